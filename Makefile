@@ -1,0 +1,64 @@
+# abload — `make demo` runs a short real benchmark; `make test` runs every test.
+# Prerequisites: Go, JDK 17, Maven (see README.md).
+
+GO      ?= go
+MVN     ?= mvn -B -q
+BUILD   := build
+RUNTIME := $(BUILD)/runtime
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+GO_SRC  := $(shell find . -name '*.go' -not -path './build/*' -not -path './jobs/*') go.mod go.sum
+JAVA_SRC := $(shell find jobs -name pom.xml -not -path '*/target/*') $(shell find jobs/ab-job/src/main -type f 2>/dev/null) \
+            $(shell find jobs/runtime -path '*/src/*' -type f 2>/dev/null)
+
+.PHONY: all build runtime test test-short test-java test-go demo bench clean
+
+all: build
+
+## build: the abload binary and the runtime bundle (Flink, Kafka, job jar)
+build: $(BUILD)/abload runtime
+
+$(BUILD)/abload: $(GO_SRC)
+	@mkdir -p $(BUILD)
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/abload
+
+## runtime: resolve Flink and Kafka from Maven Central and build the job jar.
+## Cached: it reruns only when a pom or the job's sources change, and Maven's
+## local repository keeps every jar, so a second run downloads nothing.
+runtime: $(RUNTIME)/.stamp
+
+$(RUNTIME)/.stamp: $(JAVA_SRC)
+	@echo "abload: building the runtime bundle (first time: downloads Flink and Kafka from Maven Central)"
+	cd jobs && $(MVN) -DskipTests package
+	rm -rf $(RUNTIME) && mkdir -p $(RUNTIME)/flink $(RUNTIME)/kafka $(RUNTIME)/jobs
+	cp -r jobs/runtime/flink/target/lib $(RUNTIME)/flink/lib
+	cp -r jobs/runtime/kafka/target/lib $(RUNTIME)/kafka/lib
+	cp jobs/ab-job/target/ab-job.jar $(RUNTIME)/jobs/ab-job.jar
+	cp jobs/runtime/flink/target/classes/versions.properties $(RUNTIME)/versions.properties
+	touch $@
+
+## test: Java unit + MiniCluster tests, Go unit tests, and the end-to-end tests
+## against a real local Kafka + Flink.
+test: build test-java test-go
+
+test-java:
+	cd jobs && $(MVN) -pl ab-job verify
+
+test-go: build
+	$(GO) vet ./...
+	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload $(GO) test -count=1 -timeout 25m ./...
+
+## test-short: Go unit tests only (no cluster, no Maven)
+test-short:
+	$(GO) test -short ./...
+
+## demo: a short real benchmark; writes results/demo/{result.json,latency.hlog,report.md,logs/}
+demo: build
+	$(BUILD)/abload run scenarios/quick.yaml --out results/demo --force
+
+## bench: Go micro-benchmarks of the hot paths (generator, encoding, histograms)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf $(BUILD) results
+	cd jobs && $(MVN) clean

@@ -1,0 +1,211 @@
+package harness
+
+import (
+	"encoding/json"
+	"sync"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/abload/abload/reports"
+)
+
+// window identifies one window result: event-time window start and (campaign, variant).
+type windowKey struct {
+	startMs  int64
+	campaign int32
+	variant  string
+}
+
+// update is the part of an updates record the harness reads.
+type update struct {
+	Seq        int64  `json:"seq"`
+	IntendedNs int64  `json:"intended_ns"`
+	Status     string `json:"status"`
+}
+
+// windowResult is the part of a windows record the harness reads.
+type windowResult struct {
+	Campaign      int32  `json:"campaign"`
+	Variant       string `json:"variant"`
+	StartMs       int64  `json:"window_start_ms"`
+	EndMs         int64  `json:"window_end_ms"`
+	Events        int64  `json:"events"`
+	MaxIntendedNs int64  `json:"max_intended_ns"`
+}
+
+// collector accumulates everything the harness learns from the job's
+// outputs. The consumer goroutine records, the ticker goroutine rotates the
+// per-second intervals; both hold mu.
+type collector struct {
+	mu sync.Mutex
+
+	measureStartNs, measureEndNs int64 // by intended time
+
+	// reconciliation by seq on the updates path
+	seen       []uint64 // bitset over seq
+	total      int64    // events sent so far (seq < total are expected)
+	counted    int64    // distinct seqs seen
+	duplicated int64
+	late       int64
+	measureCnt int64 // distinct measure-phase seqs seen
+	badRecords int64
+
+	// reconciliation by count on the windows path
+	windowSize      int64 // ms
+	windowsExpected map[windowKey]int64
+	windowsGot      map[windowKey]int64
+	windowDupes     int64
+
+	e2e, window, consumerDelay *hdrhistogram.Histogram // measurement phase
+	sendDelay, ivSendDelay     *hdrhistogram.Histogram // recorded by the sender
+	ivStartNs, ivSentBase      int64                   // current interval's start and the sent count then
+	ivE2E, ivWindow, ivAll     *hdrhistogram.Histogram // current interval (ivAll: every event, for the timeline)
+	ivOut                      int64                   // output records this interval
+	outMeasure                 int64                   // output records consumed during the measure phase (wall time)
+	inMeasureWall              bool
+}
+
+func newCollector(capacity int64, windowSizeMs int64) *collector {
+	return &collector{
+		seen:            make([]uint64, (capacity+63)/64),
+		windowSize:      windowSizeMs,
+		windowsExpected: map[windowKey]int64{},
+		windowsGot:      map[windowKey]int64{},
+		e2e:             reports.NewLatencyHistogram(),
+		window:          reports.NewLatencyHistogram(),
+		consumerDelay:   reports.NewLatencyHistogram(),
+		sendDelay:       reports.NewLatencyHistogram(),
+		ivSendDelay:     reports.NewLatencyHistogram(),
+		ivE2E:           reports.NewLatencyHistogram(),
+		ivWindow:        reports.NewLatencyHistogram(),
+		ivAll:           reports.NewLatencyHistogram(),
+	}
+}
+
+func (c *collector) inMeasure(intendedNs int64) bool {
+	return intendedNs >= c.measureStartNs && intendedNs < c.measureEndNs
+}
+
+func recordUs(h *hdrhistogram.Histogram, ns int64) {
+	us := ns / 1000
+	if us < 1 {
+		us = 1 // negative or sub-µs latencies are impossible on one clock; clamp into range
+	}
+	if us > h.HighestTrackableValue() {
+		us = h.HighestTrackableValue()
+	}
+	_ = h.RecordValue(us)
+}
+
+// sent records what the generator handed to Kafka (called by the sender).
+func (c *collector) sent(n int64, keys map[windowKey]int64) {
+	c.mu.Lock()
+	c.total = n
+	for k, v := range keys {
+		c.windowsExpected[k] += v
+	}
+	c.mu.Unlock()
+}
+
+// onUpdate handles one updates record consumed at nowNs, appended by the broker at appendNs.
+func (c *collector) onUpdate(value []byte, nowNs, appendNs int64, lateKey func(seq int64) (windowKey, bool)) {
+	var u update
+	if err := json.Unmarshal(value, &u); err != nil || u.Seq < 0 {
+		c.badRecords++
+		return
+	}
+	c.ivOut++
+	if c.inMeasureWall {
+		c.outMeasure++
+	}
+	recordUs(c.consumerDelay, nowNs-appendNs)
+	if int(u.Seq/64) >= len(c.seen) {
+		c.badRecords++
+		return
+	}
+	word, bit := u.Seq/64, uint64(1)<<(u.Seq%64)
+	if c.seen[word]&bit != 0 {
+		c.duplicated++
+		return
+	}
+	c.seen[word] |= bit
+	c.counted++
+	lat := nowNs - u.IntendedNs
+	recordUs(c.ivAll, lat)
+	if c.inMeasure(u.IntendedNs) {
+		c.measureCnt++
+		recordUs(c.e2e, lat)
+		recordUs(c.ivE2E, lat)
+	}
+	if u.Status == "late" {
+		c.late++
+		// A late event never reaches a window: take it out of what the windows path owes.
+		if k, ok := lateKey(u.Seq); ok {
+			c.windowsExpected[k]--
+			if c.windowsExpected[k] == 0 {
+				delete(c.windowsExpected, k)
+			}
+		}
+	}
+}
+
+// onWindow handles one windows record.
+func (c *collector) onWindow(value []byte, nowNs, appendNs int64) {
+	var w windowResult
+	if err := json.Unmarshal(value, &w); err != nil {
+		c.badRecords++
+		return
+	}
+	c.ivOut++
+	if c.inMeasureWall {
+		c.outMeasure++
+	}
+	recordUs(c.consumerDelay, nowNs-appendNs)
+	k := windowKey{startMs: w.StartMs, campaign: w.Campaign, variant: w.Variant}
+	if _, dup := c.windowsGot[k]; dup {
+		c.windowDupes++
+	}
+	c.windowsGot[k] += w.Events
+	lat := nowNs - w.MaxIntendedNs
+	if c.inMeasure(w.MaxIntendedNs) {
+		recordUs(c.window, lat)
+		recordUs(c.ivWindow, lat)
+	}
+}
+
+// updatesComplete reports whether every sent seq has been accounted for.
+func (c *collector) updatesComplete() bool { return c.counted >= c.total }
+
+// windowsComplete reports whether a result arrived for every expected window.
+func (c *collector) windowsComplete() bool {
+	for k := range c.windowsExpected {
+		if _, ok := c.windowsGot[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// windowReconciliation compares per-window event counts with what was sent.
+func (c *collector) windowReconciliation() reports.WindowReconciliation {
+	var r reports.WindowReconciliation
+	for k, want := range c.windowsExpected {
+		r.Expected++
+		got, ok := c.windowsGot[k]
+		switch {
+		case !ok:
+			r.Missing++
+		case got != want:
+			r.CountMismatch++
+		}
+	}
+	for k := range c.windowsGot {
+		if _, ok := c.windowsExpected[k]; !ok {
+			r.Unexpected++
+		}
+	}
+	r.Received = int64(len(c.windowsGot))
+	r.Duplicated = c.windowDupes
+	return r
+}
+

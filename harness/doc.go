@@ -1,0 +1,10 @@
+// Package harness runs one benchmark end to end: it brings up an environment
+// (Kafka and a Flink cluster), creates the run's topics, submits the job under
+// test, drives the open-loop event stream through warmup, measure and drain,
+// consumes the job's outputs, and turns what it saw into a reports.Result.
+//
+// It owns the environment lifecycle (Environment, the local process-based
+// environment), the Kafka driver (franz-go), the Flink REST client, the
+// collectors (latency histograms, reconciliation by seq and by window), and
+// the phase clock. It never decides exit codes: cmd/abload does.
+package harness

@@ -1,0 +1,494 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/abload/abload/generators"
+	"github.com/abload/abload/reports"
+)
+
+// sendStats is what the sender knows when it finishes.
+type sendStats struct {
+	total          int64 // events handed to the Kafka client, all phases
+	measure        int64 // of those, intended inside the measurement phase
+	firstMeasureNs int64 // send time of the first measure-phase event
+	lastMeasureNs  int64 // send time of the last measure-phase event
+	lastEventMs    int64 // largest event time sent
+	completed      bool  // the whole schedule went out
+}
+
+// drive runs warmup, measure and drain on a started environment and builds the result.
+func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
+	sc := r.sc
+	gen, err := generators.New(generators.Config{
+		Seed:       sc.Workload.Seed,
+		Campaigns:  sc.Workload.Campaigns,
+		Variants:   sc.Workload.Variants,
+		Recipients: sc.Workload.Recipients,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.gen = gen
+	r.sched = generators.ConstantRate(sc.Workload.Rate)
+	warm, meas := sc.Workload.Warmup.Duration, sc.Workload.Duration.Duration
+	total := r.sched.Count(warm + meas)
+	measureFirst := r.sched.Count(warm)
+
+	// The schedule's origin: a moment from now, so the first events are not
+	// born late while the clients connect.
+	r.loadNs = r.clock.Now() + int64(250*time.Millisecond)
+	windowMs := sc.Job.Window.Milliseconds()
+	r.col = newCollector(total, windowMs)
+	r.col.measureStartNs = r.loadNs + int64(warm)
+	r.col.measureEndNs = r.loadNs + int64(warm+meas)
+	r.hlog, err = reports.CreateHlog(filepath.Join(r.opts.OutDir, "latency.hlog"), time.Unix(0, r.loadNs))
+	if err != nil {
+		return nil, err
+	}
+
+	consumer, err := kgo.NewClient(
+		kgo.SeedBrokers(r.ep.KafkaBootstrap...),
+		kgo.ConsumeTopics(r.topics.outputs()...),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchMaxWait(100*time.Millisecond),
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer consumer.Close()
+	popts, err := producerOpts(sc.Kafka.Acks, sc.Kafka.Linger.Duration, sc.Kafka.Compression)
+	if err != nil {
+		return nil, err
+	}
+	producer, err := kgo.NewClient(append(popts,
+		kgo.SeedBrokers(r.ep.KafkaBootstrap...),
+		kgo.DefaultProduceTopic(r.topics.Input),
+		kgo.MaxBufferedRecords(1<<16),
+	)...)
+	if err != nil {
+		return nil, err
+	}
+	defer producer.Close()
+
+	consumeCtx, stopConsume := context.WithCancel(context.Background())
+	defer stopConsume()
+	var consumeWG sync.WaitGroup
+	consumeWG.Add(1)
+	go func() { defer consumeWG.Done(); r.consume(consumeCtx, consumer) }()
+
+	tickCtx, stopTick := context.WithCancel(context.Background())
+	defer stopTick()
+	var tickWG sync.WaitGroup
+	tickWG.Add(1)
+	go func() { defer tickWG.Done(); r.ticker(tickCtx) }()
+
+	sendCtx, stopSend := context.WithCancel(ctx)
+	defer stopSend()
+	sendDone := make(chan sendStats, 1)
+	go func() { sendDone <- r.send(sendCtx, producer, total, measureFirst) }()
+
+	if warm > 0 {
+		r.phase(PhaseWarmup)
+	}
+	measureAt := time.NewTimer(time.Duration(r.col.measureStartNs - r.clock.Now()))
+	defer measureAt.Stop()
+
+	aborted := false
+	var st sendStats
+wait:
+	for {
+		select {
+		case <-measureAt.C:
+			r.measured = true
+			r.col.mu.Lock()
+			r.col.inMeasureWall = true
+			r.col.mu.Unlock()
+			r.phase(PhaseMeasure)
+		case st = <-sendDone:
+			break wait
+		case <-ctx.Done():
+			stopSend()
+			st = <-sendDone
+			aborted = true
+			break wait
+		}
+	}
+	r.col.mu.Lock()
+	r.col.inMeasureWall = false
+	r.col.mu.Unlock()
+	if !r.measured && st.completed && !aborted {
+		// The schedule ended before the measure timer fired (zero-length
+		// measurement phase is rejected by validation; this is a guard).
+		r.measured = true
+	}
+	r.sent = st
+
+	drainTimedOut := false
+	if !aborted {
+		r.phase(PhaseDrain)
+		if err := r.flush(ctx, st.lastEventMs); err != nil {
+			r.con.Logf("abload: flush: %v", err)
+		}
+		drainTimedOut, aborted = r.drain(ctx)
+	}
+	stopConsume()
+	consumeWG.Wait()
+	stopTick()
+	tickWG.Wait()
+	r.tick(true)
+	r.con.Done()
+
+	if !r.measured {
+		return nil, fmt.Errorf("%w before the measurement phase", ErrAborted)
+	}
+	res := r.result(aborted, drainTimedOut)
+	if aborted {
+		return res, ErrAborted
+	}
+	return res, nil
+}
+
+// send runs the open-loop schedule: event i is due at loadNs + Due(i), never
+// later because the system is slow. Events behind schedule go out at once,
+// none skipped; the delay between due and handed-to-client is recorded.
+func (r *runner) send(ctx context.Context, cl *kgo.Client, total, measureFirst int64) sendStats {
+	var st sendStats
+	var ev generators.Event
+	windowMs := r.sc.Job.Window.Milliseconds()
+	keys := map[windowKey]int64{}
+	delays := make([]int64, 0, 1024)
+	promise := func(_ *kgo.Record, err error) {
+		if err != nil {
+			r.produceErrMu.Lock()
+			r.produceErrs++
+			if r.firstProduceErr == nil {
+				r.firstProduceErr = err
+			}
+			r.produceErrMu.Unlock()
+		}
+	}
+	i := int64(0)
+	for i < total {
+		due := r.loadNs + int64(r.sched.Due(i))
+		now := r.clock.Now()
+		if wait := time.Duration(due - now); wait > 0 {
+			if !sleepCtx(ctx, wait) {
+				break
+			}
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		clear(keys)
+		delays = delays[:0]
+		firstOfBatch := i
+		for i < total {
+			intended := r.loadNs + int64(r.sched.Due(i))
+			if intended > now {
+				break
+			}
+			r.gen.Fill(&ev, i, intended)
+			if windowMs > 0 {
+				keys[windowKey{startMs: ev.EventTimeMs - ev.EventTimeMs%windowMs, campaign: ev.Campaign, variant: ev.Variant}]++
+			}
+			if ev.EventTimeMs > st.lastEventMs {
+				st.lastEventMs = ev.EventTimeMs
+			}
+			rec := &kgo.Record{Key: ev.AppendKey(nil), Value: ev.AppendJSON(make([]byte, 0, 192))}
+			cl.Produce(ctx, rec, promise)
+			sentNs := r.clock.Now()
+			if i >= measureFirst {
+				delays = append(delays, sentNs-intended)
+				if st.measure == 0 {
+					st.firstMeasureNs = sentNs
+				}
+				st.lastMeasureNs = sentNs
+				st.measure++
+			}
+			i++
+			if len(delays) == cap(delays) || i-firstOfBatch >= 4096 {
+				break // bound the batch so the collector lock is held briefly
+			}
+		}
+		st.total = i
+		r.col.sent(i, keys)
+		r.col.mu.Lock()
+		for _, d := range delays {
+			recordUs(r.col.sendDelay, d)
+			recordUs(r.col.ivSendDelay, d)
+		}
+		r.col.mu.Unlock()
+	}
+	st.completed = i == total
+	// Wait for the client to deliver (or fail) everything handed to it.
+	fctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if ctx.Err() == nil {
+		_ = cl.Flush(fctx)
+	}
+	return st
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d < 2*time.Millisecond {
+		time.Sleep(d)
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// flush writes one flush control record to every input partition with an
+// event time past the last window, so every window of the run closes.
+func (r *runner) flush(ctx context.Context, lastEventMs int64) error {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(r.ep.KafkaBootstrap...),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DefaultProduceTopic(r.topics.Input))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ts := lastEventMs + r.sc.Job.Window.Milliseconds() + r.sc.Job.OutOfOrderness.Milliseconds() + 1000
+	ev := generators.Event{Seq: -1, IntendedNs: r.clock.Now(), EventTimeMs: ts, Type: generators.Flush, Variant: ""}
+	var recs []*kgo.Record
+	for p := 0; p < r.sc.Kafka.Partitions; p++ {
+		recs = append(recs, &kgo.Record{Partition: int32(p), Value: ev.AppendJSON(nil)})
+	}
+	fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return cl.ProduceSync(fctx, recs...).FirstErr()
+}
+
+// drain waits until every sent event is accounted for on the updates path
+// and every expected window result arrived, or the drain timeout passes.
+func (r *runner) drain(ctx context.Context) (timedOut, aborted bool) {
+	deadline := time.Now().Add(r.sc.Workload.DrainTimeout.Duration)
+	for {
+		r.col.mu.Lock()
+		done := (r.topics.Updates == "" || r.col.updatesComplete()) &&
+			(r.topics.Windows == "" || r.col.windowsComplete())
+		r.col.mu.Unlock()
+		if done {
+			return false, false
+		}
+		if time.Now().After(deadline) {
+			return true, false
+		}
+		select {
+		case <-ctx.Done():
+			return false, true
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// consume reads both outputs and hands each record to the collector.
+func (r *runner) consume(ctx context.Context, cl *kgo.Client) {
+	lateKey := func(seq int64) (windowKey, bool) {
+		windowMs := r.sc.Job.Window.Milliseconds()
+		if windowMs <= 0 {
+			return windowKey{}, false
+		}
+		var ev generators.Event
+		r.gen.Fill(&ev, seq, r.loadNs+int64(r.sched.Due(seq)))
+		return windowKey{startMs: ev.EventTimeMs - ev.EventTimeMs%windowMs, campaign: ev.Campaign, variant: ev.Variant}, true
+	}
+	for {
+		fetches := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		now := r.clock.Now()
+		r.col.mu.Lock()
+		fetches.EachRecord(func(rec *kgo.Record) {
+			switch rec.Topic {
+			case r.topics.Updates:
+				r.col.onUpdate(rec.Value, now, rec.Timestamp.UnixNano(), lateKey)
+			case r.topics.Windows:
+				r.col.onWindow(rec.Value, now, rec.Timestamp.UnixNano())
+			}
+		})
+		r.col.mu.Unlock()
+		fetches.EachError(func(t string, p int32, err error) {
+			if !errors.Is(err, context.Canceled) {
+				r.con.Logf("abload: consume %s[%d]: %v", t, p, err)
+			}
+		})
+	}
+}
+
+// ticker closes one interval per second: hlog entries, a timeline point,
+// and the live progress line.
+func (r *runner) ticker(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.tick(false)
+		}
+	}
+}
+
+func (r *runner) tick(final bool) {
+	c := r.col
+	now := r.clock.Now()
+	c.mu.Lock()
+	start := c.ivStartNs
+	if start == 0 {
+		start = r.loadNs
+	}
+	if now <= start {
+		c.mu.Unlock()
+		return
+	}
+	secs := float64(now-start) / 1e9
+	pt := reports.TimePoint{
+		TS:     float64(now-r.loadNs) / 1e9,
+		InEPS:  float64(c.total-c.ivSentBase) / secs,
+		OutRPS: float64(c.ivOut) / secs,
+		Lag:    c.total - c.counted,
+		Phase:  r.currentPhase(),
+	}
+	if c.ivAll.TotalCount() > 0 {
+		pt.E2EP99Ms = float64(c.ivAll.ValueAtQuantile(99)) / 1000
+	}
+	offStart, offEnd := time.Duration(start-r.loadNs), time.Duration(now-r.loadNs)
+	write := func(tag string, h *hdrhistogram.Histogram) {
+		if h.TotalCount() > 0 && r.hlog != nil {
+			if err := r.hlog.Write(tag, offStart, offEnd, h); err != nil {
+				r.con.Logf("abload: write latency.hlog: %v", err)
+			}
+		}
+		h.Reset()
+	}
+	write("", c.ivE2E)
+	write("window", c.ivWindow)
+	write("send_delay", c.ivSendDelay)
+	c.ivAll.Reset()
+	c.ivOut = 0
+	c.ivSentBase = c.total
+	c.ivStartNs = now
+	var p99 float64
+	if c.e2e.TotalCount() > 0 {
+		p99 = float64(c.e2e.ValueAtQuantile(99)) / 1000
+	}
+	c.mu.Unlock()
+
+	if now > r.loadNs {
+		r.series = append(r.series, pt)
+	}
+	if !final {
+		elapsed := time.Duration(now - r.loadNs).Round(time.Second)
+		total := (r.sc.Workload.Warmup.Duration + r.sc.Workload.Duration.Duration).Round(time.Second)
+		r.con.Progress(fmt.Sprintf("%s %s/%s  sent %d  in %.0f/s  out %.0f/s  e2e p99 %.1f ms (interval %.1f ms)  lag %d",
+			pt.Phase, elapsed, total, pt.Lag+c.counted, pt.InEPS, pt.OutRPS, p99, pt.E2EP99Ms, pt.Lag))
+	}
+}
+
+func (r *runner) currentPhase() string {
+	if n := len(r.phases); n > 0 {
+		return r.phases[n-1].Name
+	}
+	return ""
+}
+
+// result turns what the run saw into the result model.
+func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
+	sc, c, st := r.sc, r.col, r.sent
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	res := &reports.Result{
+		Schema:        reports.Schema,
+		AbloadVersion: r.opts.Version,
+		Status:        reports.StatusOK,
+		Valid:         true,
+		Scenario:      sc,
+		StartedAt:     time.Unix(0, r.startNs).UTC().Format(time.RFC3339),
+		FinishedAt:    r.clock.Time().UTC().Format(time.RFC3339),
+		RunID:         r.runID,
+	}
+	host, _ := os.Hostname()
+	res.Environment = reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
+	if aborted {
+		res.Status = reports.StatusAborted
+	}
+	measureSecs := sc.Workload.Duration.Seconds()
+	if span := float64(st.lastMeasureNs-st.firstMeasureNs) / 1e9; st.measure > 1 && span > measureSecs {
+		measureSecs = span // the generator fell behind: the events took longer to go out
+	}
+	res.Events = reports.Events{
+		Sent:         st.measure,
+		SentTotal:    st.total,
+		TargetRate:   sc.Workload.Rate,
+		AchievedRate: float64(st.measure) / measureSecs,
+		SendDelayMs:  reports.DelayFromHistogram(c.sendDelay),
+	}
+	res.ConsumerDelayMs = reports.DelayFromHistogram(c.consumerDelay)
+	res.Latency.E2E = reports.LatencyFromHistogram(c.e2e)
+	res.Latency.Window = reports.LatencyFromHistogram(c.window)
+	res.Throughput = reports.Throughput{
+		InEPS:  float64(c.measureCnt) / sc.Workload.Duration.Seconds(),
+		OutRPS: float64(c.outMeasure) / sc.Workload.Duration.Seconds(),
+	}
+	rec := &reports.Reconciliation{
+		Expected:    st.total,
+		Counted:     c.counted,
+		Lost:        st.total - c.counted,
+		Duplicated:  c.duplicated,
+		LateDropped: c.late,
+	}
+	if r.topics.Updates == "" {
+		rec.Counted, rec.Lost = 0, 0
+	}
+	if r.topics.Windows != "" {
+		w := c.windowReconciliation()
+		rec.Windows = &w
+	}
+	res.Reconciliation = rec
+	res.Timeseries = r.series
+
+	invalid := func(format string, args ...any) {
+		res.Valid = false
+		res.InvalidReasons = append(res.InvalidReasons, fmt.Sprintf(format, args...))
+	}
+	if bound := sc.Workload.MaxSendDelay.Duration; res.Events.SendDelayMs.Max > float64(bound.Milliseconds()) {
+		invalid("generator fell behind its schedule: max send delay %.1f ms > workload.max_send_delay %s", res.Events.SendDelayMs.Max, bound)
+	}
+	if bound := sc.Workload.MaxConsumerDelay.Duration; res.ConsumerDelayMs.P99 > float64(bound.Milliseconds()) {
+		invalid("the harness's consumer fell behind the outputs: p99 consumer delay %.1f ms > workload.max_consumer_delay %s", res.ConsumerDelayMs.P99, bound)
+	}
+	r.produceErrMu.Lock()
+	if r.produceErrs > 0 {
+		invalid("%d events failed to produce (first: %v)", r.produceErrs, r.firstProduceErr)
+	}
+	r.produceErrMu.Unlock()
+	if drainTimedOut {
+		invalid("drain timed out after %s: %d events unaccounted for; latency excludes them", sc.Workload.DrainTimeout, rec.Lost)
+	}
+	if c.badRecords > 0 {
+		invalid("%d output records could not be read", c.badRecords)
+	}
+	if aborted {
+		invalid("the run was aborted")
+	}
+	return res
+}

@@ -1,0 +1,176 @@
+package harness
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+)
+
+// The end-to-end tests of this package share one real local environment
+// (Kafka + Flink as JVM processes). Each run creates its own topics and job.
+var shared struct {
+	env *LocalEnv
+	rt  *Runtime
+	err error
+}
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		if testing.Short() {
+			return m.Run()
+		}
+		return withSharedEnv(m)
+	}()
+	os.Exit(code)
+}
+
+func withSharedEnv(m *testing.M) int {
+	rt, err := FindRuntime("")
+	if err != nil {
+		shared.err = err
+		return m.Run()
+	}
+	shared.rt = rt
+	logs, _ := os.MkdirTemp("", "abload-harness-test-logs-")
+	work, _ := os.MkdirTemp("", "abload-harness-test-work-")
+	env := NewLocal(LocalConfig{
+		Runtime: rt, LogDir: logs, WorkDir: work, TaskManagers: 1, Slots: 2,
+		StartupTimeout: 3 * time.Minute,
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	if _, err := env.Start(ctx); err != nil {
+		shared.err = err
+		_ = env.Stop(context.Background())
+		return m.Run()
+	}
+	shared.env = env
+	defer func() {
+		_ = env.Stop(context.Background())
+		os.RemoveAll(logs)
+	}()
+	return m.Run()
+}
+
+func needEnv(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: needs the real local environment (run without -short)")
+	}
+	if shared.err != nil {
+		t.Fatalf("shared local environment: %v", shared.err)
+	}
+}
+
+func scenario(t *testing.T, sets ...string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// A clean run at a modest rate: nothing lost, the sent count matches the
+// schedule, latencies are recorded and plausible, the hlog agrees with the result.
+func TestRunEndToEnd(t *testing.T) {
+	needEnv(t)
+	sc := scenario(t, "workload.rate=1000", "workload.warmup=3s", "workload.duration=10s")
+	out := t.TempDir()
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: out, Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if res.Status != reports.StatusOK {
+		t.Errorf("status = %q, want ok", res.Status)
+	}
+	if !res.Valid {
+		t.Errorf("run invalid: %v", res.InvalidReasons)
+	}
+	want := 1000.0 * 10
+	if got := float64(res.Events.Sent); math.Abs(got-want) > want*0.02 {
+		t.Errorf("events.sent = %v, want %v ±2%%", got, want)
+	}
+	if res.Events.SentTotal != 13000 {
+		t.Errorf("events.sent_total = %d, want 13000 (warmup + measure)", res.Events.SentTotal)
+	}
+	rec := res.Reconciliation
+	if rec.Lost != 0 || rec.Duplicated != 0 || rec.Counted != rec.Expected {
+		t.Errorf("reconciliation = %+v, want nothing lost or duplicated", rec)
+	}
+	if rec.Windows == nil || rec.Windows.Missing != 0 || rec.Windows.CountMismatch != 0 || rec.Windows.Expected == 0 {
+		t.Errorf("window reconciliation = %+v, want every window present with matching counts", rec.Windows)
+	}
+	e2e := res.Latency.E2E
+	if e2e.Count != res.Events.Sent-rec.LateDropped && e2e.Count != res.Events.Sent {
+		t.Errorf("e2e count = %d, want one latency per measured event (%d)", e2e.Count, res.Events.Sent)
+	}
+	if !(e2e.P50 > 0 && e2e.P50 <= e2e.P99 && e2e.P99 <= e2e.Max && e2e.Max < 10000) {
+		t.Errorf("e2e latency not plausible: %+v", e2e)
+	}
+	if res.Latency.Window.Count == 0 {
+		t.Errorf("no window latency recorded")
+	}
+	hs, err := reports.ReadHlog(filepath.Join(out, "latency.hlog"))
+	if err != nil {
+		t.Fatalf("read hlog: %v", err)
+	}
+	if h := hs[""]; h == nil || h.TotalCount() != e2e.Count {
+		t.Errorf("hlog e2e total = %v, want %d", h, e2e.Count)
+	} else if got := float64(h.ValueAtQuantile(99)) / 1000; math.Abs(got-e2e.P99) > 0.01*e2e.P99+0.01 {
+		t.Errorf("hlog p99 %.3f ms != result p99 %.3f ms", got, e2e.P99)
+	}
+}
+
+// An injected stall must show in the tail: stopping the TaskManager for 1.5 s
+// during the measurement phase moves e2e max and p99.9 above the stall.
+func TestInjectedStallShowsInTail(t *testing.T) {
+	needEnv(t)
+	sc := scenario(t, "workload.rate=500", "workload.warmup=2s", "workload.duration=8s", "job.outputs.windows=false")
+	out := t.TempDir()
+	tm := shared.env.taskManagerPIDs()
+	if len(tm) == 0 {
+		t.Fatal("no TaskManager process")
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		time.Sleep(6 * time.Second) // well inside measure (2 s warmup + 8 s)
+		for _, pid := range tm {
+			_ = signalPID(pid, "STOP")
+		}
+		time.Sleep(1500 * time.Millisecond)
+		for _, pid := range tm {
+			_ = signalPID(pid, "CONT")
+		}
+	}()
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: out, Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	<-done
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if res.Reconciliation.Lost != 0 {
+		t.Errorf("lost %d events", res.Reconciliation.Lost)
+	}
+	if res.Latency.E2E.Max < 1400 {
+		t.Errorf("e2e max = %.1f ms, want >= the 1500 ms stall", res.Latency.E2E.Max)
+	}
+	// 1.5 s of 8 s at 500/s = 750 events waited on the stall: ~9% of events,
+	// so p99 must sit above 1 s as well (the open-loop schedule keeps counting).
+	if res.Latency.E2E.P99 < 1000 {
+		t.Errorf("e2e p99 = %.1f ms, want > 1000 ms: the stall's events are missing from the tail (coordinated omission?)", res.Latency.E2E.P99)
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Logf("%s", p)
+	return len(p), nil
+}

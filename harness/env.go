@@ -1,0 +1,46 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"net"
+)
+
+// Endpoints is what a started environment offers the run. `abload env up`
+// writes it as a file that an external environment can read back.
+type Endpoints struct {
+	KafkaBootstrap []string `json:"kafka_bootstrap"`
+	FlinkREST      string   `json:"flink_rest"`
+}
+
+// Environment is one place where Kafka and a Flink cluster run: the local
+// processes, Docker containers, or an external cluster. Start brings it up and
+// waits until it is ready; Stop tears down everything Start created, may be
+// called more than once, and must work after a failed or cancelled Start.
+type Environment interface {
+	Kind() string
+	Start(ctx context.Context) (*Endpoints, error)
+	Stop(ctx context.Context) error
+	FlinkVersion() string
+	KafkaVersion() string
+}
+
+// freePorts asks the kernel for n distinct free TCP ports on 127.0.0.1.
+func freePorts(n int) ([]int, error) {
+	ports := make([]int, 0, n)
+	ls := make([]net.Listener, 0, n)
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("allocate port: %w", err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}

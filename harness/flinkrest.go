@@ -1,0 +1,261 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FlinkClient speaks Flink's REST API (the JSON field names as served).
+type FlinkClient struct {
+	base string
+	http *http.Client
+}
+
+// NewFlinkClient returns a client for the REST endpoint at base (e.g. http://127.0.0.1:8081).
+func NewFlinkClient(base string) *FlinkClient {
+	return &FlinkClient{base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Overview is GET /overview.
+type Overview struct {
+	TaskManagers   int    `json:"taskmanagers"`
+	SlotsTotal     int    `json:"slots-total"`
+	SlotsAvailable int    `json:"slots-available"`
+	FlinkVersion   string `json:"flink-version"`
+}
+
+// JobDetails is the part of GET /jobs/{id} the harness reads.
+type JobDetails struct {
+	JID      string   `json:"jid"`
+	Name     string   `json:"name"`
+	State    string   `json:"state"`
+	Vertices []Vertex `json:"vertices"`
+}
+
+// Vertex is one job vertex of GET /jobs/{id}.
+type Vertex struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Parallelism int    `json:"parallelism"`
+	Status      string `json:"status"`
+}
+
+// RESTError is a non-2xx answer, with Flink's error text.
+type RESTError struct {
+	Method, Path string
+	Status       int
+	Body         string
+}
+
+func (e *RESTError) Error() string {
+	return fmt.Sprintf("flink REST %s %s: HTTP %d: %s", e.Method, e.Path, e.Status, e.Body)
+}
+
+func (c *FlinkClient) do(ctx context.Context, method, path string, body io.Reader, contentType string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("flink REST %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("flink REST %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return &RESTError{Method: method, Path: path, Status: resp.StatusCode, Body: flinkErrorText(data)}
+	}
+	if out == nil || len(data) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("flink REST %s %s: decode: %w", method, path, err)
+	}
+	return nil
+}
+
+// flinkErrorText pulls the first line of each entry of Flink's {"errors":[…]}.
+func flinkErrorText(data []byte) string {
+	var e struct {
+		Errors []string `json:"errors"`
+	}
+	if json.Unmarshal(data, &e) == nil && len(e.Errors) > 0 {
+		var parts []string
+		for _, s := range e.Errors {
+			lines := strings.Split(strings.TrimSpace(s), "\n")
+			parts = append(parts, lines[0])
+			// Flink puts the root cause deep in a stack trace: keep its "Caused by" lines.
+			for _, l := range lines[1:] {
+				if strings.HasPrefix(strings.TrimSpace(l), "Caused by:") {
+					parts = append(parts, strings.TrimSpace(l))
+				}
+			}
+		}
+		return strings.Join(parts, " | ")
+	}
+	s := strings.TrimSpace(string(data))
+	if len(s) > 500 {
+		s = s[:500] + "…"
+	}
+	return s
+}
+
+// Overview returns the cluster overview.
+func (c *FlinkClient) Overview(ctx context.Context) (*Overview, error) {
+	var o Overview
+	return &o, c.do(ctx, http.MethodGet, "/overview", nil, "", &o)
+}
+
+// UploadJar uploads a job jar (POST /jars/upload) and returns its jar id.
+func (c *FlinkClient) UploadJar(ctx context.Context, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	part, err := mw.CreateFormFile("jarfile", filepath.Base(path))
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(part, f); err != nil {
+		return "", err
+	}
+	if err := mw.Close(); err != nil {
+		return "", err
+	}
+	var out struct {
+		Filename string `json:"filename"`
+		Status   string `json:"status"`
+	}
+	if err := c.do(ctx, http.MethodPost, "/jars/upload", &buf, mw.FormDataContentType(), &out); err != nil {
+		return "", err
+	}
+	// filename is the server-side path; the jar id is its base name.
+	return filepath.Base(out.Filename), nil
+}
+
+// RunJar starts an uploaded jar (POST /jars/{id}/run) and returns the job id.
+func (c *FlinkClient) RunJar(ctx context.Context, jarID, entryClass string, args []string, parallelism int) (string, error) {
+	req := map[string]any{"programArgsList": args}
+	if entryClass != "" {
+		req["entryClass"] = entryClass
+	}
+	if parallelism > 0 {
+		req["parallelism"] = parallelism
+	}
+	body, _ := json.Marshal(req)
+	var out struct {
+		JobID string `json:"jobid"`
+	}
+	if err := c.do(ctx, http.MethodPost, "/jars/"+jarID+"/run", bytes.NewReader(body), "application/json", &out); err != nil {
+		return "", err
+	}
+	return out.JobID, nil
+}
+
+// Job returns GET /jobs/{id}.
+func (c *FlinkClient) Job(ctx context.Context, jobID string) (*JobDetails, error) {
+	var j JobDetails
+	return &j, c.do(ctx, http.MethodGet, "/jobs/"+jobID, nil, "", &j)
+}
+
+// JobExceptions returns the root exception text of a job, if any.
+func (c *FlinkClient) JobExceptions(ctx context.Context, jobID string) string {
+	var out struct {
+		RootException string `json:"root-exception"`
+		History       struct {
+			Entries []struct {
+				Exception string `json:"exceptionName"`
+				Stack     string `json:"stacktrace"`
+			} `json:"entries"`
+		} `json:"exceptionHistory"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/jobs/"+jobID+"/exceptions", nil, "", &out); err != nil {
+		return ""
+	}
+	s := out.RootException
+	if s == "" && len(out.History.Entries) > 0 {
+		s = out.History.Entries[0].Stack
+	}
+	return tailLines([]byte(firstLines(s, 12)), 12)
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// CancelJob cancels a job (PATCH /jobs/{id}?mode=cancel).
+func (c *FlinkClient) CancelJob(ctx context.Context, jobID string) error {
+	return c.do(ctx, http.MethodPatch, "/jobs/"+jobID+"?mode=cancel", nil, "", nil)
+}
+
+// WaitRunning waits until the job and all its vertices are RUNNING. A job
+// that fails, or is cancelled, ends the wait with its root exception.
+func (c *FlinkClient) WaitRunning(ctx context.Context, jobID string, timeout time.Duration) (*JobDetails, error) {
+	deadline := time.Now().Add(timeout)
+	var last *JobDetails
+	for {
+		j, err := c.Job(ctx, jobID)
+		if err == nil {
+			last = j
+			switch j.State {
+			case "FAILED", "CANCELED", "CANCELLING", "FINISHED", "FAILING":
+				return j, fmt.Errorf("job %s is %s: %s", jobID, j.State, c.JobExceptions(ctx, jobID))
+			case "RUNNING":
+				all := len(j.Vertices) > 0
+				for _, v := range j.Vertices {
+					if v.Status != "RUNNING" {
+						all = false
+					}
+				}
+				if all {
+					return j, nil
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			state := "unknown"
+			if last != nil {
+				state = last.State
+			}
+			return last, fmt.Errorf("job %s not running after %s (state %s)", jobID, timeout, state)
+		}
+		select {
+		case <-ctx.Done():
+			return last, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// metricValue decodes a Flink metric value: numbers arrive as strings, and
+// may be "NaN" or missing while a job restarts.
+func metricValue(s string) (float64, bool) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v != v {
+		return 0, false
+	}
+	return v, true
+}

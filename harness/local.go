@@ -1,0 +1,476 @@
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// LocalConfig sizes the local environment.
+type LocalConfig struct {
+	Runtime           *Runtime
+	LogDir            string // component logs (the run's logs/)
+	WorkDir           string // scratch: Kafka data, Flink tmp and checkpoints; removed by Stop
+	TaskManagers      int
+	Slots             int
+	TaskManagerMemory string // Flink memory size, e.g. "1536m"
+	JobManagerMemory  string
+	KafkaHeap         string
+	StartupTimeout    time.Duration
+	// FlinkConfig holds extra config.yaml entries (flat keys), applied last.
+	FlinkConfig map[string]string
+	// Logf receives progress lines; nil discards them.
+	Logf func(format string, args ...any)
+}
+
+// LocalEnv runs a single-node Kafka (KRaft) and a Flink standalone session
+// cluster as JVM processes on 127.0.0.1, from the runtime bundle.
+type LocalEnv struct {
+	cfg LocalConfig
+
+	mu        sync.Mutex
+	procs     []*process
+	endpoints *Endpoints
+	stopped   bool
+}
+
+// NewLocal returns a local environment; nothing starts until Start.
+func NewLocal(cfg LocalConfig) *LocalEnv {
+	if cfg.TaskManagers < 1 {
+		cfg.TaskManagers = 1
+	}
+	if cfg.Slots < 1 {
+		cfg.Slots = 1
+	}
+	if cfg.StartupTimeout <= 0 {
+		cfg.StartupTimeout = 180 * time.Second
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	return &LocalEnv{cfg: cfg}
+}
+
+func (e *LocalEnv) Kind() string         { return "local" }
+func (e *LocalEnv) FlinkVersion() string { return e.cfg.Runtime.FlinkVersion() }
+func (e *LocalEnv) KafkaVersion() string { return e.cfg.Runtime.KafkaVersion() }
+
+// Java 17 module flags that Flink's own scripts pass (env.java.opts.all of
+// the default config.yaml of the pinned version).
+var flinkJavaOpts = []string{
+	"--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+	"--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+	"--add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED",
+	"--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+	"--add-exports=jdk.compiler/com.sun.tools.javac.parser=ALL-UNNAMED",
+	"--add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED",
+	"--add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED",
+	"--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+	"--add-opens=java.base/java.lang=ALL-UNNAMED",
+	"--add-opens=java.base/java.net=ALL-UNNAMED",
+	"--add-opens=java.base/java.io=ALL-UNNAMED",
+	"--add-opens=java.base/java.nio=ALL-UNNAMED",
+	"--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+	"--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+	"--add-opens=java.base/java.text=ALL-UNNAMED",
+	"--add-opens=java.base/java.time=ALL-UNNAMED",
+	"--add-opens=java.base/java.util=ALL-UNNAMED",
+	"--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+	"--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+	"--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED",
+}
+
+// toolJVMOpts start short-lived helper JVMs (storage format, memory
+// calculation) fast: they compete for CPU with the cluster starting beside them.
+var toolJVMOpts = []string{"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"}
+
+const log4jConfig = `# Written by abload: one file per component, named by -Dlog.file.
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = File
+appender.file.name = File
+appender.file.type = File
+appender.file.append = true
+appender.file.fileName = ${sys:log.file}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-50c{1.} - %m%n
+logger.kafkaclients.name = org.apache.kafka.clients
+logger.kafkaclients.level = WARN
+`
+
+// Start brings up Kafka and Flink concurrently and waits until both are ready.
+func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
+	if err := os.MkdirAll(e.cfg.LogDir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(e.cfg.WorkDir, 0o755); err != nil {
+		return nil, err
+	}
+	log4j := filepath.Join(e.cfg.WorkDir, "log4j2.properties")
+	if err := os.WriteFile(log4j, []byte(log4jConfig), 0o644); err != nil {
+		return nil, err
+	}
+	ports, err := freePorts(4)
+	if err != nil {
+		return nil, err
+	}
+	kafkaPort, controllerPort, restPort, rpcPort := ports[0], ports[1], ports[2], ports[3]
+	ep := &Endpoints{
+		KafkaBootstrap: []string{fmt.Sprintf("127.0.0.1:%d", kafkaPort)},
+		FlinkREST:      fmt.Sprintf("http://127.0.0.1:%d", restPort),
+	}
+
+	var wg sync.WaitGroup
+	var kafkaErr, flinkErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		kafkaErr = e.startKafka(ctx, log4j, kafkaPort, controllerPort)
+	}()
+	go func() {
+		defer wg.Done()
+		flinkErr = e.startFlink(ctx, log4j, restPort, rpcPort, ep.FlinkREST)
+	}()
+	wg.Wait()
+	if err := errors.Join(kafkaErr, flinkErr); err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.endpoints = ep
+	e.mu.Unlock()
+	return ep, nil
+}
+
+func (e *LocalEnv) track(p *process) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped {
+		// Stop raced with Start: never leave this one running.
+		go p.stop(time.Second)
+		return errors.New("environment is stopping")
+	}
+	e.procs = append(e.procs, p)
+	return nil
+}
+
+func javaBin() string {
+	if home := os.Getenv("JAVA_HOME"); home != "" {
+		if p := filepath.Join(home, "bin", "java"); fileExists(p) {
+			return p
+		}
+	}
+	return "java"
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport int) error {
+	start := time.Now()
+	dir := filepath.Join(e.cfg.WorkDir, "kafka")
+	data := filepath.Join(dir, "data")
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return err
+	}
+	props := fmt.Sprintf(`# Written by abload: single-node KRaft broker+controller on loopback.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:%[2]d
+listeners=PLAINTEXT://127.0.0.1:%[1]d,CONTROLLER://127.0.0.1:%[2]d
+advertised.listeners=PLAINTEXT://127.0.0.1:%[1]d
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=%[3]s
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=4
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=4
+`, port, cport, data)
+	propsPath := filepath.Join(dir, "server.properties")
+	if err := os.WriteFile(propsPath, []byte(props), 0o644); err != nil {
+		return err
+	}
+	cp := filepath.Join(e.cfg.Runtime.KafkaLib, "*")
+	logFile := filepath.Join(e.cfg.LogDir, "kafka.log")
+	common := []string{
+		"-Dlog.file=" + logFile,
+		"-Dlog4j2.configurationFile=" + log4j,
+		"-Dlog4j.configurationFile=" + log4j,
+		"-cp", cp,
+	}
+	// Storage is formatted per run: a fresh cluster id, an empty log.
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	clusterID := base64.RawURLEncoding.EncodeToString(id)
+	format := exec.CommandContext(ctx, javaBin(), append(append(append([]string{"-Xmx256m"}, toolJVMOpts...), common...),
+		"kafka.tools.StorageTool", "format", "-t", clusterID, "-c", propsPath)...)
+	if out, err := format.CombinedOutput(); err != nil {
+		return fmt.Errorf("kafka: format storage: %w\n%s", err, bytes.TrimSpace(out))
+	}
+	heap := e.cfg.KafkaHeap
+	if heap == "" {
+		heap = "768m"
+	}
+	argv := append([]string{javaBin(), "-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+		"-Djava.awt.headless=true"}, common...)
+	argv = append(argv, "kafka.Kafka", propsPath)
+	p, err := startProcess("kafka", filepath.Join(e.cfg.LogDir, "kafka.out"), nil, argv...)
+	if err != nil {
+		return err
+	}
+	if err := e.track(p); err != nil {
+		return err
+	}
+	bootstrap := fmt.Sprintf("127.0.0.1:%d", port)
+	ready := func(ctx context.Context) bool {
+		cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap), kgo.DialTimeout(time.Second))
+		if err != nil {
+			return false
+		}
+		defer cl.Close()
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		m, err := kadm.NewClient(cl).BrokerMetadata(rctx)
+		return err == nil && len(m.Brokers) > 0 && m.Controller >= 0
+	}
+	if err := waitFor(ctx, p, e.cfg.StartupTimeout, "ready", ready, logFile); err != nil {
+		return err
+	}
+	e.cfg.Logf("kafka %s ready on %s in %.1fs", e.KafkaVersion(), bootstrap, time.Since(start).Seconds())
+	return nil
+}
+
+// flinkConfigYAML renders flat keys as config.yaml (flat dotted keys are
+// valid standard YAML and Flink 2.x reads them as such).
+func flinkConfigYAML(kv map[string]string) []byte {
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b bytes.Buffer
+	b.WriteString("# Written by abload for one run.\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s: %s\n", k, yamlScalar(kv[k]))
+	}
+	return b.Bytes()
+}
+
+func yamlScalar(v string) string {
+	if v == "" || strings.ContainsAny(v, ":#{}[],&*!|>'\"%@`") || strings.TrimSpace(v) != v {
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	}
+	return v
+}
+
+func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPort int, restURL string) error {
+	start := time.Now()
+	dir := filepath.Join(e.cfg.WorkDir, "flink")
+	confDir := filepath.Join(dir, "conf")
+	for _, d := range []string{confDir, filepath.Join(dir, "tmp"), filepath.Join(dir, "checkpoints"), filepath.Join(dir, "web")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	tmMem, jmMem := e.cfg.TaskManagerMemory, e.cfg.JobManagerMemory
+	if tmMem == "" {
+		tmMem = "1536m"
+	}
+	if jmMem == "" {
+		jmMem = "1024m"
+	}
+	conf := map[string]string{
+		"jobmanager.bind-host":                     "127.0.0.1",
+		"jobmanager.rpc.address":                   "127.0.0.1",
+		"jobmanager.rpc.port":                      fmt.Sprint(rpcPort),
+		"jobmanager.memory.process.size":           jmMem,
+		"jobmanager.execution.failover-strategy":   "region",
+		"taskmanager.bind-host":                    "127.0.0.1",
+		"taskmanager.host":                         "127.0.0.1",
+		"taskmanager.numberOfTaskSlots":            fmt.Sprint(e.cfg.Slots),
+		"taskmanager.memory.process.size":          tmMem,
+		"rest.address":                             "127.0.0.1",
+		"rest.bind-address":                        "127.0.0.1",
+		"rest.port":                                fmt.Sprint(restPort),
+		"parallelism.default":                      "1",
+		"io.tmp.dirs":                              filepath.Join(dir, "tmp"),
+		"web.tmpdir":                               filepath.Join(dir, "web"),
+		"execution.checkpointing.dir":              "file://" + filepath.Join(dir, "checkpoints"),
+		"metrics.fetcher.update-interval":          "1000 ms",
+		"rest.cache.checkpoint-statistics.timeout": "1000 ms",
+		"web.refresh-interval":                     "1000 ms",
+		"heartbeat.interval":                       "2000 ms",
+		"heartbeat.timeout":                        "10000 ms",
+		"slot.request.timeout":                     "60000 ms",
+		"blob.server.port":                         "0",
+		"taskmanager.rpc.port":                     "0",
+		"taskmanager.data.port":                    "0",
+		"env.java.opts.all":                        strings.Join(flinkJavaOpts, " "),
+		"cluster.evenly-spread-out-slots":          "true",
+		"taskmanager.memory.jvm-overhead.min":      "128m",
+		"restart-strategy.type":                    "fixed-delay",
+		"restart-strategy.fixed-delay.attempts":    "3",
+		"restart-strategy.fixed-delay.delay":       "1000 ms",
+		"jobmanager.adaptive-scheduler.resource-stabilization-timeout": "1000 ms",
+	}
+	for k, v := range e.cfg.FlinkConfig {
+		conf[k] = v
+	}
+	if err := os.WriteFile(filepath.Join(confDir, "config.yaml"), flinkConfigYAML(conf), 0o644); err != nil {
+		return err
+	}
+	cp := filepath.Join(e.cfg.Runtime.FlinkLib, "*")
+
+	// Flink's scripts derive JVM heap/direct/metaspace flags from the memory
+	// model with BashJavaUtils; call it the same way so sizes are Flink's own.
+	jmJVM, jmDyn, err := bashJavaUtils(ctx, cp, confDir, "GET_JM_RESOURCE_PARAMS")
+	if err != nil {
+		return err
+	}
+	tmJVM, tmDyn, err := bashJavaUtils(ctx, cp, confDir, "GET_TM_RESOURCE_PARAMS")
+	if err != nil {
+		return err
+	}
+	launch := func(name, mainClass string, jvm, dyn []string) (*process, string, error) {
+		logFile := filepath.Join(e.cfg.LogDir, name+".log")
+		argv := []string{javaBin()}
+		argv = append(argv, flinkJavaOpts...)
+		argv = append(argv, jvm...)
+		argv = append(argv, "-Dlog.file="+logFile, "-Dlog4j.configurationFile="+log4j,
+			"-Dlog4j2.configurationFile="+log4j, "-cp", cp, mainClass, "--configDir", confDir)
+		argv = append(argv, dyn...)
+		p, err := startProcess(name, filepath.Join(e.cfg.LogDir, name+".out"), []string{"FLINK_CONF_DIR=" + confDir}, argv...)
+		if err != nil {
+			return nil, logFile, err
+		}
+		return p, logFile, e.track(p)
+	}
+	jm, jmLog, err := launch("jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", jmJVM, jmDyn)
+	if err != nil {
+		return err
+	}
+	var tms []*process
+	var tmLogs []string
+	for i := 0; i < e.cfg.TaskManagers; i++ {
+		dyn := append(append([]string{}, tmDyn...), "-D", fmt.Sprintf("taskmanager.resource-id=tm-%d", i+1))
+		tm, l, err := launch(fmt.Sprintf("taskmanager-%d", i+1), "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", tmJVM, dyn)
+		if err != nil {
+			return err
+		}
+		tms = append(tms, tm)
+		tmLogs = append(tmLogs, l)
+	}
+	rest := NewFlinkClient(restURL)
+	wantSlots := e.cfg.TaskManagers * e.cfg.Slots
+	ready := func(ctx context.Context) bool {
+		for _, tm := range tms {
+			if tm.exited() {
+				return false
+			}
+		}
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		ov, err := rest.Overview(rctx)
+		return err == nil && ov.TaskManagers == e.cfg.TaskManagers && ov.SlotsTotal == wantSlots
+	}
+	if err := waitFor(ctx, jm, e.cfg.StartupTimeout, "ready with all TaskManagers registered", func(ctx context.Context) bool {
+		for _, tm := range tms {
+			if tm.exited() {
+				return true // reported below
+			}
+		}
+		return ready(ctx)
+	}, append([]string{jmLog}, tmLogs...)...); err != nil {
+		return err
+	}
+	for _, tm := range tms {
+		if tm.exited() {
+			return tm.failure("exited during startup", tmLogs...)
+		}
+	}
+	e.cfg.Logf("flink %s ready on %s with %d TaskManager(s) × %d slot(s) in %.1fs",
+		e.FlinkVersion(), restURL, e.cfg.TaskManagers, e.cfg.Slots, time.Since(start).Seconds())
+	return nil
+}
+
+// bashJavaUtils returns the JVM flags and the dynamic -D properties for a
+// JobManager or TaskManager, as Flink's start scripts compute them.
+func bashJavaUtils(ctx context.Context, cp, confDir, command string) (jvm, dyn []string, err error) {
+	argv := append(append([]string{"-Xmx128m"}, toolJVMOpts...), "-cp", cp,
+		"org.apache.flink.runtime.util.bash.BashJavaUtils", command, "--configDir", confDir)
+	cmd := exec.CommandContext(ctx, javaBin(), argv...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return nil, nil, fmt.Errorf("flink: %s: %w\n%s", command, err, tailLines(out, 20))
+	}
+	var results []string
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "BASH_JAVA_UTILS_EXEC_RESULT:"); ok {
+			results = append(results, v)
+		}
+	}
+	if len(results) < 2 {
+		return nil, nil, fmt.Errorf("flink: %s printed no memory settings:\n%s", command, tailLines(out, 20))
+	}
+	return strings.Fields(results[0]), strings.Fields(results[1]), nil
+}
+
+func tailLines(b []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Stop stops every process this environment started and removes its
+// scratch directory. Logs stay.
+func (e *LocalEnv) Stop(ctx context.Context) error {
+	e.mu.Lock()
+	e.stopped = true
+	procs := e.procs
+	e.procs = nil
+	e.mu.Unlock()
+	stopAll(procs, 5*time.Second)
+	if e.cfg.WorkDir != "" {
+		if err := os.RemoveAll(e.cfg.WorkDir); err != nil {
+			return fmt.Errorf("remove %s: %w", e.cfg.WorkDir, err)
+		}
+	}
+	return nil
+}
+
+// taskManagerPIDs returns the pids of the running TaskManager processes (for fault injection and tests).
+func (e *LocalEnv) taskManagerPIDs() []int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var pids []int
+	for _, p := range e.procs {
+		if strings.HasPrefix(p.name, "taskmanager") && !p.exited() {
+			pids = append(pids, p.cmd.Process.Pid)
+		}
+	}
+	return pids
+}

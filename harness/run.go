@@ -1,0 +1,232 @@
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+
+	"github.com/abload/abload/generators"
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+)
+
+// Phase names, in order. Each change is logged as `abload: phase=<name>`.
+const (
+	PhaseStartup  = "startup"
+	PhaseWarmup   = "warmup"
+	PhaseMeasure  = "measure"
+	PhaseDrain    = "drain"
+	PhaseTeardown = "teardown"
+	PhaseDone     = "done"
+)
+
+// ErrAborted marks a run stopped by its context (SIGINT/SIGTERM).
+var ErrAborted = errors.New("run aborted")
+
+// Options configures one run.
+type Options struct {
+	Scenario *scenarios.Scenario
+	OutDir   string // result directory; logs go to OutDir/logs
+	Runtime  *Runtime
+	// Env, when set, is used instead of building one from the scenario.
+	Env Environment
+	// Stderr receives phase lines, log lines and the live progress line.
+	Stderr io.Writer
+	// Version is the abload version recorded in the result.
+	Version string
+}
+
+// Run executes one benchmark run end to end and returns its result. The
+// result is nil only when the run ended before the measurement phase began
+// (a startup failure, or an abort during startup or warmup); otherwise it is
+// returned with Status ok, aborted or failed, alongside any error.
+// Everything Run starts is stopped before it returns.
+func Run(ctx context.Context, opts Options) (*reports.Result, error) {
+	r := &runner{opts: opts, sc: opts.Scenario, con: newConsole(opts.Stderr), clock: NewClock()}
+	return r.run(ctx)
+}
+
+type runner struct {
+	opts  Options
+	sc    *scenarios.Scenario
+	con   *console
+	clock *Clock
+
+	runID  string
+	env    Environment
+	ep     *Endpoints
+	topics Topics
+	flink  *FlinkClient
+	jobID  string
+
+	phases   []reports.Phase
+	startNs  int64 // run start (startup phase)
+	loadNs   int64 // schedule origin: warmup start
+	measured bool  // the measurement phase began
+
+	col    *collector
+	gen    *generators.Generator
+	sched  generators.Schedule
+	hlog   *reports.HlogWriter
+	series []reports.TimePoint
+
+	// sender results, read after the sender has finished
+	sent sendStats
+
+	produceErrMu    sync.Mutex
+	produceErrs     int64
+	firstProduceErr error
+}
+
+func (r *runner) phase(name string) {
+	now := r.clock.Now()
+	if n := len(r.phases); n > 0 && r.phases[n-1].EndS == 0 {
+		r.phases[n-1].EndS = r.sinceStart(now)
+	}
+	if name != PhaseDone {
+		r.phases = append(r.phases, reports.Phase{Name: name, StartS: r.sinceStart(now)})
+	}
+	r.con.Phase(name)
+}
+
+func (r *runner) sinceStart(ns int64) float64 { return float64(ns-r.startNs) / 1e9 }
+
+func newRunID() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
+}
+
+func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
+	r.startNs = r.clock.Now()
+	r.runID = newRunID()
+	logDir := filepath.Join(r.opts.OutDir, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return nil, err
+	}
+	r.phase(PhaseStartup)
+
+	// Teardown runs whatever happened: on success, failure and abort.
+	defer func() {
+		r.phase(PhaseTeardown)
+		r.teardown()
+		r.phase(PhaseDone)
+		if res != nil {
+			res.Phases = r.phases
+		}
+	}()
+
+	if err := r.startup(ctx, logDir); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w during startup", ErrAborted)
+		}
+		return nil, err
+	}
+	return r.drive(ctx)
+}
+
+func (r *runner) startup(ctx context.Context, logDir string) error {
+	sc := r.sc
+	if r.opts.Env != nil {
+		r.env = r.opts.Env
+	} else {
+		switch sc.Env.Kind {
+		case scenarios.EnvLocal:
+			work, err := os.MkdirTemp("", "abload-"+r.runID+"-")
+			if err != nil {
+				return err
+			}
+			r.env = NewLocal(LocalConfig{
+				Runtime:           r.opts.Runtime,
+				LogDir:            logDir,
+				WorkDir:           work,
+				TaskManagers:      sc.Env.TaskManagers,
+				Slots:             sc.Env.Slots,
+				TaskManagerMemory: sc.Env.TaskManagerMemory,
+				JobManagerMemory:  sc.Env.JobManagerMemory,
+				KafkaHeap:         sc.Env.KafkaHeap,
+				StartupTimeout:    sc.Env.StartupTimeout.Duration,
+				Logf:              r.con.Logf,
+			})
+		default:
+			return fmt.Errorf("env.kind %q is not available yet (only %q)", sc.Env.Kind, scenarios.EnvLocal)
+		}
+	}
+	t0 := time.Now()
+	ep, err := r.env.Start(ctx)
+	if err != nil {
+		return fmt.Errorf("start %s environment: %w", r.env.Kind(), err)
+	}
+	r.ep = ep
+	r.con.Logf("abload: environment %s up in %.1fs (kafka %s, flink REST %s)", r.env.Kind(), time.Since(t0).Seconds(), ep.KafkaBootstrap[0], ep.FlinkREST)
+
+	r.topics = topicsFor(r.runID, sc.Job.Outputs.Updates, sc.Job.Outputs.Windows)
+	if err := createTopics(ctx, ep.KafkaBootstrap, r.topics, sc.Kafka.Partitions); err != nil {
+		return err
+	}
+	r.flink = NewFlinkClient(ep.FlinkREST)
+	t1 := time.Now()
+	jarID, err := r.flink.UploadJar(ctx, r.opts.Runtime.JobJar)
+	if err != nil {
+		return fmt.Errorf("upload job jar: %w", err)
+	}
+	r.jobID, err = r.flink.RunJar(ctx, jarID, "", r.jobArgs(), sc.Job.Parallelism)
+	if err != nil {
+		return fmt.Errorf("submit job: %w", err)
+	}
+	if _, err := r.flink.WaitRunning(ctx, r.jobID, 60*time.Second); err != nil {
+		return err
+	}
+	r.con.Logf("abload: job %s running (parallelism %d) %.1fs after submission", r.jobID, sc.Job.Parallelism, time.Since(t1).Seconds())
+	return nil
+}
+
+func (r *runner) jobArgs() []string {
+	sc := r.sc
+	ms := func(d scenarios.Duration) string { return fmt.Sprint(d.Milliseconds()) }
+	args := []string{
+		"--bootstrap-servers", r.ep.KafkaBootstrap[0],
+		"--input-topic", r.topics.Input,
+		"--group-id", "abload-" + r.runID,
+		"--job-name", "abload-" + sc.Name,
+		"--window-size-ms", ms(sc.Job.Window),
+		"--out-of-orderness-ms", ms(sc.Job.OutOfOrderness),
+		"--idleness-ms", ms(sc.Job.Idleness),
+		"--dedupe-ttl-ms", ms(sc.Job.DedupeTTL),
+		"--checkpoint-interval-ms", ms(sc.Job.Checkpoint.Interval),
+		"--sink-linger-ms", ms(sc.Job.SinkLinger),
+	}
+	if r.topics.Updates != "" {
+		args = append(args, "--updates-topic", r.topics.Updates)
+	}
+	if r.topics.Windows != "" {
+		args = append(args, "--windows-topic", r.topics.Windows)
+	}
+	return args
+}
+
+func (r *runner) teardown() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if r.flink != nil && r.jobID != "" {
+		if err := r.flink.CancelJob(ctx, r.jobID); err != nil {
+			r.con.Logf("abload: cancel job %s: %v", r.jobID, err)
+		}
+	}
+	if r.env != nil && r.opts.Env == nil {
+		if err := r.env.Stop(ctx); err != nil {
+			r.con.Logf("abload: stop environment: %v", err)
+		}
+	}
+	if r.hlog != nil {
+		_ = r.hlog.Close()
+	}
+}

@@ -1,0 +1,103 @@
+package harness
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Runtime is the resolved runtime bundle: the Flink and Kafka classpaths and
+// the job jar, assembled by `make runtime` from Maven Central (see jobs/).
+type Runtime struct {
+	Dir      string
+	FlinkLib string // directory of Flink cluster jars
+	KafkaLib string // directory of Kafka broker jars
+	JobJar   string // the shaded A/B job
+	Versions map[string]string
+}
+
+// FlinkVersion and KafkaVersion read the pinned versions the bundle was built with.
+func (r *Runtime) FlinkVersion() string { return r.Versions["flink.version"] }
+func (r *Runtime) KafkaVersion() string { return r.Versions["kafka.version"] }
+
+// ErrNoRuntime is returned when no runtime bundle is found.
+var ErrNoRuntime = errors.New("runtime bundle not found (run `make runtime` or set ABLOAD_RUNTIME)")
+
+// FindRuntime locates the runtime bundle: dir if given, else $ABLOAD_RUNTIME,
+// else "runtime" next to the executable, else build/runtime above the working
+// directory (so `go test` and `go run` from the repo find it).
+func FindRuntime(dir string) (*Runtime, error) {
+	var candidates []string
+	if dir != "" {
+		candidates = []string{dir}
+	} else {
+		if env := os.Getenv("ABLOAD_RUNTIME"); env != "" {
+			candidates = append(candidates, env)
+		}
+		if exe, err := os.Executable(); err == nil {
+			candidates = append(candidates, filepath.Join(filepath.Dir(exe), "runtime"))
+		}
+		if wd, err := os.Getwd(); err == nil {
+			for d := wd; ; d = filepath.Dir(d) {
+				candidates = append(candidates, filepath.Join(d, "build", "runtime"))
+				if filepath.Dir(d) == d {
+					break
+				}
+			}
+		}
+	}
+	for _, c := range candidates {
+		r, err := loadRuntime(c)
+		if err == nil {
+			return r, nil
+		}
+		if dir != "" {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("%w; looked in %s", ErrNoRuntime, strings.Join(candidates, ", "))
+}
+
+func loadRuntime(dir string) (*Runtime, error) {
+	r := &Runtime{
+		Dir:      dir,
+		FlinkLib: filepath.Join(dir, "flink", "lib"),
+		KafkaLib: filepath.Join(dir, "kafka", "lib"),
+		JobJar:   filepath.Join(dir, "jobs", "ab-job.jar"),
+	}
+	for _, p := range []string{r.FlinkLib, r.KafkaLib, r.JobJar} {
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("runtime bundle %s: %w", dir, err)
+		}
+	}
+	v, err := readProperties(filepath.Join(dir, "versions.properties"))
+	if err != nil {
+		return nil, fmt.Errorf("runtime bundle %s: %w", dir, err)
+	}
+	r.Versions = v
+	return r, nil
+}
+
+func readProperties(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if ok {
+			out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return out, sc.Err()
+}

@@ -1,0 +1,73 @@
+package dev.abload.jobs.ab;
+
+/**
+ * The nine counters of the wire format's {@code counts} object. Used both as the running
+ * per-(campaign, variant) state of {@link CountsFunction} and, through {@link WindowAccumulator},
+ * as the per-window aggregate. A Flink POJO so state and window accumulators use the POJO
+ * serializer.
+ */
+public class Counts {
+    public long sends;
+    public long deliveries;
+    public long bounces;
+    public long opens;
+    public long uniqueOpens;
+    public long clicks;
+    public long uniqueClicks;
+    public long conversions;
+    public long unsubscribes;
+
+    public Counts() {}
+
+    /**
+     * Adds one non-late event. Opens and clicks count duplicates too; the unique counters only
+     * accepted (first-of-kind) ones.
+     */
+    public void add(EmailEvent e) {
+        switch (e.type) {
+            case SEND:
+                sends++;
+                break;
+            case DELIVERY:
+                deliveries++;
+                break;
+            case BOUNCE:
+                bounces++;
+                break;
+            case OPEN:
+                opens++;
+                if (!e.duplicate) {
+                    uniqueOpens++;
+                }
+                break;
+            case CLICK:
+                clicks++;
+                if (!e.duplicate) {
+                    uniqueClicks++;
+                }
+                break;
+            case CONVERSION:
+                conversions++;
+                break;
+            case UNSUBSCRIBE:
+                unsubscribes++;
+                break;
+            default:
+                // FLUSH never reaches the counting operators.
+                break;
+        }
+    }
+
+    /** Adds all counters of {@code o} into this one. */
+    public void merge(Counts o) {
+        sends += o.sends;
+        deliveries += o.deliveries;
+        bounces += o.bounces;
+        opens += o.opens;
+        uniqueOpens += o.uniqueOpens;
+        clicks += o.clicks;
+        uniqueClicks += o.uniqueClicks;
+        conversions += o.conversions;
+        unsubscribes += o.unsubscribes;
+    }
+}

@@ -1,0 +1,176 @@
+package dev.abload.jobs.ab;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The job's command-line contract, parsed by hand so that an unknown, repeated or malformed
+ * argument fails submission with a clear message (ParameterTool silently accepts unknown keys,
+ * and a typo in a benchmark parameter would otherwise go unnoticed).
+ *
+ * <p>Arguments are {@code --key value} or {@code --key=value}. Invalid arguments raise an
+ * {@link IllegalArgumentException} carrying the usage text; {@code main} lets it propagate
+ * instead of calling {@code System.exit}, which would take down a JobManager running the main
+ * method (REST submission / application mode).
+ */
+public final class JobConfig {
+
+    /** Option name → (default, description), in usage order. A null default means required. */
+    private static final Map<String, String[]> OPTIONS = new LinkedHashMap<>();
+
+    static {
+        OPTIONS.put("bootstrap-servers", new String[] {null, "Kafka bootstrap servers (required)"});
+        OPTIONS.put("input-topic", new String[] {null, "topic of the input events (required)"});
+        OPTIONS.put("updates-topic", new String[] {"", "topic for per-event updates; empty = updates off"});
+        OPTIONS.put("windows-topic", new String[] {"", "topic for window results; empty = windows off"});
+        OPTIONS.put("group-id", new String[] {"abload-ab-job", "Kafka consumer group id"});
+        OPTIONS.put("window-size-ms", new String[] {"10000", "tumbling event-time window size, > 0"});
+        OPTIONS.put("out-of-orderness-ms", new String[] {"2000", "bounded out-of-orderness of the watermarks, >= 0"});
+        OPTIONS.put("idleness-ms", new String[] {"5000", "partition idleness timeout, >= 0 (0 = never idle)"});
+        OPTIONS.put("dedupe-ttl-ms", new String[] {"3600000", "event-time retention of open/click dedupe state, > 0"});
+        OPTIONS.put("checkpoint-interval-ms", new String[] {"0", "checkpoint interval; 0 = checkpointing off, else >= 10"});
+        OPTIONS.put("sink-linger-ms", new String[] {"5", "Kafka producer linger.ms of the sinks, >= 0"});
+        OPTIONS.put("job-name", new String[] {"abload-ab-job", "Flink job name"});
+    }
+
+    public final String bootstrapServers;
+    public final String inputTopic;
+    /** Empty = updates output off. */
+    public final String updatesTopic;
+    /** Empty = windows output off. */
+    public final String windowsTopic;
+    public final String groupId;
+    public final long windowSizeMs;
+    public final long outOfOrdernessMs;
+    public final long idlenessMs;
+    public final long dedupeTtlMs;
+    public final long checkpointIntervalMs;
+    public final long sinkLingerMs;
+    public final String jobName;
+
+    private JobConfig(Map<String, String> v) {
+        bootstrapServers = v.get("bootstrap-servers");
+        inputTopic = v.get("input-topic");
+        updatesTopic = v.get("updates-topic");
+        windowsTopic = v.get("windows-topic");
+        groupId = v.get("group-id");
+        windowSizeMs = number(v, "window-size-ms", 1);
+        outOfOrdernessMs = number(v, "out-of-orderness-ms", 0);
+        idlenessMs = number(v, "idleness-ms", 0);
+        dedupeTtlMs = number(v, "dedupe-ttl-ms", 1);
+        checkpointIntervalMs = number(v, "checkpoint-interval-ms", 0);
+        sinkLingerMs = number(v, "sink-linger-ms", 0);
+        jobName = v.get("job-name");
+        if (bootstrapServers.isBlank()) {
+            throw invalid("--bootstrap-servers must not be empty");
+        }
+        if (inputTopic.isBlank()) {
+            throw invalid("--input-topic must not be empty");
+        }
+        if (groupId.isBlank()) {
+            throw invalid("--group-id must not be empty");
+        }
+        if (jobName.isBlank()) {
+            throw invalid("--job-name must not be empty");
+        }
+        if (checkpointIntervalMs != 0 && checkpointIntervalMs < 10) {
+            throw invalid("--checkpoint-interval-ms must be 0 (off) or >= 10, got " + checkpointIntervalMs);
+        }
+    }
+
+    /** Whether the per-event updates output is on. */
+    public boolean updatesEnabled() {
+        return !updatesTopic.isEmpty();
+    }
+
+    /** Whether the window output is on. */
+    public boolean windowsEnabled() {
+        return !windowsTopic.isEmpty();
+    }
+
+    /**
+     * Parses the command line.
+     *
+     * @throws IllegalArgumentException with the problem and the usage text
+     */
+    public static JobConfig parse(String... args) {
+        Map<String, String> given = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--") || a.length() == 2) {
+                throw invalid("unexpected argument '" + a + "' (expected --key value)");
+            }
+            String key;
+            String value;
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                key = a.substring(2, eq);
+                value = a.substring(eq + 1);
+            } else {
+                key = a.substring(2);
+                if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                    throw invalid("missing value for --" + key);
+                }
+                value = args[++i];
+            }
+            if (!OPTIONS.containsKey(key)) {
+                throw invalid("unknown argument --" + key);
+            }
+            if (given.put(key, value.trim()) != null) {
+                throw invalid("--" + key + " given more than once");
+            }
+        }
+        Map<String, String> values = new HashMap<>();
+        for (Map.Entry<String, String[]> o : OPTIONS.entrySet()) {
+            String v = given.getOrDefault(o.getKey(), o.getValue()[0]);
+            if (v == null) {
+                throw invalid("missing required argument --" + o.getKey());
+            }
+            values.put(o.getKey(), v);
+        }
+        return new JobConfig(values);
+    }
+
+    private static long number(Map<String, String> v, String key, long min) {
+        String s = v.get(key);
+        long n;
+        try {
+            n = Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw invalid("--" + key + " must be an integer, got '" + s + "'");
+        }
+        if (n < min) {
+            throw invalid("--" + key + " must be >= " + min + ", got " + n);
+        }
+        return n;
+    }
+
+    private static IllegalArgumentException invalid(String problem) {
+        return new IllegalArgumentException("abload-ab-job: " + problem + "\n" + usage());
+    }
+
+    /** The usage text listing every argument with its default. */
+    public static String usage() {
+        StringBuilder sb = new StringBuilder("Usage: AbTestJob --bootstrap-servers HOST:PORT --input-topic TOPIC [options]\n");
+        for (Map.Entry<String, String[]> o : OPTIONS.entrySet()) {
+            sb.append(String.format("  --%-24s %s", o.getKey(), o.getValue()[1]));
+            String def = o.getValue()[0];
+            if (def != null) {
+                sb.append(" (default: ").append(def.isEmpty() ? "\"\"" : def).append(')');
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "JobConfig{bootstrapServers=" + bootstrapServers + ", inputTopic=" + inputTopic
+                + ", updatesTopic=" + updatesTopic + ", windowsTopic=" + windowsTopic + ", groupId=" + groupId
+                + ", windowSizeMs=" + windowSizeMs + ", outOfOrdernessMs=" + outOfOrdernessMs
+                + ", idlenessMs=" + idlenessMs + ", dedupeTtlMs=" + dedupeTtlMs
+                + ", checkpointIntervalMs=" + checkpointIntervalMs + ", sinkLingerMs=" + sinkLingerMs
+                + ", jobName=" + jobName + '}';
+    }
+}

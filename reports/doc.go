@@ -1,0 +1,20 @@
+// Package reports owns a run's result files and what is rendered from them:
+// the result model (result.json, schema abload.result/v1), the latency
+// histograms and their interval log (latency.hlog), and the human renderings
+// (terminal summary, report.md).
+//
+// `abload report` and `abload compare` read only these files, so everything a
+// report shows must be recomputable from them. Latencies live in HdrHistograms
+// recorded in microseconds (1 µs .. 1 h, 3 significant digits) and are shown
+// in milliseconds; percentiles are never averaged, histograms are merged.
+//
+// In latency.hlog the e2e intervals are untagged, so that reference readers
+// (HdrHistogram's HistogramLogProcessor) see them by default; other kinds are
+// tagged ("window", "send_delay", ...). Values are microseconds: pass
+// -outputValueUnitRatio 1000 to HistogramLogProcessor for milliseconds. The
+// Interval_Max column, scaled by hdrhistogram-go's fixed ratio of 1e6, is
+// therefore in seconds.
+//
+// Not yet here (later issues): HTML and JUnit renderers, comparison with
+// statistics, gate evaluation.
+package reports

@@ -1,0 +1,232 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WriteSummary writes a short human summary of r for the terminal. Write
+// errors are ignored: this is best-effort output next to the result files.
+func WriteSummary(w io.Writer, r *Result) {
+	p := func(label, format string, args ...any) {
+		text := fmt.Sprintf(format, args...)
+		text = strings.ReplaceAll(strings.TrimRight(text, "\n"), "\n", "\n"+strings.Repeat(" ", 17))
+		fmt.Fprintf(w, "  %-14s %s\n", label, text)
+	}
+	validity := "valid"
+	if !r.Valid {
+		validity = "INVALID"
+	}
+	fmt.Fprintf(w, "abload %s: %s, %s\n", scenarioName(r.Scenario), statusText(r.Status), validity)
+	for _, reason := range r.InvalidReasons {
+		p("invalid:", "%s", reason)
+	}
+	if r.Error != "" {
+		p("error:", "%s", r.Error)
+	}
+	if run := runText(r); run != "" {
+		p("run", "%s", run)
+	}
+	e := r.Events
+	p("events", "%d sent in measurement (%d in total), %s/s of %s/s target", e.Sent, e.SentTotal, fmtRate(e.AchievedRate), fmtRate(e.TargetRate))
+	p("send delay", "%s", delayText(e.SendDelayMs))
+	p("consumer delay", "%s", delayText(r.ConsumerDelayMs))
+	p("e2e latency", "%s", latencyText(r.Latency.E2E, "events"))
+	p("window latency", "%s", latencyText(r.Latency.Window, "windows"))
+	p("throughput", "in %s events/s, out %s records/s", fmtRate(r.Throughput.InEPS), fmtRate(r.Throughput.OutRPS))
+	if c := r.Reconciliation; c != nil {
+		p("reconciliation", "expected %d, counted %d, lost %d, duplicated %d, late dropped %d", c.Expected, c.Counted, c.Lost, c.Duplicated, c.LateDropped)
+		if w := c.Windows; w != nil {
+			p("windows", "expected %d, received %d, missing %d, count mismatch %d, unexpected %d, duplicated %d",
+				w.Expected, w.Received, w.Missing, w.CountMismatch, w.Unexpected, w.Duplicated)
+		}
+	} else {
+		p("reconciliation", "n/a")
+	}
+	for _, g := range r.Gates {
+		verdict := "pass"
+		if !g.Pass {
+			verdict = "FAIL"
+		}
+		p("gate", "%s  %s (value %s)", verdict, g.Expr, fmtNum(g.Value))
+	}
+}
+
+// WriteMarkdown writes report.md: the summary's content as Markdown tables,
+// small enough for a CI job summary.
+func WriteMarkdown(w io.Writer, r *Result) {
+	fmt.Fprintf(w, "## abload: %s\n\n", mdEscape(scenarioName(r.Scenario)))
+	valid := "yes"
+	if !r.Valid {
+		valid = "**no**"
+	}
+	fmt.Fprintf(w, "| | |\n|---|---|\n")
+	row := func(k, v string) { fmt.Fprintf(w, "| %s | %s |\n", k, v) }
+	row("status", statusText(r.Status))
+	row("valid", valid)
+	for _, reason := range r.InvalidReasons {
+		row("invalid because", mdEscape(reason))
+	}
+	if r.Error != "" {
+		row("error", mdEscape(r.Error))
+	}
+	if env := envText(r.Environment); env != "" {
+		row("environment", mdEscape(env))
+	}
+	if run := runText(r); run != "" {
+		row("run", mdEscape(run))
+	}
+	e := r.Events
+	row("events sent (measurement / total)", fmt.Sprintf("%d / %d", e.Sent, e.SentTotal))
+	row("rate (achieved / target)", fmt.Sprintf("%s / %s events/s", fmtRate(e.AchievedRate), fmtRate(e.TargetRate)))
+	row("throughput (in / out)", fmt.Sprintf("%s events/s / %s records/s", fmtRate(r.Throughput.InEPS), fmtRate(r.Throughput.OutRPS)))
+
+	fmt.Fprintf(w, "\n| ms | count | p50 | p90 | p99 | p99.9 | max |\n|---|--:|--:|--:|--:|--:|--:|\n")
+	latRow := func(name string, l LatencyStats) {
+		if l.Count == 0 {
+			fmt.Fprintf(w, "| %s | 0 | n/a | n/a | n/a | n/a | n/a |\n", name)
+			return
+		}
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s |\n", name, l.Count, fmtMs(l.P50), fmtMs(l.P90), fmtMs(l.P99), fmtMs(l.P999), fmtMs(l.Max))
+	}
+	latRow("e2e latency", r.Latency.E2E)
+	latRow("window latency", r.Latency.Window)
+	delayRow := func(name string, d DelayStats) {
+		fmt.Fprintf(w, "| %s | | %s | | %s | | %s |\n", name, fmtMs(d.P50), fmtMs(d.P99), fmtMs(d.Max))
+	}
+	delayRow("send delay", e.SendDelayMs)
+	delayRow("consumer delay", r.ConsumerDelayMs)
+
+	if c := r.Reconciliation; c != nil {
+		fmt.Fprintf(w, "\n| path | expected | counted | lost | duplicated | late dropped |\n|---|--:|--:|--:|--:|--:|\n")
+		fmt.Fprintf(w, "| updates | %d | %d | %d | %d | %d |\n", c.Expected, c.Counted, c.Lost, c.Duplicated, c.LateDropped)
+		if wr := c.Windows; wr != nil {
+			fmt.Fprintf(w, "\n| path | expected | received | missing | count mismatch | unexpected | duplicated |\n|---|--:|--:|--:|--:|--:|--:|\n")
+			fmt.Fprintf(w, "| windows | %d | %d | %d | %d | %d | %d |\n", wr.Expected, wr.Received, wr.Missing, wr.CountMismatch, wr.Unexpected, wr.Duplicated)
+		}
+	}
+
+	if len(r.Gates) > 0 {
+		fmt.Fprintf(w, "\n| gate | value | result |\n|---|--:|---|\n")
+		for _, g := range r.Gates {
+			verdict := "pass"
+			if !g.Pass {
+				verdict = "**FAIL**"
+			}
+			fmt.Fprintf(w, "| `%s` | %s | %s |\n", strings.ReplaceAll(g.Expr, "`", "'"), fmtNum(g.Value), verdict)
+		}
+	}
+}
+
+// scenarioName digs the name out of the resolved scenario, whatever its Go
+// type (a *scenarios.Scenario when writing, a map after ReadResult).
+func scenarioName(s any) string {
+	switch v := s.(type) {
+	case nil:
+		return "(unnamed)"
+	case map[string]any:
+		if n, ok := v["name"].(string); ok && n != "" {
+			return n
+		}
+		return "(unnamed)"
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return "(unnamed)"
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return "(unnamed)"
+	}
+	return scenarioName(m)
+}
+
+func statusText(s Status) string {
+	if s == "" {
+		return "unknown status"
+	}
+	return string(s)
+}
+
+func envText(e Environment) string {
+	var parts []string
+	if e.FlinkVersion != "" {
+		parts = append(parts, "Flink "+e.FlinkVersion)
+	}
+	if e.KafkaVersion != "" {
+		parts = append(parts, "Kafka "+e.KafkaVersion)
+	}
+	s := e.Kind
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	if e.Host != "" {
+		s += " on " + e.Host
+	}
+	return strings.TrimSpace(s)
+}
+
+// runText is "<start>, <duration> (<phase> <len>, ...)".
+func runText(r *Result) string {
+	var parts []string
+	if started, err := time.Parse(time.RFC3339, r.StartedAt); err == nil {
+		s := started.UTC().Format("2006-01-02 15:04:05Z")
+		if finished, err := time.Parse(time.RFC3339, r.FinishedAt); err == nil && !finished.Before(started) {
+			s += fmt.Sprintf(", %.1fs", finished.Sub(started).Seconds())
+		}
+		parts = append(parts, s)
+	} else if r.StartedAt != "" {
+		parts = append(parts, r.StartedAt)
+	}
+	if r.RunID != "" {
+		parts = append(parts, "id "+r.RunID)
+	}
+	var phases []string
+	for _, ph := range r.Phases {
+		phases = append(phases, fmt.Sprintf("%s %.1fs", ph.Name, ph.EndS-ph.StartS))
+	}
+	if len(phases) > 0 {
+		parts = append(parts, "phases: "+strings.Join(phases, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func delayText(d DelayStats) string {
+	return fmt.Sprintf("p50 %s  p99 %s  max %s ms", fmtMs(d.P50), fmtMs(d.P99), fmtMs(d.Max))
+}
+
+func latencyText(l LatencyStats, unit string) string {
+	if l.Count == 0 {
+		return "n/a (nothing measured)"
+	}
+	return fmt.Sprintf("p50 %s  p90 %s  p99 %s  p99.9 %s  max %s ms  (%d %s)",
+		fmtMs(l.P50), fmtMs(l.P90), fmtMs(l.P99), fmtMs(l.P999), fmtMs(l.Max), l.Count, unit)
+}
+
+// fmtMs shows about three significant digits, down to a microsecond.
+func fmtMs(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case v < 1 && v > -1:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	case v < 100 && v > -100:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case v < 1000 && v > -1000:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
+
+func fmtRate(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+
+// mdEscape keeps free text inside one table cell.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}

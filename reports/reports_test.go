@@ -1,0 +1,373 @@
+package reports
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func record(t testing.TB, h *hdrhistogram.Histogram, us ...int64) {
+	t.Helper()
+	for _, v := range us {
+		if err := h.RecordValue(v); err != nil {
+			t.Fatalf("RecordValue(%d): %v", v, err)
+		}
+	}
+}
+
+func TestNewLatencyHistogram(t *testing.T) {
+	h := NewLatencyHistogram()
+	if h.LowestTrackableValue() != 1 || h.HighestTrackableValue() < int64(time.Hour/time.Microsecond) || h.SignificantFigures() != 3 {
+		t.Errorf("geometry: lowest %d highest %d digits %d", h.LowestTrackableValue(), h.HighestTrackableValue(), h.SignificantFigures())
+	}
+	if err := h.RecordValue(int64(time.Hour / time.Microsecond)); err != nil {
+		t.Errorf("cannot record 1 h: %v", err)
+	}
+}
+
+func TestLatencyFromHistogram(t *testing.T) {
+	seq := func(from, to int64) []int64 {
+		var out []int64
+		for v := from; v <= to; v++ {
+			out = append(out, v)
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		values []int64 // µs
+		want   LatencyStats
+		tol    float64 // relative
+	}{
+		{"empty", nil, LatencyStats{}, 0},
+		{"one value", []int64{1500}, LatencyStats{Count: 1, P50: 1.5, P90: 1.5, P99: 1.5, P999: 1.5, Max: 1.5}, 0},
+		{"1..1000 µs", seq(1, 1000), LatencyStats{Count: 1000, P50: 0.5, P90: 0.9, P99: 0.99, P999: 0.999, Max: 1}, 0},
+		{"1..10000 µs", seq(1, 10000), LatencyStats{Count: 10000, P50: 5, P90: 9, P99: 9.9, P999: 9.99, Max: 10}, 0.001},
+		{"seconds", []int64{1e6, 2e6, 3e6, 4e6}, LatencyStats{Count: 4, P50: 2000, P90: 4000, P99: 4000, P999: 4000, Max: 4000}, 0.001},
+		{"outlier", append(seq(1, 999), 3_000_000), LatencyStats{Count: 1000, P50: 0.5, P90: 0.9, P99: 0.99, P999: 0.999, Max: 3000}, 0.001},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := NewLatencyHistogram()
+			record(t, h, tt.values...)
+			got := LatencyFromHistogram(h)
+			if got.Count != tt.want.Count {
+				t.Errorf("Count = %d, want %d", got.Count, tt.want.Count)
+			}
+			g := []float64{got.P50, got.P90, got.P99, got.P999, got.Max}
+			w := []float64{tt.want.P50, tt.want.P90, tt.want.P99, tt.want.P999, tt.want.Max}
+			for i, name := range []string{"p50", "p90", "p99", "p999", "max"} {
+				if math.Abs(g[i]-w[i]) > tt.tol*w[i] {
+					t.Errorf("%s = %v ms, want %v ms (±%.1f%%)", name, g[i], w[i], tt.tol*100)
+				}
+			}
+			d := DelayFromHistogram(h)
+			if d != (DelayStats{P50: got.P50, P99: got.P99, Max: got.Max}) {
+				t.Errorf("DelayFromHistogram = %+v, want the same p50/p99/max as %+v", d, got)
+			}
+		})
+	}
+	if got := LatencyFromHistogram(nil); got != (LatencyStats{}) {
+		t.Errorf("LatencyFromHistogram(nil) = %+v", got)
+	}
+}
+
+func sampleResult() *Result {
+	start := time.Date(2025, 11, 26, 4, 40, 0, 0, time.UTC)
+	return &Result{
+		AbloadVersion: "v0.1.0-test",
+		Status:        StatusOK,
+		Valid:         true,
+		RunID:         "20251126-044000-a1b2c3",
+		StartedAt:     start.Format(time.RFC3339),
+		FinishedAt:    start.Add(52500 * time.Millisecond).Format(time.RFC3339Nano),
+		Phases: []Phase{
+			{Name: "startup", StartS: 0, EndS: 12.5},
+			{Name: "warmup", StartS: 12.5, EndS: 17.5},
+			{Name: "measure", StartS: 17.5, EndS: 37.5},
+			{Name: "drain", StartS: 37.5, EndS: 40.2},
+			{Name: "teardown", StartS: 40.2, EndS: 52.5},
+		},
+		Scenario:    map[string]any{"name": "quick", "workload": map[string]any{"rate": 2000.0, "duration": "20s"}},
+		Environment: Environment{Kind: "local", FlinkVersion: "2.2.0", KafkaVersion: "4.1.1", Host: "ci-runner-3"},
+		Events: Events{
+			Sent: 40000, SentTotal: 50000, TargetRate: 2000, AchievedRate: 1999.95,
+			SendDelayMs: DelayStats{P50: 0.012, P99: 0.25, Max: 3.1},
+		},
+		ConsumerDelayMs: DelayStats{P50: 0.4, P99: 2.5, Max: 11},
+		Latency: Latencies{
+			E2E:    LatencyStats{Count: 40000, P50: 12.345, P90: 20.1, P99: 45.67, P999: 80.2, Max: 120.3},
+			Window: LatencyStats{Count: 160, P50: 150.5, P90: 210, P99: 260.1, P999: 260.1, Max: 1260.1},
+		},
+		Throughput:     Throughput{InEPS: 1999.9, OutRPS: 2007.98},
+		Reconciliation: &Reconciliation{Expected: 40000, Counted: 40000, Windows: &WindowReconciliation{Expected: 160, Received: 160}},
+	}
+}
+
+func TestResultRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	r := sampleResult()
+	r.Gates = []Gate{{Expr: "e2e.p99 < 250ms", Value: 45.67, Pass: true}}
+	if err := WriteResult(dir, r); err != nil {
+		t.Fatalf("WriteResult: %v", err)
+	}
+	if r.Schema != "" || r.InvalidReasons != nil {
+		t.Errorf("WriteResult modified its argument: %+v", r)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, ResultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	for _, want := range []string{
+		`"schema": "abload.result/v1"`,
+		`"invalid_reasons": []`,
+		`"started_at": "2025-11-26T04:40:00Z"`,
+		`"finished_at": "2025-11-26T04:40:52.5Z"`,
+		`"run_id": "20251126-044000-a1b2c3"`,
+		`"windows": {`,
+		`"latency_ms": {`,
+		`"p999": 80.2`,
+		`"consumer_delay_ms": {`,
+		`"late_dropped": 0`,
+		`"gates": [`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("result.json lacks %s:\n%s", want, text)
+		}
+	}
+	for _, absent := range []string{`"checkpoints"`, `"skew"`, `"truth"`, `"recovery"`, `"resources"`, `"timeseries"`, `"error"`} {
+		if strings.Contains(text, absent) {
+			t.Errorf("result.json has %s, which this run did not measure", absent)
+		}
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Errorf("run dir holds %d entries, want only result.json (temp file left behind?)", len(ents))
+	}
+
+	back, err := ReadResult(filepath.Join(dir, ResultFile))
+	if err != nil {
+		t.Fatalf("ReadResult: %v", err)
+	}
+	want := *r
+	want.Schema = Schema
+	want.InvalidReasons = []string{}
+	if !reflect.DeepEqual(back, &want) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", back, &want)
+	}
+
+	// Rewriting replaces the file.
+	r.Status = StatusAborted
+	if err := WriteResult(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := ReadResult(filepath.Join(dir, ResultFile)); err != nil || back.Status != StatusAborted {
+		t.Errorf("after rewrite: %v, %v", back, err)
+	}
+}
+
+func TestResultOptionalSections(t *testing.T) {
+	dir := t.TempDir()
+	r := sampleResult()
+	at := 3.5
+	r.Checkpoints = &Checkpoints{Completed: 4, DurationMs: DelayStats{P50: 12}, StateSizeBytes: StateSize{Last: 1 << 20, Max: 2 << 20}}
+	r.Skew = &Skew{MaxOverMean: 1.4, Vertices: []VertexSkew{{Name: "window", MaxOverMean: 1.4}}}
+	r.Recovery = []Recovery{{Fault: "kill-taskmanager", AtS: 20, DetectedS: &at}}
+	r.Resources = []Resource{{Component: "taskmanager-1", CPUPct: CPUStats{P50: 80, Max: 190}, RSSMb: RSSStats{Max: 1400}}}
+	r.Timeseries = []TimePoint{{TS: 1, Phase: "measure", InEPS: 2000, E2EP99Ms: 30, Lag: 12}}
+	r.Truth = map[string]any{"rate": 2000.0}
+	r.MarkInvalid("generator fell behind by 2.1s (max_send_delay 1s)")
+	if r.Valid {
+		t.Fatalf("MarkInvalid left the result valid")
+	}
+	if err := WriteResult(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadResult(filepath.Join(dir, ResultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Schema = Schema
+	if !reflect.DeepEqual(back, r) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", back, r)
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, ResultFile))
+	if !strings.Contains(string(raw), `"running_s": null`) {
+		t.Errorf("a recovery step that never happened should be null:\n%s", raw)
+	}
+}
+
+func TestResultUnmeasuredSectionsAbsent(t *testing.T) {
+	dir := t.TempDir()
+	r := renderCases()[2].r // failed during startup: nothing measured
+	if err := WriteResult(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, ResultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, absent := range []string{`"reconciliation"`, `"windows"`, `"run_id"`} {
+		if strings.Contains(string(raw), absent) {
+			t.Errorf("result.json has %s:\n%s", absent, raw)
+		}
+	}
+	if !strings.Contains(string(raw), `"error": "start environment`) {
+		t.Errorf("result.json lacks the error:\n%s", raw)
+	}
+}
+
+func TestReadResultErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name      string
+		path      string
+		wantIn    []string
+		wantIs    error
+		wantNotIs error
+	}{
+		{"missing file", filepath.Join(dir, "nope.json"), []string{"nope.json"}, fs.ErrNotExist, ErrSchema},
+		{"not JSON", write("garbage.json", "latency p99 12ms\n"), []string{"garbage.json", "not JSON"}, nil, ErrSchema},
+		{"no schema", write("noschema.json", `{"status":"ok"}`), []string{"noschema.json", `no "schema" field`, Schema}, ErrSchema, nil},
+		{"wrong schema", write("v2.json", `{"schema":"abload.result/v2"}`), []string{"v2.json", `"abload.result/v2"`, Schema}, ErrSchema, nil},
+		{"other tool", write("k6.json", `{"schema":""}`), []string{"k6.json"}, ErrSchema, nil},
+		{"bad field type", write("badtype.json", `{"schema":"abload.result/v1","valid":"yes"}`), []string{"badtype.json"}, nil, ErrSchema},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := ReadResult(tt.path)
+			if err == nil {
+				t.Fatalf("ReadResult = %+v, want an error", r)
+			}
+			for _, s := range tt.wantIn {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not mention %q", err, s)
+				}
+			}
+			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+				t.Errorf("error %v does not wrap %v", err, tt.wantIs)
+			}
+			if tt.wantNotIs != nil && errors.Is(err, tt.wantNotIs) {
+				t.Errorf("error %v wraps %v", err, tt.wantNotIs)
+			}
+		})
+	}
+}
+
+func TestWriteResultBadDir(t *testing.T) {
+	err := WriteResult(filepath.Join(t.TempDir(), "missing", "dir"), sampleResult())
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("WriteResult into a missing dir = %v, want fs.ErrNotExist", err)
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s changed (run with -update if deliberate):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func renderCases() []struct {
+	name string
+	r    *Result
+} {
+	invalid := sampleResult()
+	invalid.MarkInvalid("generator fell behind its schedule by 2.1s (workload.max_send_delay is 1s)")
+	invalid.MarkInvalid("harness consumer fell behind the outputs by 3s (workload.max_consumer_delay is 2s)")
+	invalid.Reconciliation = &Reconciliation{Expected: 40000, Counted: 39990, Lost: 12, Duplicated: 2, LateDropped: 5,
+		Windows: &WindowReconciliation{Expected: 160, Received: 159, Missing: 2, CountMismatch: 3, Unexpected: 1, Duplicated: 4}}
+	invalid.Gates = []Gate{{Expr: "e2e.p99 < 40ms", Value: 45.67, Pass: false}, {Expr: "window.p99 < 1s", Value: 260.1, Pass: true}}
+
+	failed := &Result{
+		Status:     StatusFailed,
+		Error:      "start environment: kafka did not come up within 3m\n(see logs/kafka.log)",
+		StartedAt:  "2025-11-26T04:40:00Z",
+		FinishedAt: "2025-11-26T04:43:01Z",
+		Phases:     []Phase{{Name: "startup", StartS: 0, EndS: 181}},
+		Scenario:   map[string]any{"name": "quick|pipes"},
+	}
+	failed.MarkInvalid("the run did not reach its measurement phase")
+	return []struct {
+		name string
+		r    *Result
+	}{
+		{"ok", sampleResult()},
+		{"invalid", invalid},
+		{"failed", failed},
+	}
+}
+
+func TestWriteSummaryGolden(t *testing.T) {
+	for _, tt := range renderCases() {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			WriteSummary(&b, tt.r)
+			golden(t, "summary-"+tt.name+".golden", b.Bytes())
+		})
+	}
+}
+
+func TestWriteMarkdownGolden(t *testing.T) {
+	for _, tt := range renderCases() {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			WriteMarkdown(&b, tt.r)
+			golden(t, "report-"+tt.name+".md.golden", b.Bytes())
+		})
+	}
+}
+
+func TestScenarioName(t *testing.T) {
+	type named struct {
+		Name string `json:"name"`
+	}
+	tests := []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"nil", nil, "(unnamed)"},
+		{"map", map[string]any{"name": "quick"}, "quick"},
+		{"struct pointer", &named{Name: "s"}, "s"},
+		{"no name", map[string]any{}, "(unnamed)"},
+		{"unmarshalable", func() {}, "(unnamed)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := scenarioName(tt.in); got != tt.want {
+				t.Errorf("scenarioName = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,530 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Load reads the scenario file at path and resolves it: defaults, then the
+// file, then each --set override ("PATH=VALUE") in order; then it validates.
+// Problems with the content are returned together as a *ValidationError;
+// a file that cannot be read gives a wrapped os error.
+func Load(path string, sets []string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read scenario: %w", err)
+	}
+	return Parse(path, data, sets)
+}
+
+// Parse is Load for content already in memory; name is the file name used in
+// messages, as Scenario.Source, and to derive a missing scenario name.
+func Parse(name string, data []byte, sets []string) (*Scenario, error) {
+	s := Defaults()
+	s.Source = name
+	s.origins = map[string]origin{}
+	root := reflect.ValueOf(s).Elem()
+	d := &decoder{file: name, origins: s.origins}
+	d.document(data, root)
+	for _, raw := range sets {
+		d.set(root, raw)
+	}
+	if s.Name == "" {
+		s.Name = nameFromFile(name)
+	}
+	ps := append(d.problems, s.annotate(s.check())...)
+	if err := errOrNil(ps); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Set applies one override to s: path is a dot path ("workload.rate"), value
+// is parsed as YAML and type-checked against the field. It does not check
+// ranges; call Validate after the last Set.
+func (s *Scenario) Set(path, value string) error {
+	if s.origins == nil {
+		s.origins = map[string]origin{}
+	}
+	d := &decoder{origins: s.origins}
+	d.set(reflect.ValueOf(s).Elem(), path+"="+value)
+	return errOrNil(d.problems)
+}
+
+func nameFromFile(file string) string {
+	base := filepath.Base(file)
+	if base == "." || base == string(filepath.Separator) {
+		return ""
+	}
+	for _, ext := range []string{".yaml", ".yml"} {
+		if strings.HasSuffix(base, ext) {
+			return strings.TrimSuffix(base, ext)
+		}
+	}
+	return base
+}
+
+// maxVisits bounds the nodes walked for one document or value, so that a
+// file nesting aliases and merge keys cannot make decoding explode.
+const maxVisits = 100000
+
+var durationType = reflect.TypeOf(Duration{})
+
+// decoder walks yaml.Nodes against the Scenario struct. It never stops at the
+// first problem: a field with a problem keeps its previous value and the walk
+// goes on.
+type decoder struct {
+	file     string // Problem.File for what is being decoded
+	setMode  bool   // decoding a --set value: its line numbers mean nothing
+	problems []Problem
+	origins  map[string]origin
+	visits   int
+}
+
+func (d *decoder) addf(line int, path, format string, args ...any) {
+	if d.setMode {
+		line = 0
+	}
+	d.problems = append(d.problems, Problem{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) record(path string, n *yaml.Node) {
+	line := n.Line
+	if d.setMode {
+		line = 0
+	}
+	d.origins[path] = origin{file: d.file, line: line}
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// yamlError turns a yaml.v3 syntax error into a Problem with its line.
+func (d *decoder) yamlError(path string, err error) {
+	msg := err.Error()
+	line := 0
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	d.addf(line, path, "invalid YAML: %s", msg)
+}
+
+func (d *decoder) document(data []byte, root reflect.Value) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return // an empty file means all defaults; YAML itself rejects a lone tab
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if !errors.Is(err, io.EOF) {
+			d.yamlError("", err)
+		}
+		return
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		d.addf(extra.Line, "", "only one YAML document is allowed")
+	} else if !errors.Is(err, io.EOF) {
+		d.yamlError("", err)
+	}
+	d.value(&doc, root, "")
+}
+
+func (d *decoder) set(root reflect.Value, raw string) {
+	d.file = "--set " + raw
+	d.setMode = true
+	d.visits = 0
+	path, value, ok := strings.Cut(raw, "=")
+	path = strings.TrimSpace(path)
+	if !ok || path == "" {
+		d.addf(0, "", "want PATH=VALUE, e.g. workload.rate=5000")
+		return
+	}
+	field, ok := d.lookup(root, path)
+	if !ok {
+		return
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(value), &doc); err != nil {
+		d.yamlError(path, err)
+		return
+	}
+	n := &doc
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n.Kind == 0 || n.Kind == yaml.DocumentNode || isNull(n) {
+		d.addf(0, path, "missing value (want %s)", want(field.Type()))
+		return
+	}
+	d.value(n, field, path)
+}
+
+// lookup finds the field at a dot path, reporting a problem if there is none.
+func (d *decoder) lookup(root reflect.Value, path string) (reflect.Value, bool) {
+	v := root
+	done := ""
+	for _, seg := range strings.Split(path, ".") {
+		if v.Kind() != reflect.Struct || v.Type() == durationType {
+			d.addf(0, path, "%s is %s, not a section", done, want(v.Type()))
+			return reflect.Value{}, false
+		}
+		fs := fieldsOf(v.Type())
+		i, ok := fs.index[seg]
+		if !ok {
+			where := "the scenario"
+			if done != "" {
+				where = done
+			}
+			d.addf(0, path, "unknown field %q in %s (known: %s)%s", seg, where, strings.Join(fs.names, ", "), suggest(seg, fs.names))
+			return reflect.Value{}, false
+		}
+		v = v.Field(i)
+		done = join(done, seg)
+	}
+	return v, true
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// value decodes n into v, the field at path.
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
+	d.visits++
+	if d.visits > maxVisits {
+		if d.visits == maxVisits+1 {
+			d.addf(n.Line, path, "document too complex (more than %d nodes, counting aliases)", maxVisits)
+		}
+		return
+	}
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return
+		}
+		n = n.Content[0]
+	}
+	if n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return
+		}
+		d.value(n.Alias, v, path)
+		return
+	}
+	if isNull(n) {
+		return // keep the default
+	}
+	t := v.Type()
+	switch {
+	case t == durationType:
+		d.duration(n, v, path)
+	case t.Kind() == reflect.Struct:
+		d.mapping(n, v, path)
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
+		d.stringList(n, v, path)
+	default:
+		d.scalar(n, v, path)
+	}
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.addf(n.Line, path, "expected %s, got %s", want(v.Type()), describe(n))
+		return
+	}
+	fs := fieldsOf(v.Type())
+	// Merge keys first, so that the mapping's own keys override them.
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			d.merge(n.Content[i+1], v, path)
+		}
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			continue
+		}
+		k = resolveAlias(k)
+		if k == nil || k.Kind != yaml.ScalarNode {
+			d.addf(n.Content[i].Line, path, "expected a field name, got %s", describe(n.Content[i]))
+			continue
+		}
+		name := k.Value
+		p := join(path, name)
+		if first, dup := seen[name]; dup {
+			d.addf(k.Line, p, "duplicate field (first set at line %d)", first)
+			continue
+		}
+		seen[name] = k.Line
+		idx, ok := fs.index[name]
+		if !ok {
+			d.addf(k.Line, p, "unknown field (known: %s)%s", strings.Join(fs.names, ", "), suggest(name, fs.names))
+			continue
+		}
+		d.value(val, v.Field(idx), p)
+	}
+}
+
+// merge applies a YAML merge key ("<<: *base"). In a list of mappings the
+// earlier ones win, so they are applied last.
+func (d *decoder) merge(n *yaml.Node, v reflect.Value, path string) {
+	n = resolveAlias(n)
+	if n == nil {
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		d.mapping(n, v, path)
+	case yaml.SequenceNode:
+		for i := len(n.Content) - 1; i >= 0; i-- {
+			m := resolveAlias(n.Content[i])
+			if m == nil || m.Kind != yaml.MappingNode {
+				d.addf(n.Content[i].Line, path, "merge key: expected a mapping, got %s", describe(n.Content[i]))
+				continue
+			}
+			d.mapping(m, v, path)
+		}
+	default:
+		d.addf(n.Line, path, "merge key: expected a mapping, got %s", describe(n))
+	}
+}
+
+func (d *decoder) stringList(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.SequenceNode {
+		d.addf(n.Line, path, "expected %s, got %s", want(v.Type()), describe(n))
+		return
+	}
+	out := make([]string, 0, len(n.Content))
+	ok := true
+	for i, e := range n.Content {
+		e = resolveAlias(e)
+		if e == nil || e.Kind != yaml.ScalarNode || isNull(e) || !stringTag(e) {
+			d.addf(n.Content[i].Line, fmt.Sprintf("%s[%d]", path, i), "expected a string, got %s", describe(n.Content[i]))
+			ok = false
+			continue
+		}
+		out = append(out, e.Value)
+	}
+	if ok {
+		v.Set(reflect.ValueOf(out))
+		d.record(path, n)
+	}
+}
+
+func stringTag(n *yaml.Node) bool {
+	switch n.ShortTag() {
+	case "!!str", "!!int", "!!float", "!!bool":
+		return true
+	}
+	return false
+}
+
+func (d *decoder) duration(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.ScalarNode {
+		d.addf(n.Line, path, "expected %s, got %s", want(v.Type()), describe(n))
+		return
+	}
+	dur, err := ParseDuration(n.Value)
+	if err != nil {
+		d.addf(n.Line, path, "%v", err)
+		return
+	}
+	v.Set(reflect.ValueOf(dur))
+	d.record(path, n)
+}
+
+func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
+	bad := func() {
+		d.addf(n.Line, path, "expected %s, got %s", want(v.Type()), describe(n))
+	}
+	if n.Kind != yaml.ScalarNode {
+		bad()
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if !stringTag(n) {
+			bad()
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Int, reflect.Int64:
+		i, ok := yamlInt(n)
+		if !ok || v.OverflowInt(i) {
+			bad()
+			return
+		}
+		v.SetInt(i)
+	case reflect.Float64:
+		var f float64
+		if tag := n.ShortTag(); tag != "!!int" && tag != "!!float" || n.Decode(&f) != nil {
+			bad()
+			return
+		}
+		v.SetFloat(f)
+	case reflect.Bool:
+		var b bool
+		if n.ShortTag() != "!!bool" || n.Decode(&b) != nil {
+			bad()
+			return
+		}
+		v.SetBool(b)
+	default:
+		panic("scenarios: no decoder for field type " + v.Type().String())
+	}
+	d.record(path, n)
+}
+
+// yamlInt reads an integer, also accepting a float with an integral value
+// (so "recipients: 1e6" works).
+func yamlInt(n *yaml.Node) (int64, bool) {
+	switch n.ShortTag() {
+	case "!!int":
+		var i int64
+		if n.Decode(&i) != nil {
+			return 0, false
+		}
+		return i, true
+	case "!!float":
+		var f float64
+		if n.Decode(&f) != nil || f != math.Trunc(f) || math.Abs(f) >= 1<<63 {
+			return 0, false
+		}
+		return int64(f), true
+	}
+	return 0, false
+}
+
+// want names what a field of type t expects, for messages.
+func want(t reflect.Type) string {
+	if t == durationType {
+		return "a duration such as 30s"
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return "a mapping (" + strings.Join(fieldsOf(t).names, ", ") + ")"
+	case reflect.Slice:
+		return "a list of strings such as [A, B]"
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int64:
+		return "an integer"
+	case reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return t.String()
+}
+
+// describe names what a node holds, for messages.
+func describe(n *yaml.Node) string {
+	n = resolveAlias(n)
+	if n == nil {
+		return "nothing"
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if isNull(n) {
+			return "null"
+		}
+		v := n.Value
+		if len(v) > 40 {
+			v = v[:40] + "..."
+		}
+		return strconv.Quote(v)
+	}
+	return "nothing"
+}
+
+type structFields struct {
+	names []string       // yaml names in declaration order
+	index map[string]int // yaml name → field index
+}
+
+func fieldsOf(t reflect.Type) structFields {
+	fs := structFields{index: map[string]int{}}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		fs.names = append(fs.names, name)
+		fs.index[name] = i
+	}
+	return fs
+}
+
+// suggest returns `; did you mean "x"?` for the closest known name, if close.
+func suggest(name string, known []string) string {
+	best, bestDist := "", 3
+	for _, k := range known {
+		if dist := editDistance(strings.ToLower(name), k); dist < bestDist {
+			best, bestDist = k, dist
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 1 << 30
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,15 @@
+// Package scenarios owns the scenario file: its schema (Scenario and its
+// sections), the defaults, strict decoding with line numbers, validation that
+// reports every problem at once with its dot path, and --set overrides.
+//
+// Precedence is defaults < file < --set. A scenario file is YAML; unknown
+// fields are errors (a typo must never silently fall back to a default), and
+// a null value (an empty key such as "workload:") keeps the default.
+//
+// Fields documents every leaf field (path, type, default, meaning); the
+// README's field table is generated from it and a test keeps it in step with
+// the struct.
+//
+// Not yet here (later issues): faults, matrix expansion, job.state_backend and
+// job.delivery.
+package scenarios

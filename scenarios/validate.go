@@ -1,0 +1,194 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Validate checks every range and cross-field rule and returns a
+// *ValidationError listing all problems, or nil. Problems point at the file
+// line or --set argument that set the offending value when s came from Load
+// or Parse.
+func (s *Scenario) Validate() error {
+	return errOrNil(s.annotate(s.check()))
+}
+
+// annotate fills File and Line from where each value came from; a value
+// nobody set is a default and is attributed to the scenario file as a whole.
+func (s *Scenario) annotate(ps []Problem) []Problem {
+	for i := range ps {
+		key, _, _ := strings.Cut(ps[i].Path, "[")
+		if o, ok := s.origins[key]; ok {
+			ps[i].File, ps[i].Line = o.file, o.line
+		} else {
+			ps[i].File = s.Source
+		}
+	}
+	return ps
+}
+
+var (
+	nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	// Flink's MemorySize syntax, with a unit required: a bare number is bytes,
+	// which is never what a user means for a process size.
+	flinkMemoryRE = regexp.MustCompile(`(?i)^([0-9]+)\s*(k|kb|kibibytes|m|mb|mebibytes|g|gb|gibibytes|t|tb|tebibytes)$`)
+	// The JVM's -Xmx syntax.
+	jvmHeapRE = regexp.MustCompile(`^([0-9]+)[kKmMgG]$`)
+)
+
+// minCheckpointInterval is Flink's lower bound for a checkpoint interval.
+const minCheckpointInterval = 10 * time.Millisecond
+
+type checker struct{ ps []Problem }
+
+func (c *checker) addf(path, format string, args ...any) {
+	c.ps = append(c.ps, Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) atLeast(path string, v, lo int64) {
+	if v < lo {
+		c.addf(path, "must be >= %d, got %d", lo, v)
+	}
+}
+
+func (c *checker) positive(path string, d Duration) {
+	if d.Duration <= 0 {
+		c.addf(path, "must be > 0, got %s", d)
+	}
+}
+
+func (c *checker) nonNegative(path string, d Duration) {
+	if d.Duration < 0 {
+		c.addf(path, "must be >= 0, got %s", d)
+	}
+}
+
+// wholeMillis: Flink takes these as milliseconds; a finer value would be
+// silently truncated.
+func (c *checker) wholeMillis(path string, d Duration) {
+	if d.Duration%time.Millisecond != 0 {
+		c.addf(path, "must be a whole number of milliseconds, got %s", d)
+	}
+}
+
+func (c *checker) oneOf(path, v string, allowed ...string) {
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	c.addf(path, "must be one of %s, got %q", strings.Join(allowed, ", "), v)
+}
+
+func (c *checker) memory(path, v string, re *regexp.Regexp, example string) {
+	m := re.FindStringSubmatch(strings.TrimSpace(v))
+	if m == nil {
+		c.addf(path, "malformed memory size %q (want %s)", v, example)
+		return
+	}
+	if strings.Trim(m[1], "0") == "" {
+		c.addf(path, "must be > 0, got %q", v)
+	}
+}
+
+// check returns the problems with Path and Msg set.
+func (s *Scenario) check() []Problem {
+	var c checker
+
+	switch {
+	case s.Name == "":
+		c.addf("name", "required")
+	case len(s.Name) > 100 || !nameRE.MatchString(s.Name):
+		c.addf("name", "must be at most 100 letters, digits, '.', '_' or '-' starting with a letter or digit (it names runs and topics), got %q", s.Name)
+	}
+
+	w := s.Workload
+	if !(w.Rate > 0) || math.IsInf(w.Rate, 0) {
+		c.addf("workload.rate", "must be a finite number > 0 (events/s), got %v", w.Rate)
+	}
+	c.positive("workload.duration", w.Duration)
+	c.nonNegative("workload.warmup", w.Warmup)
+	c.positive("workload.drain_timeout", w.DrainTimeout)
+	c.atLeast("workload.campaigns", int64(w.Campaigns), 1)
+	if w.Campaigns > math.MaxInt32 {
+		c.addf("workload.campaigns", "must be <= %d (campaign ids are int32), got %d", math.MaxInt32, w.Campaigns)
+	}
+	checkVariants(&c, w.Variants)
+	c.atLeast("workload.recipients", w.Recipients, 1)
+	c.positive("workload.max_send_delay", w.MaxSendDelay)
+	c.positive("workload.max_consumer_delay", w.MaxConsumerDelay)
+
+	e := s.Env
+	c.oneOf("env.kind", e.Kind, EnvLocal, EnvDocker, EnvExternal)
+	c.atLeast("env.taskmanagers", int64(e.TaskManagers), 1)
+	c.atLeast("env.slots", int64(e.Slots), 1)
+	c.memory("env.taskmanager_memory", e.TaskManagerMemory, flinkMemoryRE, "a Flink memory size such as 1536m or 2g")
+	c.memory("env.jobmanager_memory", e.JobManagerMemory, flinkMemoryRE, "a Flink memory size such as 1024m or 1g")
+	c.memory("env.kafka_heap", e.KafkaHeap, jvmHeapRE, "a JVM heap size such as 768m or 1g")
+	c.positive("env.startup_timeout", e.StartupTimeout)
+
+	k := s.Kafka
+	c.atLeast("kafka.partitions", int64(k.Partitions), 1)
+	c.oneOf("kafka.acks", k.Acks, "all", "leader", "none")
+	c.nonNegative("kafka.linger", k.Linger)
+	c.oneOf("kafka.compression", k.Compression, "none", "gzip", "snappy", "lz4", "zstd")
+
+	j := s.Job
+	c.atLeast("job.parallelism", int64(j.Parallelism), 1)
+	if e.Kind != EnvExternal && e.TaskManagers >= 1 && e.Slots >= 1 && j.Parallelism > e.TaskManagers*e.Slots {
+		c.addf("job.parallelism", "%d exceeds the %d task slots of env.taskmanagers × env.slots (%d × %d)",
+			j.Parallelism, e.TaskManagers*e.Slots, e.TaskManagers, e.Slots)
+	}
+	c.positive("job.window", j.Window)
+	c.wholeMillis("job.window", j.Window)
+	c.nonNegative("job.out_of_orderness", j.OutOfOrderness)
+	c.wholeMillis("job.out_of_orderness", j.OutOfOrderness)
+	c.positive("job.idleness", j.Idleness)
+	c.wholeMillis("job.idleness", j.Idleness)
+	c.positive("job.dedupe_ttl", j.DedupeTTL)
+	c.wholeMillis("job.dedupe_ttl", j.DedupeTTL)
+	if iv := j.Checkpoint.Interval.Duration; iv != 0 && iv < minCheckpointInterval {
+		c.addf("job.checkpoint.interval", "must be 0 (off) or >= %s, got %s", Duration{minCheckpointInterval}, j.Checkpoint.Interval)
+	}
+	c.wholeMillis("job.checkpoint.interval", j.Checkpoint.Interval)
+	if !j.Outputs.Updates && !j.Outputs.Windows {
+		c.addf("job.outputs", "at least one of updates and windows must be true")
+	}
+	c.nonNegative("job.sink_linger", j.SinkLinger)
+	c.wholeMillis("job.sink_linger", j.SinkLinger)
+
+	for i, g := range s.Gates {
+		if strings.TrimSpace(g) == "" {
+			c.addf(fmt.Sprintf("gates[%d]", i), "must not be empty")
+		}
+	}
+	c.atLeast("repetitions", int64(s.Repetitions), 1)
+	return c.ps
+}
+
+func checkVariants(c *checker, vs []string) {
+	const path = "workload.variants"
+	if len(vs) < 1 || len(vs) > 26 {
+		c.addf(path, "must have 1 to 26 variants, got %d", len(vs))
+	}
+	seen := map[string]int{}
+	for i, v := range vs {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		switch {
+		case strings.TrimSpace(v) == "":
+			c.addf(p, "must not be empty")
+		case !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0:
+			c.addf(p, "must be printable text, got %q", v)
+		}
+		if first, dup := seen[v]; dup {
+			c.addf(p, "duplicate variant %q (also [%d])", v, first)
+		} else {
+			seen[v] = i
+		}
+	}
+}
