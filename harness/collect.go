@@ -208,4 +208,3 @@ func (c *collector) windowReconciliation() reports.WindowReconciliation {
 	r.Duplicated = c.windowDupes
 	return r
 }
-

@@ -2,9 +2,11 @@ package harness
 
 import (
 	"context"
+	"flag"
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,49 +15,24 @@ import (
 )
 
 // The end-to-end tests of this package share one real local environment
-// (Kafka + Flink as JVM processes). Each run creates its own topics and job.
+// (Kafka + Flink as JVM processes), started by the first test that needs it
+// and stopped after the last. Each run creates its own topics and job.
 var shared struct {
-	env *LocalEnv
-	rt  *Runtime
-	err error
+	once sync.Once
+	env  *LocalEnv
+	rt   *Runtime
+	logs string
+	err  error
 }
 
 func TestMain(m *testing.M) {
-	code := func() int {
-		if testing.Short() {
-			return m.Run()
-		}
-		return withSharedEnv(m)
-	}()
+	flag.Parse()
+	code := m.Run()
+	if shared.env != nil {
+		_ = shared.env.Stop(context.Background())
+		os.RemoveAll(shared.logs)
+	}
 	os.Exit(code)
-}
-
-func withSharedEnv(m *testing.M) int {
-	rt, err := FindRuntime("")
-	if err != nil {
-		shared.err = err
-		return m.Run()
-	}
-	shared.rt = rt
-	logs, _ := os.MkdirTemp("", "abload-harness-test-logs-")
-	work, _ := os.MkdirTemp("", "abload-harness-test-work-")
-	env := NewLocal(LocalConfig{
-		Runtime: rt, LogDir: logs, WorkDir: work, TaskManagers: 1, Slots: 2,
-		StartupTimeout: 3 * time.Minute,
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	if _, err := env.Start(ctx); err != nil {
-		shared.err = err
-		_ = env.Stop(context.Background())
-		return m.Run()
-	}
-	shared.env = env
-	defer func() {
-		_ = env.Stop(context.Background())
-		os.RemoveAll(logs)
-	}()
-	return m.Run()
 }
 
 func needEnv(t *testing.T) {
@@ -63,6 +40,28 @@ func needEnv(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: needs the real local environment (run without -short)")
 	}
+	shared.once.Do(func() {
+		rt, err := FindRuntime("")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.rt = rt
+		shared.logs, _ = os.MkdirTemp("", "abload-harness-test-logs-")
+		work, _ := os.MkdirTemp("", "abload-harness-test-work-")
+		env := NewLocal(LocalConfig{
+			Runtime: rt, LogDir: shared.logs, WorkDir: work, TaskManagers: 1, Slots: 2,
+			StartupTimeout: 3 * time.Minute, Logf: t.Logf,
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+		defer cancel()
+		if _, err := env.Start(ctx); err != nil {
+			shared.err = err
+			_ = env.Stop(context.Background())
+			return
+		}
+		shared.env = env
+	})
 	if shared.err != nil {
 		t.Fatalf("shared local environment: %v", shared.err)
 	}

@@ -20,6 +20,8 @@ type Endpoints struct {
 type Environment interface {
 	Kind() string
 	Start(ctx context.Context) (*Endpoints, error)
+	// Endpoints returns what Start returned, or nil before a successful Start.
+	Endpoints() *Endpoints
 	Stop(ctx context.Context) error
 	FlinkVersion() string
 	KafkaVersion() string

@@ -65,7 +65,15 @@ func NewLocal(cfg LocalConfig) *LocalEnv {
 	return &LocalEnv{cfg: cfg}
 }
 
-func (e *LocalEnv) Kind() string         { return "local" }
+func (e *LocalEnv) Kind() string { return "local" }
+
+// Endpoints returns the started environment's endpoints (nil before Start).
+func (e *LocalEnv) Endpoints() *Endpoints {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.endpoints
+}
+
 func (e *LocalEnv) FlinkVersion() string { return e.cfg.Runtime.FlinkVersion() }
 func (e *LocalEnv) KafkaVersion() string { return e.cfg.Runtime.KafkaVersion() }
 
@@ -225,7 +233,7 @@ num.io.threads=4
 	format := exec.CommandContext(ctx, javaBin(), append(append(append([]string{"-Xmx256m"}, toolJVMOpts...), common...),
 		"kafka.tools.StorageTool", "format", "-t", clusterID, "-c", propsPath)...)
 	if out, err := format.CombinedOutput(); err != nil {
-		return fmt.Errorf("kafka: format storage: %w\n%s", err, bytes.TrimSpace(out))
+		return fmt.Errorf("kafka: format storage: %w\n%s\n--- last lines of %s ---\n%s", err, bytes.TrimSpace(out), logFile, tailFile(logFile, 20))
 	}
 	heap := e.cfg.KafkaHeap
 	if heap == "" {

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -36,7 +35,8 @@ type Options struct {
 	Scenario *scenarios.Scenario
 	OutDir   string // result directory; logs go to OutDir/logs
 	Runtime  *Runtime
-	// Env, when set, is used instead of building one from the scenario.
+	// Env, when set, is used instead of building one from the scenario. An
+	// Env that is already started is shared: Run neither starts nor stops it.
 	Env Environment
 	// Stderr receives phase lines, log lines and the live progress line.
 	Stderr io.Writer
@@ -160,19 +160,23 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 			return fmt.Errorf("env.kind %q is not available yet (only %q)", sc.Env.Kind, scenarios.EnvLocal)
 		}
 	}
-	t0 := time.Now()
-	ep, err := r.env.Start(ctx)
-	if err != nil {
-		return fmt.Errorf("start %s environment: %w", r.env.Kind(), err)
+	if ep := r.env.Endpoints(); ep != nil {
+		r.ep = ep // a shared environment, already up
+	} else {
+		t0 := time.Now()
+		ep, err := r.env.Start(ctx)
+		if err != nil {
+			return fmt.Errorf("start %s environment: %w", r.env.Kind(), err)
+		}
+		r.ep = ep
+		r.con.Logf("abload: environment %s up in %.1fs (kafka %s, flink REST %s)", r.env.Kind(), time.Since(t0).Seconds(), ep.KafkaBootstrap[0], ep.FlinkREST)
 	}
-	r.ep = ep
-	r.con.Logf("abload: environment %s up in %.1fs (kafka %s, flink REST %s)", r.env.Kind(), time.Since(t0).Seconds(), ep.KafkaBootstrap[0], ep.FlinkREST)
 
 	r.topics = topicsFor(r.runID, sc.Job.Outputs.Updates, sc.Job.Outputs.Windows)
-	if err := createTopics(ctx, ep.KafkaBootstrap, r.topics, sc.Kafka.Partitions); err != nil {
+	if err := createTopics(ctx, r.ep.KafkaBootstrap, r.topics, sc.Kafka.Partitions); err != nil {
 		return err
 	}
-	r.flink = NewFlinkClient(ep.FlinkREST)
+	r.flink = NewFlinkClient(r.ep.FlinkREST)
 	t1 := time.Now()
 	jarID, err := r.flink.UploadJar(ctx, r.opts.Runtime.JobJar)
 	if err != nil {
