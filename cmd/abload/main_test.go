@@ -1,0 +1,381 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests drive the real abload binary, as a user would.
+var bin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	bin = os.Getenv("ABLOAD_BIN")
+	if bin == "" {
+		dir, err := os.MkdirTemp("", "abload-bin-")
+		if err != nil {
+			panic(err)
+		}
+		defer os.RemoveAll(dir)
+		bin = filepath.Join(dir, "abload")
+		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "build abload: %v\n%s", err, out)
+			os.Exit(1)
+		}
+	}
+	os.Exit(m.Run())
+}
+
+const quick = "../../scenarios/quick.yaml"
+
+func abload(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	code = 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run abload: %v", err)
+	}
+	return o.String(), e.String(), code
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Bad input, in the file or through --set, exits 2 naming the field path,
+// and nothing is started or written.
+func TestInvalidInputExits2(t *testing.T) {
+	unknown := writeFile(t, "unknown.yaml", "name: u\nworkload:\n  rate: 100\n  rte: 5\n")
+	negative := writeFile(t, "negative.yaml", "name: n\nworkload:\n  rate: -5\n")
+	badDur := writeFile(t, "dur.yaml", "name: d\nworkload:\n  duration: 30 seconds\n")
+	cases := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown field in file", []string{unknown}, []string{"unknown.yaml:4", "workload.rte"}},
+		{"negative rate in file", []string{negative}, []string{"negative.yaml:3", "workload.rate"}},
+		{"malformed duration in file", []string{badDur}, []string{"dur.yaml:3", "workload.duration"}},
+		{"unknown field via --set", []string{quick, "--set", "workload.rte=5"}, []string{"--set workload.rte=5", "workload.rte"}},
+		{"negative rate via --set", []string{quick, "--set", "workload.rate=-5"}, []string{"workload.rate"}},
+		{"malformed duration via --set", []string{quick, "--set", "workload.duration=30 seconds"}, []string{"workload.duration"}},
+		{"set without =", []string{quick, "--set", "workload.rate"}, []string{"workload.rate"}},
+		{"missing file", []string{"does-not-exist.yaml"}, []string{"does-not-exist.yaml"}},
+	}
+	for _, cmd := range []string{"run", "validate"} {
+		for _, tc := range cases {
+			t.Run(cmd+"/"+tc.name, func(t *testing.T) {
+				out := filepath.Join(t.TempDir(), "out")
+				args := append([]string{cmd}, tc.args...)
+				if cmd == "run" {
+					args = append(args, "--out", out)
+				}
+				_, stderr, code := abload(t, args...)
+				if code != 2 {
+					t.Fatalf("exit code = %d, want 2; stderr:\n%s", code, stderr)
+				}
+				for _, w := range tc.want {
+					if !strings.Contains(stderr, w) {
+						t.Errorf("stderr does not name %q:\n%s", w, stderr)
+					}
+				}
+				if _, err := os.Stat(out); err == nil {
+					t.Errorf("%s was created: a rejected run must start and write nothing", out)
+				}
+			})
+		}
+	}
+}
+
+func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
+	p := writeFile(t, "many.yaml", "name: m\nworkload:\n  rate: -1\n  duration: forever\njob:\n  parallelism: 0\n  bogus: 1\n")
+	_, stderr, code := abload(t, "validate", p)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	for _, w := range []string{"workload.rate", "workload.duration", "job.parallelism", "job.bogus"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("missing problem for %s in:\n%s", w, stderr)
+		}
+	}
+}
+
+func TestHelpEverywhere(t *testing.T) {
+	for _, c := range []string{"run", "validate", "gen", "version"} {
+		t.Run(c, func(t *testing.T) {
+			stdout, stderr, code := abload(t, c, "--help")
+			if code != 0 {
+				t.Fatalf("%s --help exit %d: %s", c, code, stderr)
+			}
+			if c != "version" && !strings.Contains(stdout+stderr, "Usage: abload "+c) {
+				t.Errorf("%s --help shows no usage:\n%s%s", c, stdout, stderr)
+			}
+		})
+	}
+	stdout, _, code := abload(t, "--help")
+	if code != 0 || !strings.Contains(stdout, "Commands:") {
+		t.Errorf("abload --help: exit %d\n%s", code, stdout)
+	}
+	if _, _, code := abload(t, "frobnicate"); code != 2 {
+		t.Errorf("unknown command exit %d, want 2", code)
+	}
+}
+
+// gen is a pure function of the scenario: the same output twice, independent of the clock.
+func TestGenIsReproducible(t *testing.T) {
+	a, _, code := abload(t, "gen", quick, "--count", "50")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	time.Sleep(10 * time.Millisecond)
+	b, _, _ := abload(t, "gen", quick, "--count", "50")
+	if a != b {
+		t.Fatal("gen output differs between two calls")
+	}
+	lines := strings.Split(strings.TrimSpace(a), "\n")
+	if len(lines) != 50 {
+		t.Fatalf("got %d lines, want 50", len(lines))
+	}
+	var ev struct {
+		Seq        int64 `json:"seq"`
+		IntendedNs int64 `json:"intended_ns"`
+	}
+	if err := json.Unmarshal([]byte(lines[49]), &ev); err != nil {
+		t.Fatal(err)
+	}
+	// quick.yaml runs at 2000/s: event 49 is due 24.5 ms after the origin.
+	origin := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	if ev.Seq != 49 || ev.IntendedNs != origin+49*500_000 {
+		t.Errorf("event 49 = %+v, want seq 49 intended origin+24.5ms", ev)
+	}
+}
+
+func TestRunRefusesExistingResult(t *testing.T) {
+	out := t.TempDir()
+	if err := os.WriteFile(filepath.Join(out, "result.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := abload(t, "run", quick, "--out", out)
+	if code != 2 || !strings.Contains(stderr, "--force") {
+		t.Fatalf("exit %d, want 2 with a hint about --force; stderr:\n%s", code, stderr)
+	}
+}
+
+func needCluster(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end: starts a real local Kafka + Flink (run without -short)")
+	}
+}
+
+// The README's acceptance run: 2000/s for 30 s loses nothing and sends rate × duration.
+func TestRunQuickEndToEnd(t *testing.T) {
+	needCluster(t)
+	out := filepath.Join(t.TempDir(), "res")
+	stdout, stderr, code := abload(t, "run", quick, "--out", out, "--set", "workload.rate=2000", "--set", "workload.duration=30s")
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	res := readResult(t, out)
+	if res.Status != "ok" || !res.Valid {
+		t.Errorf("status %q valid %v reasons %v", res.Status, res.Valid, res.InvalidReasons)
+	}
+	if res.Reconciliation.Lost != 0 {
+		t.Errorf("reconciliation.lost = %d, want 0", res.Reconciliation.Lost)
+	}
+	if got, want := float64(res.Events.Sent), 2000.0*30; math.Abs(got-want) > 0.02*want {
+		t.Errorf("events.sent = %v, want %v ±2%%", got, want)
+	}
+	for _, f := range []string{"result.json", "latency.hlog", "report.md", "logs/kafka.log", "logs/jobmanager.log", "logs/taskmanager-1.log"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing output %s", f)
+		}
+	}
+	for _, w := range []string{"e2e latency", "reconciliation"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("summary lacks %q:\n%s", w, stdout)
+		}
+	}
+	assertNoJVMs(t, out)
+}
+
+type result struct {
+	Status         string   `json:"status"`
+	Valid          bool     `json:"valid"`
+	InvalidReasons []string `json:"invalid_reasons"`
+	Events         struct {
+		Sent int64 `json:"sent"`
+	} `json:"events"`
+	Reconciliation struct {
+		Lost int64 `json:"lost"`
+	} `json:"reconciliation"`
+}
+
+func readResult(t *testing.T, dir string) result {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatalf("read result: %v", err)
+	}
+	var r result
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// jvmsOf lists processes whose command line mentions dir (every JVM of a run
+// carries its log directory in -Dlog.file).
+func jvmsOf(dir string) []string {
+	out, _ := exec.Command("pgrep", "-af", dir).Output()
+	var procs []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if strings.Contains(l, "java") {
+			procs = append(procs, l)
+		}
+	}
+	return procs
+}
+
+func assertNoJVMs(t *testing.T, dir string) {
+	t.Helper()
+	if left := jvmsOf(dir); len(left) > 0 {
+		for _, l := range left {
+			if f := strings.Fields(l); len(f) > 0 {
+				var pid int
+				fmt.Sscan(f[0], &pid)
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+		t.Fatalf("JVMs left running after abload exited:\n%s", strings.Join(left, "\n"))
+	}
+}
+
+// SIGINT in every phase stops every JVM within 15 s; once measuring has begun
+// the run still leaves a result marked aborted.
+func TestSIGINTInEveryPhase(t *testing.T) {
+	needCluster(t)
+	for _, phase := range []string{"startup", "warmup", "measure", "drain"} {
+		t.Run(phase, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "res")
+			args := []string{"run", quick, "--out", out, "--set", "workload.rate=500",
+				"--set", "workload.warmup=4s", "--set", "workload.duration=8s", "--set", "workload.drain_timeout=60s"}
+			cmd := exec.Command(bin, args...)
+			stderr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.Stdout = io.Discard
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			var log strings.Builder
+			phaseSeen := make(chan struct{})
+			go func() {
+				sc := bufio.NewScanner(stderr)
+				seen := false
+				for sc.Scan() {
+					line := sc.Text()
+					log.WriteString(line + "\n")
+					if phase == "drain" && line == "abload: phase=measure" {
+						// Hang the TaskManager so the drain cannot finish on its own.
+						stopTaskManagers(t, out)
+					}
+					if !seen && line == "abload: phase="+phase {
+						seen = true
+						close(phaseSeen)
+					}
+				}
+				exited <- cmd.Wait()
+			}()
+			select {
+			case <-phaseSeen:
+			case <-time.After(4 * time.Minute):
+				_ = cmd.Process.Kill()
+				t.Fatalf("phase=%s never logged:\n%s", phase, log.String())
+			}
+			if phase == "startup" {
+				// Let the JVMs begin starting, so there is something to stop.
+				waitForJVMs(t, out, 30*time.Second)
+			}
+			if phase == "measure" || phase == "drain" {
+				time.Sleep(time.Second)
+			}
+			sent := time.Now()
+			_ = cmd.Process.Signal(os.Interrupt)
+			select {
+			case <-exited:
+			case <-time.After(15 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("abload did not exit within 15 s of SIGINT in %s:\n%s", phase, log.String())
+			}
+			took := time.Since(sent)
+			deadline := time.Now().Add(15*time.Second - took)
+			for len(jvmsOf(out)) > 0 && time.Now().Before(deadline) {
+				time.Sleep(200 * time.Millisecond)
+			}
+			assertNoJVMs(t, out)
+			t.Logf("SIGINT in %s: abload exited after %.1fs", phase, took.Seconds())
+			_, statErr := os.Stat(filepath.Join(out, "result.json"))
+			switch phase {
+			case "measure", "drain":
+				if statErr != nil {
+					t.Fatalf("no result.json after SIGINT in %s:\n%s", phase, log.String())
+				}
+				if r := readResult(t, out); r.Status != "aborted" {
+					t.Errorf("status = %q, want aborted", r.Status)
+				}
+			default:
+				if statErr == nil {
+					t.Errorf("result.json written for a run aborted before measuring")
+				}
+			}
+		})
+	}
+}
+
+func waitForJVMs(t *testing.T, dir string, timeout time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for len(jvmsOf(dir)) == 0 {
+		if ctx.Err() != nil {
+			t.Fatalf("no JVM of %s appeared within %s", dir, timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func stopTaskManagers(t *testing.T, dir string) {
+	for _, l := range jvmsOf(dir) {
+		if strings.Contains(l, "TaskManagerRunner") {
+			var pid int
+			fmt.Sscan(strings.Fields(l)[0], &pid)
+			_ = syscall.Kill(pid, syscall.SIGSTOP)
+		}
+	}
+}
