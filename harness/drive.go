@@ -92,6 +92,11 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	tickWG.Add(1)
 	go func() { defer tickWG.Done(); r.ticker(tickCtx) }()
 
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	jobEnded := make(chan string, 1)
+	go r.watchJob(watchCtx, jobEnded)
+
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
 	sendDone := make(chan sendStats, 1)
@@ -105,9 +110,14 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 
 	aborted := false
 	var st sendStats
+	var jobFailure string
 wait:
 	for {
 		select {
+		case jobFailure = <-jobEnded:
+			stopSend()
+			st = <-sendDone
+			break wait
 		case <-measureAt.C:
 			r.measured = true
 			r.col.mu.Lock()
@@ -134,13 +144,14 @@ wait:
 	r.sent = st
 
 	drainTimedOut := false
-	if !aborted {
+	if !aborted && jobFailure == "" {
 		r.phase(PhaseDrain)
 		if err := r.flush(ctx, st.lastEventMs); err != nil {
 			r.con.Logf("abload: flush: %v", err)
 		}
-		drainTimedOut, aborted = r.drain(ctx)
+		drainTimedOut, aborted, jobFailure = r.drain(ctx, jobEnded)
 	}
+	stopWatch()
 	stopConsume()
 	consumeWG.Wait()
 	stopTick()
@@ -152,10 +163,48 @@ wait:
 		return nil, fmt.Errorf("%w before the measurement phase", ErrAborted)
 	}
 	res := r.result(aborted, drainTimedOut)
+	if jobFailure != "" {
+		res.Status = reports.StatusFailed
+		res.Error = jobFailure
+		res.MarkInvalid("the job stopped during the run: " + jobFailure)
+		return res, fmt.Errorf("job stopped during the run: %s", jobFailure)
+	}
 	if aborted {
 		return res, ErrAborted
 	}
 	return res, nil
+}
+
+// watchJob polls the job's state once a second. A job that leaves RUNNING
+// for good (FAILED, CANCELED, FINISHED) ends the run: its numbers would be
+// those of an idle harness. Restarts are logged as they happen.
+func (r *runner) watchJob(ctx context.Context, ended chan<- string) {
+	last := "RUNNING"
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		j, err := r.flink.Job(qctx, r.jobID)
+		cancel()
+		if err != nil {
+			continue // the REST endpoint can be briefly unavailable; a dead cluster shows as a drain timeout
+		}
+		if j.State != last {
+			r.con.Logf("abload: job %s is %s", r.jobID, j.State)
+			last = j.State
+		}
+		switch j.State {
+		case "FAILED", "CANCELED", "FINISHED":
+			ectx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			why := r.flink.JobExceptions(ectx, r.jobID)
+			cancel()
+			ended <- fmt.Sprintf("job %s %s: %s", r.jobID, j.State, firstLines(why, 3))
+			return
+		}
+	}
 }
 
 // send runs the open-loop schedule: event i is due at loadNs + Due(i), never
@@ -277,7 +326,7 @@ func (r *runner) flush(ctx context.Context, lastEventMs int64) error {
 
 // drain waits until every sent event is accounted for on the updates path
 // and every expected window result arrived, or the drain timeout passes.
-func (r *runner) drain(ctx context.Context) (timedOut, aborted bool) {
+func (r *runner) drain(ctx context.Context, jobEnded <-chan string) (timedOut, aborted bool, jobFailure string) {
 	deadline := time.Now().Add(r.sc.Workload.DrainTimeout.Duration)
 	for {
 		r.col.mu.Lock()
@@ -285,14 +334,16 @@ func (r *runner) drain(ctx context.Context) (timedOut, aborted bool) {
 			(r.topics.Windows == "" || r.col.windowsComplete())
 		r.col.mu.Unlock()
 		if done {
-			return false, false
+			return false, false, ""
 		}
 		if time.Now().After(deadline) {
-			return true, false
+			return true, false, ""
 		}
 		select {
 		case <-ctx.Done():
-			return false, true
+			return false, true, ""
+		case why := <-jobEnded:
+			return false, false, why
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -362,7 +413,7 @@ func (r *runner) tick(final bool) {
 	}
 	secs := float64(now-start) / 1e9
 	pt := reports.TimePoint{
-		TS:     float64(now-r.loadNs) / 1e9,
+		TS:     r.sinceStart(now),
 		InEPS:  float64(c.total-c.ivSentBase) / secs,
 		OutRPS: float64(c.ivOut) / secs,
 		Lag:    c.total - c.counted,
@@ -388,6 +439,7 @@ func (r *runner) tick(final bool) {
 	c.ivSentBase = c.total
 	c.ivStartNs = now
 	var p99 float64
+	sentSoFar := c.total
 	if c.e2e.TotalCount() > 0 {
 		p99 = float64(c.e2e.ValueAtQuantile(99)) / 1000
 	}
@@ -400,11 +452,13 @@ func (r *runner) tick(final bool) {
 		elapsed := time.Duration(now - r.loadNs).Round(time.Second)
 		total := (r.sc.Workload.Warmup.Duration + r.sc.Workload.Duration.Duration).Round(time.Second)
 		r.con.Progress(fmt.Sprintf("%s %s/%s  sent %d  in %.0f/s  out %.0f/s  e2e p99 %.1f ms (interval %.1f ms)  lag %d",
-			pt.Phase, elapsed, total, pt.Lag+c.counted, pt.InEPS, pt.OutRPS, p99, pt.E2EP99Ms, pt.Lag))
+			pt.Phase, elapsed, total, sentSoFar, pt.InEPS, pt.OutRPS, p99, pt.E2EP99Ms, pt.Lag))
 	}
 }
 
 func (r *runner) currentPhase() string {
+	r.phaseMu.Lock()
+	defer r.phaseMu.Unlock()
 	if n := len(r.phases); n > 0 {
 		return r.phases[n-1].Name
 	}

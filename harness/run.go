@@ -67,6 +67,7 @@ type runner struct {
 	flink  *FlinkClient
 	jobID  string
 
+	phaseMu  sync.Mutex // phases is read by the ticker goroutine
 	phases   []reports.Phase
 	startNs  int64 // run start (startup phase)
 	loadNs   int64 // schedule origin: warmup start
@@ -88,6 +89,8 @@ type runner struct {
 
 func (r *runner) phase(name string) {
 	now := r.clock.Now()
+	r.phaseMu.Lock()
+	defer r.phaseMu.Unlock()
 	if n := len(r.phases); n > 0 && r.phases[n-1].EndS == 0 {
 		r.phases[n-1].EndS = r.sinceStart(now)
 	}

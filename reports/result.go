@@ -219,7 +219,7 @@ type TimePoint struct {
 	OutRPS               float64 `json:"out_rps"`
 	E2EP99Ms             float64 `json:"e2e_p99_ms"`
 	Lag                  int64   `json:"lag"`
-	CheckpointInProgress bool    `json:"checkpoint_in_progress"`
+	CheckpointInProgress bool    `json:"checkpoint_in_progress,omitempty"`
 }
 
 // ErrSchema is wrapped by ReadResult when a file is not a result of this
