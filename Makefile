@@ -45,7 +45,8 @@ test-java:
 
 test-go: build
 	$(GO) vet ./...
-	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload $(GO) test -count=1 -timeout 25m ./...
+	# -p 1: packages with end-to-end tests each start a real cluster; one at a time on small machines.
+	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload $(GO) test -p 1 -count=1 -timeout 25m ./...
 
 ## test-short: Go unit tests only (no cluster, no Maven)
 test-short:

@@ -264,7 +264,7 @@ num.io.threads=4
 	if err := waitFor(ctx, p, e.cfg.StartupTimeout, "ready", ready, logFile); err != nil {
 		return err
 	}
-	e.cfg.Logf("kafka %s ready on %s in %.1fs", e.KafkaVersion(), bootstrap, time.Since(start).Seconds())
+	e.cfg.Logf("abload: kafka %s ready on %s in %.1fs", e.KafkaVersion(), bootstrap, time.Since(start).Seconds())
 	return nil
 }
 
@@ -416,7 +416,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 			return tm.failure("exited during startup", tmLogs...)
 		}
 	}
-	e.cfg.Logf("flink %s ready on %s with %d TaskManager(s) × %d slot(s) in %.1fs",
+	e.cfg.Logf("abload: flink %s ready on %s with %d TaskManager(s) × %d slot(s) in %.1fs",
 		e.FlinkVersion(), restURL, e.cfg.TaskManagers, e.cfg.Slots, time.Since(start).Seconds())
 	return nil
 }
