@@ -10,7 +10,7 @@ GO_SRC  := $(shell find . -name '*.go' -not -path './build/*' -not -path './jobs
 JAVA_SRC := $(shell find jobs -name pom.xml -not -path '*/target/*') $(shell find jobs/ab-job/src/main -type f 2>/dev/null) \
             $(shell find jobs/runtime -path '*/src/*' -type f 2>/dev/null)
 
-.PHONY: all build runtime test test-short test-java test-go demo bench clean
+.PHONY: all build runtime test test-short test-java test-go demo bench bench-producer clean
 
 all: build
 
@@ -56,9 +56,14 @@ test-short:
 demo: build
 	$(BUILD)/abload run scenarios/quick.yaml --out results/demo --force
 
-## bench: Go micro-benchmarks of the hot paths (generator, encoding, histograms)
+## bench: Go micro-benchmarks of the hot paths (generator, encoding, schedules)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -short ./...
+
+## bench-producer: the harness producer vs Kafka's kafka-producer-perf-test on the
+## same local broker (median ratio of interleaved pairs), and pacing accuracy at 50k/s
+bench-producer: build
+	$(GO) test -run '^$$' -bench 'ProducerVsKafkaPerf|Pacing50k' -benchtime 1x -timeout 30m -v ./harness/
 
 clean:
 	rm -rf $(BUILD) results

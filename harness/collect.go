@@ -18,19 +18,50 @@ type windowKey struct {
 
 // update is the part of an updates record the harness reads.
 type update struct {
-	Seq        int64  `json:"seq"`
-	IntendedNs int64  `json:"intended_ns"`
-	Status     string `json:"status"`
+	Seq         int64  `json:"seq"`
+	IntendedNs  int64  `json:"intended_ns"`
+	EventTimeMs int64  `json:"event_time_ms"`
+	Status      string `json:"status"`
+	Campaign    int32  `json:"campaign"`
+	Variant     string `json:"variant"`
 }
 
 // windowResult is the part of a windows record the harness reads.
 type windowResult struct {
-	Campaign      int32  `json:"campaign"`
-	Variant       string `json:"variant"`
-	StartMs       int64  `json:"window_start_ms"`
-	EndMs         int64  `json:"window_end_ms"`
-	Events        int64  `json:"events"`
-	MaxIntendedNs int64  `json:"max_intended_ns"`
+	Campaign      int32          `json:"campaign"`
+	Variant       string         `json:"variant"`
+	StartMs       int64          `json:"window_start_ms"`
+	EndMs         int64          `json:"window_end_ms"`
+	Events        int64          `json:"events"`
+	MaxIntendedNs int64          `json:"max_intended_ns"`
+	Counts        MeasuredCounts `json:"counts"`
+}
+
+// MeasuredCounts are the job's counts (a window's, or their sum per variant).
+type MeasuredCounts struct {
+	Sends        int64 `json:"sends"`
+	Deliveries   int64 `json:"deliveries"`
+	Bounces      int64 `json:"bounces"`
+	Opens        int64 `json:"opens"`
+	BotOpens     int64 `json:"bot_opens"`
+	UniqueOpens  int64 `json:"unique_opens"`
+	Clicks       int64 `json:"clicks"`
+	UniqueClicks int64 `json:"unique_clicks"`
+	Conversions  int64 `json:"conversions"`
+	Unsubscribes int64 `json:"unsubscribes"`
+}
+
+func (m *MeasuredCounts) add(o MeasuredCounts) {
+	m.Sends += o.Sends
+	m.Deliveries += o.Deliveries
+	m.Bounces += o.Bounces
+	m.Opens += o.Opens
+	m.BotOpens += o.BotOpens
+	m.UniqueOpens += o.UniqueOpens
+	m.Clicks += o.Clicks
+	m.UniqueClicks += o.UniqueClicks
+	m.Conversions += o.Conversions
+	m.Unsubscribes += o.Unsubscribes
 }
 
 // collector accumulates everything the harness learns from the job's
@@ -55,6 +86,7 @@ type collector struct {
 	windowsExpected map[windowKey]int64
 	windowsGot      map[windowKey]int64
 	windowDupes     int64
+	measured        map[string]*MeasuredCounts // the job's window counts summed per variant
 
 	e2e, window            *hdrhistogram.Histogram // measurement phase, by intended time
 	consumerDelay          *hdrhistogram.Histogram // every output record, all phases
@@ -72,6 +104,7 @@ func newCollector(capacity int64, windowSizeMs int64) *collector {
 		windowSize:      windowSizeMs,
 		windowsExpected: map[windowKey]int64{},
 		windowsGot:      map[windowKey]int64{},
+		measured:        map[string]*MeasuredCounts{},
 		e2e:             reports.NewLatencyHistogram(),
 		window:          reports.NewLatencyHistogram(),
 		consumerDelay:   reports.NewLatencyHistogram(),
@@ -98,18 +131,23 @@ func recordUs(h *hdrhistogram.Histogram, ns int64) {
 	_ = h.RecordValue(us)
 }
 
-// sent records what the generator handed to Kafka (called by the sender).
-func (c *collector) sent(n int64, keys map[windowKey]int64) {
+// sent records a batch the sender handed to Kafka: n events, their
+// per-window tallies, and the send delays of the measure-phase ones.
+func (c *collector) sent(n int64, keys map[windowKey]int64, delays []int64) {
 	c.mu.Lock()
-	c.total = n
+	c.total += n
 	for k, v := range keys {
 		c.windowsExpected[k] += v
+	}
+	for _, d := range delays {
+		recordUs(c.sendDelay, d)
+		recordUs(c.ivSendDelay, d)
 	}
 	c.mu.Unlock()
 }
 
 // onUpdate handles one updates record consumed at nowNs, appended by the broker at appendNs.
-func (c *collector) onUpdate(value []byte, nowNs, appendNs int64, lateKey func(seq int64) (windowKey, bool)) {
+func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 	var u update
 	if err := json.Unmarshal(value, &u); err != nil || u.Seq < 0 {
 		c.badRecords++
@@ -141,9 +179,9 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64, lateKey func(s
 	if u.Status == "late" {
 		c.late++
 		// A late event never reaches a window: take it out of what the windows path owes.
-		if k, ok := lateKey(u.Seq); ok {
-			c.windowsExpected[k]--
-			if c.windowsExpected[k] == 0 {
+		if c.windowSize > 0 {
+			k := windowKey{startMs: floorDiv(u.EventTimeMs, c.windowSize) * c.windowSize, campaign: u.Campaign, variant: u.Variant}
+			if c.windowsExpected[k]--; c.windowsExpected[k] <= 0 {
 				delete(c.windowsExpected, k)
 			}
 		}
@@ -169,6 +207,12 @@ func (c *collector) onWindow(value []byte, nowNs, appendNs int64) {
 		return
 	}
 	c.windowsGot[k] = w.Events
+	m := c.measured[w.Variant]
+	if m == nil {
+		m = &MeasuredCounts{}
+		c.measured[w.Variant] = m
+	}
+	m.add(w.Counts)
 	lat := nowNs - w.MaxIntendedNs
 	if c.inMeasure(w.MaxIntendedNs) {
 		recordUs(c.window, lat)

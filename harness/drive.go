@@ -29,20 +29,13 @@ type sendStats struct {
 // drive runs warmup, measure and drain on a started environment and builds the result.
 func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	sc := r.sc
-	gen, err := generators.New(generators.Config{
-		Seed:       sc.Workload.Seed,
-		Campaigns:  sc.Workload.Campaigns,
-		Variants:   sc.Workload.Variants,
-		Recipients: sc.Workload.Recipients,
-	})
-	if err != nil {
-		return nil, err
-	}
-	r.gen = gen
-	r.sched = generators.ConstantRate(sc.Workload.Rate)
 	warm, meas := sc.Workload.Warmup.Duration, sc.Workload.Duration.Duration
 	total := r.sched.Count(warm + meas)
 	measureFirst := r.sched.Count(warm)
+	enc, err := generators.ParseEncoding(sc.Workload.Encoding)
+	if err != nil {
+		return nil, err
+	}
 
 	// The schedule's origin: a moment from now, so the first events are not
 	// born late while the clients connect.
@@ -51,9 +44,10 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	r.col = newCollector(total, windowMs)
 	r.col.measureStartNs = r.loadNs + int64(warm)
 	r.col.measureEndNs = r.loadNs + int64(warm+meas)
-	r.hlog, err = reports.CreateHlog(filepath.Join(r.opts.OutDir, "latency.hlog"), time.Unix(0, r.loadNs))
-	if err != nil {
-		return nil, err
+	var err2 error
+	r.hlog, err2 = reports.CreateHlog(filepath.Join(r.opts.OutDir, "latency.hlog"), time.Unix(0, r.loadNs))
+	if err2 != nil {
+		return nil, err2
 	}
 
 	consumer, err := kgo.NewClient(
@@ -99,8 +93,14 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
+	r.snd = &sender{gen: r.gen, sched: r.sched, enc: enc, clock: r.clock, originNs: r.loadNs,
+		total: total, measureFirst: measureFirst, windowMs: windowMs, col: r.col}
 	sendDone := make(chan sendStats, 1)
-	go func() { sendDone <- r.send(sendCtx, producer, total, measureFirst) }()
+	go func() {
+		st, gs := r.snd.run(sendCtx, producer, max(1, sc.Workload.Lanes))
+		r.genStats = gs
+		sendDone <- st
+	}()
 
 	if warm > 0 {
 		r.phase(PhaseWarmup)
@@ -207,88 +207,6 @@ func (r *runner) watchJob(ctx context.Context, ended chan<- string) {
 	}
 }
 
-// send runs the open-loop schedule: event i is due at loadNs + Due(i), never
-// later because the system is slow. Events behind schedule go out at once,
-// none skipped; the delay between due and handed-to-client is recorded.
-func (r *runner) send(ctx context.Context, cl *kgo.Client, total, measureFirst int64) sendStats {
-	var st sendStats
-	var ev generators.Event
-	windowMs := r.sc.Job.Window.Milliseconds()
-	keys := map[windowKey]int64{}
-	delays := make([]int64, 0, 1024)
-	promise := func(_ *kgo.Record, err error) {
-		if err != nil {
-			r.produceErrMu.Lock()
-			r.produceErrs++
-			if r.firstProduceErr == nil {
-				r.firstProduceErr = err
-			}
-			r.produceErrMu.Unlock()
-		}
-	}
-	i := int64(0)
-	for i < total {
-		due := r.loadNs + int64(r.sched.Due(i))
-		now := r.clock.Now()
-		if wait := time.Duration(due - now); wait > 0 {
-			if !sleepCtx(ctx, wait) {
-				break
-			}
-			continue
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		clear(keys)
-		delays = delays[:0]
-		firstOfBatch := i
-		for i < total {
-			intended := r.loadNs + int64(r.sched.Due(i))
-			if intended > now {
-				break
-			}
-			r.gen.Fill(&ev, i, intended)
-			if windowMs > 0 {
-				keys[windowKey{startMs: ev.EventTimeMs - ev.EventTimeMs%windowMs, campaign: ev.Campaign, variant: ev.Variant}]++
-			}
-			if ev.EventTimeMs > st.lastEventMs {
-				st.lastEventMs = ev.EventTimeMs
-			}
-			rec := &kgo.Record{Key: ev.AppendKey(nil), Value: ev.AppendJSON(make([]byte, 0, 192))}
-			cl.Produce(ctx, rec, promise)
-			sentNs := r.clock.Now()
-			if i >= measureFirst {
-				delays = append(delays, sentNs-intended)
-				if st.measure == 0 {
-					st.firstMeasureNs = sentNs
-				}
-				st.lastMeasureNs = sentNs
-				st.measure++
-			}
-			i++
-			if len(delays) == cap(delays) || i-firstOfBatch >= 4096 {
-				break // bound the batch so the collector lock is held briefly
-			}
-		}
-		st.total = i
-		r.col.sent(i, keys)
-		r.col.mu.Lock()
-		for _, d := range delays {
-			recordUs(r.col.sendDelay, d)
-			recordUs(r.col.ivSendDelay, d)
-		}
-		r.col.mu.Unlock()
-	}
-	st.completed = i == total
-	// Wait for the client to deliver (or fail) everything handed to it.
-	fctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if ctx.Err() == nil {
-		_ = cl.Flush(fctx)
-	}
-	return st
-}
-
 func sleepCtx(ctx context.Context, d time.Duration) bool {
 	if d < 2*time.Millisecond {
 		time.Sleep(d)
@@ -351,15 +269,6 @@ func (r *runner) drain(ctx context.Context, jobEnded <-chan string) (timedOut, a
 
 // consume reads both outputs and hands each record to the collector.
 func (r *runner) consume(ctx context.Context, cl *kgo.Client) {
-	lateKey := func(seq int64) (windowKey, bool) {
-		windowMs := r.sc.Job.Window.Milliseconds()
-		if windowMs <= 0 {
-			return windowKey{}, false
-		}
-		var ev generators.Event
-		r.gen.Fill(&ev, seq, r.loadNs+int64(r.sched.Due(seq)))
-		return windowKey{startMs: ev.EventTimeMs - ev.EventTimeMs%windowMs, campaign: ev.Campaign, variant: ev.Variant}, true
-	}
 	for {
 		fetches := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
@@ -370,7 +279,7 @@ func (r *runner) consume(ctx context.Context, cl *kgo.Client) {
 		fetches.EachRecord(func(rec *kgo.Record) {
 			switch rec.Topic {
 			case r.topics.Updates:
-				r.col.onUpdate(rec.Value, now, rec.Timestamp.UnixNano(), lateKey)
+				r.col.onUpdate(rec.Value, now, rec.Timestamp.UnixNano())
 			case r.topics.Windows:
 				r.col.onWindow(rec.Value, now, rec.Timestamp.UnixNano())
 			}
@@ -486,13 +395,14 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		res.Status = reports.StatusAborted
 	}
 	measureSecs := sc.Workload.Duration.Seconds()
+	// With a rate profile the target is its mean over the measurement phase.
 	if span := float64(st.lastMeasureNs-st.firstMeasureNs) / 1e9; st.measure > 1 && span > measureSecs {
 		measureSecs = span // the generator fell behind: the events took longer to go out
 	}
 	res.Events = reports.Events{
 		Sent:         st.measure,
 		SentTotal:    st.total,
-		TargetRate:   sc.Workload.Rate,
+		TargetRate:   r.sched.Mean(sc.Workload.Warmup.Duration, sc.Workload.Warmup.Duration+sc.Workload.Duration.Duration),
 		AchievedRate: float64(st.measure) / measureSecs,
 		SendDelayMs:  reports.DelayFromHistogram(c.sendDelay),
 	}
@@ -518,6 +428,11 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		rec.Windows = &w
 	}
 	res.Reconciliation = rec
+	var measured map[string]*MeasuredCounts
+	if r.topics.Windows != "" {
+		measured = c.measured
+	}
+	res.Truth = buildTruth(r.gen, r.genStats, measured)
 	res.Timeseries = r.series
 
 	invalid := func(format string, args ...any) {
@@ -530,11 +445,11 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	if bound := sc.Workload.MaxConsumerDelay.Duration; res.ConsumerDelayMs.P99 > float64(bound.Milliseconds()) {
 		invalid("the harness's consumer fell behind the outputs: p99 consumer delay %.1f ms > workload.max_consumer_delay %s", res.ConsumerDelayMs.P99, bound)
 	}
-	r.produceErrMu.Lock()
-	if r.produceErrs > 0 {
-		invalid("%d events failed to produce (first: %v)", r.produceErrs, r.firstProduceErr)
+	r.snd.errMu.Lock()
+	if r.snd.errs > 0 {
+		invalid("%d events failed to produce (first: %v)", r.snd.errs, r.snd.firstErr)
 	}
-	r.produceErrMu.Unlock()
+	r.snd.errMu.Unlock()
 	if drainTimedOut {
 		invalid("drain timed out after %s: %d events unaccounted for; latency excludes them", sc.Workload.DrainTimeout, rec.Lost)
 	}

@@ -35,6 +35,8 @@ type LocalConfig struct {
 	FlinkConfig map[string]string
 	// Logf receives progress lines; nil discards them.
 	Logf func(format string, args ...any)
+	// KafkaOnly starts the broker alone (producer benchmarks); FlinkREST stays empty.
+	KafkaOnly bool
 }
 
 // LocalEnv runs a single-node Kafka (KRaft) and a Flink standalone session
@@ -136,22 +138,25 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 		return nil, err
 	}
 	kafkaPort, controllerPort, restPort, rpcPort := ports[0], ports[1], ports[2], ports[3]
-	ep := &Endpoints{
-		KafkaBootstrap: []string{fmt.Sprintf("127.0.0.1:%d", kafkaPort)},
-		FlinkREST:      fmt.Sprintf("http://127.0.0.1:%d", restPort),
+	ep := &Endpoints{KafkaBootstrap: []string{fmt.Sprintf("127.0.0.1:%d", kafkaPort)}}
+	if !e.cfg.KafkaOnly {
+		ep.FlinkREST = fmt.Sprintf("http://127.0.0.1:%d", restPort)
 	}
 
 	var wg sync.WaitGroup
 	var kafkaErr, flinkErr error
-	wg.Add(2)
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		kafkaErr = e.startKafka(ctx, log4j, kafkaPort, controllerPort)
 	}()
-	go func() {
-		defer wg.Done()
-		flinkErr = e.startFlink(ctx, log4j, restPort, rpcPort, ep.FlinkREST)
-	}()
+	if !e.cfg.KafkaOnly {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			flinkErr = e.startFlink(ctx, log4j, restPort, rpcPort, ep.FlinkREST)
+		}()
+	}
 	wg.Wait()
 	if err := errors.Join(kafkaErr, flinkErr); err != nil {
 		return nil, err

@@ -30,6 +30,12 @@ const (
 // ErrAborted marks a run stopped by its context (SIGINT/SIGTERM).
 var ErrAborted = errors.New("run aborted")
 
+// InputError is a problem with the scenario found before anything started.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
 // Options configures one run.
 type Options struct {
 	Scenario *scenarios.Scenario
@@ -79,12 +85,9 @@ type runner struct {
 	hlog   *reports.HlogWriter
 	series []reports.TimePoint
 
-	// sender results, read after the sender has finished
-	sent sendStats
-
-	produceErrMu    sync.Mutex
-	produceErrs     int64
-	firstProduceErr error
+	snd      *sender
+	sent     sendStats        // the sender's totals, once it has finished
+	genStats generators.Stats // what the generator emitted, once the sender has finished
 }
 
 func (r *runner) phase(name string) {
@@ -114,6 +117,14 @@ func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
 	logDir := filepath.Join(r.opts.OutDir, "logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, err
+	}
+	// Generator and schedule first: a scenario they refuse starts nothing.
+	var err2 error
+	if r.gen, err2 = NewGenerator(r.sc); err2 != nil {
+		return nil, &InputError{Err: err2}
+	}
+	if r.sched, err2 = Schedule(r.sc); err2 != nil {
+		return nil, &InputError{Err: err2}
 	}
 	r.phase(PhaseStartup)
 

@@ -56,7 +56,7 @@ type Result struct {
 	Checkpoints     *Checkpoints    `json:"checkpoints,omitempty"`
 	Reconciliation  *Reconciliation `json:"reconciliation,omitempty"`
 	Skew            *Skew           `json:"skew,omitempty"`
-	Truth           map[string]any  `json:"truth,omitempty"`
+	Truth           any             `json:"truth,omitempty"` // harness.Truth when written; a map when read back
 	Recovery        []Recovery      `json:"recovery,omitempty"`
 	Resources       []Resource      `json:"resources,omitempty"`
 	Gates           []Gate          `json:"gates,omitempty"`

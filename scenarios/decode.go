@@ -43,7 +43,7 @@ func Parse(name string, data []byte, sets []string) (*Scenario, error) {
 	if s.Name == "" {
 		s.Name = nameFromFile(name)
 	}
-	ps := append(d.problems, s.annotate(s.check())...)
+	ps := append(d.problems, s.annotate(dropRelated(s.check(), d.problems))...)
 	if err := errOrNil(ps); err != nil {
 		return nil, err
 	}
@@ -81,6 +81,11 @@ const maxVisits = 100000
 
 var durationType = reflect.TypeOf(Duration{})
 
+// isSection reports whether t is decoded as a mapping of named fields.
+func isSection(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t != durationType
+}
+
 // decoder walks yaml.Nodes against the Scenario struct. It never stops at the
 // first problem: a field with a problem keeps its previous value and the walk
 // goes on.
@@ -90,6 +95,14 @@ type decoder struct {
 	problems []Problem
 	origins  map[string]origin
 	visits   int
+	// aliasLine is the line of the alias being followed, if any: values
+	// reached through "*name" are recorded at the alias, where the field they
+	// set is, rather than at the anchor.
+	aliasLine int
+	// active holds the mappings being decoded, so that an alias or merge key
+	// that refers to a mapping containing it ("&a {<<: *a}") is reported
+	// instead of recursing forever.
+	active map[*yaml.Node]bool
 }
 
 func (d *decoder) addf(line int, path, format string, args ...any) {
@@ -100,11 +113,33 @@ func (d *decoder) addf(line int, path, format string, args ...any) {
 }
 
 func (d *decoder) record(path string, n *yaml.Node) {
+	d.origins[path] = d.originOf(n)
+}
+
+func (d *decoder) originOf(n *yaml.Node) origin {
 	line := n.Line
+	if d.aliasLine != 0 {
+		line = d.aliasLine
+	}
 	if d.setMode {
 		line = 0
 	}
-	d.origins[path] = origin{file: d.file, line: line}
+	return origin{file: d.file, line: line}
+}
+
+// replaceList records where a list and its elements came from, forgetting
+// the elements of the list it replaces.
+func (d *decoder) replaceList(path string, n *yaml.Node, elems map[string]origin) {
+	prefix := path + "["
+	for k := range d.origins {
+		if strings.HasPrefix(k, prefix) {
+			delete(d.origins, k)
+		}
+	}
+	for k, o := range elems {
+		d.origins[k] = o
+	}
+	d.record(path, n)
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
@@ -176,7 +211,7 @@ func (d *decoder) lookup(root reflect.Value, path string) (reflect.Value, bool) 
 	v := root
 	done := ""
 	for _, seg := range strings.Split(path, ".") {
-		if v.Kind() != reflect.Struct || v.Type() == durationType {
+		if !isSection(v.Type()) {
 			d.addf(0, path, "%s is %s, not a section", done, want(v.Type()))
 			return reflect.Value{}, false
 		}
@@ -203,13 +238,21 @@ func join(path, name string) string {
 	return path + "." + name
 }
 
-// value decodes n into v, the field at path.
-func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
+// tooComplex counts a visit to n and reports whether the limit is exceeded.
+func (d *decoder) tooComplex(n *yaml.Node, path string) bool {
 	d.visits++
 	if d.visits > maxVisits {
 		if d.visits == maxVisits+1 {
 			d.addf(n.Line, path, "document too complex (more than %d nodes, counting aliases)", maxVisits)
 		}
+		return true
+	}
+	return false
+}
+
+// value decodes n into v, the field at path.
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
+	if d.tooComplex(n, path) {
 		return
 	}
 	if n.Kind == yaml.DocumentNode {
@@ -222,6 +265,10 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		if n.Alias == nil {
 			return
 		}
+		if d.aliasLine == 0 {
+			d.aliasLine = n.Line
+			defer func() { d.aliasLine = 0 }()
+		}
 		d.value(n.Alias, v, path)
 		return
 	}
@@ -232,10 +279,14 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	switch {
 	case t == durationType:
 		d.duration(n, v, path)
-	case t.Kind() == reflect.Struct:
+	case isSection(t):
 		d.mapping(n, v, path)
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
 		d.stringList(n, v, path)
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Float64:
+		d.floatList(n, v, path)
+	case t.Kind() == reflect.Slice && isSection(t.Elem()):
+		d.structList(n, v, path)
 	default:
 		d.scalar(n, v, path)
 	}
@@ -257,6 +308,15 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		d.addf(n.Line, path, "expected %s, got %s", want(v.Type()), describe(n))
 		return
 	}
+	if d.active[n] {
+		d.addf(n.Line, path, "an alias or merge key refers to a mapping that contains it")
+		return
+	}
+	if d.active == nil {
+		d.active = map[*yaml.Node]bool{}
+	}
+	d.active[n] = true
+	defer delete(d.active, n)
 	fs := fieldsOf(v.Type())
 	// Merge keys first, so that the mapping's own keys override them.
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -295,7 +355,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 // earlier ones win, so they are applied last.
 func (d *decoder) merge(n *yaml.Node, v reflect.Value, path string) {
 	n = resolveAlias(n)
-	if n == nil {
+	if n == nil || d.tooComplex(n, path) {
 		return
 	}
 	switch n.Kind {
@@ -332,8 +392,83 @@ func (d *decoder) stringList(n *yaml.Node, v reflect.Value, path string) {
 		out = append(out, e.Value)
 	}
 	if ok {
+		if len(out) == 0 {
+			out = nil // so that a resolved scenario survives a round trip through YAML
+		}
 		v.Set(reflect.ValueOf(out))
 		d.record(path, n)
+	}
+}
+
+func (d *decoder) floatList(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.SequenceNode {
+		d.addf(n.Line, path, "expected %s, got %s", want(v.Type()), describe(n))
+		return
+	}
+	var out []float64
+	elems := map[string]origin{}
+	ok := true
+	for i, e := range n.Content {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		f, good := yamlFloat(resolveAlias(e))
+		if !good {
+			d.addf(e.Line, p, "expected a number, got %s", describe(e))
+			ok = false
+			continue
+		}
+		out = append(out, f)
+		elems[p] = d.originOf(e)
+	}
+	if ok {
+		v.Set(reflect.ValueOf(out))
+		d.replaceList(path, n, elems)
+	}
+}
+
+// structList decodes a list of mappings. Each element starts from the zero
+// value, every leaf field of an element is required, and unknown fields are
+// errors as anywhere else. The list replaces the previous one only when all
+// its elements decode.
+func (d *decoder) structList(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.SequenceNode {
+		d.addf(n.Line, path, "expected %s, got %s", want(v.Type()), describe(n))
+		return
+	}
+	et := v.Type().Elem()
+	fs := fieldsOf(et)
+	out := reflect.Zero(v.Type())
+	saved, before := d.origins, len(d.problems)
+	d.origins = map[string]origin{} // collects the elements' origins
+	for i, e := range n.Content {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		m := resolveAlias(e)
+		if m == nil || m.Kind != yaml.MappingNode {
+			d.addf(e.Line, p, "expected %s, got %s", want(et), describe(e))
+			continue
+		}
+		ev := reflect.New(et).Elem()
+		start := len(d.problems)
+		d.value(e, ev, p)
+		d.origins[p] = d.originOf(e)
+		for _, name := range fs.names {
+			fp := join(p, name)
+			if isSection(et.Field(fs.index[name]).Type) || hasProblemAt(d.problems[start:], p, fp) {
+				continue
+			}
+			if _, set := d.origins[fp]; !set {
+				d.addf(m.Line, join(p, name), "missing (each element needs %s)", strings.Join(fs.names, ", "))
+			}
+		}
+		out = reflect.Append(out, ev)
+	}
+	elems := d.origins
+	d.origins = saved
+	if len(d.problems) == before {
+		if out.Len() == 0 {
+			out = reflect.Zero(v.Type())
+		}
+		v.Set(out)
+		d.replaceList(path, n, elems)
 	}
 }
 
@@ -382,8 +517,8 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 		}
 		v.SetInt(i)
 	case reflect.Float64:
-		var f float64
-		if tag := n.ShortTag(); tag != "!!int" && tag != "!!float" || n.Decode(&f) != nil {
+		f, ok := yamlFloat(n)
+		if !ok {
 			bad()
 			return
 		}
@@ -421,6 +556,30 @@ func yamlInt(n *yaml.Node) (int64, bool) {
 	return 0, false
 }
 
+// hasProblemAt reports whether one of ps is about one of paths.
+func hasProblemAt(ps []Problem, paths ...string) bool {
+	for _, p := range ps {
+		for _, path := range paths {
+			if p.Path == path {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// yamlFloat reads a number (an integer or a float).
+func yamlFloat(n *yaml.Node) (float64, bool) {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return 0, false
+	}
+	var f float64
+	if tag := n.ShortTag(); tag != "!!int" && tag != "!!float" || n.Decode(&f) != nil {
+		return 0, false
+	}
+	return f, true
+}
+
 // want names what a field of type t expects, for messages.
 func want(t reflect.Type) string {
 	if t == durationType {
@@ -430,6 +589,12 @@ func want(t reflect.Type) string {
 	case reflect.Struct:
 		return "a mapping (" + strings.Join(fieldsOf(t).names, ", ") + ")"
 	case reflect.Slice:
+		switch e := t.Elem(); {
+		case e.Kind() == reflect.Float64:
+			return "a list of numbers such as [0.2, 0.25]"
+		case isSection(e):
+			return "a list of mappings (" + strings.Join(fieldsOf(e).names, ", ") + ")"
+		}
 		return "a list of strings such as [A, B]"
 	case reflect.String:
 		return "a string"

@@ -6,6 +6,13 @@
 // fields are errors (a typo must never silently fall back to a default), and
 // a null value (an empty key such as "workload:") keeps the default.
 //
+// The workload's models (Profile, Skew, Funnel, Disorder) are plain data
+// here: each has a kind, the fields of other kinds must keep their defaults,
+// and lists of mappings (profile steps and points) are decoded element by
+// element with paths such as "workload.profile.steps[2].at". This package
+// does not import generators; the caller maps these fields onto the
+// generators' configuration.
+//
 // Fields documents every leaf field (path, type, default, meaning); the
 // README's field table is generated from it and a test keeps it in step with
 // the struct.

@@ -9,8 +9,10 @@ import (
 
 // FieldDoc documents one leaf field of the scenario file.
 type FieldDoc struct {
-	Path    string // dot path, as in --set ("workload.rate")
-	Type    string // "string", "integer", "number", "bool", "duration", "list of strings"
+	// Path is the dot path, as in --set ("workload.rate"); a field of the
+	// elements of a list of mappings is written "workload.profile.steps[].at".
+	Path    string
+	Type    string // "string", "integer", "number", "bool", "duration", "list of strings", "list of numbers", "list of {at, rate}"
 	Default string // the default, as it would be written in a file
 	Doc     string
 }
@@ -21,16 +23,64 @@ type FieldDoc struct {
 var fieldDocs = []FieldDoc{
 	{Path: "name", Default: "file name without .yaml", Doc: "Scenario name: letters, digits, '.', '_', '-'. Names runs and topics."},
 	{Path: "description", Doc: "Free text shown in reports."},
-	{Path: "workload.rate", Doc: "Target input rate in events/s. Open loop: the schedule never waits for the system under test."},
+	{Path: "workload.rate", Doc: "Target input rate in events/s. Open loop: the schedule never waits for the system under test. It is also the base rate of the step, spike and sine profiles; ramp and piecewise ignore it."},
 	{Path: "workload.duration", Doc: "Measurement phase, by intended time. Results cover events intended inside it. > 0."},
 	{Path: "workload.warmup", Doc: "Warmup phase before measurement, at the same rate; not measured. >= 0."},
 	{Path: "workload.drain_timeout", Doc: "How long to wait after the last event for every output to arrive. > 0."},
-	{Path: "workload.campaigns", Doc: "Number of campaigns; events pick one uniformly. >= 1."},
+	{Path: "workload.campaigns", Doc: "Number of campaigns (the campaign key space); how events pick one: workload.skew.campaigns. >= 1."},
 	{Path: "workload.variants", Doc: "Variant labels, 1 to 26, unique; events pick one uniformly."},
-	{Path: "workload.recipients", Doc: "Number of recipients; events pick one uniformly. >= 1."},
+	{Path: "workload.recipients", Doc: "Number of recipients (the recipient key space); how events pick one: workload.skew.recipients. >= 1."},
 	{Path: "workload.seed", Doc: "Generator seed: the same seed gives the same events."},
 	{Path: "workload.max_send_delay", Doc: "A run whose generator falls behind its schedule by more than this is invalid. > 0."},
 	{Path: "workload.max_consumer_delay", Doc: "A run whose harness consumer falls behind the outputs by more than this is invalid. > 0."},
+	{Path: "workload.encoding", Doc: "Wire encoding of the input events: json or binary (see DESIGN.md)."},
+	{Path: "workload.lanes", Doc: "Stream partitions (lanes) the generator splits the stream into; the stream is identical for a given seed and number of lanes. 1 to 64."},
+	{Path: "workload.profile.kind", Doc: "Rate profile: constant, ramp, step, spike, sine or piecewise. Times in the profile count from the schedule origin (the start of warmup). Fields of other kinds must keep their defaults."},
+	{Path: "workload.profile.from", Doc: "ramp: start rate in events/s. >= 0; from and to not both 0."},
+	{Path: "workload.profile.to", Doc: "ramp: end rate in events/s, held after the ramp. >= 0."},
+	{Path: "workload.profile.over", Doc: "ramp: ramp length; 0 = warmup + duration. >= 0."},
+	{Path: "workload.profile.steps", Doc: "step: the rate changes, as a list of {at, rate}; workload.rate applies before the first. At least one."},
+	{Path: "workload.profile.steps[].at", Default: "required", Doc: "step: when this rate starts. >= 0, strictly increasing."},
+	{Path: "workload.profile.steps[].rate", Default: "required", Doc: "step: rate in events/s from at on. >= 0."},
+	{Path: "workload.profile.at", Doc: "spike: when the spike starts. >= 0."},
+	{Path: "workload.profile.length", Doc: "spike: how long the spike lasts. > 0."},
+	{Path: "workload.profile.multiplier", Doc: "spike: the rate inside the spike is workload.rate × multiplier. >= 0."},
+	{Path: "workload.profile.amplitude", Doc: "sine: relative amplitude; the rate is workload.rate × (1 + amplitude × sin(2π t / period)). In [0, 1]."},
+	{Path: "workload.profile.period", Doc: "sine: period. > 0."},
+	{Path: "workload.profile.points", Doc: "piecewise: the rate curve, as a list of {at, rate}; the first rate holds before the first point, the last after the last. At least one, one with rate > 0."},
+	{Path: "workload.profile.points[].at", Default: "required", Doc: "piecewise: time of the point. >= 0, strictly increasing."},
+	{Path: "workload.profile.points[].rate", Default: "required", Doc: "piecewise: rate in events/s at the point. >= 0."},
+	{Path: "workload.profile.interpolate", Doc: "piecewise: between points, linear or step (hold the earlier point's rate)."},
+	{Path: "workload.skew.campaigns.kind", Doc: "Campaign key distribution: uniform, zipf (rank k has weight 1/k^s) or hotset (hot_share of the events on hot_keys campaigns). Fields of other kinds must keep their defaults."},
+	{Path: "workload.skew.campaigns.s", Doc: "zipf: exponent. > 0."},
+	{Path: "workload.skew.campaigns.hot_keys", Doc: "hotset: number of hot campaigns. >= 1 and < workload.campaigns."},
+	{Path: "workload.skew.campaigns.hot_share", Doc: "hotset: share of the events on the hot campaigns. In [0, 1]."},
+	{Path: "workload.skew.campaigns.move_every", Doc: "zipf, hotset: > 0 moves the hot keys to other campaigns this often (run time); 0 never. >= 0."},
+	{Path: "workload.skew.recipients.kind", Doc: "Recipient key distribution: uniform, zipf or hotset, as for campaigns."},
+	{Path: "workload.skew.recipients.s", Doc: "zipf: exponent. > 0."},
+	{Path: "workload.skew.recipients.hot_keys", Doc: "hotset: number of hot recipients. >= 1 and < workload.recipients."},
+	{Path: "workload.skew.recipients.hot_share", Doc: "hotset: share of the events on the hot recipients. In [0, 1]."},
+	{Path: "workload.skew.recipients.move_every", Doc: "zipf, hotset: > 0 moves the hot keys to other recipients this often (run time); 0 never. >= 0."},
+	{Path: "workload.funnel.time_scale", Doc: "Campaign seconds per run second: the funnel's delays are divided by it. > 0."},
+	{Path: "workload.funnel.bounce", Doc: "Probability that a send bounces instead of being delivered. In [0, 1]."},
+	{Path: "workload.funnel.open", Doc: "Probability of a human open given delivery: one value for all variants, or one per variant in the order of workload.variants. Each in [0, 1]."},
+	{Path: "workload.funnel.click", Doc: "Probability of a click given an open; one value, or one per variant. Each in [0, 1]."},
+	{Path: "workload.funnel.conversion", Doc: "Probability of a conversion given a click; one value, or one per variant. Each in [0, 1]."},
+	{Path: "workload.funnel.unsubscribe", Doc: "Probability of an unsubscribe given an open. In [0, 1]."},
+	{Path: "workload.funnel.reopen", Doc: "Probability of another open after an open (likewise of another click after a click). In [0, 1)."},
+	{Path: "workload.funnel.bot_open", Doc: "Probability of a machine (bot) open given delivery, besides human opens. In [0, 1]."},
+	{Path: "workload.funnel.delays.delivery.median", Doc: "Median delay from send to delivery or bounce, campaign time (log-normal). >= 0."},
+	{Path: "workload.funnel.delays.delivery.sigma", Doc: "Log-normal sigma of that delay (0 = always the median). >= 0."},
+	{Path: "workload.funnel.delays.open.median", Doc: "Median delay from delivery to open, campaign time. >= 0."},
+	{Path: "workload.funnel.delays.open.sigma", Doc: "Log-normal sigma of that delay. >= 0."},
+	{Path: "workload.funnel.delays.click.median", Doc: "Median delay from open to click, campaign time. >= 0."},
+	{Path: "workload.funnel.delays.click.sigma", Doc: "Log-normal sigma of that delay. >= 0."},
+	{Path: "workload.funnel.delays.conversion.median", Doc: "Median delay from click to conversion, campaign time. >= 0."},
+	{Path: "workload.funnel.delays.conversion.sigma", Doc: "Log-normal sigma of that delay. >= 0."},
+	{Path: "workload.disorder.max_delay", Doc: "Bounded out-of-orderness: events arrive up to this long after their event time; keep it <= job.out_of_orderness for none to be late. >= 0."},
+	{Path: "workload.disorder.late_fraction", Doc: "Fraction of events delivered beyond the job's watermark bound (late). In [0, 1]."},
+	{Path: "workload.disorder.late_by", Doc: "How far beyond job.out_of_orderness the late events arrive. > 0."},
+	{Path: "workload.disorder.duplicates", Doc: "Fraction of human opens sent a second time as identical events. In [0, 1]."},
 	{Path: "env.kind", Doc: "Environment: local (JVM processes on 127.0.0.1), docker or external. Only local is implemented so far."},
 	{Path: "env.taskmanagers", Doc: "Number of Flink TaskManagers. >= 1."},
 	{Path: "env.slots", Doc: "Task slots per TaskManager. >= 1."},
@@ -84,16 +134,25 @@ func FieldsMarkdown() string {
 	return b.String()
 }
 
+// valueAt finds the field at a documented path; "list[]" steps into a zero
+// element of a list of mappings.
 func valueAt(v reflect.Value, path string) (reflect.Value, bool) {
 	for _, seg := range strings.Split(path, ".") {
-		if v.Kind() != reflect.Struct || v.Type() == durationType {
+		if !isSection(v.Type()) {
 			return reflect.Value{}, false
 		}
-		i, ok := fieldsOf(v.Type()).index[seg]
+		name, elem := strings.CutSuffix(seg, "[]")
+		i, ok := fieldsOf(v.Type()).index[name]
 		if !ok {
 			return reflect.Value{}, false
 		}
 		v = v.Field(i)
+		if elem {
+			if v.Kind() != reflect.Slice || !isSection(v.Type().Elem()) {
+				return reflect.Value{}, false
+			}
+			v = reflect.New(v.Type().Elem()).Elem()
+		}
 	}
 	return v, true
 }
@@ -112,6 +171,12 @@ func typeName(t reflect.Type) string {
 	case reflect.Bool:
 		return "bool"
 	case reflect.Slice:
+		switch e := t.Elem(); {
+		case e.Kind() == reflect.Float64:
+			return "list of numbers"
+		case isSection(e):
+			return "list of {" + strings.Join(fieldsOf(e).names, ", ") + "}"
+		}
 		return "list of strings"
 	}
 	return t.String()
@@ -134,7 +199,11 @@ func formatValue(v reflect.Value) string {
 	case reflect.Bool:
 		return strconv.FormatBool(v.Bool())
 	case reflect.Slice:
-		return "[" + strings.Join(v.Interface().([]string), ", ") + "]"
+		items := make([]string, v.Len())
+		for i := range items {
+			items[i] = formatValue(v.Index(i))
+		}
+		return "[" + strings.Join(items, ", ") + "]"
 	}
 	return fmt.Sprint(v.Interface())
 }

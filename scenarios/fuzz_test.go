@@ -22,6 +22,13 @@ func FuzzParse(f *testing.F) {
 		"workload:\n  variants: [A, B, A]\n",
 		"- 1\n- 2\n",
 		"name: a\n---\nname: b\n",
+		"workload:\n  profile:\n    kind: step\n    steps: [{at: 1s, rate: 5}, {at: 2s, rate: 1e-7}]\n",
+		"workload:\n  profile: {kind: piecewise, points: [&p {at: 0s, rate: 1}, {<<: *p, at: 1s}], interpolate: step}\n",
+		"workload:\n  variants: [A, B, C]\n  funnel: {open: [0.1, 0.2, 0.3], click: [1], delays: {open: {median: 1h, sigma: 0}}}\n",
+		"workload:\n  skew: {campaigns: {kind: hotset, hot_keys: 3, hot_share: 0.9, move_every: 10s}, recipients: {kind: zipf, s: 1.5}}\n",
+		"workload:\n  encoding: binary\n  lanes: 8\n  disorder: {max_delay: 1s, late_fraction: 0.01, late_by: 3s, duplicates: 0.5}\n",
+		"job: &p {<<: *p, window: 1s}\n",
+		"gates: []\nworkload:\n  profile: {kind: ramp, from: 1, to: 2, steps: []}\n",
 	} {
 		f.Add([]byte(seed))
 	}

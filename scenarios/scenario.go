@@ -34,6 +34,100 @@ type Workload struct {
 	Seed             int64    `yaml:"seed" json:"seed"`
 	MaxSendDelay     Duration `yaml:"max_send_delay" json:"max_send_delay"`
 	MaxConsumerDelay Duration `yaml:"max_consumer_delay" json:"max_consumer_delay"`
+	Encoding         string   `yaml:"encoding" json:"encoding"`
+	Lanes            int      `yaml:"lanes" json:"lanes"`
+	Profile          Profile  `yaml:"profile" json:"profile"`
+	Skew             Skew     `yaml:"skew" json:"skew"`
+	Funnel           Funnel   `yaml:"funnel" json:"funnel"`
+	Disorder         Disorder `yaml:"disorder" json:"disorder"`
+}
+
+// Profile is the rate profile: how the target rate changes over the run. All
+// times are measured from the schedule origin (the start of warmup). Only the
+// fields of the chosen Kind may differ from their defaults.
+type Profile struct {
+	Kind string `yaml:"kind" json:"kind"`
+
+	// ramp: linear from From to To over Over (0 = warmup + duration).
+	From float64  `yaml:"from" json:"from"`
+	To   float64  `yaml:"to" json:"to"`
+	Over Duration `yaml:"over" json:"over"`
+
+	// step: Workload.Rate until the first step, then each step's rate from its At.
+	Steps []Point `yaml:"steps" json:"steps"`
+
+	// spike: Workload.Rate × Multiplier during [At, At+Length).
+	At         Duration `yaml:"at" json:"at"`
+	Length     Duration `yaml:"length" json:"length"`
+	Multiplier float64  `yaml:"multiplier" json:"multiplier"`
+
+	// sine: Workload.Rate × (1 + Amplitude·sin(2π·t/Period)).
+	Amplitude float64  `yaml:"amplitude" json:"amplitude"`
+	Period    Duration `yaml:"period" json:"period"`
+
+	// piecewise: through Points, linear or held (Interpolate).
+	Points      []Point `yaml:"points" json:"points"`
+	Interpolate string  `yaml:"interpolate" json:"interpolate"`
+}
+
+// Point is one (time, rate) pair of a step or piecewise profile.
+type Point struct {
+	At   Duration `yaml:"at" json:"at"`     // from the schedule origin
+	Rate float64  `yaml:"rate" json:"rate"` // events/s
+}
+
+// Skew chooses the key distributions of campaigns and recipients.
+type Skew struct {
+	Campaigns  KeySkew `yaml:"campaigns" json:"campaigns"`
+	Recipients KeySkew `yaml:"recipients" json:"recipients"`
+}
+
+// KeySkew is one key distribution over ids 0..n-1.
+type KeySkew struct {
+	Kind      string   `yaml:"kind" json:"kind"`             // uniform, zipf or hotset
+	S         float64  `yaml:"s" json:"s"`                   // zipf exponent, > 0
+	HotKeys   int64    `yaml:"hot_keys" json:"hot_keys"`     // hotset: number of hot keys
+	HotShare  float64  `yaml:"hot_share" json:"hot_share"`   // hotset: share of traffic on them
+	MoveEvery Duration `yaml:"move_every" json:"move_every"` // zipf, hotset: > 0 moves the hot keys
+}
+
+// Funnel is the email funnel: what happens to each send, with probabilities
+// and log-normal delays in campaign time.
+type Funnel struct {
+	// TimeScale is campaign seconds per run second.
+	TimeScale float64 `yaml:"time_scale" json:"time_scale"`
+	Bounce    float64 `yaml:"bounce" json:"bounce"`
+	// Open, Click and Conversion hold one probability for all variants or
+	// one per variant (in the order of Workload.Variants).
+	Open        []float64 `yaml:"open" json:"open"`
+	Click       []float64 `yaml:"click" json:"click"`
+	Conversion  []float64 `yaml:"conversion" json:"conversion"`
+	Unsubscribe float64   `yaml:"unsubscribe" json:"unsubscribe"`
+	Reopen      float64   `yaml:"reopen" json:"reopen"`
+	BotOpen     float64   `yaml:"bot_open" json:"bot_open"`
+	Delays      Delays    `yaml:"delays" json:"delays"`
+}
+
+// Delays are the funnel's delays between steps, in campaign time.
+type Delays struct {
+	Delivery   LogNormal `yaml:"delivery" json:"delivery"`     // send → delivery (or bounce)
+	Open       LogNormal `yaml:"open" json:"open"`             // delivery → open
+	Click      LogNormal `yaml:"click" json:"click"`           // open → click
+	Conversion LogNormal `yaml:"conversion" json:"conversion"` // click → conversion
+}
+
+// LogNormal is a log-normal delay: exp(N(ln Median, Sigma²)).
+type LogNormal struct {
+	Median Duration `yaml:"median" json:"median"`
+	Sigma  float64  `yaml:"sigma" json:"sigma"`
+}
+
+// Disorder is how events arrive out of event-time order, late or twice.
+type Disorder struct {
+	MaxDelay     Duration `yaml:"max_delay" json:"max_delay"`
+	LateFraction float64  `yaml:"late_fraction" json:"late_fraction"`
+	LateBy       Duration `yaml:"late_by" json:"late_by"`
+	Duplicates   float64  `yaml:"duplicates" json:"duplicates"`
 }
 
 // Env is the environment the run starts (or, for external, targets).
@@ -86,6 +180,38 @@ const (
 	EnvExternal = "external"
 )
 
+// Input encodings (workload.encoding).
+const (
+	EncodingJSON   = "json"
+	EncodingBinary = "binary"
+)
+
+// Rate profile kinds (workload.profile.kind).
+const (
+	ProfileConstant  = "constant"
+	ProfileRamp      = "ramp"
+	ProfileStep      = "step"
+	ProfileSpike     = "spike"
+	ProfileSine      = "sine"
+	ProfilePiecewise = "piecewise"
+)
+
+// Piecewise interpolations (workload.profile.interpolate).
+const (
+	InterpolateLinear = "linear"
+	InterpolateStep   = "step"
+)
+
+// Key distribution kinds (workload.skew.*.kind).
+const (
+	SkewUniform = "uniform"
+	SkewZipf    = "zipf"
+	SkewHotset  = "hotset"
+)
+
+// MaxLanes bounds workload.lanes.
+const MaxLanes = 64
+
 // Defaults returns a new scenario holding every default value. Name is left
 // empty: Load and Parse derive it from the file name.
 func Defaults() *Scenario {
@@ -101,6 +227,34 @@ func Defaults() *Scenario {
 			Seed:             1,
 			MaxSendDelay:     Duration{time.Second},
 			MaxConsumerDelay: Duration{2 * time.Second},
+			Encoding:         EncodingJSON,
+			Lanes:            1,
+			Profile: Profile{
+				Kind:        ProfileConstant,
+				Multiplier:  1,
+				Interpolate: InterpolateLinear,
+			},
+			Skew: Skew{
+				Campaigns:  KeySkew{Kind: SkewUniform, S: 1},
+				Recipients: KeySkew{Kind: SkewUniform, S: 1},
+			},
+			Funnel: Funnel{
+				TimeScale:   360,
+				Bounce:      0.02,
+				Open:        []float64{0.20},
+				Click:       []float64{0.10},
+				Conversion:  []float64{0.05},
+				Unsubscribe: 0.002,
+				Reopen:      0.2,
+				BotOpen:     0.05,
+				Delays: Delays{
+					Delivery:   LogNormal{Median: Duration{2 * time.Second}, Sigma: 0.5},
+					Open:       LogNormal{Median: Duration{20 * time.Minute}, Sigma: 1},
+					Click:      LogNormal{Median: Duration{2 * time.Minute}, Sigma: 1},
+					Conversion: LogNormal{Median: Duration{10 * time.Minute}, Sigma: 1},
+				},
+			},
+			Disorder: Disorder{LateBy: Duration{5 * time.Second}},
 		},
 		Env: Env{
 			Kind:              EnvLocal,

@@ -179,7 +179,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown field with line and full path",
 			data: "name: q\nworkload:\n  rate: 10\n  rte: 5\n",
-			want: []string{`t.yaml:4: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay); did you mean "rate"?`},
+			want: []string{`t.yaml:4: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder); did you mean "rate"?`},
 		},
 		{
 			name: "unknown top-level section",
@@ -234,7 +234,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "scalar for section",
 			data: "workload: fast\n",
-			want: []string{`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay), got "fast"`},
+			want: []string{`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder), got "fast"`},
 		},
 		{
 			name: "scalar for list",
@@ -367,7 +367,7 @@ job:
 `
 	want := []string{
 		`many.yaml:4: workload.duration: malformed duration "30 seconds" (want a Go duration such as 30s, 1m30s, 200ms)`,
-		`many.yaml:5: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay); did you mean "rate"?`,
+		`many.yaml:5: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder); did you mean "rate"?`,
 		`many.yaml:8: env.slots: expected an integer, got "x"`,
 		`--set workload.seed=abc: workload.seed: expected an integer, got "abc"`,
 		`many.yaml:3: workload.rate: must be a finite number > 0 (events/s), got -1`,
@@ -428,7 +428,7 @@ func TestSetErrors(t *testing.T) {
 		want []string
 	}{
 		{"negative rate", []string{"workload.rate=-5"}, []string{`--set workload.rate=-5: workload.rate: must be a finite number > 0 (events/s), got -5`}},
-		{"unknown path", []string{"workload.rte=5"}, []string{`--set workload.rte=5: workload.rte: unknown field "rte" in workload (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay); did you mean "rate"?`}},
+		{"unknown path", []string{"workload.rte=5"}, []string{`--set workload.rte=5: workload.rte: unknown field "rte" in workload (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder); did you mean "rate"?`}},
 		{"unknown section", []string{"faults.kill=1"}, []string{`--set faults.kill=1: faults.kill: unknown field "faults" in the scenario (known: name, description, workload, env, kafka, job, gates, repetitions)`}},
 		{"path through a leaf", []string{"workload.rate.x=1"}, []string{`--set workload.rate.x=1: workload.rate.x: workload.rate is a number, not a section`}},
 		{"missing =", []string{"x"}, []string{`--set x: want PATH=VALUE, e.g. workload.rate=5000`}},
@@ -602,9 +602,15 @@ func leaves(t reflect.Type, prefix string) []string {
 	for _, name := range fieldsOf(t).names {
 		f := t.Field(fieldsOf(t).index[name])
 		p := join(prefix, name)
-		if f.Type.Kind() == reflect.Struct && f.Type != durationType {
+		switch {
+		case isSection(f.Type):
 			out = append(out, leaves(f.Type, p)...)
-		} else {
+		case f.Type.Kind() == reflect.Slice && isSection(f.Type.Elem()):
+			// A list of mappings: the list itself (its default), then its
+			// elements' fields as "list[].field".
+			out = append(out, p)
+			out = append(out, leaves(f.Type.Elem(), p+"[]")...)
+		default:
 			out = append(out, p)
 		}
 	}
@@ -635,6 +641,12 @@ func TestFieldsCoverEveryLeaf(t *testing.T) {
 		{"job.outputs.updates", "bool", "true"},
 		{"workload.recipients", "integer", "100000"},
 		{"gates", "list of strings", "[]"},
+		{"workload.funnel.open", "list of numbers", "[0.2]"},
+		{"workload.profile.steps", "list of {at, rate}", "[]"},
+		{"workload.profile.steps[].at", "duration", "required"},
+		{"workload.profile.points[].rate", "number", "required"},
+		{"workload.funnel.delays.open.median", "duration", "20m"},
+		{"workload.skew.campaigns.s", "number", "1"},
 	}
 	for _, s := range spot {
 		if f := byPath[s.path]; f.Type != s.typ || f.Default != s.def {

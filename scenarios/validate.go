@@ -19,17 +19,69 @@ func (s *Scenario) Validate() error {
 }
 
 // annotate fills File and Line from where each value came from; a value
-// nobody set is a default and is attributed to the scenario file as a whole.
-func (s *Scenario) annotate(ps []Problem) []Problem {
-	for i := range ps {
-		key, _, _ := strings.Cut(ps[i].Path, "[")
-		if o, ok := s.origins[key]; ok {
-			ps[i].File, ps[i].Line = o.file, o.line
+// nobody set is a default: its problem is attributed to where the related
+// value (issue.near, e.g. the kind that needs it) came from, else to the
+// scenario file as a whole.
+func (s *Scenario) annotate(is []issue) []Problem {
+	ps := make([]Problem, len(is))
+	for i, it := range is {
+		p := it.Problem
+		if o, ok := s.originOf(p.Path); ok {
+			p.File, p.Line = o.file, o.line
+		} else if o, ok := s.originOf(it.near); ok && it.near != "" {
+			p.File, p.Line = o.file, o.line
 		} else {
-			ps[i].File = s.Source
+			p.File = s.Source
 		}
+		ps[i] = p
 	}
 	return ps
+}
+
+// dropRelated leaves out the validation problems about a field, list or
+// element that encloses (or is) a value that could not be decoded: that value
+// kept its previous one, so checking the whole would only repeat the problem
+// ("steps[1].rte: unknown field" must not also give "steps: needs at least
+// one step"). Problems further down are kept: a section that failed to decode
+// may still hold a bad value from a later --set.
+func dropRelated(is []issue, decoded []Problem) []issue {
+	if len(decoded) == 0 {
+		return is
+	}
+	above := map[string]bool{} // the paths that failed and every enclosing path
+	for _, p := range decoded {
+		for q := p.Path; q != "" && !above[q]; q = parentPath(q) {
+			above[q] = true
+		}
+	}
+	out := is[:0]
+	for _, it := range is {
+		if !above[it.Path] {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// parentPath drops the last segment of a path: "a.b[2].c" → "a.b[2]" →
+// "a.b" → "a" → "".
+func parentPath(path string) string {
+	if i := strings.LastIndexAny(path, ".["); i >= 0 {
+		return path[:i]
+	}
+	return ""
+}
+
+// originOf finds where the value at path came from: the path itself, else
+// the closest enclosing list element or list ("a.b[2].c", "a.b[2]", "a.b").
+func (s *Scenario) originOf(path string) (origin, bool) {
+	for path != "" {
+		if o, ok := s.origins[path]; ok {
+			return o, true
+		}
+		path = parentPath(path)
+	}
+	return origin{}, false
 }
 
 var (
@@ -44,10 +96,22 @@ var (
 // minCheckpointInterval is Flink's lower bound for a checkpoint interval.
 const minCheckpointInterval = 10 * time.Millisecond
 
-type checker struct{ ps []Problem }
+// issue is a Problem before annotate gives it a file and line.
+type issue struct {
+	Problem
+	near string // a related path whose origin to use when Path has none
+}
+
+type checker struct{ ps []issue }
 
 func (c *checker) addf(path, format string, args ...any) {
-	c.ps = append(c.ps, Problem{Path: path, Msg: fmt.Sprintf(format, args...)})
+	c.addNear(path, "", format, args...)
+}
+
+// addNear reports a problem with path whose value may well be a default, so
+// the line to show is the one that set near (the kind that needs the value).
+func (c *checker) addNear(path, near, format string, args ...any) {
+	c.ps = append(c.ps, issue{Problem: Problem{Path: path, Msg: fmt.Sprintf(format, args...)}, near: near})
 }
 
 func (c *checker) atLeast(path string, v, lo int64) {
@@ -97,7 +161,7 @@ func (c *checker) memory(path, v string, re *regexp.Regexp, example string) {
 }
 
 // check returns the problems with Path and Msg set.
-func (s *Scenario) check() []Problem {
+func (s *Scenario) check() []issue {
 	var c checker
 
 	switch {
@@ -122,6 +186,15 @@ func (s *Scenario) check() []Problem {
 	c.atLeast("workload.recipients", w.Recipients, 1)
 	c.positive("workload.max_send_delay", w.MaxSendDelay)
 	c.positive("workload.max_consumer_delay", w.MaxConsumerDelay)
+	c.oneOf("workload.encoding", w.Encoding, EncodingJSON, EncodingBinary)
+	if w.Lanes < 1 || w.Lanes > MaxLanes {
+		c.addf("workload.lanes", "must be in 1..%d, got %d", MaxLanes, w.Lanes)
+	}
+	checkProfile(&c, w.Profile)
+	checkKeySkew(&c, "workload.skew.campaigns", w.Skew.Campaigns, "workload.campaigns", int64(w.Campaigns))
+	checkKeySkew(&c, "workload.skew.recipients", w.Skew.Recipients, "workload.recipients", w.Recipients)
+	checkFunnel(&c, w.Funnel, len(w.Variants))
+	checkDisorder(&c, w.Disorder)
 
 	e := s.Env
 	c.oneOf("env.kind", e.Kind, EnvLocal, EnvDocker, EnvExternal)

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness"
 )
 
 func genCmd(args []string, stdout, stderr io.Writer) int {
@@ -16,11 +18,12 @@ func genCmd(args []string, stdout, stderr io.Writer) int {
 	var sets multiFlag
 	fs.Var(&sets, "set", "override a scenario field: PATH=VALUE (repeatable)")
 	count := fs.Int64("count", 10, "number of events to print")
-	origin := fs.String("origin", "2026-01-01T00:00:00Z", "schedule origin (RFC 3339): event i is intended at origin + the schedule's due time of i")
+	origin := fs.String("start", "2026-01-01T00:00:00Z", "schedule origin (RFC 3339): event i is intended at start + the schedule's due time of i")
+	stats := fs.Bool("stats", false, "print the generator's configured truth and realized counts as JSON on stderr at the end")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: abload gen SCENARIO.yaml [--count N] [--origin TIME] [--set PATH=VALUE]...")
+		fmt.Fprintln(fs.Output(), "Usage: abload gen SCENARIO.yaml [--count N] [--start TIME] [--stats] [--set PATH=VALUE]...")
 		fmt.Fprintln(fs.Output(), "\nPrints the scenario's events as JSON lines (the wire format the job reads), exactly as a run")
-		fmt.Fprintln(fs.Output(), "would send them, but against a fixed origin instead of the wall clock: the output is reproducible.")
+		fmt.Fprintln(fs.Output(), "would send them, but against a fixed start instead of the wall clock: the output is reproducible\n(byte-identical for the same scenario, seed and lanes, on any machine).")
 		fmt.Fprintln(fs.Output(), "\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -39,29 +42,39 @@ func genCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	start, err := time.Parse(time.RFC3339, *origin)
 	if err != nil {
-		fmt.Fprintf(stderr, "abload gen: --origin: expected an RFC 3339 time like 2026-01-01T00:00:00Z: %v\n", err)
+		fmt.Fprintf(stderr, "abload gen: --start: expected an RFC 3339 time like 2026-01-01T00:00:00Z: %v\n", err)
 		return exitInput
 	}
 	sc, code := loadScenario(pos[0], sets, stderr)
 	if sc == nil {
 		return code
 	}
-	g, err := generators.New(generators.Config{Seed: sc.Workload.Seed, Campaigns: sc.Workload.Campaigns,
-		Variants: sc.Workload.Variants, Recipients: sc.Workload.Recipients})
+	g, err := harness.NewGenerator(sc)
 	if err != nil {
-		fmt.Fprintf(stderr, "abload gen: %v\n", err)
+		fmt.Fprintf(stderr, "abload gen: %s: %v\n", pos[0], err)
 		return exitInput
 	}
-	sched := generators.ConstantRate(sc.Workload.Rate)
+	sched, err := harness.Schedule(sc)
+	if err != nil {
+		fmt.Fprintf(stderr, "abload gen: %s: %v\n", pos[0], err)
+		return exitInput
+	}
 	w := bufio.NewWriterSize(stdout, 1<<16)
-	var ev generators.Event
 	buf := make([]byte, 0, 256)
-	for i := int64(0); i < *count; i++ {
-		g.Fill(&ev, i, start.UnixNano()+int64(sched.Due(i)))
-		buf = append(ev.AppendJSON(buf[:0]), '\n')
-		if _, err := w.Write(buf); err != nil {
-			return exitRuntime // stdout closed (e.g. piped into head)
+	var werr error
+	st := generators.Stream(g, sched, start.UnixNano(), *count, func(ev *generators.Event) {
+		if werr != nil {
+			return
 		}
+		buf = append(ev.AppendJSON(buf[:0]), '\n')
+		_, werr = w.Write(buf)
+	})
+	if werr != nil {
+		return exitRuntime // stdout closed (e.g. piped into head)
+	}
+	if *stats {
+		out, _ := json.MarshalIndent(map[string]any{"configured": g.Truth(), "generated": st}, "", "  ")
+		fmt.Fprintf(stderr, "%s\n", out)
 	}
 	if err := w.Flush(); err != nil {
 		return exitRuntime

@@ -1,7 +1,7 @@
 package dev.abload.jobs.ab;
 
 /**
- * The nine counters of the wire format's {@code counts} object. Used both as the running
+ * The ten counters of the wire format's {@code counts} object. Used both as the running
  * per-(campaign, variant) state of {@link CountsFunction} and, through {@link WindowAccumulator},
  * as the per-window aggregate. A Flink POJO so state and window accumulators use the POJO
  * serializer.
@@ -11,6 +11,7 @@ public class Counts {
     public long deliveries;
     public long bounces;
     public long opens;
+    public long botOpens;
     public long uniqueOpens;
     public long clicks;
     public long uniqueClicks;
@@ -20,8 +21,9 @@ public class Counts {
     public Counts() {}
 
     /**
-     * Adds one non-late event. Opens and clicks count duplicates too; the unique counters only
-     * accepted (first-of-kind) ones.
+     * Adds one non-late event. Opens and clicks count duplicates and bot (machine) events too;
+     * the unique counters only accepted, human (first-of-kind) ones, because a bot open (a mail
+     * client prefetching the tracking pixel) says nothing about the variant.
      */
     public void add(EmailEvent e) {
         switch (e.type) {
@@ -36,13 +38,15 @@ public class Counts {
                 break;
             case OPEN:
                 opens++;
-                if (!e.duplicate) {
+                if (e.bot) {
+                    botOpens++;
+                } else if (!e.duplicate) {
                     uniqueOpens++;
                 }
                 break;
             case CLICK:
                 clicks++;
-                if (!e.duplicate) {
+                if (!e.bot && !e.duplicate) {
                     uniqueClicks++;
                 }
                 break;
@@ -64,6 +68,7 @@ public class Counts {
         deliveries += o.deliveries;
         bounces += o.bounces;
         opens += o.opens;
+        botOpens += o.botOpens;
         uniqueOpens += o.uniqueOpens;
         clicks += o.clicks;
         uniqueClicks += o.uniqueClicks;

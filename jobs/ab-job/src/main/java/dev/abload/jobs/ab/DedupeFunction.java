@@ -48,7 +48,9 @@ public class DedupeFunction extends KeyedProcessFunction<Tuple2<Integer, Long>, 
     @Override
     public void processElement(EmailEvent e, Context ctx, Collector<EmailEvent> out) throws Exception {
         e.duplicate = false;
-        if (e.type.deduplicated()) {
+        // Bot events neither claim nor consume a recipient's first open/click: a prefetching
+        // mail client must not turn the human's real first open into a "duplicate".
+        if (e.type.deduplicated() && !e.bot) {
             byte bit = e.type == EventType.OPEN ? SEEN_OPEN : SEEN_CLICK;
             Byte flags = seen.value();
             if (flags == null) {

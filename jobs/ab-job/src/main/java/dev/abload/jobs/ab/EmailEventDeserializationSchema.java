@@ -10,13 +10,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Value-only Kafka deserializer that parses the input JSON into {@link EmailEvent}s.
+ * Value-only Kafka deserializer that parses input records into {@link EmailEvent}s. Each
+ * record is JSON or binary v1 (DESIGN.md), detected per record by its first byte
+ * ({@link WireFormat#parseEvent}), so a run needs no encoding flag and a topic may even mix both.
  *
  * <p>Parsing happens here, inside the source, rather than in a separate operator so that the
  * {@link org.apache.flink.api.common.eventtime.WatermarkStrategy} given to {@code fromSource}
  * can read {@code event_time_ms} and keep watermarks per Kafka partition, without parsing each
- * record twice. A malformed record is counted in the {@code malformedRecords} counter (metric
- * group {@code ...source...deserializer}) and dropped; it never fails the job.
+ * record twice. A malformed record (in either encoding) is counted in the {@code malformedRecords}
+ * counter (metric group {@code ...source...deserializer}) and dropped; it never fails the job.
  */
 public class EmailEventDeserializationSchema implements DeserializationSchema<EmailEvent> {
     private static final long serialVersionUID = 1L;

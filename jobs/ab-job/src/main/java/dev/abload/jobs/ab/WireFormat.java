@@ -6,15 +6,29 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * The JSON wire format of DESIGN.md ("Wire format (v1, JSON)"), in one place so the job and
- * its tests cannot drift from the contract.
+ * The wire formats of DESIGN.md ("Wire format (v1, JSON)" and "Binary input encoding (v1)"),
+ * in one place so the job and its tests cannot drift from the contract.
  *
- * <p>Parsing uses Jackson's streaming parser and reads only the known fields (unknown fields
- * are skipped, as the contract requires); output is written with a {@link StringBuilder},
- * which is far cheaper per record than an object mapper. Both sides matter because every
- * input event passes through both.
+ * <p>An input record is JSON or binary v1, told apart by its first byte ({@link #parseEvent}):
+ * {@code 0xAB} is binary, anything else goes to the JSON parser (which accepts an object
+ * after optional whitespace and rejects everything else).
+ *
+ * <p>JSON parsing uses Jackson's streaming parser and reads only the known fields (unknown
+ * fields are skipped, as the contract requires). Binary decoding reads the fixed layout
+ * straight out of the array (big-endian {@link VarHandle} views, no buffer) and allocates only
+ * the event, plus the variant string on a miss of a small shared cache. Output is written
+ * with a {@link StringBuilder}, which is far cheaper per record than an object mapper. Both
+ * sides matter because every input event passes through both.
  */
 public final class WireFormat {
 
@@ -45,12 +59,29 @@ public final class WireFormat {
     private WireFormat() {}
 
     /**
-     * Parses one input event value.
+     * Parses one input event value, JSON or binary v1, chosen by its first byte: {@code 0xAB}
+     * ({@link #BINARY_MAGIC}) is binary, anything else JSON.
+     *
+     * @throws MalformedEventException if the value is null or empty, or {@link #parseJson} or
+     *     {@link #parseBinary} rejects it
+     */
+    public static EmailEvent parseEvent(byte[] value) throws MalformedEventException {
+        if (value == null) {
+            throw new MalformedEventException("null record value");
+        }
+        if (value.length > 0 && value[0] == BINARY_MAGIC) {
+            return parseBinary(value);
+        }
+        return parseJson(value);
+    }
+
+    /**
+     * Parses one JSON input event.
      *
      * @throws MalformedEventException if the bytes are not a JSON object, a known field has the
      *     wrong JSON type or is out of range, the type is unknown, or a required field is missing.
      */
-    public static EmailEvent parseEvent(byte[] value) throws MalformedEventException {
+    public static EmailEvent parseJson(byte[] value) throws MalformedEventException {
         if (value == null) {
             throw new MalformedEventException("null record value");
         }
@@ -164,9 +195,158 @@ public final class WireFormat {
     }
 
     // ---------------------------------------------------------------------------------------
+    // Binary input encoding (v1)
+
+    /** First byte of a binary record. */
+    public static final byte BINARY_MAGIC = (byte) 0xAB;
+    /** Second byte: the only binary version there is. */
+    public static final byte BINARY_VERSION = 0x01;
+    /** Size of the fixed part; a record is exactly this plus the variant length. */
+    public static final int BINARY_HEADER = 41;
+    /** Flag bit 0: {@code bot}. Every other flag bit is reserved and must be 0. */
+    public static final int FLAG_BOT = 0x01;
+
+    /** Binary type codes, spelled out (not the enum's ordinals, which nothing pins). */
+    private static final EventType[] TYPES = {
+        EventType.SEND,        // 0
+        EventType.DELIVERY,    // 1
+        EventType.BOUNCE,      // 2
+        EventType.OPEN,        // 3
+        EventType.CLICK,       // 4
+        EventType.CONVERSION,  // 5
+        EventType.UNSUBSCRIBE, // 6
+        EventType.FLUSH,       // 7
+    };
+
+    private static final VarHandle LONG_BE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    /**
+     * Decodes one binary v1 input event (DESIGN.md, "Binary input encoding (v1)").
+     *
+     * @throws MalformedEventException for a wrong magic or version, an unknown type, a set
+     *     reserved flag bit, a length other than {@value #BINARY_HEADER} + the variant length, or
+     *     a variant that is not valid UTF-8
+     */
+    public static EmailEvent parseBinary(byte[] b) throws MalformedEventException {
+        if (b == null) {
+            throw new MalformedEventException("null record value");
+        }
+        int len = b.length;
+        if (len < BINARY_HEADER) {
+            throw new MalformedEventException("binary record of " + len + " bytes, shorter than its "
+                    + BINARY_HEADER + "-byte header");
+        }
+        if (b[0] != BINARY_MAGIC) {
+            throw new MalformedEventException("binary record with magic 0x" + hexByte(b[0]));
+        }
+        if (b[1] != BINARY_VERSION) {
+            throw new MalformedEventException("binary record of unsupported version " + (b[1] & 0xFF));
+        }
+        int type = b[2] & 0xFF;
+        if (type >= TYPES.length) {
+            throw new MalformedEventException("binary record of unknown type " + type);
+        }
+        int flags = b[3] & 0xFF;
+        if ((flags & ~FLAG_BOT) != 0) {
+            throw new MalformedEventException("binary record with reserved flag bits set: 0x" + hexByte(b[3]));
+        }
+        int n = b[40] & 0xFF;
+        if (len != BINARY_HEADER + n) {
+            throw new MalformedEventException("binary record of " + len + " bytes, but its variant length "
+                    + n + " makes " + (BINARY_HEADER + n));
+        }
+        EmailEvent e = new EmailEvent();
+        e.seq = (long) LONG_BE.get(b, 4);
+        e.intendedNs = (long) LONG_BE.get(b, 12);
+        e.eventTimeMs = (long) LONG_BE.get(b, 20);
+        e.type = TYPES[type];
+        e.campaign = (int) INT_BE.get(b, 28);
+        e.recipient = (long) LONG_BE.get(b, 32);
+        e.variant = VariantCache.get(b, BINARY_HEADER, n);
+        e.bot = (flags & FLAG_BOT) != 0;
+        return e;
+    }
+
+    private static String hexByte(byte v) {
+        return Integer.toHexString((v & 0xFF) | 0x100).substring(1);
+    }
+
+    /**
+     * Variant strings by their UTF-8 bytes. A run has a handful of variants ("A", "B", ...), so
+     * a small direct-mapped table turns almost every decode into a hash and an array compare
+     * instead of a new String. Shared by all decoders of the JVM without locks: entries are
+     * immutable (final fields, so safely published through the racy array), and a lost race
+     * only costs a miss. Long variants are not cached; colliding ones just evict each other.
+     */
+    static final class VariantCache {
+        private static final int SLOTS = 64;
+        static final int MAX_CACHED_BYTES = 32;
+        private static final Entry[] TABLE = new Entry[SLOTS];
+
+        private static final class Entry {
+            final byte[] bytes;
+            final String value;
+
+            Entry(byte[] bytes, String value) {
+                this.bytes = bytes;
+                this.value = value;
+            }
+        }
+
+        private VariantCache() {}
+
+        static String get(byte[] b, int off, int n) throws MalformedEventException {
+            if (n == 0) {
+                return "";
+            }
+            if (n > MAX_CACHED_BYTES) {
+                return decode(b, off, n);
+            }
+            int h = n;
+            for (int i = off, end = off + n; i < end; i++) {
+                h = 31 * h + b[i];
+            }
+            int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
+            Entry en = TABLE[slot];
+            if (en != null && Arrays.equals(en.bytes, 0, en.bytes.length, b, off, off + n)) {
+                return en.value;
+            }
+            String v = decode(b, off, n);
+            TABLE[slot] = new Entry(Arrays.copyOfRange(b, off, off + n), v);
+            return v;
+        }
+
+        /** Strict UTF-8: a malformed sequence rejects the record (as Jackson does for JSON). */
+        private static String decode(byte[] b, int off, int n) throws MalformedEventException {
+            boolean ascii = true;
+            for (int i = off, end = off + n; i < end; i++) {
+                if (b[i] < 0) {
+                    ascii = false;
+                    break;
+                }
+            }
+            if (ascii) {
+                return new String(b, off, n, StandardCharsets.US_ASCII);
+            }
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(b, off, n))
+                        .toString();
+            } catch (CharacterCodingException ex) {
+                throw new MalformedEventException("binary record whose variant is not valid UTF-8");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
     // Output
 
-    /** One update record for a non-late event: status, type, key and running counts. */
+    /** One update record for a non-late event: event time, status, type, key and running counts. */
     public static void appendUpdate(StringBuilder sb, EmailEvent e, Counts c) {
         appendUpdateHead(sb, e, e.status());
         sb.append(",\"counts\":");
@@ -197,6 +377,7 @@ public final class WireFormat {
     private static void appendUpdateHead(StringBuilder sb, EmailEvent e, String status) {
         sb.append("{\"seq\":").append(e.seq)
                 .append(",\"intended_ns\":").append(e.intendedNs)
+                .append(",\"event_time_ms\":").append(e.eventTimeMs)
                 .append(",\"status\":\"").append(status)
                 .append("\",\"type\":\"").append(e.type.wire())
                 .append("\",\"campaign\":").append(e.campaign)
@@ -224,6 +405,7 @@ public final class WireFormat {
                 .append(",\"deliveries\":").append(c.deliveries)
                 .append(",\"bounces\":").append(c.bounces)
                 .append(",\"opens\":").append(c.opens)
+                .append(",\"bot_opens\":").append(c.botOpens)
                 .append(",\"unique_opens\":").append(c.uniqueOpens)
                 .append(",\"clicks\":").append(c.clicks)
                 .append(",\"unique_clicks\":").append(c.uniqueClicks)

@@ -35,8 +35,9 @@ import java.util.TreeSet;
 
 /**
  * Runs the real {@link AbTestJob} topology at parallelism 2 on a MiniCluster, fed by a bounded,
- * rate-limited in-memory source of input JSON and drained into collecting sinks, and checks
- * statuses, final counts, window results and late flagging against a reference model.
+ * rate-limited in-memory source of input records (JSON and binary v1 alternating, decoded by the
+ * real auto-detecting parser) and drained into collecting sinks, and checks statuses, final
+ * counts, window results and late flagging against a reference model.
  *
  * <p>Determinism: the generator source gives each of its two readers one contiguous split, so
  * each split is one ordered "partition". Within a split, on-time events are never more than
@@ -151,17 +152,23 @@ class AbTestJobIT {
     /** Maps a generator index to a scripted record: the first half is split 0, the second split 1. */
     private static final class ScriptGenerator implements GeneratorFunction<Long, EmailEvent> {
         private static final long serialVersionUID = 1L;
-        private final String[] json;
+        private final byte[][] records;
 
-        ScriptGenerator(String[] json) {
-            this.json = json;
+        ScriptGenerator(byte[][] records) {
+            this.records = records;
         }
 
         @Override
         public EmailEvent map(Long index) throws Exception {
-            // Through the real parser, as the Kafka deserializer does.
-            return WireFormat.parseEvent(json[index.intValue()].getBytes(StandardCharsets.UTF_8));
+            // Through the real auto-detecting parser, as the Kafka deserializer does.
+            return WireFormat.parseEvent(records[index.intValue()]);
         }
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> names = new ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static String key(int campaign, String variant) {
@@ -174,6 +181,7 @@ class AbTestJobIT {
         m.put("deliveries", c.deliveries);
         m.put("bounces", c.bounces);
         m.put("opens", c.opens);
+        m.put("bot_opens", c.botOpens);
         m.put("unique_opens", c.uniqueOpens);
         m.put("clicks", c.clicks);
         m.put("unique_clicks", c.uniqueClicks);
@@ -196,10 +204,13 @@ class AbTestJobIT {
 
         List<Script> scripts = List.of(script(0), script(1));
         assertEquals(scripts.get(0).items.size(), scripts.get(1).items.size(), "splits must be equally long");
-        List<String> json = new ArrayList<>();
+        // Alternate the encodings record by record, so both reach the job (flush and late events included).
+        List<byte[]> records = new ArrayList<>();
         for (Script s : scripts) {
             for (Scripted it : s.items) {
-                json.add(Events.json(it.event));
+                records.add(records.size() % 2 == 0
+                        ? Events.json(it.event).getBytes(StandardCharsets.UTF_8)
+                        : Events.binary(it.event));
             }
         }
 
@@ -223,7 +234,7 @@ class AbTestJobIT {
                 }
                 EmailEvent copy = new EmailEvent(e.seq, e.intendedNs, e.eventTimeMs, e.type, e.campaign, e.variant,
                         e.recipient, e.bot);
-                copy.duplicate = e.type.deduplicated() && !seen.add(e.campaign + "/" + e.recipient + "/" + e.type);
+                copy.duplicate = e.type.deduplicated() && !e.bot && !seen.add(e.campaign + "/" + e.recipient + "/" + e.type);
                 expectedStatus.put(e.seq, copy.status());
                 String k = key(e.campaign, e.variant);
                 expectedCounts.computeIfAbsent(k, x -> new Counts()).add(copy);
@@ -235,8 +246,8 @@ class AbTestJobIT {
         }
 
         DataGeneratorSource<EmailEvent> source = new DataGeneratorSource<>(
-                new ScriptGenerator(json.toArray(new String[0])),
-                json.size(),
+                new ScriptGenerator(records.toArray(new byte[0][])),
+                records.size(),
                 RateLimiterStrategy.perSecond(50), // 25 records/s per reader
                 TypeInformation.of(EmailEvent.class));
         CollectSink updatesSink = new CollectSink("updates");
@@ -269,6 +280,9 @@ class AbTestJobIT {
             EmailEvent in = bySeq.get(seq);
             assertTrue(in != null, "update for unknown seq " + seq + ": " + u);
             assertEquals(in.intendedNs, u.get("intended_ns").asLong());
+            assertEquals(in.eventTimeMs, u.get("event_time_ms").asLong(), "event_time_ms of " + u);
+            assertEquals(List.of("seq", "intended_ns", "event_time_ms", "status"),
+                    fieldNames(u).subList(0, 4), "field order of " + u);
             assertEquals(in.type.wire(), u.get("type").asText());
             assertEquals(in.campaign, u.get("campaign").asInt());
             assertEquals(in.variant, u.get("variant").asText());

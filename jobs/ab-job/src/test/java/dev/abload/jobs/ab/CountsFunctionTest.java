@@ -55,17 +55,18 @@ class CountsFunctionTest {
                 if (!e.duplicate && e.type == EventType.CLICK) {
                     t[6]++;
                 }
-                expected.add(String.format("{\"seq\":%d,\"intended_ns\":%d,\"status\":\"%s\",\"type\":\"%s\","
+                expected.add(String.format("{\"seq\":%d,\"intended_ns\":%d,\"event_time_ms\":%d,"
+                                + "\"status\":\"%s\",\"type\":\"%s\","
                                 + "\"campaign\":%d,\"variant\":\"%s\",\"counts\":{\"sends\":%d,\"deliveries\":%d,"
-                                + "\"bounces\":%d,\"opens\":%d,\"unique_opens\":%d,\"clicks\":%d,\"unique_clicks\":%d,"
+                                + "\"bounces\":%d,\"opens\":%d,\"bot_opens\":0,\"unique_opens\":%d,\"clicks\":%d,\"unique_clicks\":%d,"
                                 + "\"conversions\":%d,\"unsubscribes\":%d}}",
-                        e.seq, e.intendedNs, e.status(), e.type.wire(), e.campaign, e.variant,
+                        e.seq, e.intendedNs, e.eventTimeMs, e.status(), e.type.wire(), e.campaign, e.variant,
                         t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8]));
             }
             assertEquals(expected, h.extractOutputValues());
             // The last update of 1/A: 1 send, 1 delivery, 2 opens (1 unique), 2 clicks (1 unique), 1 conv, 1 unsub.
             assertEquals(true, h.extractOutputValues().get(9).endsWith(
-                    "{\"sends\":1,\"deliveries\":1,\"bounces\":0,\"opens\":2,\"unique_opens\":1,\"clicks\":2,"
+                    "{\"sends\":1,\"deliveries\":1,\"bounces\":0,\"opens\":2,\"bot_opens\":0,\"unique_opens\":1,\"clicks\":2,"
                             + "\"unique_clicks\":1,\"conversions\":1,\"unsubscribes\":1}}"));
             assertEquals(3, h.numKeyedStateEntries());
         }

@@ -54,6 +54,27 @@ class DedupeFunctionTest {
     }
 
     @Test
+    void botOpensNeitherClaimNorConsumeTheFirstOpen() throws Exception {
+        try (var h = harness()) {
+            EmailEvent bot = event(0, 1000, EventType.OPEN, 1, "A", 7);
+            bot.bot = true;
+            feed(h, bot);                                        // machine prefetch
+            feed(h, event(1, 1001, EventType.OPEN, 1, "A", 7));  // the human's first open
+            EmailEvent bot2 = event(2, 1002, EventType.OPEN, 1, "A", 7);
+            bot2.bot = true;
+            feed(h, bot2);                                       // another prefetch: not a duplicate either
+            feed(h, event(3, 1003, EventType.OPEN, 1, "A", 7));  // human re-open: duplicate
+            assertEquals(List.of("0:accepted", "1:accepted", "2:accepted", "3:duplicate"), statuses(h));
+            Counts c = new Counts();
+            h.extractOutputValues().forEach(c::add);
+            assertEquals(4, c.opens);
+            assertEquals(2, c.botOpens);
+            assertEquals(1, c.uniqueOpens);
+            assertEquals(1, h.numKeyedStateEntries());
+        }
+    }
+
+    @Test
     void stateAndTimersDrainAfterTheTtl() throws Exception {
         try (var h = harness()) {
             feed(h, event(0, 1000, EventType.OPEN, 1, "A", 7));  // timer at 11000

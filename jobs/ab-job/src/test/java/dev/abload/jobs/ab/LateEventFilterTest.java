@@ -38,6 +38,8 @@ class LateEventFilterTest {
                     .collect(Collectors.toList());
             assertEquals(List.of(WireFormat.late(late), WireFormat.late(atWatermark)), lateOut);
             assertTrue(lateOut.get(0).contains("\"status\":\"late\""));
+            assertTrue(lateOut.get(0).contains("\"intended_ns\":" + late.intendedNs + ",\"event_time_ms\":4000,"),
+                    lateOut.get(0));
         }
     }
 }

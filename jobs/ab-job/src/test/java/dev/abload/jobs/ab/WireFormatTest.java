@@ -120,9 +120,10 @@ class WireFormatTest {
         c.clicks = 2;
         c.uniqueClicks = 2;
         c.conversions = 1;
-        assertEquals("{\"seq\":12,\"intended_ns\":1764132000123456789,\"status\":\"accepted\",\"type\":\"open\","
+        assertEquals("{\"seq\":12,\"intended_ns\":1764132000123456789,\"event_time_ms\":1764132000123,"
+                + "\"status\":\"accepted\",\"type\":\"open\","
                 + "\"campaign\":3,\"variant\":\"B\","
-                + "\"counts\":{\"sends\":10,\"deliveries\":9,\"bounces\":1,\"opens\":7,\"unique_opens\":5,"
+                + "\"counts\":{\"sends\":10,\"deliveries\":9,\"bounces\":1,\"opens\":7,\"bot_opens\":0,\"unique_opens\":5,"
                 + "\"clicks\":2,\"unique_clicks\":2,\"conversions\":1,\"unsubscribes\":0}}", WireFormat.update(e, c));
         e.duplicate = true;
         assertTrue(WireFormat.update(e, c).contains("\"status\":\"duplicate\""));
@@ -131,7 +132,8 @@ class WireFormatTest {
     @Test
     void formatsLateWithoutCounts() {
         EmailEvent e = new EmailEvent(4, 99, 5, EventType.CLICK, 2, "A", 1, false);
-        assertEquals("{\"seq\":4,\"intended_ns\":99,\"status\":\"late\",\"type\":\"click\",\"campaign\":2,\"variant\":\"A\"}",
+        assertEquals("{\"seq\":4,\"intended_ns\":99,\"event_time_ms\":5,\"status\":\"late\",\"type\":\"click\","
+                + "\"campaign\":2,\"variant\":\"A\"}",
                 WireFormat.late(e));
     }
 
@@ -146,7 +148,7 @@ class WireFormatTest {
         WireFormat.appendWindow(sb, 3, "B", 1764132000000L, 1764132010000L, acc);
         assertEquals("{\"campaign\":3,\"variant\":\"B\",\"window_start_ms\":1764132000000,\"window_end_ms\":1764132010000,"
                 + "\"events\":1234,\"max_intended_ns\":1764132009998000000,"
-                + "\"counts\":{\"sends\":1,\"deliveries\":0,\"bounces\":0,\"opens\":0,\"unique_opens\":0,"
+                + "\"counts\":{\"sends\":1,\"deliveries\":0,\"bounces\":0,\"opens\":0,\"bot_opens\":0,\"unique_opens\":0,"
                 + "\"clicks\":0,\"unique_clicks\":0,\"conversions\":0,\"unsubscribes\":2}}", sb.toString());
     }
 
@@ -164,15 +166,17 @@ class WireFormatTest {
         JsonNode u = MAPPER.readTree(WireFormat.update(parsed, c));
         assertEquals(Long.MAX_VALUE, u.get("seq").asLong());
         assertEquals(Long.MIN_VALUE, u.get("intended_ns").asLong());
+        assertEquals(1764132000123L, u.get("event_time_ms").asLong());
         assertEquals("accepted", u.get("status").asText());
         assertEquals("unsubscribe", u.get("type").asText());
         assertEquals(Integer.MAX_VALUE, u.get("campaign").asInt());
         assertEquals(weird, u.get("variant").asText());
         assertEquals(1, u.get("counts").get("unsubscribes").asLong());
-        assertEquals(9, u.get("counts").size());
+        assertEquals(10, u.get("counts").size());
 
         JsonNode l = MAPPER.readTree(WireFormat.late(parsed));
         assertEquals("late", l.get("status").asText());
+        assertEquals(1764132000123L, l.get("event_time_ms").asLong());
         assertEquals(weird, l.get("variant").asText());
         assertFalse(l.has("counts"));
     }

@@ -1,0 +1,173 @@
+package harness
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/abload/abload/generators"
+)
+
+// recordSink is where the sender hands records: a franz-go client in a run,
+// a discarding sink in pacing benchmarks.
+type recordSink interface {
+	Produce(ctx context.Context, r *kgo.Record, promise func(*kgo.Record, error))
+	Flush(ctx context.Context) error
+}
+
+// sender runs the open-loop schedule. Event i is due at origin + Due(i) and
+// belongs to lane i mod lanes; each lane is its own goroutine and generator
+// state machine, so lanes partition the stream without coordinating. Events
+// behind schedule go out at once, none skipped, each keeping its intended
+// time; the delay between due and handed-to-client is recorded.
+type sender struct {
+	gen          *generators.Generator
+	sched        generators.Schedule
+	enc          generators.Encoding
+	clock        *Clock
+	originNs     int64
+	total        int64 // events in the schedule (warmup + measure)
+	measureFirst int64 // first seq intended inside the measurement phase
+	windowMs     int64 // window size, for the per-window tallies (0 = none)
+	col          *collector
+
+	errMu    sync.Mutex
+	errs     int64
+	firstErr error
+}
+
+// laneResult is what one lane reports when it finishes.
+type laneResult struct {
+	sendStats
+	gen generators.Stats
+}
+
+func (s *sender) promise(_ *kgo.Record, err error) {
+	if err != nil {
+		s.errMu.Lock()
+		s.errs++
+		if s.firstErr == nil {
+			s.firstErr = err
+		}
+		s.errMu.Unlock()
+	}
+}
+
+// run sends the whole schedule (or until ctx ends) and waits for the sink to
+// deliver what it was handed.
+func (s *sender) run(ctx context.Context, sink recordSink, lanes int) (sendStats, generators.Stats) {
+	results := make([]laneResult, lanes)
+	var wg sync.WaitGroup
+	for l := 0; l < lanes; l++ {
+		wg.Add(1)
+		go func(l int) {
+			defer wg.Done()
+			results[l] = s.lane(ctx, sink, l, lanes)
+		}(l)
+	}
+	wg.Wait()
+	var st sendStats
+	var gs generators.Stats
+	st.completed = true
+	for i, r := range results {
+		st.total += r.total
+		st.measure += r.measure
+		if r.measure > 0 && (st.firstMeasureNs == 0 || r.firstMeasureNs < st.firstMeasureNs) {
+			st.firstMeasureNs = r.firstMeasureNs
+		}
+		if r.lastMeasureNs > st.lastMeasureNs {
+			st.lastMeasureNs = r.lastMeasureNs
+		}
+		if r.lastEventMs > st.lastEventMs {
+			st.lastEventMs = r.lastEventMs
+		}
+		st.completed = st.completed && r.completed
+		if i == 0 {
+			gs = r.gen
+		} else {
+			gs.Merge(r.gen)
+		}
+	}
+	if ctx.Err() == nil {
+		fctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = sink.Flush(fctx)
+	}
+	return st, gs
+}
+
+func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneResult {
+	var st sendStats
+	ln := s.gen.Lane(l)
+	var ev generators.Event
+	keys := map[windowKey]int64{}
+	delays := make([]int64, 0, 1024)
+	seq := int64(l)
+	step := int64(lanes)
+	for seq < s.total {
+		now := s.clock.Now()
+		if wait := time.Duration(s.originNs + int64(s.sched.Due(seq)) - now); wait > 0 {
+			if !sleepCtx(ctx, wait) {
+				break
+			}
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		clear(keys)
+		delays = delays[:0]
+		n := int64(0)
+		for seq < s.total && len(delays) < cap(delays) && n < 4096 {
+			intended := s.originNs + int64(s.sched.Due(seq))
+			if intended > now {
+				break
+			}
+			ln.Next(&ev, seq, intended, s.originNs)
+			if s.windowMs > 0 {
+				keys[windowKey{startMs: floorDiv(ev.EventTimeMs, s.windowMs) * s.windowMs, campaign: ev.Campaign, variant: ev.Variant}]++
+			}
+			if ev.EventTimeMs > st.lastEventMs {
+				st.lastEventMs = ev.EventTimeMs
+			}
+			rec := &kgo.Record{Key: ev.AppendKey(nil), Value: ev.Append(s.enc, make([]byte, 0, 192))}
+			sink.Produce(ctx, rec, s.promise)
+			sentNs := s.clock.Now()
+			if seq >= s.measureFirst {
+				delays = append(delays, sentNs-intended)
+				if st.measure == 0 {
+					st.firstMeasureNs = sentNs
+				}
+				st.lastMeasureNs = sentNs
+				st.measure++
+			}
+			st.total++
+			n++
+			seq += step
+		}
+		s.col.sent(n, keys, delays)
+	}
+	st.completed = seq >= s.total
+	return laneResult{sendStats: st, gen: ln.Stats()}
+}
+
+// floorDiv is division rounding toward negative infinity (window starts of
+// negative times).
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// discardSink accepts records and drops them: pacing benchmarks measure the
+// sender alone with it.
+type discardSink struct{}
+
+func (discardSink) Produce(_ context.Context, r *kgo.Record, promise func(*kgo.Record, error)) {
+	promise(r, nil)
+}
+func (discardSink) Flush(context.Context) error { return nil }
