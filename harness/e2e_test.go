@@ -127,6 +127,59 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 }
 
+// A realistic stream: zipf campaigns, funnel with a true lift, bounded
+// disorder, 1% late events, duplicate opens, binary encoding and two lanes.
+// The job's late drops must match what the generator injected, nothing may be
+// lost, and the job's measured rates must match what was generated.
+func TestRunRealisticStream(t *testing.T) {
+	needEnv(t)
+	sc := scenario(t, "workload.rate=1500", "workload.warmup=3s", "workload.duration=12s",
+		"workload.encoding=binary", "workload.lanes=2",
+		"workload.skew.campaigns.kind=zipf", "workload.skew.campaigns.s=1.2",
+		"workload.funnel.open=[0.20,0.30]",
+		"workload.disorder.max_delay=1s", "workload.disorder.late_fraction=0.01",
+		"workload.disorder.late_by=3s", "workload.disorder.duplicates=0.05")
+	out := t.TempDir()
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: out, Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !res.Valid {
+		t.Errorf("invalid: %v", res.InvalidReasons)
+	}
+	rec := res.Reconciliation
+	if rec.Lost != 0 || rec.Duplicated != 0 {
+		t.Errorf("reconciliation = %+v", rec)
+	}
+	tr := res.Truth.(*Truth)
+	if tr.LateInjected == 0 {
+		t.Fatal("the generator injected no late events")
+	}
+	// Events in the first moments, before the first watermark, can't be late; allow for them.
+	if d := rec.LateDropped - tr.LateInjected; d > 0 || -d > 5+tr.LateInjected/100 {
+		t.Errorf("job dropped %d events as late, generator injected %d", rec.LateDropped, tr.LateInjected)
+	}
+	if rec.Windows == nil || rec.Windows.Missing != 0 || rec.Windows.CountMismatch != 0 {
+		t.Errorf("windows = %+v", rec.Windows)
+	}
+	if tr.DuplicatesInjected == 0 {
+		t.Error("the generator injected no duplicate opens")
+	}
+	for _, r := range tr.Rates {
+		if r.OpenGenerated == nil || r.OpenMeasured == nil {
+			t.Fatalf("variant %s: open rates missing: %+v", r.Variant, r)
+		}
+		// Measured from the job's windows (late events excluded, repeated
+		// recipients de-duplicated) against what the generator emitted.
+		if d := *r.OpenMeasured - *r.OpenGenerated; d > 0.01 || d < -0.01 {
+			t.Errorf("variant %s: open rate measured %.4f, generated %.4f", r.Variant, *r.OpenMeasured, *r.OpenGenerated)
+		}
+	}
+	if len(tr.Rates) == 2 && *tr.Rates[1].OpenGenerated <= *tr.Rates[0].OpenGenerated {
+		t.Errorf("variant B (0.30) should open more than A (0.20): %+v", tr.Rates)
+	}
+}
+
 // An injected stall must show in the tail: stopping the TaskManager for 1.5 s
 // during the measurement phase moves e2e max and p99.9 above the stall.
 func TestInjectedStallShowsInTail(t *testing.T) {

@@ -84,6 +84,13 @@ func TestInvalidInputExits2(t *testing.T) {
 		{"malformed duration via --set", []string{quick, "--set", "workload.duration=30 seconds"}, []string{"workload.duration"}},
 		{"set without =", []string{quick, "--set", "workload.rate"}, []string{"workload.rate"}},
 		{"missing file", []string{"does-not-exist.yaml"}, []string{"does-not-exist.yaml"}},
+		{"zipf s <= 0", []string{quick, "--set", "workload.skew.campaigns.kind=zipf", "--set", "workload.skew.campaigns.s=0"}, []string{"workload.skew.campaigns.s"}},
+		{"probability above 1", []string{quick, "--set", "workload.funnel.open=[0.2,1.3]"}, []string{"workload.funnel.open"}},
+		{"probability below 0", []string{quick, "--set", "workload.funnel.bounce=-0.1"}, []string{"workload.funnel.bounce"}},
+		{"hot set larger than the key space", []string{quick, "--set", "workload.skew.campaigns.kind=hotset",
+			"--set", "workload.skew.campaigns.hot_keys=500", "--set", "workload.skew.campaigns.hot_share=0.5"}, []string{"workload.skew.campaigns.hot_keys"}},
+		{"negative delay", []string{quick, "--set", "workload.funnel.delays.open.median=-5m"}, []string{"workload.funnel.delays.open.median"}},
+		{"negative disorder", []string{quick, "--set", "workload.disorder.max_delay=-1s"}, []string{"workload.disorder.max_delay"}},
 	}
 	for _, cmd := range []string{"run", "validate"} {
 		for _, tc := range cases {
