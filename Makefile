@@ -58,7 +58,7 @@ demo: build
 
 ## bench: Go micro-benchmarks of the hot paths (generator, encoding, schedules)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -short ./...
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 -short ./...
 
 ## bench-producer: the harness producer vs Kafka's kafka-producer-perf-test on the
 ## same local broker (median ratio of interleaved pairs), and pacing accuracy at 50k/s

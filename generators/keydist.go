@@ -184,6 +184,7 @@ func expm1OverX(x float64) float64 {
 // Most draws are accepted by the cheap first test (k - x <= cut), costing one
 // log1p and one exp.
 type zipfSampler struct {
+	alias     *aliasTable // exact O(1) sampler for small key spaces; nil above aliasMaxN
 	n         int64
 	s         float64
 	hX1       float64 // H(1.5) - 1: the hat integral's lower end, with rank 1's mass folded in
@@ -197,11 +198,82 @@ func newZipfSampler(n int64, s float64) zipfSampler {
 	z.hX1 = zipfH(1.5, s) - 1
 	z.hN = zipfH(float64(n)+0.5, s)
 	z.cut = 2 - zipfHInv(zipfH(2.5, s)-math.Pow(2, -s), s)
+	if n <= aliasMaxN {
+		w := make([]float64, n)
+		for k := range w {
+			w[k] = math.Pow(float64(k+1), -s)
+		}
+		z.alias = newAliasTable(w)
+	}
 	return z
+}
+
+// aliasMaxN bounds the key spaces that get an alias table (12 bytes a key,
+// shared by all lanes): campaign-sized spaces, where one table lookup beats
+// the exp/log pair of rejection-inversion.
+const aliasMaxN = 1 << 16
+
+// aliasTable is Vose's alias method: draw a column uniformly, then keep it
+// with probability prob[i] or take alias[i].
+type aliasTable struct {
+	prob  []float64
+	alias []uint32
+}
+
+func newAliasTable(w []float64) *aliasTable {
+	n := len(w)
+	var sum float64
+	for _, x := range w {
+		sum += x
+	}
+	t := &aliasTable{prob: make([]float64, n), alias: make([]uint32, n)}
+	scaled := make([]float64, n)
+	small := make([]int, 0, n)
+	large := make([]int, 0, n)
+	for i, x := range w {
+		scaled[i] = x * float64(n) / sum
+		if scaled[i] < 1 {
+			small = append(small, i)
+		} else {
+			large = append(large, i)
+		}
+	}
+	for len(small) > 0 && len(large) > 0 {
+		l, g := small[len(small)-1], large[len(large)-1]
+		small = small[:len(small)-1]
+		t.prob[l] = scaled[l]
+		t.alias[l] = uint32(g)
+		scaled[g] -= 1 - scaled[l]
+		if scaled[g] < 1 {
+			large = large[:len(large)-1]
+			small = append(small, g)
+		}
+	}
+	for _, i := range large {
+		t.prob[i] = 1
+		t.alias[i] = uint32(i)
+	}
+	for _, i := range small { // rounding leftovers
+		t.prob[i] = 1
+		t.alias[i] = uint32(i)
+	}
+	return t
+}
+
+// sample returns an index in 0..n-1.
+func (t *aliasTable) sample(r *rng) int64 {
+	i := r.below(uint64(len(t.prob)))
+	if r.float() < t.prob[i] {
+		return int64(i)
+	}
+	return int64(t.alias[i])
 }
 
 // sample returns a rank in 1..n.
 func (z *zipfSampler) sample(r *rng) int64 {
+	if z.alias != nil {
+		return z.alias.sample(r) + 1
+	}
 	for {
 		// u is uniform in (hX1, hN].
 		u := z.hN + r.float()*(z.hX1-z.hN)
