@@ -386,3 +386,42 @@ func stopTaskManagers(t *testing.T, dir string) {
 		}
 	}
 }
+
+// `abload gen` with Zipf s=1.2 over 1000 campaigns: the top campaign's share
+// of sends is within 10% (relative) of the analytic 1/H(1000, 1.2).
+func TestGenZipfTopCampaignShare(t *testing.T) {
+	stdout, stderr, code := abload(t, "gen", quick, "--count", "300000",
+		"--set", "workload.campaigns=1000", "--set", "workload.skew.campaigns.kind=zipf", "--set", "workload.skew.campaigns.s=1.2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	sends := map[int]int{}
+	total := 0
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var ev struct {
+			Type     string `json:"type"`
+			Campaign int    `json:"campaign"`
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Type == "send" {
+			sends[ev.Campaign]++
+			total++
+		}
+	}
+	top := 0
+	for _, n := range sends {
+		top = max(top, n)
+	}
+	h := 0.0
+	for k := 1; k <= 1000; k++ {
+		h += math.Pow(float64(k), -1.2)
+	}
+	want := 1 / h
+	got := float64(top) / float64(total)
+	if math.Abs(got-want) > 0.1*want {
+		t.Errorf("top campaign share %.4f over %d sends, analytic %.4f: off by more than 10%%", got, total, want)
+	}
+	t.Logf("top campaign share %.4f over %d sends, analytic %.4f", got, total, want)
+}
