@@ -225,7 +225,7 @@ type VariantTruth struct {
 type DisorderTruth struct {
 	MaxDelayMs   float64 `json:"max_delay_ms"`
 	LateFraction float64 `json:"late_fraction"`
-	LateByMs     float64 `json:"late_by_ms"`
+	LateLagMs    float64 `json:"late_lag_ms"` // how far behind their event time late events arrive
 	Duplicates   float64 `json:"duplicates"`
 }
 
@@ -252,7 +252,7 @@ func (g *Generator) Truth() Truth {
 		Disorder: DisorderTruth{
 			MaxDelayMs:   float64(g.cfg.Disorder.MaxDelay) / float64(time.Millisecond),
 			LateFraction: g.lateFrac,
-			LateByMs:     float64(g.cfg.Disorder.LateLag) / float64(time.Millisecond),
+			LateLagMs:    float64(g.cfg.Disorder.LateLag) / float64(time.Millisecond),
 			Duplicates:   g.dup,
 		},
 	}

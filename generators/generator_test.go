@@ -614,7 +614,7 @@ func TestTruth(t *testing.T) {
 	if tr.RecipientTopShares[0] != 0.25 || tr.RecipientTopShares[2] != 0.5/(100_000-2) {
 		t.Errorf("recipient top shares %v", tr.RecipientTopShares)
 	}
-	if tr.Disorder != (DisorderTruth{MaxDelayMs: 1500, LateFraction: 0.01, LateByMs: 30000, Duplicates: 0.02}) {
+	if tr.Disorder != (DisorderTruth{MaxDelayMs: 1500, LateFraction: 0.01, LateLagMs: 30000, Duplicates: 0.02}) {
 		t.Errorf("disorder %+v", tr.Disorder)
 	}
 	if _, err := json.Marshal(tr); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
 )
 
 // sendStats is what the sender knows when it finishes.
@@ -50,12 +51,18 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 		return nil, err2
 	}
 
-	consumer, err := kgo.NewClient(
+	copts := []kgo.Opt{
 		kgo.SeedBrokers(r.ep.KafkaBootstrap...),
 		kgo.ConsumeTopics(r.topics.outputs()...),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(100*time.Millisecond),
-	)
+		kgo.FetchMaxWait(100 * time.Millisecond),
+	}
+	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
+		// Transactional output is only the pipeline's output once committed:
+		// read it as a downstream consumer would.
+		copts = append(copts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	consumer, err := kgo.NewClient(copts...)
 	if err != nil {
 		return nil, err
 	}

@@ -116,6 +116,12 @@ func flinkErrorText(data []byte) string {
 	return s
 }
 
+// GetJSON decodes the JSON answer of GET path into out (any REST resource
+// without a typed method).
+func (c *FlinkClient) GetJSON(ctx context.Context, path string, out any) error {
+	return c.do(ctx, http.MethodGet, path, nil, "", out)
+}
+
 // Overview returns the cluster overview.
 func (c *FlinkClient) Overview(ctx context.Context) (*Overview, error) {
 	var o Overview

@@ -48,6 +48,9 @@ type Options struct {
 	Stderr io.Writer
 	// Version is the abload version recorded in the result.
 	Version string
+	// JobRunning, when set, is called once the job is RUNNING, before the
+	// load starts (tests read the job's configuration back through it).
+	JobRunning func(ctx context.Context, flink *FlinkClient, jobID string)
 }
 
 // Run executes one benchmark run end to end and returns its result. The
@@ -204,6 +207,9 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 		return err
 	}
 	r.con.Logf("abload: job %s running (parallelism %d) %.1fs after submission", r.jobID, sc.Job.Parallelism, time.Since(t1).Seconds())
+	if r.opts.JobRunning != nil {
+		r.opts.JobRunning(ctx, r.flink, r.jobID)
+	}
 	return nil
 }
 
@@ -221,6 +227,17 @@ func (r *runner) jobArgs() []string {
 		"--dedupe-ttl-ms", ms(sc.Job.DedupeTTL),
 		"--checkpoint-interval-ms", ms(sc.Job.Checkpoint.Interval),
 		"--sink-linger-ms", ms(sc.Job.SinkLinger),
+		"--checkpoint-mode", sc.Job.Checkpoint.Mode,
+		"--checkpoint-timeout-ms", ms(sc.Job.Checkpoint.Timeout),
+		"--checkpoint-min-pause-ms", ms(sc.Job.Checkpoint.MinPause),
+		"--unaligned-checkpoints", fmt.Sprint(sc.Job.Checkpoint.Unaligned),
+		"--incremental-checkpoints", fmt.Sprint(sc.Job.Checkpoint.Incremental),
+		"--delivery", sc.Job.Delivery,
+		"--state-backend", sc.Job.StateBackend,
+		"--buffer-timeout-ms", ms(sc.Job.BufferTimeout),
+		"--object-reuse", fmt.Sprint(sc.Job.ObjectReuse),
+		"--chaining", fmt.Sprint(sc.Job.Chaining),
+		"--max-parallelism", fmt.Sprint(sc.Job.MaxParallelism),
 	}
 	if r.topics.Updates != "" {
 		args = append(args, "--updates-topic", r.topics.Updates)

@@ -86,3 +86,17 @@ func Schedule(sc *scenarios.Scenario) (generators.Schedule, error) {
 func NewGenerator(sc *scenarios.Scenario) (*generators.Generator, error) {
 	return generators.New(GeneratorConfig(sc))
 }
+
+// Check builds the scenario's generator and schedule without running
+// anything: what they refuse (beyond scenario validation, e.g. a profile whose
+// peak exceeds what the schedule can pace) is an input error, found before
+// any process starts.
+func Check(sc *scenarios.Scenario) error {
+	if _, err := NewGenerator(sc); err != nil {
+		return &InputError{Err: err}
+	}
+	if _, err := Schedule(sc); err != nil {
+		return &InputError{Err: err}
+	}
+	return nil
+}

@@ -114,7 +114,7 @@ type LatencyStats struct {
 	Max   float64 `json:"max"`
 }
 
-// Latencies holds the two latency kinds (see ARCHITECTURE.md, timing model).
+// Latencies holds the two latency kinds (see DESIGN.md, timing model).
 type Latencies struct {
 	E2E    LatencyStats `json:"e2e"`
 	Window LatencyStats `json:"window"`

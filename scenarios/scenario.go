@@ -152,6 +152,7 @@ type Kafka struct {
 // Job configures the Flink job under test.
 type Job struct {
 	Parallelism    int        `yaml:"parallelism" json:"parallelism"`
+	MaxParallelism int        `yaml:"max_parallelism" json:"max_parallelism"`
 	Window         Duration   `yaml:"window" json:"window"`
 	OutOfOrderness Duration   `yaml:"out_of_orderness" json:"out_of_orderness"`
 	Idleness       Duration   `yaml:"idleness" json:"idleness"`
@@ -159,12 +160,28 @@ type Job struct {
 	Checkpoint     Checkpoint `yaml:"checkpoint" json:"checkpoint"`
 	Outputs        Outputs    `yaml:"outputs" json:"outputs"`
 	SinkLinger     Duration   `yaml:"sink_linger" json:"sink_linger"`
+	Delivery       string     `yaml:"delivery" json:"delivery"`
+	StateBackend   string     `yaml:"state_backend" json:"state_backend"`
+	BufferTimeout  Duration   `yaml:"buffer_timeout" json:"buffer_timeout"`
+	ObjectReuse    bool       `yaml:"object_reuse" json:"object_reuse"`
+	Chaining       bool       `yaml:"chaining" json:"chaining"`
 }
+
+// Delivery guarantees of the job's Kafka sinks.
+const (
+	DeliveryAtLeastOnce = "at_least_once"
+	DeliveryExactlyOnce = "exactly_once"
+)
 
 // Checkpoint configures Flink checkpointing.
 type Checkpoint struct {
 	// Interval between checkpoints; 0 turns checkpointing off.
-	Interval Duration `yaml:"interval" json:"interval"`
+	Interval    Duration `yaml:"interval" json:"interval"`
+	Mode        string   `yaml:"mode" json:"mode"`
+	Unaligned   bool     `yaml:"unaligned" json:"unaligned"`
+	Timeout     Duration `yaml:"timeout" json:"timeout"`
+	MinPause    Duration `yaml:"min_pause" json:"min_pause"`
+	Incremental bool     `yaml:"incremental" json:"incremental"`
 }
 
 // Outputs selects which of the job's two outputs are produced and measured.
@@ -277,9 +294,13 @@ func Defaults() *Scenario {
 			OutOfOrderness: Duration{2 * time.Second},
 			Idleness:       Duration{5 * time.Second},
 			DedupeTTL:      Duration{time.Hour},
-			Checkpoint:     Checkpoint{Interval: Duration{10 * time.Second}},
+			Checkpoint:     Checkpoint{Interval: Duration{10 * time.Second}, Mode: DeliveryExactlyOnce, Timeout: Duration{10 * time.Minute}},
 			Outputs:        Outputs{Updates: true, Windows: true},
 			SinkLinger:     Duration{5 * time.Millisecond},
+			Delivery:       DeliveryAtLeastOnce,
+			StateBackend:   "hashmap",
+			BufferTimeout:  Duration{100 * time.Millisecond},
+			Chaining:       true,
 		},
 		Repetitions: 1,
 	}

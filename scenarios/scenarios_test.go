@@ -189,7 +189,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown nested field",
 			data: "job:\n  checkpoint:\n    intervall: 1s\n",
-			want: []string{`t.yaml:3: job.checkpoint.intervall: unknown field (known: interval); did you mean "interval"?`},
+			want: []string{`t.yaml:3: job.checkpoint.intervall: unknown field (known: interval, mode, unaligned, timeout, min_pause, incremental); did you mean "interval"?`},
 		},
 		{
 			name: "negative rate",
@@ -581,7 +581,7 @@ func TestScenarioJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"name":"quick"`, `"duration":"20s"`, `"checkpoint":{"interval":"10s"}`, `"taskmanagers":1`} {
+	for _, want := range []string{`"name":"quick"`, `"duration":"20s"`, `"checkpoint":{"interval":"10s",`, `"taskmanagers":1`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("JSON %s lacks %s", b, want)
 		}

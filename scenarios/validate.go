@@ -234,6 +234,27 @@ func (s *Scenario) check() []issue {
 	}
 	c.nonNegative("job.sink_linger", j.SinkLinger)
 	c.wholeMillis("job.sink_linger", j.SinkLinger)
+	if j.MaxParallelism != 0 && (j.MaxParallelism < j.Parallelism || j.MaxParallelism > 32768) {
+		c.addf("job.max_parallelism", "must be 0 (Flink's default) or in job.parallelism..32768 (%d..32768), got %d", j.Parallelism, j.MaxParallelism)
+	}
+	c.oneOf("job.checkpoint.mode", j.Checkpoint.Mode, DeliveryExactlyOnce, DeliveryAtLeastOnce)
+	if j.Checkpoint.Unaligned && j.Checkpoint.Mode == DeliveryAtLeastOnce {
+		c.addf("job.checkpoint.unaligned", "needs job.checkpoint.mode exactly_once (at_least_once checkpoints are never aligned)")
+	}
+	c.positive("job.checkpoint.timeout", j.Checkpoint.Timeout)
+	c.wholeMillis("job.checkpoint.timeout", j.Checkpoint.Timeout)
+	c.nonNegative("job.checkpoint.min_pause", j.Checkpoint.MinPause)
+	c.wholeMillis("job.checkpoint.min_pause", j.Checkpoint.MinPause)
+	c.oneOf("job.delivery", j.Delivery, DeliveryAtLeastOnce, DeliveryExactlyOnce)
+	if j.Delivery == DeliveryExactlyOnce && j.Checkpoint.Interval.Duration == 0 {
+		c.addf("job.delivery", "exactly_once needs checkpointing (job.checkpoint.interval > 0): transactions commit on checkpoints")
+	}
+	c.oneOf("job.state_backend", j.StateBackend, "hashmap", "rocksdb")
+	if j.Checkpoint.Incremental && j.StateBackend != "rocksdb" {
+		c.addf("job.checkpoint.incremental", "needs job.state_backend rocksdb (the hashmap backend has no incremental checkpoints)")
+	}
+	c.nonNegative("job.buffer_timeout", j.BufferTimeout)
+	c.wholeMillis("job.buffer_timeout", j.BufferTimeout)
 
 	for i, g := range s.Gates {
 		if strings.TrimSpace(g) == "" {

@@ -12,13 +12,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/abload/abload/harness"
 	"github.com/abload/abload/scenarios"
 )
 
 // version is set at build time (-ldflags "-X main.version=…").
 var version = "0.1.0-dev"
 
-// Exit codes (ARCHITECTURE.md, CLI contract).
+// Exit codes (README.md, CLI reference).
 const (
 	exitOK      = 0
 	exitRuntime = 1 // runtime error, or an aborted run
@@ -104,6 +105,11 @@ func loadScenario(path string, sets []string, stderr io.Writer) (*scenarios.Scen
 			return nil, exitInput
 		}
 		fmt.Fprintf(stderr, "abload: %v\n", err)
+		return nil, exitInput
+	}
+	// What the generator and schedule refuse is bad input too.
+	if err := harness.Check(sc); err != nil {
+		fmt.Fprintf(stderr, "abload: invalid scenario %s:\n  %s\n", path, strings.ReplaceAll(err.Error(), "\n", "\n  "))
 		return nil, exitInput
 	}
 	return sc, exitOK

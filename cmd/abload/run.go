@@ -80,8 +80,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		if sc.Job.Outputs.Windows {
 			fmt.Fprint(stdout, ", abload-<run>-windows")
 		}
-		fmt.Fprintf(stdout, "\n  job: %s at parallelism %d\n  load: %.0f events/s, warmup %s, measure %s\n",
-			rt.JobJar, sc.Job.Parallelism, sc.Workload.Rate, sc.Workload.Warmup, sc.Workload.Duration)
+		sched, _ := harness.Schedule(sc)
+		warm, meas := sc.Workload.Warmup.Duration, sc.Workload.Duration.Duration
+		fmt.Fprintf(stdout, "\n  job: %s at parallelism %d\n  load: %s profile, %d events (mean %.0f events/s while measuring), warmup %s, measure %s\n",
+			rt.JobJar, sc.Job.Parallelism, harness.Profile(sc).Kind, sched.Count(warm+meas), sched.Mean(warm, warm+meas), sc.Workload.Warmup, sc.Workload.Duration)
 		return exitOK
 	}
 	if *force {
@@ -110,6 +112,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 
 	res, err := harness.Run(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version})
 	if res == nil {
+		var ie *harness.InputError
+		if errors.As(err, &ie) {
+			fmt.Fprintf(stderr, "abload: invalid scenario %s: %v\n", pos[0], err)
+			return exitInput
+		}
 		if errors.Is(err, harness.ErrAborted) {
 			fmt.Fprintf(stderr, "abload: %v: no result written\n", err)
 			return exitRuntime

@@ -6,13 +6,19 @@ import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -39,6 +45,10 @@ import java.time.Duration;
 public class AbTestJob {
     private static final Logger LOG = LoggerFactory.getLogger(AbTestJob.class);
 
+    /** Kafka producer transaction timeout of exactly-once sinks; must not exceed the broker's
+     *  {@code transaction.max.timeout.ms} (15 min by default). */
+    static final long TRANSACTION_TIMEOUT_MS = 600_000;
+
     private final JobConfig config;
     private final Source<EmailEvent, ?, ?> source;
     private final Sink<String> updatesSink;
@@ -64,18 +74,57 @@ public class AbTestJob {
         new AbTestJob(
                         config,
                         kafkaSource(config),
-                        config.updatesEnabled() ? kafkaSink(config, config.updatesTopic) : null,
-                        config.windowsEnabled() ? kafkaSink(config, config.windowsTopic) : null)
+                        config.updatesEnabled() ? kafkaSink(config, config.updatesTopic, "updates") : null,
+                        config.windowsEnabled() ? kafkaSink(config, config.windowsTopic, "windows") : null)
                 .execute(StreamExecutionEnvironment.getExecutionEnvironment());
     }
 
     /** Applies the environment settings of the config, builds the topology and runs it. */
     public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
-        if (config.checkpointIntervalMs > 0) {
-            env.enableCheckpointing(config.checkpointIntervalMs);
-        }
+        configure(env);
         build(env);
         return env.execute(config.jobName);
+    }
+
+    /**
+     * Applies the environment settings of the config (checkpointing, state backend, network
+     * buffer timeout, object reuse, chaining, max parallelism) and registers every argument as
+     * a global job parameter, so that all of them show under {@code user-config} in the REST
+     * API's {@code GET /jobs/:id/config}.
+     */
+    public void configure(StreamExecutionEnvironment env) {
+        // Job-level configuration first: env.configure also re-applies any checkpoint and
+        // execution options present in it, which must not override the explicit settings below.
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend);
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.incrementalCheckpoints);
+        env.configure(conf);
+
+        if (config.checkpointingEnabled()) {
+            env.enableCheckpointing(config.checkpointIntervalMs);
+            CheckpointConfig checkpoints = env.getCheckpointConfig();
+            checkpoints.setCheckpointingConsistencyMode("exactly_once".equals(config.checkpointMode)
+                    ? CheckpointingMode.EXACTLY_ONCE
+                    : CheckpointingMode.AT_LEAST_ONCE);
+            checkpoints.setCheckpointTimeout(config.checkpointTimeoutMs);
+            checkpoints.setMinPauseBetweenCheckpoints(config.checkpointMinPauseMs);
+            checkpoints.enableUnalignedCheckpoints(config.unalignedCheckpoints);
+        }
+        if (config.bufferTimeoutMs != -2) {
+            env.setBufferTimeout(config.bufferTimeoutMs);
+        }
+        if (config.objectReuse) {
+            env.getConfig().enableObjectReuse();
+        } else {
+            env.getConfig().disableObjectReuse();
+        }
+        if (!config.chaining) {
+            env.disableOperatorChaining();
+        }
+        if (config.maxParallelism > 0) {
+            env.setMaxParallelism(config.maxParallelism);
+        }
+        env.getConfig().setGlobalJobParameters(Configuration.fromMap(config.asMap()));
     }
 
     /** Adds the job's topology to {@code env}. */
@@ -146,16 +195,34 @@ public class AbTestJob {
                 .build();
     }
 
-    /** An at-least-once string sink to {@code topic}; records get the producer's default timestamp. */
-    static KafkaSink<String> kafkaSink(JobConfig config, String topic) {
-        return KafkaSink.<String>builder()
+    /**
+     * A string sink to {@code topic}; records get the producer's default timestamp. At-least-once,
+     * or with {@code --delivery exactly_once} transactional, with the transactional-id prefix
+     * {@code <job-name>-<kind>-<group-id>} (the group id is unique per run, so a new run never
+     * fences or aborts the transactions of an earlier one).
+     *
+     * @param kind {@code updates} or {@code windows}, to keep the two sinks' prefixes apart
+     */
+    static KafkaSink<String> kafkaSink(JobConfig config, String topic, String kind) {
+        KafkaSinkBuilder<String> builder = KafkaSink.<String>builder()
                 .setBootstrapServers(config.bootstrapServers)
                 .setRecordSerializer(KafkaRecordSerializationSchema.<String>builder()
                         .setTopic(topic)
                         .setValueSerializationSchema(new SimpleStringSchema())
                         .build())
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setProperty("linger.ms", Long.toString(config.sinkLingerMs))
-                .build();
+                .setProperty("linger.ms", Long.toString(config.sinkLingerMs));
+        if (config.exactlyOnceDelivery()) {
+            builder.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                    .setTransactionalIdPrefix(transactionalIdPrefix(config, kind))
+                    .setProperty("transaction.timeout.ms", Long.toString(TRANSACTION_TIMEOUT_MS));
+        } else {
+            builder.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
+        }
+        return builder.build();
+    }
+
+    /** {@code <job-name>-<kind>-<group-id>}. */
+    static String transactionalIdPrefix(JobConfig config, String kind) {
+        return config.jobName + "-" + kind + "-" + config.groupId;
     }
 }

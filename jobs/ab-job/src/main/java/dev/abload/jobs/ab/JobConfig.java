@@ -1,7 +1,9 @@
 package dev.abload.jobs.ab;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -32,7 +34,27 @@ public final class JobConfig {
         OPTIONS.put("checkpoint-interval-ms", new String[] {"0", "checkpoint interval; 0 = checkpointing off, else >= 10"});
         OPTIONS.put("sink-linger-ms", new String[] {"5", "Kafka producer linger.ms of the sinks, >= 0"});
         OPTIONS.put("job-name", new String[] {"abload-ab-job", "Flink job name"});
+        OPTIONS.put("checkpoint-mode", new String[] {"exactly_once",
+            "exactly_once | at_least_once (barrier alignment); applied only if checkpointing is on"});
+        OPTIONS.put("checkpoint-timeout-ms", new String[] {"600000",
+            "checkpoint timeout, >= 10; applied only if checkpointing is on"});
+        OPTIONS.put("checkpoint-min-pause-ms", new String[] {"0",
+            "minimum pause between checkpoints, >= 0; applied only if checkpointing is on"});
+        OPTIONS.put("unaligned-checkpoints", new String[] {"false",
+            "true | false; needs --checkpoint-mode exactly_once; applied only if checkpointing is on"});
+        OPTIONS.put("delivery", new String[] {"at_least_once",
+            "Kafka sink guarantee: at_least_once | exactly_once (transactions; needs checkpointing)"});
+        OPTIONS.put("state-backend", new String[] {"hashmap", "hashmap | rocksdb"});
+        OPTIONS.put("incremental-checkpoints", new String[] {"false", "true | false; true needs --state-backend rocksdb"});
+        OPTIONS.put("buffer-timeout-ms", new String[] {"-2",
+            "network buffer timeout: -2 = Flink default (100 ms), -1 = flush only when full, 0 = flush every record, > 0 = ms"});
+        OPTIONS.put("object-reuse", new String[] {"false", "true | false: Flink object reuse"});
+        OPTIONS.put("chaining", new String[] {"true", "true | false: operator chaining"});
+        OPTIONS.put("max-parallelism", new String[] {"0", "max parallelism (key groups): 0 = Flink default, else 1..32768"});
     }
+
+    /** Flink's upper bound for the max parallelism (KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM). */
+    static final int UPPER_BOUND_MAX_PARALLELISM = 1 << 15;
 
     public final String bootstrapServers;
     public final String inputTopic;
@@ -48,6 +70,24 @@ public final class JobConfig {
     public final long checkpointIntervalMs;
     public final long sinkLingerMs;
     public final String jobName;
+    /** {@code exactly_once} or {@code at_least_once}. */
+    public final String checkpointMode;
+    public final long checkpointTimeoutMs;
+    public final long checkpointMinPauseMs;
+    public final boolean unalignedCheckpoints;
+    /** {@code at_least_once} or {@code exactly_once}. */
+    public final String delivery;
+    /** {@code hashmap} or {@code rocksdb}. */
+    public final String stateBackend;
+    public final boolean incrementalCheckpoints;
+    /** -2 = Flink default, -1 = flush only when full, 0 = flush every record, > 0 = timeout in ms. */
+    public final long bufferTimeoutMs;
+    public final boolean objectReuse;
+    public final boolean chaining;
+    /** 0 = Flink default. */
+    public final int maxParallelism;
+    /** Every argument (given or defaulted) by name without the dashes, in usage order. */
+    private final Map<String, String> values;
 
     private JobConfig(Map<String, String> v) {
         bootstrapServers = v.get("bootstrap-servers");
@@ -62,6 +102,34 @@ public final class JobConfig {
         checkpointIntervalMs = number(v, "checkpoint-interval-ms", 0);
         sinkLingerMs = number(v, "sink-linger-ms", 0);
         jobName = v.get("job-name");
+        checkpointMode = choice(v, "checkpoint-mode", "exactly_once", "at_least_once");
+        checkpointTimeoutMs = number(v, "checkpoint-timeout-ms", 10);
+        checkpointMinPauseMs = number(v, "checkpoint-min-pause-ms", 0);
+        unalignedCheckpoints = bool(v, "unaligned-checkpoints");
+        delivery = choice(v, "delivery", "at_least_once", "exactly_once");
+        stateBackend = choice(v, "state-backend", "hashmap", "rocksdb");
+        incrementalCheckpoints = bool(v, "incremental-checkpoints");
+        bufferTimeoutMs = number(v, "buffer-timeout-ms", -2);
+        objectReuse = bool(v, "object-reuse");
+        chaining = bool(v, "chaining");
+        long maxPar = number(v, "max-parallelism", 0);
+        if (maxPar > UPPER_BOUND_MAX_PARALLELISM) {
+            throw invalid("--max-parallelism must be <= " + UPPER_BOUND_MAX_PARALLELISM + ", got " + maxPar);
+        }
+        maxParallelism = (int) maxPar;
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String key : OPTIONS.keySet()) {
+            ordered.put(key, v.get(key));
+        }
+        // The canonical (lower-case) spellings of the choices.
+        ordered.put("checkpoint-mode", checkpointMode);
+        ordered.put("unaligned-checkpoints", Boolean.toString(unalignedCheckpoints));
+        ordered.put("delivery", delivery);
+        ordered.put("state-backend", stateBackend);
+        ordered.put("incremental-checkpoints", Boolean.toString(incrementalCheckpoints));
+        ordered.put("object-reuse", Boolean.toString(objectReuse));
+        ordered.put("chaining", Boolean.toString(chaining));
+        values = Collections.unmodifiableMap(ordered);
         if (bootstrapServers.isBlank()) {
             throw invalid("--bootstrap-servers must not be empty");
         }
@@ -77,6 +145,32 @@ public final class JobConfig {
         if (checkpointIntervalMs != 0 && checkpointIntervalMs < 10) {
             throw invalid("--checkpoint-interval-ms must be 0 (off) or >= 10, got " + checkpointIntervalMs);
         }
+        if (exactlyOnceDelivery() && !checkpointingEnabled()) {
+            throw invalid("--delivery exactly_once needs checkpointing (Kafka transactions commit on checkpoints):"
+                    + " set --checkpoint-interval-ms > 0");
+        }
+        if (unalignedCheckpoints && !"exactly_once".equals(checkpointMode)) {
+            throw invalid("--unaligned-checkpoints true needs --checkpoint-mode exactly_once");
+        }
+        if (incrementalCheckpoints && !"rocksdb".equals(stateBackend)) {
+            throw invalid("--incremental-checkpoints true needs --state-backend rocksdb"
+                    + " (the hashmap backend has no incremental checkpoints)");
+        }
+    }
+
+    /** Whether checkpointing is on ({@code --checkpoint-interval-ms} > 0). */
+    public boolean checkpointingEnabled() {
+        return checkpointIntervalMs > 0;
+    }
+
+    /** Whether the Kafka sinks write transactionally ({@code --delivery exactly_once}). */
+    public boolean exactlyOnceDelivery() {
+        return "exactly_once".equals(delivery);
+    }
+
+    /** Every argument, given or defaulted, by name without the leading dashes, in usage order. */
+    public Map<String, String> asMap() {
+        return values;
     }
 
     /** Whether the per-event updates output is on. */
@@ -146,6 +240,21 @@ public final class JobConfig {
         return n;
     }
 
+    /** A case-insensitive choice among {@code allowed} (lower case), returned in lower case. */
+    private static String choice(Map<String, String> v, String key, String... allowed) {
+        String s = v.get(key).toLowerCase(Locale.ROOT);
+        for (String a : allowed) {
+            if (a.equals(s)) {
+                return a;
+            }
+        }
+        throw invalid("--" + key + " must be one of " + String.join(" | ", allowed) + ", got '" + v.get(key) + "'");
+    }
+
+    private static boolean bool(Map<String, String> v, String key) {
+        return Boolean.parseBoolean(choice(v, key, "true", "false"));
+    }
+
     private static IllegalArgumentException invalid(String problem) {
         return new IllegalArgumentException("abload-ab-job: " + problem + "\n" + usage());
     }
@@ -171,6 +280,11 @@ public final class JobConfig {
                 + ", windowSizeMs=" + windowSizeMs + ", outOfOrdernessMs=" + outOfOrdernessMs
                 + ", idlenessMs=" + idlenessMs + ", dedupeTtlMs=" + dedupeTtlMs
                 + ", checkpointIntervalMs=" + checkpointIntervalMs + ", sinkLingerMs=" + sinkLingerMs
-                + ", jobName=" + jobName + '}';
+                + ", jobName=" + jobName + ", checkpointMode=" + checkpointMode
+                + ", checkpointTimeoutMs=" + checkpointTimeoutMs + ", checkpointMinPauseMs=" + checkpointMinPauseMs
+                + ", unalignedCheckpoints=" + unalignedCheckpoints + ", delivery=" + delivery
+                + ", stateBackend=" + stateBackend + ", incrementalCheckpoints=" + incrementalCheckpoints
+                + ", bufferTimeoutMs=" + bufferTimeoutMs + ", objectReuse=" + objectReuse + ", chaining=" + chaining
+                + ", maxParallelism=" + maxParallelism + '}';
     }
 }

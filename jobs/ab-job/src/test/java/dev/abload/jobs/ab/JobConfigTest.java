@@ -31,6 +31,114 @@ class JobConfigTest {
         assertEquals(0, c.checkpointIntervalMs);
         assertEquals(5, c.sinkLingerMs);
         assertEquals("abload-ab-job", c.jobName);
+        assertEquals("exactly_once", c.checkpointMode);
+        assertEquals(600000, c.checkpointTimeoutMs);
+        assertEquals(0, c.checkpointMinPauseMs);
+        assertFalse(c.unalignedCheckpoints);
+        assertEquals("at_least_once", c.delivery);
+        assertFalse(c.exactlyOnceDelivery());
+        assertFalse(c.checkpointingEnabled());
+        assertEquals("hashmap", c.stateBackend);
+        assertFalse(c.incrementalCheckpoints);
+        assertEquals(-2, c.bufferTimeoutMs);
+        assertFalse(c.objectReuse);
+        assertTrue(c.chaining);
+        assertEquals(0, c.maxParallelism);
+        // Every argument, defaults included, for the global job parameters.
+        assertEquals("k:9092", c.asMap().get("bootstrap-servers"));
+        assertEquals("", c.asMap().get("updates-topic"));
+        assertEquals("at_least_once", c.asMap().get("delivery"));
+        assertEquals("-2", c.asMap().get("buffer-timeout-ms"));
+        assertEquals(23, c.asMap().size());
+    }
+
+    @Test
+    void tuningKnobs() {
+        JobConfig c = JobConfig.parse("--bootstrap-servers", "k:1", "--input-topic", "in",
+                "--checkpoint-interval-ms", "500", "--checkpoint-mode", "AT_LEAST_ONCE",
+                "--checkpoint-timeout-ms", "60000", "--checkpoint-min-pause-ms=100", "--unaligned-checkpoints", "false",
+                "--delivery", "Exactly_Once", "--state-backend", "rocksdb", "--incremental-checkpoints", "TRUE",
+                "--buffer-timeout-ms", "0", "--object-reuse", "true", "--chaining", "false",
+                "--max-parallelism", "32768");
+        assertEquals("at_least_once", c.checkpointMode);
+        assertEquals(60000, c.checkpointTimeoutMs);
+        assertEquals(100, c.checkpointMinPauseMs);
+        assertFalse(c.unalignedCheckpoints);
+        assertEquals("exactly_once", c.delivery);
+        assertTrue(c.exactlyOnceDelivery());
+        assertEquals("rocksdb", c.stateBackend);
+        assertTrue(c.incrementalCheckpoints);
+        assertEquals(0, c.bufferTimeoutMs);
+        assertTrue(c.objectReuse);
+        assertFalse(c.chaining);
+        assertEquals(32768, c.maxParallelism);
+        // Canonical spellings in the map.
+        assertEquals("at_least_once", c.asMap().get("checkpoint-mode"));
+        assertEquals("true", c.asMap().get("incremental-checkpoints"));
+
+        assertEquals(-1, JobConfig.parse("--bootstrap-servers", "k:1", "--input-topic", "in",
+                "--buffer-timeout-ms", "-1").bufferTimeoutMs);
+        assertEquals(250, JobConfig.parse("--bootstrap-servers", "k:1", "--input-topic", "in",
+                "--buffer-timeout-ms", "250").bufferTimeoutMs);
+        JobConfig unaligned = JobConfig.parse("--bootstrap-servers", "k:1", "--input-topic", "in",
+                "--checkpoint-interval-ms", "500", "--unaligned-checkpoints", "true");
+        assertTrue(unaligned.unalignedCheckpoints);
+        assertEquals("exactly_once", unaligned.checkpointMode);
+    }
+
+    @Test
+    void tuningKnobFailures() {
+        String[] base = {"--bootstrap-servers", "k:1", "--input-topic", "in"};
+        java.util.function.Function<String[], String[]> with = extra -> {
+            String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
+            System.arraycopy(extra, 0, all, base.length, extra.length);
+            return all;
+        };
+        assertInvalid("--checkpoint-mode must be one of exactly_once | at_least_once, got 'once'",
+                with.apply(new String[] {"--checkpoint-mode", "once"}));
+        assertInvalid("--checkpoint-timeout-ms must be >= 10",
+                with.apply(new String[] {"--checkpoint-timeout-ms", "5"}));
+        assertInvalid("--checkpoint-timeout-ms must be an integer",
+                with.apply(new String[] {"--checkpoint-timeout-ms", "10m"}));
+        assertInvalid("--checkpoint-min-pause-ms must be >= 0",
+                with.apply(new String[] {"--checkpoint-min-pause-ms", "-1"}));
+        assertInvalid("--unaligned-checkpoints must be one of true | false, got 'yes'",
+                with.apply(new String[] {"--unaligned-checkpoints", "yes"}));
+        assertInvalid("--unaligned-checkpoints true needs --checkpoint-mode exactly_once",
+                with.apply(new String[] {"--checkpoint-interval-ms", "100", "--checkpoint-mode", "at_least_once",
+                    "--unaligned-checkpoints", "true"}));
+        assertInvalid("--delivery must be one of at_least_once | exactly_once",
+                with.apply(new String[] {"--delivery", "none"}));
+        assertInvalid("--delivery exactly_once needs checkpointing",
+                with.apply(new String[] {"--delivery", "exactly_once"}));
+        assertInvalid("--delivery exactly_once needs checkpointing",
+                with.apply(new String[] {"--delivery", "exactly_once", "--checkpoint-interval-ms", "0"}));
+        assertInvalid("--state-backend must be one of hashmap | rocksdb, got 'forst'",
+                with.apply(new String[] {"--state-backend", "forst"}));
+        assertInvalid("--incremental-checkpoints must be one of true | false",
+                with.apply(new String[] {"--incremental-checkpoints", "1"}));
+        assertInvalid("--incremental-checkpoints true needs --state-backend rocksdb",
+                with.apply(new String[] {"--incremental-checkpoints", "true"}));
+        assertInvalid("--buffer-timeout-ms must be >= -2",
+                with.apply(new String[] {"--buffer-timeout-ms", "-3"}));
+        assertInvalid("--object-reuse must be one of true | false",
+                with.apply(new String[] {"--object-reuse", "on"}));
+        assertInvalid("--chaining must be one of true | false",
+                with.apply(new String[] {"--chaining", ""}));
+        assertInvalid("--max-parallelism must be >= 0",
+                with.apply(new String[] {"--max-parallelism", "-1"}));
+        assertInvalid("--max-parallelism must be <= 32768",
+                with.apply(new String[] {"--max-parallelism", "32769"}));
+    }
+
+    @Test
+    void usageListsTheKnobs() {
+        String usage = JobConfig.usage();
+        for (String k : new String[] {"checkpoint-mode", "checkpoint-timeout-ms", "checkpoint-min-pause-ms",
+            "unaligned-checkpoints", "delivery", "state-backend", "incremental-checkpoints", "buffer-timeout-ms",
+            "object-reuse", "chaining", "max-parallelism"}) {
+            assertTrue(usage.contains("--" + k + " "), k);
+        }
     }
 
     @Test

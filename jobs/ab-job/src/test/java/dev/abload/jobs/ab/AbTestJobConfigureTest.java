@@ -1,0 +1,158 @@
+package dev.abload.jobs.ab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.flink.runtime.jobgraph.tasks.CheckpointCoordinatorConfiguration;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@link AbTestJob#configure} without a cluster: the environment, and the JobGraph the
+ * JobManager would receive, reflect the tuning arguments.
+ */
+class AbTestJobConfigureTest {
+
+    private static JobConfig config(String... extra) {
+        return JobConfig.parse(Stream.concat(
+                        Stream.of("--bootstrap-servers", "k:9092", "--input-topic", "in", "--updates-topic", "up",
+                                "--windows-topic", "win", "--group-id", "run-42"),
+                        Arrays.stream(extra))
+                .toArray(String[]::new));
+    }
+
+    private static AbTestJob job(JobConfig c) {
+        DataGeneratorSource<EmailEvent> source = new DataGeneratorSource<>(
+                i -> Events.flush(0), 1, TypeInformation.of(EmailEvent.class));
+        return new AbTestJob(c, source, new DiscardingSink<>(), new DiscardingSink<>());
+    }
+
+    /** configure + build on a fresh environment, as {@link AbTestJob#execute} does. */
+    private static StreamExecutionEnvironment env(JobConfig c) {
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment();
+        env.setParallelism(2);
+        AbTestJob job = job(c);
+        job.configure(env);
+        job.build(env);
+        return env;
+    }
+
+    private static JobGraph jobGraph(StreamExecutionEnvironment env) {
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName("test");
+        return graph.getJobGraph();
+    }
+
+    @Test
+    void defaults() {
+        JobConfig c = config();
+        StreamExecutionEnvironment env = env(c);
+        assertFalse(env.getCheckpointConfig().isCheckpointingEnabled());
+        assertEquals("hashmap", env.getConfiguration().get(StateBackendOptions.STATE_BACKEND));
+        assertFalse(env.getConfiguration().get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+        assertEquals(100, env.getBufferTimeout()); // Flink's default, untouched
+        assertFalse(env.getConfig().isObjectReuseEnabled());
+        assertTrue(env.isChainingEnabled());
+        assertEquals(c.asMap(), env.getConfig().getGlobalJobParameters().toMap());
+
+        JobGraph jg = jobGraph(env);
+        assertFalse(jg.getCheckpointingSettings().getCheckpointCoordinatorConfiguration().isCheckpointingEnabled());
+        assertEquals("hashmap", jg.getJobConfiguration().get(StateBackendOptions.STATE_BACKEND));
+    }
+
+    @Test
+    void everythingOn() {
+        JobConfig c = config("--checkpoint-interval-ms", "2000", "--checkpoint-mode", "exactly_once",
+                "--checkpoint-timeout-ms", "30000", "--checkpoint-min-pause-ms", "500",
+                "--unaligned-checkpoints", "true", "--delivery", "exactly_once", "--state-backend", "rocksdb",
+                "--incremental-checkpoints", "true", "--buffer-timeout-ms", "0", "--object-reuse", "true",
+                "--chaining", "false", "--max-parallelism", "256");
+        StreamExecutionEnvironment env = env(c);
+
+        CheckpointConfig cp = env.getCheckpointConfig();
+        assertTrue(cp.isCheckpointingEnabled());
+        assertEquals(2000, cp.getCheckpointInterval());
+        assertEquals(CheckpointingMode.EXACTLY_ONCE, cp.getCheckpointingConsistencyMode());
+        assertEquals(30000, cp.getCheckpointTimeout());
+        assertEquals(500, cp.getMinPauseBetweenCheckpoints());
+        assertTrue(cp.isUnalignedCheckpointsEnabled());
+        assertEquals("rocksdb", env.getConfiguration().get(StateBackendOptions.STATE_BACKEND));
+        assertTrue(env.getConfiguration().get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+        assertEquals(0, env.getBufferTimeout());
+        assertTrue(env.getConfig().isObjectReuseEnabled());
+        assertFalse(env.isChainingEnabled());
+        assertEquals(256, env.getMaxParallelism());
+        assertEquals("exactly_once", env.getConfig().getGlobalJobParameters().toMap().get("delivery"));
+        assertEquals("256", env.getConfig().getGlobalJobParameters().toMap().get("max-parallelism"));
+        assertEquals(c.asMap(), env.getConfig().getGlobalJobParameters().toMap());
+
+        // What the JobManager (and so its REST API) sees.
+        JobGraph jg = jobGraph(env);
+        CheckpointCoordinatorConfiguration cc =
+                jg.getCheckpointingSettings().getCheckpointCoordinatorConfiguration();
+        assertEquals(2000, cc.getCheckpointInterval());
+        assertTrue(cc.isExactlyOnce());
+        assertEquals(30000, cc.getCheckpointTimeout());
+        assertEquals(500, cc.getMinPauseBetweenCheckpoints());
+        assertTrue(cc.isUnalignedCheckpointsEnabled());
+        assertEquals("rocksdb", jg.getJobConfiguration().get(StateBackendOptions.STATE_BACKEND));
+        assertTrue(jg.getJobConfiguration().get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS));
+        for (JobVertex v : jg.getVertices()) {
+            assertEquals(256, v.getMaxParallelism(), v.getName());
+        }
+    }
+
+    @Test
+    void atLeastOnceCheckpoints() {
+        JobConfig c = config("--checkpoint-interval-ms", "1000", "--checkpoint-mode", "AT_LEAST_ONCE",
+                "--buffer-timeout-ms", "25");
+        StreamExecutionEnvironment env = env(c);
+        assertEquals(CheckpointingMode.AT_LEAST_ONCE, env.getCheckpointConfig().getCheckpointingConsistencyMode());
+        assertEquals(600000, env.getCheckpointConfig().getCheckpointTimeout());
+        assertEquals(0, env.getCheckpointConfig().getMinPauseBetweenCheckpoints());
+        assertFalse(env.getCheckpointConfig().isUnalignedCheckpointsEnabled());
+        assertEquals(25, env.getBufferTimeout());
+        assertFalse(jobGraph(env).getCheckpointingSettings().getCheckpointCoordinatorConfiguration().isExactlyOnce());
+    }
+
+    @Test
+    void chainingShowsInTheVertexCount() {
+        int chained = jobGraph(env(config())).getNumberOfVertices();
+        int unchained = jobGraph(env(config("--chaining", "false"))).getNumberOfVertices();
+        assertTrue(unchained > chained, unchained + " vs " + chained);
+    }
+
+    @Test
+    void kafkaSinks() {
+        JobConfig eo = config("--checkpoint-interval-ms", "1000", "--delivery", "exactly_once", "--job-name", "j");
+        assertEquals("j-updates-run-42", AbTestJob.transactionalIdPrefix(eo, "updates"));
+        assertEquals("j-windows-run-42", AbTestJob.transactionalIdPrefix(eo, "windows"));
+        // Both guarantees build (EXACTLY_ONCE fails to build without a transactional-id prefix).
+        assertNotNull(AbTestJob.kafkaSink(eo, "up", "updates"));
+        assertNotNull(AbTestJob.kafkaSink(config(), "up", "updates"));
+    }
+
+    @Test
+    void stateBackendKeysAreTheFlink2Names() {
+        assertEquals("state.backend.type", StateBackendOptions.STATE_BACKEND.key());
+        assertEquals("execution.checkpointing.incremental", CheckpointingOptions.INCREMENTAL_CHECKPOINTS.key());
+        assertEquals(List.of("hashmap"), List.of(config().stateBackend));
+    }
+}
