@@ -150,32 +150,40 @@ func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
 	return r.drive(ctx)
 }
 
+// NewEnvironment builds (does not start) the environment a scenario asks for.
+func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir string, logf func(string, ...any)) (Environment, error) {
+	switch sc.Env.Kind {
+	case scenarios.EnvLocal:
+		work, err := os.MkdirTemp("", "abload-env-")
+		if err != nil {
+			return nil, err
+		}
+		return NewLocal(LocalConfig{
+			Runtime:           rt,
+			LogDir:            logDir,
+			WorkDir:           work,
+			TaskManagers:      sc.Env.TaskManagers,
+			Slots:             sc.Env.Slots,
+			TaskManagerMemory: sc.Env.TaskManagerMemory,
+			JobManagerMemory:  sc.Env.JobManagerMemory,
+			KafkaHeap:         sc.Env.KafkaHeap,
+			StartupTimeout:    sc.Env.StartupTimeout.Duration,
+			Logf:              logf,
+		}), nil
+	}
+	return nil, fmt.Errorf("env.kind %q is not available yet (only %q)", sc.Env.Kind, scenarios.EnvLocal)
+}
+
 func (r *runner) startup(ctx context.Context, logDir string) error {
 	sc := r.sc
 	if r.opts.Env != nil {
 		r.env = r.opts.Env
 	} else {
-		switch sc.Env.Kind {
-		case scenarios.EnvLocal:
-			work, err := os.MkdirTemp("", "abload-"+r.runID+"-")
-			if err != nil {
-				return err
-			}
-			r.env = NewLocal(LocalConfig{
-				Runtime:           r.opts.Runtime,
-				LogDir:            logDir,
-				WorkDir:           work,
-				TaskManagers:      sc.Env.TaskManagers,
-				Slots:             sc.Env.Slots,
-				TaskManagerMemory: sc.Env.TaskManagerMemory,
-				JobManagerMemory:  sc.Env.JobManagerMemory,
-				KafkaHeap:         sc.Env.KafkaHeap,
-				StartupTimeout:    sc.Env.StartupTimeout.Duration,
-				Logf:              r.con.Logf,
-			})
-		default:
-			return fmt.Errorf("env.kind %q is not available yet (only %q)", sc.Env.Kind, scenarios.EnvLocal)
+		env, err := NewEnvironment(sc, r.opts.Runtime, logDir, r.con.Logf)
+		if err != nil {
+			return err
 		}
+		r.env = env
 	}
 	if ep := r.env.Endpoints(); ep != nil {
 		r.ep = ep // a shared environment, already up

@@ -31,23 +31,48 @@ func Load(path string, sets []string) (*Scenario, error) {
 // Parse is Load for content already in memory; name is the file name used in
 // messages, as Scenario.Source, and to derive a missing scenario name.
 func Parse(name string, data []byte, sets []string) (*Scenario, error) {
+	s, d := resolve(name, data, nil, nil, sets)
+	ps := d.problems
+	if s.Matrix == nil {
+		ps = append(ps, s.annotate(dropRelated(s.check(), d.problems))...)
+	} else {
+		// The scenario without its matrix is never run: check the points.
+		ps = append(ps, s.expandMatrix(sets, d)...)
+	}
+	if err := errOrNil(ps); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// resolve applies defaults, the file (data, or doc when already parsed), a
+// matrix point's settings and the --set overrides, in that order, without
+// validating.
+func resolve(name string, data []byte, doc *yaml.Node, point []matrixSetting, sets []string) (*Scenario, *decoder) {
 	s := Defaults()
 	s.Source = name
 	s.origins = map[string]origin{}
 	root := reflect.ValueOf(s).Elem()
-	d := &decoder{file: name, origins: s.origins}
-	d.document(data, root)
+	d := &decoder{file: name, origins: s.origins, skipMatrix: point != nil}
+	if doc != nil {
+		d.value(doc, root, "")
+	} else {
+		d.document(data, root)
+	}
+	for _, st := range point {
+		d.file, d.setMode, d.visits = st.file, false, 0
+		if field, ok := d.lookup(root, st.path); ok {
+			d.value(st.node, field, st.path)
+			d.origins[st.path] = origin{file: st.file, line: st.line}
+		}
+	}
 	for _, raw := range sets {
 		d.set(root, raw)
 	}
 	if s.Name == "" {
 		s.Name = nameFromFile(name)
 	}
-	ps := append(d.problems, s.annotate(dropRelated(s.check(), d.problems))...)
-	if err := errOrNil(ps); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return s, d
 }
 
 // Set applies one override to s: path is a dot path ("workload.rate"), value
@@ -103,6 +128,11 @@ type decoder struct {
 	// that refers to a mapping containing it ("&a {<<: *a}") is reported
 	// instead of recursing forever.
 	active map[*yaml.Node]bool
+	// skipMatrix leaves the matrix section out, when resolving its points.
+	skipMatrix bool
+	// doc is the document decoded, docVisits the nodes that took.
+	doc       *yaml.Node
+	docVisits int
 }
 
 func (d *decoder) addf(line int, path, format string, args ...any) {
@@ -156,8 +186,18 @@ func (d *decoder) yamlError(path string, err error) {
 }
 
 func (d *decoder) document(data []byte, root reflect.Value) {
+	d.doc = d.parse(data)
+	if d.doc != nil {
+		d.value(d.doc, root, "")
+	}
+	d.docVisits = d.visits
+}
+
+// parse reads the one YAML document in data; nil when there is none or it
+// cannot be read.
+func (d *decoder) parse(data []byte) *yaml.Node {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return // an empty file means all defaults; YAML itself rejects a lone tab
+		return nil // an empty file means all defaults; YAML itself rejects a lone tab
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
@@ -165,7 +205,7 @@ func (d *decoder) document(data []byte, root reflect.Value) {
 		if !errors.Is(err, io.EOF) {
 			d.yamlError("", err)
 		}
-		return
+		return nil
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -173,7 +213,7 @@ func (d *decoder) document(data []byte, root reflect.Value) {
 	} else if !errors.Is(err, io.EOF) {
 		d.yamlError("", err)
 	}
-	d.value(&doc, root, "")
+	return &doc
 }
 
 func (d *decoder) set(root reflect.Value, raw string) {
@@ -279,6 +319,10 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	switch {
 	case t == durationType:
 		d.duration(n, v, path)
+	case t == matrixPtrType:
+		if !d.skipMatrix {
+			d.matrix(n, v, path)
+		}
 	case isSection(t):
 		d.mapping(n, v, path)
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
@@ -584,6 +628,9 @@ func yamlFloat(n *yaml.Node) (float64, bool) {
 func want(t reflect.Type) string {
 	if t == durationType {
 		return "a duration such as 30s"
+	}
+	if t == matrixPtrType {
+		return matrixTypeName
 	}
 	switch t.Kind() {
 	case reflect.Struct:

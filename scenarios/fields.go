@@ -114,7 +114,10 @@ var fieldDocs = []FieldDoc{
 	{Path: "job.chaining", Doc: "Operator chaining; false puts every operator in its own task (the cost of extra hand-overs)."},
 	{Path: "gates", Doc: "Pass/fail gates such as \"e2e.p99 < 250ms\", checked after the run."},
 	{Path: "repetitions", Doc: "How many times to run the scenario. >= 1."},
+	{Path: "matrix", Default: "none", Doc: "Points to run the scenario at, each once per repetition, interleaved (A B A B …). Either a mapping of dot path → list of values (the cartesian product, first path varying slowest) or a list of mappings of dot path → value (one point each). Paths are those --set accepts, except matrix and repetitions; values are applied like --set PATH=VALUE: defaults < file < matrix point < --set. At most 256 points."},
 }
+
+const matrixTypeName = "map of path → list, or list of maps"
 
 // Fields returns the documented leaf fields of the scenario file, in file
 // order.
@@ -171,6 +174,9 @@ func valueAt(v reflect.Value, path string) (reflect.Value, bool) {
 func typeName(t reflect.Type) string {
 	if t == durationType {
 		return "duration"
+	}
+	if t == matrixPtrType {
+		return matrixTypeName
 	}
 	switch t.Kind() {
 	case reflect.String:

@@ -28,6 +28,8 @@ func FuzzParse(f *testing.F) {
 		"workload:\n  skew: {campaigns: {kind: hotset, hot_keys: 3, hot_share: 0.9, move_every: 10s}, recipients: {kind: zipf, s: 1.5}}\n",
 		"workload:\n  encoding: binary\n  lanes: 8\n  disorder: {max_delay: 1s, late_fraction: 0.01, late_by: 3s, duplicates: 0.5}\n",
 		"job: &p {<<: *p, window: 1s}\n",
+		"matrix:\n  job.checkpoint.interval: [1s, 10s]\n  job.state_backend: [hashmap, rocksdb]\n",
+		"matrix:\n  - {job.state_backend: hashmap}\n  - {job.state_backend: rocksdb, job.checkpoint.incremental: true}\n",
 		"gates: []\nworkload:\n  profile: {kind: ramp, from: 1, to: 2, steps: []}\n",
 	} {
 		f.Add([]byte(seed))
@@ -55,9 +57,31 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-Parse of\n%s\nfailed: %v", out, err)
 		}
+		for _, p := range s.Points() {
+			if err := p.Scenario.Validate(); err != nil {
+				t.Fatalf("Parse accepted point %s that Validate rejects: %v", p.Name, err)
+			}
+		}
+		if got, want := pointNamesOf(back), pointNamesOf(s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("round trip changed the points: %q, want %q", got, want)
+		}
+		// Matrix entries remember their lines, which a round trip changes.
+		if s.Matrix != nil {
+			s.Matrix, back.Matrix = nil, nil
+		}
 		s.origins, back.origins = nil, nil
+		s.points, back.points = nil, nil
 		if !reflect.DeepEqual(s, back) {
 			t.Fatalf("round trip changed the scenario:\n%+v\n%+v", s, back)
 		}
 	})
+}
+
+func pointNamesOf(s *Scenario) []string {
+	var out []string
+	for _, p := range s.Points() {
+		out = append(out, p.Name)
+		out = append(out, p.Settings...)
+	}
+	return out
 }

@@ -13,6 +13,8 @@ type Scenario struct {
 	Job         Job      `yaml:"job" json:"job"`
 	Gates       []string `yaml:"gates,omitempty" json:"gates,omitempty"`
 	Repetitions int      `yaml:"repetitions" json:"repetitions"`
+	// Matrix, if any, lists the points to run; see Points.
+	Matrix *Matrix `yaml:"matrix,omitempty" json:"matrix,omitempty"`
 
 	// Source is the name of the file the scenario was loaded from.
 	Source string `yaml:"-" json:"-"`
@@ -20,6 +22,8 @@ type Scenario struct {
 	// origins remembers where each leaf value came from (file line or
 	// --set argument) so that Validate can point at it.
 	origins map[string]origin
+	// points are the matrix's resolved points, set by Parse.
+	points []MatrixPoint
 }
 
 // Workload is the synthetic load: its rate, phases and key space.

@@ -108,9 +108,15 @@ func loadScenario(path string, sets []string, stderr io.Writer) (*scenarios.Scen
 		return nil, exitInput
 	}
 	// What the generator and schedule refuse is bad input too.
-	if err := harness.Check(sc); err != nil {
-		fmt.Fprintf(stderr, "abload: invalid scenario %s:\n  %s\n", path, strings.ReplaceAll(err.Error(), "\n", "\n  "))
-		return nil, exitInput
+	for _, p := range sc.Points() {
+		if err := harness.Check(p.Scenario); err != nil {
+			where := path
+			if len(sc.Points()) > 1 {
+				where += " (matrix point " + p.Name + ")"
+			}
+			fmt.Fprintf(stderr, "abload: invalid scenario %s:\n  %s\n", where, strings.ReplaceAll(err.Error(), "\n", "\n  "))
+			return nil, exitInput
+		}
 	}
 	return sc, exitOK
 }

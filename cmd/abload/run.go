@@ -9,11 +9,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
 )
 
 func runCmd(args []string, stdout, stderr io.Writer) int {
@@ -61,6 +63,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if dir == "" {
 		dir = filepath.Join("results", fmt.Sprintf("%s-%s", sc.Name, time.Now().Format("20060102-150405")))
 	}
+	points := sc.Points()
+	matrix := len(points) > 1 || sc.Repetitions > 1
+	if _, err := os.Stat(filepath.Join(dir, "index.json")); err == nil && !*force {
+		fmt.Fprintf(stderr, "abload run: %s already holds a matrix result (index.json); choose another --out or pass --force\n", dir)
+		return exitInput
+	}
 	if _, err := os.Stat(filepath.Join(dir, "result.json")); err == nil && !*force {
 		fmt.Fprintf(stderr, "abload run: %s already holds a result (result.json); choose another --out or pass --force\n", dir)
 		return exitInput
@@ -80,11 +88,23 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		if sc.Job.Outputs.Windows {
 			fmt.Fprint(stdout, ", abload-<run>-windows")
 		}
+		if matrix {
+			fmt.Fprintf(stdout, "\n  matrix: %d point(s) × %d repetition(s), interleaved, into %s/<point>/rep-<n>:\n", len(points), sc.Repetitions, dir)
+			for _, p := range points {
+				fmt.Fprintf(stdout, "    %s: %s\n", p.Name, strings.Join(p.Settings, " "))
+			}
+		}
 		sched, _ := harness.Schedule(sc)
 		warm, meas := sc.Workload.Warmup.Duration, sc.Workload.Duration.Duration
-		fmt.Fprintf(stdout, "\n  job: %s at parallelism %d\n  load: %s profile, %d events (mean %.0f events/s while measuring), warmup %s, measure %s\n",
+		if !matrix {
+			fmt.Fprintln(stdout)
+		}
+		fmt.Fprintf(stdout, "  job: %s at parallelism %d\n  load: %s profile, %d events (mean %.0f events/s while measuring), warmup %s, measure %s\n",
 			rt.JobJar, sc.Job.Parallelism, harness.Profile(sc).Kind, sched.Count(warm+meas), sched.Mean(warm, warm+meas), sc.Workload.Warmup, sc.Workload.Duration)
 		return exitOK
+	}
+	if *force && matrix {
+		_ = os.RemoveAll(dir) // a matrix tree is replaced whole
 	}
 	if *force {
 		// A forced rerun replaces the old result whole: no stale log lines.
@@ -110,6 +130,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
+	if matrix {
+		return runMatrix(ctx, pos[0], points, sc.Repetitions, dir, rt, stdout, stderr)
+	}
 	res, err := harness.Run(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version})
 	if res == nil {
 		var ie *harness.InputError
@@ -154,4 +177,47 @@ func writeRunOutputs(dir string, res *reports.Result) error {
 	}
 	reports.WriteMarkdown(f, res)
 	return f.Close()
+}
+
+// runMatrix runs every matrix point × repetition, interleaved, into one tree
+// with an index.json, and exits with the worst outcome: 1 if any run failed or
+// the matrix was aborted, else 4 if any run is invalid, else 0.
+func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *harness.Runtime, stdout, stderr io.Writer) int {
+	code := exitOK
+	worst := func(c int) {
+		if c == exitRuntime || (c == exitInvalid && code != exitRuntime) {
+			code = c
+		}
+	}
+	idx, err := harness.RunMatrix(ctx, harness.MatrixOptions{
+		Source: source, Points: points, Repetitions: reps, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version,
+		Done: func(runDir string, res *reports.Result, err error) {
+			if res == nil {
+				worst(exitRuntime)
+				return
+			}
+			if werr := writeRunOutputs(runDir, res); werr != nil {
+				fmt.Fprintf(stderr, "abload: %v\n", werr)
+				worst(exitRuntime)
+			}
+			switch {
+			case err != nil:
+				worst(exitRuntime)
+			case !res.Valid:
+				worst(exitInvalid)
+			}
+		},
+	})
+	if idx != nil {
+		fmt.Fprintf(stdout, "%-40s %-4s %-8s %s\n", "point", "rep", "status", "valid")
+		for _, r := range idx.Runs {
+			fmt.Fprintf(stdout, "%-40s %-4d %-8s %v\n", r.Point, r.Repetition, r.Status, r.Valid)
+		}
+		fmt.Fprintf(stdout, "\nindex: %s (%d of %d runs)\n", filepath.Join(dir, "index.json"), len(idx.Runs), len(points)*reps)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "abload: %v\n", err)
+		worst(exitRuntime)
+	}
+	return code
 }

@@ -1,0 +1,156 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"time"
+
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+)
+
+// IndexSchema identifies index.json, the table of contents of a matrix run.
+const IndexSchema = "abload.index/v1"
+
+// Index is index.json: one entry per run of a matrix, in the order they ran.
+type Index struct {
+	Schema      string       `json:"schema"`
+	Scenario    string       `json:"scenario"`
+	Points      []IndexPoint `json:"points"`
+	Repetitions int          `json:"repetitions"`
+	Runs        []IndexRun   `json:"runs"`
+	StartedAt   string       `json:"started_at"`
+	FinishedAt  string       `json:"finished_at,omitempty"`
+}
+
+// IndexPoint is one matrix point.
+type IndexPoint struct {
+	Name     string   `json:"name"`
+	Settings []string `json:"settings"`
+}
+
+// IndexRun is one run: a point's repetition, where its result is, how it ended.
+type IndexRun struct {
+	Point      string   `json:"point"`
+	Repetition int      `json:"repetition"`
+	Dir        string   `json:"dir"` // relative to the index
+	Status     string   `json:"status"`
+	Valid      bool     `json:"valid"`
+	Reasons    []string `json:"invalid_reasons,omitempty"`
+	Error      string   `json:"error,omitempty"`
+}
+
+// MatrixOptions configures RunMatrix.
+type MatrixOptions struct {
+	Source      string // scenario file name, for the index
+	Points      []scenarios.MatrixPoint
+	Repetitions int
+	OutDir      string
+	Runtime     *Runtime
+	Stderr      io.Writer
+	Version     string
+	// Done is called after each run with its result (nil if none) and error;
+	// it writes the run's outputs.
+	Done func(dir string, res *reports.Result, err error)
+}
+
+// RunMatrix runs every point of a matrix, repetitions interleaved (A B A B,
+// not A A B B, so slow drifts of the machine spread over all points), each
+// into OutDir/<point>/rep-<n>, and keeps OutDir/index.json current. Points
+// whose env sections are equal share one environment (started once, stopped
+// at the end, logs in OutDir/logs); a point with a different env gets a new
+// one. An abort stops after the current run.
+func RunMatrix(ctx context.Context, o MatrixOptions) (*Index, error) {
+	con := newConsole(o.Stderr)
+	idx := &Index{Schema: IndexSchema, Scenario: o.Source, Repetitions: o.Repetitions, StartedAt: time.Now().UTC().Format(time.RFC3339)}
+	for _, p := range o.Points {
+		idx.Points = append(idx.Points, IndexPoint{Name: p.Name, Settings: p.Settings})
+	}
+	var env Environment
+	var envConf scenarios.Env
+	stopEnv := func() {
+		if env != nil {
+			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_ = env.Stop(sctx)
+			env = nil
+		}
+	}
+	defer stopEnv()
+	slots := scenarios.Interleave(len(o.Points), o.Repetitions)
+	var errs []error
+	for i, slot := range slots {
+		if ctx.Err() != nil {
+			break
+		}
+		p := o.Points[slot.Point]
+		rel := filepath.Join(p.Name, fmt.Sprintf("rep-%d", slot.Repetition))
+		dir := filepath.Join(o.OutDir, rel)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return idx, err
+		}
+		con.Logf("abload: run %d/%d: %s repetition %d", i+1, len(slots), p.Name, slot.Repetition)
+		if env != nil && !reflect.DeepEqual(envConf, p.Scenario.Env) {
+			stopEnv()
+		}
+		if env == nil {
+			e, err := NewEnvironment(p.Scenario, o.Runtime, filepath.Join(o.OutDir, "logs", fmt.Sprintf("env-%d", i+1)), con.Logf)
+			if err != nil {
+				return idx, err
+			}
+			t0 := time.Now()
+			if _, err := e.Start(ctx); err != nil {
+				_ = e.Stop(context.Background())
+				return idx, fmt.Errorf("start %s environment: %w", e.Kind(), err)
+			}
+			con.Logf("abload: environment %s up in %.1fs, shared by the runs with the same env section", e.Kind(), time.Since(t0).Seconds())
+			env, envConf = e, p.Scenario.Env
+		}
+		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: o.Runtime, Env: env, Stderr: o.Stderr, Version: o.Version})
+		entry := IndexRun{Point: p.Name, Repetition: slot.Repetition, Dir: rel}
+		if res != nil {
+			entry.Status, entry.Valid, entry.Reasons = string(res.Status), res.Valid, res.InvalidReasons
+		} else {
+			entry.Status = string(reports.StatusFailed)
+		}
+		if err != nil {
+			entry.Error = err.Error()
+			if !errors.Is(err, ErrAborted) {
+				errs = append(errs, fmt.Errorf("%s rep %d: %w", p.Name, slot.Repetition, err))
+			}
+		}
+		if o.Done != nil {
+			o.Done(dir, res, err)
+		}
+		idx.Runs = append(idx.Runs, entry)
+		if werr := writeIndex(o.OutDir, idx); werr != nil {
+			return idx, werr
+		}
+	}
+	idx.FinishedAt = time.Now().UTC().Format(time.RFC3339)
+	if werr := writeIndex(o.OutDir, idx); werr != nil {
+		return idx, werr
+	}
+	if ctx.Err() != nil {
+		return idx, ErrAborted
+	}
+	return idx, errors.Join(errs...)
+}
+
+func writeIndex(dir string, idx *Index) error {
+	data, err := json.MarshalIndent(idx, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, ".index.json.tmp")
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, "index.json"))
+}
