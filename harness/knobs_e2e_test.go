@@ -80,6 +80,9 @@ func TestJobKnobsReachFlink(t *testing.T) {
 			t.Errorf("vertex %s max parallelism %d, want 64", v.Name, v.MaxParallelism)
 		}
 	}
+	if !res.Valid {
+		t.Errorf("exactly-once run invalid: %v", res.InvalidReasons)
+	}
 	// Exactly-once output, read committed: still exact.
 	if rec := res.Reconciliation; rec.Lost != 0 || rec.Duplicated != 0 {
 		t.Errorf("exactly-once run reconciliation = %+v", rec)

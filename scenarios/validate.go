@@ -241,7 +241,9 @@ func (s *Scenario) check() []issue {
 	if j.Checkpoint.Unaligned && j.Checkpoint.Mode == DeliveryAtLeastOnce {
 		c.addf("job.checkpoint.unaligned", "needs job.checkpoint.mode exactly_once (at_least_once checkpoints are never aligned)")
 	}
-	c.positive("job.checkpoint.timeout", j.Checkpoint.Timeout)
+	if j.Checkpoint.Timeout.Duration < minCheckpointInterval {
+		c.addf("job.checkpoint.timeout", "must be >= %s (Flink's minimum), got %s", Duration{minCheckpointInterval}, j.Checkpoint.Timeout)
+	}
 	c.wholeMillis("job.checkpoint.timeout", j.Checkpoint.Timeout)
 	c.nonNegative("job.checkpoint.min_pause", j.Checkpoint.MinPause)
 	c.wholeMillis("job.checkpoint.min_pause", j.Checkpoint.MinPause)

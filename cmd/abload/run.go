@@ -65,6 +65,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	points := sc.Points()
 	matrix := len(points) > 1 || sc.Repetitions > 1
+	if !matrix && len(points) == 1 {
+		sc = points[0].Scenario // a one-point matrix runs that point
+	}
 	if _, err := os.Stat(filepath.Join(dir, "index.json")); err == nil && !*force {
 		fmt.Fprintf(stderr, "abload run: %s already holds a matrix result (index.json); choose another --out or pass --force\n", dir)
 		return exitInput
