@@ -9,9 +9,9 @@
 // The workload's models (Profile, Skew, Funnel, Disorder) are plain data
 // here: each has a kind, the fields of other kinds must keep their defaults,
 // and lists of mappings (profile steps and points) are decoded element by
-// element with paths such as "workload.profile.steps[2].at". This package
-// does not import generators; the caller maps these fields onto the
-// generators' configuration.
+// element with paths such as "workload.profile.steps[2].at". The funnel's
+// defaults are the generators' own (generators.DefaultFunnel); the harness
+// maps these fields onto the generators' configuration.
 //
 // Fields documents every leaf field (path, type, default, meaning); the
 // README's field table is generated from it and a test keeps it in step with

@@ -1,6 +1,10 @@
 package scenarios
 
-import "time"
+import (
+	"time"
+
+	"github.com/abload/abload/generators"
+)
 
 // Scenario is one resolved benchmark scenario: what load to drive, on which
 // environment, into which job configuration, and how often.
@@ -259,22 +263,7 @@ func Defaults() *Scenario {
 				Campaigns:  KeySkew{Kind: SkewUniform, S: 1},
 				Recipients: KeySkew{Kind: SkewUniform, S: 1},
 			},
-			Funnel: Funnel{
-				TimeScale:   360,
-				Bounce:      0.02,
-				Open:        []float64{0.20},
-				Click:       []float64{0.10},
-				Conversion:  []float64{0.05},
-				Unsubscribe: 0.002,
-				Reopen:      0.2,
-				BotOpen:     0.05,
-				Delays: Delays{
-					Delivery:   LogNormal{Median: Duration{2 * time.Second}, Sigma: 0.5},
-					Open:       LogNormal{Median: Duration{20 * time.Minute}, Sigma: 1},
-					Click:      LogNormal{Median: Duration{2 * time.Minute}, Sigma: 1},
-					Conversion: LogNormal{Median: Duration{10 * time.Minute}, Sigma: 1},
-				},
-			},
+			Funnel:   defaultFunnel(),
 			Disorder: Disorder{LateBy: Duration{5 * time.Second}},
 		},
 		Env: Env{
@@ -307,5 +296,28 @@ func Defaults() *Scenario {
 			Chaining:       true,
 		},
 		Repetitions: 1,
+	}
+}
+
+// defaultFunnel takes the generator's own default funnel, so the plausible
+// email behaviour is defined in one place.
+func defaultFunnel() Funnel {
+	g := generators.DefaultFunnel()
+	ln := func(l generators.LogNormal) LogNormal { return LogNormal{Median: Duration{l.Median}, Sigma: l.Sigma} }
+	return Funnel{
+		TimeScale:   g.TimeScale,
+		Bounce:      g.Bounce,
+		Open:        g.Open,
+		Click:       g.Click,
+		Conversion:  g.Conversion,
+		Unsubscribe: g.Unsubscribe,
+		Reopen:      g.Reopen,
+		BotOpen:     g.BotOpen,
+		Delays: Delays{
+			Delivery:   ln(g.DeliveryDelay),
+			Open:       ln(g.OpenDelay),
+			Click:      ln(g.ClickDelay),
+			Conversion: ln(g.ConversionDelay),
+		},
 	}
 }
