@@ -24,19 +24,25 @@ var bin string
 func TestMain(m *testing.M) {
 	flag.Parse()
 	bin = os.Getenv("ABLOAD_BIN")
+	tmp := ""
 	if bin == "" {
 		dir, err := os.MkdirTemp("", "abload-bin-")
 		if err != nil {
 			panic(err)
 		}
-		defer os.RemoveAll(dir)
+		tmp = dir
 		bin = filepath.Join(dir, "abload")
 		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "build abload: %v\n%s", err, out)
+			os.RemoveAll(tmp)
 			os.Exit(1)
 		}
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if tmp != "" {
+		os.RemoveAll(tmp) // os.Exit skips deferred calls
+	}
+	os.Exit(code)
 }
 
 const quick = "../../scenarios/quick.yaml"
