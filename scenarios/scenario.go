@@ -211,27 +211,23 @@ const (
 	EncodingBinary = "binary"
 )
 
-// Rate profile kinds (workload.profile.kind).
+// Rate profile kinds (workload.profile.kind), piecewise interpolations
+// (workload.profile.interpolate) and key distribution kinds
+// (workload.skew.*.kind) are the generators' own names.
 const (
-	ProfileConstant  = "constant"
-	ProfileRamp      = "ramp"
-	ProfileStep      = "step"
-	ProfileSpike     = "spike"
-	ProfileSine      = "sine"
-	ProfilePiecewise = "piecewise"
-)
+	ProfileConstant  = generators.ProfileConstant
+	ProfileRamp      = generators.ProfileRamp
+	ProfileStep      = generators.ProfileStep
+	ProfileSpike     = generators.ProfileSpike
+	ProfileSine      = generators.ProfileSine
+	ProfilePiecewise = generators.ProfilePiecewise
 
-// Piecewise interpolations (workload.profile.interpolate).
-const (
-	InterpolateLinear = "linear"
-	InterpolateStep   = "step"
-)
+	InterpolateLinear = generators.InterpolateLinear
+	InterpolateStep   = generators.InterpolateStep
 
-// Key distribution kinds (workload.skew.*.kind).
-const (
-	SkewUniform = "uniform"
-	SkewZipf    = "zipf"
-	SkewHotset  = "hotset"
+	SkewUniform = generators.KindUniform
+	SkewZipf    = generators.KindZipf
+	SkewHotset  = generators.KindHotset
 )
 
 // MaxLanes bounds workload.lanes.
