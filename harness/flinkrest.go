@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -254,14 +253,4 @@ func (c *FlinkClient) WaitRunning(ctx context.Context, jobID string, timeout tim
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-}
-
-// metricValue decodes a Flink metric value: numbers arrive as strings, and
-// may be "NaN" or missing while a job restarts.
-func metricValue(s string) (float64, bool) {
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v != v {
-		return 0, false
-	}
-	return v, true
 }
