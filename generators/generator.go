@@ -178,6 +178,12 @@ func (g *Generator) Lanes() int { return g.lanes }
 // Variants returns the variant labels, in Config order (a copy).
 func (g *Generator) Variants() []string { return append([]string(nil), g.variants...) }
 
+// VariantOf returns the variant a recipient sees in a campaign (the label
+// variantOf picks), for events made outside the stream such as prefill.
+func (g *Generator) VariantOf(campaign int32, recipient int64) string {
+	return g.variants[g.variantOf(campaign, recipient)]
+}
+
 // variantOf assigns a recipient's variant within a campaign by a hash of
 // (seed, campaign, recipient), as real A/B tools do: the same recipient
 // always sees the same variant of a campaign, whichever lane sends to them.

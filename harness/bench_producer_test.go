@@ -67,8 +67,8 @@ func runSender(b *testing.B, sc *scenarios.Scenario, sched generators.Schedule, 
 		b.Fatal(err)
 	}
 	clock := NewClock()
-	col := newCollector(n, 0)
-	s := &sender{gen: g, sched: sched, enc: enc, clock: clock, originNs: clock.Now(), total: n, col: col}
+	col := newCollector(n, windowAssigner{})
+	s := &sender{gen: g, sched: sched, enc: enc, clock: clock, originNs: clock.Now(), total: n, measureEnd: n, col: col}
 	start := time.Now()
 	st, _ := s.run(context.Background(), sink, max(1, sc.Workload.Lanes))
 	if s.errs > 0 {
@@ -108,7 +108,7 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 		if err := createTopics(context.Background(), []string{bootstrap}, Topics{Input: topic}, sc.Kafka.Partitions); err != nil {
 			b.Fatal(err)
 		}
-		opts, _ := producerOpts(acks, linger, "none")
+		opts, _ := producerOpts(scenarios.Kafka{Acks: acks, Linger: scenarios.Duration{Duration: linger}, Compression: "none"})
 		cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(bootstrap), kgo.DefaultProduceTopic(topic), kgo.MaxBufferedRecords(1<<16))...)
 		if err != nil {
 			b.Fatal(err)
@@ -177,7 +177,7 @@ func BenchmarkPacing50k(b *testing.B) {
 	if err := createTopics(context.Background(), []string{bootstrap}, Topics{Input: topic}, sc.Kafka.Partitions); err != nil {
 		b.Fatal(err)
 	}
-	opts, _ := producerOpts(sc.Kafka.Acks, sc.Kafka.Linger.Duration, sc.Kafka.Compression)
+	opts, _ := producerOpts(sc.Kafka)
 	cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(bootstrap), kgo.DefaultProduceTopic(topic), kgo.MaxBufferedRecords(1<<16))...)
 	if err != nil {
 		b.Fatal(err)

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"encoding/json"
+	"math"
 	"sync"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -82,11 +83,15 @@ type collector struct {
 	badRecords int64
 
 	// reconciliation by count on the windows path
-	windowSize      int64 // ms
+	windows         windowAssigner
 	windowsExpected map[windowKey]int64
-	windowsGot      map[windowKey]int64
+	windowsGot      map[windowKey]*gotWindow // session windows: summed per key at sessionStart
+	sessionsSeen    map[windowKey]int64      // session windows: events of each session (its own start)
 	windowDupes     int64
-	measured        map[string]*MeasuredCounts // the job's window counts summed per variant
+	lateFirings     int64
+	// prefillBeforeMs: windows starting before it hold only prefill events
+	// and stay out of the measured counts (math.MinInt64 = no prefill).
+	prefillBeforeMs int64
 
 	e2e, window            *hdrhistogram.Histogram // measurement phase, by intended time
 	consumerDelay          *hdrhistogram.Histogram // every output record, all phases
@@ -98,13 +103,21 @@ type collector struct {
 	inMeasureWall          bool
 }
 
-func newCollector(capacity int64, windowSizeMs int64) *collector {
+// gotWindow is the latest firing of one window (or, for session windows, the
+// sum over a key's sessions).
+type gotWindow struct {
+	events int64
+	counts MeasuredCounts
+}
+
+func newCollector(capacity int64, windows windowAssigner) *collector {
 	return &collector{
 		seen:            make([]uint64, (capacity+63)/64),
-		windowSize:      windowSizeMs,
+		windows:         windows,
 		windowsExpected: map[windowKey]int64{},
-		windowsGot:      map[windowKey]int64{},
-		measured:        map[string]*MeasuredCounts{},
+		windowsGot:      map[windowKey]*gotWindow{},
+		sessionsSeen:    map[windowKey]int64{},
+		prefillBeforeMs: math.MinInt64,
 		e2e:             reports.NewLatencyHistogram(),
 		window:          reports.NewLatencyHistogram(),
 		consumerDelay:   reports.NewLatencyHistogram(),
@@ -179,12 +192,12 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 	if u.Status == "late" {
 		c.late++
 		// A late event never reaches a window: take it out of what the windows path owes.
-		if c.windowSize > 0 {
-			k := windowKey{startMs: floorDiv(u.EventTimeMs, c.windowSize) * c.windowSize, campaign: u.Campaign, variant: u.Variant}
+		c.windows.assign(u.EventTimeMs, func(start int64) {
+			k := windowKey{startMs: start, campaign: u.Campaign, variant: u.Variant}
 			if c.windowsExpected[k]--; c.windowsExpected[k] <= 0 {
 				delete(c.windowsExpected, k)
 			}
-		}
+		})
 	}
 }
 
@@ -201,18 +214,35 @@ func (c *collector) onWindow(value []byte, nowNs, appendNs int64) {
 	}
 	recordUs(c.consumerDelay, nowNs-appendNs)
 	k := windowKey{startMs: w.StartMs, campaign: w.Campaign, variant: w.Variant}
-	if _, dup := c.windowsGot[k]; dup {
-		// A repeated window (at-least-once replay) is counted, not timed again.
-		c.windowDupes++
+	if c.windows.session() {
+		// Sessions are reconciled per key: sum the sessions, each once.
+		if _, dup := c.sessionsSeen[k]; dup {
+			c.windowDupes++
+			return
+		}
+		c.sessionsSeen[k] = w.Events
+		k.startMs = sessionStart
+		g := c.windowsGot[k]
+		if g == nil {
+			g = &gotWindow{}
+			c.windowsGot[k] = g
+		}
+		g.events += w.Events
+		g.counts.add(w.Counts)
+	} else if g, again := c.windowsGot[k]; again {
+		// A window seen before: a late firing (allowed lateness) carries more
+		// events and replaces the earlier result; anything else is a repeat
+		// (at-least-once replay), counted, not timed again.
+		if w.Events > g.events {
+			c.lateFirings++
+			*g = gotWindow{events: w.Events, counts: w.Counts}
+		} else {
+			c.windowDupes++
+		}
 		return
+	} else {
+		c.windowsGot[k] = &gotWindow{events: w.Events, counts: w.Counts}
 	}
-	c.windowsGot[k] = w.Events
-	m := c.measured[w.Variant]
-	if m == nil {
-		m = &MeasuredCounts{}
-		c.measured[w.Variant] = m
-	}
-	m.add(w.Counts)
 	lat := nowNs - w.MaxIntendedNs
 	if c.inMeasure(w.MaxIntendedNs) {
 		recordUs(c.window, lat)
@@ -220,13 +250,34 @@ func (c *collector) onWindow(value []byte, nowNs, appendNs int64) {
 	}
 }
 
+// measured sums the job's window counts per variant, each window's latest
+// firing once, leaving out windows that hold only prefill events. Sliding
+// windows count every event size/slide times, as the job does.
+func (c *collector) measured() map[string]*MeasuredCounts {
+	out := map[string]*MeasuredCounts{}
+	for k, g := range c.windowsGot {
+		if k.startMs != sessionStart && k.startMs < c.prefillBeforeMs {
+			continue
+		}
+		m := out[k.variant]
+		if m == nil {
+			m = &MeasuredCounts{}
+			out[k.variant] = m
+		}
+		m.add(g.counts)
+	}
+	return out
+}
+
 // updatesComplete reports whether every sent seq has been accounted for.
 func (c *collector) updatesComplete() bool { return c.counted >= c.total }
 
-// windowsComplete reports whether a result arrived for every expected window.
+// windowsComplete reports whether results for every expected window arrived
+// holding at least the events it is owed (a late firing may still correct a
+// window that arrived short).
 func (c *collector) windowsComplete() bool {
-	for k := range c.windowsExpected {
-		if _, ok := c.windowsGot[k]; !ok {
+	for k, want := range c.windowsExpected {
+		if g, ok := c.windowsGot[k]; !ok || g.events < want {
 			return false
 		}
 	}
@@ -242,7 +293,7 @@ func (c *collector) windowReconciliation() reports.WindowReconciliation {
 		switch {
 		case !ok:
 			r.Missing++
-		case got != want:
+		case got.events != want:
 			r.CountMismatch++
 		}
 	}
@@ -252,6 +303,10 @@ func (c *collector) windowReconciliation() reports.WindowReconciliation {
 		}
 	}
 	r.Received = int64(len(c.windowsGot))
+	if c.windows.session() {
+		r.Received = int64(len(c.sessionsSeen))
+	}
 	r.Duplicated = c.windowDupes
+	r.LateFirings = c.lateFirings
 	return r
 }

@@ -30,26 +30,18 @@ type sendStats struct {
 // drive runs warmup, measure and drain on a started environment and builds the result.
 func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	sc := r.sc
-	warm, meas := sc.Workload.Warmup.Duration, sc.Workload.Duration.Duration
-	total := r.sched.Count(warm + meas)
-	measureFirst := r.sched.Count(warm)
+	warm, meas, cool := sc.Workload.Warmup.Duration, sc.Workload.Duration.Duration, sc.Workload.Cooldown.Duration
+	total := r.sched.Count(warm + meas + cool)
+	measureFirst, measureEnd := r.sched.Count(warm), r.sched.Count(warm+meas)
 	enc, err := generators.ParseEncoding(sc.Workload.Encoding)
 	if err != nil {
 		return nil, err
 	}
 
-	// The schedule's origin: a moment from now, so the first events are not
-	// born late while the clients connect.
-	r.loadNs = r.clock.Now() + int64(250*time.Millisecond)
-	windowMs := sc.Job.Window.Milliseconds()
-	r.col = newCollector(total, windowMs)
-	r.col.measureStartNs = r.loadNs + int64(warm)
-	r.col.measureEndNs = r.loadNs + int64(warm+meas)
+	windows := newWindowAssigner(sc)
+	prefill := sc.Workload.Prefill.Keys
+	r.col = newCollector(total+prefill, windows)
 	var err2 error
-	r.hlog, err2 = reports.CreateHlog(filepath.Join(r.opts.OutDir, "latency.hlog"), time.Unix(0, r.loadNs))
-	if err2 != nil {
-		return nil, err2
-	}
 
 	copts := []kgo.Opt{
 		kgo.SeedBrokers(r.ep.KafkaBootstrap...),
@@ -67,7 +59,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 		return nil, err
 	}
 	defer consumer.Close()
-	popts, err := producerOpts(sc.Kafka.Acks, sc.Kafka.Linger.Duration, sc.Kafka.Compression)
+	popts, err := producerOpts(sc.Kafka)
 	if err != nil {
 		return nil, err
 	}
@@ -87,21 +79,46 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	consumeWG.Add(1)
 	go func() { defer consumeWG.Done(); r.consume(consumeCtx, consumer) }()
 
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	jobEnded := make(chan string, 1)
+	go r.watchJob(watchCtx, jobEnded)
+
+	if prefill > 0 {
+		r.phase(PhasePrefill)
+		if err := r.prefill(ctx, producer, enc, total, prefill, windows, jobEnded); err != nil {
+			stopWatch()
+			stopConsume()
+			consumeWG.Wait()
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("%w during prefill", ErrAborted)
+			}
+			return nil, err
+		}
+	}
+
+	// The schedule's origin: a moment from now, so the first events are not
+	// born late while the clients connect.
+	r.loadNs = r.clock.Now() + int64(250*time.Millisecond)
+	r.col.mu.Lock()
+	r.col.measureStartNs = r.loadNs + int64(warm)
+	r.col.measureEndNs = r.loadNs + int64(warm+meas)
+	r.col.mu.Unlock()
+	r.hlog, err2 = reports.CreateHlog(filepath.Join(r.opts.OutDir, "latency.hlog"), time.Unix(0, r.loadNs))
+	if err2 != nil {
+		return nil, err2
+	}
+
 	tickCtx, stopTick := context.WithCancel(context.Background())
 	defer stopTick()
 	var tickWG sync.WaitGroup
 	tickWG.Add(1)
 	go func() { defer tickWG.Done(); r.ticker(tickCtx) }()
 
-	watchCtx, stopWatch := context.WithCancel(context.Background())
-	defer stopWatch()
-	jobEnded := make(chan string, 1)
-	go r.watchJob(watchCtx, jobEnded)
-
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
 	r.snd = &sender{gen: r.gen, sched: r.sched, enc: enc, clock: r.clock, originNs: r.loadNs,
-		total: total, measureFirst: measureFirst, windowMs: windowMs, col: r.col}
+		total: total, measureFirst: measureFirst, measureEnd: measureEnd, windows: windows, col: r.col}
 	sendDone := make(chan sendStats, 1)
 	go func() {
 		st, gs := r.snd.run(sendCtx, producer, max(1, sc.Workload.Lanes))
@@ -114,6 +131,20 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	}
 	measureAt := time.NewTimer(time.Duration(r.col.measureStartNs - r.clock.Now()))
 	defer measureAt.Stop()
+	measureEndAt := time.NewTimer(time.Duration(r.col.measureEndNs - r.clock.Now()))
+	defer measureEndAt.Stop()
+	var snapWG sync.WaitGroup
+	defer snapWG.Wait()
+	endMeasure := func() {
+		if !r.measured || !r.inMeasureWall() {
+			return
+		}
+		r.col.mu.Lock()
+		r.col.inMeasureWall = false
+		r.col.mu.Unlock()
+		snapWG.Add(1)
+		go func() { defer snapWG.Done(); r.snapshotSubtasks(false) }()
+	}
 
 	aborted := false
 	var st sendStats
@@ -131,7 +162,15 @@ wait:
 			r.col.inMeasureWall = true
 			r.col.mu.Unlock()
 			r.phase(PhaseMeasure)
+			snapWG.Add(1)
+			go func() { defer snapWG.Done(); r.snapshotSubtasks(true) }()
+		case <-measureEndAt.C:
+			endMeasure()
+			if cool > 0 {
+				r.phase(PhaseCooldown)
+			}
 		case st = <-sendDone:
+			endMeasure()
 			break wait
 		case <-ctx.Done():
 			stopSend()
@@ -143,6 +182,7 @@ wait:
 	r.col.mu.Lock()
 	r.col.inMeasureWall = false
 	r.col.mu.Unlock()
+	snapWG.Wait()
 	if !r.measured && st.completed && !aborted {
 		// The schedule ended before the measure timer fired (zero-length
 		// measurement phase is rejected by validation; this is a guard).
@@ -157,6 +197,9 @@ wait:
 			r.con.Logf("abload: flush: %v", err)
 		}
 		drainTimedOut, aborted, jobFailure = r.drain(ctx, jobEnded)
+	}
+	if sc.Job.SavepointAtEnd && !aborted && jobFailure == "" {
+		r.takeSavepoint(ctx)
 	}
 	stopWatch()
 	stopConsume()
@@ -238,7 +281,8 @@ func (r *runner) flush(ctx context.Context, lastEventMs int64) error {
 		return err
 	}
 	defer cl.Close()
-	ts := lastEventMs + r.sc.Job.Window.Milliseconds() + r.sc.Job.OutOfOrderness.Milliseconds() + 1000
+	w := r.sc.Job.Window
+	ts := lastEventMs + max(w.Size.Milliseconds(), w.Gap.Milliseconds()) + r.sc.Job.OutOfOrderness.Milliseconds() + 1000
 	ev := generators.Event{Seq: -1, IntendedNs: r.clock.Now(), EventTimeMs: ts, Type: generators.Flush, Variant: ""}
 	var recs []*kgo.Record
 	for p := 0; p < r.sc.Kafka.Partitions; p++ {
@@ -366,7 +410,7 @@ func (r *runner) tick(final bool) {
 	}
 	if !final {
 		elapsed := time.Duration(now - r.loadNs).Round(time.Second)
-		total := (r.sc.Workload.Warmup.Duration + r.sc.Workload.Duration.Duration).Round(time.Second)
+		total := (r.sc.Workload.Warmup.Duration + r.sc.Workload.Duration.Duration + r.sc.Workload.Cooldown.Duration).Round(time.Second)
 		r.con.Progress(fmt.Sprintf("%s %s/%s  sent %d  in %.0f/s  out %.0f/s  e2e p99 %.1f ms (interval %.1f ms)  lag %d",
 			pt.Phase, elapsed, total, sentSoFar, pt.InEPS, pt.OutRPS, p99, pt.E2EP99Ms, pt.Lag))
 	}
@@ -421,9 +465,9 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		OutRPS: float64(c.outMeasure) / sc.Workload.Duration.Seconds(),
 	}
 	rec := &reports.Reconciliation{
-		Expected:    st.total,
+		Expected:    st.total + r.prefilled,
 		Counted:     c.counted,
-		Lost:        st.total - c.counted,
+		Lost:        st.total + r.prefilled - c.counted,
 		Duplicated:  c.duplicated,
 		LateDropped: c.late,
 	}
@@ -437,8 +481,10 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	res.Reconciliation = rec
 	var measured map[string]*MeasuredCounts
 	if r.topics.Windows != "" {
-		measured = c.measured
+		measured = c.measured()
 	}
+	res.Skew = r.skew
+	res.Savepoint = r.savepoint
 	res.Truth = buildTruth(r.gen, r.genStats, measured)
 	res.Timeseries = r.series
 
@@ -473,6 +519,9 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	}
 	if aborted {
 		invalid("the run was aborted")
+	}
+	if r.savepointErr != "" {
+		invalid("job.savepoint_at_end: no savepoint: %s", r.savepointErr)
 	}
 	return res
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strconv"
+
+	"github.com/abload/abload/scenarios"
 )
 
 // Endpoints is what a started environment offers the run. `abload env up`
@@ -45,4 +48,21 @@ func freePorts(n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
+}
+
+// FlinkClusterConfig is the Flink configuration (flat config.yaml keys) the
+// scenario's env section asks of the cluster an environment starts: failure
+// detection and the TaskManager memory split that batching and RocksDB
+// depend on.
+func FlinkClusterConfig(e scenarios.Env) map[string]string {
+	m := map[string]string{
+		"heartbeat.interval":                  strconv.FormatInt(e.HeartbeatInterval.Milliseconds(), 10) + " ms",
+		"heartbeat.timeout":                   strconv.FormatInt(e.HeartbeatTimeout.Milliseconds(), 10) + " ms",
+		"taskmanager.memory.managed.fraction": strconv.FormatFloat(e.ManagedMemoryFraction, 'g', -1, 64),
+	}
+	if e.NetworkMemory != "" {
+		m["taskmanager.memory.network.min"] = e.NetworkMemory
+		m["taskmanager.memory.network.max"] = e.NetworkMemory
+	}
+	return m
 }

@@ -159,7 +159,18 @@ func (c *FlinkClient) UploadJar(ctx context.Context, path string) (string, error
 
 // RunJar starts an uploaded jar (POST /jars/{id}/run) and returns the job id.
 func (c *FlinkClient) RunJar(ctx context.Context, jarID, entryClass string, args []string, parallelism int) (string, error) {
+	return c.RunJarFrom(ctx, jarID, entryClass, args, parallelism, "")
+}
+
+// RunJarFrom is RunJar starting from a savepoint ("" = none). State of
+// operators the job no longer has (or whose uid changed) is skipped
+// (allowNonRestoredState).
+func (c *FlinkClient) RunJarFrom(ctx context.Context, jarID, entryClass string, args []string, parallelism int, savepoint string) (string, error) {
 	req := map[string]any{"programArgsList": args}
+	if savepoint != "" {
+		req["savepointPath"] = savepoint
+		req["allowNonRestoredState"] = true
+	}
 	if entryClass != "" {
 		req["entryClass"] = entryClass
 	}
@@ -251,6 +262,84 @@ func (c *FlinkClient) WaitRunning(ctx context.Context, jobID string, timeout tim
 		case <-ctx.Done():
 			return last, ctx.Err()
 		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// SubtaskRecords is one job vertex's records-in per subtask.
+type SubtaskRecords struct {
+	Name      string
+	RecordsIn []int64
+}
+
+// SubtaskRecordsIn reads every vertex's per-subtask records-in
+// (GET /jobs/{id}/vertices/{vid}, metrics.read-records: the task's
+// numRecordsIn). The values are as fresh as metrics.fetcher.update-interval.
+func (c *FlinkClient) SubtaskRecordsIn(ctx context.Context, jobID string) ([]SubtaskRecords, error) {
+	j, err := c.Job(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SubtaskRecords, 0, len(j.Vertices))
+	for _, v := range j.Vertices {
+		var d struct {
+			Subtasks []struct {
+				Subtask int `json:"subtask"`
+				Metrics struct {
+					ReadRecords int64 `json:"read-records"`
+				} `json:"metrics"`
+			} `json:"subtasks"`
+		}
+		if err := c.do(ctx, http.MethodGet, "/jobs/"+jobID+"/vertices/"+v.ID, nil, "", &d); err != nil {
+			return nil, err
+		}
+		sr := SubtaskRecords{Name: v.Name, RecordsIn: make([]int64, v.Parallelism)}
+		for _, st := range d.Subtasks {
+			if st.Subtask >= 0 && st.Subtask < len(sr.RecordsIn) {
+				sr.RecordsIn[st.Subtask] = st.Metrics.ReadRecords
+			}
+		}
+		out = append(out, sr)
+	}
+	return out, nil
+}
+
+// TriggerSavepoint takes a savepoint of a running job into dir (an absolute
+// path the cluster can write) without stopping it, waits for it and returns
+// its location.
+func (c *FlinkClient) TriggerSavepoint(ctx context.Context, jobID, dir string) (string, error) {
+	body, _ := json.Marshal(map[string]any{"target-directory": dir, "cancel-job": false, "formatType": "CANONICAL"})
+	var trig struct {
+		RequestID string `json:"request-id"`
+	}
+	if err := c.do(ctx, http.MethodPost, "/jobs/"+jobID+"/savepoints", bytes.NewReader(body), "application/json", &trig); err != nil {
+		return "", err
+	}
+	for {
+		var st struct {
+			Status struct {
+				ID string `json:"id"`
+			} `json:"status"`
+			Operation struct {
+				Location     string `json:"location"`
+				FailureCause struct {
+					StackTrace string `json:"stack-trace"`
+				} `json:"failure-cause"`
+			} `json:"operation"`
+		}
+		if err := c.do(ctx, http.MethodGet, "/jobs/"+jobID+"/savepoints/"+trig.RequestID, nil, "", &st); err != nil {
+			return "", err
+		}
+		if st.Status.ID == "COMPLETED" {
+			if st.Operation.Location == "" {
+				return "", fmt.Errorf("savepoint failed: %s", firstLines(st.Operation.FailureCause.StackTrace, 3))
+			}
+			return st.Operation.Location, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("savepoint not done: %w", ctx.Err())
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
 }

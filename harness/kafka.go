@@ -1,11 +1,12 @@
 package harness
 
 import (
+	"github.com/abload/abload/scenarios"
+
 	"context"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -69,8 +70,12 @@ func createTopics(ctx context.Context, bootstrap []string, t Topics, partitions 
 }
 
 // producerOpts maps the scenario's producer settings to franz-go options.
-func producerOpts(acks string, linger time.Duration, compression string) ([]kgo.Opt, error) {
+func producerOpts(k scenarios.Kafka) ([]kgo.Opt, error) {
+	acks, linger, compression := k.Acks, k.Linger.Duration, k.Compression
 	var opts []kgo.Opt
+	if k.BatchSize > 0 {
+		opts = append(opts, kgo.ProducerBatchMaxBytes(int32(k.BatchSize)))
+	}
 	switch acks {
 	case "", "all":
 		opts = append(opts, kgo.RequiredAcks(kgo.AllISRAcks()))

@@ -20,8 +20,10 @@ import (
 // Phase names, in order. Each change is logged as `abload: phase=<name>`.
 const (
 	PhaseStartup  = "startup"
+	PhasePrefill  = "prefill"
 	PhaseWarmup   = "warmup"
 	PhaseMeasure  = "measure"
+	PhaseCooldown = "cooldown"
 	PhaseDrain    = "drain"
 	PhaseTeardown = "teardown"
 	PhaseDone     = "done"
@@ -87,6 +89,14 @@ type runner struct {
 	sched  generators.Schedule
 	hlog   *reports.HlogWriter
 	series []reports.TimePoint
+
+	prefilled    int64 // prefill events sent
+	skewMu       sync.Mutex
+	skewStart    []SubtaskRecords // per-subtask records-in when measuring began
+	skewFailed   bool
+	skew         *reports.Skew
+	savepoint    string
+	savepointErr string
 
 	snd      *sender
 	sent     sendStats        // the sender's totals, once it has finished
@@ -168,6 +178,7 @@ func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir string, logf fun
 			JobManagerMemory:  sc.Env.JobManagerMemory,
 			KafkaHeap:         sc.Env.KafkaHeap,
 			StartupTimeout:    sc.Env.StartupTimeout.Duration,
+			FlinkConfig:       FlinkClusterConfig(sc.Env),
 			Logf:              logf,
 		}), nil
 	}
@@ -207,8 +218,17 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 	if err != nil {
 		return fmt.Errorf("upload job jar: %w", err)
 	}
-	r.jobID, err = r.flink.RunJar(ctx, jarID, "", r.jobArgs(), sc.Job.Parallelism)
+	restore := ""
+	if sc.Job.RestoreFrom != "" {
+		if restore, err = filepath.Abs(sc.Job.RestoreFrom); err != nil {
+			return err
+		}
+	}
+	r.jobID, err = r.flink.RunJarFrom(ctx, jarID, "", r.jobArgs(), sc.Job.Parallelism, restore)
 	if err != nil {
+		if restore != "" {
+			return fmt.Errorf("submit job from savepoint %s (job.restore_from): %w", restore, err)
+		}
 		return fmt.Errorf("submit job: %w", err)
 	}
 	if _, err := r.flink.WaitRunning(ctx, r.jobID, 60*time.Second); err != nil {
@@ -229,10 +249,14 @@ func (r *runner) jobArgs() []string {
 		"--input-topic", r.topics.Input,
 		"--group-id", "abload-" + r.runID,
 		"--job-name", "abload-" + sc.Name,
-		"--window-size-ms", ms(sc.Job.Window),
+		"--window-kind", sc.Job.Window.Kind,
+		"--window-size-ms", ms(sc.Job.Window.Size),
+		"--window-slide-ms", ms(sc.Job.Window.Slide),
+		"--window-gap-ms", ms(sc.Job.Window.Gap),
+		"--allowed-lateness-ms", ms(sc.Job.Window.AllowedLateness),
 		"--out-of-orderness-ms", ms(sc.Job.OutOfOrderness),
 		"--idleness-ms", ms(sc.Job.Idleness),
-		"--dedupe-ttl-ms", ms(sc.Job.DedupeTTL),
+		"--dedupe-ttl-ms", ms(sc.Job.StateTTL),
 		"--checkpoint-interval-ms", ms(sc.Job.Checkpoint.Interval),
 		"--sink-linger-ms", ms(sc.Job.SinkLinger),
 		"--checkpoint-mode", sc.Job.Checkpoint.Mode,
@@ -246,6 +270,12 @@ func (r *runner) jobArgs() []string {
 		"--object-reuse", fmt.Sprint(sc.Job.ObjectReuse),
 		"--chaining", fmt.Sprint(sc.Job.Chaining),
 		"--max-parallelism", fmt.Sprint(sc.Job.MaxParallelism),
+		"--serializer", sc.Job.Serializer,
+		"--skew-mitigation", sc.Job.SkewMitigation.Kind,
+		"--salts", fmt.Sprint(sc.Job.SkewMitigation.Salts),
+		"--parallelism-dedupe", fmt.Sprint(sc.Job.StageParallelism.Dedupe),
+		"--parallelism-counts", fmt.Sprint(sc.Job.StageParallelism.Counts),
+		"--parallelism-windows", fmt.Sprint(sc.Job.StageParallelism.Windows),
 	}
 	if r.topics.Updates != "" {
 		args = append(args, "--updates-topic", r.topics.Updates)

@@ -28,9 +28,10 @@ type sender struct {
 	enc          generators.Encoding
 	clock        *Clock
 	originNs     int64
-	total        int64 // events in the schedule (warmup + measure)
-	measureFirst int64 // first seq intended inside the measurement phase
-	windowMs     int64 // window size, for the per-window tallies (0 = none)
+	total        int64          // events in the schedule (warmup + measure)
+	measureFirst int64          // first seq intended inside the measurement phase
+	measureEnd   int64          // first seq intended after it (cooldown follows)
+	windows      windowAssigner // for the per-window tallies
 	col          *collector
 
 	errMu    sync.Mutex
@@ -133,9 +134,9 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 				break
 			}
 			ln.Next(&ev, seq, intended, s.originNs)
-			if s.windowMs > 0 {
-				keys[windowKey{startMs: floorDiv(ev.EventTimeMs, s.windowMs) * s.windowMs, campaign: ev.Campaign, variant: ev.Variant}]++
-			}
+			s.windows.assign(ev.EventTimeMs, func(start int64) {
+				keys[windowKey{startMs: start, campaign: ev.Campaign, variant: ev.Variant}]++
+			})
 			if ev.EventTimeMs > st.lastEventMs {
 				st.lastEventMs = ev.EventTimeMs
 			}
@@ -144,7 +145,7 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 			rec.Value = ev.Append(s.enc, rec.Value)
 			sink.Produce(ctx, rec, s.promise)
 			sentNs := s.clock.Now()
-			if seq >= s.measureFirst {
+			if seq >= s.measureFirst && seq < s.measureEnd {
 				delays = append(delays, sentNs-intended)
 				if st.measure == 0 {
 					st.firstMeasureNs = sentNs
@@ -160,16 +161,6 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 	}
 	st.completed = seq >= s.total
 	return laneResult{sendStats: st, gen: ln.Stats()}
-}
-
-// floorDiv is division rounding toward negative infinity (window starts of
-// negative times).
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
 }
 
 // discardSink accepts records and drops them: pacing benchmarks measure the

@@ -1,6 +1,10 @@
 package harness
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/scenarios"
 )
@@ -98,5 +102,18 @@ func Check(sc *scenarios.Scenario) error {
 	if _, err := Schedule(sc); err != nil {
 		return &InputError{Err: err}
 	}
+	if p := sc.Job.RestoreFrom; p != "" {
+		if _, err := os.Stat(filepath.Join(p, "_metadata")); err != nil {
+			return &InputError{Err: fmt.Errorf("%sjob.restore_from: %q is not a savepoint directory (no _metadata file in it); "+
+				"use the savepoint path of an earlier run's result.json (savepoint)", sourcePrefix(sc), p)}
+		}
+	}
 	return nil
+}
+
+func sourcePrefix(sc *scenarios.Scenario) string {
+	if sc.Source == "" {
+		return ""
+	}
+	return sc.Source + ": "
 }

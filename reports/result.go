@@ -60,6 +60,8 @@ type Result struct {
 	Recovery        []Recovery      `json:"recovery,omitempty"`
 	Resources       []Resource      `json:"resources,omitempty"`
 	Gates           []Gate          `json:"gates,omitempty"`
+	// Savepoint is where job.savepoint_at_end put the job's savepoint.
+	Savepoint string `json:"savepoint,omitempty"`
 	Timeseries      []TimePoint     `json:"timeseries,omitempty"`
 }
 
@@ -147,6 +149,7 @@ type WindowReconciliation struct {
 	CountMismatch int64 `json:"count_mismatch"` // received with another event count
 	Unexpected    int64 `json:"unexpected"`     // received but not expected
 	Duplicated    int64 `json:"duplicated"`     // received more than once
+	LateFirings   int64 `json:"late_firings"`   // received again with more events (allowed lateness)
 }
 
 // Checkpoints summarises Flink checkpointing during the measurement phase.
@@ -163,16 +166,20 @@ type StateSize struct {
 	Max  int64 `json:"max"`
 }
 
-// Skew is max/mean of per-subtask records-in over the measurement phase.
+// Skew is max/mean of per-subtask records-in over the measurement phase:
+// 1 is perfect balance, parallelism is everything on one subtask.
+// MaxOverMean is the largest over the vertices.
 type Skew struct {
 	MaxOverMean float64      `json:"max_over_mean"`
 	Vertices    []VertexSkew `json:"vertices,omitempty"`
 }
 
-// VertexSkew is Skew for one job vertex.
+// VertexSkew is Skew for one job vertex (named by its chained operators,
+// "windows -> windows-sink"), with the records-in of each subtask.
 type VertexSkew struct {
 	Name        string  `json:"name"`
 	MaxOverMean float64 `json:"max_over_mean"`
+	RecordsIn   []int64 `json:"records_in,omitempty"`
 }
 
 // Recovery times one injected fault, in seconds from the run's start; a nil

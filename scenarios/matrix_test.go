@@ -155,7 +155,7 @@ func TestMatrixErrors(t *testing.T) {
 		want      []string
 	}{
 		{"unknown path", "matrix:\n  job.stat_backend: [hashmap]\n", nil,
-			[]string{`t.yaml:2: matrix.job.stat_backend: unknown field "stat_backend" in job (known: parallelism, max_parallelism, window, out_of_orderness, idleness, dedupe_ttl, checkpoint, outputs, sink_linger, delivery, state_backend, buffer_timeout, object_reuse, chaining); did you mean "state_backend"?`}},
+			[]string{`t.yaml:2: matrix.job.stat_backend: unknown field "stat_backend" in job (known: parallelism, max_parallelism, stage_parallelism, window, out_of_orderness, idleness, state_ttl, checkpoint, outputs, sink_linger, delivery, state_backend, serializer, skew_mitigation, buffer_timeout, object_reuse, chaining, restore_from, savepoint_at_end); did you mean "state_backend"?`}},
 		{"bad value type", "matrix:\n  job.checkpoint.interval:\n    - 1s\n    - fast\n", nil,
 			[]string{`t.yaml:4: matrix.job.checkpoint.interval[1]: malformed duration "fast" (want a Go duration such as 30s, 1m30s, 200ms)`}},
 		{"list form type", "matrix:\n  - {job.parallelism: 2}\n  - {job.parallelism: many}\n", nil,
@@ -176,14 +176,14 @@ func TestMatrixErrors(t *testing.T) {
 			[]string{`t.yaml:1: matrix: expected a mapping of path: [values] or a list of mappings of path: value, got "3"`}},
 		{"too many points", "matrix:\n  workload.seed: [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]\n  workload.lanes: [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]\n", nil,
 			[]string{`t.yaml:2: matrix: has more than 256 points; at most 256 are allowed`}},
-		{"everything at once", "matrix:\n  - {job.nope: 1}\n  - {job.state_backend: x, job.window: 0s}\n", nil,
+		{"everything at once", "matrix:\n  - {job.nope: 1}\n  - {job.state_backend: x, job.window.size: 0s}\n", nil,
 			[]string{
-				`t.yaml:2: matrix[0].job.nope: unknown field "nope" in job (known: parallelism, max_parallelism, window, out_of_orderness, idleness, dedupe_ttl, checkpoint, outputs, sink_linger, delivery, state_backend, buffer_timeout, object_reuse, chaining)`,
-				`t.yaml:3: matrix[1].job.window: must be > 0, got 0s (in point state_backend-x_window-0s)`,
-				`t.yaml:3: matrix[1].job.state_backend: must be one of hashmap, rocksdb, got "x" (in point state_backend-x_window-0s)`,
+				`t.yaml:2: matrix[0].job.nope: unknown field "nope" in job (known: parallelism, max_parallelism, stage_parallelism, window, out_of_orderness, idleness, state_ttl, checkpoint, outputs, sink_linger, delivery, state_backend, serializer, skew_mitigation, buffer_timeout, object_reuse, chaining, restore_from, savepoint_at_end)`,
+				`t.yaml:3: matrix[1].job.window.size: must be > 0, got 0s (in point state_backend-x_size-0s)`,
+				`t.yaml:3: matrix[1].job.state_backend: must be one of hashmap, rocksdb, got "x" (in point state_backend-x_size-0s)`,
 			}},
-		{"a --set still fails", "matrix:\n  job.state_backend: [hashmap, rocksdb]\n", []string{"job.window=0s"},
-			[]string{`--set job.window=0s: job.window: must be > 0, got 0s`}},
+		{"a --set still fails", "matrix:\n  job.state_backend: [hashmap, rocksdb]\n", []string{"job.window.size=0s"},
+			[]string{`--set job.window.size=0s: job.window.size: must be > 0, got 0s`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := Parse("t.yaml", []byte(tc.doc), tc.sets)

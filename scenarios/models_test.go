@@ -327,12 +327,12 @@ func TestModelErrors(t *testing.T) {
 
 		{name: "bad section in the file, bad value from --set", data: "workload: fast\n", sets: []string{"workload.lanes=0"},
 			want: []string{
-				`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder), got "fast"`,
+				`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill), got "fast"`,
 				`--set workload.lanes=0: workload.lanes: must be in 1..64, got 0`,
 			}},
 
 		// aliases and merge keys that refer to their own mapping
-		{name: "merge key cycle", data: "job: &p {<<: *p, window: 1s}\n",
+		{name: "merge key cycle", data: "job: &p {<<: *p, idleness: 1s}\n",
 			want: []string{`t.yaml:1: job: an alias or merge key refers to a mapping that contains it`}},
 		{name: "merge key cycle in a list element", data: "workload:\n  profile:\n    kind: piecewise\n    points: [&p {<<: *p, at: 1s}]\n",
 			want: []string{`t.yaml:4: workload.profile.points[0]: an alias or merge key refers to a mapping that contains it`}},
@@ -347,6 +347,53 @@ func TestModelErrors(t *testing.T) {
 				`t.yaml:5: workload.disorder.late_by: must be > 0, got 0s`,
 				`t.yaml:6: workload.disorder.duplicates: must be a probability in [0, 1], got -1`,
 			}},
+
+		// windows, skew mitigation, stages
+		{name: "sliding without slide", data: "job:\n  window: {kind: sliding, size: 10s}\n",
+			want: []string{`t.yaml:2: job.window.slide: must be > 0 for sliding windows, got 0s`}},
+		{name: "sliding windows", data: "job:\n  window:\n    kind: sliding\n    size: 10s\n    slide: 20s\n",
+			want: []string{`t.yaml:5: job.window.slide: must be <= job.window.size (10s), got 20s`}},
+		{name: "too many sliding windows per event", data: "job:\n  window: {kind: sliding, size: 10s, slide: 10ms}\n",
+			want: []string{`t.yaml:2: job.window.slide: puts each event in 1000 windows (size/slide); at most 100`}},
+		{name: "session fields", data: "job:\n  window:\n    kind: session\n    slide: 1s\n    allowed_lateness: 1s\n",
+			want: []string{
+				`t.yaml:4: job.window.slide: applies only to job.window.kind sliding, not session; leave it out`,
+				`t.yaml:3: job.window.gap: must be > 0 for session windows, got 0s`,
+				`t.yaml:5: job.window.allowed_lateness: must be 0 for session windows (a late event can merge sessions, which the harness cannot reconcile)`,
+			}},
+		{name: "gap on tumbling", data: "job:\n  window: {gap: 1s}\n",
+			want: []string{`t.yaml:2: job.window.gap: applies only to job.window.kind session, not tumbling; leave it out`}},
+		{name: "salted sessions", data: "job:\n  window: {kind: session, gap: 5s}\n  skew_mitigation: {kind: salted, salts: 1}\n",
+			want: []string{
+				`t.yaml:3: job.skew_mitigation.salts: must be in 2..1024, got 1`,
+				`t.yaml:3: job.skew_mitigation.kind: salted needs tumbling or sliding windows (a session belongs to one key and cannot be split)`,
+			}},
+		{name: "salted without windows", data: "job:\n  outputs: {windows: false}\n  skew_mitigation: {kind: salted}\n",
+			want: []string{`t.yaml:3: job.skew_mitigation.kind: salted works on the windows path, but job.outputs.windows is false`}},
+		{name: "stage parallelism", data: "job:\n  max_parallelism: 4\n  stage_parallelism: {dedupe: -1, counts: 5, windows: 3}\n",
+			want: []string{
+				`t.yaml:3: job.stage_parallelism.dedupe: must be 0 (job.parallelism) or in 1..32768, got -1`,
+				`t.yaml:3: job.stage_parallelism.counts: must be <= job.max_parallelism (4), got 5`,
+				`t.yaml:3: job.stage_parallelism.windows: 3 exceeds the 2 task slots of env.taskmanagers × env.slots`,
+			}},
+		{name: "serializer", data: "job:\n  serializer: avro\n",
+			want: []string{`t.yaml:2: job.serializer: must be one of pojo, kryo, got "avro"`}},
+		{name: "env knobs", data: "env:\n  network_memory: lots\n  managed_memory_fraction: 1\n  heartbeat_interval: 5s\n  heartbeat_timeout: 5s\n  cpus: 1.5\n",
+			want: []string{
+				`t.yaml:2: env.network_memory: malformed memory size "lots" (want "" (Flink's default share) or a Flink memory size such as 64m)`,
+				`t.yaml:3: env.managed_memory_fraction: must be in [0, 1), got 1`,
+				`t.yaml:5: env.heartbeat_timeout: must be longer than env.heartbeat_interval (5s), got 5s`,
+				`t.yaml:6: env.cpus: CPU limits need env.kind docker (local processes share the host's cores); set 0`,
+			}},
+		{name: "kafka batch size", data: "kafka:\n  batch_size: 100\n",
+			want: []string{`t.yaml:2: kafka.batch_size: must be in 1024..1048588 bytes (the broker's default message.max.bytes), got 100`}},
+		{name: "prefill and cooldown", data: "workload:\n  cooldown: -1s\n  prefill: {keys: -5}\n",
+			want: []string{
+				`t.yaml:2: workload.cooldown: must be >= 0, got -1s`,
+				`t.yaml:3: workload.prefill.keys: must be in 0..1073741824, got -5`,
+			}},
+		{name: "prefill without updates", data: "workload:\n  prefill: {keys: 5}\njob:\n  outputs: {updates: false}\n",
+			want: []string{`t.yaml:2: workload.prefill.keys: needs job.outputs.updates (the harness waits for every prefill event's update before warmup)`}},
 
 		// overrides
 		{name: "set kind needing a default-valued field", sets: []string{"workload.profile.kind=spike"},

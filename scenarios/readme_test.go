@@ -1,10 +1,13 @@
 package scenarios
 
 import (
+	"flag"
 	"os"
 	"strings"
 	"testing"
 )
+
+var updateREADME = flag.Bool("update-readme", false, "rewrite README.md's scenario field table from Fields")
 
 // The README's scenario field table is generated from Fields; this test
 // fails when the two drift apart.
@@ -22,9 +25,16 @@ func TestREADMEFieldTable(t *testing.T) {
 	}
 	got := strings.TrimSpace(readme[i+len(begin) : j])
 	want := strings.TrimSpace(FieldsMarkdown())
+	if *updateREADME {
+		readme = readme[:i+len(begin)] + "\n" + want + "\n" + readme[j:]
+		if err := os.WriteFile("../README.md", []byte(readme), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	if got != want {
 		t.Errorf("README.md's field table differs from scenarios.FieldsMarkdown(); regenerate it: "+
-			"replace the text between %q and %q with the output of FieldsMarkdown().\n--- README\n%s\n--- FieldsMarkdown\n%s",
+			"go test ./scenarios -run TestREADMEFieldTable -update-readme (it replaces the text between %q and %q).\n--- README\n%s\n--- FieldsMarkdown\n%s",
 			begin, end, got, want)
 	}
 }

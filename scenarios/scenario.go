@@ -48,6 +48,18 @@ type Workload struct {
 	Skew             Skew     `yaml:"skew" json:"skew"`
 	Funnel           Funnel   `yaml:"funnel" json:"funnel"`
 	Disorder         Disorder `yaml:"disorder" json:"disorder"`
+	Cooldown         Duration `yaml:"cooldown" json:"cooldown"`
+	Prefill          Prefill  `yaml:"prefill" json:"prefill"`
+}
+
+// Prefill is state built before warmup: events sent unpaced, not measured,
+// so that the job starts the measured run with state of a realistic size.
+type Prefill struct {
+	// Keys is the number of distinct (campaign, recipient) keys given one
+	// open each, which makes one dedupe-state entry per key. Their
+	// recipients lie outside the workload's recipients, so they never
+	// change what the measured events count.
+	Keys int64 `yaml:"keys" json:"keys"`
 }
 
 // Profile is the rate profile: how the target rate changes over the run. All
@@ -147,6 +159,14 @@ type Env struct {
 	JobManagerMemory  string   `yaml:"jobmanager_memory" json:"jobmanager_memory"`
 	KafkaHeap         string   `yaml:"kafka_heap" json:"kafka_heap"`
 	StartupTimeout    Duration `yaml:"startup_timeout" json:"startup_timeout"`
+	// NetworkMemory, if set, fixes the TaskManagers' network memory
+	// (taskmanager.memory.network.min = max); "" keeps Flink's fraction.
+	NetworkMemory         string   `yaml:"network_memory" json:"network_memory"`
+	ManagedMemoryFraction float64  `yaml:"managed_memory_fraction" json:"managed_memory_fraction"`
+	HeartbeatInterval     Duration `yaml:"heartbeat_interval" json:"heartbeat_interval"`
+	HeartbeatTimeout      Duration `yaml:"heartbeat_timeout" json:"heartbeat_timeout"`
+	// CPUs limits each container's CPUs (docker); 0 = no limit.
+	CPUs float64 `yaml:"cpus" json:"cpus"`
 }
 
 // Kafka configures the run's topics and the harness's producer.
@@ -155,25 +175,74 @@ type Kafka struct {
 	Acks        string   `yaml:"acks" json:"acks"`
 	Linger      Duration `yaml:"linger" json:"linger"`
 	Compression string   `yaml:"compression" json:"compression"`
+	BatchSize   int      `yaml:"batch_size" json:"batch_size"`
 }
 
 // Job configures the Flink job under test.
 type Job struct {
-	Parallelism    int        `yaml:"parallelism" json:"parallelism"`
-	MaxParallelism int        `yaml:"max_parallelism" json:"max_parallelism"`
-	Window         Duration   `yaml:"window" json:"window"`
-	OutOfOrderness Duration   `yaml:"out_of_orderness" json:"out_of_orderness"`
-	Idleness       Duration   `yaml:"idleness" json:"idleness"`
-	DedupeTTL      Duration   `yaml:"dedupe_ttl" json:"dedupe_ttl"`
-	Checkpoint     Checkpoint `yaml:"checkpoint" json:"checkpoint"`
-	Outputs        Outputs    `yaml:"outputs" json:"outputs"`
-	SinkLinger     Duration   `yaml:"sink_linger" json:"sink_linger"`
-	Delivery       string     `yaml:"delivery" json:"delivery"`
-	StateBackend   string     `yaml:"state_backend" json:"state_backend"`
-	BufferTimeout  Duration   `yaml:"buffer_timeout" json:"buffer_timeout"`
-	ObjectReuse    bool       `yaml:"object_reuse" json:"object_reuse"`
-	Chaining       bool       `yaml:"chaining" json:"chaining"`
+	Parallelism      int              `yaml:"parallelism" json:"parallelism"`
+	MaxParallelism   int              `yaml:"max_parallelism" json:"max_parallelism"`
+	StageParallelism StageParallelism `yaml:"stage_parallelism" json:"stage_parallelism"`
+	Window           Window           `yaml:"window" json:"window"`
+	OutOfOrderness   Duration         `yaml:"out_of_orderness" json:"out_of_orderness"`
+	Idleness         Duration         `yaml:"idleness" json:"idleness"`
+	StateTTL         Duration         `yaml:"state_ttl" json:"state_ttl"`
+	Checkpoint       Checkpoint       `yaml:"checkpoint" json:"checkpoint"`
+	Outputs          Outputs          `yaml:"outputs" json:"outputs"`
+	SinkLinger       Duration         `yaml:"sink_linger" json:"sink_linger"`
+	Delivery         string           `yaml:"delivery" json:"delivery"`
+	StateBackend     string           `yaml:"state_backend" json:"state_backend"`
+	Serializer       string           `yaml:"serializer" json:"serializer"`
+	SkewMitigation   SkewMitigation   `yaml:"skew_mitigation" json:"skew_mitigation"`
+	BufferTimeout    Duration         `yaml:"buffer_timeout" json:"buffer_timeout"`
+	ObjectReuse      bool             `yaml:"object_reuse" json:"object_reuse"`
+	Chaining         bool             `yaml:"chaining" json:"chaining"`
+	// RestoreFrom is a savepoint directory (one an earlier run wrote with
+	// SavepointAtEnd) the job starts from; "" starts with empty state.
+	RestoreFrom    string `yaml:"restore_from" json:"restore_from"`
+	SavepointAtEnd bool   `yaml:"savepoint_at_end" json:"savepoint_at_end"`
 }
+
+// StageParallelism overrides job.parallelism for single stages; 0 keeps it.
+type StageParallelism struct {
+	Dedupe  int `yaml:"dedupe" json:"dedupe"`
+	Counts  int `yaml:"counts" json:"counts"`
+	Windows int `yaml:"windows" json:"windows"`
+}
+
+// Window is the event-time window of the windows output.
+type Window struct {
+	Kind            string   `yaml:"kind" json:"kind"`   // tumbling, sliding or session
+	Size            Duration `yaml:"size" json:"size"`   // tumbling, sliding
+	Slide           Duration `yaml:"slide" json:"slide"` // sliding
+	Gap             Duration `yaml:"gap" json:"gap"`     // session
+	AllowedLateness Duration `yaml:"allowed_lateness" json:"allowed_lateness"`
+}
+
+// Window kinds (job.window.kind).
+const (
+	WindowTumbling = "tumbling"
+	WindowSliding  = "sliding"
+	WindowSession  = "session"
+)
+
+// SkewMitigation is how the windows path spreads hot keys.
+type SkewMitigation struct {
+	Kind  string `yaml:"kind" json:"kind"` // none or salted
+	Salts int    `yaml:"salts" json:"salts"`
+}
+
+// Skew mitigation kinds (job.skew_mitigation.kind).
+const (
+	MitigationNone   = "none"
+	MitigationSalted = "salted"
+)
+
+// Serializers (job.serializer).
+const (
+	SerializerPOJO = "pojo"
+	SerializerKryo = "kryo"
+)
 
 // Delivery guarantees of the job's Kafka sinks.
 const (
@@ -230,6 +299,10 @@ const (
 	SkewHotset  = generators.KindHotset
 )
 
+// defaultBatchSize is the producer's largest batch in bytes (franz-go's own
+// default, just under the broker's default message.max.bytes).
+const defaultBatchSize = 1000012
+
 // MaxLanes bounds workload.lanes.
 const MaxLanes = 64
 
@@ -263,31 +336,37 @@ func Defaults() *Scenario {
 			Disorder: Disorder{LateBy: Duration{5 * time.Second}},
 		},
 		Env: Env{
-			Kind:              EnvLocal,
-			TaskManagers:      1,
-			Slots:             2,
-			TaskManagerMemory: "1536m",
-			JobManagerMemory:  "1024m",
-			KafkaHeap:         "768m",
-			StartupTimeout:    Duration{180 * time.Second},
+			Kind:                  EnvLocal,
+			TaskManagers:          1,
+			Slots:                 2,
+			TaskManagerMemory:     "1536m",
+			JobManagerMemory:      "1024m",
+			KafkaHeap:             "768m",
+			StartupTimeout:        Duration{180 * time.Second},
+			ManagedMemoryFraction: 0.4,
+			HeartbeatInterval:     Duration{2 * time.Second},
+			HeartbeatTimeout:      Duration{10 * time.Second},
 		},
 		Kafka: Kafka{
 			Partitions:  4,
 			Acks:        "all",
 			Linger:      Duration{time.Millisecond},
 			Compression: "none",
+			BatchSize:   defaultBatchSize,
 		},
 		Job: Job{
 			Parallelism:    2,
-			Window:         Duration{10 * time.Second},
+			Window:         Window{Kind: WindowTumbling, Size: Duration{10 * time.Second}},
 			OutOfOrderness: Duration{2 * time.Second},
 			Idleness:       Duration{5 * time.Second},
-			DedupeTTL:      Duration{time.Hour},
+			StateTTL:       Duration{time.Hour},
 			Checkpoint:     Checkpoint{Interval: Duration{10 * time.Second}, Mode: DeliveryExactlyOnce, Timeout: Duration{10 * time.Minute}},
 			Outputs:        Outputs{Updates: true, Windows: true},
 			SinkLinger:     Duration{5 * time.Millisecond},
 			Delivery:       DeliveryAtLeastOnce,
 			StateBackend:   "hashmap",
+			Serializer:     SerializerPOJO,
+			SkewMitigation: SkewMitigation{Kind: MitigationNone, Salts: 8},
 			BufferTimeout:  Duration{100 * time.Millisecond},
 			Chaining:       true,
 		},

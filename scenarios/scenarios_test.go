@@ -56,10 +56,10 @@ func TestDefaults(t *testing.T) {
 				{"kafka.linger", s.Kafka.Linger, sec(0.001)},
 				{"kafka.compression", s.Kafka.Compression, "none"},
 				{"job.parallelism", s.Job.Parallelism, 2},
-				{"job.window", s.Job.Window, sec(10)},
+				{"job.window.size", s.Job.Window.Size, sec(10)},
 				{"job.out_of_orderness", s.Job.OutOfOrderness, sec(2)},
 				{"job.idleness", s.Job.Idleness, sec(5)},
-				{"job.dedupe_ttl", s.Job.DedupeTTL, sec(3600)},
+				{"job.state_ttl", s.Job.StateTTL, sec(3600)},
 				{"job.checkpoint.interval", s.Job.Checkpoint.Interval, sec(10)},
 				{"job.outputs.updates", s.Job.Outputs.Updates, true},
 				{"job.outputs.windows", s.Job.Outputs.Windows, true},
@@ -97,7 +97,7 @@ func TestLoadQuick(t *testing.T) {
 	want.Workload.Rate = 2000
 	want.Workload.Warmup = sec(5)
 	want.Workload.Duration = sec(20)
-	want.Job.Window = sec(5)
+	want.Job.Window.Size = sec(5)
 	s.origins = nil
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("quick.yaml resolved to\n%+v\nwant\n%+v", s, want)
@@ -130,11 +130,11 @@ func TestParseValues(t *testing.T) {
 		}},
 		{"block list", "gates:\n  - e2e.p99 < 250ms\n  - e2e.p50 < 50ms\n", func(s *Scenario) bool { return len(s.Gates) == 2 }},
 		{"anchor and alias", "workload:\n  duration: &d 45s\n  drain_timeout: *d\n", func(s *Scenario) bool { return s.Workload.DrainTimeout == sec(45) }},
-		{"merge key, own keys win", "job:\n  <<: {parallelism: 1, window: 20s}\n  window: 30s\n", func(s *Scenario) bool {
-			return s.Job.Parallelism == 1 && s.Job.Window == sec(30)
+		{"merge key, own keys win", "job:\n  <<: {parallelism: 1, idleness: 20s}\n  idleness: 30s\n", func(s *Scenario) bool {
+			return s.Job.Parallelism == 1 && s.Job.Idleness == sec(30)
 		}},
-		{"merge list, earlier wins", "job:\n  <<: [{window: 20s}, {window: 40s, idleness: 1s}]\n", func(s *Scenario) bool {
-			return s.Job.Window == sec(20) && s.Job.Idleness == sec(1)
+		{"merge list, earlier wins", "job:\n  <<: [{idleness: 20s}, {idleness: 40s, out_of_orderness: 1s}]\n", func(s *Scenario) bool {
+			return s.Job.Idleness == sec(20) && s.Job.OutOfOrderness == sec(1)
 		}},
 		{"null leaf keeps default", "workload:\n  rate:\n", func(s *Scenario) bool { return s.Workload.Rate == 1000 }},
 		{"explicit name", "name: other\n", func(s *Scenario) bool { return s.Name == "other" }},
@@ -179,7 +179,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown field with line and full path",
 			data: "name: q\nworkload:\n  rate: 10\n  rte: 5\n",
-			want: []string{`t.yaml:4: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder); did you mean "rate"?`},
+			want: []string{`t.yaml:4: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`},
 		},
 		{
 			name: "unknown top-level section",
@@ -234,7 +234,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "scalar for section",
 			data: "workload: fast\n",
-			want: []string{`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder), got "fast"`},
+			want: []string{`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill), got "fast"`},
 		},
 		{
 			name: "scalar for list",
@@ -294,8 +294,8 @@ func TestParseErrors(t *testing.T) {
 		},
 		{
 			name: "sub-millisecond window",
-			data: "job:\n  window: 1500us\n",
-			want: []string{`t.yaml:2: job.window: must be a whole number of milliseconds, got 1.5ms`},
+			data: "job:\n  window:\n    size: 1500us\n",
+			want: []string{`t.yaml:3: job.window.size: must be a whole number of milliseconds, got 1.5ms`},
 		},
 		{
 			name: "no outputs",
@@ -363,18 +363,18 @@ kafka:
   acks: most
 job:
   parallelism: 0
-  window: 0s
+  window: {size: 0s}
 `
 	want := []string{
 		`many.yaml:4: workload.duration: malformed duration "30 seconds" (want a Go duration such as 30s, 1m30s, 200ms)`,
-		`many.yaml:5: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder); did you mean "rate"?`,
+		`many.yaml:5: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`,
 		`many.yaml:8: env.slots: expected an integer, got "x"`,
 		`--set workload.seed=abc: workload.seed: expected an integer, got "abc"`,
 		`many.yaml:3: workload.rate: must be a finite number > 0 (events/s), got -1`,
 		`many.yaml:6: workload.campaigns: must be >= 1, got 0`,
 		`many.yaml:10: kafka.acks: must be one of all, leader, none, got "most"`,
 		`many.yaml:12: job.parallelism: must be >= 1, got 0`,
-		`many.yaml:13: job.window: must be > 0, got 0s`,
+		`many.yaml:13: job.window.size: must be > 0, got 0s`,
 	}
 	_, err := Parse("many.yaml", []byte(data), []string{"workload.seed=abc"})
 	got := problems(t, err)
@@ -428,7 +428,7 @@ func TestSetErrors(t *testing.T) {
 		want []string
 	}{
 		{"negative rate", []string{"workload.rate=-5"}, []string{`--set workload.rate=-5: workload.rate: must be a finite number > 0 (events/s), got -5`}},
-		{"unknown path", []string{"workload.rte=5"}, []string{`--set workload.rte=5: workload.rte: unknown field "rte" in workload (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder); did you mean "rate"?`}},
+		{"unknown path", []string{"workload.rte=5"}, []string{`--set workload.rte=5: workload.rte: unknown field "rte" in workload (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`}},
 		{"unknown section", []string{"faults.kill=1"}, []string{`--set faults.kill=1: faults.kill: unknown field "faults" in the scenario (known: name, description, workload, env, kafka, job, gates, repetitions, matrix)`}},
 		{"path through a leaf", []string{"workload.rate.x=1"}, []string{`--set workload.rate.x=1: workload.rate.x: workload.rate is a number, not a section`}},
 		{"missing =", []string{"x"}, []string{`--set x: want PATH=VALUE, e.g. workload.rate=5000`}},

@@ -195,6 +195,16 @@ func (s *Scenario) check() []issue {
 	checkKeySkew(&c, "workload.skew.recipients", w.Skew.Recipients, "workload.recipients", w.Recipients)
 	checkFunnel(&c, w.Funnel, len(w.Variants))
 	checkDisorder(&c, w.Disorder)
+	c.nonNegative("workload.cooldown", w.Cooldown)
+	if w.Prefill.Keys < 0 || w.Prefill.Keys > maxPrefillKeys {
+		c.addf("workload.prefill.keys", "must be in 0..%d, got %d", maxPrefillKeys, w.Prefill.Keys)
+	}
+	if w.Prefill.Keys > 0 && !s.Job.Outputs.Updates {
+		c.addf("workload.prefill.keys", "needs job.outputs.updates (the harness waits for every prefill event's update before warmup)")
+	}
+	if w.Recipients > math.MaxInt64-maxPrefillKeys {
+		c.addf("workload.recipients", "must be <= %d, got %d", int64(math.MaxInt64-maxPrefillKeys), w.Recipients)
+	}
 
 	e := s.Env
 	c.oneOf("env.kind", e.Kind, EnvLocal, EnvDocker, EnvExternal)
@@ -204,12 +214,33 @@ func (s *Scenario) check() []issue {
 	c.memory("env.jobmanager_memory", e.JobManagerMemory, flinkMemoryRE, "a Flink memory size such as 1024m or 1g")
 	c.memory("env.kafka_heap", e.KafkaHeap, jvmHeapRE, "a JVM heap size such as 768m or 1g")
 	c.positive("env.startup_timeout", e.StartupTimeout)
+	if e.NetworkMemory != "" {
+		c.memory("env.network_memory", e.NetworkMemory, flinkMemoryRE, `"" (Flink's default share) or a Flink memory size such as 64m`)
+	}
+	if !(e.ManagedMemoryFraction >= 0 && e.ManagedMemoryFraction < 1) {
+		c.addf("env.managed_memory_fraction", "must be in [0, 1), got %v", e.ManagedMemoryFraction)
+	}
+	c.positive("env.heartbeat_interval", e.HeartbeatInterval)
+	c.wholeMillis("env.heartbeat_interval", e.HeartbeatInterval)
+	c.wholeMillis("env.heartbeat_timeout", e.HeartbeatTimeout)
+	if e.HeartbeatTimeout.Duration <= e.HeartbeatInterval.Duration {
+		c.addf("env.heartbeat_timeout", "must be longer than env.heartbeat_interval (%s), got %s", e.HeartbeatInterval, e.HeartbeatTimeout)
+	}
+	switch {
+	case !(e.CPUs >= 0) || math.IsInf(e.CPUs, 0):
+		c.addf("env.cpus", "must be a finite number >= 0 (0 = no limit), got %v", e.CPUs)
+	case e.CPUs > 0 && e.Kind != EnvDocker:
+		c.addf("env.cpus", "CPU limits need env.kind docker (%s processes share the host's cores); set 0", e.Kind)
+	}
 
 	k := s.Kafka
 	c.atLeast("kafka.partitions", int64(k.Partitions), 1)
 	c.oneOf("kafka.acks", k.Acks, "all", "leader", "none")
 	c.nonNegative("kafka.linger", k.Linger)
 	c.oneOf("kafka.compression", k.Compression, "none", "gzip", "snappy", "lz4", "zstd")
+	if k.BatchSize < 1024 || k.BatchSize > maxBatchSize {
+		c.addf("kafka.batch_size", "must be in 1024..%d bytes (the broker's default message.max.bytes), got %d", maxBatchSize, k.BatchSize)
+	}
 
 	j := s.Job
 	c.atLeast("job.parallelism", int64(j.Parallelism), 1)
@@ -217,14 +248,14 @@ func (s *Scenario) check() []issue {
 		c.addf("job.parallelism", "%d exceeds the %d task slots of env.taskmanagers × env.slots (%d × %d)",
 			j.Parallelism, e.TaskManagers*e.Slots, e.TaskManagers, e.Slots)
 	}
-	c.positive("job.window", j.Window)
-	c.wholeMillis("job.window", j.Window)
+	checkWindow(&c, j)
+	checkStages(&c, s)
 	c.nonNegative("job.out_of_orderness", j.OutOfOrderness)
 	c.wholeMillis("job.out_of_orderness", j.OutOfOrderness)
 	c.positive("job.idleness", j.Idleness)
 	c.wholeMillis("job.idleness", j.Idleness)
-	c.positive("job.dedupe_ttl", j.DedupeTTL)
-	c.wholeMillis("job.dedupe_ttl", j.DedupeTTL)
+	c.positive("job.state_ttl", j.StateTTL)
+	c.wholeMillis("job.state_ttl", j.StateTTL)
 	if iv := j.Checkpoint.Interval.Duration; iv != 0 && iv < minCheckpointInterval {
 		c.addf("job.checkpoint.interval", "must be 0 (off) or >= %s, got %s", Duration{minCheckpointInterval}, j.Checkpoint.Interval)
 	}
@@ -257,6 +288,10 @@ func (s *Scenario) check() []issue {
 	}
 	c.nonNegative("job.buffer_timeout", j.BufferTimeout)
 	c.wholeMillis("job.buffer_timeout", j.BufferTimeout)
+	c.oneOf("job.serializer", j.Serializer, SerializerPOJO, SerializerKryo)
+	if j.RestoreFrom != "" && strings.TrimSpace(j.RestoreFrom) != j.RestoreFrom {
+		c.addf("job.restore_from", "must not start or end with spaces, got %q", j.RestoreFrom)
+	}
 
 	for i, g := range s.Gates {
 		if strings.TrimSpace(g) == "" {
@@ -285,6 +320,86 @@ func checkVariants(c *checker, vs []string) {
 			c.addf(p, "duplicate variant %q (also [%d])", v, first)
 		} else {
 			seen[v] = i
+		}
+	}
+}
+
+// maxBatchSize is the broker's default message.max.bytes (1 MiB + 12).
+const maxBatchSize = 1048588
+
+// maxPrefillKeys bounds workload.prefill.keys.
+const maxPrefillKeys = 1 << 30
+
+// maxWindowsPerEvent bounds job.window.size / job.window.slide: the harness
+// tallies every event into each sliding window it belongs to.
+const maxWindowsPerEvent = 100
+
+func checkWindow(c *checker, j Job) {
+	w := j.Window
+	c.oneOf("job.window.kind", w.Kind, WindowTumbling, WindowSliding, WindowSession)
+	for _, f := range []struct {
+		path string
+		d    Duration
+	}{{"job.window.size", w.Size}, {"job.window.slide", w.Slide}, {"job.window.gap", w.Gap}, {"job.window.allowed_lateness", w.AllowedLateness}} {
+		c.nonNegative(f.path, f.d)
+		c.wholeMillis(f.path, f.d)
+	}
+	switch w.Kind {
+	case WindowTumbling, WindowSliding:
+		c.positive("job.window.size", w.Size)
+	}
+	if w.Kind == WindowSliding {
+		switch {
+		case w.Slide.Duration <= 0:
+			c.addNear("job.window.slide", "job.window.kind", "must be > 0 for sliding windows, got %s", w.Slide)
+		case w.Slide.Duration > w.Size.Duration:
+			c.addf("job.window.slide", "must be <= job.window.size (%s), got %s", w.Size, w.Slide)
+		case w.Size.Duration/w.Slide.Duration > maxWindowsPerEvent:
+			c.addf("job.window.slide", "puts each event in %d windows (size/slide); at most %d", w.Size.Duration/w.Slide.Duration, maxWindowsPerEvent)
+		}
+	} else if w.Slide.Duration != 0 {
+		c.addf("job.window.slide", "applies only to job.window.kind sliding, not %s; leave it out", w.Kind)
+	}
+	if w.Kind == WindowSession {
+		if w.Gap.Duration <= 0 {
+			c.addNear("job.window.gap", "job.window.kind", "must be > 0 for session windows, got %s", w.Gap)
+		}
+		if w.AllowedLateness.Duration != 0 {
+			c.addf("job.window.allowed_lateness", "must be 0 for session windows (a late event can merge sessions, which the harness cannot reconcile)")
+		}
+	} else if w.Gap.Duration != 0 {
+		c.addf("job.window.gap", "applies only to job.window.kind session, not %s; leave it out", w.Kind)
+	}
+	m := j.SkewMitigation
+	c.oneOf("job.skew_mitigation.kind", m.Kind, MitigationNone, MitigationSalted)
+	if m.Salts < 2 || m.Salts > 1024 {
+		c.addf("job.skew_mitigation.salts", "must be in 2..1024, got %d", m.Salts)
+	}
+	if m.Kind == MitigationSalted {
+		if w.Kind == WindowSession {
+			c.addf("job.skew_mitigation.kind", "salted needs tumbling or sliding windows (a session belongs to one key and cannot be split)")
+		}
+		if !j.Outputs.Windows {
+			c.addf("job.skew_mitigation.kind", "salted works on the windows path, but job.outputs.windows is false")
+		}
+	}
+}
+
+// checkStages checks the per-stage parallelism overrides.
+func checkStages(c *checker, s *Scenario) {
+	j, e := s.Job, s.Env
+	slots := e.TaskManagers * e.Slots
+	for _, f := range []struct {
+		path string
+		p    int
+	}{{"job.stage_parallelism.dedupe", j.StageParallelism.Dedupe}, {"job.stage_parallelism.counts", j.StageParallelism.Counts}, {"job.stage_parallelism.windows", j.StageParallelism.Windows}} {
+		switch {
+		case f.p < 0 || f.p > 32768:
+			c.addf(f.path, "must be 0 (job.parallelism) or in 1..32768, got %d", f.p)
+		case j.MaxParallelism > 0 && f.p > j.MaxParallelism:
+			c.addf(f.path, "must be <= job.max_parallelism (%d), got %d", j.MaxParallelism, f.p)
+		case e.Kind != EnvExternal && e.TaskManagers >= 1 && e.Slots >= 1 && f.p > slots:
+			c.addf(f.path, "%d exceeds the %d task slots of env.taskmanagers × env.slots", f.p, slots)
 		}
 	}
 }
