@@ -4,10 +4,14 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -17,11 +21,17 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.datastream.WindowedStream;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,14 +43,40 @@ import java.time.Duration;
  *
  * <pre>
  * source (parse, per-partition watermarks) → late filter ─┬→ keyBy(campaign, recipient) dedupe
- *                                                         │     ├→ keyBy(campaign, variant) counts ─┐
- *                                                         │     └→ keyBy(campaign, variant) windows → windows sink
- *                                                         └→ late updates ─────────────── union ───┴→ updates sink
+ *                                                         │     ├→ keyBy(campaign, variant) counts ──────┐
+ *                                                         │     └→ windows path (below) → windows sink   │
+ *                                                         └→ late updates ─────────────────── union ─────┴→ updates sink
+ *
+ * windows path, --skew-mitigation none (default):
+ *   keyBy(campaign, variant) windows ─────────────────────────────────────────────────────────→ windows sink
+ * windows path, --skew-mitigation salted (two-phase aggregation):
+ *   keyBy(campaign, variant, salt) windows ─(one partial per salt and window)→
+ *       keyBy(campaign, variant) windows-merge ─(one record per window)─────────────────────────→ windows sink
  * </pre>
+ *
+ * <p>The windows are event-time tumbling (default), sliding or session windows
+ * ({@code --window-kind}) with an optional allowed lateness; every window record has the same
+ * format whichever kind and path produced it. {@code --parallelism-dedupe}, {@code -counts} and
+ * {@code -windows} set the parallelism of those stages (windows-merge follows windows); each
+ * sink takes its upstream operator's parallelism so that it chains to it.
  *
  * <p>The source and sinks are constructor arguments (the flink-training pattern) so that tests
  * run the very same topology on bounded in-memory sources and collecting sinks; {@link #main}
- * wires the Kafka ones. Every operator has a fixed {@code uid} so savepoints stay compatible.
+ * wires the Kafka ones.
+ *
+ * <p><b>Operator uids and savepoints.</b> The stateful operators have fixed uids
+ * ({@code late-filter}, {@code dedupe}, {@code counts}, {@code windows}, {@code windows-merge}),
+ * so a savepoint of one run restores their state into the next. The Kafka source and the two
+ * Kafka sinks instead have uids ending in {@code "-" + group id} ({@code events-source-<group
+ * id>}, {@code updates-sink-<group id>}, {@code windows-sink-<group id>}; their names stay
+ * {@code events-source}, {@code updates-sink}, {@code windows-sink}): each benchmark run reads
+ * and writes new topics with a new group id, so their state (the source's splits and offsets,
+ * the sinks' transactions) must never be restored into another run. Restoring a savepoint of
+ * an earlier run therefore needs {@code allowNonRestoredState}, which drops exactly the
+ * connector state. A restore keeps the state only if it is compatible: switching
+ * {@code --serializer} (POJO vs Kryo state), {@code --skew-mitigation} (the {@code windows}
+ * key changes from (campaign, variant) to (campaign, variant, salt)) or {@code --window-kind}
+ * between the savepoint and the restore fails the restore of the affected operators.
  */
 public class AbTestJob {
     private static final Logger LOG = LoggerFactory.getLogger(AbTestJob.class);
@@ -87,10 +123,10 @@ public class AbTestJob {
     }
 
     /**
-     * Applies the environment settings of the config (checkpointing, state backend, network
-     * buffer timeout, object reuse, chaining, max parallelism) and registers every argument as
-     * a global job parameter, so that all of them show under {@code user-config} in the REST
-     * API's {@code GET /jobs/:id/config}.
+     * Applies the environment settings of the config (checkpointing, state backend, serializer,
+     * network buffer timeout, object reuse, chaining, max parallelism) and registers every
+     * argument as a global job parameter, so that all of them show under {@code user-config} in
+     * the REST API's {@code GET /jobs/:id/config}.
      */
     public void configure(StreamExecutionEnvironment env) {
         // Job-level configuration first: env.configure also re-applies any checkpoint and
@@ -98,6 +134,10 @@ public class AbTestJob {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, config.stateBackend);
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.incrementalCheckpoints);
+        // --serializer kryo: PojoTypeInfo then creates a KryoSerializer, for the events on every
+        // network exchange and for every POJO in state (set explicitly both ways, so a cluster
+        // default cannot change what the argument says).
+        conf.set(PipelineOptions.FORCE_KRYO, config.forceKryo());
         env.configure(conf);
 
         if (config.checkpointingEnabled()) {
@@ -140,48 +180,114 @@ public class AbTestJob {
         // watermarks per Kafka partition inside the source.
         DataStream<EmailEvent> events = env
                 .fromSource(source, watermarks, "events-source", TypeInformation.of(EmailEvent.class))
-                .uid("events-source")
+                .uid(perRunUid("events-source"))
                 .name("events-source");
 
         SingleOutputStreamOperator<EmailEvent> onTime = events
-                .process(new LateEventFilter())
+                .process(new LateEventFilter(config.allowedLatenessMs))
                 .uid("late-filter")
                 .name("late-filter");
 
-        SingleOutputStreamOperator<EmailEvent> deduped = onTime
+        SingleOutputStreamOperator<EmailEvent> deduped = withParallelism(onTime
                 .keyBy(new Keys.CampaignRecipient(), Keys.CampaignRecipient.TYPE)
                 .process(new DedupeFunction(config.dedupeTtlMs))
                 .uid("dedupe")
-                .name("dedupe");
+                .name("dedupe"), config.parallelismDedupe);
 
         if (updatesSink != null) {
-            DataStream<String> updates = deduped
+            DataStream<String> updates = withParallelism(deduped
                     .keyBy(new Keys.CampaignVariant(), Keys.CampaignVariant.TYPE)
                     .process(new CountsFunction())
                     .uid("counts")
-                    .name("counts");
-            updates.union(onTime.getSideOutput(LateEventFilter.LATE))
+                    .name("counts"), config.parallelismCounts);
+            withParallelism(updates.union(onTime.getSideOutput(LateEventFilter.LATE))
                     .sinkTo(updatesSink)
-                    .uid("updates-sink")
-                    .name("updates-sink");
+                    .uid(perRunUid("updates-sink"))
+                    .name("updates-sink"), config.parallelismCounts);
         }
 
         if (windowsSink != null) {
-            deduped.keyBy(new Keys.CampaignVariant(), Keys.CampaignVariant.TYPE)
-                    .window(TumblingEventTimeWindows.of(Duration.ofMillis(config.windowSizeMs)))
-                    .aggregate(new WindowCountsAggregate(), new WindowResultFunction())
-                    .uid("windows")
-                    .name("windows")
+            withParallelism(windows(deduped, config)
                     .sinkTo(windowsSink)
-                    .uid("windows-sink")
-                    .name("windows-sink");
+                    .uid(perRunUid("windows-sink"))
+                    .name("windows-sink"), config.parallelismWindows);
         }
 
         if (updatesSink == null && windowsSink == null) {
             // Both outputs off: still run parsing, late filter and dedupe (a source-side baseline).
             LOG.warn("Both --updates-topic and --windows-topic are empty: output is discarded");
-            deduped.sinkTo(new DiscardingSink<>()).uid("discard-sink").name("discard-sink");
+            withParallelism(deduped.sinkTo(new DiscardingSink<>()).uid("discard-sink").name("discard-sink"),
+                    config.parallelismDedupe);
         }
+    }
+
+    /** {@code base + "-" + group id}: the uid of a connector whose state belongs to this run only. */
+    private String perRunUid(String base) {
+        return base + "-" + config.groupId;
+    }
+
+    /**
+     * The windows path from the de-duplicated events to the window records: one operator
+     * ({@code windows}), or with {@code --skew-mitigation salted} two ({@code windows} per
+     * (campaign, variant, salt), then {@code windows-merge} per (campaign, variant)). Returns the
+     * last operator, with {@code --parallelism-windows} applied.
+     */
+    static SingleOutputStreamOperator<String> windows(DataStream<EmailEvent> deduped, JobConfig config) {
+        if (!config.salted()) {
+            WindowedStream<EmailEvent, Tuple2<Integer, String>, TimeWindow> windowed = withLateness(deduped
+                    .keyBy(new Keys.CampaignVariant(), Keys.CampaignVariant.TYPE)
+                    .window(windowAssigner(config)), config);
+            return withParallelism(windowed
+                    .aggregate(new WindowCountsAggregate(), new WindowResultFunction())
+                    .uid("windows")
+                    .name("windows"), config.parallelismWindows);
+        }
+        // Phase 1: the same windows per (campaign, variant, salt), so a hot (campaign, variant)
+        // spreads over up to --salts keys (and subtasks).
+        WindowedStream<EmailEvent, Tuple3<Integer, String, Integer>, TimeWindow> salted = withLateness(deduped
+                .keyBy(new Keys.CampaignVariantSalt(config.salts), Keys.CampaignVariantSalt.TYPE)
+                .window(windowAssigner(config)), config);
+        TypeInformation<WindowAccumulator> accType = TypeInformation.of(WindowAccumulator.class);
+        SingleOutputStreamOperator<WindowPartial> partials = withParallelism(salted
+                .aggregate(new WindowCountsAggregate(), new PartialWindowFunction(),
+                        accType, accType, TypeInformation.of(WindowPartial.class))
+                .uid("windows")
+                .name("windows"), config.parallelismWindows);
+        // Phase 2: one record per (campaign, variant) and window, merged from the salts' partials.
+        return withParallelism(partials
+                .keyBy(new Keys.PartialCampaignVariant(), Keys.PartialCampaignVariant.TYPE)
+                .process(new WindowMergeFunction(config.allowedLatenessMs), Types.STRING)
+                .uid("windows-merge")
+                .name("windows-merge"), config.parallelismWindows);
+    }
+
+    /** The event-time window assigner of {@code --window-kind}. */
+    static WindowAssigner<Object, TimeWindow> windowAssigner(JobConfig config) {
+        switch (config.windowKind) {
+            case "sliding":
+                return SlidingEventTimeWindows.of(
+                        Duration.ofMillis(config.windowSizeMs), Duration.ofMillis(config.windowSlideMs));
+            case "session":
+                return EventTimeSessionWindows.withGap(Duration.ofMillis(config.windowGapMs));
+            default:
+                return TumblingEventTimeWindows.of(Duration.ofMillis(config.windowSizeMs));
+        }
+    }
+
+    private static <K> WindowedStream<EmailEvent, K, TimeWindow> withLateness(
+            WindowedStream<EmailEvent, K, TimeWindow> windowed, JobConfig config) {
+        return config.allowedLatenessMs > 0
+                ? windowed.allowedLateness(Duration.ofMillis(config.allowedLatenessMs))
+                : windowed;
+    }
+
+    /** Sets {@code parallelism} on {@code op} unless it is 0 (the job's default). */
+    private static <T> SingleOutputStreamOperator<T> withParallelism(SingleOutputStreamOperator<T> op, int parallelism) {
+        return parallelism > 0 ? op.setParallelism(parallelism) : op;
+    }
+
+    private static <T> DataStreamSink<T> withParallelism(DataStreamSink<T> sink, int parallelism) {
+        return parallelism > 0 ? sink.setParallelism(parallelism) : sink;
     }
 
     /** The input: earliest offsets, value-only JSON parsing into {@link EmailEvent}. */

@@ -3,9 +3,11 @@ package dev.abload.jobs.ab;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -19,6 +21,11 @@ import org.apache.flink.util.Collector;
  * Creating it registers the key's single event-time timer at that event's time plus the TTL;
  * the timer clears the state, after which the next open/click starts afresh. This bounds state
  * by event time, not by wall clock, so a replay behaves like the original run.
+ *
+ * <p>Metrics: {@code duplicateEvents} (counter) and {@code eventSerializer} (gauge), the simple
+ * class name of the serializer Flink creates for {@link EmailEvent} in this operator's runtime
+ * context: {@code PojoSerializer}, or {@code KryoSerializer} with {@code --serializer kryo}
+ * (the same serializer the network exchanges and state of the job use for it).
  */
 public class DedupeFunction extends KeyedProcessFunction<Tuple2<Integer, Long>, EmailEvent, EmailEvent> {
     private static final long serialVersionUID = 1L;
@@ -30,6 +37,7 @@ public class DedupeFunction extends KeyedProcessFunction<Tuple2<Integer, Long>, 
 
     private transient ValueState<Byte> seen;
     private transient Counter duplicates;
+    private transient String eventSerializer;
 
     /** @param ttlMs event-time retention of a key's state, counted from its first open/click */
     public DedupeFunction(long ttlMs) {
@@ -43,6 +51,16 @@ public class DedupeFunction extends KeyedProcessFunction<Tuple2<Integer, Long>, 
     public void open(OpenContext openContext) {
         seen = getRuntimeContext().getState(new ValueStateDescriptor<>("seen-open-click", Types.BYTE));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
+        eventSerializer = getRuntimeContext()
+                .createSerializer(TypeInformation.of(EmailEvent.class))
+                .getClass()
+                .getSimpleName();
+        getRuntimeContext().getMetricGroup().gauge("eventSerializer", (Gauge<String>) () -> eventSerializer);
+    }
+
+    /** The value of the {@code eventSerializer} gauge (set by {@link #open}). */
+    String eventSerializer() {
+        return eventSerializer;
     }
 
     @Override

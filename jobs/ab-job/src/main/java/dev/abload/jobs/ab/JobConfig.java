@@ -27,7 +27,8 @@ public final class JobConfig {
         OPTIONS.put("updates-topic", new String[] {"", "topic for per-event updates; empty = updates off"});
         OPTIONS.put("windows-topic", new String[] {"", "topic for window results; empty = windows off"});
         OPTIONS.put("group-id", new String[] {"abload-ab-job", "Kafka consumer group id"});
-        OPTIONS.put("window-size-ms", new String[] {"10000", "tumbling event-time window size, > 0"});
+        OPTIONS.put("window-size-ms", new String[] {"10000",
+            "event-time window size of tumbling and sliding windows, > 0 (session windows ignore it)"});
         OPTIONS.put("out-of-orderness-ms", new String[] {"2000", "bounded out-of-orderness of the watermarks, >= 0"});
         OPTIONS.put("idleness-ms", new String[] {"5000", "partition idleness timeout, >= 0 (0 = never idle)"});
         OPTIONS.put("dedupe-ttl-ms", new String[] {"3600000", "event-time retention of open/click dedupe state, > 0"});
@@ -51,10 +52,38 @@ public final class JobConfig {
         OPTIONS.put("object-reuse", new String[] {"false", "true | false: Flink object reuse"});
         OPTIONS.put("chaining", new String[] {"true", "true | false: operator chaining"});
         OPTIONS.put("max-parallelism", new String[] {"0", "max parallelism (key groups): 0 = Flink default, else 1..32768"});
+        OPTIONS.put("serializer", new String[] {"pojo",
+            "pojo | kryo: how Flink serializes the events (and the other POJOs) on the network and in state;"
+                + " kryo forces Kryo (pipeline.force-kryo)"});
+        OPTIONS.put("window-kind", new String[] {"tumbling", "tumbling | sliding | session: the event-time windows"});
+        OPTIONS.put("window-slide-ms", new String[] {"0",
+            "slide of sliding windows: > 0 and <= --window-size-ms with --window-kind sliding, else 0"});
+        OPTIONS.put("window-gap-ms", new String[] {"0", "session gap: > 0 with --window-kind session, else 0"});
+        OPTIONS.put("allowed-lateness-ms", new String[] {"0",
+            "allowed lateness of the windows, >= 0: events up to this far behind the watermark still count,"
+                + " each as a late firing (another record for its window); 0 with session windows"});
+        OPTIONS.put("skew-mitigation", new String[] {"none",
+            "none | salted: salted aggregates the windows in two phases, per (campaign, variant, salt)"
+                + " and then per (campaign, variant); not with session windows"});
+        OPTIONS.put("salts", new String[] {"8", "number of salts of --skew-mitigation salted, 2..1024 (else unused)"});
+        OPTIONS.put("parallelism-dedupe", new String[] {"0",
+            "parallelism of dedupe: 0 = the job's default parallelism, else 1..32768"});
+        OPTIONS.put("parallelism-counts", new String[] {"0",
+            "parallelism of counts and the updates sink: 0 = the job's default parallelism, else 1..32768"});
+        OPTIONS.put("parallelism-windows", new String[] {"0",
+            "parallelism of windows (and windows-merge) and the windows sink: 0 = the job's default parallelism,"
+                + " else 1..32768"});
     }
 
     /** Flink's upper bound for the max parallelism (KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM). */
     static final int UPPER_BOUND_MAX_PARALLELISM = 1 << 15;
+
+    /** Flink's bound on the windows per event of sliding windows (SlidingEventTimeWindows.MAX_WINDOW_NUM). */
+    static final long MAX_SLIDING_WINDOWS_PER_EVENT = 10_000_000;
+
+    /** Bounds of {@code --salts}. */
+    static final int MIN_SALTS = 2;
+    static final int MAX_SALTS = 1024;
 
     public final String bootstrapServers;
     public final String inputTopic;
@@ -86,6 +115,24 @@ public final class JobConfig {
     public final boolean chaining;
     /** 0 = Flink default. */
     public final int maxParallelism;
+    /** {@code pojo} or {@code kryo}. */
+    public final String serializer;
+    /** {@code tumbling}, {@code sliding} or {@code session}. */
+    public final String windowKind;
+    /** > 0 for sliding windows, else 0. */
+    public final long windowSlideMs;
+    /** > 0 for session windows, else 0. */
+    public final long windowGapMs;
+    /** >= 0; 0 for session windows. */
+    public final long allowedLatenessMs;
+    /** {@code none} or {@code salted}. */
+    public final String skewMitigation;
+    /** 2..1024; used only by {@code salted}. */
+    public final int salts;
+    /** Per-stage parallelism; 0 = the job's default. */
+    public final int parallelismDedupe;
+    public final int parallelismCounts;
+    public final int parallelismWindows;
     /** Every argument (given or defaulted) by name without the dashes, in usage order. */
     private final Map<String, String> values;
 
@@ -117,6 +164,20 @@ public final class JobConfig {
             throw invalid("--max-parallelism must be <= " + UPPER_BOUND_MAX_PARALLELISM + ", got " + maxPar);
         }
         maxParallelism = (int) maxPar;
+        serializer = choice(v, "serializer", "pojo", "kryo");
+        windowKind = choice(v, "window-kind", "tumbling", "sliding", "session");
+        windowSlideMs = number(v, "window-slide-ms", 0);
+        windowGapMs = number(v, "window-gap-ms", 0);
+        allowedLatenessMs = number(v, "allowed-lateness-ms", 0);
+        skewMitigation = choice(v, "skew-mitigation", "none", "salted");
+        long s = number(v, "salts", MIN_SALTS);
+        if (s > MAX_SALTS) {
+            throw invalid("--salts must be <= " + MAX_SALTS + ", got " + s);
+        }
+        salts = (int) s;
+        parallelismDedupe = parallelism(v, "parallelism-dedupe", maxParallelism);
+        parallelismCounts = parallelism(v, "parallelism-counts", maxParallelism);
+        parallelismWindows = parallelism(v, "parallelism-windows", maxParallelism);
         Map<String, String> ordered = new LinkedHashMap<>();
         for (String key : OPTIONS.keySet()) {
             ordered.put(key, v.get(key));
@@ -129,6 +190,9 @@ public final class JobConfig {
         ordered.put("incremental-checkpoints", Boolean.toString(incrementalCheckpoints));
         ordered.put("object-reuse", Boolean.toString(objectReuse));
         ordered.put("chaining", Boolean.toString(chaining));
+        ordered.put("serializer", serializer);
+        ordered.put("window-kind", windowKind);
+        ordered.put("skew-mitigation", skewMitigation);
         values = Collections.unmodifiableMap(ordered);
         if (bootstrapServers.isBlank()) {
             throw invalid("--bootstrap-servers must not be empty");
@@ -156,6 +220,52 @@ public final class JobConfig {
             throw invalid("--incremental-checkpoints true needs --state-backend rocksdb"
                     + " (the hashmap backend has no incremental checkpoints)");
         }
+        validateWindows();
+    }
+
+    /** The cross-field rules of the window arguments. */
+    private void validateWindows() {
+        if ("sliding".equals(windowKind)) {
+            if (windowSlideMs == 0) {
+                throw invalid("--window-kind sliding needs --window-slide-ms > 0");
+            }
+            if (windowSlideMs > windowSizeMs) {
+                throw invalid("--window-slide-ms must be <= --window-size-ms (" + windowSizeMs + "), got "
+                        + windowSlideMs);
+            }
+            if (windowSizeMs / windowSlideMs > MAX_SLIDING_WINDOWS_PER_EVENT) {
+                throw invalid("--window-size-ms / --window-slide-ms must be <= " + MAX_SLIDING_WINDOWS_PER_EVENT
+                        + " (windows per event), got " + windowSizeMs / windowSlideMs);
+            }
+        } else if (windowSlideMs != 0) {
+            throw invalid("--window-slide-ms applies only to --window-kind sliding: it must be 0 with --window-kind "
+                    + windowKind + ", got " + windowSlideMs);
+        }
+        if ("session".equals(windowKind)) {
+            if (windowGapMs == 0) {
+                throw invalid("--window-kind session needs --window-gap-ms > 0");
+            }
+            if (allowedLatenessMs != 0) {
+                throw invalid("--allowed-lateness-ms must be 0 with --window-kind session, got " + allowedLatenessMs);
+            }
+            if (salted()) {
+                throw invalid("--skew-mitigation salted does not support --window-kind session"
+                        + " (sessions are per (campaign, variant) and cannot be split by salt)");
+            }
+        } else if (windowGapMs != 0) {
+            throw invalid("--window-gap-ms applies only to --window-kind session: it must be 0 with --window-kind "
+                    + windowKind + ", got " + windowGapMs);
+        }
+    }
+
+    /** Whether the windows are aggregated in two salted phases ({@code --skew-mitigation salted}). */
+    public boolean salted() {
+        return "salted".equals(skewMitigation);
+    }
+
+    /** Whether Flink is forced to serialize POJOs with Kryo ({@code --serializer kryo}). */
+    public boolean forceKryo() {
+        return "kryo".equals(serializer);
     }
 
     /** Whether checkpointing is on ({@code --checkpoint-interval-ms} > 0). */
@@ -240,6 +350,18 @@ public final class JobConfig {
         return n;
     }
 
+    /** A per-stage parallelism: 0 (the job's default) or 1..32768, and at most the max parallelism if set. */
+    private static int parallelism(Map<String, String> v, String key, int maxParallelism) {
+        long p = number(v, key, 0);
+        if (p > UPPER_BOUND_MAX_PARALLELISM) {
+            throw invalid("--" + key + " must be <= " + UPPER_BOUND_MAX_PARALLELISM + ", got " + p);
+        }
+        if (maxParallelism > 0 && p > maxParallelism) {
+            throw invalid("--" + key + " must be <= --max-parallelism (" + maxParallelism + "), got " + p);
+        }
+        return (int) p;
+    }
+
     /** A case-insensitive choice among {@code allowed} (lower case), returned in lower case. */
     private static String choice(Map<String, String> v, String key, String... allowed) {
         String s = v.get(key).toLowerCase(Locale.ROOT);
@@ -285,6 +407,10 @@ public final class JobConfig {
                 + ", unalignedCheckpoints=" + unalignedCheckpoints + ", delivery=" + delivery
                 + ", stateBackend=" + stateBackend + ", incrementalCheckpoints=" + incrementalCheckpoints
                 + ", bufferTimeoutMs=" + bufferTimeoutMs + ", objectReuse=" + objectReuse + ", chaining=" + chaining
-                + ", maxParallelism=" + maxParallelism + '}';
+                + ", maxParallelism=" + maxParallelism + ", serializer=" + serializer + ", windowKind=" + windowKind
+                + ", windowSlideMs=" + windowSlideMs + ", windowGapMs=" + windowGapMs
+                + ", allowedLatenessMs=" + allowedLatenessMs + ", skewMitigation=" + skewMitigation
+                + ", salts=" + salts + ", parallelismDedupe=" + parallelismDedupe
+                + ", parallelismCounts=" + parallelismCounts + ", parallelismWindows=" + parallelismWindows + '}';
     }
 }

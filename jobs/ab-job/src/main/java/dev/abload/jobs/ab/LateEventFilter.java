@@ -13,10 +13,14 @@ import org.apache.flink.util.OutputTag;
  * leave through {@link #LATE} as ready-made {@code "late"} update records. {@code flush}
  * control records are dropped here: they exist only to push the watermark forward.
  *
- * <p>An event is late when its timestamp is at or behind this subtask's current watermark
- * ({@code ts <= watermark}). That is Flink's own definition (a watermark {@code W} promises no
- * more elements with {@code ts <= W}) and the condition the window operator uses to drop
- * elements, so an event that passes this filter is never silently dropped by a window later.
+ * <p>An event is late when its timestamp is at or behind this subtask's current watermark minus
+ * the windows' allowed lateness ({@code ts <= watermark - allowedLateness}; with no allowed
+ * lateness {@code ts <= watermark}). That is Flink's own definition (a watermark {@code W}
+ * promises no more elements with {@code ts <= W}) shifted by the allowed lateness, and the
+ * condition under which the window operator drops an element (every window of an element ends
+ * after its timestamp, and a window drops elements only once {@code window end - 1 +
+ * allowedLateness <= watermark}), so an event that passes this filter is never silently
+ * dropped by a window later: an event between the two bounds is counted by a late firing.
  */
 public class LateEventFilter extends ProcessFunction<EmailEvent, EmailEvent> {
     private static final long serialVersionUID = 1L;
@@ -24,8 +28,35 @@ public class LateEventFilter extends ProcessFunction<EmailEvent, EmailEvent> {
     /** Late update records, already formatted as JSON. */
     public static final OutputTag<String> LATE = new OutputTag<>("late-updates", Types.STRING);
 
+    private final long allowedLatenessMs;
+
     private transient Counter lateEvents;
     private transient StringBuilder sb;
+
+    /** A filter for windows without allowed lateness. */
+    public LateEventFilter() {
+        this(0);
+    }
+
+    /** @param allowedLatenessMs the windows' allowed lateness, >= 0 */
+    public LateEventFilter(long allowedLatenessMs) {
+        if (allowedLatenessMs < 0) {
+            throw new IllegalArgumentException("allowed lateness must be >= 0, got " + allowedLatenessMs);
+        }
+        this.allowedLatenessMs = allowedLatenessMs;
+    }
+
+    /**
+     * Whether an event at {@code ts} is late under {@code watermark} with the given allowed
+     * lateness: {@code ts <= watermark - allowedLateness}, without overflow (while the
+     * watermark is within the allowed lateness of {@link Long#MIN_VALUE}, nothing is late).
+     */
+    static boolean isLate(long ts, long watermark, long allowedLatenessMs) {
+        if (watermark < Long.MIN_VALUE + allowedLatenessMs) {
+            return false;
+        }
+        return ts <= watermark - allowedLatenessMs;
+    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -40,7 +71,7 @@ public class LateEventFilter extends ProcessFunction<EmailEvent, EmailEvent> {
         }
         Long ts = ctx.timestamp();
         long t = ts != null ? ts : e.eventTimeMs;
-        if (t <= ctx.timerService().currentWatermark()) {
+        if (isLate(t, ctx.timerService().currentWatermark(), allowedLatenessMs)) {
             lateEvents.inc();
             sb.setLength(0);
             WireFormat.appendLate(sb, e);

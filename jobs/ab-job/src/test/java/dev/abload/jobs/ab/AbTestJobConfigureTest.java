@@ -17,11 +17,14 @@ import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -154,5 +157,38 @@ class AbTestJobConfigureTest {
         assertEquals("state.backend.type", StateBackendOptions.STATE_BACKEND.key());
         assertEquals("execution.checkpointing.incremental", CheckpointingOptions.INCREMENTAL_CHECKPOINTS.key());
         assertEquals(List.of("hashmap"), List.of(config().stateBackend));
+    }
+
+    /** Job vertex name → parallelism (a chained vertex is named after all its operators). */
+    private static Map<String, Integer> vertexParallelism(StreamExecutionEnvironment env) {
+        Map<String, Integer> m = new TreeMap<>();
+        for (JobVertex v : jobGraph(env).getVertices()) {
+            m.put(v.getName(), v.getParallelism());
+        }
+        return m;
+    }
+
+    /** Operator name → uid of the StreamGraph's nodes (a sink's writer is "<name>: Writer"). */
+    private static Map<String, String> uids(StreamExecutionEnvironment env) {
+        Map<String, String> m = new TreeMap<>();
+        for (StreamNode n : env.getStreamGraph().getStreamNodes()) {
+            m.put(n.getOperatorName(), n.getTransformationUID());
+        }
+        return m;
+    }
+
+    private static StreamNode node(StreamGraph graph, String operatorName) {
+        return graph.getStreamNodes().stream()
+                .filter(n -> n.getOperatorName().equals(operatorName))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no operator " + operatorName));
+    }
+
+    @Test
+    void printTopology() {
+        System.out.println(vertexParallelism(env(config())));
+        System.out.println(vertexParallelism(env(config("--skew-mitigation", "salted", "--parallelism-dedupe", "3",
+                "--parallelism-counts", "1", "--parallelism-windows", "4"))));
+        System.out.println(uids(env(config("--skew-mitigation", "salted"))));
     }
 }

@@ -44,12 +44,30 @@ class JobConfigTest {
         assertFalse(c.objectReuse);
         assertTrue(c.chaining);
         assertEquals(0, c.maxParallelism);
+        assertEquals("pojo", c.serializer);
+        assertFalse(c.forceKryo());
+        assertEquals("tumbling", c.windowKind);
+        assertEquals(0, c.windowSlideMs);
+        assertEquals(0, c.windowGapMs);
+        assertEquals(0, c.allowedLatenessMs);
+        assertEquals("none", c.skewMitigation);
+        assertFalse(c.salted());
+        assertEquals(8, c.salts);
+        assertEquals(0, c.parallelismDedupe);
+        assertEquals(0, c.parallelismCounts);
+        assertEquals(0, c.parallelismWindows);
         // Every argument, defaults included, for the global job parameters.
         assertEquals("k:9092", c.asMap().get("bootstrap-servers"));
         assertEquals("", c.asMap().get("updates-topic"));
         assertEquals("at_least_once", c.asMap().get("delivery"));
         assertEquals("-2", c.asMap().get("buffer-timeout-ms"));
-        assertEquals(23, c.asMap().size());
+        assertEquals("pojo", c.asMap().get("serializer"));
+        assertEquals("tumbling", c.asMap().get("window-kind"));
+        assertEquals("0", c.asMap().get("allowed-lateness-ms"));
+        assertEquals("none", c.asMap().get("skew-mitigation"));
+        assertEquals("8", c.asMap().get("salts"));
+        assertEquals("0", c.asMap().get("parallelism-windows"));
+        assertEquals(34, c.asMap().size());
     }
 
     @Test
@@ -131,12 +149,139 @@ class JobConfigTest {
                 with.apply(new String[] {"--max-parallelism", "32769"}));
     }
 
+    private static JobConfig parse(String... extra) {
+        return JobConfig.parse(with(extra));
+    }
+
+    private static String[] with(String... extra) {
+        String[] base = {"--bootstrap-servers", "k:1", "--input-topic", "in"};
+        String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, all, base.length, extra.length);
+        return all;
+    }
+
+    @Test
+    void serializer() {
+        JobConfig kryo = parse("--serializer", "KRYO");
+        assertEquals("kryo", kryo.serializer);
+        assertTrue(kryo.forceKryo());
+        assertEquals("kryo", kryo.asMap().get("serializer"));
+        assertTrue(kryo.toString().contains("serializer=kryo"), kryo.toString());
+        assertFalse(parse("--serializer=Pojo").forceKryo());
+        assertInvalid("--serializer must be one of pojo | kryo, got 'avro'", with("--serializer", "avro"));
+    }
+
+    @Test
+    void windowKinds() {
+        JobConfig sliding = parse("--window-kind", "Sliding", "--window-size-ms", "6000", "--window-slide-ms", "2000",
+                "--allowed-lateness-ms", "500");
+        assertEquals("sliding", sliding.windowKind);
+        assertEquals("sliding", sliding.asMap().get("window-kind"));
+        assertEquals(6000, sliding.windowSizeMs);
+        assertEquals(2000, sliding.windowSlideMs);
+        assertEquals(500, sliding.allowedLatenessMs);
+        assertEquals("500", sliding.asMap().get("allowed-lateness-ms"));
+        assertTrue(sliding.toString().contains("windowKind=sliding, windowSlideMs=2000, windowGapMs=0,"
+                + " allowedLatenessMs=500"), sliding.toString());
+        // slide == size is a tumbling window, but allowed.
+        assertEquals(6000, parse("--window-kind", "sliding", "--window-size-ms", "6000", "--window-slide-ms", "6000")
+                .windowSlideMs);
+
+        JobConfig session = parse("--window-kind", "SESSION", "--window-gap-ms", "3000");
+        assertEquals("session", session.windowKind);
+        assertEquals(3000, session.windowGapMs);
+        assertEquals(0, session.allowedLatenessMs);
+        assertEquals("session", session.asMap().get("window-kind"));
+
+        JobConfig tumbling = parse("--window-kind", "tumbling", "--allowed-lateness-ms", "1000");
+        assertEquals("tumbling", tumbling.windowKind);
+        assertEquals(1000, tumbling.allowedLatenessMs);
+    }
+
+    @Test
+    void windowKindFailures() {
+        assertInvalid("--window-kind must be one of tumbling | sliding | session, got 'hopping'",
+                with("--window-kind", "hopping"));
+        assertInvalid("--window-kind sliding needs --window-slide-ms > 0", with("--window-kind", "sliding"));
+        assertInvalid("--window-slide-ms must be >= 0", with("--window-kind", "sliding", "--window-slide-ms", "-5"));
+        assertInvalid("--window-slide-ms must be <= --window-size-ms (10000), got 10001",
+                with("--window-kind", "sliding", "--window-slide-ms", "10001"));
+        assertInvalid("--window-size-ms / --window-slide-ms must be <= 10000000",
+                with("--window-kind", "sliding", "--window-size-ms", "20000000", "--window-slide-ms", "1"));
+        assertInvalid("--window-slide-ms applies only to --window-kind sliding: it must be 0 with --window-kind"
+                + " tumbling, got 1000", with("--window-slide-ms", "1000"));
+        assertInvalid("--window-slide-ms applies only to --window-kind sliding",
+                with("--window-kind", "session", "--window-gap-ms", "10", "--window-slide-ms", "1000"));
+        assertInvalid("--window-kind session needs --window-gap-ms > 0", with("--window-kind", "session"));
+        assertInvalid("--window-gap-ms must be an integer", with("--window-kind", "session", "--window-gap-ms", "1s"));
+        assertInvalid("--window-gap-ms applies only to --window-kind session: it must be 0 with --window-kind"
+                + " sliding, got 10",
+                with("--window-kind", "sliding", "--window-slide-ms", "1000", "--window-gap-ms", "10"));
+        assertInvalid("--window-gap-ms applies only to --window-kind session", with("--window-gap-ms", "10"));
+        assertInvalid("--allowed-lateness-ms must be >= 0", with("--allowed-lateness-ms", "-1"));
+        assertInvalid("--allowed-lateness-ms must be 0 with --window-kind session, got 100",
+                with("--window-kind", "session", "--window-gap-ms", "10", "--allowed-lateness-ms", "100"));
+    }
+
+    @Test
+    void skewMitigation() {
+        JobConfig salted = parse("--skew-mitigation", "Salted", "--salts", "16");
+        assertEquals("salted", salted.skewMitigation);
+        assertTrue(salted.salted());
+        assertEquals(16, salted.salts);
+        assertEquals("salted", salted.asMap().get("skew-mitigation"));
+        assertEquals("16", salted.asMap().get("salts"));
+        assertTrue(salted.toString().contains("skewMitigation=salted, salts=16"), salted.toString());
+        assertEquals(2, parse("--skew-mitigation", "salted", "--salts", "2").salts);
+        assertEquals(1024, parse("--skew-mitigation", "salted", "--salts", "1024").salts);
+        // Salted sliding windows and allowed lateness are fine.
+        JobConfig slidingSalted = parse("--skew-mitigation", "salted", "--window-kind", "sliding",
+                "--window-slide-ms", "5000", "--allowed-lateness-ms", "2000");
+        assertTrue(slidingSalted.salted());
+        assertEquals("sliding", slidingSalted.windowKind);
+        // --salts without salted is validated but unused.
+        assertFalse(parse("--salts", "4").salted());
+
+        assertInvalid("--skew-mitigation must be one of none | salted, got 'split'",
+                with("--skew-mitigation", "split"));
+        assertInvalid("--salts must be >= 2, got 1", with("--skew-mitigation", "salted", "--salts", "1"));
+        assertInvalid("--salts must be <= 1024, got 1025", with("--skew-mitigation", "salted", "--salts", "1025"));
+        assertInvalid("--salts must be an integer", with("--salts", "many"));
+        assertInvalid("--skew-mitigation salted does not support --window-kind session",
+                with("--skew-mitigation", "salted", "--window-kind", "session", "--window-gap-ms", "1000"));
+    }
+
+    @Test
+    void perStageParallelism() {
+        JobConfig c = parse("--parallelism-dedupe", "3", "--parallelism-counts", "1", "--parallelism-windows=32768");
+        assertEquals(3, c.parallelismDedupe);
+        assertEquals(1, c.parallelismCounts);
+        assertEquals(32768, c.parallelismWindows);
+        assertEquals("3", c.asMap().get("parallelism-dedupe"));
+        assertEquals("1", c.asMap().get("parallelism-counts"));
+        assertEquals("32768", c.asMap().get("parallelism-windows"));
+        assertTrue(c.toString().contains("parallelismDedupe=3, parallelismCounts=1, parallelismWindows=32768"),
+                c.toString());
+        JobConfig bounded = parse("--max-parallelism", "128", "--parallelism-windows", "128");
+        assertEquals(128, bounded.parallelismWindows);
+
+        for (String k : new String[] {"parallelism-dedupe", "parallelism-counts", "parallelism-windows"}) {
+            assertInvalid("--" + k + " must be >= 0, got -1", with("--" + k, "-1"));
+            assertInvalid("--" + k + " must be <= 32768, got 32769", with("--" + k, "32769"));
+            assertInvalid("--" + k + " must be an integer", with("--" + k, "2x"));
+            assertInvalid("--" + k + " must be <= --max-parallelism (16), got 17",
+                    with("--max-parallelism", "16", "--" + k, "17"));
+        }
+    }
+
     @Test
     void usageListsTheKnobs() {
         String usage = JobConfig.usage();
         for (String k : new String[] {"checkpoint-mode", "checkpoint-timeout-ms", "checkpoint-min-pause-ms",
             "unaligned-checkpoints", "delivery", "state-backend", "incremental-checkpoints", "buffer-timeout-ms",
-            "object-reuse", "chaining", "max-parallelism"}) {
+            "object-reuse", "chaining", "max-parallelism", "serializer", "window-kind", "window-slide-ms",
+            "window-gap-ms", "allowed-lateness-ms", "skew-mitigation", "salts", "parallelism-dedupe",
+            "parallelism-counts", "parallelism-windows"}) {
             assertTrue(usage.contains("--" + k + " "), k);
         }
     }
