@@ -97,6 +97,9 @@ func TestInvalidInputExits2(t *testing.T) {
 			"--set", "workload.skew.campaigns.hot_keys=500", "--set", "workload.skew.campaigns.hot_share=0.5"}, []string{"workload.skew.campaigns.hot_keys"}},
 		{"negative delay", []string{quick, "--set", "workload.funnel.delays.open.median=-5m"}, []string{"workload.funnel.delays.open.median"}},
 		{"negative disorder", []string{quick, "--set", "workload.disorder.max_delay=-1s"}, []string{"workload.disorder.max_delay"}},
+		{"sliding window without slide", []string{quick, "--set", "job.window.kind=sliding"}, []string{"job.window.slide"}},
+		{"restore from a missing savepoint", []string{quick, "--set", "job.restore_from=/nonexistent/sp"}, []string{"job.restore_from", "/nonexistent/sp", "_metadata"}},
+		{"salted session windows", []string{quick, "--set", "job.window.kind=session", "--set", "job.window.gap=2s", "--set", "job.skew_mitigation.kind=salted"}, []string{"job.skew_mitigation.kind"}},
 	}
 	for _, cmd := range []string{"run", "validate"} {
 		for _, tc := range cases {
@@ -129,7 +132,7 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 	if code != 2 {
 		t.Fatalf("exit %d, want 2", code)
 	}
-	for _, w := range []string{"workload.rate", "workload.duration", "job.parallelism", "job.bogus"} {
+	for _, w := range []string{"many.yaml:3: workload.rate", "many.yaml:4: workload.duration", "many.yaml:6: job.parallelism", "many.yaml:7: job.bogus"} {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("missing problem for %s in:\n%s", w, stderr)
 		}

@@ -2,10 +2,15 @@ package dev.abload.jobs.ab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.api.java.typeutils.runtime.PojoSerializer;
+import org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializer;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
@@ -185,10 +190,86 @@ class AbTestJobConfigureTest {
     }
 
     @Test
-    void printTopology() {
-        System.out.println(vertexParallelism(env(config())));
-        System.out.println(vertexParallelism(env(config("--skew-mitigation", "salted", "--parallelism-dedupe", "3",
-                "--parallelism-counts", "1", "--parallelism-windows", "4"))));
-        System.out.println(uids(env(config("--skew-mitigation", "salted"))));
+    void perStageParallelismShowsInTheJobVertices() {
+        assertEquals(Map.of("Source: events-source -> late-filter", 2, "dedupe", 2, "counts", 2,
+                        "updates-sink: Writer", 2, "windows -> windows-sink: Writer", 2),
+                vertexParallelism(env(config())));
+        // Each sink follows its upstream operator (the windows sink chains to it; the updates
+        // sink, fed by a union, is a vertex of its own).
+        assertEquals(Map.of("Source: events-source -> late-filter", 2, "dedupe", 3, "counts", 1,
+                        "updates-sink: Writer", 1, "windows -> windows-sink: Writer", 4),
+                vertexParallelism(env(config("--parallelism-dedupe", "3", "--parallelism-counts", "1",
+                        "--parallelism-windows", "4"))));
+        // Salted: windows-merge follows windows.
+        assertEquals(Map.of("Source: events-source -> late-filter", 2, "dedupe", 3, "counts", 1,
+                        "updates-sink: Writer", 1, "windows", 4, "windows-merge -> windows-sink: Writer", 4),
+                vertexParallelism(env(config("--skew-mitigation", "salted", "--parallelism-dedupe", "3",
+                        "--parallelism-counts", "1", "--parallelism-windows", "4"))));
+        // Only one stage set: the others keep the default.
+        assertEquals(Map.of("Source: events-source -> late-filter", 2, "dedupe", 2, "counts", 2,
+                        "updates-sink: Writer", 2, "windows", 5, "windows-merge -> windows-sink: Writer", 5),
+                vertexParallelism(env(config("--skew-mitigation", "salted", "--parallelism-windows", "5"))));
+        // Both outputs off: the discarding sink follows dedupe.
+        JobConfig c = config("--parallelism-dedupe", "3");
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment();
+        env.setParallelism(2);
+        AbTestJob job = new AbTestJob(c, new DataGeneratorSource<>(
+                i -> Events.flush(0), 1, TypeInformation.of(EmailEvent.class)), null, null);
+        job.configure(env);
+        job.build(env);
+        assertEquals(Map.of("Source: events-source -> late-filter", 2, "dedupe -> discard-sink: Writer", 3),
+                vertexParallelism(env));
+    }
+
+    @Test
+    void connectorUidsArePerRunAndStatefulOperatorUidsFixed() {
+        Map<String, String> expected = new TreeMap<>(Map.of(
+                "Source: events-source", "events-source-run-42",
+                "late-filter", "late-filter",
+                "dedupe", "dedupe",
+                "counts", "counts",
+                "windows", "windows",
+                "updates-sink: Writer", "updates-sink-run-42",
+                "windows-sink: Writer", "windows-sink-run-42"));
+        assertEquals(expected, uids(env(config())));
+        expected.put("windows-merge", "windows-merge");
+        assertEquals(expected, uids(env(config("--skew-mitigation", "salted", "--window-kind", "sliding",
+                "--window-slide-ms", "2000", "--allowed-lateness-ms", "1000"))));
+        Map<String, String> otherRun = uids(env(config("--group-id", "run-43")));
+        assertEquals("events-source-run-43", otherRun.get("Source: events-source"));
+        assertEquals("updates-sink-run-43", otherRun.get("updates-sink: Writer"));
+        assertEquals("windows-sink-run-43", otherRun.get("windows-sink: Writer"));
+        assertEquals("dedupe", otherRun.get("dedupe"));
+    }
+
+    @Test
+    void serializerPojoByDefaultKryoWhenForced() throws Exception {
+        for (String serializer : new String[] {"pojo", "kryo"}) {
+            boolean kryo = "kryo".equals(serializer);
+            Class<?> expected = kryo ? KryoSerializer.class : PojoSerializer.class;
+            StreamExecutionEnvironment env = env(config("--serializer", serializer));
+            assertEquals(kryo, env.getConfig().getSerializerConfig().isForceKryoEnabled());
+            assertInstanceOf(expected, TypeInformation.of(EmailEvent.class)
+                    .createSerializer(env.getConfig().getSerializerConfig()));
+            // The network exchanges: what the keyed operators deserialize their input with.
+            StreamGraph graph = env.getStreamGraph();
+            for (String op : new String[] {"dedupe", "counts", "windows"}) {
+                assertInstanceOf(expected, node(graph, op).getTypeSerializersIn()[0], serializer + " " + op);
+            }
+            // What the JobManager and the tasks get (their runtime contexts create serializers from it).
+            graph.setJobName("test");
+            ExecutionConfig shipped = graph.getJobGraph().getSerializedExecutionConfig()
+                    .deserializeValue(getClass().getClassLoader());
+            assertEquals(kryo, shipped.getSerializerConfig().isForceKryoEnabled());
+            assertInstanceOf(expected, TypeInformation.of(EmailEvent.class)
+                    .createSerializer(shipped.getSerializerConfig()));
+        }
+        // Salted: the partials follow the same setting (they stay a POJO type otherwise).
+        StreamGraph salted = env(config("--skew-mitigation", "salted", "--serializer", "kryo")).getStreamGraph();
+        assertInstanceOf(KryoSerializer.class, node(salted, "windows-merge").getTypeSerializersIn()[0]);
+        assertInstanceOf(PojoSerializer.class,
+                node(env(config("--skew-mitigation", "salted")).getStreamGraph(), "windows-merge")
+                        .getTypeSerializersIn()[0]);
+        assertInstanceOf(PojoTypeInfo.class, TypeInformation.of(WindowPartial.class));
     }
 }
