@@ -41,11 +41,23 @@ func WriteSummary(w io.Writer, r *Result) {
 	if c := r.Reconciliation; c != nil {
 		p("reconciliation", "expected %d, counted %d, lost %d, duplicated %d, late dropped %d", c.Expected, c.Counted, c.Lost, c.Duplicated, c.LateDropped)
 		if w := c.Windows; w != nil {
-			p("windows", "expected %d, received %d, missing %d, count mismatch %d, unexpected %d, duplicated %d",
-				w.Expected, w.Received, w.Missing, w.CountMismatch, w.Unexpected, w.Duplicated)
+			late := ""
+			if w.LateFirings > 0 {
+				late = fmt.Sprintf(", late firings %d", w.LateFirings)
+			}
+			p("windows", "expected %d, received %d, missing %d, count mismatch %d, unexpected %d, duplicated %d%s",
+				w.Expected, w.Received, w.Missing, w.CountMismatch, w.Unexpected, w.Duplicated, late)
 		}
 	} else {
 		p("reconciliation", "n/a")
+	}
+	if sk := r.Skew; sk != nil {
+		for _, v := range sk.Vertices {
+			p("skew", "%s max/mean %.2f over %d subtasks", v.Name, v.MaxOverMean, len(v.RecordsIn))
+		}
+	}
+	if r.Savepoint != "" {
+		p("savepoint", "%s", r.Savepoint)
 	}
 	for _, g := range r.Gates {
 		verdict := "pass"
@@ -105,9 +117,18 @@ func WriteMarkdown(w io.Writer, r *Result) {
 		fmt.Fprintf(w, "\n| path | expected | counted | lost | duplicated | late dropped |\n|---|--:|--:|--:|--:|--:|\n")
 		fmt.Fprintf(w, "| updates | %d | %d | %d | %d | %d |\n", c.Expected, c.Counted, c.Lost, c.Duplicated, c.LateDropped)
 		if wr := c.Windows; wr != nil {
-			fmt.Fprintf(w, "\n| path | expected | received | missing | count mismatch | unexpected | duplicated |\n|---|--:|--:|--:|--:|--:|--:|\n")
-			fmt.Fprintf(w, "| windows | %d | %d | %d | %d | %d | %d |\n", wr.Expected, wr.Received, wr.Missing, wr.CountMismatch, wr.Unexpected, wr.Duplicated)
+			fmt.Fprintf(w, "\n| path | expected | received | missing | count mismatch | unexpected | duplicated | late firings |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
+			fmt.Fprintf(w, "| windows | %d | %d | %d | %d | %d | %d | %d |\n", wr.Expected, wr.Received, wr.Missing, wr.CountMismatch, wr.Unexpected, wr.Duplicated, wr.LateFirings)
 		}
+	}
+	if sk := r.Skew; sk != nil && len(sk.Vertices) > 0 {
+		fmt.Fprintf(w, "\n| vertex | subtasks | records in (max / mean) |\n|---|--:|--:|\n")
+		for _, v := range sk.Vertices {
+			fmt.Fprintf(w, "| %s | %d | %.2f |\n", mdEscape(v.Name), len(v.RecordsIn), v.MaxOverMean)
+		}
+	}
+	if r.Savepoint != "" {
+		fmt.Fprintf(w, "\nsavepoint: `%s`\n", strings.ReplaceAll(r.Savepoint, "`", "'"))
 	}
 
 	if len(r.Gates) > 0 {

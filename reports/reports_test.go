@@ -306,7 +306,9 @@ func renderCases() []struct {
 	invalid.MarkInvalid("generator fell behind its schedule by 2.1s (workload.max_send_delay is 1s)")
 	invalid.MarkInvalid("harness consumer fell behind the outputs by 3s (workload.max_consumer_delay is 2s)")
 	invalid.Reconciliation = &Reconciliation{Expected: 40000, Counted: 39990, Lost: 12, Duplicated: 2, LateDropped: 5,
-		Windows: &WindowReconciliation{Expected: 160, Received: 159, Missing: 2, CountMismatch: 3, Unexpected: 1, Duplicated: 4}}
+		Windows: &WindowReconciliation{Expected: 160, Received: 159, Missing: 2, CountMismatch: 3, Unexpected: 1, Duplicated: 4, LateFirings: 6}}
+	invalid.Skew = &Skew{MaxOverMean: 2.4, Vertices: []VertexSkew{{Name: "windows -> windows-sink", MaxOverMean: 2.4, RecordsIn: []int64{600, 200, 100, 100}}}}
+	invalid.Savepoint = "file:/tmp/out/savepoint/savepoint-1a2b3c-0123456789ab"
 	invalid.Gates = []Gate{{Expr: "e2e.p99 < 40ms", Value: 45.67, Pass: false}, {Expr: "window.p99 < 1s", Value: 260.1, Pass: true}}
 
 	failed := &Result{
