@@ -50,7 +50,7 @@ func needEnv(t *testing.T) {
 		shared.logs, _ = os.MkdirTemp("", "abload-harness-test-logs-")
 		work, _ := os.MkdirTemp("", "abload-harness-test-work-")
 		env := NewLocal(LocalConfig{
-			Runtime: rt, LogDir: shared.logs, WorkDir: work, TaskManagers: 1, Slots: 2,
+			Runtime: rt, LogDir: shared.logs, WorkDir: work, TaskManagers: 1, Slots: 4,
 			StartupTimeout: 3 * time.Minute, Logf: t.Logf,
 		})
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)

@@ -1,0 +1,285 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+)
+
+// The env section's cluster knobs reach Flink: network memory, managed
+// memory share and heartbeats, read back from the running cluster's REST API.
+func TestEnvKnobsReachFlink(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: starts a real local environment")
+	}
+	rt, err := FindRuntime("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := scenario(t, "env.network_memory=96m", "env.managed_memory_fraction=0.25",
+		"env.heartbeat_interval=3s", "env.heartbeat_timeout=17s", "env.taskmanager_memory=1600m")
+	env := NewLocal(LocalConfig{Runtime: rt, LogDir: t.TempDir(), WorkDir: t.TempDir(), TaskManagers: 1, Slots: 1,
+		TaskManagerMemory: sc.Env.TaskManagerMemory, FlinkConfig: FlinkClusterConfig(sc.Env), Logf: t.Logf})
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	defer env.Stop(context.Background())
+	ep, err := env.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := NewFlinkClient(ep.FlinkREST)
+	var tms struct {
+		TaskManagers []struct {
+			ID string `json:"id"`
+		} `json:"taskmanagers"`
+	}
+	if err := f.GetJSON(ctx, "/taskmanagers", &tms); err != nil || len(tms.TaskManagers) != 1 {
+		t.Fatalf("taskmanagers: %v %+v", err, tms)
+	}
+	var tm struct {
+		Memory struct {
+			Network      int64 `json:"networkMemory"`
+			Managed      int64 `json:"managedMemory"`
+			TotalFlink   int64 `json:"totalFlinkMemory"`
+			TotalProcess int64 `json:"totalProcessMemory"`
+		} `json:"memoryConfiguration"`
+	}
+	if err := f.GetJSON(ctx, "/taskmanagers/"+tms.TaskManagers[0].ID, &tm); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("TaskManager memory: %+v", tm.Memory)
+	if tm.Memory.Network != 96<<20 {
+		t.Errorf("network memory = %d, want 96 MiB (%d)", tm.Memory.Network, 96<<20)
+	}
+	if got := float64(tm.Memory.Managed) / float64(tm.Memory.TotalFlink); math.Abs(got-0.25) > 0.01 {
+		t.Errorf("managed / total Flink memory = %.3f, want 0.25", got)
+	}
+	var jmConf []struct{ Key, Value string }
+	if err := f.GetJSON(ctx, "/jobmanager/config", &jmConf); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"heartbeat.interval": "3000 ms", "heartbeat.timeout": "17000 ms"}
+	for _, kv := range jmConf {
+		if w, ok := want[kv.Key]; ok {
+			if kv.Value != w {
+				t.Errorf("%s = %q, want %q", kv.Key, kv.Value, w)
+			}
+			delete(want, kv.Key)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("not in the JobManager's configuration: %v", want)
+	}
+}
+
+// The harness producer's batching knobs reach the Kafka client.
+func TestProducerOptsCarryKafkaKnobs(t *testing.T) {
+	opts, err := producerOpts(scenarios.Kafka{Acks: "leader", Linger: scenarios.Duration{Duration: 7 * time.Millisecond}, Compression: "zstd", BatchSize: 65536})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers("127.0.0.1:1"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if got := cl.OptValue(kgo.ProducerBatchMaxBytes); got != int32(65536) {
+		t.Errorf("ProducerBatchMaxBytes = %v, want 65536", got)
+	}
+	if got := cl.OptValue(kgo.ProducerLinger); got != 7*time.Millisecond {
+		t.Errorf("ProducerLinger = %v, want 7ms", got)
+	}
+}
+
+// Sliding windows with allowed lateness: late events inside the lateness are
+// counted by late firings instead of dropped, every window reconciles, and a
+// cooldown phase runs after the measurement without being measured.
+func TestSlidingWindowsWithLatenessAndCooldown(t *testing.T) {
+	needEnv(t)
+	sc := scenario(t, "workload.rate=500", "workload.warmup=2s", "workload.duration=8s", "workload.cooldown=3s",
+		"job.window.kind=sliding", "job.window.size=4s", "job.window.slide=2s", "job.window.allowed_lateness=5s",
+		"workload.disorder.late_fraction=0.01", "workload.disorder.late_by=1s")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	rec := res.Reconciliation
+	t.Logf("reconciliation %+v windows %+v", rec, rec.Windows)
+	if !res.Valid {
+		t.Errorf("invalid: %v", res.InvalidReasons)
+	}
+	if rec.Lost != 0 || rec.LateDropped != 0 {
+		t.Errorf("lost %d, late dropped %d: with 5s allowed lateness no 1s-late event is dropped", rec.Lost, rec.LateDropped)
+	}
+	w := rec.Windows
+	if w.Missing+w.CountMismatch+w.Unexpected != 0 {
+		t.Errorf("windows do not reconcile: %+v", w)
+	}
+	if w.LateFirings == 0 {
+		t.Errorf("no late firings although ~1%% of events arrive 1s behind the watermark: %+v", w)
+	}
+	// Each event is in size/slide = 2 windows: about twice the tumbling count.
+	if min := int64(2 * 13 * 20 / 2); w.Expected < min {
+		t.Errorf("%d windows expected, want at least %d for 2 windows per event", w.Expected, min)
+	}
+	var phases []string
+	for _, p := range res.Phases {
+		phases = append(phases, p.Name)
+	}
+	if !strings.Contains(strings.Join(phases, ","), "measure,cooldown,drain") {
+		t.Errorf("phases %v, want measure, cooldown, drain", phases)
+	}
+	if want := int64(500 * 8); res.Events.Sent != want {
+		t.Errorf("%d events in the measurement, want %d (cooldown events are not measured)", res.Events.Sent, want)
+	}
+	if want := int64(500 * 13); res.Events.SentTotal != want {
+		t.Errorf("%d events in total, want %d", res.Events.SentTotal, want)
+	}
+}
+
+// Session windows reconcile per (campaign, variant) over all sessions.
+func TestSessionWindowsReconcile(t *testing.T) {
+	needEnv(t)
+	sc := scenario(t, "workload.rate=300", "workload.warmup=2s", "workload.duration=6s",
+		"job.window.kind=session", "job.window.gap=1s", "workload.campaigns=200")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	w := res.Reconciliation.Windows
+	t.Logf("windows %+v", w)
+	if !res.Valid || w.Missing+w.CountMismatch+w.Unexpected != 0 {
+		t.Errorf("session windows do not reconcile (valid %v %v): %+v", res.Valid, res.InvalidReasons, w)
+	}
+	// 400 keys at 300 events/s: gaps of a second are common, so keys have several sessions.
+	if w.Received <= w.Expected {
+		t.Errorf("%d sessions for %d keys: want several sessions per key with a 1s gap", w.Received, w.Expected)
+	}
+}
+
+// Salting spreads the hot keys of a Zipf-skewed campaign mix: the windows
+// stage's per-subtask load imbalance (max/mean records-in) is lower with
+// salting than without, on the same seed.
+func TestSaltingLowersWindowSkew(t *testing.T) {
+	needEnv(t)
+	skew := map[string]float64{}
+	for _, kind := range []string{"none", "salted"} {
+		sc := scenario(t, "workload.rate=1500", "workload.warmup=2s", "workload.duration=10s", "workload.campaigns=10",
+			"workload.seed=7", "workload.skew.campaigns.kind=zipf", "workload.skew.campaigns.s=1.5",
+			"job.parallelism=4", "job.outputs.updates=false", "job.skew_mitigation.kind="+kind)
+		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+		if err != nil {
+			t.Fatalf("%s: run: %v", kind, err)
+		}
+		if w := res.Reconciliation.Windows; w.Missing+w.CountMismatch+w.Unexpected != 0 {
+			t.Errorf("%s: windows do not reconcile: %+v", kind, w)
+		}
+		v := windowsVertex(t, res.Skew)
+		t.Logf("%s: %s max/mean %.2f records %v", kind, v.Name, v.MaxOverMean, v.RecordsIn)
+		skew[kind] = v.MaxOverMean
+	}
+	if !(skew["salted"] < skew["none"]) {
+		t.Errorf("windows max/mean salted %.2f, not below unsalted %.2f", skew["salted"], skew["none"])
+	}
+}
+
+// windowsVertex finds the vertex of the (first-phase) windows operator.
+func windowsVertex(t *testing.T, sk *reports.Skew) reports.VertexSkew {
+	t.Helper()
+	if sk == nil {
+		t.Fatal("no skew section")
+	}
+	for _, v := range sk.Vertices {
+		for _, op := range strings.Split(v.Name, " -> ") {
+			if strings.TrimSpace(op) == "windows" {
+				return v
+			}
+		}
+	}
+	t.Fatalf("no windows vertex in %+v", sk.Vertices)
+	return reports.VertexSkew{}
+}
+
+// Prefill builds dedupe state before warmup, job.savepoint_at_end saves it,
+// and job.restore_from starts the next run's job from it: Flink reports the
+// restore, and the restored job's first checkpoint carries the prefilled
+// state.
+func TestPrefillSavepointRestore(t *testing.T) {
+	needEnv(t)
+	const keys = 20000
+	out1 := t.TempDir()
+	sc := scenario(t, "workload.rate=300", "workload.warmup=1s", "workload.duration=4s",
+		fmt.Sprintf("workload.prefill.keys=%d", keys), "job.savepoint_at_end=true")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: out1, Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run 1: %v", err)
+	}
+	if !res.Valid {
+		t.Errorf("run 1 invalid: %v", res.InvalidReasons)
+	}
+	if rec := res.Reconciliation; rec.Expected != res.Events.SentTotal+keys || rec.Lost != 0 {
+		t.Errorf("reconciliation %+v: want the %d prefill events expected and accounted for too", rec, keys)
+	}
+	if res.Savepoint == "" {
+		t.Fatal("no savepoint in the result")
+	}
+	sp := strings.TrimPrefix(res.Savepoint, "file:")
+	if _, err := os.Stat(filepath.Join(sp, "_metadata")); err != nil {
+		t.Fatalf("savepoint %s: %v", sp, err)
+	}
+	if !strings.HasPrefix(sp, out1) {
+		t.Errorf("savepoint %s is not inside the run's output directory %s", sp, out1)
+	}
+
+	var cps struct {
+		Latest struct {
+			Restored *struct {
+				IsSavepoint  bool   `json:"is_savepoint"`
+				ExternalPath string `json:"external_path"`
+			} `json:"restored"`
+			Completed *struct {
+				StateSize int64 `json:"state_size"`
+			} `json:"completed"`
+		} `json:"latest"`
+	}
+	var readErr error
+	hook := func(ctx context.Context, f *FlinkClient, id string) {
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			readErr = f.GetJSON(ctx, "/jobs/"+id+"/checkpoints", &cps)
+			if readErr == nil && cps.Latest.Completed != nil {
+				return
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	sc2 := scenario(t, "workload.rate=300", "workload.warmup=1s", "workload.duration=4s",
+		"job.checkpoint.interval=1s", "job.restore_from="+sp)
+	res2, err := Run(context.Background(), Options{Scenario: sc2, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}, JobRunning: hook})
+	if err != nil {
+		t.Fatalf("run 2: %v", err)
+	}
+	if readErr != nil {
+		t.Fatal(readErr)
+	}
+	if r := cps.Latest.Restored; r == nil || !r.IsSavepoint || !strings.Contains(r.ExternalPath, filepath.Base(sp)) {
+		t.Errorf("restored = %+v, want the savepoint %s", r, sp)
+	}
+	// One dedupe entry per prefilled key: the state holds at least a few bytes each.
+	if c := cps.Latest.Completed; c == nil || c.StateSize < keys*8 {
+		t.Errorf("first checkpoint after the restore = %+v, want state >= %d bytes for %d restored keys", c, keys*8, keys)
+	}
+	if rec := res2.Reconciliation; rec.Lost != 0 || rec.Windows.Missing+rec.Windows.Unexpected != 0 {
+		t.Errorf("restored run reconciliation %+v windows %+v", rec, rec.Windows)
+	}
+}
