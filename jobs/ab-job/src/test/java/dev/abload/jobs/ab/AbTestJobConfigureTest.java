@@ -235,7 +235,8 @@ class AbTestJobConfigureTest {
         expected.put("windows-merge", "windows-merge");
         assertEquals(expected, uids(env(config("--skew-mitigation", "salted", "--window-kind", "sliding",
                 "--window-slide-ms", "2000", "--allowed-lateness-ms", "1000"))));
-        Map<String, String> otherRun = uids(env(config("--group-id", "run-43")));
+        Map<String, String> otherRun = uids(env(JobConfig.parse("--bootstrap-servers", "k:9092", "--input-topic", "in",
+                "--updates-topic", "up", "--windows-topic", "win", "--group-id", "run-43")));
         assertEquals("events-source-run-43", otherRun.get("Source: events-source"));
         assertEquals("updates-sink-run-43", otherRun.get("updates-sink: Writer"));
         assertEquals("windows-sink-run-43", otherRun.get("windows-sink: Writer"));

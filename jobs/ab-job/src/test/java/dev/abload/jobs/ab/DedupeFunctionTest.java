@@ -3,13 +3,25 @@ package dev.abload.jobs.ab;
 import static dev.abload.jobs.ab.Events.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Open/click de-duplication per (campaign, recipient) and event-time expiry of its state. */
@@ -103,5 +115,46 @@ class DedupeFunctionTest {
             assertEquals(0, h.numKeyedStateEntries());
             assertEquals(0, h.numEventTimeTimers());
         }
+    }
+
+    /**
+     * Opens a dedupe operator whose execution config has {@code pipeline.force-kryo} =
+     * {@code forceKryo} and returns its {@code eventSerializer} gauge's value.
+     */
+    private static Object eventSerializerGauge(boolean forceKryo) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.FORCE_KRYO, forceKryo);
+        ExecutionConfig executionConfig = new ExecutionConfig();
+        executionConfig.configure(conf, DedupeFunctionTest.class.getClassLoader());
+        InterceptingOperatorMetricGroup operatorMetrics = new InterceptingOperatorMetricGroup();
+        UnregisteredMetricGroups.UnregisteredTaskMetricGroup taskMetrics =
+                new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
+                    @Override
+                    public InternalOperatorMetricGroup getOrAddOperator(
+                            OperatorID id, String name, Map<String, String> additionalVariables) {
+                        return operatorMetrics;
+                    }
+                };
+        DedupeFunction fn = new DedupeFunction(TTL);
+        try (MockEnvironment env = new MockEnvironmentBuilder()
+                        .setExecutionConfig(executionConfig)
+                        .setMetricGroup(taskMetrics)
+                        .build();
+                KeyedOneInputStreamOperatorTestHarness<Tuple2<Integer, Long>, EmailEvent, EmailEvent> h =
+                        new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(fn),
+                                new Keys.CampaignRecipient(), Keys.CampaignRecipient.TYPE, env)) {
+            h.open();
+            feed(h, event(0, 1000, EventType.OPEN, 1, "A", 7));
+            assertEquals(List.of("0:accepted"), statuses(h));
+            Object value = ((Gauge<?>) operatorMetrics.get("eventSerializer")).getValue();
+            assertEquals(fn.eventSerializer(), value);
+            return value;
+        }
+    }
+
+    @Test
+    void eventSerializerGaugeNamesTheSerializerOfTheRuntimeContext() throws Exception {
+        assertEquals("PojoSerializer", eventSerializerGauge(false));
+        assertEquals("KryoSerializer", eventSerializerGauge(true));
     }
 }

@@ -67,7 +67,7 @@ class JobConfigTest {
         assertEquals("none", c.asMap().get("skew-mitigation"));
         assertEquals("8", c.asMap().get("salts"));
         assertEquals("0", c.asMap().get("parallelism-windows"));
-        assertEquals(34, c.asMap().size());
+        assertEquals(33, c.asMap().size());
     }
 
     @Test
