@@ -58,7 +58,8 @@ import java.time.Duration;
  * ({@code --window-kind}) with an optional allowed lateness; every window record has the same
  * format whichever kind and path produced it. {@code --parallelism-dedupe}, {@code -counts} and
  * {@code -windows} set the parallelism of those stages (windows-merge follows windows); each
- * sink takes its upstream operator's parallelism so that it chains to it.
+ * sink takes its upstream operator's parallelism so that it can chain to it (the windows sink
+ * does; the updates sink, fed by a union, stays a vertex of its own).
  *
  * <p>The source and sinks are constructor arguments (the flink-training pattern) so that tests
  * run the very same topology on bounded in-memory sources and collecting sinks; {@link #main}
@@ -73,10 +74,10 @@ import java.time.Duration;
  * and writes new topics with a new group id, so their state (the source's splits and offsets,
  * the sinks' transactions) must never be restored into another run. Restoring a savepoint of
  * an earlier run therefore needs {@code allowNonRestoredState}, which drops exactly the
- * connector state. A restore keeps the state only if it is compatible: switching
- * {@code --serializer} (POJO vs Kryo state), {@code --skew-mitigation} (the {@code windows}
- * key changes from (campaign, variant) to (campaign, variant, salt)) or {@code --window-kind}
- * between the savepoint and the restore fails the restore of the affected operators.
+ * connector state. Restoring across a change of {@code --serializer} (POJO vs Kryo state) or
+ * {@code --skew-mitigation} (the {@code windows} key changes from (campaign, variant) to
+ * (campaign, variant, salt)) is not state-compatible; across a change of {@code --window-kind}
+ * it is not supported either (the new assigner would read the old windows' state).
  */
 public class AbTestJob {
     private static final Logger LOG = LoggerFactory.getLogger(AbTestJob.class);

@@ -2,6 +2,8 @@ package dev.abload.jobs.ab;
 
 import static dev.abload.jobs.ab.Events.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -41,5 +43,46 @@ class LateEventFilterTest {
             assertTrue(lateOut.get(0).contains("\"intended_ns\":" + late.intendedNs + ",\"event_time_ms\":4000,"),
                     lateOut.get(0));
         }
+    }
+
+    @Test
+    void allowedLatenessShiftsTheBound() throws Exception {
+        try (OneInputStreamOperatorTestHarness<EmailEvent, EmailEvent> h =
+                ProcessFunctionTestHarnesses.forProcessFunction(new LateEventFilter(500))) {
+            h.processWatermark(5000);
+            EmailEvent withinLateness = event(0, 4501, EventType.OPEN, 1, "A", 7);
+            EmailEvent atBound = event(1, 4500, EventType.OPEN, 1, "A", 8);
+            EmailEvent behind = event(2, 4000, EventType.SEND, 1, "B", 9);
+            EmailEvent atWatermark = event(3, 5000, EventType.CLICK, 1, "A", 7);
+            for (EmailEvent e : List.of(withinLateness, atBound, behind, atWatermark)) {
+                h.processElement(e, e.eventTimeMs);
+            }
+            assertEquals(List.of(withinLateness, atWatermark), h.extractOutputValues());
+            assertEquals(List.of(WireFormat.late(atBound), WireFormat.late(behind)),
+                    h.getSideOutput(LateEventFilter.LATE).stream().map(StreamRecord::getValue)
+                            .collect(Collectors.toList()));
+        }
+    }
+
+    @Test
+    void isLateGuardsOverflow() {
+        // No allowed lateness: Flink's ts <= watermark.
+        assertTrue(LateEventFilter.isLate(10, 10, 0));
+        assertFalse(LateEventFilter.isLate(11, 10, 0));
+        assertTrue(LateEventFilter.isLate(Long.MIN_VALUE, Long.MIN_VALUE, 0));
+        // ts <= watermark - lateness.
+        assertTrue(LateEventFilter.isLate(500, 1000, 500));
+        assertFalse(LateEventFilter.isLate(501, 1000, 500));
+        // Before the first watermark (Long.MIN_VALUE) nothing is late, and watermark - lateness
+        // must not wrap around to a huge positive bound.
+        assertFalse(LateEventFilter.isLate(Long.MIN_VALUE, Long.MIN_VALUE, 1));
+        assertFalse(LateEventFilter.isLate(0, Long.MIN_VALUE, 500));
+        assertFalse(LateEventFilter.isLate(Long.MAX_VALUE, Long.MIN_VALUE + 10, 500));
+        assertFalse(LateEventFilter.isLate(Long.MIN_VALUE, Long.MIN_VALUE + 499, 500));
+        assertTrue(LateEventFilter.isLate(Long.MIN_VALUE, Long.MIN_VALUE + 500, 500));
+        assertFalse(LateEventFilter.isLate(0, 1000, Long.MAX_VALUE));
+        assertTrue(LateEventFilter.isLate(Long.MIN_VALUE, -1, Long.MAX_VALUE));
+        assertTrue(LateEventFilter.isLate(Long.MAX_VALUE - 10, Long.MAX_VALUE, 10));
+        assertThrows(IllegalArgumentException.class, () -> new LateEventFilter(-1));
     }
 }

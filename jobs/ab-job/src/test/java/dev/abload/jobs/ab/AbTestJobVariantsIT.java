@@ -1,0 +1,191 @@
+package dev.abload.jobs.ab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.groups.OperatorMetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The job's variants on a MiniCluster: {@code --serializer} (read back from the running job's
+ * {@code eventSerializer} gauge), salted vs unsalted windows, sliding windows with allowed
+ * lateness and per-stage parallelism, each checked against a reference model of the window
+ * records on input with a hot (campaign, variant).
+ *
+ * <p>Determinism: the generator source's two readers each read one contiguous split in order;
+ * within a split event times never decrease (so no event is ever late, whatever the timing) and
+ * the splits have disjoint recipients (so de-duplication does not depend on how the splits
+ * interleave). The window records are then fully determined by the input.
+ */
+class AbTestJobVariantsIT {
+    private static final long T0 = 1_764_132_000_000L;
+    private static final int PER_SPLIT = 600;
+    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(4)
+                    .build());
+
+    /** Serialized input records, parsed by the real parser (EmailEvent is not Serializable). */
+    private static final class Generator implements GeneratorFunction<Long, EmailEvent> {
+        private static final long serialVersionUID = 1L;
+        private final byte[][] records;
+
+        Generator(byte[][] records) {
+            this.records = records;
+        }
+
+        @Override
+        public EmailEvent map(Long index) throws Exception {
+            return WireFormat.parseEvent(records[index.intValue()]);
+        }
+    }
+
+    /** Two splits of ordered events; 70% of them on the hot key (1, "A"). */
+    private static List<EmailEvent> input() {
+        Random rnd = new Random(7);
+        EventType[] types = {EventType.SEND, EventType.DELIVERY, EventType.BOUNCE, EventType.OPEN, EventType.CLICK,
+            EventType.CONVERSION, EventType.UNSUBSCRIBE};
+        Object[][] cold = {{1, "B"}, {2, "A"}, {3, "C"}};
+        List<EmailEvent> events = new ArrayList<>();
+        for (int split = 0; split < 2; split++) {
+            long ts = T0 + split * 7;
+            for (int i = 0; i < PER_SPLIT; i++) {
+                ts += rnd.nextInt(25); // non-decreasing: ~7.5 s of event time per split
+                int campaign = 1;
+                String variant = "A";
+                if (rnd.nextInt(10) >= 7) {
+                    Object[] k = cold[rnd.nextInt(cold.length)];
+                    campaign = (Integer) k[0];
+                    variant = (String) k[1];
+                }
+                long seq = split * 10_000L + i;
+                EmailEvent e = new EmailEvent(seq, ts * 1_000_000L + seq, ts, types[rnd.nextInt(types.length)],
+                        campaign, variant, split * 1000L + rnd.nextInt(200), rnd.nextInt(10) == 0);
+                events.add(e);
+            }
+        }
+        return events;
+    }
+
+    /** The window records of {@code events} in windows of {@code size} every {@code slide}, as the job counts them. */
+    private static List<String> model(List<EmailEvent> events, long size, long slide) {
+        Set<String> seen = new HashSet<>();
+        Map<String, WindowAccumulator> windows = new TreeMap<>();
+        Map<String, EmailEvent> keyOf = new TreeMap<>();
+        WindowCountsAggregate agg = new WindowCountsAggregate();
+        for (EmailEvent in : events) {
+            EmailEvent e = new EmailEvent(in.seq, in.intendedNs, in.eventTimeMs, in.type, in.campaign, in.variant,
+                    in.recipient, in.bot);
+            e.duplicate = e.type.deduplicated() && !e.bot && !seen.add(e.campaign + "/" + e.recipient + "/" + e.type);
+            for (long s = e.eventTimeMs - Math.floorMod(e.eventTimeMs, slide); s > e.eventTimeMs - size; s -= slide) {
+                String k = e.campaign + "/" + e.variant + "@" + s;
+                agg.add(e, windows.computeIfAbsent(k, x -> new WindowAccumulator()));
+                keyOf.put(k, e);
+            }
+        }
+        List<String> records = new ArrayList<>();
+        for (Map.Entry<String, WindowAccumulator> kv : windows.entrySet()) {
+            EmailEvent e = keyOf.get(kv.getKey());
+            long s = Long.parseLong(kv.getKey().substring(kv.getKey().indexOf('@') + 1));
+            StringBuilder sb = new StringBuilder();
+            WireFormat.appendWindow(sb, e.campaign, e.variant, s, s + size, kv.getValue());
+            records.add(sb.toString());
+        }
+        return records.stream().sorted().collect(Collectors.toList());
+    }
+
+    /** What one run produced. */
+    private record Result(List<String> windows, List<String> updates, Map<Integer, Object> eventSerializer) {}
+
+    private static Result run(String name, List<EmailEvent> events, String... args) throws Exception {
+        byte[][] records = events.stream()
+                .map(e -> Events.json(e).getBytes(StandardCharsets.UTF_8))
+                .toArray(byte[][]::new);
+        DataGeneratorSource<EmailEvent> source = new DataGeneratorSource<>(
+                new Generator(records), records.length, TypeInformation.of(EmailEvent.class));
+        CollectSink updates = new CollectSink(name + "-updates");
+        CollectSink windows = new CollectSink(name + "-windows");
+        JobConfig config = JobConfig.parse(Stream.concat(Stream.of(
+                        "--bootstrap-servers", "unused:9092", "--input-topic", "unused",
+                        "--updates-topic", "updates", "--windows-topic", "windows", "--group-id", name,
+                        "--out-of-orderness-ms", "50", "--job-name", name),
+                Arrays.stream(args)).toArray(String[]::new));
+        Configuration conf = new Configuration();
+        if (!config.forceKryo()) {
+            conf.set(PipelineOptions.GENERIC_TYPES, false); // fail on any Kryo fallback
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        JobExecutionResult result = new AbTestJob(config, source, updates, windows).execute(env);
+
+        Map<Integer, Object> serializers = new TreeMap<>();
+        for (OperatorMetricGroup g : REPORTER.findOperatorMetricGroups(result.getJobID(), "dedupe")) {
+            Metric m = REPORTER.getMetricsByGroup(g).get("eventSerializer");
+            serializers.put(serializers.size(), ((Gauge<?>) m).getValue());
+        }
+        return new Result(windows.results().stream().sorted().collect(Collectors.toList()), updates.results(),
+                serializers);
+    }
+
+    @Test
+    void kryoAndSaltedWindowsWithPerStageParallelismGiveTheSameWindows() throws Exception {
+        List<EmailEvent> in = input();
+        List<String> expected = model(in, 1000, 1000);
+        assertTrue(expected.size() > 20, expected.size() + " windows");
+
+        Result plain = run("plain", in, "--window-size-ms", "1000");
+        assertEquals(expected, plain.windows());
+        assertEquals(in.size(), plain.updates().size());
+        assertEquals(Map.of(0, "PojoSerializer", 1, "PojoSerializer"), plain.eventSerializer());
+
+        Result salted = run("salted-kryo", in, "--window-size-ms", "1000", "--serializer", "kryo", "--skew-mitigation", "salted", "--salts", "4",
+                "--parallelism-dedupe", "3", "--parallelism-counts", "1", "--parallelism-windows", "3");
+        assertEquals(expected, salted.windows());
+        assertEquals(in.size(), salted.updates().size());
+        // One gauge per dedupe subtask (--parallelism-dedupe 3), all Kryo.
+        assertEquals(Map.of(0, "KryoSerializer", 1, "KryoSerializer", 2, "KryoSerializer"), salted.eventSerializer());
+    }
+
+    @Test
+    void slidingWindowsWithAllowedLatenessSaltedAndUnsalted() throws Exception {
+        List<EmailEvent> in = input();
+        List<String> expected = model(in, 3000, 1000);
+        String[] sliding = {"--window-kind", "sliding", "--window-size-ms", "3000", "--window-slide-ms", "1000",
+            "--allowed-lateness-ms", "500"};
+        assertEquals(expected, run("sliding", in, sliding).windows());
+        String[] salted = Stream.concat(Arrays.stream(sliding),
+                Stream.of("--skew-mitigation", "salted", "--parallelism-windows", "1")).toArray(String[]::new);
+        assertEquals(expected, run("sliding-salted", in, salted).windows());
+    }
+}
