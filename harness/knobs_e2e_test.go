@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Every job knob of the scenario reaches the running job: read back from
@@ -17,7 +18,9 @@ func TestJobKnobsReachFlink(t *testing.T) {
 		"job.checkpoint.interval=1s", "job.checkpoint.mode=exactly_once", "job.checkpoint.unaligned=true",
 		"job.checkpoint.timeout=45s", "job.checkpoint.min_pause=300ms", "job.checkpoint.incremental=true",
 		"job.state_backend=rocksdb", "job.delivery=exactly_once", "job.buffer_timeout=7ms",
-		"job.object_reuse=true", "job.chaining=false", "job.max_parallelism=64")
+		"job.object_reuse=true", "job.chaining=false", "job.max_parallelism=64",
+		"job.serializer=kryo", "job.stage_parallelism.dedupe=1", "job.stage_parallelism.windows=2",
+		"job.skew_mitigation.kind=salted", "job.skew_mitigation.salts=4", "job.state_ttl=90m")
 	var cpConf map[string]any
 	var jobConf struct {
 		ExecutionConfig struct {
@@ -34,6 +37,7 @@ func TestJobKnobsReachFlink(t *testing.T) {
 		} `json:"vertices"`
 	}
 	var readErr error
+	var serializer string
 	hook := func(ctx context.Context, f *FlinkClient, id string) {
 		for _, q := range []struct {
 			path string
@@ -42,6 +46,10 @@ func TestJobKnobsReachFlink(t *testing.T) {
 			if err := f.GetJSON(ctx, q.path, q.out); err != nil && readErr == nil {
 				readErr = fmt.Errorf("GET %s: %w", q.path, err)
 			}
+		}
+		var err error
+		if serializer, err = gaugeValue(ctx, f, id, "dedupe", "eventSerializer"); err != nil && readErr == nil {
+			readErr = err
 		}
 	}
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}, JobRunning: hook})
@@ -80,6 +88,22 @@ func TestJobKnobsReachFlink(t *testing.T) {
 			t.Errorf("vertex %s max parallelism %d, want 64", v.Name, v.MaxParallelism)
 		}
 	}
+	// Per-stage parallelism (job default 2), salting's merge stage, Kryo.
+	par := map[string]int{}
+	for _, v := range job.Vertices {
+		par[v.Name] = v.Parallelism
+	}
+	for name, want := range map[string]int{"dedupe": 1, "counts": 2, "windows": 2, "windows-merge": 2} {
+		if got, ok := par[name]; !ok || got != want {
+			t.Errorf("vertex %q parallelism %d (present %v), want %d; vertices %v", name, got, ok, want, par)
+		}
+	}
+	if serializer != "KryoSerializer" {
+		t.Errorf("dedupe's eventSerializer gauge = %q, want KryoSerializer", serializer)
+	}
+	if uc["dedupe-ttl-ms"] != "5400000" || uc["skew-mitigation"] != "salted" || uc["salts"] != "4" {
+		t.Errorf("user-config state TTL / skew mitigation = %q / %q / %q", uc["dedupe-ttl-ms"], uc["skew-mitigation"], uc["salts"])
+	}
 	if !res.Valid {
 		t.Errorf("exactly-once run invalid: %v", res.InvalidReasons)
 	}
@@ -90,3 +114,35 @@ func TestJobKnobsReachFlink(t *testing.T) {
 }
 
 func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), sub) }
+
+// gaugeValue reads a string gauge of an operator from the running job: the
+// first subtask of the vertex whose name is the operator (or starts with it
+// in a chain), metric "<subtask>.<operator>.<name>".
+func gaugeValue(ctx context.Context, f *FlinkClient, jobID, operator, name string) (string, error) {
+	j, err := f.Job(ctx, jobID)
+	if err != nil {
+		return "", err
+	}
+	for _, v := range j.Vertices {
+		if v.Name != operator && !strings.HasPrefix(v.Name, operator+" ") {
+			continue
+		}
+		id := "0." + operator + "." + name
+		var out []struct {
+			ID    string `json:"id"`
+			Value string `json:"value"`
+		}
+		// Metrics reach the REST API with the fetcher's interval: poll a little.
+		for i := 0; i < 40; i++ {
+			if err := f.GetJSON(ctx, "/jobs/"+jobID+"/vertices/"+v.ID+"/metrics?get="+id, &out); err != nil {
+				return "", err
+			}
+			if len(out) == 1 && out[0].Value != "" {
+				return out[0].Value, nil
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+		return "", fmt.Errorf("metric %s of vertex %s not found", id, v.Name)
+	}
+	return "", fmt.Errorf("no vertex %q in %+v", operator, j.Vertices)
+}
