@@ -137,6 +137,11 @@ func TestSkewBetween(t *testing.T) {
 	if math.Abs(sk.MaxOverMean-2.4) > 1e-12 {
 		t.Errorf("MaxOverMean = %v, want the largest vertex's 2.4", sk.MaxOverMean)
 	}
+	// A nearly idle, unbalanced vertex is listed but does not set the job's figure.
+	sk = skewBetween(nil, []SubtaskRecords{{Name: "busy", RecordsIn: []int64{1000, 1100}}, {Name: "merge", RecordsIn: []int64{10, 40}}})
+	if len(sk.Vertices) != 2 || math.Abs(sk.MaxOverMean-1100.0/1050) > 1e-12 {
+		t.Errorf("skew = %+v, want both vertices listed and max_over_mean from the busy one", sk)
+	}
 	if skewBetween(nil, []SubtaskRecords{{Name: "x", RecordsIn: []int64{0}}}) != nil {
 		t.Error("skew without records should be nil")
 	}

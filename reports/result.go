@@ -168,7 +168,8 @@ type StateSize struct {
 
 // Skew is max/mean of per-subtask records-in over the measurement phase:
 // 1 is perfect balance, parallelism is everything on one subtask.
-// MaxOverMean is the largest over the vertices.
+// MaxOverMean is the largest among the vertices that carry at least 5% of
+// the busiest vertex's records.
 type Skew struct {
 	MaxOverMean float64      `json:"max_over_mean"`
 	Vertices    []VertexSkew `json:"vertices,omitempty"`
