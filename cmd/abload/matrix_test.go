@@ -19,7 +19,7 @@ workload:
   duration: 3s
 job:
   parallelism: 2
-  window: 2s
+  window: {size: 2s}
 matrix:
   job.buffer_timeout: [10ms, 100ms]
   job.object_reuse: [false, true]
