@@ -3,7 +3,9 @@ package harness
 import (
 	"encoding/json"
 	"math"
+	"sort"
 	"sync"
+	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
@@ -101,6 +103,75 @@ type collector struct {
 	ivOut                  int64                   // output records this interval
 	outMeasure             int64                   // output records consumed during the measure phase (wall time)
 	inMeasureWall          bool
+	negative               int64 // outputs read before their intended time
+
+	// Slots split the measurement phase for the checkpoint overhead: e2e
+	// latency by intended time and output records by read time, per slot.
+	slotNs   int64
+	slots    []*hdrhistogram.Histogram // allocated on first use
+	outSlots []int64
+
+	// outTimes are the read times of output records, at most one per 10 ms
+	// (for the recovery's "output resumed").
+	outTimes []int64
+}
+
+// noteOutput remembers that output was read at nowNs.
+func (c *collector) noteOutput(nowNs int64) {
+	if n := len(c.outTimes); n == 0 || nowNs-c.outTimes[n-1] >= int64(10*time.Millisecond) {
+		c.outTimes = append(c.outTimes, nowNs)
+	}
+}
+
+// firstOutputAtOrAfter returns the first remembered output read at or after
+// ns (within 10 ms), or 0.
+func (c *collector) firstOutputAtOrAfter(ns int64) int64 {
+	i := sort.Search(len(c.outTimes), func(i int) bool { return c.outTimes[i] >= ns })
+	if i == len(c.outTimes) {
+		return 0
+	}
+	return c.outTimes[i]
+}
+
+// maxE2E is the largest e2e latency (ms) of measured events intended in
+// [fromNs, toNs), at slot resolution; 0 if none.
+func (c *collector) maxE2E(fromNs, toNs int64) float64 {
+	var mx int64
+	for i, h := range c.slots {
+		if h == nil {
+			continue
+		}
+		s := c.measureStartNs + int64(i)*c.slotNs
+		if s+c.slotNs <= fromNs || s >= toNs {
+			continue
+		}
+		mx = max(mx, h.Max())
+	}
+	return float64(mx) / 1000
+}
+
+// maxSlots bounds the overhead slots (each a small histogram).
+const maxSlots = 1000
+
+// setMeasure sets the measurement phase (intended time) and its slots.
+func (c *collector) setMeasure(startNs, endNs int64) {
+	c.measureStartNs, c.measureEndNs = startNs, endNs
+	c.slotNs = max(int64(100*time.Millisecond), (endNs-startNs+maxSlots-1)/maxSlots)
+	n := (endNs - startNs + c.slotNs - 1) / c.slotNs
+	c.slots = make([]*hdrhistogram.Histogram, n)
+	c.outSlots = make([]int64, n)
+}
+
+// slotOf returns the slot of a moment in the measurement phase, or -1.
+func (c *collector) slotOf(ns int64) int {
+	if c.slotNs == 0 || ns < c.measureStartNs || ns >= c.measureEndNs {
+		return -1
+	}
+	i := int((ns - c.measureStartNs) / c.slotNs)
+	if i >= len(c.slots) {
+		return -1
+	}
+	return i
 }
 
 // gotWindow is the latest firing of one window (or, for session windows, the
@@ -170,6 +241,10 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 	if c.inMeasureWall {
 		c.outMeasure++
 	}
+	if i := c.slotOf(nowNs); i >= 0 {
+		c.outSlots[i]++
+	}
+	c.noteOutput(nowNs)
 	recordUs(c.consumerDelay, nowNs-appendNs)
 	if int(u.Seq/64) >= len(c.seen) {
 		c.badRecords++
@@ -183,11 +258,20 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 	c.seen[word] |= bit
 	c.counted++
 	lat := nowNs - u.IntendedNs
+	if lat < 0 {
+		c.negative++
+	}
 	recordUs(c.ivAll, lat)
 	if c.inMeasure(u.IntendedNs) {
 		c.measureCnt++
 		recordUs(c.e2e, lat)
 		recordUs(c.ivE2E, lat)
+		if i := c.slotOf(u.IntendedNs); i >= 0 {
+			if c.slots[i] == nil {
+				c.slots[i] = newSlotHistogram()
+			}
+			recordUs(c.slots[i], lat)
+		}
 	}
 	if u.Status == "late" {
 		c.late++
@@ -212,6 +296,10 @@ func (c *collector) onWindow(value []byte, nowNs, appendNs int64) {
 	if c.inMeasureWall {
 		c.outMeasure++
 	}
+	if i := c.slotOf(nowNs); i >= 0 {
+		c.outSlots[i]++
+	}
+	c.noteOutput(nowNs)
 	recordUs(c.consumerDelay, nowNs-appendNs)
 	k := windowKey{startMs: w.StartMs, campaign: w.Campaign, variant: w.Variant}
 	if c.windows.session() {
@@ -309,4 +397,10 @@ func (c *collector) windowReconciliation() reports.WindowReconciliation {
 	r.Duplicated = c.windowDupes
 	r.LateFirings = c.lateFirings
 	return r
+}
+
+// newSlotHistogram is a coarser latency histogram (2 significant digits, up
+// to 10 min) for the overhead slots, of which there can be a thousand.
+func newSlotHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(1, int64(10*time.Minute/time.Microsecond), 2)
 }

@@ -84,6 +84,13 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	jobEnded := make(chan string, 1)
 	go r.watchJob(watchCtx, jobEnded)
 
+	r.mon = newMonitor(r)
+	monCtx, stopMon := context.WithCancel(context.Background())
+	defer stopMon()
+	var monWG sync.WaitGroup
+	monWG.Add(1)
+	go func() { defer monWG.Done(); r.mon.run(monCtx) }()
+
 	if prefill > 0 {
 		r.phase(PhasePrefill)
 		if err := r.prefill(ctx, producer, enc, total, prefill, windows, jobEnded); err != nil {
@@ -101,8 +108,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	// born late while the clients connect.
 	r.loadNs = r.clock.Now() + int64(250*time.Millisecond)
 	r.col.mu.Lock()
-	r.col.measureStartNs = r.loadNs + int64(warm)
-	r.col.measureEndNs = r.loadNs + int64(warm+meas)
+	r.col.setMeasure(r.loadNs+int64(warm), r.loadNs+int64(warm+meas))
 	r.col.mu.Unlock()
 	r.hlog, err2 = reports.CreateHlog(filepath.Join(r.opts.OutDir, "latency.hlog"), time.Unix(0, r.loadNs))
 	if err2 != nil {
@@ -114,6 +120,18 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	var tickWG sync.WaitGroup
 	tickWG.Add(1)
 	go func() { defer tickWG.Done(); r.ticker(tickCtx) }()
+
+	var faultWG sync.WaitGroup
+	faultCtx, stopFaults := context.WithCancel(ctx)
+	defer func() { stopFaults(); faultWG.Wait() }()
+	if len(sc.Faults) > 0 {
+		inj, ok := r.env.(FaultInjector)
+		if !ok {
+			return nil, fmt.Errorf("faults: the %s environment cannot inject faults", r.env.Kind())
+		}
+		faultWG.Add(1)
+		go func() { defer faultWG.Done(); r.injectFaults(faultCtx, inj) }()
+	}
 
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
@@ -206,6 +224,10 @@ wait:
 	consumeWG.Wait()
 	stopTick()
 	tickWG.Wait()
+	stopFaults()
+	faultWG.Wait()
+	stopMon()
+	monWG.Wait()
 	r.tick(true)
 	r.con.Done()
 
@@ -213,6 +235,7 @@ wait:
 		return nil, fmt.Errorf("%w before the measurement phase", ErrAborted)
 	}
 	res := r.result(aborted, drainTimedOut)
+	r.flinkSections(ctx, res)
 	if jobFailure != "" {
 		res.Status = reports.StatusFailed
 		res.Error = jobFailure
@@ -229,12 +252,12 @@ wait:
 // for good (FAILED, CANCELED, FINISHED) ends the run: its numbers would be
 // those of an idle harness. Restarts are logged as they happen.
 func (r *runner) watchJob(ctx context.Context, ended chan<- string) {
-	last := "RUNNING"
+	last, lastUp := "RUNNING", true
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(time.Second):
+		case <-time.After(250 * time.Millisecond):
 		}
 		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		j, err := r.flink.Job(qctx, r.jobID)
@@ -245,6 +268,18 @@ func (r *runner) watchJob(ctx context.Context, ended chan<- string) {
 		if j.State != last {
 			r.con.Logf("abload: job %s is %s", r.jobID, j.State)
 			last = j.State
+		}
+		// "Up" is the job RUNNING with every vertex RUNNING: a region failover
+		// restarts tasks while the job itself stays RUNNING.
+		up := j.State == "RUNNING" && len(j.Vertices) > 0
+		for _, v := range j.Vertices {
+			if v.Status != "RUNNING" {
+				up = false
+			}
+		}
+		if up != lastUp {
+			r.noteUp(up)
+			lastUp = up
 		}
 		switch j.State {
 		case "FAILED", "CANCELED", "FINISHED":
@@ -373,11 +408,18 @@ func (r *runner) tick(final bool) {
 	}
 	secs := float64(now-start) / 1e9
 	pt := reports.TimePoint{
-		TS:     r.sinceStart(now),
-		InEPS:  float64(c.total-c.ivSentBase) / secs,
-		OutRPS: float64(c.ivOut) / secs,
-		Lag:    c.total - c.counted,
-		Phase:  r.currentPhase(),
+		TS:          r.sinceStart(now),
+		InEPS:       float64(c.total-c.ivSentBase) / secs,
+		OutRPS:      float64(c.ivOut) / secs,
+		Lag:         c.total - c.counted,
+		Unaccounted: c.total - c.counted,
+		Phase:       r.currentPhase(),
+	}
+	if r.mon != nil {
+		if read, rate, ok := r.mon.read(); ok {
+			pt.Lag = max(0, c.total-read)
+			pt.ReadEPS = rate
+		}
 	}
 	if c.ivAll.TotalCount() > 0 {
 		pt.E2EP99Ms = float64(c.ivAll.ValueAtQuantile(99)) / 1000

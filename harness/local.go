@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -37,6 +38,9 @@ type LocalConfig struct {
 	Logf func(format string, args ...any)
 	// KafkaOnly starts the broker alone (producer benchmarks); FlinkREST stays empty.
 	KafkaOnly bool
+	// RestartDelay is how long a TaskManager that died stays down before the
+	// environment starts it again (its supervisor); negative: never.
+	RestartDelay time.Duration
 }
 
 // LocalEnv runs a single-node Kafka (KRaft) and a Flink standalone session
@@ -48,6 +52,11 @@ type LocalEnv struct {
 	procs     []*process
 	endpoints *Endpoints
 	stopped   bool
+	stopCh    chan struct{} // closed by Stop
+
+	launchTM                 func(n int) (*process, string, error)
+	kafkaArgv                []string
+	kafkaBootstrap, kafkaLog string
 }
 
 // NewLocal returns a local environment; nothing starts until Start.
@@ -64,7 +73,7 @@ func NewLocal(cfg LocalConfig) *LocalEnv {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
-	return &LocalEnv{cfg: cfg}
+	return &LocalEnv{cfg: cfg, stopCh: make(chan struct{})}
 }
 
 func (e *LocalEnv) Kind() string { return "local" }
@@ -247,6 +256,22 @@ num.io.threads=4
 	argv := append([]string{javaBin(), "-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
 		"-Djava.awt.headless=true"}, common...)
 	argv = append(argv, "kafka.Kafka", propsPath)
+	e.mu.Lock()
+	e.kafkaArgv, e.kafkaBootstrap, e.kafkaLog = argv, fmt.Sprintf("127.0.0.1:%d", port), logFile
+	e.mu.Unlock()
+	if err := e.launchKafka(ctx); err != nil {
+		return err
+	}
+	e.cfg.Logf("abload: kafka %s ready on %s in %.1fs", e.KafkaVersion(), e.kafkaBootstrap, time.Since(start).Seconds())
+	return nil
+}
+
+// launchKafka starts the broker from the prepared command line (its storage
+// already formatted) and waits until it serves metadata.
+func (e *LocalEnv) launchKafka(ctx context.Context) error {
+	e.mu.Lock()
+	argv, bootstrap, logFile := e.kafkaArgv, e.kafkaBootstrap, e.kafkaLog
+	e.mu.Unlock()
 	p, err := startProcess("kafka", filepath.Join(e.cfg.LogDir, "kafka.out"), nil, argv...)
 	if err != nil {
 		return err
@@ -254,7 +279,6 @@ num.io.threads=4
 	if err := e.track(p); err != nil {
 		return err
 	}
-	bootstrap := fmt.Sprintf("127.0.0.1:%d", port)
 	ready := func(ctx context.Context) bool {
 		cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap), kgo.DialTimeout(time.Second))
 		if err != nil {
@@ -266,11 +290,7 @@ num.io.threads=4
 		m, err := kadm.NewClient(cl).BrokerMetadata(rctx)
 		return err == nil && len(m.Brokers) > 0 && m.Controller >= 0
 	}
-	if err := waitFor(ctx, p, e.cfg.StartupTimeout, "ready", ready, logFile); err != nil {
-		return err
-	}
-	e.cfg.Logf("abload: kafka %s ready on %s in %.1fs", e.KafkaVersion(), bootstrap, time.Since(start).Seconds())
-	return nil
+	return waitFor(ctx, p, e.cfg.StartupTimeout, "ready", ready, logFile)
 }
 
 // flinkConfigYAML renders flat keys as config.yaml (flat dotted keys are
@@ -330,7 +350,8 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 		"web.tmpdir":                               filepath.Join(dir, "web"),
 		"execution.checkpointing.dir":              "file://" + filepath.Join(dir, "checkpoints"),
 		"metrics.fetcher.update-interval":          "1000 ms",
-		"rest.cache.checkpoint-statistics.timeout": "1000 ms",
+		"rest.cache.checkpoint-statistics.timeout": "500 ms",
+		"web.checkpoints.history":                  "100",
 		"web.refresh-interval":                     "1000 ms",
 		"heartbeat.interval":                       "2000 ms",
 		"heartbeat.timeout":                        "10000 ms",
@@ -384,9 +405,15 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 	}
 	var tms []*process
 	var tmLogs []string
+	launchTM := func(i int) (*process, string, error) {
+		dyn := append(append([]string{}, tmDyn...), "-D", fmt.Sprintf("taskmanager.resource-id=tm-%d", i))
+		return launch(fmt.Sprintf("taskmanager-%d", i), "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", tmJVM, dyn)
+	}
+	e.mu.Lock()
+	e.launchTM = launchTM
+	e.mu.Unlock()
 	for i := 0; i < e.cfg.TaskManagers; i++ {
-		dyn := append(append([]string{}, tmDyn...), "-D", fmt.Sprintf("taskmanager.resource-id=tm-%d", i+1))
-		tm, l, err := launch(fmt.Sprintf("taskmanager-%d", i+1), "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", tmJVM, dyn)
+		tm, l, err := launchTM(i + 1)
 		if err != nil {
 			return err
 		}
@@ -423,7 +450,140 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 	}
 	e.cfg.Logf("abload: flink %s ready on %s with %d TaskManager(s) × %d slot(s) in %.1fs",
 		e.FlinkVersion(), restURL, e.cfg.TaskManagers, e.cfg.Slots, time.Since(start).Seconds())
+	for i, tm := range tms {
+		go e.supervise(i+1, tm)
+	}
 	return nil
+}
+
+// supervise plays the TaskManager's supervisor, as Kubernetes would for a
+// pod: when the process ends while the environment runs, it is started
+// again after cfg.RestartDelay (never, if that is negative).
+func (e *LocalEnv) supervise(n int, p *process) {
+	for {
+		select {
+		case <-p.done:
+		case <-e.stopCh:
+			return
+		}
+		if e.cfg.RestartDelay < 0 || e.isStopped() {
+			return
+		}
+		e.cfg.Logf("abload: %s exited (%v); restarting it in %s", p.name, p.err, e.cfg.RestartDelay)
+		select {
+		case <-time.After(e.cfg.RestartDelay):
+		case <-e.stopCh:
+			return
+		}
+		e.mu.Lock()
+		launch := e.launchTM
+		e.mu.Unlock()
+		np, _, err := launch(n)
+		if err != nil {
+			e.cfg.Logf("abload: restart %s: %v", p.name, err)
+			return
+		}
+		e.forget(p)
+		e.cfg.Logf("abload: %s restarted (pid %d)", np.name, np.cmd.Process.Pid)
+		p = np
+	}
+}
+
+func (e *LocalEnv) isStopped() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stopped
+}
+
+// forget drops an exited process from the tracked list.
+func (e *LocalEnv) forget(p *process) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, q := range e.procs {
+		if q == p {
+			e.procs = append(e.procs[:i], e.procs[i+1:]...)
+			return
+		}
+	}
+}
+
+// process returns the running process of that name, or nil.
+func (e *LocalEnv) process(name string) *process {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, p := range e.procs {
+		if p.name == name && !p.exited() {
+			return p
+		}
+	}
+	return nil
+}
+
+// taskManagers returns TaskManager n's process (1-based), or all running
+// ones for n = 0.
+func (e *LocalEnv) taskManagers(n int) ([]*process, error) {
+	if n > 0 {
+		p := e.process(fmt.Sprintf("taskmanager-%d", n))
+		if p == nil {
+			return nil, fmt.Errorf("taskmanager-%d is not running", n)
+		}
+		return []*process{p}, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var ps []*process
+	for _, p := range e.procs {
+		if strings.HasPrefix(p.name, "taskmanager-") && !p.exited() {
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) == 0 {
+		return nil, errors.New("no TaskManager is running")
+	}
+	return ps, nil
+}
+
+// KillTaskManager SIGKILLs TaskManager n (1-based); the supervisor starts it
+// again after the restart delay.
+func (e *LocalEnv) KillTaskManager(n int) error {
+	ps, err := e.taskManagers(n)
+	if err != nil {
+		return err
+	}
+	return syscall.Kill(-ps[0].cmd.Process.Pid, syscall.SIGKILL)
+}
+
+// PauseTaskManagers SIGSTOPs TaskManager n, or all for n = 0.
+func (e *LocalEnv) PauseTaskManagers(n int) error { return e.signalTaskManagers(n, syscall.SIGSTOP) }
+
+// ResumeTaskManagers SIGCONTs TaskManager n, or all for n = 0.
+func (e *LocalEnv) ResumeTaskManagers(n int) error { return e.signalTaskManagers(n, syscall.SIGCONT) }
+
+func (e *LocalEnv) signalTaskManagers(n int, sig syscall.Signal) error {
+	ps, err := e.taskManagers(n)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, p := range ps {
+		errs = append(errs, syscall.Kill(-p.cmd.Process.Pid, sig))
+	}
+	return errors.Join(errs...)
+}
+
+// RestartBroker stops the broker cleanly (SIGTERM), keeps it down for
+// down, and starts it again on the same storage and port.
+func (e *LocalEnv) RestartBroker(ctx context.Context, down time.Duration) error {
+	p := e.process("kafka")
+	if p == nil {
+		return errors.New("the broker is not running")
+	}
+	p.stop(30 * time.Second)
+	e.forget(p)
+	if !sleepCtx(ctx, down) {
+		return ctx.Err()
+	}
+	return e.launchKafka(ctx)
 }
 
 // bashJavaUtils returns the JVM flags and the dynamic -D properties for a
@@ -462,6 +622,9 @@ func tailLines(b []byte, n int) string {
 // scratch directory. Logs stay.
 func (e *LocalEnv) Stop(ctx context.Context) error {
 	e.mu.Lock()
+	if !e.stopped {
+		close(e.stopCh)
+	}
 	e.stopped = true
 	procs := e.procs
 	e.procs = nil
@@ -486,4 +649,18 @@ func (e *LocalEnv) taskManagerPIDs() []int {
 		}
 	}
 	return pids
+}
+
+// Components returns the environment's running processes (broker,
+// JobManager, TaskManagers) by name.
+func (e *LocalEnv) Components() []Component {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var cs []Component
+	for _, p := range e.procs {
+		if !p.exited() {
+			cs = append(cs, Component{Name: p.name, PID: p.cmd.Process.Pid})
+		}
+	}
+	return cs
 }

@@ -98,6 +98,8 @@ type runner struct {
 	savepoint    string
 	savepointErr string
 
+	mon      *monitor
+	faults   faultState
 	snd      *sender
 	sent     sendStats        // the sender's totals, once it has finished
 	genStats generators.Stats // what the generator emitted, once the sender has finished
@@ -179,6 +181,7 @@ func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir string, logf fun
 			KafkaHeap:         sc.Env.KafkaHeap,
 			StartupTimeout:    sc.Env.StartupTimeout.Duration,
 			FlinkConfig:       FlinkClusterConfig(sc.Env),
+			RestartDelay:      sc.Env.RestartDelay.Duration,
 			Logf:              logf,
 		}), nil
 	}

@@ -56,6 +56,23 @@ func WriteSummary(w io.Writer, r *Result) {
 			p("skew", "%s max/mean %.2f over %d subtasks", v.Name, v.MaxOverMean, len(v.RecordsIn))
 		}
 	}
+	if c := r.Checkpoints; c != nil {
+		p("checkpoints", "%d completed, %d failed in measurement; duration %s; state %s (max %s)",
+			c.Completed, c.Failed, delayText(c.DurationMs), bytesText(c.StateSizeBytes.Last), bytesText(c.StateSizeBytes.Max))
+		if o := c.Overhead; o != nil {
+			p("ckpt overhead", "e2e p99 %s ms in flight vs %s ms between (×%.2f); out %s vs %s records/s; in flight %.0f%% of the time",
+				fmtMs(o.E2EInFlight.P99), fmtMs(o.E2EBetween.P99), o.P99Ratio, fmtRate(o.OutRPSInFlight), fmtRate(o.OutRPSBetween), 100*o.InFlightShare)
+		}
+	}
+	if l := r.Lag; l != nil {
+		p("input lag", "max %d, final %d events, trend %+.1f events/s", l.Max, l.Final, l.SlopePerS)
+	}
+	for _, rc := range r.Recovery {
+		p("recovery", "%s", recoveryText(rc))
+	}
+	for _, rs := range r.Resources {
+		p("resources", "%-14s cpu p50 %.0f%% max %.0f%%, rss max %.0f MB", rs.Component, rs.CPUPct.P50, rs.CPUPct.Max, rs.RSSMb.Max)
+	}
 	if r.Savepoint != "" {
 		p("savepoint", "%s", r.Savepoint)
 	}
@@ -250,4 +267,27 @@ func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 // mdEscape keeps free text inside one table cell.
 func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+func bytesText(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func recoveryText(rc Recovery) string {
+	at := func(v *float64) string {
+		if v == nil {
+			return "never"
+		}
+		return fmt.Sprintf("+%.1fs", *v-rc.AtS)
+	}
+	return fmt.Sprintf("%s at %.1fs: detected %s, running %s, output resumed %s, lag recovered %s; %d restart(s), max e2e %s ms",
+		rc.Fault, rc.AtS, at(rc.DetectedS), at(rc.RunningS), at(rc.OutputResumedS), at(rc.LagRecoveredS), rc.Restarts, fmtMs(rc.MaxE2EMs))
 }

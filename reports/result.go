@@ -56,13 +56,15 @@ type Result struct {
 	Checkpoints     *Checkpoints    `json:"checkpoints,omitempty"`
 	Reconciliation  *Reconciliation `json:"reconciliation,omitempty"`
 	Skew            *Skew           `json:"skew,omitempty"`
+	Lag             *Lag            `json:"lag,omitempty"`
+	FlinkMetrics    *FlinkMetrics   `json:"flink_metrics,omitempty"`
 	Truth           any             `json:"truth,omitempty"` // harness.Truth when written; a map when read back
 	Recovery        []Recovery      `json:"recovery,omitempty"`
 	Resources       []Resource      `json:"resources,omitempty"`
 	Gates           []Gate          `json:"gates,omitempty"`
 	// Savepoint is where job.savepoint_at_end put the job's savepoint.
-	Savepoint string `json:"savepoint,omitempty"`
-	Timeseries      []TimePoint     `json:"timeseries,omitempty"`
+	Savepoint  string      `json:"savepoint,omitempty"`
+	Timeseries []TimePoint `json:"timeseries,omitempty"`
 }
 
 // MarkInvalid records that the run's numbers cannot be trusted, and why.
@@ -120,6 +122,9 @@ type LatencyStats struct {
 type Latencies struct {
 	E2E    LatencyStats `json:"e2e"`
 	Window LatencyStats `json:"window"`
+	// Negative counts outputs that arrived before their intended time (a
+	// clock problem); they are recorded as 1 µs, never dropped.
+	Negative int64 `json:"negative,omitempty"`
 }
 
 // Throughput over the measurement phase.
@@ -152,12 +157,56 @@ type WindowReconciliation struct {
 	LateFirings   int64 `json:"late_firings"`   // received again with more events (allowed lateness)
 }
 
-// Checkpoints summarises Flink checkpointing during the measurement phase.
+// Checkpoints summarises Flink checkpointing: the counts, durations and
+// sizes cover checkpoints triggered during the measurement phase; List holds
+// every checkpoint of the run.
 type Checkpoints struct {
 	Completed      int64      `json:"completed"`
 	Failed         int64      `json:"failed"`
 	DurationMs     DelayStats `json:"duration_ms"`
 	StateSizeBytes StateSize  `json:"state_size_bytes"`
+	// CheckpointedSizeBytes is what the checkpoints uploaded (less than the
+	// state size with incremental checkpoints).
+	CheckpointedSizeBytes StateSize  `json:"checkpointed_size_bytes"`
+	SyncMs                DelayStats `json:"sync_ms"`      // slowest subtask's synchronous part, per checkpoint
+	AsyncMs               DelayStats `json:"async_ms"`     // slowest subtask's asynchronous part
+	AlignmentMs           DelayStats `json:"alignment_ms"` // slowest subtask's barrier alignment
+	// Overhead compares the measurement phase while a checkpoint is in flight
+	// with the time between checkpoints; nil without completed checkpoints.
+	Overhead *CheckpointOverhead `json:"overhead,omitempty"`
+	List     []Checkpoint        `json:"list,omitempty"`
+}
+
+// Checkpoint is one checkpoint of the run. Times are seconds from the run's
+// start; sync, async and alignment are the slowest subtask's.
+type Checkpoint struct {
+	ID                int64   `json:"id"`
+	Status            string  `json:"status"` // COMPLETED, FAILED or IN_PROGRESS
+	Savepoint         bool    `json:"savepoint,omitempty"`
+	TriggerS          float64 `json:"trigger_s"`
+	DurationMs        int64   `json:"duration_ms"` // end to end
+	SyncMs            int64   `json:"sync_ms"`
+	AsyncMs           int64   `json:"async_ms"`
+	AlignmentMs       int64   `json:"alignment_ms"`
+	AlignmentBuffered int64   `json:"alignment_buffered_bytes"`
+	ProcessedData     int64   `json:"processed_data_bytes"`
+	PersistedData     int64   `json:"persisted_data_bytes"` // in-flight data of unaligned checkpoints
+	StateSize         int64   `json:"state_size_bytes"`
+	CheckpointedSize  int64   `json:"checkpointed_size_bytes"`
+}
+
+// CheckpointOverhead is latency and throughput while a checkpoint is in
+// flight against between checkpoints, both within the measurement phase.
+// E2E latency is attributed by intended time, output records by the time
+// the harness read them.
+type CheckpointOverhead struct {
+	InFlightShare float64      `json:"in_flight_share"` // of the measurement phase
+	E2EInFlight   LatencyStats `json:"e2e_in_flight"`
+	E2EBetween    LatencyStats `json:"e2e_between"`
+	// P99Ratio is e2e p99 in flight / between (0 if either is empty).
+	P99Ratio       float64 `json:"p99_ratio"`
+	OutRPSInFlight float64 `json:"out_rps_in_flight"`
+	OutRPSBetween  float64 `json:"out_rps_between"`
 }
 
 // StateSize is the checkpointed state size.
@@ -184,7 +233,8 @@ type VertexSkew struct {
 }
 
 // Recovery times one injected fault, in seconds from the run's start; a nil
-// time means the step never happened.
+// time means the step never happened. Each *_s is a moment; the *_after_s
+// fields are the same moments as durations from the fault.
 type Recovery struct {
 	Fault          string   `json:"fault"`
 	AtS            float64  `json:"at_s"`
@@ -192,13 +242,79 @@ type Recovery struct {
 	RunningS       *float64 `json:"running_s"`
 	OutputResumedS *float64 `json:"output_resumed_s"`
 	LagRecoveredS  *float64 `json:"lag_recovered_s"`
+	// Restarts is how many times the job restarted after this fault.
+	Restarts int `json:"restarts"`
+	// MaxE2EMs is the largest e2e latency of events intended from the fault
+	// until the lag recovered (the fault's latency spike).
+	MaxE2EMs float64 `json:"max_e2e_ms"`
 }
 
-// Resource is one component's resource use.
+// Resource is one component's resource use, sampled once a second.
 type Resource struct {
-	Component string   `json:"component"`
-	CPUPct    CPUStats `json:"cpu_pct"`
-	RSSMb     RSSStats `json:"rss_mb"`
+	Component string           `json:"component"`
+	PID       int              `json:"pid,omitempty"`
+	CPUPct    CPUStats         `json:"cpu_pct"`
+	RSSMb     RSSStats         `json:"rss_mb"`
+	Series    []ResourceSample `json:"series,omitempty"`
+}
+
+// ResourceSample is one second of a component's resource use.
+type ResourceSample struct {
+	TS     float64 `json:"t_s"`
+	CPUPct float64 `json:"cpu_pct"`
+	RSSMb  float64 `json:"rss_mb"`
+}
+
+// FlinkMetrics holds Flink's own metrics over the run, once a second.
+type FlinkMetrics struct {
+	Vertices []VertexMetrics `json:"vertices"`
+	// GC is the TaskManagers' garbage-collection time, summed over their collectors.
+	GC []GCMetrics `json:"gc,omitempty"`
+}
+
+// VertexMetrics is one job vertex's time series.
+type VertexMetrics struct {
+	Name        string         `json:"name"`
+	Parallelism int            `json:"parallelism"`
+	Series      []VertexSample `json:"series"`
+}
+
+// VertexSample is one second of a vertex: rates summed over its subtasks,
+// times per second the largest of any subtask, the watermark lag of its
+// slowest subtask (wall clock minus the lowest input watermark; omitted
+// before the first watermark).
+type VertexSample struct {
+	TS              float64  `json:"t_s"`
+	InRPS           float64  `json:"in_rps"`
+	OutRPS          float64  `json:"out_rps"`
+	BusyMsPerS      float64  `json:"busy_ms_per_s"`
+	BackPressuredMs float64  `json:"backpressured_ms_per_s"`
+	IdleMsPerS      float64  `json:"idle_ms_per_s"`
+	WatermarkLagMs  *float64 `json:"watermark_lag_ms,omitempty"`
+}
+
+// GCMetrics is one TaskManager's GC time per second.
+type GCMetrics struct {
+	TaskManager string     `json:"taskmanager"`
+	Series      []GCSample `json:"series"`
+}
+
+// GCSample is one second of GC.
+type GCSample struct {
+	TS          float64 `json:"t_s"`
+	GCMsPerS    float64 `json:"gc_ms_per_s"`
+	GCCountPerS float64 `json:"gc_count_per_s"`
+}
+
+// Lag summarises the input lag: events produced to the input topic minus
+// events the job's source has read.
+type Lag struct {
+	Max   int64 `json:"max"`
+	Final int64 `json:"final"` // at the end of the measurement phase
+	// SlopePerS is the least-squares trend of the lag over the measurement
+	// phase, in events per second: near 0 when the job keeps up, positive
+	// when it falls behind.
+	SlopePerS float64 `json:"slope_per_s"`
 }
 
 // CPUStats is CPU use in percent of one core.
@@ -221,13 +337,18 @@ type Gate struct {
 
 // TimePoint is one sample of the run's time series.
 type TimePoint struct {
-	TS                   float64 `json:"t_s"` // seconds from the run's start
-	Phase                string  `json:"phase,omitempty"`
-	InEPS                float64 `json:"in_eps"`
-	OutRPS               float64 `json:"out_rps"`
-	E2EP99Ms             float64 `json:"e2e_p99_ms"`
-	Lag                  int64   `json:"lag"`
-	CheckpointInProgress bool    `json:"checkpoint_in_progress,omitempty"`
+	TS       float64 `json:"t_s"` // seconds from the run's start
+	Phase    string  `json:"phase,omitempty"`
+	InEPS    float64 `json:"in_eps"`   // produced to the input topic
+	ReadEPS  float64 `json:"read_eps"` // read by the job's source
+	OutRPS   float64 `json:"out_rps"`
+	E2EP99Ms float64 `json:"e2e_p99_ms"`
+	// Lag is events produced minus events the job's source has read.
+	Lag int64 `json:"lag"`
+	// Unaccounted is events produced whose update has not arrived yet.
+	Unaccounted          int64  `json:"unaccounted"`
+	CheckpointInProgress bool   `json:"checkpoint_in_progress,omitempty"`
+	JobState             string `json:"job_state,omitempty"` // when not RUNNING
 }
 
 // ErrSchema is wrapped by ReadResult when a file is not a result of this

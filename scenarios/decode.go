@@ -494,13 +494,19 @@ func (d *decoder) structList(n *yaml.Node, v reflect.Value, path string) {
 		start := len(d.problems)
 		d.value(e, ev, p)
 		d.origins[p] = d.originOf(e)
+		var required []string
 		for _, name := range fs.names {
+			if et.Field(fs.index[name]).Tag.Get("abload") != "optional" {
+				required = append(required, name)
+			}
+		}
+		for _, name := range required {
 			fp := join(p, name)
 			if isSection(et.Field(fs.index[name]).Type) || hasProblemAt(d.problems[start:], p, fp) {
 				continue
 			}
 			if _, set := d.origins[fp]; !set {
-				d.addf(m.Line, join(p, name), "missing (each element needs %s)", strings.Join(fs.names, ", "))
+				d.addf(m.Line, join(p, name), "missing (each element needs %s)", strings.Join(required, ", "))
 			}
 		}
 		out = reflect.Append(out, ev)

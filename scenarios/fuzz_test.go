@@ -22,6 +22,7 @@ func FuzzParse(f *testing.F) {
 		"job:\n  window: {kind: session, gap: 3s}\n  serializer: kryo\n  stage_parallelism: {dedupe: 1, windows: 2}\n",
 		"workload:\n  prefill: {keys: 1000}\n  cooldown: 5s\nenv:\n  network_memory: 64m\n  heartbeat_timeout: 30s\nkafka:\n  batch_size: 65536\n",
 		"job:\n  restore_from: results/x/savepoint/savepoint-1\n  savepoint_at_end: true\n",
+		"env:\n  taskmanagers: 2\n  restart_delay: 2s\nfaults:\n  - {at: 20s, kind: kill_taskmanager, taskmanager: 2}\n  - {at: 30s, kind: pause_taskmanagers, duration: 3s}\n  - {at: 35s, kind: restart_broker}\n",
 		"a: &a [x, x]\nb: &b [*a, *a]\n",
 		"workload:\n  variants: [A, B, A]\n",
 		"- 1\n- 2\n",

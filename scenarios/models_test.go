@@ -327,7 +327,7 @@ func TestModelErrors(t *testing.T) {
 
 		{name: "bad section in the file, bad value from --set", data: "workload: fast\n", sets: []string{"workload.lanes=0"},
 			want: []string{
-				`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill), got "fast"`,
+				`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill), got "fast"`,
 				`--set workload.lanes=0: workload.lanes: must be in 1..64, got 0`,
 			}},
 
@@ -394,6 +394,15 @@ func TestModelErrors(t *testing.T) {
 			}},
 		{name: "prefill without updates", data: "workload:\n  prefill: {keys: 5}\njob:\n  outputs: {updates: false}\n",
 			want: []string{`t.yaml:2: workload.prefill.keys: needs job.outputs.updates (the harness waits for every prefill event's update before warmup)`}},
+
+		{name: "faults", data: "faults:\n  - {at: 5s, kind: kill_taskmanager, taskmanager: 3, duration: 1s}\n  - {at: 1h, kind: pause_taskmanagers}\n  - {at: 1s, kind: explode}\n",
+			want: []string{
+				`t.yaml:2: faults[0].taskmanager: must name one TaskManager, 1..1 (env.taskmanagers), got 3`,
+				`t.yaml:2: faults[0].duration: is not used by kill_taskmanager (env.restart_delay says when it comes back); leave it out`,
+				`t.yaml:3: faults[1].at: must be inside the load, in [0s, warmup + duration + cooldown) = [0s, 40s), got 1h`,
+				`t.yaml:3: faults[1].duration: must be > 0, got 0s`,
+				`t.yaml:4: faults[2].kind: must be one of kill_taskmanager, pause_taskmanagers, restart_broker, got "explode"`,
+			}},
 
 		// overrides
 		{name: "set kind needing a default-valued field", sets: []string{"workload.profile.kind=spike"},

@@ -15,6 +15,7 @@ type Scenario struct {
 	Env         Env      `yaml:"env" json:"env"`
 	Kafka       Kafka    `yaml:"kafka" json:"kafka"`
 	Job         Job      `yaml:"job" json:"job"`
+	Faults      []Fault  `yaml:"faults" json:"faults,omitempty"`
 	Gates       []string `yaml:"gates,omitempty" json:"gates,omitempty"`
 	Repetitions int      `yaml:"repetitions" json:"repetitions"`
 	// Matrix, if any, lists the points to run; see Points.
@@ -42,14 +43,17 @@ type Workload struct {
 	Seed             int64    `yaml:"seed" json:"seed"`
 	MaxSendDelay     Duration `yaml:"max_send_delay" json:"max_send_delay"`
 	MaxConsumerDelay Duration `yaml:"max_consumer_delay" json:"max_consumer_delay"`
-	Encoding         string   `yaml:"encoding" json:"encoding"`
-	Lanes            int      `yaml:"lanes" json:"lanes"`
-	Profile          Profile  `yaml:"profile" json:"profile"`
-	Skew             Skew     `yaml:"skew" json:"skew"`
-	Funnel           Funnel   `yaml:"funnel" json:"funnel"`
-	Disorder         Disorder `yaml:"disorder" json:"disorder"`
-	Cooldown         Duration `yaml:"cooldown" json:"cooldown"`
-	Prefill          Prefill  `yaml:"prefill" json:"prefill"`
+	// MaxFailedCheckpoints bounds failed checkpoints in the measurement phase
+	// (outside fault recovery) for a valid run.
+	MaxFailedCheckpoints int      `yaml:"max_failed_checkpoints" json:"max_failed_checkpoints"`
+	Encoding             string   `yaml:"encoding" json:"encoding"`
+	Lanes                int      `yaml:"lanes" json:"lanes"`
+	Profile              Profile  `yaml:"profile" json:"profile"`
+	Skew                 Skew     `yaml:"skew" json:"skew"`
+	Funnel               Funnel   `yaml:"funnel" json:"funnel"`
+	Disorder             Disorder `yaml:"disorder" json:"disorder"`
+	Cooldown             Duration `yaml:"cooldown" json:"cooldown"`
+	Prefill              Prefill  `yaml:"prefill" json:"prefill"`
 }
 
 // Prefill is state built before warmup: events sent unpaced, not measured,
@@ -150,6 +154,24 @@ type Disorder struct {
 	Duplicates   float64  `yaml:"duplicates" json:"duplicates"`
 }
 
+// Fault is one fault injected during the run.
+type Fault struct {
+	// At is when, from the schedule origin (the start of warmup).
+	At   Duration `yaml:"at" json:"at"`
+	Kind string   `yaml:"kind" json:"kind"`
+	// TaskManager is which TaskManager (1-based); 0 = all (pause only).
+	TaskManager int `yaml:"taskmanager" json:"taskmanager" abload:"optional"`
+	// Duration is how long a pause lasts, or how long the broker stays down.
+	Duration Duration `yaml:"duration" json:"duration" abload:"optional"`
+}
+
+// Fault kinds (faults[].kind).
+const (
+	FaultKillTaskManager   = "kill_taskmanager"   // SIGKILL; the environment restarts it after env.restart_delay
+	FaultPauseTaskManagers = "pause_taskmanagers" // SIGSTOP for duration, then SIGCONT
+	FaultRestartBroker     = "restart_broker"     // clean stop, down for duration, start again
+)
+
 // Env is the environment the run starts (or, for external, targets).
 type Env struct {
 	Kind              string   `yaml:"kind" json:"kind"`
@@ -167,6 +189,9 @@ type Env struct {
 	HeartbeatTimeout      Duration `yaml:"heartbeat_timeout" json:"heartbeat_timeout"`
 	// CPUs limits each container's CPUs (docker); 0 = no limit.
 	CPUs float64 `yaml:"cpus" json:"cpus"`
+	// RestartDelay is how long a dead TaskManager stays down before the
+	// environment restarts it.
+	RestartDelay Duration `yaml:"restart_delay" json:"restart_delay"`
 }
 
 // Kafka configures the run's topics and the harness's producer.
@@ -346,6 +371,7 @@ func Defaults() *Scenario {
 			ManagedMemoryFraction: 0.4,
 			HeartbeatInterval:     Duration{2 * time.Second},
 			HeartbeatTimeout:      Duration{10 * time.Second},
+			RestartDelay:          Duration{5 * time.Second},
 		},
 		Kafka: Kafka{
 			Partitions:  4,

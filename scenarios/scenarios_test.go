@@ -179,12 +179,12 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown field with line and full path",
 			data: "name: q\nworkload:\n  rate: 10\n  rte: 5\n",
-			want: []string{`t.yaml:4: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`},
+			want: []string{`t.yaml:4: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`},
 		},
 		{
 			name: "unknown top-level section",
-			data: "faultz: {}\n",
-			want: []string{`t.yaml:1: faultz: unknown field (known: name, description, workload, env, kafka, job, gates, repetitions, matrix)`},
+			data: "bogus: {}\n",
+			want: []string{`t.yaml:1: bogus: unknown field (known: name, description, workload, env, kafka, job, faults, gates, repetitions, matrix)`},
 		},
 		{
 			name: "unknown nested field",
@@ -234,7 +234,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "scalar for section",
 			data: "workload: fast\n",
-			want: []string{`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill), got "fast"`},
+			want: []string{`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill), got "fast"`},
 		},
 		{
 			name: "scalar for list",
@@ -316,7 +316,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "top level not a mapping",
 			data: "- a\n- b\n",
-			want: []string{`t.yaml:1: expected a mapping (name, description, workload, env, kafka, job, gates, repetitions, matrix), got a list`},
+			want: []string{`t.yaml:1: expected a mapping (name, description, workload, env, kafka, job, faults, gates, repetitions, matrix), got a list`},
 		},
 		{
 			name: "two documents",
@@ -367,7 +367,7 @@ job:
 `
 	want := []string{
 		`many.yaml:4: workload.duration: malformed duration "30 seconds" (want a Go duration such as 30s, 1m30s, 200ms)`,
-		`many.yaml:5: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`,
+		`many.yaml:5: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`,
 		`many.yaml:8: env.slots: expected an integer, got "x"`,
 		`--set workload.seed=abc: workload.seed: expected an integer, got "abc"`,
 		`many.yaml:3: workload.rate: must be a finite number > 0 (events/s), got -1`,
@@ -428,8 +428,8 @@ func TestSetErrors(t *testing.T) {
 		want []string
 	}{
 		{"negative rate", []string{"workload.rate=-5"}, []string{`--set workload.rate=-5: workload.rate: must be a finite number > 0 (events/s), got -5`}},
-		{"unknown path", []string{"workload.rte=5"}, []string{`--set workload.rte=5: workload.rte: unknown field "rte" in workload (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`}},
-		{"unknown section", []string{"faults.kill=1"}, []string{`--set faults.kill=1: faults.kill: unknown field "faults" in the scenario (known: name, description, workload, env, kafka, job, gates, repetitions, matrix)`}},
+		{"unknown path", []string{"workload.rte=5"}, []string{`--set workload.rte=5: workload.rte: unknown field "rte" in workload (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`}},
+		{"unknown section", []string{"fault.kill=1"}, []string{`--set fault.kill=1: fault.kill: unknown field "fault" in the scenario (known: name, description, workload, env, kafka, job, faults, gates, repetitions, matrix); did you mean "faults"?`}},
 		{"path through a leaf", []string{"workload.rate.x=1"}, []string{`--set workload.rate.x=1: workload.rate.x: workload.rate is a number, not a section`}},
 		{"missing =", []string{"x"}, []string{`--set x: want PATH=VALUE, e.g. workload.rate=5000`}},
 		{"empty path", []string{"=5"}, []string{`--set =5: want PATH=VALUE, e.g. workload.rate=5000`}},

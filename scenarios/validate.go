@@ -186,6 +186,7 @@ func (s *Scenario) check() []issue {
 	c.atLeast("workload.recipients", w.Recipients, 1)
 	c.positive("workload.max_send_delay", w.MaxSendDelay)
 	c.positive("workload.max_consumer_delay", w.MaxConsumerDelay)
+	c.atLeast("workload.max_failed_checkpoints", int64(w.MaxFailedCheckpoints), 0)
 	c.oneOf("workload.encoding", w.Encoding, EncodingJSON, EncodingBinary)
 	if w.Lanes < 1 || w.Lanes > MaxLanes {
 		c.addf("workload.lanes", "must be in 1..%d, got %d", MaxLanes, w.Lanes)
@@ -293,6 +294,8 @@ func (s *Scenario) check() []issue {
 		c.addf("job.restore_from", "must not start or end with spaces, got %q", j.RestoreFrom)
 	}
 
+	c.nonNegative("env.restart_delay", e.RestartDelay)
+	checkFaults(&c, s)
 	for i, g := range s.Gates {
 		if strings.TrimSpace(g) == "" {
 			c.addf(fmt.Sprintf("gates[%d]", i), "must not be empty")
@@ -400,6 +403,41 @@ func checkStages(c *checker, s *Scenario) {
 			c.addf(f.path, "must be <= job.max_parallelism (%d), got %d", j.MaxParallelism, f.p)
 		case e.Kind != EnvExternal && e.TaskManagers >= 1 && e.Slots >= 1 && f.p > slots:
 			c.addf(f.path, "%d exceeds the %d task slots of env.taskmanagers × env.slots", f.p, slots)
+		}
+	}
+}
+
+func checkFaults(c *checker, s *Scenario) {
+	w := s.Workload
+	end := w.Warmup.Duration + w.Duration.Duration + w.Cooldown.Duration
+	for i, f := range s.Faults {
+		p := fmt.Sprintf("faults[%d]", i)
+		c.oneOf(p+".kind", f.Kind, FaultKillTaskManager, FaultPauseTaskManagers, FaultRestartBroker)
+		if f.At.Duration < 0 || f.At.Duration >= end {
+			c.addf(p+".at", "must be inside the load, in [0s, warmup + duration + cooldown) = [0s, %s), got %s", Duration{end}, f.At)
+		}
+		tms := s.Env.TaskManagers
+		switch f.Kind {
+		case FaultKillTaskManager:
+			if f.TaskManager < 1 || f.TaskManager > tms {
+				c.addf(p+".taskmanager", "must name one TaskManager, 1..%d (env.taskmanagers), got %d", tms, f.TaskManager)
+			}
+			if f.Duration.Duration != 0 {
+				c.addf(p+".duration", "is not used by kill_taskmanager (env.restart_delay says when it comes back); leave it out")
+			}
+		case FaultPauseTaskManagers:
+			if f.TaskManager < 0 || f.TaskManager > tms {
+				c.addf(p+".taskmanager", "must be 0 (all) or 1..%d (env.taskmanagers), got %d", tms, f.TaskManager)
+			}
+			c.positive(p+".duration", f.Duration)
+		case FaultRestartBroker:
+			if f.TaskManager != 0 {
+				c.addf(p+".taskmanager", "is not used by restart_broker; leave it out")
+			}
+			c.nonNegative(p+".duration", f.Duration)
+		}
+		if s.Env.Kind == EnvExternal {
+			c.addf(p, "faults need an environment abload runs (local or docker), not external")
 		}
 	}
 }

@@ -1,0 +1,266 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/abload/abload/reports"
+)
+
+// interval is a span of Unix nanoseconds [from, to].
+type interval struct{ from, to int64 }
+
+// checkpointIntervals returns when each checkpoint (savepoints included) was
+// in flight: from its trigger to its end (completed or failed), or to nowNs
+// for one still in progress.
+func checkpointIntervals(list []checkpointEntry, nowNs int64) []interval {
+	var out []interval
+	for _, c := range list {
+		from := c.TriggerTimestamp * 1e6
+		to := from + c.EndToEndDuration*1e6
+		if c.Status == "IN_PROGRESS" {
+			to = nowNs
+		} else if c.EndToEndDuration <= 0 && c.LatestAck > 0 {
+			to = c.LatestAck * 1e6
+		}
+		out = append(out, interval{from, max(from, to)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].from < out[j].from })
+	return out
+}
+
+func overlaps(ivs []interval, from, to int64) bool {
+	// ivs is sorted by from; few enough for a linear scan per query.
+	for _, iv := range ivs {
+		if iv.from > to {
+			return false
+		}
+		if iv.to >= from {
+			return true
+		}
+	}
+	return false
+}
+
+// summarizeCheckpoints turns the run's checkpoints into the result's
+// section: counts, durations and sizes of those triggered in the
+// measurement phase [fromS, toS) (seconds from the run's start), and the
+// whole list. Nil without any checkpoint.
+func summarizeCheckpoints(list []reports.Checkpoint, fromS, toS float64) *reports.Checkpoints {
+	if len(list) == 0 {
+		return nil
+	}
+	cp := &reports.Checkpoints{List: list}
+	var syncs, asyncs, aligns []float64
+	var durs []float64
+	for _, c := range list {
+		if c.Savepoint || c.TriggerS < fromS || c.TriggerS >= toS {
+			continue
+		}
+		switch c.Status {
+		case "COMPLETED":
+			cp.Completed++
+			durs = append(durs, float64(c.DurationMs))
+			syncs = append(syncs, float64(c.SyncMs))
+			asyncs = append(asyncs, float64(c.AsyncMs))
+			aligns = append(aligns, float64(c.AlignmentMs))
+			cp.StateSizeBytes.Last = c.StateSize
+			cp.StateSizeBytes.Max = max(cp.StateSizeBytes.Max, c.StateSize)
+			cp.CheckpointedSizeBytes.Last = c.CheckpointedSize
+			cp.CheckpointedSizeBytes.Max = max(cp.CheckpointedSizeBytes.Max, c.CheckpointedSize)
+		case "FAILED":
+			cp.Failed++
+		}
+	}
+	cp.DurationMs = quantiles(durs)
+	cp.SyncMs = quantiles(syncs)
+	cp.AsyncMs = quantiles(asyncs)
+	cp.AlignmentMs = quantiles(aligns)
+	return cp
+}
+
+// quantiles returns p50, p99 and max of a small sample (nearest rank).
+func quantiles(v []float64) reports.DelayStats {
+	if len(v) == 0 {
+		return reports.DelayStats{}
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	rank := func(q float64) float64 {
+		i := int(q*float64(len(s))+0.999999) - 1
+		return s[min(max(i, 0), len(s)-1)]
+	}
+	return reports.DelayStats{P50: rank(0.50), P99: rank(0.99), Max: s[len(s)-1]}
+}
+
+// overhead splits the measurement phase's slots into those a checkpoint
+// overlapped and the rest, and compares their e2e latency (by intended
+// time) and output rate (by read time). Nil when either side is empty.
+func (c *collector) overhead(ivs []interval) *reports.CheckpointOverhead {
+	if len(c.slots) == 0 || len(ivs) == 0 {
+		return nil
+	}
+	in, out := reports.NewLatencyHistogram(), reports.NewLatencyHistogram()
+	var nIn, nOut int
+	var outIn, outOut int64
+	for i := range c.slots {
+		from := c.measureStartNs + int64(i)*c.slotNs
+		to := min(from+c.slotNs, c.measureEndNs) - 1
+		h, cnt := out, &outOut
+		if overlaps(ivs, from, to) {
+			h, cnt = in, &outIn
+			nIn++
+		} else {
+			nOut++
+		}
+		*cnt += c.outSlots[i]
+		if c.slots[i] != nil {
+			mergeInto(h, c.slots[i])
+		}
+	}
+	if nIn == 0 || nOut == 0 {
+		return nil
+	}
+	slotS := float64(c.slotNs) / 1e9
+	o := &reports.CheckpointOverhead{
+		InFlightShare:  float64(nIn) / float64(nIn+nOut),
+		E2EInFlight:    reports.LatencyFromHistogram(in),
+		E2EBetween:     reports.LatencyFromHistogram(out),
+		OutRPSInFlight: float64(outIn) / (float64(nIn) * slotS),
+		OutRPSBetween:  float64(outOut) / (float64(nOut) * slotS),
+	}
+	if o.E2EInFlight.Count > 0 && o.E2EBetween.Count > 0 && o.E2EBetween.P99 > 0 {
+		o.P99Ratio = o.E2EInFlight.P99 / o.E2EBetween.P99
+	}
+	return o
+}
+
+// mergeInto adds src's recorded values to dst (different precisions).
+func mergeInto(dst, src *hdrhistogram.Histogram) {
+	for _, b := range src.Distribution() {
+		if b.Count > 0 {
+			_ = dst.RecordValues(b.To, b.Count)
+		}
+	}
+}
+
+// flinkSections adds what the monitor saw to the result: checkpoints (with
+// the overhead split), Flink's metrics, resources, the input lag, and the
+// timeline's checkpoint flags. Called after result, with the run over.
+func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
+	if r.mon == nil {
+		return
+	}
+	r.mon.finish(ctx)
+	fromS, toS := r.sinceStart(r.col.measureStartNs), r.sinceStart(r.col.measureEndNs)
+	list := r.mon.checkpointList(ctx)
+	res.Checkpoints = summarizeCheckpoints(list, fromS, toS)
+	r.mon.mu.Lock()
+	entries := make([]checkpointEntry, 0, len(r.mon.checkpoints))
+	for _, c := range r.mon.checkpoints {
+		entries = append(entries, c)
+	}
+	r.mon.mu.Unlock()
+	ivs := checkpointIntervals(entries, r.clock.Now())
+	if res.Checkpoints != nil {
+		r.col.mu.Lock()
+		res.Checkpoints.Overhead = r.col.overhead(ivs)
+		r.col.mu.Unlock()
+	}
+	for i := range res.Timeseries {
+		p := &res.Timeseries[i]
+		to := r.startNs + int64(p.TS*1e9)
+		p.CheckpointInProgress = overlaps(ivs, to-int64(time.Second), to)
+	}
+	res.FlinkMetrics = r.mon.flinkMetrics()
+	res.Resources = r.mon.resources(fromS, toS)
+	res.Lag = lagSummary(res.Timeseries, fromS, toS)
+	r.col.mu.Lock()
+	res.Latency.Negative = r.col.negative
+	r.col.mu.Unlock()
+
+	rec, problems := r.recovery(res.Timeseries)
+	res.Recovery = rec
+	for _, p := range problems {
+		res.MarkInvalid(p)
+	}
+	if n := r.mon.restarts(); n > 0 && len(r.sc.Faults) == 0 {
+		res.MarkInvalid(fmt.Sprintf("the job restarted %.0f time(s) without an injected fault (see logs/)", n))
+	}
+	if cp := res.Checkpoints; cp != nil {
+		// Failures while a fault is being recovered from are the fault's.
+		var failed int64
+		for _, c := range cp.List {
+			if c.Status == "FAILED" && !c.Savepoint && c.TriggerS >= fromS && c.TriggerS < toS && !duringFault(rec, c.TriggerS) {
+				failed++
+			}
+		}
+		if bound := int64(r.sc.Workload.MaxFailedCheckpoints); failed > bound {
+			res.MarkInvalid(fmt.Sprintf("%d checkpoint(s) failed in the measurement phase outside fault recovery > workload.max_failed_checkpoints %d", failed, bound))
+		}
+	}
+}
+
+// duringFault reports whether t (seconds from the start) lies between a
+// fault and its recovery (lag recovered, else running again, else the end).
+func duringFault(rec []reports.Recovery, t float64) bool {
+	for _, rc := range rec {
+		end := math.Inf(1)
+		switch {
+		case rc.LagRecoveredS != nil:
+			end = *rc.LagRecoveredS
+		case rc.RunningS != nil:
+			end = *rc.RunningS
+		}
+		if t >= rc.AtS && t <= end {
+			return true
+		}
+	}
+	return false
+}
+
+// lagSummary is the input lag over the measurement phase: its largest
+// value, its last, and its least-squares slope in events per second.
+func lagSummary(ts []reports.TimePoint, fromS, toS float64) *reports.Lag {
+	var xs, ys []float64
+	l := &reports.Lag{}
+	for _, p := range ts {
+		if p.TS < fromS || p.TS > toS+0.5 {
+			continue
+		}
+		xs = append(xs, p.TS)
+		ys = append(ys, float64(p.Lag))
+		l.Max = max(l.Max, p.Lag)
+		l.Final = p.Lag
+	}
+	if len(xs) == 0 {
+		return nil
+	}
+	l.SlopePerS = slope(xs, ys)
+	return l
+}
+
+// slope is the least-squares slope of y over x (0 for fewer than 2 points).
+func slope(xs, ys []float64) float64 {
+	n := float64(len(xs))
+	if n < 2 {
+		return 0
+	}
+	var sx, sy, sxx, sxy float64
+	for i := range xs {
+		sx += xs[i]
+		sy += ys[i]
+		sxx += xs[i] * xs[i]
+		sxy += xs[i] * ys[i]
+	}
+	den := n*sxx - sx*sx
+	if den == 0 {
+		return 0
+	}
+	return (n*sxy - sx*sy) / den
+}

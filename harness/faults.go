@@ -1,0 +1,202 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+)
+
+// FaultInjector is implemented by environments that can inject the
+// scenario's faults into their own processes.
+type FaultInjector interface {
+	// KillTaskManager SIGKILLs TaskManager n (1-based); the environment
+	// restarts it after its restart delay.
+	KillTaskManager(n int) error
+	// PauseTaskManagers and ResumeTaskManagers SIGSTOP and SIGCONT
+	// TaskManager n, or all of them for n = 0.
+	PauseTaskManagers(n int) error
+	ResumeTaskManagers(n int) error
+	// RestartBroker stops the broker cleanly, keeps it down for down, and
+	// starts it again, returning once it serves.
+	RestartBroker(ctx context.Context, down time.Duration) error
+}
+
+// upChange is a moment the job went down (some task not RUNNING) or up.
+type upChange struct {
+	ns int64
+	up bool
+}
+
+// faultRecord is one injected fault: what, when it began and ended.
+type faultRecord struct {
+	fault   scenarios.Fault
+	startNs int64
+	endNs   int64 // when the fault's action was over (pause resumed, broker back); = startNs for a kill
+	err     error
+}
+
+// faultState collects the job's ups and downs and the injected faults.
+type faultState struct {
+	mu     sync.Mutex
+	ups    []upChange
+	faults []*faultRecord
+}
+
+func (r *runner) noteUp(up bool) {
+	r.faults.mu.Lock()
+	r.faults.ups = append(r.faults.ups, upChange{ns: r.clock.Now(), up: up})
+	r.faults.mu.Unlock()
+}
+
+// injectFaults runs the scenario's faults on schedule (from the origin) until
+// ctx ends; a pause still in effect when ctx ends is resumed.
+func (r *runner) injectFaults(ctx context.Context, inj FaultInjector) {
+	faults := append([]scenarios.Fault(nil), r.sc.Faults...)
+	sort.SliceStable(faults, func(i, j int) bool { return faults[i].At.Duration < faults[j].At.Duration })
+	for _, f := range faults {
+		due := r.loadNs + int64(f.At.Duration)
+		if !sleepCtx(ctx, time.Duration(due-r.clock.Now())) {
+			return
+		}
+		rec := &faultRecord{fault: f, startNs: r.clock.Now()}
+		r.faults.mu.Lock()
+		r.faults.faults = append(r.faults.faults, rec)
+		r.faults.mu.Unlock()
+		r.con.Logf("abload: fault %s%s at %s", f.Kind, faultTarget(f), f.At)
+		switch f.Kind {
+		case scenarios.FaultKillTaskManager:
+			rec.err = inj.KillTaskManager(f.TaskManager)
+		case scenarios.FaultPauseTaskManagers:
+			if rec.err = inj.PauseTaskManagers(f.TaskManager); rec.err == nil {
+				sleepCtx(ctx, f.Duration.Duration)
+				// Resume even when the run is being stopped: teardown must not
+				// find frozen processes.
+				if err := inj.ResumeTaskManagers(f.TaskManager); err != nil {
+					rec.err = err
+				}
+			}
+		case scenarios.FaultRestartBroker:
+			rec.err = inj.RestartBroker(ctx, f.Duration.Duration)
+		}
+		r.faults.mu.Lock()
+		rec.endNs = r.clock.Now()
+		r.faults.mu.Unlock()
+		if rec.err != nil {
+			r.con.Logf("abload: fault %s: %v", f.Kind, rec.err)
+		} else {
+			r.con.Logf("abload: fault %s done after %.1fs", f.Kind, float64(rec.endNs-rec.startNs)/1e9)
+		}
+	}
+}
+
+func faultTarget(f scenarios.Fault) string {
+	switch {
+	case f.Kind == scenarios.FaultRestartBroker:
+		return ""
+	case f.TaskManager == 0:
+		return " (all TaskManagers)"
+	}
+	return fmt.Sprintf(" (taskmanager-%d)", f.TaskManager)
+}
+
+// recovery times every injected fault: when the job noticed it (some task
+// left RUNNING), when every task ran again, when output resumed, when the
+// input lag was back to its level before the fault, and the fault's
+// latency spike and restarts. A fault the job never noticed (a short pause)
+// has no detection and no running time; its output resumption is measured
+// from the fault's end.
+func (r *runner) recovery(ts []reports.TimePoint) (out []reports.Recovery, problems []string) {
+	r.faults.mu.Lock()
+	faults := append([]*faultRecord(nil), r.faults.faults...)
+	ups := append([]upChange(nil), r.faults.ups...)
+	r.faults.mu.Unlock()
+	s := func(ns int64) *float64 { v := r.sinceStart(ns); return &v }
+	for i, f := range faults {
+		rc := reports.Recovery{Fault: f.fault.Kind + faultTarget(f.fault), AtS: r.sinceStart(f.startNs)}
+		if f.err != nil {
+			problems = append(problems, fmt.Sprintf("fault %s at %s could not be injected: %v", f.fault.Kind, f.fault.At, f.err))
+		}
+		// The window of this fault ends where the next one begins.
+		limit := int64(1<<63 - 1)
+		if i+1 < len(faults) {
+			limit = faults[i+1].startNs
+		}
+		var downNs, upNs int64
+		for _, u := range ups {
+			if u.ns < f.startNs || u.ns >= limit {
+				continue
+			}
+			if !u.up && downNs == 0 {
+				downNs = u.ns
+			}
+			if u.up && downNs != 0 && upNs == 0 {
+				upNs = u.ns
+			}
+		}
+		from := f.endNs
+		if downNs != 0 {
+			rc.DetectedS = s(downNs)
+		}
+		if upNs != 0 {
+			rc.RunningS = s(upNs)
+			from = max(from, upNs)
+		} else if downNs != 0 {
+			from = 0 // noticed but never up again: output cannot have resumed
+		}
+		r.col.mu.Lock()
+		if from != 0 {
+			if o := r.col.firstOutputAtOrAfter(from); o != 0 && o < limit {
+				rc.OutputResumedS = s(o)
+			}
+		}
+		r.col.mu.Unlock()
+		if rc.OutputResumedS != nil || rc.RunningS != nil {
+			after := rc.AtS
+			if rc.RunningS != nil {
+				after = *rc.RunningS
+			}
+			if t, ok := lagRecovered(ts, rc.AtS, after, r.sc.Workload.Rate); ok {
+				rc.LagRecoveredS = &t
+			}
+		}
+		end := limit
+		if rc.LagRecoveredS != nil {
+			end = r.startNs + int64(*rc.LagRecoveredS*1e9)
+		}
+		r.col.mu.Lock()
+		rc.MaxE2EMs = r.col.maxE2E(f.startNs, end)
+		r.col.mu.Unlock()
+		if r.mon != nil {
+			rc.Restarts = int(r.mon.restartsBetween(f.startNs, limit))
+		}
+		out = append(out, rc)
+	}
+	return out, problems
+}
+
+// lagRecovered finds the first time point at or after afterS whose input lag
+// is back to what it was in the 5 s before the fault (at most a quarter
+// second of load above it).
+func lagRecovered(ts []reports.TimePoint, faultS, afterS, rate float64) (float64, bool) {
+	var before int64 = -1
+	for _, p := range ts {
+		if p.TS >= faultS-5 && p.TS < faultS {
+			before = max(before, p.Lag)
+		}
+	}
+	if before < 0 {
+		before = 0
+	}
+	limit := before + int64(max(10, rate/4))
+	for _, p := range ts {
+		if p.TS >= afterS && p.Lag <= limit {
+			return p.TS, true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,400 @@
+package harness
+
+import (
+	"context"
+	"math"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/abload/abload/reports"
+)
+
+// vertexMetricNames are the task metrics sampled per vertex each second.
+var vertexMetricNames = []string{
+	"numRecordsIn", "numRecordsInPerSecond", "numRecordsOutPerSecond",
+	"busyTimeMsPerSecond", "backPressuredTimeMsPerSecond", "idleTimeMsPerSecond",
+	"currentInputWatermark",
+}
+
+// monitor samples, once a second while the job runs, what Flink and the
+// operating system know about the run: per-vertex task metrics, the source's
+// records read (the input lag), TaskManager GC, the checkpoint history, and
+// the CPU and memory of every process. All times are seconds from the run's
+// start (runner.sinceStart).
+type monitor struct {
+	r     *runner
+	flink *FlinkClient
+	jobID string
+	comps componentLister // nil: no process sampling but the harness's own
+
+	mu          sync.Mutex
+	vertices    []Vertex
+	sourceIdx   int // index in vertices of the source vertex, -1 if unknown
+	vSeries     [][]reports.VertexSample
+	readTotal   int64               // records the source has read (latest sample)
+	readRate    float64             // source records/s (latest sample)
+	gcNames     map[string][]string // TaskManager id → GC time/count metric ids
+	gcLast      map[string][2]float64
+	gcLastT     map[string]float64
+	gcSeries    map[string][]reports.GCSample
+	checkpoints map[int64]checkpointEntry
+	res         map[string]*resourceTrack
+	restartsAt  []restartSample // the job's numRestarts over time
+}
+
+type restartSample struct {
+	ns int64
+	n  float64
+}
+
+type resourceTrack struct {
+	pid    int
+	last   procSample
+	lastT  float64
+	series []reports.ResourceSample
+}
+
+func newMonitor(r *runner) *monitor {
+	m := &monitor{r: r, flink: r.flink, jobID: r.jobID, sourceIdx: -1,
+		gcNames: map[string][]string{}, gcLast: map[string][2]float64{}, gcLastT: map[string]float64{},
+		gcSeries: map[string][]reports.GCSample{}, checkpoints: map[int64]checkpointEntry{}, res: map[string]*resourceTrack{}}
+	if cl, ok := r.env.(componentLister); ok {
+		m.comps = cl
+	}
+	return m
+}
+
+// run samples once a second until ctx ends.
+func (m *monitor) run(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	m.sample(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			m.sample(ctx)
+		}
+	}
+}
+
+func (m *monitor) sample(ctx context.Context) {
+	now := m.r.clock.Now()
+	ts := m.r.sinceStart(now)
+	m.sampleResources(ts)
+	qctx, cancel := context.WithTimeout(ctx, 900*time.Millisecond)
+	defer cancel()
+	m.sampleVertices(qctx, ts, now)
+	m.sampleGC(qctx, ts)
+	m.sampleRestarts(qctx, now)
+	if hist, err := m.flink.checkpointHistory(qctx, m.jobID); err == nil {
+		m.mu.Lock()
+		for _, c := range hist {
+			m.checkpoints[c.ID] = c
+		}
+		m.mu.Unlock()
+	}
+}
+
+func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
+	m.mu.Lock()
+	if m.vertices == nil {
+		m.mu.Unlock()
+		j, err := m.flink.Job(ctx, m.jobID)
+		if err != nil {
+			return
+		}
+		m.mu.Lock()
+		m.vertices = j.Vertices
+		m.vSeries = make([][]reports.VertexSample, len(j.Vertices))
+		for i, v := range j.Vertices {
+			if strings.HasPrefix(v.Name, "Source:") {
+				m.sourceIdx = i
+			}
+		}
+	}
+	vs := m.vertices
+	m.mu.Unlock()
+	for i, v := range vs {
+		agg, err := m.flink.VertexAgg(ctx, m.jobID, v.ID, vertexMetricNames...)
+		if err != nil {
+			continue // restarting, or the REST call timed out: a gap in the series
+		}
+		num := func(name string, pick func(aggMetric) metricValue) float64 {
+			a, ok := agg[name]
+			if !ok {
+				return 0
+			}
+			f := float64(pick(a))
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return 0
+			}
+			return f
+		}
+		sum := func(a aggMetric) metricValue { return a.Sum }
+		mx := func(a aggMetric) metricValue { return a.Max }
+		s := reports.VertexSample{
+			TS:              ts,
+			InRPS:           num("numRecordsInPerSecond", sum),
+			OutRPS:          num("numRecordsOutPerSecond", sum),
+			BusyMsPerS:      num("busyTimeMsPerSecond", mx),
+			BackPressuredMs: num("backPressuredTimeMsPerSecond", mx),
+			IdleMsPerS:      num("idleTimeMsPerSecond", mx),
+		}
+		if a, ok := agg["currentInputWatermark"]; ok {
+			// Before the first watermark Flink reports Long.MIN_VALUE.
+			if wm := float64(a.Min); !math.IsNaN(wm) && wm > 0 {
+				lag := float64(nowNs)/1e6 - wm
+				s.WatermarkLagMs = &lag
+			}
+		}
+		m.mu.Lock()
+		m.vSeries[i] = append(m.vSeries[i], s)
+		if i == m.sourceIdx {
+			if a, ok := agg["numRecordsIn"]; ok && !math.IsNaN(float64(a.Sum)) {
+				m.readTotal = int64(a.Sum)
+			}
+			m.readRate = s.InRPS
+		}
+		m.mu.Unlock()
+	}
+}
+
+func (m *monitor) sampleGC(ctx context.Context, ts float64) {
+	ids, err := m.flink.TaskManagerIDs(ctx)
+	if err != nil {
+		return
+	}
+	for _, id := range ids {
+		m.mu.Lock()
+		names, known := m.gcNames[id]
+		m.mu.Unlock()
+		if !known {
+			all, err := m.flink.TaskManagerMetrics(ctx, id)
+			if err != nil {
+				continue
+			}
+			for n := range all {
+				if strings.HasPrefix(n, "Status.JVM.GarbageCollector.") && !strings.Contains(n, ".All.") &&
+					(strings.HasSuffix(n, ".Time") || strings.HasSuffix(n, ".Count")) {
+					names = append(names, n)
+				}
+			}
+			sort.Strings(names)
+			m.mu.Lock()
+			m.gcNames[id] = names
+			m.mu.Unlock()
+		}
+		if len(names) == 0 {
+			continue
+		}
+		vals, err := m.flink.TaskManagerMetrics(ctx, id, names...)
+		if err != nil {
+			continue
+		}
+		var cur [2]float64 // time ms, count
+		for n, v := range vals {
+			if math.IsNaN(v) {
+				continue
+			}
+			if strings.HasSuffix(n, ".Time") {
+				cur[0] += v
+			} else {
+				cur[1] += v
+			}
+		}
+		m.mu.Lock()
+		if last, ok := m.gcLast[id]; ok && ts > m.gcLastT[id] {
+			dt := ts - m.gcLastT[id]
+			m.gcSeries[id] = append(m.gcSeries[id], reports.GCSample{TS: ts,
+				GCMsPerS: math.Max(0, cur[0]-last[0]) / dt, GCCountPerS: math.Max(0, cur[1]-last[1]) / dt})
+		}
+		m.gcLast[id], m.gcLastT[id] = cur, ts
+		m.mu.Unlock()
+	}
+}
+
+func (m *monitor) sampleResources(ts float64) {
+	comps := []Component{{Name: "abload", PID: os.Getpid()}}
+	if m.comps != nil {
+		comps = append(comps, m.comps.Components()...)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range comps {
+		s, err := readProc(c.PID)
+		if err != nil {
+			continue
+		}
+		tr := m.res[c.Name]
+		if tr == nil || tr.pid != c.PID {
+			// New component, or a restarted one under the same name: start its
+			// CPU accounting afresh (keeping its series).
+			if tr == nil {
+				tr = &resourceTrack{}
+				m.res[c.Name] = tr
+			}
+			tr.pid, tr.last, tr.lastT = c.PID, s, ts
+			continue
+		}
+		if dt := ts - tr.lastT; dt > 0 {
+			cpu := float64(s.cpuTicks-tr.last.cpuTicks) / clockTicks / dt * 100
+			tr.series = append(tr.series, reports.ResourceSample{TS: ts, CPUPct: math.Max(0, cpu), RSSMb: float64(s.rssBytes) / (1 << 20)})
+		}
+		tr.last, tr.lastT = s, ts
+	}
+}
+
+// read returns the source's records read so far and its latest rate.
+func (m *monitor) read() (int64, float64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.readTotal, m.readRate, m.sourceIdx >= 0
+}
+
+// finish reads the last checkpoint history and the sync/async/alignment
+// parts of each checkpoint (at most the last maxDetails).
+func (m *monitor) finish(ctx context.Context) {
+	qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if hist, err := m.flink.checkpointHistory(qctx, m.jobID); err == nil {
+		m.mu.Lock()
+		for _, c := range hist {
+			m.checkpoints[c.ID] = c
+		}
+		m.mu.Unlock()
+	}
+}
+
+// checkpointList returns the run's checkpoints by id, with their parts.
+func (m *monitor) checkpointList(ctx context.Context) []reports.Checkpoint {
+	m.mu.Lock()
+	ids := make([]int64, 0, len(m.checkpoints))
+	for id := range m.checkpoints {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	entries := make([]checkpointEntry, len(ids))
+	for i, id := range ids {
+		entries[i] = m.checkpoints[id]
+	}
+	var vids []string
+	for _, v := range m.vertices {
+		vids = append(vids, v.ID)
+	}
+	m.mu.Unlock()
+	qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	out := make([]reports.Checkpoint, len(entries))
+	for i, c := range entries {
+		out[i] = reports.Checkpoint{ID: c.ID, Status: c.Status, Savepoint: c.IsSavepoint,
+			TriggerS: m.r.sinceStart(c.TriggerTimestamp * 1e6), DurationMs: c.EndToEndDuration,
+			AlignmentBuffered: c.AlignmentBuffered, ProcessedData: c.ProcessedData, PersistedData: c.PersistedData,
+			StateSize: c.StateSize, CheckpointedSize: c.CheckpointedSize}
+		if c.Status == "COMPLETED" && len(entries)-i <= 300 && qctx.Err() == nil {
+			if s, a, al, err := m.flink.checkpointParts(qctx, m.jobID, c.ID, vids); err == nil {
+				out[i].SyncMs, out[i].AsyncMs, out[i].AlignmentMs = s, a, al
+			}
+		}
+	}
+	return out
+}
+
+// flinkMetrics returns the sampled vertex and GC series.
+func (m *monitor) flinkMetrics() *reports.FlinkMetrics {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.vertices) == 0 {
+		return nil
+	}
+	fm := &reports.FlinkMetrics{}
+	for i, v := range m.vertices {
+		fm.Vertices = append(fm.Vertices, reports.VertexMetrics{Name: v.Name, Parallelism: v.Parallelism, Series: m.vSeries[i]})
+	}
+	ids := make([]string, 0, len(m.gcSeries))
+	for id := range m.gcSeries {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		fm.GC = append(fm.GC, reports.GCMetrics{TaskManager: id, Series: m.gcSeries[id]})
+	}
+	return fm
+}
+
+// resources summarises each component's samples inside [fromS, toS] (the
+// measurement phase) and keeps its whole series.
+func (m *monitor) resources(fromS, toS float64) []reports.Resource {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	names := make([]string, 0, len(m.res))
+	for n := range m.res {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []reports.Resource
+	for _, n := range names {
+		tr := m.res[n]
+		r := reports.Resource{Component: n, PID: tr.pid, Series: tr.series}
+		var cpus []float64
+		for _, s := range tr.series {
+			if s.TS >= fromS && s.TS <= toS {
+				cpus = append(cpus, s.CPUPct)
+				r.CPUPct.Max = math.Max(r.CPUPct.Max, s.CPUPct)
+				r.RSSMb.Max = math.Max(r.RSSMb.Max, s.RSSMb)
+			}
+		}
+		if len(cpus) > 0 {
+			sort.Float64s(cpus)
+			r.CPUPct.P50 = cpus[len(cpus)/2]
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (m *monitor) sampleRestarts(ctx context.Context, nowNs int64) {
+	var out []struct {
+		ID    string      `json:"id"`
+		Value metricValue `json:"value"`
+	}
+	if err := m.flink.GetJSON(ctx, "/jobs/"+m.jobID+"/metrics?get=numRestarts", &out); err != nil || len(out) != 1 {
+		return
+	}
+	if v := float64(out[0].Value); !math.IsNaN(v) {
+		m.mu.Lock()
+		m.restartsAt = append(m.restartsAt, restartSample{ns: nowNs, n: v})
+		m.mu.Unlock()
+	}
+}
+
+// restarts returns the job's latest numRestarts (0 before any sample).
+func (m *monitor) restarts() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if n := len(m.restartsAt); n > 0 {
+		return m.restartsAt[n-1].n
+	}
+	return 0
+}
+
+// restartsBetween is how many restarts the samples show from fromNs until
+// toNs: the last sample before toNs minus the last one before fromNs.
+func (m *monitor) restartsBetween(fromNs, toNs int64) float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var base, last float64
+	for _, s := range m.restartsAt {
+		if s.ns < fromNs {
+			base = s.n
+		}
+		if s.ns < toNs {
+			last = s.n
+		}
+	}
+	return max(0, last-base)
+}

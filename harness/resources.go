@@ -1,0 +1,68 @@
+package harness
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Component is one process of an environment (or the harness itself), for
+// resource sampling and fault injection.
+type Component struct {
+	Name string
+	PID  int
+}
+
+// componentLister is implemented by environments whose processes the
+// harness can see (the local environment: child JVMs on this host).
+type componentLister interface {
+	Components() []Component
+}
+
+// clockTicks is the kernel's USER_HZ, the unit of /proc/<pid>/stat times
+// (100 on every Linux architecture Go supports).
+const clockTicks = 100
+
+// procSample is a process's cumulative CPU time and resident memory.
+type procSample struct {
+	cpuTicks int64
+	rssBytes int64
+}
+
+// readProc reads /proc/<pid>/stat (utime + stime) and /proc/<pid>/statm (resident pages).
+func readProc(pid int) (procSample, error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return procSample{}, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces: parse after the last ')'.
+	s := string(stat)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return procSample{}, fmt.Errorf("/proc/%d/stat: malformed", pid)
+	}
+	f := strings.Fields(s[i+1:])
+	// f[0] is field 3 (state); utime and stime are fields 14 and 15.
+	if len(f) < 13 {
+		return procSample{}, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return procSample{}, fmt.Errorf("/proc/%d/stat: bad times", pid)
+	}
+	statm, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
+	if err != nil {
+		return procSample{}, err
+	}
+	g := strings.Fields(string(statm))
+	if len(g) < 2 {
+		return procSample{}, fmt.Errorf("/proc/%d/statm: malformed", pid)
+	}
+	pages, err := strconv.ParseInt(g[1], 10, 64)
+	if err != nil {
+		return procSample{}, fmt.Errorf("/proc/%d/statm: %w", pid, err)
+	}
+	return procSample{cpuTicks: ut + st, rssBytes: pages * int64(os.Getpagesize())}, nil
+}
