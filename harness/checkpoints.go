@@ -177,6 +177,7 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 		to := r.startNs + int64(p.TS*1e9)
 		p.CheckpointInProgress = overlaps(ivs, to-int64(time.Second), to)
 	}
+	r.expectedKeyedSkew(res.Skew)
 	res.FlinkMetrics = r.mon.flinkMetrics()
 	res.Resources = r.mon.resources(fromS, toS)
 	res.Lag = lagSummary(res.Timeseries, fromS, toS)

@@ -1,7 +1,11 @@
 package harness
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
 )
 
 // skewBetween turns two snapshots of per-subtask records-in (taken at the
@@ -59,3 +63,71 @@ func skewBetween(start, end []SubtaskRecords) *reports.Skew {
 // minShareOfBusiest: vertices with fewer records than this share of the
 // busiest vertex's do not set Skew.MaxOverMean.
 const minShareOfBusiest = 0.05
+
+// expectedKeyedSkew fills in ExpectedMaxOverMean for the vertices keyed by
+// (campaign, variant): counts, and windows unless salted. Each key's events
+// (the windows path's tallies of what was sent, late events taken out) are
+// placed on the subtask Flink's key-group assignment gives the key.
+func (r *runner) expectedKeyedSkew(sk *reports.Skew) {
+	if sk == nil || !r.sc.Job.Outputs.Windows {
+		return
+	}
+	perKey := map[windowKey]int64{}
+	r.col.mu.Lock()
+	for k, n := range r.col.windowsExpected {
+		if k.startMs != sessionStart && k.startMs < r.col.prefillBeforeMs {
+			continue
+		}
+		perKey[windowKey{campaign: k.campaign, variant: k.variant}] += n
+	}
+	r.col.mu.Unlock()
+	j := r.sc.Job
+	stagePar := func(override int) int {
+		if override > 0 {
+			return override
+		}
+		return j.Parallelism
+	}
+	for i := range sk.Vertices {
+		v := &sk.Vertices[i]
+		var p int
+		switch {
+		case hasOperator(v.Name, "windows") && j.SkewMitigation.Kind != scenarios.MitigationSalted:
+			p = stagePar(j.StageParallelism.Windows)
+		case hasOperator(v.Name, "counts"):
+			p = stagePar(j.StageParallelism.Counts)
+		default:
+			continue
+		}
+		if p != len(v.RecordsIn) {
+			continue
+		}
+		maxP := j.MaxParallelism
+		if maxP == 0 {
+			maxP = defaultMaxParallelism(p)
+		}
+		load := make([]int64, p)
+		var sum int64
+		for k, n := range perKey {
+			_, st := subtaskOf(campaignVariantHash(k.campaign, k.variant), maxP, p)
+			load[st] += n
+			sum += n
+		}
+		if sum == 0 {
+			continue
+		}
+		e := float64(slices.Max(load)) / (float64(sum) / float64(p))
+		v.ExpectedMaxOverMean = &e
+	}
+}
+
+// hasOperator reports whether a vertex name ("a -> b: Writer -> c") chains
+// the operator op.
+func hasOperator(vertex, op string) bool {
+	for _, part := range strings.Split(vertex, " -> ") {
+		if name, _, _ := strings.Cut(strings.TrimSpace(part), ":"); name == op {
+			return true
+		}
+	}
+	return false
+}

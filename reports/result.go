@@ -230,6 +230,10 @@ type VertexSkew struct {
 	Name        string  `json:"name"`
 	MaxOverMean float64 `json:"max_over_mean"`
 	RecordsIn   []int64 `json:"records_in,omitempty"`
+	// ExpectedMaxOverMean, for vertices keyed by (campaign, variant), is
+	// what the events sent predict: each key's events placed on its subtask
+	// by Flink's key-group assignment.
+	ExpectedMaxOverMean *float64 `json:"expected_max_over_mean,omitempty"`
 }
 
 // Recovery times one injected fault, in seconds from the run's start; a nil

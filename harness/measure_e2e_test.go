@@ -1,0 +1,191 @@
+package harness
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/abload/abload/reports"
+)
+
+// Skew truth: one campaign gets half of all events (hot set), and with a
+// single variant its key (campaign, variant) carries all of them to one
+// subtask of four: the keyed stages' measured max/mean of per-subtask
+// records-in (about 2.5 here) agrees with what the sent events predict
+// through Flink's key-group assignment.
+func TestSkewIndexMatchesKeyGroupPrediction(t *testing.T) {
+	needEnv(t)
+	sc := scenario(t, "workload.rate=2000", "workload.warmup=2s", "workload.duration=12s", "workload.campaigns=20",
+		"workload.skew.campaigns.kind=hotset", "workload.skew.campaigns.hot_keys=1", "workload.skew.campaigns.hot_share=0.5",
+		"workload.variants=[A]", "env.slots=4", "job.parallelism=4")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if res.Skew == nil {
+		t.Fatal("no skew section")
+	}
+	checked := 0
+	for _, v := range res.Skew.Vertices {
+		if v.ExpectedMaxOverMean == nil {
+			continue
+		}
+		checked++
+		if *v.ExpectedMaxOverMean < 1.8 {
+			t.Errorf("%s: predicted max/mean %.2f: the hot key should dominate one subtask", v.Name, *v.ExpectedMaxOverMean)
+		}
+		t.Logf("%s: measured %.3f, expected %.3f, records %v", v.Name, v.MaxOverMean, *v.ExpectedMaxOverMean, v.RecordsIn)
+		if math.Abs(v.MaxOverMean-*v.ExpectedMaxOverMean) > 0.05**v.ExpectedMaxOverMean {
+			t.Errorf("%s: measured max/mean %.3f differs from the predicted %.3f by more than 5%%", v.Name, v.MaxOverMean, *v.ExpectedMaxOverMean)
+		}
+	}
+	if checked != 2 {
+		t.Errorf("predicted %d keyed vertices, want counts and windows: %+v", checked, res.Skew.Vertices)
+	}
+}
+
+// Checkpoint truth: a 500 ms interval completes ~120 checkpoints in 60 s, a
+// 30 s interval ~2; the in-flight share and state sizes show for both, on
+// hashmap and on RocksDB.
+func TestCheckpointTruth(t *testing.T) {
+	needEnv(t)
+	run := func(sets ...string) *reports.Result {
+		sc := scenario(t, append([]string{"workload.rate=1000", "workload.warmup=3s", "workload.duration=60s"}, sets...)...)
+		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		if !res.Valid {
+			t.Errorf("invalid: %v", res.InvalidReasons)
+		}
+		cp := res.Checkpoints
+		if cp == nil {
+			t.Fatal("no checkpoints section")
+		}
+		t.Logf("%v: completed %d failed %d duration %+v state %+v sync %+v async %+v overhead %+v",
+			sets, cp.Completed, cp.Failed, cp.DurationMs, cp.StateSizeBytes, cp.SyncMs, cp.AsyncMs, cp.Overhead)
+		return res
+	}
+	fast := run("job.checkpoint.interval=500ms", "job.state_backend=hashmap")
+	slow := run("job.checkpoint.interval=30s", "job.state_backend=rocksdb")
+	if c := fast.Checkpoints.Completed; c < 105 || c > 122 {
+		t.Errorf("500ms interval: %d checkpoints completed in 60 s, want ~120", c)
+	}
+	if c := slow.Checkpoints.Completed; c < 1 || c > 3 {
+		t.Errorf("30s interval: %d checkpoints completed in 60 s, want ~2", c)
+	}
+	for name, res := range map[string]*reports.Result{"hashmap": fast, "rocksdb": slow} {
+		cp := res.Checkpoints
+		if cp.StateSizeBytes.Max <= 0 || cp.StateSizeBytes.Last <= 0 {
+			t.Errorf("%s: state size %+v, want > 0", name, cp.StateSizeBytes)
+		}
+		if cp.DurationMs.Max <= 0 {
+			t.Errorf("%s: checkpoint durations %+v", name, cp.DurationMs)
+		}
+		for _, p := range res.Timeseries {
+			if p.CheckpointInProgress {
+				goto flagged
+			}
+		}
+		t.Errorf("%s: no time point has checkpoint_in_progress", name)
+	flagged:
+	}
+	fo, so := fast.Checkpoints.Overhead, slow.Checkpoints.Overhead
+	if fo == nil || so == nil {
+		t.Fatalf("overhead missing: fast %+v slow %+v", fo, so)
+	}
+	// With a checkpoint every 500 ms, a far larger share of the phase has one in flight.
+	if !(fo.InFlightShare > 3*so.InFlightShare) {
+		t.Errorf("in-flight share: 500ms %.3f, 30s %.3f: want the first far larger", fo.InFlightShare, so.InFlightShare)
+	}
+	// Everything else the monitor measures is there.
+	fm := fast.FlinkMetrics
+	if fm == nil || len(fm.Vertices) < 3 {
+		t.Fatalf("flink metrics: %+v", fm)
+	}
+	busy := false
+	for _, v := range fm.Vertices {
+		for _, s := range v.Series {
+			busy = busy || s.BusyMsPerS > 0
+		}
+	}
+	if !busy {
+		t.Error("no vertex was ever busy")
+	}
+	comps := map[string]bool{}
+	for _, r := range fast.Resources {
+		if r.CPUPct.Max > 0 && r.RSSMb.Max > 0 {
+			comps[r.Component] = true
+		}
+	}
+	for _, c := range []string{"abload", "kafka", "jobmanager", "taskmanager-1"} {
+		if !comps[c] {
+			t.Errorf("no CPU/RSS samples for %s: %+v", c, fast.Resources)
+		}
+	}
+	if l := fast.Lag; l == nil || l.Max < 0 || math.Abs(l.SlopePerS) > 100 {
+		t.Errorf("lag %+v: want a flat input lag at 1000 events/s", l)
+	}
+	reads := 0.0
+	for _, p := range fast.Timeseries {
+		reads = math.Max(reads, p.ReadEPS)
+	}
+	if reads < 500 {
+		t.Errorf("the source's read rate never reached 500/s (max %.0f)", reads)
+	}
+}
+
+// Kill truth: kill -9 of one of two TaskManagers under exactly-once
+// delivery: the job recovers (timed in recovery), and nothing is lost or
+// duplicated, on the updates path and in the window counts.
+func TestKillTaskManagerExactlyOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: starts a real local environment")
+	}
+	rt, err := FindRuntime("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=30s",
+		"env.taskmanagers=2", "env.slots=2", "env.restart_delay=3s", "job.parallelism=2",
+		"job.checkpoint.interval=1s", "job.delivery=exactly_once", "workload.max_consumer_delay=10s",
+		"workload.drain_timeout=90s", "faults=[{at: 12s, kind: kill_taskmanager, taskmanager: 2}]")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: rt, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if len(res.Recovery) != 1 {
+		t.Fatalf("recovery = %+v, want one entry", res.Recovery)
+	}
+	rc := res.Recovery[0]
+	t.Logf("recovery: %+v detected %v running %v output %v lag %v", rc, deref(rc.DetectedS), deref(rc.RunningS), deref(rc.OutputResumedS), deref(rc.LagRecoveredS))
+	if rc.DetectedS == nil || rc.RunningS == nil || rc.OutputResumedS == nil {
+		t.Errorf("recovery not timed: %+v", rc)
+	} else if !(rc.AtS <= *rc.DetectedS && *rc.DetectedS <= *rc.RunningS && *rc.RunningS <= *rc.OutputResumedS) {
+		t.Errorf("recovery steps out of order: %+v", rc)
+	}
+	if rc.Restarts < 1 {
+		t.Errorf("restarts = %d, want >= 1", rc.Restarts)
+	}
+	if rc.MaxE2EMs < 1000 {
+		t.Errorf("max e2e after the kill %.0f ms: want the recovery in the tail", rc.MaxE2EMs)
+	}
+	rec := res.Reconciliation
+	if rec.Lost != 0 || rec.Duplicated != 0 {
+		t.Errorf("exactly-once after a kill: lost %d, duplicated %d", rec.Lost, rec.Duplicated)
+	}
+	if w := rec.Windows; w.Missing+w.CountMismatch+w.Duplicated+w.Unexpected != 0 {
+		t.Errorf("exactly-once window counts after a kill: %+v", w)
+	}
+	if !res.Valid {
+		t.Errorf("invalid: %v", res.InvalidReasons)
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
