@@ -32,8 +32,24 @@ type aggMetric struct {
 	Sum metricValue `json:"sum"`
 }
 
-// VertexAgg reads metrics aggregated over a vertex's subtasks; a metric a
-// vertex does not have (yet) is absent from the map.
+// VertexMetricIDs lists the metric ids a vertex's subtasks have.
+func (c *FlinkClient) VertexMetricIDs(ctx context.Context, jobID, vertexID string) (map[string]bool, error) {
+	var out []struct {
+		ID string `json:"id"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/jobs/"+jobID+"/vertices/"+vertexID+"/subtasks/metrics", nil, "", &out); err != nil {
+		return nil, err
+	}
+	ids := make(map[string]bool, len(out))
+	for _, o := range out {
+		ids[o.ID] = true
+	}
+	return ids, nil
+}
+
+// VertexAgg reads metrics aggregated over a vertex's subtasks. Ask only for
+// metrics the vertex has (VertexMetricIDs): Flink answers a request naming
+// any unknown metric with nothing at all.
 func (c *FlinkClient) VertexAgg(ctx context.Context, jobID, vertexID string, names ...string) (map[string]aggMetric, error) {
 	var out []aggMetric
 	q := "?get=" + url.QueryEscape(strings.Join(names, ",")) + "&agg=min,max,sum"

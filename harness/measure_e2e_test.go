@@ -112,6 +112,9 @@ func TestCheckpointTruth(t *testing.T) {
 	if !busy {
 		t.Error("no vertex was ever busy")
 	}
+	if len(fm.GC) == 0 || len(fm.GC[0].Series) == 0 {
+		t.Errorf("no TaskManager GC series: %+v", fm.GC)
+	}
 	comps := map[string]bool{}
 	for _, r := range fast.Resources {
 		if r.CPUPct.Max > 0 && r.RSSMb.Max > 0 {

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"sort"
@@ -32,9 +33,11 @@ type monitor struct {
 
 	mu          sync.Mutex
 	vertices    []Vertex
-	sourceIdx   int // index in vertices of the source vertex, -1 if unknown
+	vNames      [][]string // per vertex: the wanted metrics it has
+	sourceIdx   int        // index in vertices of the source vertex, -1 if unknown
 	vSeries     [][]reports.VertexSample
-	readTotal   int64               // records the source has read (latest sample)
+	readTotal   int64 // the source's position in the input topic (latest sample)
+	readKnown   bool
 	readRate    float64             // source records/s (latest sample)
 	gcNames     map[string][]string // TaskManager id → GC time/count metric ids
 	gcLast      map[string][2]float64
@@ -111,6 +114,7 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 		m.mu.Lock()
 		m.vertices = j.Vertices
 		m.vSeries = make([][]reports.VertexSample, len(j.Vertices))
+		m.vNames = make([][]string, len(j.Vertices))
 		for i, v := range j.Vertices {
 			if strings.HasPrefix(v.Name, "Source:") {
 				m.sourceIdx = i
@@ -120,9 +124,43 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 	vs := m.vertices
 	m.mu.Unlock()
 	for i, v := range vs {
-		agg, err := m.flink.VertexAgg(ctx, m.jobID, v.ID, vertexMetricNames...)
-		if err != nil {
-			continue // restarting, or the REST call timed out: a gap in the series
+		m.mu.Lock()
+		names := m.vNames[i]
+		m.mu.Unlock()
+		if i == m.sourceIdx && len(names) < len(vertexMetricNames)-1+m.r.sc.Kafka.Partitions {
+			// Partition metrics appear as readers get their splits: list
+			// again until every partition's offset is there.
+			names = nil
+		}
+		if names == nil {
+			ids, err := m.flink.VertexMetricIDs(ctx, m.jobID, v.ID)
+			if err != nil {
+				continue
+			}
+			want := vertexMetricNames
+			if i == m.sourceIdx {
+				want = append(append([]string(nil), want...), m.offsetMetrics()...)
+			}
+			for _, n := range want {
+				if ids[n] {
+					names = append(names, n)
+				}
+			}
+			if len(names) == 0 {
+				continue // not registered yet (deploying, restarting): ask again next time
+			}
+			m.mu.Lock()
+			m.vNames[i] = names
+			m.mu.Unlock()
+		}
+		agg, err := m.flink.VertexAgg(ctx, m.jobID, v.ID, names...)
+		if err != nil || len(agg) == 0 {
+			// Restarting, or the REST call timed out: a gap in the series.
+			// An empty answer may mean a metric went away: list them again.
+			m.mu.Lock()
+			m.vNames[i] = nil
+			m.mu.Unlock()
+			continue
 		}
 		num := func(name string, pick func(aggMetric) metricValue) float64 {
 			a, ok := agg[name]
@@ -155,8 +193,21 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 		m.mu.Lock()
 		m.vSeries[i] = append(m.vSeries[i], s)
 		if i == m.sourceIdx {
-			if a, ok := agg["numRecordsIn"]; ok && !math.IsNaN(float64(a.Sum)) {
-				m.readTotal = int64(a.Sum)
+			// The source's position in the input topic: the sum over
+			// partitions of the last offset read + 1. Unlike a record
+			// counter it survives task restarts (it resumes from the
+			// checkpoint's offsets, as the job does).
+			var pos int64
+			seen := 0
+			for _, n := range m.offsetMetrics() {
+				if a, ok := agg[n]; ok && !math.IsNaN(float64(a.Max)) {
+					pos += max(0, int64(a.Max)+1)
+					seen++
+				}
+			}
+			if seen > 0 {
+				m.readTotal = pos
+				m.readKnown = true
 			}
 			m.readRate = s.InRPS
 		}
@@ -253,7 +304,17 @@ func (m *monitor) sampleResources(ts float64) {
 func (m *monitor) read() (int64, float64, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.readTotal, m.readRate, m.sourceIdx >= 0
+	return m.readTotal, m.readRate, m.readKnown
+}
+
+// offsetMetrics names the KafkaSource's per-partition current-offset
+// metrics of the run's input topic (each on the subtask reading it).
+func (m *monitor) offsetMetrics() []string {
+	var out []string
+	for p := 0; p < m.r.sc.Kafka.Partitions; p++ {
+		out = append(out, fmt.Sprintf("Source__events-source.KafkaSourceReader.topic.%s.partition.%d.currentOffset", m.r.topics.Input, p))
+	}
+	return out
 }
 
 // finish reads the last checkpoint history and the sync/async/alignment
