@@ -168,8 +168,10 @@ func (ln *Lane) fill(e *Event, p *pending, seq, intendedNs, evMs int64) {
 	case Unsubscribe:
 		vs.Unsubscribes++
 	}
+	vs.Events++
 	if p.flags&fLate != 0 {
 		st.late++
+		vs.Late++
 	}
 	if p.flags&fDup != 0 {
 		st.duplicates++
@@ -356,9 +358,15 @@ type VariantStats struct {
 	UniqueClicks int64 `json:"unique_clicks"`
 	Conversions  int64 `json:"conversions"`
 	Unsubscribes int64 `json:"unsubscribes"`
+	// Events is every event of the variant; Late those emitted late (by
+	// LateLag), which the job should count as late.
+	Events int64 `json:"events"`
+	Late   int64 `json:"late"`
 }
 
 func (v *VariantStats) add(o VariantStats) {
+	v.Events += o.Events
+	v.Late += o.Late
 	v.Sends += o.Sends
 	v.Deliveries += o.Deliveries
 	v.Bounces += o.Bounces

@@ -111,6 +111,9 @@ type collector struct {
 	slots    []*hdrhistogram.Histogram // allocated on first use
 	outSlots []int64
 
+	// per variant, on the updates path
+	byVariant map[string]*variantTally
+
 	// outTimes are the read times of output records, at most one per 10 ms
 	// (for the recovery's "output resumed").
 	outTimes []int64
@@ -181,8 +184,21 @@ type gotWindow struct {
 	counts MeasuredCounts
 }
 
+// variantTally is one variant's reconciliation counts.
+type variantTally struct{ expected, counted, duplicated, late int64 }
+
+func (c *collector) variant(v string) *variantTally {
+	t := c.byVariant[v]
+	if t == nil {
+		t = &variantTally{}
+		c.byVariant[v] = t
+	}
+	return t
+}
+
 func newCollector(capacity int64, windows windowAssigner) *collector {
 	return &collector{
+		byVariant:       map[string]*variantTally{},
 		seen:            make([]uint64, (capacity+63)/64),
 		windows:         windows,
 		windowsExpected: map[windowKey]int64{},
@@ -217,9 +233,12 @@ func recordUs(h *hdrhistogram.Histogram, ns int64) {
 
 // sent records a batch the sender handed to Kafka: n events, their
 // per-window tallies, and the send delays of the measure-phase ones.
-func (c *collector) sent(n int64, keys map[windowKey]int64, delays []int64) {
+func (c *collector) sent(n int64, keys map[windowKey]int64, variants map[string]int64, delays []int64) {
 	c.mu.Lock()
 	c.total += n
+	for v, k := range variants {
+		c.variant(v).expected += k
+	}
 	for k, v := range keys {
 		c.windowsExpected[k] += v
 	}
@@ -251,12 +270,15 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 		return
 	}
 	word, bit := u.Seq/64, uint64(1)<<(u.Seq%64)
+	vt := c.variant(u.Variant)
 	if c.seen[word]&bit != 0 {
 		c.duplicated++
+		vt.duplicated++
 		return
 	}
 	c.seen[word] |= bit
 	c.counted++
+	vt.counted++
 	lat := nowNs - u.IntendedNs
 	if lat < 0 {
 		c.negative++
@@ -275,6 +297,7 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 	}
 	if u.Status == "late" {
 		c.late++
+		vt.late++
 		// A late event never reaches a window: take it out of what the windows path owes.
 		c.windows.assign(u.EventTimeMs, func(start int64) {
 			k := windowKey{startMs: start, campaign: u.Campaign, variant: u.Variant}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 	"time"
 
@@ -515,6 +516,21 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	}
 	if r.topics.Updates == "" {
 		rec.Counted, rec.Lost = 0, 0
+	} else {
+		names := make([]string, 0, len(c.byVariant))
+		for v := range c.byVariant {
+			names = append(names, v)
+		}
+		sort.Strings(names)
+		for _, v := range names {
+			t := c.byVariant[v]
+			vr := reports.VariantReconciliation{Variant: v, Expected: t.expected, Counted: t.counted,
+				Lost: t.expected - t.counted, Duplicated: t.duplicated, LateDropped: t.late}
+			if g := r.genStats.Variant(v); g != nil {
+				vr.LateInjected = g.Late
+			}
+			rec.Variants = append(rec.Variants, vr)
+		}
 	}
 	if r.topics.Windows != "" {
 		w := c.windowReconciliation()

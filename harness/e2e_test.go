@@ -159,6 +159,22 @@ func TestRunRealisticStream(t *testing.T) {
 	if d := rec.LateDropped - tr.LateInjected; d > 0 || -d > 5+tr.LateInjected/100 {
 		t.Errorf("job dropped %d events as late, generator injected %d", rec.LateDropped, tr.LateInjected)
 	}
+	// The same per variant, and the variants add up.
+	var sumExp, sumLate int64
+	for _, v := range rec.Variants {
+		t.Logf("variant %+v", v)
+		sumExp += v.Expected
+		sumLate += v.LateDropped
+		if v.Lost != 0 || v.LateInjected == 0 {
+			t.Errorf("variant %s: %+v", v.Variant, v)
+		}
+		if d := v.LateDropped - v.LateInjected; d > 0 || -d > 5+v.LateInjected/100 {
+			t.Errorf("variant %s: job dropped %d as late, generator injected %d", v.Variant, v.LateDropped, v.LateInjected)
+		}
+	}
+	if len(rec.Variants) != 2 || sumExp != rec.Expected || sumLate != rec.LateDropped {
+		t.Errorf("per-variant reconciliation %+v does not add up to %+v", rec.Variants, rec)
+	}
 	if rec.Windows == nil || rec.Windows.Missing != 0 || rec.Windows.CountMismatch != 0 {
 		t.Errorf("windows = %+v", rec.Windows)
 	}

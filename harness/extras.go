@@ -89,12 +89,14 @@ func (r *runner) prefill(ctx context.Context, producer *kgo.Client, enc generato
 			return ctx.Err()
 		}
 		clear(keys)
+		variants := map[string]int64{}
 		m := int64(0)
 		for ; i < n && m < batch; i, m = i+1, m+1 {
 			camp := int32(i % campaigns)
 			rcpt := sc.Workload.Recipients + i
 			ev = generators.Event{Seq: first + i, IntendedNs: r.clock.Now(), EventTimeMs: tsMs, Type: generators.Open,
 				Campaign: camp, Variant: r.gen.VariantOf(camp, rcpt), Recipient: rcpt}
+			variants[ev.Variant]++
 			windows.assign(tsMs, func(start int64) {
 				keys[windowKey{startMs: start, campaign: ev.Campaign, variant: ev.Variant}]++
 			})
@@ -103,7 +105,7 @@ func (r *runner) prefill(ctx context.Context, producer *kgo.Client, enc generato
 			rec.Value = ev.Append(enc, rec.Value)
 			producer.Produce(ctx, rec, promise)
 		}
-		r.col.sent(m, keys, nil)
+		r.col.sent(m, keys, variants, nil)
 		r.prefilled += m
 	}
 	if err := producer.Flush(ctx); err != nil {

@@ -638,18 +638,6 @@ func (e *LocalEnv) Stop(ctx context.Context) error {
 	return nil
 }
 
-// taskManagerPIDs returns the pids of the running TaskManager processes (for fault injection and tests).
-func (e *LocalEnv) taskManagerPIDs() []int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var pids []int
-	for _, p := range e.procs {
-		if strings.HasPrefix(p.name, "taskmanager") && !p.exited() {
-			pids = append(pids, p.cmd.Process.Pid)
-		}
-	}
-	return pids
-}
 
 // Components returns the environment's running processes (broker,
 // JobManager, TaskManagers) by name.

@@ -191,4 +191,3 @@ func deref(p *float64) any {
 	}
 	return *p
 }
-

@@ -111,6 +111,7 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 	ln := s.gen.Lane(l)
 	var ev generators.Event
 	keys := map[windowKey]int64{}
+	variants := map[string]int64{}
 	delays := make([]int64, 0, 1024)
 	seq := int64(l)
 	step := int64(lanes)
@@ -126,6 +127,7 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 			break
 		}
 		clear(keys)
+		clear(variants)
 		delays = delays[:0]
 		n := int64(0)
 		for seq < s.total && len(delays) < cap(delays) && n < 4096 {
@@ -134,6 +136,7 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 				break
 			}
 			ln.Next(&ev, seq, intended, s.originNs)
+			variants[ev.Variant]++
 			s.windows.assign(ev.EventTimeMs, func(start int64) {
 				keys[windowKey{startMs: start, campaign: ev.Campaign, variant: ev.Variant}]++
 			})
@@ -157,7 +160,7 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 			n++
 			seq += step
 		}
-		s.col.sent(n, keys, delays)
+		s.col.sent(n, keys, variants, delays)
 	}
 	st.completed = seq >= s.total
 	return laneResult{sendStats: st, gen: ln.Stats()}

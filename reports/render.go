@@ -40,6 +40,10 @@ func WriteSummary(w io.Writer, r *Result) {
 	p("throughput", "in %s events/s, out %s records/s", fmtRate(r.Throughput.InEPS), fmtRate(r.Throughput.OutRPS))
 	if c := r.Reconciliation; c != nil {
 		p("reconciliation", "expected %d, counted %d, lost %d, duplicated %d, late dropped %d", c.Expected, c.Counted, c.Lost, c.Duplicated, c.LateDropped)
+		for _, v := range c.Variants {
+			p("  variant "+v.Variant, "expected %d, counted %d, lost %d, duplicated %d, late dropped %d of %d injected",
+				v.Expected, v.Counted, v.Lost, v.Duplicated, v.LateDropped, v.LateInjected)
+		}
 		if w := c.Windows; w != nil {
 			late := ""
 			if w.LateFirings > 0 {
@@ -133,6 +137,9 @@ func WriteMarkdown(w io.Writer, r *Result) {
 	if c := r.Reconciliation; c != nil {
 		fmt.Fprintf(w, "\n| path | expected | counted | lost | duplicated | late dropped |\n|---|--:|--:|--:|--:|--:|\n")
 		fmt.Fprintf(w, "| updates | %d | %d | %d | %d | %d |\n", c.Expected, c.Counted, c.Lost, c.Duplicated, c.LateDropped)
+		for _, v := range c.Variants {
+			fmt.Fprintf(w, "| variant %s | %d | %d | %d | %d | %d (%d injected) |\n", mdEscape(v.Variant), v.Expected, v.Counted, v.Lost, v.Duplicated, v.LateDropped, v.LateInjected)
+		}
 		if wr := c.Windows; wr != nil {
 			fmt.Fprintf(w, "\n| path | expected | received | missing | count mismatch | unexpected | duplicated | late firings |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
 			fmt.Fprintf(w, "| windows | %d | %d | %d | %d | %d | %d | %d |\n", wr.Expected, wr.Received, wr.Missing, wr.CountMismatch, wr.Unexpected, wr.Duplicated, wr.LateFirings)
@@ -142,6 +149,35 @@ func WriteMarkdown(w io.Writer, r *Result) {
 		fmt.Fprintf(w, "\n| vertex | subtasks | records in (max / mean) |\n|---|--:|--:|\n")
 		for _, v := range sk.Vertices {
 			fmt.Fprintf(w, "| %s | %d | %.2f |\n", mdEscape(v.Name), len(v.RecordsIn), v.MaxOverMean)
+		}
+	}
+	if c := r.Checkpoints; c != nil {
+		fmt.Fprintf(w, "\n| checkpoints | completed | failed | duration ms (p50 / p99 / max) | state (last / max) |\n|---|--:|--:|--:|--:|\n")
+		fmt.Fprintf(w, "| measurement phase | %d | %d | %s / %s / %s | %s / %s |\n", c.Completed, c.Failed,
+			fmtMs(c.DurationMs.P50), fmtMs(c.DurationMs.P99), fmtMs(c.DurationMs.Max), bytesText(c.StateSizeBytes.Last), bytesText(c.StateSizeBytes.Max))
+		if o := c.Overhead; o != nil {
+			fmt.Fprintf(w, "\n| checkpoint overhead | e2e p50 ms | e2e p99 ms | out records/s | share of time |\n|---|--:|--:|--:|--:|\n")
+			fmt.Fprintf(w, "| in flight | %s | %s | %s | %.0f%% |\n", fmtMs(o.E2EInFlight.P50), fmtMs(o.E2EInFlight.P99), fmtRate(o.OutRPSInFlight), 100*o.InFlightShare)
+			fmt.Fprintf(w, "| between | %s | %s | %s | %.0f%% |\n", fmtMs(o.E2EBetween.P50), fmtMs(o.E2EBetween.P99), fmtRate(o.OutRPSBetween), 100*(1-o.InFlightShare))
+		}
+	}
+	if l := r.Lag; l != nil {
+		fmt.Fprintf(w, "\ninput lag: max %d, final %d events, trend %+.1f events/s\n", l.Max, l.Final, l.SlopePerS)
+	}
+	if len(r.Recovery) > 0 {
+		fmt.Fprintf(w, "\n| fault | recovery |\n|---|---|\n")
+		for _, rc := range r.Recovery {
+			text := recoveryText(rc)
+			if i := strings.Index(text, ": "); i >= 0 {
+				text = text[i+2:]
+			}
+			fmt.Fprintf(w, "| %s at %.1fs | %s |\n", mdEscape(rc.Fault), rc.AtS, mdEscape(text))
+		}
+	}
+	if len(r.Resources) > 0 {
+		fmt.Fprintf(w, "\n| process | cpu p50 | cpu max | rss max |\n|---|--:|--:|--:|\n")
+		for _, rs := range r.Resources {
+			fmt.Fprintf(w, "| %s | %.0f%% | %.0f%% | %.0f MB |\n", mdEscape(rs.Component), rs.CPUPct.P50, rs.CPUPct.Max, rs.RSSMb.Max)
 		}
 	}
 	if r.Savepoint != "" {

@@ -307,6 +307,14 @@ func renderCases() []struct {
 	invalid.MarkInvalid("harness consumer fell behind the outputs by 3s (workload.max_consumer_delay is 2s)")
 	invalid.Reconciliation = &Reconciliation{Expected: 40000, Counted: 39990, Lost: 12, Duplicated: 2, LateDropped: 5,
 		Windows: &WindowReconciliation{Expected: 160, Received: 159, Missing: 2, CountMismatch: 3, Unexpected: 1, Duplicated: 4, LateFirings: 6}}
+	invalid.Reconciliation.Variants = []VariantReconciliation{{Variant: "A", Expected: 20000, Counted: 19994, Lost: 6, Duplicated: 1, LateDropped: 3, LateInjected: 3},
+		{Variant: "B|x", Expected: 20000, Counted: 19996, Lost: 6, Duplicated: 1, LateDropped: 2, LateInjected: 2}}
+	invalid.Checkpoints = &Checkpoints{Completed: 58, Failed: 1, DurationMs: DelayStats{P50: 40, P99: 120, Max: 130}, StateSizeBytes: StateSize{Last: 3 << 20, Max: 4 << 20},
+		Overhead: &CheckpointOverhead{InFlightShare: 0.12, E2EInFlight: LatencyStats{Count: 10, P99: 80}, E2EBetween: LatencyStats{Count: 90, P99: 40}, P99Ratio: 2, OutRPSInFlight: 1900, OutRPSBetween: 2000}}
+	invalid.Lag = &Lag{Max: 1500, Final: 20, SlopePerS: -0.5}
+	resumed, running, detected := 41.5, 40.2, 31.0
+	invalid.Recovery = []Recovery{{Fault: "kill_taskmanager (taskmanager-2)", AtS: 30, DetectedS: &detected, RunningS: &running, OutputResumedS: &resumed, Restarts: 1, MaxE2EMs: 11500}}
+	invalid.Resources = []Resource{{Component: "taskmanager-1", CPUPct: CPUStats{P50: 55, Max: 98}, RSSMb: RSSStats{Max: 900}}}
 	invalid.Skew = &Skew{MaxOverMean: 2.4, Vertices: []VertexSkew{{Name: "windows -> windows-sink", MaxOverMean: 2.4, RecordsIn: []int64{600, 200, 100, 100}}}}
 	invalid.Savepoint = "file:/tmp/out/savepoint/savepoint-1a2b3c-0123456789ab"
 	invalid.Gates = []Gate{{Expr: "e2e.p99 < 40ms", Value: 45.67, Pass: false}, {Expr: "window.p99 < 1s", Value: 260.1, Pass: true}}

@@ -143,6 +143,21 @@ type Reconciliation struct {
 	LateDropped int64 `json:"late_dropped"`
 	// Windows is nil when the windows output was not measured.
 	Windows *WindowReconciliation `json:"windows,omitempty"`
+	// Variants splits the updates path's reconciliation per variant.
+	Variants []VariantReconciliation `json:"variants,omitempty"`
+}
+
+// VariantReconciliation is one variant's share of the reconciliation.
+// LateInjected is what the generator knows it sent late (beyond the
+// watermark bound); LateDropped is what the job called late.
+type VariantReconciliation struct {
+	Variant      string `json:"variant"`
+	Expected     int64  `json:"expected"`
+	Counted      int64  `json:"counted"`
+	Lost         int64  `json:"lost"`
+	Duplicated   int64  `json:"duplicated"`
+	LateDropped  int64  `json:"late_dropped"`
+	LateInjected int64  `json:"late_injected"`
 }
 
 // WindowReconciliation compares the window results with what the generator
