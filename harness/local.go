@@ -638,7 +638,6 @@ func (e *LocalEnv) Stop(ctx context.Context) error {
 	return nil
 }
 
-
 // Components returns the environment's running processes (broker,
 // JobManager, TaskManagers) by name.
 func (e *LocalEnv) Components() []Component {

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/abload/abload/reports"
@@ -190,4 +191,36 @@ func deref(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+// job.checkpoint.control_run pairs a run with a control run without
+// checkpointing on the same environment and reports the ratios.
+func TestCheckpointControlRun(t *testing.T) {
+	needEnv(t)
+	out := t.TempDir()
+	sc := scenario(t, "workload.rate=1000", "workload.warmup=2s", "workload.duration=10s",
+		"job.checkpoint.interval=200ms", "job.delivery=exactly_once", "workload.max_consumer_delay=3s", "job.checkpoint.control_run=true")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: out, Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	c := res.Checkpoints.Control
+	if c == nil {
+		t.Fatalf("no control comparison: %+v", res.Checkpoints)
+	}
+	t.Logf("control: %+v", c)
+	if c.Dir != "control" || !c.Valid || c.E2EP99Ratio <= 0 || c.OutRPSRatio <= 0 || c.TaskManagerCPURatio <= 0 || c.Note == "" {
+		t.Errorf("control comparison %+v", c)
+	}
+	// Exactly-once output waits for checkpoint commits: its latency is far above the control's.
+	if c.E2EP50Ratio < 1.2 {
+		t.Errorf("e2e p50 ratio %.2f: exactly-once with 200 ms checkpoints should be slower than no checkpoints", c.E2EP50Ratio)
+	}
+	ctl, err := reports.ReadResult(filepath.Join(out, "control", "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctl.Checkpoints != nil && ctl.Checkpoints.Completed != 0 {
+		t.Errorf("the control run checkpointed: %+v", ctl.Checkpoints)
+	}
 }

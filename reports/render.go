@@ -67,6 +67,10 @@ func WriteSummary(w io.Writer, r *Result) {
 			p("ckpt overhead", "e2e p99 %s ms in flight vs %s ms between (×%.2f); out %s vs %s records/s; in flight %.0f%% of the time",
 				fmtMs(o.E2EInFlight.P99), fmtMs(o.E2EBetween.P99), o.P99Ratio, fmtRate(o.OutRPSInFlight), fmtRate(o.OutRPSBetween), 100*o.InFlightShare)
 		}
+		if k := c.Control; k != nil {
+			p("vs control", "e2e p50 ×%.2f, p99 ×%.2f, output rate ×%.2f, TaskManager CPU ×%.2f against the run without checkpoints (%s/)",
+				k.E2EP50Ratio, k.E2EP99Ratio, k.OutRPSRatio, k.TaskManagerCPURatio, k.Dir)
+		}
 	}
 	if l := r.Lag; l != nil {
 		p("input lag", "max %d, final %d events, trend %+.1f events/s", l.Max, l.Final, l.SlopePerS)
@@ -159,6 +163,10 @@ func WriteMarkdown(w io.Writer, r *Result) {
 			fmt.Fprintf(w, "\n| checkpoint overhead | e2e p50 ms | e2e p99 ms | out records/s | share of time |\n|---|--:|--:|--:|--:|\n")
 			fmt.Fprintf(w, "| in flight | %s | %s | %s | %.0f%% |\n", fmtMs(o.E2EInFlight.P50), fmtMs(o.E2EInFlight.P99), fmtRate(o.OutRPSInFlight), 100*o.InFlightShare)
 			fmt.Fprintf(w, "| between | %s | %s | %s | %.0f%% |\n", fmtMs(o.E2EBetween.P50), fmtMs(o.E2EBetween.P99), fmtRate(o.OutRPSBetween), 100*(1-o.InFlightShare))
+		}
+		if k := c.Control; k != nil {
+			fmt.Fprintf(w, "\nagainst the control run without checkpoints (`%s/`): e2e p50 ×%.2f, p99 ×%.2f, output rate ×%.2f, TaskManager CPU ×%.2f\n",
+				k.Dir, k.E2EP50Ratio, k.E2EP99Ratio, k.OutRPSRatio, k.TaskManagerCPURatio)
 		}
 	}
 	if l := r.Lag; l != nil {

@@ -189,7 +189,25 @@ type Checkpoints struct {
 	// Overhead compares the measurement phase while a checkpoint is in flight
 	// with the time between checkpoints; nil without completed checkpoints.
 	Overhead *CheckpointOverhead `json:"overhead,omitempty"`
-	List     []Checkpoint        `json:"list,omitempty"`
+	// Control compares the run with its paired control run without
+	// checkpointing (job.checkpoint.control_run).
+	Control *ControlComparison `json:"control,omitempty"`
+	List    []Checkpoint       `json:"list,omitempty"`
+}
+
+// ControlComparison sets a run beside its control run: the same scenario on
+// the same environment right after it, with checkpointing off. Each ratio
+// is this run's figure over the control's (1 = no overhead); 0 when the
+// control has no such figure.
+type ControlComparison struct {
+	Dir         string  `json:"dir"` // the control's result directory, relative to this run's
+	Valid       bool    `json:"valid"`
+	E2EP50Ratio float64 `json:"e2e_p50_ratio"`
+	E2EP99Ratio float64 `json:"e2e_p99_ratio"`
+	OutRPSRatio float64 `json:"out_rps_ratio"`
+	// TaskManagerCPURatio compares the TaskManagers' summed median CPU use.
+	TaskManagerCPURatio float64 `json:"taskmanager_cpu_ratio"`
+	Note                string  `json:"note,omitempty"`
 }
 
 // Checkpoint is one checkpoint of the run. Times are seconds from the run's
@@ -452,4 +470,17 @@ func ReadResult(path string) (*Result, error) {
 		return nil, fmt.Errorf("read result %s: %w", path, err)
 	}
 	return &r, nil
+}
+
+// WriteRunFiles writes a run's result.json and report.md into dir.
+func WriteRunFiles(dir string, r *Result) error {
+	if err := WriteResult(dir, r); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, "report.md"))
+	if err != nil {
+		return err
+	}
+	WriteMarkdown(f, r)
+	return f.Close()
 }

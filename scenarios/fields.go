@@ -121,6 +121,7 @@ var fieldDocs = []FieldDoc{
 	{Path: "job.checkpoint.timeout", Doc: "A checkpoint not done in this time fails. > 0."},
 	{Path: "job.checkpoint.min_pause", Doc: "Least time between the end of one checkpoint and the start of the next. >= 0."},
 	{Path: "job.checkpoint.incremental", Doc: "Incremental checkpoints; needs job.state_backend rocksdb."},
+	{Path: "job.checkpoint.control_run", Doc: "Follow each run with a control run on the same environment with checkpointing off (and at_least_once delivery), written to OUT/control; result.json's checkpoints.control holds the ratios (latency, output rate, TaskManager CPU)."},
 	{Path: "job.outputs.updates", Doc: "Produce the per-event updates output (e2e latency, exact reconciliation)."},
 	{Path: "job.outputs.windows", Doc: "Produce the per-window output (window latency)."},
 	{Path: "job.sink_linger", Doc: "Linger of the job's Kafka sinks. >= 0."},

@@ -284,6 +284,8 @@ type Checkpoint struct {
 	Timeout     Duration `yaml:"timeout" json:"timeout"`
 	MinPause    Duration `yaml:"min_pause" json:"min_pause"`
 	Incremental bool     `yaml:"incremental" json:"incremental"`
+	// ControlRun follows each run with a control run with checkpointing off.
+	ControlRun bool `yaml:"control_run" json:"control_run"`
 }
 
 // Outputs selects which of the job's two outputs are produced and measured.

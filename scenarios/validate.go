@@ -279,6 +279,9 @@ func (s *Scenario) check() []issue {
 	c.wholeMillis("job.checkpoint.timeout", j.Checkpoint.Timeout)
 	c.nonNegative("job.checkpoint.min_pause", j.Checkpoint.MinPause)
 	c.wholeMillis("job.checkpoint.min_pause", j.Checkpoint.MinPause)
+	if j.Checkpoint.ControlRun && j.Checkpoint.Interval.Duration == 0 {
+		c.addf("job.checkpoint.control_run", "needs checkpointing (job.checkpoint.interval > 0) to compare with the run without it")
+	}
 	c.oneOf("job.delivery", j.Delivery, DeliveryAtLeastOnce, DeliveryExactlyOnce)
 	if j.Delivery == DeliveryExactlyOnce && j.Checkpoint.Interval.Duration == 0 {
 		c.addf("job.delivery", "exactly_once needs checkpointing (job.checkpoint.interval > 0): transactions commit on checkpoints")

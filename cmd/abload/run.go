@@ -171,15 +171,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 
 // writeRunOutputs writes result.json and report.md.
 func writeRunOutputs(dir string, res *reports.Result) error {
-	if err := reports.WriteResult(dir, res); err != nil {
-		return fmt.Errorf("write result: %w", err)
-	}
-	f, err := os.Create(filepath.Join(dir, "report.md"))
-	if err != nil {
-		return err
-	}
-	reports.WriteMarkdown(f, res)
-	return f.Close()
+	return reports.WriteRunFiles(dir, res)
 }
 
 // runMatrix runs every matrix point × repetition, interleaved, into one tree
