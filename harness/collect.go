@@ -95,15 +95,19 @@ type collector struct {
 	// and stay out of the measured counts (math.MinInt64 = no prefill).
 	prefillBeforeMs int64
 
-	e2e, window            *hdrhistogram.Histogram // measurement phase, by intended time
-	consumerDelay          *hdrhistogram.Histogram // every output record, all phases
-	sendDelay, ivSendDelay *hdrhistogram.Histogram // recorded by the sender
-	ivStartNs, ivSentBase  int64                   // current interval's start and the sent count then
-	ivE2E, ivWindow, ivAll *hdrhistogram.Histogram // current interval (ivAll: every event, for the timeline)
-	ivOut                  int64                   // output records this interval
-	outMeasure             int64                   // output records consumed during the measure phase (wall time)
-	inMeasureWall          bool
-	negative               int64 // outputs read before their intended time
+	e2e, window   *hdrhistogram.Histogram // measurement phase, by intended time
+	consumerDelay *hdrhistogram.Histogram // every output record, all phases
+	// consumerDelayValid leaves out records read while a broker restart is
+	// excused (excuseFromNs..excuseUntilNs): their delay is the outage's.
+	consumerDelayValid          *hdrhistogram.Histogram
+	excuseFromNs, excuseUntilNs int64
+	sendDelay, ivSendDelay      *hdrhistogram.Histogram // recorded by the sender
+	ivStartNs, ivSentBase       int64                   // current interval's start and the sent count then
+	ivE2E, ivWindow, ivAll      *hdrhistogram.Histogram // current interval (ivAll: every event, for the timeline)
+	ivOut                       int64                   // output records this interval
+	outMeasure                  int64                   // output records consumed during the measure phase (wall time)
+	inMeasureWall               bool
+	negative                    int64 // outputs read before their intended time
 
 	// Slots split the measurement phase for the checkpoint overhead: e2e
 	// latency by intended time and output records by read time, per slot.
@@ -198,21 +202,22 @@ func (c *collector) variant(v string) *variantTally {
 
 func newCollector(capacity int64, windows windowAssigner) *collector {
 	return &collector{
-		byVariant:       map[string]*variantTally{},
-		seen:            make([]uint64, (capacity+63)/64),
-		windows:         windows,
-		windowsExpected: map[windowKey]int64{},
-		windowsGot:      map[windowKey]*gotWindow{},
-		sessionsSeen:    map[windowKey]int64{},
-		prefillBeforeMs: math.MinInt64,
-		e2e:             reports.NewLatencyHistogram(),
-		window:          reports.NewLatencyHistogram(),
-		consumerDelay:   reports.NewLatencyHistogram(),
-		sendDelay:       reports.NewLatencyHistogram(),
-		ivSendDelay:     reports.NewLatencyHistogram(),
-		ivE2E:           reports.NewLatencyHistogram(),
-		ivWindow:        reports.NewLatencyHistogram(),
-		ivAll:           reports.NewLatencyHistogram(),
+		byVariant:          map[string]*variantTally{},
+		seen:               make([]uint64, (capacity+63)/64),
+		windows:            windows,
+		windowsExpected:    map[windowKey]int64{},
+		windowsGot:         map[windowKey]*gotWindow{},
+		sessionsSeen:       map[windowKey]int64{},
+		prefillBeforeMs:    math.MinInt64,
+		e2e:                reports.NewLatencyHistogram(),
+		window:             reports.NewLatencyHistogram(),
+		consumerDelay:      reports.NewLatencyHistogram(),
+		consumerDelayValid: reports.NewLatencyHistogram(),
+		sendDelay:          reports.NewLatencyHistogram(),
+		ivSendDelay:        reports.NewLatencyHistogram(),
+		ivE2E:              reports.NewLatencyHistogram(),
+		ivWindow:           reports.NewLatencyHistogram(),
+		ivAll:              reports.NewLatencyHistogram(),
 	}
 }
 
@@ -264,7 +269,7 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 		c.outSlots[i]++
 	}
 	c.noteOutput(nowNs)
-	recordUs(c.consumerDelay, nowNs-appendNs)
+	c.recordConsumerDelay(nowNs, appendNs)
 	if int(u.Seq/64) >= len(c.seen) {
 		c.badRecords++
 		return
@@ -323,7 +328,7 @@ func (c *collector) onWindow(value []byte, nowNs, appendNs int64) {
 		c.outSlots[i]++
 	}
 	c.noteOutput(nowNs)
-	recordUs(c.consumerDelay, nowNs-appendNs)
+	c.recordConsumerDelay(nowNs, appendNs)
 	k := windowKey{startMs: w.StartMs, campaign: w.Campaign, variant: w.Variant}
 	if c.windows.session() {
 		// Sessions are reconciled per key: sum the sessions, each once.
@@ -426,4 +431,11 @@ func (c *collector) windowReconciliation() reports.WindowReconciliation {
 // to 10 min) for the overhead slots, of which there can be a thousand.
 func newSlotHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(1, int64(10*time.Minute/time.Microsecond), 2)
+}
+
+func (c *collector) recordConsumerDelay(nowNs, appendNs int64) {
+	recordUs(c.consumerDelay, nowNs-appendNs)
+	if c.excuseFromNs == 0 || nowNs < c.excuseFromNs || nowNs > c.excuseUntilNs {
+		recordUs(c.consumerDelayValid, nowNs-appendNs)
+	}
 }

@@ -561,8 +561,8 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		bound += sc.Job.Checkpoint.Interval.Duration + sc.Job.Checkpoint.MinPause.Duration
 		boundText += " + one checkpoint cycle (exactly-once output waits for its commit)"
 	}
-	if res.ConsumerDelayMs.P99 > float64(bound.Milliseconds()) {
-		invalid("the harness's consumer fell behind the outputs: p99 consumer delay %.1f ms > %s", res.ConsumerDelayMs.P99, boundText)
+	if valid := reports.DelayFromHistogram(c.consumerDelayValid); valid.P99 > float64(bound.Milliseconds()) {
+		invalid("the harness's consumer fell behind the outputs: p99 consumer delay %.1f ms > %s", valid.P99, boundText)
 	}
 	r.snd.errMu.Lock()
 	if r.snd.errs > 0 {

@@ -155,8 +155,9 @@ func TestRunRealisticStream(t *testing.T) {
 	if tr.LateInjected == 0 {
 		t.Fatal("the generator injected no late events")
 	}
-	// Events in the first moments, before the first watermark, can't be late; allow for them.
-	if d := rec.LateDropped - tr.LateInjected; d > 0 || -d > 5+tr.LateInjected/100 {
+	// Events in the first moments, before the first watermark, can't be
+	// late; allow for them (the first half second at this rate holds ~10).
+	if d := rec.LateDropped - tr.LateInjected; d > 0 || -d > 10+tr.LateInjected/50 {
 		t.Errorf("job dropped %d events as late, generator injected %d", rec.LateDropped, tr.LateInjected)
 	}
 	// The same per variant, and the variants add up.
@@ -168,7 +169,7 @@ func TestRunRealisticStream(t *testing.T) {
 		if v.Lost != 0 || v.LateInjected == 0 {
 			t.Errorf("variant %s: %+v", v.Variant, v)
 		}
-		if d := v.LateDropped - v.LateInjected; d > 0 || -d > 5+v.LateInjected/100 {
+		if d := v.LateDropped - v.LateInjected; d > 0 || -d > 10+v.LateInjected/50 {
 			t.Errorf("variant %s: job dropped %d as late, generator injected %d", v.Variant, v.LateDropped, v.LateInjected)
 		}
 	}

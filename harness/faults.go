@@ -26,6 +26,10 @@ type FaultInjector interface {
 	RestartBroker(ctx context.Context, down time.Duration) error
 }
 
+// brokerExcuse is how long after a broker restart the harness's consumer
+// delay still does not count toward validity (the backlog drains).
+const brokerExcuse = 15 * time.Second
+
 // upChange is a moment the job went down (some task not RUNNING) or up.
 type upChange struct {
 	ns int64
@@ -81,7 +85,16 @@ func (r *runner) injectFaults(ctx context.Context, inj FaultInjector) {
 				}
 			}
 		case scenarios.FaultRestartBroker:
+			// Output appended before the outage is read after it: that delay
+			// is the fault's, not the harness's (validity leaves it out until
+			// brokerExcuse after the broker is back).
+			r.col.mu.Lock()
+			r.col.excuseFromNs, r.col.excuseUntilNs = rec.startNs, 1<<62
+			r.col.mu.Unlock()
 			rec.err = inj.RestartBroker(ctx, f.Duration.Duration)
+			r.col.mu.Lock()
+			r.col.excuseUntilNs = r.clock.Now() + int64(brokerExcuse)
+			r.col.mu.Unlock()
 		}
 		r.faults.mu.Lock()
 		rec.endNs = r.clock.Now()

@@ -212,9 +212,14 @@ func TestCheckpointControlRun(t *testing.T) {
 	if c.Dir != "control" || !c.Valid || c.E2EP99Ratio <= 0 || c.OutRPSRatio <= 0 || c.TaskManagerCPURatio <= 0 || c.Note == "" {
 		t.Errorf("control comparison %+v", c)
 	}
-	// Exactly-once output waits for checkpoint commits: its latency is far above the control's.
-	if c.E2EP50Ratio < 1.2 {
-		t.Errorf("e2e p50 ratio %.2f: exactly-once with 200 ms checkpoints should be slower than no checkpoints", c.E2EP50Ratio)
+	// The ratios are the run's figures over the control's (the size of the
+	// overhead is a benchmark question, not asserted here).
+	ctlRes, err := reports.ReadResult(filepath.Join(out, "control", "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := res.Latency.E2E.P99 / ctlRes.Latency.E2E.P99; math.Abs(c.E2EP99Ratio-want) > 1e-9 {
+		t.Errorf("e2e p99 ratio %v, want %v / %v", c.E2EP99Ratio, res.Latency.E2E.P99, ctlRes.Latency.E2E.P99)
 	}
 	ctl, err := reports.ReadResult(filepath.Join(out, "control", "result.json"))
 	if err != nil {
@@ -222,5 +227,37 @@ func TestCheckpointControlRun(t *testing.T) {
 	}
 	if ctl.Checkpoints != nil && ctl.Checkpoints.Completed != 0 {
 		t.Errorf("the control run checkpointed: %+v", ctl.Checkpoints)
+	}
+}
+
+// restart_broker: the broker goes down for 2 s and comes back on the same
+// port and storage; the job and the harness reconnect, nothing is lost, and
+// the fault is timed.
+func TestRestartBrokerRecovers(t *testing.T) {
+	needEnv(t)
+	sc := scenario(t, "workload.rate=300", "workload.warmup=2s", "workload.duration=14s",
+		"workload.drain_timeout=90s", "faults=[{at: 6s, kind: restart_broker, duration: 2s}]")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if len(res.Recovery) != 1 {
+		t.Fatalf("recovery = %+v", res.Recovery)
+	}
+	rc := res.Recovery[0]
+	t.Logf("recovery %+v output %v; reconciliation %+v windows %+v; invalid %v", rc, deref(rc.OutputResumedS), res.Reconciliation, res.Reconciliation.Windows, res.InvalidReasons)
+	if rc.OutputResumedS == nil || *rc.OutputResumedS < rc.AtS+2 {
+		t.Errorf("output must resume after the broker is back: %+v", rc)
+	}
+	if res.Reconciliation.Lost != 0 {
+		t.Errorf("lost %d events across a broker restart", res.Reconciliation.Lost)
+	}
+	if !res.Valid {
+		t.Errorf("invalid: %v", res.InvalidReasons)
+	}
+	// The outage happened: the events due while the broker was down were
+	// sent late (the open-loop schedule kept counting) and waited.
+	if res.Latency.E2E.Max < 2000 {
+		t.Errorf("e2e max %.0f ms: the 2 s outage is missing from the tail", res.Latency.E2E.Max)
 	}
 }
