@@ -89,7 +89,7 @@ func WriteSummary(w io.Writer, r *Result) {
 		if !g.Pass {
 			verdict = "FAIL"
 		}
-		p("gate", "%s  %s (value %s)", verdict, g.Expr, fmtNum(g.Value))
+		p("gate", "%s  %s (value %s)%s", verdict, g.Expr, fmtNum(g.Value), gateNote(g))
 	}
 }
 
@@ -199,7 +199,7 @@ func WriteMarkdown(w io.Writer, r *Result) {
 			if !g.Pass {
 				verdict = "**FAIL**"
 			}
-			fmt.Fprintf(w, "| `%s` | %s | %s |\n", strings.ReplaceAll(g.Expr, "`", "'"), fmtNum(g.Value), verdict)
+			fmt.Fprintf(w, "| `%s` | %s | %s%s |\n", strings.ReplaceAll(g.Expr, "`", "'"), fmtNum(g.Value), verdict, mdEscape(gateNote(g)))
 		}
 	}
 }
@@ -334,4 +334,18 @@ func recoveryText(rc Recovery) string {
 	}
 	return fmt.Sprintf("%s at %.1fs: detected %s, running %s, output resumed %s, lag recovered %s; %d restart(s), max e2e %s ms",
 		rc.Fault, rc.AtS, at(rc.DetectedS), at(rc.RunningS), at(rc.OutputResumedS), at(rc.LagRecoveredS), rc.Restarts, fmtMs(rc.MaxE2EMs))
+}
+
+func gateNote(g Gate) string {
+	var parts []string
+	if g.Limit != nil {
+		parts = append(parts, "limit "+fmtNum(*g.Limit))
+	}
+	if g.Error != "" {
+		parts = append(parts, g.Error)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }

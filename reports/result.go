@@ -365,11 +365,15 @@ type RSSStats struct {
 	Max float64 `json:"max"`
 }
 
-// Gate is one evaluated gate.
+// Gate is one evaluated gate: the metric's value, and for a baseline gate
+// the limit it was held to. Error says why a gate could not pass (metric
+// missing, no baseline, invalid run).
 type Gate struct {
-	Expr  string  `json:"expr"`
-	Value float64 `json:"value"`
-	Pass  bool    `json:"pass"`
+	Expr  string   `json:"expr"`
+	Value float64  `json:"value"`
+	Limit *float64 `json:"limit,omitempty"`
+	Pass  bool     `json:"pass"`
+	Error string   `json:"error,omitempty"`
 }
 
 // TimePoint is one sample of the run's time series.

@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/abload/abload/reports"
 )
 
 // Validate checks every range and cross-field rule and returns a
@@ -302,6 +304,8 @@ func (s *Scenario) check() []issue {
 	for i, g := range s.Gates {
 		if strings.TrimSpace(g) == "" {
 			c.addf(fmt.Sprintf("gates[%d]", i), "must not be empty")
+		} else if _, err := reports.ParseGate(g); err != nil {
+			c.addf(fmt.Sprintf("gates[%d]", i), "%v", err)
 		}
 	}
 	c.atLeast("repetitions", int64(s.Repetitions), 1)
