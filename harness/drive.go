@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -485,6 +486,10 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	}
 	host, _ := os.Hostname()
 	res.Environment = reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
+	fingerprint(&res.Environment)
+	if sc.Env.CPUs > 0 {
+		res.Environment.Limits = "cpus=" + strconv.FormatFloat(sc.Env.CPUs, 'g', -1, 64)
+	}
 	if aborted {
 		res.Status = reports.StatusAborted
 	}

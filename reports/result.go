@@ -81,12 +81,19 @@ type Phase struct {
 	EndS   float64 `json:"end_s"`
 }
 
-// Environment says what the run ran on.
+// Environment says what the run ran on: together its fields are the run's
+// fingerprint, which compare checks before setting results side by side.
 type Environment struct {
 	Kind         string `json:"kind"`
 	FlinkVersion string `json:"flink_version"`
 	KafkaVersion string `json:"kafka_version"`
 	Host         string `json:"host"`
+	CPUModel     string `json:"cpu_model,omitempty"`
+	CPUs         int    `json:"cpus,omitempty"`
+	MemoryMB     int64  `json:"memory_mb,omitempty"`
+	OS           string `json:"os,omitempty"` // GOOS/GOARCH of the harness
+	// Limits are the environment's resource limits (e.g. "cpus=2"), if any.
+	Limits string `json:"limits,omitempty"`
 }
 
 // Events describes the input side. Sent counts events intended inside the
