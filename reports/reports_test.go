@@ -311,7 +311,7 @@ func renderCases() []struct {
 		{Variant: "B|x", Expected: 20000, Counted: 19996, Lost: 6, Duplicated: 1, LateDropped: 2, LateInjected: 2}}
 	invalid.Checkpoints = &Checkpoints{Completed: 58, Failed: 1, DurationMs: DelayStats{P50: 40, P99: 120, Max: 130}, StateSizeBytes: StateSize{Last: 3 << 20, Max: 4 << 20},
 		Overhead: &CheckpointOverhead{InFlightShare: 0.12, E2EInFlight: LatencyStats{Count: 10, P99: 80}, E2EBetween: LatencyStats{Count: 90, P99: 40}, P99Ratio: 2, OutRPSInFlight: 1900, OutRPSBetween: 2000},
-		Control: &ControlComparison{Dir: "control", Valid: true, E2EP50Ratio: 1.1, E2EP99Ratio: 1.8, OutRPSRatio: 1, TaskManagerCPURatio: 1.25}}
+		Control:  &ControlComparison{Dir: "control", Valid: true, E2EP50Ratio: 1.1, E2EP99Ratio: 1.8, OutRPSRatio: 1, TaskManagerCPURatio: 1.25}}
 	invalid.Lag = &Lag{Max: 1500, Final: 20, SlopePerS: -0.5}
 	resumed, running, detected := 41.5, 40.2, 31.0
 	invalid.Recovery = []Recovery{{Fault: "kill_taskmanager (taskmanager-2)", AtS: 30, DetectedS: &detected, RunningS: &running, OutputResumedS: &resumed, Restarts: 1, MaxE2EMs: 11500}}
