@@ -37,6 +37,7 @@ var commands = map[string]command{
 	"run":      {"run a scenario end to end and write its result", runCmd},
 	"validate": {"check a scenario file and print it resolved", validateCmd},
 	"gen":      {"print a scenario's events as JSON lines (no cluster needed)", genCmd},
+	"compare":  {"compare results over repetitions: medians, Mann–Whitney U, verdicts", compareCmd},
 	"version":  {"print the version", versionCmd},
 }
 
