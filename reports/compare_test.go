@@ -101,7 +101,8 @@ type profile struct {
 
 func (p profile) repetition(n *noise) fixtureResult {
 	r := fixtureResult{Schema: Schema, Status: "ok", Valid: true, InvalidReasons: []string{}, Scenario: p.scenario,
-		Environment: Environment{Kind: "local", FlinkVersion: "2.2.1", KafkaVersion: "4.1.1", Host: "bench-1"}}
+		Environment: Environment{Kind: "local", FlinkVersion: "2.2.1", KafkaVersion: "4.1.1", Host: "bench-1",
+			CPUModel: "AMD EPYC 7B13", CPUs: 8, MemoryMB: 32091, OS: "linux/amd64"}}
 	r.Latency.E2E = fixtureLatency{Count: 120000, P50: n.around(p.e2eP50, 0.06, 3)}
 	r.Latency.E2E.P90 = n.around(p.e2eP50*1.6, 0.06, 3)
 	r.Latency.E2E.P99 = n.around(p.e2eP99, 0.10, 3)
@@ -240,7 +241,7 @@ func writeCompareFixtures(t *testing.T, root string) {
 				r.InvalidReasons = []string{"max send delay 1.84s exceeds workload.max_send_delay 1s"}
 			}
 			if w.name == "other" && rep == 3 {
-				r.Environment.Host = "bench-2"
+				r.Environment.Host, r.Environment.CPUs, r.Environment.MemoryMB = "bench-2", 4, 16034
 			}
 			writeJSONFile(t, filepath.Join(root, "warn", w.name, fmt.Sprintf("rep-%d", rep), ResultFile), r)
 		}
@@ -436,7 +437,7 @@ func TestCompareWarnings(t *testing.T) {
 	all := strings.Join(c.Warnings, "\n")
 	for _, w := range []string{
 		"other: invalid result testdata/compare/warn/other/rep-2 left out (max send delay 1.84s exceeds workload.max_send_delay 1s)",
-		"other: environment differs from base's (testdata/compare/warn/base/rep-1) in 1 of 2 results (testdata/compare/warn/other/rep-3): host \"bench-2\" vs \"bench-1\"",
+		"other: environment differs from base's (testdata/compare/warn/base/rep-1) in 1 of 2 results (testdata/compare/warn/other/rep-3): cpus 4 vs 8, host \"bench-2\" vs \"bench-1\", memory_mb 16034 vs 32091",
 		"other: 2 repetition(s) against the baseline's 3: the smallest p-value the exact test can give is 2/C(5,2) = 0.2, not below alpha 0.05",
 		"run at least 4 repetitions of each",
 	} {
@@ -469,10 +470,11 @@ func TestCompareWarnings(t *testing.T) {
 	b2 := loadRepDirs(t, "b2", filepath.Join(root, "base"))
 	r := *b2.Results[0]
 	r.Environment.FlinkVersion = "2.2.0"
+	r.Environment.CPUModel = ""
 	b2.Results[0] = &r
 	c = Compare([]Config{base, b2}, 0, 0.05)
-	if !strings.Contains(strings.Join(c.Warnings, "\n"), `flink_version "2.2.0" vs "2.2.1"`) {
-		t.Errorf("flink_version difference not warned: %q", c.Warnings)
+	if !strings.Contains(strings.Join(c.Warnings, "\n"), `cpu_model (absent) vs "AMD EPYC 7B13", flink_version "2.2.0" vs "2.2.1"`) {
+		t.Errorf("environment difference not warned: %q", c.Warnings)
 	}
 }
 
