@@ -1,7 +1,9 @@
 // Package reports owns a run's result files and what is rendered from them:
 // the result model (result.json, schema abload.result/v1), the latency
 // histograms and their interval log (latency.hlog), and the human renderings
-// (terminal summary, report.md).
+// (terminal summary, report.md, report.html, JUnit XML, Go benchmark lines),
+// gate evaluation, named baselines, and the comparison of configurations
+// over repetitions (Mann–Whitney U with Benjamini–Hochberg correction).
 //
 // `abload report` and `abload compare` read only these files, so everything a
 // report shows must be recomputable from them. Latencies live in HdrHistograms
@@ -14,7 +16,4 @@
 // -outputValueUnitRatio 1000 to HistogramLogProcessor for milliseconds. The
 // Interval_Max column, scaled by hdrhistogram-go's fixed ratio of 1e6, is
 // therefore in seconds.
-//
-// Not yet here (later issues): HTML and JUnit renderers, comparison with
-// statistics, gate evaluation.
 package reports
