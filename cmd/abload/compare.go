@@ -21,11 +21,13 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	baselineArg := fs.String("baseline", "", "the baseline: a configuration's name (a matrix point's name, or a RESULT as given), a RESULT path, or a saved baseline's name (default: the first configuration)")
 	baselineDir := fs.String("baselines-dir", reports.DefaultBaselineDir, "where saved baselines live")
-	format := fs.String("format", "text", "output format: text, md or json (schema abload.compare/v1)")
+	format := fs.String("format", "text", "output format: text, md, json (schema abload.compare/v1) or junit (the gates as JUnit XML)")
+	var gateFlags multiFlag
+	fs.Var(&gateFlags, "gate", "a gate evaluated on each non-baseline configuration's median over its repetitions (repeatable), e.g. --gate 'e2e.p99 <= baseline * 1.10'")
 	alpha := fs.Float64("alpha", reports.DefaultAlpha, "significance level, in (0, 1): a change is significant when its adjusted p-value is below it")
 	fs.Usage = func() {
 		o := fs.Output()
-		fmt.Fprintln(o, "Usage: abload compare RESULT... [--baseline RESULT|NAME] [--format text|md|json] [--alpha 0.05]")
+		fmt.Fprintln(o, "Usage: abload compare RESULT... [--baseline RESULT|NAME] [--gate EXPR]... [--format text|md|json|junit] [--alpha 0.05]")
 		fmt.Fprint(o, `
 Compares configurations, each a set of repetitions (runs), against a baseline. Needs no
 cluster: it reads result.json files only.
@@ -76,9 +78,13 @@ Warnings (in the output, and on stderr for md and json): invalid results (valid:
 which are left out; environments that differ from the baseline's first result's (every
 field of result.json's environment); too few repetitions.
 
+Gates (--gate, grammar as for run) are evaluated on each non-baseline configuration's median
+over its valid repetitions, a baseline gate against the baseline's median; verdicts go to
+stderr, or with --format junit to stdout as JUnit XML (a suite per configuration).
+
 Exit codes: 0 ok (whatever the verdicts), 1 the output could not be written, 2 invalid
-input (a missing path, a file that is not a result, an unsupported schema, a bad flag,
-fewer than two configurations).
+input (a missing path, a file that is not a result, an unsupported schema, a bad flag or
+gate, fewer than two configurations), 3 a gate failed.
 `)
 		fmt.Fprintln(o, "\nFlags:")
 		fs.PrintDefaults()
@@ -96,8 +102,16 @@ fewer than two configurations).
 		fs.Usage()
 		return exitInput
 	}
-	if *format != "text" && *format != "md" && *format != "json" {
-		return fail("--format must be text, md or json, got %q", *format)
+	if *format != "text" && *format != "md" && *format != "json" && *format != "junit" {
+		return fail("--format must be text, md, json or junit, got %q", *format)
+	}
+	var gates []*reports.GateExpr
+	for _, e := range gateFlags {
+		g, err := reports.ParseGate(e)
+		if err != nil {
+			return fail("%v", err)
+		}
+		gates = append(gates, g)
 	}
 	if !(*alpha > 0 && *alpha < 1) {
 		return fail("--alpha must be between 0 and 1 (exclusive), got %v", *alpha)
@@ -139,13 +153,62 @@ fewer than two configurations).
 	cmp := reports.Compare(in, baseline, *alpha)
 	cmp.Warnings = append(warnings, cmp.Warnings...)
 
-	// Gates hook: `--gate EXPR` (not yet here) is evaluated on medians, per
-	// configuration: cmp.MedianOf(cfg.Name, g.Path) against
-	// cmp.MedianOf(cmp.Baseline, g.Path) for a baseline gate, with
-	// g.EvaluateValue; a failed gate exits 3.
+	// Gates: on each non-baseline configuration's median over its valid
+	// repetitions (a baseline gate against the baseline's median).
+	var suites []reports.JUnitSuite
+	gateFailed := false
+	for _, c := range cmp.Configs {
+		if len(gates) == 0 || c.Baseline {
+			continue
+		}
+		suite := reports.JUnitSuite{Name: "abload.compare." + c.Name, Valid: c.Repetitions > 0}
+		if !suite.Valid {
+			suite.InvalidReasons = []string{"no valid repetition"}
+		}
+		for _, g := range gates {
+			var res reports.Gate
+			v, err := cmp.MedianOf(c.Name, g.Path)
+			switch {
+			case err != nil:
+				res = reports.Gate{Expr: g.Text, Error: err.Error()}
+			case g.Baseline:
+				b, berr := cmp.MedianOf(cmp.Baseline, g.Path)
+				if berr != nil {
+					res = reports.Gate{Expr: g.Text, Value: v, Error: "baseline: " + berr.Error()}
+				} else {
+					res = g.EvaluateValue(v, &b)
+				}
+			default:
+				res = g.EvaluateValue(v, nil)
+			}
+			gateFailed = gateFailed || !res.Pass
+			suite.Gates = append(suite.Gates, res)
+		}
+		suites = append(suites, suite)
+	}
+	if len(gates) > 0 && *format != "junit" {
+		for _, s := range suites {
+			for _, g := range s.Gates {
+				verdict := "pass"
+				if !g.Pass {
+					verdict = "FAIL"
+				}
+				note := ""
+				if g.Limit != nil {
+					note = fmt.Sprintf(", limit %.6g", *g.Limit)
+				}
+				if g.Error != "" {
+					note += "; " + g.Error
+				}
+				fmt.Fprintf(stderr, "abload compare: gate %s  %s: %s (median %.6g%s)\n", verdict, strings.TrimPrefix(s.Name, "abload.compare."), g.Expr, g.Value, note)
+			}
+		}
+	}
 
 	var err error
 	switch *format {
+	case "junit":
+		err = reports.WriteJUnit(stdout, suites)
 	case "text":
 		err = reports.WriteCompareText(stdout, cmp)
 	case "md":
@@ -161,6 +224,9 @@ fewer than two configurations).
 	if err != nil {
 		fmt.Fprintf(stderr, "abload compare: write output: %v\n", err)
 		return exitRuntime
+	}
+	if gateFailed {
+		return exitGate
 	}
 	return exitOK
 }

@@ -302,3 +302,25 @@ func TestCompareHelp(t *testing.T) {
 		t.Errorf("usage does not list compare:\n%s", stdout)
 	}
 }
+
+// Gates in compare run on medians: the 200 ms config's e2e p99 median
+// (183 ms) fails "<= baseline * 1.10" against 30 s (92 ms); junit lists it.
+func TestCompareGates(t *testing.T) {
+	sweep := filepath.Join("..", "..", "reports", "testdata", "compare", "sweep")
+	stdout, stderr, code := abload(t, "compare", sweep, "--gate", "e2e.p99 <= baseline * 1.10", "--gate", "in_eps >= 1000/s", "--format", "junit")
+	if code != 3 {
+		t.Fatalf("exit %d, want 3 (a gate failed)\n%s\n%s", code, stdout, stderr)
+	}
+	for _, w := range []string{`<testsuites`, `failures="1"`, `gate: e2e.p99 &lt;= baseline * 1.10`} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("junit output lacks %q:\n%s", w, stdout)
+		}
+	}
+	_, stderr, code = abload(t, "compare", sweep, "--gate", "e2e.p99 <= baseline * 3")
+	if code != 0 || !strings.Contains(stderr, "gate pass") {
+		t.Errorf("passing gate: exit %d\n%s", code, stderr)
+	}
+	if _, _, code := abload(t, "compare", sweep, "--gate", "e2e.p99 <"); code != 2 {
+		t.Errorf("bad gate: exit %d, want 2", code)
+	}
+}

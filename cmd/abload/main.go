@@ -39,6 +39,9 @@ var commands = map[string]command{
 	"gen":      {"print a scenario's events as JSON lines (no cluster needed)", genCmd},
 	"compare":  {"compare results over repetitions: medians, Mann–Whitney U, verdicts", compareCmd},
 	"version":  {"print the version", versionCmd},
+	"report":   {"regenerate a run's report.md and report.html from its result files", reportCmd},
+	"baseline": {"save and list named baselines for CI gates", baselineCmd},
+	"export":   {"print results as Go benchmark lines (for benchstat)", exportCmd},
 }
 
 func main() {

@@ -140,7 +140,7 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 }
 
 func TestHelpEverywhere(t *testing.T) {
-	for _, c := range []string{"run", "validate", "gen", "version"} {
+	for _, c := range []string{"run", "validate", "gen", "version", "compare", "report", "baseline", "export"} {
 		t.Run(c, func(t *testing.T) {
 			stdout, stderr, code := abload(t, c, "--help")
 			if code != 0 {
@@ -211,11 +211,15 @@ func needCluster(t *testing.T) {
 func TestRunQuickEndToEnd(t *testing.T) {
 	needCluster(t)
 	out := filepath.Join(t.TempDir(), "res")
-	stdout, stderr, code := abload(t, "run", quick, "--out", out, "--set", "workload.rate=2000", "--set", "workload.duration=30s")
+	stdout, stderr, code := abload(t, "run", quick, "--out", out, "--set", "workload.rate=2000", "--set", "workload.duration=30s",
+		"--gate", "e2e.p99 < 1h", "--gate", "in_eps >= 1000/s")
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	res := readResult(t, out)
+	if len(res.Gates) != 2 || !res.Gates[0].Pass || !res.Gates[1].Pass {
+		t.Errorf("gates = %+v, want both passing", res.Gates)
+	}
 	if res.Status != "ok" || !res.Valid {
 		t.Errorf("status %q valid %v reasons %v", res.Status, res.Valid, res.InvalidReasons)
 	}
@@ -225,7 +229,7 @@ func TestRunQuickEndToEnd(t *testing.T) {
 	if got, want := float64(res.Events.Sent), 2000.0*30; math.Abs(got-want) > 0.02*want {
 		t.Errorf("events.sent = %v, want %v ±2%%", got, want)
 	}
-	for _, f := range []string{"result.json", "latency.hlog", "report.md", "logs/kafka.log", "logs/jobmanager.log", "logs/taskmanager-1.log"} {
+	for _, f := range []string{"result.json", "latency.hlog", "report.md", "report.html", "junit.xml", "logs/kafka.log", "logs/jobmanager.log", "logs/taskmanager-1.log"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing output %s", f)
 		}
@@ -248,6 +252,12 @@ type result struct {
 	Reconciliation struct {
 		Lost int64 `json:"lost"`
 	} `json:"reconciliation"`
+	Gates []struct {
+		Expr  string  `json:"expr"`
+		Value float64 `json:"value"`
+		Pass  bool    `json:"pass"`
+		Error string  `json:"error"`
+	} `json:"gates"`
 }
 
 func readResult(t *testing.T, dir string) result {
@@ -433,4 +443,51 @@ func TestGenZipfTopCampaignShare(t *testing.T) {
 		t.Errorf("top campaign share %.4f over %d sends, analytic %.4f: off by more than 10%%", got, total, want)
 	}
 	t.Logf("top campaign share %.4f over %d sends, analytic %.4f", got, total, want)
+}
+
+// A failing gate exits 3; an invalid run exits 4 even when its gates would
+// pass (no gate passes on an invalid run); both write junit.xml.
+func TestGateExitCodes(t *testing.T) {
+	needCluster(t)
+	short := []string{"--set", "workload.rate=500", "--set", "workload.warmup=1s", "--set", "workload.duration=4s"}
+	out := filepath.Join(t.TempDir(), "gate")
+	_, stderr, code := abload(t, append([]string{"run", quick, "--out", out, "--gate", "e2e.p99 < 1us", "--gate", "e2e.p99 < 1h"}, short...)...)
+	if code != 3 {
+		t.Fatalf("failing gate: exit %d, want 3\n%s", code, stderr)
+	}
+	res := readResult(t, out)
+	if !res.Valid || len(res.Gates) != 2 || res.Gates[0].Pass || !res.Gates[1].Pass {
+		t.Errorf("valid %v gates %+v", res.Valid, res.Gates)
+	}
+	junit, err := os.ReadFile(filepath.Join(out, "junit.xml"))
+	if err != nil || !strings.Contains(string(junit), `failures="1"`) {
+		t.Errorf("junit.xml: %v\n%s", err, junit)
+	}
+
+	out = filepath.Join(t.TempDir(), "invalid")
+	// A send-delay bound no sender can keep makes the run invalid.
+	_, stderr, code = abload(t, append([]string{"run", quick, "--out", out, "--gate", "e2e.p99 < 1h", "--set", "workload.max_send_delay=1ns"}, short...)...)
+	if code != 4 {
+		t.Fatalf("invalid run with a gate that would pass: exit %d, want 4\n%s", code, stderr)
+	}
+	res = readResult(t, out)
+	if res.Valid || len(res.Gates) != 1 || res.Gates[0].Pass || !strings.Contains(res.Gates[0].Error, "invalid") {
+		t.Errorf("valid %v gates %+v", res.Valid, res.Gates)
+	}
+	assertNoJVMs(t, out)
+}
+
+// Gates are checked before anything starts: a bad one exits 2.
+func TestBadGateExits2(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", quick, "--gate", "e2e.p99 500ms"},
+		{"run", quick, "--gate", "e2e.p99 <= baseline"},
+		{"run", quick, "--gate", "e2e.p99 < 1s", "--baseline", "no-such-baseline"},
+		{"validate", quick, "--set", "gates=[e2e.p99 < 5 parsecs]"},
+	} {
+		_, stderr, code := abload(t, args...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", args, code, stderr)
+		}
+	}
 }

@@ -28,14 +28,22 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	envKind := fs.String("env", "", "environment kind: local (default from the scenario's env.kind)")
 	runtimeDir := fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
 	dryRun := fs.Bool("dry-run", false, "validate, print what the run would do, and start nothing")
+	var gateFlags multiFlag
+	fs.Var(&gateFlags, "gate", "a gate besides the scenario's (repeatable), e.g. --gate 'e2e.p99 < 500ms' or --gate 'e2e.p99 <= baseline * 1.10'")
+	baselineArg := fs.String("baseline", "", "baseline for baseline gates: a result.json, a run directory, or a saved baseline's name")
+	baselineDir := fs.String("baselines-dir", reports.DefaultBaselineDir, "where saved baselines live")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: abload run SCENARIO.yaml [--out DIR] [--force] [--env local] [--set PATH=VALUE]... [--dry-run]")
+		fmt.Fprintln(fs.Output(), "Usage: abload run SCENARIO.yaml [--out DIR] [--force] [--env local] [--set PATH=VALUE]...")
+		fmt.Fprintln(fs.Output(), "                  [--gate EXPR]... [--baseline RESULT|NAME] [--dry-run]")
 		fmt.Fprintln(fs.Output(), "\nBrings up the environment, submits the job, drives the scenario's open-loop load through")
 		fmt.Fprintln(fs.Output(), "warmup, measure and drain, tears everything down, and writes result.json, latency.hlog,")
 		fmt.Fprintln(fs.Output(), "report.md and logs/ into the result directory. Each phase change is logged to stderr as")
 		fmt.Fprintln(fs.Output(), "`abload: phase=<name>`. Ctrl-C stops every process and still writes a result marked")
 		fmt.Fprintln(fs.Output(), "\"aborted\" once measuring has begun.")
-		fmt.Fprintln(fs.Output(), "\nExit codes: 0 ok, 1 runtime error or aborted, 2 invalid input, 4 invalid run.")
+		fmt.Fprintln(fs.Output(), "\nGates (the scenario's gates and --gate) are evaluated after the run; their verdicts go to")
+		fmt.Fprintln(fs.Output(), "result.json (gates), report.md and junit.xml. An invalid run passes no gate.")
+		fmt.Fprintln(fs.Output(), "\nExit codes: 0 ok, 1 runtime error or aborted, 2 invalid input, 3 a gate failed,")
+		fmt.Fprintln(fs.Output(), "4 invalid run (4 wins over 3).")
 		fmt.Fprintln(fs.Output(), "\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -53,6 +61,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	sc, code := loadScenario(pos[0], sets, stderr)
 	if sc == nil {
+		return code
+	}
+	gates, baseline, code := loadGates(append(append([]string(nil), sc.Gates...), gateFlags...), *baselineArg, *baselineDir, stderr)
+	if code != exitOK {
 		return code
 	}
 	if sc.Env.Kind != "local" {
@@ -111,7 +123,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if *force {
 		// A forced rerun replaces the old result whole: no stale log lines.
-		for _, f := range []string{"result.json", "latency.hlog", "report.md", "report.html"} {
+		for _, f := range []string{"result.json", "latency.hlog", "report.md", "report.html", "junit.xml"} {
 			_ = os.Remove(filepath.Join(dir, f))
 		}
 		_ = os.RemoveAll(filepath.Join(dir, "logs"))
@@ -134,7 +146,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	if matrix {
-		return runMatrix(ctx, pos[0], points, sc.Repetitions, dir, rt, stdout, stderr)
+		return runMatrix(ctx, pos[0], points, sc.Repetitions, dir, rt, gates, baseline, stdout, stderr)
 	}
 	res, err := harness.Run(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version})
 	if res == nil {
@@ -149,6 +161,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "abload: run failed: %v\n(component logs in %s)\n", err, filepath.Join(dir, "logs"))
 		return exitRuntime
+	}
+	if len(gates) > 0 {
+		res.Gates = reports.EvaluateGates(gates, res, baseline)
 	}
 	if werr := writeRunOutputs(dir, res); werr != nil {
 		fmt.Fprintf(stderr, "abload: %v\n", werr)
@@ -165,22 +180,83 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	case !res.Valid:
 		return exitInvalid
+	case gatesFailed(res.Gates):
+		return exitGate
 	}
 	return exitOK
 }
 
-// writeRunOutputs writes result.json and report.md.
+// loadGates parses the gates and resolves the baseline; a bad gate or a
+// missing baseline is bad input (exit 2).
+func loadGates(exprs []string, baselineArg, baselineDir string, stderr io.Writer) ([]*reports.GateExpr, *reports.Result, int) {
+	var gates []*reports.GateExpr
+	needBaseline := false
+	for _, e := range exprs {
+		g, err := reports.ParseGate(e)
+		if err != nil {
+			fmt.Fprintf(stderr, "abload: %v\n", err)
+			return nil, nil, exitInput
+		}
+		gates = append(gates, g)
+		needBaseline = needBaseline || g.Baseline
+	}
+	var baseline *reports.Result
+	if baselineArg != "" {
+		r, _, err := reports.ResolveBaseline(baselineArg, baselineDir)
+		if err != nil {
+			fmt.Fprintf(stderr, "abload: --baseline: %v\n", err)
+			return nil, nil, exitInput
+		}
+		baseline = r
+	} else if needBaseline {
+		fmt.Fprintln(stderr, "abload: a gate compares with the baseline but no --baseline was given")
+		return nil, nil, exitInput
+	}
+	return gates, baseline, exitOK
+}
+
+func gatesFailed(gs []reports.Gate) bool {
+	for _, g := range gs {
+		if !g.Pass {
+			return true
+		}
+	}
+	return false
+}
+
+// writeRunOutputs writes result.json, report.md and report.html, and
+// junit.xml when the run has gates.
 func writeRunOutputs(dir string, res *reports.Result) error {
-	return reports.WriteRunFiles(dir, res)
+	if err := reports.WriteRunFiles(dir, res); err != nil {
+		return err
+	}
+	if err := writeHTMLReport(dir, res); err != nil {
+		return err
+	}
+	if len(res.Gates) == 0 {
+		return nil
+	}
+	f, err := os.Create(filepath.Join(dir, "junit.xml"))
+	if err != nil {
+		return err
+	}
+	if err := reports.WriteJUnit(f, []reports.JUnitSuite{reports.SuiteForResult(res)}); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // runMatrix runs every matrix point × repetition, interleaved, into one tree
 // with an index.json, and exits with the worst outcome: 1 if any run failed or
-// the matrix was aborted, else 4 if any run is invalid, else 0.
-func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *harness.Runtime, stdout, stderr io.Writer) int {
+// the matrix was aborted, else 4 if any run is invalid, else 3 if any gate
+// failed, else 0.
+func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *harness.Runtime,
+	gates []*reports.GateExpr, baseline *reports.Result, stdout, stderr io.Writer) int {
 	code := exitOK
+	rank := map[int]int{exitOK: 0, exitGate: 1, exitInvalid: 2, exitRuntime: 3}
 	worst := func(c int) {
-		if c == exitRuntime || (c == exitInvalid && code != exitRuntime) {
+		if rank[c] > rank[code] {
 			code = c
 		}
 	}
@@ -191,6 +267,9 @@ func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoin
 				worst(exitRuntime)
 				return
 			}
+			if len(gates) > 0 {
+				res.Gates = reports.EvaluateGates(gates, res, baseline)
+			}
 			if werr := writeRunOutputs(runDir, res); werr != nil {
 				fmt.Fprintf(stderr, "abload: %v\n", werr)
 				worst(exitRuntime)
@@ -200,6 +279,8 @@ func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoin
 				worst(exitRuntime)
 			case !res.Valid:
 				worst(exitInvalid)
+			case gatesFailed(res.Gates):
+				worst(exitGate)
 			}
 		},
 	})
