@@ -282,10 +282,10 @@ type VertexSkew struct {
 type Recovery struct {
 	Fault          string   `json:"fault"`
 	AtS            float64  `json:"at_s"`
-	DetectedS      *float64 `json:"detected_s"`
-	RunningS       *float64 `json:"running_s"`
-	OutputResumedS *float64 `json:"output_resumed_s"`
-	LagRecoveredS  *float64 `json:"lag_recovered_s"`
+	DetectedS      *float64 `json:"detected_s" jsonschema:"nullable"`
+	RunningS       *float64 `json:"running_s" jsonschema:"nullable"`
+	OutputResumedS *float64 `json:"output_resumed_s" jsonschema:"nullable"`
+	LagRecoveredS  *float64 `json:"lag_recovered_s" jsonschema:"nullable"`
 	// Restarts is how many times the job restarted after this fault.
 	Restarts int `json:"restarts"`
 	// MaxE2EMs is the largest e2e latency of events intended from the fault

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/abload/abload/reports"
 )
 
 // These tests drive the real abload binary, as a user would.
@@ -217,6 +219,11 @@ func TestRunQuickEndToEnd(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	res := readResult(t, out)
+	if b, err := os.ReadFile(filepath.Join(out, "result.json")); err != nil {
+		t.Fatal(err)
+	} else if err := reports.ValidateResultJSON(b); err != nil {
+		t.Errorf("result.json does not validate against reports/schema/result.schema.json: %v", err)
+	}
 	if len(res.Gates) != 2 || !res.Gates[0].Pass || !res.Gates[1].Pass {
 		t.Errorf("gates = %+v, want both passing", res.Gates)
 	}
