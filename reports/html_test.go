@@ -662,6 +662,42 @@ func TestHTMLInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("compare page", func(t *testing.T) {
+		var cfgs []Config
+		for i, name := range []string{"before", "after"} {
+			c := Config{Name: name}
+			for rep := 0; rep < 4; rep++ {
+				r := sampleResult()
+				r.Latency.E2E.P99 += float64(10*i + rep)
+				c.Results = append(c.Results, r)
+				c.Dirs = append(c.Dirs, name)
+			}
+			cfgs = append(cfgs, c)
+		}
+		cmp := Compare(cfgs, 0, DefaultAlpha)
+		var sp []Spectrum
+		for i, s := range spectra[:1] {
+			s.Name = cfgs[i].Name
+			sp = append(sp, s, Spectrum{Name: "after", Count: s.Count, Points: s.Points})
+		}
+		path := filepath.Join(dir, "compare.html")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteCompareHTML(f, cmp, sp); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		got := charts("file://" + filepath.ToSlash(path))
+		if len(got) != 1 || got[0].Kind != "spectrum" || got[0].Series != 3 || got[0].Painted < 1000 {
+			t.Errorf("compare page charts = %+v, want one drawn spectrum with two configurations", got)
+		}
+		for _, p := range problems.take() {
+			t.Errorf("browser: %s", p)
+		}
+	})
+
 	t.Run("no optional section", func(t *testing.T) {
 		if got := charts(bare); len(got) != 0 {
 			t.Errorf("charts %v, want none", got)

@@ -21,13 +21,13 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	baselineArg := fs.String("baseline", "", "the baseline: a configuration's name (a matrix point's name, or a RESULT as given), a RESULT path, or a saved baseline's name (default: the first configuration)")
 	baselineDir := fs.String("baselines-dir", reports.DefaultBaselineDir, "where saved baselines live")
-	format := fs.String("format", "text", "output format: text, md, json (schema abload.compare/v1) or junit (the gates as JUnit XML)")
+	format := fs.String("format", "text", "output format: text, md, json (schema abload.compare/v1), html (with the e2e percentile spectra overlaid) or junit (the gates as JUnit XML)")
 	var gateFlags multiFlag
 	fs.Var(&gateFlags, "gate", "a gate evaluated on each non-baseline configuration's median over its repetitions (repeatable), e.g. --gate 'e2e.p99 <= baseline * 1.10'")
 	alpha := fs.Float64("alpha", reports.DefaultAlpha, "significance level, in (0, 1): a change is significant when its adjusted p-value is below it")
 	fs.Usage = func() {
 		o := fs.Output()
-		fmt.Fprintln(o, "Usage: abload compare RESULT... [--baseline RESULT|NAME] [--gate EXPR]... [--format text|md|json|junit] [--alpha 0.05]")
+		fmt.Fprintln(o, "Usage: abload compare RESULT... [--baseline RESULT|NAME] [--gate EXPR]... [--format text|md|json|html|junit] [--alpha 0.05]")
 		fmt.Fprint(o, `
 Compares configurations, each a set of repetitions (runs), against a baseline. Needs no
 cluster: it reads result.json files only.
@@ -102,8 +102,8 @@ gate, fewer than two configurations), 3 a gate failed.
 		fs.Usage()
 		return exitInput
 	}
-	if *format != "text" && *format != "md" && *format != "json" && *format != "junit" {
-		return fail("--format must be text, md, json or junit, got %q", *format)
+	if *format != "text" && *format != "md" && *format != "json" && *format != "html" && *format != "junit" {
+		return fail("--format must be text, md, json, html or junit, got %q", *format)
 	}
 	var gates []*reports.GateExpr
 	for _, e := range gateFlags {
@@ -209,6 +209,14 @@ gate, fewer than two configurations), 3 a gate failed.
 	switch *format {
 	case "junit":
 		err = reports.WriteJUnit(stdout, suites)
+	case "html":
+		var spectra []reports.Spectrum
+		for _, c := range configs {
+			if sp, ok, _ := reports.ConfigE2ESpectrum(c.Name, c.Dirs); ok {
+				spectra = append(spectra, sp)
+			}
+		}
+		err = reports.WriteCompareHTML(stdout, cmp, spectra)
 	case "text":
 		err = reports.WriteCompareText(stdout, cmp)
 	case "md":

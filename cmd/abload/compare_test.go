@@ -324,3 +324,21 @@ func TestCompareGates(t *testing.T) {
 		t.Errorf("bad gate: exit %d, want 2", code)
 	}
 }
+
+// --format html writes one self-contained page with the comparison tables.
+func TestCompareHTML(t *testing.T) {
+	stdout, stderr, code := abload(t, "compare", sweepDir, "--format", "html")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, w := range []string{"<!DOCTYPE html>", "interval-200ms vs interval-30s", "e2e p99", "worse"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("html lacks %q", w)
+		}
+	}
+	for _, ref := range []string{`src="http`, `href="http`, `url(http`, `@import`} {
+		if strings.Contains(stdout, ref) {
+			t.Errorf("the page references the network (%s)", ref)
+		}
+	}
+}
