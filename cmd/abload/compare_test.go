@@ -263,7 +263,7 @@ func TestCompareBadInputExits2(t *testing.T) {
 		{"broken matrix index", []string{aaA, filepath.Join(tmp, "brokenidx")}, []string{filepath.Join(tmp, "brokenidx", "index.json")}},
 		{"one configuration", []string{aaA}, []string{"nothing to compare", "1 configuration"}},
 		{"no argument", []string{}, []string{"expected at least one RESULT"}},
-		{"bad format", []string{aaA, aaB, "--format", "html"}, []string{"--format"}},
+		{"bad format", []string{aaA, aaB, "--format", "pdf"}, []string{"--format"}},
 		{"alpha out of range", []string{aaA, aaB, "--alpha", "1.5"}, []string{"--alpha"}},
 		{"alpha not a number", []string{aaA, aaB, "--alpha", "x"}, []string{"alpha"}},
 		{"unknown baseline", []string{aaA, aaB, "--baseline", "nosuch", "--baselines-dir", tmp}, []string{"--baseline", "nosuch"}},
