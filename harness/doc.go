@@ -4,7 +4,11 @@
 // consumes the job's outputs, and turns what it saw into a reports.Result.
 //
 // It owns the environment lifecycle (Environment, the local process-based
-// environment), the Kafka driver (franz-go), the Flink REST client, the
-// collectors (latency histograms, reconciliation by seq and by window), and
-// the phase clock. It never decides exit codes: cmd/abload does.
+// environment with its TaskManager supervisor and FaultInjector), the Kafka
+// driver (franz-go), the Flink REST client, the collectors (latency
+// histograms, reconciliation by seq and by window for every window kind),
+// the monitor (Flink metrics, checkpoints, input lag, /proc resources, each
+// second), faults and their recovery timing, per-subtask skew and its
+// key-group prediction, prefill, savepoints and control runs, and the phase
+// clock. It never decides exit codes: cmd/abload does.
 package harness
