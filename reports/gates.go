@@ -153,8 +153,8 @@ func reverse(s []string) []string {
 
 // gateUnits converts a value with a unit suffix into the field's unit.
 var gateUnits = map[string]map[string]float64{
-	"ms":    {"us": 1e-3, "µs": 1e-3, "ms": 1, "s": 1e3, "m": 60e3},
-	"s":     {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60},
+	"ms":    {"us": 1e-3, "µs": 1e-3, "ms": 1, "s": 1e3, "m": 60e3, "h": 3600e3},
+	"s":     {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600},
 	"bytes": {"b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30},
 	"/s":    {"/s": 1},
 	"%":     {"%": 1},

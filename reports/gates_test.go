@@ -26,6 +26,8 @@ func TestParseGate(t *testing.T) {
 		{"e2e.p99 <= baseline * 1.10", "latency_ms.e2e.p99", "<=", 0, true, 1.10},
 		{"out_rps >= baseline", "throughput.out_rps", ">=", 0, true, 1},
 		{"send_delay.max < 1000us", "events.send_delay_ms.max", "<", 1, false, 0},
+		{"e2e.max < 1h", "latency_ms.e2e.max", "<", 3600e3, false, 0},
+		{"recovery.running_after_s < 2m", "recovery.running_after_s", "<", 120, false, 0},
 	} {
 		g, err := ParseGate(tc.in)
 		if err != nil {
