@@ -197,7 +197,8 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 		// Failures while a fault is being recovered from are the fault's.
 		var failed int64
 		for _, c := range cp.List {
-			if c.Status == "FAILED" && !c.Savepoint && c.TriggerS >= fromS && c.TriggerS < toS && !duringFault(rec, c.TriggerS) {
+			if c.Status == "FAILED" && !c.Savepoint && c.TriggerS >= fromS && c.TriggerS < toS &&
+				!duringFault(rec, c.TriggerS, c.TriggerS+float64(c.DurationMs)/1000+r.sc.Job.Checkpoint.Interval.Seconds()) {
 				failed++
 			}
 		}
@@ -207,9 +208,11 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 	}
 }
 
-// duringFault reports whether t (seconds from the start) lies between a
-// fault and its recovery (lag recovered, else running again, else the end).
-func duringFault(rec []reports.Recovery, t float64) bool {
+// duringFault reports whether a checkpoint in flight from t to until
+// (seconds from the start; until allows for one more interval, since a
+// failed checkpoint's end is not always known) overlaps a fault and its
+// recovery (lag recovered, else running again, else the end).
+func duringFault(rec []reports.Recovery, t, until float64) bool {
 	for _, rc := range rec {
 		end := math.Inf(1)
 		switch {
@@ -218,7 +221,7 @@ func duringFault(rec []reports.Recovery, t float64) bool {
 		case rc.RunningS != nil:
 			end = *rc.RunningS
 		}
-		if t >= rc.AtS && t <= end {
+		if until >= rc.AtS && t <= end {
 			return true
 		}
 	}

@@ -140,9 +140,13 @@ func (r *runner) recovery(ts []reports.TimePoint) (out []reports.Recovery, probl
 			limit = faults[i+1].startNs
 		}
 		var downNs, upNs int64
+		downs := 0
 		for _, u := range ups {
 			if u.ns < f.startNs || u.ns >= limit {
 				continue
+			}
+			if !u.up {
+				downs++
 			}
 			if !u.up && downNs == 0 {
 				downNs = u.ns
@@ -184,8 +188,12 @@ func (r *runner) recovery(ts []reports.TimePoint) (out []reports.Recovery, probl
 		r.col.mu.Lock()
 		rc.MaxE2EMs = r.col.maxE2E(f.startNs, end)
 		r.col.mu.Unlock()
+		// Restarts: each time the job went down in the fault's window (a
+		// failover that needs several attempts goes down several times), or
+		// Flink's numRestarts over the window if that says more.
+		rc.Restarts = downs
 		if r.mon != nil {
-			rc.Restarts = int(r.mon.restartsBetween(f.startNs, limit))
+			rc.Restarts = max(rc.Restarts, int(r.mon.restartsBetween(f.startNs, limit)))
 		}
 		out = append(out, rc)
 	}
