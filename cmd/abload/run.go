@@ -224,27 +224,14 @@ func gatesFailed(gs []reports.Gate) bool {
 	return false
 }
 
-// writeRunOutputs writes result.json, report.md and report.html, and
-// junit.xml when the run has gates.
+// writeRunOutputs writes result.json, then report.md, report.html and, when
+// the run has gates, junit.xml.
 func writeRunOutputs(dir string, res *reports.Result) error {
-	if err := reports.WriteRunFiles(dir, res); err != nil {
+	if err := reports.WriteResult(dir, res); err != nil {
 		return err
 	}
-	if err := writeHTMLReport(dir, res); err != nil {
-		return err
-	}
-	if len(res.Gates) == 0 {
-		return nil
-	}
-	f, err := os.Create(filepath.Join(dir, "junit.xml"))
-	if err != nil {
-		return err
-	}
-	if err := reports.WriteJUnit(f, []reports.JUnitSuite{reports.SuiteForResult(res)}); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	_, err := writeReports(dir, res, "all")
+	return err
 }
 
 // runMatrix runs every matrix point × repetition, interleaved, into one tree
