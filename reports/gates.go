@@ -43,16 +43,6 @@ var gateAliases = map[string]string{
 	"skew":           "skew.max_over_mean",
 }
 
-// GateAliases returns the alias table (alias → result.json path prefix),
-// for documentation.
-func GateAliases() map[string]string {
-	out := make(map[string]string, len(gateAliases))
-	for k, v := range gateAliases {
-		out[k] = v
-	}
-	return out
-}
-
 // ParseGate parses one gate expression.
 func ParseGate(text string) (*GateExpr, error) {
 	s := strings.TrimSpace(text)
@@ -190,15 +180,21 @@ var ErrNoMetric = errors.New("metric not in the result")
 // MetricValue looks a result.json path up in a result (through its JSON
 // form, so any field the schema has can be gated on).
 func MetricValue(r *Result, path string) (float64, error) {
-	b, err := json.Marshal(r)
+	m, err := jsonForm(r)
 	if err != nil {
 		return 0, err
 	}
-	var m any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return 0, err
-	}
 	return lookup(m, path)
+}
+
+// jsonForm is the result as result.json would hold it.
+func jsonForm(r *Result) (any, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	var m any
+	return m, json.Unmarshal(b, &m)
 }
 
 func lookup(m any, path string) (float64, error) {
@@ -228,29 +224,36 @@ func lookup(m any, path string) (float64, error) {
 // baseline's same metric). A gate whose metric is missing fails with the
 // reason in Gate.Error.
 func (g *GateExpr) Evaluate(r, baseline *Result) Gate {
-	out := Gate{Expr: g.Text}
-	v, err := MetricValue(r, g.Path)
+	rm, err := jsonForm(r)
 	if err != nil {
-		out.Error = err.Error()
-		return out
+		return Gate{Expr: g.Text, Error: err.Error()}
 	}
-	out.Value = v
-	limit := g.Value
-	if g.Baseline {
-		if baseline == nil {
-			out.Error = "a baseline gate needs a baseline (--baseline)"
-			return out
+	var bm any
+	if baseline != nil {
+		if bm, err = jsonForm(baseline); err != nil {
+			return Gate{Expr: g.Text, Error: "baseline: " + err.Error()}
 		}
-		b, err := MetricValue(baseline, g.Path)
-		if err != nil {
-			out.Error = "baseline: " + err.Error()
-			return out
-		}
-		limit = b * g.Factor
-		out.Limit = &limit
 	}
-	out.Pass = compare(v, g.Op, limit)
-	return out
+	return g.evaluate(rm, bm)
+}
+
+// evaluate checks the gate against results in their JSON form (bm nil: no baseline).
+func (g *GateExpr) evaluate(rm, bm any) Gate {
+	v, err := lookup(rm, g.Path)
+	if err != nil {
+		return Gate{Expr: g.Text, Error: err.Error()}
+	}
+	if !g.Baseline {
+		return g.EvaluateValue(v, nil)
+	}
+	if bm == nil {
+		return Gate{Expr: g.Text, Value: v, Error: "a baseline gate needs a baseline (--baseline)"}
+	}
+	b, err := lookup(bm, g.Path)
+	if err != nil {
+		return Gate{Expr: g.Text, Value: v, Error: "baseline: " + err.Error()}
+	}
+	return g.EvaluateValue(v, &b)
 }
 
 // EvaluateValue checks the gate against a value already looked up (compare
@@ -288,8 +291,23 @@ func compare(v float64, op string, limit float64) bool {
 // (its numbers cannot be trusted), which Error says.
 func EvaluateGates(exprs []*GateExpr, r, baseline *Result) []Gate {
 	var out []Gate
+	// Each result's JSON form once, not once per gate.
+	rm, rerr := jsonForm(r)
+	var bm any
+	var berr error
+	if baseline != nil {
+		bm, berr = jsonForm(baseline)
+	}
 	for _, g := range exprs {
-		res := g.Evaluate(r, baseline)
+		var res Gate
+		switch {
+		case rerr != nil:
+			res = Gate{Expr: g.Text, Error: rerr.Error()}
+		case berr != nil:
+			res = Gate{Expr: g.Text, Error: "baseline: " + berr.Error()}
+		default:
+			res = g.evaluate(rm, bm)
+		}
 		if !r.Valid && res.Pass {
 			res.Pass = false
 			res.Error = "the run is invalid: no gate passes on numbers that cannot be trusted"
