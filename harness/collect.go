@@ -97,10 +97,12 @@ type collector struct {
 
 	e2e, window   *hdrhistogram.Histogram // measurement phase, by intended time
 	consumerDelay *hdrhistogram.Histogram // every output record, all phases
-	// consumerDelayValid leaves out records read while a broker restart is
-	// excused (excuseFromNs..excuseUntilNs): their delay is the outage's.
+	// consumerDelayValid leaves out records read while a fault or a job
+	// restart is excused (excuseFromNs..excuseUntilNs, held open while
+	// excuseHolds > 0): their delay is the outage's, not the harness's.
 	consumerDelayValid          *hdrhistogram.Histogram
 	excuseFromNs, excuseUntilNs int64
+	excuseHolds                 int
 	sendDelay, ivSendDelay      *hdrhistogram.Histogram // recorded by the sender
 	ivStartNs, ivSentBase       int64                   // current interval's start and the sent count then
 	ivE2E, ivWindow, ivAll      *hdrhistogram.Histogram // current interval (ivAll: every event, for the timeline)
@@ -435,7 +437,35 @@ func newSlotHistogram() *hdrhistogram.Histogram {
 
 func (c *collector) recordConsumerDelay(nowNs, appendNs int64) {
 	recordUs(c.consumerDelay, nowNs-appendNs)
-	if c.excuseFromNs == 0 || nowNs < c.excuseFromNs || nowNs > c.excuseUntilNs {
+	if !(c.excuseUntilNs != 0 && nowNs >= c.excuseFromNs && nowNs <= c.excuseUntilNs) {
 		recordUs(c.consumerDelayValid, nowNs-appendNs)
+	}
+}
+
+// holdExcuse opens (or extends) the consumer-delay excuse window at nowNs:
+// output read from then on does not count toward validity until every hold
+// is released. An outage stalls the read-committed consumer behind open
+// transactions and the broker's backlog; that delay is the outage's.
+func (c *collector) holdExcuse(nowNs int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.excuseHolds == 0 && nowNs > c.excuseUntilNs {
+		c.excuseFromNs = nowNs // a new window; an unexpired one is extended
+	}
+	c.excuseHolds++
+	c.excuseUntilNs = math.MaxInt64
+}
+
+// releaseExcuse drops one hold; the last one closes the window after the
+// grace period (the backlog drains, aborted transactions are fenced).
+func (c *collector) releaseExcuse(nowNs int64, grace time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.excuseHolds == 0 {
+		return
+	}
+	c.excuseHolds--
+	if c.excuseHolds == 0 {
+		c.excuseUntilNs = nowNs + int64(grace)
 	}
 }

@@ -281,6 +281,11 @@ func (r *runner) watchJob(ctx context.Context, ended chan<- string) {
 		}
 		if up != lastUp {
 			r.noteUp(up)
+			if up {
+				r.col.releaseExcuse(r.clock.Now(), r.excuseGrace())
+			} else {
+				r.col.holdExcuse(r.clock.Now())
+			}
 			lastUp = up
 		}
 		switch j.State {

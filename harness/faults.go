@@ -26,9 +26,21 @@ type FaultInjector interface {
 	RestartBroker(ctx context.Context, down time.Duration) error
 }
 
-// brokerExcuse is how long after a broker restart the harness's consumer
-// delay still does not count toward validity (the backlog drains).
-const brokerExcuse = 15 * time.Second
+// faultExcuse is how long after a fault is over (the broker back, the job
+// running again, the TaskManager resumed) the harness's consumer delay still
+// does not count toward validity: the backlog drains and the transactions the
+// outage left open are aborted. Exactly-once runs add one checkpoint cycle.
+const faultExcuse = 15 * time.Second
+
+// excuseGrace is faultExcuse plus, for transactional output, one checkpoint
+// cycle (output appended before the outage is committed by the next one).
+func (r *runner) excuseGrace() time.Duration {
+	g := faultExcuse
+	if r.sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
+		g += r.sc.Job.Checkpoint.Interval.Duration + r.sc.Job.Checkpoint.MinPause.Duration
+	}
+	return g
+}
 
 // upChange is a moment the job went down (some task not RUNNING) or up.
 type upChange struct {
@@ -72,6 +84,12 @@ func (r *runner) injectFaults(ctx context.Context, inj FaultInjector) {
 		r.faults.faults = append(r.faults.faults, rec)
 		r.faults.mu.Unlock()
 		r.con.Logf("abload: fault %s%s at %s", f.Kind, faultTarget(f), f.At)
+		// Output read during the fault and shortly after is delayed by the
+		// fault (a killed or frozen producer's open transaction holds back
+		// read-committed consumers; a broker outage holds everything): that
+		// delay is not the harness's. The job's own downs hold it too
+		// (watchJob), covering the restart that follows a kill.
+		r.col.holdExcuse(rec.startNs)
 		switch f.Kind {
 		case scenarios.FaultKillTaskManager:
 			rec.err = inj.KillTaskManager(f.TaskManager)
@@ -85,17 +103,9 @@ func (r *runner) injectFaults(ctx context.Context, inj FaultInjector) {
 				}
 			}
 		case scenarios.FaultRestartBroker:
-			// Output appended before the outage is read after it: that delay
-			// is the fault's, not the harness's (validity leaves it out until
-			// brokerExcuse after the broker is back).
-			r.col.mu.Lock()
-			r.col.excuseFromNs, r.col.excuseUntilNs = rec.startNs, 1<<62
-			r.col.mu.Unlock()
 			rec.err = inj.RestartBroker(ctx, f.Duration.Duration)
-			r.col.mu.Lock()
-			r.col.excuseUntilNs = r.clock.Now() + int64(brokerExcuse)
-			r.col.mu.Unlock()
 		}
+		r.col.releaseExcuse(r.clock.Now(), r.excuseGrace())
 		r.faults.mu.Lock()
 		rec.endNs = r.clock.Now()
 		r.faults.mu.Unlock()
