@@ -20,7 +20,7 @@ func TestConsumerDelayExcuseWindow(t *testing.T) {
 	read(12*s, 20*time.Second)
 	read(30*s, 20*time.Second) // still held: the job is not back
 	c.releaseExcuse(40*s, 5*time.Second)
-	read(44*s, 20*time.Second)      // in the grace after the job is back
+	read(44*s, 20*time.Second)       // in the grace after the job is back
 	read(46*s, 200*time.Millisecond) // after it: counts again
 	c.releaseExcuse(50*s, time.Hour) // an unmatched release changes nothing
 	read(60*s, 300*time.Millisecond)
