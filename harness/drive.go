@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -492,9 +493,7 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	host, _ := os.Hostname()
 	res.Environment = reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
 	fingerprint(&res.Environment)
-	if sc.Env.CPUs > 0 {
-		res.Environment.Limits = "cpus=" + strconv.FormatFloat(sc.Env.CPUs, 'g', -1, 64)
-	}
+	res.Environment.Limits = envLimits(sc.Env)
 	if aborted {
 		res.Status = reports.StatusAborted
 	}
@@ -592,4 +591,19 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		invalid("job.savepoint_at_end: no savepoint: %s", r.savepointErr)
 	}
 	return res
+}
+
+// envLimits describes the containers' CPU limits, e.g.
+// "taskmanager.cpus=0.5,kafka.cpus=1" ("" when there are none).
+func envLimits(e scenarios.Env) string {
+	var parts []string
+	for _, l := range []struct {
+		name string
+		cpus float64
+	}{{"taskmanager", e.TaskManager.CPUs}, {"jobmanager", e.JobManager.CPUs}, {"kafka", e.Kafka.CPUs}} {
+		if l.cpus > 0 {
+			parts = append(parts, l.name+".cpus="+strconv.FormatFloat(l.cpus, 'g', -1, 64))
+		}
+	}
+	return strings.Join(parts, ",")
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/abload/abload/scenarios"
 )
@@ -14,7 +17,38 @@ import (
 type Endpoints struct {
 	KafkaBootstrap []string `json:"kafka_bootstrap"`
 	FlinkREST      string   `json:"flink_rest"`
+	// JobKafkaBootstrap is where the job's tasks reach the broker when that
+	// differs from where the harness does (containers on a private network,
+	// or a proxy that shapes the job's traffic); empty means KafkaBootstrap.
+	JobKafkaBootstrap []string `json:"job_kafka_bootstrap,omitempty"`
 }
+
+// JobBootstrap is the bootstrap servers the job is given.
+func (e *Endpoints) JobBootstrap() string {
+	if len(e.JobKafkaBootstrap) > 0 {
+		return strings.Join(e.JobKafkaBootstrap, ",")
+	}
+	return strings.Join(e.KafkaBootstrap, ",")
+}
+
+// EnvSpec is what an environment factory is given: the scenario, the
+// runtime bundle, the run's log directory and a progress sink.
+type EnvSpec struct {
+	Scenario *scenarios.Scenario
+	Runtime  *Runtime
+	LogDir   string
+	Logf     func(format string, args ...any)
+}
+
+// EnvFactory builds (does not start) an environment.
+type EnvFactory func(EnvSpec) (Environment, error)
+
+var factories = map[string]EnvFactory{}
+
+// RegisterEnvironment makes env.kind `kind` available to runs; packages that
+// implement an environment outside harness (the Docker one) register
+// themselves from init.
+func RegisterEnvironment(kind string, f EnvFactory) { factories[kind] = f }
 
 // Environment is one place where Kafka and a Flink cluster run: the local
 // processes, Docker containers, or an external cluster. Start brings it up and
@@ -65,4 +99,67 @@ func FlinkClusterConfig(e scenarios.Env) map[string]string {
 		m["taskmanager.memory.network.max"] = e.NetworkMemory
 	}
 	return m
+}
+
+// FlinkBaseConfig is the Flink configuration every environment that starts
+// a cluster shares (flat config.yaml keys): memory, a 1 s metric and
+// checkpoint-statistics refresh for the timeline, failure detection and
+// restart strategy, the Java 17 module flags. Environments add where the
+// processes bind and their directories, then the scenario's
+// FlinkClusterConfig on top.
+func FlinkBaseConfig(jmMem, tmMem string, slots int) map[string]string {
+	return map[string]string{
+		"jobmanager.memory.process.size":                               jmMem,
+		"jobmanager.execution.failover-strategy":                       "region",
+		"taskmanager.numberOfTaskSlots":                                strconv.Itoa(slots),
+		"taskmanager.memory.process.size":                              tmMem,
+		"parallelism.default":                                          "1",
+		"metrics.fetcher.update-interval":                              "1000 ms",
+		"rest.cache.checkpoint-statistics.timeout":                     "500 ms",
+		"web.checkpoints.history":                                      "100",
+		"web.refresh-interval":                                         "1000 ms",
+		"heartbeat.interval":                                           "2000 ms",
+		"heartbeat.timeout":                                            "10000 ms",
+		"slot.request.timeout":                                         "60000 ms",
+		"blob.server.port":                                             "0",
+		"taskmanager.rpc.port":                                         "0",
+		"taskmanager.data.port":                                        "0",
+		"env.java.opts.all":                                            strings.Join(FlinkJavaOpts, " "),
+		"cluster.evenly-spread-out-slots":                              "true",
+		"taskmanager.memory.jvm-overhead.min":                          "128m",
+		"restart-strategy.type":                                        "fixed-delay",
+		"restart-strategy.fixed-delay.attempts":                        "3",
+		"restart-strategy.fixed-delay.delay":                           "1000 ms",
+		"jobmanager.adaptive-scheduler.resource-stabilization-timeout": "1000 ms",
+	}
+}
+
+// FlinkMemoryFlags computes the JVM flags (heap, direct, metaspace) and the
+// dynamic -D properties the JobManager and a TaskManager start with, from
+// the memory model in conf, the way Flink's scripts do (BashJavaUtils from
+// the runtime bundle). Environments that launch the JVMs themselves (local
+// processes, the Docker environment's own images) use it so sizes are
+// Flink's own.
+func FlinkMemoryFlags(ctx context.Context, rt *Runtime, conf map[string]string) (jm, tm JVMFlags, err error) {
+	dir, err := os.MkdirTemp("", "abload-memconf-")
+	if err != nil {
+		return jm, tm, err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), FlinkConfigYAML(conf), 0o644); err != nil {
+		return jm, tm, err
+	}
+	cp := filepath.Join(rt.FlinkLib, "*")
+	if jm.JVM, jm.Dynamic, err = bashJavaUtils(ctx, cp, dir, "GET_JM_RESOURCE_PARAMS"); err != nil {
+		return jm, tm, err
+	}
+	tm.JVM, tm.Dynamic, err = bashJavaUtils(ctx, cp, dir, "GET_TM_RESOURCE_PARAMS")
+	return jm, tm, err
+}
+
+// JVMFlags is what a Flink process starts with: JVM options, and the
+// dynamic properties passed after the main class.
+type JVMFlags struct {
+	JVM     []string
+	Dynamic []string
 }

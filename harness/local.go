@@ -90,7 +90,7 @@ func (e *LocalEnv) KafkaVersion() string { return e.cfg.Runtime.KafkaVersion() }
 
 // Java 17 module flags that Flink's own scripts pass (env.java.opts.all of
 // the default config.yaml of the pinned version).
-var flinkJavaOpts = []string{
+var FlinkJavaOpts = []string{
 	"--add-exports=java.base/sun.net.util=ALL-UNNAMED",
 	"--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
 	"--add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED",
@@ -117,7 +117,7 @@ var flinkJavaOpts = []string{
 // calculation) fast: they compete for CPU with the cluster starting beside them.
 var toolJVMOpts = []string{"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"}
 
-const log4jConfig = `# Written by abload: one file per component, named by -Dlog.file.
+const Log4jConfig = `# Written by abload: one file per component, named by -Dlog.file.
 rootLogger.level = INFO
 rootLogger.appenderRef.file.ref = File
 appender.file.name = File
@@ -139,7 +139,7 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 		return nil, err
 	}
 	log4j := filepath.Join(e.cfg.WorkDir, "log4j2.properties")
-	if err := os.WriteFile(log4j, []byte(log4jConfig), 0o644); err != nil {
+	if err := os.WriteFile(log4j, []byte(Log4jConfig), 0o644); err != nil {
 		return nil, err
 	}
 	ports, err := freePorts(4)
@@ -293,9 +293,9 @@ func (e *LocalEnv) launchKafka(ctx context.Context) error {
 	return waitFor(ctx, p, e.cfg.StartupTimeout, "ready", ready, logFile)
 }
 
-// flinkConfigYAML renders flat keys as config.yaml (flat dotted keys are
+// FlinkConfigYAML renders flat keys as config.yaml (flat dotted keys are
 // valid standard YAML and Flink 2.x reads them as such).
-func flinkConfigYAML(kv map[string]string) []byte {
+func FlinkConfigYAML(kv map[string]string) []byte {
 	keys := make([]string, 0, len(kv))
 	for k := range kv {
 		keys = append(keys, k)
@@ -332,45 +332,26 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 	if jmMem == "" {
 		jmMem = "1024m"
 	}
-	conf := map[string]string{
-		"jobmanager.bind-host":                     "127.0.0.1",
-		"jobmanager.rpc.address":                   "127.0.0.1",
-		"jobmanager.rpc.port":                      fmt.Sprint(rpcPort),
-		"jobmanager.memory.process.size":           jmMem,
-		"jobmanager.execution.failover-strategy":   "region",
-		"taskmanager.bind-host":                    "127.0.0.1",
-		"taskmanager.host":                         "127.0.0.1",
-		"taskmanager.numberOfTaskSlots":            fmt.Sprint(e.cfg.Slots),
-		"taskmanager.memory.process.size":          tmMem,
-		"rest.address":                             "127.0.0.1",
-		"rest.bind-address":                        "127.0.0.1",
-		"rest.port":                                fmt.Sprint(restPort),
-		"parallelism.default":                      "1",
-		"io.tmp.dirs":                              filepath.Join(dir, "tmp"),
-		"web.tmpdir":                               filepath.Join(dir, "web"),
-		"execution.checkpointing.dir":              "file://" + filepath.Join(dir, "checkpoints"),
-		"metrics.fetcher.update-interval":          "1000 ms",
-		"rest.cache.checkpoint-statistics.timeout": "500 ms",
-		"web.checkpoints.history":                  "100",
-		"web.refresh-interval":                     "1000 ms",
-		"heartbeat.interval":                       "2000 ms",
-		"heartbeat.timeout":                        "10000 ms",
-		"slot.request.timeout":                     "60000 ms",
-		"blob.server.port":                         "0",
-		"taskmanager.rpc.port":                     "0",
-		"taskmanager.data.port":                    "0",
-		"env.java.opts.all":                        strings.Join(flinkJavaOpts, " "),
-		"cluster.evenly-spread-out-slots":          "true",
-		"taskmanager.memory.jvm-overhead.min":      "128m",
-		"restart-strategy.type":                    "fixed-delay",
-		"restart-strategy.fixed-delay.attempts":    "3",
-		"restart-strategy.fixed-delay.delay":       "1000 ms",
-		"jobmanager.adaptive-scheduler.resource-stabilization-timeout": "1000 ms",
+	conf := FlinkBaseConfig(jmMem, tmMem, e.cfg.Slots)
+	for k, v := range map[string]string{
+		"jobmanager.bind-host":        "127.0.0.1",
+		"jobmanager.rpc.address":      "127.0.0.1",
+		"jobmanager.rpc.port":         fmt.Sprint(rpcPort),
+		"taskmanager.bind-host":       "127.0.0.1",
+		"taskmanager.host":            "127.0.0.1",
+		"rest.address":                "127.0.0.1",
+		"rest.bind-address":           "127.0.0.1",
+		"rest.port":                   fmt.Sprint(restPort),
+		"io.tmp.dirs":                 filepath.Join(dir, "tmp"),
+		"web.tmpdir":                  filepath.Join(dir, "web"),
+		"execution.checkpointing.dir": "file://" + filepath.Join(dir, "checkpoints"),
+	} {
+		conf[k] = v
 	}
 	for k, v := range e.cfg.FlinkConfig {
 		conf[k] = v
 	}
-	if err := os.WriteFile(filepath.Join(confDir, "config.yaml"), flinkConfigYAML(conf), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(confDir, "config.yaml"), FlinkConfigYAML(conf), 0o644); err != nil {
 		return err
 	}
 	cp := filepath.Join(e.cfg.Runtime.FlinkLib, "*")
@@ -388,7 +369,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 	launch := func(name, mainClass string, jvm, dyn []string) (*process, string, error) {
 		logFile := filepath.Join(e.cfg.LogDir, name+".log")
 		argv := []string{javaBin()}
-		argv = append(argv, flinkJavaOpts...)
+		argv = append(argv, FlinkJavaOpts...)
 		argv = append(argv, jvm...)
 		argv = append(argv, "-Dlog.file="+logFile, "-Dlog4j.configurationFile="+log4j,
 			"-Dlog4j2.configurationFile="+log4j, "-cp", cp, mainClass, "--configDir", confDir)

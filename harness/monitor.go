@@ -54,8 +54,8 @@ type restartSample struct {
 }
 
 type resourceTrack struct {
-	pid    int
-	last   procSample
+	comp   Component
+	last   Usage
 	lastT  float64
 	series []reports.ResourceSample
 }
@@ -274,29 +274,46 @@ func (m *monitor) sampleResources(ts float64) {
 	if m.comps != nil {
 		comps = append(comps, m.comps.Components()...)
 	}
+	// Read outside the lock: a container's stats are an API call.
+	usage := make([]Usage, len(comps))
+	ok := make([]bool, len(comps))
+	var wg sync.WaitGroup
+	for i, c := range comps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u, err := c.read()
+			usage[i], ok[i] = u, err == nil
+		}()
+	}
+	wg.Wait()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, c := range comps {
-		s, err := readProc(c.PID)
-		if err != nil {
+	for i, c := range comps {
+		if !ok[i] {
 			continue
 		}
+		u := usage[i]
 		tr := m.res[c.Name]
-		if tr == nil || tr.pid != c.PID {
+		if tr == nil || tr.last.Instance != u.Instance {
 			// New component, or a restarted one under the same name: start its
 			// CPU accounting afresh (keeping its series).
 			if tr == nil {
 				tr = &resourceTrack{}
 				m.res[c.Name] = tr
 			}
-			tr.pid, tr.last, tr.lastT = c.PID, s, ts
+			tr.comp, tr.last, tr.lastT = c, u, ts
 			continue
 		}
 		if dt := ts - tr.lastT; dt > 0 {
-			cpu := float64(s.cpuTicks-tr.last.cpuTicks) / clockTicks / dt * 100
-			tr.series = append(tr.series, reports.ResourceSample{TS: ts, CPUPct: math.Max(0, cpu), RSSMb: float64(s.rssBytes) / (1 << 20)})
+			cpu := float64(u.CPUNanos-tr.last.CPUNanos) / 1e9 / dt * 100
+			smp := reports.ResourceSample{TS: ts, CPUPct: math.Max(0, cpu), RSSMb: float64(u.MemBytes) / (1 << 20)}
+			if dp := u.Periods - tr.last.Periods; dp > 0 {
+				smp.ThrottledPct = math.Max(0, float64(u.Throttled-tr.last.Throttled)) / float64(dp) * 100
+			}
+			tr.series = append(tr.series, smp)
 		}
-		tr.last, tr.lastT = s, ts
+		tr.comp, tr.last, tr.lastT = c, u, ts
 	}
 }
 
@@ -400,7 +417,8 @@ func (m *monitor) resources(fromS, toS float64) []reports.Resource {
 	var out []reports.Resource
 	for _, n := range names {
 		tr := m.res[n]
-		r := reports.Resource{Component: n, PID: tr.pid, Series: tr.series}
+		r := reports.Resource{Component: n, PID: tr.comp.PID, Series: tr.series,
+			CPULimitCores: tr.comp.CPULimit, MemLimitMb: float64(tr.comp.MemLimitBytes) / (1 << 20)}
 		var cpus []float64
 		for _, s := range tr.series {
 			if s.TS >= fromS && s.TS <= toS {

@@ -7,11 +7,40 @@ import (
 	"strings"
 )
 
-// Component is one process of an environment (or the harness itself), for
-// resource sampling and fault injection.
+// Component is one process or container of an environment (or the harness
+// itself), for resource sampling.
 type Component struct {
 	Name string
 	PID  int
+	// Read, when set, meters the component itself (a container's cgroup,
+	// read through the Docker API) instead of /proc/<PID>.
+	Read func() (Usage, error)
+	// CPULimit (cores) and MemLimitBytes are the component's limits; 0 = none.
+	CPULimit      float64
+	MemLimitBytes int64
+}
+
+// Usage is a component's cumulative resource use at one moment.
+type Usage struct {
+	// Instance identifies one incarnation (a PID, a container's start
+	// time): counters restart with it.
+	Instance  string
+	CPUNanos  int64 // CPU time used, cumulative
+	MemBytes  int64 // resident memory (a container: usage minus page cache)
+	Periods   int64 // CFS enforcement periods, cumulative (containers with a CPU limit)
+	Throttled int64 // periods in which the CPU limit throttled it, cumulative
+}
+
+// read returns the component's usage, from Read or /proc.
+func (c Component) read() (Usage, error) {
+	if c.Read != nil {
+		return c.Read()
+	}
+	s, err := readProc(c.PID)
+	if err != nil {
+		return Usage{}, err
+	}
+	return Usage{Instance: strconv.Itoa(c.PID), CPUNanos: s.cpuTicks * (1e9 / clockTicks), MemBytes: s.rssBytes}, nil
 }
 
 // componentLister is implemented by environments whose processes the

@@ -294,7 +294,10 @@ func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir string, logf fun
 			Logf:              logf,
 		}), nil
 	}
-	return nil, fmt.Errorf("env.kind %q is not available yet (only %q)", sc.Env.Kind, scenarios.EnvLocal)
+	if f := factories[sc.Env.Kind]; f != nil {
+		return f(EnvSpec{Scenario: sc, Runtime: rt, LogDir: logDir, Logf: logf})
+	}
+	return nil, fmt.Errorf("env.kind %q is not available yet", sc.Env.Kind)
 }
 
 func (r *runner) startup(ctx context.Context, logDir string) error {
@@ -357,7 +360,7 @@ func (r *runner) jobArgs() []string {
 	sc := r.sc
 	ms := func(d scenarios.Duration) string { return fmt.Sprint(d.Milliseconds()) }
 	args := []string{
-		"--bootstrap-servers", r.ep.KafkaBootstrap[0],
+		"--bootstrap-servers", r.ep.JobBootstrap(),
 		"--input-topic", r.topics.Input,
 		"--group-id", "abload-" + r.runID,
 		"--job-name", "abload-" + sc.Name,

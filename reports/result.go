@@ -295,11 +295,14 @@ type Recovery struct {
 
 // Resource is one component's resource use, sampled once a second.
 type Resource struct {
-	Component string           `json:"component"`
-	PID       int              `json:"pid,omitempty"`
-	CPUPct    CPUStats         `json:"cpu_pct"`
-	RSSMb     RSSStats         `json:"rss_mb"`
-	Series    []ResourceSample `json:"series,omitempty"`
+	Component string `json:"component"`
+	PID       int    `json:"pid,omitempty"`
+	// CPULimitCores and MemLimitMb are a container's limits (docker); absent = none.
+	CPULimitCores float64          `json:"cpu_limit_cores,omitempty"`
+	MemLimitMb    float64          `json:"mem_limit_mb,omitempty"`
+	CPUPct        CPUStats         `json:"cpu_pct"`
+	RSSMb         RSSStats         `json:"rss_mb"`
+	Series        []ResourceSample `json:"series,omitempty"`
 }
 
 // ResourceSample is one second of a component's resource use.
@@ -307,6 +310,9 @@ type ResourceSample struct {
 	TS     float64 `json:"t_s"`
 	CPUPct float64 `json:"cpu_pct"`
 	RSSMb  float64 `json:"rss_mb"`
+	// ThrottledPct is the share of the second's CPU-limit enforcement
+	// periods in which the container was throttled (docker, with a CPU limit).
+	ThrottledPct float64 `json:"throttled_pct,omitempty"`
 }
 
 // FlinkMetrics holds Flink's own metrics over the run, once a second.

@@ -187,12 +187,30 @@ type Env struct {
 	ManagedMemoryFraction float64  `yaml:"managed_memory_fraction" json:"managed_memory_fraction"`
 	HeartbeatInterval     Duration `yaml:"heartbeat_interval" json:"heartbeat_interval"`
 	HeartbeatTimeout      Duration `yaml:"heartbeat_timeout" json:"heartbeat_timeout"`
-	// CPUs limits each container's CPUs (docker); 0 = no limit.
-	CPUs float64 `yaml:"cpus" json:"cpus"`
+	// TaskManager, JobManager and Kafka hold per-container limits (docker).
+	TaskManager Container `yaml:"taskmanager" json:"taskmanager"`
+	JobManager  Container `yaml:"jobmanager" json:"jobmanager"`
+	Kafka       Container `yaml:"kafka" json:"kafka"`
+	// Images picks the Docker images: auto, local or official.
+	Images string `yaml:"images" json:"images"`
 	// RestartDelay is how long a dead TaskManager stays down before the
 	// environment restarts it.
 	RestartDelay Duration `yaml:"restart_delay" json:"restart_delay"`
 }
+
+// Container is one kind of container's limits in the docker environment.
+type Container struct {
+	// CPUs is the container's CPU limit in cores (0.5 = half a core);
+	// 0 = no limit.
+	CPUs float64 `yaml:"cpus" json:"cpus"`
+}
+
+// Image choices (env.images).
+const (
+	ImagesAuto     = "auto"     // the local images when they exist, else the official ones
+	ImagesLocal    = "local"    // the images `make images` builds (no registry needed)
+	ImagesOfficial = "official" // flink:<version>-java17 and apache/kafka:<version>
+)
 
 // Kafka configures the run's topics and the harness's producer.
 type Kafka struct {
@@ -374,6 +392,7 @@ func Defaults() *Scenario {
 			HeartbeatInterval:     Duration{2 * time.Second},
 			HeartbeatTimeout:      Duration{10 * time.Second},
 			RestartDelay:          Duration{5 * time.Second},
+			Images:                ImagesAuto,
 		},
 		Kafka: Kafka{
 			Partitions:  4,

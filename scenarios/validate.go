@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -84,6 +85,21 @@ func (s *Scenario) originOf(path string) (origin, bool) {
 		path = parentPath(path)
 	}
 	return origin{}, false
+}
+
+// MemoryBytes converts a memory size as the scenario accepts it (Flink's
+// MemorySize syntax or the JVM's -Xmx syntax, binary units) to bytes.
+func MemoryBytes(v string) (int64, error) {
+	m := flinkMemoryRE.FindStringSubmatch(strings.TrimSpace(v))
+	if m == nil {
+		return 0, fmt.Errorf("malformed memory size %q", v)
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("malformed memory size %q: %w", v, err)
+	}
+	shift := map[byte]uint{'k': 10, 'm': 20, 'g': 30, 't': 40}[strings.ToLower(m[2])[0]]
+	return n << shift, nil
 }
 
 var (
@@ -229,12 +245,20 @@ func (s *Scenario) check() []issue {
 	if e.HeartbeatTimeout.Duration <= e.HeartbeatInterval.Duration {
 		c.addf("env.heartbeat_timeout", "must be longer than env.heartbeat_interval (%s), got %s", e.HeartbeatInterval, e.HeartbeatTimeout)
 	}
-	switch {
-	case !(e.CPUs >= 0) || math.IsInf(e.CPUs, 0):
-		c.addf("env.cpus", "must be a finite number >= 0 (0 = no limit), got %v", e.CPUs)
-	case e.CPUs > 0 && e.Kind != EnvDocker:
-		c.addf("env.cpus", "CPU limits need env.kind docker (%s processes share the host's cores); set 0", e.Kind)
+	for _, lim := range []struct {
+		path string
+		cpus float64
+	}{{"env.taskmanager.cpus", e.TaskManager.CPUs}, {"env.jobmanager.cpus", e.JobManager.CPUs}, {"env.kafka.cpus", e.Kafka.CPUs}} {
+		switch {
+		case !(lim.cpus >= 0) || math.IsInf(lim.cpus, 0):
+			c.addf(lim.path, "must be a finite number >= 0 (0 = no limit), got %v", lim.cpus)
+		case lim.cpus > 0 && lim.cpus < 0.01:
+			c.addf(lim.path, "must be at least 0.01 cores (or 0 = no limit), got %v", lim.cpus)
+		case lim.cpus > 0 && e.Kind != EnvDocker:
+			c.addf(lim.path, "CPU limits need env.kind docker (%s processes share the host's cores); set 0", e.Kind)
+		}
 	}
+	c.oneOf("env.images", e.Images, ImagesAuto, ImagesLocal, ImagesOfficial)
 
 	k := s.Kafka
 	c.atLeast("kafka.partitions", int64(k.Partitions), 1)
