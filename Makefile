@@ -10,7 +10,7 @@ GO_SRC  := $(shell find . -name '*.go' -not -path './build/*' -not -path './jobs
 JAVA_SRC := $(shell find jobs -name pom.xml -not -path '*/target/*') $(shell find jobs/ab-job/src/main -type f 2>/dev/null) \
             $(shell find jobs/runtime -path '*/src/*' -type f 2>/dev/null)
 
-.PHONY: all build runtime test test-short test-java test-go demo bench bench-producer clean
+.PHONY: all build runtime images test test-short test-java test-go demo bench bench-producer clean
 
 all: build
 
@@ -36,6 +36,12 @@ $(RUNTIME)/.stamp: $(JAVA_SRC)
 	cp jobs/runtime/flink/target/classes/versions.properties $(RUNTIME)/versions.properties
 	touch $@
 
+## images: local Docker images (Debian base + JRE + the runtime bundle's jars) for --env docker
+## (abload/debian:bookworm, abload/jre:17, abload/flink:<v>, abload/kafka:<v>); built
+## with debootstrap and the classic builder, nothing is pulled; up-to-date steps are skipped.
+images: runtime
+	testcontainers/images/build.sh $(RUNTIME)
+
 ## test: Java unit + MiniCluster tests, Go unit tests, and the end-to-end tests
 ## against a real local Kafka + Flink.
 test: build test-java test-go
@@ -46,7 +52,7 @@ test-java:
 test-go: build
 	$(GO) vet ./...
 	# -p 1: packages with end-to-end tests each start a real cluster; one at a time on small machines.
-	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload $(GO) test -p 1 -count=1 -timeout 25m ./...
+	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -p 1 -count=1 -timeout 25m ./...
 
 ## test-short: Go unit tests only (no cluster, no Maven)
 test-short:
