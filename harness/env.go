@@ -37,7 +37,11 @@ type EnvSpec struct {
 	Scenario *scenarios.Scenario
 	Runtime  *Runtime
 	LogDir   string
-	Logf     func(format string, args ...any)
+	// SharedDirs are host directories the Flink processes must see at the
+	// same path (savepoints are written into the run's output directory;
+	// job.restore_from is read).
+	SharedDirs []string
+	Logf       func(format string, args ...any)
 }
 
 // EnvFactory builds (does not start) an environment.
@@ -162,4 +166,39 @@ func FlinkMemoryFlags(ctx context.Context, rt *Runtime, conf map[string]string) 
 type JVMFlags struct {
 	JVM     []string
 	Dynamic []string
+}
+
+// KafkaListeners are a single-node broker's listeners: what it binds, what
+// it advertises, their security protocols, the listener brokers use among
+// themselves, and where its controller listens.
+type KafkaListeners struct {
+	Listeners, Advertised, ProtocolMap, InterBroker, ControllerAddress string
+}
+
+// KafkaServerProperties is the server.properties of the single-node KRaft
+// broker+controller every environment that starts Kafka runs: the same
+// transaction, offsets and thread settings whatever the listeners.
+func KafkaServerProperties(l KafkaListeners, logDir string) string {
+	return fmt.Sprintf(`# Written by abload: single-node KRaft broker+controller.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@%s
+listeners=%s
+advertised.listeners=%s
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=%s
+listener.security.protocol.map=%s
+log.dirs=%s
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=4
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=4
+`, l.ControllerAddress, l.Listeners, l.Advertised, l.InterBroker, l.ProtocolMap, logDir)
 }

@@ -206,28 +206,13 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport int
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		return err
 	}
-	props := fmt.Sprintf(`# Written by abload: single-node KRaft broker+controller on loopback.
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:%[2]d
-listeners=PLAINTEXT://127.0.0.1:%[1]d,CONTROLLER://127.0.0.1:%[2]d
-advertised.listeners=PLAINTEXT://127.0.0.1:%[1]d
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=%[3]s
-auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=4
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=4
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-num.network.threads=2
-num.io.threads=4
-`, port, cport, data)
+	props := KafkaServerProperties(KafkaListeners{
+		Listeners:         fmt.Sprintf("PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", port, cport),
+		Advertised:        fmt.Sprintf("PLAINTEXT://127.0.0.1:%d", port),
+		ProtocolMap:       "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+		InterBroker:       "PLAINTEXT",
+		ControllerAddress: fmt.Sprintf("127.0.0.1:%d", cport),
+	}, data)
 	propsPath := filepath.Join(dir, "server.properties")
 	if err := os.WriteFile(propsPath, []byte(props), 0o644); err != nil {
 		return err

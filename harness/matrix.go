@@ -100,7 +100,7 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (*Index, error) {
 			stopEnv()
 		}
 		if env == nil {
-			e, err := NewEnvironment(p.Scenario, o.Runtime, filepath.Join(o.OutDir, "logs", fmt.Sprintf("env-%d", i+1)), con.Logf)
+			e, err := NewEnvironment(p.Scenario, o.Runtime, filepath.Join(o.OutDir, "logs", fmt.Sprintf("env-%d", i+1)), o.OutDir, con.Logf)
 			if err != nil {
 				return idx, err
 			}

@@ -77,7 +77,7 @@ func Run(ctx context.Context, opts Options) (*reports.Result, error) {
 		if err := os.MkdirAll(filepath.Join(opts.OutDir, "logs"), 0o755); err != nil {
 			return nil, err
 		}
-		env, err := NewEnvironment(opts.Scenario, opts.Runtime, filepath.Join(opts.OutDir, "logs"), con.Logf)
+		env, err := NewEnvironment(opts.Scenario, opts.Runtime, filepath.Join(opts.OutDir, "logs"), opts.OutDir, con.Logf)
 		if err != nil {
 			return nil, err
 		}
@@ -272,7 +272,10 @@ func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
 }
 
 // NewEnvironment builds (does not start) the environment a scenario asks for.
-func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir string, logf func(string, ...any)) (Environment, error) {
+// outDir is the run's (or matrix's) output directory: Flink writes
+// savepoints there, so an environment whose processes see another
+// filesystem (containers) shares it with them, as it does job.restore_from.
+func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir, outDir string, logf func(string, ...any)) (Environment, error) {
 	switch sc.Env.Kind {
 	case scenarios.EnvLocal:
 		work, err := os.MkdirTemp("", "abload-env-")
@@ -295,7 +298,18 @@ func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir string, logf fun
 		}), nil
 	}
 	if f := factories[sc.Env.Kind]; f != nil {
-		return f(EnvSpec{Scenario: sc, Runtime: rt, LogDir: logDir, Logf: logf})
+		var shared []string
+		for _, d := range []string{outDir, sc.Job.RestoreFrom} {
+			if d == "" {
+				continue
+			}
+			abs, err := filepath.Abs(d)
+			if err != nil {
+				return nil, err
+			}
+			shared = append(shared, abs)
+		}
+		return f(EnvSpec{Scenario: sc, Runtime: rt, LogDir: logDir, SharedDirs: shared, Logf: logf})
 	}
 	return nil, fmt.Errorf("env.kind %q is not available yet", sc.Env.Kind)
 }
@@ -305,7 +319,7 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 	if r.opts.Env != nil {
 		r.env = r.opts.Env
 	} else {
-		env, err := NewEnvironment(sc, r.opts.Runtime, logDir, r.con.Logf)
+		env, err := NewEnvironment(sc, r.opts.Runtime, logDir, r.opts.OutDir, r.con.Logf)
 		if err != nil {
 			return err
 		}

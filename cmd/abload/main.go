@@ -14,6 +14,8 @@ import (
 
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/scenarios"
+	// The Docker environment (env.kind docker) registers itself.
+	_ "github.com/abload/abload/testcontainers"
 )
 
 // version is set at build time (-ldflags "-X main.version=…").

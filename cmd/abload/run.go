@@ -25,7 +25,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&sets, "set", "override a scenario field: PATH=VALUE (repeatable), e.g. --set workload.rate=5000")
 	out := fs.String("out", "", "result directory (default results/<scenario>-<time>)")
 	force := fs.Bool("force", false, "overwrite an existing result directory")
-	envKind := fs.String("env", "", "environment kind: local (default from the scenario's env.kind)")
+	envKind := fs.String("env", "", "environment kind: local or docker (default: the scenario's env.kind)")
 	runtimeDir := fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
 	dryRun := fs.Bool("dry-run", false, "validate, print what the run would do, and start nothing")
 	var gateFlags multiFlag
@@ -33,7 +33,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	baselineArg := fs.String("baseline", "", "baseline for baseline gates: a result.json, a run directory, or a saved baseline's name")
 	baselineDir := fs.String("baselines-dir", reports.DefaultBaselineDir, "where saved baselines live")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: abload run SCENARIO.yaml [--out DIR] [--force] [--env local] [--set PATH=VALUE]...")
+		fmt.Fprintln(fs.Output(), "Usage: abload run SCENARIO.yaml [--out DIR] [--force] [--env local|docker] [--set PATH=VALUE]...")
 		fmt.Fprintln(fs.Output(), "                  [--gate EXPR]... [--baseline RESULT|NAME] [--dry-run]")
 		fmt.Fprintln(fs.Output(), "\nBrings up the environment, submits the job, drives the scenario's open-loop load through")
 		fmt.Fprintln(fs.Output(), "warmup, measure and drain, tears everything down, and writes result.json, latency.hlog,")
@@ -67,8 +67,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
-	if sc.Env.Kind != "local" {
-		fmt.Fprintf(stderr, "abload run: env.kind %q is not available in this version (only \"local\")\n", sc.Env.Kind)
+	if sc.Env.Kind == scenarios.EnvExternal {
+		fmt.Fprintf(stderr, "abload run: env.kind %q is not available in this version (local or docker)\n", sc.Env.Kind)
 		return exitInput
 	}
 	dir := *out

@@ -1,0 +1,873 @@
+package testcontainers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	mobynet "github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+	tc "github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
+	"github.com/testcontainers/testcontainers-go/network"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/abload/abload/harness"
+	"github.com/abload/abload/scenarios"
+)
+
+// Label keys on every container and network the environment creates.
+const (
+	LabelRun       = "org.abload.run"       // the environment's id: Stop removes everything carrying it
+	LabelComponent = "org.abload.component" // kafka, jobmanager, taskmanager-N
+)
+
+func init() {
+	// testcontainers' own progress lines would interleave with the run's;
+	// the environment logs its containers itself.
+	tclog.SetDefault(tclog.NewNoopLogger())
+	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
+		// The reaper's image cannot be pulled on hosts without a registry;
+		// Stop removes everything by label instead (and Ctrl-C runs Stop).
+		// testcontainers reads this once, at its first use.
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+	harness.RegisterEnvironment(scenarios.EnvDocker, func(s harness.EnvSpec) (harness.Environment, error) {
+		work, err := os.MkdirTemp("", "abload-docker-")
+		if err != nil {
+			return nil, err
+		}
+		e := s.Scenario.Env
+		return New(Config{
+			Runtime:           s.Runtime,
+			LogDir:            s.LogDir,
+			WorkDir:           work,
+			SharedDirs:        s.SharedDirs,
+			TaskManagers:      e.TaskManagers,
+			Slots:             e.Slots,
+			TaskManagerMemory: e.TaskManagerMemory,
+			JobManagerMemory:  e.JobManagerMemory,
+			KafkaHeap:         e.KafkaHeap,
+			TaskManagerCPUs:   e.TaskManager.CPUs,
+			JobManagerCPUs:    e.JobManager.CPUs,
+			KafkaCPUs:         e.Kafka.CPUs,
+			Images:            e.Images,
+			FlinkConfig:       harness.FlinkClusterConfig(e),
+			RestartDelay:      e.RestartDelay.Duration,
+			StartupTimeout:    e.StartupTimeout.Duration,
+			Logf:              s.Logf,
+		}), nil
+	})
+}
+
+// Config sizes the Docker environment.
+type Config struct {
+	Runtime *harness.Runtime
+	LogDir  string // container logs are written here at Stop
+	// WorkDir holds checkpoints; it is bind-mounted at the same path into
+	// the Flink containers, as are SharedDirs. Stop removes WorkDir.
+	WorkDir    string
+	SharedDirs []string
+
+	TaskManagers, Slots                        int
+	TaskManagerMemory, JobManagerMemory        string // Flink process sizes; also the containers' memory limits
+	KafkaHeap                                  string
+	TaskManagerCPUs, JobManagerCPUs, KafkaCPUs float64 // cores; 0 = no limit
+	Images                                     string  // auto, local or official
+	FlinkConfig                                map[string]string
+	RestartDelay                               time.Duration // a dead TaskManager container is started again after this; < 0: never
+	StartupTimeout                             time.Duration
+	Logf                                       func(format string, args ...any)
+}
+
+// Env runs a single-node Kafka (KRaft) and a Flink session cluster
+// (JobManager + N TaskManagers) as containers on a private Docker network,
+// through testcontainers-go. Ryuk (testcontainers' reaper) is not used:
+// every container and the network carry the environment's run label and
+// Stop removes them all.
+type Env struct {
+	cfg Config
+	id  string
+
+	mu        sync.Mutex
+	cli       *tc.DockerClient
+	net       *tc.DockerNetwork
+	nodes     map[string]*node // by component name
+	images    Images
+	endpoints *harness.Endpoints
+	stopped   bool
+	stopCh    chan struct{}
+}
+
+// node is one container of the environment.
+type node struct {
+	name     string
+	c        tc.Container
+	id       string
+	cpus     float64
+	memBytes int64
+	paused   bool
+}
+
+// New returns a Docker environment; nothing starts until Start.
+func New(cfg Config) *Env {
+	if cfg.TaskManagers < 1 {
+		cfg.TaskManagers = 1
+	}
+	if cfg.Slots < 1 {
+		cfg.Slots = 1
+	}
+	if cfg.StartupTimeout <= 0 {
+		cfg.StartupTimeout = 180 * time.Second
+	}
+	if cfg.TaskManagerMemory == "" {
+		cfg.TaskManagerMemory = "1536m"
+	}
+	if cfg.JobManagerMemory == "" {
+		cfg.JobManagerMemory = "1024m"
+	}
+	if cfg.KafkaHeap == "" {
+		cfg.KafkaHeap = "768m"
+	}
+	if cfg.Images == "" {
+		cfg.Images = scenarios.ImagesAuto
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return &Env{cfg: cfg, id: "abload-" + hex.EncodeToString(b), nodes: map[string]*node{}, stopCh: make(chan struct{})}
+}
+
+func (e *Env) Kind() string         { return scenarios.EnvDocker }
+func (e *Env) FlinkVersion() string { return e.cfg.Runtime.FlinkVersion() }
+func (e *Env) KafkaVersion() string { return e.cfg.Runtime.KafkaVersion() }
+
+// ID is the environment's run label value (and container name prefix).
+func (e *Env) ID() string { return e.id }
+
+// Images returns the images Start chose (zero before Start).
+func (e *Env) Images() Images {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.images
+}
+
+// Endpoints returns what Start returned, or nil before a successful Start.
+func (e *Env) Endpoints() *harness.Endpoints {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.endpoints
+}
+
+// Container paths. Both image families (the local ones and the official
+// ones) keep Flink's jars in /opt/flink/lib and Kafka's in /opt/kafka/libs
+// and have java on the PATH; the environment supplies every command line.
+const (
+	flinkLib  = "/opt/flink/lib"
+	kafkaLibs = "/opt/kafka/libs"
+	confDir   = "/opt/abload/conf"
+	kafkaConf = "/opt/abload/kafka"
+
+	kafkaHostPort     = "9092/tcp" // the harness's listener, mapped to 127.0.0.1
+	kafkaInternalPort = 9094       // the job's listener on the private network
+	restPort          = "8081/tcp"
+)
+
+// log4jConsole sends every component's log to its container's stdout, which
+// Stop saves into the run's logs/.
+const log4jConsole = `# Written by abload: container logs go to stdout.
+rootLogger.level = INFO
+rootLogger.appenderRef.console.ref = Console
+appender.console.name = Console
+appender.console.type = CONSOLE
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-50c{1.} - %m%n
+logger.kafkaclients.name = org.apache.kafka.clients
+logger.kafkaclients.level = WARN
+`
+
+// Start creates the network and the containers and waits until Kafka serves
+// and every TaskManager has registered. On error the caller still calls Stop.
+func (e *Env) Start(ctx context.Context) (*harness.Endpoints, error) {
+	start := time.Now()
+	if err := os.MkdirAll(e.cfg.LogDir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(e.cfg.WorkDir, "checkpoints"), 0o777); err != nil {
+		return nil, err
+	}
+	cli, err := tc.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("docker: %w", err)
+	}
+	e.mu.Lock()
+	e.cli = cli
+	e.mu.Unlock()
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	_, err = cli.Ping(pctx, client.PingOptions{})
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("docker daemon not reachable (is dockerd running?): %w", err)
+	}
+	imgs, err := ResolveImages(ctx, cli, e.cfg.Images, e.FlinkVersion(), e.KafkaVersion())
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.images = imgs
+	e.mu.Unlock()
+	e.cfg.Logf("abload: docker images %s and %s (%s)", imgs.Flink, imgs.Kafka, imgs.Source)
+
+	nw, err := network.New(ctx, network.WithLabels(map[string]string{LabelRun: e.id}))
+	if err != nil {
+		return nil, fmt.Errorf("docker: create network: %w", err)
+	}
+	e.mu.Lock()
+	e.net = nw
+	e.mu.Unlock()
+
+	ports, err := freePorts(1)
+	if err != nil {
+		return nil, err
+	}
+	kafkaPort := ports[0]
+	conf, jm, tm, err := e.flinkConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+
+	var wg sync.WaitGroup
+	errs := make([]error, 2+e.cfg.TaskManagers)
+	wg.Add(2 + e.cfg.TaskManagers)
+	go func() { defer wg.Done(); errs[0] = e.startKafka(ctx, imgs.Kafka, kafkaPort) }()
+	go func() { defer wg.Done(); errs[1] = e.startFlinkNode(ctx, imgs.Flink, "jobmanager", conf, jm, 0) }()
+	for i := 1; i <= e.cfg.TaskManagers; i++ {
+		go func() {
+			defer wg.Done()
+			errs[1+i] = e.startFlinkNode(ctx, imgs.Flink, fmt.Sprintf("taskmanager-%d", i), conf, tm, i)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+
+	jmNode := e.node("jobmanager")
+	mp, err := jmNode.c.MappedPort(ctx, restPort)
+	if err != nil {
+		return nil, fmt.Errorf("docker: jobmanager REST port: %w", err)
+	}
+	ep := &harness.Endpoints{
+		KafkaBootstrap:    []string{fmt.Sprintf("127.0.0.1:%d", kafkaPort)},
+		FlinkREST:         fmt.Sprintf("http://127.0.0.1:%s", mp.Port()),
+		JobKafkaBootstrap: []string{fmt.Sprintf("kafka:%d", kafkaInternalPort)},
+	}
+	if err := e.waitKafka(ctx, ep.KafkaBootstrap[0], e.cfg.StartupTimeout); err != nil {
+		return nil, err
+	}
+	e.cfg.Logf("abload: kafka %s ready on %s (container %s)", e.KafkaVersion(), ep.KafkaBootstrap[0], e.node("kafka").id[:12])
+	if err := e.waitFlink(ctx, ep.FlinkREST); err != nil {
+		return nil, err
+	}
+	e.cfg.Logf("abload: flink %s ready on %s with %d TaskManager container(s) × %d slot(s) in %.1fs",
+		e.FlinkVersion(), ep.FlinkREST, e.cfg.TaskManagers, e.cfg.Slots, time.Since(start).Seconds())
+	for i := 1; i <= e.cfg.TaskManagers; i++ {
+		go e.supervise(fmt.Sprintf("taskmanager-%d", i))
+	}
+	e.mu.Lock()
+	e.endpoints = ep
+	e.mu.Unlock()
+	return ep, nil
+}
+
+// flinkConfig is the cluster's config.yaml and the JVM flags of the
+// JobManager and the TaskManagers, computed from it by Flink's own memory
+// model (on the host, from the same jars the images carry).
+func (e *Env) flinkConfig(ctx context.Context) (map[string]string, harness.JVMFlags, harness.JVMFlags, error) {
+	conf := harness.FlinkBaseConfig(e.cfg.JobManagerMemory, e.cfg.TaskManagerMemory, e.cfg.Slots)
+	for k, v := range map[string]string{
+		"jobmanager.bind-host":        "0.0.0.0",
+		"jobmanager.rpc.address":      "jobmanager",
+		"jobmanager.rpc.port":         "6123",
+		"taskmanager.bind-host":       "0.0.0.0",
+		"rest.address":                "jobmanager",
+		"rest.bind-address":           "0.0.0.0",
+		"rest.port":                   "8081",
+		"io.tmp.dirs":                 "/tmp",
+		"web.tmpdir":                  "/tmp/flink-web",
+		"execution.checkpointing.dir": "file://" + filepath.Join(e.cfg.WorkDir, "checkpoints"),
+	} {
+		conf[k] = v
+	}
+	for k, v := range e.cfg.FlinkConfig {
+		conf[k] = v
+	}
+	jm, tm, err := harness.FlinkMemoryFlags(ctx, e.cfg.Runtime, conf)
+	return conf, jm, tm, err
+}
+
+// baseRequest is what every container of the environment shares: labels,
+// the network and its alias, the name, the user, limits.
+func (e *Env) baseRequest(name, image string, cpus float64, memBytes int64, exposed ...string) tc.ContainerRequest {
+	uid, gid := os.Getuid(), os.Getgid()
+	return tc.ContainerRequest{
+		Image:          image,
+		ExposedPorts:   exposed,
+		Name:           e.id + "-" + name,
+		Labels:         map[string]string{LabelRun: e.id, LabelComponent: name},
+		Networks:       []string{e.net.Name},
+		NetworkAliases: map[string][]string{e.net.Name: {name}},
+		ConfigModifier: func(c *container.Config) {
+			// The host user: files in bind mounts (checkpoints, savepoints)
+			// stay the user's.
+			c.User = fmt.Sprintf("%d:%d", uid, gid)
+			c.Env = append(c.Env, "HOME=/tmp")
+		},
+		HostConfigModifier: func(hc *container.HostConfig) {
+			if cpus > 0 {
+				hc.NanoCPUs = int64(cpus * 1e9)
+			}
+			if memBytes > 0 {
+				hc.Memory = memBytes
+				hc.MemorySwap = memBytes // no swap beyond the limit
+			}
+			// Mapped ports on loopback only: nothing of a run is reachable
+			// from other hosts. (Publish-all would bind every address.)
+			hc.PublishAllPorts = false
+			if hc.PortBindings == nil {
+				hc.PortBindings = mobynet.PortMap{}
+			}
+			for _, ep := range exposed {
+				p := mobynet.MustParsePort(ep)
+				if len(hc.PortBindings[p]) == 0 {
+					hc.PortBindings[p] = []mobynet.PortBinding{{}}
+				}
+			}
+			for p, bs := range hc.PortBindings {
+				for i := range bs {
+					bs[i].HostIP = loopback
+				}
+				hc.PortBindings[p] = bs
+			}
+		},
+	}
+}
+
+func (e *Env) startKafka(ctx context.Context, image string, hostPort int) error {
+	heap, err := scenarios.MemoryBytes(e.cfg.KafkaHeap)
+	if err != nil {
+		return fmt.Errorf("env.kafka_heap: %w", err)
+	}
+	props := harness.KafkaServerProperties(harness.KafkaListeners{
+		Listeners:         fmt.Sprintf("HOST://0.0.0.0:9092,CONTROLLER://127.0.0.1:9093,INTERNAL://0.0.0.0:%d", kafkaInternalPort),
+		Advertised:        fmt.Sprintf("HOST://127.0.0.1:%d,INTERNAL://kafka:%d", hostPort, kafkaInternalPort),
+		ProtocolMap:       "CONTROLLER:PLAINTEXT,HOST:PLAINTEXT,INTERNAL:PLAINTEXT",
+		InterBroker:       "INTERNAL",
+		ControllerAddress: "127.0.0.1:9093",
+	}, "/tmp/kafka-data")
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	clusterID := base64.RawURLEncoding.EncodeToString(id)
+	log := "-Dlog4j2.configurationFile=" + kafkaConf + "/log4j2.properties -Dlog4j.configurationFile=" + kafkaConf + "/log4j2.properties"
+	// Format once (a restarted container keeps its storage), then run.
+	script := fmt.Sprintf(`set -e
+java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC %[1]s -cp '%[2]s/*' kafka.tools.StorageTool format --ignore-formatted -t %[3]s -c %[4]s/server.properties
+exec java -Xmx%[5]s -Xms%[5]s -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true %[1]s -cp '%[2]s/*' kafka.Kafka %[4]s/server.properties
+`, log, kafkaLibs, clusterID, kafkaConf, e.cfg.KafkaHeap)
+	// Heap plus room for direct buffers, metaspace and threads.
+	req := e.baseRequest("kafka", image, e.cfg.KafkaCPUs, heap+512<<20, kafkaHostPort)
+	mod := req.HostConfigModifier
+	req.HostConfigModifier = func(hc *container.HostConfig) {
+		// The host listener is advertised as 127.0.0.1:hostPort, so that
+		// port must be fixed before the broker starts.
+		hc.PortBindings = mobynet.PortMap{mobynet.MustParsePort(kafkaHostPort): {{HostPort: fmt.Sprint(hostPort)}}}
+		mod(hc)
+	}
+	req.Entrypoint = []string{"/bin/sh", "-c", script}
+	req.Files = []tc.ContainerFile{
+		{Reader: strings.NewReader(props), ContainerFilePath: kafkaConf + "/server.properties", FileMode: 0o644},
+		{Reader: strings.NewReader(log4jConsole), ContainerFilePath: kafkaConf + "/log4j2.properties", FileMode: 0o644},
+	}
+	return e.run(ctx, "kafka", req, e.cfg.KafkaCPUs, heap+512<<20)
+}
+
+// startFlinkNode starts the JobManager (tm = 0) or TaskManager tm.
+func (e *Env) startFlinkNode(ctx context.Context, image, name string, conf map[string]string, flags harness.JVMFlags, tm int) error {
+	memSize, cpus := e.cfg.JobManagerMemory, e.cfg.JobManagerCPUs
+	main := "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"
+	dyn := append([]string{}, flags.Dynamic...)
+	if tm > 0 {
+		memSize, cpus = e.cfg.TaskManagerMemory, e.cfg.TaskManagerCPUs
+		main = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"
+		dyn = append(dyn, "-D", fmt.Sprintf("taskmanager.resource-id=tm-%d", tm), "-D", "taskmanager.host="+name)
+	}
+	// Flink's process size is the whole JVM footprint: the container's limit.
+	mem, err := scenarios.MemoryBytes(memSize)
+	if err != nil {
+		return fmt.Errorf("%s memory: %w", name, err)
+	}
+	cmd := append([]string{}, harness.FlinkJavaOpts...)
+	cmd = append(cmd, flags.JVM...)
+	cmd = append(cmd, "-Dlog4j.configurationFile="+confDir+"/log4j-console.properties",
+		"-Dlog4j2.configurationFile="+confDir+"/log4j-console.properties",
+		"-cp", flinkLib+"/*", main, "--configDir", confDir)
+	cmd = append(cmd, dyn...)
+	var exposed []string
+	if tm == 0 {
+		exposed = []string{restPort}
+	}
+	req := e.baseRequest(name, image, cpus, mem, exposed...)
+	req.Entrypoint = []string{"java"}
+	req.Cmd = cmd
+	req.Env = map[string]string{"FLINK_CONF_DIR": confDir}
+	req.Files = []tc.ContainerFile{
+		{Reader: strings.NewReader(string(harness.FlinkConfigYAML(conf))), ContainerFilePath: confDir + "/config.yaml", FileMode: 0o644},
+		{Reader: strings.NewReader(log4jConsole), ContainerFilePath: confDir + "/log4j-console.properties", FileMode: 0o644},
+	}
+	mod := req.HostConfigModifier
+	binds := []string{e.cfg.WorkDir + ":" + e.cfg.WorkDir}
+	for _, d := range e.cfg.SharedDirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		binds = append(binds, d+":"+d)
+	}
+	req.HostConfigModifier = func(hc *container.HostConfig) {
+		mod(hc)
+		hc.Binds = append(hc.Binds, binds...)
+	}
+	return e.run(ctx, name, req, cpus, mem)
+}
+
+// run creates and starts one container and records it.
+func (e *Env) run(ctx context.Context, name string, req tc.ContainerRequest, cpus float64, mem int64) error {
+	if e.isStopped() {
+		return errors.New("environment is stopping")
+	}
+	c, err := tc.GenericContainer(ctx, tc.GenericContainerRequest{ContainerRequest: req, Started: true})
+	if c != nil {
+		e.mu.Lock()
+		e.nodes[name] = &node{name: name, c: c, id: c.GetContainerID(), cpus: cpus, memBytes: mem}
+		e.mu.Unlock()
+	}
+	if err != nil {
+		return fmt.Errorf("docker: start %s (%s): %w", name, req.Image, err)
+	}
+	limits := "no CPU limit"
+	if cpus > 0 {
+		limits = fmt.Sprintf("%g CPUs", cpus)
+	}
+	e.cfg.Logf("abload: container %s started (%s, %s, %d MiB memory limit, id %s)", req.Name, req.Image, limits, mem>>20, c.GetContainerID()[:12])
+	return nil
+}
+
+func (e *Env) node(name string) *node {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.nodes[name]
+}
+
+func (e *Env) isStopped() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stopped
+}
+
+// waitKafka waits until the broker serves metadata, or its container ends.
+func (e *Env) waitKafka(ctx context.Context, bootstrap string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		if e.kafkaServes(ctx, bootstrap) {
+			return nil
+		}
+		if err := e.exited("kafka"); err != nil {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("kafka: not ready after %s (logs: %s)", timeout, e.logTail(ctx, "kafka", 20))
+		}
+		if err := sleepCtx(ctx, 500*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+func (e *Env) kafkaServes(ctx context.Context, bootstrap string) bool {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap), kgo.DialTimeout(time.Second))
+	if err != nil {
+		return false
+	}
+	defer cl.Close()
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	m, err := kadm.NewClient(cl).BrokerMetadata(rctx)
+	return err == nil && len(m.Brokers) > 0 && m.Controller >= 0
+}
+
+// waitFlink waits until every TaskManager has registered with all its slots.
+func (e *Env) waitFlink(ctx context.Context, restURL string) error {
+	rest := harness.NewFlinkClient(restURL)
+	want := e.cfg.TaskManagers * e.cfg.Slots
+	deadline := time.Now().Add(e.cfg.StartupTimeout)
+	for {
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		ov, err := rest.Overview(rctx)
+		cancel()
+		if err == nil && ov.TaskManagers == e.cfg.TaskManagers && ov.SlotsTotal == want {
+			return nil
+		}
+		names := []string{"jobmanager"}
+		for i := 1; i <= e.cfg.TaskManagers; i++ {
+			names = append(names, fmt.Sprintf("taskmanager-%d", i))
+		}
+		for _, n := range names {
+			if err := e.exited(n); err != nil {
+				return err
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("flink: not ready with all TaskManagers registered after %s (jobmanager logs: %s)",
+				e.cfg.StartupTimeout, e.logTail(ctx, "jobmanager", 20))
+		}
+		if err := sleepCtx(ctx, 500*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+// exited reports a container that is no longer running, with its last log lines.
+func (e *Env) exited(name string) error {
+	n := e.node(name)
+	if n == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := n.c.State(ctx)
+	if err != nil || st.Running {
+		return nil
+	}
+	return fmt.Errorf("%s: container exited (code %d) during startup; last lines:\n%s", name, st.ExitCode, e.logTail(ctx, name, 20))
+}
+
+// logTail returns the last n lines of a container's log.
+func (e *Env) logTail(ctx context.Context, name string, n int) string {
+	nd := e.node(name)
+	if nd == nil {
+		return ""
+	}
+	rc, err := nd.c.Logs(ctx)
+	if err != nil {
+		return err.Error()
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(rc)
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// supervise plays the TaskManager container's supervisor, as Kubernetes
+// would for a pod: when it stops while the environment runs (killed by a
+// fault, crashed, OOM-killed), it is started again after RestartDelay.
+func (e *Env) supervise(name string) {
+	for {
+		select {
+		case <-e.stopCh:
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+		n := e.node(name)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		st, err := n.c.State(ctx)
+		cancel()
+		if err != nil || st.Running || st.Paused {
+			continue
+		}
+		if e.cfg.RestartDelay < 0 {
+			e.cfg.Logf("abload: %s exited (code %d, OOM-killed %v); not restarting it (env.restart_delay < 0)", name, st.ExitCode, st.OOMKilled)
+			return
+		}
+		e.cfg.Logf("abload: %s exited (code %d, OOM-killed %v); restarting it in %s", name, st.ExitCode, st.OOMKilled, e.cfg.RestartDelay)
+		select {
+		case <-e.stopCh:
+			return
+		case <-time.After(e.cfg.RestartDelay):
+		}
+		ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
+		_, err = e.cli.ContainerStart(ctx, n.id, client.ContainerStartOptions{})
+		cancel()
+		if err != nil {
+			e.cfg.Logf("abload: restart %s: %v", name, err)
+			continue
+		}
+		e.cfg.Logf("abload: %s restarted (container %s)", name, n.id[:12])
+	}
+}
+
+// KillTaskManager SIGKILLs TaskManager n's container; the supervisor starts
+// it again after the restart delay.
+func (e *Env) KillTaskManager(n int) error {
+	nd, err := e.taskManager(n)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = e.cli.ContainerKill(ctx, nd.id, client.ContainerKillOptions{Signal: "KILL"})
+	return err
+}
+
+// PauseTaskManagers freezes TaskManager n's container (all for n = 0) with
+// the cgroup freezer, as SIGSTOP does to a process.
+func (e *Env) PauseTaskManagers(n int) error { return e.pause(n, true) }
+
+// ResumeTaskManagers thaws what PauseTaskManagers froze.
+func (e *Env) ResumeTaskManagers(n int) error { return e.pause(n, false) }
+
+func (e *Env) pause(n int, pause bool) error {
+	var nodes []*node
+	if n == 0 {
+		for i := 1; i <= e.cfg.TaskManagers; i++ {
+			nd, err := e.taskManager(i)
+			if err != nil {
+				return err
+			}
+			nodes = append(nodes, nd)
+		}
+	} else {
+		nd, err := e.taskManager(n)
+		if err != nil {
+			return err
+		}
+		nodes = append(nodes, nd)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	for _, nd := range nodes {
+		var err error
+		if pause {
+			_, err = e.cli.ContainerPause(ctx, nd.id, client.ContainerPauseOptions{})
+		} else {
+			_, err = e.cli.ContainerUnpause(ctx, nd.id, client.ContainerUnpauseOptions{})
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", nd.name, err))
+			continue
+		}
+		e.mu.Lock()
+		nd.paused = pause
+		e.mu.Unlock()
+	}
+	return errors.Join(errs...)
+}
+
+func (e *Env) taskManager(n int) (*node, error) {
+	nd := e.node(fmt.Sprintf("taskmanager-%d", n))
+	if nd == nil {
+		return nil, fmt.Errorf("no taskmanager %d (the environment has %d)", n, e.cfg.TaskManagers)
+	}
+	return nd, nil
+}
+
+// RestartBroker stops the Kafka container cleanly (SIGTERM, controlled
+// shutdown), keeps it down for down, starts it again and waits until it
+// serves. Its storage survives in the container; its host port is fixed.
+func (e *Env) RestartBroker(ctx context.Context, down time.Duration) error {
+	nd := e.node("kafka")
+	ep := e.Endpoints()
+	if nd == nil || ep == nil {
+		return errors.New("kafka is not running")
+	}
+	timeout := 30
+	sctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	_, err := e.cli.ContainerStop(sctx, nd.id, client.ContainerStopOptions{Timeout: &timeout})
+	cancel()
+	if err != nil {
+		return fmt.Errorf("stop kafka: %w", err)
+	}
+	_ = sleepCtx(ctx, down) // on cancel: start it again all the same
+	sctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
+	_, err = e.cli.ContainerStart(sctx, nd.id, client.ContainerStartOptions{})
+	cancel()
+	if err != nil {
+		return fmt.Errorf("start kafka: %w", err)
+	}
+	return e.waitKafka(context.WithoutCancel(ctx), ep.KafkaBootstrap[0], e.cfg.StartupTimeout)
+}
+
+// Components lists the containers for resource sampling: each is metered
+// through the Docker stats API (its cgroup: CPU time, memory without page
+// cache, CPU throttling), with its limits.
+func (e *Env) Components() []harness.Component {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []harness.Component
+	for _, nd := range e.nodes {
+		out = append(out, harness.Component{Name: nd.name, CPULimit: nd.cpus, MemLimitBytes: nd.memBytes,
+			Read: func() (harness.Usage, error) { return e.usage(nd.id) }})
+	}
+	return out
+}
+
+// usage reads one container's cumulative usage (a one-shot stats sample).
+func (e *Env) usage(id string) (harness.Usage, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	ins, err := e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil {
+		return harness.Usage{}, err
+	}
+	if ins.Container.State == nil || !ins.Container.State.Running || ins.Container.State.Paused {
+		return harness.Usage{}, errors.New("not running")
+	}
+	st, err := containerStats(ctx, e.cli, id)
+	if err != nil {
+		return harness.Usage{}, err
+	}
+	mem := int64(st.MemoryStats.Usage)
+	// The page cache is not the process's: drop it as `docker stats` does
+	// (cgroup v1: total_inactive_file; v2: inactive_file).
+	for _, k := range []string{"total_inactive_file", "inactive_file"} {
+		if v, ok := st.MemoryStats.Stats[k]; ok && int64(v) < mem {
+			mem -= int64(v)
+			break
+		}
+	}
+	return harness.Usage{
+		Instance:  ins.Container.State.StartedAt,
+		CPUNanos:  int64(st.CPUStats.CPUUsage.TotalUsage),
+		MemBytes:  mem,
+		Periods:   int64(st.CPUStats.ThrottlingData.Periods),
+		Throttled: int64(st.CPUStats.ThrottlingData.ThrottledPeriods),
+	}, nil
+}
+
+// Stop saves every container's log into the log directory, removes the
+// containers and the network (and anything else carrying the run label),
+// and removes the work directory. It may be called more than once, and
+// after a failed or cancelled Start; it ignores ctx's deadline for the
+// removal itself, which must happen.
+func (e *Env) Stop(ctx context.Context) error {
+	e.mu.Lock()
+	if !e.stopped {
+		close(e.stopCh)
+	}
+	e.stopped = true
+	nodes := make([]*node, 0, len(e.nodes))
+	for _, n := range e.nodes {
+		nodes = append(nodes, n)
+	}
+	e.nodes = map[string]*node{}
+	cli, nw := e.cli, e.net
+	e.net = nil
+	e.mu.Unlock()
+
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	defer cancel()
+	var errs []error
+	var wg sync.WaitGroup
+	var emu sync.Mutex
+	for _, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lctx, lcancel := context.WithTimeout(rctx, 10*time.Second)
+			e.saveLog(lctx, n)
+			lcancel()
+			if err := n.c.Terminate(rctx, tc.StopTimeout(0)); err != nil {
+				emu.Lock()
+				errs = append(errs, fmt.Errorf("remove %s: %w", n.name, err))
+				emu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if nw != nil {
+		if err := nw.Remove(rctx); err != nil {
+			errs = append(errs, fmt.Errorf("remove network: %w", err))
+		}
+	}
+	if cli != nil {
+		// Anything a racing Start created after the snapshot above.
+		if err := RemoveLabelled(rctx, cli, e.id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if e.cfg.WorkDir != "" {
+		if err := os.RemoveAll(e.cfg.WorkDir); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (e *Env) saveLog(ctx context.Context, n *node) {
+	rc, err := n.c.Logs(ctx)
+	if err != nil {
+		return
+	}
+	defer rc.Close()
+	f, err := os.Create(filepath.Join(e.cfg.LogDir, n.name+".log"))
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_, _ = io.Copy(f, rc)
+}
+
+// RemoveLabelled force-removes every container and network carrying run
+// label id (all of them when id is "").
+func RemoveLabelled(ctx context.Context, cli *tc.DockerClient, id string) error {
+	filter := LabelRun
+	if id != "" {
+		filter += "=" + id
+	}
+	var errs []error
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", filter)})
+	if err != nil {
+		return fmt.Errorf("list containers: %w", err)
+	}
+	for _, c := range cs.Items {
+		if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
+			errs = append(errs, fmt.Errorf("remove container %s: %w", c.ID[:12], err))
+		}
+	}
+	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: make(client.Filters).Add("label", filter)})
+	if err != nil {
+		return errors.Join(append(errs, fmt.Errorf("list networks: %w", err))...)
+	}
+	for _, n := range ns.Items {
+		if _, err := cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil {
+			errs = append(errs, fmt.Errorf("remove network %s: %w", n.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,378 @@
+package testcontainers
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+	tc "github.com/testcontainers/testcontainers-go"
+
+	"github.com/abload/abload/harness"
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+)
+
+// These tests run the Docker environment for real: a Docker daemon and the
+// local images (`make images`) are required, and their absence fails the
+// tests rather than skipping them. Only -short skips them.
+
+func needDocker(t *testing.T) (*tc.DockerClient, *harness.Runtime) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: needs Docker and the local images (run without -short)")
+	}
+	rt, err := harness.FindRuntime("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, err := tc.NewDockerClientWithOpts(context.Background())
+	if err != nil {
+		t.Fatalf("docker client: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
+		t.Fatalf("docker daemon not reachable (start dockerd; .ci/run does): %v", err)
+	}
+	if _, err := ResolveImages(ctx, cli, scenarios.ImagesLocal, rt.FlinkVersion(), rt.KafkaVersion()); err != nil {
+		t.Fatalf("local images: %v", err)
+	}
+	return cli, rt
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func loadScenario(t *testing.T, sets ...string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), append([]string{"env.kind=docker", "env.images=local"}, sets...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// labelled lists the containers and networks that carry an abload run label.
+func labelled(t *testing.T, cli *tc.DockerClient) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out []string
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs.Items {
+		out = append(out, "container "+strings.Join(c.Names, ","))
+	}
+	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: make(client.Filters).Add("label", LabelRun)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns.Items {
+		out = append(out, "network "+n.Name)
+	}
+	return out
+}
+
+// A run through the Docker environment: containers with CPU limits, a
+// TaskManager container killed and restarted by the supervisor, exactly-once
+// output intact, container resources metered, logs saved, nothing left.
+func TestDockerRunWithKilledTaskManager(t *testing.T) {
+	cli, rt := needDocker(t)
+	if left := labelled(t, cli); len(left) > 0 {
+		t.Fatalf("leftovers of an earlier run: %v", left)
+	}
+	sc := loadScenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=30s",
+		"env.taskmanagers=2", "env.slots=1", "env.restart_delay=3s", "job.parallelism=2",
+		"env.taskmanager.cpus=1", "env.taskmanager_memory=1280m",
+		"job.checkpoint.interval=1s", "job.delivery=exactly_once", "workload.max_consumer_delay=10s",
+		"workload.drain_timeout=90s", "faults=[{at: 12s, kind: kill_taskmanager, taskmanager: 2}]")
+	out := t.TempDir()
+	res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: out, Runtime: rt, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if left := labelled(t, cli); len(left) > 0 {
+		t.Errorf("left behind after the run: %v", left)
+	}
+	if !res.Valid {
+		t.Errorf("invalid: %v", res.InvalidReasons)
+	}
+	env := res.Environment
+	if env.Kind != "docker" || env.FlinkVersion != rt.FlinkVersion() || env.KafkaVersion != rt.KafkaVersion() {
+		t.Errorf("environment %+v: want docker with the bundle's versions %s/%s", env, rt.FlinkVersion(), rt.KafkaVersion())
+	}
+	if env.Limits != "taskmanager.cpus=1" {
+		t.Errorf("limits %q", env.Limits)
+	}
+	if len(res.Recovery) != 1 {
+		t.Fatalf("recovery = %+v, want one entry", res.Recovery)
+	}
+	rc := res.Recovery[0]
+	if rc.DetectedS == nil || rc.RunningS == nil || rc.OutputResumedS == nil || rc.Restarts < 1 {
+		t.Errorf("recovery after the container kill not timed: %+v", rc)
+	}
+	rec := res.Reconciliation
+	if rec.Expected == 0 || rec.Lost != 0 || rec.Duplicated != 0 {
+		t.Errorf("exactly-once across a killed container: expected %d, lost %d, duplicated %d", rec.Expected, rec.Lost, rec.Duplicated)
+	}
+	byName := map[string]reports.Resource{}
+	for _, r := range res.Resources {
+		byName[r.Component] = r
+	}
+	for _, n := range []string{"kafka", "jobmanager", "taskmanager-1", "taskmanager-2"} {
+		r, ok := byName[n]
+		if !ok || len(r.Series) < 10 || r.CPUPct.Max <= 0 || r.RSSMb.Max <= 0 {
+			t.Errorf("container %s: resources %+v, want a metered series", n, r)
+			continue
+		}
+		if r.MemLimitMb <= 0 {
+			t.Errorf("container %s: no memory limit recorded", n)
+		}
+		if strings.HasPrefix(n, "taskmanager") {
+			if r.CPULimitCores != 1 || r.MemLimitMb != 1280 {
+				t.Errorf("%s: limits %.2f cores %.0f MiB, want 1 core, 1280 MiB", n, r.CPULimitCores, r.MemLimitMb)
+			}
+			// A container limited to one core never uses much more than one.
+			if r.CPUPct.Max > 130 {
+				t.Errorf("%s: CPU max %.0f%% under a 1-core limit", n, r.CPUPct.Max)
+			}
+		}
+	}
+	for _, n := range []string{"kafka", "jobmanager", "taskmanager-1", "taskmanager-2"} {
+		b, err := os.ReadFile(filepath.Join(out, "logs", n+".log"))
+		if err != nil || len(b) == 0 {
+			t.Errorf("logs/%s.log: %v (%d bytes)", n, err, len(b))
+		}
+	}
+	// The killed container's log holds both of its lives.
+	if b, _ := os.ReadFile(filepath.Join(out, "logs", "taskmanager-2.log")); strings.Count(string(b), "Starting TaskManager") < 2 {
+		t.Errorf("taskmanager-2.log does not show the restart")
+	}
+	if err := reports.WriteResult(out, res); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reports.ValidateResultJSON(b); err != nil {
+		t.Errorf("result.json does not validate: %v", err)
+	}
+}
+
+// Version parity: the local images carry the versions and the jars of the
+// runtime bundle the local environment runs.
+func TestLocalImagesMatchRuntimeBundle(t *testing.T) {
+	cli, rt := needDocker(t)
+	ctx := context.Background()
+	imgs := LocalImages(rt.FlinkVersion(), rt.KafkaVersion())
+	for _, im := range []struct{ name, lib string }{{imgs.Flink, rt.FlinkLib}, {imgs.Kafka, rt.KafkaLib}} {
+		labels, err := ImageLabels(ctx, cli, im.name)
+		if err != nil {
+			t.Fatalf("%s: %v", im.name, err)
+		}
+		if labels[LabelFlinkVersion] != rt.FlinkVersion() || labels[LabelKafkaVersion] != rt.KafkaVersion() {
+			t.Errorf("%s: labels %v, want flink %s kafka %s", im.name, labels, rt.FlinkVersion(), rt.KafkaVersion())
+		}
+		if want := bundleDigest(t, im.lib); labels[LabelBundleDigest] != want {
+			t.Errorf("%s: bundle digest %s, the runtime bundle's is %s (stale image: run make images)", im.name, labels[LabelBundleDigest], want)
+		}
+	}
+}
+
+// bundleDigest mirrors the digest `make images` labels an image with: the
+// sha256 of the sorted lines "<jar> <sha256 of jar>".
+func bundleDigest(t *testing.T, dir string) string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), ".jar") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		lines = append(lines, e.Name()+" "+hex.EncodeToString(sum[:]))
+	}
+	sort.Strings(lines)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n") + "\n"))
+	return hex.EncodeToString(sum[:])
+}
+
+// SIGINT mid-run: the binary tears the containers and the network down,
+// and docker shows none of them within 15 s.
+func TestSIGINTRemovesContainers(t *testing.T) {
+	cli, _ := needDocker(t)
+	bin := os.Getenv("ABLOAD_BIN")
+	if bin == "" {
+		t.Fatal("ABLOAD_BIN is not set (make test sets it to the built binary)")
+	}
+	out := t.TempDir()
+	cmd := exec.Command(bin, "run", filepath.Join("..", "scenarios", "quick.yaml"), "--env", "docker",
+		"--set", "env.images=local", "--set", "workload.duration=60s", "--out", out, "--force")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	measuring := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		once := false
+		for sc.Scan() {
+			t.Log(sc.Text())
+			if !once && strings.Contains(sc.Text(), "phase=measure") {
+				once = true
+				close(measuring)
+			}
+		}
+	}()
+	select {
+	case <-measuring:
+	case <-time.After(4 * time.Minute):
+		t.Fatal("the run never reached the measurement phase")
+	}
+	time.Sleep(3 * time.Second)
+	if left := labelled(t, cli); len(left) < 4 {
+		t.Fatalf("before SIGINT: %v, want the run's containers and network", left)
+	}
+	t0 := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for time.Since(t0) < 15*time.Second {
+		if left = labelled(t, cli); len(left) == 0 {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if len(left) > 0 {
+		t.Fatalf("15 s after SIGINT docker still shows %v", left)
+	}
+	t.Logf("all containers and the network gone %.1fs after SIGINT", time.Since(t0).Seconds())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+			t.Errorf("exit after SIGINT: %v, want exit code 1 (aborted)", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("abload did not exit 30 s after SIGINT")
+	}
+	var res struct {
+		Status string `json:"status"`
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "result.json")); err != nil {
+		t.Errorf("no result.json after SIGINT: %v", err)
+	} else if err := json.Unmarshal(b, &res); err != nil || res.Status != "aborted" {
+		t.Errorf("result status %q (%v), want aborted", res.Status, err)
+	}
+}
+
+// The same scenario in the local and the Docker environment gives results
+// with the same fields filled (the Docker one may add container limits).
+func TestDockerResultComparableWithLocal(t *testing.T) {
+	_, rt := needDocker(t)
+	sets := []string{"workload.warmup=3s", "workload.duration=12s"}
+	paths := map[string]map[string]bool{}
+	for _, kind := range []string{"local", "docker"} {
+		sc := loadScenario(t, append(sets, "env.kind="+kind)...)
+		out := t.TempDir()
+		res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: out, Runtime: rt, Stderr: testWriter{t}})
+		if err != nil {
+			t.Fatalf("%s run: %v", kind, err)
+		}
+		if !res.Valid {
+			t.Errorf("%s run invalid: %v", kind, res.InvalidReasons)
+		}
+		if err := reports.WriteResult(out, res); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "result.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := reports.ValidateResultJSON(b); err != nil {
+			t.Errorf("%s result.json does not validate: %v", kind, err)
+		}
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		paths[kind] = map[string]bool{}
+		filled(v, "", paths[kind])
+	}
+	var missing []string
+	for p := range paths["local"] {
+		// Containers have no host PID; a local run names its TaskManager
+		// processes the same way the Docker one names its containers.
+		if !paths["docker"][p] && !strings.HasSuffix(p, ".pid") && !strings.Contains(p, ".scenario.env.") {
+			missing = append(missing, p)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("fields a local result fills and the Docker one does not: %v", missing)
+	}
+	if len(paths["docker"]) < 100 {
+		t.Errorf("only %d filled fields in the Docker result", len(paths["docker"]))
+	}
+}
+
+// filled collects the paths of v that hold a non-zero value (arrays by
+// their elements' union, under "[]").
+func filled(v any, path string, out map[string]bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			filled(c, path+"."+k, out)
+		}
+	case []any:
+		for _, c := range x {
+			filled(c, path+"[]", out)
+		}
+	case nil:
+	case string:
+		if x != "" {
+			out[path] = true
+		}
+	case float64:
+		if x != 0 {
+			out[path] = true
+		}
+	case bool:
+		out[path] = true
+	default:
+		out[path] = fmt.Sprint(x) != ""
+	}
+}
