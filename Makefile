@@ -10,7 +10,7 @@ GO_SRC  := $(shell find . -name '*.go' -not -path './build/*' -not -path './jobs
 JAVA_SRC := $(shell find jobs -name pom.xml -not -path '*/target/*') $(shell find jobs/ab-job/src/main -type f 2>/dev/null) \
             $(shell find jobs/runtime -path '*/src/*' -type f 2>/dev/null)
 
-.PHONY: all build runtime images test test-short test-java test-go demo bench bench-producer clean
+.PHONY: all build runtime images test test-short test-java test-go demo bench bench-producer bench-docker clean
 
 all: build
 
@@ -43,7 +43,8 @@ images: runtime
 	testcontainers/images/build.sh $(RUNTIME)
 
 ## test: Java unit + MiniCluster tests, Go unit tests, and the end-to-end tests
-## against a real local Kafka + Flink.
+## against a real local Kafka + Flink and real Docker containers (needs a running
+## dockerd and `make images`; .ci/run provides both).
 test: build test-java test-go
 
 test-java:
@@ -52,7 +53,9 @@ test-java:
 test-go: build
 	$(GO) vet ./...
 	# -p 1: packages with end-to-end tests each start a real cluster; one at a time on small machines.
-	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -p 1 -count=1 -timeout 25m ./...
+	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload $(GO) test -p 1 -count=1 -timeout 25m $$($(GO) list ./... | grep -v /testcontainers)
+	# The Docker environment's end-to-end tests, verbose: the log shows the containers start and go.
+	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -v -timeout 20m ./testcontainers/
 
 ## test-short: Go unit tests only (no cluster, no Maven)
 test-short:
@@ -70,6 +73,11 @@ bench:
 ## same local broker (median ratio of interleaved pairs), and pacing accuracy at 50k/s
 bench-producer: build
 	$(GO) test -run '^$$' -bench 'ProducerVsKafkaPerf|Pacing50k' -benchtime 1x -timeout 30m -v ./harness/
+
+## bench-docker: one TaskManager container limited to 0.5 vs 1.0 cores at the same
+## load (needs Docker and `make images`): e2e latency, lag trend, throttling, ratios
+bench-docker: build
+	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -run '^$$' -bench 'TaskManagerCPULimit' -benchtime 1x -timeout 30m -v ./testcontainers/
 
 clean:
 	rm -rf $(BUILD) results

@@ -62,11 +62,17 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 func loadScenario(t *testing.T, sets ...string) *scenarios.Scenario {
 	t.Helper()
-	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), append([]string{"env.kind=docker", "env.images=local"}, sets...))
+	sc, err := scenarioWith(sets...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sc
+}
+
+// scenarioWith is scenarios/quick.yaml in the Docker environment with the
+// local images, and sets applied as --set would.
+func scenarioWith(sets ...string) (*scenarios.Scenario, error) {
+	return scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), append([]string{"env.kind=docker", "env.images=local"}, sets...))
 }
 
 // labelled lists the containers and networks that carry an abload run label.
