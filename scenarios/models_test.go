@@ -401,7 +401,7 @@ func TestModelErrors(t *testing.T) {
 				`t.yaml:2: faults[0].duration: is not used by kill_taskmanager (env.restart_delay says when it comes back); leave it out`,
 				`t.yaml:3: faults[1].at: must be inside the load, in [0s, warmup + duration + cooldown) = [0s, 40s), got 1h`,
 				`t.yaml:3: faults[1].duration: must be > 0, got 0s`,
-				`t.yaml:4: faults[2].kind: must be one of kill_taskmanager, pause_taskmanagers, restart_broker, got "explode"`,
+				`t.yaml:4: faults[2].kind: must be one of kill_taskmanager, pause_taskmanagers, restart_broker, network_delay, network_cut, network_bandwidth, got "explode"`,
 			}},
 
 		// overrides

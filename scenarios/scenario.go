@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strings"
 	"time"
 
 	"github.com/abload/abload/generators"
@@ -161,8 +162,15 @@ type Fault struct {
 	Kind string   `yaml:"kind" json:"kind"`
 	// TaskManager is which TaskManager (1-based); 0 = all (pause only).
 	TaskManager int `yaml:"taskmanager" json:"taskmanager" abload:"optional"`
-	// Duration is how long a pause lasts, or how long the broker stays down.
+	// Duration is how long a pause lasts, how long the broker stays down,
+	// or how long a network fault lasts.
 	Duration Duration `yaml:"duration" json:"duration" abload:"optional"`
+	// Latency and Jitter are what network_delay adds to each direction of
+	// the job's path to the broker, on top of env.network.
+	Latency Duration `yaml:"latency" json:"latency" abload:"optional"`
+	Jitter  Duration `yaml:"jitter" json:"jitter" abload:"optional"`
+	// Bandwidth is network_bandwidth's limit, as env.network.bandwidth.
+	Bandwidth string `yaml:"bandwidth" json:"bandwidth" abload:"optional"`
 }
 
 // Fault kinds (faults[].kind).
@@ -170,7 +178,35 @@ const (
 	FaultKillTaskManager   = "kill_taskmanager"   // SIGKILL; the environment restarts it after env.restart_delay
 	FaultPauseTaskManagers = "pause_taskmanagers" // SIGSTOP for duration, then SIGCONT
 	FaultRestartBroker     = "restart_broker"     // clean stop, down for duration, start again
+	FaultNetworkDelay      = "network_delay"      // latency ± jitter added to the job's path to the broker for duration
+	FaultNetworkCut        = "network_cut"        // the job's path to the broker partitioned for duration
+	FaultNetworkBandwidth  = "network_bandwidth"  // the job's path to the broker limited to bandwidth for duration
 )
+
+// IsNetworkFault reports whether a fault kind acts on the job's network
+// path (through the environment's network proxy).
+func IsNetworkFault(kind string) bool {
+	switch kind {
+	case FaultNetworkDelay, FaultNetworkCut, FaultNetworkBandwidth:
+		return true
+	}
+	return false
+}
+
+// NeedsNetProxy reports whether the run needs the network proxy between the
+// job and the broker: env.network shapes the path or asks for the proxy, or
+// a fault acts on the network.
+func (s *Scenario) NeedsNetProxy() bool {
+	if s.Env.Network.Proxy || s.Env.Network.Shaped() {
+		return true
+	}
+	for _, f := range s.Faults {
+		if IsNetworkFault(f.Kind) {
+			return true
+		}
+	}
+	return false
+}
 
 // Env is the environment the run starts (or, for external, targets).
 type Env struct {
@@ -196,6 +232,47 @@ type Env struct {
 	// RestartDelay is how long a dead TaskManager stays down before the
 	// environment restarts it.
 	RestartDelay Duration `yaml:"restart_delay" json:"restart_delay"`
+	// Network shapes the path between the job and the Kafka broker for the
+	// whole run (local and docker).
+	Network Network `yaml:"network" json:"network"`
+}
+
+// Network is the steady shaping of the path between the job's tasks and the
+// Kafka broker, applied by an in-process TCP proxy that only the job's
+// traffic crosses (the harness's producer and consumer reach the broker
+// directly).
+type Network struct {
+	// Latency is added to each direction (a request and its response cross
+	// the path once each); Jitter varies it by up to ± Jitter.
+	Latency Duration `yaml:"latency" json:"latency"`
+	Jitter  Duration `yaml:"jitter" json:"jitter"`
+	// Bandwidth limits each direction, all of the job's connections
+	// together, e.g. "512KB/s" or "10MB/s"; "" = unlimited.
+	Bandwidth string `yaml:"bandwidth" json:"bandwidth"`
+	// Proxy routes the job's traffic through the proxy even when nothing is
+	// shaped, so that an unshaped baseline crosses the same path.
+	Proxy bool `yaml:"proxy" json:"proxy"`
+}
+
+// Shaped reports whether n shapes the path at all.
+func (n Network) Shaped() bool {
+	return n.Latency.Duration != 0 || n.Jitter.Duration != 0 || n.Bandwidth != ""
+}
+
+// String is n's shaping as "latency=50ms,jitter=10ms,bandwidth=512KB/s"
+// (only what is set); "" when nothing is.
+func (n Network) String() string {
+	var parts []string
+	if n.Latency.Duration != 0 {
+		parts = append(parts, "latency="+n.Latency.String())
+	}
+	if n.Jitter.Duration != 0 {
+		parts = append(parts, "jitter="+n.Jitter.String())
+	}
+	if n.Bandwidth != "" {
+		parts = append(parts, "bandwidth="+n.Bandwidth)
+	}
+	return strings.Join(parts, ",")
 }
 
 // Container is one kind of container's limits in the docker environment.

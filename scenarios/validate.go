@@ -102,8 +102,32 @@ func MemoryBytes(v string) (int64, error) {
 	return n << shift, nil
 }
 
+// BandwidthKBps converts a bandwidth as the scenario accepts it (bytes per
+// second in decimal units: "512KB/s", "10MB/s", "1.5GB/s"; 1 KB = 1000
+// bytes) to KB/s, rounded to the nearest one.
+func BandwidthKBps(v string) (int64, error) {
+	m := bandwidthRE.FindStringSubmatch(strings.TrimSpace(v))
+	if m == nil {
+		return 0, fmt.Errorf("malformed bandwidth %q (want bytes per second such as 512KB/s, 10MB/s or 1GB/s; 1 KB = 1000 bytes)", v)
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, fmt.Errorf("malformed bandwidth %q: %w", v, err)
+	}
+	kbps := f * map[string]float64{"KB": 1, "MB": 1e3, "GB": 1e6}[m[2]]
+	switch {
+	case kbps < 1:
+		return 0, fmt.Errorf("bandwidth %q is below the smallest limit, 1KB/s", v)
+	case kbps > 1e9:
+		return 0, fmt.Errorf("bandwidth %q is above the largest limit, 1000000GB/s", v)
+	}
+	return int64(math.Round(kbps)), nil
+}
+
 var (
-	nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	// A byte rate in decimal units, as BandwidthKBps reads it.
+	bandwidthRE = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*(KB|MB|GB)/s$`)
+	nameRE      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	// Flink's MemorySize syntax, with a unit required: a bare number is bytes,
 	// which is never what a user means for a process size.
 	flinkMemoryRE = regexp.MustCompile(`(?i)^([0-9]+)\s*(k|kb|kibibytes|m|mb|mebibytes|g|gb|gibibytes|t|tb|tebibytes)$`)
@@ -259,6 +283,7 @@ func (s *Scenario) check() []issue {
 		}
 	}
 	c.oneOf("env.images", e.Images, ImagesAuto, ImagesLocal, ImagesOfficial)
+	checkNetwork(&c, e)
 
 	k := s.Kafka
 	c.atLeast("kafka.partitions", int64(k.Partitions), 1)
@@ -438,12 +463,82 @@ func checkStages(c *checker, s *Scenario) {
 	}
 }
 
+// checkNetwork checks env.network.
+func checkNetwork(c *checker, e Env) {
+	n := e.Network
+	for _, f := range []struct {
+		path string
+		d    Duration
+	}{{"env.network.latency", n.Latency}, {"env.network.jitter", n.Jitter}} {
+		c.nonNegative(f.path, f.d)
+		c.wholeMillis(f.path, f.d)
+	}
+	c.bandwidth("env.network.bandwidth", n.Bandwidth, `"" for unlimited`)
+	if e.Kind == EnvExternal && (n.Shaped() || n.Proxy) {
+		c.addNear("env.network", "env.kind", "network shaping needs an environment abload runs (local or docker), not external")
+	}
+}
+
+// bandwidth checks a bandwidth value; an empty one is fine (the caller
+// decides whether it is required; unlimited says what "" means).
+func (c *checker) bandwidth(path, v, unlimited string) {
+	if v == "" {
+		return
+	}
+	if !bandwidthRE.MatchString(strings.TrimSpace(v)) && unlimited != "" {
+		c.addf(path, "malformed bandwidth %q (want %s, or bytes per second such as 512KB/s, 10MB/s or 1GB/s; 1 KB = 1000 bytes)", v, unlimited)
+		return
+	}
+	if _, err := BandwidthKBps(v); err != nil {
+		c.addf(path, "%v", err)
+	}
+}
+
+// checkNetworkFault checks the fields of a network fault, and that the
+// network fields stay out of the other kinds.
+func checkNetworkFault(c *checker, p string, f Fault) {
+	unused := func(field, usedBy string, set bool) {
+		if set {
+			c.addf(p+"."+field, "is not used by %s (only by %s); leave it out", f.Kind, usedBy)
+		}
+	}
+	switch f.Kind {
+	case FaultNetworkDelay:
+		if f.Latency.Duration <= 0 {
+			c.addNear(p+".latency", p+".kind", "must be > 0 for network_delay (added to each direction), got %s", f.Latency)
+		}
+		c.wholeMillis(p+".latency", f.Latency)
+		c.nonNegative(p+".jitter", f.Jitter)
+		c.wholeMillis(p+".jitter", f.Jitter)
+	case FaultNetworkBandwidth:
+		if f.Bandwidth == "" {
+			c.addNear(p+".bandwidth", p+".kind", "required for network_bandwidth: the limit, in bytes per second such as 512KB/s or 10MB/s")
+		}
+		c.bandwidth(p+".bandwidth", f.Bandwidth, "")
+	}
+	if f.Kind != FaultNetworkDelay {
+		unused("latency", FaultNetworkDelay, f.Latency.Duration != 0)
+		unused("jitter", FaultNetworkDelay, f.Jitter.Duration != 0)
+	}
+	if f.Kind != FaultNetworkBandwidth {
+		unused("bandwidth", FaultNetworkBandwidth, f.Bandwidth != "")
+	}
+	if IsNetworkFault(f.Kind) {
+		c.positive(p+".duration", f.Duration)
+		if f.TaskManager != 0 {
+			c.addf(p+".taskmanager", "is not used by %s; leave it out", f.Kind)
+		}
+	}
+}
+
 func checkFaults(c *checker, s *Scenario) {
 	w := s.Workload
 	end := w.Warmup.Duration + w.Duration.Duration + w.Cooldown.Duration
 	for i, f := range s.Faults {
 		p := fmt.Sprintf("faults[%d]", i)
-		c.oneOf(p+".kind", f.Kind, FaultKillTaskManager, FaultPauseTaskManagers, FaultRestartBroker)
+		c.oneOf(p+".kind", f.Kind, FaultKillTaskManager, FaultPauseTaskManagers, FaultRestartBroker,
+			FaultNetworkDelay, FaultNetworkCut, FaultNetworkBandwidth)
+		checkNetworkFault(c, p, f)
 		if f.At.Duration < 0 || f.At.Duration >= end {
 			c.addf(p+".at", "must be inside the load, in [0s, warmup + duration + cooldown) = [0s, %s), got %s", Duration{end}, f.At)
 		}
