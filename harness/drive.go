@@ -494,6 +494,7 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	res.Environment = reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
 	fingerprint(&res.Environment)
 	res.Environment.Limits = envLimits(sc.Env)
+	res.Environment.Network = r.networkText()
 	if aborted {
 		res.Status = reports.StatusAborted
 	}

@@ -104,6 +104,9 @@ func (r *runner) injectFaults(ctx context.Context, inj FaultInjector) {
 			}
 		case scenarios.FaultRestartBroker:
 			rec.err = inj.RestartBroker(ctx, f.Duration.Duration)
+		case scenarios.FaultNetworkDelay, scenarios.FaultNetworkCut, scenarios.FaultNetworkBandwidth:
+			// Blocks for the fault's duration, then restores env.network.
+			rec.err = r.networkFault(ctx, f)
 		}
 		r.col.releaseExcuse(r.clock.Now(), r.excuseGrace())
 		r.faults.mu.Lock()
@@ -119,6 +122,8 @@ func (r *runner) injectFaults(ctx context.Context, inj FaultInjector) {
 
 func faultTarget(f scenarios.Fault) string {
 	switch {
+	case scenarios.IsNetworkFault(f.Kind):
+		return networkFaultTarget(f)
 	case f.Kind == scenarios.FaultRestartBroker:
 		return ""
 	case f.TaskManager == 0:
@@ -183,9 +188,12 @@ func (r *runner) recovery(ts []reports.TimePoint) (out []reports.Recovery, probl
 		}
 		r.col.mu.Unlock()
 		if rc.OutputResumedS != nil || rc.RunningS != nil {
-			after := rc.AtS
+			// The lag cannot have recovered before the fault is over (a
+			// pause, a broker outage, a network fault): the input lag is read
+			// from metrics that lag behind the fault's start.
+			after := max(rc.AtS, r.sinceStart(f.endNs))
 			if rc.RunningS != nil {
-				after = *rc.RunningS
+				after = max(after, *rc.RunningS)
 			}
 			if t, ok := lagRecovered(ts, rc.AtS, after, r.sc.Workload.Rate); ok {
 				rc.LagRecoveredS = &t

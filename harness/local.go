@@ -19,6 +19,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/abload/abload/scenarios"
 )
 
 // LocalConfig sizes the local environment.
@@ -41,6 +43,13 @@ type LocalConfig struct {
 	// RestartDelay is how long a TaskManager that died stays down before the
 	// environment starts it again (its supervisor); negative: never.
 	RestartDelay time.Duration
+	// NetProxy puts a NetProxy between the job and the broker: Kafka gets a
+	// JOB listener advertised at the proxy's address, which the proxy
+	// forwards to, and Endpoints.JobKafkaBootstrap is the proxy. The
+	// harness's own clients keep the PLAINTEXT listener.
+	NetProxy bool
+	// Network is the proxy's shaping from the start (NetProxy only).
+	Network scenarios.Network
 }
 
 // LocalEnv runs a single-node Kafka (KRaft) and a Flink standalone session
@@ -57,6 +66,7 @@ type LocalEnv struct {
 	launchTM                 func(n int) (*process, string, error)
 	kafkaArgv                []string
 	kafkaBootstrap, kafkaLog string
+	proxy                    *NetProxy
 }
 
 // NewLocal returns a local environment; nothing starts until Start.
@@ -142,7 +152,7 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 	if err := os.WriteFile(log4j, []byte(Log4jConfig), 0o644); err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(4)
+	ports, err := freePorts(6)
 	if err != nil {
 		return nil, err
 	}
@@ -151,13 +161,29 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 	if !e.cfg.KafkaOnly {
 		ep.FlinkREST = fmt.Sprintf("http://127.0.0.1:%d", restPort)
 	}
+	jobPort := 0 // the broker's JOB listener, behind the proxy
+	if e.cfg.NetProxy {
+		jobPort = ports[4]
+		np, err := NewNetProxy(fmt.Sprintf("127.0.0.1:%d", ports[5]), fmt.Sprintf("127.0.0.1:%d", jobPort))
+		if err != nil {
+			return nil, err
+		}
+		e.mu.Lock()
+		e.proxy = np
+		e.mu.Unlock()
+		if err := np.ShapeNetwork(e.cfg.Network); err != nil {
+			return nil, fmt.Errorf("env.network: %w", err)
+		}
+		ep.JobKafkaBootstrap = []string{np.Addr()}
+		e.cfg.Logf("abload: network proxy on %s → kafka's JOB listener 127.0.0.1:%d (%s)", np.Addr(), jobPort, shapingText(e.cfg.Network))
+	}
 
 	var wg sync.WaitGroup
 	var kafkaErr, flinkErr error
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		kafkaErr = e.startKafka(ctx, log4j, kafkaPort, controllerPort)
+		kafkaErr = e.startKafka(ctx, log4j, kafkaPort, controllerPort, jobPort, ep.JobKafkaBootstrap)
 	}()
 	if !e.cfg.KafkaOnly {
 		wg.Add(1)
@@ -199,20 +225,28 @@ func javaBin() string {
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport int) error {
+// startKafka starts the broker; jobPort > 0 adds the JOB listener there,
+// advertised at jobAdvertised (the network proxy in front of it).
+func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jobPort int, jobAdvertised []string) error {
 	start := time.Now()
 	dir := filepath.Join(e.cfg.WorkDir, "kafka")
 	data := filepath.Join(dir, "data")
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		return err
 	}
-	props := KafkaServerProperties(KafkaListeners{
+	l := KafkaListeners{
 		Listeners:         fmt.Sprintf("PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", port, cport),
 		Advertised:        fmt.Sprintf("PLAINTEXT://127.0.0.1:%d", port),
 		ProtocolMap:       "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
 		InterBroker:       "PLAINTEXT",
 		ControllerAddress: fmt.Sprintf("127.0.0.1:%d", cport),
-	}, data)
+	}
+	if jobPort > 0 {
+		l.Listeners += fmt.Sprintf(",JOB://127.0.0.1:%d", jobPort)
+		l.Advertised += ",JOB://" + jobAdvertised[0]
+		l.ProtocolMap += ",JOB:PLAINTEXT"
+	}
+	props := KafkaServerProperties(l, data)
 	propsPath := filepath.Join(dir, "server.properties")
 	if err := os.WriteFile(propsPath, []byte(props), 0o644); err != nil {
 		return err
@@ -596,12 +630,26 @@ func (e *LocalEnv) Stop(ctx context.Context) error {
 	e.procs = nil
 	e.mu.Unlock()
 	stopAll(procs, 5*time.Second)
+	e.mu.Lock()
+	np := e.proxy
+	e.mu.Unlock()
+	if np != nil {
+		np.Close()
+	}
 	if e.cfg.WorkDir != "" {
 		if err := os.RemoveAll(e.cfg.WorkDir); err != nil {
 			return fmt.Errorf("remove %s: %w", e.cfg.WorkDir, err)
 		}
 	}
 	return nil
+}
+
+// NetProxy is the proxy between the job and the broker (nil without
+// LocalConfig.NetProxy, or before Start).
+func (e *LocalEnv) NetProxy() *NetProxy {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.proxy
 }
 
 // Components returns the environment's running processes (broker,

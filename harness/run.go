@@ -209,6 +209,7 @@ type runner struct {
 
 	mon      *monitor
 	faults   faultState
+	netProxy *NetProxy // the job's path to the broker crosses it (nil: direct)
 	snd      *sender
 	sent     sendStats        // the sender's totals, once it has finished
 	genStats generators.Stats // what the generator emitted, once the sender has finished
@@ -294,6 +295,8 @@ func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir, outDir string, 
 			StartupTimeout:    sc.Env.StartupTimeout.Duration,
 			FlinkConfig:       FlinkClusterConfig(sc.Env),
 			RestartDelay:      sc.Env.RestartDelay.Duration,
+			NetProxy:          sc.NeedsNetProxy(),
+			Network:           sc.Env.Network,
 			Logf:              logf,
 		}), nil
 	}
@@ -335,6 +338,9 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 		}
 		r.ep = ep
 		r.con.Logf("abload: environment %s up in %.1fs (kafka %s, flink REST %s)", r.env.Kind(), time.Since(t0).Seconds(), ep.KafkaBootstrap[0], ep.FlinkREST)
+	}
+	if err := r.setupNetwork(); err != nil {
+		return err
 	}
 
 	r.topics = topicsFor(r.runID, sc.Job.Outputs.Updates, sc.Job.Outputs.Windows)

@@ -94,6 +94,11 @@ type Environment struct {
 	OS           string `json:"os,omitempty"` // GOOS/GOARCH of the harness
 	// Limits are the environment's resource limits (e.g. "cpus=2"), if any.
 	Limits string `json:"limits,omitempty"`
+	// Network is the steady shaping of the path between the job and the
+	// Kafka broker (env.network), e.g. "latency=50ms,jitter=10ms,bandwidth=512KB/s";
+	// "unshaped" when the job's traffic crossed the network proxy without
+	// shaping; absent when it reached the broker directly.
+	Network string `json:"network,omitempty"`
 }
 
 // Events describes the input side. Sent counts events intended inside the
