@@ -46,12 +46,11 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	r.col = newCollector(total+prefill, windows)
 	var err2 error
 
-	copts := []kgo.Opt{
-		kgo.SeedBrokers(r.ep.KafkaBootstrap...),
+	copts := r.ep.seed(
 		kgo.ConsumeTopics(r.topics.outputs()...),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(100 * time.Millisecond),
-	}
+		kgo.FetchMaxWait(100*time.Millisecond),
+	)
 	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
 		// Transactional output is only the pipeline's output once committed:
 		// read it as a downstream consumer would.
@@ -66,11 +65,10 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	producer, err := kgo.NewClient(append(popts,
-		kgo.SeedBrokers(r.ep.KafkaBootstrap...),
+	producer, err := kgo.NewClient(append(popts, r.ep.seed(
 		kgo.DefaultProduceTopic(r.topics.Input),
 		kgo.MaxBufferedRecords(1<<16),
-	)...)
+	)...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -318,8 +316,8 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 // flush writes one flush control record to every input partition with an
 // event time past the last window, so every window of the run closes.
 func (r *runner) flush(ctx context.Context, lastEventMs int64) error {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(r.ep.KafkaBootstrap...),
-		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DefaultProduceTopic(r.topics.Input))
+	cl, err := kgo.NewClient(r.ep.seed(
+		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DefaultProduceTopic(r.topics.Input))...)
 	if err != nil {
 		return err
 	}

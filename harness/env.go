@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"net"
 	"os"
 	"path/filepath"
@@ -21,6 +22,21 @@ type Endpoints struct {
 	// differs from where the harness does (containers on a private network,
 	// or a proxy that shapes the job's traffic); empty means KafkaBootstrap.
 	JobKafkaBootstrap []string `json:"job_kafka_bootstrap,omitempty"`
+	// KafkaBehindProxy says a proxy that accepts connections even while the
+	// broker is down stands before KafkaBootstrap (Docker's userland proxy
+	// for a published port): an EOF right after connecting then means "down
+	// for now", not a TLS or SASL mismatch, and the harness's clients retry it.
+	KafkaBehindProxy bool `json:"-"`
+}
+
+// seed is the harness's Kafka client options for these endpoints: the
+// bootstrap servers, and EOF retries behind a proxy (kgo.AlwaysRetryEOF).
+func (e *Endpoints) seed(more ...kgo.Opt) []kgo.Opt {
+	opts := []kgo.Opt{kgo.SeedBrokers(e.KafkaBootstrap...)}
+	if e.KafkaBehindProxy {
+		opts = append(opts, kgo.AlwaysRetryEOF())
+	}
+	return append(opts, more...)
 }
 
 // JobBootstrap is the bootstrap servers the job is given.

@@ -117,7 +117,7 @@ type node struct {
 	id       string
 	cpus     float64
 	memBytes int64
-	paused   bool
+	paused   string // "", "freezer" or "signal": how it was paused
 }
 
 // New returns a Docker environment; nothing starts until Start.
@@ -274,6 +274,9 @@ func (e *Env) Start(ctx context.Context) (*harness.Endpoints, error) {
 		KafkaBootstrap:    []string{fmt.Sprintf("127.0.0.1:%d", kafkaPort)},
 		FlinkREST:         fmt.Sprintf("http://127.0.0.1:%s", mp.Port()),
 		JobKafkaBootstrap: []string{fmt.Sprintf("kafka:%d", kafkaInternalPort)},
+		// Docker's userland proxy accepts connections to the published port
+		// even while the broker is down (restart_broker) and closes them.
+		KafkaBehindProxy: true,
 	}
 	if err := e.waitKafka(ctx, ep.KafkaBootstrap[0], e.cfg.StartupTimeout); err != nil {
 		return nil, err
@@ -464,6 +467,9 @@ func (e *Env) run(ctx context.Context, name string, req tc.ContainerRequest, cpu
 		e.mu.Unlock()
 	}
 	if err != nil {
+		if e.Images().Source == scenarios.ImagesOfficial {
+			return fmt.Errorf("docker: start %s (%s): %w\n(if this host reaches no image registry, build the local images with `make images` and set env.images: local or auto)", name, req.Image, err)
+		}
 		return fmt.Errorf("docker: start %s (%s): %w", name, req.Image, err)
 	}
 	limits := "no CPU limit"
@@ -672,21 +678,49 @@ func (e *Env) pause(n int, pause bool) error {
 	defer cancel()
 	var errs []error
 	for _, nd := range nodes {
-		var err error
-		if pause {
-			_, err = e.cli.ContainerPause(ctx, nd.id, client.ContainerPauseOptions{})
-		} else {
-			_, err = e.cli.ContainerUnpause(ctx, nd.id, client.ContainerUnpauseOptions{})
-		}
-		if err != nil {
+		if err := e.freeze(ctx, nd, pause); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", nd.name, err))
-			continue
 		}
-		e.mu.Lock()
-		nd.paused = pause
-		e.mu.Unlock()
 	}
 	return errors.Join(errs...)
+}
+
+// freeze pauses or resumes one container: with the cgroup freezer (`docker
+// pause`) where the host allows it, else by SIGSTOP/SIGCONT to its main
+// process (the JVM is the container's PID 1), which stops it as surely.
+func (e *Env) freeze(ctx context.Context, nd *node, pause bool) error {
+	e.mu.Lock()
+	how := nd.paused
+	e.mu.Unlock()
+	var err error
+	switch {
+	case pause:
+		if _, err = e.cli.ContainerPause(ctx, nd.id, client.ContainerPauseOptions{}); err == nil {
+			how = "freezer"
+			break
+		}
+		freezerErr := err
+		if _, err = e.cli.ContainerKill(ctx, nd.id, client.ContainerKillOptions{Signal: "STOP"}); err != nil {
+			return errors.Join(freezerErr, err)
+		}
+		e.cfg.Logf("abload: %s: no cgroup freezer here (%v); stopped with SIGSTOP instead", nd.name, freezerErr)
+		how = "signal"
+	case how == "freezer":
+		_, err = e.cli.ContainerUnpause(ctx, nd.id, client.ContainerUnpauseOptions{})
+		how = ""
+	case how == "signal":
+		_, err = e.cli.ContainerKill(ctx, nd.id, client.ContainerKillOptions{Signal: "CONT"})
+		how = ""
+	default:
+		return nil // not paused
+	}
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	nd.paused = how
+	e.mu.Unlock()
+	return nil
 }
 
 func (e *Env) taskManager(n int) (*node, error) {

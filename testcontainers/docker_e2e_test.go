@@ -112,12 +112,25 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 		"job.checkpoint.interval=1s", "job.delivery=exactly_once", "workload.max_consumer_delay=10s",
 		"workload.drain_timeout=90s", "faults=[{at: 12s, kind: kill_taskmanager, taskmanager: 2}]")
 	out := t.TempDir()
-	res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: out, Runtime: rt, Stderr: testWriter{t}})
+	var running string // the Flink version the containers' cluster reports
+	res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: out, Runtime: rt, Stderr: testWriter{t},
+		JobRunning: func(ctx context.Context, fc *harness.FlinkClient, _ string) {
+			var cfg struct {
+				Version string `json:"flink-version"`
+			}
+			if err := fc.GetJSON(ctx, "/config", &cfg); err != nil {
+				t.Errorf("GET /config: %v", err)
+			}
+			running = cfg.Version
+		}})
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	if left := labelled(t, cli); len(left) > 0 {
 		t.Errorf("left behind after the run: %v", left)
+	}
+	if running != rt.FlinkVersion() {
+		t.Errorf("the containers run Flink %q, the local environment's bundle is %s", running, rt.FlinkVersion())
 	}
 	if !res.Valid {
 		t.Errorf("invalid: %v", res.InvalidReasons)
@@ -380,5 +393,39 @@ func filled(v any, path string, out map[string]bool) {
 		out[path] = true
 	default:
 		out[path] = fmt.Sprint(x) != ""
+	}
+}
+
+// The other container faults: every TaskManager container frozen (cgroup
+// freezer) for 3 s, then the Kafka container stopped cleanly and started
+// again; at-least-once output loses nothing and both faults are timed.
+func TestDockerPauseAndBrokerRestart(t *testing.T) {
+	cli, rt := needDocker(t)
+	sc := loadScenario(t, "workload.rate=400", "workload.warmup=3s", "workload.duration=30s",
+		"workload.drain_timeout=90s", "workload.max_consumer_delay=10s",
+		"faults=[{at: 8s, kind: pause_taskmanagers, taskmanager: 0, duration: 3s}, {at: 20s, kind: restart_broker, duration: 3s}]")
+	res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: t.TempDir(), Runtime: rt, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if left := labelled(t, cli); len(left) > 0 {
+		t.Errorf("left behind after the run: %v", left)
+	}
+	if len(res.Recovery) != 2 {
+		t.Fatalf("recovery = %+v, want one entry per fault", res.Recovery)
+	}
+	pause, broker := res.Recovery[0], res.Recovery[1]
+	// A 3 s freeze of every TaskManager shows in the tail of what follows it.
+	if pause.MaxE2EMs < 2500 {
+		t.Errorf("max e2e after the 3 s pause: %.0f ms, want >= 2500", pause.MaxE2EMs)
+	}
+	if broker.OutputResumedS == nil {
+		t.Errorf("output never resumed after the broker restart: %+v", broker)
+	}
+	if rec := res.Reconciliation; rec.Expected == 0 || rec.Lost != 0 {
+		t.Errorf("reconciliation: expected %d, lost %d", rec.Expected, rec.Lost)
+	}
+	if !res.Valid {
+		t.Errorf("invalid: %v", res.InvalidReasons)
 	}
 }
