@@ -463,8 +463,18 @@ func (e *Env) run(ctx context.Context, name string, req tc.ContainerRequest, cpu
 	c, err := tc.GenericContainer(ctx, tc.GenericContainerRequest{ContainerRequest: req, Started: true})
 	if c != nil {
 		e.mu.Lock()
-		e.nodes[name] = &node{name: name, c: c, id: c.GetContainerID(), cpus: cpus, memBytes: mem}
+		stopped := e.stopped
+		if !stopped {
+			e.nodes[name] = &node{name: name, c: c, id: c.GetContainerID(), cpus: cpus, memBytes: mem}
+		}
 		e.mu.Unlock()
+		if stopped {
+			// Stop ran while this container was being created: never leave it.
+			rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			_ = c.Terminate(rctx, tc.StopTimeout(0))
+			cancel()
+			return errors.New("environment is stopping")
+		}
 	}
 	if err != nil {
 		if e.Images().Source == scenarios.ImagesOfficial {
