@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,8 @@ func init() {
 			FlinkConfig:       harness.FlinkClusterConfig(e),
 			RestartDelay:      e.RestartDelay.Duration,
 			StartupTimeout:    e.StartupTimeout.Duration,
+			NetProxy:          s.Scenario.NeedsNetProxy(),
+			Network:           e.Network,
 			Logf:              s.Logf,
 		}), nil
 	})
@@ -88,7 +91,15 @@ type Config struct {
 	FlinkConfig                                map[string]string
 	RestartDelay                               time.Duration // a dead TaskManager container is started again after this; < 0: never
 	StartupTimeout                             time.Duration
-	Logf                                       func(format string, args ...any)
+	// NetProxy puts a harness.NetProxy between the job and the broker: it
+	// listens on the host side of the run's network (its gateway) and
+	// forwards to Kafka's JOB listener, published on 127.0.0.1; the broker
+	// advertises the proxy on that listener and the job is given it as its
+	// bootstrap. The harness's own clients keep the HOST listener.
+	NetProxy bool
+	// Network is the proxy's shaping from the start (NetProxy only).
+	Network scenarios.Network
+	Logf    func(format string, args ...any)
 }
 
 // Env runs a single-node Kafka (KRaft) and a Flink session cluster
@@ -106,6 +117,7 @@ type Env struct {
 	nodes     map[string]*node // by component name
 	images    Images
 	endpoints *harness.Endpoints
+	proxy     *harness.NetProxy
 	stopped   bool
 	stopCh    chan struct{}
 }
@@ -183,6 +195,7 @@ const (
 
 	kafkaHostPort     = "9092/tcp" // the harness's listener, mapped to 127.0.0.1
 	kafkaInternalPort = 9094       // the job's listener on the private network
+	kafkaJobPort      = "9095/tcp" // the job's listener behind the network proxy, mapped to 127.0.0.1
 	restPort          = "8081/tcp"
 )
 
@@ -239,11 +252,20 @@ func (e *Env) Start(ctx context.Context) (*harness.Endpoints, error) {
 	e.net = nw
 	e.mu.Unlock()
 
-	ports, err := freePorts(1)
+	ports, err := freePorts(2)
 	if err != nil {
 		return nil, err
 	}
-	kafkaPort := ports[0]
+	kafkaPort, jobPort := ports[0], ports[1]
+	// The network proxy's address is the JOB listener's advertised one, so
+	// the proxy starts before the broker; its upstream, the JOB listener's
+	// port on 127.0.0.1, is fixed (a restarted broker keeps it).
+	var proxyAddr string
+	if e.cfg.NetProxy {
+		if proxyAddr, err = e.startProxy(ctx, jobPort); err != nil {
+			return nil, err
+		}
+	}
 	conf, jm, tm, err := e.flinkConfig(ctx)
 	if err != nil {
 		return nil, err
@@ -252,7 +274,7 @@ func (e *Env) Start(ctx context.Context) (*harness.Endpoints, error) {
 	var wg sync.WaitGroup
 	errs := make([]error, 2+e.cfg.TaskManagers)
 	wg.Add(2 + e.cfg.TaskManagers)
-	go func() { defer wg.Done(); errs[0] = e.startKafka(ctx, imgs.Kafka, kafkaPort) }()
+	go func() { defer wg.Done(); errs[0] = e.startKafka(ctx, imgs.Kafka, kafkaPort, jobPort, proxyAddr) }()
 	go func() { defer wg.Done(); errs[1] = e.startFlinkNode(ctx, imgs.Flink, "jobmanager", conf, jm, 0) }()
 	for i := 1; i <= e.cfg.TaskManagers; i++ {
 		go func() {
@@ -278,6 +300,9 @@ func (e *Env) Start(ctx context.Context) (*harness.Endpoints, error) {
 		// even while the broker is down (restart_broker) and closes them.
 		KafkaBehindProxy: true,
 	}
+	if proxyAddr != "" {
+		ep.JobKafkaBootstrap = []string{proxyAddr}
+	}
 	if err := e.waitKafka(ctx, ep.KafkaBootstrap[0], e.cfg.StartupTimeout); err != nil {
 		return nil, err
 	}
@@ -287,6 +312,11 @@ func (e *Env) Start(ctx context.Context) (*harness.Endpoints, error) {
 	}
 	e.cfg.Logf("abload: flink %s ready on %s with %d TaskManager container(s) × %d slot(s) in %.1fs",
 		e.FlinkVersion(), ep.FlinkREST, e.cfg.TaskManagers, e.cfg.Slots, time.Since(start).Seconds())
+	if proxyAddr != "" {
+		if err := e.probeProxy(ctx, proxyAddr); err != nil {
+			return nil, err
+		}
+	}
 	for i := 1; i <= e.cfg.TaskManagers; i++ {
 		go e.supervise(fmt.Sprintf("taskmanager-%d", i))
 	}
@@ -369,18 +399,29 @@ func (e *Env) baseRequest(name, image string, cpus float64, memBytes int64, expo
 	}
 }
 
-func (e *Env) startKafka(ctx context.Context, image string, hostPort int) error {
+// startKafka starts the broker; with proxyAddr it adds the JOB listener
+// (container port 9095, published on 127.0.0.1:jobPort), advertised at
+// proxyAddr.
+func (e *Env) startKafka(ctx context.Context, image string, hostPort, jobPort int, proxyAddr string) error {
 	heap, err := scenarios.MemoryBytes(e.cfg.KafkaHeap)
 	if err != nil {
 		return fmt.Errorf("env.kafka_heap: %w", err)
 	}
-	props := harness.KafkaServerProperties(harness.KafkaListeners{
+	l := harness.KafkaListeners{
 		Listeners:         fmt.Sprintf("HOST://0.0.0.0:9092,CONTROLLER://127.0.0.1:9093,INTERNAL://0.0.0.0:%d", kafkaInternalPort),
 		Advertised:        fmt.Sprintf("HOST://127.0.0.1:%d,INTERNAL://kafka:%d", hostPort, kafkaInternalPort),
 		ProtocolMap:       "CONTROLLER:PLAINTEXT,HOST:PLAINTEXT,INTERNAL:PLAINTEXT",
 		InterBroker:       "INTERNAL",
 		ControllerAddress: "127.0.0.1:9093",
-	}, "/tmp/kafka-data")
+	}
+	exposed := []string{kafkaHostPort}
+	if proxyAddr != "" {
+		l.Listeners += ",JOB://0.0.0.0:" + mobynet.MustParsePort(kafkaJobPort).Port()
+		l.Advertised += ",JOB://" + proxyAddr
+		l.ProtocolMap += ",JOB:PLAINTEXT"
+		exposed = append(exposed, kafkaJobPort)
+	}
+	props := harness.KafkaServerProperties(l, "/tmp/kafka-data")
 	id := make([]byte, 16)
 	_, _ = rand.Read(id)
 	clusterID := base64.RawURLEncoding.EncodeToString(id)
@@ -391,12 +432,16 @@ java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC %[1]s -cp '%[2]s/*' kafka
 exec java -Xmx%[5]s -Xms%[5]s -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true %[1]s -cp '%[2]s/*' kafka.Kafka %[4]s/server.properties
 `, log, kafkaLibs, clusterID, kafkaConf, e.cfg.KafkaHeap)
 	// Heap plus room for direct buffers, metaspace and threads.
-	req := e.baseRequest("kafka", image, e.cfg.KafkaCPUs, heap+512<<20, kafkaHostPort)
+	req := e.baseRequest("kafka", image, e.cfg.KafkaCPUs, heap+512<<20, exposed...)
 	mod := req.HostConfigModifier
 	req.HostConfigModifier = func(hc *container.HostConfig) {
 		// The host listener is advertised as 127.0.0.1:hostPort, so that
-		// port must be fixed before the broker starts.
+		// port must be fixed before the broker starts; the JOB listener's is
+		// the network proxy's upstream, which a restart must not move.
 		hc.PortBindings = mobynet.PortMap{mobynet.MustParsePort(kafkaHostPort): {{HostPort: fmt.Sprint(hostPort)}}}
+		if proxyAddr != "" {
+			hc.PortBindings[mobynet.MustParsePort(kafkaJobPort)] = []mobynet.PortBinding{{HostPort: fmt.Sprint(jobPort)}}
+		}
 		mod(hc)
 	}
 	req.Entrypoint = []string{"/bin/sh", "-c", script}
@@ -767,6 +812,94 @@ func (e *Env) RestartBroker(ctx context.Context, down time.Duration) error {
 	return e.waitKafka(context.WithoutCancel(ctx), ep.KafkaBootstrap[0], e.cfg.StartupTimeout)
 }
 
+// gateway is the host's IPv4 address on the run's network: containers reach
+// the host there.
+func (e *Env) gateway(ctx context.Context) (string, error) {
+	e.mu.Lock()
+	cli, nw := e.cli, e.net
+	e.mu.Unlock()
+	ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	ins, err := cli.NetworkInspect(ictx, nw.ID, client.NetworkInspectOptions{})
+	if err != nil {
+		return "", fmt.Errorf("docker: inspect network %s: %w", nw.Name, err)
+	}
+	for _, c := range ins.Network.IPAM.Config {
+		if c.Gateway.Is4() {
+			return c.Gateway.String(), nil
+		}
+	}
+	return "", fmt.Errorf("docker: network %s has no IPv4 gateway for the network proxy to listen on (IPAM %+v)", nw.Name, ins.Network.IPAM.Config)
+}
+
+// startProxy starts the network proxy on a free port of the run network's
+// gateway (the host's address there, which the containers reach),
+// forwarding to Kafka's JOB listener as published on 127.0.0.1:jobPort,
+// with env.network's shaping. It returns the proxy's address.
+func (e *Env) startProxy(ctx context.Context, jobPort int) (string, error) {
+	gw, err := e.gateway(ctx)
+	if err != nil {
+		return "", err
+	}
+	upstream := net.JoinHostPort(loopback.String(), fmt.Sprint(jobPort))
+	np, err := harness.NewNetProxy(net.JoinHostPort(gw, "0"), upstream)
+	if err != nil {
+		return "", err
+	}
+	e.mu.Lock()
+	stopped := e.stopped
+	if !stopped {
+		e.proxy = np
+	}
+	e.mu.Unlock()
+	if stopped { // Stop raced with Start
+		np.Close()
+		return "", errors.New("environment is stopping")
+	}
+	if err := np.ShapeNetwork(e.cfg.Network); err != nil {
+		return "", fmt.Errorf("env.network: %w", err)
+	}
+	shaping := e.cfg.Network.String()
+	if shaping == "" {
+		shaping = "unshaped"
+	}
+	e.cfg.Logf("abload: network proxy on %s (the run network's gateway) → kafka's JOB listener at %s (%s)", np.Addr(), upstream, shaping)
+	return np.Addr(), nil
+}
+
+// probeProxy checks that the containers reach the network proxy on the
+// host: a host firewall that drops traffic from Docker bridges to the host
+// would otherwise leave the job unable to reach Kafka.
+func (e *Env) probeProxy(ctx context.Context, proxyAddr string) error {
+	host, port, _ := net.SplitHostPort(proxyAddr)
+	pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	code, out, err := e.node("jobmanager").c.Exec(pctx, []string{"sh", "-c",
+		fmt.Sprintf(`command -v bash >/dev/null || exit 125; timeout 5 bash -c 'exec 3<>/dev/tcp/%s/%s' && exit 0; exit 1`, host, port)})
+	switch {
+	case err != nil:
+		return fmt.Errorf("docker: probe the network proxy from the jobmanager container: %w", err)
+	case code == 125:
+		e.cfg.Logf("abload: the jobmanager image has no bash: not probing the network proxy from the containers")
+	case code != 0:
+		msg := ""
+		if out != nil {
+			b, _ := io.ReadAll(out)
+			msg = strings.TrimSpace(string(b))
+		}
+		return fmt.Errorf("docker: the containers cannot reach the network proxy at %s, the host's address on the run's network (exit %d %s); is a host firewall dropping connections from Docker bridges to the host?", proxyAddr, code, msg)
+	}
+	return nil
+}
+
+// NetProxy is the proxy between the job and the broker (nil without
+// Config.NetProxy, or before Start).
+func (e *Env) NetProxy() *harness.NetProxy {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.proxy
+}
+
 // Components lists the containers for resource sampling: each is metered
 // through the Docker stats API (its cgroup: CPU time, memory without page
 // cache, CPU throttling), with its limits.
@@ -830,9 +963,12 @@ func (e *Env) Stop(ctx context.Context) error {
 		nodes = append(nodes, n)
 	}
 	e.nodes = map[string]*node{}
-	cli, nw := e.cli, e.net
+	cli, nw, np := e.cli, e.net, e.proxy
 	e.net = nil
 	e.mu.Unlock()
+	if np != nil {
+		np.Close()
+	}
 
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
 	defer cancel()

@@ -1,0 +1,130 @@
+package testcontainers
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/abload/abload/harness"
+	"github.com/abload/abload/reports"
+)
+
+// The job's Kafka traffic crosses the network proxy from the containers,
+// over the run network's bridge to the host: one Docker environment built
+// from a scenario with env.network.latency=100ms, an unshaped run and a
+// shaped run on it (the p50 difference is the proxy's latency), then a
+// broker container restart behind the proxy; nothing left behind.
+func TestDockerNetworkProxy(t *testing.T) {
+	cli, rt := needDocker(t)
+	base := []string{"workload.rate=200", "workload.warmup=3s", "workload.duration=10s"}
+	sc := loadScenario(t, append(base, "env.network.latency=100ms")...)
+	out := t.TempDir()
+	e, err := harness.NewEnvironment(sc, rt, filepath.Join(out, "logs"), out, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := e.(*Env)
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			if err := env.Stop(context.Background()); err != nil {
+				t.Errorf("stop: %v", err)
+			}
+		}
+	}
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ep, err := env.Start(ctx)
+	cancel()
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	np := env.NetProxy()
+	if np == nil {
+		t.Fatal("the environment of a scenario with env.network has no network proxy")
+	}
+	gw, err := env.gateway(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, _, _ := net.SplitHostPort(np.Addr())
+	if host != gw || len(ep.JobKafkaBootstrap) != 1 || ep.JobKafkaBootstrap[0] != np.Addr() {
+		t.Fatalf("job bootstrap %v, proxy on %s: want the proxy on the run network's gateway %s", ep.JobKafkaBootstrap, np.Addr(), gw)
+	}
+	t.Logf("network proxy on %s → %s", np.Addr(), np.Upstream())
+
+	run := func(t *testing.T, sets ...string) *reports.Result {
+		t.Helper()
+		sc := loadScenario(t, append(append([]string{}, base...), sets...)...)
+		before := np.Stats()
+		res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: t.TempDir(), Runtime: rt, Env: env, Stderr: testWriter{t}})
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		after := np.Stats()
+		t.Logf("proxy: %d connections, %d bytes up, %d bytes down", after.Connections-before.Connections,
+			after.BytesUp-before.BytesUp, after.BytesDown-before.BytesDown)
+		if after.Connections <= before.Connections || after.BytesUp-before.BytesUp < 100_000 || after.BytesDown-before.BytesDown < 100_000 {
+			t.Errorf("proxy counters %+v → %+v: the job's traffic did not cross the proxy", before, after)
+		}
+		if !res.Valid {
+			t.Errorf("invalid: %v", res.InvalidReasons)
+		}
+		if rec := res.Reconciliation; rec.Expected == 0 || rec.Lost != 0 || rec.Counted != rec.Expected {
+			t.Errorf("reconciliation %+v: want nothing lost", rec)
+		}
+		return res
+	}
+
+	unshaped := run(t, "env.network.proxy=true")
+	shaped := run(t, "env.network.latency=100ms")
+	rise := shaped.Latency.E2E.P50 - unshaped.Latency.E2E.P50
+	t.Logf("docker e2e p50 %.1f ms unshaped through the proxy, %.1f ms with 100ms each way (+%.1f ms); p99 %.1f → %.1f ms",
+		unshaped.Latency.E2E.P50, shaped.Latency.E2E.P50, rise, unshaped.Latency.E2E.P99, shaped.Latency.E2E.P99)
+	if shaped.Latency.E2E.P50 < 200 || rise < 180 {
+		t.Errorf("e2e p50 rose by %.1f ms to %.1f ms with 100 ms added each way, want >= 180 ms (2 × 100 ms less noise)", rise, shaped.Latency.E2E.P50)
+	}
+	if unshaped.Environment.Network != "unshaped" || shaped.Environment.Network != "latency=100ms" {
+		t.Errorf("environment.network %q and %q, want unshaped and latency=100ms", unshaped.Environment.Network, shaped.Environment.Network)
+	}
+
+	// The broker's container restarts behind the proxy: its JOB listener
+	// keeps its published port, and the job reconnects through the proxy.
+	restarted := run(t, "env.network.proxy=true", "faults=[{at: 6s, kind: restart_broker, duration: 2s}]")
+	if len(restarted.Recovery) != 1 || restarted.Recovery[0].OutputResumedS == nil {
+		t.Errorf("recovery %+v: want output resumed after the broker restart", restarted.Recovery)
+	}
+
+	addr := np.Addr()
+	stop()
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Errorf("the network proxy still accepts on %s after Stop", addr)
+	}
+	lctx, lcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer lcancel()
+	var left []string
+	cs, err := cli.ContainerList(lctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun+"="+env.ID())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs.Items {
+		left = append(left, "container "+strings.Join(c.Names, ","))
+	}
+	ns, err := cli.NetworkList(lctx, client.NetworkListOptions{Filters: make(client.Filters).Add("label", LabelRun+"="+env.ID())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns.Items {
+		left = append(left, "network "+n.Name)
+	}
+	if len(left) > 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}
