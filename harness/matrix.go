@@ -65,7 +65,8 @@ type MatrixOptions struct {
 // into OutDir/<point>/rep-<n>, and keeps OutDir/index.json current. Points
 // whose env sections are equal share one environment (started once, stopped
 // at the end, logs in OutDir/logs); a point with a different env gets a new
-// one. An abort stops after the current run.
+// one. env.network's shaping does not count: each run shapes the shared
+// environment's network proxy itself. An abort stops after the current run.
 func RunMatrix(ctx context.Context, o MatrixOptions) (*Index, error) {
 	con := newConsole(o.Stderr)
 	idx := &Index{Schema: IndexSchema, Scenario: o.Source, Repetitions: o.Repetitions, StartedAt: time.Now().UTC().Format(time.RFC3339)}
@@ -96,7 +97,7 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (*Index, error) {
 			return idx, err
 		}
 		con.Logf("abload: run %d/%d: %s repetition %d", i+1, len(slots), p.Name, slot.Repetition)
-		if env != nil && !reflect.DeepEqual(envConf, p.Scenario.Env) {
+		if env != nil && !reflect.DeepEqual(envConf, sharedEnvKey(p.Scenario)) {
 			stopEnv()
 		}
 		if env == nil {
@@ -110,7 +111,7 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (*Index, error) {
 				return idx, fmt.Errorf("start %s environment: %w", e.Kind(), err)
 			}
 			con.Logf("abload: environment %s up in %.1fs, shared by the runs with the same env section", e.Kind(), time.Since(t0).Seconds())
-			env, envConf = e, p.Scenario.Env
+			env, envConf = e, sharedEnvKey(p.Scenario)
 		}
 		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: o.Runtime, Env: env, Stderr: o.Stderr, Version: o.Version})
 		entry := IndexRun{Point: p.Name, Repetition: slot.Repetition, Dir: rel}
@@ -141,6 +142,16 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (*Index, error) {
 		return idx, ErrAborted
 	}
 	return idx, errors.Join(errs...)
+}
+
+// sharedEnvKey is what decides whether two points can share an
+// environment: the env section, except env.network's shaping, which each
+// run applies to the environment's network proxy; only whether there is a
+// proxy at all counts.
+func sharedEnvKey(sc *scenarios.Scenario) scenarios.Env {
+	e := sc.Env
+	e.Network = scenarios.Network{Proxy: sc.NeedsNetProxy()}
+	return e
 }
 
 func writeIndex(dir string, idx *Index) error {
