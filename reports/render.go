@@ -249,6 +249,12 @@ func envText(e Environment) string {
 	if e.Host != "" {
 		s += " on " + e.Host
 	}
+	if e.Limits != "" {
+		s += "; limits " + e.Limits
+	}
+	if e.Network != "" {
+		s += "; job↔broker network " + e.Network
+	}
 	return strings.TrimSpace(s)
 }
 
