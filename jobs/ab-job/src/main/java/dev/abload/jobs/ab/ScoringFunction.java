@@ -1,0 +1,92 @@
+package dev.abload.jobs.ab;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.metrics.Gauge;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The "scoring step" of {@code --cost-per-event-us N}: spends about {@code N} µs of real CPU
+ * (thread CPU time) on every de-duplicated event, to model a heavier production job and give
+ * capacity searches a predictable ground truth. The event passes through unchanged.
+ *
+ * <p>The job places it right after {@code dedupe}, at dedupe's parallelism (so it chains to it
+ * and runs in dedupe's task), and only when {@code N > 0}: dedupe is the one operator every
+ * non-late event passes exactly once, whichever outputs, windows path or skew mitigation is
+ * on, and its key (campaign, recipient) spreads the events evenly over its subtasks, so the
+ * work scales with the stage's parallelism rather than with the number of (campaign, variant)
+ * keys. Late events (which leave at the late filter) and flush records are not scored.
+ *
+ * <p>At {@link #open} each subtask calibrates once ({@link CpuCost#calibrate}, tens of
+ * milliseconds) how many iterations of the work loop take {@code N} µs of its thread's CPU time
+ * and logs the result at INFO. The loop's result is folded into {@link #checksum()}, so the JIT
+ * cannot remove it.
+ *
+ * <p>Metrics: {@code costIterationsPerEvent} (gauge, long: loop iterations per event) and
+ * {@code costNanosPerIteration} (gauge, double: the calibrated CPU ns per iteration).
+ */
+public class ScoringFunction extends RichMapFunction<EmailEvent, EmailEvent> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ScoringFunction.class);
+
+    /** Upper bound of the cost ({@code --cost-per-event-us}): one second of CPU per event. */
+    public static final long MAX_COST_PER_EVENT_US = 1_000_000;
+
+    private final long costPerEventUs;
+
+    private transient long iterationsPerEvent;
+    private transient double nsPerIteration;
+    private transient long checksum;
+
+    /** @param costPerEventUs CPU microseconds per event, >= 0 (0: no work, no calibration) */
+    public ScoringFunction(long costPerEventUs) {
+        if (costPerEventUs < 0 || costPerEventUs > MAX_COST_PER_EVENT_US) {
+            throw new IllegalArgumentException("cost per event must be 0.." + MAX_COST_PER_EVENT_US
+                    + " us, got " + costPerEventUs);
+        }
+        this.costPerEventUs = costPerEventUs;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        if (costPerEventUs > 0) {
+            CpuCost.Calibration c = CpuCost.calibrate(costPerEventUs * 1_000);
+            iterationsPerEvent = c.iterationsPerEvent();
+            nsPerIteration = c.nsPerIteration();
+            checksum = c.checksum();
+            String subtask = getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks();
+            if (c.threadCpuClock() && c.settled()) {
+                LOG.info("{}: --cost-per-event-us {} calibrated to {}", subtask, costPerEventUs, c);
+            } else {
+                LOG.warn("{}: --cost-per-event-us {} calibrated to {}", subtask, costPerEventUs, c);
+            }
+        }
+        getRuntimeContext().getMetricGroup().gauge("costIterationsPerEvent", (Gauge<Long>) () -> iterationsPerEvent);
+        getRuntimeContext().getMetricGroup().gauge("costNanosPerIteration", (Gauge<Double>) () -> nsPerIteration);
+    }
+
+    @Override
+    public EmailEvent map(EmailEvent e) {
+        if (iterationsPerEvent > 0) {
+            checksum += CpuCost.spin(CpuCost.seed(e), iterationsPerEvent);
+        }
+        return e;
+    }
+
+    /** Loop iterations per event (set by {@link #open}; 0 when the cost is 0). */
+    long iterationsPerEvent() {
+        return iterationsPerEvent;
+    }
+
+    /** The calibrated CPU ns per loop iteration (0 when the cost is 0). */
+    double nsPerIteration() {
+        return nsPerIteration;
+    }
+
+    /** The folded results of all work done so far: what keeps the JIT from dropping it. */
+    long checksum() {
+        return checksum;
+    }
+}
