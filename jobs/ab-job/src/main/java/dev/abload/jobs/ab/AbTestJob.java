@@ -54,6 +54,9 @@ import java.time.Duration;
  *       keyBy(campaign, variant) windows-merge ─(one record per window)─────────────────────────→ windows sink
  * </pre>
  *
+ * <p>{@code --updates-sample N} keeps only the updates
+ * (counted and late) of events with {@code seq % N == 0}; the counts still include every event.
+ *
  * <p>The windows are event-time tumbling (default), sliding or session windows
  * ({@code --window-kind}) with an optional allowed lateness; every window record has the same
  * format whichever kind and path produced it. {@code --parallelism-dedupe}, {@code -counts} and
@@ -185,7 +188,7 @@ public class AbTestJob {
                 .name("events-source");
 
         SingleOutputStreamOperator<EmailEvent> onTime = events
-                .process(new LateEventFilter(config.allowedLatenessMs))
+                .process(new LateEventFilter(config.allowedLatenessMs, config.updatesSample))
                 .uid("late-filter")
                 .name("late-filter");
 
@@ -198,7 +201,7 @@ public class AbTestJob {
         if (updatesSink != null) {
             DataStream<String> updates = withParallelism(deduped
                     .keyBy(new Keys.CampaignVariant(), Keys.CampaignVariant.TYPE)
-                    .process(new CountsFunction())
+                    .process(new CountsFunction(config.updatesSample))
                     .uid("counts")
                     .name("counts"), config.parallelismCounts);
             withParallelism(updates.union(onTime.getSideOutput(LateEventFilter.LATE))

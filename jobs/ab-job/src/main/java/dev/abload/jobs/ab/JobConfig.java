@@ -73,6 +73,9 @@ public final class JobConfig {
         OPTIONS.put("parallelism-windows", new String[] {"0",
             "parallelism of windows (and windows-merge) and the windows sink: 0 = the job's default parallelism,"
                 + " else 1..32768"});
+        OPTIONS.put("updates-sample", new String[] {"1",
+            "emit the per-event update (counted or late) only of events with seq % N == 0, >= 1;"
+                + " 1 = every update; windows are unaffected"});
     }
 
     /** Flink's upper bound for the max parallelism (KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM). */
@@ -133,6 +136,8 @@ public final class JobConfig {
     public final int parallelismDedupe;
     public final int parallelismCounts;
     public final int parallelismWindows;
+    /** >= 1: only updates of events with {@code seq % updatesSample == 0} are emitted. */
+    public final long updatesSample;
     /** Every argument (given or defaulted) by name without the dashes, in usage order. */
     private final Map<String, String> values;
 
@@ -178,6 +183,7 @@ public final class JobConfig {
         parallelismDedupe = parallelism(v, "parallelism-dedupe", maxParallelism);
         parallelismCounts = parallelism(v, "parallelism-counts", maxParallelism);
         parallelismWindows = parallelism(v, "parallelism-windows", maxParallelism);
+        updatesSample = number(v, "updates-sample", 1);
         Map<String, String> ordered = new LinkedHashMap<>();
         for (String key : OPTIONS.keySet()) {
             ordered.put(key, v.get(key));
@@ -411,6 +417,7 @@ public final class JobConfig {
                 + ", windowSlideMs=" + windowSlideMs + ", windowGapMs=" + windowGapMs
                 + ", allowedLatenessMs=" + allowedLatenessMs + ", skewMitigation=" + skewMitigation
                 + ", salts=" + salts + ", parallelismDedupe=" + parallelismDedupe
-                + ", parallelismCounts=" + parallelismCounts + ", parallelismWindows=" + parallelismWindows + '}';
+                + ", parallelismCounts=" + parallelismCounts + ", parallelismWindows=" + parallelismWindows
+                + ", updatesSample=" + updatesSample + '}';
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -126,7 +127,8 @@ class AbTestJobVariantsIT {
     }
 
     /** What one run produced. */
-    private record Result(List<String> windows, List<String> updates, Map<Integer, Object> eventSerializer) {}
+    private record Result(
+            JobID jobId, List<String> windows, List<String> updates, Map<Integer, Object> eventSerializer) {}
 
     private static Result run(String name, List<EmailEvent> events, String... args) throws Exception {
         byte[][] records = events.stream()
@@ -154,8 +156,8 @@ class AbTestJobVariantsIT {
             Metric m = REPORTER.getMetricsByGroup(g).get("eventSerializer");
             serializers.put(serializers.size(), ((Gauge<?>) m).getValue());
         }
-        return new Result(windows.results().stream().sorted().collect(Collectors.toList()), updates.results(),
-                serializers);
+        return new Result(result.getJobID(), windows.results().stream().sorted().collect(Collectors.toList()),
+                updates.results(), serializers);
     }
 
     @Test
@@ -175,6 +177,25 @@ class AbTestJobVariantsIT {
         assertEquals(in.size(), salted.updates().size());
         // One gauge per dedupe subtask (--parallelism-dedupe 3), all Kryo.
         assertEquals(Map.of(0, "KryoSerializer", 1, "KryoSerializer", 2, "KryoSerializer"), salted.eventSerializer());
+    }
+
+    @Test
+    void updatesSample() throws Exception {
+        List<EmailEvent> in = input();
+        List<String> expected = model(in, 1000, 1000);
+        Result r = run("sampled", in, "--window-size-ms", "1000",
+                "--updates-sample", "10", "--skew-mitigation", "salted", "--parallelism-dedupe", "3");
+        // Windows are unaffected.
+        assertEquals(expected, r.windows());
+        // Updates: exactly those of the events with seq % 10 == 0 (none of this input is late).
+        List<Long> expectedSeqs = in.stream().map(e -> e.seq).filter(q -> q % 10 == 0).sorted()
+                .collect(Collectors.toList());
+        List<Long> seqs = r.updates().stream()
+                .map(u -> Long.parseLong(u.substring("{\"seq\":".length(), u.indexOf(','))))
+                .sorted().collect(Collectors.toList());
+        assertEquals(expectedSeqs, seqs);
+        // Sample 1 (the default) emits every update.
+        assertEquals(in.size(), run("unsampled", in, "--window-size-ms", "1000").updates().size());
     }
 
     @Test

@@ -71,4 +71,47 @@ class CountsFunctionTest {
             assertEquals(3, h.numKeyedStateEntries());
         }
     }
+
+    /** The updates of {@code in} through a CountsFunction with the given sample. */
+    private static List<String> updates(long sample, List<EmailEvent> in) throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<Tuple2<Integer, String>, EmailEvent, String> h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new CountsFunction(sample), new Keys.CampaignVariant(), Keys.CampaignVariant.TYPE)) {
+            for (EmailEvent e : in) {
+                h.processElement(e, e.eventTimeMs);
+            }
+            return h.extractOutputValues();
+        }
+    }
+
+    @Test
+    void updatesSampleEmitsOnlySeqMultiplesButCountsEveryEvent() throws Exception {
+        List<EmailEvent> in = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            in.add(event(i, 1000 + i, i % 3 == 0 ? EventType.SEND : EventType.DELIVERY, 1, i % 2 == 0 ? "A" : "B", i));
+        }
+        List<String> all = updates(1, in);
+        assertEquals(100, all.size());
+        assertEquals(all, updates(1, in));
+        // Sample 10: exactly the updates of seq 0, 10, ..., 90, identical to the unsampled ones
+        // (the running totals still include the events whose update was not emitted).
+        List<String> sampled = updates(10, in);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 100; i += 10) {
+            expected.add(all.get(i));
+        }
+        assertEquals(expected, sampled);
+        assertEquals(true, sampled.get(9).startsWith("{\"seq\":90,"), sampled.get(9));
+        // Seq 90 is the 46th event of variant A (16 sends: seq % 6 == 0): its totals count all 46.
+        assertEquals(true, sampled.get(9).contains("\"sends\":16,\"deliveries\":30,"), sampled.get(9));
+        // A sample larger than every seq keeps only seq 0.
+        assertEquals(List.of(all.get(0)), updates(1000, in));
+
+        assertEquals(true, CountsFunction.sampled(0, 7));
+        assertEquals(true, CountsFunction.sampled(-14, 7));
+        assertEquals(false, CountsFunction.sampled(13, 7));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> new CountsFunction(0));
+        assertEquals("updates sample must be >= 1, got 0", e.getMessage());
+    }
 }

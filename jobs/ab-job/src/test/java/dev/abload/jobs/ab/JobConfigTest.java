@@ -56,6 +56,7 @@ class JobConfigTest {
         assertEquals(0, c.parallelismDedupe);
         assertEquals(0, c.parallelismCounts);
         assertEquals(0, c.parallelismWindows);
+        assertEquals(1, c.updatesSample);
         // Every argument, defaults included, for the global job parameters.
         assertEquals("k:9092", c.asMap().get("bootstrap-servers"));
         assertEquals("", c.asMap().get("updates-topic"));
@@ -67,7 +68,8 @@ class JobConfigTest {
         assertEquals("none", c.asMap().get("skew-mitigation"));
         assertEquals("8", c.asMap().get("salts"));
         assertEquals("0", c.asMap().get("parallelism-windows"));
-        assertEquals(33, c.asMap().size());
+        assertEquals("1", c.asMap().get("updates-sample"));
+        assertEquals(34, c.asMap().size());
     }
 
     @Test
@@ -275,13 +277,26 @@ class JobConfigTest {
     }
 
     @Test
+    void updatesSample() {
+        JobConfig c = parse("--updates-sample=10");
+        assertEquals(10, c.updatesSample);
+        assertEquals("10", c.asMap().get("updates-sample"));
+        assertTrue(c.toString().contains("updatesSample=10"), c.toString());
+        assertEquals(1, parse("--updates-sample", "1").updatesSample);
+
+        assertInvalid("--updates-sample must be >= 1, got 0", with("--updates-sample", "0"));
+        assertInvalid("--updates-sample must be >= 1, got -10", with("--updates-sample", "-10"));
+        assertInvalid("--updates-sample must be an integer, got '1%'", with("--updates-sample", "1%"));
+    }
+
+    @Test
     void usageListsTheKnobs() {
         String usage = JobConfig.usage();
         for (String k : new String[] {"checkpoint-mode", "checkpoint-timeout-ms", "checkpoint-min-pause-ms",
             "unaligned-checkpoints", "delivery", "state-backend", "incremental-checkpoints", "buffer-timeout-ms",
             "object-reuse", "chaining", "max-parallelism", "serializer", "window-kind", "window-slide-ms",
             "window-gap-ms", "allowed-lateness-ms", "skew-mitigation", "salts", "parallelism-dedupe",
-            "parallelism-counts", "parallelism-windows"}) {
+            "parallelism-counts", "parallelism-windows", "updates-sample"}) {
             assertTrue(usage.contains("--" + k + " "), k);
         }
     }
