@@ -42,7 +42,7 @@ import java.time.Duration;
  * The email A/B-test job abload benchmarks (topology and wire format: DESIGN.md).
  *
  * <pre>
- * source (parse, per-partition watermarks) → late filter ─┬→ keyBy(campaign, recipient) dedupe
+ * source (parse, per-partition watermarks) → late filter ─┬→ keyBy(campaign, recipient) dedupe [→ scoring]
  *                                                         │     ├→ keyBy(campaign, variant) counts ──────┐
  *                                                         │     └→ windows path (below) → windows sink   │
  *                                                         └→ late updates ─────────────────── union ─────┴→ updates sink
@@ -54,7 +54,10 @@ import java.time.Duration;
  *       keyBy(campaign, variant) windows-merge ─(one record per window)─────────────────────────→ windows sink
  * </pre>
  *
- * <p>{@code --updates-sample N} keeps only the updates
+ * <p>With {@code --cost-per-event-us N > 0} a stateless {@code scoring} operator ({@link
+ * ScoringFunction}) follows dedupe at dedupe's parallelism (so it chains to it) and spends a
+ * calibrated N µs of CPU on every de-duplicated event, before the counts and windows paths fork;
+ * with N = 0 it is not in the topology at all. {@code --updates-sample N} keeps only the updates
  * (counted and late) of events with {@code seq % N == 0}; the counts still include every event.
  *
  * <p>The windows are event-time tumbling (default), sliding or session windows
@@ -69,7 +72,8 @@ import java.time.Duration;
  * wires the Kafka ones.
  *
  * <p><b>Operator uids and savepoints.</b> The stateful operators have fixed uids
- * ({@code late-filter}, {@code dedupe}, {@code counts}, {@code windows}, {@code windows-merge}),
+ * ({@code late-filter}, {@code dedupe}, {@code counts}, {@code windows}, {@code windows-merge};
+ * the stateless {@code scoring} too),
  * so a savepoint of one run restores their state into the next. The Kafka source and the two
  * Kafka sinks instead have uids ending in {@code "-" + group id} ({@code events-source-<group
  * id>}, {@code updates-sink-<group id>}, {@code windows-sink-<group id>}; their names stay
@@ -197,6 +201,14 @@ public class AbTestJob {
                 .process(new DedupeFunction(config.dedupeTtlMs))
                 .uid("dedupe")
                 .name("dedupe"), config.parallelismDedupe);
+        if (config.scoringEnabled()) {
+            // After dedupe and before the fork: every non-late event is scored exactly once,
+            // whichever outputs and windows path are on.
+            deduped = withParallelism(deduped
+                    .map(new ScoringFunction(config.costPerEventUs), TypeInformation.of(EmailEvent.class))
+                    .uid("scoring")
+                    .name("scoring"), config.parallelismDedupe);
+        }
 
         if (updatesSink != null) {
             DataStream<String> updates = withParallelism(deduped
@@ -218,7 +230,7 @@ public class AbTestJob {
         }
 
         if (updatesSink == null && windowsSink == null) {
-            // Both outputs off: still run parsing, late filter and dedupe (a source-side baseline).
+            // Both outputs off: still run parsing, late filter, dedupe (and scoring): a source-side baseline.
             LOG.warn("Both --updates-topic and --windows-topic are empty: output is discarded");
             withParallelism(deduped.sinkTo(new DiscardingSink<>()).uid("discard-sink").name("discard-sink"),
                     config.parallelismDedupe);

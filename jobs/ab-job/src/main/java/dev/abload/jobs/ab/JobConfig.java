@@ -73,6 +73,10 @@ public final class JobConfig {
         OPTIONS.put("parallelism-windows", new String[] {"0",
             "parallelism of windows (and windows-merge) and the windows sink: 0 = the job's default parallelism,"
                 + " else 1..32768"});
+        OPTIONS.put("cost-per-event-us", new String[] {"0",
+            "CPU work per de-duplicated event, in microseconds of thread CPU time, 0..1000000: a calibrated"
+                + " scoring loop in a 'scoring' operator chained after dedupe (same parallelism); 0 = off"
+                + " (no scoring operator)"});
         OPTIONS.put("updates-sample", new String[] {"1",
             "emit the per-event update (counted or late) only of events with seq % N == 0, >= 1;"
                 + " 1 = every update; windows are unaffected"});
@@ -136,6 +140,8 @@ public final class JobConfig {
     public final int parallelismDedupe;
     public final int parallelismCounts;
     public final int parallelismWindows;
+    /** CPU microseconds of scoring work per de-duplicated event; 0 = off. */
+    public final long costPerEventUs;
     /** >= 1: only updates of events with {@code seq % updatesSample == 0} are emitted. */
     public final long updatesSample;
     /** Every argument (given or defaulted) by name without the dashes, in usage order. */
@@ -183,6 +189,11 @@ public final class JobConfig {
         parallelismDedupe = parallelism(v, "parallelism-dedupe", maxParallelism);
         parallelismCounts = parallelism(v, "parallelism-counts", maxParallelism);
         parallelismWindows = parallelism(v, "parallelism-windows", maxParallelism);
+        costPerEventUs = number(v, "cost-per-event-us", 0);
+        if (costPerEventUs > ScoringFunction.MAX_COST_PER_EVENT_US) {
+            throw invalid("--cost-per-event-us must be <= " + ScoringFunction.MAX_COST_PER_EVENT_US
+                    + ", got " + costPerEventUs);
+        }
         updatesSample = number(v, "updates-sample", 1);
         Map<String, String> ordered = new LinkedHashMap<>();
         for (String key : OPTIONS.keySet()) {
@@ -292,6 +303,11 @@ public final class JobConfig {
     /** Whether the per-event updates output is on. */
     public boolean updatesEnabled() {
         return !updatesTopic.isEmpty();
+    }
+
+    /** Whether the scoring operator runs ({@code --cost-per-event-us} > 0). */
+    public boolean scoringEnabled() {
+        return costPerEventUs > 0;
     }
 
     /** Whether the window output is on. */
@@ -418,6 +434,6 @@ public final class JobConfig {
                 + ", allowedLatenessMs=" + allowedLatenessMs + ", skewMitigation=" + skewMitigation
                 + ", salts=" + salts + ", parallelismDedupe=" + parallelismDedupe
                 + ", parallelismCounts=" + parallelismCounts + ", parallelismWindows=" + parallelismWindows
-                + ", updatesSample=" + updatesSample + '}';
+                + ", costPerEventUs=" + costPerEventUs + ", updatesSample=" + updatesSample + '}';
     }
 }

@@ -222,6 +222,45 @@ class AbTestJobConfigureTest {
     }
 
     @Test
+    void scoringFollowsDedupeOnlyWithACost() {
+        // Off by default: the topology has no scoring operator.
+        assertFalse(uids(env(config())).containsKey("scoring"));
+        // On: chained to dedupe at dedupe's parallelism, before the fork to counts and windows.
+        assertEquals(Map.of("Source: events-source -> late-filter", 2, "dedupe -> scoring", 2, "counts", 2,
+                        "updates-sink: Writer", 2, "windows -> windows-sink: Writer", 2),
+                vertexParallelism(env(config("--cost-per-event-us", "200"))));
+        assertEquals(Map.of("Source: events-source -> late-filter", 2, "dedupe -> scoring", 3, "counts", 1,
+                        "updates-sink: Writer", 1, "windows", 4, "windows-merge -> windows-sink: Writer", 4),
+                vertexParallelism(env(config("--cost-per-event-us", "200", "--skew-mitigation", "salted",
+                        "--parallelism-dedupe", "3", "--parallelism-counts", "1", "--parallelism-windows", "4"))));
+        assertEquals("scoring", uids(env(config("--cost-per-event-us", "1"))).get("scoring"));
+        // Without chaining it is a vertex of its own, still at dedupe's parallelism.
+        Map<String, Integer> unchained = vertexParallelism(env(config("--cost-per-event-us", "200",
+                "--chaining", "false", "--parallelism-dedupe", "3")));
+        assertEquals(3, unchained.get("dedupe"));
+        assertEquals(3, unchained.get("scoring"));
+        // Every path downstream of dedupe reads the scored stream: scoring is dedupe's only successor,
+        // and it feeds both counts and windows.
+        StreamGraph graph = env(config("--cost-per-event-us", "200")).getStreamGraph();
+        StreamNode dedupe = node(graph, "dedupe");
+        StreamNode scoring = node(graph, "scoring");
+        assertEquals(List.of(scoring.getId()),
+                dedupe.getOutEdges().stream().map(e -> e.getTargetId()).collect(java.util.stream.Collectors.toList()));
+        assertEquals(new java.util.TreeSet<>(List.of(node(graph, "counts").getId(), node(graph, "windows").getId())),
+                scoring.getOutEdges().stream().map(e -> e.getTargetId())
+                        .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)));
+        // Both outputs off: scoring still runs, before the discarding sink.
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment();
+        env.setParallelism(2);
+        AbTestJob job = new AbTestJob(config("--cost-per-event-us", "200", "--parallelism-dedupe", "3"),
+                new DataGeneratorSource<>(i -> Events.flush(0), 1, TypeInformation.of(EmailEvent.class)), null, null);
+        job.configure(env);
+        job.build(env);
+        assertEquals(Map.of("Source: events-source -> late-filter", 2, "dedupe -> scoring -> discard-sink: Writer", 3),
+                vertexParallelism(env));
+    }
+
+    @Test
     void connectorUidsArePerRunAndStatefulOperatorUidsFixed() {
         Map<String, String> expected = new TreeMap<>(Map.of(
                 "Source: events-source", "events-source-run-42",

@@ -10,6 +10,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.groups.OperatorMetricGroup;
@@ -179,13 +180,24 @@ class AbTestJobVariantsIT {
         assertEquals(Map.of(0, "KryoSerializer", 1, "KryoSerializer", 2, "KryoSerializer"), salted.eventSerializer());
     }
 
+    /** The values of {@code metric} of every subtask of {@code operator} in the job. */
+    private static List<Object> metricValues(JobID job, String operator, String metric) {
+        List<Object> values = new ArrayList<>();
+        for (OperatorMetricGroup g : REPORTER.findOperatorMetricGroups(job, operator)) {
+            Metric m = REPORTER.getMetricsByGroup(g).get(metric);
+            assertTrue(m != null, operator + " has no metric " + metric);
+            values.add(m instanceof Gauge ? ((Gauge<?>) m).getValue() : ((Counter) m).getCount());
+        }
+        return values;
+    }
+
     @Test
-    void updatesSample() throws Exception {
+    void scoringCostAndUpdatesSample() throws Exception {
         List<EmailEvent> in = input();
         List<String> expected = model(in, 1000, 1000);
-        Result r = run("sampled", in, "--window-size-ms", "1000",
+        Result r = run("scored-sampled", in, "--window-size-ms", "1000", "--cost-per-event-us", "100",
                 "--updates-sample", "10", "--skew-mitigation", "salted", "--parallelism-dedupe", "3");
-        // Windows are unaffected.
+        // Windows are unaffected by both.
         assertEquals(expected, r.windows());
         // Updates: exactly those of the events with seq % 10 == 0 (none of this input is late).
         List<Long> expectedSeqs = in.stream().map(e -> e.seq).filter(q -> q % 10 == 0).sorted()
@@ -194,8 +206,23 @@ class AbTestJobVariantsIT {
                 .map(u -> Long.parseLong(u.substring("{\"seq\":".length(), u.indexOf(','))))
                 .sorted().collect(Collectors.toList());
         assertEquals(expectedSeqs, seqs);
-        // Sample 1 (the default) emits every update.
-        assertEquals(in.size(), run("unsampled", in, "--window-size-ms", "1000").updates().size());
+        // The scoring operator: one calibration per subtask (at dedupe's parallelism), readable as
+        // a gauge, and every event scored exactly once.
+        List<Object> iterations = metricValues(r.jobId(), "scoring", "costIterationsPerEvent");
+        assertEquals(3, iterations.size(), iterations.toString());
+        for (Object it : iterations) {
+            assertTrue((Long) it > 0, iterations.toString());
+        }
+        for (Object ns : metricValues(r.jobId(), "scoring", "costNanosPerIteration")) {
+            assertTrue((Double) ns > 0, ns.toString());
+        }
+        long scored = metricValues(r.jobId(), "scoring", "numRecordsIn").stream().mapToLong(x -> (Long) x).sum();
+        assertEquals(in.size(), scored);
+
+        // Without a cost there is no scoring operator; sample 1 emits every update.
+        Result plain = run("unscored", in, "--window-size-ms", "1000");
+        assertEquals(List.of(), REPORTER.findOperatorMetricGroups(plain.jobId(), "scoring"));
+        assertEquals(in.size(), plain.updates().size());
     }
 
     @Test

@@ -56,6 +56,8 @@ class JobConfigTest {
         assertEquals(0, c.parallelismDedupe);
         assertEquals(0, c.parallelismCounts);
         assertEquals(0, c.parallelismWindows);
+        assertEquals(0, c.costPerEventUs);
+        assertFalse(c.scoringEnabled());
         assertEquals(1, c.updatesSample);
         // Every argument, defaults included, for the global job parameters.
         assertEquals("k:9092", c.asMap().get("bootstrap-servers"));
@@ -68,8 +70,9 @@ class JobConfigTest {
         assertEquals("none", c.asMap().get("skew-mitigation"));
         assertEquals("8", c.asMap().get("salts"));
         assertEquals("0", c.asMap().get("parallelism-windows"));
+        assertEquals("0", c.asMap().get("cost-per-event-us"));
         assertEquals("1", c.asMap().get("updates-sample"));
-        assertEquals(34, c.asMap().size());
+        assertEquals(35, c.asMap().size());
     }
 
     @Test
@@ -277,13 +280,21 @@ class JobConfigTest {
     }
 
     @Test
-    void updatesSample() {
-        JobConfig c = parse("--updates-sample=10");
+    void costPerEventAndUpdatesSample() {
+        JobConfig c = parse("--cost-per-event-us", "200", "--updates-sample=10");
+        assertEquals(200, c.costPerEventUs);
+        assertTrue(c.scoringEnabled());
         assertEquals(10, c.updatesSample);
+        assertEquals("200", c.asMap().get("cost-per-event-us"));
         assertEquals("10", c.asMap().get("updates-sample"));
-        assertTrue(c.toString().contains("updatesSample=10"), c.toString());
+        assertTrue(c.toString().contains("costPerEventUs=200, updatesSample=10"), c.toString());
+        assertEquals(1_000_000, parse("--cost-per-event-us", "1000000").costPerEventUs);
+        assertFalse(parse("--cost-per-event-us", "0").scoringEnabled());
         assertEquals(1, parse("--updates-sample", "1").updatesSample);
 
+        assertInvalid("--cost-per-event-us must be >= 0, got -1", with("--cost-per-event-us", "-1"));
+        assertInvalid("--cost-per-event-us must be <= 1000000, got 1000001", with("--cost-per-event-us", "1000001"));
+        assertInvalid("--cost-per-event-us must be an integer, got '0.5'", with("--cost-per-event-us", "0.5"));
         assertInvalid("--updates-sample must be >= 1, got 0", with("--updates-sample", "0"));
         assertInvalid("--updates-sample must be >= 1, got -10", with("--updates-sample", "-10"));
         assertInvalid("--updates-sample must be an integer, got '1%'", with("--updates-sample", "1%"));
@@ -296,7 +307,7 @@ class JobConfigTest {
             "unaligned-checkpoints", "delivery", "state-backend", "incremental-checkpoints", "buffer-timeout-ms",
             "object-reuse", "chaining", "max-parallelism", "serializer", "window-kind", "window-slide-ms",
             "window-gap-ms", "allowed-lateness-ms", "skew-mitigation", "salts", "parallelism-dedupe",
-            "parallelism-counts", "parallelism-windows", "updates-sample"}) {
+            "parallelism-counts", "parallelism-windows", "cost-per-event-us", "updates-sample"}) {
             assertTrue(usage.contains("--" + k + " "), k);
         }
     }
