@@ -77,7 +77,9 @@ type collector struct {
 
 	// reconciliation by seq on the updates path
 	seen       []uint64 // bitset over seq
-	total      int64    // events sent so far (seq < total are expected)
+	total      int64    // events sent so far
+	expected   int64    // updates expected so far: events sent with seq % sample == 0
+	sample     int64    // job.updates_sample: the job emits the update of 1 in sample events
 	counted    int64    // distinct seqs seen
 	duplicated int64
 	late       int64
@@ -211,6 +213,7 @@ func newCollector(capacity int64, windows windowAssigner) *collector {
 		windowsGot:         map[windowKey]*gotWindow{},
 		sessionsSeen:       map[windowKey]int64{},
 		prefillBeforeMs:    math.MinInt64,
+		sample:             1,
 		e2e:                reports.NewLatencyHistogram(),
 		window:             reports.NewLatencyHistogram(),
 		consumerDelay:      reports.NewLatencyHistogram(),
@@ -238,11 +241,13 @@ func recordUs(h *hdrhistogram.Histogram, ns int64) {
 	_ = h.RecordValue(us)
 }
 
-// sent records a batch the sender handed to Kafka: n events, their
-// per-window tallies, and the send delays of the measure-phase ones.
-func (c *collector) sent(n int64, keys map[windowKey]int64, variants map[string]int64, delays []int64) {
+// sent records a batch the sender handed to Kafka: n events, of which
+// nExp owe an update, their per-window tallies, the per-variant tallies of
+// those owing an update, and the send delays of the measure-phase ones.
+func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[string]int64, delays []int64) {
 	c.mu.Lock()
 	c.total += n
+	c.expected += nExp
 	for v, k := range variants {
 		c.variant(v).expected += k
 	}
@@ -388,7 +393,7 @@ func (c *collector) measured() map[string]*MeasuredCounts {
 }
 
 // updatesComplete reports whether every sent seq has been accounted for.
-func (c *collector) updatesComplete() bool { return c.counted >= c.total }
+func (c *collector) updatesComplete() bool { return c.counted >= c.expected }
 
 // windowsComplete reports whether results for every expected window arrived
 // holding at least the events it is owed (a late firing may still correct a

@@ -411,6 +411,8 @@ func (r *runner) jobArgs() []string {
 		"--parallelism-dedupe", fmt.Sprint(sc.Job.StageParallelism.Dedupe),
 		"--parallelism-counts", fmt.Sprint(sc.Job.StageParallelism.Counts),
 		"--parallelism-windows", fmt.Sprint(sc.Job.StageParallelism.Windows),
+		"--cost-per-event-us", fmt.Sprint(sc.Job.CostPerEvent.Microseconds()),
+		"--updates-sample", fmt.Sprint(sc.Job.UpdatesSample),
 	}
 	if r.topics.Updates != "" {
 		args = append(args, "--updates-topic", r.topics.Updates)

@@ -129,14 +129,18 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 		clear(keys)
 		clear(variants)
 		delays = delays[:0]
-		n := int64(0)
+		n, nExp := int64(0), int64(0)
 		for seq < s.total && len(delays) < cap(delays) && n < 4096 {
 			intended := s.originNs + int64(s.sched.Due(seq))
 			if intended > now {
 				break
 			}
 			ln.Next(&ev, seq, intended, s.originNs)
-			variants[ev.Variant]++
+			if seq%s.col.sample == 0 {
+				// The job emits this event's update (job.updates_sample).
+				variants[ev.Variant]++
+				nExp++
+			}
 			s.windows.assign(ev.EventTimeMs, func(start int64) {
 				keys[windowKey{startMs: start, campaign: ev.Campaign, variant: ev.Variant}]++
 			})
@@ -160,7 +164,7 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 			n++
 			seq += step
 		}
-		s.col.sent(n, keys, variants, delays)
+		s.col.sent(n, nExp, keys, variants, delays)
 	}
 	st.completed = seq >= s.total
 	return laneResult{sendStats: st, gen: ln.Stats()}

@@ -153,6 +153,9 @@ type Reconciliation struct {
 	Lost        int64 `json:"lost"`
 	Duplicated  int64 `json:"duplicated"`
 	LateDropped int64 `json:"late_dropped"`
+	// UpdatesSample is job.updates_sample when > 1: the updates path then
+	// covers the 1 in N events with seq % N == 0 (Expected counts those).
+	UpdatesSample int64 `json:"updates_sample,omitempty"`
 	// Windows is nil when the windows output was not measured.
 	Windows *WindowReconciliation `json:"windows,omitempty"`
 	// Variants splits the updates path's reconciliation per variant.

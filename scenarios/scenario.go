@@ -321,6 +321,11 @@ type Job struct {
 	// SavepointAtEnd) the job starts from; "" starts with empty state.
 	RestoreFrom    string `yaml:"restore_from" json:"restore_from"`
 	SavepointAtEnd bool   `yaml:"savepoint_at_end" json:"savepoint_at_end"`
+	// CostPerEvent is calibrated CPU work per event (a scoring step after
+	// dedupe), to model a heavier job; 0 = none.
+	CostPerEvent Duration `yaml:"cost_per_event" json:"cost_per_event"`
+	// UpdatesSample keeps 1 in N per-event updates (those with seq % N == 0).
+	UpdatesSample int `yaml:"updates_sample" json:"updates_sample"`
 }
 
 // StageParallelism overrides job.parallelism for single stages; 0 keeps it.
@@ -479,6 +484,7 @@ func Defaults() *Scenario {
 			BatchSize:   defaultBatchSize,
 		},
 		Job: Job{
+			UpdatesSample:  1,
 			Parallelism:    2,
 			Window:         Window{Kind: WindowTumbling, Size: Duration{10 * time.Second}},
 			OutOfOrderness: Duration{2 * time.Second},

@@ -307,6 +307,16 @@ func (s *Scenario) check() []issue {
 	c.positive("job.idleness", j.Idleness)
 	c.wholeMillis("job.idleness", j.Idleness)
 	c.positive("job.state_ttl", j.StateTTL)
+	switch cost := j.CostPerEvent.Duration; {
+	case cost < 0 || cost > time.Second:
+		c.addf("job.cost_per_event", "must be in 0..1s (CPU time per event; 0 = none), got %s", j.CostPerEvent)
+	case cost%time.Microsecond != 0:
+		c.addf("job.cost_per_event", "must be whole microseconds, got %s", j.CostPerEvent)
+	}
+	c.atLeast("job.updates_sample", int64(j.UpdatesSample), 1)
+	if j.UpdatesSample > 1 && s.Workload.Prefill.Keys > 0 {
+		c.addf("job.updates_sample", "must be 1 with workload.prefill (the harness waits for every prefill event's update), got %d", j.UpdatesSample)
+	}
 	c.wholeMillis("job.state_ttl", j.StateTTL)
 	if iv := j.Checkpoint.Interval.Duration; iv != 0 && iv < minCheckpointInterval {
 		c.addf("job.checkpoint.interval", "must be 0 (off) or >= %s, got %s", Duration{minCheckpointInterval}, j.Checkpoint.Interval)

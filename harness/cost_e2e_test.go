@@ -1,0 +1,100 @@
+package harness
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/abload/abload/reports"
+)
+
+// job.cost_per_event reaches the job (the scoring step's calibration is read
+// back over REST) and shows up where it should: in the busy time of the
+// vertex that scores. job.updates_sample makes the job report exactly the
+// 1 in N events with seq % N == 0, and the harness expects exactly those.
+func TestCostPerEventAndUpdatesSample(t *testing.T) {
+	needEnv(t)
+	const rate, costUs, sample = 500, 400, 10
+	sc := scenario(t, "workload.rate="+strconv.Itoa(rate), "workload.warmup=3s", "workload.duration=12s",
+		"job.parallelism=2", "job.cost_per_event="+strconv.Itoa(costUs)+"us", "job.updates_sample="+strconv.Itoa(sample))
+	var iters string
+	var readErr error
+	hook := func(ctx context.Context, f *FlinkClient, id string) {
+		j, err := f.Job(ctx, id)
+		if err != nil {
+			readErr = err
+			return
+		}
+		for _, v := range j.Vertices {
+			if strings.Contains(v.Name, "scoring") {
+				var out []struct {
+					ID    string `json:"id"`
+					Value string `json:"value"`
+				}
+				for i := 0; i < 40 && iters == ""; i++ {
+					if err := f.GetJSON(ctx, "/jobs/"+id+"/vertices/"+v.ID+"/metrics?get=0.scoring.costIterationsPerEvent", &out); err != nil {
+						readErr = err
+						return
+					}
+					if len(out) == 1 {
+						iters = out[0].Value
+					}
+				}
+			}
+		}
+	}
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}, JobRunning: hook})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if readErr != nil {
+		t.Fatal(readErr)
+	}
+	if n, err := strconv.ParseFloat(iters, 64); err != nil || n <= 0 {
+		t.Errorf("scoring's costIterationsPerEvent = %q: want a calibrated count > 0", iters)
+	}
+	rec := res.Reconciliation
+	total := res.Events.SentTotal
+	if want := (total + sample - 1) / sample; rec.Expected != want || rec.UpdatesSample != sample {
+		t.Errorf("expected updates %d (sample %d), want %d of %d events (sample %d)", rec.Expected, rec.UpdatesSample, want, total, sample)
+	}
+	if rec.Counted != rec.Expected || rec.Lost != 0 || rec.Duplicated != 0 {
+		t.Errorf("reconciliation %+v", rec)
+	}
+	if !res.Valid {
+		t.Errorf("invalid: %v", res.InvalidReasons)
+	}
+	// 250 events/s per subtask × 400 µs = 100 ms of CPU per second: the
+	// scoring vertex is busy at least that long (more on a loaded machine).
+	var measure reports.Phase
+	for _, p := range res.Phases {
+		if p.Name == "measure" {
+			measure = p
+		}
+	}
+	var busy []float64
+	for _, v := range res.FlinkMetrics.Vertices {
+		if !strings.Contains(v.Name, "scoring") {
+			continue
+		}
+		for _, s := range v.Series {
+			if s.TS >= measure.StartS+2 && s.TS <= measure.EndS {
+				busy = append(busy, s.BusyMsPerS)
+			}
+		}
+	}
+	if len(busy) < 5 {
+		t.Fatalf("scoring vertex busy series: %v", busy)
+	}
+	mean := 0.0
+	for _, b := range busy {
+		mean += b
+	}
+	mean /= float64(len(busy))
+	want := float64(rate/2) * costUs / 1000 // ms per s on the busiest subtask, about
+	t.Logf("scoring: %s iterations per event; busiest subtask busy %.0f ms/s (configured cost ≈ %.0f ms/s); e2e p50 %.0f ms; %d of %d events sampled", iters, mean, want, res.Latency.E2E.P50, rec.Expected, total)
+	if mean < 0.7*want {
+		t.Errorf("scoring busy %.0f ms/s, want >= %.0f (70%% of the configured %d µs × %d events/s per subtask)", mean, 0.7*want, costUs, rate/2)
+	}
+}
