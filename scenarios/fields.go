@@ -154,6 +154,16 @@ var fieldDocs = []FieldDoc{
 	{Path: "faults[].bandwidth", Default: `""`, Doc: "network_bandwidth: the limit per direction, as env.network.bandwidth (required)."},
 	{Path: "gates", Doc: "Pass/fail gates such as \"e2e.p99 < 250ms\", checked after the run."},
 	{Path: "repetitions", Doc: "How many times to run the scenario. >= 1."},
+	{Path: "capacity.start_rate", Doc: "`abload capacity`: the first step's offered rate in events/s. The capacity search ignores workload.rate, workload.profile, warmup, duration and cooldown (plain runs ignore the capacity section). > 0."},
+	{Path: "capacity.growth", Doc: "`abload capacity`: while steps pass, the next step's rate is the last one's × growth; after the first failure the search bisects. In (1, 100]."},
+	{Path: "capacity.precision", Doc: "`abload capacity`: stop once (first failing − highest passing) / highest passing <= precision. In (0, 1]."},
+	{Path: "capacity.max_rate", Doc: "`abload capacity`: the highest rate tried; a search that passes there stops (stopped_by max_rate). >= start_rate, <= 1e7."},
+	{Path: "capacity.settle", Doc: "`abload capacity`: time at each step's rate before it is judged (steady state; not judged). >= 0."},
+	{Path: "capacity.judge", Doc: "`abload capacity`: the judged part of each step: e2e latency of the events intended in it, the lag's trend, send delay and checkpoints in it. >= 5s."},
+	{Path: "capacity.budget", Doc: "`abload capacity`: time budget of the search from the first step (not counting startup); when it runs out the search stops and reports what it established (stopped_by budget). > 0."},
+	{Path: "capacity.drain_timeout", Doc: "`abload capacity`: between steps the load pauses until the input lag drains; a backlog still there after this long fails the step before (\"backlog did not drain\"). > 0."},
+	{Path: "capacity.slo.e2e_p99", Doc: "`abload capacity`: a step passes only if the e2e p99 (by intended time) of the events intended in its judge window is at most this. > 0."},
+	{Path: "capacity.slo.lag_slope_ratio", Doc: "`abload capacity`: a step fails when the input lag grows over its judge window: its least-squares slope (events/s) above lag_slope_ratio × the step's rate, with the last lag sample above one second's worth of events. > 0."},
 	{Path: "matrix", Default: "none", Doc: "Points to run the scenario at, each once per repetition, interleaved (A B A B …). Either a mapping of dot path → list of values (the cartesian product, first path varying slowest) or a list of mappings of dot path → value (one point each). Paths are those --set accepts, except matrix and repetitions; values are applied like --set PATH=VALUE: defaults < file < matrix point < --set. At most 256 points."},
 }
 

@@ -19,6 +19,9 @@ type Scenario struct {
 	Faults      []Fault  `yaml:"faults" json:"faults,omitempty"`
 	Gates       []string `yaml:"gates,omitempty" json:"gates,omitempty"`
 	Repetitions int      `yaml:"repetitions" json:"repetitions"`
+	// Capacity configures `abload capacity` (the sustainable-throughput
+	// search); plain runs ignore it.
+	Capacity Capacity `yaml:"capacity" json:"capacity"`
 	// Matrix, if any, lists the points to run; see Points.
 	Matrix *Matrix `yaml:"matrix,omitempty" json:"matrix,omitempty"`
 
@@ -55,6 +58,31 @@ type Workload struct {
 	Disorder             Disorder `yaml:"disorder" json:"disorder"`
 	Cooldown             Duration `yaml:"cooldown" json:"cooldown"`
 	Prefill              Prefill  `yaml:"prefill" json:"prefill"`
+}
+
+// Capacity is the sustainable-throughput search of `abload capacity`: one
+// environment, one job, the offered rate stepped up by Growth while steps
+// pass, then bisected between the last pass and the first failure until
+// they are within Precision of each other. Each step settles, then is judged
+// against SLO; the load pauses between steps until the backlog drains. The
+// workload's rate and profile are not used.
+type Capacity struct {
+	StartRate    float64     `yaml:"start_rate" json:"start_rate"`
+	Growth       float64     `yaml:"growth" json:"growth"`
+	Precision    float64     `yaml:"precision" json:"precision"`
+	MaxRate      float64     `yaml:"max_rate" json:"max_rate"`
+	Settle       Duration    `yaml:"settle" json:"settle"`
+	Judge        Duration    `yaml:"judge" json:"judge"`
+	Budget       Duration    `yaml:"budget" json:"budget"`
+	DrainTimeout Duration    `yaml:"drain_timeout" json:"drain_timeout"`
+	SLO          CapacitySLO `yaml:"slo" json:"slo"`
+}
+
+// CapacitySLO is what a capacity step must hold to pass (besides no failed
+// checkpoints, no restart and the generator keeping up).
+type CapacitySLO struct {
+	E2EP99        Duration `yaml:"e2e_p99" json:"e2e_p99"`
+	LagSlopeRatio float64  `yaml:"lag_slope_ratio" json:"lag_slope_ratio"`
 }
 
 // Prefill is state built before warmup: events sent unpaced, not measured,
@@ -501,6 +529,17 @@ func Defaults() *Scenario {
 			Chaining:       true,
 		},
 		Repetitions: 1,
+		Capacity: Capacity{
+			StartRate:    1000,
+			Growth:       2,
+			Precision:    0.1,
+			MaxRate:      200000,
+			Settle:       Duration{15 * time.Second},
+			Judge:        Duration{20 * time.Second},
+			Budget:       Duration{15 * time.Minute},
+			DrainTimeout: Duration{60 * time.Second},
+			SLO:          CapacitySLO{E2EP99: Duration{time.Second}, LagSlopeRatio: 0.05},
+		},
 	}
 }
 

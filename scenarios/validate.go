@@ -368,6 +368,7 @@ func (s *Scenario) check() []issue {
 		}
 	}
 	c.atLeast("repetitions", int64(s.Repetitions), 1)
+	checkCapacity(&c, s.Capacity)
 	return c.ps
 }
 
@@ -575,5 +576,37 @@ func checkFaults(c *checker, s *Scenario) {
 		if s.Env.Kind == EnvExternal {
 			c.addf(p, "faults need an environment abload runs (local or docker), not external")
 		}
+	}
+}
+
+// MaxCapacityRate bounds capacity.max_rate (events/s).
+const MaxCapacityRate = 1e7
+
+func checkCapacity(c *checker, k Capacity) {
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	if !(k.StartRate > 0) || !finite(k.StartRate) {
+		c.addf("capacity.start_rate", "must be a finite number > 0 (events/s), got %v", k.StartRate)
+	}
+	if !(k.Growth > 1 && k.Growth <= 100) {
+		c.addf("capacity.growth", "must be in (1, 100], got %v", k.Growth)
+	}
+	if !(k.Precision > 0 && k.Precision <= 1) {
+		c.addf("capacity.precision", "must be in (0, 1], got %v", k.Precision)
+	}
+	switch {
+	case !(k.MaxRate > 0) || !finite(k.MaxRate) || k.MaxRate > MaxCapacityRate:
+		c.addf("capacity.max_rate", "must be in (0, %g] events/s, got %v", MaxCapacityRate, k.MaxRate)
+	case k.StartRate > 0 && k.MaxRate < k.StartRate:
+		c.addf("capacity.max_rate", "must be >= capacity.start_rate (%v), got %v", k.StartRate, k.MaxRate)
+	}
+	c.nonNegative("capacity.settle", k.Settle)
+	if k.Judge.Duration < 5*time.Second {
+		c.addf("capacity.judge", "must be >= 5s (the lag trend needs samples, one a second), got %s", k.Judge)
+	}
+	c.positive("capacity.budget", k.Budget)
+	c.positive("capacity.drain_timeout", k.DrainTimeout)
+	c.positive("capacity.slo.e2e_p99", k.SLO.E2EP99)
+	if !(k.SLO.LagSlopeRatio > 0) || !finite(k.SLO.LagSlopeRatio) {
+		c.addf("capacity.slo.lag_slope_ratio", "must be a finite number > 0, got %v", k.SLO.LagSlopeRatio)
 	}
 }
