@@ -122,6 +122,9 @@ type collector struct {
 	// per variant, on the updates path
 	byVariant map[string]*variantTally
 
+	// judge is the capacity search's current judge window (nil outside one).
+	judge *judgeWindow
+
 	// outTimes are the read times of output records, at most one per 10 ms
 	// (for the recovery's "output resumed").
 	outTimes []int64
@@ -257,6 +260,9 @@ func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[s
 	for _, d := range delays {
 		recordUs(c.sendDelay, d)
 		recordUs(c.ivSendDelay, d)
+		if c.judge != nil && c.judge.sendOpen {
+			recordUs(c.judge.sendDelay, d)
+		}
 	}
 	c.mu.Unlock()
 }
@@ -296,6 +302,9 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 		c.negative++
 	}
 	recordUs(c.ivAll, lat)
+	if j := c.judge; j != nil && u.IntendedNs >= j.fromNs && u.IntendedNs < j.toNs {
+		recordUs(j.e2e, lat)
+	}
 	if c.inMeasure(u.IntendedNs) {
 		c.measureCnt++
 		recordUs(c.e2e, lat)

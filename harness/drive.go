@@ -463,6 +463,9 @@ func (r *runner) tick(final bool) {
 	if !final {
 		elapsed := time.Duration(now - r.loadNs).Round(time.Second)
 		total := (r.sc.Workload.Warmup.Duration + r.sc.Workload.Duration.Duration + r.sc.Workload.Cooldown.Duration).Round(time.Second)
+		if r.capacitySpan > 0 {
+			total = r.capacitySpan.Round(time.Second) // abload capacity: its budget
+		}
 		r.con.Progress(fmt.Sprintf("%s %s/%s  sent %d  in %.0f/s  out %.0f/s  e2e p99 %.1f ms (interval %.1f ms)  lag %d",
 			pt.Phase, elapsed, total, sentSoFar, pt.InEPS, pt.OutRPS, p99, pt.E2EP99Ms, pt.Lag))
 	}

@@ -38,6 +38,7 @@ type monitor struct {
 	vSeries     [][]reports.VertexSample
 	readTotal   int64 // the source's position in the input topic (latest sample)
 	readKnown   bool
+	readAtNs    int64               // when the latest position was sampled
 	readRate    float64             // source records/s (latest sample)
 	gcNames     map[string][]string // TaskManager id → GC time/count metric ids
 	gcLast      map[string][2]float64
@@ -208,6 +209,7 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 			if seen > 0 {
 				m.readTotal = pos
 				m.readKnown = true
+				m.readAtNs = nowNs
 			}
 			m.readRate = s.InRPS
 		}

@@ -213,6 +213,8 @@ type runner struct {
 	snd      *sender
 	sent     sendStats        // the sender's totals, once it has finished
 	genStats generators.Stats // what the generator emitted, once the sender has finished
+
+	capacitySpan time.Duration // abload capacity: the search's budget (for the progress line)
 }
 
 func (r *runner) phase(name string) {

@@ -33,6 +33,12 @@ type sender struct {
 	measureEnd   int64          // first seq intended after it (cooldown follows)
 	windows      windowAssigner // for the per-window tallies
 	col          *collector
+	// maxWait, when > 0, caps each wait for the next due event, so that a
+	// schedule changed while the sender waits (the capacity search's
+	// generators.Dynamic) is looked at again at least this often; an event
+	// due Never is then waited for in steps of maxWait instead of ending
+	// the lane.
+	maxWait time.Duration
 
 	errMu    sync.Mutex
 	errs     int64
@@ -117,7 +123,18 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 	step := int64(lanes)
 	for seq < s.total {
 		now := s.clock.Now()
-		if wait := time.Duration(s.originNs + int64(s.sched.Due(seq)) - now); wait > 0 {
+		due := s.sched.Due(seq)
+		if due == generators.Never && s.maxWait <= 0 {
+			break // the schedule ends before the sender's bound
+		}
+		wait := s.maxWait
+		if due != generators.Never {
+			wait = time.Duration(s.originNs + int64(due) - now)
+			if s.maxWait > 0 {
+				wait = min(wait, s.maxWait)
+			}
+		}
+		if wait > 0 {
 			if !sleepCtx(ctx, wait) {
 				break
 			}
@@ -131,7 +148,11 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 		delays = delays[:0]
 		n, nExp := int64(0), int64(0)
 		for seq < s.total && len(delays) < cap(delays) && n < 4096 {
-			intended := s.originNs + int64(s.sched.Due(seq))
+			due := s.sched.Due(seq)
+			if due == generators.Never {
+				break
+			}
+			intended := s.originNs + int64(due)
 			if intended > now {
 				break
 			}

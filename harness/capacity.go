@@ -1,0 +1,543 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/abload/abload/generators"
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+)
+
+// PhaseCapacity is the phase of `abload capacity` between startup and
+// teardown: the search's steps and the pauses between them.
+const PhaseCapacity = "capacity"
+
+// The capacity search's fixed parameters.
+const (
+	// capMaxEvents bounds the sender (and the collector's seq bitset, one
+	// bit per event): 400 M events, 50 MB.
+	capMaxEvents = 400_000_000
+	// capSenderMaxWait is how often a waiting sender looks at the schedule
+	// again: a rate change takes effect within it.
+	capSenderMaxWait = 50 * time.Millisecond
+	// capLagFloorS: a lag below this many seconds of input is never judged
+	// growing (the source's position is sampled ~1 s stale).
+	capLagFloorS = 1.0
+	// capMetricStaleness: a position sampled this long after the pause began
+	// reflects the pause (monitor period + Flink's metric fetcher interval).
+	capMetricStaleness = 2500 * time.Millisecond
+)
+
+// CapacityOptions configures `abload capacity`.
+type CapacityOptions struct {
+	Scenario *scenarios.Scenario
+	OutDir   string // logs go to OutDir/logs
+	Runtime  *Runtime
+	// Env, when set and already started, is shared: neither started nor stopped.
+	Env     Environment
+	Stderr  io.Writer
+	Version string
+	// JobRunning, when set, is called once the job is RUNNING.
+	JobRunning func(ctx context.Context, flink *FlinkClient, jobID string)
+}
+
+// judgeWindow is one capacity step's judged part: e2e latency of the events
+// intended in [fromNs, toNs), and the send delay of events sent while
+// sendOpen. The collector records into it under its lock.
+type judgeWindow struct {
+	fromNs, toNs   int64
+	e2e, sendDelay *hdrhistogram.Histogram
+	sendOpen       bool
+}
+
+// capSearch is the search's arithmetic: multiply by growth while steps
+// pass, then bisect between the highest pass and the lowest failure.
+type capSearch struct {
+	start, growth, precision, max float64
+	pass, fail                    float64 // highest passing, lowest failing rate (0: none yet)
+	failReason                    string
+}
+
+// next returns the next rate to try, or why the search is over.
+func (s *capSearch) next() (float64, string) {
+	round := func(v float64) float64 { return math.Max(1, math.Round(v)) }
+	switch {
+	case s.pass == 0 && s.fail == 0:
+		return round(s.start), ""
+	case s.fail == 0:
+		if s.pass >= s.max {
+			return 0, reports.StoppedByMaxRate
+		}
+		return round(math.Min(s.pass*s.growth, s.max)), ""
+	case s.pass == 0:
+		// Even the first rate failed: go down by growth.
+		r := round(s.fail / s.growth)
+		if r >= s.fail || r < s.start/1000 {
+			return 0, reports.StoppedByMinRate
+		}
+		return r, ""
+	}
+	if (s.fail-s.pass)/s.pass <= s.precision {
+		return 0, reports.StoppedByPrecision
+	}
+	mid := round((s.pass + s.fail) / 2)
+	if mid <= s.pass || mid >= s.fail {
+		return 0, reports.StoppedByPrecision // whole events/s cannot be split further
+	}
+	return mid, ""
+}
+
+// record notes a step's verdict.
+func (s *capSearch) record(rate float64, pass bool, reason string) {
+	if pass {
+		if rate > s.pass {
+			s.pass = rate
+		}
+		return
+	}
+	if s.fail == 0 || rate < s.fail {
+		s.fail, s.failReason = rate, reason
+	}
+}
+
+// confidence is (fail − pass) / pass, 0 when either is unknown.
+func (s *capSearch) confidence() float64 {
+	if s.pass == 0 || s.fail == 0 {
+		return 0
+	}
+	return (s.fail - s.pass) / s.pass
+}
+
+// searchStep runs one step at a rate and says whether it held every SLO.
+// An error ends the search (aborted).
+type searchStep func(ctx context.Context, n int, rate float64) (pass bool, reason string, err error)
+
+// runSearch drives the search until it stops by itself (precision,
+// max_rate, min_rate), the budget has no room for another step (a step
+// takes stepLen), or step fails with an error (aborted).
+func runSearch(ctx context.Context, s *capSearch, deadline time.Time, stepLen time.Duration, now func() time.Time, step searchStep) (stoppedBy string, err error) {
+	for n := 1; ; n++ {
+		rate, stop := s.next()
+		if stop != "" {
+			return stop, nil
+		}
+		if now().Add(stepLen).After(deadline) {
+			return reports.StoppedByBudget, nil
+		}
+		pass, reason, err := step(ctx, n, rate)
+		if err != nil {
+			return reports.StoppedByAborted, err
+		}
+		s.record(rate, pass, reason)
+	}
+}
+
+// lagSlope is the least-squares slope of ys over xs (0 with fewer than 2 points).
+func lagSlope(xs, ys []float64) float64 {
+	n := float64(len(xs))
+	if len(xs) < 2 || len(xs) != len(ys) {
+		return 0
+	}
+	var mx, my float64
+	for i := range xs {
+		mx += xs[i]
+		my += ys[i]
+	}
+	mx /= n
+	my /= n
+	var sxy, sxx float64
+	for i := range xs {
+		sxy += (xs[i] - mx) * (ys[i] - my)
+		sxx += (xs[i] - mx) * (xs[i] - mx)
+	}
+	if sxx == 0 {
+		return 0
+	}
+	return sxy / sxx
+}
+
+// sampledIn is how many seqs in [a, b) the job reports (seq % sample == 0).
+func sampledIn(a, b, sample int64) int64 {
+	if b <= a {
+		return 0
+	}
+	ceilDiv := func(x int64) int64 { return (x + sample - 1) / sample }
+	return ceilDiv(b) - ceilDiv(a)
+}
+
+// Capacity runs `abload capacity`: it starts the environment (unless given
+// one), submits the job once and searches for the highest rate that holds
+// the scenario's capacity SLOs, stepping the offered rate of one open-loop
+// schedule. The answer is returned (with the steps so far) whenever the
+// search began, also on abort or failure alongside the error.
+func Capacity(ctx context.Context, opts CapacityOptions) (res *reports.Capacity, err error) {
+	ropts := Options{Scenario: opts.Scenario, OutDir: opts.OutDir, Runtime: opts.Runtime, Env: opts.Env,
+		Stderr: opts.Stderr, Version: opts.Version, JobRunning: opts.JobRunning}
+	r := &runner{opts: ropts, sc: opts.Scenario, con: newConsole(opts.Stderr), clock: NewClock()}
+	r.startNs = r.clock.Now()
+	r.runID = newRunID()
+	logDir := filepath.Join(opts.OutDir, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return nil, err
+	}
+	if r.gen, err = NewGenerator(r.sc); err != nil {
+		return nil, &InputError{Err: err}
+	}
+	dyn := generators.NewDynamic(0) // paused until the first step
+	r.sched = dyn
+	r.phase(PhaseStartup)
+	defer func() {
+		r.phase(PhaseTeardown)
+		r.teardown()
+		r.phase(PhaseDone)
+	}()
+	if err := r.startup(ctx, logDir); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w during startup", ErrAborted)
+		}
+		return nil, err
+	}
+	return r.capacity(ctx, dyn)
+}
+
+// capacity drives the search on a started environment and job.
+func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*reports.Capacity, error) {
+	sc := r.sc
+	k := sc.Capacity
+	enc, err := generators.ParseEncoding(sc.Workload.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	// The sender's bound: every step at max_rate for the whole budget.
+	total := int64(math.Min(capMaxEvents, math.Ceil(k.MaxRate*k.Budget.Seconds()*1.05)+10000))
+	windows := newWindowAssigner(sc)
+	prefill := sc.Workload.Prefill.Keys
+	r.col = newCollector(total+prefill, windows)
+	r.col.sample = max(1, int64(sc.Job.UpdatesSample))
+	r.capacitySpan = k.Budget.Duration
+
+	copts := r.ep.seed(
+		kgo.ConsumeTopics(r.topics.outputs()...),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchMaxWait(100*time.Millisecond),
+	)
+	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
+		copts = append(copts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	consumer, err := kgo.NewClient(copts...)
+	if err != nil {
+		return nil, err
+	}
+	defer consumer.Close()
+	popts, err := producerOpts(sc.Kafka)
+	if err != nil {
+		return nil, err
+	}
+	producer, err := kgo.NewClient(append(popts, r.ep.seed(
+		kgo.DefaultProduceTopic(r.topics.Input),
+		kgo.MaxBufferedRecords(1<<16),
+	)...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer producer.Close()
+
+	var wg sync.WaitGroup
+	bg, stopBG := context.WithCancel(context.Background())
+	defer func() { stopBG(); wg.Wait() }()
+	wg.Add(1)
+	go func() { defer wg.Done(); r.consume(bg, consumer) }()
+	jobEnded := make(chan string, 1)
+	wg.Add(1)
+	go func() { defer wg.Done(); r.watchJob(bg, jobEnded) }()
+	r.mon = newMonitor(r)
+	wg.Add(1)
+	go func() { defer wg.Done(); r.mon.run(bg) }()
+
+	if prefill > 0 {
+		r.phase(PhasePrefill)
+		if err := r.prefill(ctx, producer, enc, total, prefill, windows, jobEnded); err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("%w during prefill", ErrAborted)
+			}
+			return nil, err
+		}
+	}
+
+	r.loadNs = r.clock.Now() + int64(250*time.Millisecond)
+	deadline := time.Unix(0, r.loadNs).Add(k.Budget.Duration)
+	r.col.mu.Lock()
+	r.col.setMeasure(r.loadNs, r.loadNs+int64(k.Budget.Duration+k.DrainTimeout.Duration))
+	r.col.mu.Unlock()
+	wg.Add(1)
+	go func() { defer wg.Done(); r.ticker(bg) }()
+
+	sendCtx, stopSend := context.WithCancel(ctx)
+	defer stopSend()
+	r.snd = &sender{gen: r.gen, sched: dyn, enc: enc, clock: r.clock, originNs: r.loadNs,
+		total: total, measureFirst: 0, measureEnd: total, windows: windows, col: r.col, maxWait: capSenderMaxWait}
+	sendDone := make(chan struct{})
+	go func() {
+		st, gs := r.snd.run(sendCtx, producer, max(1, sc.Workload.Lanes))
+		r.sent, r.genStats = st, gs
+		close(sendDone)
+	}()
+	r.phase(PhaseCapacity)
+
+	out := &reports.Capacity{
+		Schema: reports.CapacitySchema, AbloadVersion: r.opts.Version, RunID: r.runID, Name: sc.Name, Scenario: sc,
+		StartedAt: time.Unix(0, r.startNs).UTC().Format(time.RFC3339),
+		SLO: reports.CapacitySLO{E2EP99Ms: ms(k.SLO.E2EP99.Duration), LagSlopeRatio: k.SLO.LagSlopeRatio,
+			MaxSendDelay: ms(sc.Workload.MaxSendDelay.Duration)},
+	}
+	host, _ := os.Hostname()
+	out.Environment = reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
+	fingerprint(&out.Environment)
+	out.Environment.Limits = envLimits(sc.Env)
+	out.Environment.Network = r.networkText()
+
+	search := &capSearch{start: k.StartRate, growth: k.Growth, precision: k.Precision, max: k.MaxRate}
+	step := func(ctx context.Context, n int, rate float64) (bool, string, error) {
+		st, err := r.capacityStep(ctx, dyn, n, rate, jobEnded, sendDone)
+		if st != nil {
+			out.Steps = append(out.Steps, *st)
+		}
+		if err != nil {
+			return false, "", err
+		}
+		return st.Verdict == reports.VerdictPass, st.Reason, nil
+	}
+	now := func() time.Time { return time.Unix(0, r.clock.Now()) }
+	stoppedBy, serr := runSearch(ctx, search, deadline, k.Settle.Duration+k.Judge.Duration, now, step)
+	stopSend()
+	<-sendDone
+	r.con.Done()
+
+	out.SustainableEPS, out.FirstFailingEPS, out.FailReason = search.pass, search.fail, search.failReason
+	out.Confidence = search.confidence()
+	out.StoppedBy = stoppedBy
+	out.ElapsedS = float64(r.clock.Now()-r.loadNs) / 1e9
+	out.FinishedAt = r.clock.Time().UTC().Format(time.RFC3339)
+	switch stoppedBy {
+	case reports.StoppedByBudget:
+		out.Note = fmt.Sprintf("the budget (%s) ended the search before another step (settle %s + judge %s) fit", k.Budget, k.Settle, k.Judge)
+	case reports.StoppedByMaxRate:
+		out.Note = fmt.Sprintf("capacity.max_rate (%g events/s) held every SLO: the capacity is at least that", k.MaxRate)
+	case reports.StoppedByMinRate:
+		out.Note = "every rate tried failed, down to start_rate / 1000"
+	case reports.StoppedByPrecision:
+		out.Note = fmt.Sprintf("the highest pass and the lowest failure are within capacity.precision (%g)", k.Precision)
+	case reports.StoppedByAborted:
+		out.Note = fmt.Sprintf("the search was stopped: %v", serr)
+	}
+	return out, serr
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// errEventsExhausted: the sender reached its bound (max_rate × budget).
+var errEventsExhausted = errors.New("the sender reached its event bound (capacity.max_rate × capacity.budget)")
+
+// capacityStep runs one step: the rate from now on, settle, judge (lag
+// sampled as the monitor samples the source's position), then the pause
+// until the backlog drains, and the verdict.
+func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n int, rate float64,
+	jobEnded <-chan string, sendDone <-chan struct{}) (*reports.CapacityStep, error) {
+	k := r.sc.Capacity
+	c := r.col
+	t0 := r.clock.Now() + int64(5*time.Millisecond)
+	if err := dyn.Set(time.Duration(t0-r.loadNs), rate); err != nil {
+		return nil, err
+	}
+	t1 := t0 + int64(k.Settle.Duration)
+	t2 := t1 + int64(k.Judge.Duration)
+	jw := &judgeWindow{fromNs: t1, toNs: t2, e2e: reports.NewLatencyHistogram(), sendDelay: reports.NewLatencyHistogram()}
+	c.mu.Lock()
+	c.judge = jw
+	c.mu.Unlock()
+	st := &reports.CapacityStep{N: n, RateEPS: rate, StartS: r.sinceStart(t0), JudgeS: r.sinceStart(t1), EndS: r.sinceStart(t2)}
+	r.con.Logf("abload: capacity step %d: %.0f events/s: settle %s, judge %s", n, rate, k.Settle, k.Judge)
+
+	var xs, ys []float64
+	var lastAt int64
+	lagSample := func() (lag int64, atNs int64, ok bool) {
+		read, at, known := r.mon.readAt()
+		if !known {
+			return 0, 0, false
+		}
+		// Produced by then: the schedule's count at that moment, unless
+		// the sender is behind it.
+		c.mu.Lock()
+		sent := c.total
+		c.mu.Unlock()
+		produced := min(dyn.Count(time.Duration(at-r.loadNs)), sent)
+		return max(0, produced-read), at, true
+	}
+	wait := func(untilNs int64) error {
+		for r.clock.Now() < untilNs {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%w during capacity step %d", ErrAborted, n)
+			case why := <-jobEnded:
+				return fmt.Errorf("job stopped during capacity step %d: %s", n, why)
+			case <-sendDone:
+				return errEventsExhausted
+			case <-time.After(min(100*time.Millisecond, time.Duration(untilNs-r.clock.Now()))):
+			}
+			now := r.clock.Now()
+			if now >= t1 {
+				c.mu.Lock()
+				jw.sendOpen = now < t2
+				c.mu.Unlock()
+			}
+			if lag, at, ok := lagSample(); ok && at != lastAt && at >= t1 && at <= t2 {
+				lastAt = at
+				xs = append(xs, float64(at-t1)/1e9)
+				ys = append(ys, float64(lag))
+				st.LagEnd = lag
+			}
+		}
+		return nil
+	}
+	pause := func() { _ = dyn.Set(time.Duration(max(t2, r.clock.Now()+int64(time.Millisecond))-r.loadNs), 0) }
+
+	// Settle and judge; the pause is set just before the judge window ends
+	// so that exactly the events intended in it belong to this step.
+	err := wait(t2 - int64(20*time.Millisecond))
+	pause()
+	if err == nil {
+		err = wait(t2)
+	}
+	c.mu.Lock()
+	jw.sendOpen = false
+	c.mu.Unlock()
+	if err != nil {
+		return st, err
+	}
+	st.LagSamples = len(xs)
+	st.LagSlope = lagSlope(xs, ys)
+	owed := sampledIn(dyn.Count(time.Duration(t1-r.loadNs)), dyn.Count(time.Duration(t2-r.loadNs)), c.sample)
+
+	// Drain: the load stays paused until the source has read everything
+	// (a position sampled after the pause took effect) and every judged
+	// event's update arrived, or the drain timeout.
+	drainLag := int64(math.Max(20, rate*0.01))
+	drainEnd := r.clock.Now() + int64(k.DrainTimeout.Duration)
+	drained := false
+	for !drained {
+		lag, at, ok := lagSample()
+		c.mu.Lock()
+		got := jw.e2e.TotalCount()
+		if !ok { // the source's position is unknown: what the outputs still owe
+			lag, at, ok = (c.expected-c.counted)*c.sample, r.clock.Now(), true
+		}
+		c.mu.Unlock()
+		if ok && at >= t2+int64(capMetricStaleness) && lag <= drainLag && got >= owed {
+			drained = true
+			st.DrainedS = r.sinceStart(r.clock.Now())
+			break
+		}
+		if r.clock.Now() > drainEnd {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return st, fmt.Errorf("%w during the drain after capacity step %d", ErrAborted, n)
+		case why := <-jobEnded:
+			return st, fmt.Errorf("job stopped during the drain after capacity step %d: %s", n, why)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+
+	c.mu.Lock()
+	c.judge = nil
+	st.Events = jw.e2e.TotalCount()
+	if st.Events > 0 {
+		st.E2EP50Ms = float64(jw.e2e.ValueAtQuantile(50)) / 1000
+		st.E2EP99Ms = float64(jw.e2e.ValueAtQuantile(99)) / 1000
+		st.E2EMaxMs = float64(jw.e2e.Max()) / 1000
+	}
+	if jw.sendDelay.TotalCount() > 0 {
+		st.SendDelayP99Ms = float64(jw.sendDelay.ValueAtQuantile(99)) / 1000
+	}
+	lagNow := (c.expected - c.counted) * c.sample
+	c.mu.Unlock()
+	if lag, _, ok := lagSample(); ok {
+		lagNow = lag
+	}
+	st.FailedCheckpoints = r.mon.failedCheckpointsBetween(t0, t2)
+	st.Restarts = r.mon.restartsBetween(t0, r.clock.Now())
+
+	// The verdict: every SLO that failed, in this order.
+	var why []string
+	if !drained {
+		why = append(why, fmt.Sprintf("backlog did not drain in %s (lag %d events, %d of %d judged updates arrived)", k.DrainTimeout, lagNow, st.Events, owed))
+	}
+	if bound := ms(k.SLO.E2EP99.Duration); st.E2EP99Ms > bound {
+		ge := ""
+		if st.Events < owed {
+			ge = ">= " // the missing events would only be later
+		}
+		why = append(why, fmt.Sprintf("e2e p99 %s%.0f ms > %.0f ms", ge, st.E2EP99Ms, bound))
+	} else if st.Events < owed && drained {
+		why = append(why, fmt.Sprintf("%d of %d judged updates missing", owed-st.Events, owed))
+	}
+	if limit := k.SLO.LagSlopeRatio * rate; st.LagSlope > limit && float64(st.LagEnd) > capLagFloorS*rate {
+		why = append(why, fmt.Sprintf("lag growing: slope %.0f events/s > %.0f (%.3g × rate), lag %d at the end of the judge window",
+			st.LagSlope, limit, k.SLO.LagSlopeRatio, st.LagEnd))
+	}
+	if bound := ms(r.sc.Workload.MaxSendDelay.Duration); st.SendDelayP99Ms > bound {
+		why = append(why, fmt.Sprintf("generator behind: send delay p99 %.0f ms > workload.max_send_delay %.0f ms", st.SendDelayP99Ms, bound))
+	}
+	if st.FailedCheckpoints > 0 {
+		why = append(why, fmt.Sprintf("%d failed checkpoint(s)", st.FailedCheckpoints))
+	}
+	if st.Restarts > 0 {
+		why = append(why, fmt.Sprintf("the job restarted %.0f time(s)", st.Restarts))
+	}
+	st.Verdict, st.Reason = reports.VerdictPass, ""
+	if len(why) > 0 {
+		st.Verdict, st.Reason = reports.VerdictFail, strings.Join(why, "; ")
+	}
+	line := fmt.Sprintf("abload: capacity step %d: %.0f events/s: e2e p50 %.0f ms p99 %.0f ms, lag slope %.0f events/s (%d samples), send delay p99 %.0f ms, %d failed checkpoint(s): %s",
+		n, rate, st.E2EP50Ms, st.E2EP99Ms, st.LagSlope, st.LagSamples, st.SendDelayP99Ms, st.FailedCheckpoints, st.Verdict)
+	if st.Reason != "" {
+		line += " (" + st.Reason + ")"
+	}
+	r.con.Logf("%s", line)
+	return st, nil
+}
+
+// readAt returns the source's position, when it was sampled, and whether it is known.
+func (m *monitor) readAt() (int64, int64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.readTotal, m.readAtNs, m.readKnown
+}
+
+// failedCheckpointsBetween counts the failed checkpoints (not savepoints)
+// triggered in [fromNs, toNs].
+func (m *monitor) failedCheckpointsBetween(fromNs, toNs int64) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, c := range m.checkpoints {
+		at := c.TriggerTimestamp * int64(time.Millisecond)
+		if c.Status == "FAILED" && !c.IsSavepoint && at >= fromNs && at <= toNs {
+			n++
+		}
+	}
+	return n
+}
