@@ -37,6 +37,7 @@ type command struct {
 
 var commands = map[string]command{
 	"run":      {"run a scenario end to end and write its result", runCmd},
+	"capacity": {"find the highest rate a configuration sustains (one deployment, stepped load)", capacityCmd},
 	"validate": {"check a scenario file and print it resolved", validateCmd},
 	"gen":      {"print a scenario's events as JSON lines (no cluster needed)", genCmd},
 	"compare":  {"compare results over repetitions: medians, Mann–Whitney U, verdicts", compareCmd},

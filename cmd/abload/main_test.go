@@ -142,7 +142,7 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 }
 
 func TestHelpEverywhere(t *testing.T) {
-	for _, c := range []string{"run", "validate", "gen", "version", "compare", "report", "baseline", "export"} {
+	for _, c := range []string{"run", "capacity", "validate", "gen", "version", "compare", "report", "baseline", "export"} {
 		t.Run(c, func(t *testing.T) {
 			stdout, stderr, code := abload(t, c, "--help")
 			if code != 0 {

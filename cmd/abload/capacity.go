@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/abload/abload/harness"
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+)
+
+func capacityCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("capacity", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sets multiFlag
+	fs.Var(&sets, "set", "override a scenario field: PATH=VALUE (repeatable), e.g. --set capacity.start_rate=5000")
+	out := fs.String("out", "", "result directory (default results/<scenario>-capacity-<time>)")
+	force := fs.Bool("force", false, "overwrite an existing capacity result in the directory")
+	envKind := fs.String("env", "", "environment kind: local or docker (default: the scenario's env.kind)")
+	runtimeDir := fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintln(w, "Usage: abload capacity SCENARIO.yaml [--out DIR] [--force] [--env local|docker] [--set PATH=VALUE]...")
+		fmt.Fprintln(w, "\nFinds the highest input rate the scenario's configuration sustains, in one environment")
+		fmt.Fprintln(w, "and one submitted job. The offered rate starts at capacity.start_rate and is multiplied by")
+		fmt.Fprintln(w, "capacity.growth while steps pass, then bisected between the highest pass and the lowest")
+		fmt.Fprintln(w, "failure until they are within capacity.precision, capacity.max_rate passes, or")
+		fmt.Fprintln(w, "capacity.budget runs out. Each step settles (capacity.settle), then is judged")
+		fmt.Fprintln(w, "(capacity.judge): e2e p99 of the events intended in the judge window <= capacity.slo.e2e_p99,")
+		fmt.Fprintln(w, "input lag not growing (least-squares slope <= capacity.slo.lag_slope_ratio × rate), send")
+		fmt.Fprintln(w, "delay p99 <= workload.max_send_delay, no failed checkpoint and no restart. Between steps")
+		fmt.Fprintln(w, "the load pauses until the backlog drains (capacity.drain_timeout, else the step fails).")
+		fmt.Fprintln(w, "workload.rate, its profile, warmup, duration and cooldown are not used.")
+		fmt.Fprintln(w, "\nWrites capacity.json, capacity.md and logs/ into the directory; one line per step on")
+		fmt.Fprintln(w, "stderr (`abload: capacity step N: R events/s ... pass|fail (reason)`) and the answer on")
+		fmt.Fprintln(w, "stdout. Ctrl-C stops every process and still writes the steps judged so far.")
+		fmt.Fprintln(w, "\nExit codes: 0 ok, 1 runtime error or aborted, 2 invalid input.")
+		fmt.Fprintln(w, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	pos, code := parseInterleaved(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "abload capacity: expected exactly one SCENARIO.yaml argument")
+		fs.Usage()
+		return exitInput
+	}
+	if *envKind != "" {
+		sets = append([]string{"env.kind=" + *envKind}, sets...)
+	}
+	sc, code := loadScenario(pos[0], sets, stderr)
+	if sc == nil {
+		return code
+	}
+	if sc.Matrix != nil || sc.Repetitions > 1 {
+		fmt.Fprintln(stderr, "abload capacity: the scenario has a matrix or repetitions > 1: capacity searches one configuration once (run it per point with --set)")
+		return exitInput
+	}
+	if len(sc.Faults) > 0 {
+		fmt.Fprintln(stderr, "abload capacity: the scenario schedules faults: a capacity search injects none (remove faults)")
+		return exitInput
+	}
+	if sc.Env.Kind == scenarios.EnvExternal {
+		fmt.Fprintf(stderr, "abload capacity: env.kind %q is not available in this version (local or docker)\n", sc.Env.Kind)
+		return exitInput
+	}
+	if !sc.Job.Outputs.Updates {
+		fmt.Fprintln(stderr, "abload capacity: job.outputs.updates is false: the search judges e2e latency from the updates output")
+		return exitInput
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("results", fmt.Sprintf("%s-capacity-%s", sc.Name, time.Now().Format("20060102-150405")))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "capacity.json")); err == nil && !*force {
+		fmt.Fprintf(stderr, "abload capacity: %s already holds a capacity result (capacity.json); choose another --out or pass --force\n", dir)
+		return exitInput
+	}
+	rt, err := harness.FindRuntime(*runtimeDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "abload capacity: %v\n", err)
+		return exitRuntime
+	}
+	if *force {
+		for _, f := range []string{"capacity.json", "capacity.md"} {
+			_ = os.Remove(filepath.Join(dir, f))
+		}
+		_ = os.RemoveAll(filepath.Join(dir, "logs"))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "abload capacity: %v\n", err)
+		return exitRuntime
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	finished := make(chan struct{})
+	defer func() { close(finished); stop() }()
+	go func() {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(stderr, "\nabload: interrupted: stopping every process (Ctrl-C again to force)")
+			stop()
+		case <-finished:
+		}
+	}()
+
+	res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version})
+	if res == nil {
+		var ie *harness.InputError
+		switch {
+		case errors.As(err, &ie):
+			fmt.Fprintf(stderr, "abload: invalid scenario %s: %v\n", pos[0], err)
+			return exitInput
+		case errors.Is(err, harness.ErrAborted):
+			fmt.Fprintf(stderr, "abload: %v: no result written\n", err)
+		default:
+			fmt.Fprintf(stderr, "abload: capacity failed: %v\n(component logs in %s)\n", err, filepath.Join(dir, "logs"))
+		}
+		return exitRuntime
+	}
+	if werr := reports.WriteCapacity(dir, res); werr != nil {
+		fmt.Fprintf(stderr, "abload: %v\n", werr)
+		return exitRuntime
+	}
+	fmt.Fprintln(stdout, reports.CapacityAnswer(res))
+	fmt.Fprintf(stdout, "\nresult: %s\n", filepath.Join(dir, "capacity.json"))
+	if err != nil {
+		fmt.Fprintf(stderr, "abload: %v (partial result written)\n", err)
+		return exitRuntime
+	}
+	return exitOK
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Bad input to `abload capacity` exits 2, names the problem and starts nothing.
+func TestCapacityRejectsBadInput(t *testing.T) {
+	sweep := "../../scenarios/parallelism-sweep.yaml"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"growth", []string{quick, "--set", "capacity.growth=1"}, "capacity.growth"},
+		{"judge too short", []string{quick, "--set", "capacity.judge=1s"}, "capacity.judge"},
+		{"max below start", []string{quick, "--set", "capacity.start_rate=5000", "--set", "capacity.max_rate=100"}, "capacity.max_rate"},
+		{"matrix", []string{sweep}, "matrix"},
+		{"faults", []string{quick, "--set", "faults=[{at: 5s, kind: kill_taskmanager}]"}, "faults"},
+		{"no updates output", []string{quick, "--set", "job.outputs.updates=false"}, "job.outputs.updates"},
+		{"two scenarios", []string{quick, quick}, "exactly one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			_, stderr, code := abload(t, append([]string{"capacity", "--out", out}, tc.args...)...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2:\n%s", code, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr does not name %q:\n%s", tc.want, stderr)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%s was created", out)
+			}
+		})
+	}
+}
