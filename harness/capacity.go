@@ -308,6 +308,16 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 	out.Environment.Limits = envLimits(sc.Env)
 	out.Environment.Network = r.networkText()
 
+	if warm := sc.Workload.Warmup.Duration; warm > 0 {
+		// A cold job (JIT, caches, connections) would fail the first step
+		// for reasons that are not its capacity: warm it up at start_rate,
+		// unjudged, and let the backlog drain.
+		if err := r.capacityWarmup(ctx, dyn, math.Max(1, math.Round(k.StartRate)), warm, jobEnded); err != nil {
+			stopSend()
+			<-sendDone
+			return nil, err
+		}
+	}
 	search := &capSearch{start: k.StartRate, growth: k.Growth, precision: k.Precision, max: k.MaxRate}
 	step := func(ctx context.Context, n int, rate float64) (bool, string, error) {
 		st, err := r.capacityStep(ctx, dyn, n, rate, jobEnded, sendDone)
@@ -357,7 +367,7 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	jobEnded <-chan string, sendDone <-chan struct{}) (*reports.CapacityStep, error) {
 	k := r.sc.Capacity
 	c := r.col
-	t0 := r.clock.Now() + int64(5*time.Millisecond)
+	t0 := max(r.clock.Now()+int64(5*time.Millisecond), r.loadNs) // not before the schedule's origin
 	if err := dyn.Set(time.Duration(t0-r.loadNs), rate); err != nil {
 		return nil, err
 	}
@@ -540,4 +550,40 @@ func (m *monitor) failedCheckpointsBetween(fromNs, toNs int64) int {
 		}
 	}
 	return n
+}
+
+// capacityWarmup runs the load at rate for d, unjudged, then pauses it until
+// the input lag is back near 0 (at most capacity.drain_timeout).
+func (r *runner) capacityWarmup(ctx context.Context, dyn *generators.Dynamic, rate float64, d time.Duration, jobEnded <-chan string) error {
+	t0 := max(r.clock.Now()+int64(5*time.Millisecond), r.loadNs)
+	if err := dyn.Set(time.Duration(t0-r.loadNs), rate); err != nil {
+		return err
+	}
+	r.con.Logf("abload: capacity warmup: %.0f events/s for %s (not judged)", rate, d)
+	end := t0 + int64(d)
+	paused := false
+	deadline := end + int64(r.sc.Capacity.DrainTimeout.Duration)
+	for {
+		now := r.clock.Now()
+		if !paused && now >= end-int64(20*time.Millisecond) {
+			_ = dyn.Set(time.Duration(max(end, now+int64(time.Millisecond))-r.loadNs), 0)
+			paused = true
+		}
+		if paused {
+			read, at, ok := r.mon.readAt()
+			r.col.mu.Lock()
+			sent := r.col.total
+			r.col.mu.Unlock()
+			if (ok && at >= end+int64(capMetricStaleness) && sent-read <= int64(math.Max(20, rate*0.01))) || now > deadline {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w during the capacity warmup", ErrAborted)
+		case why := <-jobEnded:
+			return fmt.Errorf("job stopped during the capacity warmup: %s", why)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
