@@ -2,6 +2,8 @@ package harness
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"net"
@@ -217,4 +219,17 @@ group.initial.rebalance.delay.ms=0
 num.network.threads=2
 num.io.threads=4
 `, l.ControllerAddress, l.Listeners, l.Advertised, l.InterBroker, l.ProtocolMap, logDir)
+}
+
+// NewKafkaClusterID returns a fresh KRaft cluster id: 16 random bytes,
+// base64url without padding. Like Kafka's own Uuid.randomUuid it never
+// starts with '-', which a command line would take for an option.
+func NewKafkaClusterID() string {
+	for {
+		id := make([]byte, 16)
+		_, _ = rand.Read(id)
+		if s := base64.RawURLEncoding.EncodeToString(id); s[0] != '-' {
+			return s
+		}
+	}
 }

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -260,11 +258,8 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 		"-cp", cp,
 	}
 	// Storage is formatted per run: a fresh cluster id, an empty log.
-	id := make([]byte, 16)
-	_, _ = rand.Read(id)
-	clusterID := base64.RawURLEncoding.EncodeToString(id)
 	format := exec.CommandContext(ctx, javaBin(), append(append(append([]string{"-Xmx256m"}, toolJVMOpts...), common...),
-		"kafka.tools.StorageTool", "format", "-t", clusterID, "-c", propsPath)...)
+		"kafka.tools.StorageTool", "format", "--cluster-id="+NewKafkaClusterID(), "-c", propsPath)...)
 	if out, err := format.CombinedOutput(); err != nil {
 		return fmt.Errorf("kafka: format storage: %w\n%s\n--- last lines of %s ---\n%s", err, bytes.TrimSpace(out), logFile, tailFile(logFile, 20))
 	}

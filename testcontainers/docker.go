@@ -3,7 +3,6 @@ package testcontainers
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -422,13 +421,11 @@ func (e *Env) startKafka(ctx context.Context, image string, hostPort, jobPort in
 		exposed = append(exposed, kafkaJobPort)
 	}
 	props := harness.KafkaServerProperties(l, "/tmp/kafka-data")
-	id := make([]byte, 16)
-	_, _ = rand.Read(id)
-	clusterID := base64.RawURLEncoding.EncodeToString(id)
+	clusterID := harness.NewKafkaClusterID()
 	log := "-Dlog4j2.configurationFile=" + kafkaConf + "/log4j2.properties -Dlog4j.configurationFile=" + kafkaConf + "/log4j2.properties"
 	// Format once (a restarted container keeps its storage), then run.
 	script := fmt.Sprintf(`set -e
-java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC %[1]s -cp '%[2]s/*' kafka.tools.StorageTool format --ignore-formatted -t %[3]s -c %[4]s/server.properties
+java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC %[1]s -cp '%[2]s/*' kafka.tools.StorageTool format --ignore-formatted --cluster-id=%[3]s -c %[4]s/server.properties
 exec java -Xmx%[5]s -Xms%[5]s -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true %[1]s -cp '%[2]s/*' kafka.Kafka %[4]s/server.properties
 `, log, kafkaLibs, clusterID, kafkaConf, e.cfg.KafkaHeap)
 	// Heap plus room for direct buffers, metaspace and threads.

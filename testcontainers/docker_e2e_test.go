@@ -134,6 +134,15 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 	}
 	if !res.Valid {
 		t.Errorf("invalid: %v", res.InvalidReasons)
+		if w := res.Reconciliation.Windows; w != nil {
+			t.Logf("windows: %+v", *w)
+		}
+		if c := res.Checkpoints; c != nil {
+			t.Logf("checkpoints: %+v", *c)
+		}
+		for _, p := range res.Timeseries {
+			t.Logf("t=%.0fs %s in %.0f read %.0f out %.0f lag %d unaccounted %d %s", p.TS, p.Phase, p.InEPS, p.ReadEPS, p.OutRPS, p.Lag, p.Unaccounted, p.JobState)
+		}
 	}
 	env := res.Environment
 	if env.Kind != "docker" || env.FlinkVersion != rt.FlinkVersion() || env.KafkaVersion != rt.KafkaVersion() {
