@@ -213,6 +213,11 @@ func Capacity(ctx context.Context, opts CapacityOptions) (res *reports.Capacity,
 }
 
 // capacity drives the search on a started environment and job.
+//
+// The lag is the source's: records a saturated job has read but not yet
+// processed sit in its network buffers (thousands of small records), out of
+// the lag's sight. Such a step shows in e2e p99 instead, which is why both
+// are judged.
 func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*reports.Capacity, error) {
 	sc := r.sc
 	k := sc.Capacity

@@ -160,7 +160,7 @@ var fieldDocs = []FieldDoc{
 	{Path: "capacity.max_rate", Doc: "`abload capacity`: the highest rate tried; a search that passes there stops (stopped_by max_rate). >= start_rate, <= 1e7."},
 	{Path: "capacity.settle", Doc: "`abload capacity`: time at each step's rate before it is judged (steady state; not judged). >= 0."},
 	{Path: "capacity.judge", Doc: "`abload capacity`: the judged part of each step: e2e latency of the events intended in it, the lag's trend, send delay and checkpoints in it. >= 5s."},
-	{Path: "capacity.budget", Doc: "`abload capacity`: time budget of the search from the first step (not counting startup); when it runs out the search stops and reports what it established (stopped_by budget). > 0."},
+	{Path: "capacity.budget", Doc: "`abload capacity`: time budget of the search from the start of the load (the warmup included, startup not); when it runs out the search stops and reports what it established (stopped_by budget). > 0."},
 	{Path: "capacity.drain_timeout", Doc: "`abload capacity`: between steps the load pauses until the input lag drains; a backlog still there after this long fails the step before (\"backlog did not drain\"). > 0."},
 	{Path: "capacity.slo.e2e_p99", Doc: "`abload capacity`: a step passes only if the e2e p99 (by intended time) of the events intended in its judge window is at most this. > 0."},
 	{Path: "capacity.slo.lag_slope_ratio", Doc: "`abload capacity`: a step fails when the input lag grows over its judge window: its least-squares slope (events/s) above lag_slope_ratio × the step's rate, with the last lag sample above one second's worth of events. > 0."},
