@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * work scales with the stage's parallelism rather than with the number of (campaign, variant)
  * keys. Late events (which leave at the late filter) and flush records are not scored.
  *
- * <p>At {@link #open} each subtask calibrates once ({@link CpuCost#calibrate}, tens of
+ * <p>At {@link #open} each subtask calibrates ({@link CpuCost#calibrate}, tens of
  * milliseconds) how many iterations of the work loop take {@code N} µs of its thread's CPU time
- * and logs the result at INFO. The loop's result is folded into {@link #checksum()}, so the JIT
+ * and logs the result at INFO; then every {@link #RECALIBRATE_EVERY}-th event's work is timed
+ * on thread CPU time and the iteration count follows (an exponentially weighted mean), since
+ * the loop can still speed up after open() while the JIT finishes compiling it. The loop's result is folded into {@link #checksum()}, so the JIT
  * cannot remove it.
  *
  * <p>Metrics: {@code costIterationsPerEvent} (gauge, long: loop iterations per event) and
@@ -39,6 +41,13 @@ public class ScoringFunction extends RichMapFunction<EmailEvent, EmailEvent> {
     private transient long iterationsPerEvent;
     private transient double nsPerIteration;
     private transient long checksum;
+    private transient java.util.function.LongSupplier cpuClock;
+    private transient long events;
+
+    /** Every this many events, one event's work is timed on thread CPU time to re-calibrate. */
+    static final int RECALIBRATE_EVERY = 256;
+    /** Weight of a new timing in the running ns/iteration (an exponentially weighted mean). */
+    static final double RECALIBRATE_WEIGHT = 0.2;
 
     /** @param costPerEventUs CPU microseconds per event, >= 0 (0: no work, no calibration) */
     public ScoringFunction(long costPerEventUs) {
@@ -56,6 +65,7 @@ public class ScoringFunction extends RichMapFunction<EmailEvent, EmailEvent> {
             iterationsPerEvent = c.iterationsPerEvent();
             nsPerIteration = c.nsPerIteration();
             checksum = c.checksum();
+            cpuClock = c.threadCpuClock() ? CpuCost.threadCpuClock() : null;
             String subtask = getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks();
             if (c.threadCpuClock() && c.settled()) {
                 LOG.info("{}: --cost-per-event-us {} calibrated to {}", subtask, costPerEventUs, c);
@@ -70,9 +80,30 @@ public class ScoringFunction extends RichMapFunction<EmailEvent, EmailEvent> {
     @Override
     public EmailEvent map(EmailEvent e) {
         if (iterationsPerEvent > 0) {
-            checksum += CpuCost.spin(CpuCost.seed(e), iterationsPerEvent);
+            if (cpuClock != null && events++ % RECALIBRATE_EVERY == 0) {
+                // Feedback: the loop gets faster once the JIT has compiled it fully (C2
+                // can finish after open()'s calibration on a busy TaskManager), so every
+                // RECALIBRATE_EVERY-th event is timed on thread CPU time and the count of
+                // iterations follows, keeping the cost at N µs of CPU per event.
+                long t0 = cpuClock.getAsLong();
+                checksum += CpuCost.spin(CpuCost.seed(e), iterationsPerEvent);
+                long spent = cpuClock.getAsLong() - t0;
+                if (spent > 0) {
+                    double measured = (double) spent / iterationsPerEvent;
+                    nsPerIteration += RECALIBRATE_WEIGHT * (measured - nsPerIteration);
+                    iterationsPerEvent = Math.max(1, Math.round(costPerEventUs * 1_000 / nsPerIteration));
+                }
+            } else {
+                checksum += CpuCost.spin(CpuCost.seed(e), iterationsPerEvent);
+            }
         }
         return e;
+    }
+
+    /** Overrides the calibration (tests: a calibration taken while the loop was still slow). */
+    void forceCalibration(double nsPerIteration) {
+        this.nsPerIteration = nsPerIteration;
+        this.iterationsPerEvent = Math.max(1, Math.round(costPerEventUs * 1_000 / nsPerIteration));
     }
 
     /** Loop iterations per event (set by {@link #open}; 0 when the cost is 0). */
