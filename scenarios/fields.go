@@ -164,6 +164,8 @@ var fieldDocs = []FieldDoc{
 	{Path: "capacity.drain_timeout", Doc: "`abload capacity`: between steps the load pauses until the input lag drains; a backlog still there after this long fails the step before (\"backlog did not drain\"). > 0."},
 	{Path: "capacity.slo.e2e_p99", Doc: "`abload capacity`: a step passes only if the e2e p99 (by intended time) of the events intended in its judge window is at most this. > 0."},
 	{Path: "capacity.slo.lag_slope_ratio", Doc: "`abload capacity`: a step fails when the input lag grows over its judge window: its least-squares slope (events/s) above lag_slope_ratio × the step's rate, with the last lag sample above one second's worth of events. > 0."},
+	{Path: "capacity.target_rate", Doc: "`abload capacity` with a matrix (a capacity curve): the demand question, the smallest configuration (lowest job.parallelism, then env.taskmanagers, then CPU limit) whose sustainable rate is at least target_rate × (1 + headroom); 0 = not asked. 0..1e7 events/s."},
+	{Path: "capacity.headroom", Doc: "`abload capacity`: the margin above capacity.target_rate a configuration must sustain, as a fraction (0.2 = 20%). 0..10."},
 	{Path: "matrix", Default: "none", Doc: "Points to run the scenario at, each once per repetition, interleaved (A B A B …). Either a mapping of dot path → list of values (the cartesian product, first path varying slowest) or a list of mappings of dot path → value (one point each). Paths are those --set accepts, except matrix and repetitions; values are applied like --set PATH=VALUE: defaults < file < matrix point < --set. At most 256 points."},
 }
 

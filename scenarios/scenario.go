@@ -76,6 +76,11 @@ type Capacity struct {
 	Budget       Duration    `yaml:"budget" json:"budget"`
 	DrainTimeout Duration    `yaml:"drain_timeout" json:"drain_timeout"`
 	SLO          CapacitySLO `yaml:"slo" json:"slo"`
+	// TargetRate and Headroom ask the demand question of a capacity curve
+	// (a matrix of configurations): the smallest one whose sustainable rate
+	// is at least TargetRate × (1 + Headroom). TargetRate 0: not asked.
+	TargetRate float64 `yaml:"target_rate" json:"target_rate"`
+	Headroom   float64 `yaml:"headroom" json:"headroom"`
 }
 
 // CapacitySLO is what a capacity step must hold to pass (besides no failed
@@ -539,6 +544,7 @@ func Defaults() *Scenario {
 			Budget:       Duration{15 * time.Minute},
 			DrainTimeout: Duration{60 * time.Second},
 			SLO:          CapacitySLO{E2EP99: Duration{time.Second}, LagSlopeRatio: 0.05},
+			Headroom:     0.2,
 		},
 	}
 }

@@ -604,6 +604,12 @@ func checkCapacity(c *checker, k Capacity) {
 		c.addf("capacity.judge", "must be >= 5s (the lag trend needs samples, one a second), got %s", k.Judge)
 	}
 	c.positive("capacity.budget", k.Budget)
+	if !(k.TargetRate >= 0 && k.TargetRate <= 1e7) {
+		c.addf("capacity.target_rate", "must be in 0..1e7 events/s (0 = no demand question), got %v", k.TargetRate)
+	}
+	if !(k.Headroom >= 0 && k.Headroom <= 10) {
+		c.addf("capacity.headroom", "must be in 0..10 (a fraction: 0.2 = 20%% above the target), got %v", k.Headroom)
+	}
 	c.positive("capacity.drain_timeout", k.DrainTimeout)
 	c.positive("capacity.slo.e2e_p99", k.SLO.E2EP99)
 	if !(k.SLO.LagSlopeRatio > 0) || !finite(k.SLO.LagSlopeRatio) {

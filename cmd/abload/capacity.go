@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"syscall"
 	"time"
 
@@ -63,8 +65,8 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	if sc == nil {
 		return code
 	}
-	if sc.Matrix != nil || sc.Repetitions > 1 {
-		fmt.Fprintln(stderr, "abload capacity: the scenario has a matrix or repetitions > 1: capacity searches one configuration once (run it per point with --set)")
+	if sc.Repetitions > 1 {
+		fmt.Fprintln(stderr, "abload capacity: repetitions > 1: a capacity search runs each configuration once (a matrix makes a capacity curve)")
 		return exitInput
 	}
 	if len(sc.Faults) > 0 {
@@ -115,6 +117,12 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
+	if points := sc.Points(); len(points) > 1 {
+		return capacityCurve(ctx, sc, points, dir, rt, stdout, stderr)
+	}
+	if points := sc.Points(); len(points) == 1 {
+		sc = points[0].Scenario
+	}
 	res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version})
 	if res == nil {
 		var ie *harness.InputError
@@ -137,6 +145,85 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "\nresult: %s\n", filepath.Join(dir, "capacity.json"))
 	if err != nil {
 		fmt.Fprintf(stderr, "abload: %v (partial result written)\n", err)
+		return exitRuntime
+	}
+	return exitOK
+}
+
+// capacityCurve runs one capacity search per matrix point (a capacity
+// curve), each into DIR/<point>, sharing one environment among consecutive
+// points with the same env section, then writes capacity-curve.json and
+// capacity.md with the scaling efficiency and the demand answer.
+func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *harness.Runtime, stdout, stderr io.Writer) int {
+	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
+	curve := &reports.CapacityCurve{Name: sc.Name, TargetEPS: sc.Capacity.TargetRate, Headroom: sc.Capacity.Headroom}
+	var env harness.Environment
+	var envConf scenarios.Env
+	stopEnv := func() {
+		if env != nil {
+			sctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			_ = env.Stop(sctx)
+			cancel()
+			env = nil
+		}
+	}
+	defer stopEnv()
+	failed := false
+	for i, p := range points {
+		if ctx.Err() != nil {
+			break
+		}
+		pdir := filepath.Join(dir, p.Name)
+		if err := os.MkdirAll(pdir, 0o755); err != nil {
+			fmt.Fprintf(stderr, "abload capacity: %v\n", err)
+			return exitRuntime
+		}
+		logf("abload: capacity curve point %d/%d: %s (%s)", i+1, len(points), p.Name, strings.Join(p.Settings, " "))
+		if env != nil && !reflect.DeepEqual(envConf, p.Scenario.Env) {
+			stopEnv()
+		}
+		if env == nil {
+			e, err := harness.NewEnvironment(p.Scenario, rt, filepath.Join(dir, "logs", fmt.Sprintf("env-%d", i+1)), dir, logf)
+			if err != nil {
+				fmt.Fprintf(stderr, "abload capacity: %v\n", err)
+				return exitRuntime
+			}
+			if _, err := e.Start(ctx); err != nil {
+				_ = e.Stop(context.Background())
+				fmt.Fprintf(stderr, "abload capacity: start %s environment: %v\n", e.Kind(), err)
+				return exitRuntime
+			}
+			env, envConf = e, p.Scenario.Env
+		}
+		cp := reports.CurvePoint{Name: p.Name, Settings: p.Settings, Dir: p.Name,
+			Parallelism: p.Scenario.Job.Parallelism, TaskManagers: p.Scenario.Env.TaskManagers, TaskManagerCPUs: p.Scenario.Env.TaskManager.CPUs}
+		res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: p.Scenario, OutDir: pdir, Runtime: rt, Env: env, Stderr: stderr, Version: version})
+		if res != nil {
+			if werr := reports.WriteCapacity(pdir, res); werr != nil {
+				fmt.Fprintf(stderr, "abload: %v\n", werr)
+			}
+			cp.SustainableEPS, cp.FirstFailingEPS, cp.Confidence = res.SustainableEPS, res.FirstFailingEPS, res.Confidence
+			cp.StoppedBy, cp.FailReason = res.StoppedBy, res.FailReason
+			fmt.Fprintf(stdout, "%s: %s\n", p.Name, reports.CapacityAnswer(res))
+		}
+		if err != nil {
+			cp.Error = err.Error()
+			failed = true
+			fmt.Fprintf(stderr, "abload: capacity point %s: %v\n", p.Name, err)
+		}
+		curve.Points = append(curve.Points, cp)
+	}
+	reports.ScalingEfficiencies(curve.Points)
+	curve.Demand = reports.AnswerDemand(curve.Points, curve.TargetEPS, curve.Headroom)
+	if err := reports.WriteCapacityCurve(dir, curve); err != nil {
+		fmt.Fprintf(stderr, "abload capacity: %v\n", err)
+		return exitRuntime
+	}
+	if curve.Demand != nil {
+		fmt.Fprintf(stdout, "demand: %s\n", curve.Demand.Evidence)
+	}
+	fmt.Fprintf(stdout, "\nresult: %s\n", filepath.Join(dir, "capacity-curve.json"))
+	if failed || ctx.Err() != nil || len(curve.Points) < len(points) {
 		return exitRuntime
 	}
 	return exitOK
