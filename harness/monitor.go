@@ -307,7 +307,11 @@ func (m *monitor) sampleResources(ts float64) {
 			tr.comp, tr.last, tr.lastT = c, u, ts
 			continue
 		}
-		if dt := ts - tr.lastT; dt > 0 {
+		dt := ts - tr.lastT
+		if u.AtNs != 0 && tr.last.AtNs != 0 {
+			dt = float64(u.AtNs-tr.last.AtNs) / 1e9
+		}
+		if dt > 0 {
 			cpu := float64(u.CPUNanos-tr.last.CPUNanos) / 1e9 / dt * 100
 			smp := reports.ResourceSample{TS: ts, CPUPct: math.Max(0, cpu), RSSMb: float64(u.MemBytes) / (1 << 20)}
 			if dp := u.Periods - tr.last.Periods; dp > 0 {

@@ -29,6 +29,11 @@ type Usage struct {
 	MemBytes  int64 // resident memory (a container: usage minus page cache)
 	Periods   int64 // CFS enforcement periods, cumulative (containers with a CPU limit)
 	Throttled int64 // periods in which the CPU limit throttled it, cumulative
+	// AtNs is when the counters were read (Unix ns), if the source says so
+	// (Docker stats do); 0: at the sampling tick. Rates divide by the time
+	// between two reads, not between two ticks: an API call's latency
+	// varies and would otherwise inflate or deflate CPU %.
+	AtNs int64
 }
 
 // read returns the component's usage, from Read or /proc.

@@ -941,6 +941,7 @@ func (e *Env) usage(id string) (harness.Usage, error) {
 		MemBytes:  mem,
 		Periods:   int64(st.CPUStats.ThrottlingData.Periods),
 		Throttled: int64(st.CPUStats.ThrottlingData.ThrottledPeriods),
+		AtNs:      readAt(st.Read),
 	}, nil
 }
 
@@ -1047,4 +1048,12 @@ func RemoveLabelled(ctx context.Context, cli *tc.DockerClient, id string) error 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// readAt is a stats sample's read time in Unix ns (0 when the daemon gave none).
+func readAt(t time.Time) int64 {
+	if t.IsZero() || t.Year() < 2000 {
+		return 0
+	}
+	return t.UnixNano()
 }
