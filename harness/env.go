@@ -86,8 +86,8 @@ type Environment interface {
 	KafkaVersion() string
 }
 
-// freePorts asks the kernel for n distinct free TCP ports on 127.0.0.1.
-func freePorts(n int) ([]int, error) {
+// FreePorts asks the kernel for n distinct free TCP ports on 127.0.0.1.
+func FreePorts(n int) ([]int, error) {
 	ports := make([]int, 0, n)
 	ls := make([]net.Listener, 0, n)
 	defer func() {

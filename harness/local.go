@@ -150,7 +150,7 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 	if err := os.WriteFile(log4j, []byte(Log4jConfig), 0o644); err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(6)
+	ports, err := FreePorts(6)
 	if err != nil {
 		return nil, err
 	}

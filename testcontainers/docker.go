@@ -251,7 +251,7 @@ func (e *Env) Start(ctx context.Context) (*harness.Endpoints, error) {
 	e.net = nw
 	e.mu.Unlock()
 
-	ports, err := freePorts(2)
+	ports, err := harness.FreePorts(2)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/netip"
 
 	"github.com/moby/moby/api/types/container"
@@ -97,24 +96,4 @@ func containerStats(ctx context.Context, cli *tc.DockerClient, id string) (conta
 	defer res.Body.Close()
 	err = json.NewDecoder(res.Body).Decode(&st)
 	return st, err
-}
-
-// freePorts asks the kernel for n distinct free TCP ports on 127.0.0.1.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("allocate port: %w", err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }
