@@ -13,7 +13,6 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/reports"
@@ -233,30 +232,11 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 	r.col.sample = max(1, int64(sc.Job.UpdatesSample))
 	r.capacitySpan = k.Budget.Duration
 
-	copts := r.ep.seed(
-		kgo.ConsumeTopics(r.topics.outputs()...),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(100*time.Millisecond),
-	)
-	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
-		copts = append(copts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
-	}
-	consumer, err := kgo.NewClient(copts...)
+	consumer, producer, err := r.kafkaClients()
 	if err != nil {
 		return nil, err
 	}
 	defer consumer.Close()
-	popts, err := producerOpts(sc.Kafka)
-	if err != nil {
-		return nil, err
-	}
-	producer, err := kgo.NewClient(append(popts, r.ep.seed(
-		kgo.DefaultProduceTopic(r.topics.Input),
-		kgo.MaxBufferedRecords(1<<16),
-	)...)...)
-	if err != nil {
-		return nil, err
-	}
 	defer producer.Close()
 
 	var wg sync.WaitGroup

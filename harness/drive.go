@@ -50,32 +50,11 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	}
 	var err2 error
 
-	copts := r.ep.seed(
-		kgo.ConsumeTopics(r.topics.outputs()...),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(100*time.Millisecond),
-	)
-	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
-		// Transactional output is only the pipeline's output once committed:
-		// read it as a downstream consumer would.
-		copts = append(copts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
-	}
-	consumer, err := kgo.NewClient(copts...)
+	consumer, producer, err := r.kafkaClients()
 	if err != nil {
 		return nil, err
 	}
 	defer consumer.Close()
-	popts, err := producerOpts(sc.Kafka)
-	if err != nil {
-		return nil, err
-	}
-	producer, err := kgo.NewClient(append(popts, r.ep.seed(
-		kgo.DefaultProduceTopic(r.topics.Input),
-		kgo.MaxBufferedRecords(1<<16),
-	)...)...)
-	if err != nil {
-		return nil, err
-	}
 	defer producer.Close()
 
 	consumeCtx, stopConsume := context.WithCancel(context.Background())
@@ -617,4 +596,35 @@ func envLimits(e scenarios.Env) string {
 		}
 	}
 	return strings.Join(parts, ",")
+}
+
+// kafkaClients makes the run's consumer of the job's outputs (read-committed
+// for exactly-once output, as a downstream consumer would read it) and its
+// producer of input events, with the scenario's producer settings.
+func (r *runner) kafkaClients() (consumer, producer *kgo.Client, err error) {
+	sc := r.sc
+	copts := r.ep.seed(
+		kgo.ConsumeTopics(r.topics.outputs()...),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchMaxWait(100*time.Millisecond),
+	)
+	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
+		copts = append(copts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	popts, err := producerOpts(sc.Kafka)
+	if err != nil {
+		return nil, nil, err
+	}
+	if consumer, err = kgo.NewClient(copts...); err != nil {
+		return nil, nil, err
+	}
+	producer, err = kgo.NewClient(append(popts, r.ep.seed(
+		kgo.DefaultProduceTopic(r.topics.Input),
+		kgo.MaxBufferedRecords(1<<16),
+	)...)...)
+	if err != nil {
+		consumer.Close()
+		return nil, nil, err
+	}
+	return consumer, producer, nil
 }
