@@ -322,6 +322,7 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 
 	out.SustainableEPS, out.FirstFailingEPS, out.FailReason = search.pass, search.fail, search.failReason
 	out.Confidence = search.confidence()
+	out.SaturationEPS = reports.SaturationEPS(out.Steps)
 	out.StoppedBy = stoppedBy
 	out.ElapsedS = float64(r.clock.Now()-r.loadNs) / 1e9
 	out.FinishedAt = r.clock.Time().UTC().Format(time.RFC3339)
@@ -367,10 +368,17 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 
 	var xs, ys []float64
 	var lastAt int64
+	var firstRead, lastRead, firstReadAt, lastReadAt int64
 	lagSample := func() (lag int64, atNs int64, ok bool) {
 		read, at, known := r.mon.readAt()
 		if !known {
 			return 0, 0, false
+		}
+		if at >= t1 && at <= t2 {
+			if firstReadAt == 0 {
+				firstRead, firstReadAt = read, at
+			}
+			lastRead, lastReadAt = read, at
 		}
 		// Produced by then: the schedule's count at that moment, unless
 		// the sender is behind it.
@@ -423,6 +431,9 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	}
 	st.LagSamples = len(xs)
 	st.LagSlope = lagSlope(xs, ys)
+	if lastReadAt > firstReadAt {
+		st.ProcessedEPS = float64(lastRead-firstRead) / (float64(lastReadAt-firstReadAt) / 1e9)
+	}
 	owed := sampledIn(dyn.Count(time.Duration(t1-r.loadNs)), dyn.Count(time.Duration(t2-r.loadNs)), c.sample)
 
 	// Drain: the load stays paused until the source has read everything
@@ -506,8 +517,8 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	if len(why) > 0 {
 		st.Verdict, st.Reason = reports.VerdictFail, strings.Join(why, "; ")
 	}
-	line := fmt.Sprintf("abload: capacity step %d: %.0f events/s: e2e p50 %.0f ms p99 %.0f ms, lag slope %.0f events/s (%d samples), send delay p99 %.0f ms, %d failed checkpoint(s): %s",
-		n, rate, st.E2EP50Ms, st.E2EP99Ms, st.LagSlope, st.LagSamples, st.SendDelayP99Ms, st.FailedCheckpoints, st.Verdict)
+	line := fmt.Sprintf("abload: capacity step %d: %.0f events/s: read %.0f events/s, e2e p50 %.0f ms p99 %.0f ms, lag slope %.0f events/s (%d samples), send delay p99 %.0f ms, %d failed checkpoint(s): %s",
+		n, rate, st.ProcessedEPS, st.E2EP50Ms, st.E2EP99Ms, st.LagSlope, st.LagSamples, st.SendDelayP99Ms, st.FailedCheckpoints, st.Verdict)
 	if st.Reason != "" {
 		line += " (" + st.Reason + ")"
 	}

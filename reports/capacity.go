@@ -44,6 +44,10 @@ type Capacity struct {
 	SustainableEPS float64 `json:"sustainable_eps"`
 	// FirstFailingEPS is the lowest rate that failed (0: none did).
 	FirstFailingEPS float64 `json:"first_failing_eps"`
+	// SaturationEPS is the highest rate the job's source read at a step it
+	// could not hold (its lag grew): the measured ceiling, with no latency
+	// bound (0: no step overloaded the job).
+	SaturationEPS float64 `json:"saturation_eps"`
 	// FailReason is why the first failing rate failed.
 	FailReason string `json:"fail_reason,omitempty"`
 	// Confidence is (first_failing − sustainable) / sustainable: the search's
@@ -78,14 +82,32 @@ type CapacityStep struct {
 	E2EMaxMs float64 `json:"e2e_max_ms"`
 	// LagSlope is the least-squares slope of the input lag over the judge
 	// window, events/s; LagEnd its last sample.
-	LagSlope          float64 `json:"lag_slope_eps"`
-	LagEnd            int64   `json:"lag_end"`
-	LagSamples        int     `json:"lag_samples"`
+	LagSlope   float64 `json:"lag_slope_eps"`
+	LagEnd     int64   `json:"lag_end"`
+	LagSamples int     `json:"lag_samples"`
+	// ProcessedEPS is the rate at which the job's source read over the
+	// judge window (its position's change between the first and the last
+	// sample in it): the achieved throughput, which at a step the job cannot
+	// hold is its saturation rate (0: fewer than two samples).
+	ProcessedEPS      float64 `json:"processed_eps"`
 	SendDelayP99Ms    float64 `json:"send_delay_p99_ms"`
 	FailedCheckpoints int     `json:"failed_checkpoints"`
 	Restarts          float64 `json:"restarts,omitempty"`
 	Verdict           string  `json:"verdict"`
 	Reason            string  `json:"reason,omitempty"`
+}
+
+// SaturationEPS is the highest processed rate among the steps that failed
+// with a growing lag (slope above 5% of the offered rate): there the source
+// read as fast as the job let it.
+func SaturationEPS(steps []CapacityStep) float64 {
+	best := 0.0
+	for _, s := range steps {
+		if s.Verdict == VerdictFail && s.LagSlope > 0.05*s.RateEPS && s.ProcessedEPS > best {
+			best = s.ProcessedEPS
+		}
+	}
+	return best
 }
 
 // WriteCapacity writes capacity.json and capacity.md into dir.
