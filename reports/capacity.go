@@ -1,11 +1,15 @@
 package reports
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -110,7 +114,7 @@ func SaturationEPS(steps []CapacityStep) float64 {
 	return best
 }
 
-// WriteCapacity writes capacity.json and capacity.md into dir.
+// WriteCapacity writes capacity.json, capacity.md and capacity.html into dir.
 func WriteCapacity(dir string, c *Capacity) error {
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
@@ -119,15 +123,10 @@ func WriteCapacity(dir string, c *Capacity) error {
 	if err := os.WriteFile(filepath.Join(dir, "capacity.json"), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(dir, "capacity.md"))
-	if err != nil {
+	if err := writeFileWith(filepath.Join(dir, "capacity.md"), func(w io.Writer) error { return WriteCapacityMarkdown(w, c) }); err != nil {
 		return err
 	}
-	if err := WriteCapacityMarkdown(f, c); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeFileWith(filepath.Join(dir, CapacityHTMLFile), func(w io.Writer) error { return WriteCapacityHTML(w, c) })
 }
 
 // CapacityAnswer is the answer in one sentence.
@@ -151,47 +150,186 @@ func CapacityAnswer(c *Capacity) string {
 	return b.String()
 }
 
-// WriteCapacityMarkdown writes capacity.md: the answer and the steps.
-func WriteCapacityMarkdown(w io.Writer, c *Capacity) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Capacity: %s\n\n", c.Name)
-	fmt.Fprintf(&b, "Run `%s`, %s → %s; %s (flink %s, kafka %s), %d CPUs, %s.\n\n",
-		c.RunID, c.StartedAt, c.FinishedAt, c.Environment.Kind, c.Environment.FlinkVersion, c.Environment.KafkaVersion, c.Environment.CPUs, c.Environment.CPUModel)
-	b.WriteString("## Answer\n\n")
-	b.WriteString("| | |\n|---|---|\n")
-	sus := "none"
-	if c.SustainableEPS > 0 {
-		sus = fmt.Sprintf("%.0f events/s", c.SustainableEPS)
+// capacityRow is one row of the answer table: what capacity.md and
+// capacity.html both show.
+type capacityRow struct {
+	Key, Value string
+	Strong     bool
+}
+
+func capacityAnswerRows(c *Capacity) []capacityRow {
+	eps := func(v float64) string {
+		if v > 0 {
+			return fmt.Sprintf("%.0f events/s", v)
+		}
+		return "none"
 	}
-	fail := "none"
-	if c.FirstFailingEPS > 0 {
-		fail = fmt.Sprintf("%.0f events/s", c.FirstFailingEPS)
+	rows := []capacityRow{
+		{Key: "sustainable", Value: eps(c.SustainableEPS), Strong: true},
+		{Key: "first failing", Value: eps(c.FirstFailingEPS)},
 	}
-	fmt.Fprintf(&b, "| sustainable | **%s** |\n| first failing | %s |\n", sus, fail)
 	if c.FailReason != "" {
-		fmt.Fprintf(&b, "| why it failed | %s |\n", mdCell(c.FailReason))
+		rows = append(rows, capacityRow{Key: "why it failed", Value: c.FailReason})
 	}
+	rows = append(rows, capacityRow{Key: "saturation", Value: eps(c.SaturationEPS)})
 	conf := "unknown"
 	if c.Confidence > 0 {
 		conf = fmt.Sprintf("%.1f%% (first failing / sustainable − 1)", c.Confidence*100)
 	}
-	fmt.Fprintf(&b, "| confidence | %s |\n| stopped by | %s |\n", conf, c.StoppedBy)
+	rows = append(rows, capacityRow{Key: "confidence", Value: conf}, capacityRow{Key: "stopped by", Value: c.StoppedBy})
 	if c.Note != "" {
-		fmt.Fprintf(&b, "| note | %s |\n", mdCell(c.Note))
+		rows = append(rows, capacityRow{Key: "note", Value: c.Note})
 	}
-	fmt.Fprintf(&b, "| search time | %.0f s, %d step(s) |\n", c.ElapsedS, len(c.Steps))
-	fmt.Fprintf(&b, "\nSLOs per step: e2e p99 <= %.0f ms (events intended in the judge window), lag slope <= %.3g × rate, send delay p99 <= %.0f ms, no failed checkpoint, no restart.\n\n",
+	return append(rows, capacityRow{Key: "search time", Value: fmt.Sprintf("%.0f s, %d step(s)", c.ElapsedS, len(c.Steps))})
+}
+
+// capacityRunText says which run and environment the search had.
+func capacityRunText(c *Capacity) string {
+	return fmt.Sprintf("%s → %s; %s (flink %s, kafka %s), %d CPUs, %s",
+		c.StartedAt, c.FinishedAt, c.Environment.Kind, c.Environment.FlinkVersion, c.Environment.KafkaVersion, c.Environment.CPUs, c.Environment.CPUModel)
+}
+
+func capacitySLOText(c *Capacity) string {
+	return fmt.Sprintf("SLOs per step: e2e p99 <= %.0f ms (events intended in the judge window), lag slope <= %.3g × rate, send delay p99 <= %.0f ms, no failed checkpoint, no restart. Saturation: the highest rate the job's source read at a step whose lag grew (no latency bound).",
 		c.SLO.E2EP99Ms, c.SLO.LagSlopeRatio, c.SLO.MaxSendDelay)
+}
+
+// capacityStepColumns are the steps table's columns before the verdict and
+// the reason; capacityStepCells a step's cells in them.
+var capacityStepColumns = []string{"#", "rate (ev/s)", "processed (ev/s)", "start (s)", "judged (s)", "events",
+	"e2e p50 (ms)", "e2e p99 (ms)", "e2e max (ms)", "lag slope (ev/s)", "lag end", "send delay p99 (ms)", "failed ckpts"}
+
+func capacityStepCells(s CapacityStep) []string {
+	processed := "–" // fewer than two lag samples in the judge window
+	if s.ProcessedEPS > 0 {
+		processed = fmt.Sprintf("%.0f", s.ProcessedEPS)
+	}
+	return []string{
+		fmt.Sprint(s.N), fmt.Sprintf("%.0f", s.RateEPS), processed, fmt.Sprintf("%.1f", s.StartS),
+		fmt.Sprintf("%.1f–%.1f", s.JudgeS, s.EndS), fmt.Sprint(s.Events),
+		fmt.Sprintf("%.1f", s.E2EP50Ms), fmt.Sprintf("%.1f", s.E2EP99Ms), fmt.Sprintf("%.1f", s.E2EMaxMs),
+		fmt.Sprintf("%.1f", s.LagSlope), fmt.Sprint(s.LagEnd), fmt.Sprintf("%.1f", s.SendDelayP99Ms), fmt.Sprint(s.FailedCheckpoints),
+	}
+}
+
+// stepsByRate returns the steps sorted by offered rate (the order of the
+// search is in their numbers).
+func stepsByRate(steps []CapacityStep) []CapacityStep {
+	s := slices.Clone(steps)
+	slices.SortStableFunc(s, func(a, b CapacityStep) int { return cmp.Compare(a.RateEPS, b.RateEPS) })
+	return s
+}
+
+// WriteCapacityMarkdown writes capacity.md: the answer, a chart of e2e p99
+// by offered rate (a Mermaid xychart, which GitHub renders) and the steps.
+func WriteCapacityMarkdown(w io.Writer, c *Capacity) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Capacity: %s\n\n", c.Name)
+	fmt.Fprintf(&b, "Run `%s`, %s.\n\n", c.RunID, capacityRunText(c))
+	b.WriteString("## Answer\n\n")
+	b.WriteString("| | |\n|---|---|\n")
+	for _, r := range capacityAnswerRows(c) {
+		v := mdCell(r.Value)
+		if r.Strong {
+			v = "**" + v + "**"
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", r.Key, v)
+	}
+	fmt.Fprintf(&b, "\n%s\n\n", capacitySLOText(c))
+	if len(c.Steps) > 0 {
+		b.WriteString("## e2e p99 by offered rate\n\n")
+		writeCapacityMermaid(&b, c)
+	}
 	b.WriteString("## Steps\n\n")
-	b.WriteString("| # | rate (ev/s) | start (s) | judged (s) | events | e2e p50 (ms) | e2e p99 (ms) | e2e max (ms) | lag slope (ev/s) | lag end | send delay p99 (ms) | failed ckpts | verdict | reason |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
-	for _, s := range c.Steps {
-		fmt.Fprintf(&b, "| %d | %.0f | %.1f | %.1f–%.1f | %d | %.1f | %.1f | %.1f | %.1f | %d | %.1f | %d | %s | %s |\n",
-			s.N, s.RateEPS, s.StartS, s.JudgeS, s.EndS, s.Events, s.E2EP50Ms, s.E2EP99Ms, s.E2EMaxMs, s.LagSlope, s.LagEnd,
-			s.SendDelayP99Ms, s.FailedCheckpoints, s.Verdict, mdCell(s.Reason))
+	if len(c.Steps) == 0 {
+		b.WriteString("No step was judged.\n")
+	} else {
+		b.WriteString("| " + strings.Join(capacityStepColumns, " | ") + " | verdict | reason |\n")
+		b.WriteString(strings.Repeat("|---", len(capacityStepColumns)+2) + "|\n")
+		for _, s := range c.Steps {
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", strings.Join(capacityStepCells(s), " | "), s.Verdict, mdCell(s.Reason))
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// mermaidInit colours a Mermaid chart's plots in the order they are
+// written (where the renderer honours the init directive; the captions
+// name the colours).
+func mermaidInit(colors ...string) string {
+	return `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "` + strings.Join(colors, ", ") + `"}}}}%%`
+}
+
+// The charts' colours, as in capacity.html.
+const (
+	colorPass  = "#2ca02c"
+	colorFail  = "#d62728"
+	colorLimit = "#555555"
+	colorRate  = "#1f77b4"
+	colorRef   = "#7f7f7f"
+)
+
+// writeCapacityMermaid writes a Mermaid xychart of each step's e2e p99, the
+// steps sorted by offered rate, passed and failed steps as bars of their
+// own colour, and the SLO bound as a line.
+func writeCapacityMermaid(b *strings.Builder, c *Capacity) {
+	steps := stepsByRate(c.Steps)
+	var labels, pass, fail, slo []string
+	top := c.SLO.E2EP99Ms
+	for _, s := range steps {
+		top = max(top, s.E2EP99Ms)
+		labels = append(labels, mermaidString(fmt.Sprintf("%.0f", s.RateEPS)))
+		p99 := mermaidNum(s.E2EP99Ms)
+		if s.Verdict == VerdictPass {
+			pass, fail = append(pass, p99), append(fail, "0")
+		} else {
+			pass, fail = append(pass, "0"), append(fail, p99)
+		}
+		slo = append(slo, mermaidNum(c.SLO.E2EP99Ms))
+	}
+	b.WriteString("```mermaid\n" + mermaidInit(colorPass, colorFail, colorLimit) + "\nxychart-beta\n")
+	b.WriteString("    title \"e2e p99 by offered rate\"\n")
+	fmt.Fprintf(b, "    x-axis \"offered rate (events/s)\" [%s]\n", strings.Join(labels, ", "))
+	fmt.Fprintf(b, "    y-axis \"e2e p99 (ms)\" 0 --> %s\n", mermaidNum(niceCeil(top)))
+	fmt.Fprintf(b, "    bar [%s]\n    bar [%s]\n", strings.Join(pass, ", "), strings.Join(fail, ", "))
+	if c.SLO.E2EP99Ms > 0 {
+		fmt.Fprintf(b, "    line [%s]\n", strings.Join(slo, ", "))
+	}
+	b.WriteString("```\n\nBars: each step's e2e p99 (green: passed, red: failed), the steps sorted by offered rate")
+	if c.SLO.E2EP99Ms > 0 {
+		fmt.Fprintf(b, "; line: the SLO, %.0f ms", c.SLO.E2EP99Ms)
+	}
+	b.WriteString(". The steps table below has them in the order they ran.\n\n")
+}
+
+// niceCeil rounds v up to a round number (1, 1.2, 1.5, 2, ... 8 times a
+// power of ten): the top of an axis that starts at 0 (Mermaid's own range
+// does not, which makes bars lie).
+func niceCeil(v float64) float64 {
+	if !(v > 0) || !finite(v) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10} {
+		if m*p >= v*(1-1e-9) {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// mermaidString quotes s for a Mermaid string, which cannot hold a quote.
+func mermaidString(s string) string {
+	return `"` + strings.NewReplacer(`"`, "'", "\n", " ", "\r", " ").Replace(s) + `"`
+}
+
+// mermaidNum formats a plotted value (Mermaid parses plain decimals only).
+func mermaidNum(v float64) string {
+	if !finite(v) {
+		return "0"
+	}
+	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
 }
 
 func mdCell(s string) string {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -102,13 +103,7 @@ func AnswerDemand(points []CurvePoint, target, headroom float64) *Demand {
 // ScalingEfficiencies fills each point's efficiency relative to the first
 // point that sustained a rate.
 func ScalingEfficiencies(points []CurvePoint) {
-	base := -1
-	for i, p := range points {
-		if p.SustainableEPS > 0 && p.Parallelism > 0 {
-			base = i
-			break
-		}
-	}
+	base := linearBase(points)
 	if base < 0 {
 		return
 	}
@@ -121,7 +116,8 @@ func ScalingEfficiencies(points []CurvePoint) {
 	}
 }
 
-// WriteCapacityCurve writes dir/capacity-curve.json and dir/capacity.md.
+// WriteCapacityCurve writes dir/capacity-curve.json, dir/capacity.md and
+// dir/capacity.html.
 func WriteCapacityCurve(dir string, c *CapacityCurve) error {
 	c.Schema = CapacityCurveSchema
 	b, err := json.MarshalIndent(c, "", "  ")
@@ -131,15 +127,14 @@ func WriteCapacityCurve(dir string, c *CapacityCurve) error {
 	if err := os.WriteFile(filepath.Join(dir, "capacity-curve.json"), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(dir, "capacity.md"))
-	if err != nil {
+	if err := writeFileWith(filepath.Join(dir, "capacity.md"), func(w io.Writer) error { return WriteCapacityCurveMarkdown(w, c) }); err != nil {
 		return err
 	}
-	defer f.Close()
-	return WriteCapacityCurveMarkdown(f, c)
+	return writeFileWith(filepath.Join(dir, CapacityHTMLFile), func(w io.Writer) error { return WriteCapacityCurveHTML(w, c) })
 }
 
-// WriteCapacityCurveMarkdown renders the curve as a table and the demand answer.
+// WriteCapacityCurveMarkdown renders the curve as a table, a chart of the
+// sustainable rate by parallelism (a Mermaid xychart) and the demand answer.
 func WriteCapacityCurveMarkdown(w io.Writer, c *CapacityCurve) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Capacity curve: %s\n\n", c.Name)
@@ -157,6 +152,7 @@ func WriteCapacityCurveMarkdown(w io.Writer, c *CapacityCurve) error {
 		fmt.Fprintf(&b, "| [%s](%s/capacity.md) | %d | %d | %.0f | %.0f | ±%.0f%% | %s | %s | %s |\n",
 			p.Name, p.Dir, p.Parallelism, p.TaskManagers, p.SustainableEPS, p.FirstFailingEPS, p.Confidence*100, eff, p.StoppedBy, mdCell(reason))
 	}
+	writeCurveMermaid(&b, c)
 	if c.Demand != nil {
 		fmt.Fprintf(&b, "\n**Demand** (%.0f events/s + %.0f%% headroom = %.0f events/s): ", c.TargetEPS, c.Headroom*100, c.Demand.NeedEPS)
 		if c.Demand.Point != "" {
@@ -167,4 +163,107 @@ func WriteCapacityCurveMarkdown(w io.Writer, c *CapacityCurve) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// linearBase is the index of the point that linear scaling is measured
+// from (as in ScalingEfficiencies: the first that sustained a rate), -1
+// for none.
+func linearBase(points []CurvePoint) int {
+	for i, p := range points {
+		if p.SustainableEPS > 0 && p.Parallelism > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// linearEPS is what each point would sustain if the rate grew with the
+// parallelism from the base point's (0 where unknown).
+func linearEPS(points []CurvePoint) []float64 {
+	out := make([]float64, len(points))
+	base := linearBase(points)
+	if base < 0 {
+		return out
+	}
+	b := points[base]
+	for i, p := range points {
+		if p.Parallelism > 0 {
+			out[i] = b.SustainableEPS * float64(p.Parallelism) / float64(b.Parallelism)
+		}
+	}
+	return out
+}
+
+// curveChartOrder returns the points' indexes in the chart's order and
+// their labels: by parallelism, labelled with it, when every point has a
+// parallelism of its own; else in matrix order, labelled with the names.
+func curveChartOrder(points []CurvePoint) (order []int, labels []string, byParallelism bool) {
+	seen := map[int]bool{}
+	byParallelism = true
+	for i, p := range points {
+		order = append(order, i)
+		if p.Parallelism <= 0 || seen[p.Parallelism] {
+			byParallelism = false
+		}
+		seen[p.Parallelism] = true
+	}
+	if byParallelism {
+		slices.SortStableFunc(order, func(a, b int) int { return points[a].Parallelism - points[b].Parallelism })
+	}
+	for _, i := range order {
+		if byParallelism {
+			labels = append(labels, fmt.Sprint(points[i].Parallelism))
+		} else {
+			labels = append(labels, fmt.Sprintf("%s (p%d)", points[i].Name, points[i].Parallelism))
+		}
+	}
+	return order, labels, byParallelism
+}
+
+// writeCurveMermaid writes a Mermaid xychart of each point's sustainable
+// rate, with linear scaling from the first point and the demand's need as
+// lines.
+func writeCurveMermaid(b *strings.Builder, c *CapacityCurve) {
+	if len(c.Points) == 0 {
+		return
+	}
+	order, labels, byParallelism := curveChartOrder(c.Points)
+	linear := linearEPS(c.Points)
+	var quoted, sus, lin, need []string
+	hasLinear, top := false, 0.0
+	for k, i := range order {
+		top = max(top, c.Points[i].SustainableEPS, linear[i])
+		quoted = append(quoted, mermaidString(labels[k]))
+		sus = append(sus, mermaidNum(c.Points[i].SustainableEPS))
+		lin = append(lin, mermaidNum(linear[i]))
+		hasLinear = hasLinear || linear[i] > 0
+		if c.Demand != nil {
+			need = append(need, mermaidNum(c.Demand.NeedEPS))
+		}
+	}
+	axis := "parallelism"
+	if !byParallelism {
+		axis = "configuration"
+	}
+	colors := []string{colorRate}
+	var plots strings.Builder
+	fmt.Fprintf(&plots, "    bar [%s]\n", strings.Join(sus, ", "))
+	caption := "Bars: each configuration's sustainable rate"
+	if hasLinear {
+		colors = append(colors, colorRef)
+		fmt.Fprintf(&plots, "    line [%s]\n", strings.Join(lin, ", "))
+		caption += "; grey line: linear scaling from the first point that sustained a rate"
+	}
+	if c.Demand != nil {
+		top = max(top, c.Demand.NeedEPS)
+		colors = append(colors, colorFail)
+		fmt.Fprintf(&plots, "    line [%s]\n", strings.Join(need, ", "))
+		caption += fmt.Sprintf("; red line: the demand, %.0f events/s (target + headroom)", c.Demand.NeedEPS)
+	}
+	b.WriteString("\n```mermaid\n" + mermaidInit(colors...) + "\nxychart-beta\n")
+	fmt.Fprintf(b, "    title %s\n", mermaidString("Sustainable rate by "+axis))
+	fmt.Fprintf(b, "    x-axis %s [%s]\n", mermaidString(axis), strings.Join(quoted, ", "))
+	fmt.Fprintf(b, "    y-axis \"sustainable (events/s)\" 0 --> %s\n", mermaidNum(niceCeil(top)))
+	b.WriteString(plots.String())
+	b.WriteString("```\n\n" + caption + ".\n")
 }

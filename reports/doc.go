@@ -5,6 +5,16 @@
 // gate evaluation, named baselines, and the comparison of configurations
 // over repetitions (Mann–Whitney U with Benjamini–Hochberg correction).
 //
+// `abload capacity` writes capacity.json (every step of the search and the
+// sustainable rate), with capacity.md (its tables and a Mermaid xychart of
+// e2e p99 by offered rate) and capacity.html (the tables and charts of the
+// steps: latency against the SLO, processed against offered rate with the
+// saturation rate, lag slope, the search's path); over a matrix, each point
+// has those in its directory and the curve has capacity-curve.json,
+// capacity.md and capacity.html (sustainable rate and scaling efficiency by
+// parallelism, the demand answer). The HTML pages are self-contained as
+// report.html is.
+//
 // `abload report` and `abload compare` read only these files, so everything a
 // report shows must be recomputable from them. Latencies live in HdrHistograms
 // recorded in microseconds (1 µs .. 1 h, 3 significant digits) and are shown

@@ -42,8 +42,10 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "the load pauses until the backlog drains (capacity.drain_timeout, else the step fails).")
 		fmt.Fprintln(w, "workload.rate, its profile, duration and cooldown are not used; workload.warmup warms the")
 		fmt.Fprintln(w, "job up at capacity.start_rate before the first step (not judged).")
-		fmt.Fprintln(w, "\nWrites capacity.json, capacity.md and logs/ into the directory; one line per step on")
-		fmt.Fprintln(w, "stderr (`abload: capacity step N: R events/s ... pass|fail (reason)`) and the answer on")
+		fmt.Fprintln(w, "\nWrites capacity.json, capacity.md, capacity.html (the steps' charts) and logs/ into the")
+		fmt.Fprintln(w, "directory (for a matrix, into one subdirectory per point, and the curve's")
+		fmt.Fprintln(w, "capacity-curve.json, capacity.md and capacity.html into the directory); one line per step")
+		fmt.Fprintln(w, "on stderr (`abload: capacity step N: R events/s ... pass|fail (reason)`) and the answer on")
 		fmt.Fprintln(w, "stdout. Ctrl-C stops every process and still writes the steps judged so far.")
 		fmt.Fprintln(w, "\nExit codes: 0 ok, 1 runtime error or aborted, 2 invalid input.")
 		fmt.Fprintln(w, "\nFlags:")
@@ -85,9 +87,11 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	if dir == "" {
 		dir = filepath.Join("results", fmt.Sprintf("%s-capacity-%s", sc.Name, time.Now().Format("20060102-150405")))
 	}
-	if _, err := os.Stat(filepath.Join(dir, "capacity.json")); err == nil && !*force {
-		fmt.Fprintf(stderr, "abload capacity: %s already holds a capacity result (capacity.json); choose another --out or pass --force\n", dir)
-		return exitInput
+	for _, f := range []string{"capacity.json", "capacity-curve.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil && !*force {
+			fmt.Fprintf(stderr, "abload capacity: %s already holds a capacity result (%s); choose another --out or pass --force\n", dir, f)
+			return exitInput
+		}
 	}
 	rt, err := harness.FindRuntime(*runtimeDir)
 	if err != nil {
@@ -95,7 +99,7 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	}
 	if *force {
-		for _, f := range []string{"capacity.json", "capacity.md"} {
+		for _, f := range []string{"capacity.json", "capacity.md", reports.CapacityHTMLFile, "capacity-curve.json"} {
 			_ = os.Remove(filepath.Join(dir, f))
 		}
 		_ = os.RemoveAll(filepath.Join(dir, "logs"))
@@ -143,6 +147,7 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, reports.CapacityAnswer(res))
 	fmt.Fprintf(stdout, "\nresult: %s\n", filepath.Join(dir, "capacity.json"))
+	fmt.Fprintf(stdout, "report: %s\n", filepath.Join(dir, reports.CapacityHTMLFile))
 	if err != nil {
 		fmt.Fprintf(stderr, "abload: %v (partial result written)\n", err)
 		return exitRuntime
@@ -153,7 +158,8 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 // capacityCurve runs one capacity search per matrix point (a capacity
 // curve), each into DIR/<point>, sharing one environment among consecutive
 // points with the same env section, then writes capacity-curve.json and
-// capacity.md with the scaling efficiency and the demand answer.
+// capacity.md and capacity.html with the scaling efficiency and the demand
+// answer.
 func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *harness.Runtime, stdout, stderr io.Writer) int {
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	curve := &reports.CapacityCurve{Name: sc.Name, TargetEPS: sc.Capacity.TargetRate, Headroom: sc.Capacity.Headroom}
@@ -223,6 +229,7 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 		fmt.Fprintf(stdout, "demand: %s\n", curve.Demand.Evidence)
 	}
 	fmt.Fprintf(stdout, "\nresult: %s\n", filepath.Join(dir, "capacity-curve.json"))
+	fmt.Fprintf(stdout, "report: %s\n", filepath.Join(dir, reports.CapacityHTMLFile))
 	if failed || ctx.Err() != nil || len(curve.Points) < len(points) {
 		return exitRuntime
 	}

@@ -39,3 +39,20 @@ func TestCapacityRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// A directory that holds a capacity search or a capacity curve is not
+// overwritten without --force.
+func TestCapacityRefusesAnExistingResult(t *testing.T) {
+	for _, f := range []string{"capacity.json", "capacity-curve.json"} {
+		t.Run(f, func(t *testing.T) {
+			out := t.TempDir()
+			if err := os.WriteFile(filepath.Join(out, f), []byte("{}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, stderr, code := abload(t, "capacity", "--out", out, quick)
+			if code != 2 || !strings.Contains(stderr, "already holds a capacity result ("+f+")") || !strings.Contains(stderr, "--force") {
+				t.Errorf("exit %d, want 2 naming %s and --force:\n%s", code, f, stderr)
+			}
+		})
+	}
+}

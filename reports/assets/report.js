@@ -393,6 +393,19 @@
     perEntity(el, "GC", R.flink_metrics.gc || [], "taskmanager", "gc_ms_per_s", msPerS, yAxis("ms/s", fmtNum));
   };
 
+  // ---- charts of other pages ---------------------------------------------------------
+
+  // A page with charts of its own (capacity.html) defines
+  // window.abloadCharts(lib) in a script before this one: it gets these
+  // helpers and returns more draw functions by kind, drawn like the above.
+  if (typeof window.abloadCharts === "function") {
+    var more = window.abloadCharts({
+      data: DATA, sig: sig, fmtNum: fmtNum, fmtMs: fmtMs, values: values,
+      series: series, yAxis: yAxis, logAxis: logAxis, make: make,
+    });
+    for (var kind in more) draw[kind] = more[kind];
+  }
+
   // ---- render ---------------------------------------------------------------------
 
   function render() {
