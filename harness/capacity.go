@@ -194,6 +194,9 @@ func Capacity(ctx context.Context, opts CapacityOptions) (res *reports.Capacity,
 	if r.gen, err = NewGenerator(r.sc); err != nil {
 		return nil, &InputError{Err: err}
 	}
+	if len(r.sc.Scaling) > 0 || r.sc.Env.Scheduler == scenarios.SchedulerReactive {
+		return nil, &InputError{Err: errors.New("a capacity search runs on a fixed cluster: remove the scaling actions and use env.scheduler default or adaptive (a matrix over env.taskmanagers makes a curve)")}
+	}
 	dyn := generators.NewDynamic(0) // paused until the first step
 	r.sched = dyn
 	r.phase(PhaseStartup)

@@ -190,7 +190,24 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 	for _, p := range problems {
 		res.MarkInvalid(p)
 	}
-	if n := r.mon.restarts(); n > 0 && len(r.sc.Faults) == 0 {
+	resc, problems := r.rescales(res.Timeseries)
+	res.Rescales = resc
+	for _, p := range problems {
+		res.MarkInvalid(p)
+	}
+	excused := append([]reports.Recovery(nil), rec...)
+	for _, rs := range resc {
+		// A rescale is a restart by design: its window is excused like a fault's.
+		end := rs.AtS + rescaleWatch.Seconds()
+		switch {
+		case rs.LagRecoveredS != nil:
+			end = *rs.LagRecoveredS
+		case rs.RescaledS != nil:
+			end = *rs.RescaledS + 30
+		}
+		excused = append(excused, reports.Recovery{AtS: rs.AtS, LagRecoveredS: &end})
+	}
+	if n := r.mon.restarts(); n > 0 && len(r.sc.Faults) == 0 && len(r.sc.Scaling) == 0 {
 		res.MarkInvalid(fmt.Sprintf("the job restarted %.0f time(s) without an injected fault (see logs/)", n))
 	}
 	if cp := res.Checkpoints; cp != nil {
@@ -198,7 +215,7 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 		var failed int64
 		for _, c := range cp.List {
 			if c.Status == "FAILED" && !c.Savepoint && c.TriggerS >= fromS && c.TriggerS < toS &&
-				!duringFault(rec, c.TriggerS, c.TriggerS+float64(c.DurationMs)/1000+r.sc.Job.Checkpoint.Interval.Seconds()) {
+				!duringFault(excused, c.TriggerS, c.TriggerS+float64(c.DurationMs)/1000+r.sc.Job.Checkpoint.Interval.Seconds()) {
 				failed++
 			}
 		}

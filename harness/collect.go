@@ -147,6 +147,23 @@ func (c *collector) firstOutputAtOrAfter(ns int64) int64 {
 	return c.outTimes[i]
 }
 
+// longestOutputGap is the longest time (s) in [fromNs, toNs] without an
+// output record read (the gaps before the first and after the last
+// record in the interval count, so no output at all is the whole interval).
+func (c *collector) longestOutputGap(fromNs, toNs int64) float64 {
+	if toNs <= fromNs {
+		return 0
+	}
+	i := sort.Search(len(c.outTimes), func(i int) bool { return c.outTimes[i] >= fromNs })
+	last, gap := fromNs, int64(0)
+	for ; i < len(c.outTimes) && c.outTimes[i] <= toNs; i++ {
+		gap = max(gap, c.outTimes[i]-last)
+		last = c.outTimes[i]
+	}
+	gap = max(gap, toNs-last)
+	return float64(gap) / 1e9
+}
+
 // maxE2E is the largest e2e latency (ms) of measured events intended in
 // [fromNs, toNs), at slot resolution; 0 if none.
 func (c *collector) maxE2E(fromNs, toNs int64) float64 {

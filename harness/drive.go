@@ -116,6 +116,14 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 		faultWG.Add(1)
 		go func() { defer faultWG.Done(); r.injectFaults(faultCtx, inj) }()
 	}
+	if len(sc.Scaling) > 0 {
+		sc, ok := r.env.(Scaler)
+		if !ok {
+			return nil, fmt.Errorf("scaling: the %s environment cannot add or remove TaskManagers", r.env.Kind())
+		}
+		faultWG.Add(1)
+		go func() { defer faultWG.Done(); r.scale(faultCtx, sc) }()
+	}
 
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()

@@ -120,6 +120,18 @@ func FlinkClusterConfig(e scenarios.Env) map[string]string {
 		m["taskmanager.memory.network.min"] = e.NetworkMemory
 		m["taskmanager.memory.network.max"] = e.NetworkMemory
 	}
+	if e.Scheduler == scenarios.SchedulerAdaptive || e.Scheduler == scenarios.SchedulerReactive {
+		// Flink's waits before and after a rescale (30 s cooldown, 60 s
+		// stabilization) would hide what a benchmark wants to see.
+		wait := strconv.FormatInt(e.RescaleCooldown.Milliseconds(), 10) + " ms"
+		m["jobmanager.scheduler"] = "adaptive"
+		m["jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling"] = wait
+		m["jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout"] = wait
+		m["jobmanager.adaptive-scheduler.submission.resource-stabilization-timeout"] = wait
+	}
+	if e.Scheduler == scenarios.SchedulerReactive {
+		m["scheduler-mode"] = "reactive"
+	}
 	return m
 }
 

@@ -41,6 +41,18 @@ type JobDetails struct {
 	Vertices []Vertex `json:"vertices"`
 }
 
+// Parallelism is the highest parallelism of the job's vertices (0: none).
+func (j *JobDetails) Parallelism() int {
+	if j == nil {
+		return 0
+	}
+	p := 0
+	for _, v := range j.Vertices {
+		p = max(p, v.Parallelism)
+	}
+	return p
+}
+
 // Vertex is one job vertex of GET /jobs/{id}.
 type Vertex struct {
 	ID          string `json:"id"`

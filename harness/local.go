@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -48,6 +49,10 @@ type LocalConfig struct {
 	NetProxy bool
 	// Network is the proxy's shaping from the start (NetProxy only).
 	Network scenarios.Network
+	// Application starts Flink as a standalone application cluster (Reactive
+	// Mode needs one): Start brings up Kafka only, StartApplication the
+	// JobManager with the job and the TaskManagers.
+	Application bool
 }
 
 // LocalEnv runs a single-node Kafka (KRaft) and a Flink standalone session
@@ -62,6 +67,9 @@ type LocalEnv struct {
 	stopCh    chan struct{} // closed by Stop
 
 	launchTM                 func(n int) (*process, string, error)
+	bootFlink                func(ctx context.Context, jmMain string, jmArgs []string) error
+	nextTM                   int          // the number the next added TaskManager gets
+	retired                  map[int]bool // TaskManagers removed on purpose: not restarted
 	kafkaArgv                []string
 	kafkaBootstrap, kafkaLog string
 	proxy                    *NetProxy
@@ -369,6 +377,12 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 		return err
 	}
 	cp := filepath.Join(e.cfg.Runtime.FlinkLib, "*")
+	if e.cfg.Application {
+		// Application mode: the job's classes come from the system
+		// classpath of the JobManager (which runs its main) and of every
+		// TaskManager, as the standalone application cluster expects.
+		cp += string(os.PathListSeparator) + e.cfg.Runtime.JobJar
+	}
 
 	// Flink's scripts derive JVM heap/direct/metaspace flags from the memory
 	// model with BashJavaUtils; call it the same way so sizes are Flink's own.
@@ -380,75 +394,153 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 	if err != nil {
 		return err
 	}
-	launch := func(name, mainClass string, jvm, dyn []string) (*process, string, error) {
+	launch := func(name, mainClass string, jvm, args []string) (*process, string, error) {
 		logFile := filepath.Join(e.cfg.LogDir, name+".log")
 		argv := []string{javaBin()}
 		argv = append(argv, FlinkJavaOpts...)
 		argv = append(argv, jvm...)
 		argv = append(argv, "-Dlog.file="+logFile, "-Dlog4j.configurationFile="+log4j,
 			"-Dlog4j2.configurationFile="+log4j, "-cp", cp, mainClass, "--configDir", confDir)
-		argv = append(argv, dyn...)
+		argv = append(argv, args...)
 		p, err := startProcess(name, filepath.Join(e.cfg.LogDir, name+".out"), []string{"FLINK_CONF_DIR=" + confDir}, argv...)
 		if err != nil {
 			return nil, logFile, err
 		}
 		return p, logFile, e.track(p)
 	}
-	jm, jmLog, err := launch("jobmanager", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", jmJVM, jmDyn)
-	if err != nil {
-		return err
-	}
-	var tms []*process
-	var tmLogs []string
 	launchTM := func(i int) (*process, string, error) {
 		dyn := append(append([]string{}, tmDyn...), "-D", fmt.Sprintf("taskmanager.resource-id=tm-%d", i))
 		return launch(fmt.Sprintf("taskmanager-%d", i), "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", tmJVM, dyn)
 	}
-	e.mu.Lock()
-	e.launchTM = launchTM
-	e.mu.Unlock()
-	for i := 0; i < e.cfg.TaskManagers; i++ {
-		tm, l, err := launchTM(i + 1)
+	boot := func(ctx context.Context, jmMain string, jmArgs []string) error {
+		jm, jmLog, err := launch("jobmanager", jmMain, jmJVM, append(append([]string{}, jmDyn...), jmArgs...))
 		if err != nil {
 			return err
 		}
-		tms = append(tms, tm)
-		tmLogs = append(tmLogs, l)
-	}
-	rest := NewFlinkClient(restURL)
-	wantSlots := e.cfg.TaskManagers * e.cfg.Slots
-	ready := func(ctx context.Context) bool {
+		var tms []*process
+		var tmLogs []string
+		for i := 0; i < e.cfg.TaskManagers; i++ {
+			tm, l, err := launchTM(i + 1)
+			if err != nil {
+				return err
+			}
+			tms = append(tms, tm)
+			tmLogs = append(tmLogs, l)
+		}
+		rest := NewFlinkClient(restURL)
+		wantSlots := e.cfg.TaskManagers * e.cfg.Slots
+		ready := func(ctx context.Context) bool {
+			for _, tm := range tms {
+				if tm.exited() {
+					return true // reported below
+				}
+			}
+			rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			ov, err := rest.Overview(rctx)
+			return err == nil && ov.TaskManagers == e.cfg.TaskManagers && ov.SlotsTotal == wantSlots
+		}
+		if err := waitFor(ctx, jm, e.cfg.StartupTimeout, "ready with all TaskManagers registered", ready, append([]string{jmLog}, tmLogs...)...); err != nil {
+			return err
+		}
 		for _, tm := range tms {
 			if tm.exited() {
-				return false
+				return tm.failure("exited during startup", tmLogs...)
 			}
 		}
-		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
-		ov, err := rest.Overview(rctx)
-		return err == nil && ov.TaskManagers == e.cfg.TaskManagers && ov.SlotsTotal == wantSlots
-	}
-	if err := waitFor(ctx, jm, e.cfg.StartupTimeout, "ready with all TaskManagers registered", func(ctx context.Context) bool {
-		for _, tm := range tms {
-			if tm.exited() {
-				return true // reported below
-			}
+		mode := "session"
+		if e.cfg.Application {
+			mode = "application"
 		}
-		return ready(ctx)
-	}, append([]string{jmLog}, tmLogs...)...); err != nil {
-		return err
-	}
-	for _, tm := range tms {
-		if tm.exited() {
-			return tm.failure("exited during startup", tmLogs...)
+		e.cfg.Logf("abload: flink %s (%s cluster) ready on %s with %d TaskManager(s) × %d slot(s) in %.1fs",
+			e.FlinkVersion(), mode, restURL, e.cfg.TaskManagers, e.cfg.Slots, time.Since(start).Seconds())
+		e.mu.Lock()
+		e.nextTM = e.cfg.TaskManagers + 1
+		e.mu.Unlock()
+		for i, tm := range tms {
+			go e.supervise(i+1, tm)
 		}
+		return nil
 	}
-	e.cfg.Logf("abload: flink %s ready on %s with %d TaskManager(s) × %d slot(s) in %.1fs",
-		e.FlinkVersion(), restURL, e.cfg.TaskManagers, e.cfg.Slots, time.Since(start).Seconds())
-	for i, tm := range tms {
-		go e.supervise(i+1, tm)
+	e.mu.Lock()
+	e.launchTM = launchTM
+	e.bootFlink = boot
+	e.mu.Unlock()
+	if e.cfg.Application {
+		return nil // StartApplication boots it with the job
 	}
-	return nil
+	return boot(ctx, "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", nil)
+}
+
+// StartApplication starts the Flink cluster of an application-mode
+// environment (LocalConfig.Application): the JobManager runs the job's main
+// class from the runtime bundle's job jar with args, under jobID (32 hex
+// digits), restored from savepoint if not "". It returns once every
+// TaskManager has registered; the job's own progress is the caller's to watch.
+func (e *LocalEnv) StartApplication(ctx context.Context, mainClass string, args []string, jobID, savepoint string) error {
+	e.mu.Lock()
+	boot := e.bootFlink
+	e.mu.Unlock()
+	if !e.cfg.Application || boot == nil {
+		return errors.New("not an application-mode environment, or not started")
+	}
+	jmArgs := []string{"--job-classname", mainClass, "--job-id", jobID}
+	if savepoint != "" {
+		jmArgs = append(jmArgs, "--fromSavepoint", savepoint)
+	}
+	// The entry point stops reading its own options at the first one it
+	// does not know: the program's arguments follow.
+	jmArgs = append(jmArgs, args...)
+	return boot(ctx, "org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint", jmArgs)
+}
+
+// AddTaskManagers starts n more TaskManagers (supervised like the first
+// ones) and returns their names.
+func (e *LocalEnv) AddTaskManagers(n int) ([]string, error) {
+	var names []string
+	for i := 0; i < n; i++ {
+		e.mu.Lock()
+		launch, id := e.launchTM, e.nextTM
+		e.nextTM++
+		e.mu.Unlock()
+		if launch == nil {
+			return names, errors.New("the Flink cluster is not running")
+		}
+		p, _, err := launch(id)
+		if err != nil {
+			return names, fmt.Errorf("start taskmanager-%d: %w", id, err)
+		}
+		names = append(names, p.name)
+		go e.supervise(id, p)
+	}
+	return names, nil
+}
+
+// RemoveTaskManagers stops the n newest running TaskManagers (SIGTERM, then
+// SIGKILL after a grace period); their supervisors do not restart them.
+func (e *LocalEnv) RemoveTaskManagers(n int) ([]string, error) {
+	ps, err := e.taskManagers(0)
+	if err != nil {
+		return nil, err
+	}
+	if n >= len(ps) {
+		return nil, fmt.Errorf("removing %d of %d running TaskManager(s) would leave none", n, len(ps))
+	}
+	id := func(p *process) int { v, _ := strconv.Atoi(strings.TrimPrefix(p.name, "taskmanager-")); return v }
+	sort.Slice(ps, func(i, j int) bool { return id(ps[i]) > id(ps[j]) })
+	var names []string
+	for _, p := range ps[:n] {
+		e.mu.Lock()
+		if e.retired == nil {
+			e.retired = map[int]bool{}
+		}
+		e.retired[id(p)] = true
+		e.mu.Unlock()
+		p.stop(10 * time.Second)
+		e.forget(p)
+		names = append(names, p.name)
+	}
+	return names, nil
 }
 
 // supervise plays the TaskManager's supervisor, as Kubernetes would for a
@@ -461,7 +553,10 @@ func (e *LocalEnv) supervise(n int, p *process) {
 		case <-e.stopCh:
 			return
 		}
-		if e.cfg.RestartDelay < 0 || e.isStopped() {
+		e.mu.Lock()
+		retired := e.retired[n]
+		e.mu.Unlock()
+		if e.cfg.RestartDelay < 0 || e.isStopped() || retired {
 			return
 		}
 		e.cfg.Logf("abload: %s exited (%v); restarting it in %s", p.name, p.err, e.cfg.RestartDelay)

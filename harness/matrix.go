@@ -97,10 +97,11 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (*Index, error) {
 			return idx, err
 		}
 		con.Logf("abload: run %d/%d: %s repetition %d", i+1, len(slots), p.Name, slot.Repetition)
-		if env != nil && !reflect.DeepEqual(envConf, sharedEnvKey(p.Scenario)) {
+		own := NeedsOwnEnvironment(p.Scenario)
+		if env != nil && (own || !reflect.DeepEqual(envConf, sharedEnvKey(p.Scenario))) {
 			stopEnv()
 		}
-		if env == nil {
+		if env == nil && !own {
 			e, err := NewEnvironment(p.Scenario, o.Runtime, filepath.Join(o.OutDir, "logs", fmt.Sprintf("env-%d", i+1)), o.OutDir, con.Logf)
 			if err != nil {
 				return idx, err
@@ -142,6 +143,13 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (*Index, error) {
 		return idx, ErrAborted
 	}
 	return idx, errors.Join(errs...)
+}
+
+// NeedsOwnEnvironment reports whether a run must start its own environment
+// rather than share one: an application cluster (Reactive Mode) ends with
+// its job, and scaling actions change the cluster.
+func NeedsOwnEnvironment(sc *scenarios.Scenario) bool {
+	return sc.Env.Scheduler == scenarios.SchedulerReactive || len(sc.Scaling) > 0
 }
 
 // sharedEnvKey is what decides whether two points can share an

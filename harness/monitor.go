@@ -40,6 +40,7 @@ type monitor struct {
 	readKnown   bool
 	readAtNs    int64               // when the latest position was sampled
 	readRate    float64             // source records/s (latest sample)
+	readHist    []posSample         // recent (time, position) samples, for readRate
 	gcNames     map[string][]string // TaskManager id → GC time/count metric ids
 	gcLast      map[string][2]float64
 	gcLastT     map[string]float64
@@ -48,6 +49,17 @@ type monitor struct {
 	res         map[string]*resourceTrack
 	restartsAt  []restartSample // the job's numRestarts over time
 }
+
+// posSample is the source's position at a time.
+type posSample struct {
+	ns  int64
+	pos int64
+}
+
+// readRateSpan is the span over which the read rate is computed from the
+// source's position: long enough that a metric refreshed once a second
+// does not alias, short enough for a 1 s timeline.
+const readRateSpan = 3 * time.Second
 
 type restartSample struct {
 	ns int64
@@ -206,12 +218,25 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 					seen++
 				}
 			}
+			m.readRate = s.InRPS
 			if seen > 0 {
 				m.readTotal = pos
 				m.readKnown = true
 				m.readAtNs = nowNs
+				// The read rate from the position's change: Flink's
+				// numRecordsInPerSecond is a 60 s moving average (MeterView),
+				// far too slow for a rescale or a fault. A position that went
+				// back (a restart resumes from the checkpoint) reads as 0.
+				m.readHist = append(m.readHist, posSample{nowNs, pos})
+				k := 0
+				for k < len(m.readHist)-2 && nowNs-m.readHist[k+1].ns >= int64(readRateSpan) {
+					k++
+				}
+				m.readHist = m.readHist[k:]
+				if old := m.readHist[0]; nowNs-old.ns >= int64(time.Second) {
+					m.readRate = max(0, float64(pos-old.pos)/(float64(nowNs-old.ns)/1e9))
+				}
 			}
-			m.readRate = s.InRPS
 		}
 		m.mu.Unlock()
 	}

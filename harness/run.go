@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"archive/zip"
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -71,7 +73,7 @@ func Run(ctx context.Context, opts Options) (*reports.Result, error) {
 		return runOnce(ctx, opts)
 	}
 	con := newConsole(opts.Stderr)
-	if opts.Env == nil {
+	if opts.Env == nil && !NeedsOwnEnvironment(opts.Scenario) {
 		// One environment for the run and its control, so that they differ
 		// only in checkpointing.
 		if err := os.MkdirAll(filepath.Join(opts.OutDir, "logs"), 0o755); err != nil {
@@ -209,6 +211,7 @@ type runner struct {
 
 	mon      *monitor
 	faults   faultState
+	scales   scaleState
 	netProxy *NetProxy // the job's path to the broker crosses it (nil: direct)
 	snd      *sender
 	sent     sendStats        // the sender's totals, once it has finished
@@ -299,6 +302,7 @@ func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir, outDir string, 
 			RestartDelay:      sc.Env.RestartDelay.Duration,
 			NetProxy:          sc.NeedsNetProxy(),
 			Network:           sc.Env.Network,
+			Application:       sc.Env.Scheduler == scenarios.SchedulerReactive,
 			Logf:              logf,
 		}), nil
 	}
@@ -351,31 +355,90 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 	}
 	r.flink = NewFlinkClient(r.ep.FlinkREST)
 	t1 := time.Now()
-	jarID, err := r.flink.UploadJar(ctx, r.opts.Runtime.JobJar)
-	if err != nil {
-		return fmt.Errorf("upload job jar: %w", err)
-	}
 	restore := ""
 	if sc.Job.RestoreFrom != "" {
+		var err error
 		if restore, err = filepath.Abs(sc.Job.RestoreFrom); err != nil {
 			return err
 		}
 	}
-	r.jobID, err = r.flink.RunJarFrom(ctx, jarID, "", r.jobArgs(), sc.Job.Parallelism, restore)
-	if err != nil {
-		if restore != "" {
-			return fmt.Errorf("submit job from savepoint %s (job.restore_from): %w", restore, err)
+	if sc.Env.Scheduler == scenarios.SchedulerReactive {
+		if err := r.startApplication(ctx, restore); err != nil {
+			return err
 		}
-		return fmt.Errorf("submit job: %w", err)
+	} else {
+		jarID, err := r.flink.UploadJar(ctx, r.opts.Runtime.JobJar)
+		if err != nil {
+			return fmt.Errorf("upload job jar: %w", err)
+		}
+		r.jobID, err = r.flink.RunJarFrom(ctx, jarID, "", r.jobArgs(), sc.Job.Parallelism, restore)
+		if err != nil {
+			if restore != "" {
+				return fmt.Errorf("submit job from savepoint %s (job.restore_from): %w", restore, err)
+			}
+			return fmt.Errorf("submit job: %w", err)
+		}
 	}
-	if _, err := r.flink.WaitRunning(ctx, r.jobID, 60*time.Second); err != nil {
+	jd, err := r.flink.WaitRunning(ctx, r.jobID, 60*time.Second)
+	if err != nil {
 		return err
 	}
-	r.con.Logf("abload: job %s running (parallelism %d) %.1fs after submission", r.jobID, sc.Job.Parallelism, time.Since(t1).Seconds())
+	r.con.Logf("abload: job %s running (parallelism %d) %.1fs after submission", r.jobID, jd.Parallelism(), time.Since(t1).Seconds())
 	if r.opts.JobRunning != nil {
 		r.opts.JobRunning(ctx, r.flink, r.jobID)
 	}
 	return nil
+}
+
+// ApplicationStarter is an environment whose Flink cluster starts in
+// application mode, with the job (Reactive Mode needs one): its Start brings
+// up Kafka only, StartApplication the cluster running the job.
+type ApplicationStarter interface {
+	StartApplication(ctx context.Context, mainClass string, args []string, jobID, savepoint string) error
+}
+
+// startApplication boots an application cluster running the job under a
+// job ID chosen here, so the harness knows it without asking.
+func (r *runner) startApplication(ctx context.Context, restore string) error {
+	app, ok := r.env.(ApplicationStarter)
+	if !ok {
+		return fmt.Errorf("env.scheduler reactive: the %s environment cannot start an application cluster", r.env.Kind())
+	}
+	main, err := jarMainClass(r.opts.Runtime.JobJar)
+	if err != nil {
+		return err
+	}
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return err
+	}
+	r.jobID = hex.EncodeToString(id[:])
+	r.con.Logf("abload: starting the application cluster (Reactive Mode) with job %s", r.jobID)
+	if err := app.StartApplication(ctx, main, r.jobArgs(), r.jobID, restore); err != nil {
+		return fmt.Errorf("start application cluster: %w", err)
+	}
+	return nil
+}
+
+// jarMainClass reads Main-Class from a jar's manifest.
+func jarMainClass(jar string) (string, error) {
+	zr, err := zip.OpenReader(jar)
+	if err != nil {
+		return "", err
+	}
+	defer zr.Close()
+	f, err := zr.Open("META-INF/MANIFEST.MF")
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", jar, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Main-Class:"); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", fmt.Errorf("%s: no Main-Class in its manifest", jar)
 }
 
 func (r *runner) jobArgs() []string {

@@ -78,6 +78,9 @@ func WriteSummary(w io.Writer, r *Result) {
 	for _, rc := range r.Recovery {
 		p("recovery", "%s", recoveryText(rc))
 	}
+	for _, rs := range r.Rescales {
+		p("rescale", "%s", rescaleText(rs))
+	}
 	for _, rs := range r.Resources {
 		p("resources", "%-14s cpu p50 %.0f%% max %.0f%%, rss max %.0f MB", rs.Component, rs.CPUPct.P50, rs.CPUPct.Max, rs.RSSMb.Max)
 	}
@@ -180,6 +183,18 @@ func WriteMarkdown(w io.Writer, r *Result) {
 				text = text[i+2:]
 			}
 			fmt.Fprintf(w, "| %s at %.1fs | %s |\n", mdEscape(rc.Fault), rc.AtS, mdEscape(text))
+		}
+	}
+	if len(r.Rescales) > 0 {
+		fmt.Fprintf(w, "\n| scaling | parallelism | slots | rescale time | output gap | max e2e | read before → after | restarts |\n|---|---|---|--:|--:|--:|---|--:|\n")
+		for _, rs := range r.Rescales {
+			rt := "none"
+			if rs.RescaleTimeS != nil {
+				rt = fmt.Sprintf("%.1f s", *rs.RescaleTimeS)
+			}
+			fmt.Fprintf(w, "| %s ×%d at %.1fs | %d → %d | %d → %d | %s | %.1f s | %s ms | %.0f → %.0f events/s | %d |\n",
+				mdEscape(rs.Action), rs.Count, rs.AtS, rs.ParallelismBefore, rs.ParallelismAfter, rs.SlotsBefore, rs.SlotsAfter,
+				rt, rs.OutputGapS, fmtMs(rs.MaxE2EMs), rs.ReadBeforeEPS, rs.ReadAfterEPS, rs.Restarts)
 		}
 	}
 	if len(r.Resources) > 0 {
@@ -340,6 +355,22 @@ func recoveryText(rc Recovery) string {
 	}
 	return fmt.Sprintf("%s at %.1fs: detected %s, running %s, output resumed %s, lag recovered %s; %d restart(s), max e2e %s ms",
 		rc.Fault, rc.AtS, at(rc.DetectedS), at(rc.RunningS), at(rc.OutputResumedS), at(rc.LagRecoveredS), rc.Restarts, fmtMs(rc.MaxE2EMs))
+}
+
+func rescaleText(rs Rescale) string {
+	at := func(v *float64) string {
+		if v == nil {
+			return "never"
+		}
+		return fmt.Sprintf("+%.1fs", *v-rs.AtS)
+	}
+	t := fmt.Sprintf("%s ×%d at %.1fs: slots %d → %d (%s), parallelism %d → %d (%s), lag recovered %s; output gap %.1fs, max e2e %s ms, read %.0f → %.0f events/s, %d restart(s)",
+		rs.Action, rs.Count, rs.AtS, rs.SlotsBefore, rs.SlotsAfter, at(rs.SlotsChangedS), rs.ParallelismBefore, rs.ParallelismAfter,
+		at(rs.RescaledS), at(rs.LagRecoveredS), rs.OutputGapS, fmtMs(rs.MaxE2EMs), rs.ReadBeforeEPS, rs.ReadAfterEPS, rs.Restarts)
+	if rs.Error != "" {
+		t += "; error: " + rs.Error
+	}
+	return t
 }
 
 func gateNote(g Gate) string {

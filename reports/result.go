@@ -60,8 +60,11 @@ type Result struct {
 	FlinkMetrics    *FlinkMetrics   `json:"flink_metrics,omitempty"`
 	Truth           any             `json:"truth,omitempty"` // harness.Truth when written; a map when read back
 	Recovery        []Recovery      `json:"recovery,omitempty"`
-	Resources       []Resource      `json:"resources,omitempty"`
-	Gates           []Gate          `json:"gates,omitempty"`
+	// Rescales times the scenario's scaling actions (TaskManagers joining
+	// or leaving) and what the job did about them.
+	Rescales  []Rescale  `json:"rescales,omitempty"`
+	Resources []Resource `json:"resources,omitempty"`
+	Gates     []Gate     `json:"gates,omitempty"`
 	// Savepoint is where job.savepoint_at_end put the job's savepoint.
 	Savepoint  string      `json:"savepoint,omitempty"`
 	Timeseries []TimePoint `json:"timeseries,omitempty"`
@@ -299,6 +302,45 @@ type Recovery struct {
 	// MaxE2EMs is the largest e2e latency of events intended from the fault
 	// until the lag recovered (the fault's latency spike).
 	MaxE2EMs float64 `json:"max_e2e_ms"`
+}
+
+// Rescale is one scaling action and the job's response. Times are seconds
+// from the run's start; a nil time did not happen (within 90 s, or before
+// the next action).
+type Rescale struct {
+	Action       string   `json:"action"` // add_taskmanager or remove_taskmanager
+	Count        int      `json:"count"`
+	TaskManagers []string `json:"taskmanagers,omitempty"` // which joined or left
+	AtS          float64  `json:"at_s"`
+	// SlotsBefore/After are the cluster's slots (Flink's overview) before
+	// the action and once they changed (SlotsChangedS).
+	SlotsBefore   int      `json:"slots_before"`
+	SlotsAfter    int      `json:"slots_after"`
+	SlotsChangedS *float64 `json:"slots_changed_s" jsonschema:"nullable"`
+	// ParallelismBefore/After are the job's parallelism (its vertices'
+	// highest, read from GET /jobs/{id}) before the action and when it
+	// first ran at another one (RescaledS); After = Before when it did not.
+	ParallelismBefore int      `json:"parallelism_before"`
+	ParallelismAfter  int      `json:"parallelism_after"`
+	RescaledS         *float64 `json:"rescaled_s" jsonschema:"nullable"`
+	// RescaleTimeS is RescaledS − AtS: from the action to the job running
+	// at its new parallelism (TaskManager start, registration, the
+	// scheduler's waits, the restart).
+	RescaleTimeS  *float64 `json:"rescale_time_s" jsonschema:"nullable"`
+	LagRecoveredS *float64 `json:"lag_recovered_s" jsonschema:"nullable"`
+	// OutputGapS is the longest time without output from the action until
+	// the lag recovered (at most 30 s after the rescale).
+	OutputGapS float64 `json:"output_gap_s"`
+	// MaxE2EMs is the largest e2e latency of events intended in that time.
+	MaxE2EMs float64 `json:"max_e2e_ms"`
+	// ReadBeforeEPS is the job's read rate over the 10 s before the action;
+	// ReadAfterEPS over the catch-up after the rescale (until the lag
+	// recovered) or, when the lag did not recover, the 10 s after it: a
+	// job that gained capacity reads faster than before while it catches up.
+	ReadBeforeEPS float64 `json:"read_before_eps"`
+	ReadAfterEPS  float64 `json:"read_after_eps"`
+	Restarts      int     `json:"restarts"`
+	Error         string  `json:"error,omitempty"`
 }
 
 // Resource is one component's resource use, sampled once a second.

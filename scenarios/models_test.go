@@ -404,6 +404,21 @@ func TestModelErrors(t *testing.T) {
 				`t.yaml:4: faults[2].kind: must be one of kill_taskmanager, pause_taskmanagers, restart_broker, network_delay, network_cut, network_bandwidth, got "explode"`,
 			}},
 
+		{name: "scaling", data: "env:\n  scheduler: elastic\nscaling:\n  - {at: 20s, action: remove_taskmanager}\n  - {at: 10s, action: add_taskmanager, count: 20}\n  - {at: 1h, action: grow}\n",
+			want: []string{
+				`t.yaml:2: env.scheduler: must be one of default, adaptive, reactive, got "elastic"`,
+				`t.yaml:4: scaling[0].count: would leave 0 TaskManager(s) (env.taskmanagers plus earlier actions: 1); at least one must remain`,
+				`t.yaml:5: scaling[1].at: must not be before scaling[0].at (20s): list the actions in time order`,
+				`t.yaml:5: scaling[1].count: must be 1..16, got 20`,
+				`t.yaml:6: scaling[2].action: must be one of add_taskmanager, remove_taskmanager, got "grow"`,
+				`t.yaml:6: scaling[2].at: must be inside the load, in [0s, warmup + duration + cooldown) = [0s, 40s), got 1h`,
+			}},
+		{name: "reactive needs local", data: "env:\n  kind: docker\n  scheduler: reactive\nscaling:\n  - {at: 5s, action: add_taskmanager}\n",
+			want: []string{
+				`t.yaml:3: env.scheduler: reactive needs an application-mode JobManager, which only the local environment starts; use adaptive with env.kind docker`,
+				`t.yaml:5: scaling[0]: scaling actions need the local environment (env.kind local), got docker`,
+			}},
+
 		// overrides
 		{name: "set kind needing a default-valued field", sets: []string{"workload.profile.kind=spike"},
 			want: []string{`--set workload.profile.kind=spike: workload.profile.length: must be > 0 for kind spike, got 0s`}},
@@ -605,5 +620,16 @@ func TestDropRelated(t *testing.T) {
 		if got := parentPath(in); got != want {
 			t.Errorf("parentPath(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// With the adaptive scheduler job.parallelism is an upper bound: it may
+// exceed the cluster's slots (the job runs with the slots there are).
+func TestAdaptiveParallelismMayExceedSlots(t *testing.T) {
+	if _, err := Parse("t.yaml", []byte("env:\n  scheduler: adaptive\n  taskmanagers: 1\n  slots: 1\njob:\n  parallelism: 4\n"), nil); err != nil {
+		t.Fatalf("adaptive: %v", err)
+	}
+	if _, err := Parse("t.yaml", []byte("env:\n  taskmanagers: 1\n  slots: 1\njob:\n  parallelism: 4\n"), nil); err == nil {
+		t.Fatal("default scheduler: parallelism 4 on 1 slot accepted")
 	}
 }

@@ -17,8 +17,10 @@ type Scenario struct {
 	Kafka       Kafka    `yaml:"kafka" json:"kafka"`
 	Job         Job      `yaml:"job" json:"job"`
 	Faults      []Fault  `yaml:"faults" json:"faults,omitempty"`
-	Gates       []string `yaml:"gates,omitempty" json:"gates,omitempty"`
-	Repetitions int      `yaml:"repetitions" json:"repetitions"`
+	// Scaling lists TaskManagers joining or leaving on the timeline.
+	Scaling     []ScalingAction `yaml:"scaling" json:"scaling,omitempty"`
+	Gates       []string        `yaml:"gates,omitempty" json:"gates,omitempty"`
+	Repetitions int             `yaml:"repetitions" json:"repetitions"`
 	// Capacity configures `abload capacity` (the sustainable-throughput
 	// search); plain runs ignore it.
 	Capacity Capacity `yaml:"capacity" json:"capacity"`
@@ -206,6 +208,29 @@ type Fault struct {
 	Bandwidth string `yaml:"bandwidth" json:"bandwidth" abload:"optional"`
 }
 
+// ScalingAction adds or removes TaskManagers at a time on the timeline, so
+// that a run shows what Flink's scheduler does when resources change.
+type ScalingAction struct {
+	// At is when, from the schedule origin (the start of warmup).
+	At     Duration `yaml:"at" json:"at"`
+	Action string   `yaml:"action" json:"action"`
+	// Count is how many TaskManagers join or leave (default 1).
+	Count int `yaml:"count" json:"count" abload:"optional"`
+}
+
+// Scaling actions (scaling[].action).
+const (
+	ScaleAddTaskManager    = "add_taskmanager"    // start Count more TaskManagers
+	ScaleRemoveTaskManager = "remove_taskmanager" // stop the Count newest TaskManagers (SIGTERM, not restarted)
+)
+
+// Schedulers (env.scheduler).
+const (
+	SchedulerDefault  = "default"  // Flink's default scheduler, session cluster: the job keeps its parallelism
+	SchedulerAdaptive = "adaptive" // adaptive scheduler, session cluster: job.parallelism is the upper bound, the job runs with the slots there are
+	SchedulerReactive = "reactive" // Reactive Mode: application cluster, the job always uses every slot
+)
+
 // Fault kinds (faults[].kind).
 const (
 	FaultKillTaskManager   = "kill_taskmanager"   // SIGKILL; the environment restarts it after env.restart_delay
@@ -268,6 +293,11 @@ type Env struct {
 	// Network shapes the path between the job and the Kafka broker for the
 	// whole run (local and docker).
 	Network Network `yaml:"network" json:"network"`
+	// Scheduler is Flink's scheduler: default, adaptive or reactive.
+	Scheduler string `yaml:"scheduler" json:"scheduler"`
+	// RescaleCooldown lowers the adaptive scheduler's waits (cooldown after
+	// a rescale, resource stabilization) for benchmarks (adaptive, reactive).
+	RescaleCooldown Duration `yaml:"rescale_cooldown" json:"rescale_cooldown"`
 }
 
 // Network is the steady shaping of the path between the job's tasks and the
@@ -507,6 +537,8 @@ func Defaults() *Scenario {
 			HeartbeatInterval:     Duration{2 * time.Second},
 			HeartbeatTimeout:      Duration{10 * time.Second},
 			RestartDelay:          Duration{5 * time.Second},
+			Scheduler:             SchedulerDefault,
+			RescaleCooldown:       Duration{2 * time.Second},
 			Images:                ImagesAuto,
 		},
 		Kafka: Kafka{

@@ -184,7 +184,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown top-level section",
 			data: "bogus: {}\n",
-			want: []string{`t.yaml:1: bogus: unknown field (known: name, description, workload, env, kafka, job, faults, gates, repetitions, capacity, matrix)`},
+			want: []string{`t.yaml:1: bogus: unknown field (known: name, description, workload, env, kafka, job, faults, scaling, gates, repetitions, capacity, matrix)`},
 		},
 		{
 			name: "unknown nested field",
@@ -316,7 +316,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "top level not a mapping",
 			data: "- a\n- b\n",
-			want: []string{`t.yaml:1: expected a mapping (name, description, workload, env, kafka, job, faults, gates, repetitions, capacity, matrix), got a list`},
+			want: []string{`t.yaml:1: expected a mapping (name, description, workload, env, kafka, job, faults, scaling, gates, repetitions, capacity, matrix), got a list`},
 		},
 		{
 			name: "two documents",
@@ -429,7 +429,7 @@ func TestSetErrors(t *testing.T) {
 	}{
 		{"negative rate", []string{"workload.rate=-5"}, []string{`--set workload.rate=-5: workload.rate: must be a finite number > 0 (events/s), got -5`}},
 		{"unknown path", []string{"workload.rte=5"}, []string{`--set workload.rte=5: workload.rte: unknown field "rte" in workload (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`}},
-		{"unknown section", []string{"fault.kill=1"}, []string{`--set fault.kill=1: fault.kill: unknown field "fault" in the scenario (known: name, description, workload, env, kafka, job, faults, gates, repetitions, capacity, matrix); did you mean "faults"?`}},
+		{"unknown section", []string{"fault.kill=1"}, []string{`--set fault.kill=1: fault.kill: unknown field "fault" in the scenario (known: name, description, workload, env, kafka, job, faults, scaling, gates, repetitions, capacity, matrix); did you mean "faults"?`}},
 		{"path through a leaf", []string{"workload.rate.x=1"}, []string{`--set workload.rate.x=1: workload.rate.x: workload.rate is a number, not a section`}},
 		{"missing =", []string{"x"}, []string{`--set x: want PATH=VALUE, e.g. workload.rate=5000`}},
 		{"empty path", []string{"=5"}, []string{`--set =5: want PATH=VALUE, e.g. workload.rate=5000`}},

@@ -296,7 +296,9 @@ func (s *Scenario) check() []issue {
 
 	j := s.Job
 	c.atLeast("job.parallelism", int64(j.Parallelism), 1)
-	if e.Kind != EnvExternal && e.TaskManagers >= 1 && e.Slots >= 1 && j.Parallelism > e.TaskManagers*e.Slots {
+	// The adaptive scheduler runs a job with the slots there are (its
+	// parallelism is an upper bound), and Reactive Mode ignores it.
+	if e.Kind != EnvExternal && e.Scheduler == SchedulerDefault && e.TaskManagers >= 1 && e.Slots >= 1 && j.Parallelism > e.TaskManagers*e.Slots {
 		c.addf("job.parallelism", "%d exceeds the %d task slots of env.taskmanagers × env.slots (%d × %d)",
 			j.Parallelism, e.TaskManagers*e.Slots, e.TaskManagers, e.Slots)
 	}
@@ -360,6 +362,7 @@ func (s *Scenario) check() []issue {
 
 	c.nonNegative("env.restart_delay", e.RestartDelay)
 	checkFaults(&c, s)
+	checkScaling(&c, s)
 	for i, g := range s.Gates {
 		if strings.TrimSpace(g) == "" {
 			c.addf(fmt.Sprintf("gates[%d]", i), "must not be empty")
@@ -468,7 +471,7 @@ func checkStages(c *checker, s *Scenario) {
 			c.addf(f.path, "must be 0 (job.parallelism) or in 1..32768, got %d", f.p)
 		case j.MaxParallelism > 0 && f.p > j.MaxParallelism:
 			c.addf(f.path, "must be <= job.max_parallelism (%d), got %d", j.MaxParallelism, f.p)
-		case e.Kind != EnvExternal && e.TaskManagers >= 1 && e.Slots >= 1 && f.p > slots:
+		case e.Kind != EnvExternal && e.Scheduler == SchedulerDefault && e.TaskManagers >= 1 && e.Slots >= 1 && f.p > slots:
 			c.addf(f.path, "%d exceeds the %d task slots of env.taskmanagers × env.slots", f.p, slots)
 		}
 	}
@@ -538,6 +541,47 @@ func checkNetworkFault(c *checker, p string, f Fault) {
 		c.positive(p+".duration", f.Duration)
 		if f.TaskManager != 0 {
 			c.addf(p+".taskmanager", "is not used by %s; leave it out", f.Kind)
+		}
+	}
+}
+
+func checkScaling(c *checker, s *Scenario) {
+	c.oneOf("env.scheduler", s.Env.Scheduler, SchedulerDefault, SchedulerAdaptive, SchedulerReactive)
+	c.nonNegative("env.rescale_cooldown", s.Env.RescaleCooldown)
+	if s.Env.Scheduler == SchedulerReactive && s.Env.Kind != EnvLocal {
+		c.addf("env.scheduler", "reactive needs an application-mode JobManager, which only the local environment starts; use adaptive with env.kind %s", s.Env.Kind)
+	}
+	w := s.Workload
+	end := w.Warmup.Duration + w.Duration.Duration + w.Cooldown.Duration
+	tms := s.Env.TaskManagers
+	for i, a := range s.Scaling {
+		p := fmt.Sprintf("scaling[%d]", i)
+		c.oneOf(p+".action", a.Action, ScaleAddTaskManager, ScaleRemoveTaskManager)
+		if a.At.Duration < 0 || a.At.Duration >= end {
+			c.addf(p+".at", "must be inside the load, in [0s, warmup + duration + cooldown) = [0s, %s), got %s", Duration{end}, a.At)
+		}
+		if i > 0 && a.At.Duration < s.Scaling[i-1].At.Duration {
+			c.addf(p+".at", "must not be before scaling[%d].at (%s): list the actions in time order", i-1, s.Scaling[i-1].At)
+		}
+		n := a.Count
+		if n == 0 {
+			n = 1
+		}
+		if n < 1 || n > 16 {
+			c.addf(p+".count", "must be 1..16, got %d", a.Count)
+			continue
+		}
+		switch a.Action {
+		case ScaleAddTaskManager:
+			tms += n
+		case ScaleRemoveTaskManager:
+			if tms-n < 1 {
+				c.addf(p+".count", "would leave %d TaskManager(s) (env.taskmanagers plus earlier actions: %d); at least one must remain", tms-n, tms)
+			}
+			tms -= n
+		}
+		if s.Env.Kind != EnvLocal {
+			c.addf(p, "scaling actions need the local environment (env.kind local), got %s", s.Env.Kind)
 		}
 	}
 }
