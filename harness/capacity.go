@@ -182,8 +182,7 @@ func sampledIn(a, b, sample int64) int64 {
 // schedule. The answer is returned (with the steps so far) whenever the
 // search began, also on abort or failure alongside the error.
 func Capacity(ctx context.Context, opts CapacityOptions) (res *reports.Capacity, err error) {
-	ropts := Options{Scenario: opts.Scenario, OutDir: opts.OutDir, Runtime: opts.Runtime, Env: opts.Env,
-		Stderr: opts.Stderr, Version: opts.Version, JobRunning: opts.JobRunning}
+	ropts := Options(opts)
 	r := &runner{opts: ropts, sc: opts.Scenario, con: newConsole(opts.Stderr), clock: NewClock()}
 	r.startNs = r.clock.Now()
 	r.runID = newRunID()

@@ -72,6 +72,11 @@ func resolve(name string, data []byte, doc *yaml.Node, point []matrixSetting, se
 	if s.Name == "" {
 		s.Name = nameFromFile(name)
 	}
+	for i := range s.Scaling {
+		if s.Scaling[i].Count == 0 {
+			s.Scaling[i].Count = 1 // scaling[].count's default
+		}
+	}
 	return s, d
 }
 

@@ -117,7 +117,10 @@
 
   function markers(withBands) {
     var bands = withBands ? checkpointBands() : [];
-    var phases = R.phases || [], faults = R.recovery || [];
+    var phases = R.phases || [], faults = (R.recovery || []).slice();
+    (R.rescales || []).forEach(function (s) {
+      faults.push({ at_s: s.at_s, fault: s.action + " (p" + s.parallelism_before + "→" + s.parallelism_after + ")" });
+    });
     function px(u, v) { return u.valToPos(v, "x", true); }
     function clip(u, ctx) {
       var b = u.bbox;
