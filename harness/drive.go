@@ -487,6 +487,7 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	fingerprint(&res.Environment)
 	res.Environment.Limits = envLimits(sc.Env)
 	res.Environment.Network = r.networkText()
+	res.Environment.Pin = envPin(sc.Env)
 	if aborted {
 		res.Status = reports.StatusAborted
 	}
@@ -604,6 +605,15 @@ func envLimits(e scenarios.Env) string {
 		}
 	}
 	return strings.Join(parts, ",")
+}
+
+// envPin is the run's CPU pinning for result.json (nil: none).
+func envPin(e scenarios.Env) *reports.Pinning {
+	if !e.Pin.Any() {
+		return nil
+	}
+	p := e.Pin
+	return &reports.Pinning{Kafka: p.Kafka, JobManager: p.JobManager, TaskManagers: p.TaskManagers, Harness: p.Harness}
 }
 
 // kafkaClients makes the run's consumer of the job's outputs (read-committed

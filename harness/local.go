@@ -53,6 +53,9 @@ type LocalConfig struct {
 	// Mode needs one): Start brings up Kafka only, StartApplication the
 	// JobManager with the job and the TaskManagers.
 	Application bool
+	// Pin holds the CPU lists the broker, the JobManager and every
+	// TaskManager start on ("" = not pinned); Pin.Harness is not used here.
+	Pin scenarios.Pin
 }
 
 // LocalEnv runs a single-node Kafka (KRaft) and a Flink standalone session
@@ -184,6 +187,10 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 		e.cfg.Logf("abload: network proxy on %s → kafka's JOB listener 127.0.0.1:%d (%s)", np.Addr(), jobPort, shapingText(e.cfg.Network))
 	}
 
+	if p := e.cfg.Pin; p.Kafka != "" || p.JobManager != "" || p.TaskManagers != "" {
+		e.cfg.Logf("abload: CPU pinning (%s): %s", pinMechanism(), pinText(p))
+	}
+
 	var wg sync.WaitGroup
 	var kafkaErr, flinkErr error
 	wg.Add(1)
@@ -268,7 +275,7 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 	// Storage is formatted per run: a fresh cluster id, an empty log.
 	format := exec.CommandContext(ctx, javaBin(), append(append(append([]string{"-Xmx256m"}, toolJVMOpts...), common...),
 		"kafka.tools.StorageTool", "format", "--cluster-id="+NewKafkaClusterID(), "-c", propsPath)...)
-	if out, err := format.CombinedOutput(); err != nil {
+	if out, err := combinedOutput(format); err != nil {
 		return fmt.Errorf("kafka: format storage: %w\n%s\n--- last lines of %s ---\n%s", err, bytes.TrimSpace(out), logFile, tailFile(logFile, 20))
 	}
 	heap := e.cfg.KafkaHeap
@@ -294,7 +301,7 @@ func (e *LocalEnv) launchKafka(ctx context.Context) error {
 	e.mu.Lock()
 	argv, bootstrap, logFile := e.kafkaArgv, e.kafkaBootstrap, e.kafkaLog
 	e.mu.Unlock()
-	p, err := startProcess("kafka", filepath.Join(e.cfg.LogDir, "kafka.out"), nil, argv...)
+	p, err := startProcess("kafka", filepath.Join(e.cfg.LogDir, "kafka.out"), nil, e.cfg.Pin.Kafka, argv...)
 	if err != nil {
 		return err
 	}
@@ -394,7 +401,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 	if err != nil {
 		return err
 	}
-	launch := func(name, mainClass string, jvm, args []string) (*process, string, error) {
+	launch := func(name, mainClass, cpus string, jvm, args []string) (*process, string, error) {
 		logFile := filepath.Join(e.cfg.LogDir, name+".log")
 		argv := []string{javaBin()}
 		argv = append(argv, FlinkJavaOpts...)
@@ -402,7 +409,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 		argv = append(argv, "-Dlog.file="+logFile, "-Dlog4j.configurationFile="+log4j,
 			"-Dlog4j2.configurationFile="+log4j, "-cp", cp, mainClass, "--configDir", confDir)
 		argv = append(argv, args...)
-		p, err := startProcess(name, filepath.Join(e.cfg.LogDir, name+".out"), []string{"FLINK_CONF_DIR=" + confDir}, argv...)
+		p, err := startProcess(name, filepath.Join(e.cfg.LogDir, name+".out"), []string{"FLINK_CONF_DIR=" + confDir}, cpus, argv...)
 		if err != nil {
 			return nil, logFile, err
 		}
@@ -410,10 +417,10 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 	}
 	launchTM := func(i int) (*process, string, error) {
 		dyn := append(append([]string{}, tmDyn...), "-D", fmt.Sprintf("taskmanager.resource-id=tm-%d", i))
-		return launch(fmt.Sprintf("taskmanager-%d", i), "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", tmJVM, dyn)
+		return launch(fmt.Sprintf("taskmanager-%d", i), "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", e.cfg.Pin.TaskManagers, tmJVM, dyn)
 	}
 	boot := func(ctx context.Context, jmMain string, jmArgs []string) error {
-		jm, jmLog, err := launch("jobmanager", jmMain, jmJVM, append(append([]string{}, jmDyn...), jmArgs...))
+		jm, jmLog, err := launch("jobmanager", jmMain, e.cfg.Pin.JobManager, jmJVM, append(append([]string{}, jmDyn...), jmArgs...))
 		if err != nil {
 			return err
 		}
@@ -682,7 +689,7 @@ func bashJavaUtils(ctx context.Context, cp, confDir, command string) (jvm, dyn [
 	argv := append(append([]string{"-Xmx128m"}, toolJVMOpts...), "-cp", cp,
 		"org.apache.flink.runtime.util.bash.BashJavaUtils", command, "--configDir", confDir)
 	cmd := exec.CommandContext(ctx, javaBin(), argv...)
-	out, err := cmd.CombinedOutput()
+	out, err := combinedOutput(cmd)
 	if err != nil {
 		return nil, nil, fmt.Errorf("flink: %s: %w\n%s", command, err, tailLines(out, 20))
 	}

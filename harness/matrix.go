@@ -155,10 +155,11 @@ func NeedsOwnEnvironment(sc *scenarios.Scenario) bool {
 // sharedEnvKey is what decides whether two points can share an
 // environment: the env section, except env.network's shaping, which each
 // run applies to the environment's network proxy; only whether there is a
-// proxy at all counts.
+// proxy at all counts. Nor does env.pin.harness: each run pins abload itself.
 func sharedEnvKey(sc *scenarios.Scenario) scenarios.Env {
 	e := sc.Env
 	e.Network = scenarios.Network{Proxy: sc.NeedsNetProxy()}
+	e.Pin.Harness = ""
 	return e
 }
 

@@ -26,8 +26,9 @@ type process struct {
 	err     error // set before done is closed
 }
 
-// startProcess starts argv with stdout and stderr appended to logPath.
-func startProcess(name, logPath string, env []string, argv ...string) (*process, error) {
+// startProcess starts argv with stdout and stderr appended to logPath, on
+// the CPUs of the list cpus ("" = not pinned; see startCmd).
+func startProcess(name, logPath string, env []string, cpus string, argv ...string) (*process, error) {
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("%s: open log: %w", name, err)
@@ -37,7 +38,7 @@ func startProcess(name, logPath string, env []string, argv ...string) (*process,
 	cmd.Stderr = logFile
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
+	if err := startCmd(cmd, cpus); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("%s: start %s: %w", name, argv[0], err)
 	}

@@ -218,6 +218,7 @@ type runner struct {
 	genStats generators.Stats // what the generator emitted, once the sender has finished
 
 	capacitySpan time.Duration // abload capacity: the search's budget (for the progress line)
+	unpin        func()        // gives abload its CPU affinity back (env.pin.harness)
 }
 
 func (r *runner) phase(name string) {
@@ -303,6 +304,7 @@ func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir, outDir string, 
 			NetProxy:          sc.NeedsNetProxy(),
 			Network:           sc.Env.Network,
 			Application:       sc.Env.Scheduler == scenarios.SchedulerReactive,
+			Pin:               sc.Env.Pin,
 			Logf:              logf,
 		}), nil
 	}
@@ -325,6 +327,18 @@ func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir, outDir string, 
 
 func (r *runner) startup(ctx context.Context, logDir string) error {
 	sc := r.sc
+	if cpus := sc.Env.Pin.Harness; cpus != "" {
+		// Before anything starts: the load's goroutines run on threads
+		// created from pinned ones.
+		threads, unpin, err := pinHarness(cpus)
+		if err != nil {
+			return fmt.Errorf("env.pin.harness: %w", err)
+		}
+		r.unpin = unpin
+		// The Go runtime lowers GOMAXPROCS to the pinned CPUs by itself
+		// (it rereads the affinity about once a second).
+		r.con.Logf("abload: harness pinned to CPUs %s (%d threads)", cpus, threads)
+	}
 	if r.opts.Env != nil {
 		r.env = r.opts.Env
 	} else {
@@ -503,5 +517,9 @@ func (r *runner) teardown() {
 	}
 	if r.hlog != nil {
 		_ = r.hlog.Close()
+	}
+	if r.unpin != nil {
+		r.unpin()
+		r.unpin = nil
 	}
 }

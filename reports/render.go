@@ -270,6 +270,9 @@ func envText(e Environment) string {
 	if e.Network != "" {
 		s += "; job↔broker network " + e.Network
 	}
+	if e.Pin != nil {
+		s += "; CPU pinning " + e.Pin.String()
+	}
 	return strings.TrimSpace(s)
 }
 

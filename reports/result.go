@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Schema identifies the result.json format. Fields may be added within a
@@ -102,6 +103,31 @@ type Environment struct {
 	// "unshaped" when the job's traffic crossed the network proxy without
 	// shaping; absent when it reached the broker directly.
 	Network string `json:"network,omitempty"`
+	// Pin is the run's CPU pinning (env.pin); absent when nothing was pinned.
+	Pin *Pinning `json:"pin,omitempty"`
+}
+
+// Pinning holds the CPU lists (such as "0", "0-1" or "0,2") the components
+// and the harness ran on; an absent one was not pinned.
+type Pinning struct {
+	Kafka        string `json:"kafka,omitempty"`
+	JobManager   string `json:"jobmanager,omitempty"`
+	TaskManagers string `json:"taskmanagers,omitempty"` // every TaskManager
+	Harness      string `json:"harness,omitempty"`      // abload itself
+}
+
+// String is p as "kafka=0 taskmanagers=1,3 harness=0" (only what is set).
+func (p *Pinning) String() string {
+	if p == nil {
+		return ""
+	}
+	var parts []string
+	for _, c := range []struct{ name, cpus string }{{"kafka", p.Kafka}, {"jobmanager", p.JobManager}, {"taskmanagers", p.TaskManagers}, {"harness", p.Harness}} {
+		if c.cpus != "" {
+			parts = append(parts, c.name+"="+c.cpus)
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // Events describes the input side. Sent counts events intended inside the

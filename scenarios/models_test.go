@@ -633,3 +633,72 @@ func TestAdaptiveParallelismMayExceedSlots(t *testing.T) {
 		t.Fatal("default scheduler: parallelism 4 on 1 slot accepted")
 	}
 }
+
+// withMachineCPUs makes env.pin's validation see a machine with cpus.
+func withMachineCPUs(t *testing.T, cpus ...int) {
+	t.Helper()
+	saved := machineCPUs
+	machineCPUs = func() []int { return cpus }
+	t.Cleanup(func() { machineCPUs = saved })
+}
+
+func TestModelPinValues(t *testing.T) {
+	withMachineCPUs(t, 0, 1)
+	data := "env:\n  pin:\n    kafka: 0\n    jobmanager: \"0\"\n    taskmanagers: 1\n    harness: 0-1\n"
+	s, err := Parse("t.yaml", []byte(data), []string{"env.pin.jobmanager=0,1"})
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	want := Pin{Kafka: "0", JobManager: "0,1", TaskManagers: "1", Harness: "0-1"}
+	if s.Env.Pin != want || !s.Env.Pin.Any() {
+		t.Errorf("env.pin = %+v, want %+v", s.Env.Pin, want)
+	}
+	if d := Defaults().Env.Pin; d != (Pin{}) || d.Any() {
+		t.Errorf("default env.pin = %+v, want nothing pinned", d)
+	}
+}
+
+func TestModelPinProblems(t *testing.T) {
+	tests := []struct {
+		name    string
+		machine []int
+		data    string
+		want    []string
+	}{
+		{name: "CPUs that do not exist", machine: []int{0, 1},
+			data: "env:\n  pin:\n    kafka: 0\n    taskmanagers: 5\n    jobmanager: 1-3\n",
+			want: []string{
+				`t.yaml:5: env.pin.jobmanager: CPUs 2-3 do not exist on this machine (CPUs 0-1)`,
+				`t.yaml:4: env.pin.taskmanagers: CPU 5 does not exist on this machine (CPUs 0-1)`,
+			}},
+		{name: "malformed lists", machine: []int{0, 1},
+			data: "env:\n  pin:\n    kafka: \"1-0\"\n    jobmanager: \"0,,1\"\n    taskmanagers: \"0 1\"\n    harness: cpu0\n",
+			want: []string{
+				`t.yaml:3: env.pin.kafka: range 1-0 in "1-0" runs backwards (want a-b with a <= b)`,
+				`t.yaml:4: env.pin.jobmanager: malformed CPU list "0,,1" (want CPU numbers and ranges such as 0, 0-1 or 0,2)`,
+				`t.yaml:5: env.pin.taskmanagers: malformed CPU list "0 1" (want CPU numbers and ranges such as 0, 0-1 or 0,2)`,
+				`t.yaml:6: env.pin.harness: malformed CPU list "cpu0" (want CPU numbers and ranges such as 0, 0-1 or 0,2)`,
+			}},
+		{name: "not a string", machine: []int{0, 1},
+			data: "env:\n  pin:\n    kafka: [0, 1]\n",
+			want: []string{`t.yaml:3: env.pin.kafka: expected a string, got a list`}},
+		{name: "unknown component", machine: []int{0, 1},
+			data: "env:\n  pin:\n    taskmanager: 1\n",
+			want: []string{`t.yaml:3: env.pin.taskmanager: unknown field (known: kafka, jobmanager, taskmanagers, harness); did you mean "taskmanagers"?`}},
+		{name: "abload started pinned", machine: []int{1, 3},
+			data: "env:\n  pin:\n    taskmanagers: 0-1\n",
+			want: []string{`t.yaml:3: env.pin.taskmanagers: CPU 0: abload may only use CPUs 1,3 here (its CPU affinity when it started)`}},
+		{name: "external", machine: []int{0, 1},
+			data: "env:\n  kind: external\n  pin:\n    kafka: 0\n    harness: 1\n",
+			want: []string{`t.yaml:4: env.pin.kafka: pinning needs an environment abload runs (local or docker), not external; leave it out`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			withMachineCPUs(t, tt.machine...)
+			_, err := Parse("t.yaml", []byte(tt.data), nil)
+			if got := problems(t, err); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("problems:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -298,6 +298,22 @@ type Env struct {
 	// RescaleCooldown lowers the adaptive scheduler's waits (cooldown after
 	// a rescale, resource stabilization) for benchmarks (adaptive, reactive).
 	RescaleCooldown Duration `yaml:"rescale_cooldown" json:"rescale_cooldown"`
+	// Pin pins the components and the harness to CPUs.
+	Pin Pin `yaml:"pin" json:"pin"`
+}
+
+// Pin holds CPU affinities: each a Linux CPU list such as "0", "0-1" or
+// "0,2" (see ParseCPUList); "" leaves that component unpinned.
+type Pin struct {
+	Kafka        string `yaml:"kafka" json:"kafka"`
+	JobManager   string `yaml:"jobmanager" json:"jobmanager"`
+	TaskManagers string `yaml:"taskmanagers" json:"taskmanagers"` // every TaskManager, restarted and added ones too
+	Harness      string `yaml:"harness" json:"harness"`           // the abload process itself
+}
+
+// Any reports whether anything is pinned.
+func (p Pin) Any() bool {
+	return p.Kafka != "" || p.JobManager != "" || p.TaskManagers != "" || p.Harness != ""
 }
 
 // Network is the steady shaping of the path between the job's tasks and the

@@ -284,6 +284,7 @@ func (s *Scenario) check() []issue {
 	}
 	c.oneOf("env.images", e.Images, ImagesAuto, ImagesLocal, ImagesOfficial)
 	checkNetwork(&c, e)
+	checkPin(&c, e)
 
 	k := s.Kafka
 	c.atLeast("kafka.partitions", int64(k.Partitions), 1)
@@ -490,6 +491,58 @@ func checkNetwork(c *checker, e Env) {
 	c.bandwidth("env.network.bandwidth", n.Bandwidth, `"" for unlimited`)
 	if e.Kind == EnvExternal && (n.Shaped() || n.Proxy) {
 		c.addNear("env.network", "env.kind", "network shaping needs an environment abload runs (local or docker), not external")
+	}
+}
+
+// checkPin checks env.pin: each list must parse and name only CPUs of this
+// machine; an external environment's components are not abload's to pin.
+func checkPin(c *checker, e Env) {
+	avail := machineCPUs()
+	have := map[int]bool{}
+	for _, cpu := range avail {
+		have[cpu] = true
+	}
+	// avail is 0..N-1 unless abload itself was started pinned.
+	whole := len(avail) > 0 && avail[0] == 0 && avail[len(avail)-1] == len(avail)-1
+	for _, f := range []struct {
+		path, cpus string
+		component  bool
+	}{
+		{"env.pin.kafka", e.Pin.Kafka, true},
+		{"env.pin.jobmanager", e.Pin.JobManager, true},
+		{"env.pin.taskmanagers", e.Pin.TaskManagers, true},
+		{"env.pin.harness", e.Pin.Harness, false},
+	} {
+		if f.cpus == "" {
+			continue
+		}
+		cpus, err := ParseCPUList(f.cpus)
+		if err != nil {
+			c.addf(f.path, "%v", err)
+			continue
+		}
+		if f.component && e.Kind == EnvExternal {
+			c.addf(f.path, "pinning needs an environment abload runs (local or docker), not external; leave it out")
+			continue
+		}
+		var missing []int
+		for _, cpu := range cpus {
+			if !have[cpu] {
+				missing = append(missing, cpu)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		what, verb := fmt.Sprintf("CPU %d", missing[0]), "does"
+		if len(missing) > 1 {
+			what, verb = "CPUs "+FormatCPUList(missing), "do"
+		}
+		if whole {
+			c.addf(f.path, "%s %s not exist on this machine (CPUs %s)", what, verb, FormatCPUList(avail))
+		} else {
+			c.addf(f.path, "%s: abload may only use CPUs %s here (its CPU affinity when it started)", what, FormatCPUList(avail))
+		}
 	}
 }
 

@@ -48,29 +48,38 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		e := s.Scenario.Env
-		return New(Config{
-			Runtime:           s.Runtime,
-			LogDir:            s.LogDir,
-			WorkDir:           work,
-			SharedDirs:        s.SharedDirs,
-			TaskManagers:      e.TaskManagers,
-			Slots:             e.Slots,
-			TaskManagerMemory: e.TaskManagerMemory,
-			JobManagerMemory:  e.JobManagerMemory,
-			KafkaHeap:         e.KafkaHeap,
-			TaskManagerCPUs:   e.TaskManager.CPUs,
-			JobManagerCPUs:    e.JobManager.CPUs,
-			KafkaCPUs:         e.Kafka.CPUs,
-			Images:            e.Images,
-			FlinkConfig:       harness.FlinkClusterConfig(e),
-			RestartDelay:      e.RestartDelay.Duration,
-			StartupTimeout:    e.StartupTimeout.Duration,
-			NetProxy:          s.Scenario.NeedsNetProxy(),
-			Network:           e.Network,
-			Logf:              s.Logf,
-		}), nil
+		return New(configFor(s, work)), nil
 	})
+}
+
+// configFor is the environment a scenario asks for, with its scratch
+// directory.
+func configFor(s harness.EnvSpec, workDir string) Config {
+	e := s.Scenario.Env
+	return Config{
+		Runtime:           s.Runtime,
+		LogDir:            s.LogDir,
+		WorkDir:           workDir,
+		SharedDirs:        s.SharedDirs,
+		TaskManagers:      e.TaskManagers,
+		Slots:             e.Slots,
+		TaskManagerMemory: e.TaskManagerMemory,
+		JobManagerMemory:  e.JobManagerMemory,
+		KafkaHeap:         e.KafkaHeap,
+		TaskManagerCPUs:   e.TaskManager.CPUs,
+		JobManagerCPUs:    e.JobManager.CPUs,
+		KafkaCPUs:         e.Kafka.CPUs,
+		TaskManagerCPUSet: e.Pin.TaskManagers,
+		JobManagerCPUSet:  e.Pin.JobManager,
+		KafkaCPUSet:       e.Pin.Kafka,
+		Images:            e.Images,
+		FlinkConfig:       harness.FlinkClusterConfig(e),
+		RestartDelay:      e.RestartDelay.Duration,
+		StartupTimeout:    e.StartupTimeout.Duration,
+		NetProxy:          s.Scenario.NeedsNetProxy(),
+		Network:           e.Network,
+		Logf:              s.Logf,
+	}
 }
 
 // Config sizes the Docker environment.
@@ -90,6 +99,11 @@ type Config struct {
 	FlinkConfig                                map[string]string
 	RestartDelay                               time.Duration // a dead TaskManager container is started again after this; < 0: never
 	StartupTimeout                             time.Duration
+
+	// The containers' cpusets (env.pin): CPU lists such as "1" or "0-1";
+	// "" = any CPU.
+	TaskManagerCPUSet, JobManagerCPUSet, KafkaCPUSet string
+
 	// NetProxy puts a harness.NetProxy between the job and the broker: it
 	// listens on the host side of the run's network (its gateway) and
 	// forwards to Kafka's JOB listener, published on 127.0.0.1; the broker
@@ -351,9 +365,55 @@ func (e *Env) flinkConfig(ctx context.Context) (map[string]string, harness.JVMFl
 	return conf, jm, tm, err
 }
 
+// limits are one container's resource limits.
+type limits struct {
+	cpus     float64 // cores (CPU quota); 0 = none
+	cpuset   string  // the CPUs it may run on, a CPU list; "" = any
+	memBytes int64   // memory, swap included; 0 = none
+}
+
+// limitsOf returns the limits of the container name (kafka, jobmanager or
+// taskmanager-N), whose memory limit is memBytes.
+func (c Config) limitsOf(name string, memBytes int64) limits {
+	switch name {
+	case "kafka":
+		return limits{cpus: c.KafkaCPUs, cpuset: c.KafkaCPUSet, memBytes: memBytes}
+	case "jobmanager":
+		return limits{cpus: c.JobManagerCPUs, cpuset: c.JobManagerCPUSet, memBytes: memBytes}
+	default:
+		return limits{cpus: c.TaskManagerCPUs, cpuset: c.TaskManagerCPUSet, memBytes: memBytes}
+	}
+}
+
+// apply sets the limits in a container's host config.
+func (l limits) apply(hc *container.HostConfig) {
+	if l.cpus > 0 {
+		hc.NanoCPUs = int64(l.cpus * 1e9)
+	}
+	if l.cpuset != "" {
+		hc.CpusetCpus = l.cpuset
+	}
+	if l.memBytes > 0 {
+		hc.Memory = l.memBytes
+		hc.MemorySwap = l.memBytes // no swap beyond the limit
+	}
+}
+
+// String describes the limits for the log.
+func (l limits) String() string {
+	s := "no CPU limit"
+	if l.cpus > 0 {
+		s = fmt.Sprintf("%g CPUs", l.cpus)
+	}
+	if l.cpuset != "" {
+		s += ", pinned to CPUs " + l.cpuset
+	}
+	return s + fmt.Sprintf(", %d MiB memory limit", l.memBytes>>20)
+}
+
 // baseRequest is what every container of the environment shares: labels,
 // the network and its alias, the name, the user, limits.
-func (e *Env) baseRequest(name, image string, cpus float64, memBytes int64, exposed ...string) tc.ContainerRequest {
+func (e *Env) baseRequest(name, image string, lim limits, exposed ...string) tc.ContainerRequest {
 	uid, gid := os.Getuid(), os.Getgid()
 	return tc.ContainerRequest{
 		Image:          image,
@@ -369,13 +429,7 @@ func (e *Env) baseRequest(name, image string, cpus float64, memBytes int64, expo
 			c.Env = append(c.Env, "HOME=/tmp")
 		},
 		HostConfigModifier: func(hc *container.HostConfig) {
-			if cpus > 0 {
-				hc.NanoCPUs = int64(cpus * 1e9)
-			}
-			if memBytes > 0 {
-				hc.Memory = memBytes
-				hc.MemorySwap = memBytes // no swap beyond the limit
-			}
+			lim.apply(hc)
 			// Mapped ports on loopback only: nothing of a run is reachable
 			// from other hosts. (Publish-all would bind every address.)
 			hc.PublishAllPorts = false
@@ -429,7 +483,8 @@ java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC %[1]s -cp '%[2]s/*' kafka
 exec java -Xmx%[5]s -Xms%[5]s -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true %[1]s -cp '%[2]s/*' kafka.Kafka %[4]s/server.properties
 `, log, kafkaLibs, clusterID, kafkaConf, e.cfg.KafkaHeap)
 	// Heap plus room for direct buffers, metaspace and threads.
-	req := e.baseRequest("kafka", image, e.cfg.KafkaCPUs, heap+512<<20, exposed...)
+	lim := e.cfg.limitsOf("kafka", heap+512<<20)
+	req := e.baseRequest("kafka", image, lim, exposed...)
 	mod := req.HostConfigModifier
 	req.HostConfigModifier = func(hc *container.HostConfig) {
 		// The host listener is advertised as 127.0.0.1:hostPort, so that
@@ -446,16 +501,16 @@ exec java -Xmx%[5]s -Xms%[5]s -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.he
 		{Reader: strings.NewReader(props), ContainerFilePath: kafkaConf + "/server.properties", FileMode: 0o644},
 		{Reader: strings.NewReader(log4jConsole), ContainerFilePath: kafkaConf + "/log4j2.properties", FileMode: 0o644},
 	}
-	return e.run(ctx, "kafka", req, e.cfg.KafkaCPUs, heap+512<<20)
+	return e.run(ctx, "kafka", req, lim)
 }
 
 // startFlinkNode starts the JobManager (tm = 0) or TaskManager tm.
 func (e *Env) startFlinkNode(ctx context.Context, image, name string, conf map[string]string, flags harness.JVMFlags, tm int) error {
-	memSize, cpus := e.cfg.JobManagerMemory, e.cfg.JobManagerCPUs
+	memSize := e.cfg.JobManagerMemory
 	main := "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"
 	dyn := append([]string{}, flags.Dynamic...)
 	if tm > 0 {
-		memSize, cpus = e.cfg.TaskManagerMemory, e.cfg.TaskManagerCPUs
+		memSize = e.cfg.TaskManagerMemory
 		main = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"
 		dyn = append(dyn, "-D", fmt.Sprintf("taskmanager.resource-id=tm-%d", tm), "-D", "taskmanager.host="+name)
 	}
@@ -474,7 +529,8 @@ func (e *Env) startFlinkNode(ctx context.Context, image, name string, conf map[s
 	if tm == 0 {
 		exposed = []string{restPort}
 	}
-	req := e.baseRequest(name, image, cpus, mem, exposed...)
+	lim := e.cfg.limitsOf(name, mem)
+	req := e.baseRequest(name, image, lim, exposed...)
 	req.Entrypoint = []string{"java"}
 	req.Cmd = cmd
 	req.Env = map[string]string{"FLINK_CONF_DIR": confDir}
@@ -494,11 +550,11 @@ func (e *Env) startFlinkNode(ctx context.Context, image, name string, conf map[s
 		mod(hc)
 		hc.Binds = append(hc.Binds, binds...)
 	}
-	return e.run(ctx, name, req, cpus, mem)
+	return e.run(ctx, name, req, lim)
 }
 
 // run creates and starts one container and records it.
-func (e *Env) run(ctx context.Context, name string, req tc.ContainerRequest, cpus float64, mem int64) error {
+func (e *Env) run(ctx context.Context, name string, req tc.ContainerRequest, lim limits) error {
 	if e.isStopped() {
 		return errors.New("environment is stopping")
 	}
@@ -507,7 +563,7 @@ func (e *Env) run(ctx context.Context, name string, req tc.ContainerRequest, cpu
 		e.mu.Lock()
 		stopped := e.stopped
 		if !stopped {
-			e.nodes[name] = &node{name: name, c: c, id: c.GetContainerID(), cpus: cpus, memBytes: mem}
+			e.nodes[name] = &node{name: name, c: c, id: c.GetContainerID(), cpus: lim.cpus, memBytes: lim.memBytes}
 		}
 		e.mu.Unlock()
 		if stopped {
@@ -524,11 +580,7 @@ func (e *Env) run(ctx context.Context, name string, req tc.ContainerRequest, cpu
 		}
 		return fmt.Errorf("docker: start %s (%s): %w", name, req.Image, err)
 	}
-	limits := "no CPU limit"
-	if cpus > 0 {
-		limits = fmt.Sprintf("%g CPUs", cpus)
-	}
-	e.cfg.Logf("abload: container %s started (%s, %s, %d MiB memory limit, id %s)", req.Name, req.Image, limits, mem>>20, c.GetContainerID()[:12])
+	e.cfg.Logf("abload: container %s started (%s, %s, id %s)", req.Name, req.Image, lim, c.GetContainerID()[:12])
 	return nil
 }
 

@@ -1,0 +1,40 @@
+package testcontainers
+
+import (
+	"testing"
+
+	"github.com/moby/moby/api/types/container"
+
+	"github.com/abload/abload/harness"
+	"github.com/abload/abload/scenarios"
+)
+
+// env.pin and the CPU limits reach each container's host config.
+func TestContainerLimitsFromScenario(t *testing.T) {
+	sc := scenarios.Defaults()
+	sc.Env.Kind = scenarios.EnvDocker
+	sc.Env.TaskManager.CPUs = 0.5
+	sc.Env.Pin = scenarios.Pin{Kafka: "0", TaskManagers: "1", Harness: "0"}
+	cfg := configFor(harness.EnvSpec{Scenario: sc}, t.TempDir())
+
+	for _, tt := range []struct {
+		name       string
+		wantNano   int64
+		wantCpuset string
+	}{
+		{"kafka", 0, "0"},
+		{"jobmanager", 0, ""},
+		{"taskmanager-1", 5e8, "1"},
+		{"taskmanager-3", 5e8, "1"},
+	} {
+		var hc container.HostConfig
+		cfg.limitsOf(tt.name, 1<<30).apply(&hc)
+		if hc.NanoCPUs != tt.wantNano || hc.CpusetCpus != tt.wantCpuset || hc.Memory != 1<<30 || hc.MemorySwap != 1<<30 {
+			t.Errorf("%s: NanoCPUs %d, CpusetCpus %q, Memory %d, MemorySwap %d; want %d, %q, %d, %d",
+				tt.name, hc.NanoCPUs, hc.CpusetCpus, hc.Memory, hc.MemorySwap, tt.wantNano, tt.wantCpuset, 1<<30, 1<<30)
+		}
+	}
+	if got, want := cfg.limitsOf("taskmanager-1", 1536<<20).String(), "0.5 CPUs, pinned to CPUs 1, 1536 MiB memory limit"; got != want {
+		t.Errorf("log text %q, want %q", got, want)
+	}
+}
