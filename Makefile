@@ -10,7 +10,7 @@ GO_SRC  := $(shell find . -name '*.go' -not -path './build/*' -not -path './jobs
 JAVA_SRC := $(shell find jobs -name pom.xml -not -path '*/target/*') $(shell find jobs/ab-job/src/main -type f 2>/dev/null) \
             $(shell find jobs/runtime -path '*/src/*' -type f 2>/dev/null)
 
-.PHONY: all build runtime images test test-short test-java test-go demo bench bench-producer bench-docker clean
+.PHONY: all build runtime images test test-short test-java test-go demo bench bench-producer bench-docker bench-capacity clean
 
 all: build
 
@@ -78,6 +78,12 @@ bench-producer: build
 ## load (needs Docker and `make images`): e2e latency, lag trend, throttling, ratios
 bench-docker: build
 	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -run '^$$' -bench 'TaskManagerCPULimit' -benchtime 1x -timeout 30m -v ./testcontainers/
+
+## bench-capacity: the capacity search against a calibrated truth: one slot's
+## saturation rate R at 400 µs/event, then searches at parallelism 1 and 2
+## (sustainable/R and p2/p1 in one run; about 10 minutes)
+bench-capacity: build
+	$(GO) test -run '^$$' -bench 'CapacityAccuracy' -benchtime 1x -timeout 40m -v ./harness/
 
 clean:
 	rm -rf $(BUILD) results

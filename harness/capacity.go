@@ -32,8 +32,12 @@ const (
 	// again: a rate change takes effect within it.
 	capSenderMaxWait = 50 * time.Millisecond
 	// capLagFloorS: a lag below this many seconds of input is never judged
-	// growing (the source's position is sampled ~1 s stale).
-	capLagFloorS = 1.0
+	// growing. The source's position is up to ~2 s stale when the harness
+	// reads it (Flink's metric fetcher and the monitor each refresh once a
+	// second), so a job that keeps up shows a lag that jitters by up to two
+	// seconds of input, and over a short judge window that jitter alone
+	// can fit a slope above the threshold.
+	capLagFloorS = 2.0
 	// capMetricStaleness: a position sampled this long after the pause began
 	// reflects the pause (monitor period + Flink's metric fetcher interval).
 	capMetricStaleness = 2500 * time.Millisecond
@@ -293,6 +297,7 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 	out.Environment = reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
 	fingerprint(&out.Environment)
 	out.Environment.Limits = envLimits(sc.Env)
+	out.Environment.Pin = envPin(sc.Env)
 	out.Environment.Network = r.networkText()
 
 	if warm := sc.Workload.Warmup.Duration; warm > 0 {

@@ -1,0 +1,106 @@
+package harness
+
+import (
+	"context"
+	"os"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/abload/abload/reports"
+)
+
+// benchWriter sends a benchmark's progress lines to its log.
+type benchWriter struct{ b *testing.B }
+
+func (w benchWriter) Write(p []byte) (int, error) {
+	w.b.Logf("%s", p)
+	return len(p), nil
+}
+
+// BenchmarkCapacityAccuracy checks the capacity search against a known
+// truth on one local cluster (one TaskManager, two slots), with 400 µs of
+// scoring per event:
+//
+//  1. calibration: a run at parallelism 1 that warms up at 800 events/s,
+//     then offers 3000 events/s (far more than one slot holds) for 25 s; R
+//     is the median read rate over the last 10 s of that overload;
+//  2. the capacity search at parallelism 1: its sustainable rate ÷ R
+//     (within ±20% is the target);
+//  3. the search at parallelism 2: its sustainable rate ÷ parallelism 1's.
+//
+// `make bench-capacity`; ratios are within one run.
+func BenchmarkCapacityAccuracy(b *testing.B) {
+	if testing.Short() {
+		b.Skip("needs the real local environment")
+	}
+	rt, err := FindRuntime("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	work, _ := os.MkdirTemp("", "abload-bench-")
+	env := NewLocal(LocalConfig{Runtime: rt, LogDir: b.TempDir(), WorkDir: work, TaskManagers: 1, Slots: 2, StartupTimeout: 3 * time.Minute, Logf: b.Logf})
+	if _, err := env.Start(context.Background()); err != nil {
+		_ = env.Stop(context.Background())
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = env.Stop(context.Background()) })
+	const cost = "job.cost_per_event=400us"
+
+	// 1. Calibration: one slot's saturation rate. The job warms up at 800
+	// events/s (JIT, connections), then is offered 3000 events/s, far more
+	// than one slot holds, for 25 s; R is the median of its read rate (from
+	// the source's position) over the last 10 s of that overload.
+	cal := benchScenario(b, "job.parallelism=1", cost, "workload.rate=800", "workload.warmup=10s", "workload.duration=40s",
+		"workload.profile.kind=spike", "workload.profile.at=20s", "workload.profile.length=25s", "workload.profile.multiplier=3.75",
+		"workload.drain_timeout=2m")
+	res, err := Run(context.Background(), Options{Scenario: cal, OutDir: b.TempDir(), Runtime: rt, Env: env, Stderr: benchWriter{b}})
+	if res == nil {
+		b.Fatalf("calibration run: %v", err)
+	}
+	origin := 0.0
+	for _, ph := range res.Phases {
+		if ph.Name == PhaseWarmup {
+			origin = ph.StartS
+		}
+	}
+	var reads []float64
+	for _, p := range res.Timeseries {
+		if t := p.TS - origin; t >= 35 && t < 45 {
+			reads = append(reads, p.ReadEPS)
+		}
+	}
+	if len(reads) < 5 {
+		b.Fatalf("calibration run: %d read-rate samples in the overload's last 10 s", len(reads))
+	}
+	sort.Float64s(reads)
+	r := reads[len(reads)/2]
+	b.Logf("calibration: one slot at 400 µs/event offered 3000 events/s reads R = %.0f events/s (median of %d samples, %.0f..%.0f)", r, len(reads), reads[0], reads[len(reads)-1])
+
+	search := func(par string) *reports.Capacity {
+		sc := benchScenario(b, par, cost, "workload.warmup=8s",
+			"capacity.start_rate=500", "capacity.growth=2", "capacity.precision=0.1", "capacity.max_rate=20000",
+			"capacity.settle=5s", "capacity.judge=15s", "capacity.budget=300s", "capacity.drain_timeout=40s",
+			"capacity.slo.e2e_p99=1s", "capacity.slo.lag_slope_ratio=0.05")
+		t0 := time.Now()
+		c, err := Capacity(context.Background(), CapacityOptions{Scenario: sc, OutDir: b.TempDir(), Runtime: rt, Env: env, Stderr: benchWriter{b}})
+		if err != nil {
+			b.Fatalf("capacity %s: %v", par, err)
+		}
+		b.Logf("%s: %s; saturation %.0f events/s (%.0f s)", par, reports.CapacityAnswer(c), c.SaturationEPS, time.Since(t0).Seconds())
+		return c
+	}
+	b.ResetTimer()
+	p1 := search("job.parallelism=1")
+	p2 := search("job.parallelism=2")
+	b.StopTimer()
+	b.ReportMetric(r, "R_eps")
+	b.ReportMetric(p1.SustainableEPS, "p1_sustainable_eps")
+	b.ReportMetric(p1.SustainableEPS/r, "p1/R")
+	b.ReportMetric(p2.SustainableEPS, "p2_sustainable_eps")
+	if p1.SustainableEPS > 0 {
+		b.ReportMetric(p2.SustainableEPS/p1.SustainableEPS, "p2/p1")
+	}
+	b.ReportMetric(p1.SaturationEPS, "p1_saturation_eps")
+	b.ReportMetric(p1.ElapsedS, "p1_search_s")
+}
