@@ -178,19 +178,28 @@ func (r *runner) rescales(ts []reports.TimePoint) (out []reports.Rescale, proble
 	return out, problems
 }
 
-// meanReadRate is the job's mean read rate (events/s) over the time points
-// in [fromS, toS); 0 when there are none.
+// meanReadRate is the job's net read rate (events/s) over [fromS, toS]:
+// what was produced in between plus the lag's decrease, from the timeline
+// points nearest the two ends. Net, so that a restart that rewinds the
+// source to its checkpoint and reads the same events again does not count
+// them twice. 0 when the span holds fewer than two points.
 func meanReadRate(ts []reports.TimePoint, fromS, toS float64) float64 {
-	var sum float64
-	n := 0
-	for _, p := range ts {
-		if p.TS >= fromS && p.TS < toS {
-			sum += p.ReadEPS
-			n++
+	a, b := -1, -1
+	for i, p := range ts {
+		if p.TS >= fromS && a < 0 {
+			a = i
+		}
+		if p.TS <= toS {
+			b = i
 		}
 	}
-	if n == 0 {
+	if a < 0 || b <= a {
 		return 0
 	}
-	return sum / float64(n)
+	var produced float64
+	for i := a + 1; i <= b; i++ {
+		produced += ts[i].InEPS * (ts[i].TS - ts[i-1].TS)
+	}
+	dt := ts[b].TS - ts[a].TS
+	return max(0, (produced+float64(ts[a].Lag-ts[b].Lag))/dt)
 }

@@ -363,6 +363,8 @@ type Rescale struct {
 	// ReadAfterEPS over the catch-up after the rescale (until the lag
 	// recovered) or, when the lag did not recover, the 10 s after it: a
 	// job that gained capacity reads faster than before while it catches up.
+	// Both are net rates (produced plus the lag's decrease): events re-read
+	// after a restart from a checkpoint do not count twice.
 	ReadBeforeEPS float64 `json:"read_before_eps"`
 	ReadAfterEPS  float64 `json:"read_after_eps"`
 	Restarts      int     `json:"restarts"`
