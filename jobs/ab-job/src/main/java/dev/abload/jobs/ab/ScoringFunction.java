@@ -45,9 +45,9 @@ public class ScoringFunction extends RichMapFunction<EmailEvent, EmailEvent> {
     private transient long events;
 
     /** Every this many events, one event's work is timed on thread CPU time to re-calibrate. */
-    static final int RECALIBRATE_EVERY = 256;
+    static final int RECALIBRATE_EVERY = 32;
     /** Weight of a new timing in the running ns/iteration (an exponentially weighted mean). */
-    static final double RECALIBRATE_WEIGHT = 0.2;
+    static final double RECALIBRATE_WEIGHT = 0.05;
 
     /** @param costPerEventUs CPU microseconds per event, >= 0 (0: no work, no calibration) */
     public ScoringFunction(long costPerEventUs) {
