@@ -54,6 +54,8 @@ type CapacityOptions struct {
 	Version string
 	// JobRunning, when set, is called once the job is RUNNING.
 	JobRunning func(ctx context.Context, flink *FlinkClient, jobID string)
+	// MetricsAddr, when set, serves Prometheus metrics during the search.
+	MetricsAddr string
 }
 
 // judgeWindow is one capacity step's judged part: e2e latency of the events
@@ -202,6 +204,12 @@ func Capacity(ctx context.Context, opts CapacityOptions) (res *reports.Capacity,
 	}
 	dyn := generators.NewDynamic(0) // paused until the first step
 	r.sched = dyn
+	if opts.MetricsAddr != "" {
+		if r.metrics, err = r.serveMetrics(opts.MetricsAddr); err != nil {
+			return nil, err
+		}
+		defer r.metrics.close()
+	}
 	r.phase(PhaseStartup)
 	defer func() {
 		r.phase(PhaseTeardown)

@@ -109,9 +109,14 @@ type collector struct {
 	ivStartNs, ivSentBase       int64                   // current interval's start and the sent count then
 	ivE2E, ivWindow, ivAll      *hdrhistogram.Histogram // current interval (ivAll: every event, for the timeline)
 	ivOut                       int64                   // output records this interval
-	outMeasure                  int64                   // output records consumed during the measure phase (wall time)
-	inMeasureWall               bool
-	negative                    int64 // outputs read before their intended time
+	// allE2E is every event's e2e so far, any phase (ivAll merged in at
+	// each tick), for the live view; updatesRead/windowsRead count the
+	// output records read.
+	allE2E                   *hdrhistogram.Histogram
+	updatesRead, windowsRead int64
+	outMeasure               int64 // output records consumed during the measure phase (wall time)
+	inMeasureWall            bool
+	negative                 int64 // outputs read before their intended time
 
 	// Slots split the measurement phase for the checkpoint overhead: e2e
 	// latency by intended time and output records by read time, per slot.
@@ -243,6 +248,7 @@ func newCollector(capacity int64, windows windowAssigner) *collector {
 		ivE2E:              reports.NewLatencyHistogram(),
 		ivWindow:           reports.NewLatencyHistogram(),
 		ivAll:              reports.NewLatencyHistogram(),
+		allE2E:             reports.NewLatencyHistogram(),
 	}
 }
 
@@ -291,6 +297,7 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 		c.badRecords++
 		return
 	}
+	c.updatesRead++
 	c.ivOut++
 	if c.inMeasureWall {
 		c.outMeasure++
@@ -353,6 +360,7 @@ func (c *collector) onWindow(value []byte, nowNs, appendNs int64) {
 		c.badRecords++
 		return
 	}
+	c.windowsRead++
 	c.ivOut++
 	if c.inMeasureWall {
 		c.outMeasure++

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
+	"time"
 )
 
 // console serialises what the harness writes to the terminal: the
@@ -15,7 +17,15 @@ type console struct {
 	w        io.Writer
 	tty      bool
 	progress bool // a progress line is on screen
+	block    int  // lines of the status block on screen (TTY)
+	// lastPlain is when the last plain status line was written (not a TTY).
+	lastPlain time.Time
+	now       func() time.Time
 }
+
+// plainStatusEvery is how often the status is logged as a plain line when
+// stderr is not a terminal (CI logs stay readable).
+const plainStatusEvery = 10 * time.Second
 
 func newConsole(w io.Writer) *console {
 	c := &console{w: w}
@@ -31,6 +41,42 @@ func (c *console) clear() {
 	if c.progress {
 		fmt.Fprint(c.w, "\r\033[K")
 		c.progress = false
+	}
+	if c.block > 0 {
+		// Up to the block's first line, clearing each line on the way.
+		fmt.Fprint(c.w, "\r\033[K")
+		for i := 1; i < c.block; i++ {
+			fmt.Fprint(c.w, "\033[1A\033[K")
+		}
+		c.block = 0
+	}
+}
+
+// Status shows the live status block: redrawn in place on a TTY; when not a
+// TTY, logged as one plain line every plainStatusEvery.
+func (c *console) Status(lines []string) {
+	if c == nil || c.w == nil || len(lines) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tty {
+		c.clear()
+		fmt.Fprint(c.w, strings.Join(lines, "\n"))
+		c.block = len(lines)
+		return
+	}
+	now := time.Now
+	if c.now != nil {
+		now = c.now
+	}
+	if t := now(); c.lastPlain.IsZero() || t.Sub(c.lastPlain) >= plainStatusEvery {
+		c.lastPlain = t
+		parts := make([]string, len(lines))
+		for i, l := range lines {
+			parts[i] = strings.Join(strings.Fields(l), " ")
+		}
+		fmt.Fprintln(c.w, "abload: status: "+strings.Join(parts, " | "))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/abload/abload/reports"
 )
@@ -39,7 +40,10 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 					}
 					if len(out) == 1 {
 						iters = out[0].Value
+						break
 					}
+					// Flink's metric fetcher refreshes once a second.
+					time.Sleep(250 * time.Millisecond)
 				}
 			}
 		}

@@ -9,6 +9,10 @@
 // histograms, reconciliation by seq and by window for every window kind),
 // the monitor (Flink metrics, checkpoints, input lag, /proc resources, each
 // second), faults and their recovery timing, per-subtask skew and its
-// key-group prediction, prefill, savepoints and control runs, and the phase
-// clock. It never decides exit codes: cmd/abload does.
+// key-group prediction, prefill, savepoints and control runs, the capacity
+// search (Capacity), scaling actions and Reactive Mode's application cluster,
+// CPU pinning, the live view (a Prometheus endpoint with --metrics-addr, the
+// terminal status block, the scrape endpoints of Flink's reporters; the
+// Grafana dashboard and a Prometheus configuration live in monitoring/), and
+// the phase clock. It never decides exit codes: cmd/abload does.
 package harness

@@ -433,28 +433,19 @@ func (r *runner) tick(final bool) {
 	write("", c.ivE2E)
 	write("window", c.ivWindow)
 	write("send_delay", c.ivSendDelay)
+	c.allE2E.Merge(c.ivAll)
+	r.updateLive(pt, now)
 	c.ivAll.Reset()
 	c.ivOut = 0
 	c.ivSentBase = c.total
 	c.ivStartNs = now
-	var p99 float64
-	sentSoFar := c.total
-	if c.e2e.TotalCount() > 0 {
-		p99 = float64(c.e2e.ValueAtQuantile(99)) / 1000
-	}
 	c.mu.Unlock()
 
 	if now > r.loadNs {
 		r.series = append(r.series, pt)
 	}
 	if !final {
-		elapsed := time.Duration(now - r.loadNs).Round(time.Second)
-		total := (r.sc.Workload.Warmup.Duration + r.sc.Workload.Duration.Duration + r.sc.Workload.Cooldown.Duration).Round(time.Second)
-		if r.capacitySpan > 0 {
-			total = r.capacitySpan.Round(time.Second) // abload capacity: its budget
-		}
-		r.con.Progress(fmt.Sprintf("%s %s/%s  sent %d  in %.0f/s  out %.0f/s  e2e p99 %.1f ms (interval %.1f ms)  lag %d",
-			pt.Phase, elapsed, total, sentSoFar, pt.InEPS, pt.OutRPS, p99, pt.E2EP99Ms, pt.Lag))
+		r.con.Status(r.statusLines(pt, now))
 	}
 }
 

@@ -86,6 +86,19 @@ type Environment interface {
 	KafkaVersion() string
 }
 
+// FlinkMetricsEndpoint is a Flink process's Prometheus reporter (scrape
+// http://Addr/metrics).
+type FlinkMetricsEndpoint struct {
+	Component string `json:"component"`
+	Addr      string `json:"addr"`
+}
+
+// FlinkMetricsLister is implemented by environments whose Flink processes
+// run Flink's Prometheus reporter.
+type FlinkMetricsLister interface {
+	FlinkMetricsEndpoints() []FlinkMetricsEndpoint
+}
+
 // FreePorts asks the kernel for n distinct free TCP ports on 127.0.0.1.
 func FreePorts(n int) ([]int, error) {
 	ports := make([]int, 0, n)
@@ -160,6 +173,8 @@ func FlinkBaseConfig(jmMem, tmMem string, slots int) map[string]string {
 		"taskmanager.data.port":                                        "0",
 		"env.java.opts.all":                                            strings.Join(FlinkJavaOpts, " "),
 		"cluster.evenly-spread-out-slots":                              "true",
+		"metrics.reporter.prom.factory.class":                          "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+		"metrics.reporter.prom.port":                                   "9249",
 		"taskmanager.memory.jvm-overhead.min":                          "128m",
 		"restart-strategy.type":                                        "fixed-delay",
 		"restart-strategy.fixed-delay.attempts":                        "3",

@@ -71,8 +71,9 @@ type LocalEnv struct {
 
 	launchTM                 func(n int) (*process, string, error)
 	bootFlink                func(ctx context.Context, jmMain string, jmArgs []string) error
-	nextTM                   int          // the number the next added TaskManager gets
-	retired                  map[int]bool // TaskManagers removed on purpose: not restarted
+	nextTM                   int               // the number the next added TaskManager gets
+	retired                  map[int]bool      // TaskManagers removed on purpose: not restarted
+	promAddrs                map[string]string // Flink process name → its Prometheus reporter's host:port
 	kafkaArgv                []string
 	kafkaBootstrap, kafkaLog string
 	proxy                    *NetProxy
@@ -415,12 +416,38 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 		}
 		return p, logFile, e.track(p)
 	}
+	// promPort gives a Flink process its own Prometheus reporter port (the
+	// reporter listens on every interface: Flink has no host option).
+	promPort := func(name string) ([]string, error) {
+		ports, err := FreePorts(1)
+		if err != nil {
+			return nil, err
+		}
+		e.mu.Lock()
+		if e.promAddrs == nil {
+			e.promAddrs = map[string]string{}
+		}
+		e.promAddrs[name] = fmt.Sprintf("127.0.0.1:%d", ports[0])
+		e.mu.Unlock()
+		return []string{"-D", fmt.Sprintf("metrics.reporter.prom.port=%d", ports[0])}, nil
+	}
 	launchTM := func(i int) (*process, string, error) {
-		dyn := append(append([]string{}, tmDyn...), "-D", fmt.Sprintf("taskmanager.resource-id=tm-%d", i))
-		return launch(fmt.Sprintf("taskmanager-%d", i), "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", e.cfg.Pin.TaskManagers, tmJVM, dyn)
+		name := fmt.Sprintf("taskmanager-%d", i)
+		prom, err := promPort(name)
+		if err != nil {
+			return nil, "", err
+		}
+		dyn := append(append(append([]string{}, tmDyn...), "-D", fmt.Sprintf("taskmanager.resource-id=tm-%d", i)), prom...)
+		return launch(name, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", e.cfg.Pin.TaskManagers, tmJVM, dyn)
 	}
 	boot := func(ctx context.Context, jmMain string, jmArgs []string) error {
-		jm, jmLog, err := launch("jobmanager", jmMain, e.cfg.Pin.JobManager, jmJVM, append(append([]string{}, jmDyn...), jmArgs...))
+		prom, err := promPort("jobmanager")
+		if err != nil {
+			return err
+		}
+		// Dynamic properties go before the application entry point's
+		// program arguments.
+		jm, jmLog, err := launch("jobmanager", jmMain, e.cfg.Pin.JobManager, jmJVM, append(append(append([]string{}, jmDyn...), prom...), jmArgs...))
 		if err != nil {
 			return err
 		}
@@ -739,6 +766,21 @@ func (e *LocalEnv) Stop(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// FlinkMetricsEndpoints lists the running Flink processes' Prometheus
+// reporter endpoints.
+func (e *LocalEnv) FlinkMetricsEndpoints() []FlinkMetricsEndpoint {
+	var out []FlinkMetricsEndpoint
+	for _, c := range e.Components() {
+		e.mu.Lock()
+		addr, ok := e.promAddrs[c.Name]
+		e.mu.Unlock()
+		if ok {
+			out = append(out, FlinkMetricsEndpoint{Component: c.Name, Addr: addr})
+		}
+	}
+	return out
 }
 
 // NetProxy is the proxy between the job and the broker (nil without

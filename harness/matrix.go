@@ -55,6 +55,8 @@ type MatrixOptions struct {
 	Runtime     *Runtime
 	Stderr      io.Writer
 	Version     string
+	// MetricsAddr, when set, serves each run's Prometheus metrics in turn.
+	MetricsAddr string
 	// Done is called after each run with its result (nil if none) and error;
 	// it writes the run's outputs.
 	Done func(dir string, res *reports.Result, err error)
@@ -114,7 +116,7 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (*Index, error) {
 			con.Logf("abload: environment %s up in %.1fs, shared by the runs with the same env section", e.Kind(), time.Since(t0).Seconds())
 			env, envConf = e, sharedEnvKey(p.Scenario)
 		}
-		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: o.Runtime, Env: env, Stderr: o.Stderr, Version: o.Version})
+		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: o.Runtime, Env: env, Stderr: o.Stderr, Version: o.Version, MetricsAddr: o.MetricsAddr})
 		entry := IndexRun{Point: p.Name, Repetition: slot.Repetition, Dir: rel}
 		if res != nil {
 			entry.Status, entry.Valid, entry.Reasons = string(res.Status), res.Valid, res.InvalidReasons

@@ -56,6 +56,9 @@ type Options struct {
 	// JobRunning, when set, is called once the job is RUNNING, before the
 	// load starts (tests read the job's configuration back through it).
 	JobRunning func(ctx context.Context, flink *FlinkClient, jobID string)
+	// MetricsAddr, when set, serves the run's Prometheus metrics on
+	// http://MetricsAddr/metrics (a loopback address) while it runs.
+	MetricsAddr string
 }
 
 // Run executes one benchmark run end to end and returns its result. The
@@ -212,6 +215,8 @@ type runner struct {
 	mon      *monitor
 	faults   faultState
 	scales   scaleState
+	live     liveState
+	metrics  *metricsServer
 	netProxy *NetProxy // the job's path to the broker crosses it (nil: direct)
 	snd      *sender
 	sent     sendStats        // the sender's totals, once it has finished
@@ -256,6 +261,12 @@ func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
 	}
 	if r.sched, err2 = Schedule(r.sc); err2 != nil {
 		return nil, &InputError{Err: err2}
+	}
+	if r.opts.MetricsAddr != "" {
+		if r.metrics, err2 = r.serveMetrics(r.opts.MetricsAddr); err2 != nil {
+			return nil, err2
+		}
+		defer r.metrics.close()
 	}
 	r.phase(PhaseStartup)
 
@@ -397,11 +408,35 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 	if err != nil {
 		return err
 	}
+	r.live.mu.Lock()
+	r.live.parallelism = jd.Parallelism()
+	r.live.mu.Unlock()
 	r.con.Logf("abload: job %s running (parallelism %d) %.1fs after submission", r.jobID, jd.Parallelism(), time.Since(t1).Seconds())
+	r.writeEndpoints()
 	if r.opts.JobRunning != nil {
 		r.opts.JobRunning(ctx, r.flink, r.jobID)
 	}
 	return nil
+}
+
+// writeEndpoints records the run's Prometheus scrape endpoints (the
+// harness's, when served, and Flink's reporters) in logs/metrics-endpoints.txt.
+func (r *runner) writeEndpoints() {
+	var flink []FlinkMetricsEndpoint
+	if l, ok := r.env.(FlinkMetricsLister); ok {
+		flink = l.FlinkMetricsEndpoints()
+	}
+	harness := ""
+	if r.metrics != nil {
+		harness = r.metrics.addr
+	}
+	logs := filepath.Join(r.opts.OutDir, "logs")
+	if err := os.WriteFile(filepath.Join(logs, "metrics-endpoints.txt"), []byte(endpointsText(harness, flink)), 0o644); err != nil {
+		r.con.Logf("abload: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(logs, "prometheus-targets.json"), fileSDTargets(r.runID, harness, flink), 0o644); err != nil {
+		r.con.Logf("abload: %v", err)
+	}
 }
 
 // ApplicationStarter is an environment whose Flink cluster starts in

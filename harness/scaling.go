@@ -92,6 +92,7 @@ func (r *runner) scale(ctx context.Context, sc Scaler) {
 			r.scales.mu.Unlock()
 		}
 		r.col.releaseExcuse(r.clock.Now(), r.excuseGrace())
+		r.writeEndpoints() // TaskManagers came or went
 		if rec.rescaledNs != 0 {
 			r.con.Logf("abload: job rescaled %d → %d %.1fs after %s", rec.parBefore, rec.parAfter, float64(rec.rescaledNs-rec.startNs)/1e9, a.Action)
 		} else {

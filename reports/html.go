@@ -32,7 +32,7 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"ms":    fmtMs,
 	"rate":  fmtRate,
 	"num":   fmtNum,
-	"bytes": bytesText,
+	"bytes": BytesText,
 	"pct":   func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) },
 	"ratio": func(v float64) string { return fmt.Sprintf("×%.2f", v) },
 	"sub1":  func(v float64) float64 { return 1 - v },

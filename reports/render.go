@@ -62,7 +62,7 @@ func WriteSummary(w io.Writer, r *Result) {
 	}
 	if c := r.Checkpoints; c != nil {
 		p("checkpoints", "%d completed, %d failed in measurement; duration %s; state %s (max %s)",
-			c.Completed, c.Failed, delayText(c.DurationMs), bytesText(c.StateSizeBytes.Last), bytesText(c.StateSizeBytes.Max))
+			c.Completed, c.Failed, delayText(c.DurationMs), BytesText(c.StateSizeBytes.Last), BytesText(c.StateSizeBytes.Max))
 		if o := c.Overhead; o != nil {
 			p("ckpt overhead", "e2e p99 %s ms in flight vs %s ms between (×%.2f); out %s vs %s records/s; in flight %.0f%% of the time",
 				fmtMs(o.E2EInFlight.P99), fmtMs(o.E2EBetween.P99), o.P99Ratio, fmtRate(o.OutRPSInFlight), fmtRate(o.OutRPSBetween), 100*o.InFlightShare)
@@ -161,7 +161,7 @@ func WriteMarkdown(w io.Writer, r *Result) {
 	if c := r.Checkpoints; c != nil {
 		fmt.Fprintf(w, "\n| checkpoints | completed | failed | duration ms (p50 / p99 / max) | state (last / max) |\n|---|--:|--:|--:|--:|\n")
 		fmt.Fprintf(w, "| measurement phase | %d | %d | %s / %s / %s | %s / %s |\n", c.Completed, c.Failed,
-			fmtMs(c.DurationMs.P50), fmtMs(c.DurationMs.P99), fmtMs(c.DurationMs.Max), bytesText(c.StateSizeBytes.Last), bytesText(c.StateSizeBytes.Max))
+			fmtMs(c.DurationMs.P50), fmtMs(c.DurationMs.P99), fmtMs(c.DurationMs.Max), BytesText(c.StateSizeBytes.Last), BytesText(c.StateSizeBytes.Max))
 		if o := c.Overhead; o != nil {
 			fmt.Fprintf(w, "\n| checkpoint overhead | e2e p50 ms | e2e p99 ms | out records/s | share of time |\n|---|--:|--:|--:|--:|\n")
 			fmt.Fprintf(w, "| in flight | %s | %s | %s | %.0f%% |\n", fmtMs(o.E2EInFlight.P50), fmtMs(o.E2EInFlight.P99), fmtRate(o.OutRPSInFlight), 100*o.InFlightShare)
@@ -337,7 +337,8 @@ func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 }
 
-func bytesText(n int64) string {
+// BytesText is n bytes in B, KiB, MiB or GiB.
+func BytesText(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))

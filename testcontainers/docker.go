@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -210,6 +211,7 @@ const (
 	kafkaInternalPort = 9094       // the job's listener on the private network
 	kafkaJobPort      = "9095/tcp" // the job's listener behind the network proxy, mapped to 127.0.0.1
 	restPort          = "8081/tcp"
+	promPort          = "9249/tcp" // Flink's Prometheus reporter (metrics.reporter.prom.port)
 )
 
 // log4jConsole sends every component's log to its container's stdout, which
@@ -525,9 +527,9 @@ func (e *Env) startFlinkNode(ctx context.Context, image, name string, conf map[s
 		"-Dlog4j2.configurationFile="+confDir+"/log4j-console.properties",
 		"-cp", flinkLib+"/*", main, "--configDir", confDir)
 	cmd = append(cmd, dyn...)
-	var exposed []string
+	exposed := []string{promPort}
 	if tm == 0 {
-		exposed = []string{restPort}
+		exposed = append(exposed, restPort)
 	}
 	lim := e.cfg.limitsOf(name, mem)
 	req := e.baseRequest(name, image, lim, exposed...)
@@ -551,6 +553,29 @@ func (e *Env) startFlinkNode(ctx context.Context, image, name string, conf map[s
 		hc.Binds = append(hc.Binds, binds...)
 	}
 	return e.run(ctx, name, req, lim)
+}
+
+// FlinkMetricsEndpoints lists the Flink containers' Prometheus reporters
+// at their ports published on 127.0.0.1.
+func (e *Env) FlinkMetricsEndpoints() []harness.FlinkMetricsEndpoint {
+	e.mu.Lock()
+	var nodes []*node
+	for _, n := range e.nodes {
+		if n.name == "jobmanager" || strings.HasPrefix(n.name, "taskmanager-") {
+			nodes = append(nodes, n)
+		}
+	}
+	e.mu.Unlock()
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].name < nodes[j].name })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var out []harness.FlinkMetricsEndpoint
+	for _, n := range nodes {
+		if mp, err := n.c.MappedPort(ctx, promPort); err == nil {
+			out = append(out, harness.FlinkMetricsEndpoint{Component: n.name, Addr: "127.0.0.1:" + mp.Port()})
+		}
+	}
+	return out
 }
 
 // run creates and starts one container and records it.

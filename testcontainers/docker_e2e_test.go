@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,6 +115,7 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 		"workload.drain_timeout=90s", "faults=[{at: 12s, kind: kill_taskmanager, taskmanager: 2}]")
 	out := t.TempDir()
 	var running string // the Flink version the containers' cluster reports
+	var scraped []string
 	res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: out, Runtime: rt, Stderr: testWriter{t},
 		JobRunning: func(ctx context.Context, fc *harness.FlinkClient, _ string) {
 			var cfg struct {
@@ -122,12 +125,17 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 				t.Errorf("GET /config: %v", err)
 			}
 			running = cfg.Version
+			scraped = scrapeFlinkReporters(t, filepath.Join(out, "logs", "metrics-endpoints.txt"))
 		}})
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	if left := labelled(t, cli); len(left) > 0 {
 		t.Errorf("left behind after the run: %v", left)
+	}
+	// Flink's Prometheus reporter in every Flink container, published on 127.0.0.1.
+	if want := []string{"jobmanager", "taskmanager-1", "taskmanager-2"}; strings.Join(scraped, " ") != strings.Join(want, " ") {
+		t.Errorf("Flink reporters scraped: %v, want %v", scraped, want)
 	}
 	if running != rt.FlinkVersion() {
 		t.Errorf("the containers run Flink %q, the local environment's bundle is %s", running, rt.FlinkVersion())
@@ -438,4 +446,44 @@ func TestDockerPauseAndBrokerRestart(t *testing.T) {
 	if !res.Valid {
 		t.Errorf("invalid: %v", res.InvalidReasons)
 	}
+}
+
+// scrapeFlinkReporters GETs every Flink endpoint the run listed and returns
+// the components whose reporter served Flink metrics.
+func scrapeFlinkReporters(t *testing.T, list string) []string {
+	b, err := os.ReadFile(list)
+	if err != nil {
+		t.Errorf("%v", err)
+		return nil
+	}
+	var ok []string
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) != 2 || strings.HasPrefix(l, "#") || f[0] == "abload" {
+			continue
+		}
+		if !strings.HasPrefix(f[1], "http://127.0.0.1:") {
+			t.Errorf("%s reporter at %s: want a port published on 127.0.0.1", f[0], f[1])
+		}
+		c := http.Client{Timeout: 5 * time.Second}
+		var body []byte
+		for i := 0; i < 20; i++ { // the reporter starts with the process
+			resp, err := c.Get(f[1])
+			if err == nil {
+				body, _ = io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK && strings.Contains(string(body), "flink_") {
+					break
+				}
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		if strings.Contains(string(body), "flink_"+strings.SplitN(f[0], "-", 2)[0]) {
+			ok = append(ok, f[0])
+		} else {
+			t.Errorf("%s reporter %s served no %s metrics", f[0], f[1], "flink_"+strings.SplitN(f[0], "-", 2)[0])
+		}
+	}
+	sort.Strings(ok)
+	return ok
 }

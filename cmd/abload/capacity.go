@@ -28,9 +28,11 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	force := fs.Bool("force", false, "overwrite an existing capacity result in the directory")
 	envKind := fs.String("env", "", "environment kind: local or docker (default: the scenario's env.kind)")
 	runtimeDir := fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
+	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://HOST:PORT/metrics during the search; loopback only, e.g. 127.0.0.1:9464 (default: off)")
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "Usage: abload capacity SCENARIO.yaml [--out DIR] [--force] [--env local|docker] [--set PATH=VALUE]...")
+		fmt.Fprintln(w, "                       [--metrics-addr 127.0.0.1:PORT]")
 		fmt.Fprintln(w, "\nFinds the highest input rate the scenario's configuration sustains, in one environment")
 		fmt.Fprintln(w, "and one submitted job. The offered rate starts at capacity.start_rate and is multiplied by")
 		fmt.Fprintln(w, "capacity.growth while steps pass, then bisected between the highest pass and the lowest")
@@ -59,6 +61,12 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "abload capacity: expected exactly one SCENARIO.yaml argument")
 		fs.Usage()
 		return exitInput
+	}
+	if *metricsAddr != "" {
+		if err := harness.CheckMetricsAddr(*metricsAddr); err != nil {
+			fmt.Fprintf(stderr, "abload capacity: %v\n", err)
+			return exitInput
+		}
 	}
 	if *envKind != "" {
 		sets = append([]string{"env.kind=" + *envKind}, sets...)
@@ -122,12 +130,12 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	if points := sc.Points(); len(points) > 1 {
-		return capacityCurve(ctx, sc, points, dir, rt, stdout, stderr)
+		return capacityCurve(ctx, sc, points, dir, rt, *metricsAddr, stdout, stderr)
 	}
 	if points := sc.Points(); len(points) == 1 {
 		sc = points[0].Scenario
 	}
-	res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version})
+	res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *metricsAddr})
 	if res == nil {
 		var ie *harness.InputError
 		switch {
@@ -160,7 +168,7 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 // points with the same env section, then writes capacity-curve.json and
 // capacity.md and capacity.html with the scaling efficiency and the demand
 // answer.
-func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *harness.Runtime, stdout, stderr io.Writer) int {
+func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *harness.Runtime, metricsAddr string, stdout, stderr io.Writer) int {
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	curve := &reports.CapacityCurve{Name: sc.Name, TargetEPS: sc.Capacity.TargetRate, Headroom: sc.Capacity.Headroom}
 	var env harness.Environment
@@ -203,7 +211,7 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 		}
 		cp := reports.CurvePoint{Name: p.Name, Settings: p.Settings, Dir: p.Name,
 			Parallelism: p.Scenario.Job.Parallelism, TaskManagers: p.Scenario.Env.TaskManagers, TaskManagerCPUs: p.Scenario.Env.TaskManager.CPUs}
-		res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: p.Scenario, OutDir: pdir, Runtime: rt, Env: env, Stderr: stderr, Version: version})
+		res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: p.Scenario, OutDir: pdir, Runtime: rt, Env: env, Stderr: stderr, Version: version, MetricsAddr: metricsAddr})
 		if res != nil {
 			if werr := reports.WriteCapacity(pdir, res); werr != nil {
 				fmt.Fprintf(stderr, "abload: %v\n", werr)

@@ -23,6 +23,7 @@ func TestCapacityRejectsBadInput(t *testing.T) {
 		{"faults", []string{quick, "--set", "faults=[{at: 5s, kind: kill_taskmanager}]"}, "faults"},
 		{"no updates output", []string{quick, "--set", "job.outputs.updates=false"}, "job.outputs.updates"},
 		{"two scenarios", []string{quick, quick}, "exactly one"},
+		{"metrics on every interface", []string{quick, "--metrics-addr", "0.0.0.0:9464"}, "loopback"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
@@ -54,5 +55,18 @@ func TestCapacityRefusesAnExistingResult(t *testing.T) {
 				t.Errorf("exit %d, want 2 naming %s and --force:\n%s", code, f, stderr)
 			}
 		})
+	}
+}
+
+// --metrics-addr listens on loopback only: `abload run` refuses any other
+// address before it starts anything.
+func TestRunRejectsNonLoopbackMetricsAddr(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	_, stderr, code := abload(t, "run", quick, "--out", out, "--metrics-addr", "10.0.0.1:9464")
+	if code != 2 || !strings.Contains(stderr, "loopback") {
+		t.Fatalf("exit %d, want 2 naming loopback:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("%s was created", out)
 	}
 }

@@ -28,13 +28,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	envKind := fs.String("env", "", "environment kind: local or docker (default: the scenario's env.kind)")
 	runtimeDir := fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
 	dryRun := fs.Bool("dry-run", false, "validate, print what the run would do, and start nothing")
+	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://HOST:PORT/metrics while the run goes on; loopback only, e.g. 127.0.0.1:9464 (default: off)")
 	var gateFlags multiFlag
 	fs.Var(&gateFlags, "gate", "a gate besides the scenario's (repeatable), e.g. --gate 'e2e.p99 < 500ms' or --gate 'e2e.p99 <= baseline * 1.10'")
 	baselineArg := fs.String("baseline", "", "baseline for baseline gates: a result.json, a run directory, or a saved baseline's name")
 	baselineDir := fs.String("baselines-dir", reports.DefaultBaselineDir, "where saved baselines live")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: abload run SCENARIO.yaml [--out DIR] [--force] [--env local|docker] [--set PATH=VALUE]...")
-		fmt.Fprintln(fs.Output(), "                  [--gate EXPR]... [--baseline RESULT|NAME] [--dry-run]")
+		fmt.Fprintln(fs.Output(), "                  [--gate EXPR]... [--baseline RESULT|NAME] [--metrics-addr 127.0.0.1:PORT] [--dry-run]")
 		fmt.Fprintln(fs.Output(), "\nBrings up the environment, submits the job, drives the scenario's open-loop load through")
 		fmt.Fprintln(fs.Output(), "warmup, measure and drain, tears everything down, and writes result.json, latency.hlog,")
 		fmt.Fprintln(fs.Output(), "report.md and logs/ into the result directory. Each phase change is logged to stderr as")
@@ -55,6 +56,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "abload run: expected exactly one SCENARIO.yaml argument")
 		fs.Usage()
 		return exitInput
+	}
+	if *metricsAddr != "" {
+		if err := harness.CheckMetricsAddr(*metricsAddr); err != nil {
+			fmt.Fprintf(stderr, "abload run: %v\n", err)
+			return exitInput
+		}
 	}
 	if *envKind != "" {
 		sets = append([]string{"env.kind=" + *envKind}, sets...)
@@ -146,9 +153,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	if matrix {
-		return runMatrix(ctx, pos[0], points, sc.Repetitions, dir, rt, gates, baseline, stdout, stderr)
+		return runMatrix(ctx, pos[0], points, sc.Repetitions, dir, rt, *metricsAddr, gates, baseline, stdout, stderr)
 	}
-	res, err := harness.Run(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version})
+	res, err := harness.Run(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *metricsAddr})
 	if res == nil {
 		var ie *harness.InputError
 		if errors.As(err, &ie) {
@@ -238,7 +245,7 @@ func writeRunOutputs(dir string, res *reports.Result) error {
 // with an index.json, and exits with the worst outcome: 1 if any run failed or
 // the matrix was aborted, else 4 if any run is invalid, else 3 if any gate
 // failed, else 0.
-func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *harness.Runtime,
+func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *harness.Runtime, metricsAddr string,
 	gates []*reports.GateExpr, baseline *reports.Result, stdout, stderr io.Writer) int {
 	code := exitOK
 	rank := map[int]int{exitOK: 0, exitGate: 1, exitInvalid: 2, exitRuntime: 3}
@@ -248,7 +255,7 @@ func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoin
 		}
 	}
 	idx, err := harness.RunMatrix(ctx, harness.MatrixOptions{
-		Source: source, Points: points, Repetitions: reps, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version,
+		Source: source, Points: points, Repetitions: reps, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: metricsAddr,
 		Done: func(runDir string, res *reports.Result, err error) {
 			if res == nil {
 				worst(exitRuntime)
