@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/abload/abload/scenarios"
 )
@@ -259,4 +260,49 @@ func NewKafkaClusterID() string {
 			return s
 		}
 	}
+}
+
+// KafkaSASLSSLProperties are the server.properties lines of a SASL_SSL
+// listener named listener that authenticates with SCRAM-SHA-256 and
+// SCRAM-SHA-512 (credentials from the cluster metadata: no password here)
+// and presents the PEM keystore file keystore: an unencrypted PKCS#8 key,
+// then the certificate chain (Kafka 4.1 reads it without ssl.key.password).
+func KafkaSASLSSLProperties(listener, keystore string) string {
+	p := "listener.name." + strings.ToLower(listener) + "."
+	var b strings.Builder
+	b.WriteString("sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512\n")
+	for _, m := range []string{"scram-sha-256", "scram-sha-512"} {
+		fmt.Fprintf(&b, "%s%s.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n", p, m)
+	}
+	fmt.Fprintf(&b, "%sssl.keystore.type=PEM\n", p)
+	fmt.Fprintf(&b, "%sssl.keystore.location=%s\n", p, propertiesValue(keystore))
+	fmt.Fprintf(&b, "%sssl.client.auth=none\n", p)
+	return b.String()
+}
+
+// propertiesValue escapes v as a java.util.Properties value on one line.
+func propertiesValue(v string) string {
+	var b strings.Builder
+	for i, r := range v {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == ' ' && i == 0:
+			b.WriteString(`\ `)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+		case r < ' ' || r > '~':
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

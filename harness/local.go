@@ -56,6 +56,9 @@ type LocalConfig struct {
 	// Pin holds the CPU lists the broker, the JobManager and every
 	// TaskManager start on ("" = not pinned); Pin.Harness is not used here.
 	Pin scenarios.Pin
+	// Secure adds the SASL_SSL listener SECURE (nil: none); SecureEndpoint
+	// tells a client how to use it.
+	Secure *SecureListener
 }
 
 // LocalEnv runs a single-node Kafka (KRaft) and a Flink standalone session
@@ -77,6 +80,7 @@ type LocalEnv struct {
 	kafkaArgv                []string
 	kafkaBootstrap, kafkaLog string
 	proxy                    *NetProxy
+	secure                   *SecureEndpoint
 }
 
 // NewLocal returns a local environment; nothing starts until Start.
@@ -162,7 +166,7 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 	if err := os.WriteFile(log4j, []byte(Log4jConfig), 0o644); err != nil {
 		return nil, err
 	}
-	ports, err := FreePorts(6)
+	ports, err := FreePorts(7)
 	if err != nil {
 		return nil, err
 	}
@@ -170,6 +174,10 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 	ep := &Endpoints{KafkaBootstrap: []string{fmt.Sprintf("127.0.0.1:%d", kafkaPort)}}
 	if !e.cfg.KafkaOnly {
 		ep.FlinkREST = fmt.Sprintf("http://127.0.0.1:%d", restPort)
+	}
+	securePort := 0 // the broker's SECURE listener
+	if e.cfg.Secure != nil {
+		securePort = ports[6]
 	}
 	jobPort := 0 // the broker's JOB listener, behind the proxy
 	if e.cfg.NetProxy {
@@ -197,7 +205,7 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		kafkaErr = e.startKafka(ctx, log4j, kafkaPort, controllerPort, jobPort, ep.JobKafkaBootstrap)
+		kafkaErr = e.startKafka(ctx, log4j, kafkaPort, controllerPort, jobPort, securePort, ep.JobKafkaBootstrap)
 	}()
 	if !e.cfg.KafkaOnly {
 		wg.Add(1)
@@ -240,8 +248,9 @@ func javaBin() string {
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // startKafka starts the broker; jobPort > 0 adds the JOB listener there,
-// advertised at jobAdvertised (the network proxy in front of it).
-func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jobPort int, jobAdvertised []string) error {
+// advertised at jobAdvertised (the network proxy in front of it), and
+// securePort > 0 the SECURE listener (cfg.Secure).
+func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jobPort, securePort int, jobAdvertised []string) error {
 	start := time.Now()
 	dir := filepath.Join(e.cfg.WorkDir, "kafka")
 	data := filepath.Join(dir, "data")
@@ -260,7 +269,23 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 		l.Advertised += ",JOB://" + jobAdvertised[0]
 		l.ProtocolMap += ",JOB:PLAINTEXT"
 	}
-	props := KafkaServerProperties(l, data)
+	extraProps := ""
+	var sec *secureMaterial
+	if securePort > 0 {
+		var err error
+		if sec, err = newSecureMaterial(filepath.Join(dir, "secure"), *e.cfg.Secure); err != nil {
+			return fmt.Errorf("kafka: secure listener: %w", err)
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", securePort)
+		l.Listeners += ",SECURE://" + addr
+		l.Advertised += ",SECURE://" + addr
+		l.ProtocolMap += ",SECURE:SASL_SSL"
+		extraProps = KafkaSASLSSLProperties("SECURE", sec.keystoreFile)
+		e.mu.Lock()
+		e.secure = &SecureEndpoint{Addr: addr, CAPEM: sec.caPEM, CAFile: sec.caFile, User: sec.user, Password: sec.password}
+		e.mu.Unlock()
+	}
+	props := KafkaServerProperties(l, data) + extraProps
 	propsPath := filepath.Join(dir, "server.properties")
 	if err := os.WriteFile(propsPath, []byte(props), 0o644); err != nil {
 		return err
@@ -274,10 +299,27 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 		"-cp", cp,
 	}
 	// Storage is formatted per run: a fresh cluster id, an empty log.
-	format := exec.CommandContext(ctx, javaBin(), append(append(append([]string{"-Xmx256m"}, toolJVMOpts...), common...),
-		"kafka.tools.StorageTool", "format", "--cluster-id="+NewKafkaClusterID(), "-c", propsPath)...)
-	if out, err := combinedOutput(format); err != nil {
-		return fmt.Errorf("kafka: format storage: %w\n%s\n--- last lines of %s ---\n%s", err, bytes.TrimSpace(out), logFile, tailFile(logFile, 20))
+	toolArgs := []string{"kafka.tools.StorageTool", "format", "--cluster-id=" + NewKafkaClusterID(), "-c", propsPath}
+	hide := func(s string) string { return s }
+	if sec != nil {
+		// SCRAM credentials are bootstrapped into the metadata log. The
+		// password goes to the tool through a java launcher argument file
+		// (removed right after), never on its command line.
+		toolArgs = append(toolArgs, sec.scramArgs()...)
+		argFile := filepath.Join(dir, "secure", "format.args")
+		if err := writeJVMArgFile(argFile, toolArgs); err != nil {
+			return err
+		}
+		toolArgs = []string{"@" + argFile}
+		hide = func(s string) string { return strings.ReplaceAll(s, sec.password, "[hidden]") }
+	}
+	format := exec.CommandContext(ctx, javaBin(), append(append(append([]string{"-Xmx256m"}, toolJVMOpts...), common...), toolArgs...)...)
+	out, err := combinedOutput(format)
+	if sec != nil {
+		_ = os.Remove(filepath.Join(dir, "secure", "format.args"))
+	}
+	if err != nil {
+		return fmt.Errorf("kafka: format storage: %w\n%s\n--- last lines of %s ---\n%s", err, hide(string(bytes.TrimSpace(out))), logFile, hide(tailFile(logFile, 20)))
 	}
 	heap := e.cfg.KafkaHeap
 	if heap == "" {
@@ -293,7 +335,22 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 		return err
 	}
 	e.cfg.Logf("abload: kafka %s ready on %s in %.1fs", e.KafkaVersion(), e.kafkaBootstrap, time.Since(start).Seconds())
+	if s := e.SecureEndpoint(); s != nil {
+		e.cfg.Logf("abload: kafka listener SECURE: %s", s)
+	}
 	return nil
+}
+
+// SecureEndpoint is how a client reaches the SECURE listener (nil without
+// LocalConfig.Secure, or before Start has prepared it).
+func (e *LocalEnv) SecureEndpoint() *SecureEndpoint {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.secure == nil {
+		return nil
+	}
+	s := *e.secure
+	return &s
 }
 
 // launchKafka starts the broker from the prepared command line (its storage

@@ -1,0 +1,260 @@
+package harness
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestKafkaSecurityNone(t *testing.T) {
+	opts, err := KafkaSecurity{}.Opts()
+	if err != nil || len(opts) != 0 {
+		t.Fatalf("zero KafkaSecurity: %d options, %v; want none", len(opts), err)
+	}
+}
+
+func TestKafkaSecurityErrors(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.pem")
+	if err := os.WriteFile(junk, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	caPEM, _, _, err := newServerCert()
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.pem")
+	for _, c := range []struct {
+		name string
+		s    KafkaSecurity
+		want string
+	}{
+		{"ca file without certificates", KafkaSecurity{TLS: &TLSConfig{CAFile: junk}}, "tls.ca_file " + junk + ": no certificates found"},
+		{"missing ca file", KafkaSecurity{TLS: &TLSConfig{CAFile: missing}}, "tls.ca_file: open " + missing + ": no such file"},
+		{"ca pem without certificates", KafkaSecurity{TLS: &TLSConfig{CAPEM: []byte("junk")}}, "tls.ca_pem: no certificates found"},
+		{"both ca file and pem", KafkaSecurity{TLS: &TLSConfig{CAFile: junk, CAPEM: caPEM}}, "ca_file and ca_pem are exclusive"},
+		{"cert without key", KafkaSecurity{TLS: &TLSConfig{CertFile: junk}}, "tls.cert_file " + junk + " is set without tls.key_file"},
+		{"key without cert", KafkaSecurity{TLS: &TLSConfig{KeyFile: junk}}, "tls.key_file " + junk + " is set without tls.cert_file"},
+		{"bad key pair", KafkaSecurity{TLS: &TLSConfig{CertFile: junk, KeyFile: junk}}, "tls.cert_file " + junk + ", tls.key_file " + junk + ":"},
+		{"unknown mechanism", KafkaSecurity{SASL: &SASLConfig{Mechanism: "GSSAPI", User: "u", Password: "p"}}, `sasl.mechanism "GSSAPI": unknown (want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)`},
+		{"no mechanism", KafkaSecurity{SASL: &SASLConfig{User: "u", Password: "p"}}, "sasl.mechanism is empty"},
+		{"no user", KafkaSecurity{SASL: &SASLConfig{Mechanism: "PLAIN", Password: "p"}}, "sasl (PLAIN): user is empty"},
+		{"no password", KafkaSecurity{SASL: &SASLConfig{Mechanism: "SCRAM-SHA-512", User: "u"}}, "sasl (SCRAM-SHA-512): password is empty"},
+		{"bad tls with good sasl", KafkaSecurity{TLS: &TLSConfig{CAPEM: []byte("x")}, SASL: &SASLConfig{Mechanism: "PLAIN", User: "u", Password: "p"}}, "tls.ca_pem"},
+	} {
+		_, err := c.s.Opts()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want it to contain %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestKafkaSecurityOpts(t *testing.T) {
+	caPEM, _, _, err := newServerCert()
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, mech := range []string{"PLAIN", "SCRAM-SHA-256", "scram-sha-512"} {
+		opts, err := KafkaSecurity{
+			TLS:  &TLSConfig{CAFile: caFile, ServerName: "127.0.0.1"},
+			SASL: &SASLConfig{Mechanism: mech, User: "u", Password: "p"},
+		}.Opts()
+		if err != nil || len(opts) != 2 {
+			t.Errorf("%s: %d options, %v; want 2", mech, len(opts), err)
+		}
+	}
+	c, err := (&TLSConfig{CAPEM: caPEM, ServerName: "localhost"}).Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RootCAs == nil || c.ServerName != "localhost" || c.MinVersion != tls.VersionTLS12 || c.InsecureSkipVerify {
+		t.Errorf("tls config %+v", c)
+	}
+}
+
+func TestSecretsNotPrinted(t *testing.T) {
+	const pw = "s3cr3t-Pa55"
+	s := SASLConfig{Mechanism: "SCRAM-SHA-256", User: "abload", Password: pw}
+	ep := SecureEndpoint{Addr: "127.0.0.1:1", User: "abload", Password: pw, CAFile: "/x/ca.pem"}
+	for _, got := range []string{fmt.Sprint(s), fmt.Sprintf("%+v", &s), fmt.Sprint(ep), fmt.Sprintf("%v", &ep)} {
+		if strings.Contains(got, pw) {
+			t.Errorf("%q shows the password", got)
+		}
+	}
+	if err := checkScramPassword("bad,pass" + pw); err == nil || strings.Contains(err.Error(), pw) {
+		t.Errorf("password check: %v", err)
+	}
+}
+
+// The generated chain verifies against the generated CA for 127.0.0.1 and
+// localhost (server auth), and a Go TLS client configured from
+// SecureEndpoint.Security completes a handshake with it.
+func TestGeneratedServerCertificate(t *testing.T) {
+	caPEM, chainPEM, keyPEM, err := newServerCert()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		t.Fatal("CA PEM holds no certificate")
+	}
+	blk, rest := pem.Decode(chainPEM)
+	if blk == nil || !strings.Contains(string(rest), "BEGIN CERTIFICATE") {
+		t.Fatal("chain is not server certificate + CA")
+	}
+	leaf, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"127.0.0.1", "localhost"} {
+		if _, err := leaf.Verify(x509.VerifyOptions{DNSName: name, Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}); err != nil {
+			t.Errorf("verify for %s: %v", name, err)
+		}
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{DNSName: "example.com", Roots: pool}); err == nil {
+		t.Error("certificate verifies for example.com")
+	}
+	if blk, _ := pem.Decode(keyPEM); blk == nil || blk.Type != "PRIVATE KEY" {
+		t.Fatal("key is not PKCS#8 PEM")
+	}
+	kp, err := tls.X509KeyPair(chainPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{kp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.(*tls.Conn).Handshake()
+			c.Close()
+		}
+	}()
+	ep := SecureEndpoint{Addr: ln.Addr().String(), CAPEM: caPEM, User: "u", Password: "p"}
+	sec := ep.Security("SCRAM-SHA-512")
+	if sec.TLS.ServerName != "127.0.0.1" || sec.SASL.Mechanism != "SCRAM-SHA-512" {
+		t.Fatalf("security %+v %+v", *sec.TLS, *sec.SASL)
+	}
+	handshake := func(tc *TLSConfig) error {
+		c, err := tc.Config()
+		if err != nil {
+			return err
+		}
+		conn, err := tls.DialWithDialer(&net.Dialer{}, "tcp", ep.Addr, c)
+		if err != nil {
+			return err
+		}
+		return conn.Close()
+	}
+	if err := handshake(sec.TLS); err != nil {
+		t.Errorf("handshake verifying the generated CA: %v", err)
+	}
+	other, _, _, _ := newServerCert()
+	if err := handshake(&TLSConfig{CAPEM: other, ServerName: "127.0.0.1"}); err == nil {
+		t.Error("handshake succeeded against another CA")
+	}
+}
+
+func TestNewSecureMaterial(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "secure")
+	a, err := newSecureMaterial(dir, SecureListener{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := newSecureMaterial(filepath.Join(t.TempDir(), "secure"), SecureListener{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.user != "abload" || len(a.password) < 32 || a.password == b.password {
+		t.Errorf("generated credentials: user %q, password length %d, same twice %v", a.user, len(a.password), a.password == b.password)
+	}
+	if err := checkScramPassword(a.password); err != nil {
+		t.Errorf("generated password refused: %v", err)
+	}
+	for _, f := range []string{a.caFile, a.keystoreFile} {
+		if st, err := os.Stat(f); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, mode %v; want 0600", f, err, st.Mode())
+		}
+	}
+	// The keystore is the key, then the chain; the CA file verifies it.
+	kp, err := tls.LoadX509KeyPair(a.keystoreFile, a.keystoreFile)
+	if err != nil || len(kp.Certificate) != 2 {
+		t.Fatalf("keystore %s: %v", a.keystoreFile, err)
+	}
+	if b, _ := os.ReadFile(a.keystoreFile); !strings.HasPrefix(string(b), "-----BEGIN PRIVATE KEY-----") {
+		t.Error("keystore does not start with the key")
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(a.caPEM)
+	if _, err := kp.Leaf.Verify(x509.VerifyOptions{DNSName: "127.0.0.1", Roots: pool}); err != nil {
+		t.Errorf("server certificate against the CA: %v", err)
+	}
+	c, err := newSecureMaterial(dir, SecureListener{User: "bench", Password: "given-Pw.1"})
+	if err != nil || c.user != "bench" || c.password != "given-Pw.1" {
+		t.Errorf("given credentials: %v %q", err, c.user)
+	}
+	args := strings.Join(c.scramArgs(), " ")
+	if args != "--add-scram SCRAM-SHA-256=[name=bench,password=given-Pw.1] --add-scram SCRAM-SHA-512=[name=bench,password=given-Pw.1]" {
+		t.Errorf("scram args %q", args)
+	}
+	for _, bad := range []SecureListener{{User: "a,b"}, {User: "a b"}, {Password: "a]b"}, {Password: "a b"}, {Password: `a"b`}, {Password: "é"}} {
+		if _, err := newSecureMaterial(dir, bad); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+}
+
+func TestWriteJVMArgFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.args")
+	if err := writeJVMArgFile(p, []string{"kafka.tools.StorageTool", `a "b" c\d`, "/dir with space/x"}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	want := "\"kafka.tools.StorageTool\"\n\"a \\\"b\\\" c\\\\d\"\n\"/dir with space/x\"\n"
+	if string(b) != want {
+		t.Errorf("arg file\n%s\nwant\n%s", b, want)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", st.Mode())
+	}
+}
+
+func TestKafkaSASLSSLProperties(t *testing.T) {
+	p := KafkaSASLSSLProperties("SECURE", `/tmp/a b\server.pem`)
+	lines := strings.Split(strings.TrimSuffix(p, "\n"), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("%d lines, want 6:\n%s", len(lines), p)
+	}
+	for _, want := range []string{
+		"sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512",
+		"listener.name.secure.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+		"listener.name.secure.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+		"listener.name.secure.ssl.keystore.type=PEM",
+		`listener.name.secure.ssl.keystore.location=/tmp/a b\\server.pem`,
+		"listener.name.secure.ssl.client.auth=none",
+	} {
+		if !strings.Contains(p, want) {
+			t.Errorf("properties lack %q", want)
+		}
+	}
+	if got := propertiesValue(" a\\b\tc\u00e9\U0001F600"); got != `\ a\\b\tc\u00e9\ud83d\ude00` {
+		t.Errorf("propertiesValue: %s", got)
+	}
+}
