@@ -329,26 +329,7 @@ func TestCapacityHTMLInChromium(t *testing.T) {
 	cv := writeCapacityCurveFixture(t, curveDir)
 	fileURL := func(d string) string { return "file://" + filepath.ToSlash(filepath.Join(d, CapacityHTMLFile)) }
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(exe),
-			chromedp.Headless,
-			chromedp.NoSandbox,
-			chromedp.Flag("disable-gpu", true),
-			chromedp.WindowSize(1280, 900),
-		)...)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	defer cancelCtx()
-	kill := time.AfterFunc(30*time.Second, cancelAlloc)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium %s: %v", exe, err)
-	}
-	kill.Stop()
-	var problems browserProblems
-	if err := chromedp.Listen(ctx, problems.listen); err != nil {
-		t.Fatal(err)
-	}
+	ctx, problems := startBrowser(t, exe)
 	tctx, cancel := context.WithTimeout(ctx, 40*time.Second)
 	defer cancel()
 

@@ -438,6 +438,37 @@ func TestHTMLAssets(t *testing.T) {
 	}
 }
 
+// startBrowser starts headless chromium (exe) for the test and listens for
+// console errors, failed requests and exceptions; the browser stops with
+// the test.
+func startBrowser(t *testing.T, exe string) (context.Context, *browserProblems) {
+	t.Helper()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(exe),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.Flag("disable-gpu", true),
+			chromedp.WindowSize(1280, 900),
+		)...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelCtx)
+	// The first Run starts the browser: no timeout on its context, which
+	// would stop the browser with it; a browser that does not come up in
+	// time is killed instead.
+	kill := time.AfterFunc(30*time.Second, cancelAlloc)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium %s: %v", exe, err)
+	}
+	kill.Stop()
+	problems := &browserProblems{}
+	if err := chromedp.Listen(ctx, problems.listen); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, problems
+}
+
 // chromium finds Debian's chromium, which CI installs.
 func chromium(t *testing.T) string {
 	t.Helper()
@@ -557,29 +588,7 @@ func TestHTMLInChromium(t *testing.T) {
 	full := write("report.html", r, spectra)
 	bare := write("bare.html", minimalResult(), nil)
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(exe),
-			chromedp.Headless,
-			chromedp.NoSandbox,
-			chromedp.Flag("disable-gpu", true),
-			chromedp.WindowSize(1280, 900),
-		)...)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	defer cancelCtx()
-	// The first Run starts the browser: no timeout on its context, which
-	// would stop the browser with it; a browser that does not come up in
-	// time is killed instead.
-	kill := time.AfterFunc(30*time.Second, cancelAlloc)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium %s: %v", exe, err)
-	}
-	kill.Stop()
-	var problems browserProblems
-	if err := chromedp.Listen(ctx, problems.listen); err != nil {
-		t.Fatal(err)
-	}
+	ctx, problems := startBrowser(t, exe)
 	tctx, cancel := context.WithTimeout(ctx, 25*time.Second)
 	defer cancel()
 
