@@ -9,14 +9,6 @@ import (
 	"github.com/abload/abload/reports"
 )
 
-// benchWriter sends a benchmark's progress lines to its log.
-type benchWriter struct{ b *testing.B }
-
-func (w benchWriter) Write(p []byte) (int, error) {
-	w.b.Logf("%s", p)
-	return len(p), nil
-}
-
 // BenchmarkCapacityAccuracy checks the capacity search against a known
 // truth on one local cluster (one TaskManager, two slots), with 400 µs of
 // scoring per event:
@@ -55,7 +47,7 @@ func BenchmarkCapacityAccuracy(b *testing.B) {
 	cal := benchScenario(b, "job.parallelism=1", cost, "workload.rate=500", "workload.warmup=10s", "workload.duration=60s",
 		"workload.profile.kind=ramp", "workload.profile.from=500", "workload.profile.to=3000", "workload.profile.over=70s",
 		"workload.drain_timeout=2m")
-	res, err := Run(context.Background(), Options{Scenario: cal, OutDir: b.TempDir(), Runtime: rt, Env: env, Stderr: benchWriter{b}})
+	res, err := Run(context.Background(), Options{Scenario: cal, OutDir: b.TempDir(), Runtime: rt, Env: env, Stderr: testWriter{b}})
 	if res == nil {
 		b.Fatalf("calibration run: %v", err)
 	}
@@ -83,7 +75,7 @@ func BenchmarkCapacityAccuracy(b *testing.B) {
 			"capacity.settle=5s", "capacity.judge=15s", "capacity.budget=300s", "capacity.drain_timeout=40s",
 			"capacity.slo.e2e_p99=1s", "capacity.slo.lag_slope_ratio=0.05")
 		t0 := time.Now()
-		c, err := Capacity(context.Background(), CapacityOptions{Scenario: sc, OutDir: b.TempDir(), Runtime: rt, Env: env, Stderr: benchWriter{b}})
+		c, err := Capacity(context.Background(), CapacityOptions{Scenario: sc, OutDir: b.TempDir(), Runtime: rt, Env: env, Stderr: testWriter{b}})
 		if err != nil {
 			b.Fatalf("capacity %s: %v", par, err)
 		}

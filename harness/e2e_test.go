@@ -237,7 +237,8 @@ func TestInjectedStallShowsInTail(t *testing.T) {
 	}
 }
 
-type testWriter struct{ t *testing.T }
+// testWriter sends progress lines to a test's or a benchmark's log.
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Logf("%s", p)
