@@ -109,8 +109,10 @@ func (r *runner) updateLive(pt reports.TimePoint, now int64) {
 		r.live.p99 = float64(h.ValueAtQuantile(99)) / 1000
 		r.live.p999 = float64(h.ValueAtQuantile(99.9)) / 1000
 	}
-	r.live.e2e = snapshotUs(c.allE2E)
-	r.live.send = snapshotUs(c.sendDelay)
+	if r.metrics != nil { // the buckets are for the Prometheus endpoint only
+		r.live.e2e = snapshotUs(c.allE2E)
+		r.live.send = snapshotUs(c.sendDelay)
+	}
 }
 
 // promCollector exports the run's live state as Prometheus metrics, read at
