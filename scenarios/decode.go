@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -222,11 +223,15 @@ func (d *decoder) parse(data []byte) *yaml.Node {
 }
 
 func (d *decoder) set(root reflect.Value, raw string) {
-	d.file = "--set " + raw
 	d.setMode = true
 	d.visits = 0
 	path, value, ok := strings.Cut(raw, "=")
 	path = strings.TrimSpace(path)
+	d.file = "--set " + raw
+	if ok && mayHoldCredentials(path) {
+		// The value may be a password or a URL with one: never repeat it.
+		d.file = "--set " + path + "=(value not shown)"
+	}
 	if !ok || path == "" {
 		d.addf(0, "", "want PATH=VALUE, e.g. workload.rate=5000")
 		return
@@ -267,7 +272,7 @@ func (d *decoder) lookup(root reflect.Value, path string) (reflect.Value, bool) 
 			if done != "" {
 				where = done
 			}
-			d.addf(0, path, "unknown field %q in %s (known: %s)%s", seg, where, strings.Join(fs.names, ", "), suggest(seg, fs.names))
+			d.addf(0, path, "unknown field %q in %s (known: %s)%s%s", seg, where, strings.Join(fs.names, ", "), suggest(seg, fs.names), credentialHint(done, seg))
 			return reflect.Value{}, false
 		}
 		v = v.Field(i)
@@ -393,7 +398,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		seen[name] = k.Line
 		idx, ok := fs.index[name]
 		if !ok {
-			d.addf(k.Line, p, "unknown field (known: %s)%s", strings.Join(fs.names, ", "), suggest(name, fs.names))
+			d.addf(k.Line, p, "unknown field (known: %s)%s%s", strings.Join(fs.names, ", "), suggest(name, fs.names), credentialHint(path, name))
 			continue
 		}
 		d.value(val, v.Field(idx), p)
@@ -750,4 +755,33 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// credentialSections are the sections that configure authentication: a
+// credential written into them would end up in the scenario file, in
+// result.json and in logs.
+var credentialSections = []string{"env.external.kafka.sasl", "env.external.flink"}
+
+// credentialKeys are the field names a user might write a credential under.
+var credentialKeys = map[string]bool{"password": true, "token": true, "secret": true, "auth": true, "auth_value": true}
+
+// credentialHint is the hint for an unknown field name in the section at
+// path that looks like an inline credential; "" for any other.
+func credentialHint(path, name string) string {
+	if !credentialKeys[strings.ToLower(name)] || !slices.Contains(credentialSections, path) {
+		return ""
+	}
+	return "; credentials are never written in a scenario: name an environment variable (…_env) or a file (…_file)"
+}
+
+// mayHoldCredentials reports whether a --set value at path may hold a
+// credential (in a mapping, or as a URL's user:password@): a section that
+// contains a credential section, or a field inside one.
+func mayHoldCredentials(path string) bool {
+	for _, sec := range credentialSections {
+		if path == sec || strings.HasPrefix(path, sec+".") || strings.HasPrefix(sec, path+".") {
+			return true
+		}
+	}
+	return false
 }

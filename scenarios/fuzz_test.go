@@ -36,6 +36,7 @@ func FuzzParse(f *testing.F) {
 		"matrix:\n  job.checkpoint.interval: [1s, 10s]\n  job.state_backend: [hashmap, rocksdb]\n",
 		"matrix:\n  - {job.state_backend: hashmap}\n  - {job.state_backend: rocksdb, job.checkpoint.incremental: true}\n",
 		"gates: []\nworkload:\n  profile: {kind: ramp, from: 1, to: 2, steps: []}\n",
+		"env:\n  kind: external\n  max_clock_offset: 20ms\n  external:\n    kafka: {bootstrap: [b:9093], tls: {enabled: true, ca_file: ca.pem}, sasl: {mechanism: SCRAM-SHA-512, username: u, password_env: P}}\n    flink: {rest: 'https://jm:8081', auth_env: T}\n    topics: {prefix: x-, updates: up, allow_write: true}\n",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -689,7 +689,7 @@ func TestModelPinProblems(t *testing.T) {
 			data: "env:\n  pin:\n    taskmanagers: 0-1\n",
 			want: []string{`t.yaml:3: env.pin.taskmanagers: CPU 0: abload may only use CPUs 1,3 here (its CPU affinity when it started)`}},
 		{name: "external", machine: []int{0, 1},
-			data: "env:\n  kind: external\n  pin:\n    kafka: 0\n    harness: 1\n",
+			data: "env:\n  kind: external\n  pin:\n    kafka: 0\n    harness: 1\n" + externalEnvYAML,
 			want: []string{`t.yaml:4: env.pin.kafka: pinning needs an environment abload runs (local or docker), not external; leave it out`}},
 	}
 	for _, tt := range tests {

@@ -87,7 +87,7 @@ func TestNetworkProblems(t *testing.T) {
 			}},
 		{name: "bandwidth too small", data: "env:\n  network: {bandwidth: 0.1KB/s}\n",
 			want: []string{`t.yaml:2: env.network.bandwidth: bandwidth "0.1KB/s" is below the smallest limit, 1KB/s`}},
-		{name: "external", data: "env:\n  kind: external\n  network: {latency: 5ms}\n",
+		{name: "external", data: "env:\n  kind: external\n  network: {latency: 5ms}\n" + externalEnvYAML,
 			want: []string{`t.yaml:2: env.network: network shaping needs an environment abload runs (local or docker), not external`}},
 		{name: "network faults", data: `faults:
   - {at: 1s, kind: network_delay}

@@ -300,7 +300,85 @@ type Env struct {
 	RescaleCooldown Duration `yaml:"rescale_cooldown" json:"rescale_cooldown"`
 	// Pin pins the components and the harness to CPUs.
 	Pin Pin `yaml:"pin" json:"pin"`
+	// MaxClockOffset bounds the measured offset between this host's clock
+	// and the broker's: a run beyond it is invalid.
+	MaxClockOffset Duration `yaml:"max_clock_offset" json:"max_clock_offset"`
+	// External is the cluster of env.kind external.
+	External External `yaml:"external" json:"external"`
 }
+
+// External describes a Kafka cluster and a Flink cluster abload does not
+// run: it connects to them, creates only run-prefixed topics, and submits
+// its job or attaches to a running one. Credentials are never in the file,
+// only the names of the environment variables or files that hold them.
+type External struct {
+	Kafka ExternalKafka `yaml:"kafka" json:"kafka"`
+	Flink ExternalFlink `yaml:"flink" json:"flink"`
+	// JobID attaches to a running job (32 hex digits) instead of
+	// submitting abload's; its topics are then named in Topics.
+	JobID  string         `yaml:"job_id" json:"job_id"`
+	Topics ExternalTopics `yaml:"topics" json:"topics"`
+}
+
+// ExternalKafka is how the harness and the job reach an external Kafka.
+type ExternalKafka struct {
+	Bootstrap []string `yaml:"bootstrap" json:"bootstrap"`
+	// JobBootstrap is where the job's tasks reach the brokers, when that
+	// differs from where abload does (empty: Bootstrap).
+	JobBootstrap []string `yaml:"job_bootstrap" json:"job_bootstrap"`
+	TLS          TLS      `yaml:"tls" json:"tls"`
+	SASL         SASL     `yaml:"sasl" json:"sasl"`
+}
+
+// TLS is a client's TLS configuration; the files are PEM.
+type TLS struct {
+	Enabled    bool   `yaml:"enabled" json:"enabled"`
+	CAFile     string `yaml:"ca_file" json:"ca_file"`
+	CertFile   string `yaml:"cert_file" json:"cert_file"`
+	KeyFile    string `yaml:"key_file" json:"key_file"`
+	ServerName string `yaml:"server_name" json:"server_name"`
+}
+
+// SASL is a Kafka client's SASL authentication; the password comes from an
+// environment variable or a file, never from the scenario.
+type SASL struct {
+	Mechanism    string `yaml:"mechanism" json:"mechanism"`
+	Username     string `yaml:"username" json:"username"`
+	PasswordEnv  string `yaml:"password_env" json:"password_env"`
+	PasswordFile string `yaml:"password_file" json:"password_file"`
+}
+
+// ExternalFlink is how abload reaches an external Flink cluster's REST API.
+type ExternalFlink struct {
+	REST string `yaml:"rest" json:"rest"`
+	TLS  TLS    `yaml:"tls" json:"tls"`
+	// AuthHeader is the header sent with every request when AuthEnv or
+	// AuthFile names its value ("Authorization" by default).
+	AuthHeader string `yaml:"auth_header" json:"auth_header"`
+	AuthEnv    string `yaml:"auth_env" json:"auth_env"`
+	AuthFile   string `yaml:"auth_file" json:"auth_file"`
+}
+
+// ExternalTopics names the topics of an external run.
+type ExternalTopics struct {
+	// Prefix starts every topic abload creates: <prefix><run id>-events.
+	Prefix string `yaml:"prefix" json:"prefix"`
+	// Input, Updates and Windows name existing topics to use instead of
+	// creating them (an attached job's topics).
+	Input   string `yaml:"input" json:"input"`
+	Updates string `yaml:"updates" json:"updates"`
+	Windows string `yaml:"windows" json:"windows"`
+	// AllowWrite lets abload write into topics it did not create (the load
+	// into Input; the job it submits into Updates and Windows).
+	AllowWrite bool `yaml:"allow_write" json:"allow_write"`
+}
+
+// SASL mechanisms (env.external.kafka.sasl.mechanism).
+const (
+	SASLPlain       = "PLAIN"
+	SASLScramSHA256 = "SCRAM-SHA-256"
+	SASLScramSHA512 = "SCRAM-SHA-512"
+)
 
 // Pin holds CPU affinities: each a Linux CPU list such as "0", "0-1" or
 // "0,2" (see ParseCPUList); "" leaves that component unpinned.
@@ -556,6 +634,11 @@ func Defaults() *Scenario {
 			Scheduler:             SchedulerDefault,
 			RescaleCooldown:       Duration{2 * time.Second},
 			Images:                ImagesAuto,
+			MaxClockOffset:        Duration{100 * time.Millisecond},
+			External: External{
+				Flink:  ExternalFlink{AuthHeader: "Authorization"},
+				Topics: ExternalTopics{Prefix: "abload-"},
+			},
 		},
 		Kafka: Kafka{
 			Partitions:  4,

@@ -498,7 +498,7 @@ func TestValidateBuiltInCode(t *testing.T) {
 }
 
 func TestExternalSkipsSlotCheck(t *testing.T) {
-	if _, err := Parse("x.yaml", []byte("env: {kind: external}\njob: {parallelism: 64}\n"), nil); err != nil {
+	if _, err := Parse("x.yaml", []byte("env:\n  kind: external\n"+externalEnvYAML+"job: {parallelism: 64}\n"), nil); err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
 }
