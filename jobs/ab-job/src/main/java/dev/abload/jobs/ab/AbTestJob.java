@@ -18,6 +18,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -37,6 +38,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Properties;
 
 /**
  * The email A/B-test job abload benchmarks (topology and wire format: DESIGN.md).
@@ -69,7 +71,9 @@ import java.time.Duration;
  *
  * <p>The source and sinks are constructor arguments (the flink-training pattern) so that tests
  * run the very same topology on bounded in-memory sources and collecting sinks; {@link #main}
- * wires the Kafka ones.
+ * wires the Kafka ones. {@code --kafka-properties} (TLS and SASL settings, see {@link
+ * KafkaProperties}) applies to the Kafka source and both Kafka sinks; the job parameters show
+ * only its keys, with the values redacted.
  *
  * <p><b>Operator uids and savepoints.</b> The stateful operators have fixed uids
  * ({@code late-filter}, {@code dedupe}, {@code counts}, {@code windows}, {@code windows-merge};
@@ -306,9 +310,25 @@ public class AbTestJob {
         return parallelism > 0 ? sink.setParallelism(parallelism) : sink;
     }
 
+    /**
+     * The Kafka client settings of every Kafka client of the job (the source's consumers and
+     * admin client, the sinks' producers, transactional or not): {@code --kafka-properties}
+     * decoded, a fresh copy (empty by default). They carry secrets: never log them. They cannot
+     * collide with the job's own settings ({@link JobConfig} refuses those keys), and are applied
+     * first anyway, so the job's settings would win.
+     */
+    static Properties kafkaClientProperties(JobConfig config) {
+        return config.kafkaProperties();
+    }
+
     /** The input: earliest offsets, value-only JSON parsing into {@link EmailEvent}. */
     static KafkaSource<EmailEvent> kafkaSource(JobConfig config) {
-        return KafkaSource.<EmailEvent>builder()
+        KafkaSourceBuilder<EmailEvent> builder = KafkaSource.<EmailEvent>builder();
+        Properties client = kafkaClientProperties(config);
+        for (String key : client.stringPropertyNames()) {
+            builder.setProperty(key, client.getProperty(key));
+        }
+        return builder
                 .setBootstrapServers(config.bootstrapServers)
                 .setTopics(config.inputTopic)
                 .setGroupId(config.groupId)
@@ -321,13 +341,18 @@ public class AbTestJob {
      * A string sink to {@code topic}; records get the producer's default timestamp. At-least-once,
      * or with {@code --delivery exactly_once} transactional, with the transactional-id prefix
      * {@code <job-name>-<kind>-<group-id>} (the group id is unique per run, so a new run never
-     * fences or aborts the transactions of an earlier one).
+     * fences or aborts the transactions of an earlier one). The {@link #kafkaClientProperties}
+     * (TLS, SASL) apply to every producer of the sink, the committers' included.
      *
      * @param kind {@code updates} or {@code windows}, to keep the two sinks' prefixes apart
      */
     static KafkaSink<String> kafkaSink(JobConfig config, String topic, String kind) {
-        KafkaSinkBuilder<String> builder = KafkaSink.<String>builder()
-                .setBootstrapServers(config.bootstrapServers)
+        KafkaSinkBuilder<String> builder = KafkaSink.<String>builder();
+        Properties client = kafkaClientProperties(config);
+        for (String key : client.stringPropertyNames()) {
+            builder.setProperty(key, client.getProperty(key));
+        }
+        builder.setBootstrapServers(config.bootstrapServers)
                 .setRecordSerializer(KafkaRecordSerializationSchema.<String>builder()
                         .setTopic(topic)
                         .setValueSerializationSchema(new SimpleStringSchema())

@@ -1,10 +1,12 @@
 package dev.abload.jobs.ab;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The job's command-line contract, parsed by hand so that an unknown, repeated or malformed
@@ -80,6 +82,13 @@ public final class JobConfig {
         OPTIONS.put("updates-sample", new String[] {"1",
             "emit the per-event update (counted or late) only of events with seq % N == 0, >= 1;"
                 + " 1 = every update; windows are unaffected"});
+        OPTIONS.put("kafka-properties", new String[] {"",
+            "Kafka client settings for a cluster secured with TLS and/or SASL, applied to the source and both"
+                + " sinks: the base64 (standard or URL-safe alphabet, padding optional) of a java.util.Properties"
+                + " text in UTF-8 (multi-line values such as PEM with \\n escapes or line continuations);"
+                + " only keys starting with security., sasl., ssl. and client.dns.lookup; the job's own settings"
+                + " (bootstrap.servers, group.id, linger.ms, ...) are refused; the job parameters show the keys"
+                + " with their values redacted; \"\" = none"});
     }
 
     /** Flink's upper bound for the max parallelism (KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM). */
@@ -144,6 +153,14 @@ public final class JobConfig {
     public final long costPerEventUs;
     /** >= 1: only updates of events with {@code seq % updatesSample == 0} are emitted. */
     public final long updatesSample;
+    /**
+     * The decoded {@code --kafka-properties} (empty = none), in the text's order. They carry
+     * passwords and private keys: never part of {@link #values} (the job parameters) or
+     * {@link #toString}, which show {@link #kafkaPropertiesDescription} instead.
+     */
+    private final Map<String, String> kafkaProperties;
+    /** {@link KafkaProperties#describe} of {@link #kafkaProperties}: keys, values redacted. */
+    private final String kafkaPropertiesDescription;
     /** Every argument (given or defaulted) by name without the dashes, in usage order. */
     private final Map<String, String> values;
 
@@ -195,6 +212,13 @@ public final class JobConfig {
                     + ", got " + costPerEventUs);
         }
         updatesSample = number(v, "updates-sample", 1);
+        try {
+            kafkaProperties = KafkaProperties.decode(v.get("kafka-properties"));
+        } catch (IllegalArgumentException e) {
+            // The message names at most a key; no cause, whose message might quote the value.
+            throw invalid(e.getMessage());
+        }
+        kafkaPropertiesDescription = KafkaProperties.describe(kafkaProperties);
         Map<String, String> ordered = new LinkedHashMap<>();
         for (String key : OPTIONS.keySet()) {
             ordered.put(key, v.get(key));
@@ -210,6 +234,8 @@ public final class JobConfig {
         ordered.put("serializer", serializer);
         ordered.put("window-kind", windowKind);
         ordered.put("skew-mitigation", skewMitigation);
+        // Never the value itself: it carries secrets, and the job parameters show in Flink's web UI.
+        ordered.put("kafka-properties", kafkaPropertiesDescription);
         values = Collections.unmodifiableMap(ordered);
         if (bootstrapServers.isBlank()) {
             throw invalid("--bootstrap-servers must not be empty");
@@ -295,9 +321,24 @@ public final class JobConfig {
         return "exactly_once".equals(delivery);
     }
 
-    /** Every argument, given or defaulted, by name without the leading dashes, in usage order. */
+    /**
+     * Every argument, given or defaulted, by name without the leading dashes, in usage order;
+     * {@code kafka-properties} shows only {@link #kafkaPropertiesDescription} (keys, values redacted).
+     */
     public Map<String, String> asMap() {
         return values;
+    }
+
+    /** The decoded {@code --kafka-properties} (secrets included), a fresh copy; empty if none. */
+    public Properties kafkaProperties() {
+        Properties p = new Properties();
+        p.putAll(kafkaProperties);
+        return p;
+    }
+
+    /** The {@code --kafka-properties} keys with their values redacted ("" if none): safe to show. */
+    public String kafkaPropertiesDescription() {
+        return kafkaPropertiesDescription;
     }
 
     /** Whether the per-event updates output is on. */
@@ -322,10 +363,16 @@ public final class JobConfig {
      */
     public static JobConfig parse(String... args) {
         Map<String, String> given = new HashMap<>();
+        // A stray token next to --kafka-properties may be a piece of its (secret) value, e.g. split
+        // by the shell: then it is not echoed.
+        boolean secretGiven = Arrays.stream(args).anyMatch(a -> a.startsWith("--kafka-properties"));
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--") || a.length() == 2) {
-                throw invalid("unexpected argument '" + a + "' (expected --key value)");
+                throw invalid(secretGiven
+                        ? "unexpected argument #" + (i + 1) + " (not shown, as --kafka-properties is given;"
+                                + " expected --key value)"
+                        : "unexpected argument '" + a + "' (expected --key value)");
             }
             String key;
             String value;
@@ -434,6 +481,7 @@ public final class JobConfig {
                 + ", allowedLatenessMs=" + allowedLatenessMs + ", skewMitigation=" + skewMitigation
                 + ", salts=" + salts + ", parallelismDedupe=" + parallelismDedupe
                 + ", parallelismCounts=" + parallelismCounts + ", parallelismWindows=" + parallelismWindows
-                + ", costPerEventUs=" + costPerEventUs + ", updatesSample=" + updatesSample + '}';
+                + ", costPerEventUs=" + costPerEventUs + ", updatesSample=" + updatesSample
+                + ", kafkaProperties=[" + kafkaPropertiesDescription + "]}";
     }
 }

@@ -14,6 +14,9 @@ import org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializer;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkAccess;
+import org.apache.flink.connector.kafka.source.KafkaSourceAccess;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -155,6 +159,85 @@ class AbTestJobConfigureTest {
         // Both guarantees build (EXACTLY_ONCE fails to build without a transactional-id prefix).
         assertNotNull(AbTestJob.kafkaSink(eo, "up", "updates"));
         assertNotNull(AbTestJob.kafkaSink(config(), "up", "updates"));
+    }
+
+    /** The --kafka-properties settings, as the Kafka clients must get them. */
+    private static void assertCarries(Map<String, String> expected, Map<String, String> actual, String what) {
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            assertEquals(e.getValue(), actual.get(e.getKey()), what + ": " + e.getKey());
+        }
+    }
+
+    private static Map<String, String> map(Properties p) {
+        Map<String, String> m = new TreeMap<>();
+        for (String k : p.stringPropertyNames()) {
+            m.put(k, p.getProperty(k));
+        }
+        return m;
+    }
+
+    @Test
+    void kafkaPropertiesReachTheSourceAndBothSinks() {
+        String value = KafkaSecrets.encode(KafkaSecrets.text());
+        for (String[] delivery : new String[][] {{}, {"--checkpoint-interval-ms", "1000", "--delivery", "exactly_once"}}) {
+            JobConfig c = config(Stream.concat(Stream.of("--kafka-properties", value, "--sink-linger-ms", "7"),
+                    Arrays.stream(delivery)).toArray(String[]::new));
+            assertEquals(KafkaSecrets.SETTINGS, map(AbTestJob.kafkaClientProperties(c)));
+
+            // The source: its readers' (and enumerator's) client properties.
+            Map<String, String> source = KafkaSourceAccess.clientProperties(AbTestJob.kafkaSource(c)).toMap();
+            assertCarries(KafkaSecrets.SETTINGS, source, "source");
+            assertEquals("k:9092", source.get("bootstrap.servers"));
+            assertEquals("run-42", source.get("group.id"));
+
+            // Both sinks, at-least-once and transactional: their producers' properties.
+            for (String kind : new String[] {"updates", "windows"}) {
+                KafkaSink<String> sink = AbTestJob.kafkaSink(c, kind.equals("updates") ? "up" : "win", kind);
+                Map<String, String> producer = map(KafkaSinkAccess.producerConfig(sink));
+                assertCarries(KafkaSecrets.SETTINGS, producer, kind + " sink " + c.delivery);
+                // The job's own settings stay.
+                assertEquals("k:9092", producer.get("bootstrap.servers"));
+                assertEquals("7", producer.get("linger.ms"));
+                assertEquals(c.exactlyOnceDelivery() ? Long.toString(AbTestJob.TRANSACTION_TIMEOUT_MS) : null,
+                        producer.get("transaction.timeout.ms"), kind);
+            }
+        }
+    }
+
+    @Test
+    void kafkaPropertiesSecretsStayOutOfTheJobParameters() throws Exception {
+        JobConfig c = config("--kafka-properties", KafkaSecrets.encode(KafkaSecrets.text()));
+        StreamExecutionEnvironment env = env(c);
+        Map<String, String> params = env.getConfig().getGlobalJobParameters().toMap();
+        assertEquals(c.asMap(), params);
+        assertEquals(KafkaSecrets.DESCRIPTION, params.get("kafka-properties"));
+        for (Map.Entry<String, String> e : params.entrySet()) {
+            KafkaSecrets.assertNoSecret("job parameter " + e.getKey(), e.getKey() + "=" + e.getValue());
+        }
+        // What the JobManager gets, and so shows under user-config of GET /jobs/:id/config.
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName("test");
+        ExecutionConfig shipped = graph.getJobGraph().getSerializedExecutionConfig()
+                .deserializeValue(getClass().getClassLoader());
+        Map<String, String> shippedParams = shipped.getGlobalJobParameters().toMap();
+        assertEquals(KafkaSecrets.DESCRIPTION, shippedParams.get("kafka-properties"));
+        KafkaSecrets.assertNoSecret("shipped job parameters", shippedParams.toString());
+        KafkaSecrets.assertNoSecret("shipped execution config", shipped.toString());
+    }
+
+    @Test
+    void noKafkaPropertiesByDefault() {
+        JobConfig c = config("--checkpoint-interval-ms", "1000", "--delivery", "exactly_once");
+        assertTrue(AbTestJob.kafkaClientProperties(c).isEmpty());
+        assertEquals("", env(c).getConfig().getGlobalJobParameters().toMap().get("kafka-properties"));
+        Map<String, String> source = KafkaSourceAccess.clientProperties(AbTestJob.kafkaSource(c)).toMap();
+        Map<String, String> producer = map(KafkaSinkAccess.producerConfig(AbTestJob.kafkaSink(c, "up", "updates")));
+        for (String k : KafkaSecrets.SETTINGS.keySet()) {
+            assertFalse(source.containsKey(k), "source " + k);
+            assertFalse(producer.containsKey(k), "sink " + k);
+        }
+        assertEquals("k:9092", producer.get("bootstrap.servers"));
+        assertEquals("5", producer.get("linger.ms"));
     }
 
     @Test

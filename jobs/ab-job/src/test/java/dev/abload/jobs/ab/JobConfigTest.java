@@ -72,7 +72,9 @@ class JobConfigTest {
         assertEquals("0", c.asMap().get("parallelism-windows"));
         assertEquals("0", c.asMap().get("cost-per-event-us"));
         assertEquals("1", c.asMap().get("updates-sample"));
-        assertEquals(35, c.asMap().size());
+        assertEquals("", c.asMap().get("kafka-properties"));
+        assertTrue(c.kafkaProperties().isEmpty());
+        assertEquals(36, c.asMap().size());
     }
 
     @Test
@@ -307,7 +309,7 @@ class JobConfigTest {
             "unaligned-checkpoints", "delivery", "state-backend", "incremental-checkpoints", "buffer-timeout-ms",
             "object-reuse", "chaining", "max-parallelism", "serializer", "window-kind", "window-slide-ms",
             "window-gap-ms", "allowed-lateness-ms", "skew-mitigation", "salts", "parallelism-dedupe",
-            "parallelism-counts", "parallelism-windows", "cost-per-event-us", "updates-sample"}) {
+            "parallelism-counts", "parallelism-windows", "cost-per-event-us", "updates-sample", "kafka-properties"}) {
             assertTrue(usage.contains("--" + k + " "), k);
         }
     }
