@@ -105,7 +105,7 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 
 	harness := func(i int) float64 {
 		topic := fmt.Sprintf("bench-abload-%d", i)
-		if err := createTopics(context.Background(), []string{bootstrap}, Topics{Input: topic}, sc.Kafka.Partitions); err != nil {
+		if _, err := createTopics(context.Background(), &Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
 			b.Fatal(err)
 		}
 		opts, _ := producerOpts(scenarios.Kafka{Acks: acks, Linger: scenarios.Duration{Duration: linger}, Compression: "none"})
@@ -120,7 +120,7 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 	}
 	kafka := func(i int) float64 {
 		topic := fmt.Sprintf("bench-perf-%d", i)
-		if err := createTopics(context.Background(), []string{bootstrap}, Topics{Input: topic}, sc.Kafka.Partitions); err != nil {
+		if _, err := createTopics(context.Background(), &Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
 			b.Fatal(err)
 		}
 		cmd := exec.Command(javaBin(), "-Xmx512m", "-cp", filepath.Join(rt.KafkaLib, "*"),
@@ -174,7 +174,7 @@ func BenchmarkPacing50k(b *testing.B) {
 
 	_, _, bootstrap := benchKafka(b)
 	topic := "bench-pacing"
-	if err := createTopics(context.Background(), []string{bootstrap}, Topics{Input: topic}, sc.Kafka.Partitions); err != nil {
+	if _, err := createTopics(context.Background(), &Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
 		b.Fatal(err)
 	}
 	opts, _ := producerOpts(sc.Kafka)

@@ -56,6 +56,8 @@ type CapacityOptions struct {
 	JobRunning func(ctx context.Context, flink *FlinkClient, jobID string)
 	// MetricsAddr, when set, serves Prometheus metrics during the search.
 	MetricsAddr string
+	// Cleanup deletes the topics the search created when it ends (external).
+	Cleanup bool
 }
 
 // judgeWindow is one capacity step's judged part: e2e latency of the events
@@ -188,6 +190,10 @@ func sampledIn(a, b, sample int64) int64 {
 // schedule. The answer is returned (with the steps so far) whenever the
 // search began, also on abort or failure alongside the error.
 func Capacity(ctx context.Context, opts CapacityOptions) (res *reports.Capacity, err error) {
+	defer func() {
+		scrub(res)
+		err = RedactError(err)
+	}()
 	ropts := Options(opts)
 	r := &runner{opts: ropts, sc: opts.Scenario, con: newConsole(opts.Stderr), clock: NewClock()}
 	r.startNs = r.clock.Now()

@@ -34,6 +34,10 @@ func newConsole(w io.Writer) *console {
 			c.tty = true
 		}
 	}
+	if w != nil {
+		// Nothing abload prints may carry a credential it has read.
+		c.w = RedactingWriter(w)
+	}
 	return c
 }
 

@@ -479,6 +479,13 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	res.Environment.Limits = envLimits(sc.Env)
 	res.Environment.Network = r.networkText()
 	res.Environment.Pin = envPin(sc.Env)
+	res.Clock = r.clockChk
+	if c := r.clockChk; c != nil && c.Error == "" && !c.Within {
+		res.MarkInvalid(fmt.Sprintf("the broker's clock is %+.1f ms ± %.1f ms off this host's, beyond env.max_clock_offset (%s)", c.OffsetMs, c.UncertaintyMs, sc.Env.MaxClockOffset))
+	}
+	if r.attached {
+		res.AttachedJob = r.jobID
+	}
 	if aborted {
 		res.Status = reports.StatusAborted
 	}
@@ -612,9 +619,15 @@ func envPin(e scenarios.Env) *reports.Pinning {
 // producer of input events, with the scenario's producer settings.
 func (r *runner) kafkaClients() (consumer, producer *kgo.Client, err error) {
 	sc := r.sc
+	// Outputs the run did not create (an attached job's) hold earlier
+	// records: read only what comes after the start.
+	from := kgo.NewOffset().AtStart()
+	if x := sc.Env.External.Topics; sc.Env.Kind == scenarios.EnvExternal && (x.Updates != "" || x.Windows != "") {
+		from = kgo.NewOffset().AtEnd()
+	}
 	copts := r.ep.seed(
 		kgo.ConsumeTopics(r.topics.outputs()...),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.ConsumeResetOffset(from),
 		kgo.FetchMaxWait(100*time.Millisecond),
 	)
 	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {

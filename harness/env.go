@@ -3,10 +3,12 @@ package harness
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -30,16 +32,44 @@ type Endpoints struct {
 	// for a published port): an EOF right after connecting then means "down
 	// for now", not a TLS or SASL mismatch, and the harness's clients retry it.
 	KafkaBehindProxy bool `json:"-"`
+	// Security is how the harness's Kafka clients authenticate and encrypt
+	// (nil: plaintext); JobKafkaProperties the same for the job's Kafka
+	// clients, as Kafka client properties (they hold secrets).
+	Security           *KafkaSecurity `json:"-"`
+	JobKafkaProperties [][2]string    `json:"-"`
+	// FlinkTLS and FlinkHeader (name, value) are how the REST client reaches
+	// an external Flink (nil, empty: plain HTTP, no header).
+	FlinkTLS    *tls.Config `json:"-"`
+	FlinkHeader [2]string   `json:"-"`
 }
 
 // seed is the harness's Kafka client options for these endpoints: the
-// bootstrap servers, and EOF retries behind a proxy (kgo.AlwaysRetryEOF).
+// bootstrap servers, the security (TLS, SASL), and EOF retries behind a
+// proxy (kgo.AlwaysRetryEOF).
 func (e *Endpoints) seed(more ...kgo.Opt) []kgo.Opt {
 	opts := []kgo.Opt{kgo.SeedBrokers(e.KafkaBootstrap...)}
 	if e.KafkaBehindProxy {
 		opts = append(opts, kgo.AlwaysRetryEOF())
 	}
+	if e.Security != nil {
+		// The external environment checked the configuration when it started.
+		if so, err := e.Security.Opts(); err == nil {
+			opts = append(opts, so...)
+		}
+	}
 	return append(opts, more...)
+}
+
+// FlinkClient is a REST client for these endpoints' Flink.
+func (e *Endpoints) FlinkClient() *FlinkClient {
+	c := NewFlinkClient(e.FlinkREST)
+	if e.FlinkTLS != nil {
+		c.http.Transport = &http.Transport{TLSClientConfig: e.FlinkTLS, Proxy: http.ProxyFromEnvironment}
+	}
+	if e.FlinkHeader[0] != "" {
+		c.header = e.FlinkHeader
+	}
+	return c
 }
 
 // JobBootstrap is the bootstrap servers the job is given.
@@ -157,30 +187,34 @@ func FlinkClusterConfig(e scenarios.Env) map[string]string {
 // FlinkClusterConfig on top.
 func FlinkBaseConfig(jmMem, tmMem string, slots int) map[string]string {
 	return map[string]string{
-		"jobmanager.memory.process.size":                               jmMem,
-		"jobmanager.execution.failover-strategy":                       "region",
-		"taskmanager.numberOfTaskSlots":                                strconv.Itoa(slots),
-		"taskmanager.memory.process.size":                              tmMem,
-		"parallelism.default":                                          "1",
-		"metrics.fetcher.update-interval":                              "1000 ms",
-		"rest.cache.checkpoint-statistics.timeout":                     "500 ms",
-		"web.checkpoints.history":                                      "100",
-		"web.refresh-interval":                                         "1000 ms",
-		"heartbeat.interval":                                           "2000 ms",
-		"heartbeat.timeout":                                            "10000 ms",
-		"slot.request.timeout":                                         "60000 ms",
-		"blob.server.port":                                             "0",
-		"taskmanager.rpc.port":                                         "0",
-		"taskmanager.data.port":                                        "0",
-		"env.java.opts.all":                                            strings.Join(FlinkJavaOpts, " "),
-		"cluster.evenly-spread-out-slots":                              "true",
-		"metrics.reporter.prom.factory.class":                          "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
-		"metrics.reporter.prom.port":                                   "9249",
-		"taskmanager.memory.jvm-overhead.min":                          "128m",
-		"restart-strategy.type":                                        "fixed-delay",
-		"restart-strategy.fixed-delay.attempts":                        "3",
-		"restart-strategy.fixed-delay.delay":                           "1000 ms",
-		"jobmanager.adaptive-scheduler.resource-stabilization-timeout": "1000 ms",
+		"jobmanager.memory.process.size":                                   jmMem,
+		"jobmanager.execution.failover-strategy":                           "region",
+		"taskmanager.numberOfTaskSlots":                                    strconv.Itoa(slots),
+		"taskmanager.memory.process.size":                                  tmMem,
+		"parallelism.default":                                              "1",
+		"metrics.fetcher.update-interval":                                  "1000 ms",
+		"rest.cache.checkpoint-statistics.timeout":                         "500 ms",
+		"web.checkpoints.history":                                          "100",
+		"web.refresh-interval":                                             "1000 ms",
+		"heartbeat.interval":                                               "2000 ms",
+		"heartbeat.timeout":                                                "10000 ms",
+		"slot.request.timeout":                                             "60000 ms",
+		"blob.server.port":                                                 "0",
+		"taskmanager.rpc.port":                                             "0",
+		"taskmanager.data.port":                                            "0",
+		"env.java.opts.all":                                                strings.Join(FlinkJavaOpts, " "),
+		"cluster.evenly-spread-out-slots":                                  "true",
+		"metrics.reporter.prom.factory.class":                              "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+		"metrics.reporter.prom.port":                                       "9249",
+		"taskmanager.memory.jvm-overhead.min":                              "128m",
+		"restart-strategy.type":                                            "exponential-delay",
+		"restart-strategy.exponential-delay.initial-backoff":               "1000 ms",
+		"restart-strategy.exponential-delay.max-backoff":                   "8000 ms",
+		"restart-strategy.exponential-delay.backoff-multiplier":            "2.0",
+		"restart-strategy.exponential-delay.jitter-factor":                 "0.1",
+		"restart-strategy.exponential-delay.reset-backoff-threshold":       "60000 ms",
+		"restart-strategy.exponential-delay.attempts-before-reset-backoff": "8",
+		"jobmanager.adaptive-scheduler.resource-stabilization-timeout":     "1000 ms",
 	}
 }
 

@@ -16,8 +16,9 @@ import (
 
 // FlinkClient speaks Flink's REST API (the JSON field names as served).
 type FlinkClient struct {
-	base string
-	http *http.Client
+	base   string
+	http   *http.Client
+	header [2]string // sent with every request when set (an external cluster's auth)
 }
 
 // NewFlinkClient returns a client for the REST endpoint at base (e.g. http://127.0.0.1:8081).
@@ -79,6 +80,9 @@ func (c *FlinkClient) do(ctx context.Context, method, path string, body io.Reade
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if c.header[0] != "" {
+		req.Header.Set(c.header[0], c.header[1])
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -232,6 +236,11 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// DeleteJar deletes an uploaded jar (DELETE /jars/{id}).
+func (c *FlinkClient) DeleteJar(ctx context.Context, jarID string) error {
+	return c.do(ctx, http.MethodDelete, "/jars/"+jarID, nil, "", nil)
 }
 
 // CancelJob cancels a job (PATCH /jobs/{id}?mode=cancel).

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -20,16 +21,58 @@ type Topics struct {
 	Windows string `json:"windows,omitempty"`
 }
 
-// topicsFor returns the topic names of a run.
-func topicsFor(runID string, updates, windows bool) Topics {
-	t := Topics{Input: "abload-" + runID + "-events"}
-	if updates {
-		t.Updates = "abload-" + runID + "-updates"
+// TopicSpec is a topic the run creates.
+type TopicSpec struct {
+	Name string
+	// LogAppendTime: the broker stamps each record with its append time
+	// (output topics, so the harness can tell how far behind the outputs
+	// its consumer is; the clock topic, to read the broker's clock).
+	LogAppendTime bool
+	Partitions    int // 0: kafka.partitions
+}
+
+// TopicPlan is what a run does with topics: the names it uses, those it
+// creates (the only ones it may delete) and those that must exist already.
+type TopicPlan struct {
+	Topics   Topics
+	Clock    string // the clock-probe topic (created)
+	Create   []TopicSpec
+	Existing []string // named by env.external.topics: used, never created or deleted
+}
+
+// PlanTopics returns the topics of run runID: <prefix><run>-events,
+// -updates, -windows and -clock, where prefix is "abload-" or
+// env.external.topics.prefix; an external scenario's named topics are used
+// instead of creating those.
+func PlanTopics(sc *scenarios.Scenario, runID string) TopicPlan {
+	prefix := "abload-"
+	var named scenarios.ExternalTopics
+	if sc.Env.Kind == scenarios.EnvExternal {
+		named = sc.Env.External.Topics
+		if named.Prefix != "" {
+			prefix = named.Prefix
+		}
 	}
-	if windows {
-		t.Windows = "abload-" + runID + "-windows"
+	var p TopicPlan
+	pick := func(given, suffix string, logAppend bool) string {
+		if given != "" {
+			p.Existing = append(p.Existing, given)
+			return given
+		}
+		name := prefix + runID + suffix
+		p.Create = append(p.Create, TopicSpec{Name: name, LogAppendTime: logAppend})
+		return name
 	}
-	return t
+	p.Topics.Input = pick(named.Input, "-events", false)
+	if sc.Job.Outputs.Updates {
+		p.Topics.Updates = pick(named.Updates, "-updates", true)
+	}
+	if sc.Job.Outputs.Windows {
+		p.Topics.Windows = pick(named.Windows, "-windows", true)
+	}
+	p.Clock = prefix + runID + "-clock"
+	p.Create = append(p.Create, TopicSpec{Name: p.Clock, LogAppendTime: true, Partitions: 1})
+	return p
 }
 
 func (t Topics) outputs() []string {
@@ -42,29 +85,92 @@ func (t Topics) outputs() []string {
 	return out
 }
 
-// createTopics creates the run's topics. Output topics use LogAppendTime so
-// the harness can tell how far behind the outputs its own consumer is.
-func createTopics(ctx context.Context, bootstrap []string, t Topics, partitions int) error {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap...))
+// adminClient is a Kafka admin client for the endpoints (with their
+// security); close the returned client.
+func adminClient(ep *Endpoints) (*kadm.Client, *kgo.Client, error) {
+	cl, err := kgo.NewClient(ep.seed()...)
 	if err != nil {
-		return err
+		return nil, nil, err
+	}
+	return kadm.NewClient(cl), cl, nil
+}
+
+// createTopics creates specs (replication factor: the broker's default)
+// and returns the names it created, also when it fails part way.
+func createTopics(ctx context.Context, ep *Endpoints, specs []TopicSpec, partitions int) ([]string, error) {
+	adm, cl, err := adminClient(ep)
+	if err != nil {
+		return nil, err
 	}
 	defer cl.Close()
-	adm := kadm.NewClient(cl)
+	var created []string
 	var errs []error
-	create := func(name string, cfg map[string]*string) {
-		resp, err := adm.CreateTopic(ctx, int32(partitions), 1, cfg, name)
+	for _, t := range specs {
+		var cfg map[string]*string
+		if t.LogAppendTime {
+			logAppend := "LogAppendTime"
+			cfg = map[string]*string{"message.timestamp.type": &logAppend}
+		}
+		n := partitions
+		if t.Partitions > 0 {
+			n = t.Partitions
+		}
+		resp, err := adm.CreateTopic(ctx, int32(n), -1, cfg, t.Name)
 		if err == nil {
 			err = resp.Err
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("create topic %s: %w", name, err))
+			errs = append(errs, fmt.Errorf("create topic %s: %w", t.Name, err))
+			continue
+		}
+		created = append(created, t.Name)
+	}
+	return created, errors.Join(errs...)
+}
+
+// checkExistingTopics checks that the topics an external scenario names exist.
+func checkExistingTopics(ctx context.Context, ep *Endpoints, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	adm, cl, err := adminClient(ep)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	td, err := adm.ListTopics(ctx, names...)
+	if err != nil {
+		return fmt.Errorf("list topics: %w", err)
+	}
+	var errs []error
+	for _, n := range names {
+		d, ok := td[n]
+		switch {
+		case !ok || errors.Is(d.Err, kerr.UnknownTopicOrPartition):
+			errs = append(errs, fmt.Errorf("env.external.topics: topic %s does not exist", n))
+		case d.Err != nil:
+			errs = append(errs, fmt.Errorf("env.external.topics: topic %s: %w", n, d.Err))
 		}
 	}
-	create(t.Input, nil)
-	logAppend := "LogAppendTime"
-	for _, o := range t.outputs() {
-		create(o, map[string]*string{"message.timestamp.type": &logAppend})
+	return errors.Join(errs...)
+}
+
+// DeleteTopics deletes the named topics and reports each one's outcome.
+func DeleteTopics(ctx context.Context, ep *Endpoints, names []string) error {
+	adm, cl, err := adminClient(ep)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	resp, err := adm.DeleteTopics(ctx, names...)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, n := range names {
+		if r, ok := resp[n]; ok && r.Err != nil {
+			errs = append(errs, fmt.Errorf("delete topic %s: %w", n, r.Err))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -57,6 +57,8 @@ type MatrixOptions struct {
 	Version     string
 	// MetricsAddr, when set, serves each run's Prometheus metrics in turn.
 	MetricsAddr string
+	// Cleanup deletes each run's topics when it ends (external).
+	Cleanup bool
 	// Done is called after each run with its result (nil if none) and error;
 	// it writes the run's outputs.
 	Done func(dir string, res *reports.Result, err error)
@@ -69,9 +71,10 @@ type MatrixOptions struct {
 // at the end, logs in OutDir/logs); a point with a different env gets a new
 // one. env.network's shaping does not count: each run shapes the shared
 // environment's network proxy itself. An abort stops after the current run.
-func RunMatrix(ctx context.Context, o MatrixOptions) (*Index, error) {
+func RunMatrix(ctx context.Context, o MatrixOptions) (idx *Index, err error) {
+	defer func() { err = RedactError(err) }()
 	con := newConsole(o.Stderr)
-	idx := &Index{Schema: IndexSchema, Scenario: o.Source, Repetitions: o.Repetitions, StartedAt: time.Now().UTC().Format(time.RFC3339)}
+	idx = &Index{Schema: IndexSchema, Scenario: o.Source, Repetitions: o.Repetitions, StartedAt: time.Now().UTC().Format(time.RFC3339)}
 	for _, p := range o.Points {
 		idx.Points = append(idx.Points, IndexPoint{Name: p.Name, Settings: p.Settings})
 	}
@@ -116,7 +119,7 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (*Index, error) {
 			con.Logf("abload: environment %s up in %.1fs, shared by the runs with the same env section", e.Kind(), time.Since(t0).Seconds())
 			env, envConf = e, sharedEnvKey(p.Scenario)
 		}
-		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: o.Runtime, Env: env, Stderr: o.Stderr, Version: o.Version, MetricsAddr: o.MetricsAddr})
+		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: o.Runtime, Env: env, Stderr: o.Stderr, Version: o.Version, MetricsAddr: o.MetricsAddr, Cleanup: o.Cleanup})
 		entry := IndexRun{Point: p.Name, Repetition: slot.Repetition, Dir: rel}
 		if res != nil {
 			entry.Status, entry.Valid, entry.Reasons = string(res.Status), res.Valid, res.InvalidReasons

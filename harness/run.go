@@ -59,6 +59,10 @@ type Options struct {
 	// MetricsAddr, when set, serves the run's Prometheus metrics on
 	// http://MetricsAddr/metrics (a loopback address) while it runs.
 	MetricsAddr string
+	// Cleanup deletes the topics the run created when it ends (an external
+	// environment's; the others' go with their broker). Topics the run did
+	// not create are never deleted.
+	Cleanup bool
 }
 
 // Run executes one benchmark run end to end and returns its result. The
@@ -71,7 +75,8 @@ type Options struct {
 // (checkpointing off) on the same environment, writes the control's result
 // into OutDir/control, and sets the comparison in the run's checkpoints
 // section.
-func Run(ctx context.Context, opts Options) (*reports.Result, error) {
+func Run(ctx context.Context, opts Options) (res *reports.Result, err error) {
+	defer func() { err = RedactError(err) }()
 	if !opts.Scenario.Job.Checkpoint.ControlRun {
 		return runOnce(ctx, opts)
 	}
@@ -101,7 +106,7 @@ func Run(ctx context.Context, opts Options) (*reports.Result, error) {
 		con.Logf("abload: environment %s up in %.1fs, shared by the run and its control run", env.Kind(), time.Since(t0).Seconds())
 		opts.Env = env
 	}
-	res, err := runOnce(ctx, opts)
+	res, err = runOnce(ctx, opts)
 	if err != nil || res == nil || res.Status != reports.StatusOK {
 		return res, err
 	}
@@ -176,7 +181,9 @@ func compareControl(res, ctl *reports.Result, dir, note string) *reports.Control
 
 func runOnce(ctx context.Context, opts Options) (*reports.Result, error) {
 	r := &runner{opts: opts, sc: opts.Scenario, con: newConsole(opts.Stderr), clock: NewClock()}
-	return r.run(ctx)
+	res, err := r.run(ctx)
+	scrub(res)
+	return res, RedactError(err)
 }
 
 type runner struct {
@@ -185,12 +192,16 @@ type runner struct {
 	con   *console
 	clock *Clock
 
-	runID  string
-	env    Environment
-	ep     *Endpoints
-	topics Topics
-	flink  *FlinkClient
-	jobID  string
+	runID    string
+	env      Environment
+	ep       *Endpoints
+	topics   Topics
+	created  []string // topics this run created (the only ones --cleanup deletes)
+	flink    *FlinkClient
+	jobID    string
+	jarID    string // the jar this run uploaded to an external cluster
+	attached bool   // the job was running before the run (env.external.job_id): never cancelled
+	clockChk *reports.ClockCheck
 
 	phaseMu  sync.Mutex // phases is read by the ticker goroutine
 	phases   []reports.Phase
@@ -333,6 +344,9 @@ func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir, outDir string, 
 		}
 		return f(EnvSpec{Scenario: sc, Runtime: rt, LogDir: logDir, SharedDirs: shared, Logf: logf})
 	}
+	if sc.Env.Kind == scenarios.EnvExternal {
+		return newExternal(sc, logf), nil
+	}
 	return nil, fmt.Errorf("env.kind %q is not available yet", sc.Env.Kind)
 }
 
@@ -374,11 +388,21 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 		return err
 	}
 
-	r.topics = topicsFor(r.runID, sc.Job.Outputs.Updates, sc.Job.Outputs.Windows)
-	if err := createTopics(ctx, r.ep.KafkaBootstrap, r.topics, sc.Kafka.Partitions); err != nil {
+	plan := PlanTopics(sc, r.runID)
+	r.topics = plan.Topics
+	if err := checkExistingTopics(ctx, r.ep, plan.Existing); err != nil {
 		return err
 	}
-	r.flink = NewFlinkClient(r.ep.FlinkREST)
+	created, err := createTopics(ctx, r.ep, plan.Create, sc.Kafka.Partitions)
+	r.created = created
+	if err != nil {
+		return err
+	}
+	r.measureClock(ctx, plan.Clock)
+	r.flink = r.ep.FlinkClient()
+	if id := sc.Env.External.JobID; sc.Env.Kind == scenarios.EnvExternal && id != "" {
+		return r.attach(ctx, id)
+	}
 	t1 := time.Now()
 	restore := ""
 	if sc.Job.RestoreFrom != "" {
@@ -395,6 +419,9 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 		jarID, err := r.flink.UploadJar(ctx, r.opts.Runtime.JobJar)
 		if err != nil {
 			return fmt.Errorf("upload job jar: %w", err)
+		}
+		if sc.Env.Kind == scenarios.EnvExternal {
+			r.jarID = jarID // not ours to leave behind on someone's cluster
 		}
 		r.jobID, err = r.flink.RunJarFrom(ctx, jarID, "", r.jobArgs(), sc.Job.Parallelism, restore)
 		if err != nil {
@@ -496,7 +523,7 @@ func (r *runner) jobArgs() []string {
 	args := []string{
 		"--bootstrap-servers", r.ep.JobBootstrap(),
 		"--input-topic", r.topics.Input,
-		"--group-id", "abload-" + r.runID,
+		"--group-id", r.topicPrefix() + r.runID,
 		"--job-name", "abload-" + sc.Name,
 		"--window-kind", sc.Job.Window.Kind,
 		"--window-size-ms", ms(sc.Job.Window.Size),
@@ -534,16 +561,55 @@ func (r *runner) jobArgs() []string {
 	if r.topics.Windows != "" {
 		args = append(args, "--windows-topic", r.topics.Windows)
 	}
+	if len(r.ep.JobKafkaProperties) > 0 {
+		args = append(args, "--kafka-properties", jobKafkaPropertiesArg(r.ep.JobKafkaProperties))
+	}
 	return args
+}
+
+// topicPrefix starts the names of the topics and the consumer group of
+// the run: env.external.topics.prefix, or "abload-".
+func (r *runner) topicPrefix() string {
+	if r.sc.Env.Kind == scenarios.EnvExternal && r.sc.Env.External.Topics.Prefix != "" {
+		return r.sc.Env.External.Topics.Prefix
+	}
+	return "abload-"
+}
+
+// attach takes over a job that was running before the run
+// (env.external.job_id): it is measured, never submitted or cancelled.
+func (r *runner) attach(ctx context.Context, id string) error {
+	jd, err := r.flink.WaitRunning(ctx, id, 30*time.Second)
+	if err != nil {
+		return fmt.Errorf("env.external.job_id %s: %w", id, err)
+	}
+	r.jobID, r.attached = id, true
+	r.live.mu.Lock()
+	r.live.parallelism = jd.Parallelism()
+	r.live.mu.Unlock()
+	r.con.Logf("abload: attached to running job %s %q (parallelism %d); job.* knobs are not applied to it", id, jd.Name, jd.Parallelism())
+	r.writeEndpoints()
+	if r.opts.JobRunning != nil {
+		r.opts.JobRunning(ctx, r.flink, r.jobID)
+	}
+	return nil
 }
 
 func (r *runner) teardown() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if r.flink != nil && r.jobID != "" {
+	if r.flink != nil && r.jobID != "" && !r.attached {
 		if err := r.flink.CancelJob(ctx, r.jobID); err != nil {
 			r.con.Logf("abload: cancel job %s: %v", r.jobID, err)
 		}
+	}
+	if r.flink != nil && r.jarID != "" {
+		if err := r.flink.DeleteJar(ctx, r.jarID); err != nil {
+			r.con.Logf("abload: delete uploaded jar %s: %v", r.jarID, err)
+		}
+	}
+	if r.sc.Env.Kind == scenarios.EnvExternal && len(r.created) > 0 {
+		r.cleanupTopics()
 	}
 	if r.env != nil && r.opts.Env == nil {
 		if err := r.env.Stop(ctx); err != nil {
@@ -557,4 +623,21 @@ func (r *runner) teardown() {
 		r.unpin()
 		r.unpin = nil
 	}
+}
+
+// cleanupTopics deletes, with --cleanup, the topics this run created on an
+// external cluster (never one it did not create); without, it says which
+// it leaves.
+func (r *runner) cleanupTopics() {
+	if !r.opts.Cleanup {
+		r.con.Logf("abload: left the run's topics on the cluster: %s (--cleanup deletes them)", strings.Join(r.created, ", "))
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := DeleteTopics(ctx, r.ep, r.created); err != nil {
+		r.con.Logf("abload: --cleanup: %v", err)
+		return
+	}
+	r.con.Logf("abload: --cleanup: deleted the run's topics %s", strings.Join(r.created, ", "))
 }

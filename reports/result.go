@@ -47,6 +47,11 @@ type Result struct {
 	// a map when read back).
 	Scenario    any         `json:"scenario"`
 	Environment Environment `json:"environment"`
+	// Clock is the check of this host's clock against the Kafka broker's.
+	Clock *ClockCheck `json:"clock,omitempty"`
+	// AttachedJob is the id of the job the run measured without submitting
+	// it (env.external.job_id); the scenario's job knobs did not apply to it.
+	AttachedJob string `json:"attached_job,omitempty"`
 
 	Events Events `json:"events"`
 	// ConsumerDelayMs is how far the harness's output consumer lagged behind
@@ -105,6 +110,26 @@ type Environment struct {
 	Network string `json:"network,omitempty"`
 	// Pin is the run's CPU pinning (env.pin); absent when nothing was pinned.
 	Pin *Pinning `json:"pin,omitempty"`
+}
+
+// ClockCheck is the offset between the harness host's clock and the Kafka
+// broker's, measured at startup from probe records on a LogAppendTime topic:
+// the broker's append time against the midpoint of the local send and
+// acknowledgement times of the probe with the shortest round trip.
+type ClockCheck struct {
+	// OffsetMs is the broker's clock minus this host's, in ms.
+	OffsetMs float64 `json:"offset_ms"`
+	// UncertaintyMs bounds the error of OffsetMs: half the probe's round
+	// trip plus half a millisecond (LogAppendTime's resolution).
+	UncertaintyMs float64 `json:"uncertainty_ms"`
+	RoundTripMs   float64 `json:"round_trip_ms"`
+	Probes        int     `json:"probes"`
+	// BoundMs is env.max_clock_offset; Within says |offset| − uncertainty
+	// is within it (a run beyond it is invalid).
+	BoundMs float64 `json:"bound_ms"`
+	Within  bool    `json:"within_bound"`
+	// Error says why the check could not be made (the run stays valid).
+	Error string `json:"error,omitempty"`
 }
 
 // Pinning holds the CPU lists (such as "0", "0-1" or "0,2") the components

@@ -151,6 +151,10 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 		for _, p := range res.Timeseries {
 			t.Logf("t=%.0fs %s in %.0f read %.0f out %.0f lag %d unaccounted %d %s", p.TS, p.Phase, p.InEPS, p.ReadEPS, p.OutRPS, p.Lag, p.Unaccounted, p.JobState)
 		}
+		// What Flink said about the recovery, for a run that did not recover.
+		for _, n := range []string{"jobmanager", "taskmanager-1", "taskmanager-2"} {
+			logProblems(t, filepath.Join(out, "logs", n+".log"), 40)
+		}
 	}
 	env := res.Environment
 	if env.Kind != "docker" || env.FlinkVersion != rt.FlinkVersion() || env.KafkaVersion != rt.KafkaVersion() {
@@ -486,4 +490,26 @@ func scrapeFlinkReporters(t *testing.T, list string) []string {
 	}
 	sort.Strings(ok)
 	return ok
+}
+
+// logProblems logs the last n WARN/ERROR lines (and exception causes) of a
+// component's log, so a failed run in CI says what went wrong.
+func logProblems(t *testing.T, path string, n int) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Logf("%s: %v", path, err)
+		return
+	}
+	var keep []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, " WARN ") || strings.Contains(l, " ERROR ") || strings.HasPrefix(l, "Caused by:") ||
+			strings.Contains(l, "switched from") {
+			keep = append(keep, l)
+		}
+	}
+	if len(keep) > n {
+		keep = keep[len(keep)-n:]
+	}
+	t.Logf("%s: last %d problem/state lines:\n%s", filepath.Base(path), len(keep), strings.Join(keep, "\n"))
 }

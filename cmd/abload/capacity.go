@@ -26,7 +26,8 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&sets, "set", "override a scenario field: PATH=VALUE (repeatable), e.g. --set capacity.start_rate=5000")
 	out := fs.String("out", "", "result directory (default results/<scenario>-capacity-<time>)")
 	force := fs.Bool("force", false, "overwrite an existing capacity result in the directory")
-	envKind := fs.String("env", "", "environment kind: local or docker (default: the scenario's env.kind)")
+	envKind := fs.String("env", "", "environment kind: local, docker or external (default: the scenario's env.kind)")
+	cleanup := fs.Bool("cleanup", false, "env.kind external: delete the topics the search created when it ends (never a topic it did not create)")
 	runtimeDir := fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
 	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://HOST:PORT/metrics during the search; loopback only, e.g. 127.0.0.1:9464 (default: off)")
 	fs.Usage = func() {
@@ -83,8 +84,8 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "abload capacity: the scenario schedules faults: a capacity search injects none (remove faults)")
 		return exitInput
 	}
-	if sc.Env.Kind == scenarios.EnvExternal {
-		fmt.Fprintf(stderr, "abload capacity: env.kind %q is not available in this version (local or docker)\n", sc.Env.Kind)
+	if *cleanup && sc.Env.Kind != scenarios.EnvExternal {
+		fmt.Fprintf(stderr, "abload capacity: --cleanup is for env.kind external (the %s environment's topics go with its broker)\n", sc.Env.Kind)
 		return exitInput
 	}
 	if !sc.Job.Outputs.Updates {
@@ -130,12 +131,12 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	if points := sc.Points(); len(points) > 1 {
-		return capacityCurve(ctx, sc, points, dir, rt, *metricsAddr, stdout, stderr)
+		return capacityCurve(ctx, sc, points, dir, rt, *metricsAddr, *cleanup, stdout, stderr)
 	}
 	if points := sc.Points(); len(points) == 1 {
 		sc = points[0].Scenario
 	}
-	res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *metricsAddr})
+	res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *metricsAddr, Cleanup: *cleanup})
 	if res == nil {
 		var ie *harness.InputError
 		switch {
@@ -168,7 +169,7 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 // points with the same env section, then writes capacity-curve.json and
 // capacity.md and capacity.html with the scaling efficiency and the demand
 // answer.
-func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *harness.Runtime, metricsAddr string, stdout, stderr io.Writer) int {
+func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *harness.Runtime, metricsAddr string, cleanup bool, stdout, stderr io.Writer) int {
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	curve := &reports.CapacityCurve{Name: sc.Name, TargetEPS: sc.Capacity.TargetRate, Headroom: sc.Capacity.Headroom}
 	var env harness.Environment
@@ -204,14 +205,14 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 			}
 			if _, err := e.Start(ctx); err != nil {
 				_ = e.Stop(context.Background())
-				fmt.Fprintf(stderr, "abload capacity: start %s environment: %v\n", e.Kind(), err)
+				fmt.Fprintf(stderr, "abload capacity: start %s environment: %v\n", e.Kind(), harness.RedactError(err))
 				return exitRuntime
 			}
 			env, envConf = e, p.Scenario.Env
 		}
 		cp := reports.CurvePoint{Name: p.Name, Settings: p.Settings, Dir: p.Name,
 			Parallelism: p.Scenario.Job.Parallelism, TaskManagers: p.Scenario.Env.TaskManagers, TaskManagerCPUs: p.Scenario.Env.TaskManager.CPUs}
-		res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: p.Scenario, OutDir: pdir, Runtime: rt, Env: env, Stderr: stderr, Version: version, MetricsAddr: metricsAddr})
+		res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: p.Scenario, OutDir: pdir, Runtime: rt, Env: env, Stderr: stderr, Version: version, MetricsAddr: metricsAddr, Cleanup: cleanup})
 		if res != nil {
 			if werr := reports.WriteCapacity(pdir, res); werr != nil {
 				fmt.Fprintf(stderr, "abload: %v\n", werr)

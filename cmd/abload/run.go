@@ -25,17 +25,18 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&sets, "set", "override a scenario field: PATH=VALUE (repeatable), e.g. --set workload.rate=5000")
 	out := fs.String("out", "", "result directory (default results/<scenario>-<time>)")
 	force := fs.Bool("force", false, "overwrite an existing result directory")
-	envKind := fs.String("env", "", "environment kind: local or docker (default: the scenario's env.kind)")
+	envKind := fs.String("env", "", "environment kind: local, docker or external (default: the scenario's env.kind)")
 	runtimeDir := fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
-	dryRun := fs.Bool("dry-run", false, "validate, print what the run would do, and start nothing")
+	dryRun := fs.Bool("dry-run", false, "validate, print what the run would do (topics it would create, the job it would submit, what it would delete), and start or create nothing")
+	cleanup := fs.Bool("cleanup", false, "env.kind external: delete the topics the run created when it ends (never a topic it did not create)")
 	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://HOST:PORT/metrics while the run goes on; loopback only, e.g. 127.0.0.1:9464 (default: off)")
 	var gateFlags multiFlag
 	fs.Var(&gateFlags, "gate", "a gate besides the scenario's (repeatable), e.g. --gate 'e2e.p99 < 500ms' or --gate 'e2e.p99 <= baseline * 1.10'")
 	baselineArg := fs.String("baseline", "", "baseline for baseline gates: a result.json, a run directory, or a saved baseline's name")
 	baselineDir := fs.String("baselines-dir", reports.DefaultBaselineDir, "where saved baselines live")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: abload run SCENARIO.yaml [--out DIR] [--force] [--env local|docker] [--set PATH=VALUE]...")
-		fmt.Fprintln(fs.Output(), "                  [--gate EXPR]... [--baseline RESULT|NAME] [--metrics-addr 127.0.0.1:PORT] [--dry-run]")
+		fmt.Fprintln(fs.Output(), "Usage: abload run SCENARIO.yaml [--out DIR] [--force] [--env local|docker|external] [--set PATH=VALUE]...")
+		fmt.Fprintln(fs.Output(), "                  [--gate EXPR]... [--baseline RESULT|NAME] [--metrics-addr 127.0.0.1:PORT] [--cleanup] [--dry-run]")
 		fmt.Fprintln(fs.Output(), "\nBrings up the environment, submits the job, drives the scenario's open-loop load through")
 		fmt.Fprintln(fs.Output(), "warmup, measure and drain, tears everything down, and writes result.json, latency.hlog,")
 		fmt.Fprintln(fs.Output(), "report.md and logs/ into the result directory. Each phase change is logged to stderr as")
@@ -74,8 +75,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
-	if sc.Env.Kind == scenarios.EnvExternal {
-		fmt.Fprintf(stderr, "abload run: env.kind %q is not available in this version (local or docker)\n", sc.Env.Kind)
+	if *cleanup && sc.Env.Kind != scenarios.EnvExternal {
+		fmt.Fprintf(stderr, "abload run: --cleanup is for env.kind external (the %s environment's topics go with its broker)\n", sc.Env.Kind)
 		return exitInput
 	}
 	dir := *out
@@ -101,14 +102,20 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	}
 	if *dryRun {
-		fmt.Fprintf(stdout, "dry run: %s\n  result directory: %s\n  environment: %s (%d TaskManager(s) × %d slot(s), flink %s, kafka %s)\n",
-			pos[0], dir, sc.Env.Kind, sc.Env.TaskManagers, sc.Env.Slots, rt.FlinkVersion(), rt.KafkaVersion())
-		fmt.Fprintf(stdout, "  topics: abload-<run>-events (%d partitions)", sc.Kafka.Partitions)
-		if sc.Job.Outputs.Updates {
-			fmt.Fprint(stdout, ", abload-<run>-updates")
-		}
-		if sc.Job.Outputs.Windows {
-			fmt.Fprint(stdout, ", abload-<run>-windows")
+		if sc.Env.Kind == scenarios.EnvExternal {
+			fmt.Fprintf(stdout, "dry run: %s\n  result directory: %s\n", pos[0], dir)
+			printExternalPlan(stdout, sc, rt, *cleanup)
+		} else {
+			fmt.Fprintf(stdout, "dry run: %s\n  result directory: %s\n  environment: %s (%d TaskManager(s) × %d slot(s), flink %s, kafka %s)\n",
+				pos[0], dir, sc.Env.Kind, sc.Env.TaskManagers, sc.Env.Slots, rt.FlinkVersion(), rt.KafkaVersion())
+			fmt.Fprintf(stdout, "  topics: abload-<run>-events (%d partitions)", sc.Kafka.Partitions)
+			if sc.Job.Outputs.Updates {
+				fmt.Fprint(stdout, ", abload-<run>-updates")
+			}
+			if sc.Job.Outputs.Windows {
+				fmt.Fprint(stdout, ", abload-<run>-windows")
+			}
+			fmt.Fprint(stdout, ", abload-<run>-clock")
 		}
 		if matrix {
 			fmt.Fprintf(stdout, "\n  matrix: %d point(s) × %d repetition(s), interleaved, into %s/<point>/rep-<n>:\n", len(points), sc.Repetitions, dir)
@@ -153,9 +160,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	if matrix {
-		return runMatrix(ctx, pos[0], points, sc.Repetitions, dir, rt, *metricsAddr, gates, baseline, stdout, stderr)
+		return runMatrix(ctx, pos[0], points, sc.Repetitions, dir, rt, *metricsAddr, *cleanup, gates, baseline, stdout, stderr)
 	}
-	res, err := harness.Run(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *metricsAddr})
+	res, err := harness.Run(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *metricsAddr, Cleanup: *cleanup})
 	if res == nil {
 		var ie *harness.InputError
 		if errors.As(err, &ie) {
@@ -245,7 +252,7 @@ func writeRunOutputs(dir string, res *reports.Result) error {
 // with an index.json, and exits with the worst outcome: 1 if any run failed or
 // the matrix was aborted, else 4 if any run is invalid, else 3 if any gate
 // failed, else 0.
-func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *harness.Runtime, metricsAddr string,
+func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *harness.Runtime, metricsAddr string, cleanup bool,
 	gates []*reports.GateExpr, baseline *reports.Result, stdout, stderr io.Writer) int {
 	code := exitOK
 	rank := map[int]int{exitOK: 0, exitGate: 1, exitInvalid: 2, exitRuntime: 3}
@@ -255,7 +262,7 @@ func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoin
 		}
 	}
 	idx, err := harness.RunMatrix(ctx, harness.MatrixOptions{
-		Source: source, Points: points, Repetitions: reps, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: metricsAddr,
+		Source: source, Points: points, Repetitions: reps, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: metricsAddr, Cleanup: cleanup,
 		Done: func(runDir string, res *reports.Result, err error) {
 			if res == nil {
 				worst(exitRuntime)
@@ -290,4 +297,67 @@ func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoin
 		worst(exitRuntime)
 	}
 	return code
+}
+
+// printExternalPlan says what a run on an external cluster would do —
+// connect as whom, create, submit or attach to, and delete — without
+// connecting to anything.
+func printExternalPlan(w io.Writer, sc *scenarios.Scenario, rt *harness.Runtime, cleanup bool) {
+	x := sc.Env.External
+	k := x.Kafka
+	sec := "PLAINTEXT"
+	switch {
+	case k.TLS.Enabled && k.SASL.Mechanism != "":
+		sec = "SASL_SSL"
+	case k.TLS.Enabled:
+		sec = "SSL"
+	case k.SASL.Mechanism != "":
+		sec = "SASL_PLAINTEXT"
+	}
+	if k.SASL.Mechanism != "" {
+		from := "$" + k.SASL.PasswordEnv
+		if k.SASL.PasswordFile != "" {
+			from = "file " + k.SASL.PasswordFile
+		}
+		sec += fmt.Sprintf(", %s as %s (password from %s)", k.SASL.Mechanism, k.SASL.Username, from)
+	}
+	fmt.Fprintf(w, "  environment: external (nothing is started or stopped)\n  kafka: %s, %s\n", strings.Join(k.Bootstrap, ","), sec)
+	auth := "no auth header"
+	if x.Flink.AuthEnv != "" || x.Flink.AuthFile != "" {
+		from := "$" + x.Flink.AuthEnv
+		if x.Flink.AuthFile != "" {
+			from = "file " + x.Flink.AuthFile
+		}
+		auth = fmt.Sprintf("header %s from %s", x.Flink.AuthHeader, from)
+	}
+	fmt.Fprintf(w, "  flink REST: %s (%s)\n", x.Flink.REST, auth)
+	plan := harness.PlanTopics(sc, "<run>")
+	fmt.Fprintln(w, "  would create topics:")
+	for _, t := range plan.Create {
+		n := sc.Kafka.Partitions
+		if t.Partitions > 0 {
+			n = t.Partitions
+		}
+		fmt.Fprintf(w, "    %s (%d partition(s)", t.Name, n)
+		if t.LogAppendTime {
+			fmt.Fprint(w, ", LogAppendTime")
+		}
+		fmt.Fprintln(w, ")")
+	}
+	if len(plan.Existing) > 0 {
+		fmt.Fprintf(w, "  would use existing topics (never created or deleted): %s\n", strings.Join(plan.Existing, ", "))
+		if x.Topics.Input != "" {
+			fmt.Fprintf(w, "    writes the load into %s (env.external.topics.allow_write: true)\n", x.Topics.Input)
+		}
+	}
+	if x.JobID != "" {
+		fmt.Fprintf(w, "  would attach to running job %s (not submitted, never cancelled; job.* knobs do not apply)\n", x.JobID)
+	} else {
+		fmt.Fprintf(w, "  would upload %s, submit it at parallelism %d, and at the end cancel the job and delete the jar\n", rt.JobJar, sc.Job.Parallelism)
+	}
+	if cleanup {
+		fmt.Fprintln(w, "  would delete at the end (--cleanup): the topics above it created, nothing else")
+	} else {
+		fmt.Fprintln(w, "  would delete no topic (the ones it creates stay; --cleanup deletes them at the end)")
+	}
 }

@@ -1,0 +1,336 @@
+package harness
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kversion"
+
+	"github.com/abload/abload/scenarios"
+)
+
+// externalEnv is env.kind external: a Kafka and a Flink cluster abload does
+// not run. Start reads the credentials the scenario names (environment
+// variables, files), registers them as secrets, and checks that both
+// clusters answer with them; Stop leaves the clusters alone (the run
+// cancels the job it submitted and, with --cleanup, deletes the topics it
+// created).
+type externalEnv struct {
+	x     scenarios.External
+	logf  func(string, ...any)
+	ep    *Endpoints
+	flink string
+	kafka string
+}
+
+func newExternal(sc *scenarios.Scenario, logf func(string, ...any)) *externalEnv {
+	return &externalEnv{x: sc.Env.External, logf: logf}
+}
+
+func (e *externalEnv) Kind() string               { return scenarios.EnvExternal }
+func (e *externalEnv) Endpoints() *Endpoints      { return e.ep }
+func (e *externalEnv) Stop(context.Context) error { return nil }
+func (e *externalEnv) FlinkVersion() string       { return e.flink }
+func (e *externalEnv) KafkaVersion() string       { return e.kafka }
+
+// AuthError is a cluster refusing abload's credentials.
+type AuthError struct{ Err error }
+
+func (e *AuthError) Error() string { return e.Err.Error() }
+func (e *AuthError) Unwrap() error { return e.Err }
+
+func (e *externalEnv) Start(ctx context.Context) (*Endpoints, error) {
+	sec, err := ExternalKafkaSecurity(e.x.Kafka)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	ftls, header, err := externalFlinkAccess(e.x.Flink)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	ep := &Endpoints{
+		KafkaBootstrap:    append([]string(nil), e.x.Kafka.Bootstrap...),
+		JobKafkaBootstrap: append([]string(nil), e.x.Kafka.JobBootstrap...),
+		FlinkREST:         strings.TrimRight(e.x.Flink.REST, "/"),
+		Security:          sec,
+		FlinkTLS:          ftls,
+		FlinkHeader:       header,
+	}
+	if sec != nil {
+		props, err := JobKafkaProperties(*sec)
+		if err != nil {
+			return nil, &InputError{Err: err}
+		}
+		ep.JobKafkaProperties = props
+		if sec.TLS != nil && sec.TLS.ServerName != "" {
+			e.logf("abload: env.external.kafka.tls.server_name %s applies to abload's clients; the job's Java client verifies the host it connects to", sec.TLS.ServerName)
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if e.kafka, err = probeKafka(cctx, ep); err != nil {
+		return nil, err
+	}
+	o, err := ep.FlinkClient().Overview(cctx)
+	if err != nil {
+		var re *RESTError
+		if errors.As(err, &re) && (re.Status == 401 || re.Status == 403) {
+			return nil, &AuthError{Err: fmt.Errorf("flink REST %s refused abload's credentials (HTTP %d; env.external.flink.auth_header, auth_env/auth_file)", ep.FlinkREST, re.Status)}
+		}
+		return nil, fmt.Errorf("flink REST %s: %w", ep.FlinkREST, err)
+	}
+	e.flink = o.FlinkVersion
+	e.logf("abload: external kafka %s (%s, %s) and flink %s at %s (%d TaskManager(s), %d of %d slot(s) free)",
+		strings.Join(ep.KafkaBootstrap, ","), e.kafka, describeSecurity(sec), o.FlinkVersion, ep.FlinkREST, o.TaskManagers, o.SlotsAvailable, o.SlotsTotal)
+	e.ep = ep
+	return ep, nil
+}
+
+// describeSecurity says how the harness's Kafka clients connect, without secrets.
+func describeSecurity(s *KafkaSecurity) string {
+	if s == nil {
+		return "PLAINTEXT"
+	}
+	var parts []string
+	switch {
+	case s.TLS != nil && s.SASL != nil:
+		parts = append(parts, "SASL_SSL")
+	case s.TLS != nil:
+		parts = append(parts, "SSL")
+	default:
+		parts = append(parts, "SASL_PLAINTEXT")
+	}
+	if s.SASL != nil {
+		parts = append(parts, s.SASL.String())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// probeKafka asks the brokers for their API versions and metadata with the
+// run's credentials; an authentication failure becomes an AuthError.
+func probeKafka(ctx context.Context, ep *Endpoints) (string, error) {
+	cl, err := kgo.NewClient(ep.seed(kgo.DialTimeout(10 * time.Second))...)
+	if err != nil {
+		return "", err
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	_, err = adm.BrokerMetadata(ctx)
+	if err == nil {
+		var vs kadm.BrokersApiVersions
+		if vs, err = adm.ApiVersions(ctx); err == nil {
+			for _, v := range vs.Sorted() {
+				if v.Err == nil {
+					return strings.TrimPrefix(kversion.FromApiVersionsResponse(v.Raw()).VersionGuess(), "v"), nil
+				}
+			}
+			return "unknown", nil
+		}
+	}
+	where := strings.Join(ep.KafkaBootstrap, ",")
+	switch {
+	case errors.Is(err, kerr.SaslAuthenticationFailed):
+		return "", &AuthError{Err: fmt.Errorf("kafka %s: authentication failed (%s): check env.external.kafka.sasl (user, mechanism, and the password its password_env/password_file names)", where, describeSecurity(ep.Security))}
+	case errors.Is(err, kerr.IllegalSaslState), errors.Is(err, kerr.UnsupportedSaslMechanism):
+		return "", &AuthError{Err: fmt.Errorf("kafka %s: the brokers refuse %s: %v", where, describeSecurity(ep.Security), err)}
+	case isTLSError(err):
+		return "", &AuthError{Err: fmt.Errorf("kafka %s: TLS handshake failed (%s): %v", where, describeSecurity(ep.Security), err)}
+	}
+	return "", fmt.Errorf("kafka %s (%s): %w", where, describeSecurity(ep.Security), err)
+}
+
+func isTLSError(err error) bool {
+	var ce *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var rh tls.RecordHeaderError
+	return errors.As(err, &ce) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &rh)
+}
+
+// readSecret reads a credential from the environment variable env or the
+// file file (exactly one is set), registers it as a secret and returns it;
+// path names the scenario field for errors. The value is never in an error.
+func readSecret(path, env, file string) (string, error) {
+	var v string
+	switch {
+	case env != "":
+		var ok bool
+		if v, ok = os.LookupEnv(env); !ok || v == "" {
+			return "", fmt.Errorf("%s_env: environment variable %s is not set or empty", path, env)
+		}
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("%s_file: %w", path, err)
+		}
+		v = strings.TrimRight(string(b), "\r\n")
+		if v == "" {
+			return "", fmt.Errorf("%s_file: %s is empty", path, file)
+		}
+	default:
+		return "", nil
+	}
+	RegisterSecret(v)
+	return v, nil
+}
+
+// ExternalKafkaSecurity reads the credentials env.external.kafka names and
+// returns the harness's client security (nil: plaintext, no SASL).
+func ExternalKafkaSecurity(k scenarios.ExternalKafka) (*KafkaSecurity, error) {
+	var s KafkaSecurity
+	if k.TLS.Enabled {
+		s.TLS = &TLSConfig{CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile, KeyFile: k.TLS.KeyFile, ServerName: k.TLS.ServerName}
+		if k.TLS.KeyFile != "" {
+			b, err := os.ReadFile(k.TLS.KeyFile)
+			if err != nil {
+				return nil, fmt.Errorf("env.external.kafka.tls.key_file: %w", err)
+			}
+			RegisterSecret(string(b))
+		}
+		if _, err := s.TLS.Config(); err != nil {
+			return nil, fmt.Errorf("env.external.kafka.%w", err)
+		}
+	}
+	if k.SASL.Mechanism != "" {
+		pw, err := readSecret("env.external.kafka.sasl.password", k.SASL.PasswordEnv, k.SASL.PasswordFile)
+		if err != nil {
+			return nil, err
+		}
+		s.SASL = &SASLConfig{Mechanism: k.SASL.Mechanism, User: k.SASL.Username, Password: pw}
+		if _, err := s.SASL.Opt(); err != nil {
+			return nil, fmt.Errorf("env.external.kafka.%w", err)
+		}
+	}
+	if s.TLS == nil && s.SASL == nil {
+		return nil, nil
+	}
+	return &s, nil
+}
+
+// externalFlinkAccess builds the REST client's TLS and auth header.
+func externalFlinkAccess(f scenarios.ExternalFlink) (*tls.Config, [2]string, error) {
+	var header [2]string
+	var tc *tls.Config
+	if f.TLS.Enabled {
+		t := TLSConfig{CAFile: f.TLS.CAFile, CertFile: f.TLS.CertFile, KeyFile: f.TLS.KeyFile, ServerName: f.TLS.ServerName}
+		if f.TLS.KeyFile != "" {
+			b, err := os.ReadFile(f.TLS.KeyFile)
+			if err != nil {
+				return nil, header, fmt.Errorf("env.external.flink.tls.key_file: %w", err)
+			}
+			RegisterSecret(string(b))
+		}
+		c, err := t.Config()
+		if err != nil {
+			return nil, header, fmt.Errorf("env.external.flink.%w", err)
+		}
+		tc = c
+	}
+	v, err := readSecret("env.external.flink.auth", f.AuthEnv, f.AuthFile)
+	if err != nil {
+		return nil, header, err
+	}
+	if v != "" {
+		// "Bearer <token>": the token alone is a secret too.
+		if _, tok, ok := strings.Cut(v, " "); ok {
+			RegisterSecret(tok)
+		}
+		header = [2]string{f.AuthHeader, v}
+	}
+	return tc, header, nil
+}
+
+// JobKafkaProperties are the Kafka client properties that give the job's
+// source and sinks the harness's security: security.protocol, SASL through
+// a JAAS line, the CA and client certificate inline as PEM.
+func JobKafkaProperties(s KafkaSecurity) ([][2]string, error) {
+	var p [][2]string
+	add := func(k, v string) { p = append(p, [2]string{k, v}) }
+	switch {
+	case s.TLS != nil && s.SASL != nil:
+		add("security.protocol", "SASL_SSL")
+	case s.TLS != nil:
+		add("security.protocol", "SSL")
+	case s.SASL != nil:
+		add("security.protocol", "SASL_PLAINTEXT")
+	default:
+		return nil, nil
+	}
+	if t := s.TLS; t != nil {
+		ca := t.CAPEM
+		if t.CAFile != "" {
+			b, err := os.ReadFile(t.CAFile)
+			if err != nil {
+				return nil, fmt.Errorf("tls.ca_file: %w", err)
+			}
+			ca = b
+		}
+		if len(ca) > 0 {
+			add("ssl.truststore.type", "PEM")
+			add("ssl.truststore.certificates", strings.TrimSpace(string(ca)))
+		}
+		if t.CertFile != "" {
+			chain, err := os.ReadFile(t.CertFile)
+			if err != nil {
+				return nil, fmt.Errorf("tls.cert_file: %w", err)
+			}
+			kp, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+			if err != nil {
+				return nil, fmt.Errorf("tls.cert_file, tls.key_file: %w", err)
+			}
+			// Kafka's PEM keystore reads PKCS#8 keys only.
+			der, err := x509.MarshalPKCS8PrivateKey(kp.PrivateKey)
+			if err != nil {
+				return nil, fmt.Errorf("tls.key_file: %w", err)
+			}
+			key := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+			RegisterSecret(key)
+			add("ssl.keystore.type", "PEM")
+			add("ssl.keystore.certificate.chain", strings.TrimSpace(string(chain)))
+			add("ssl.keystore.key", strings.TrimSpace(key))
+		}
+		if t.InsecureSkipVerify {
+			add("ssl.endpoint.identification.algorithm", "")
+		}
+	}
+	if a := s.SASL; a != nil {
+		mech := strings.ToUpper(a.Mechanism)
+		module := "org.apache.kafka.common.security.scram.ScramLoginModule"
+		if mech == "PLAIN" {
+			module = "org.apache.kafka.common.security.plain.PlainLoginModule"
+		}
+		q := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+		add("sasl.mechanism", mech)
+		add("sasl.jaas.config", fmt.Sprintf(`%s required username="%s" password="%s";`, module, q.Replace(a.User), q.Replace(a.Password)))
+	}
+	return p, nil
+}
+
+// jobKafkaPropertiesArg is the job's --kafka-properties value: the base64
+// of the properties as a java.util.Properties text. It carries secrets and
+// is registered as one.
+func jobKafkaPropertiesArg(p [][2]string) string {
+	var b strings.Builder
+	for _, kv := range p {
+		b.WriteString(propertiesKey(kv[0]) + "=" + propertiesValue(kv[1]) + "\n")
+	}
+	arg := base64.StdEncoding.EncodeToString([]byte(b.String()))
+	RegisterSecret(arg)
+	return arg
+}
+
+// propertiesKey escapes a java.util.Properties key.
+func propertiesKey(k string) string {
+	return strings.NewReplacer(`=`, `\=`, `:`, `\:`, ` `, `\ `).Replace(propertiesValue(k))
+}
