@@ -330,7 +330,16 @@ func jobKafkaPropertiesArg(p [][2]string) string {
 	return arg
 }
 
-// propertiesKey escapes a java.util.Properties key.
+// propertiesKey escapes a java.util.Properties key. A leading '#' or '!'
+// would start a comment; propertiesValue already escapes a leading space.
 func propertiesKey(k string) string {
-	return strings.NewReplacer(`=`, `\=`, `:`, `\:`, ` `, `\ `).Replace(propertiesValue(k))
+	v := propertiesValue(k)
+	lead := ""
+	switch {
+	case strings.HasPrefix(v, `\ `):
+		lead, v = `\ `, v[2:]
+	case strings.HasPrefix(v, "#"), strings.HasPrefix(v, "!"):
+		lead = `\`
+	}
+	return lead + strings.NewReplacer(`=`, `\=`, `:`, `\:`, ` `, `\ `).Replace(v)
 }

@@ -126,8 +126,12 @@ func scrub[T any](v *T) {
 	if s == string(b) {
 		return
 	}
+	// UseNumber: an `any` field (the resolved scenario) keeps its integers
+	// exact; through float64 a seed above 2^53 would change.
 	var clean T
-	if json.Unmarshal([]byte(s), &clean) == nil {
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	if d.Decode(&clean) == nil {
 		*v = clean
 	}
 }
