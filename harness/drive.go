@@ -317,7 +317,7 @@ func (r *runner) flush(ctx context.Context, lastEventMs int64) error {
 	ts := lastEventMs + max(w.Size.Milliseconds(), w.Gap.Milliseconds()) + r.sc.Job.OutOfOrderness.Milliseconds() + 1000
 	ev := generators.Event{Seq: -1, IntendedNs: r.clock.Now(), EventTimeMs: ts, Type: generators.Flush, Variant: ""}
 	var recs []*kgo.Record
-	for p := 0; p < r.sc.Kafka.Partitions; p++ {
+	for p := 0; p < r.partitions(); p++ {
 		recs = append(recs, &kgo.Record{Partition: int32(p), Value: ev.AppendJSON(nil)})
 	}
 	fctx, cancel := context.WithTimeout(ctx, 10*time.Second)

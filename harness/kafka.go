@@ -155,6 +155,29 @@ func checkExistingTopics(ctx context.Context, ep *Endpoints, names []string) err
 	return errors.Join(errs...)
 }
 
+// topicEnd returns a topic's number of partitions and the sum of their
+// end offsets.
+func topicEnd(ctx context.Context, ep *Endpoints, topic string) (int, int64, error) {
+	adm, cl, err := adminClient(ep)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer cl.Close()
+	ends, err := adm.ListEndOffsets(ctx, topic)
+	if err != nil {
+		return 0, 0, fmt.Errorf("end offsets of %s: %w", topic, err)
+	}
+	if err := ends.Error(); err != nil {
+		return 0, 0, fmt.Errorf("end offsets of %s: %w", topic, err)
+	}
+	n, sum := 0, int64(0)
+	ends.Each(func(o kadm.ListedOffset) {
+		n++
+		sum += o.Offset
+	})
+	return n, sum, nil
+}
+
 // DeleteTopics deletes the named topics and reports each one's outcome.
 func DeleteTopics(ctx context.Context, ep *Endpoints, names []string) error {
 	adm, cl, err := adminClient(ep)

@@ -140,7 +140,7 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 		m.mu.Lock()
 		names := m.vNames[i]
 		m.mu.Unlock()
-		if i == m.sourceIdx && len(names) < len(vertexMetricNames)-1+m.r.sc.Kafka.Partitions {
+		if i == m.sourceIdx && len(names) < len(vertexMetricNames)-1+m.r.partitions() {
 			// Partition metrics appear as readers get their splits: list
 			// again until every partition's offset is there.
 			names = nil
@@ -220,6 +220,9 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 			}
 			m.readRate = s.InRPS
 			if seen > 0 {
+				// An existing input topic (an attached job's) held records
+				// before the run: count from where it ended then.
+				pos = max(0, pos-m.r.inputBase)
 				m.readTotal = pos
 				m.readKnown = true
 				m.readAtNs = nowNs
@@ -359,7 +362,7 @@ func (m *monitor) read() (int64, float64, bool) {
 // metrics of the run's input topic (each on the subtask reading it).
 func (m *monitor) offsetMetrics() []string {
 	var out []string
-	for p := 0; p < m.r.sc.Kafka.Partitions; p++ {
+	for p := 0; p < m.r.partitions(); p++ {
 		out = append(out, fmt.Sprintf("Source__events-source.KafkaSourceReader.topic.%s.partition.%d.currentOffset", m.r.topics.Input, p))
 	}
 	return out

@@ -33,6 +33,8 @@ func RegisterSecret(v string) {
 		forms = append(forms, string(b[1:len(b)-1]))
 	}
 	forms = append(forms, propertiesValue(v))
+	// As a quoted value of a JAAS line (sasl.jaas.config).
+	forms = append(forms, strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v))
 	// A multi-line secret (a PEM key) is registered line by line too, so a
 	// log that prints one line of it is caught.
 	for _, l := range strings.Split(v, "\n") {

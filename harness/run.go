@@ -202,6 +202,11 @@ type runner struct {
 	jarID    string // the jar this run uploaded to an external cluster
 	attached bool   // the job was running before the run (env.external.job_id): never cancelled
 	clockChk *reports.ClockCheck
+	// inputParts and inputBase describe an existing input topic (named by
+	// env.external.topics.input): its partitions, and the sum of its end
+	// offsets when the run began (0 for a topic the run created).
+	inputParts int
+	inputBase  int64
 
 	phaseMu  sync.Mutex // phases is read by the ticker goroutine
 	phases   []reports.Phase
@@ -393,6 +398,13 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 	if err := checkExistingTopics(ctx, r.ep, plan.Existing); err != nil {
 		return err
 	}
+	if sc.Env.Kind == scenarios.EnvExternal && sc.Env.External.Topics.Input != "" {
+		var err error
+		if r.inputParts, r.inputBase, err = topicEnd(ctx, r.ep, r.topics.Input); err != nil {
+			return err
+		}
+		r.con.Logf("abload: input topic %s (not created by abload): %d partition(s), %d record(s) before the run", r.topics.Input, r.inputParts, r.inputBase)
+	}
 	created, err := createTopics(ctx, r.ep, plan.Create, sc.Kafka.Partitions)
 	r.created = created
 	if err != nil {
@@ -565,6 +577,14 @@ func (r *runner) jobArgs() []string {
 		args = append(args, "--kafka-properties", jobKafkaPropertiesArg(r.ep.JobKafkaProperties))
 	}
 	return args
+}
+
+// partitions is the number of partitions of the run's input topic.
+func (r *runner) partitions() int {
+	if r.inputParts > 0 {
+		return r.inputParts
+	}
+	return r.sc.Kafka.Partitions
 }
 
 // topicPrefix starts the names of the topics and the consumer group of

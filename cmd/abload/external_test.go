@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -116,11 +117,11 @@ func TestExternalSecuredCluster(t *testing.T) {
 	if _, err := admin.CreateTopic(ctx, 1, 1, nil, "team-orders"); err != nil {
 		t.Fatal(err)
 	}
-	topicsBefore := listTopics(t, admin)
+	topicsBefore := waitTopics(t, admin, "team-orders")
 
 	scenario := filepath.Join(dir, "external.yaml")
 	if err := os.WriteFile(scenario, []byte(fmt.Sprintf(`name: external-e2e
-workload: {rate: 300, warmup: 3s, duration: 8s, drain_timeout: 60s}
+workload: {rate: 300, warmup: 3s, duration: 8s, drain_timeout: 60s, max_consumer_delay: 10s}
 env:
   kind: external
   external:
@@ -232,6 +233,87 @@ job:
 		t.Errorf("jars left on the cluster: %v (%v)", jars.Files, err)
 	}
 
+	// A team's own job, already running on the cluster with its own
+	// topics: abload attaches to it (env.external.job_id), writes the load
+	// into its input (allowed explicitly), measures its updates, and leaves
+	// the job running and its topics in place, --cleanup or not.
+	for _, tp := range []struct {
+		name string
+		cfg  map[string]*string
+	}{{"team-events", nil}, {"team-updates", map[string]*string{"message.timestamp.type": ptr("LogAppendTime")}}} {
+		if _, err := admin.CreateTopic(ctx, 2, 1, tp.cfg, tp.name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	topicsBefore = waitTopics(t, admin, "team-events", "team-updates")
+	ca, err := os.ReadFile(sec.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The job's Kafka settings, encoded here independently of abload.
+	props := "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n" +
+		`sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="bench" password="` + password + "\";\n" +
+		"ssl.truststore.type=PEM\nssl.truststore.certificates=" + strings.ReplaceAll(strings.TrimSpace(string(ca)), "\n", `\n`) + "\n"
+	fc := harness.NewFlinkClient(ep.FlinkREST)
+	jarID, err := fc.UploadJar(ctx, rt.JobJar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	teamJob, err := fc.RunJar(ctx, jarID, "", []string{"--bootstrap-servers", sec.Addr, "--input-topic", "team-events",
+		"--updates-topic", "team-updates", "--group-id", "team", "--job-name", "team-ab", "--checkpoint-interval-ms", "2000",
+		"--kafka-properties", base64.StdEncoding.EncodeToString([]byte(props))}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fc.WaitRunning(ctx, teamJob, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	attachScenario := filepath.Join(dir, "attach.yaml")
+	sb, _ := os.ReadFile(scenario)
+	body := strings.Replace(strings.Replace(string(sb), "name: external-e2e", "name: external-attach", 1),
+		"    topics: {prefix: e2e-}\n", "    topics: {prefix: e2e-, input: team-events, updates: team-updates, allow_write: true}\n    job_id: "+teamJob+"\n", 1)
+	body = strings.Replace(body, "workload: {rate: 300, warmup: 3s, duration: 8s, drain_timeout: 60s, max_consumer_delay: 10s}", "workload: {rate: 200, warmup: 2s, duration: 5s, drain_timeout: 60s}", 1)
+	body += "  outputs: {windows: false}\n"
+	if err := os.WriteFile(attachScenario, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	attachOut := filepath.Join(dir, "attach")
+	o, e, code = abloadWithEnv(t, creds, "run", attachScenario, "--out", attachOut, "--cleanup")
+	printed = append(printed, o, e)
+	t.Logf("attach run stderr:\n%s", e)
+	if code != 0 {
+		t.Fatalf("attached run: exit %d\n%s", code, o)
+	}
+	var att struct {
+		AttachedJob string `json:"attached_job"`
+		Events      struct {
+			Sent int64 `json:"sent"`
+		} `json:"events"`
+		Latency struct {
+			E2E struct {
+				Count int64   `json:"count"`
+				P50   float64 `json:"p50"`
+			} `json:"e2e"`
+		} `json:"latency_ms"`
+	}
+	if b, err := os.ReadFile(filepath.Join(attachOut, "result.json")); err != nil {
+		t.Fatal(err)
+	} else if err := json.Unmarshal(b, &att); err != nil {
+		t.Fatal(err)
+	}
+	if att.AttachedJob != teamJob || att.Events.Sent < 800 || att.Latency.E2E.Count == 0 || att.Latency.E2E.P50 <= 0 {
+		t.Errorf("attached run: %+v, want job %s measured end to end", att, teamJob)
+	}
+	if jd, err := fc.Job(ctx, teamJob); err != nil || jd.State != "RUNNING" {
+		t.Errorf("the team's job after the run: %v %v, want it still RUNNING", jd, err)
+	}
+	if got := listTopics(t, admin); !slices.Equal(got, topicsBefore) {
+		t.Errorf("after the attached run with --cleanup the topics are %v, before %v (the team's must stay, abload's go)", got, topicsBefore)
+	}
+	if err := fc.CancelJob(ctx, teamJob); err != nil {
+		t.Error(err)
+	}
+
 	// No secret anywhere: the result directory, the cluster's own logs
 	// (the job's Kafka clients log their configuration), what abload
 	// printed, and the job's configuration as Flink's REST API shows it.
@@ -308,4 +390,29 @@ func listTopics(t *testing.T, adm *kadm.Client) []string {
 	names := td.Names()
 	slices.Sort(names)
 	return names
+}
+
+func ptr(s string) *string { return &s }
+
+// waitTopics waits until the broker's metadata lists the topics just
+// created (creation returns before every broker knows them), then lists.
+func waitTopics(t *testing.T, adm *kadm.Client, names ...string) []string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got := listTopics(t, adm)
+		missing := 0
+		for _, n := range names {
+			if !slices.Contains(got, n) {
+				missing++
+			}
+		}
+		if missing == 0 {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("topics %v not listed after 20 s: %v", names, got)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
