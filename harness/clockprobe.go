@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -109,9 +110,12 @@ func probeBrokerClock(ctx context.Context, ep *Endpoints, topic string, now func
 	defer cl.Close()
 	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
+	// Keys carry this check's own nonce: a topic probed before holds
+	// records with the same indexes.
+	nonce := strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
 	ps := make([]clockProbe, clockProbes)
 	for i := range ps {
-		rec := &kgo.Record{Key: []byte(strconv.Itoa(i))}
+		rec := &kgo.Record{Key: []byte(nonce + strconv.Itoa(i))}
 		ps[i].sendNs = now()
 		if err := cl.ProduceSync(pctx, rec).FirstErr(); err != nil {
 			return nil, fmt.Errorf("produce probe to %s: %w", topic, err)
@@ -130,7 +134,11 @@ func probeBrokerClock(ctx context.Context, ep *Endpoints, topic string, now func
 			return nil, fmt.Errorf("read probes back from %s: %w", topic, err)
 		}
 		fs.EachRecord(func(rec *kgo.Record) {
-			i, err := strconv.Atoi(string(rec.Key))
+			idx, ok := strings.CutPrefix(string(rec.Key), nonce)
+			if !ok {
+				return
+			}
+			i, err := strconv.Atoi(idx)
 			if err != nil || i < 0 || i >= len(ps) || ps[i].appendMs != 0 {
 				return
 			}
