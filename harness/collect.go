@@ -29,6 +29,36 @@ type update struct {
 	Variant     string `json:"variant"`
 }
 
+// absent marks a required output field the record did not carry.
+const absent = math.MinInt64
+
+// contractBreach counts output records of one kind that break the output
+// contract in one way, with the first such record as an example.
+type contractBreach struct {
+	Output, Problem string
+	Count           int64
+	Example         string
+}
+
+// breach records an output record that breaks the contract (under c.mu).
+func (c *collector) breach(output, problem string, value []byte) {
+	key := output + " " + problem
+	if c.breaches == nil {
+		c.breaches = map[string]*contractBreach{}
+	}
+	b := c.breaches[key]
+	if b == nil {
+		ex := string(value)
+		if len(ex) > 160 {
+			ex = ex[:160] + "…"
+		}
+		b = &contractBreach{Output: output, Problem: problem, Example: ex}
+		c.breaches[key] = b
+		c.breachOrder = append(c.breachOrder, key)
+	}
+	b.Count++
+}
+
 // windowResult is the part of a windows record the harness reads.
 type windowResult struct {
 	Campaign      int32          `json:"campaign"`
@@ -85,6 +115,10 @@ type collector struct {
 	late       int64
 	measureCnt int64 // distinct measure-phase seqs seen
 	badRecords int64
+	// breaches are the ways output records broke the output contract, in
+	// the order first seen.
+	breaches    map[string]*contractBreach
+	breachOrder []string
 
 	// reconciliation by count on the windows path
 	windows         windowAssigner
@@ -293,8 +327,27 @@ func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[s
 // onUpdate handles one updates record consumed at nowNs, appended by the broker at appendNs.
 func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 	var u update
-	if err := json.Unmarshal(value, &u); err != nil || u.Seq < 0 {
+	// Absent fields keep these sentinels: the output contract's required
+	// fields are told apart from zeros without a second decode.
+	u.Seq, u.IntendedNs = absent, absent
+	if err := json.Unmarshal(value, &u); err != nil {
 		c.badRecords++
+		c.breach("updates", "not a JSON object", value)
+		return
+	}
+	if u.Seq == absent || u.IntendedNs == absent {
+		c.badRecords++
+		if u.Seq == absent {
+			c.breach("updates", "without seq", value)
+		}
+		if u.IntendedNs == absent {
+			c.breach("updates", "without intended_ns", value)
+		}
+		return
+	}
+	if u.Seq < 0 {
+		c.badRecords++
+		c.breach("updates", "with a negative seq", value)
 		return
 	}
 	c.updatesRead++
@@ -309,6 +362,7 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 	c.recordConsumerDelay(nowNs, appendNs)
 	if int(u.Seq/64) >= len(c.seen) {
 		c.badRecords++
+		c.breach("updates", "with a seq beyond the run's schedule", value)
 		return
 	}
 	word, bit := u.Seq/64, uint64(1)<<(u.Seq%64)
@@ -356,8 +410,22 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 // onWindow handles one windows record.
 func (c *collector) onWindow(value []byte, nowNs, appendNs int64) {
 	var w windowResult
+	w.StartMs, w.EndMs, w.Events, w.MaxIntendedNs = absent, absent, absent, absent
 	if err := json.Unmarshal(value, &w); err != nil {
 		c.badRecords++
+		c.breach("windows", "not a JSON object", value)
+		return
+	}
+	if w.StartMs == absent || w.EndMs == absent || w.Events == absent || w.MaxIntendedNs == absent {
+		c.badRecords++
+		for _, f := range []struct {
+			v    int64
+			name string
+		}{{w.StartMs, "window_start_ms"}, {w.EndMs, "window_end_ms"}, {w.Events, "events"}, {w.MaxIntendedNs, "max_intended_ns"}} {
+			if f.v == absent {
+				c.breach("windows", "without "+f.name, value)
+			}
+		}
 		return
 	}
 	c.windowsRead++

@@ -333,7 +333,13 @@ func (r *runner) drain(ctx context.Context, jobEnded <-chan string) (timedOut, a
 		r.col.mu.Lock()
 		done := (r.topics.Updates == "" || r.col.updatesComplete()) &&
 			(r.topics.Windows == "" || r.col.windowsComplete())
+		sent := r.col.total
 		r.col.mu.Unlock()
+		if r.topics.Updates == "" && r.topics.Windows == "" && r.mon != nil {
+			// No output to wait for: wait until the job has read every event.
+			read, _, known := r.mon.read()
+			done = known && read >= sent
+		}
 		if done {
 			return false, false, ""
 		}
@@ -579,8 +585,18 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		invalid("drain timed out after %s: %d events unaccounted for; latency excludes them", sc.Workload.DrainTimeout, rec.Lost)
 	}
 	if c.badRecords > 0 {
-		invalid("%d output records could not be read", c.badRecords)
+		var parts []string
+		for _, k := range c.breachOrder {
+			b := c.breaches[k]
+			parts = append(parts, fmt.Sprintf("%d %s record(s) %s (first: %s)", b.Count, b.Output, b.Problem, b.Example))
+		}
+		if len(parts) > 0 {
+			invalid("%d output records could not be read: the job's output breaks the output contract (README: Your own job): %s", c.badRecords, strings.Join(parts, "; "))
+		} else {
+			invalid("%d output records could not be read", c.badRecords)
+		}
 	}
+	res.Notes = append(res.Notes, outputNotes(sc.Job.Outputs)...)
 	if aborted {
 		invalid("the run was aborted")
 	}
@@ -649,4 +665,18 @@ func (r *runner) kafkaClients() (consumer, producer *kgo.Client, err error) {
 		return nil, nil, err
 	}
 	return consumer, producer, nil
+}
+
+// outputNotes say plainly what a run could not measure because the job
+// emits only one output, or neither.
+func outputNotes(o scenarios.Outputs) []string {
+	switch {
+	case !o.Updates && !o.Windows:
+		return []string{"The job emits neither output (job.outputs): abload measured throughput (the source's read rate), lag, checkpoints, skew and resources only: no latency, no reconciliation."}
+	case !o.Updates:
+		return []string{"The job emits no per-event updates (job.outputs.updates false): no per-event e2e latency and no per-event reconciliation; latency is window latency only."}
+	case !o.Windows:
+		return []string{"The job emits no windows (job.outputs.windows false): no window latency and no window reconciliation."}
+	}
+	return nil
 }

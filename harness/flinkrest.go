@@ -182,16 +182,37 @@ func (c *FlinkClient) RunJar(ctx context.Context, jarID, entryClass string, args
 // operators the job no longer has (or whose uid changed) is skipped
 // (allowNonRestoredState).
 func (c *FlinkClient) RunJarFrom(ctx context.Context, jarID, entryClass string, args []string, parallelism int, savepoint string) (string, error) {
-	req := map[string]any{"programArgsList": args}
-	if savepoint != "" {
-		req["savepointPath"] = savepoint
+	return c.RunJarWith(ctx, jarID, RunJarRequest{EntryClass: entryClass, Args: args, Parallelism: parallelism, Savepoint: savepoint})
+}
+
+// RunJarRequest is what POST /jars/{id}/run is given.
+type RunJarRequest struct {
+	EntryClass  string // "" = the jar's manifest
+	Args        []string
+	Parallelism int    // 0 = the cluster's default
+	Savepoint   string // "" = none; with allowNonRestoredState
+	// Config is Flink configuration for this job (flinkConfiguration).
+	Config map[string]string
+}
+
+// RunJarWith starts an uploaded jar and returns the job id.
+func (c *FlinkClient) RunJarWith(ctx context.Context, jarID string, r RunJarRequest) (string, error) {
+	req := map[string]any{"programArgsList": r.Args}
+	if r.Args == nil {
+		req["programArgsList"] = []string{}
+	}
+	if r.Savepoint != "" {
+		req["savepointPath"] = r.Savepoint
 		req["allowNonRestoredState"] = true
 	}
-	if entryClass != "" {
-		req["entryClass"] = entryClass
+	if r.EntryClass != "" {
+		req["entryClass"] = r.EntryClass
 	}
-	if parallelism > 0 {
-		req["parallelism"] = parallelism
+	if r.Parallelism > 0 {
+		req["parallelism"] = r.Parallelism
+	}
+	if len(r.Config) > 0 {
+		req["flinkConfiguration"] = r.Config
 	}
 	body, _ := json.Marshal(req)
 	var out struct {

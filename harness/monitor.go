@@ -152,7 +152,7 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 			}
 			want := vertexMetricNames
 			if i == m.sourceIdx {
-				want = append(append([]string(nil), want...), m.offsetMetrics()...)
+				want = append(append([]string(nil), want...), m.offsetMetrics(ids)...)
 			}
 			for _, n := range want {
 				if ids[n] {
@@ -212,7 +212,10 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 			// checkpoint's offsets, as the job does).
 			var pos int64
 			seen := 0
-			for _, n := range m.offsetMetrics() {
+			for _, n := range names {
+				if !isOffsetMetric(n) {
+					continue
+				}
 				if a, ok := agg[n]; ok && !math.IsNaN(float64(a.Max)) {
 					pos += max(0, int64(a.Max)+1)
 					seen++
@@ -358,14 +361,27 @@ func (m *monitor) read() (int64, float64, bool) {
 	return m.readTotal, m.readRate, m.readKnown
 }
 
-// offsetMetrics names the KafkaSource's per-partition current-offset
-// metrics of the run's input topic (each on the subtask reading it).
-func (m *monitor) offsetMetrics() []string {
+// offsetMetrics picks, from a source vertex's metric ids, the KafkaSource's
+// per-partition current-offset metrics of the run's input topic (each on
+// the subtask reading it), whatever the source operator is called (abload's
+// job, a user's jar, a SQL table scan).
+func (m *monitor) offsetMetrics(ids map[string]bool) []string {
 	var out []string
 	for p := 0; p < m.r.partitions(); p++ {
-		out = append(out, fmt.Sprintf("Source__events-source.KafkaSourceReader.topic.%s.partition.%d.currentOffset", m.r.topics.Input, p))
+		suffix := fmt.Sprintf(".KafkaSourceReader.topic.%s.partition.%d.currentOffset", m.r.topics.Input, p)
+		for id := range ids {
+			if strings.HasSuffix(id, suffix) {
+				out = append(out, id)
+				break
+			}
+		}
 	}
 	return out
+}
+
+// isOffsetMetric says whether a metric name is one offsetMetrics picks.
+func isOffsetMetric(n string) bool {
+	return strings.Contains(n, ".KafkaSourceReader.topic.") && strings.HasSuffix(n, ".currentOffset")
 }
 
 // finish reads the last checkpoint history and the sync/async/alignment

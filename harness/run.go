@@ -423,7 +423,11 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 			return err
 		}
 	}
-	if sc.Env.Scheduler == scenarios.SchedulerReactive {
+	if sc.Job.Custom() {
+		if err := r.submitCustom(ctx, restore); err != nil {
+			return err
+		}
+	} else if sc.Env.Scheduler == scenarios.SchedulerReactive {
 		if err := r.startApplication(ctx, restore); err != nil {
 			return err
 		}

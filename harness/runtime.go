@@ -16,7 +16,11 @@ type Runtime struct {
 	FlinkLib string // directory of Flink cluster jars
 	KafkaLib string // directory of Kafka broker jars
 	JobJar   string // the shaded A/B job
-	Versions map[string]string
+	// SQLRunner runs a file of Flink SQL statements as a job (job.sql);
+	// ABJobSQL is the A/B job in Flink SQL (job.sql: sql:ab-job).
+	SQLRunner string
+	ABJobSQL  string
+	Versions  map[string]string
 }
 
 // FlinkVersion and KafkaVersion read the pinned versions the bundle was built with.
@@ -67,6 +71,9 @@ func loadRuntime(dir string) (*Runtime, error) {
 		FlinkLib: filepath.Join(dir, "flink", "lib"),
 		KafkaLib: filepath.Join(dir, "kafka", "lib"),
 		JobJar:   filepath.Join(dir, "jobs", "ab-job.jar"),
+		// Checked when a run needs them.
+		SQLRunner: filepath.Join(dir, "jobs", "sql-runner.jar"),
+		ABJobSQL:  filepath.Join(dir, "jobs", "ab-job.sql"),
 	}
 	for _, p := range []string{r.FlinkLib, r.KafkaLib, r.JobJar} {
 		if _, err := os.Stat(p); err != nil {

@@ -25,6 +25,9 @@ func WriteSummary(w io.Writer, r *Result) {
 	for _, reason := range r.InvalidReasons {
 		p("invalid:", "%s", reason)
 	}
+	for _, n := range r.Notes {
+		p("not measured:", "%s", n)
+	}
 	if r.Error != "" {
 		p("error:", "%s", r.Error)
 	}
@@ -110,6 +113,9 @@ func WriteMarkdown(w io.Writer, r *Result) {
 	row("valid", valid)
 	for _, reason := range r.InvalidReasons {
 		row("invalid because", mdEscape(reason))
+	}
+	for _, n := range r.Notes {
+		row("not measured", mdEscape(n))
 	}
 	if r.Error != "" {
 		row("error", mdEscape(r.Error))

@@ -49,6 +49,9 @@ type Result struct {
 	Environment Environment `json:"environment"`
 	// Clock is the check of this host's clock against the Kafka broker's.
 	Clock *ClockCheck `json:"clock,omitempty"`
+	// Notes say plainly what the run could not measure (a job that emits
+	// only one of the outputs, or neither).
+	Notes []string `json:"notes,omitempty"`
 	// AttachedJob is the id of the job the run measured without submitting
 	// it (env.external.job_id); the scenario's job knobs did not apply to it.
 	AttachedJob string `json:"attached_job,omitempty"`

@@ -483,7 +483,25 @@ type Job struct {
 	CostPerEvent Duration `yaml:"cost_per_event" json:"cost_per_event"`
 	// UpdatesSample keeps 1 in N per-event updates (those with seq % N == 0).
 	UpdatesSample int `yaml:"updates_sample" json:"updates_sample"`
+	// Jar is the user's job jar to benchmark instead of abload's A/B job
+	// ("" = abload's); EntryClass its main class ("" = the manifest's);
+	// Args its program arguments, with {{placeholders}} abload fills in.
+	Jar        string   `yaml:"jar" json:"jar"`
+	EntryClass string   `yaml:"entry_class" json:"entry_class"`
+	Args       []string `yaml:"args" json:"args"`
+	// SQL is a file of Flink SQL statements (with the same placeholders)
+	// that abload's SQL runner executes as the job; "sql:ab-job" is the A/B
+	// job in Flink SQL that abload ships.
+	SQL string `yaml:"sql" json:"sql"`
 }
+
+// ShippedSQL names the A/B job in Flink SQL shipped in the runtime bundle
+// (job.sql).
+const ShippedSQL = "sql:ab-job"
+
+// Custom reports whether the job is not abload's DataStream A/B job (a jar
+// or SQL): job-logic knobs then reach it only through placeholders.
+func (j Job) Custom() bool { return j.Jar != "" || j.SQL != "" }
 
 // StageParallelism overrides job.parallelism for single stages; 0 keeps it.
 type StageParallelism struct {

@@ -300,7 +300,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "no outputs",
 			data: "job:\n  outputs: {updates: false, windows: false}\n",
-			want: []string{`t.yaml: job.outputs: at least one of updates and windows must be true`},
+			want: []string{`t.yaml: job.outputs: at least one of updates and windows must be true (abload's job writes one of them at least)`},
 		},
 		{
 			name: "bad name from file",

@@ -309,6 +309,7 @@ func (s *Scenario) check() []issue {
 			j.Parallelism, e.TaskManagers*e.Slots, e.TaskManagers, e.Slots)
 	}
 	checkWindow(&c, j)
+	checkCustomJob(&c, s)
 	checkStages(&c, s)
 	c.nonNegative("job.out_of_orderness", j.OutOfOrderness)
 	c.wholeMillis("job.out_of_orderness", j.OutOfOrderness)
@@ -330,8 +331,8 @@ func (s *Scenario) check() []issue {
 		c.addf("job.checkpoint.interval", "must be 0 (off) or >= %s, got %s", Duration{minCheckpointInterval}, j.Checkpoint.Interval)
 	}
 	c.wholeMillis("job.checkpoint.interval", j.Checkpoint.Interval)
-	if !j.Outputs.Updates && !j.Outputs.Windows {
-		c.addf("job.outputs", "at least one of updates and windows must be true")
+	if !j.Outputs.Updates && !j.Outputs.Windows && !j.Custom() {
+		c.addf("job.outputs", "at least one of updates and windows must be true (abload's job writes one of them at least)")
 	}
 	c.nonNegative("job.sink_linger", j.SinkLinger)
 	c.wholeMillis("job.sink_linger", j.SinkLinger)
@@ -994,5 +995,63 @@ func checkTopics(c *checker, s *Scenario) {
 		if !t.AllowWrite && (!f.output || !attached) {
 			c.addf(p, "abload writes into this topic, which it did not create; set env.external.topics.allow_write: true to allow it")
 		}
+	}
+}
+
+// checkCustomJob checks job.jar, job.entry_class, job.args and job.sql:
+// one kind of job, placeholders known, and no knob set that only abload's
+// DataStream job understands.
+func checkCustomJob(c *checker, s *Scenario) {
+	j := s.Job
+	if j.Jar != "" && j.SQL != "" {
+		c.addf("job.sql", "job.jar and job.sql are exclusive: one job per run")
+	}
+	if j.Jar == "" {
+		if j.EntryClass != "" {
+			c.addf("job.entry_class", "needs job.jar")
+		}
+		if len(j.Args) > 0 {
+			c.addf("job.args", "needs job.jar (job.sql takes its placeholders in the SQL text)")
+		}
+	}
+	for i, a := range j.Args {
+		if u := UnknownPlaceholders(a); len(u) > 0 {
+			c.addf(fmt.Sprintf("job.args[%d]", i), "unknown placeholder(s) {{%s}} (known: %s)", strings.Join(u, "}}, {{"), strings.Join(Placeholders, ", "))
+		}
+	}
+	for _, f := range []struct{ path, v string }{{"job.jar", j.Jar}, {"job.sql", j.SQL}, {"job.entry_class", j.EntryClass}} {
+		if f.v != "" && strings.TrimSpace(f.v) != f.v {
+			c.addf(f.path, "must not start or end with spaces, got %q", f.v)
+		}
+	}
+	if strings.HasPrefix(j.SQL, "sql:") && j.SQL != ShippedSQL {
+		c.addf("job.sql", "unknown shipped SQL job %q (known: %s), or a path to a file of SQL statements", j.SQL, ShippedSQL)
+	}
+	if !j.Custom() {
+		return
+	}
+	d := Defaults().Job
+	what := "job.jar"
+	if j.SQL != "" {
+		what = "job.sql"
+		if j.Window.Kind == WindowSession {
+			c.addf("job.window.kind", "session windows are not expressed by job.sql's placeholders (TUMBLE and HOP: tumbling or sliding)")
+		}
+	}
+	for _, f := range []struct {
+		path string
+		set  bool
+	}{
+		{"job.stage_parallelism", j.StageParallelism != d.StageParallelism},
+		{"job.skew_mitigation", j.SkewMitigation != d.SkewMitigation},
+		{"job.cost_per_event", j.CostPerEvent != d.CostPerEvent},
+		{"job.updates_sample", j.UpdatesSample != d.UpdatesSample},
+	} {
+		if f.set {
+			c.addf(f.path, "applies to abload's A/B job only, not to a %s job; leave it out", what)
+		}
+	}
+	if s.Env.Scheduler == SchedulerReactive {
+		c.addf("env.scheduler", "reactive starts abload's A/B job in an application cluster; a %s job runs on a session cluster (use adaptive)", what)
 	}
 }
