@@ -19,8 +19,8 @@ import (
 func TestReactiveModeRescalesWhenTaskManagerJoins(t *testing.T) {
 	needEnv(t)
 	sc := scenario(t, "env.scheduler=reactive", "env.taskmanagers=1", "env.slots=1", "job.parallelism=1",
-		"job.cost_per_event=400us", "workload.rate=1200", "workload.warmup=5s", "workload.duration=55s")
-	sc.Scaling = []scenarios.ScalingAction{{At: scenarios.Duration{Duration: 30 * time.Second}, Action: scenarios.ScaleAddTaskManager}}
+		"job.cost_per_event=400us", "workload.rate=1200", "workload.warmup=5s", "workload.duration=40s")
+	sc.Scaling = []scenarios.ScalingAction{{At: scenarios.Duration{Duration: 22 * time.Second}, Action: scenarios.ScaleAddTaskManager}}
 	if probs := sc.Validate(); probs != nil {
 		t.Fatalf("scenario: %v", probs)
 	}

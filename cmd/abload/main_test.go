@@ -315,7 +315,7 @@ func TestSIGINTInEveryPhase(t *testing.T) {
 		t.Run(phase, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "res")
 			args := []string{"run", quick, "--out", out, "--set", "workload.rate=500",
-				"--set", "workload.warmup=4s", "--set", "workload.duration=8s", "--set", "workload.drain_timeout=60s"}
+				"--set", "workload.warmup=2s", "--set", "workload.duration=5s", "--set", "workload.drain_timeout=60s"}
 			cmd := exec.Command(bin, args...)
 			stderr, err := cmd.StderrPipe()
 			if err != nil {
