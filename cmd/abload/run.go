@@ -129,7 +129,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout)
 		}
 		fmt.Fprintf(stdout, "  job: %s at parallelism %d\n  load: %s profile, %d events (mean %.0f events/s while measuring), warmup %s, measure %s\n",
-			rt.JobJar, sc.Job.Parallelism, harness.Profile(sc).Kind, sched.Count(warm+meas), sched.Mean(warm, warm+meas), sc.Workload.Warmup, sc.Workload.Duration)
+			jobText(sc, rt), sc.Job.Parallelism, harness.Profile(sc).Kind, sched.Count(warm+meas), sched.Mean(warm, warm+meas), sc.Workload.Warmup, sc.Workload.Duration)
 		return exitOK
 	}
 	if *force && matrix {
@@ -353,11 +353,28 @@ func printExternalPlan(w io.Writer, sc *scenarios.Scenario, rt *harness.Runtime,
 	if x.JobID != "" {
 		fmt.Fprintf(w, "  would attach to running job %s (not submitted, never cancelled; job.* knobs do not apply)\n", x.JobID)
 	} else {
-		fmt.Fprintf(w, "  would upload %s, submit it at parallelism %d, and at the end cancel the job and delete the jar\n", rt.JobJar, sc.Job.Parallelism)
+		fmt.Fprintf(w, "  would upload %s, submit it at parallelism %d, and at the end cancel the job and delete the jar\n", jobText(sc, rt), sc.Job.Parallelism)
 	}
 	if cleanup {
 		fmt.Fprintln(w, "  would delete at the end (--cleanup): the topics above it created, nothing else")
 	} else {
 		fmt.Fprintln(w, "  would delete no topic (the ones it creates stay; --cleanup deletes them at the end)")
 	}
+}
+
+// jobText names the job a run submits: abload's A/B job, a job.jar (with
+// its entry class), or a job.sql file through the SQL runner.
+func jobText(sc *scenarios.Scenario, rt *harness.Runtime) string {
+	j := sc.Job
+	switch {
+	case j.Jar != "" && j.EntryClass != "":
+		return fmt.Sprintf("%s (%s, job.args with placeholders filled in)", j.Jar, j.EntryClass)
+	case j.Jar != "":
+		return j.Jar + " (job.args with placeholders filled in)"
+	case j.SQL == scenarios.ShippedSQL:
+		return fmt.Sprintf("the A/B job in Flink SQL (%s) through %s", rt.ABJobSQL, rt.SQLRunner)
+	case j.SQL != "":
+		return fmt.Sprintf("the SQL of %s through %s", j.SQL, rt.SQLRunner)
+	}
+	return rt.JobJar
 }
