@@ -7,8 +7,9 @@ BUILD   := build
 RUNTIME := $(BUILD)/runtime
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 GO_SRC  := $(shell find . -name '*.go' -not -path './build/*' -not -path './jobs/*') go.mod go.sum
-JAVA_SRC := $(shell find jobs -name pom.xml -not -path '*/target/*') $(shell find jobs/ab-job/src/main -type f 2>/dev/null) \
-            $(shell find jobs/runtime -path '*/src/*' -type f 2>/dev/null)
+JAVA_SRC := $(shell find jobs -name pom.xml -not -path '*/target/*' -not -path 'jobs/examples/*') $(shell find jobs/ab-job/src/main -type f 2>/dev/null) \
+            $(shell find jobs/runtime -path '*/src/*' -type f 2>/dev/null) \
+            $(shell find jobs/sql-runner/src/main -type f 2>/dev/null) $(wildcard jobs/sql/*.sql)
 
 .PHONY: all build runtime images test test-short test-java test-go demo bench bench-producer bench-docker bench-capacity clean
 
@@ -33,8 +34,18 @@ $(RUNTIME)/.stamp: $(JAVA_SRC)
 	cp -r jobs/runtime/flink/target/lib $(RUNTIME)/flink/lib
 	cp -r jobs/runtime/kafka/target/lib $(RUNTIME)/kafka/lib
 	cp jobs/ab-job/target/ab-job.jar $(RUNTIME)/jobs/ab-job.jar
+	cp jobs/sql-runner/target/sql-runner.jar $(RUNTIME)/jobs/sql-runner.jar
+	cp jobs/sql/ab-job.sql $(RUNTIME)/jobs/ab-job.sql
 	cp jobs/runtime/flink/target/classes/versions.properties $(RUNTIME)/versions.properties
 	touch $@
+
+## examples: the example "foreign" job, built on its own (jobs/examples/README.md):
+## jobs/examples/passthrough/target/passthrough.jar
+.PHONY: examples
+examples: jobs/examples/passthrough/target/passthrough.jar
+
+jobs/examples/passthrough/target/passthrough.jar: jobs/examples/passthrough/pom.xml $(shell find jobs/examples/passthrough/src -type f 2>/dev/null)
+	cd jobs/examples/passthrough && $(MVN) -DskipTests package
 
 ## images: local Docker images (Debian base + JRE + the runtime bundle's jars) for --env docker
 ## (abload/debian:bookworm, abload/jre:17, abload/flink:<v>, abload/kafka:<v>); built
