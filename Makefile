@@ -56,10 +56,10 @@ images: runtime
 ## test: Java unit + MiniCluster tests, Go unit tests, and the end-to-end tests
 ## against a real local Kafka + Flink and real Docker containers (needs a running
 ## dockerd and `make images`; .ci/run provides both).
-test: build test-java test-go
+test: build examples test-java test-go
 
 test-java:
-	cd jobs && $(MVN) -pl ab-job verify
+	cd jobs && $(MVN) -pl ab-job,sql-runner verify
 
 test-go: build
 	$(GO) vet ./...

@@ -21,10 +21,10 @@ func (r *runner) jobPlaceholders() map[string]string {
 	if j.Delivery == scenarios.DeliveryExactlyOnce {
 		delivery = "exactly-once"
 	}
-	fn, args := "TUMBLE", fmt.Sprintf("INTERVAL '%d' MILLISECOND", j.Window.Size.Milliseconds())
+	fn, args := "TUMBLE", sqlInterval(j.Window.Size.Milliseconds())
 	if j.Window.Kind == scenarios.WindowSliding {
 		fn = "HOP"
-		args = fmt.Sprintf("INTERVAL '%d' MILLISECOND, INTERVAL '%d' MILLISECOND", j.Window.Slide.Milliseconds(), j.Window.Size.Milliseconds())
+		args = sqlInterval(j.Window.Slide.Milliseconds()) + ", " + sqlInterval(j.Window.Size.Milliseconds())
 	}
 	props, sqlOpts := "", ""
 	if len(r.ep.JobKafkaProperties) > 0 {
@@ -155,4 +155,12 @@ func (r *runner) submitCustom(ctx context.Context, restore string) error {
 		return fmt.Errorf("submit %s: %w", jar, err)
 	}
 	return nil
+}
+
+// sqlInterval is a Flink SQL interval literal of ms milliseconds. Flink
+// 2.2's SQL has no MILLISECOND unit and SECOND takes two digits, so it is
+// written DAY TO SECOND(3): INTERVAL '0 00:00:10.000' DAY TO SECOND(3).
+func sqlInterval(ms int64) string {
+	s := ms / 1000
+	return fmt.Sprintf("INTERVAL '%d %02d:%02d:%02d.%03d' DAY TO SECOND(3)", s/86400, s/3600%24, s/60%60, s%60, ms%1000)
 }
