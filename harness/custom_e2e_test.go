@@ -58,8 +58,12 @@ func TestForeignJarPassThrough(t *testing.T) {
 	if read <= 0 {
 		t.Error("no read rate: the pass-through source's offsets were not found")
 	}
-	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "no windows") {
-		t.Errorf("notes %q, want one saying windows are not measured", res.Notes)
+	notes := strings.Join(res.Notes, "\n")
+	if len(res.Notes) != 2 || !strings.Contains(notes, "no windows") || !strings.Contains(notes, "carry no variant") {
+		t.Errorf("notes %q, want: no windows measured; updates without a variant", res.Notes)
+	}
+	if len(rec.Variants) != 0 {
+		t.Errorf("per-variant reconciliation %+v from updates without a variant", rec.Variants)
 	}
 }
 

@@ -526,7 +526,11 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	if c.sample > 1 {
 		rec.UpdatesSample = c.sample
 	}
-	if r.topics.Updates == "" {
+	if t := c.byVariant[""]; t != nil && t.counted > 0 && r.topics.Updates != "" {
+		// Updates without a variant (the contract does not require one):
+		// no per-variant attribution.
+		res.Notes = append(res.Notes, fmt.Sprintf("%d updates carry no variant: reconciliation is not broken down per variant.", t.counted))
+	} else if r.topics.Updates == "" {
 		rec.Counted, rec.Lost = 0, 0
 	} else {
 		names := make([]string, 0, len(c.byVariant))
