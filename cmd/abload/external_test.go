@@ -143,6 +143,17 @@ job:
 	}
 	creds := []string{"ABLOAD_TEST_KAFKA_PASSWORD=" + password, "ABLOAD_TEST_FLINK_TOKEN=Bearer " + token}
 	var printed []string
+	// mustRun runs `abload run` with the credentials, keeps what it printed
+	// for the secret scan, and stops the test unless it exits 0.
+	mustRun := func(what, scenario, out string) (stderr string) {
+		o, e, code := abloadWithEnv(t, creds, "run", scenario, "--out", out, "--cleanup")
+		printed = append(printed, o, e)
+		t.Logf("%s stderr:\n%s", what, e)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", what, code, o)
+		}
+		return e
+	}
 
 	// --dry-run: says what it would create, submit and delete; creates nothing.
 	o, e, code := abloadWithEnv(t, creds, "run", scenario, "--dry-run", "--cleanup")
@@ -175,12 +186,7 @@ job:
 
 	// The run.
 	out := filepath.Join(dir, "res")
-	o, e, code = abloadWithEnv(t, creds, "run", scenario, "--out", out, "--cleanup")
-	printed = append(printed, o, e)
-	t.Logf("run stderr:\n%s", e)
-	if code != 0 {
-		t.Fatalf("external run: exit %d\n%s", code, o)
-	}
+	e = mustRun("external run", scenario, out)
 	var res struct {
 		Valid       bool `json:"valid"`
 		Environment struct {
@@ -278,12 +284,7 @@ job:
 		t.Fatal(err)
 	}
 	attachOut := filepath.Join(dir, "attach")
-	o, e, code = abloadWithEnv(t, creds, "run", attachScenario, "--out", attachOut, "--cleanup")
-	printed = append(printed, o, e)
-	t.Logf("attach run stderr:\n%s", e)
-	if code != 0 {
-		t.Fatalf("attached run: exit %d\n%s", code, o)
-	}
+	mustRun("attached run", attachScenario, attachOut)
 	var att struct {
 		AttachedJob string `json:"attached_job"`
 		Events      struct {
