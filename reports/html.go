@@ -53,6 +53,7 @@ type htmlPage struct {
 	R        *Result
 	Spectra  []Spectrum
 	Env, Run string
+	Clock    string // the broker clock check, or ""
 
 	StatusClass, ValidClass  string
 	LatRows                  []htmlLat
@@ -112,6 +113,7 @@ func WriteHTML(w io.Writer, r *Result, spectra []Spectrum) error {
 		R:             r,
 		Env:           envText(r.Environment),
 		Run:           runText(r),
+		Clock:         clockText(r.Clock),
 		Data:          template.JS(data),
 		UPlotJS:       template.JS(uplotJS),
 		ReportJS:      template.JS(reportJS),

@@ -34,6 +34,9 @@ func WriteSummary(w io.Writer, r *Result) {
 	if run := runText(r); run != "" {
 		p("run", "%s", run)
 	}
+	if c := clockText(r.Clock); c != "" {
+		p("broker clock", "%s", c)
+	}
 	e := r.Events
 	p("events", "%d sent in measurement (%d in total), %s/s of %s/s target", e.Sent, e.SentTotal, fmtRate(e.AchievedRate), fmtRate(e.TargetRate))
 	p("send delay", "%s", delayText(e.SendDelayMs))
@@ -122,6 +125,9 @@ func WriteMarkdown(w io.Writer, r *Result) {
 	}
 	if env := envText(r.Environment); env != "" {
 		row("environment", mdEscape(env))
+	}
+	if c := clockText(r.Clock); c != "" {
+		row("broker clock", mdEscape(c))
 	}
 	if run := runText(r); run != "" {
 		row("run", mdEscape(run))
@@ -395,4 +401,19 @@ func gateNote(g Gate) string {
 		return ""
 	}
 	return " (" + strings.Join(parts, "; ") + ")"
+}
+
+// clockText is the broker clock check in one line ("" when not made).
+func clockText(c *ClockCheck) string {
+	switch {
+	case c == nil:
+		return ""
+	case c.Error != "":
+		return "not checked: " + c.Error
+	}
+	verdict := "within"
+	if !c.Within {
+		verdict = "BEYOND"
+	}
+	return fmt.Sprintf("%+.1f ms ± %.1f ms off this host's clock (%s the %.0f ms bound; %d probes)", c.OffsetMs, c.UncertaintyMs, verdict, c.BoundMs, c.Probes)
 }
