@@ -51,7 +51,7 @@ func TestSkewIndexMatchesKeyGroupPrediction(t *testing.T) {
 func TestCheckpointTruth(t *testing.T) {
 	needEnv(t)
 	run := func(sets ...string) *reports.Result {
-		sc := scenario(t, append([]string{"workload.rate=1000", "workload.warmup=3s", "workload.duration=30s"}, sets...)...)
+		sc := scenario(t, append([]string{"workload.rate=1000", "workload.warmup=3s", "workload.duration=60s"}, sets...)...)
 		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 		if err != nil {
 			t.Fatalf("run: %v", err)
@@ -68,12 +68,12 @@ func TestCheckpointTruth(t *testing.T) {
 		return res
 	}
 	fast := run("job.checkpoint.interval=500ms", "job.state_backend=hashmap")
-	slow := run("job.checkpoint.interval=15s", "job.state_backend=rocksdb")
-	if c := fast.Checkpoints.Completed; c < 52 || c > 62 {
-		t.Errorf("500ms interval: %d checkpoints completed in 30 s, want ~60", c)
+	slow := run("job.checkpoint.interval=30s", "job.state_backend=rocksdb")
+	if c := fast.Checkpoints.Completed; c < 105 || c > 122 {
+		t.Errorf("500ms interval: %d checkpoints completed in 60 s, want ~120", c)
 	}
 	if c := slow.Checkpoints.Completed; c < 1 || c > 3 {
-		t.Errorf("15s interval: %d checkpoints completed in 30 s, want ~2", c)
+		t.Errorf("30s interval: %d checkpoints completed in 60 s, want ~2", c)
 	}
 	for name, res := range map[string]*reports.Result{"hashmap": fast, "rocksdb": slow} {
 		cp := res.Checkpoints
@@ -95,7 +95,7 @@ func TestCheckpointTruth(t *testing.T) {
 	if fo == nil || so == nil {
 		t.Fatalf("overhead missing: fast %+v slow %+v", fo, so)
 	}
-	// With a checkpoint every 500 ms, a far larger share of the phase has one in flight than every 15 s.
+	// With a checkpoint every 500 ms, a far larger share of the phase has one in flight.
 	if !(fo.InFlightShare > 3*so.InFlightShare) {
 		t.Errorf("in-flight share: 500ms %.3f, 30s %.3f: want the first far larger", fo.InFlightShare, so.InFlightShare)
 	}
