@@ -152,18 +152,7 @@ func TestExternalExample(t *testing.T) {
 // from.
 func pathMsgs(t *testing.T, err error) []string {
 	t.Helper()
-	if err == nil {
-		return nil
-	}
-	var ve *ValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("error %v (%T) is not a *ValidationError", err, err)
-	}
-	out := make([]string, len(ve.Problems))
-	for i, p := range ve.Problems {
-		out[i] = p.Path + ": " + p.Msg
-	}
-	return out
+	return problemTexts(t, err, func(p Problem) string { return p.Path + ": " + p.Msg })
 }
 
 func TestExternalProblems(t *testing.T) {

@@ -155,6 +155,12 @@ func TestParseValues(t *testing.T) {
 // problems returns the Problem strings of a *ValidationError.
 func problems(t *testing.T, err error) []string {
 	t.Helper()
+	return problemTexts(t, err, Problem.String)
+}
+
+// problemTexts formats each problem of a *ValidationError with f.
+func problemTexts(t *testing.T, err error, f func(Problem) string) []string {
+	t.Helper()
 	if err == nil {
 		return nil
 	}
@@ -164,7 +170,7 @@ func problems(t *testing.T, err error) []string {
 	}
 	out := make([]string, len(ve.Problems))
 	for i, p := range ve.Problems {
-		out[i] = p.String()
+		out[i] = f(p)
 	}
 	return out
 }
