@@ -11,7 +11,7 @@ JAVA_SRC := $(shell find jobs -name pom.xml -not -path '*/target/*' -not -path '
             $(shell find jobs/runtime -path '*/src/*' -type f 2>/dev/null) \
             $(shell find jobs/sql-runner/src/main -type f 2>/dev/null) $(wildcard jobs/sql/*.sql)
 
-.PHONY: all build runtime images test test-short test-java test-go demo bench bench-producer bench-docker bench-capacity clean
+.PHONY: all build runtime images test test-short test-java test-go demo bench bench-producer bench-docker bench-capacity bench-compare clean
 
 all: build
 
@@ -95,6 +95,17 @@ bench-docker: build
 ## (sustainable/R and p2/p1 in one run; about 10 minutes)
 bench-capacity: build
 	$(GO) test -run '^$$' -bench 'CapacityAccuracy' -benchtime 1x -timeout 40m -v ./harness/
+
+## bench-compare: record compare's corpus (about 30 minutes): 16 independent quick runs
+## (reports/testdata/corpus/aa) and 12 each with 10 ms and 30 ms added each way between the
+## job and Kafka (shifted-10ms/, shifted-30ms/), interleaved; then rewrite the default noise
+## (reports/noise_default.json) and the README's table from it and run the calibration tests
+## (A/A false rates, detection of the shifts) on it
+bench-compare: build
+	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload reports/testdata/corpus/record.sh
+	$(GO) test ./reports -run 'TestDefaultNoiseMatchesCorpus' -count=1 -update
+	$(GO) test ./reports -run 'TestREADMENoiseTable' -count=1 -update
+	$(GO) test ./reports -run 'TestDefaultNoiseMatchesCorpus|TestCompareCalibrationAA|TestCompareDetectsShiftedCorpus|TestCompareDoubledLatencyFourVsFour' -count=1 -v
 
 clean:
 	rm -rf $(BUILD) results

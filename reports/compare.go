@@ -11,17 +11,30 @@ import (
 )
 
 // Comparing configurations: each configuration is a set of repetitions (one
-// result.json each); every metric is summarised by its median over the
-// repetitions and tested against the baseline configuration with the
-// two-sided Mann–Whitney U test, the repetition being the unit (never the
-// event). The p-values of one configuration's metrics are adjusted together
-// with Benjamini–Hochberg.
+// result.json each, or a saved baseline's history); every metric is tested
+// on its own (benchstat's convention: no adjustment across metrics or
+// configurations) by the difference of the configurations' mean log values
+// against the run-to-run noise, with Student's t (see stats.go). A verdict
+// says better or worse only when the confidence interval of the change
+// excludes zero; "no significant change" only when the interval also lies
+// within ±tolerance, so that the data could have seen a change of that
+// size; otherwise "inconclusive".
 
 // CompareSchema identifies the JSON form of a Comparison.
-const CompareSchema = "abload.compare/v1"
+const CompareSchema = "abload.compare/v2"
 
 // DefaultAlpha is the significance level compare uses unless told otherwise.
 const DefaultAlpha = 0.05
+
+// DefaultTolerance is the relative change (10%) a "no significant change"
+// verdict must rule out unless told otherwise.
+const DefaultTolerance = 0.10
+
+// MinTailEvents is how many events above a latency percentile each run must
+// have for compare to test that percentile: p99.9 of a 20 s run at 2000
+// events/s rests on 40 events, a GC pause's worth, and is marked "too short
+// to test" instead.
+const MinTailEvents = 100
 
 // Better says which direction of a metric is an improvement.
 type Better string
@@ -35,12 +48,35 @@ const (
 // Verdict is the outcome for one metric of one configuration.
 type Verdict string
 
-// Verdicts. A change is significant when its adjusted p-value is below alpha.
+// Verdicts.
 const (
-	VerdictBetter   Verdict = "better"
-	VerdictWorse    Verdict = "worse"
+	// VerdictBetter and VerdictWorse: the interval of the change excludes
+	// zero (p < alpha) against the run-to-run noise.
+	VerdictBetter Verdict = "better"
+	VerdictWorse  Verdict = "worse"
+	// VerdictNoChange: not significant, and the interval lies within
+	// ±tolerance: a change of that size would have been seen.
 	VerdictNoChange Verdict = "no significant change"
+	// VerdictInconclusive: not significant, but the interval reaches beyond
+	// ±tolerance: the runs are too few or too noisy to rule such a change out.
+	VerdictInconclusive Verdict = "inconclusive"
+	// VerdictInsufficient: too few valid runs to estimate the noise (or most
+	// of a configuration's runs were invalid).
+	VerdictInsufficient Verdict = "insufficient"
+	// VerdictTooShort: a latency percentile that rests on fewer than
+	// MinTailEvents events in some run.
+	VerdictTooShort Verdict = "too short to test"
 )
+
+// Decided reports whether v is a verdict drawn from the data (better,
+// worse, no significant change or inconclusive), not a refusal to test.
+func (v Verdict) Decided() bool {
+	switch v {
+	case VerdictBetter, VerdictWorse, VerdictNoChange, VerdictInconclusive:
+		return true
+	}
+	return false
+}
 
 // CompareMetric is a metric compare looks at. Path is its result.json path
 // (latency_ms.e2e.p99), or for a metric derived from several fields a name
@@ -51,37 +87,48 @@ type CompareMetric struct {
 	Label  string `json:"label"`
 	Unit   string `json:"unit"`
 	Better Better `json:"better"`
+	Scale  Scale  `json:"scale"`
 	// Doc says where the value comes from and when a run has it.
 	Doc string `json:"-"`
 
 	value func(*Result) (float64, bool)
+	// tail is the share of events above a latency percentile (0.01 for
+	// p99) and events the count it is taken over; 0 for other metrics.
+	tail   float64
+	events func(*Result) int64
+	// tolRef, for linear metrics, is what a relative tolerance is a share
+	// of (the lag slope's: the offered rate).
+	tolRef func(*Result) float64
 }
 
 // Value returns the metric's value in r, and whether r has it.
 func (m CompareMetric) Value(r *Result) (float64, bool) { return m.value(r) }
 
+func e2eCount(r *Result) int64    { return r.Latency.E2E.Count }
+func windowCount(r *Result) int64 { return r.Latency.Window.Count }
+
 var compareMetrics = []CompareMetric{
-	{Path: "latency_ms.e2e.p50", Label: "e2e p50", Unit: "ms", Better: LowerIsBetter,
+	{Path: "latency_ms.e2e.p50", Label: "e2e p50", Unit: "ms", Better: LowerIsBetter, Scale: ScaleRatio,
 		Doc:   "when latency_ms.e2e.count > 0",
-		value: func(r *Result) (float64, bool) { return r.Latency.E2E.P50, r.Latency.E2E.Count > 0 }},
-	{Path: "latency_ms.e2e.p99", Label: "e2e p99", Unit: "ms", Better: LowerIsBetter,
+		value: func(r *Result) (float64, bool) { return r.Latency.E2E.P50, r.Latency.E2E.Count > 0 }, tail: 0.5, events: e2eCount},
+	{Path: "latency_ms.e2e.p99", Label: "e2e p99", Unit: "ms", Better: LowerIsBetter, Scale: ScaleRatio,
 		Doc:   "when latency_ms.e2e.count > 0",
-		value: func(r *Result) (float64, bool) { return r.Latency.E2E.P99, r.Latency.E2E.Count > 0 }},
-	{Path: "latency_ms.e2e.p999", Label: "e2e p99.9", Unit: "ms", Better: LowerIsBetter,
+		value: func(r *Result) (float64, bool) { return r.Latency.E2E.P99, r.Latency.E2E.Count > 0 }, tail: 0.01, events: e2eCount},
+	{Path: "latency_ms.e2e.p999", Label: "e2e p99.9", Unit: "ms", Better: LowerIsBetter, Scale: ScaleRatio,
 		Doc:   "when latency_ms.e2e.count > 0",
-		value: func(r *Result) (float64, bool) { return r.Latency.E2E.P999, r.Latency.E2E.Count > 0 }},
-	{Path: "latency_ms.window.p99", Label: "window p99", Unit: "ms", Better: LowerIsBetter,
+		value: func(r *Result) (float64, bool) { return r.Latency.E2E.P999, r.Latency.E2E.Count > 0 }, tail: 0.001, events: e2eCount},
+	{Path: "latency_ms.window.p99", Label: "window p99", Unit: "ms", Better: LowerIsBetter, Scale: ScaleRatio,
 		Doc:   "when latency_ms.window.count > 0",
-		value: func(r *Result) (float64, bool) { return r.Latency.Window.P99, r.Latency.Window.Count > 0 }},
-	{Path: "throughput.in_eps", Label: "throughput in", Unit: "events/s", Better: HigherIsBetter,
+		value: func(r *Result) (float64, bool) { return r.Latency.Window.P99, r.Latency.Window.Count > 0 }, tail: 0.01, events: windowCount},
+	{Path: "throughput.in_eps", Label: "throughput in", Unit: "events/s", Better: HigherIsBetter, Scale: ScaleRatio,
 		Doc:   "when the updates output was measured (latency_ms.e2e.count > 0)",
 		value: func(r *Result) (float64, bool) { return r.Throughput.InEPS, r.Latency.E2E.Count > 0 }},
-	{Path: "throughput.out_rps", Label: "throughput out", Unit: "records/s", Better: HigherIsBetter,
+	{Path: "throughput.out_rps", Label: "throughput out", Unit: "records/s", Better: HigherIsBetter, Scale: ScaleRatio,
 		Doc: "when an output was measured (latency_ms.e2e.count or latency_ms.window.count > 0)",
 		value: func(r *Result) (float64, bool) {
 			return r.Throughput.OutRPS, r.Latency.E2E.Count > 0 || r.Latency.Window.Count > 0
 		}},
-	{Path: "checkpoints.duration_ms.p99", Label: "checkpoint duration p99", Unit: "ms", Better: LowerIsBetter,
+	{Path: "checkpoints.duration_ms.p99", Label: "checkpoint duration p99", Unit: "ms", Better: LowerIsBetter, Scale: ScaleRatio,
 		Doc: "when checkpoints.completed > 0",
 		value: func(r *Result) (float64, bool) {
 			c := r.Checkpoints
@@ -90,7 +137,7 @@ var compareMetrics = []CompareMetric{
 			}
 			return c.DurationMs.P99, true
 		}},
-	{Path: "checkpoints.state_size_bytes.max", Label: "checkpoint state max", Unit: "bytes", Better: LowerIsBetter,
+	{Path: "checkpoints.state_size_bytes.max", Label: "checkpoint state max", Unit: "bytes", Better: LowerIsBetter, Scale: ScaleRatio,
 		Doc: "when checkpoints.completed > 0",
 		value: func(r *Result) (float64, bool) {
 			c := r.Checkpoints
@@ -99,17 +146,17 @@ var compareMetrics = []CompareMetric{
 			}
 			return float64(c.StateSizeBytes.Max), true
 		}},
-	{Path: "recovery.running_after_s", Label: "recovery: job running", Unit: "s", Better: LowerIsBetter,
+	{Path: "recovery.running_after_s", Label: "recovery: job running", Unit: "s", Better: LowerIsBetter, Scale: ScaleRatio,
 		Doc: "max over recovery[] of running_s − at_s; when every fault has a running_s",
 		value: func(r *Result) (float64, bool) {
 			return maxAfterFault(r, func(rc Recovery) *float64 { return rc.RunningS })
 		}},
-	{Path: "recovery.lag_recovered_after_s", Label: "recovery: lag recovered", Unit: "s", Better: LowerIsBetter,
+	{Path: "recovery.lag_recovered_after_s", Label: "recovery: lag recovered", Unit: "s", Better: LowerIsBetter, Scale: ScaleRatio,
 		Doc: "max over recovery[] of lag_recovered_s − at_s; when every fault has a lag_recovered_s",
 		value: func(r *Result) (float64, bool) {
 			return maxAfterFault(r, func(rc Recovery) *float64 { return rc.LagRecoveredS })
 		}},
-	{Path: "resources.taskmanager_cpu_pct", Label: "TaskManager CPU p50", Unit: "%", Better: LowerIsBetter,
+	{Path: "resources.taskmanager_cpu_pct", Label: "TaskManager CPU p50", Unit: "%", Better: LowerIsBetter, Scale: ScaleRatio,
 		Doc: "sum over resources[] whose component starts with \"taskmanager-\" of cpu_pct.p50; when there is one",
 		value: func(r *Result) (float64, bool) {
 			sum, ok := 0.0, false
@@ -121,9 +168,10 @@ var compareMetrics = []CompareMetric{
 			}
 			return sum, ok
 		}},
-	{Path: "lag.slope_per_s", Label: "input lag slope", Unit: "events/s", Better: LowerIsBetter,
-		Doc:   "when lag is present",
-		value: func(r *Result) (float64, bool) { return slopeOf(r.Lag) }},
+	{Path: "lag.slope_per_s", Label: "input lag slope", Unit: "events/s", Better: LowerIsBetter, Scale: ScaleLinear,
+		Doc:    "when lag is present; compared as a difference in events/s (it is near 0 and of either sign), its tolerance a share of events.target_rate",
+		value:  func(r *Result) (float64, bool) { return slopeOf(r.Lag) },
+		tolRef: func(r *Result) float64 { return r.Events.TargetRate }},
 }
 
 func slopeOf(l *Lag) (float64, bool) {
@@ -151,7 +199,8 @@ func maxAfterFault(r *Result, at func(Recovery) *float64) (float64, bool) {
 // CompareMetrics lists the metrics compare looks at, in report order.
 func CompareMetrics() []CompareMetric { return append([]CompareMetric(nil), compareMetrics...) }
 
-func compareMetric(path string) (CompareMetric, bool) {
+// LookupCompareMetric returns the compare metric with this path.
+func LookupCompareMetric(path string) (CompareMetric, bool) {
 	for _, m := range compareMetrics {
 		if m.Path == path {
 			return m, true
@@ -169,11 +218,51 @@ type Config struct {
 	Dirs    []string
 }
 
+// CompareOptions tune Compare; the zero value means the defaults.
+type CompareOptions struct {
+	// Alpha is the significance level (DefaultAlpha when not in (0, 1)):
+	// the intervals' coverage is 1 − Alpha.
+	Alpha float64
+	// Tolerance is the relative change (0.10 = 10%) a "no significant
+	// change" must rule out (DefaultTolerance when not > 0); Tolerances
+	// overrides it per metric path.
+	Tolerance  float64
+	Tolerances map[string]float64
+	// Noise is the run-to-run noise per metric path, measured on a
+	// reference corpus, that stands in when a comparison has too few runs
+	// to estimate its own (nil: DefaultNoise(); an empty map: none).
+	Noise map[string]NoiseRef
+}
+
+func (o CompareOptions) alpha() float64 {
+	if o.Alpha > 0 && o.Alpha < 1 {
+		return o.Alpha
+	}
+	return DefaultAlpha
+}
+
+func (o CompareOptions) tolerance(path string) float64 {
+	if t, ok := o.Tolerances[path]; ok && t > 0 {
+		return t
+	}
+	if o.Tolerance > 0 {
+		return o.Tolerance
+	}
+	return DefaultTolerance
+}
+
 // Comparison is the outcome of Compare, and the JSON schema
-// abload.compare/v1.
+// abload.compare/v2.
 type Comparison struct {
 	Schema string  `json:"schema"`
 	Alpha  float64 `json:"alpha"`
+	// Coverage is the confidence intervals' nominal coverage, 1 − Alpha.
+	Coverage float64 `json:"coverage"`
+	// Method names the test and the interval.
+	Method string `json:"method"`
+	// Tolerance is the default tolerance (per-metric ones are in each
+	// metric's comparison).
+	Tolerance float64 `json:"tolerance"`
 	// Baseline is the baseline configuration's name.
 	Baseline string `json:"baseline"`
 	// Configs summarises every configuration, the baseline included, in
@@ -187,6 +276,9 @@ type Comparison struct {
 	valid map[string][]*Result // per config name, the results used
 }
 
+// CompareMethod is Comparison.Method.
+const CompareMethod = "Student's t on the difference of mean log values (ratio metrics; of mean values for linear ones) with the pooled run-to-run variance; interval: estimate ± t(1−alpha/2, df) × standard error, back-transformed to a relative change; each metric its own question"
+
 // ConfigSummary is one configuration: what was used, and the median over
 // its repetitions of every compare metric it has in all of them.
 type ConfigSummary struct {
@@ -199,6 +291,9 @@ type ConfigSummary struct {
 	// Results names the results used; Excluded the invalid ones left out.
 	Results  []string `json:"results"`
 	Excluded []string `json:"excluded"`
+	// Insufficient says why the configuration cannot be compared (most of
+	// its repetitions invalid, or none valid); "" when it can.
+	Insufficient string `json:"insufficient,omitempty"`
 	// Medians maps a compare metric's path to its median over the
 	// repetitions (metrics missing from some repetition are absent). Gates
 	// in compare are evaluated on these; MedianOf covers other paths.
@@ -211,10 +306,11 @@ type ConfigComparison struct {
 	Baseline            string `json:"baseline"`
 	Repetitions         int    `json:"repetitions"`
 	BaselineRepetitions int    `json:"baseline_repetitions"`
-	// MinP is the smallest p-value the exact test can give with these
-	// repetition counts, 2/C(n+m, n): at or above alpha nothing can be
-	// significant.
-	MinP float64 `json:"min_p"`
+	// Detectable is how many run-to-run standard deviations a change must
+	// exceed to be significant with these repetition counts when the runs
+	// estimate the noise themselves: t(1−alpha/2, n+m−2) × √(1/n + 1/m)
+	// (null when they are too few to).
+	Detectable *float64 `json:"detectable_sigmas"`
 	// Metrics holds the metrics both configurations have in every
 	// repetition, in CompareMetrics order.
 	Metrics []MetricComparison `json:"metrics"`
@@ -224,31 +320,63 @@ type ConfigComparison struct {
 }
 
 // MetricComparison is one metric of a configuration against the baseline.
-// Values are in Unit.
+// Medians and values are in Unit; Change, Interval and Tolerance are
+// relative (0.12 = +12%) for ratio metrics and in Unit for linear ones.
 type MetricComparison struct {
 	Metric         string  `json:"metric"`
 	Label          string  `json:"label"`
 	Unit           string  `json:"unit"`
 	Better         Better  `json:"better"`
+	Scale          Scale   `json:"scale"`
 	BaselineMedian float64 `json:"baseline_median"`
 	Median         float64 `json:"median"`
-	// Change is (median − baseline median) / |baseline median|; null when
-	// the baseline median is 0.
+	// Change is the estimated change: the ratio of the geometric means − 1
+	// (ratio metrics) or the difference of the means (linear ones). Null
+	// when the metric was not tested.
 	Change *float64 `json:"change"`
-	// U is the configuration's Mann–Whitney U against the baseline (n·m/2:
-	// no shift; above: larger values).
-	U float64 `json:"u"`
-	// P is the two-sided p-value; PAdjusted the Benjamini–Hochberg adjusted
-	// one over this configuration's compared metrics. Significant means
-	// PAdjusted < alpha.
-	P         float64 `json:"p"`
-	PAdjusted float64 `json:"p_adjusted"`
-	// Exact is false when P comes from the normal approximation (more than
-	// MannWhitneyExactMax repetitions in all).
-	Exact          bool      `json:"exact"`
-	Verdict        Verdict   `json:"verdict"`
+	// Interval is the change's confidence interval [low, high] at
+	// Coverage; null when not tested.
+	Interval *[2]float64 `json:"interval"`
+	Coverage float64     `json:"coverage"`
+	// P is the two-sided p-value of Student's t with DF degrees of
+	// freedom; P < alpha exactly when Interval excludes zero.
+	P  *float64 `json:"p"`
+	DF int      `json:"df"`
+	// Noise is the run-to-run spread the change was judged against: σ on
+	// the metric's scale (log units for ratio metrics), and where it came
+	// from ("runs", or "default" when the runs were too few and
+	// DefaultNoise stood in). NoisePerRun is σ as a relative spread
+	// (e^σ − 1) for ratio metrics, σ in Unit for linear ones.
+	Noise       *Noise  `json:"noise"`
+	NoisePerRun float64 `json:"noise_per_run"`
+	// Detectable is the smallest change that could have been significant
+	// here (the interval's half-width, relative or in Unit).
+	Detectable float64 `json:"detectable"`
+	// Tolerance is the change a "no significant change" rules out.
+	Tolerance float64 `json:"tolerance"`
+	Verdict   Verdict `json:"verdict"`
+	// Reason explains an inconclusive, insufficient or too-short verdict.
+	Reason         string    `json:"reason,omitempty"`
 	Values         []float64 `json:"values"`
 	BaselineValues []float64 `json:"baseline_values"`
+
+	// tolRef is what a relative tolerance is a share of: 1 for ratio
+	// metrics, the baseline's offered rate for the lag slope.
+	tolRef float64
+}
+
+// WorseBy is how much worse the metric got by the estimate, and by the
+// interval's bound nearest to no change (the least it got worse with
+// Coverage confidence); negative when it got better. Both are relative
+// (or in Unit for linear metrics); ok is false when it was not tested.
+func (m MetricComparison) WorseBy() (estimate, atLeast float64, ok bool) {
+	if m.Change == nil || m.Interval == nil {
+		return 0, 0, false
+	}
+	if m.Better == LowerIsBetter {
+		return *m.Change, m.Interval[0], true
+	}
+	return -*m.Change, -m.Interval[1], true
 }
 
 // NotCompared is a metric left out, and why.
@@ -258,17 +386,18 @@ type NotCompared struct {
 	Reason string `json:"reason"`
 }
 
-// Compare compares every configuration with configs[baseline]. alpha is
-// the significance level (DefaultAlpha when not in (0, 1)). Invalid results
-// (valid: false) and nil ones are left out with a warning; so are
-// differences between the results' environments and repetition counts too
-// small for the test to reach alpha.
-func Compare(configs []Config, baseline int, alpha float64) *Comparison {
-	if !(alpha > 0 && alpha < 1) {
-		alpha = DefaultAlpha
+// Compare compares every configuration with configs[baseline]. Invalid
+// results (valid: false) and nil ones are left out with a warning; a
+// configuration most of whose results are invalid is "insufficient" (the
+// valid ones would be a biased few). Differences between the results'
+// environments are warned about.
+func Compare(configs []Config, baseline int, opts CompareOptions) *Comparison {
+	alpha := opts.alpha()
+	if opts.Noise == nil {
+		opts.Noise = DefaultNoise().Metrics
 	}
-	c := &Comparison{Schema: CompareSchema, Alpha: alpha, Configs: []ConfigSummary{}, Comparisons: []ConfigComparison{},
-		Warnings: []string{}, valid: map[string][]*Result{}}
+	c := &Comparison{Schema: CompareSchema, Alpha: alpha, Coverage: 1 - alpha, Method: CompareMethod, Tolerance: opts.tolerance(""),
+		Configs: []ConfigSummary{}, Comparisons: []ConfigComparison{}, Warnings: []string{}, valid: map[string][]*Result{}}
 	if len(configs) == 0 {
 		return c
 	}
@@ -293,7 +422,7 @@ func Compare(configs []Config, baseline int, alpha float64) *Comparison {
 				if len(r.InvalidReasons) > 0 {
 					reason = strings.Join(r.InvalidReasons, "; ")
 				}
-				c.warn("%s: invalid result %s left out (%s)", cfg.Name, where, reason)
+				c.warn("%s: invalid result %s left out of medians, tests, spectra and gates (%s)", cfg.Name, where, reason)
 				s.Excluded = append(s.Excluded, where)
 				continue
 			}
@@ -302,10 +431,16 @@ func Compare(configs []Config, baseline int, alpha float64) *Comparison {
 			s.Results = append(s.Results, where)
 		}
 		s.Repetitions = len(used[i])
+		switch {
+		case len(used[i]) == 0:
+			s.Insufficient = "no valid result"
+			c.warn("%s: no valid result: nothing to compare", cfg.Name)
+		case 2*len(used[i]) < len(cfg.Results):
+			s.Insufficient = fmt.Sprintf("only %d of its %d results are valid: the valid few would be a biased sample", len(used[i]), len(cfg.Results))
+			c.warn("%s: insufficient: %s", cfg.Name, s.Insufficient)
+		}
 		if len(used[i]) > 0 {
 			s.Scenario = scenarioName(used[i][0].Scenario)
-		} else {
-			c.warn("%s: no valid result: nothing to compare", cfg.Name)
 		}
 		for _, m := range compareMetrics {
 			if vals, ok := metricValues(m, used[i]); ok {
@@ -323,13 +458,19 @@ func Compare(configs []Config, baseline int, alpha float64) *Comparison {
 			continue
 		}
 		cc := ConfigComparison{Config: cfg.Name, Baseline: c.Baseline, Repetitions: len(used[i]), BaselineRepetitions: len(base),
-			MinP: MinTwoSidedP(len(used[i]), len(base)), Metrics: []MetricComparison{}, NotCompared: []NotCompared{}}
-		if len(used[i]) > 0 && len(base) > 0 && cc.MinP >= alpha {
-			k := MinRepetitions(alpha)
-			c.warn("%s: %d repetition(s) against the baseline's %d: the smallest p-value the exact test can give is 2/C(%d,%d) = %.3g, not below alpha %g, so no change can be significant; run at least %d repetitions of each",
-				cfg.Name, len(used[i]), len(base), len(used[i])+len(base), len(used[i]), cc.MinP, alpha, k)
+			Metrics: []MetricComparison{}, NotCompared: []NotCompared{}}
+		if df := len(used[i]) + len(base) - 2; len(used[i]) > 0 && len(base) > 0 && df >= MinNoiseDF {
+			d := TCritical(alpha, df) * math.Sqrt(1/float64(len(used[i]))+1/float64(len(base)))
+			cc.Detectable = &d
+		} else if len(used[i]) > 0 && len(base) > 0 {
+			c.warn("%s: %d run(s) against the baseline's %d are too few to estimate the run-to-run noise (4 in all are needed: one run against a history of 3): "+
+				"the default noise measured on abload's A/A corpus stands in for it (see `abload compare --help`), which may not be your machine's or scenario's; "+
+				"save a baseline history of 3 or more runs (`abload baseline save`) or run repetitions", cfg.Name, len(used[i]), len(base))
 		}
-		var ps []float64
+		insufficient := c.Configs[i].Insufficient
+		if insufficient == "" && c.Configs[baseline].Insufficient != "" {
+			insufficient = "the baseline: " + c.Configs[baseline].Insufficient
+		}
 		for _, m := range compareMetrics {
 			xs, okX := metricValues(m, used[i])
 			ys, okY := metricValues(m, base)
@@ -339,34 +480,120 @@ func Compare(configs []Config, baseline int, alpha float64) *Comparison {
 				}
 				continue
 			}
-			mw := MannWhitneyU(xs, ys)
-			mc := MetricComparison{Metric: m.Path, Label: m.Label, Unit: m.Unit, Better: m.Better,
-				BaselineMedian: Median(ys), Median: Median(xs), U: mw.U, P: mw.P, Exact: mw.Exact,
+			mc := MetricComparison{Metric: m.Path, Label: m.Label, Unit: m.Unit, Better: m.Better, Scale: m.Scale,
+				BaselineMedian: Median(ys), Median: Median(xs), Coverage: 1 - alpha, Tolerance: opts.tolerance(m.Path),
 				Values: xs, BaselineValues: ys}
-			if mc.BaselineMedian != 0 {
-				ch := (mc.Median - mc.BaselineMedian) / math.Abs(mc.BaselineMedian)
-				mc.Change = &ch
+			mc.tolRef = 1
+			if m.Scale == ScaleLinear && m.tolRef != nil {
+				var refs []float64
+				for _, r := range base {
+					refs = append(refs, m.tolRef(r))
+				}
+				mc.tolRef = math.Abs(Median(refs))
+				mc.Tolerance *= mc.tolRef
 			}
-			cc.Metrics = append(cc.Metrics, mc)
-			ps = append(ps, mw.P)
-		}
-		for j, adj := range BenjaminiHochberg(ps) {
-			mc := &cc.Metrics[j]
-			mc.PAdjusted = adj
-			mc.Verdict = VerdictNoChange
-			half := float64(len(mc.Values)*len(mc.BaselineValues)) / 2
-			if adj < alpha && mc.U != half {
-				larger := mc.U > half
-				if larger == (mc.Better == HigherIsBetter) {
-					mc.Verdict = VerdictBetter
+			switch {
+			case insufficient != "":
+				mc.Verdict, mc.Reason = VerdictInsufficient, insufficient
+			default:
+				if why := tooShort(m, used[i], base); why != "" {
+					mc.Verdict, mc.Reason = VerdictTooShort, why
 				} else {
-					mc.Verdict = VerdictWorse
+					test(&mc, m, opts.Noise, alpha)
 				}
 			}
+			cc.Metrics = append(cc.Metrics, mc)
 		}
 		c.Comparisons = append(c.Comparisons, cc)
 	}
 	return c
+}
+
+// tooShort says why a latency percentile can't be tested: some run's
+// percentile rests on fewer than MinTailEvents events.
+func tooShort(m CompareMetric, rs ...[]*Result) string {
+	if m.tail == 0 || m.events == nil {
+		return ""
+	}
+	least := int64(-1)
+	for _, side := range rs {
+		for _, r := range side {
+			if n := m.events(r); least < 0 || n < least {
+				least = n
+			}
+		}
+	}
+	if above := float64(least) * m.tail; above < MinTailEvents {
+		return fmt.Sprintf("rests on %.0f events in the shortest run (%d measured), fewer than %d: runs too short to test it",
+			math.Floor(above), least, MinTailEvents)
+	}
+	return ""
+}
+
+// test fills in mc's change, interval and verdict: Student's t against
+// the runs' own noise when they are enough to estimate it, else against the
+// default noise (where it stands in) pooled with what the runs have.
+func test(mc *MetricComparison, m CompareMetric, refs map[string]NoiseRef, alpha float64) {
+	xs, okX := Transform(mc.Values, m.Scale)
+	ys, okY := Transform(mc.BaselineValues, m.Scale)
+	if !okX || !okY {
+		mc.Verdict, mc.Reason = VerdictInsufficient, "a value is 0 or below, so no ratio can be taken"
+		return
+	}
+	floor := 0.0
+	if m.Scale == ScaleRatio {
+		floor = RatioResolution
+	}
+	noise, ok := RunNoise(xs, ys, floor)
+	if !ok {
+		ref, have := refs[m.Path]
+		switch {
+		case !have:
+			mc.Verdict, mc.Reason = VerdictInsufficient, fmt.Sprintf("%d vs %d runs can't estimate the run-to-run noise and there is no default noise for %s: run 4 or more in all", len(xs), len(ys), m.Label)
+			return
+		case !ref.StandsIn:
+			mc.Verdict, mc.Reason = VerdictInsufficient, fmt.Sprintf("%d vs %d runs can't estimate the run-to-run noise, and the default can't stand in for %s: "+
+				"on abload's A/A corpus one run against one called %.0f%% of its pairs different instead of %.0f%% (the spread between runs is not log-normal enough); run 4 or more in all",
+				len(xs), len(ys), m.Label, 100*ref.PairFalseRate, 100*DefaultAlpha)
+			return
+		}
+		// The default's spread and the runs' own sum of squares (one run
+		// against two has one degree of freedom of its own) pooled.
+		d := len(xs) + len(ys) - 2
+		ss := SumSquares(xs) + SumSquares(ys)
+		noise = Noise{Sigma: math.Max(math.Sqrt((float64(ref.DF)*ref.Sigma*ref.Sigma+ss)/float64(ref.DF+d)), floor), DF: ref.DF + d, Source: NoiseFromDefault}
+	}
+	sh := TShift(xs, ys, noise, alpha)
+	mc.Noise, mc.DF = &noise, sh.DF
+	pv := sh.P
+	mc.P = &pv
+	back := func(v float64) float64 { return v }
+	if m.Scale == ScaleRatio {
+		back = func(v float64) float64 { return math.Expm1(v) }
+		mc.NoisePerRun = math.Expm1(noise.Sigma)
+		mc.Detectable = math.Expm1(sh.Detectable)
+	} else {
+		mc.NoisePerRun = noise.Sigma
+		mc.Detectable = sh.Detectable
+	}
+	ch := back(sh.Estimate)
+	mc.Change = &ch
+	mc.Interval = &[2]float64{back(sh.Lo), back(sh.Hi)}
+	tol := mc.Tolerance
+	switch {
+	case sh.Lo > 0 || sh.Hi < 0: // the interval excludes zero: significant
+		if (sh.Estimate > 0) == (m.Better == HigherIsBetter) {
+			mc.Verdict = VerdictBetter
+		} else {
+			mc.Verdict = VerdictWorse
+		}
+	case mc.Interval[0] >= -tol && mc.Interval[1] <= tol:
+		mc.Verdict = VerdictNoChange
+	default:
+		mc.Verdict = VerdictInconclusive
+		mc.Reason = fmt.Sprintf("the interval %s reaches beyond the tolerance ±%s: more runs (or less noise) would tell",
+			fmtInterval(*mc.Interval, m.Scale), fmtTol(tol, m.Scale))
+	}
 }
 
 func (cfg Config) where(i int) string {
@@ -524,9 +751,10 @@ func (c *Comparison) Config(name string) *ConfigSummary {
 
 // MedianOf is the median over a configuration's repetitions (the valid
 // results used) of a metric: a compare metric's path (derived ones
-// included) or any numeric result.json path (as MetricValue reads it).
-// It fails when the configuration is unknown or has no valid result, or
-// when some repetition lacks the metric. This is what compare's gates are
+// included) or any numeric result.json path, as MetricValue reads it. It
+// fails when the configuration is unknown or has no valid result, or when
+// some repetition lacks the metric or measured nothing for it (wrapping
+// ErrNoMetric or ErrNoData). This is what compare's threshold gates are
 // evaluated on: MedianOf(config, path) against MedianOf(Baseline, path).
 func (c *Comparison) MedianOf(config, path string) (float64, error) {
 	rs, ok := c.valid[config]
@@ -537,13 +765,6 @@ func (c *Comparison) MedianOf(config, path string) (float64, error) {
 		return 0, fmt.Errorf("%s: no valid result", config)
 	}
 	vals := make([]float64, 0, len(rs))
-	if m, ok := compareMetric(path); ok {
-		v, ok := metricValues(m, rs)
-		if !ok {
-			return 0, fmt.Errorf("%s: %s: not in every repetition: %w", config, path, ErrNoMetric)
-		}
-		return Median(v), nil
-	}
 	for _, r := range rs {
 		v, err := MetricValue(r, path)
 		if err != nil {
@@ -554,7 +775,7 @@ func (c *Comparison) MedianOf(config, path string) (float64, error) {
 	return Median(vals), nil
 }
 
-// WriteCompareJSON writes c as indented JSON (schema abload.compare/v1).
+// WriteCompareJSON writes c as indented JSON (schema abload.compare/v2).
 func WriteCompareJSON(w io.Writer, c *Comparison) error {
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
@@ -564,12 +785,29 @@ func WriteCompareJSON(w io.Writer, c *Comparison) error {
 	return err
 }
 
+// compareLegend says how the tables were computed, in a sentence or two.
+func compareLegend(c *Comparison) string {
+	return fmt.Sprintf("each metric is its own question (no adjustment across metrics or configurations): change = ratio of the geometric means over "+
+		"repetitions (difference of the means for the lag slope), tested with Student's t against the run-to-run noise; "+
+		"%g%% intervals; better/worse: the interval excludes 0 (p < %g); no significant change: the interval lies within ±tolerance "+
+		"(%s unless set per metric), else inconclusive; noise/run: the run-to-run spread the test used (\"default\": abload's A/A corpus "+
+		"stood in for too few runs)", 100*c.Coverage, c.Alpha, fmtTol(c.Tolerance, ScaleRatio))
+}
+
+// detectableText says what change a comparison's repetitions can see.
+func detectableText(cc ConfigComparison) string {
+	if cc.Detectable == nil {
+		return "too few runs to estimate the noise: the default noise stands in"
+	}
+	return fmt.Sprintf("significant beyond %.2f × the run-to-run noise", *cc.Detectable)
+}
+
 // WriteCompareText writes c as aligned plain-text tables, one per
 // configuration against the baseline.
 func WriteCompareText(w io.Writer, c *Comparison) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "abload compare: %d configuration(s), baseline %s\n", len(c.Configs), c.Baseline)
-	fmt.Fprintf(ew, "medians over repetitions; p: two-sided Mann–Whitney U over repetitions, Benjamini–Hochberg adjusted per configuration; significant: p adj < %g\n", c.Alpha)
+	fmt.Fprintln(ew, compareLegend(c))
 	fmt.Fprintln(ew)
 	var rows [][]string
 	for _, s := range c.Configs {
@@ -581,19 +819,27 @@ func WriteCompareText(w io.Writer, c *Comparison) error {
 		if len(s.Excluded) > 0 {
 			excl = fmt.Sprintf("%d invalid left out", len(s.Excluded))
 		}
+		if s.Insufficient != "" {
+			excl = strings.TrimSpace(excl + " insufficient")
+		}
 		rows = append(rows, []string{s.Name, role, fmt.Sprintf("%d rep(s)", s.Repetitions), "scenario " + orDash(s.Scenario), excl})
 	}
 	writeAligned(ew, "  ", rows, nil)
 	for _, cc := range c.Comparisons {
-		fmt.Fprintf(ew, "\n%s vs %s (%d vs %d repetitions)\n", cc.Config, cc.Baseline, cc.Repetitions, cc.BaselineRepetitions)
+		fmt.Fprintf(ew, "\n%s vs %s (%d vs %d repetitions; %s)\n", cc.Config, cc.Baseline, cc.Repetitions, cc.BaselineRepetitions, detectableText(cc))
 		if len(cc.Metrics) == 0 {
 			fmt.Fprintln(ew, "  no metric to compare")
 		} else {
-			rows := [][]string{{"metric", "unit", cc.Baseline, cc.Config, "change", "p", "p adj", "verdict"}}
+			rows := [][]string{{"metric", "unit", cc.Baseline, cc.Config, "change", fmt.Sprintf("%g%% interval", 100*c.Coverage), "p", "noise/run", "verdict"}}
 			for _, m := range cc.Metrics {
 				rows = append(rows, metricCells(m))
 			}
-			writeAligned(ew, "  ", rows, []bool{false, false, true, true, true, true, true, false})
+			writeAligned(ew, "  ", rows, []bool{false, false, true, true, true, false, true, true, false})
+		}
+		for _, m := range cc.Metrics {
+			if m.Verdict == VerdictTooShort || m.Verdict == VerdictInsufficient {
+				fmt.Fprintf(ew, "  %s: %s: %s\n", m.Verdict, m.Label, m.Reason)
+			}
 		}
 		for _, nc := range cc.NotCompared {
 			fmt.Fprintf(ew, "  not compared: %s: %s\n", nc.Label, nc.Reason)
@@ -613,8 +859,7 @@ func WriteCompareText(w io.Writer, c *Comparison) error {
 func WriteCompareMarkdown(w io.Writer, c *Comparison) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "# abload compare\n\n")
-	fmt.Fprintf(ew, "Baseline: **%s**. Medians over repetitions; p: two-sided Mann–Whitney U over repetitions, "+
-		"Benjamini–Hochberg adjusted per configuration; significant: p adj < %g.\n\n", cmpMd(c.Baseline), c.Alpha)
+	fmt.Fprintf(ew, "Baseline: **%s**. %s.\n\n", cmpMd(c.Baseline), cmpMd(upperFirst(compareLegend(c))))
 	fmt.Fprintln(ew, "| configuration | repetitions | invalid left out | scenario |")
 	fmt.Fprintln(ew, "|---|--:|--:|---|")
 	for _, s := range c.Configs {
@@ -622,19 +867,22 @@ func WriteCompareMarkdown(w io.Writer, c *Comparison) error {
 		if s.Baseline {
 			name += " (baseline)"
 		}
+		if s.Insufficient != "" {
+			name += " (insufficient: " + cmpMd(s.Insufficient) + ")"
+		}
 		fmt.Fprintf(ew, "| %s | %d | %d | %s |\n", name, s.Repetitions, len(s.Excluded), cmpMd(orDash(s.Scenario)))
 	}
 	for _, cc := range c.Comparisons {
-		fmt.Fprintf(ew, "\n## %s vs %s\n\n%d vs %d repetitions.\n\n", cmpMd(cc.Config), cmpMd(cc.Baseline), cc.Repetitions, cc.BaselineRepetitions)
+		fmt.Fprintf(ew, "\n## %s vs %s\n\n%d vs %d repetitions; %s.\n\n", cmpMd(cc.Config), cmpMd(cc.Baseline), cc.Repetitions, cc.BaselineRepetitions, detectableText(cc))
 		if len(cc.Metrics) == 0 {
 			fmt.Fprintln(ew, "No metric to compare.")
 		} else {
-			fmt.Fprintf(ew, "| metric | unit | %s | %s | change | p | p adj | verdict |\n", cmpMd(cc.Baseline), cmpMd(cc.Config))
-			fmt.Fprintln(ew, "|---|---|--:|--:|--:|--:|--:|---|")
+			fmt.Fprintf(ew, "| metric | unit | %s | %s | change | %g%% interval | p | noise/run | verdict |\n", cmpMd(cc.Baseline), cmpMd(cc.Config), 100*c.Coverage)
+			fmt.Fprintln(ew, "|---|---|--:|--:|--:|---|--:|--:|---|")
 			for _, m := range cc.Metrics {
 				cells := metricCells(m)
-				if m.Verdict != VerdictNoChange {
-					cells[7] = "**" + cells[7] + "**"
+				if m.Verdict == VerdictBetter || m.Verdict == VerdictWorse {
+					cells[8] = "**" + cells[8] + "**"
 				}
 				for i := range cells {
 					cells[i] = cmpMd(cells[i])
@@ -642,11 +890,17 @@ func WriteCompareMarkdown(w io.Writer, c *Comparison) error {
 				fmt.Fprintf(ew, "| %s |\n", strings.Join(cells, " | "))
 			}
 		}
-		if len(cc.NotCompared) > 0 {
-			fmt.Fprintln(ew)
-			for _, nc := range cc.NotCompared {
-				fmt.Fprintf(ew, "- not compared: %s: %s\n", cmpMd(nc.Label), cmpMd(nc.Reason))
+		var notes []string
+		for _, m := range cc.Metrics {
+			if m.Verdict == VerdictTooShort || m.Verdict == VerdictInsufficient {
+				notes = append(notes, fmt.Sprintf("- %s: %s: %s", m.Verdict, cmpMd(m.Label), cmpMd(m.Reason)))
 			}
+		}
+		for _, nc := range cc.NotCompared {
+			notes = append(notes, fmt.Sprintf("- not compared: %s: %s", cmpMd(nc.Label), cmpMd(nc.Reason)))
+		}
+		if len(notes) > 0 {
+			fmt.Fprintf(ew, "\n%s\n", strings.Join(notes, "\n"))
 		}
 	}
 	if len(c.Warnings) > 0 {
@@ -658,17 +912,65 @@ func WriteCompareMarkdown(w io.Writer, c *Comparison) error {
 	return ew.err
 }
 
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// metricCells is a metric's row: label, unit, baseline and config medians,
+// change, interval, p, noise per run, verdict.
 func metricCells(m MetricComparison) []string {
 	scale, unit := displayScale(m.Unit, math.Max(math.Abs(m.Median), math.Abs(m.BaselineMedian)))
-	change := "n/a"
+	change, interval, p, noise := "-", "-", "-", "-"
 	if m.Change != nil {
-		change = fmt.Sprintf("%+.1f%%", 100**m.Change)
-		if change == "-0.0%" || change == "+0.0%" {
-			change = "0.0%"
+		change = fmtChange(*m.Change, m.Scale)
+	}
+	if m.Interval != nil {
+		interval = fmtInterval(*m.Interval, m.Scale)
+	}
+	if m.P != nil {
+		p = fmtP(*m.P)
+	}
+	if m.Noise != nil {
+		noise = "±" + strings.TrimPrefix(fmtChange(m.NoisePerRun, m.Scale), "+")
+		if m.Noise.Source == NoiseFromDefault {
+			noise += " default"
 		}
 	}
-	return []string{m.Label, unit, fmtCmp(m.BaselineMedian / scale), fmtCmp(m.Median / scale), change,
-		fmtP(m.P), fmtP(m.PAdjusted), string(m.Verdict)}
+	return []string{m.Label, unit, fmtCmp(m.BaselineMedian / scale), fmtCmp(m.Median / scale), change, interval, p, noise, string(m.Verdict)}
+}
+
+// fmtChange shows a change: a signed percentage for ratio metrics, a
+// signed value for linear ones.
+func fmtChange(v float64, s Scale) string {
+	var out string
+	if s == ScaleRatio {
+		out = fmt.Sprintf("%+.1f%%", 100*v)
+	} else {
+		out = fmt.Sprintf("%+.3g", v)
+	}
+	switch out {
+	case "-0.0%", "+0.0%":
+		return "0.0%"
+	case "-0", "+0":
+		return "0"
+	}
+	return out
+}
+
+func fmtInterval(iv [2]float64, s Scale) string {
+	return "[" + fmtChange(iv[0], s) + ", " + fmtChange(iv[1], s) + "]"
+}
+
+// fmtTol shows a tolerance: a percentage for ratio metrics, a value in the
+// metric's unit for linear ones.
+func fmtTol(t float64, s Scale) string {
+	if s == ScaleRatio {
+		return strconv.FormatFloat(100*t, 'g', 3, 64) + "%"
+	}
+	return strconv.FormatFloat(t, 'g', 3, 64)
 }
 
 // displayScale picks how a row shows its values: bytes in B/kB/MB/GB by

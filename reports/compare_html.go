@@ -16,14 +16,10 @@ import (
 var compareTmpl string
 
 var compareTemplate = template.Must(template.New("compare.html").Funcs(template.FuncMap{
-	"num": fmtNum,
-	"p":   func(v float64) string { return fmt.Sprintf("%.3g", v) },
-	"change": func(c *float64) string {
-		if c == nil {
-			return "n/a"
-		}
-		return fmt.Sprintf("%+.1f%%", 100**c)
-	},
+	"cells":      metricCells,
+	"legend":     func(c *Comparison) string { return upperFirst(compareLegend(c)) + "." },
+	"detectable": detectableText,
+	"pct":        func(v float64) string { return fmt.Sprintf("%g", 100*v) },
 	"verdictClass": func(v Verdict) string {
 		switch v {
 		case VerdictBetter:

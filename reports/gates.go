@@ -9,28 +9,46 @@ import (
 	"strings"
 )
 
-// A gate is `METRIC OP VALUE[unit]` or `METRIC OP baseline [* FACTOR]`:
+// A gate is `METRIC OP VALUE[unit]`, `METRIC OP baseline [* FACTOR]` or
+// `METRIC worse_by OP PERCENT%`:
 //
 //	e2e.p99 < 500ms
 //	throughput.in_eps >= 20000/s
 //	checkpoints.duration_ms.p99 < 2s
 //	e2e.p99 <= baseline * 1.10
+//	e2e.p99 worse_by > 10%
 //
 // METRIC is a result.json path (latency_ms.e2e.p99) or a short alias
 // (e2e.p99); OP is one of < <= > >=; a unit converts VALUE into the
 // metric's own unit, which its path names (…_ms, …_s, …_bytes, …_eps,
 // …_rps, …_pct).
+//
+// A threshold or baseline gate is a condition the run must meet; it fails
+// when the metric has no data (nothing measured for it), never passing on a
+// zero that stands for nothing. A worse_by gate is a regression check
+// against a baseline that understands noise: it fails only when the
+// comparison shows the metric worse beyond the run-to-run noise (the
+// interval of the change excludes zero) and the interval's bound nearest to
+// no change is past PERCENT, i.e. it got worse by more than PERCENT with the
+// interval's confidence. It reads either way — `worse_by > 10%` (fail when
+// worse by more than 10%) and `worse_by <= 10%` (pass unless worse by more
+// than 10%) are the same gate — and it takes compare's metrics only.
 
 // GateExpr is a parsed gate.
 type GateExpr struct {
 	Text   string  // as written
 	Path   string  // the result.json path the metric resolves to
 	Op     string  // <, <=, > or >=
-	Value  float64 // in the metric's unit; unused for a baseline gate
+	Value  float64 // in the metric's unit; for worse_by the tolerated change (0.10 = 10%); unused for a baseline gate
 	Factor float64 // baseline gates: the right side is baseline × Factor
 	// Baseline marks a gate whose right side is the same metric of a baseline.
 	Baseline bool
+	// WorseBy marks a regression gate (METRIC worse_by OP PERCENT%).
+	WorseBy bool
 }
+
+// NeedsBaseline reports whether the gate compares with a baseline.
+func (g *GateExpr) NeedsBaseline() bool { return g.Baseline || g.WorseBy }
 
 // gateAliases maps a metric's first path element to its result.json prefix.
 var gateAliases = map[string]string{
@@ -58,7 +76,7 @@ func ParseGate(text string) (*GateExpr, error) {
 		}
 	}
 	if op == "" {
-		return nil, fmt.Errorf("gate %q: want METRIC OP VALUE with OP one of < <= > >= (e.g. \"e2e.p99 < 500ms\")", text)
+		return nil, fmt.Errorf("gate %q: want METRIC OP VALUE with OP one of < <= > >= (e.g. \"e2e.p99 < 500ms\" or \"e2e.p99 worse_by > 10%%\")", text)
 	}
 	metric := strings.TrimSpace(s[:i])
 	rhs := strings.TrimSpace(s[i+len(op):])
@@ -68,13 +86,35 @@ func ParseGate(text string) (*GateExpr, error) {
 	if strings.ContainsAny(rhs, "<>=") {
 		return nil, fmt.Errorf("gate %q: one comparison per gate", text)
 	}
-	g := &GateExpr{Text: text, Op: op, Path: resolveAlias(metric)}
+	worseBy := false
+	if f := strings.Fields(metric); len(f) == 2 && f[1] == "worse_by" {
+		metric, worseBy = f[0], true
+	} else if len(f) > 1 {
+		return nil, fmt.Errorf("gate %q: %q: want a metric, or a metric and worse_by (e.g. \"e2e.p99 worse_by > 10%%\")", text, metric)
+	}
+	g := &GateExpr{Text: text, Op: op, Path: resolveAlias(metric), WorseBy: worseBy}
 	for _, part := range strings.Split(g.Path, ".") {
 		if part == "" || part[0] < 'a' || part[0] > 'z' || strings.IndexFunc(part, func(r rune) bool {
 			return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
 		}) >= 0 {
 			return nil, fmt.Errorf("gate %q: %q is not a result.json path (lower-case names joined by dots, e.g. latency_ms.e2e.p99) or an alias (%s)", text, metric, aliasList())
 		}
+	}
+	if worseBy {
+		if _, ok := LookupCompareMetric(g.Path); !ok {
+			var names []string
+			for _, m := range compareMetrics {
+				names = append(names, m.Path)
+			}
+			return nil, fmt.Errorf("gate %q: worse_by takes one of compare's metrics (%s), not %s", text, strings.Join(names, ", "), g.Path)
+		}
+		num, ok := strings.CutSuffix(strings.TrimSpace(rhs), "%")
+		v, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+		if !ok || err != nil || !(v >= 0) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("gate %q: worse_by wants a percentage of 0 or more, e.g. 10%%, got %q", text, rhs)
+		}
+		g.Value = v / 100
+		return g, nil
 	}
 	if b, ok := strings.CutPrefix(rhs, "baseline"); ok {
 		g.Baseline, g.Factor = true, 1
@@ -177,14 +217,95 @@ func parseGateValue(s, unit string) (float64, error) {
 // ErrNoMetric is wrapped when a gate's metric is not in a result.
 var ErrNoMetric = errors.New("metric not in the result")
 
-// MetricValue looks a result.json path up in a result (through its JSON
-// form, so any field the schema has can be gated on).
+// ErrNoData is wrapped when a result has the metric's field but nothing
+// was measured for it (its value would be a zero that stands for nothing).
+var ErrNoData = errors.New("nothing was measured for it")
+
+// MetricValue looks a metric up in a result: one of compare's metrics
+// (derived ones included, such as resources.taskmanager_cpu_pct), or any
+// numeric result.json path (through the result's JSON form, so any field
+// the schema has can be gated on). It fails, wrapping ErrNoData, when the
+// result has the field but measured nothing for it (see NoData), and
+// wrapping ErrNoMetric when the result does not have it.
 func MetricValue(r *Result, path string) (float64, error) {
 	m, err := jsonForm(r)
 	if err != nil {
 		return 0, err
 	}
-	return lookup(m, path)
+	return metricValue(r, m, path)
+}
+
+// metricValue is MetricValue with the result's JSON form at hand.
+func metricValue(r *Result, rm any, path string) (float64, error) {
+	if why := NoData(r, path); why != "" {
+		return 0, fmt.Errorf("%s: %s: %w", path, why, ErrNoData)
+	}
+	if m, ok := LookupCompareMetric(path); ok {
+		if v, ok := m.value(r); ok {
+			return v, nil
+		}
+		return 0, fmt.Errorf("%s (%s): %w", path, m.Doc, ErrNoMetric)
+	}
+	return lookup(rm, path)
+}
+
+// NoData says why a result has nothing measured for a metric path, or ""
+// when it has: latencies with no event measured, checkpoint figures with
+// no checkpoint completed, overhead with nothing on one side, send or
+// consumer delays with nothing sent or read, sections a run did not
+// measure. Counts (latency_ms.e2e.count, checkpoints.completed, …) are
+// data whatever their value.
+func NoData(r *Result, path string) string {
+	under := func(prefix string) bool { return path == prefix || strings.HasPrefix(path, prefix+".") }
+	leaf := path[strings.LastIndex(path, ".")+1:]
+	switch {
+	case under("latency_ms.e2e") && leaf != "count" && r.Latency.E2E.Count == 0:
+		return "no e2e latency was measured (latency_ms.e2e.count is 0: the updates output is off, or no update came out)"
+	case under("latency_ms.window") && leaf != "count" && r.Latency.Window.Count == 0:
+		return "no window latency was measured (latency_ms.window.count is 0: the windows output is off, or no window result came out)"
+	case under("events.send_delay_ms") && r.Events.SentTotal == 0:
+		return "no event was sent"
+	case under("consumer_delay_ms") && r.Latency.E2E.Count == 0 && r.Latency.Window.Count == 0:
+		return "no output was read"
+	case under("checkpoints"):
+		c := r.Checkpoints
+		switch {
+		case c == nil:
+			return "checkpoints were not measured (checkpointing off, or no checkpoint statistics)"
+		case under("checkpoints.control"):
+			if c.Control == nil {
+				return "no control run (job.checkpoint.control_run)"
+			}
+		case under("checkpoints.overhead"):
+			o := c.Overhead
+			if o == nil {
+				return "no checkpoint overhead: no checkpoint completed in the measurement phase, or no time between checkpoints"
+			}
+			if strings.HasPrefix(leaf, "p") || leaf == "max" || leaf == "p99_ratio" || strings.Contains(path, ".e2e_") {
+				if o.E2EInFlight.Count == 0 || o.E2EBetween.Count == 0 {
+					return "no e2e latency both while a checkpoint was in flight and between checkpoints"
+				}
+			}
+		case leaf != "completed" && leaf != "failed" && c.Completed == 0:
+			return "no checkpoint completed in the measurement phase (checkpoints.completed is 0)"
+		}
+	case under("skew") && r.Skew == nil:
+		return "skew was not measured"
+	case under("lag") && r.Lag == nil:
+		return "the input lag was not measured"
+	case under("reconciliation") && r.Reconciliation == nil:
+		return "nothing was reconciled"
+	case under("clock"):
+		if r.Clock == nil {
+			return "the broker's clock was not checked"
+		}
+		if r.Clock.Error != "" {
+			return "the clock check failed: " + r.Clock.Error
+		}
+	case under("recovery") && len(r.Recovery) == 0:
+		return "no fault was injected"
+	}
+	return ""
 }
 
 // jsonForm is the result as result.json would hold it.
@@ -220,44 +341,99 @@ func lookup(m any, path string) (float64, error) {
 	return 0, fmt.Errorf("%s is not a number", path)
 }
 
-// Evaluate checks the gate against a result (and, for a baseline gate, the
-// baseline's same metric). A gate whose metric is missing fails with the
-// reason in Gate.Error.
-func (g *GateExpr) Evaluate(r, baseline *Result) Gate {
+// Baseline is what gates and comparisons hold a run against: one result,
+// or a saved baseline's history (runs of one configuration, oldest first).
+type Baseline struct {
+	Name    string
+	Results []*Result
+	Dirs    []string
+}
+
+// Config is the baseline as a configuration to compare.
+func (b *Baseline) Config() Config {
+	return Config{Name: b.Name, Results: b.Results, Dirs: b.Dirs}
+}
+
+// Valid returns the baseline's valid results, and the places of the
+// invalid ones.
+func (b *Baseline) Valid() (valid []*Result, invalid []string) {
+	for i, r := range b.Results {
+		if r != nil && r.Valid {
+			valid = append(valid, r)
+			continue
+		}
+		where := fmt.Sprintf("%s entry %d", b.Name, i+1)
+		if i < len(b.Dirs) {
+			where = b.Dirs[i]
+		}
+		invalid = append(invalid, where)
+	}
+	return valid, invalid
+}
+
+// baselineValue is a baseline gate's reference: the median of the metric
+// over the baseline's valid results (a history's median, not its last run).
+func baselineValue(b *Baseline, path string) (float64, error) {
+	valid, _ := b.Valid()
+	if len(valid) == 0 {
+		return 0, fmt.Errorf("baseline %s has no valid result", b.Name)
+	}
+	vals := make([]float64, 0, len(valid))
+	for _, r := range valid {
+		v, err := MetricValue(r, path)
+		if err != nil {
+			return 0, err
+		}
+		vals = append(vals, v)
+	}
+	return Median(vals), nil
+}
+
+// Evaluate checks a threshold or baseline gate against a result (and, for
+// a baseline gate, the baseline's median of the same metric). A gate whose
+// metric is missing or has no data fails with the reason in Gate.Error.
+// worse_by gates need a comparison: see EvaluateGates and RegressionGates.
+func (g *GateExpr) Evaluate(r *Result, base *Baseline) Gate {
 	rm, err := jsonForm(r)
 	if err != nil {
 		return Gate{Expr: g.Text, Error: err.Error()}
 	}
-	var bm any
-	if baseline != nil {
-		if bm, err = jsonForm(baseline); err != nil {
-			return Gate{Expr: g.Text, Error: "baseline: " + err.Error()}
-		}
-	}
-	return g.evaluate(rm, bm)
+	return g.evaluate(r, rm, base)
 }
 
-// evaluate checks the gate against results in their JSON form (bm nil: no baseline).
-func (g *GateExpr) evaluate(rm, bm any) Gate {
-	v, err := lookup(rm, g.Path)
+func (g *GateExpr) evaluate(r *Result, rm any, base *Baseline) Gate {
+	if g.WorseBy {
+		return Gate{Expr: g.Text, Error: "a worse_by gate is judged on a comparison with a baseline"}
+	}
+	v, err := metricValue(r, rm, g.Path)
 	if err != nil {
-		return Gate{Expr: g.Text, Error: err.Error()}
+		return noDataGate(g, err)
 	}
 	if !g.Baseline {
 		return g.EvaluateValue(v, nil)
 	}
-	if bm == nil {
+	if base == nil {
 		return Gate{Expr: g.Text, Value: v, Error: "a baseline gate needs a baseline (--baseline)"}
 	}
-	b, err := lookup(bm, g.Path)
+	b, err := baselineValue(base, g.Path)
 	if err != nil {
-		return Gate{Expr: g.Text, Value: v, Error: "baseline: " + err.Error()}
+		out := noDataGate(g, err)
+		out.Value, out.Error = v, "baseline: "+out.Error
+		return out
 	}
 	return g.EvaluateValue(v, &b)
 }
 
-// EvaluateValue checks the gate against a value already looked up (compare
-// evaluates on medians); baseline is the baseline's value of the metric.
+// noDataGate is a gate that failed because its metric could not be read.
+func noDataGate(g *GateExpr, err error) Gate {
+	return Gate{Expr: g.Text, Error: err.Error(), NoData: errors.Is(err, ErrNoData) || errors.Is(err, ErrNoMetric)}
+}
+
+// EvaluateValue checks a threshold or baseline gate against a value
+// already looked up (compare evaluates on medians); baseline is the
+// baseline's value of the metric. The limit of `baseline * F` is the
+// baseline moved by |baseline|·(F − 1), so a factor above 1 loosens an
+// upper bound even for a metric that can be negative (the lag slope).
 func (g *GateExpr) EvaluateValue(v float64, baseline *float64) Gate {
 	out := Gate{Expr: g.Text, Value: v}
 	limit := g.Value
@@ -266,7 +442,7 @@ func (g *GateExpr) EvaluateValue(v float64, baseline *float64) Gate {
 			out.Error = "a baseline gate needs a baseline"
 			return out
 		}
-		limit = *baseline * g.Factor
+		limit = *baseline + math.Abs(*baseline)*(g.Factor-1)
 		out.Limit = &limit
 	}
 	out.Pass = compare(v, g.Op, limit)
@@ -287,26 +463,128 @@ func compare(v float64, op string, limit float64) bool {
 	return false
 }
 
-// EvaluateGates evaluates every gate; a run that is not valid passes none
-// (its numbers cannot be trusted), which Error says.
-func EvaluateGates(exprs []*GateExpr, r, baseline *Result) []Gate {
-	var out []Gate
-	// Each result's JSON form once, not once per gate.
-	rm, rerr := jsonForm(r)
-	var bm any
-	var berr error
-	if baseline != nil {
-		bm, berr = jsonForm(baseline)
+// RegressionGates evaluates the worse_by gates among gates for cfg against
+// the baseline base. They are one family: with k of them each is judged at
+// alpha/k (Bonferroni), so a configuration that did not change fails one
+// of them with probability at most alpha. Each gate's metric gets the
+// gate's percentage as its tolerance. The result is indexed like gates
+// (zero Gates for the others).
+func RegressionGates(gates []*GateExpr, cfg, base Config, opts CompareOptions) []Gate {
+	out := make([]Gate, len(gates))
+	k := 0
+	tol := map[string]float64{}
+	for _, g := range gates {
+		if g.WorseBy {
+			k++
+			if t, ok := tol[g.Path]; !ok || g.Value < t {
+				tol[g.Path] = g.Value
+			}
+		}
 	}
-	for _, g := range exprs {
+	if k == 0 {
+		return out
+	}
+	fam := opts
+	fam.Alpha = opts.alpha() / float64(k)
+	fam.Tolerances = tol
+	c := Compare([]Config{base, cfg}, 0, fam)
+	for i, g := range gates {
+		if g.WorseBy {
+			out[i] = g.judge(c, k)
+		}
+	}
+	return out
+}
+
+// judge evaluates a worse_by gate on a comparison of one configuration
+// against the baseline (k gates in the family).
+func (g *GateExpr) judge(c *Comparison, k int) Gate {
+	out := Gate{Expr: g.Text, Limit: ptr(100 * g.Value)}
+	if len(c.Comparisons) != 1 {
+		out.Error = "nothing to compare"
+		return out
+	}
+	cc := c.Comparisons[0]
+	var m *MetricComparison
+	for i := range cc.Metrics {
+		if cc.Metrics[i].Metric == g.Path {
+			m = &cc.Metrics[i]
+		}
+	}
+	if m == nil {
+		why := "neither has it"
+		for _, nc := range cc.NotCompared {
+			if nc.Metric == g.Path {
+				why = nc.Reason
+			}
+		}
+		out.Error, out.NoData = "not compared: "+why, true
+		return out
+	}
+	out.Verdict = string(m.Verdict)
+	if !m.Verdict.Decided() {
+		out.Error, out.NoData = fmt.Sprintf("%s: %s", m.Verdict, m.Reason), true
+		return out
+	}
+	est, atLeast, _ := m.WorseBy()
+	lo, hi := m.Interval[0], m.Interval[1]
+	if m.Better == HigherIsBetter {
+		lo, hi = -hi, -lo
+	}
+	limit := g.Value
+	unit := "%"
+	scale := 100.0
+	if m.Scale == ScaleLinear {
+		limit *= m.tolRef
+		unit, scale = " "+m.Unit, 1
+		out.Limit = ptr(limit)
+	}
+	out.Value = scale * est
+	out.Interval = &[2]float64{scale * lo, scale * hi}
+	out.Unit = strings.TrimSpace(unit)
+	over := atLeast > limit
+	if g.Op == ">=" || g.Op == "<" {
+		over = atLeast >= limit
+	}
+	out.Pass = !(m.Verdict == VerdictWorse && over)
+	fam := ""
+	if k > 1 {
+		fam = fmt.Sprintf(", alpha %g/%d gates", c.Alpha*float64(k), k)
+	}
+	out.Detail = fmt.Sprintf("%s: worse by %+.3g%s, %g%% interval [%+.3g%s, %+.3g%s]%s; %s vs %s run(s), noise ±%.3g%s per run (%s); limit %.3g%s",
+		m.Verdict, scale*est, unit, 100*m.Coverage, scale*lo, unit, scale*hi, unit, fam, fmtCount(len(m.Values)), fmtCount(len(m.BaselineValues)),
+		scale*m.NoisePerRun, unit, m.Noise.Source, scale*limit, unit)
+	return out
+}
+
+func fmtCount(n int) string { return strconv.Itoa(n) }
+
+func ptr(v float64) *float64 { return &v }
+
+// EvaluateGates evaluates every gate on a run's result: threshold gates on
+// its values, baseline gates against the baseline's median, worse_by gates
+// on the comparison of the run with the baseline (RegressionGates). A run
+// that is not valid passes none (its numbers cannot be trusted), which
+// Error says.
+func EvaluateGates(exprs []*GateExpr, r *Result, base *Baseline, opts CompareOptions) []Gate {
+	var out []Gate
+	// The result's JSON form once, not once per gate.
+	rm, rerr := jsonForm(r)
+	var reg []Gate
+	if base != nil {
+		reg = RegressionGates(exprs, Config{Name: "this run", Results: []*Result{r}}, base.Config(), opts)
+	}
+	for i, g := range exprs {
 		var res Gate
 		switch {
 		case rerr != nil:
 			res = Gate{Expr: g.Text, Error: rerr.Error()}
-		case berr != nil:
-			res = Gate{Expr: g.Text, Error: "baseline: " + berr.Error()}
+		case g.WorseBy && base == nil:
+			res = Gate{Expr: g.Text, Error: "a worse_by gate needs a baseline (--baseline)"}
+		case g.WorseBy:
+			res = reg[i]
 		default:
-			res = g.evaluate(rm, bm)
+			res = g.evaluate(r, rm, base)
 		}
 		if !r.Valid && res.Pass {
 			res.Pass = false

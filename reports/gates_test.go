@@ -56,41 +56,202 @@ func TestParseGate(t *testing.T) {
 	}
 }
 
+func parseGate(t *testing.T, s string) *GateExpr {
+	t.Helper()
+	g, err := ParseGate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
 func TestEvaluateGates(t *testing.T) {
 	r := sampleResult()
-	base := sampleResult()
-	base.Latency.E2E.P99 = 40
-	parse := func(s string) *GateExpr {
-		g, err := ParseGate(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return g
-	}
-	gates := []*GateExpr{parse("e2e.p99 < 50ms"), parse("e2e.p99 < 40ms"), parse("e2e.p99 <= baseline * 1.10"),
-		parse("e2e.p99 <= baseline * 1.5"), parse("checkpoints.duration_ms.p99 < 1s"), parse("in_eps >= 1000/s")}
-	got := EvaluateGates(gates, r, base)
+	b := sampleResult()
+	b.Latency.E2E.P99 = 40
+	base := &Baseline{Name: "b", Results: []*Result{b}}
+	gates := []*GateExpr{parseGate(t, "e2e.p99 < 50ms"), parseGate(t, "e2e.p99 < 40ms"), parseGate(t, "e2e.p99 <= baseline * 1.10"),
+		parseGate(t, "e2e.p99 <= baseline * 1.5"), parseGate(t, "checkpoints.duration_ms.p99 < 1s"), parseGate(t, "in_eps >= 1000/s")}
+	got := EvaluateGates(gates, r, base, CompareOptions{})
 	want := []bool{true, false, false, true, false, true}
 	for i, g := range got {
 		if g.Pass != want[i] {
 			t.Errorf("%s: pass %v (value %v, error %q), want %v", g.Expr, g.Pass, g.Value, g.Error, want[i])
 		}
 	}
-	if got[4].Error == "" || !strings.Contains(got[4].Error, "not in the result") {
+	if got[4].Error == "" || !strings.Contains(got[4].Error, "checkpoints were not measured") || !got[4].NoData {
 		t.Errorf("missing metric: %+v", got[4])
 	}
 	if got[2].Limit == nil || math.Abs(*got[2].Limit-44) > 1e-9 {
 		t.Errorf("baseline limit = %v, want 44", got[2].Limit)
 	}
+	// A baseline gate's reference is the history's median, not its last run.
+	hist := &Baseline{Name: "h"}
+	for _, p99 := range []float64{40, 30, 100} {
+		h := sampleResult()
+		h.Latency.E2E.P99 = p99
+		hist.Results = append(hist.Results, h)
+	}
+	if g := EvaluateGates(gates[2:3], r, hist, CompareOptions{}); g[0].Limit == nil || math.Abs(*g[0].Limit-44) > 1e-9 {
+		t.Errorf("baseline limit over a history = %v, want 44 (median 40 × 1.1)", g[0].Limit)
+	}
 	// No baseline: a baseline gate fails with a reason.
-	if g := parse("e2e.p99 <= baseline").Evaluate(r, nil); g.Pass || g.Error == "" {
+	if g := parseGate(t, "e2e.p99 <= baseline").Evaluate(r, nil); g.Pass || g.Error == "" {
 		t.Errorf("baseline gate without a baseline: %+v", g)
 	}
 	// An invalid run passes no gate.
 	r.MarkInvalid("generator fell behind")
-	for _, g := range EvaluateGates(gates[:1], r, nil) {
+	for _, g := range EvaluateGates(gates[:1], r, nil, CompareOptions{}) {
 		if g.Pass || !strings.Contains(g.Error, "invalid") {
 			t.Errorf("invalid run: %+v", g)
 		}
+	}
+}
+
+// A gate never passes on nothing: a metric whose section measured nothing
+// fails, saying why; counts stay data.
+func TestGatesNeverPassOnNothing(t *testing.T) {
+	noUpdates := sampleResult()
+	noUpdates.Latency.E2E = LatencyStats{} // job.outputs.updates=false
+	noCheckpoints := sampleResult()
+	noCheckpoints.Checkpoints = &Checkpoints{Completed: 0, Failed: 0} // durations 0: nothing completed
+	withOverhead := sampleResult()
+	withOverhead.Checkpoints = &Checkpoints{Completed: 3, DurationMs: DelayStats{P99: 80},
+		Overhead: &CheckpointOverhead{InFlightShare: 0.1, OutRPSInFlight: 100, OutRPSBetween: 100}} // no e2e on either side
+	for _, tc := range []struct {
+		r      *Result
+		gate   string
+		pass   bool
+		reason string
+	}{
+		{noUpdates, "e2e.p99 < 500ms", false, "no e2e latency was measured (latency_ms.e2e.count is 0"},
+		{noUpdates, "latency_ms.e2e.max <= 1s", false, "no e2e latency was measured"},
+		{noUpdates, "e2e.count >= 0", true, ""},
+		{noUpdates, "window.p99 < 1h", true, ""},
+		{noCheckpoints, "checkpoints.duration_ms.p99 < 2s", false, "no checkpoint completed in the measurement phase (checkpoints.completed is 0)"},
+		{noCheckpoints, "checkpoints.state_size_bytes.max < 1GB", false, "no checkpoint completed"},
+		{noCheckpoints, "checkpoints.completed >= 0", true, ""},
+		{noCheckpoints, "checkpoints.failed <= 0", true, ""},
+		{sampleResult(), "checkpoints.duration_ms.p99 < 2s", false, "checkpoints were not measured"},
+		{withOverhead, "checkpoints.overhead.p99_ratio < 2", false, "no e2e latency both while a checkpoint was in flight and between"},
+		{withOverhead, "checkpoints.overhead.out_rps_in_flight > 10", true, ""},
+		{withOverhead, "checkpoints.duration_ms.p99 < 2s", true, ""},
+		{sampleResult(), "lag.slope_per_s < 10/s", false, "the input lag was not measured"},
+		{sampleResult(), "skew < 2", false, "skew was not measured"},
+		{sampleResult(), "recovery.running_after_s < 1m", false, "no fault was injected"},
+		{sampleResult(), "resources.taskmanager_cpu_pct < 100", false, "taskmanager"},
+		{sampleResult(), "clock.offset_ms < 10", false, "the broker's clock was not checked"},
+		{sampleResult(), "no.such.field < 1", false, "metric not in the result"},
+	} {
+		g := EvaluateGates([]*GateExpr{parseGate(t, tc.gate)}, tc.r, nil, CompareOptions{})[0]
+		if g.Pass != tc.pass || !strings.Contains(g.Error, tc.reason) || g.NoData == tc.pass {
+			t.Errorf("%s: pass %v no data %v error %q; want pass %v, error mentioning %q", tc.gate, g.Pass, g.NoData, g.Error, tc.pass, tc.reason)
+		}
+	}
+}
+
+// baseline * F moves the limit by |baseline|·(F − 1): a factor above 1
+// loosens an upper bound for a negative metric too.
+func TestBaselineFactorSigned(t *testing.T) {
+	g := parseGate(t, "lag.slope_per_s <= baseline * 1.10")
+	for _, tc := range []struct{ base, v, limit float64 }{{-50, -46, -45}, {50, 54, 55}, {0, 0, 0}} {
+		b := tc.base
+		got := g.EvaluateValue(tc.v, &b)
+		if got.Limit == nil || math.Abs(*got.Limit-tc.limit) > 1e-9 || !got.Pass {
+			t.Errorf("baseline %v, value %v: %+v, want limit %v and a pass", tc.base, tc.v, got, tc.limit)
+		}
+	}
+	low := parseGate(t, "in_eps >= baseline * 0.9")
+	b := 2000.0
+	if got := low.EvaluateValue(1850, &b); !got.Pass || *got.Limit != 1800 {
+		t.Errorf("in_eps 1850 vs 0.9 × 2000: %+v", got)
+	}
+	if got := low.EvaluateValue(1750, &b); got.Pass {
+		t.Errorf("in_eps 1750 vs 0.9 × 2000: %+v", got)
+	}
+}
+
+func TestParseWorseBy(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		path string
+		op   string
+		v    float64
+	}{
+		{"e2e.p99 worse_by > 10%", "latency_ms.e2e.p99", ">", 0.10},
+		{"e2e.p99  worse_by<=5.5%", "latency_ms.e2e.p99", "<=", 0.055},
+		{"throughput.in_eps worse_by > 0%", "throughput.in_eps", ">", 0},
+		{"lag.slope_per_s worse_by >= 2 %", "lag.slope_per_s", ">=", 0.02},
+	} {
+		g, err := ParseGate(tc.in)
+		if err != nil || !g.WorseBy || !g.NeedsBaseline() || g.Path != tc.path || g.Op != tc.op || math.Abs(g.Value-tc.v) > 1e-12 {
+			t.Errorf("ParseGate(%q) = %+v, %v", tc.in, g, err)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"e2e.p99 worse_by > 10", "percentage"},
+		{"e2e.p99 worse_by > -5%", "percentage of 0 or more"},
+		{"e2e.max worse_by > 10%", "worse_by takes one of compare's metrics"},
+		{"e2e.p99 better_by > 10%", "want a metric, or a metric and worse_by"},
+		{"e2e.p99 worse_by > baseline", "percentage"},
+	} {
+		if _, err := ParseGate(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseGate(%q) error = %v, want it to mention %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+// worse_by gates: fail on a regression beyond the noise and past the limit,
+// pass on none, fail on nothing to judge.
+func TestWorseByGates(t *testing.T) {
+	run := func(p50, p99 float64) *Result {
+		r := sampleResult()
+		r.Latency.E2E.P50, r.Latency.E2E.P99 = p50, p99
+		return r
+	}
+	history := &Baseline{Name: "main", Results: []*Result{run(12.0, 45), run(12.6, 47), run(11.7, 44)}}
+	gates := []*GateExpr{parseGate(t, "e2e.p99 worse_by > 10%"), parseGate(t, "e2e.p50 worse_by <= 10%")}
+	// Doubled: worse, and at least ~+70% even with 1 vs 3 runs.
+	got := EvaluateGates(gates, run(24.6, 92), history, CompareOptions{})
+	for _, g := range got {
+		if g.Pass || g.Verdict != string(VerdictWorse) || g.Interval == nil || g.Interval[0] <= 10 || g.Value < 90 || *g.Limit != 10 || !strings.Contains(g.Detail, "worse by") {
+			t.Errorf("doubled: %+v", g)
+		}
+	}
+	// The same run as the history: passes.
+	for _, g := range EvaluateGates(gates, run(12.2, 46), history, CompareOptions{}) {
+		if !g.Pass || g.Verdict == string(VerdictWorse) {
+			t.Errorf("unchanged: %+v", g)
+		}
+	}
+	// Worse beyond the noise, but by less than the limit: passes.
+	tight := &Baseline{Name: "tight", Results: []*Result{run(12, 45.0), run(12, 45.1), run(12, 44.9), run(12, 45.05)}}
+	g := EvaluateGates(gates[:1], run(12, 47.5), tight, CompareOptions{})[0]
+	if !g.Pass || g.Verdict != string(VerdictWorse) || g.Value > 10 {
+		t.Errorf("+5.5%% against a tight history with a 10%% limit: %+v", g)
+	}
+	if g := EvaluateGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 2%")}, run(12, 47.5), tight, CompareOptions{})[0]; g.Pass {
+		t.Errorf("+5.5%% against a tight history with a 2%% limit: %+v", g)
+	}
+	// Nothing to judge: updates off in the run, or percentiles too short.
+	off := run(0, 0)
+	off.Latency.E2E.Count = 0
+	if g := EvaluateGates(gates[:1], off, history, CompareOptions{})[0]; g.Pass || !g.NoData || !strings.Contains(g.Error, "not compared") {
+		t.Errorf("no e2e in the run: %+v", g)
+	}
+	short := run(12, 46)
+	short.Latency.E2E.Count = 5000 // p99 rests on 50
+	if g := EvaluateGates(gates[:1], short, history, CompareOptions{})[0]; g.Pass || g.Verdict != string(VerdictTooShort) {
+		t.Errorf("short run: %+v", g)
+	}
+	// No baseline: refuses.
+	if g := EvaluateGates(gates[:1], run(12, 46), nil, CompareOptions{}); g[0].Pass || !strings.Contains(g[0].Error, "needs a baseline") {
+		t.Errorf("no baseline: %+v", g[0])
+	}
+	// A family of k gates is judged at alpha/k: the interval widens.
+	one := EvaluateGates(gates[:1], run(24.6, 92), history, CompareOptions{})[0]
+	two := EvaluateGates(gates, run(24.6, 92), history, CompareOptions{})[0]
+	if !(two.Interval[0] < one.Interval[0]) || !strings.Contains(two.Detail, "alpha 0.05/2 gates") {
+		t.Errorf("family of 2: %v vs alone %v; %s", two.Interval, one.Interval, two.Detail)
 	}
 }

@@ -29,15 +29,19 @@ var (
 )
 
 var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
-	"ms":    fmtMs,
-	"rate":  fmtRate,
-	"num":   fmtNum,
-	"bytes": BytesText,
-	"pct":   func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) },
-	"ratio": func(v float64) string { return fmt.Sprintf("×%.2f", v) },
-	"sub1":  func(v float64) float64 { return 1 - v },
-	"f1":    func(v float64) string { return fmt.Sprintf("%.1f", v) },
-	"f2":    func(v float64) string { return fmt.Sprintf("%.2f", v) },
+	"ms":              fmtMs,
+	"rate":            fmtRate,
+	"num":             fmtNum,
+	"bytes":           BytesText,
+	"gateValue":       gateValue,
+	"gateNote":        gateNote,
+	"overheadHasData": overheadHasData,
+	"overheadHasE2E":  overheadHasE2E,
+	"pct":             func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) },
+	"ratio":           func(v float64) string { return fmt.Sprintf("×%.2f", v) },
+	"sub1":            func(v float64) float64 { return 1 - v },
+	"f1":              func(v float64) string { return fmt.Sprintf("%.1f", v) },
+	"f2":              func(v float64) string { return fmt.Sprintf("%.2f", v) },
 	"after": func(at float64, v *float64) string {
 		if v == nil {
 			return "never"

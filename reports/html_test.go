@@ -668,7 +668,7 @@ func TestHTMLInChromium(t *testing.T) {
 			}
 			cfgs = append(cfgs, c)
 		}
-		cmp := Compare(cfgs, 0, DefaultAlpha)
+		cmp := Compare(cfgs, 0, CompareOptions{})
 		var sp []Spectrum
 		for i, s := range spectra[:1] {
 			s.Name = cfgs[i].Name

@@ -76,12 +76,9 @@ func WriteJUnit(w io.Writer, suites []JUnitSuite) error {
 		for _, g := range s.Gates {
 			c := junitCase{Name: "gate: " + g.Expr, Classname: s.Name, Time: "0"}
 			if !g.Pass {
-				msg := "gate failed: " + g.Expr + " (value " + fmtNum(g.Value)
-				if g.Limit != nil {
-					msg += ", limit " + fmtNum(*g.Limit)
-				}
-				if g.Error != "" {
-					msg += "; " + g.Error
+				msg := "gate failed: " + g.Expr + " (value " + gateValue(g)
+				if t := gateNoteText(g); t != "" {
+					msg += ", " + t
 				}
 				msg += ")"
 				c.Failure = &junitFailure{Message: msg, Type: "gate", Text: msg}

@@ -69,9 +69,16 @@ func WriteSummary(w io.Writer, r *Result) {
 	if c := r.Checkpoints; c != nil {
 		p("checkpoints", "%d completed, %d failed in measurement; duration %s; state %s (max %s)",
 			c.Completed, c.Failed, delayText(c.DurationMs), BytesText(c.StateSizeBytes.Last), BytesText(c.StateSizeBytes.Max))
-		if o := c.Overhead; o != nil {
-			p("ckpt overhead", "e2e p99 %s ms in flight vs %s ms between (×%.2f); out %s vs %s records/s; in flight %.0f%% of the time",
-				fmtMs(o.E2EInFlight.P99), fmtMs(o.E2EBetween.P99), o.P99Ratio, fmtRate(o.OutRPSInFlight), fmtRate(o.OutRPSBetween), 100*o.InFlightShare)
+		if o := c.Overhead; o != nil && overheadHasData(o) {
+			var parts []string
+			if overheadHasE2E(o) {
+				parts = append(parts, fmt.Sprintf("e2e p99 %s ms in flight vs %s ms between (×%.2f)", fmtMs(o.E2EInFlight.P99), fmtMs(o.E2EBetween.P99), o.P99Ratio))
+			}
+			if o.OutRPSInFlight > 0 || o.OutRPSBetween > 0 {
+				parts = append(parts, fmt.Sprintf("out %s vs %s records/s", fmtRate(o.OutRPSInFlight), fmtRate(o.OutRPSBetween)))
+			}
+			parts = append(parts, fmt.Sprintf("in flight %.0f%% of the time", 100*o.InFlightShare))
+			p("ckpt overhead", "%s", strings.Join(parts, "; "))
 		}
 		if k := c.Control; k != nil {
 			p("vs control", "e2e p50 ×%.2f, p99 ×%.2f, output rate ×%.2f, TaskManager CPU ×%.2f against the run without checkpoints (%s/)",
@@ -98,7 +105,7 @@ func WriteSummary(w io.Writer, r *Result) {
 		if !g.Pass {
 			verdict = "FAIL"
 		}
-		p("gate", "%s  %s (value %s)%s", verdict, g.Expr, fmtNum(g.Value), gateNote(g))
+		p("gate", "%s  %s (value %s)%s", verdict, g.Expr, gateValue(g), gateNote(g))
 	}
 }
 
@@ -174,10 +181,16 @@ func WriteMarkdown(w io.Writer, r *Result) {
 		fmt.Fprintf(w, "\n| checkpoints | completed | failed | duration ms (p50 / p99 / max) | state (last / max) |\n|---|--:|--:|--:|--:|\n")
 		fmt.Fprintf(w, "| measurement phase | %d | %d | %s / %s / %s | %s / %s |\n", c.Completed, c.Failed,
 			fmtMs(c.DurationMs.P50), fmtMs(c.DurationMs.P99), fmtMs(c.DurationMs.Max), BytesText(c.StateSizeBytes.Last), BytesText(c.StateSizeBytes.Max))
-		if o := c.Overhead; o != nil {
+		if o := c.Overhead; o != nil && overheadHasData(o) {
+			e2e := func(p float64) string {
+				if !overheadHasE2E(o) {
+					return "n/a"
+				}
+				return fmtMs(p)
+			}
 			fmt.Fprintf(w, "\n| checkpoint overhead | e2e p50 ms | e2e p99 ms | out records/s | share of time |\n|---|--:|--:|--:|--:|\n")
-			fmt.Fprintf(w, "| in flight | %s | %s | %s | %.0f%% |\n", fmtMs(o.E2EInFlight.P50), fmtMs(o.E2EInFlight.P99), fmtRate(o.OutRPSInFlight), 100*o.InFlightShare)
-			fmt.Fprintf(w, "| between | %s | %s | %s | %.0f%% |\n", fmtMs(o.E2EBetween.P50), fmtMs(o.E2EBetween.P99), fmtRate(o.OutRPSBetween), 100*(1-o.InFlightShare))
+			fmt.Fprintf(w, "| in flight | %s | %s | %s | %.0f%% |\n", e2e(o.E2EInFlight.P50), e2e(o.E2EInFlight.P99), fmtRate(o.OutRPSInFlight), 100*o.InFlightShare)
+			fmt.Fprintf(w, "| between | %s | %s | %s | %.0f%% |\n", e2e(o.E2EBetween.P50), e2e(o.E2EBetween.P99), fmtRate(o.OutRPSBetween), 100*(1-o.InFlightShare))
 		}
 		if k := c.Control; k != nil {
 			fmt.Fprintf(w, "\nagainst the control run without checkpoints (`%s/`): e2e p50 ×%.2f, p99 ×%.2f, output rate ×%.2f, TaskManager CPU ×%.2f\n",
@@ -226,7 +239,7 @@ func WriteMarkdown(w io.Writer, r *Result) {
 			if !g.Pass {
 				verdict = "**FAIL**"
 			}
-			fmt.Fprintf(w, "| `%s` | %s | %s%s |\n", strings.ReplaceAll(g.Expr, "`", "'"), fmtNum(g.Value), verdict, mdEscape(gateNote(g)))
+			fmt.Fprintf(w, "| `%s` | %s | %s%s |\n", strings.ReplaceAll(g.Expr, "`", "'"), gateValue(g), verdict, mdEscape(gateNote(g)))
 		}
 	}
 }
@@ -389,18 +402,52 @@ func rescaleText(rs Rescale) string {
 	return t
 }
 
+// overheadHasE2E says the overhead split has e2e latency on both sides.
+func overheadHasE2E(o *CheckpointOverhead) bool {
+	return o.E2EInFlight.Count > 0 && o.E2EBetween.Count > 0
+}
+
+// overheadHasData says the overhead split has something to compare: e2e
+// latency on both sides, or output read.
+func overheadHasData(o *CheckpointOverhead) bool {
+	return overheadHasE2E(o) || o.OutRPSInFlight > 0 || o.OutRPSBetween > 0
+}
+
+// gateValue is a gate's value as shown: n/a when it had no data.
+func gateValue(g Gate) string {
+	switch {
+	case g.NoData:
+		return "n/a"
+	case g.Unit == "%":
+		return fmt.Sprintf("%+.1f%%", g.Value)
+	case g.Unit != "":
+		return fmtNum(g.Value) + " " + g.Unit
+	}
+	return fmtNum(g.Value)
+}
+
+// gateNote is what a gate's value needs beside it, in parentheses with a
+// leading space ("" when nothing): its limit or how it was judged, and why
+// it could not pass.
 func gateNote(g Gate) string {
+	if t := gateNoteText(g); t != "" {
+		return " (" + t + ")"
+	}
+	return ""
+}
+
+func gateNoteText(g Gate) string {
 	var parts []string
-	if g.Limit != nil {
+	switch {
+	case g.Detail != "":
+		parts = append(parts, g.Detail)
+	case g.Limit != nil:
 		parts = append(parts, "limit "+fmtNum(*g.Limit))
 	}
 	if g.Error != "" {
 		parts = append(parts, g.Error)
 	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(parts, "; ") + ")"
+	return strings.Join(parts, "; ")
 }
 
 // clockText is the broker clock check in one line ("" when not made).

@@ -486,13 +486,26 @@ type RSSStats struct {
 
 // Gate is one evaluated gate: the metric's value, and for a baseline gate
 // the limit it was held to. Error says why a gate could not pass (metric
-// missing, no baseline, invalid run).
+// missing or without data, no baseline, invalid run). For a worse_by gate,
+// Value is how much worse the metric got by the estimate and Limit the
+// tolerated worsening, both in percent (in the metric's unit for the lag
+// slope), Interval the worsening's confidence interval, and Verdict the
+// comparison's verdict; Detail says how it was judged.
 type Gate struct {
-	Expr  string   `json:"expr"`
-	Value float64  `json:"value"`
-	Limit *float64 `json:"limit,omitempty"`
-	Pass  bool     `json:"pass"`
-	Error string   `json:"error,omitempty"`
+	Expr     string      `json:"expr"`
+	Value    float64     `json:"value"`
+	Limit    *float64    `json:"limit,omitempty"`
+	Pass     bool        `json:"pass"`
+	Error    string      `json:"error,omitempty"`
+	Verdict  string      `json:"verdict,omitempty"`
+	Interval *[2]float64 `json:"interval,omitempty"`
+	Detail   string      `json:"detail,omitempty"`
+	// NoData is true when the gate failed because its metric was missing
+	// or had nothing measured (Value is then meaningless).
+	NoData bool `json:"no_data,omitempty"`
+	// Unit is the unit of a worse_by gate's Value, Limit and Interval ("%",
+	// or the metric's unit for the lag slope).
+	Unit string `json:"unit,omitempty"`
 }
 
 // TimePoint is one sample of the run's time series.

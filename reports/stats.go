@@ -3,225 +3,176 @@ package reports
 import (
 	"math"
 	"sort"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Statistics for comparing configurations over repetitions: the unit of
-// observation is always one repetition (one run's figure), never one event.
-
-// MannWhitney is the result of a two-sided Mann–Whitney U test (the
-// Wilcoxon rank-sum test) of x against y.
-type MannWhitney struct {
-	// U is the U statistic of x: the number of pairs (x_i, y_j) with
-	// x_i > y_j, ties counting one half. It ranges over [0, n·m]; n·m/2 is
-	// no shift; above it x tends to be larger than y.
-	U float64
-	// P is the two-sided p-value: twice the smaller tail probability of the
-	// observed rank sum under the null hypothesis (x and y from the same
-	// distribution), capped at 1.
-	P float64
-	// Exact is true when P comes from the exact permutation distribution
-	// (n+m <= MannWhitneyExactMax), false for the normal approximation.
-	Exact bool
-	// Ties is true when some values are tied (mid-ranks were used).
-	Ties bool
-}
-
-// MannWhitneyExactMax is the largest total sample size n+m for which
-// MannWhitneyU computes the exact distribution; above it, it uses the normal
-// approximation (with tie and continuity corrections). Repetitions of
-// benchmark runs are far below it.
-const MannWhitneyExactMax = 100
-
-// MannWhitneyU runs the two-sided Mann–Whitney U test of x against y.
+// observation is always one repetition (one run's figure), never one event,
+// so the noise a comparison is judged against is the noise between runs —
+// fresh JVMs and JIT, partition placement, GC, what else the machine did —
+// which resampling inside one run cannot see.
 //
-// Values are ranked together; tied values get their mid-rank. For n+m up to
-// MannWhitneyExactMax the p-value is exact: the distribution of x's rank
-// sum over all C(n+m, n) equally likely ways to split the observed ranks
-// (mid-ranks included) into the two samples, counted by dynamic programming.
-// Without ties this is the classical exact null distribution of U (what
-// scipy.stats.mannwhitneyu(method="exact") uses); with ties it is the exact
-// permutation distribution conditional on the observed tie pattern, so ties
-// need no approximation. Larger samples use the normal approximation with
-// the tie-corrected variance and a continuity correction.
-//
-// An empty sample gives U = 0 and P = 1.
-func MannWhitneyU(x, y []float64) MannWhitney {
-	n, m := len(x), len(y)
-	if n == 0 || m == 0 {
-		return MannWhitney{P: 1, Exact: true}
-	}
-	N := n + m
-	type obs struct {
-		v   float64
-		inX bool
-	}
-	all := make([]obs, 0, N)
-	for _, v := range x {
-		all = append(all, obs{v, true})
-	}
-	for _, v := range y {
-		all = append(all, obs{v, false})
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].v < all[j].v })
-	// Doubled mid-ranks keep every rank sum an integer: the values at sorted
-	// positions i..j (0-based) share the rank (i+j)/2 + 1.
-	ranks2 := make([]int, N)
-	sumX2 := 0
-	ties := false
-	tieTerm := 0.0 // Σ (t³ − t) over groups of t tied values
-	for i := 0; i < N; {
-		j := i
-		for j+1 < N && all[j+1].v == all[i].v {
-			j++
+// The model: a run's value of a metric is its configuration's level times a
+// run-to-run factor, log-normally distributed with the same spread σ for
+// every configuration of a comparison (for metrics that can be zero or
+// negative, such as the lag slope: level plus a normal deviation). Two
+// configurations are compared by the difference of their mean log values
+// (the log of the ratio of their geometric means), tested with Student's t
+// on the pooled spread — the test that is exact under that model whatever
+// the repetition counts, one run against a history of three included — and
+// the same t gives the confidence interval, so the verdict and the interval
+// always agree.
+
+// Scale says how a metric's values are compared.
+type Scale string
+
+// Scales.
+const (
+	// ScaleRatio compares log values: changes are relative (+12%), the
+	// noise is a factor. For metrics whose values are always > 0.
+	ScaleRatio Scale = "ratio"
+	// ScaleLinear compares values: changes are in the metric's unit. For
+	// metrics that can be zero or negative.
+	ScaleLinear Scale = "linear"
+)
+
+// RatioResolution is the smallest run-to-run spread (in log units, ≈ 0.1%)
+// a ratio metric is credited with: latencies come from HdrHistograms kept to
+// three significant digits, and result.json rounds what it stores, so
+// smaller differences are not measured ones. Without it, metrics that come
+// out the same in every run (a fixed offered rate) would call a change in
+// the fourth digit significant.
+const RatioResolution = 0.001
+
+// MinNoiseDF is the fewest degrees of freedom (runs in all minus two) with
+// which a comparison estimates the run-to-run noise from its own runs; with
+// fewer it needs an estimate from elsewhere (DefaultNoise).
+const MinNoiseDF = 2
+
+// Noise is the run-to-run spread of a metric: the standard deviation of
+// one run's value on the metric's scale (natural-log units for ratio
+// metrics: 0.05 ≈ ±5% per run), with the degrees of freedom it was
+// estimated with and where it came from.
+type Noise struct {
+	Sigma  float64 `json:"sigma"`
+	DF     int     `json:"df"`
+	Source string  `json:"source"`
+}
+
+// Noise sources.
+const (
+	NoiseFromRuns    = "runs"    // the runs compared (a saved baseline's history counts)
+	NoiseFromDefault = "default" // DefaultNoise, measured on abload's A/A corpus
+)
+
+// Shift is the estimated difference between two sets of values on one
+// scale (y the baseline): x̄ − ȳ of the transformed values, its standard
+// error, Student's t with DF degrees of freedom, the two-sided P, and the
+// confidence interval [Lo, Hi] at the coverage asked for.
+type Shift struct {
+	Estimate float64
+	SE       float64
+	T        float64
+	DF       int
+	P        float64
+	Lo, Hi   float64
+	// Detectable is the smallest |Estimate| that is significant with this
+	// noise and these repetition counts: the interval's half-width.
+	Detectable float64
+}
+
+// Transform maps values onto the scale a comparison works on: natural logs
+// for ScaleRatio (false if some value is not > 0), the values for
+// ScaleLinear.
+func Transform(vals []float64, s Scale) ([]float64, bool) {
+	out := make([]float64, len(vals))
+	for i, v := range vals {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, false
 		}
-		if j > i {
-			ties = true
-			t := float64(j - i + 1)
-			tieTerm += t*t*t - t
-		}
-		for k := i; k <= j; k++ {
-			ranks2[k] = i + j + 2
-			if all[k].inX {
-				sumX2 += i + j + 2
+		if s == ScaleRatio {
+			if v <= 0 {
+				return nil, false
 			}
+			v = math.Log(v)
 		}
-		i = j + 1
+		out[i] = v
 	}
-	u := float64(sumX2)/2 - float64(n*(n+1))/2
-	res := MannWhitney{U: u, Ties: ties}
-	if N <= MannWhitneyExactMax {
-		res.Exact = true
-		res.P = rankSumExactP(ranks2, n, sumX2)
-		return res
-	}
-	mu := float64(n*m) / 2
-	nf, mf, Nf := float64(n), float64(m), float64(N)
-	variance := nf * mf / 12 * ((Nf + 1) - tieTerm/(Nf*(Nf-1)))
-	if variance <= 0 { // every value tied
-		res.P = 1
-		return res
-	}
-	d := math.Abs(u-mu) - 0.5
-	if d < 0 {
-		d = 0
-	}
-	res.P = math.Min(1, math.Erfc(d/math.Sqrt(variance)/math.Sqrt2))
-	return res
+	return out, true
 }
 
-// rankSumExactP is the exact two-sided p-value of the observed doubled rank
-// sum obs of a sample of size n drawn without replacement from the doubled
-// ranks: 2 × min(P(S <= obs), P(S >= obs)), capped at 1.
-func rankSumExactP(ranks2 []int, n, obs int) float64 {
-	N := len(ranks2)
-	if n > N-n {
-		// Count the complement instead: fewer states, same p-value.
-		total := 0
-		for _, r := range ranks2 {
-			total += r
-		}
-		n, obs = N-n, total-obs
-	}
-	maxSum := 0
-	for _, r := range ranks2 {
-		maxSum += r
-	}
-	// ways[k][s]: number of k-subsets of the ranks seen so far with doubled
-	// sum s. Counts reach C(100, 50) ≈ 1e29: float64 holds them with
-	// relative error ~1e-16, far below any p-value that matters.
-	ways := make([][]float64, n+1)
-	for k := range ways {
-		ways[k] = make([]float64, maxSum+1)
-	}
-	ways[0][0] = 1
-	seen := 0
-	for _, r := range ranks2 {
-		seen += r
-		for k := n; k >= 1; k-- {
-			row, prev := ways[k], ways[k-1]
-			for s := seen; s >= r; s-- {
-				if prev[s-r] != 0 {
-					row[s] += prev[s-r]
-				}
-			}
-		}
-	}
-	var lo, hi, total float64
-	for s, c := range ways[n] {
-		if c == 0 {
-			continue
-		}
-		total += c
-		if s <= obs {
-			lo += c
-		}
-		if s >= obs {
-			hi += c
-		}
-	}
-	return math.Min(1, 2*math.Min(lo, hi)/total)
-}
-
-// MinTwoSidedP is the smallest two-sided p-value the exact Mann–Whitney
-// test can give for samples of n and m values without ties: 2 / C(n+m, n)
-// (both samples fully separated), capped at 1. When it is not below alpha,
-// no difference can be significant whatever the data.
-func MinTwoSidedP(n, m int) float64 {
-	if n <= 0 || m <= 0 {
-		return 1
-	}
-	return math.Min(1, 2/binomial(n+m, n))
-}
-
-// MinRepetitions is the smallest number of repetitions per configuration
-// (the same for both) with which the exact two-sided test can reach p <
-// alpha: 4 for alpha = 0.05 (2/C(8,4) ≈ 0.029), 5 for 0.01.
-func MinRepetitions(alpha float64) int {
-	for k := 1; k < 1000; k++ {
-		if MinTwoSidedP(k, k) < alpha {
-			return k
-		}
-	}
-	return 1000
-}
-
-func binomial(n, k int) float64 {
-	if k < 0 || k > n {
+// SumSquares is Σ(v − v̄)² over vals.
+func SumSquares(vals []float64) float64 {
+	if len(vals) == 0 {
 		return 0
 	}
-	k = min(k, n-k)
-	c := 1.0
-	for i := 1; i <= k; i++ {
-		c = c * float64(n-k+i) / float64(i)
+	mean := Mean(vals)
+	ss := 0.0
+	for _, v := range vals {
+		ss += (v - mean) * (v - mean)
 	}
-	return math.Round(c)
+	return ss
 }
 
-// BenjaminiHochberg adjusts a family of p-values for multiple comparisons,
-// controlling the false discovery rate (Benjamini & Hochberg, 1995). It
-// returns the adjusted p-values in the input's order: for the i-th smallest
-// of k p-values, min over j >= i of p_(j)·k/j, capped at 1 (what R's
-// p.adjust(method = "BH") and scipy.stats.false_discovery_control give).
-// A NaN p-value stays NaN and does not count in k.
-func BenjaminiHochberg(p []float64) []float64 {
-	out := make([]float64, len(p))
-	idx := make([]int, 0, len(p))
-	for i, v := range p {
-		if math.IsNaN(v) {
-			out[i] = math.NaN()
-			continue
+// RunNoise estimates the run-to-run spread from two samples (already on
+// the comparison's scale): the pooled standard deviation, with n + m − 2
+// degrees of freedom. ok is false below MinNoiseDF degrees of freedom.
+// floor is the smallest σ credited (RatioResolution for ratio metrics).
+func RunNoise(x, y []float64, floor float64) (Noise, bool) {
+	df := len(x) + len(y) - 2
+	if df < MinNoiseDF {
+		return Noise{}, false
+	}
+	ss := SumSquares(x) + SumSquares(y)
+	return Noise{Sigma: math.Max(math.Sqrt(ss/float64(df)), floor), DF: df, Source: NoiseFromRuns}, true
+}
+
+// TShift compares x with y (values on the comparison's scale, y the
+// baseline) given the run-to-run noise: the estimate x̄ − ȳ, its standard
+// error σ·√(1/n + 1/m), Student's t with noise.DF degrees of freedom, the
+// two-sided p-value and the interval estimate ± t_{1−α/2}·SE, whose
+// coverage is 1 − alpha under the model. The interval excludes zero exactly
+// when P < alpha. With σ = 0 (no noise at all) the interval is the
+// estimate itself and P is 0 for a nonzero estimate, 1 for none.
+func TShift(x, y []float64, noise Noise, alpha float64) Shift {
+	n, m := float64(len(x)), float64(len(y))
+	s := Shift{Estimate: Mean(x) - Mean(y), DF: noise.DF}
+	s.SE = noise.Sigma * math.Sqrt(1/n+1/m)
+	if s.SE == 0 || noise.DF < 1 {
+		s.Lo, s.Hi = s.Estimate, s.Estimate
+		if s.Estimate == 0 {
+			s.P = 1
 		}
-		idx = append(idx, i)
+		return s
 	}
-	k := len(idx)
-	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] < p[idx[b]] })
-	running := 1.0
-	for r := k - 1; r >= 0; r-- {
-		adj := p[idx[r]] * float64(k) / float64(r+1)
-		running = math.Min(running, adj)
-		out[idx[r]] = running
+	dist := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(noise.DF)}
+	s.T = s.Estimate / s.SE
+	s.P = math.Min(1, 2*dist.Survival(math.Abs(s.T)))
+	s.Detectable = dist.Quantile(1-alpha/2) * s.SE
+	s.Lo, s.Hi = s.Estimate-s.Detectable, s.Estimate+s.Detectable
+	return s
+}
+
+// TCritical is Student's t quantile 1 − alpha/2 with df degrees of freedom:
+// how many standard errors a change must exceed to be significant.
+func TCritical(alpha float64, df int) float64 {
+	if df < 1 {
+		return math.Inf(1)
 	}
-	return out
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(1 - alpha/2)
+}
+
+// Mean is the arithmetic mean of xs; NaN for none.
+func Mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	sum := 0.0
+	for _, v := range xs {
+		sum += v
+	}
+	return sum / float64(len(xs))
 }
 
 // Median is the median of xs (the mean of the two middle values for an even

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,10 +37,10 @@ type compareJSON struct {
 		Config   string
 		Baseline string
 		Metrics  []struct {
-			Metric    string
-			P         float64
-			PAdjusted float64 `json:"p_adjusted"`
-			Verdict   string
+			Metric   string
+			P        *float64
+			Interval *[2]float64
+			Verdict  string
 		}
 	}
 	Warnings []string
@@ -73,7 +74,7 @@ func TestCompareMatrixDirText(t *testing.T) {
 	}
 	for _, w := range []string{
 		"baseline interval-30s",
-		"interval-200ms vs interval-30s (5 vs 5 repetitions)",
+		"interval-200ms vs interval-30s (5 vs 5 repetitions; significant beyond 1.46 × the run-to-run noise)",
 		"e2e p99", "worse", "checkpoint duration p99", "better", "no significant change",
 	} {
 		if !strings.Contains(stdout, w) {
@@ -87,7 +88,7 @@ func TestCompareMatrixDirText(t *testing.T) {
 
 func TestCompareMatrixDirJSON(t *testing.T) {
 	c := compareAsJSON(t, sweepDir)
-	if c.Schema != "abload.compare/v1" || c.Alpha != 0.05 || c.Baseline != "interval-30s" {
+	if c.Schema != "abload.compare/v2" || c.Alpha != 0.05 || c.Baseline != "interval-30s" {
 		t.Fatalf("schema %q alpha %v baseline %q", c.Schema, c.Alpha, c.Baseline)
 	}
 	if len(c.Configs) != 2 || c.Configs[1].Name != "interval-200ms" || c.Configs[1].Repetitions != 5 {
@@ -123,7 +124,7 @@ func TestCompareRepetitionDirsAA(t *testing.T) {
 		t.Errorf("%d metrics compared, want 10", len(c.Comparisons[0].Metrics))
 	}
 	for path, v := range verdicts(c, 0) {
-		if v != "no significant change" {
+		if v != "no significant change" && v != "inconclusive" && v != "too short to test" {
 			t.Errorf("A/A %s: %s", path, v)
 		}
 	}
@@ -150,28 +151,26 @@ func TestCompareBaselineFlag(t *testing.T) {
 	if len(c.Configs) != 2 || c.Configs[0].Name != aaB || c.Baseline != aaB {
 		t.Errorf("baseline added: %+v", c.Configs)
 	}
-	// A saved baseline.
+	// A saved baseline: its whole history is the baseline's repetitions.
 	saved := t.TempDir()
-	entry := filepath.Join(saved, "main", "20260302T090000Z")
-	if err := os.MkdirAll(entry, 0o755); err != nil {
-		t.Fatal(err)
+	one := filepath.Join(aaA, "rep-1")
+	for i, rep := range []string{"rep-1", "rep-2", "rep-3"} {
+		stdout, stderr, code := abload(t, "baseline", "save", filepath.Join(aaB, rep), "--name", "main", "--dir", saved)
+		if code != 0 || !strings.Contains(stdout, fmt.Sprintf("history: %d run(s), %d valid", i+1, i+1)) {
+			t.Fatalf("baseline save %s: exit %d\n%s%s", rep, code, stdout, stderr)
+		}
 	}
-	b, err := os.ReadFile(filepath.Join(aaB, "rep-1", "result.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(entry, "result.json"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(saved, "main", "current"), []byte("20260302T090000Z\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c = compareAsJSON(t, aaA, "--baseline", "main", "--baselines-dir", saved)
-	if c.Baseline != "main" || c.Configs[0].Repetitions != 1 {
+	c = compareAsJSON(t, one, "--baseline", "main", "--baselines-dir", saved)
+	if c.Baseline != "main" || c.Configs[0].Repetitions != 3 || c.Configs[1].Repetitions != 1 {
 		t.Errorf("saved baseline: %+v", c.Configs)
 	}
-	if !strings.Contains(strings.Join(c.Warnings, "\n"), "no change can be significant") {
-		t.Errorf("5 vs 1 repetitions without a warning: %q", c.Warnings)
+	if w := strings.Join(c.Warnings, "\n"); strings.Contains(w, "default noise") {
+		t.Errorf("1 run against a history of 3 warned about the default noise: %q", w)
+	}
+	// One run against one: the default noise stands in, with a warning.
+	c = compareAsJSON(t, one, "--baseline", filepath.Join(aaB, "rep-1"))
+	if !strings.Contains(strings.Join(c.Warnings, "\n"), "the default noise measured on abload's A/A corpus stands in") {
+		t.Errorf("1 vs 1 without a warning: %q", c.Warnings)
 	}
 }
 
@@ -184,9 +183,9 @@ func TestCompareSingleRunsAndWarnings(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, w := range []string{
-		"invalid result " + filepath.Join(warn, "other", "rep-2") + " left out",
+		"invalid result " + filepath.Join(warn, "other", "rep-2") + " left out of medians, tests, spectra and gates",
 		`host "bench-2" vs "bench-1"`,
-		"no change can be significant",
+		"significant beyond 2.91 × the run-to-run noise",
 	} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("text output lacks warning %q:\n%s", w, stdout)
@@ -291,7 +290,7 @@ func TestCompareHelp(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%v: exit %d", args, code)
 		}
-		for _, w := range []string{"Usage: abload compare RESULT...", "--baseline", "--format", "--alpha", "index.json", "Mann-Whitney", "Benjamini-Hochberg", "Exit codes"} {
+		for _, w := range []string{"Usage: abload compare RESULT...", "--baseline", "--format", "--alpha", "--tolerance", "index.json", "Student's t", "inconclusive", "too short to test", "worse_by", "default noise", "Exit codes"} {
 			if !strings.Contains(out, w) {
 				t.Errorf("%v: help lacks %q", args, w)
 			}
@@ -322,6 +321,22 @@ func TestCompareGates(t *testing.T) {
 	}
 	if _, _, code := abload(t, "compare", sweep, "--gate", "e2e.p99 <"); code != 2 {
 		t.Errorf("bad gate: exit %d, want 2", code)
+	}
+	// Regression gates: 200 ms is ~+90% worse in e2e p99 than 30 s; the
+	// other way round it is better, which no worse_by gate fails on.
+	_, stderr, code = abload(t, "compare", sweep, "--gate", "e2e.p99 worse_by > 10%")
+	if code != 3 || !strings.Contains(stderr, "gate FAIL  interval-200ms: e2e.p99 worse_by > 10% (worse: worse by +92.2%") {
+		t.Errorf("worse_by on a regression: exit %d\n%s", code, stderr)
+	}
+	_, stderr, code = abload(t, "compare", sweep, "--baseline", "interval-200ms", "--gate", "e2e.p99 worse_by > 10%")
+	if code != 0 || !strings.Contains(stderr, "gate pass  interval-30s: e2e.p99 worse_by > 10% (better") {
+		t.Errorf("worse_by on an improvement: exit %d\n%s", code, stderr)
+	}
+	// A gate on a metric without data fails, saying why: window p99 of
+	// 1440 windows is too short to test; no fault, no recovery.
+	_, stderr, code = abload(t, "compare", sweep, "--gate", "window.p99 worse_by > 50%", "--gate", "recovery.running_after_s < 1m")
+	if code != 3 || !strings.Contains(stderr, "too short to test") || !strings.Contains(stderr, "no fault was injected") {
+		t.Errorf("gates without data: exit %d\n%s", code, stderr)
 	}
 }
 

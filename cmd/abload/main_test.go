@@ -482,6 +482,29 @@ func TestGateExitCodes(t *testing.T) {
 		t.Errorf("valid %v gates %+v", res.Valid, res.Gates)
 	}
 	assertNoJVMs(t, out)
+
+	// No updates, no e2e latency: a gate on it fails naming why (it used to
+	// pass on the value 0), and the report shows no overhead line of zeros.
+	out = filepath.Join(t.TempDir(), "noupdates")
+	stdout, stderr, code := abload(t, append([]string{"run", quick, "--out", out, "--set", "job.outputs.updates=false", "--gate", "e2e.p99 < 500ms",
+		"--gate", "window.p99 < 1h", "--set", "job.checkpoint.interval=1s"}, short...)...)
+	if code != 3 {
+		t.Fatalf("e2e gate without updates: exit %d, want 3\n%s\n%s", code, stdout, stderr)
+	}
+	g := readGateResult(t, out)
+	if !g.Valid || len(g.Gates) != 2 || g.Gates[0].Pass || !g.Gates[0].NoData || !strings.Contains(g.Gates[0].Error, "no e2e latency was measured") || !g.Gates[1].Pass {
+		t.Errorf("valid %v gates %+v", g.Valid, g.Gates)
+	}
+	if !strings.Contains(stdout, "FAIL  e2e.p99 < 500ms (value n/a)") || strings.Contains(stdout, "0 ms in flight") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+	for _, f := range []string{"report.md", "report.html"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil || strings.Contains(string(b), "in flight vs 0 ms") || !strings.Contains(string(b), "no e2e latency was measured") {
+			t.Errorf("%s: %v: shows zeros or lacks the gate's reason", f, err)
+		}
+	}
+	assertNoJVMs(t, out)
 }
 
 // Gates are checked before anything starts: a bad one exits 2.

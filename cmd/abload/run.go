@@ -43,7 +43,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(fs.Output(), "`abload: phase=<name>`. Ctrl-C stops every process and still writes a result marked")
 		fmt.Fprintln(fs.Output(), "\"aborted\" once measuring has begun.")
 		fmt.Fprintln(fs.Output(), "\nGates (the scenario's gates and --gate) are evaluated after the run; their verdicts go to")
-		fmt.Fprintln(fs.Output(), "result.json (gates), report.md and junit.xml. An invalid run passes no gate.")
+		fmt.Fprintln(fs.Output(), "result.json (gates), report.md and junit.xml. An invalid run passes no gate, and a gate whose")
+		fmt.Fprintln(fs.Output(), "metric has no data (nothing measured for it) fails, saying why. Thresholds: 'e2e.p99 < 500ms',")
+		fmt.Fprintln(fs.Output(), "'e2e.p99 <= baseline * 1.10' (the baseline's median). Regression checks against --baseline:")
+		fmt.Fprintln(fs.Output(), "'e2e.p99 worse_by > 10%' fails only when the run is worse than the baseline's runs beyond their")
+		fmt.Fprintln(fs.Output(), "run-to-run noise and by more than 10% with 95% confidence (see abload compare --help); with")
+		fmt.Fprintln(fs.Output(), "--baseline NAME a saved baseline's history (3 or more runs) is the noise estimate. A baseline")
+		fmt.Fprintln(fs.Output(), "without a valid result is refused (exit 2).")
 		fmt.Fprintln(fs.Output(), "\nExit codes: 0 ok, 1 runtime error or aborted, 2 invalid input, 3 a gate failed,")
 		fmt.Fprintln(fs.Output(), "4 invalid run (4 wins over 3).")
 		fmt.Fprintln(fs.Output(), "\nFlags:")
@@ -177,7 +183,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	}
 	if len(gates) > 0 {
-		res.Gates = reports.EvaluateGates(gates, res, baseline)
+		res.Gates = reports.EvaluateGates(gates, res, baseline, reports.CompareOptions{})
 	}
 	if werr := writeRunOutputs(dir, res); werr != nil {
 		fmt.Fprintf(stderr, "abload: %v\n", werr)
@@ -200,9 +206,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// loadGates parses the gates and resolves the baseline; a bad gate or a
-// missing baseline is bad input (exit 2).
-func loadGates(exprs []string, baselineArg, baselineDir string, stderr io.Writer) ([]*reports.GateExpr, *reports.Result, int) {
+// loadGates parses the gates and resolves the baseline; a bad gate, a
+// missing baseline or one without a valid result is bad input (exit 2).
+// Invalid entries of a saved baseline's history are left out, saying so.
+func loadGates(exprs []string, baselineArg, baselineDir string, stderr io.Writer) ([]*reports.GateExpr, *reports.Baseline, int) {
 	var gates []*reports.GateExpr
 	needBaseline := false
 	for _, e := range exprs {
@@ -212,21 +219,44 @@ func loadGates(exprs []string, baselineArg, baselineDir string, stderr io.Writer
 			return nil, nil, exitInput
 		}
 		gates = append(gates, g)
-		needBaseline = needBaseline || g.Baseline
+		needBaseline = needBaseline || g.NeedsBaseline()
 	}
-	var baseline *reports.Result
-	if baselineArg != "" {
-		r, _, err := reports.ResolveBaseline(baselineArg, baselineDir)
-		if err != nil {
-			fmt.Fprintf(stderr, "abload: --baseline: %v\n", err)
+	if baselineArg == "" {
+		if needBaseline {
+			fmt.Fprintln(stderr, "abload: a gate compares with the baseline (baseline or worse_by) but no --baseline was given")
 			return nil, nil, exitInput
 		}
-		baseline = r
-	} else if needBaseline {
-		fmt.Fprintln(stderr, "abload: a gate compares with the baseline but no --baseline was given")
+		return gates, nil, exitOK
+	}
+	b, err := reports.ResolveBaseline(baselineArg, baselineDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "abload: --baseline: %v\n", err)
 		return nil, nil, exitInput
 	}
-	return gates, baseline, exitOK
+	valid, invalid := b.Valid()
+	if len(valid) == 0 {
+		why := ""
+		if len(b.Results) == 1 && b.Results[0] != nil {
+			why = ": " + strings.Join(b.Results[0].InvalidReasons, "; ")
+		}
+		fmt.Fprintf(stderr, "abload: --baseline %s: %v%s; a baseline must be a run whose numbers can be trusted\n", baselineArg, reports.ErrInvalidResult, why)
+		return nil, nil, exitInput
+	}
+	if len(invalid) > 0 {
+		fmt.Fprintf(stderr, "abload: --baseline %s: %d invalid result(s) left out: %s\n", baselineArg, len(invalid), strings.Join(invalid, ", "))
+	}
+	return gates, &reports.Baseline{Name: b.Name, Results: valid, Dirs: validDirs(b)}, exitOK
+}
+
+// validDirs is the places of a baseline's valid results.
+func validDirs(b *reports.Baseline) []string {
+	var out []string
+	for i, r := range b.Results {
+		if r != nil && r.Valid && i < len(b.Dirs) {
+			out = append(out, b.Dirs[i])
+		}
+	}
+	return out
 }
 
 func gatesFailed(gs []reports.Gate) bool {
@@ -253,7 +283,7 @@ func writeRunOutputs(dir string, res *reports.Result) error {
 // the matrix was aborted, else 4 if any run is invalid, else 3 if any gate
 // failed, else 0.
 func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *harness.Runtime, metricsAddr string, cleanup bool,
-	gates []*reports.GateExpr, baseline *reports.Result, stdout, stderr io.Writer) int {
+	gates []*reports.GateExpr, baseline *reports.Baseline, stdout, stderr io.Writer) int {
 	code := exitOK
 	rank := map[int]int{exitOK: 0, exitGate: 1, exitInvalid: 2, exitRuntime: 3}
 	worst := func(c int) {
@@ -269,7 +299,7 @@ func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoin
 				return
 			}
 			if len(gates) > 0 {
-				res.Gates = reports.EvaluateGates(gates, res, baseline)
+				res.Gates = reports.EvaluateGates(gates, res, baseline, reports.CompareOptions{})
 			}
 			if werr := writeRunOutputs(runDir, res); werr != nil {
 				fmt.Fprintf(stderr, "abload: %v\n", werr)

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// gateResult is what these tests read of result.json's gates.
+type gateResult struct {
+	Valid bool `json:"valid"`
+	Gates []struct {
+		Expr     string      `json:"expr"`
+		Value    float64     `json:"value"`
+		Pass     bool        `json:"pass"`
+		Error    string      `json:"error"`
+		Verdict  string      `json:"verdict"`
+		Interval *[2]float64 `json:"interval"`
+		Detail   string      `json:"detail"`
+		NoData   bool        `json:"no_data"`
+	} `json:"gates"`
+}
+
+func readGateResult(t *testing.T, dir string) gateResult {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r gateResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// The CI case end to end: a saved baseline with a history of three runs,
+// then one run with 100 ms added each way between the job and Kafka (e2e
+// latency rises by a few hundred ms) fails its worse_by gate, exit 3; the
+// same run without the delay passes, exit 0. Every run is its own `abload
+// run` (fresh JVMs), as in CI, and all cross the network proxy, so the
+// delay is the only difference.
+func TestRunBaselineWorseByGate(t *testing.T) {
+	needCluster(t)
+	tmp := t.TempDir()
+	bdir := filepath.Join(tmp, "baselines")
+	short := []string{"--set", "workload.rate=1500", "--set", "workload.warmup=2s", "--set", "workload.duration=8s",
+		"--set", "env.network.proxy=true"}
+	for i, name := range []string{"main-1", "main-2", "main-3"} {
+		out := filepath.Join(tmp, name)
+		if stdout, stderr, code := abload(t, append([]string{"run", quick, "--out", out}, short...)...); code != 0 {
+			t.Fatalf("baseline run %d: exit %d\n%s\n%s", i+1, code, stdout, stderr)
+		}
+		if stdout, stderr, code := abload(t, "baseline", "save", out, "--name", "main", "--dir", bdir); code != 0 {
+			t.Fatalf("baseline save %d: exit %d\n%s%s", i+1, code, stdout, stderr)
+		}
+	}
+	gates := []string{"--baseline", "main", "--baselines-dir", bdir, "--gate", "e2e.p99 worse_by > 10%", "--gate", "e2e.p50 worse_by > 10%"}
+
+	same := filepath.Join(tmp, "same")
+	stdout, stderr, code := abload(t, append(append([]string{"run", quick, "--out", same}, short...), gates...)...)
+	r := readGateResult(t, same)
+	for _, g := range r.Gates {
+		t.Logf("no delay: %s: pass %v, %s", g.Expr, g.Pass, g.Detail)
+	}
+	if code != 0 {
+		t.Fatalf("the same configuration against its history: exit %d, want 0\n%s\n%s", code, stdout, stderr)
+	}
+	if len(r.Gates) != 2 || r.Gates[0].Verdict == "" || r.Gates[0].Interval == nil || !strings.Contains(r.Gates[0].Detail, "1 vs 3 run(s)") {
+		t.Errorf("gates: %+v", r.Gates)
+	}
+
+	delayed := filepath.Join(tmp, "delayed")
+	stdout, stderr, code = abload(t, append(append([]string{"run", quick, "--out", delayed, "--set", "env.network.latency=100ms"}, short...), gates...)...)
+	r = readGateResult(t, delayed)
+	for _, g := range r.Gates {
+		t.Logf("+100 ms each way: %s: pass %v, %s", g.Expr, g.Pass, g.Detail)
+	}
+	if code != 3 {
+		t.Fatalf("+100 ms each way against the history: exit %d, want 3\n%s\n%s", code, stdout, stderr)
+	}
+	if !r.Valid {
+		t.Fatalf("the delayed run is invalid")
+	}
+	for _, g := range r.Gates {
+		if g.Pass || g.Verdict != "worse" || g.Interval == nil || g.Interval[0] <= 10 {
+			t.Errorf("%s: pass %v verdict %q interval %v, want a failure: worse by more than 10%%", g.Expr, g.Pass, g.Verdict, g.Interval)
+		}
+	}
+	if !strings.Contains(stdout, "FAIL  e2e.p99 worse_by > 10%") {
+		t.Errorf("the summary does not show the failed gate:\n%s", stdout)
+	}
+}
