@@ -551,9 +551,14 @@ func (g *GateExpr) judge(c *Comparison, k int) Gate {
 	if k > 1 {
 		fam = fmt.Sprintf(", alpha %g/%d gates", c.Alpha*float64(k), k)
 	}
-	out.Detail = fmt.Sprintf("%s: worse by %+.3g%s, %g%% interval [%+.3g%s, %+.3g%s]%s; %s vs %s run(s), noise ±%.3g%s per run (%s); limit %.3g%s",
+	seen := fmt.Sprintf("±%.3g%s", scale*m.Detectable, unit)
+	if m.Scale == ScaleRatio { // the interval's half-width is symmetric in logs
+		h := math.Log1p(m.Detectable)
+		seen = fmt.Sprintf("+%.3g%s/%.3g%s", 100*math.Expm1(h), unit, 100*math.Expm1(-h), unit)
+	}
+	out.Detail = fmt.Sprintf("%s: worse by %+.3g%s, %g%% interval [%+.3g%s, %+.3g%s]%s; %s vs %s run(s), noise ±%.3g%s per run (%s), so only changes beyond %s can be told from it; limit %.3g%s",
 		m.Verdict, scale*est, unit, 100*m.Coverage, scale*lo, unit, scale*hi, unit, fam, fmtCount(len(m.Values)), fmtCount(len(m.BaselineValues)),
-		scale*m.NoisePerRun, unit, m.Noise.Source, scale*limit, unit)
+		scale*m.NoisePerRun, unit, m.Noise.Source, seen, scale*limit, unit)
 	return out
 }
 
