@@ -431,12 +431,7 @@ func Compare(configs []Config, baseline int, opts CompareOptions) *Comparison {
 			s.Results = append(s.Results, where)
 		}
 		s.Repetitions = len(used[i])
-		switch {
-		case len(used[i]) == 0:
-			s.Insufficient = "no valid result"
-			c.warn("%s: no valid result: nothing to compare", cfg.Name)
-		case 2*len(used[i]) < len(cfg.Results):
-			s.Insufficient = fmt.Sprintf("only %d of its %d results are valid: the valid few would be a biased sample", len(used[i]), len(cfg.Results))
+		if s.Insufficient = insufficient(len(used[i]), len(cfg.Results)); s.Insufficient != "" {
 			c.warn("%s: insufficient: %s", cfg.Name, s.Insufficient)
 		}
 		if len(used[i]) > 0 {
@@ -509,6 +504,19 @@ func Compare(configs []Config, baseline int, opts CompareOptions) *Comparison {
 	return c
 }
 
+// insufficient says why a configuration with valid of its total results
+// (missing ones counted) cannot be compared, or "": none valid, or fewer
+// than half (the valid few would be a biased sample of its runs).
+func insufficient(valid, total int) string {
+	switch {
+	case valid == 0:
+		return "no valid result"
+	case 2*valid < total:
+		return fmt.Sprintf("only %d of its %d results are valid: the valid few would be a biased sample", valid, total)
+	}
+	return ""
+}
+
 // tooShort says why a latency percentile can't be tested: some run's
 // percentile rests on fewer than MinTailEvents events.
 func tooShort(m CompareMetric, rs ...[]*Result) string {
@@ -540,9 +548,15 @@ func test(mc *MetricComparison, m CompareMetric, refs map[string]NoiseRef, alpha
 		mc.Verdict, mc.Reason = VerdictInsufficient, "a value is 0 or below, so no ratio can be taken"
 		return
 	}
-	floor := 0.0
-	if m.Scale == ScaleRatio {
-		floor = RatioResolution
+	floor := RatioResolution
+	if m.Scale == ScaleLinear {
+		// A linear metric's resolution and tolerance are shares of its
+		// reference (the lag slope's: the offered rate).
+		if !(mc.tolRef > 0) {
+			mc.Verdict, mc.Reason = VerdictInsufficient, "no offered rate (events.target_rate) to scale it by"
+			return
+		}
+		floor = LinearResolution * mc.tolRef
 	}
 	noise, ok := RunNoise(xs, ys, floor)
 	if !ok {

@@ -527,11 +527,27 @@ func TestCompareDoubledLatencyFourVsFour(t *testing.T) {
 	if !strings.Contains(strings.Join(c.Warnings, "\n"), "the default noise measured on abload's A/A corpus stands in") {
 		t.Errorf("1 vs 1: no warning about the default noise: %q", c.Warnings)
 	}
+	// One run against two: the default's spread pooled with the one degree
+	// of freedom the runs have, (df₀σ₀² + SS) / (df₀ + 1).
+	p50 := DefaultNoise().Metrics["latency_ms.e2e.p50"]
+	b2 := Config{Name: "base", Results: []*Result{base.Results[0], withP50(real, real.Latency.E2E.P50*1.1)}}
+	c = Compare([]Config{b2, {Name: "worse", Results: worse.Results[:1]}}, 0, CompareOptions{})
+	m = metricByPath(t, c.Comparisons[0], "latency_ms.e2e.p50")
+	ss := math.Pow(math.Log(1.1), 2) / 2
+	if want := math.Sqrt((float64(p50.DF)*p50.Sigma*p50.Sigma + ss) / float64(p50.DF+1)); m.Noise == nil || !closeTo(m.Noise.Sigma, want, 1e-9) || m.DF != p50.DF+1 {
+		t.Errorf("1 vs 2: noise %+v df %d, want sigma %v df %d", m.Noise, m.DF, want, p50.DF+1)
+	}
 	// Without a default, 1 vs 1 is insufficient.
 	c = Compare([]Config{{Name: "base", Results: base.Results[:1]}, {Name: "worse", Results: worse.Results[:1]}}, 0, CompareOptions{Noise: map[string]NoiseRef{}})
 	if m := metricByPath(t, c.Comparisons[0], "latency_ms.e2e.p50"); m.Verdict != VerdictInsufficient {
 		t.Errorf("1 vs 1 without a default noise: %s", m.Verdict)
 	}
+}
+
+func withP50(r *Result, p50 float64) *Result {
+	c := *r
+	c.Latency.E2E.P50 = p50
+	return &c
 }
 
 // Inconclusive: not significant, but the interval reaches beyond the
@@ -749,7 +765,7 @@ func TestCompareEdgeCases(t *testing.T) {
 	empty := Config{Name: "empty", Results: []*Result{nil}}
 	c := Compare([]Config{a, empty}, 7, CompareOptions{})
 	all := strings.Join(c.Warnings, "\n")
-	for _, w := range []string{"baseline index 7 is out of range", "empty: no result for empty repetition 1", "empty: no valid result"} {
+	for _, w := range []string{"baseline index 7 is out of range", "empty: no result for empty repetition 1", "empty: insufficient: no valid result"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("no warning %q in:\n%s", w, all)
 		}

@@ -2,8 +2,12 @@
 // the result model (result.json, schema abload.result/v1), the latency
 // histograms and their interval log (latency.hlog), and the human renderings
 // (terminal summary, report.md, report.html, JUnit XML, Go benchmark lines),
-// gate evaluation, named baselines, and the comparison of configurations
-// over repetitions (Mann–Whitney U with Benjamini–Hochberg correction).
+// gate evaluation (thresholds, and worse_by regression checks against a
+// baseline's runs), named baselines with their history, and the comparison
+// of configurations over repetitions: Student's t on log values against the
+// run-to-run noise, with intervals; where runs are too few, the default
+// noise measured on the A/A corpus in testdata/corpus (noise_default.json,
+// checked against the corpus by calibration_test.go).
 //
 // `abload capacity` writes capacity.json (every step of the search and the
 // sustainable rate), with capacity.md (its tables and a Mermaid xychart of

@@ -101,6 +101,9 @@ func ParseGate(text string) (*GateExpr, error) {
 		}
 	}
 	if worseBy {
+		if op != ">" && op != "<=" {
+			return nil, fmt.Errorf("gate %q: worse_by takes > (\"%s worse_by > 10%%\": fail when worse by more than 10%%) or <= (the same gate, read as what must hold), not %s", text, metric, op)
+		}
 		if _, ok := LookupCompareMetric(g.Path); !ok {
 			var names []string
 			for _, m := range compareMetrics {
@@ -244,7 +247,7 @@ func metricValue(r *Result, rm any, path string) (float64, error) {
 		if v, ok := m.value(r); ok {
 			return v, nil
 		}
-		return 0, fmt.Errorf("%s (%s): %w", path, m.Doc, ErrNoMetric)
+		return 0, fmt.Errorf("%s: measured only %s: %w", path, m.Doc, ErrNoData)
 	}
 	return lookup(rm, path)
 }
@@ -371,12 +374,19 @@ func (b *Baseline) Valid() (valid []*Result, invalid []string) {
 	return valid, invalid
 }
 
+// Insufficient says why the baseline cannot be used ("" when it can): no
+// valid result, or fewer valid than invalid ones.
+func (b *Baseline) Insufficient() string {
+	valid, _ := b.Valid()
+	return insufficient(len(valid), len(b.Results))
+}
+
 // baselineValue is a baseline gate's reference: the median of the metric
 // over the baseline's valid results (a history's median, not its last run).
 func baselineValue(b *Baseline, path string) (float64, error) {
 	valid, _ := b.Valid()
-	if len(valid) == 0 {
-		return 0, fmt.Errorf("baseline %s has no valid result", b.Name)
+	if why := b.Insufficient(); why != "" {
+		return 0, fmt.Errorf("baseline %s is insufficient: %s", b.Name, why)
 	}
 	vals := make([]float64, 0, len(valid))
 	for _, r := range valid {
@@ -464,41 +474,43 @@ func compare(v float64, op string, limit float64) bool {
 }
 
 // RegressionGates evaluates the worse_by gates among gates for cfg against
-// the baseline base. They are one family: with k of them each is judged at
-// alpha/k (Bonferroni), so a configuration that did not change fails one
-// of them with probability at most alpha. Each gate's metric gets the
-// gate's percentage as its tolerance. The result is indexed like gates
+// the baseline base, and returns the comparison's warnings. The gates are
+// one family over the k distinct metrics they gate: each metric's worsening
+// is bounded from below at confidence 1 − alpha/k (one-sided: the low end
+// of the interval at coverage 1 − 2·alpha/k), and a gate fails when that
+// bound is past its limit, so a configuration that did not change fails any
+// of them with probability at most alpha. The result is indexed like gates
 // (zero Gates for the others).
-func RegressionGates(gates []*GateExpr, cfg, base Config, opts CompareOptions) []Gate {
+func RegressionGates(gates []*GateExpr, cfg, base Config, opts CompareOptions) ([]Gate, []string) {
 	out := make([]Gate, len(gates))
-	k := 0
 	tol := map[string]float64{}
 	for _, g := range gates {
 		if g.WorseBy {
-			k++
 			if t, ok := tol[g.Path]; !ok || g.Value < t {
 				tol[g.Path] = g.Value
 			}
 		}
 	}
+	k := len(tol)
 	if k == 0 {
-		return out
+		return out, nil
 	}
 	fam := opts
-	fam.Alpha = opts.alpha() / float64(k)
+	fam.Alpha = math.Min(0.5, 2*opts.alpha()/float64(k))
 	fam.Tolerances = tol
 	c := Compare([]Config{base, cfg}, 0, fam)
 	for i, g := range gates {
 		if g.WorseBy {
-			out[i] = g.judge(c, k)
+			out[i] = g.judge(c, opts.alpha(), k)
 		}
 	}
-	return out
+	return out, c.Warnings
 }
 
 // judge evaluates a worse_by gate on a comparison of one configuration
-// against the baseline (k gates in the family).
-func (g *GateExpr) judge(c *Comparison, k int) Gate {
+// against the baseline made at twice the family's per-metric level (k
+// metrics gated at alpha in all).
+func (g *GateExpr) judge(c *Comparison, alpha float64, k int) Gate {
 	out := Gate{Expr: g.Text, Limit: ptr(100 * g.Value)}
 	if len(c.Comparisons) != 1 {
 		out.Error = "nothing to compare"
@@ -512,13 +524,16 @@ func (g *GateExpr) judge(c *Comparison, k int) Gate {
 		}
 	}
 	if m == nil {
-		why := "neither has it"
+		why := "neither the run nor the baseline has it"
+		if cm, ok := LookupCompareMetric(g.Path); ok {
+			why += " (it is measured " + cm.Doc + ")"
+		}
 		for _, nc := range cc.NotCompared {
 			if nc.Metric == g.Path {
 				why = nc.Reason
 			}
 		}
-		out.Error, out.NoData = "not compared: "+why, true
+		out.Error, out.NoData = "not compared: "+g.Path+": "+why, true
 		return out
 	}
 	out.Verdict = string(m.Verdict)
@@ -542,27 +557,23 @@ func (g *GateExpr) judge(c *Comparison, k int) Gate {
 	out.Value = scale * est
 	out.Interval = &[2]float64{scale * lo, scale * hi}
 	out.Unit = strings.TrimSpace(unit)
-	over := atLeast > limit
-	if g.Op == ">=" || g.Op == "<" {
-		over = atLeast >= limit
-	}
-	out.Pass = !(m.Verdict == VerdictWorse && over)
+	// The low end of the interval is the one-sided bound; past a limit of 0
+	// or more it is also significant.
+	out.Pass = !(atLeast > limit)
 	fam := ""
 	if k > 1 {
-		fam = fmt.Sprintf(", alpha %g/%d gates", c.Alpha*float64(k), k)
+		fam = fmt.Sprintf(" (alpha %g over %d gated metrics)", alpha, k)
 	}
-	seen := fmt.Sprintf("±%.3g%s", scale*m.Detectable, unit)
+	seen := fmt.Sprintf("+%.3g%s", scale*m.Detectable, unit)
 	if m.Scale == ScaleRatio { // the interval's half-width is symmetric in logs
 		h := math.Log1p(m.Detectable)
 		seen = fmt.Sprintf("+%.3g%s/%.3g%s", 100*math.Expm1(h), unit, 100*math.Expm1(-h), unit)
 	}
-	out.Detail = fmt.Sprintf("%s: worse by %+.3g%s, %g%% interval [%+.3g%s, %+.3g%s]%s; %s vs %s run(s), noise ±%.3g%s per run (%s), so only changes beyond %s can be told from it; limit %.3g%s",
-		m.Verdict, scale*est, unit, 100*m.Coverage, scale*lo, unit, scale*hi, unit, fam, fmtCount(len(m.Values)), fmtCount(len(m.BaselineValues)),
+	out.Detail = fmt.Sprintf("worse by %+.3g%s, at least %+.3g%s with %.4g%% confidence%s; %d vs %d run(s), noise ±%.3g%s per run (%s), so only changes beyond %s can be told from it; limit %.3g%s",
+		scale*est, unit, scale*lo, unit, 100*(1-alpha/float64(k)), fam, len(m.Values), len(m.BaselineValues),
 		scale*m.NoisePerRun, unit, m.Noise.Source, seen, scale*limit, unit)
 	return out
 }
-
-func fmtCount(n int) string { return strconv.Itoa(n) }
 
 func ptr(v float64) *float64 { return &v }
 
@@ -570,14 +581,24 @@ func ptr(v float64) *float64 { return &v }
 // its values, baseline gates against the baseline's median, worse_by gates
 // on the comparison of the run with the baseline (RegressionGates). A run
 // that is not valid passes none (its numbers cannot be trusted), which
-// Error says.
-func EvaluateGates(exprs []*GateExpr, r *Result, base *Baseline, opts CompareOptions) []Gate {
+// Error says. The warnings say what the comparison with the baseline found
+// worth knowing (a different environment or configuration, the default
+// noise standing in, invalid baseline entries left out).
+func EvaluateGates(exprs []*GateExpr, r *Result, base *Baseline, opts CompareOptions) ([]Gate, []string) {
 	var out []Gate
+	var warnings []string
 	// The result's JSON form once, not once per gate.
 	rm, rerr := jsonForm(r)
 	var reg []Gate
 	if base != nil {
-		reg = RegressionGates(exprs, Config{Name: "this run", Results: []*Result{r}}, base.Config(), opts)
+		var ws []string
+		reg, ws = RegressionGates(exprs, Config{Name: "this run", Results: []*Result{r}}, base.Config(), opts)
+		warnings = append(warnings, ws...)
+		if valid, _ := base.Valid(); len(valid) > 0 {
+			if d := configDiff(valid[len(valid)-1], r); d != "" {
+				warnings = append(warnings, fmt.Sprintf("this run's configuration differs from baseline %s's (%s): the gates compare different things", base.Name, d))
+			}
+		}
 	}
 	for i, g := range exprs {
 		var res Gate
@@ -591,11 +612,11 @@ func EvaluateGates(exprs []*GateExpr, r *Result, base *Baseline, opts CompareOpt
 		default:
 			res = g.evaluate(r, rm, base)
 		}
-		if !r.Valid && res.Pass {
+		if !r.Valid {
 			res.Pass = false
 			res.Error = "the run is invalid: no gate passes on numbers that cannot be trusted"
 		}
 		out = append(out, res)
 	}
-	return out
+	return out, warnings
 }

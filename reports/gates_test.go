@@ -65,6 +65,12 @@ func parseGate(t *testing.T, s string) *GateExpr {
 	return g
 }
 
+// evalGates is EvaluateGates without its warnings.
+func evalGates(exprs []*GateExpr, r *Result, base *Baseline) []Gate {
+	g, _ := EvaluateGates(exprs, r, base, CompareOptions{})
+	return g
+}
+
 func TestEvaluateGates(t *testing.T) {
 	r := sampleResult()
 	b := sampleResult()
@@ -72,7 +78,7 @@ func TestEvaluateGates(t *testing.T) {
 	base := &Baseline{Name: "b", Results: []*Result{b}}
 	gates := []*GateExpr{parseGate(t, "e2e.p99 < 50ms"), parseGate(t, "e2e.p99 < 40ms"), parseGate(t, "e2e.p99 <= baseline * 1.10"),
 		parseGate(t, "e2e.p99 <= baseline * 1.5"), parseGate(t, "checkpoints.duration_ms.p99 < 1s"), parseGate(t, "in_eps >= 1000/s")}
-	got := EvaluateGates(gates, r, base, CompareOptions{})
+	got := evalGates(gates, r, base)
 	want := []bool{true, false, false, true, false, true}
 	for i, g := range got {
 		if g.Pass != want[i] {
@@ -92,7 +98,7 @@ func TestEvaluateGates(t *testing.T) {
 		h.Latency.E2E.P99 = p99
 		hist.Results = append(hist.Results, h)
 	}
-	if g := EvaluateGates(gates[2:3], r, hist, CompareOptions{}); g[0].Limit == nil || math.Abs(*g[0].Limit-44) > 1e-9 {
+	if g := evalGates(gates[2:3], r, hist); g[0].Limit == nil || math.Abs(*g[0].Limit-44) > 1e-9 {
 		t.Errorf("baseline limit over a history = %v, want 44 (median 40 × 1.1)", g[0].Limit)
 	}
 	// No baseline: a baseline gate fails with a reason.
@@ -101,7 +107,7 @@ func TestEvaluateGates(t *testing.T) {
 	}
 	// An invalid run passes no gate.
 	r.MarkInvalid("generator fell behind")
-	for _, g := range EvaluateGates(gates[:1], r, nil, CompareOptions{}) {
+	for _, g := range evalGates(gates[:1], r, nil) {
 		if g.Pass || !strings.Contains(g.Error, "invalid") {
 			t.Errorf("invalid run: %+v", g)
 		}
@@ -143,7 +149,7 @@ func TestGatesNeverPassOnNothing(t *testing.T) {
 		{sampleResult(), "clock.offset_ms < 10", false, "the broker's clock was not checked"},
 		{sampleResult(), "no.such.field < 1", false, "metric not in the result"},
 	} {
-		g := EvaluateGates([]*GateExpr{parseGate(t, tc.gate)}, tc.r, nil, CompareOptions{})[0]
+		g := evalGates([]*GateExpr{parseGate(t, tc.gate)}, tc.r, nil)[0]
 		if g.Pass != tc.pass || !strings.Contains(g.Error, tc.reason) || g.NoData == tc.pass {
 			t.Errorf("%s: pass %v no data %v error %q; want pass %v, error mentioning %q", tc.gate, g.Pass, g.NoData, g.Error, tc.pass, tc.reason)
 		}
@@ -181,7 +187,7 @@ func TestParseWorseBy(t *testing.T) {
 		{"e2e.p99 worse_by > 10%", "latency_ms.e2e.p99", ">", 0.10},
 		{"e2e.p99  worse_by<=5.5%", "latency_ms.e2e.p99", "<=", 0.055},
 		{"throughput.in_eps worse_by > 0%", "throughput.in_eps", ">", 0},
-		{"lag.slope_per_s worse_by >= 2 %", "lag.slope_per_s", ">=", 0.02},
+		{"lag.slope_per_s worse_by > 2 %", "lag.slope_per_s", ">", 0.02},
 	} {
 		g, err := ParseGate(tc.in)
 		if err != nil || !g.WorseBy || !g.NeedsBaseline() || g.Path != tc.path || g.Op != tc.op || math.Abs(g.Value-tc.v) > 1e-12 {
@@ -194,6 +200,8 @@ func TestParseWorseBy(t *testing.T) {
 		{"e2e.max worse_by > 10%", "worse_by takes one of compare's metrics"},
 		{"e2e.p99 better_by > 10%", "want a metric, or a metric and worse_by"},
 		{"e2e.p99 worse_by > baseline", "percentage"},
+		{"e2e.p99 worse_by >= 10%", "worse_by takes > "},
+		{"e2e.p99 worse_by < 10%", "not <"},
 	} {
 		if _, err := ParseGate(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ParseGate(%q) error = %v, want it to mention %q", tc.in, err, tc.want)
@@ -212,46 +220,146 @@ func TestWorseByGates(t *testing.T) {
 	history := &Baseline{Name: "main", Results: []*Result{run(12.0, 45), run(12.6, 47), run(11.7, 44)}}
 	gates := []*GateExpr{parseGate(t, "e2e.p99 worse_by > 10%"), parseGate(t, "e2e.p50 worse_by <= 10%")}
 	// Doubled: worse, and at least ~+70% even with 1 vs 3 runs.
-	got := EvaluateGates(gates, run(24.6, 92), history, CompareOptions{})
+	got := evalGates(gates, run(24.6, 92), history)
 	for _, g := range got {
 		if g.Pass || g.Verdict != string(VerdictWorse) || g.Interval == nil || g.Interval[0] <= 10 || g.Value < 90 || *g.Limit != 10 || !strings.Contains(g.Detail, "worse by") {
 			t.Errorf("doubled: %+v", g)
 		}
 	}
 	// The same run as the history: passes.
-	for _, g := range EvaluateGates(gates, run(12.2, 46), history, CompareOptions{}) {
+	for _, g := range evalGates(gates, run(12.2, 46), history) {
 		if !g.Pass || g.Verdict == string(VerdictWorse) {
 			t.Errorf("unchanged: %+v", g)
 		}
 	}
 	// Worse beyond the noise, but by less than the limit: passes.
 	tight := &Baseline{Name: "tight", Results: []*Result{run(12, 45.0), run(12, 45.1), run(12, 44.9), run(12, 45.05)}}
-	g := EvaluateGates(gates[:1], run(12, 47.5), tight, CompareOptions{})[0]
+	g := evalGates(gates[:1], run(12, 47.5), tight)[0]
 	if !g.Pass || g.Verdict != string(VerdictWorse) || g.Value > 10 {
 		t.Errorf("+5.5%% against a tight history with a 10%% limit: %+v", g)
 	}
-	if g := EvaluateGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 2%")}, run(12, 47.5), tight, CompareOptions{})[0]; g.Pass {
+	if g := evalGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 2%")}, run(12, 47.5), tight)[0]; g.Pass {
 		t.Errorf("+5.5%% against a tight history with a 2%% limit: %+v", g)
 	}
 	// Nothing to judge: updates off in the run, or percentiles too short.
 	off := run(0, 0)
 	off.Latency.E2E.Count = 0
-	if g := EvaluateGates(gates[:1], off, history, CompareOptions{})[0]; g.Pass || !g.NoData || !strings.Contains(g.Error, "not compared") {
+	if g := evalGates(gates[:1], off, history)[0]; g.Pass || !g.NoData || !strings.Contains(g.Error, "not compared") {
 		t.Errorf("no e2e in the run: %+v", g)
 	}
 	short := run(12, 46)
 	short.Latency.E2E.Count = 5000 // p99 rests on 50
-	if g := EvaluateGates(gates[:1], short, history, CompareOptions{})[0]; g.Pass || g.Verdict != string(VerdictTooShort) {
+	if g := evalGates(gates[:1], short, history)[0]; g.Pass || g.Verdict != string(VerdictTooShort) {
 		t.Errorf("short run: %+v", g)
 	}
 	// No baseline: refuses.
-	if g := EvaluateGates(gates[:1], run(12, 46), nil, CompareOptions{}); g[0].Pass || !strings.Contains(g[0].Error, "needs a baseline") {
+	if g := evalGates(gates[:1], run(12, 46), nil); g[0].Pass || !strings.Contains(g[0].Error, "needs a baseline") {
 		t.Errorf("no baseline: %+v", g[0])
 	}
 	// A family of k gates is judged at alpha/k: the interval widens.
-	one := EvaluateGates(gates[:1], run(24.6, 92), history, CompareOptions{})[0]
-	two := EvaluateGates(gates, run(24.6, 92), history, CompareOptions{})[0]
-	if !(two.Interval[0] < one.Interval[0]) || !strings.Contains(two.Detail, "alpha 0.05/2 gates") {
+	one := evalGates(gates[:1], run(24.6, 92), history)[0]
+	two := evalGates(gates, run(24.6, 92), history)[0]
+	if !(two.Interval[0] < one.Interval[0]) || !strings.Contains(two.Detail, "over 2 gated metrics") {
 		t.Errorf("family of 2: %v vs alone %v; %s", two.Interval, one.Interval, two.Detail)
+	}
+}
+
+// worse_by for a higher-is-better metric: a drop in throughput is a
+// worsening, a rise is not.
+func TestWorseByHigherIsBetter(t *testing.T) {
+	run := func(out float64) *Result {
+		r := sampleResult()
+		r.Throughput.OutRPS = out
+		return r
+	}
+	history := &Baseline{Name: "main", Results: []*Result{run(2000), run(2010), run(1995), run(2005)}}
+	g := parseGate(t, "out_rps worse_by > 10%")
+	half := evalGates([]*GateExpr{g}, run(1000), history)[0]
+	if half.Pass || half.Value < 49 || half.Value > 51 || half.Interval[0] <= 10 || half.Unit != "%" {
+		t.Errorf("throughput halved: %+v, want a failure, worse by ~+50%%", half)
+	}
+	double := evalGates([]*GateExpr{g}, run(4000), history)[0]
+	if !double.Pass || double.Value > -90 || double.Verdict != string(VerdictBetter) {
+		t.Errorf("throughput doubled: %+v, want a pass, worse by ~-100%%", double)
+	}
+}
+
+// worse_by for the lag slope (linear, in events/s): the limit is a share
+// of the offered rate, and a history whose slopes are all equal still has
+// a noise floor.
+func TestWorseByLagSlope(t *testing.T) {
+	run := func(slope float64) *Result {
+		r := sampleResult() // target_rate 2000
+		r.Lag = &Lag{SlopePerS: slope}
+		return r
+	}
+	history := &Baseline{Name: "main", Results: []*Result{run(0), run(1), run(-1), run(0.5)}}
+	g := parseGate(t, "lag.slope_per_s worse_by > 5%") // 100 events/s
+	if got := evalGates([]*GateExpr{g}, run(150), history)[0]; got.Pass || *got.Limit != 100 || got.Unit != "events/s" {
+		t.Errorf("lag slope +150 events/s: %+v, want a failure against 100 events/s", got)
+	}
+	if got := evalGates([]*GateExpr{g}, run(20), history)[0]; !got.Pass {
+		t.Errorf("lag slope +20 events/s: %+v, want a pass (limit 100)", got)
+	}
+	flat := &Baseline{Name: "flat", Results: []*Result{run(0), run(0), run(0)}}
+	c := Compare([]Config{flat.Config(), {Name: "x", Results: []*Result{run(0.01)}}}, 0, CompareOptions{})
+	if m := metricByPath(t, c.Comparisons[0], "lag.slope_per_s"); m.Verdict != VerdictNoChange {
+		t.Errorf("a 0.01 events/s change against flat slopes: %s (noise %+v), want no significant change", m.Verdict, m.Noise)
+	}
+	noRate := run(5)
+	noRate.Events.TargetRate = 0
+	c = Compare([]Config{{Name: "b", Results: []*Result{noRate, noRate, noRate}}, {Name: "x", Results: []*Result{noRate}}}, 0, CompareOptions{})
+	if m := metricByPath(t, c.Comparisons[0], "lag.slope_per_s"); m.Verdict != VerdictInsufficient {
+		t.Errorf("lag slope without an offered rate: %s, want insufficient", m.Verdict)
+	}
+}
+
+// The family is the distinct metrics gated: the same metric twice is one.
+func TestWorseByFamilyDistinctMetrics(t *testing.T) {
+	run := func(p99 float64) *Result {
+		r := sampleResult()
+		r.Latency.E2E.P99 = p99
+		return r
+	}
+	history := &Baseline{Name: "main", Results: []*Result{run(45), run(47), run(44)}}
+	one := evalGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 10%")}, run(60), history)[0]
+	same := evalGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 10%"), parseGate(t, "e2e.p99 worse_by > 20%")}, run(60), history)[0]
+	if *one.Interval != *same.Interval || strings.Contains(same.Detail, "gated metrics") {
+		t.Errorf("one metric gated twice widened the interval: %v vs %v; %s", one.Interval, same.Interval, same.Detail)
+	}
+	two := evalGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 10%"), parseGate(t, "e2e.p50 worse_by > 10%")}, run(60), history)[0]
+	if !(two.Interval[0] < one.Interval[0]) || !strings.Contains(two.Detail, "over 2 gated metrics") {
+		t.Errorf("two metrics: %v vs one %v; %s", two.Interval, one.Interval, two.Detail)
+	}
+	// The gate's bound is one-sided at alpha/k: the interval's coverage is 1 − 2·alpha/k.
+	if !strings.Contains(one.Detail, "with 95% confidence") || !strings.Contains(two.Detail, "with 97.5% confidence") {
+		t.Errorf("confidence: %q / %q", one.Detail, two.Detail)
+	}
+}
+
+// A worse_by limit is a strict bound: a bound equal to it passes.
+func TestWorseByAtTheLimit(t *testing.T) {
+	g := parseGate(t, "e2e.p99 worse_by > 10%")
+	c := &Comparison{Alpha: 0.1, Comparisons: []ConfigComparison{{Metrics: []MetricComparison{{
+		Metric: "latency_ms.e2e.p99", Better: LowerIsBetter, Scale: ScaleRatio, Verdict: VerdictWorse, Coverage: 0.9,
+		Change: ptr(0.2), Interval: &[2]float64{0.1, 0.3}, Noise: &Noise{Sigma: 0.05, DF: 4, Source: NoiseFromRuns},
+		Values: []float64{1}, BaselineValues: []float64{1, 1, 1}, tolRef: 1}}}}}
+	if got := g.judge(c, 0.05, 1); !got.Pass {
+		t.Errorf("bound at the limit: %+v, want a pass", got)
+	}
+	c.Comparisons[0].Metrics[0].Interval[0] = 0.1000001
+	if got := g.judge(c, 0.05, 1); got.Pass {
+		t.Errorf("bound just past the limit: %+v, want a failure", got)
+	}
+}
+
+// Gating a run against a baseline of another configuration warns.
+func TestGatesWarnAboutAnotherConfiguration(t *testing.T) {
+	base := sampleResult()
+	r := sampleResult()
+	r.Scenario = map[string]any{"name": "quick", "workload": map[string]any{"rate": 3000.0, "duration": "20s"}}
+	_, ws := EvaluateGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 10%")}, r, &Baseline{Name: "main", Results: []*Result{base, base, base}}, CompareOptions{})
+	if !strings.Contains(strings.Join(ws, "\n"), "scenario.workload.rate 3000 vs 2000") {
+		t.Errorf("warnings: %q", ws)
 	}
 }

@@ -158,25 +158,30 @@ func roundSig(v float64, n int) float64 {
 	return math.Round(v*p) / p
 }
 
-// WriteNoiseTable writes, for runs of one configuration, each compare
-// metric's median and run-to-run noise (what a new run is judged against).
+// WriteNoiseTable writes, for runs of one configuration (a baseline's
+// history; invalid ones are left out), each compare metric's median and
+// run-to-run noise: the spread a new run is judged against.
 func WriteNoiseTable(w io.Writer, results []*Result) {
-	t := MeasureNoise("", results)
+	var valid []*Result
+	for _, r := range results {
+		if r != nil && r.Valid {
+			valid = append(valid, r)
+		}
+	}
 	rows := [][]string{{"metric", "unit", "median", "noise/run", "df"}}
 	for _, m := range compareMetrics {
-		vals, ok := metricValues(m, results)
+		vals, ok := metricValues(m, valid)
 		if !ok {
 			continue
 		}
-		noise := "-"
-		df := "-"
-		if n, ok := t.Metrics[m.Path]; ok {
+		noise, df := "-", "-"
+		if xs, ok := Transform(vals, m.Scale); ok && len(xs) > 1 {
+			sigma := math.Sqrt(SumSquares(xs) / float64(len(xs)-1))
 			if m.Scale == ScaleRatio {
-				noise = "±" + strings.TrimPrefix(fmtChange(math.Expm1(n.Sigma), ScaleRatio), "+")
-			} else {
-				noise = "±" + strings.TrimPrefix(fmtChange(n.Sigma, ScaleLinear), "+")
+				sigma = math.Expm1(sigma)
 			}
-			df = strconv.Itoa(n.DF)
+			noise = "±" + strings.TrimPrefix(fmtChange(sigma, m.Scale), "+")
+			df = strconv.Itoa(len(xs) - 1)
 		}
 		scale, unit := displayScale(m.Unit, math.Abs(Median(vals)))
 		rows = append(rows, []string{m.Label, unit, fmtCmp(Median(vals) / scale), noise, df})

@@ -45,6 +45,12 @@ const (
 // the fourth digit significant.
 const RatioResolution = 0.001
 
+// LinearResolution is the same for linear metrics, as a share of their
+// reference: a lag slope within 0.1% of the offered rate of another is not
+// told apart from it (a history of runs whose slopes were all equal would
+// otherwise call a change of 0.01 events/s significant).
+const LinearResolution = 0.001
+
 // MinNoiseDF is the fewest degrees of freedom (runs in all minus two) with
 // which a comparison estimates the run-to-run noise from its own runs; with
 // fewer it needs an estimate from elsewhere (DefaultNoise).

@@ -117,7 +117,9 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 		} else if c.Insufficient != "" {
 			suite.InvalidReasons = []string{"insufficient: " + c.Insufficient}
 		}
-		reg := reports.RegressionGates(gates, in[i], in[baseline], opts)
+		// (The comparison's warnings are the table's, printed with it.)
+		reg, _ := reports.RegressionGates(gates, in[i], in[baseline], opts)
+		baseInsufficient := cmp.Config(cmp.Baseline).Insufficient
 		for j, g := range gates {
 			var res reports.Gate
 			switch {
@@ -126,8 +128,11 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 			default:
 				res = medianGate(cmp, c.Name, g)
 			}
-			if c.Insufficient != "" && res.Pass {
+			switch {
+			case c.Insufficient != "" && res.Pass:
 				res.Pass, res.Error = false, "insufficient: "+c.Insufficient
+			case g.NeedsBaseline() && baseInsufficient != "" && res.Pass:
+				res.Pass, res.Error = false, "the baseline is insufficient: "+baseInsufficient
 			}
 			gateFailed = gateFailed || !res.Pass
 			suite.Gates = append(suite.Gates, res)
@@ -414,6 +419,10 @@ func loadMatrixArg(arg, clean string) ([]loadedConfig, []string, error) {
 					why += ": " + run.Error
 				}
 				warnings = append(warnings, fmt.Sprintf("%s: repetition %d has no result (%s) left out (%s)", p.Name, run.Repetition, file, why))
+				// It still counts among the point's runs: a point most of
+				// whose runs crashed is insufficient.
+				c.Results = append(c.Results, nil)
+				c.Dirs = append(c.Dirs, dir)
 				continue
 			}
 			r, err := reports.ReadResult(file)

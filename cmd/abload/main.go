@@ -40,7 +40,7 @@ var commands = map[string]command{
 	"capacity": {"find the highest rate a configuration sustains (one deployment, stepped load)", capacityCmd},
 	"validate": {"check a scenario file and print it resolved", validateCmd},
 	"gen":      {"print a scenario's events as JSON lines (no cluster needed)", genCmd},
-	"compare":  {"compare results over repetitions: medians, Mann–Whitney U, verdicts", compareCmd},
+	"compare":  {"compare results over repetitions: changes with intervals against the run-to-run noise, verdicts", compareCmd},
 	"version":  {"print the version", versionCmd},
 	"report":   {"regenerate a run's report.md and report.html from its result files", reportCmd},
 	"baseline": {"save and list named baselines for CI gates", baselineCmd},

@@ -32,7 +32,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://HOST:PORT/metrics while the run goes on; loopback only, e.g. 127.0.0.1:9464 (default: off)")
 	var gateFlags multiFlag
 	fs.Var(&gateFlags, "gate", "a gate besides the scenario's (repeatable), e.g. --gate 'e2e.p99 < 500ms' or --gate 'e2e.p99 <= baseline * 1.10'")
-	baselineArg := fs.String("baseline", "", "baseline for baseline gates: a result.json, a run directory, or a saved baseline's name")
+	baselineArg := fs.String("baseline", "", "what baseline and worse_by gates compare with: a result.json, a run directory, a directory of runs, or a saved baseline's name (its history)")
 	baselineDir := fs.String("baselines-dir", reports.DefaultBaselineDir, "where saved baselines live")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: abload run SCENARIO.yaml [--out DIR] [--force] [--env local|docker|external] [--set PATH=VALUE]...")
@@ -46,10 +46,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(fs.Output(), "result.json (gates), report.md and junit.xml. An invalid run passes no gate, and a gate whose")
 		fmt.Fprintln(fs.Output(), "metric has no data (nothing measured for it) fails, saying why. Thresholds: 'e2e.p99 < 500ms',")
 		fmt.Fprintln(fs.Output(), "'e2e.p99 <= baseline * 1.10' (the baseline's median). Regression checks against --baseline:")
-		fmt.Fprintln(fs.Output(), "'e2e.p99 worse_by > 10%' fails only when the run is worse than the baseline's runs beyond their")
-		fmt.Fprintln(fs.Output(), "run-to-run noise and by more than 10% with 95% confidence (see abload compare --help); with")
-		fmt.Fprintln(fs.Output(), "--baseline NAME a saved baseline's history (3 or more runs) is the noise estimate. A baseline")
-		fmt.Fprintln(fs.Output(), "without a valid result is refused (exit 2).")
+		fmt.Fprintln(fs.Output(), "'e2e.p99 worse_by > 10%' fails only when the run is worse than the baseline's runs by more than")
+		fmt.Fprintln(fs.Output(), "10% with confidence 1 - 0.05/k (one-sided, k the metrics gated so), against their run-to-run")
+		fmt.Fprintln(fs.Output(), "noise (see abload compare --help); with --baseline NAME a saved baseline's history (3 or more")
+		fmt.Fprintln(fs.Output(), "runs) is the noise estimate. A baseline most of whose results are invalid is refused (exit 2).")
 		fmt.Fprintln(fs.Output(), "\nExit codes: 0 ok, 1 runtime error or aborted, 2 invalid input, 3 a gate failed,")
 		fmt.Fprintln(fs.Output(), "4 invalid run (4 wins over 3).")
 		fmt.Fprintln(fs.Output(), "\nFlags:")
@@ -182,9 +182,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "abload: run failed: %v\n(component logs in %s)\n", err, filepath.Join(dir, "logs"))
 		return exitRuntime
 	}
-	if len(gates) > 0 {
-		res.Gates = reports.EvaluateGates(gates, res, baseline, reports.CompareOptions{})
-	}
+	evaluateGates(gates, res, baseline, stderr)
 	if werr := writeRunOutputs(dir, res); werr != nil {
 		fmt.Fprintf(stderr, "abload: %v\n", werr)
 		return exitRuntime
@@ -211,7 +209,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 // Invalid entries of a saved baseline's history are left out, saying so.
 func loadGates(exprs []string, baselineArg, baselineDir string, stderr io.Writer) ([]*reports.GateExpr, *reports.Baseline, int) {
 	var gates []*reports.GateExpr
-	needBaseline := false
+	var needBaseline []string
 	for _, e := range exprs {
 		g, err := reports.ParseGate(e)
 		if err != nil {
@@ -219,11 +217,13 @@ func loadGates(exprs []string, baselineArg, baselineDir string, stderr io.Writer
 			return nil, nil, exitInput
 		}
 		gates = append(gates, g)
-		needBaseline = needBaseline || g.NeedsBaseline()
+		if g.NeedsBaseline() {
+			needBaseline = append(needBaseline, fmt.Sprintf("%q", g.Text))
+		}
 	}
 	if baselineArg == "" {
-		if needBaseline {
-			fmt.Fprintln(stderr, "abload: a gate compares with the baseline (baseline or worse_by) but no --baseline was given")
+		if len(needBaseline) > 0 {
+			fmt.Fprintf(stderr, "abload: gate %s compares with a baseline, but no --baseline was given (a result, a directory of runs, or a saved baseline's name)\n", strings.Join(needBaseline, ", "))
 			return nil, nil, exitInput
 		}
 		return gates, nil, exitOK
@@ -233,30 +233,33 @@ func loadGates(exprs []string, baselineArg, baselineDir string, stderr io.Writer
 		fmt.Fprintf(stderr, "abload: --baseline: %v\n", err)
 		return nil, nil, exitInput
 	}
-	valid, invalid := b.Valid()
-	if len(valid) == 0 {
-		why := ""
-		if len(b.Results) == 1 && b.Results[0] != nil {
-			why = ": " + strings.Join(b.Results[0].InvalidReasons, "; ")
+	_, invalid := b.Valid()
+	if why := b.Insufficient(); why != "" {
+		fmt.Fprintf(stderr, "abload: --baseline %s: %s; a baseline must be runs whose numbers can be trusted:\n", baselineArg, why)
+		for i, r := range b.Results {
+			if r != nil && !r.Valid {
+				fmt.Fprintf(stderr, "  %s: %v: %s\n", b.Dirs[i], reports.ErrInvalidResult, strings.Join(r.InvalidReasons, "; "))
+			}
 		}
-		fmt.Fprintf(stderr, "abload: --baseline %s: %v%s; a baseline must be a run whose numbers can be trusted\n", baselineArg, reports.ErrInvalidResult, why)
 		return nil, nil, exitInput
 	}
 	if len(invalid) > 0 {
-		fmt.Fprintf(stderr, "abload: --baseline %s: %d invalid result(s) left out: %s\n", baselineArg, len(invalid), strings.Join(invalid, ", "))
+		fmt.Fprintf(stderr, "abload: --baseline %s: %d of its %d results are invalid and left out: %s\n", baselineArg, len(invalid), len(b.Results), strings.Join(invalid, ", "))
 	}
-	return gates, &reports.Baseline{Name: b.Name, Results: valid, Dirs: validDirs(b)}, exitOK
+	return gates, b, exitOK
 }
 
-// validDirs is the places of a baseline's valid results.
-func validDirs(b *reports.Baseline) []string {
-	var out []string
-	for i, r := range b.Results {
-		if r != nil && r.Valid && i < len(b.Dirs) {
-			out = append(out, b.Dirs[i])
-		}
+// evaluateGates gates a run's result (against the baseline, if any),
+// printing what the comparison with the baseline found worth knowing.
+func evaluateGates(gates []*reports.GateExpr, res *reports.Result, baseline *reports.Baseline, stderr io.Writer) {
+	if len(gates) == 0 {
+		return
 	}
-	return out
+	var warnings []string
+	res.Gates, warnings = reports.EvaluateGates(gates, res, baseline, reports.CompareOptions{})
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "abload: gates: %s\n", w)
+	}
 }
 
 func gatesFailed(gs []reports.Gate) bool {
@@ -298,9 +301,7 @@ func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoin
 				worst(exitRuntime)
 				return
 			}
-			if len(gates) > 0 {
-				res.Gates = reports.EvaluateGates(gates, res, baseline, reports.CompareOptions{})
-			}
+			evaluateGates(gates, res, baseline, stderr)
 			if werr := writeRunOutputs(runDir, res); werr != nil {
 				fmt.Fprintf(stderr, "abload: %v\n", werr)
 				worst(exitRuntime)
