@@ -566,9 +566,8 @@ func test(mc *MetricComparison, m CompareMetric, refs map[string]NoiseRef, alpha
 			mc.Verdict, mc.Reason = VerdictInsufficient, fmt.Sprintf("%d vs %d runs can't estimate the run-to-run noise and there is no default noise for %s: run 4 or more in all", len(xs), len(ys), m.Label)
 			return
 		case !ref.StandsIn:
-			mc.Verdict, mc.Reason = VerdictInsufficient, fmt.Sprintf("%d vs %d runs can't estimate the run-to-run noise, and the default can't stand in for %s: "+
-				"on abload's A/A corpus one run against one called %.0f%% of its pairs different instead of %.0f%% (the spread between runs is not log-normal enough); run 4 or more in all",
-				len(xs), len(ys), m.Label, 100*ref.PairFalseRate, 100*DefaultAlpha)
+			mc.Verdict, mc.Reason = VerdictInsufficient, fmt.Sprintf("%d vs %d runs can't estimate the run-to-run noise, and the default stands in for the e2e latencies only "+
+				"(the spread of %s between short A/A runs would not be yours); run 4 or more in all", len(xs), len(ys), m.Label)
 			return
 		}
 		// The default's spread and the runs' own sum of squares (one run
