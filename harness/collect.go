@@ -114,7 +114,16 @@ type collector struct {
 	duplicated int64
 	late       int64
 	measureCnt int64 // distinct measure-phase seqs seen
-	badRecords int64
+	// processed counts distinct seqs whose update the job's sink wrote
+	// inside the measurement phase (by the broker's append time, or the
+	// harness's read time on a topic whose records carry their producer's
+	// time): what the job processed then, whatever was sent when.
+	processed   int64
+	ivProcessed int64 // the same, in the current interval (by read time)
+	// producerTime counts output records whose timestamp is the producer's
+	// (CreateTime topics): no consumer delay can be measured from them.
+	producerTime int64
+	badRecords   int64
 	// breaches are the ways output records broke the output contract, in
 	// the order first seen.
 	breaches    map[string]*contractBreach
@@ -127,6 +136,11 @@ type collector struct {
 	sessionsSeen    map[windowKey]int64      // session windows: events of each session (its own start)
 	windowDupes     int64
 	lateFirings     int64
+	// After the end-of-run flush (flushed), a window ending after
+	// flushAfterMs was closed by the flush, not by the events' watermark.
+	flushed      bool
+	flushAfterMs int64
+	flushClosed  int64
 	// prefillBeforeMs: windows starting before it hold only prefill events
 	// and stay out of the measured counts (math.MinInt64 = no prefill).
 	prefillBeforeMs int64
@@ -324,8 +338,10 @@ func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[s
 	c.mu.Unlock()
 }
 
-// onUpdate handles one updates record consumed at nowNs, appended by the broker at appendNs.
-func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
+// onUpdate handles one updates record consumed at nowNs, stamped at
+// stampNs: the broker's append time when appended is true (LogAppendTime
+// topics), else its producer's time.
+func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) {
 	var u update
 	// Absent fields keep these sentinels: the output contract's required
 	// fields are told apart from zeros without a second decode.
@@ -359,7 +375,7 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 		c.outSlots[i]++
 	}
 	c.noteOutput(nowNs)
-	c.recordConsumerDelay(nowNs, appendNs)
+	c.recordConsumerDelay(nowNs, stampNs, appended)
 	if int(u.Seq/64) >= len(c.seen) {
 		c.badRecords++
 		c.breach("updates", "with a seq beyond the run's schedule", value)
@@ -375,6 +391,14 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 	c.seen[word] |= bit
 	c.counted++
 	vt.counted++
+	c.ivProcessed++
+	written := nowNs
+	if appended {
+		written = stampNs
+	}
+	if written >= c.measureStartNs && written < c.measureEndNs {
+		c.processed++
+	}
 	lat := nowNs - u.IntendedNs
 	if lat < 0 {
 		c.negative++
@@ -407,8 +431,8 @@ func (c *collector) onUpdate(value []byte, nowNs, appendNs int64) {
 	}
 }
 
-// onWindow handles one windows record.
-func (c *collector) onWindow(value []byte, nowNs, appendNs int64) {
+// onWindow handles one windows record (stamped as onUpdate's).
+func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) {
 	var w windowResult
 	w.StartMs, w.EndMs, w.Events, w.MaxIntendedNs = absent, absent, absent, absent
 	if err := json.Unmarshal(value, &w); err != nil {
@@ -437,7 +461,7 @@ func (c *collector) onWindow(value []byte, nowNs, appendNs int64) {
 		c.outSlots[i]++
 	}
 	c.noteOutput(nowNs)
-	c.recordConsumerDelay(nowNs, appendNs)
+	c.recordConsumerDelay(nowNs, stampNs, appended)
 	k := windowKey{startMs: w.StartMs, campaign: w.Campaign, variant: w.Variant}
 	if c.windows.session() {
 		// Sessions are reconciled per key: sum the sessions, each once.
@@ -468,11 +492,25 @@ func (c *collector) onWindow(value []byte, nowNs, appendNs int64) {
 	} else {
 		c.windowsGot[k] = &gotWindow{events: w.Events, counts: w.Counts}
 	}
+	if c.flushed && w.EndMs > c.flushAfterMs {
+		// Closed by the flush: it skipped the wait for the watermark.
+		c.flushClosed++
+		return
+	}
 	lat := nowNs - w.MaxIntendedNs
 	if c.inMeasure(w.MaxIntendedNs) {
 		recordUs(c.window, lat)
 		recordUs(c.ivWindow, lat)
 	}
+}
+
+// markFlush notes that the end-of-run flush goes out now: windows ending
+// after watermarkMs (the furthest the events' own watermark can have
+// reached) close because of it from now on.
+func (c *collector) markFlush(watermarkMs int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.flushed, c.flushAfterMs = true, watermarkMs
 }
 
 // measured sums the job's window counts per variant, each window's latest
@@ -533,6 +571,7 @@ func (c *collector) windowReconciliation() reports.WindowReconciliation {
 	}
 	r.Duplicated = c.windowDupes
 	r.LateFirings = c.lateFirings
+	r.FlushClosed = c.flushClosed
 	return r
 }
 
@@ -542,7 +581,15 @@ func newSlotHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(1, int64(10*time.Minute/time.Microsecond), 2)
 }
 
-func (c *collector) recordConsumerDelay(nowNs, appendNs int64) {
+// recordConsumerDelay records how long after the broker appended an output
+// record the harness read it; a record stamped by its producer instead
+// (a CreateTime topic: Flink's sink stamps the element's event time) says
+// nothing about that and is only counted.
+func (c *collector) recordConsumerDelay(nowNs, appendNs int64, appended bool) {
+	if !appended {
+		c.producerTime++
+		return
+	}
 	recordUs(c.consumerDelay, nowNs-appendNs)
 	if !(c.excuseUntilNs != 0 && nowNs >= c.excuseFromNs && nowNs <= c.excuseUntilNs) {
 		recordUs(c.consumerDelayValid, nowNs-appendNs)

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,5 +101,37 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 	t.Logf("scoring: %s iterations per event; busiest subtask busy %.0f ms/s (configured cost ≈ %.0f ms/s); e2e p50 %.0f ms; %d of %d events sampled", iters, mean, want, res.Latency.E2E.P50, rec.Expected, total)
 	if mean < 0.7*want {
 		t.Errorf("scoring busy %.0f ms/s, want >= %.0f (70%% of the configured %d µs × %d events/s per subtask)", mean, 0.7*want, costUs, rate/2)
+	}
+}
+
+// A job that can't keep up: one slot scoring at 1 ms an event holds less
+// than the 1,150 events/s offered. throughput.in_eps is what it processed
+// inside the measurement phase — within 5% of its source's progress over
+// the phase (an independent measure: Flink's offsets) — well below what
+// was sent, and the run says it fell short; the events it caught up on in
+// the drain do not count.
+func TestThroughputFellShort(t *testing.T) {
+	needEnv(t)
+	sc := scenario(t, "workload.rate=1150", "workload.warmup=4s", "workload.duration=16s", "job.parallelism=1", "job.cost_per_event=1ms")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	tp, sent := res.Throughput, res.Events.AchievedRate
+	t.Logf("sent %.0f/s, in_eps %.0f/s, source read %.0f/s over the measurement phase; notes %q", sent, tp.InEPS, tp.ReadEPS, res.Notes)
+	if !(tp.ReadEPS > 0) {
+		t.Fatalf("no source progress measured: %+v", tp)
+	}
+	if d := math.Abs(tp.InEPS-tp.ReadEPS) / tp.ReadEPS; d > 0.05 {
+		t.Errorf("in_eps %.0f vs the source's %.0f events/s: %.1f%% apart, want within 5%%", tp.InEPS, tp.ReadEPS, 100*d)
+	}
+	if tp.InEPS > 0.92*sent || tp.InEPS < 0.3*sent {
+		t.Errorf("in_eps %.0f of %.0f sent: want the job's shortfall (below 92%%, and it does process most)", tp.InEPS, sent)
+	}
+	if !strings.Contains(strings.Join(res.Notes, "\n"), "The job fell short") {
+		t.Errorf("no note that the job fell short: %q", res.Notes)
+	}
+	if res.Reconciliation.Lost != 0 {
+		t.Errorf("lost %d: the drain should have caught up", res.Reconciliation.Lost)
 	}
 }

@@ -13,12 +13,12 @@ import (
 // measured; a conforming record with seq 0 is measured.
 func TestOutputContractBreaches(t *testing.T) {
 	c := newCollector(64, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
-	c.onUpdate([]byte(`{"intended_ns":5}`), 10, 10)
-	c.onUpdate([]byte(`{"intended_ns":6}`), 10, 10)
-	c.onUpdate([]byte(`{"seq":1}`), 10, 10)
-	c.onUpdate([]byte(`not json`), 10, 10)
-	c.onUpdate([]byte(`{"seq":0,"intended_ns":0}`), 10, 10)
-	c.onWindow([]byte(`{"campaign":1,"variant":"A","window_start_ms":0,"events":3}`), 10, 10)
+	c.onUpdate([]byte(`{"intended_ns":5}`), 10, 10, true)
+	c.onUpdate([]byte(`{"intended_ns":6}`), 10, 10, true)
+	c.onUpdate([]byte(`{"seq":1}`), 10, 10, true)
+	c.onUpdate([]byte(`not json`), 10, 10, true)
+	c.onUpdate([]byte(`{"seq":0,"intended_ns":0}`), 10, 10, true)
+	c.onWindow([]byte(`{"campaign":1,"variant":"A","window_start_ms":0,"events":3}`), 10, 10, true)
 	if c.badRecords != 5 || c.counted != 1 {
 		t.Fatalf("bad %d counted %d, want 5 bad and the seq-0 record counted", c.badRecords, c.counted)
 	}

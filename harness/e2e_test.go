@@ -67,8 +67,13 @@ func needEnv(t *testing.T) {
 	}
 }
 
+// scenario is quick.yaml with sets applied, and no cooldown unless a set
+// asks for one: the default cooldown (window size + out-of-orderness) keeps
+// window latency free of flush-closed windows, which these tests don't
+// measure, at the price of seconds per run.
 func scenario(t *testing.T, sets ...string) *scenarios.Scenario {
 	t.Helper()
+	sets = append([]string{"workload.cooldown=0s"}, sets...)
 	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), sets)
 	if err != nil {
 		t.Fatal(err)

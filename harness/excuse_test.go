@@ -11,7 +11,7 @@ import (
 func TestConsumerDelayExcuseWindow(t *testing.T) {
 	c := newCollector(64, windowAssigner{})
 	s := int64(time.Second)
-	read := func(at int64, delay time.Duration) { c.recordConsumerDelay(at, at-int64(delay)) }
+	read := func(at int64, delay time.Duration) { c.recordConsumerDelay(at, at-int64(delay), true) }
 
 	read(1*s, 100*time.Millisecond) // before any fault: counts
 	c.holdExcuse(10 * s)            // a kill at 10 s

@@ -191,7 +191,7 @@ func (p *promCollector) Collect(ch chan<- prometheus.Metric) {
 	r.live.mu.Unlock()
 	if l.known {
 		g(p.offered, l.offered)
-		g(p.sentRate, l.pt.InEPS)
+		g(p.sentRate, l.pt.SentEPS)
 		g(p.readRate, l.pt.ReadEPS)
 		g(p.outRate, l.pt.OutRPS)
 		g(p.lag, float64(l.pt.Lag))
@@ -417,7 +417,7 @@ func (r *runner) statusLines(pt reports.TimePoint, now int64) []string {
 	}
 	lines := []string{
 		fmt.Sprintf("abload %s  %-8s %s elapsed, %s left", r.sc.Name, pt.Phase, elapsed, left),
-		fmt.Sprintf("  load   offered %.0f/s  sent %.0f/s  job read %.0f/s  out %.0f/s  (%d events sent)", l.offered, pt.InEPS, pt.ReadEPS, pt.OutRPS, l.sent),
+		fmt.Sprintf("  load   offered %.0f/s  sent %.0f/s  job read %.0f/s  processed %.0f/s  out %.0f/s  (%d events sent)", l.offered, pt.SentEPS, pt.ReadEPS, pt.InEPS, pt.OutRPS, l.sent),
 		fmt.Sprintf("  e2e    p50 %s  p99 %s  p99.9 %s ms %s; last second p99 %s ms", fmtMsLive(l.p50), fmtMsLive(l.p99), fmtMsLive(l.p999), so, fmtMsLive(pt.E2EP99Ms)),
 		fmt.Sprintf("  lag    %d events", pt.Lag),
 	}

@@ -41,6 +41,7 @@ type monitor struct {
 	readAtNs    int64               // when the latest position was sampled
 	readRate    float64             // source records/s (latest sample)
 	readHist    []posSample         // recent (time, position) samples, for readRate
+	posHist     []posSample         // every position sample, for the source's rate over a span
 	gcNames     map[string][]string // TaskManager id → GC time/count metric ids
 	gcLast      map[string][2]float64
 	gcLastT     map[string]float64
@@ -234,6 +235,7 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 				// far too slow for a rescale or a fault. A position that went
 				// back (a restart resumes from the checkpoint) reads as 0.
 				m.readHist = append(m.readHist, posSample{nowNs, pos})
+				m.posHist = append(m.posHist, posSample{nowNs, pos})
 				k := 0
 				for k < len(m.readHist)-2 && nowNs-m.readHist[k+1].ns >= int64(readRateSpan) {
 					k++
@@ -359,6 +361,39 @@ func (m *monitor) read() (int64, float64, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.readTotal, m.readRate, m.readKnown
+}
+
+// positionAt is the source's position at ns, interpolated between the
+// samples around it; false before the first sample or after the last.
+func positionAt(hist []posSample, ns int64) (float64, bool) {
+	i := sort.Search(len(hist), func(i int) bool { return hist[i].ns >= ns })
+	switch {
+	case i == len(hist):
+		return 0, false
+	case hist[i].ns == ns:
+		return float64(hist[i].pos), true
+	case i == 0:
+		return 0, false
+	}
+	a, b := hist[i-1], hist[i]
+	f := float64(ns-a.ns) / float64(b.ns-a.ns)
+	return float64(a.pos) + f*float64(b.pos-a.pos), true
+}
+
+// sourceRate is the events/s the job's source read between fromNs and
+// toNs, from its positions (0 when they don't cover the span).
+func (r *runner) sourceRate(fromNs, toNs int64) float64 {
+	if r.mon == nil || toNs <= fromNs {
+		return 0
+	}
+	r.mon.mu.Lock()
+	defer r.mon.mu.Unlock()
+	a, okA := positionAt(r.mon.posHist, fromNs)
+	b, okB := positionAt(r.mon.posHist, toNs)
+	if !okA || !okB {
+		return 0
+	}
+	return max(0, b-a) / (float64(toNs-fromNs) / 1e9)
 }
 
 // offsetMetrics picks, from a source vertex's metric ids, the KafkaSource's

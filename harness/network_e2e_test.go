@@ -46,7 +46,7 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 
 	run := func(t *testing.T, sets ...string) *reports.Result {
 		t.Helper()
-		sc, err := scenarios.Load("../scenarios/quick.yaml", append([]string{"workload.rate=200", "workload.warmup=3s"}, sets...))
+		sc, err := scenarios.Load("../scenarios/quick.yaml", append([]string{"workload.rate=200", "workload.warmup=3s", "workload.cooldown=0s"}, sets...))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -199,7 +199,7 @@ func meanReadRate(ts []reports.TimePoint, fromS, toS float64) float64 {
 	}
 	var produced float64
 	for i := a + 1; i <= b; i++ {
-		produced += ts[i].InEPS * (ts[i].TS - ts[i-1].TS)
+		produced += ts[i].SentEPS * (ts[i].TS - ts[i-1].TS)
 	}
 	dt := ts[b].TS - ts[a].TS
 	return max(0, (produced+float64(ts[a].Lag-ts[b].Lag))/dt)

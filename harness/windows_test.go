@@ -62,12 +62,12 @@ func windowRecord(camp int32, variant string, start, end, events int64, opens in
 func TestCollectorLateFiringsReplace(t *testing.T) {
 	c := newCollector(10, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
 	c.sent(3, 3, map[windowKey]int64{{startMs: 0, campaign: 1, variant: "A"}: 3}, nil, nil)
-	c.onWindow(windowRecord(1, "A", 0, 10, 2, 2), 0, 0)
+	c.onWindow(windowRecord(1, "A", 0, 10, 2, 2), 0, 0, true)
 	if c.windowsComplete() {
 		t.Fatal("complete with 2 of 3 events")
 	}
-	c.onWindow(windowRecord(1, "A", 0, 10, 3, 3), 0, 0) // late firing
-	c.onWindow(windowRecord(1, "A", 0, 10, 3, 3), 0, 0) // replayed
+	c.onWindow(windowRecord(1, "A", 0, 10, 3, 3), 0, 0, true) // late firing
+	c.onWindow(windowRecord(1, "A", 0, 10, 3, 3), 0, 0, true) // replayed
 	if !c.windowsComplete() {
 		t.Fatal("not complete after the late firing")
 	}
@@ -85,12 +85,12 @@ func TestCollectorSessionsPerKey(t *testing.T) {
 	c := newCollector(10, windowAssigner{kind: scenarios.WindowSession})
 	k := windowKey{startMs: sessionStart, campaign: 2, variant: "B"}
 	c.sent(5, 5, map[windowKey]int64{k: 5}, nil, nil)
-	c.onWindow(windowRecord(2, "B", 100, 200, 2, 1), 0, 0)
-	c.onWindow(windowRecord(2, "B", 100, 200, 2, 1), 0, 0) // repeat of the same session
+	c.onWindow(windowRecord(2, "B", 100, 200, 2, 1), 0, 0, true)
+	c.onWindow(windowRecord(2, "B", 100, 200, 2, 1), 0, 0, true) // repeat of the same session
 	if c.windowsComplete() {
 		t.Fatal("complete with 2 of 5 events")
 	}
-	c.onWindow(windowRecord(2, "B", 500, 650, 3, 2), 0, 0)
+	c.onWindow(windowRecord(2, "B", 500, 650, 3, 2), 0, 0, true)
 	if !c.windowsComplete() {
 		t.Fatal("not complete with both sessions")
 	}
@@ -108,8 +108,8 @@ func TestCollectorPrefillWindowsNotMeasured(t *testing.T) {
 	c := newCollector(10, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
 	c.prefillBeforeMs = 51
 	c.sent(2, 2, map[windowKey]int64{{startMs: 50, campaign: 0, variant: "A"}: 1, {startMs: 100, campaign: 0, variant: "A"}: 1}, nil, nil)
-	c.onWindow(windowRecord(0, "A", 50, 60, 1, 1), 0, 0)
-	c.onWindow(windowRecord(0, "A", 100, 110, 1, 1), 0, 0)
+	c.onWindow(windowRecord(0, "A", 50, 60, 1, 1), 0, 0, true)
+	c.onWindow(windowRecord(0, "A", 100, 110, 1, 1), 0, 0, true)
 	if r := c.windowReconciliation(); r.Expected != 2 || r.Received != 2 || r.Missing+r.CountMismatch+r.Unexpected != 0 {
 		t.Errorf("reconciliation = %+v", r)
 	}
@@ -144,5 +144,24 @@ func TestSkewBetween(t *testing.T) {
 	}
 	if skewBetween(nil, []SubtaskRecords{{Name: "x", RecordsIn: []int64{0}}}) != nil {
 		t.Error("skew without records should be nil")
+	}
+}
+
+// Windows the end-of-run flush closes are reconciled but left out of window
+// latency: they skip the watermark's wait. Windows read before the flush,
+// or ending within the events' own watermark, are measured.
+func TestFlushClosedWindowsLeftOutOfLatency(t *testing.T) {
+	c := newCollector(10, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
+	c.setMeasure(0, 1000)                                      // max_intended_ns 1 falls in it
+	c.onWindow(windowRecord(1, "A", 0, 10, 1, 0), 5, 0, true)  // before the flush, closed by the stream
+	c.markFlush(25)                                            // the events' watermark can't pass 25
+	c.onWindow(windowRecord(1, "A", 10, 20, 1, 0), 6, 0, true) // ends within it: the stream closed it
+	c.onWindow(windowRecord(1, "A", 20, 30, 1, 0), 7, 0, true) // ends past it: the flush closed it
+	if got := c.window.TotalCount(); got != 2 {
+		t.Errorf("window latencies recorded: %d, want 2", got)
+	}
+	r := c.windowReconciliation()
+	if r.FlushClosed != 1 || r.Received != 3 {
+		t.Errorf("reconciliation %+v: want 3 received, 1 closed by the flush", r)
 	}
 }

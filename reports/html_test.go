@@ -315,7 +315,7 @@ func TestWriteHTML(t *testing.T) {
 			"<title>abload: html-fixture</title>",
 			`<span class="badge bad">invalid</span>`,
 			"<td class=\"bad-text\">1 failed checkpoint(s) beyond workload.max_failed_checkpoints (0)</td>",
-			"<tr><th>e2e latency</th><td>120000</td><td>14.20</td><td>22.80</td><td>4150</td><td>7900</td><td>8210</td></tr>",
+			"<tr><th>e2e latency</th><td>120000</td><td>14.20</td><td>14.20</td><td>22.80</td><td>4150</td><td>7900</td><td>8210</td></tr>",
 			"<tr><th>variant A</th><td>73000</td><td>73000</td><td>0</td><td>0</td><td>7 (7 injected)</td></tr>",
 			"<tr><th>windows</th><td>292</td><td>292</td><td>0</td><td>0</td><td>0</td><td>0</td><td>3</td></tr>",
 			"<tr><th>kill_taskmanager (taskmanager-2)</th><td>50.0s</td><td>&#43;1.2s</td><td>&#43;7.8s</td><td>&#43;8.4s</td><td>&#43;13.0s</td><td>1</td><td>8210</td></tr>",
@@ -605,7 +605,7 @@ func TestHTMLInChromium(t *testing.T) {
 			t.Errorf("charts per section = %v, want %v", bySection, want)
 		}
 		// A legend row per series, and one for x.
-		wantSeries := map[string]int{"spectrum": 4, "rates": 4, "e2e_p99": 2, "lag": 3, "ckpt_duration": 6, "ckpt_size": 3,
+		wantSeries := map[string]int{"spectrum": 4, "rates": 5, "e2e_p99": 2, "lag": 3, "ckpt_duration": 6, "ckpt_size": 3,
 			"skew": 2, "cpu": 6, "rss": 6, "busy": 4, "backpressured": 4, "gc": 3}
 		for _, c := range got {
 			if c.Series != wantSeries[c.Kind] {

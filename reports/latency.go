@@ -27,6 +27,7 @@ func LatencyFromHistogram(h *hdrhistogram.Histogram) LatencyStats {
 	}
 	return LatencyStats{
 		Count: h.TotalCount(),
+		P10:   usToMs(h.ValueAtQuantile(10)),
 		P50:   usToMs(h.ValueAtQuantile(50)),
 		P90:   usToMs(h.ValueAtQuantile(90)),
 		P99:   usToMs(h.ValueAtQuantile(99)),

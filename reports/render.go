@@ -144,13 +144,13 @@ func WriteMarkdown(w io.Writer, r *Result) {
 	row("rate (achieved / target)", fmt.Sprintf("%s / %s events/s", fmtRate(e.AchievedRate), fmtRate(e.TargetRate)))
 	row("throughput (in / out)", fmt.Sprintf("%s events/s / %s records/s", fmtRate(r.Throughput.InEPS), fmtRate(r.Throughput.OutRPS)))
 
-	fmt.Fprintf(w, "\n| ms | count | p50 | p90 | p99 | p99.9 | max |\n|---|--:|--:|--:|--:|--:|--:|\n")
+	fmt.Fprintf(w, "\n| ms | count | p10 | p50 | p90 | p99 | p99.9 | max |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	latRow := func(name string, l LatencyStats) {
 		if l.Count == 0 {
-			fmt.Fprintf(w, "| %s | 0 | n/a | n/a | n/a | n/a | n/a |\n", name)
+			fmt.Fprintf(w, "| %s | 0 | n/a | n/a | n/a | n/a | n/a | n/a |\n", name)
 			return
 		}
-		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s |\n", name, l.Count, fmtMs(l.P50), fmtMs(l.P90), fmtMs(l.P99), fmtMs(l.P999), fmtMs(l.Max))
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", name, l.Count, fmtMs(l.P10), fmtMs(l.P50), fmtMs(l.P90), fmtMs(l.P99), fmtMs(l.P999), fmtMs(l.Max))
 	}
 	latRow("e2e latency", r.Latency.E2E)
 	latRow("window latency", r.Latency.Window)
@@ -334,8 +334,8 @@ func latencyText(l LatencyStats, unit string) string {
 	if l.Count == 0 {
 		return "n/a (nothing measured)"
 	}
-	return fmt.Sprintf("p50 %s  p90 %s  p99 %s  p99.9 %s  max %s ms  (%d %s)",
-		fmtMs(l.P50), fmtMs(l.P90), fmtMs(l.P99), fmtMs(l.P999), fmtMs(l.Max), l.Count, unit)
+	return fmt.Sprintf("p10 %s  p50 %s  p90 %s  p99 %s  p99.9 %s  max %s ms  (%d %s)",
+		fmtMs(l.P10), fmtMs(l.P50), fmtMs(l.P90), fmtMs(l.P99), fmtMs(l.P999), fmtMs(l.Max), l.Count, unit)
 }
 
 // fmtMs shows about three significant digits, down to a microsecond.

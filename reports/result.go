@@ -180,6 +180,7 @@ type DelayStats struct {
 // means nothing was measured.
 type LatencyStats struct {
 	Count int64   `json:"count"`
+	P10   float64 `json:"p10"`
 	P50   float64 `json:"p50"`
 	P90   float64 `json:"p90"`
 	P99   float64 `json:"p99"`
@@ -196,10 +197,16 @@ type Latencies struct {
 	Negative int64 `json:"negative,omitempty"`
 }
 
-// Throughput over the measurement phase.
+// Throughput over the measurement phase. InEPS is what the job processed
+// then: events whose update its sink wrote inside the phase (by the
+// broker's append time), per second; without an updates output, the
+// source's progress over the phase. OutRPS is output records read in the
+// phase per second. ReadEPS is the job's source's progress in the input
+// topic over the phase (absent when its position was not known).
 type Throughput struct {
-	InEPS  float64 `json:"in_eps"`  // input events/s
-	OutRPS float64 `json:"out_rps"` // output records/s
+	InEPS   float64 `json:"in_eps"`
+	OutRPS  float64 `json:"out_rps"`
+	ReadEPS float64 `json:"read_eps,omitempty"`
 }
 
 // Reconciliation compares what was sent with what came out: exactly, by
@@ -242,6 +249,10 @@ type WindowReconciliation struct {
 	Unexpected    int64 `json:"unexpected"`     // received but not expected
 	Duplicated    int64 `json:"duplicated"`     // received more than once
 	LateFirings   int64 `json:"late_firings"`   // received again with more events (allowed lateness)
+	// FlushClosed counts windows the end-of-run flush closed (their end
+	// past what the events' own watermark reached): reconciled, but left
+	// out of window latency, which would skip the watermark's wait.
+	FlushClosed int64 `json:"flush_closed"`
 }
 
 // Checkpoints summarises Flink checkpointing: the counts, durations and
@@ -510,9 +521,13 @@ type Gate struct {
 
 // TimePoint is one sample of the run's time series.
 type TimePoint struct {
-	TS       float64 `json:"t_s"` // seconds from the run's start
-	Phase    string  `json:"phase,omitempty"`
-	InEPS    float64 `json:"in_eps"`   // produced to the input topic
+	TS    float64 `json:"t_s"` // seconds from the run's start
+	Phase string  `json:"phase,omitempty"`
+	// SentEPS is events sent (handed to the Kafka client) in the second;
+	// InEPS events the job processed (its updates read in the second,
+	// distinct seqs), as throughput.in_eps; ReadEPS the source's progress.
+	SentEPS  float64 `json:"sent_eps"`
+	InEPS    float64 `json:"in_eps"`
 	ReadEPS  float64 `json:"read_eps"` // read by the job's source
 	OutRPS   float64 `json:"out_rps"`
 	E2EP99Ms float64 `json:"e2e_p99_ms"`

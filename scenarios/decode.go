@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -78,7 +79,23 @@ func resolve(name string, data []byte, doc *yaml.Node, point []matrixSetting, se
 			s.Scaling[i].Count = 1 // scaling[].count's default
 		}
 	}
+	if _, set := s.origins["workload.cooldown"]; !set {
+		s.Workload.Cooldown = Duration{DefaultCooldown(s.Job)}
+	}
 	return s, d
+}
+
+// DefaultCooldown is workload.cooldown when not set: with the windows
+// output on, the window size (a session's gap) plus the out-of-orderness
+// bound, so that the watermark of events sent after the measurement phase
+// closes its last windows under load rather than the end-of-run flush
+// (whose windows skip the wait for the watermark and are left out of window
+// latency); without windows, 0.
+func DefaultCooldown(j Job) time.Duration {
+	if !j.Outputs.Windows {
+		return 0
+	}
+	return max(j.Window.Size.Duration, j.Window.Gap.Duration) + j.OutOfOrderness.Duration
 }
 
 // Set applies one override to s: path is a dot path ("workload.rate"), value

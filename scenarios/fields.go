@@ -82,7 +82,7 @@ var fieldDocs = []FieldDoc{
 	{Path: "workload.disorder.late_fraction", Doc: "Fraction of events delivered beyond the job's watermark bound (late). In [0, 1]."},
 	{Path: "workload.disorder.late_by", Doc: "How far beyond job.out_of_orderness the late events arrive. > 0."},
 	{Path: "workload.disorder.duplicates", Doc: "Fraction of human opens sent a second time as identical events. In [0, 1]."},
-	{Path: "workload.cooldown", Doc: "After the measurement phase, keep sending at the schedule's rate this long, unmeasured, so the last measured windows close under load rather than on an idle job. >= 0."},
+	{Path: "workload.cooldown", Default: "window size (or gap) + out_of_orderness with the windows output on, else 0s", Doc: "After the measurement phase, keep sending at the schedule's rate this long, unmeasured, so the last measured windows close under load rather than by the end-of-run flush (windows the flush closes are reconciled but left out of window latency). >= 0."},
 	{Path: "workload.prefill.keys", Doc: "Before warmup, send this many opens unpaced, each for a distinct (campaign, recipient) outside workload.recipients, so dedupe state has that many entries when measuring starts; not measured. Needs job.outputs.updates. 0 = none."},
 	{Path: "env.kind", Doc: "Environment: local (JVM processes on 127.0.0.1), docker (containers through testcontainers-go, with per-container CPU and memory limits) or external (a Kafka and Flink cluster abload does not run: env.external)."},
 	{Path: "env.taskmanagers", Doc: "Number of Flink TaskManagers. >= 1."},

@@ -399,7 +399,7 @@ func TestModelErrors(t *testing.T) {
 			want: []string{
 				`t.yaml:2: faults[0].taskmanager: must name one TaskManager, 1..1 (env.taskmanagers), got 3`,
 				`t.yaml:2: faults[0].duration: is not used by kill_taskmanager (env.restart_delay says when it comes back); leave it out`,
-				`t.yaml:3: faults[1].at: must be inside the load, in [0s, warmup + duration + cooldown) = [0s, 40s), got 1h`,
+				`t.yaml:3: faults[1].at: must be inside the load, in [0s, warmup + duration + cooldown) = [0s, 52s), got 1h`,
 				`t.yaml:3: faults[1].duration: must be > 0, got 0s`,
 				`t.yaml:4: faults[2].kind: must be one of kill_taskmanager, pause_taskmanagers, restart_broker, network_delay, network_cut, network_bandwidth, got "explode"`,
 			}},
@@ -411,7 +411,7 @@ func TestModelErrors(t *testing.T) {
 				`t.yaml:5: scaling[1].at: must not be before scaling[0].at (20s): list the actions in time order`,
 				`t.yaml:5: scaling[1].count: must be 1..16, got 20`,
 				`t.yaml:6: scaling[2].action: must be one of add_taskmanager, remove_taskmanager, got "grow"`,
-				`t.yaml:6: scaling[2].at: must be inside the load, in [0s, warmup + duration + cooldown) = [0s, 40s), got 1h`,
+				`t.yaml:6: scaling[2].at: must be inside the load, in [0s, warmup + duration + cooldown) = [0s, 52s), got 1h`,
 			}},
 		{name: "reactive needs local", data: "env:\n  kind: docker\n  scheduler: reactive\nscaling:\n  - {at: 5s, action: add_taskmanager}\n",
 			want: []string{

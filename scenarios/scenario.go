@@ -611,6 +611,12 @@ const MaxLanes = 64
 // Defaults returns a new scenario holding every default value. Name is left
 // empty: Load and Parse derive it from the file name.
 func Defaults() *Scenario {
+	s := defaults()
+	s.Workload.Cooldown = Duration{DefaultCooldown(s.Job)}
+	return s
+}
+
+func defaults() *Scenario {
 	return &Scenario{
 		Workload: Workload{
 			Rate:             1000,

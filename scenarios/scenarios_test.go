@@ -98,6 +98,7 @@ func TestLoadQuick(t *testing.T) {
 	want.Workload.Warmup = sec(5)
 	want.Workload.Duration = sec(20)
 	want.Job.Window.Size = sec(5)
+	want.Workload.Cooldown = sec(7) // window size + out_of_orderness
 	s.origins = nil
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("quick.yaml resolved to\n%+v\nwant\n%+v", s, want)
@@ -661,5 +662,29 @@ func TestFieldsCoverEveryLeaf(t *testing.T) {
 	}
 	if md := FieldsMarkdown(); strings.Count(md, "\n") != len(want)+2 {
 		t.Errorf("FieldsMarkdown has %d lines, want %d", strings.Count(md, "\n"), len(want)+2)
+	}
+}
+
+// workload.cooldown defaults to window size (or gap) + out_of_orderness
+// with windows on, 0 without; a cooldown set anywhere wins.
+func TestDefaultCooldown(t *testing.T) {
+	for _, tc := range []struct {
+		sets []string
+		want time.Duration
+	}{
+		{nil, 7 * time.Second}, // quick: 5s windows + 2s
+		{[]string{"job.window.size=20s"}, 22 * time.Second},
+		{[]string{"job.window.kind=session", "job.window.gap=3s", "job.window.size=0s"}, 5 * time.Second},
+		{[]string{"job.outputs.windows=false"}, 0},
+		{[]string{"workload.cooldown=1s"}, time.Second},
+		{[]string{"workload.cooldown=0s"}, 0},
+	} {
+		s, err := Load("quick.yaml", tc.sets)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.sets, err)
+		}
+		if s.Workload.Cooldown.Duration != tc.want {
+			t.Errorf("%v: cooldown %s, want %s", tc.sets, s.Workload.Cooldown, tc.want)
+		}
 	}
 }

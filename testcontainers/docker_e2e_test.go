@@ -74,7 +74,7 @@ func loadScenario(t *testing.T, sets ...string) *scenarios.Scenario {
 // scenarioWith is scenarios/quick.yaml in the Docker environment with the
 // local images, and sets applied as --set would.
 func scenarioWith(sets ...string) (*scenarios.Scenario, error) {
-	return scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), append([]string{"env.kind=docker", "env.images=local"}, sets...))
+	return scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), append([]string{"env.kind=docker", "env.images=local", "workload.cooldown=0s"}, sets...))
 }
 
 // labelled lists the containers and networks that carry an abload run label.

@@ -121,7 +121,7 @@ func TestExternalSecuredCluster(t *testing.T) {
 
 	scenario := filepath.Join(dir, "external.yaml")
 	if err := os.WriteFile(scenario, []byte(fmt.Sprintf(`name: external-e2e
-workload: {rate: 300, warmup: 3s, duration: 8s, drain_timeout: 60s, max_consumer_delay: 10s}
+workload: {rate: 300, warmup: 3s, duration: 8s, cooldown: 0s, drain_timeout: 60s, max_consumer_delay: 10s}
 env:
   kind: external
   external:
@@ -278,7 +278,7 @@ job:
 	sb, _ := os.ReadFile(scenario)
 	body := strings.Replace(strings.Replace(string(sb), "name: external-e2e", "name: external-attach", 1),
 		"    topics: {prefix: e2e-}\n", "    topics: {prefix: e2e-, input: team-events, updates: team-updates, allow_write: true}\n    job_id: "+teamJob+"\n", 1)
-	body = strings.Replace(body, "workload: {rate: 300, warmup: 3s, duration: 8s, drain_timeout: 60s, max_consumer_delay: 10s}", "workload: {rate: 200, warmup: 2s, duration: 5s, drain_timeout: 60s}", 1)
+	body = strings.Replace(body, "workload: {rate: 300, warmup: 3s, duration: 8s, cooldown: 0s, drain_timeout: 60s, max_consumer_delay: 10s}", "workload: {rate: 200, warmup: 2s, duration: 5s, cooldown: 0s, drain_timeout: 60s}", 1)
 	body += "  outputs: {windows: false}\n"
 	if err := os.WriteFile(attachScenario, []byte(body), 0o644); err != nil {
 		t.Fatal(err)

@@ -46,7 +46,7 @@ func TestRunBaselineWorseByGate(t *testing.T) {
 	needCluster(t)
 	tmp := t.TempDir()
 	bdir := filepath.Join(tmp, "baselines")
-	short := []string{"--set", "workload.rate=1500", "--set", "workload.warmup=2s", "--set", "workload.duration=8s",
+	short := []string{"--set", "workload.rate=1500", "--set", "workload.warmup=2s", "--set", "workload.duration=8s", "--set", "workload.cooldown=0s",
 		"--set", "env.network.proxy=true"}
 	for i, name := range []string{"main-1", "main-2", "main-3"} {
 		out := filepath.Join(tmp, name)

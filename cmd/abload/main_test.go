@@ -315,7 +315,7 @@ func TestSIGINTInEveryPhase(t *testing.T) {
 		t.Run(phase, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "res")
 			args := []string{"run", quick, "--out", out, "--set", "workload.rate=500",
-				"--set", "workload.warmup=2s", "--set", "workload.duration=5s", "--set", "workload.drain_timeout=60s"}
+				"--set", "workload.warmup=2s", "--set", "workload.duration=5s", "--set", "workload.drain_timeout=60s", "--set", "workload.cooldown=0s"}
 			cmd := exec.Command(bin, args...)
 			stderr, err := cmd.StderrPipe()
 			if err != nil {
@@ -456,7 +456,7 @@ func TestGenZipfTopCampaignShare(t *testing.T) {
 // pass (no gate passes on an invalid run); both write junit.xml.
 func TestGateExitCodes(t *testing.T) {
 	needCluster(t)
-	short := []string{"--set", "workload.rate=500", "--set", "workload.warmup=1s", "--set", "workload.duration=4s"}
+	short := []string{"--set", "workload.rate=500", "--set", "workload.warmup=1s", "--set", "workload.duration=4s", "--set", "workload.cooldown=0s"}
 	out := filepath.Join(t.TempDir(), "gate")
 	_, stderr, code := abload(t, append([]string{"run", quick, "--out", out, "--gate", "e2e.p99 < 1us", "--gate", "e2e.p99 < 1h"}, short...)...)
 	if code != 3 {

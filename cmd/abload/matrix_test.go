@@ -17,6 +17,7 @@ workload:
   rate: 300
   warmup: 1s
   duration: 3s
+  cooldown: 0s
 job:
   parallelism: 2
   window: {size: 2s}

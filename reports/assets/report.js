@@ -259,9 +259,10 @@
   function ts(key) { return (R.timeseries || []).map(function (p) { return p[key] == null ? null : p[key]; }); }
 
   draw.rates = function (el) {
-    timeChart(el, "Rates", [ts("t_s"), ts("in_eps"), ts("read_eps"), ts("out_rps")], [
-      series("in events/s (sent)", 0, fmtNum),
+    timeChart(el, "Rates", [ts("t_s"), ts("sent_eps"), ts("read_eps"), ts("in_eps"), ts("out_rps")], [
+      series("sent events/s", 0, fmtNum),
       series("read events/s (source)", 1, fmtNum),
+      series("processed events/s (updates)", 4, fmtNum),
       series("out records/s", 2, fmtNum),
     ], yAxis("per second", fmtNum), { bands: true, yRange: fromZero });
   };
