@@ -284,7 +284,7 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 	r.loadNs = r.clock.Now() + int64(250*time.Millisecond)
 	deadline := time.Unix(0, r.loadNs).Add(k.Budget.Duration)
 	r.col.mu.Lock()
-	r.col.setMeasure(r.loadNs, r.loadNs+int64(k.Budget.Duration+k.DrainTimeout.Duration))
+	r.col.setMeasure(r.loadNs, r.loadNs, r.loadNs+int64(k.Budget.Duration+k.DrainTimeout.Duration))
 	r.col.mu.Unlock()
 	wg.Add(1)
 	go func() { defer wg.Done(); r.ticker(bg) }()

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/abload/abload/reports"
 )
 
@@ -98,57 +96,6 @@ func quantiles(v []float64) reports.DelayStats {
 	return reports.DelayStats{P50: rank(0.50), P99: rank(0.99), Max: s[len(s)-1]}
 }
 
-// overhead splits the measurement phase's slots into those a checkpoint
-// overlapped and the rest, and compares their e2e latency (by intended
-// time) and output rate (by read time). Nil when either side is empty.
-func (c *collector) overhead(ivs []interval) *reports.CheckpointOverhead {
-	if len(c.slots) == 0 || len(ivs) == 0 {
-		return nil
-	}
-	in, out := reports.NewLatencyHistogram(), reports.NewLatencyHistogram()
-	var nIn, nOut int
-	var outIn, outOut int64
-	for i := range c.slots {
-		from := c.measureStartNs + int64(i)*c.slotNs
-		to := min(from+c.slotNs, c.measureEndNs) - 1
-		h, cnt := out, &outOut
-		if overlaps(ivs, from, to) {
-			h, cnt = in, &outIn
-			nIn++
-		} else {
-			nOut++
-		}
-		*cnt += c.outSlots[i]
-		if c.slots[i] != nil {
-			mergeInto(h, c.slots[i])
-		}
-	}
-	if nIn == 0 || nOut == 0 {
-		return nil
-	}
-	slotS := float64(c.slotNs) / 1e9
-	o := &reports.CheckpointOverhead{
-		InFlightShare:  float64(nIn) / float64(nIn+nOut),
-		E2EInFlight:    reports.LatencyFromHistogram(in),
-		E2EBetween:     reports.LatencyFromHistogram(out),
-		OutRPSInFlight: float64(outIn) / (float64(nIn) * slotS),
-		OutRPSBetween:  float64(outOut) / (float64(nOut) * slotS),
-	}
-	if o.E2EInFlight.Count > 0 && o.E2EBetween.Count > 0 && o.E2EBetween.P99 > 0 {
-		o.P99Ratio = o.E2EInFlight.P99 / o.E2EBetween.P99
-	}
-	return o
-}
-
-// mergeInto adds src's recorded values to dst (different precisions).
-func mergeInto(dst, src *hdrhistogram.Histogram) {
-	for _, b := range src.Distribution() {
-		if b.Count > 0 {
-			_ = dst.RecordValues(b.To, b.Count)
-		}
-	}
-}
-
 // flinkSections adds what the monitor saw to the result: checkpoints (with
 // the overhead split), Flink's metrics, resources, the input lag, and the
 // timeline's checkpoint flags. Called after result, with the run over.
@@ -169,7 +116,12 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 	ivs := checkpointIntervals(entries, r.clock.Now())
 	if res.Checkpoints != nil {
 		r.col.mu.Lock()
-		res.Checkpoints.Overhead = r.col.overhead(ivs)
+		if r.col.ovh != nil {
+			res.Checkpoints.Overhead = r.col.ovh.result(ivs)
+			if n := r.col.ovh.leftOut; n > 0 {
+				res.Notes = append(res.Notes, fmt.Sprintf("%d events were left out of the checkpoint overhead split: they waited longer than its buffer allows for the checkpoints covering them to be known.", n))
+			}
+		}
 		r.col.mu.Unlock()
 	}
 	for i := range res.Timeseries {

@@ -166,11 +166,14 @@ type collector struct {
 	inMeasureWall            bool
 	negative                 int64 // outputs read before their intended time
 
-	// Slots split the measurement phase for the checkpoint overhead: e2e
-	// latency by intended time and output records by read time, per slot.
-	slotNs   int64
-	slots    []*hdrhistogram.Histogram // allocated on first use
-	outSlots []int64
+	// ovh splits the measurement phase into checkpoint in flight and
+	// between (overhead.go); nil before setMeasure.
+	ovh *overheadSplit
+	// maxBySec is the largest e2e latency (µs) of the events intended in
+	// each second from originNs (the schedule's origin), for the latency
+	// spikes of faults and rescales.
+	originNs int64
+	maxBySec []int64
 
 	// per variant, on the updates path
 	byVariant map[string]*variantTally
@@ -217,45 +220,54 @@ func (c *collector) longestOutputGap(fromNs, toNs int64) float64 {
 	return float64(gap) / 1e9
 }
 
-// maxE2E is the largest e2e latency (ms) of measured events intended in
-// [fromNs, toNs), at slot resolution; 0 if none.
+// maxE2E is the largest e2e latency (ms) of the events intended in
+// [fromNs, toNs), at one-second resolution; 0 if none.
 func (c *collector) maxE2E(fromNs, toNs int64) float64 {
 	var mx int64
-	for i, h := range c.slots {
-		if h == nil {
+	for i, v := range c.maxBySec {
+		s := c.originNs + int64(i)*int64(time.Second)
+		if s+int64(time.Second) <= fromNs || s >= toNs {
 			continue
 		}
-		s := c.measureStartNs + int64(i)*c.slotNs
-		if s+c.slotNs <= fromNs || s >= toNs {
-			continue
-		}
-		mx = max(mx, h.Max())
+		mx = max(mx, v)
 	}
 	return float64(mx) / 1000
 }
 
-// maxSlots bounds the overhead slots (each a small histogram).
-const maxSlots = 1000
-
-// setMeasure sets the measurement phase (intended time) and its slots.
-func (c *collector) setMeasure(startNs, endNs int64) {
-	c.measureStartNs, c.measureEndNs = startNs, endNs
-	c.slotNs = max(int64(100*time.Millisecond), (endNs-startNs+maxSlots-1)/maxSlots)
-	n := (endNs - startNs + c.slotNs - 1) / c.slotNs
-	c.slots = make([]*hdrhistogram.Histogram, n)
-	c.outSlots = make([]int64, n)
+// noteMax keeps the per-second maximum of e2e latency by intended time.
+func (c *collector) noteMax(intendedNs, latNs int64) {
+	if c.originNs == 0 || intendedNs < c.originNs {
+		return
+	}
+	i := int((intendedNs - c.originNs) / int64(time.Second))
+	if i >= maxSeconds {
+		return
+	}
+	for len(c.maxBySec) <= i {
+		c.maxBySec = append(c.maxBySec, 0)
+	}
+	c.maxBySec[i] = max(c.maxBySec[i], latNs/1000)
 }
 
-// slotOf returns the slot of a moment in the measurement phase, or -1.
-func (c *collector) slotOf(ns int64) int {
-	if c.slotNs == 0 || ns < c.measureStartNs || ns >= c.measureEndNs {
-		return -1
+// maxSeconds bounds maxBySec (a day of seconds, 690 kB).
+const maxSeconds = 86400
+
+// setMeasure sets the schedule's origin and the measurement phase
+// (intended time).
+func (c *collector) setMeasure(originNs, startNs, endNs int64) {
+	c.originNs = originNs
+	c.measureStartNs, c.measureEndNs = startNs, endNs
+	c.ovh = newOverheadSplit(startNs, endNs)
+}
+
+// classifyOverhead attributes what the overhead split holds up to
+// horizonNs, given the checkpoint intervals known then.
+func (c *collector) classifyOverhead(horizonNs int64, ivs []interval) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ovh != nil {
+		c.ovh.classify(horizonNs, ivs)
 	}
-	i := int((ns - c.measureStartNs) / c.slotNs)
-	if i >= len(c.slots) {
-		return -1
-	}
-	return i
 }
 
 // gotWindow is the latest firing of one window (or, for session windows, the
@@ -371,8 +383,8 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 	if c.inMeasureWall {
 		c.outMeasure++
 	}
-	if i := c.slotOf(nowNs); i >= 0 {
-		c.outSlots[i]++
+	if c.ovh != nil {
+		c.ovh.output(nowNs, 1)
 	}
 	c.noteOutput(nowNs)
 	c.recordConsumerDelay(nowNs, stampNs, appended)
@@ -407,16 +419,12 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 	if j := c.judge; j != nil && u.IntendedNs >= j.fromNs && u.IntendedNs < j.toNs {
 		recordUs(j.e2e, lat)
 	}
+	c.noteMax(u.IntendedNs, lat)
 	if c.inMeasure(u.IntendedNs) {
 		c.measureCnt++
 		recordUs(c.e2e, lat)
 		recordUs(c.ivE2E, lat)
-		if i := c.slotOf(u.IntendedNs); i >= 0 {
-			if c.slots[i] == nil {
-				c.slots[i] = newSlotHistogram()
-			}
-			recordUs(c.slots[i], lat)
-		}
+		c.ovh.event(u.IntendedNs, max(1, lat/1000))
 	}
 	if u.Status == "late" {
 		c.late++
@@ -457,8 +465,8 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 	if c.inMeasureWall {
 		c.outMeasure++
 	}
-	if i := c.slotOf(nowNs); i >= 0 {
-		c.outSlots[i]++
+	if c.ovh != nil {
+		c.ovh.output(nowNs, 1)
 	}
 	c.noteOutput(nowNs)
 	c.recordConsumerDelay(nowNs, stampNs, appended)
@@ -573,12 +581,6 @@ func (c *collector) windowReconciliation() reports.WindowReconciliation {
 	r.LateFirings = c.lateFirings
 	r.FlushClosed = c.flushClosed
 	return r
-}
-
-// newSlotHistogram is a coarser latency histogram (2 significant digits, up
-// to 10 min) for the overhead slots, of which there can be a thousand.
-func newSlotHistogram() *hdrhistogram.Histogram {
-	return hdrhistogram.New(1, int64(10*time.Minute/time.Microsecond), 2)
 }
 
 // recordConsumerDelay records how long after the broker appended an output

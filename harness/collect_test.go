@@ -17,7 +17,7 @@ func updateRecord(seq, intendedNs int64) []byte {
 // on a topic stamped by the producer, the read time stands in.
 func TestProcessedInMeasurement(t *testing.T) {
 	c := newCollector(64, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
-	c.setMeasure(1000, 2000)
+	c.setMeasure(0, 1000, 2000)
 	// Sent before the phase, written inside it: processed in it.
 	c.onUpdate(updateRecord(0, 500), 1100, 1050, true)
 	// Sent inside, written inside, read after the phase (drain): in it.

@@ -92,7 +92,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	// born late while the clients connect.
 	r.loadNs = r.clock.Now() + int64(250*time.Millisecond)
 	r.col.mu.Lock()
-	r.col.setMeasure(r.loadNs+int64(warm), r.loadNs+int64(warm+meas))
+	r.col.setMeasure(r.loadNs, r.loadNs+int64(warm), r.loadNs+int64(warm+meas))
 	r.col.mu.Unlock()
 	r.hlog, err2 = reports.CreateHlog(filepath.Join(r.opts.OutDir, "latency.hlog"), time.Unix(0, r.loadNs))
 	if err2 != nil {

@@ -113,7 +113,16 @@ func (m *monitor) sample(ctx context.Context) {
 		for _, c := range hist {
 			m.checkpoints[c.ID] = c
 		}
+		entries := make([]checkpointEntry, 0, len(m.checkpoints))
+		for _, c := range m.checkpoints {
+			entries = append(entries, c)
+		}
 		m.mu.Unlock()
+		// What the checkpoints known now cover can be attributed: in
+		// flight or between (overhead.go).
+		if m.r.col != nil {
+			m.r.col.classifyOverhead(horizon(entries, now), checkpointIntervals(entries, now))
+		}
 	}
 }
 

@@ -152,7 +152,7 @@ func TestSkewBetween(t *testing.T) {
 // or ending within the events' own watermark, are measured.
 func TestFlushClosedWindowsLeftOutOfLatency(t *testing.T) {
 	c := newCollector(10, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
-	c.setMeasure(0, 1000)                                      // max_intended_ns 1 falls in it
+	c.setMeasure(0, 0, 1000)                                   // max_intended_ns 1 falls in it
 	c.onWindow(windowRecord(1, "A", 0, 10, 1, 0), 5, 0, true)  // before the flush, closed by the stream
 	c.markFlush(25)                                            // the events' watermark can't pass 25
 	c.onWindow(windowRecord(1, "A", 10, 20, 1, 0), 6, 0, true) // ends within it: the stream closed it
