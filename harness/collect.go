@@ -181,6 +181,9 @@ type collector struct {
 	// judge is the capacity search's current judge window (nil outside one).
 	judge *judgeWindow
 
+	// sentHist is (time, events sent so far), recent, for producedAt.
+	sentHist []posSample
+
 	// outTimes are the read times of output records, at most one per 10 ms
 	// (for the recovery's "output resumed").
 	outTimes []int64
@@ -327,12 +330,14 @@ func recordUs(h *hdrhistogram.Histogram, ns int64) {
 	_ = h.RecordValue(us)
 }
 
-// sent records a batch the sender handed to Kafka: n events, of which
-// nExp owe an update, their per-window tallies, the per-variant tallies of
-// those owing an update, and the send delays of the measure-phase ones.
-func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[string]int64, delays []int64) {
+// sent records a batch the sender handed to Kafka at nowNs (0: not on the
+// clock, prefill): n events, of which nExp owe an update, their per-window
+// tallies, the per-variant tallies of those owing an update, and the send
+// delays of the measure-phase ones.
+func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[string]int64, delays []int64, nowNs int64) {
 	c.mu.Lock()
 	c.total += n
+	c.noteSent(nowNs)
 	c.expected += nExp
 	for v, k := range variants {
 		c.variant(v).expected += k
@@ -348,6 +353,46 @@ func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[s
 		}
 	}
 	c.mu.Unlock()
+}
+
+// sentHistSpan is how far back producedAt can look: the lag's position is
+// at most a few seconds old.
+const sentHistSpan = int64(60 * time.Second)
+
+// noteSent keeps (time, events sent) at most every 10 ms, for the last
+// sentHistSpan (under c.mu).
+func (c *collector) noteSent(nowNs int64) {
+	if nowNs == 0 {
+		return
+	}
+	if n := len(c.sentHist); n > 0 && nowNs-c.sentHist[n-1].ns < int64(10*time.Millisecond) {
+		c.sentHist[n-1].pos = c.total
+		return
+	}
+	c.sentHist = append(c.sentHist, posSample{nowNs, c.total})
+	if old := c.sentHist[0]; nowNs-old.ns > 2*sentHistSpan {
+		i := sort.Search(len(c.sentHist), func(i int) bool { return nowNs-c.sentHist[i].ns <= sentHistSpan })
+		c.sentHist = append(c.sentHist[:0], c.sentHist[i:]...)
+	}
+}
+
+// producedAt is how many events had been sent at ns (interpolated between
+// the kept samples; the current total after the last; the first sample's
+// before the first).
+func (c *collector) producedAt(ns int64) int64 {
+	h := c.sentHist
+	if len(h) == 0 {
+		return c.total
+	}
+	i := sort.Search(len(h), func(i int) bool { return h[i].ns >= ns })
+	switch {
+	case i == len(h):
+		return c.total
+	case i == 0 || h[i].ns == ns:
+		return h[i].pos
+	}
+	a, b := h[i-1], h[i]
+	return a.pos + (b.pos-a.pos)*(ns-a.ns)/(b.ns-a.ns)
 }
 
 // onUpdate handles one updates record consumed at nowNs, stamped at

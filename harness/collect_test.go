@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/abload/abload/scenarios"
 )
@@ -55,5 +56,49 @@ func TestPositionAt(t *testing.T) {
 		if ok != tc.ok || got != tc.want {
 			t.Errorf("positionAt(%d) = %v, %v; want %v, %v", tc.ns, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+// A polled value refreshed elsewhere is stamped with the poll before the
+// first one that saw it; unchanged polls are no new sample.
+func TestPositionStamp(t *testing.T) {
+	var p positionStamp
+	for _, tc := range []struct {
+		now, pos, at int64
+		changed      bool
+	}{
+		{1000, 10, 1000, true}, // the first poll: taken now, as far as it knows
+		{1250, 10, 0, false},
+		{1500, 10, 0, false},
+		{1750, 30, 1500, true}, // refreshed after the 1500 poll asked
+		{2000, 30, 0, false},
+		{2250, 25, 2000, true}, // went back (a restart): still a new value
+	} {
+		at, changed := p.observe(tc.now, tc.pos)
+		if changed != tc.changed || (changed && at != tc.at) {
+			t.Errorf("poll at %d reading %d: (%d, %v), want (%d, %v)", tc.now, tc.pos, at, changed, tc.at, tc.changed)
+		}
+	}
+}
+
+// What had been sent at a moment, from the kept samples: the lag compares
+// the source's position with the count at the position's own time.
+func TestProducedAt(t *testing.T) {
+	c := newCollector(64, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
+	ms := int64(time.Millisecond)
+	c.sent(100, 100, nil, nil, nil, 1000*ms)
+	c.sent(100, 100, nil, nil, nil, 1005*ms) // within 10 ms: updates the last sample
+	c.sent(200, 200, nil, nil, nil, 1100*ms)
+	for _, tc := range []struct{ at, want int64 }{{900 * ms, 200}, {1000 * ms, 200}, {1050 * ms, 300}, {1100 * ms, 400}, {2000 * ms, 400}} {
+		if got := c.producedAt(tc.at); got != tc.want {
+			t.Errorf("producedAt(%d ms) = %d, want %d", tc.at/ms, got, tc.want)
+		}
+	}
+	// Samples older than the span are dropped as time goes on.
+	for i := int64(0); i < 200; i++ {
+		c.sent(1, 1, nil, nil, nil, (2000+i*1000)*ms)
+	}
+	if oldest := c.sentHist[0].ns; (2000+199*1000)*ms-oldest > 2*sentHistSpan {
+		t.Errorf("oldest sample %d ms old: the history grows with the run", ((2000+199*1000)*ms-oldest)/ms)
 	}
 }

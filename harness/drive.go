@@ -340,7 +340,7 @@ func (r *runner) drain(ctx context.Context, jobEnded <-chan string) (timedOut, a
 		r.col.mu.Unlock()
 		if r.topics.Updates == "" && r.topics.Windows == "" && r.mon != nil {
 			// No output to wait for: wait until the job has read every event.
-			read, _, known := r.mon.read()
+			read, _, _, known := r.mon.read()
 			done = known && read >= sent
 		}
 		if done {
@@ -437,8 +437,9 @@ func (r *runner) tick(final bool) {
 		Phase:       r.currentPhase(),
 	}
 	if r.mon != nil {
-		if read, rate, ok := r.mon.read(); ok {
-			pt.Lag = max(0, c.total-read)
+		if read, at, rate, ok := r.mon.read(); ok {
+			// The position against what had been sent when it was taken.
+			pt.Lag = max(0, c.producedAt(at)-read)
 			pt.ReadEPS = rate
 		}
 	}

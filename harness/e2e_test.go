@@ -130,6 +130,27 @@ func TestRunEndToEnd(t *testing.T) {
 	} else if got := float64(h.ValueAtQuantile(99)) / 1000; math.Abs(got-e2e.P99) > 0.01*e2e.P99+0.01 {
 		t.Errorf("hlog p99 %.3f ms != result p99 %.3f ms", got, e2e.P99)
 	}
+	// Lag agrees with latency: in steady state the events waiting in Kafka
+	// for the job are no more than those still owing their update plus half
+	// a second of load (the position's stamp is good to a quarter second).
+	// It used to compare the count sent now with a position 1–2 s old.
+	checked := 0
+	for _, p := range res.Timeseries {
+		if p.Phase != "measure" {
+			continue
+		}
+		checked++
+		if bound := p.Unaccounted + 500; p.Lag > bound {
+			t.Errorf("at %.1f s: lag %d > unaccounted %d + 0.5 s × 1000 events/s", p.TS, p.Lag, p.Unaccounted)
+		}
+	}
+	if checked < 8 {
+		t.Errorf("%d timeline points in the measurement phase, want about 10", checked)
+	}
+	// Throughput is what the job processed: all of it here.
+	if tp := res.Throughput; math.Abs(tp.InEPS-1000) > 50 || math.Abs(tp.ReadEPS-1000) > 50 {
+		t.Errorf("throughput %+v, want in_eps and read_eps near 1000/s", tp)
+	}
 }
 
 // A realistic stream: zipf campaigns, funnel with a true lift, bounded

@@ -105,7 +105,7 @@ func (r *runner) prefill(ctx context.Context, producer *kgo.Client, enc generato
 			rec.Value = ev.Append(enc, rec.Value)
 			producer.Produce(ctx, rec, promise)
 		}
-		r.col.sent(m, m, keys, variants, nil) // prefill needs job.updates_sample 1 (validated)
+		r.col.sent(m, m, keys, variants, nil, 0) // prefill needs job.updates_sample 1 (validated)
 		r.prefilled += m
 	}
 	if err := producer.Flush(ctx); err != nil {

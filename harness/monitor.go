@@ -84,8 +84,12 @@ func newMonitor(r *runner) *monitor {
 	return m
 }
 
-// run samples once a second until ctx ends.
+// run samples once a second until ctx ends, and the source's position
+// every positionPoll.
 func (m *monitor) run(ctx context.Context) {
+	done := make(chan struct{})
+	go func() { defer close(done); m.pollPosition(ctx) }()
+	defer func() { <-done }()
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	m.sample(ctx)
@@ -215,45 +219,8 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 		}
 		m.mu.Lock()
 		m.vSeries[i] = append(m.vSeries[i], s)
-		if i == m.sourceIdx {
-			// The source's position in the input topic: the sum over
-			// partitions of the last offset read + 1. Unlike a record
-			// counter it survives task restarts (it resumes from the
-			// checkpoint's offsets, as the job does).
-			var pos int64
-			seen := 0
-			for _, n := range names {
-				if !isOffsetMetric(n) {
-					continue
-				}
-				if a, ok := agg[n]; ok && !math.IsNaN(float64(a.Max)) {
-					pos += max(0, int64(a.Max)+1)
-					seen++
-				}
-			}
-			m.readRate = s.InRPS
-			if seen > 0 {
-				// An existing input topic (an attached job's) held records
-				// before the run: count from where it ended then.
-				pos = max(0, pos-m.r.inputBase)
-				m.readTotal = pos
-				m.readKnown = true
-				m.readAtNs = nowNs
-				// The read rate from the position's change: Flink's
-				// numRecordsInPerSecond is a 60 s moving average (MeterView),
-				// far too slow for a rescale or a fault. A position that went
-				// back (a restart resumes from the checkpoint) reads as 0.
-				m.readHist = append(m.readHist, posSample{nowNs, pos})
-				m.posHist = append(m.posHist, posSample{nowNs, pos})
-				k := 0
-				for k < len(m.readHist)-2 && nowNs-m.readHist[k+1].ns >= int64(readRateSpan) {
-					k++
-				}
-				m.readHist = m.readHist[k:]
-				if old := m.readHist[0]; nowNs-old.ns >= int64(time.Second) {
-					m.readRate = max(0, float64(pos-old.pos)/(float64(nowNs-old.ns)/1e9))
-				}
-			}
+		if i == m.sourceIdx && !m.readKnown {
+			m.readRate = s.InRPS // until pollPosition knows the position
 		}
 		m.mu.Unlock()
 	}
@@ -365,11 +332,117 @@ func (m *monitor) sampleResources(ts float64) {
 	}
 }
 
-// read returns the source's records read so far and its latest rate.
-func (m *monitor) read() (int64, float64, bool) {
+// read returns the source's position, when it was taken, its latest read rate, and whether it is known.
+func (m *monitor) read() (pos, atNs int64, rate float64, known bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.readTotal, m.readRate, m.readKnown
+	return m.readTotal, m.readAtNs, m.readRate, m.readKnown
+}
+
+// positionPoll is how often the source's position is read. Flink's REST
+// metrics come from a fetcher that refreshes at most once per
+// metrics.fetcher.update-interval (1 s), triggered by a request: a new
+// value is taken at the request before the first poll that sees it, so a
+// position is stamped with the previous poll's time, to within one
+// positionPoll (a quarter second: at 2,000 events/s, ±500 events of lag).
+// It costs one REST request to the JobManager per poll.
+const positionPoll = 250 * time.Millisecond
+
+// positionStamp turns polls of a slowly refreshed value into samples
+// stamped when the value was taken.
+type positionStamp struct {
+	lastPollNs, lastPos int64
+	polled              bool
+}
+
+// observe notes a poll at nowNs that read pos; when the value changed it
+// returns the time it was taken (the previous poll's) and true.
+func (p *positionStamp) observe(nowNs, pos int64) (int64, bool) {
+	prev, had := p.lastPollNs, p.polled
+	p.lastPollNs, p.polled = nowNs, true
+	if had && pos == p.lastPos {
+		return 0, false
+	}
+	p.lastPos = pos
+	if !had {
+		return nowNs, true
+	}
+	return prev, true
+}
+
+// pollPosition reads the source's position (the sum over the input topic's
+// partitions of the last offset read + 1; unlike a record counter it
+// survives task restarts, resuming from the checkpoint's offsets as the job
+// does) every positionPoll, and records each new value at the time it was
+// taken.
+func (m *monitor) pollPosition(ctx context.Context) {
+	var st positionStamp
+	t := time.NewTicker(positionPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		m.mu.Lock()
+		var vid string
+		var names []string
+		if m.sourceIdx >= 0 && m.sourceIdx < len(m.vertices) {
+			vid = m.vertices[m.sourceIdx].ID
+			for _, n := range m.vNames[m.sourceIdx] {
+				if isOffsetMetric(n) {
+					names = append(names, n)
+				}
+			}
+		}
+		m.mu.Unlock()
+		if vid == "" || len(names) < m.r.partitions() {
+			continue // not discovered yet (sampleVertices lists the metrics as readers get their splits)
+		}
+		qctx, cancel := context.WithTimeout(ctx, positionPoll)
+		agg, err := m.flink.VertexAgg(qctx, m.jobID, vid, names...)
+		cancel()
+		now := m.r.clock.Now()
+		if err != nil {
+			continue
+		}
+		var pos int64
+		seen := 0
+		for _, n := range names {
+			if a, ok := agg[n]; ok && !math.IsNaN(float64(a.Max)) {
+				pos += max(0, int64(a.Max)+1)
+				seen++
+			}
+		}
+		if seen == 0 {
+			continue
+		}
+		// An existing input topic (an attached job's) held records before
+		// the run: count from where it ended then.
+		pos = max(0, pos-m.r.inputBase)
+		at, changed := st.observe(now, pos)
+		if !changed {
+			continue
+		}
+		m.mu.Lock()
+		m.readTotal, m.readKnown, m.readAtNs = pos, true, at
+		// The read rate from the position's change: Flink's
+		// numRecordsInPerSecond is a 60 s moving average (MeterView), far
+		// too slow for a rescale or a fault. A position that went back (a
+		// restart resumes from the checkpoint) reads as 0.
+		m.readHist = append(m.readHist, posSample{at, pos})
+		m.posHist = append(m.posHist, posSample{at, pos})
+		k := 0
+		for k < len(m.readHist)-2 && at-m.readHist[k+1].ns >= int64(readRateSpan) {
+			k++
+		}
+		m.readHist = m.readHist[k:]
+		if old := m.readHist[0]; at-old.ns >= int64(time.Second) {
+			m.readRate = max(0, float64(pos-old.pos)/(float64(at-old.ns)/1e9))
+		}
+		m.mu.Unlock()
+	}
 }
 
 // positionAt is the source's position at ns, interpolated between the

@@ -185,7 +185,7 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 			n++
 			seq += step
 		}
-		s.col.sent(n, nExp, keys, variants, delays)
+		s.col.sent(n, nExp, keys, variants, delays, s.clock.Now())
 	}
 	st.completed = seq >= s.total
 	return laneResult{sendStats: st, gen: ln.Stats()}

@@ -61,7 +61,7 @@ func windowRecord(camp int32, variant string, start, end, events int64, opens in
 // reconciliation and the measured counts; an identical repeat is a duplicate.
 func TestCollectorLateFiringsReplace(t *testing.T) {
 	c := newCollector(10, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
-	c.sent(3, 3, map[windowKey]int64{{startMs: 0, campaign: 1, variant: "A"}: 3}, nil, nil)
+	c.sent(3, 3, map[windowKey]int64{{startMs: 0, campaign: 1, variant: "A"}: 3}, nil, nil, 0)
 	c.onWindow(windowRecord(1, "A", 0, 10, 2, 2), 0, 0, true)
 	if c.windowsComplete() {
 		t.Fatal("complete with 2 of 3 events")
@@ -84,7 +84,7 @@ func TestCollectorLateFiringsReplace(t *testing.T) {
 func TestCollectorSessionsPerKey(t *testing.T) {
 	c := newCollector(10, windowAssigner{kind: scenarios.WindowSession})
 	k := windowKey{startMs: sessionStart, campaign: 2, variant: "B"}
-	c.sent(5, 5, map[windowKey]int64{k: 5}, nil, nil)
+	c.sent(5, 5, map[windowKey]int64{k: 5}, nil, nil, 0)
 	c.onWindow(windowRecord(2, "B", 100, 200, 2, 1), 0, 0, true)
 	c.onWindow(windowRecord(2, "B", 100, 200, 2, 1), 0, 0, true) // repeat of the same session
 	if c.windowsComplete() {
@@ -107,7 +107,7 @@ func TestCollectorSessionsPerKey(t *testing.T) {
 func TestCollectorPrefillWindowsNotMeasured(t *testing.T) {
 	c := newCollector(10, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
 	c.prefillBeforeMs = 51
-	c.sent(2, 2, map[windowKey]int64{{startMs: 50, campaign: 0, variant: "A"}: 1, {startMs: 100, campaign: 0, variant: "A"}: 1}, nil, nil)
+	c.sent(2, 2, map[windowKey]int64{{startMs: 50, campaign: 0, variant: "A"}: 1, {startMs: 100, campaign: 0, variant: "A"}: 1}, nil, nil, 0)
 	c.onWindow(windowRecord(0, "A", 50, 60, 1, 1), 0, 0, true)
 	c.onWindow(windowRecord(0, "A", 100, 110, 1, 1), 0, 0, true)
 	if r := c.windowReconciliation(); r.Expected != 2 || r.Received != 2 || r.Missing+r.CountMismatch+r.Unexpected != 0 {
