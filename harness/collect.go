@@ -107,6 +107,7 @@ type collector struct {
 
 	// reconciliation by seq on the updates path
 	seen       []uint64 // bitset over seq
+	capacity   int64    // seqs the schedule has (prefill included): 0 .. capacity-1
 	total      int64    // events sent so far
 	expected   int64    // updates expected so far: events sent with seq % sample == 0
 	sample     int64    // job.updates_sample: the job emits the update of 1 in sample events
@@ -165,6 +166,7 @@ type collector struct {
 	outMeasure               int64 // output records consumed during the measure phase (wall time)
 	inMeasureWall            bool
 	negative                 int64 // outputs read before their intended time
+	clamped                  int64 // latencies beyond the histograms' hour, recorded as an hour
 
 	// ovh splits the measurement phase into checkpoint in flight and
 	// between (overhead.go); nil before setMeasure.
@@ -296,6 +298,7 @@ func newCollector(capacity int64, windows windowAssigner) *collector {
 	return &collector{
 		byVariant:          map[string]*variantTally{},
 		seen:               make([]uint64, (capacity+63)/64),
+		capacity:           capacity,
 		windows:            windows,
 		windowsExpected:    map[windowKey]int64{},
 		windowsGot:         map[windowKey]*gotWindow{},
@@ -318,6 +321,9 @@ func newCollector(capacity int64, windows windowAssigner) *collector {
 func (c *collector) inMeasure(intendedNs int64) bool {
 	return intendedNs >= c.measureStartNs && intendedNs < c.measureEndNs
 }
+
+// maxLatencyNs is the latency histograms' range (reports.NewLatencyHistogram).
+const maxLatencyNs = int64(time.Hour)
 
 func recordUs(h *hdrhistogram.Histogram, ns int64) {
 	us := ns / 1000
@@ -433,19 +439,38 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 	}
 	c.noteOutput(nowNs)
 	c.recordConsumerDelay(nowNs, stampNs, appended)
-	if int(u.Seq/64) >= len(c.seen) {
+	if u.Seq >= c.capacity {
 		c.badRecords++
 		c.breach("updates", "with a seq beyond the run's schedule", value)
 		return
 	}
 	word, bit := u.Seq/64, uint64(1)<<(u.Seq%64)
 	vt := c.variant(u.Variant)
+	// With job.updates_sample N the job reports 1 in N events, but every
+	// late one (so the windows path's debt is known): an update outside
+	// the sample is for that only.
+	owed := u.Seq%c.sample == 0
 	if c.seen[word]&bit != 0 {
-		c.duplicated++
-		vt.duplicated++
+		if owed {
+			c.duplicated++
+			vt.duplicated++
+		}
 		return
 	}
 	c.seen[word] |= bit
+	if u.Status == "late" {
+		c.late++
+		vt.late++
+		// A late event never reaches a window: take it out of what the
+		// windows path owes. The debt may come before the sender tallied
+		// the event's batch: expectations go negative then, never away.
+		c.windows.assign(u.EventTimeMs, func(start int64) {
+			c.windowsExpected[windowKey{startMs: start, campaign: u.Campaign, variant: u.Variant}]--
+		})
+	}
+	if !owed {
+		return
+	}
 	c.counted++
 	vt.counted++
 	c.ivProcessed++
@@ -460,6 +485,9 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 	if lat < 0 {
 		c.negative++
 	}
+	if lat > maxLatencyNs {
+		c.clamped++
+	}
 	recordUs(c.ivAll, lat)
 	if j := c.judge; j != nil && u.IntendedNs >= j.fromNs && u.IntendedNs < j.toNs {
 		recordUs(j.e2e, lat)
@@ -470,17 +498,6 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 		recordUs(c.e2e, lat)
 		recordUs(c.ivE2E, lat)
 		c.ovh.event(u.IntendedNs, max(1, lat/1000))
-	}
-	if u.Status == "late" {
-		c.late++
-		vt.late++
-		// A late event never reaches a window: take it out of what the windows path owes.
-		c.windows.assign(u.EventTimeMs, func(start int64) {
-			k := windowKey{startMs: start, campaign: u.Campaign, variant: u.Variant}
-			if c.windowsExpected[k]--; c.windowsExpected[k] <= 0 {
-				delete(c.windowsExpected, k)
-			}
-		})
 	}
 }
 
@@ -551,6 +568,9 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 		return
 	}
 	lat := nowNs - w.MaxIntendedNs
+	if lat > maxLatencyNs {
+		c.clamped++
+	}
 	if c.inMeasure(w.MaxIntendedNs) {
 		recordUs(c.window, lat)
 		recordUs(c.ivWindow, lat)
@@ -593,6 +613,9 @@ func (c *collector) updatesComplete() bool { return c.counted >= c.expected }
 // window that arrived short).
 func (c *collector) windowsComplete() bool {
 	for k, want := range c.windowsExpected {
+		if want <= 0 {
+			continue // every event late: owed nothing
+		}
 		if g, ok := c.windowsGot[k]; !ok || g.events < want {
 			return false
 		}
@@ -604,6 +627,9 @@ func (c *collector) windowsComplete() bool {
 func (c *collector) windowReconciliation() reports.WindowReconciliation {
 	var r reports.WindowReconciliation
 	for k, want := range c.windowsExpected {
+		if want <= 0 {
+			continue
+		}
 		r.Expected++
 		got, ok := c.windowsGot[k]
 		switch {
@@ -614,7 +640,7 @@ func (c *collector) windowReconciliation() reports.WindowReconciliation {
 		}
 	}
 	for k := range c.windowsGot {
-		if _, ok := c.windowsExpected[k]; !ok {
+		if c.windowsExpected[k] <= 0 {
 			r.Unexpected++
 		}
 	}

@@ -102,3 +102,47 @@ func TestProducedAt(t *testing.T) {
 		t.Errorf("oldest sample %d ms old: the history grows with the run", ((2000+199*1000)*ms-oldest)/ms)
 	}
 }
+
+func lateRecord(seq, eventMs int64) []byte {
+	return []byte(fmt.Sprintf(`{"seq":%d,"intended_ns":1,"event_time_ms":%d,"status":"late","campaign":1,"variant":"A"}`, seq, eventMs))
+}
+
+// Reconciliation's edge cases, each of which used to go wrong.
+func TestReconciliationEdgeCases(t *testing.T) {
+	w := windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10}
+	k := windowKey{startMs: 0, campaign: 1, variant: "A"}
+
+	// A late update read before the sender tallied its batch: the window
+	// owes the other event only, not one more.
+	c := newCollector(64, w)
+	c.onUpdate(lateRecord(0, 5), 10, 10, true)
+	c.sent(2, 2, map[windowKey]int64{k: 2}, map[string]int64{"A": 2}, nil, 0)
+	c.onWindow(windowRecord(1, "A", 0, 10, 1, 0), 20, 20, true)
+	if !c.windowsComplete() {
+		t.Errorf("late update before the tally: the window still owes an event (expected %d, got 1)", c.windowsExpected[k])
+	}
+	if r := c.windowReconciliation(); r.Expected != 1 || r.Missing != 0 || r.CountMismatch != 0 {
+		t.Errorf("late update before the tally: %+v", r)
+	}
+
+	// job.updates_sample 10: a late event outside the sample still takes
+	// itself out of the window's debt, and is no update owed.
+	c = newCollector(64, w)
+	c.sample = 10
+	c.sent(2, 1, map[windowKey]int64{k: 2}, map[string]int64{"A": 1}, nil, 0) // seqs 0 and 3 (0 owes an update)
+	c.onUpdate(updateRecord(0, 1), 10, 10, true)
+	c.onUpdate(lateRecord(3, 5), 10, 10, true)
+	c.onUpdate(lateRecord(3, 5), 11, 11, true) // a repeat: nothing owed, nothing counted
+	c.onWindow(windowRecord(1, "A", 0, 10, 1, 0), 20, 20, true)
+	if !c.windowsComplete() || c.counted != 1 || c.expected != 1 || c.duplicated != 0 || c.late != 1 {
+		t.Errorf("sampled updates with a late event outside the sample: complete %v counted %d expected %d duplicated %d late %d",
+			c.windowsComplete(), c.counted, c.expected, c.duplicated, c.late)
+	}
+
+	// A seq beyond the schedule is refused even inside the bitset's last word.
+	c = newCollector(10, w) // seqs 0..9, one 64-bit word
+	c.onUpdate(updateRecord(12, 1), 10, 10, true)
+	if c.counted != 0 || c.badRecords != 1 {
+		t.Errorf("seq 12 of a 10-event schedule: counted %d, bad %d", c.counted, c.badRecords)
+	}
+}

@@ -93,6 +93,10 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	r.loadNs = r.clock.Now() + int64(250*time.Millisecond)
 	r.col.mu.Lock()
 	r.col.setMeasure(r.loadNs, r.loadNs+int64(warm), r.loadNs+int64(warm+meas))
+	// The timeline starts with the load: prefill's events and outputs are
+	// not the first second's.
+	r.col.ivSentBase, r.col.ivOut, r.col.ivProcessed = r.col.total, 0, 0
+	r.col.ivAll.Reset()
 	r.col.mu.Unlock()
 	r.hlog, err2 = reports.CreateHlog(filepath.Join(r.opts.OutDir, "latency.hlog"), time.Unix(0, r.loadNs))
 	if err2 != nil {
@@ -542,6 +546,9 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	res.Throughput.ReadEPS = r.sourceRate(c.measureStartNs, c.measureEndNs)
 	if r.topics.Updates == "" {
 		res.Throughput.InEPS = res.Throughput.ReadEPS
+	}
+	if c.clamped > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d latencies were above an hour, the histograms' range, and are recorded as an hour.", c.clamped))
 	}
 	if c.producerTime > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d output records carry their producer's timestamp (CreateTime topics): consumer delay is measured only from records the broker stamped, and the job's processing time is taken as the time the harness read them.", c.producerTime))

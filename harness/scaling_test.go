@@ -22,7 +22,7 @@ func TestMeanReadRateIsNet(t *testing.T) {
 		default:
 			lag -= 1000 // 1000/s produced, the job reads 2000/s while catching up
 		}
-		ts = append(ts, reports.TimePoint{TS: float64(i), InEPS: 1000, Lag: lag})
+		ts = append(ts, reports.TimePoint{TS: float64(i), SentEPS: 1000, Lag: lag})
 	}
 	for _, c := range []struct {
 		from, to, want float64

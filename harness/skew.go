@@ -11,7 +11,9 @@ import (
 // skewBetween turns two snapshots of per-subtask records-in (taken at the
 // start and the end of the measurement phase) into the load imbalance of
 // each vertex: max/mean of the subtasks' records over the phase. Vertices
-// that received nothing are left out. Skew.MaxOverMean is the largest
+// that received nothing are left out, and so are those whose counters went
+// back (a subtask restarted: its records over the phase are not known),
+// listed in Skew.Unmeasured. Skew.MaxOverMean is the largest
 // max/mean among the vertices that carry a real share of the job's work (at
 // least minShareOfBusiest of the busiest vertex's records): a stage that sees
 // a few hundred records, such as the merge of salted windows, can be
@@ -24,21 +26,29 @@ func skewBetween(start, end []SubtaskRecords) *reports.Skew {
 	sk := &reports.Skew{}
 	var busiest int64
 	var sums []int64
+	var restarted []string
 	for _, v := range end {
 		b := before[v.Name]
 		delta := make([]int64, len(v.RecordsIn))
 		var sum, mx int64
+		reset := false
 		for i, n := range v.RecordsIn {
 			d := n
 			if i < len(b) {
 				d -= b[i]
 			}
 			if d < 0 {
-				d = 0 // a restarted task starts counting afresh
+				// A restarted task counts afresh: what it did over the
+				// phase is not known.
+				reset = true
 			}
 			delta[i] = d
 			sum += d
 			mx = max(mx, d)
+		}
+		if reset {
+			restarted = append(restarted, v.Name)
+			continue
 		}
 		if sum == 0 {
 			continue
@@ -49,9 +59,10 @@ func skewBetween(start, end []SubtaskRecords) *reports.Skew {
 		busiest = max(busiest, sum)
 		sums = append(sums, sum)
 	}
-	if len(sk.Vertices) == 0 {
+	if len(sk.Vertices) == 0 && len(restarted) == 0 {
 		return nil
 	}
+	sk.Unmeasured = restarted
 	for i, v := range sk.Vertices {
 		if float64(sums[i]) >= minShareOfBusiest*float64(busiest) {
 			sk.MaxOverMean = max(sk.MaxOverMean, v.MaxOverMean)
@@ -78,7 +89,7 @@ func (r *runner) expectedKeyedSkew(sk *reports.Skew) {
 		if k.startMs != sessionStart && k.startMs < r.col.prefillBeforeMs {
 			continue
 		}
-		perKey[windowKey{campaign: k.campaign, variant: k.variant}] += n
+		perKey[windowKey{campaign: k.campaign, variant: k.variant}] += max(0, n)
 	}
 	r.col.mu.Unlock()
 	j := r.sc.Job

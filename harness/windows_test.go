@@ -145,6 +145,13 @@ func TestSkewBetween(t *testing.T) {
 	if skewBetween(nil, []SubtaskRecords{{Name: "x", RecordsIn: []int64{0}}}) != nil {
 		t.Error("skew without records should be nil")
 	}
+	// A subtask restarted (its counter went back): its vertex is not
+	// measured (a delta of 0, as before, made it look balanced or skewed).
+	sk = skewBetween([]SubtaskRecords{{Name: "counts", RecordsIn: []int64{900, 1000}}, {Name: "ok", RecordsIn: []int64{0, 0}}},
+		[]SubtaskRecords{{Name: "counts", RecordsIn: []int64{300, 2000}}, {Name: "ok", RecordsIn: []int64{100, 100}}})
+	if len(sk.Vertices) != 1 || sk.Vertices[0].Name != "ok" || !reflect.DeepEqual(sk.Unmeasured, []string{"counts"}) {
+		t.Errorf("skew with a restarted subtask = %+v", sk)
+	}
 }
 
 // Windows the end-of-run flush closes are reconciled but left out of window

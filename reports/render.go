@@ -65,6 +65,9 @@ func WriteSummary(w io.Writer, r *Result) {
 		for _, v := range sk.Vertices {
 			p("skew", "%s max/mean %.2f over %d subtasks", v.Name, v.MaxOverMean, len(v.RecordsIn))
 		}
+		for _, v := range sk.Unmeasured {
+			p("skew", "%s not measured: a subtask restarted during the measurement phase", v)
+		}
 	}
 	if c := r.Checkpoints; c != nil {
 		p("checkpoints", "%d completed, %d failed in measurement; duration %s; state %s (max %s)",

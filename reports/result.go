@@ -338,6 +338,9 @@ type StateSize struct {
 type Skew struct {
 	MaxOverMean float64      `json:"max_over_mean"`
 	Vertices    []VertexSkew `json:"vertices,omitempty"`
+	// Unmeasured names the vertices left out because a subtask restarted
+	// during the measurement phase (its records-in counter started afresh).
+	Unmeasured []string `json:"unmeasured,omitempty"`
 }
 
 // VertexSkew is Skew for one job vertex (named by its chained operators,

@@ -196,7 +196,7 @@ public class AbTestJob {
                 .name("events-source");
 
         SingleOutputStreamOperator<EmailEvent> onTime = events
-                .process(new LateEventFilter(config.allowedLatenessMs, config.updatesSample))
+                .process(new LateEventFilter(config.allowedLatenessMs))
                 .uid("late-filter")
                 .name("late-filter");
 
