@@ -60,13 +60,13 @@ type CapacityOptions struct {
 	Cleanup bool
 }
 
-// judgeWindow is one capacity step's judged part: e2e latency of the events
-// intended in [fromNs, toNs), and the send delay of events sent while
-// sendOpen. The collector records into it under its lock.
+// judgeWindow is one capacity step's judged part: the e2e latency and the
+// send delay of the events intended in [fromNs, toNs), and the consumer
+// delay of the output records read then. The collector records into it
+// under its lock.
 type judgeWindow struct {
-	fromNs, toNs   int64
-	e2e, sendDelay *hdrhistogram.Histogram
-	sendOpen       bool
+	fromNs, toNs                  int64
+	e2e, sendDelay, consumerDelay *hdrhistogram.Histogram
 }
 
 // capSearch is the search's arithmetic: multiply by growth while steps
@@ -333,10 +333,17 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 		if err != nil {
 			return false, "", err
 		}
+		if st.LimitedBy != "" {
+			return false, st.Reason, errLimited
+		}
 		return st.Verdict == reports.VerdictPass, st.Reason, nil
 	}
 	now := func() time.Time { return time.Unix(0, r.clock.Now()) }
 	stoppedBy, serr := runSearch(ctx, search, deadline, k.Settle.Duration+k.Judge.Duration, now, step)
+	limited := errors.Is(serr, errLimited)
+	if limited {
+		stoppedBy, serr = reports.StoppedByLimited, nil
+	}
 	stopSend()
 	<-sendDone
 	r.con.Done()
@@ -358,6 +365,11 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 		out.Note = fmt.Sprintf("the highest pass and the lowest failure are within capacity.precision (%g)", k.Precision)
 	case reports.StoppedByAborted:
 		out.Note = fmt.Sprintf("the search was stopped: %v", serr)
+	case reports.StoppedByLimited:
+		last := out.Steps[len(out.Steps)-1]
+		out.FirstFailingEPS, out.FailReason = 0, ""
+		out.Note = fmt.Sprintf("the %s could not offer %.0f events/s (%s): the job's capacity is at least %.0f events/s, not known beyond; give the harness more CPU or a faster broker",
+			last.LimitedBy, last.RateEPS, last.Reason, out.SustainableEPS)
 	}
 	return out, serr
 }
@@ -380,7 +392,7 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	}
 	t1 := t0 + int64(k.Settle.Duration)
 	t2 := t1 + int64(k.Judge.Duration)
-	jw := &judgeWindow{fromNs: t1, toNs: t2, e2e: reports.NewLatencyHistogram(), sendDelay: reports.NewLatencyHistogram()}
+	jw := &judgeWindow{fromNs: t1, toNs: t2, e2e: reports.NewLatencyHistogram(), sendDelay: reports.NewLatencyHistogram(), consumerDelay: reports.NewLatencyHistogram()}
 	c.mu.Lock()
 	c.judge = jw
 	c.mu.Unlock()
@@ -388,7 +400,7 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	r.con.Logf("abload: capacity step %d: %.0f events/s: settle %s, judge %s", n, rate, k.Settle, k.Judge)
 
 	var xs, ys []float64
-	var lastAt int64
+	var lastAt, buffered int64
 	var firstRead, lastRead, firstReadAt, lastReadAt int64
 	lagSample := func() (lag int64, atNs int64, ok bool) {
 		read, at, known := r.mon.readAt()
@@ -401,12 +413,13 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 			}
 			lastRead, lastReadAt = read, at
 		}
-		// Produced by then: the schedule's count at that moment, unless
-		// the sender is behind it.
+		// Produced by then: what had been sent at that moment, less what
+		// the producer still holds (not in Kafka yet: the broker's backlog
+		// or the harness's, not the job's).
 		c.mu.Lock()
-		sent := c.total
+		produced := c.producedAt(at)
 		c.mu.Unlock()
-		produced := min(dyn.Count(time.Duration(at-r.loadNs)), sent)
+		produced -= r.producerBuffered()
 		return max(0, produced-read), at, true
 	}
 	wait := func(untilNs int64) error {
@@ -420,11 +433,8 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 				return errEventsExhausted
 			case <-time.After(min(100*time.Millisecond, time.Duration(untilNs-r.clock.Now()))):
 			}
-			now := r.clock.Now()
-			if now >= t1 {
-				c.mu.Lock()
-				jw.sendOpen = now < t2
-				c.mu.Unlock()
+			if now := r.clock.Now(); now >= t1 && now < t2 {
+				buffered = max(buffered, r.producerBuffered())
 			}
 			if lag, at, ok := lagSample(); ok && at != lastAt && at >= t1 && at <= t2 {
 				lastAt = at
@@ -444,9 +454,6 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	if err == nil {
 		err = wait(t2)
 	}
-	c.mu.Lock()
-	jw.sendOpen = false
-	c.mu.Unlock()
 	if err != nil {
 		return st, err
 	}
@@ -499,6 +506,10 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	if jw.sendDelay.TotalCount() > 0 {
 		st.SendDelayP99Ms = float64(jw.sendDelay.ValueAtQuantile(99)) / 1000
 	}
+	if jw.consumerDelay.TotalCount() > 0 {
+		st.ConsumerDelayP99Ms = float64(jw.consumerDelay.ValueAtQuantile(99)) / 1000
+	}
+	st.ProducerBuffered = buffered
 	lagNow := (c.expected - c.counted) * c.sample
 	c.mu.Unlock()
 	if lag, _, ok := lagSample(); ok {
@@ -506,38 +517,10 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	}
 	st.FailedCheckpoints = r.mon.failedCheckpointsBetween(t0, t2)
 	st.Restarts = r.mon.restartsBetween(t0, r.clock.Now())
-
-	// The verdict: every SLO that failed, in this order.
-	var why []string
-	if !drained {
-		why = append(why, fmt.Sprintf("backlog did not drain in %s (lag %d events, %d of %d judged updates arrived)", k.DrainTimeout, lagNow, st.Events, owed))
-	}
-	if bound := ms(k.SLO.E2EP99.Duration); st.E2EP99Ms > bound {
-		ge := ""
-		if st.Events < owed {
-			ge = ">= " // the missing events would only be later
-		}
-		why = append(why, fmt.Sprintf("e2e p99 %s%.0f ms > %.0f ms", ge, st.E2EP99Ms, bound))
-	} else if st.Events < owed && drained {
-		why = append(why, fmt.Sprintf("%d of %d judged updates missing", owed-st.Events, owed))
-	}
-	if limit := k.SLO.LagSlopeRatio * rate; st.LagSlope > limit && float64(st.LagEnd) > capLagFloorS*rate {
-		why = append(why, fmt.Sprintf("lag growing: slope %.0f events/s > %.0f (%.3g × rate), lag %d at the end of the judge window",
-			st.LagSlope, limit, k.SLO.LagSlopeRatio, st.LagEnd))
-	}
-	if bound := ms(r.sc.Workload.MaxSendDelay.Duration); st.SendDelayP99Ms > bound {
-		why = append(why, fmt.Sprintf("generator behind: send delay p99 %.0f ms > workload.max_send_delay %.0f ms", st.SendDelayP99Ms, bound))
-	}
-	if st.FailedCheckpoints > 0 {
-		why = append(why, fmt.Sprintf("%d failed checkpoint(s)", st.FailedCheckpoints))
-	}
-	if st.Restarts > 0 {
-		why = append(why, fmt.Sprintf("the job restarted %.0f time(s)", st.Restarts))
-	}
-	st.Verdict, st.Reason = reports.VerdictPass, ""
-	if len(why) > 0 {
-		st.Verdict, st.Reason = reports.VerdictFail, strings.Join(why, "; ")
-	}
+	st.Verdict, st.Reason, st.LimitedBy = judgeStep(stepFacts{
+		rate: rate, drained: drained, lagNow: lagNow, owed: owed,
+		maxSendDelayMs: ms(r.sc.Workload.MaxSendDelay.Duration), maxConsumerDelayMs: ms(r.sc.Workload.MaxConsumerDelay.Duration),
+	}, *st, k)
 	line := fmt.Sprintf("abload: capacity step %d: %.0f events/s: read %.0f events/s, e2e p50 %.0f ms p99 %.0f ms, lag slope %.0f events/s (%d samples), send delay p99 %.0f ms, %d failed checkpoint(s): %s",
 		n, rate, st.ProcessedEPS, st.E2EP50Ms, st.E2EP99Ms, st.LagSlope, st.LagSamples, st.SendDelayP99Ms, st.FailedCheckpoints, st.Verdict)
 	if st.Reason != "" {
@@ -545,6 +528,83 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	}
 	r.con.Logf("%s", line)
 	return st, nil
+}
+
+// stepFacts is what a step's verdict needs beside the step's own figures.
+type stepFacts struct {
+	rate                               float64
+	drained                            bool
+	lagNow, owed                       int64
+	maxSendDelayMs, maxConsumerDelayMs float64
+}
+
+// capProducerBacklogS: a producer holding more than this many seconds of a
+// step's rate, not yet acknowledged by the broker, means the broker (or the
+// harness's producer) could not take the load.
+const capProducerBacklogS = 1.0
+
+// judgeStep is a capacity step's verdict: pass, or fail with every SLO
+// that failed, in order. A step the harness or the broker could not offer
+// (the sender behind its schedule, the harness's consumer behind the
+// outputs, the producer holding a backlog the broker did not take) fails
+// with limitedBy set: its rate says nothing of the job's capacity, and the
+// search stops there.
+func judgeStep(f stepFacts, st reports.CapacityStep, k scenarios.Capacity) (verdict, reason, limitedBy string) {
+	var why, limits []string
+	if st.SendDelayP99Ms > f.maxSendDelayMs {
+		limits = append(limits, fmt.Sprintf("the harness could not send at this rate: send delay p99 %.0f ms > workload.max_send_delay %.0f ms", st.SendDelayP99Ms, f.maxSendDelayMs))
+	}
+	if st.ConsumerDelayP99Ms > f.maxConsumerDelayMs {
+		limits = append(limits, fmt.Sprintf("the harness could not read the outputs as fast: consumer delay p99 %.0f ms > workload.max_consumer_delay %.0f ms", st.ConsumerDelayP99Ms, f.maxConsumerDelayMs))
+	}
+	if float64(st.ProducerBuffered) > capProducerBacklogS*f.rate {
+		limits = append(limits, fmt.Sprintf("the broker did not take the load: up to %d records waited in the harness's producer (more than %.0f s of it)", st.ProducerBuffered, capProducerBacklogS))
+	}
+	if !f.drained {
+		why = append(why, fmt.Sprintf("backlog did not drain in %s (lag %d events, %d of %d judged updates arrived)", k.DrainTimeout, f.lagNow, st.Events, f.owed))
+	}
+	if bound := ms(k.SLO.E2EP99.Duration); st.E2EP99Ms > bound {
+		ge := ""
+		if st.Events < f.owed {
+			ge = ">= " // the missing events would only be later
+		}
+		why = append(why, fmt.Sprintf("e2e p99 %s%.0f ms > %.0f ms", ge, st.E2EP99Ms, bound))
+	} else if st.Events < f.owed && f.drained {
+		why = append(why, fmt.Sprintf("%d of %d judged updates missing", f.owed-st.Events, f.owed))
+	}
+	if limit := k.SLO.LagSlopeRatio * f.rate; st.LagSlope > limit && float64(st.LagEnd) > capLagFloorS*f.rate {
+		why = append(why, fmt.Sprintf("lag growing: slope %.0f events/s > %.0f (%.3g × rate), lag %d at the end of the judge window",
+			st.LagSlope, limit, k.SLO.LagSlopeRatio, st.LagEnd))
+	}
+	if st.FailedCheckpoints > 0 {
+		why = append(why, fmt.Sprintf("%d failed checkpoint(s)", st.FailedCheckpoints))
+	}
+	if st.Restarts > 0 {
+		why = append(why, fmt.Sprintf("the job restarted %.0f time(s)", st.Restarts))
+	}
+	if len(limits) > 0 {
+		limitedBy = "harness"
+		if float64(st.ProducerBuffered) > capProducerBacklogS*f.rate && len(limits) == 1 {
+			limitedBy = "broker"
+		}
+		return reports.VerdictFail, strings.Join(append(limits, why...), "; "), limitedBy
+	}
+	if len(why) > 0 {
+		return reports.VerdictFail, strings.Join(why, "; "), ""
+	}
+	return reports.VerdictPass, "", ""
+}
+
+// errLimited stops the search at a step the harness or the broker limited.
+var errLimited = errors.New("limited by the harness or the broker")
+
+// producerBuffered is how many records the harness's producer holds that
+// the broker has not acknowledged (0 before the drive).
+func (r *runner) producerBuffered() int64 {
+	if p := r.producer; p != nil {
+		return p.BufferedProduceRecords()
+	}
+	return 0
 }
 
 // readAt returns the source's position, when it was sampled, and whether it is known.

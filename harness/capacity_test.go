@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
 )
 
 // A fake system that sustains exactly `limit` events/s: the search must
@@ -122,6 +124,41 @@ func TestSampledIn(t *testing.T) {
 	} {
 		if got := sampledIn(tc.a, tc.b, tc.n); got != tc.want {
 			t.Errorf("sampledIn(%d, %d, %d) = %d, want %d", tc.a, tc.b, tc.n, got, tc.want)
+		}
+	}
+}
+
+// A capacity step's verdict from its figures: each SLO alone, and steps
+// the harness or the broker limited, which are never the job's capacity.
+func TestJudgeStep(t *testing.T) {
+	k := scenarios.Defaults().Capacity // e2e p99 1 s, lag slope ratio 0.05, drain 60 s
+	ok := reports.CapacityStep{Events: 20000, E2EP50Ms: 80, E2EP99Ms: 300, LagSlope: 3, LagEnd: 200, SendDelayP99Ms: 2, ConsumerDelayP99Ms: 5, ProducerBuffered: 100}
+	facts := stepFacts{rate: 1000, drained: true, owed: 20000, maxSendDelayMs: 1000, maxConsumerDelayMs: 2000}
+	for _, tc := range []struct {
+		name    string
+		edit    func(*reports.CapacityStep, *stepFacts)
+		verdict string
+		reason  string
+		limited string
+	}{
+		{"every SLO held", func(*reports.CapacityStep, *stepFacts) {}, reports.VerdictPass, "", ""},
+		{"tail over the SLO", func(s *reports.CapacityStep, _ *stepFacts) { s.E2EP99Ms = 1500 }, reports.VerdictFail, "e2e p99 1500 ms > 1000 ms", ""},
+		{"lag growing", func(s *reports.CapacityStep, _ *stepFacts) { s.LagSlope, s.LagEnd = 200, 5000 }, reports.VerdictFail, "lag growing: slope 200 events/s > 50", ""},
+		{"lag slope but small lag", func(s *reports.CapacityStep, _ *stepFacts) { s.LagSlope, s.LagEnd = 200, 500 }, reports.VerdictPass, "", ""},
+		{"no drain", func(_ *reports.CapacityStep, f *stepFacts) { f.drained, f.lagNow = false, 9000 }, reports.VerdictFail, "backlog did not drain in 1m (lag 9000 events", ""},
+		{"updates missing", func(s *reports.CapacityStep, _ *stepFacts) { s.Events = 19000 }, reports.VerdictFail, "1000 of 20000 judged updates missing", ""},
+		{"failed checkpoint", func(s *reports.CapacityStep, _ *stepFacts) { s.FailedCheckpoints = 1 }, reports.VerdictFail, "1 failed checkpoint(s)", ""},
+		{"restart", func(s *reports.CapacityStep, _ *stepFacts) { s.Restarts = 2 }, reports.VerdictFail, "the job restarted 2 time(s)", ""},
+		{"sender behind", func(s *reports.CapacityStep, _ *stepFacts) { s.SendDelayP99Ms = 1500 }, reports.VerdictFail, "the harness could not send at this rate", "harness"},
+		{"consumer behind", func(s *reports.CapacityStep, _ *stepFacts) { s.ConsumerDelayP99Ms = 2500 }, reports.VerdictFail, "the harness could not read the outputs as fast", "harness"},
+		{"broker backlog", func(s *reports.CapacityStep, _ *stepFacts) { s.ProducerBuffered = 1500 }, reports.VerdictFail, "the broker did not take the load", "broker"},
+		{"broker backlog and a slow job", func(s *reports.CapacityStep, _ *stepFacts) { s.ProducerBuffered, s.E2EP99Ms = 1500, 1500 }, reports.VerdictFail, "e2e p99 1500 ms > 1000 ms", "broker"},
+	} {
+		st, f := ok, facts
+		tc.edit(&st, &f)
+		v, why, lim := judgeStep(f, st, k)
+		if v != tc.verdict || !strings.Contains(why, tc.reason) || lim != tc.limited {
+			t.Errorf("%s: %s %q limited %q; want %s containing %q, limited %q", tc.name, v, why, lim, tc.verdict, tc.reason, tc.limited)
 		}
 	}
 }

@@ -336,11 +336,14 @@ func recordUs(h *hdrhistogram.Histogram, ns int64) {
 	_ = h.RecordValue(us)
 }
 
+// sendDelay is one measured event's send delay (sent − intended).
+type sendDelay struct{ intendedNs, delayNs int64 }
+
 // sent records a batch the sender handed to Kafka at nowNs (0: not on the
 // clock, prefill): n events, of which nExp owe an update, their per-window
 // tallies, the per-variant tallies of those owing an update, and the send
 // delays of the measure-phase ones.
-func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[string]int64, delays []int64, nowNs int64) {
+func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[string]int64, delays []sendDelay, nowNs int64) {
 	c.mu.Lock()
 	c.total += n
 	c.noteSent(nowNs)
@@ -352,10 +355,12 @@ func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[s
 		c.windowsExpected[k] += v
 	}
 	for _, d := range delays {
-		recordUs(c.sendDelay, d)
-		recordUs(c.ivSendDelay, d)
-		if c.judge != nil && c.judge.sendOpen {
-			recordUs(c.judge.sendDelay, d)
+		recordUs(c.sendDelay, d.delayNs)
+		recordUs(c.ivSendDelay, d.delayNs)
+		// A capacity step judges the events intended in its window, the
+		// most delayed of them sent after it included.
+		if j := c.judge; j != nil && d.intendedNs >= j.fromNs && d.intendedNs < j.toNs {
+			recordUs(j.sendDelay, d.delayNs)
 		}
 	}
 	c.mu.Unlock()
@@ -664,6 +669,9 @@ func (c *collector) recordConsumerDelay(nowNs, appendNs int64, appended bool) {
 		return
 	}
 	recordUs(c.consumerDelay, nowNs-appendNs)
+	if j := c.judge; j != nil && nowNs >= j.fromNs && nowNs < j.toNs {
+		recordUs(j.consumerDelay, nowNs-appendNs)
+	}
 	if !(c.excuseUntilNs != 0 && nowNs >= c.excuseFromNs && nowNs <= c.excuseUntilNs) {
 		recordUs(c.consumerDelayValid, nowNs-appendNs)
 	}

@@ -442,8 +442,9 @@ func (r *runner) tick(final bool) {
 	}
 	if r.mon != nil {
 		if read, at, rate, ok := r.mon.read(); ok {
-			// The position against what had been sent when it was taken.
-			pt.Lag = max(0, c.producedAt(at)-read)
+			// The position against what had been sent when it was taken,
+			// less what the producer still held (not in Kafka yet).
+			pt.Lag = max(0, c.producedAt(at)-r.producerBuffered()-read)
 			pt.ReadEPS = rate
 		}
 	}
@@ -714,6 +715,7 @@ func (r *runner) kafkaClients() (consumer, producer *kgo.Client, err error) {
 		consumer.Close()
 		return nil, nil, err
 	}
+	r.producer = producer
 	return consumer, producer, nil
 }
 

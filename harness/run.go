@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"io"
 	"os"
 	"path/filepath"
@@ -187,6 +188,9 @@ func runOnce(ctx context.Context, opts Options) (*reports.Result, error) {
 }
 
 type runner struct {
+	// producer sends the input events (set by kafkaClients).
+	producer *kgo.Client
+
 	opts  Options
 	sc    *scenarios.Scenario
 	con   *console

@@ -118,7 +118,7 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 	var ev generators.Event
 	keys := map[windowKey]int64{}
 	variants := map[string]int64{}
-	delays := make([]int64, 0, 1024)
+	delays := make([]sendDelay, 0, 1024)
 	seq := int64(l)
 	step := int64(lanes)
 	for seq < s.total {
@@ -174,7 +174,7 @@ func (s *sender) lane(ctx context.Context, sink recordSink, l, lanes int) laneRe
 			sink.Produce(ctx, rec, s.promise)
 			sentNs := s.clock.Now()
 			if seq >= s.measureFirst && seq < s.measureEnd {
-				delays = append(delays, sentNs-intended)
+				delays = append(delays, sendDelay{intended, sentNs - intended})
 				if st.measure == 0 {
 					st.firstMeasureNs = sentNs
 				}

@@ -23,6 +23,7 @@ const (
 	StoppedByBudget    = "budget"    // capacity.budget ran out
 	StoppedByAborted   = "aborted"   // interrupted, or the job or the harness failed
 	StoppedByMinRate   = "min_rate"  // even a tiny fraction of start_rate failed
+	StoppedByLimited   = "limited"   // the harness or the broker could not offer a step's rate: the capacity is at least the last pass
 )
 
 // Step verdicts.
@@ -94,8 +95,16 @@ type CapacityStep struct {
 	// sample in it): the achieved throughput, which at a step the job cannot
 	// hold is its saturation rate (0: fewer than two samples).
 	ProcessedEPS      float64 `json:"processed_eps"`
-	SendDelayP99Ms    float64 `json:"send_delay_p99_ms"`
-	FailedCheckpoints int     `json:"failed_checkpoints"`
+	SendDelayP99Ms    float64 `json:"send_delay_p99_ms"` // events intended in the judge window
+	// ConsumerDelayP99Ms is the harness's consumer's delay behind the
+	// outputs read in the judge window; ProducerBuffered the most records
+	// its producer held unacknowledged then.
+	ConsumerDelayP99Ms float64 `json:"consumer_delay_p99_ms"`
+	ProducerBuffered   int64   `json:"producer_buffered"`
+	// LimitedBy says the step failed because the harness or the broker
+	// could not offer its rate ("harness", "broker"): not the job's limit.
+	LimitedBy         string `json:"limited_by,omitempty"`
+	FailedCheckpoints int    `json:"failed_checkpoints"`
 	Restarts          float64 `json:"restarts,omitempty"`
 	Verdict           string  `json:"verdict"`
 	Reason            string  `json:"reason,omitempty"`
