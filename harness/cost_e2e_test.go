@@ -3,8 +3,10 @@ package harness
 import (
 	"context"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,13 +80,24 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 			measure = p
 		}
 	}
+	// The cost is CPU time: what the scoring step reports it spent per
+	// event over the measurement phase, within ±30% of the configured.
+	jc := res.JobCost
+	if jc == nil || jc.Events == 0 {
+		t.Fatalf("job_cost %+v: want the scoring step's achieved cost", jc)
+	}
+	if math.Abs(jc.AchievedUs-costUs) > 0.3*costUs {
+		t.Errorf("achieved %.1f µs per event, want %d µs ± 30%%", jc.AchievedUs, costUs)
+	}
+	// A sanity check on Flink's own view: busy time is wall time (not CPU),
+	// so only its median over the samples Flink had, against a loose band.
 	var busy []float64
 	for _, v := range res.FlinkMetrics.Vertices {
 		if !strings.Contains(v.Name, "scoring") {
 			continue
 		}
 		for _, s := range v.Series {
-			if s.TS >= measure.StartS+2 && s.TS <= measure.EndS {
+			if s.TS >= measure.StartS+2 && s.TS <= measure.EndS && s.BusyMsPerS > 0 {
 				busy = append(busy, s.BusyMsPerS)
 			}
 		}
@@ -92,15 +105,12 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 	if len(busy) < 5 {
 		t.Fatalf("scoring vertex busy series: %v", busy)
 	}
-	mean := 0.0
-	for _, b := range busy {
-		mean += b
-	}
-	mean /= float64(len(busy))
+	median := reports.Median(busy)
 	want := float64(rate/2) * costUs / 1000 // ms per s on the busiest subtask, about
-	t.Logf("scoring: %s iterations per event; busiest subtask busy %.0f ms/s (configured cost ≈ %.0f ms/s); e2e p50 %.0f ms; %d of %d events sampled", iters, mean, want, res.Latency.E2E.P50, rec.Expected, total)
-	if mean < 0.7*want {
-		t.Errorf("scoring busy %.0f ms/s, want >= %.0f (70%% of the configured %d µs × %d events/s per subtask)", mean, 0.7*want, costUs, rate/2)
+	t.Logf("scoring: %s iterations per event, achieved %.1f µs per event; busiest subtask busy %.0f ms/s median (configured cost ≈ %.0f ms/s); e2e p50 %.0f ms; %d of %d events sampled",
+		iters, jc.AchievedUs, median, want, res.Latency.E2E.P50, rec.Expected, total)
+	if median < 0.5*want || median > 5*want {
+		t.Errorf("scoring busy %.0f ms/s (median), want within [0.5, 5] × %.0f ms/s", median, want)
 	}
 }
 
@@ -133,5 +143,49 @@ func TestThroughputFellShort(t *testing.T) {
 	}
 	if res.Reconciliation.Lost != 0 {
 		t.Errorf("lost %d: the drain should have caught up", res.Reconciliation.Lost)
+	}
+}
+
+// job.cost_per_event holds whatever else runs: with a CPU hog on one of the
+// two cores beside the TaskManager for the whole run, the scoring step
+// spends the configured CPU per event (job_cost.achieved_us, its own thread
+// CPU time over the events it scored) within 10%.
+func TestAchievedCostHoldsBesideACPUHog(t *testing.T) {
+	needEnv(t)
+	stop := make(chan struct{})
+	var hog sync.WaitGroup
+	hog.Add(1)
+	go func() {
+		defer hog.Done()
+		runtime.LockOSThread()
+		x := uint64(1)
+		for {
+			select {
+			case <-stop:
+				_ = x
+				return
+			default:
+			}
+			for i := 0; i < 1<<16; i++ {
+				x ^= x << 13
+				x ^= x >> 7
+				x ^= x << 17
+			}
+		}
+	}()
+	defer func() { close(stop); hog.Wait() }()
+	const costUs = 400
+	sc := scenario(t, "workload.rate=500", "workload.warmup=4s", "workload.duration=12s", "job.parallelism=1", "job.cost_per_event="+strconv.Itoa(costUs)+"us")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	jc := res.JobCost
+	if jc == nil || jc.Events < 4000 {
+		t.Fatalf("job_cost %+v: want the scoring step's cost over the measurement phase's ~6000 events", jc)
+	}
+	t.Logf("job cost: configured %.0f µs, achieved %.1f µs over %d events", jc.ConfiguredUs, jc.AchievedUs, jc.Events)
+	if jc.ConfiguredUs != costUs || math.Abs(jc.AchievedUs-costUs) > 0.1*costUs {
+		t.Errorf("achieved %.1f µs per event, want %d µs ± 10%%", jc.AchievedUs, costUs)
 	}
 }

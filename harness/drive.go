@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -599,7 +600,13 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	if r.topics.Windows != "" {
 		measured = c.measured()
 	}
+	r.skewMu.Lock()
 	res.Skew = r.skew
+	res.JobCost = r.jobCost
+	r.skewMu.Unlock()
+	if jc := res.JobCost; jc != nil && jc.AchievedUs > 0 && math.Abs(jc.AchievedUs-jc.ConfiguredUs) > 0.1*jc.ConfiguredUs {
+		res.Notes = append(res.Notes, fmt.Sprintf("The scoring step spent %.0f µs of CPU per event, not the %.0f µs configured (job.cost_per_event): what the job cost is job_cost.achieved_us.", jc.AchievedUs, jc.ConfiguredUs))
+	}
 	res.Savepoint = r.savepoint
 	res.Truth = buildTruth(r.gen, r.genStats, measured)
 	res.Timeseries = r.series

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/reports"
 )
 
 // inMeasureWall reports whether the measurement phase is on (wall time).
@@ -35,11 +37,73 @@ func (r *runner) snapshotSubtasks(start bool) {
 	}
 	if start {
 		r.skewStart = recs
-		return
-	}
-	if r.skewStart != nil && !r.skewFailed {
+	} else if r.skewStart != nil && !r.skewFailed {
 		r.skew = skewBetween(r.skewStart, recs)
 	}
+	if r.sc.Job.CostPerEvent.Duration > 0 {
+		r.snapshotCost(ctx, start)
+	}
+}
+
+// scoringCost is the scoring step's thread CPU time and events scored so
+// far, summed over its subtasks (its costCpuNanos and costEvents metrics).
+type scoringCost struct{ cpuNs, events float64 }
+
+// snapshotCost reads the scoring step's counters at the start or the end
+// of the measurement phase; at the end it sets the achieved cost per event
+// (under skewMu).
+func (r *runner) snapshotCost(ctx context.Context, start bool) {
+	cost, err := r.readScoringCost(ctx)
+	if err != nil {
+		r.con.Logf("abload: the scoring step's CPU (job.cost_per_event): %v", err)
+		return
+	}
+	if start {
+		r.costStart = cost
+		return
+	}
+	jc := &reports.JobCost{ConfiguredUs: float64(r.sc.Job.CostPerEvent.Microseconds())}
+	if s := r.costStart; s != nil && cost.events > s.events {
+		jc.Events = int64(cost.events - s.events)
+		jc.AchievedUs = (cost.cpuNs - s.cpuNs) / (cost.events - s.events) / 1000
+	}
+	r.jobCost = jc
+}
+
+// readScoringCost sums the scoring operator's costCpuNanos and costEvents
+// gauges over its subtasks.
+func (r *runner) readScoringCost(ctx context.Context) (*scoringCost, error) {
+	j, err := r.flink.Job(ctx, r.jobID)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range j.Vertices {
+		if !strings.Contains(v.Name, "scoring") {
+			continue
+		}
+		ids, err := r.flink.VertexMetricIDs(ctx, r.jobID, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		var cpuID, evID string
+		for id := range ids {
+			switch {
+			case strings.HasSuffix(id, "scoring.costCpuNanos"):
+				cpuID = id
+			case strings.HasSuffix(id, "scoring.costEvents"):
+				evID = id
+			}
+		}
+		if cpuID == "" || evID == "" {
+			return nil, fmt.Errorf("vertex %q has no scoring.costCpuNanos/costEvents metrics yet", v.Name)
+		}
+		agg, err := r.flink.VertexAgg(ctx, r.jobID, v.ID, cpuID, evID)
+		if err != nil {
+			return nil, err
+		}
+		return &scoringCost{cpuNs: float64(agg[cpuID].Sum), events: float64(agg[evID].Sum)}, nil
+	}
+	return nil, fmt.Errorf("no scoring vertex in the job")
 }
 
 // prefillMarginMs is how far before the schedule prefill events lie in event

@@ -229,6 +229,8 @@ type runner struct {
 	skewStart    []SubtaskRecords // per-subtask records-in when measuring began
 	skewFailed   bool
 	skew         *reports.Skew
+	costStart    *scoringCost // the scoring step's CPU and events when measuring began (job.cost_per_event)
+	jobCost      *reports.JobCost
 	savepoint    string
 	savepointErr string
 

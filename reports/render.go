@@ -44,6 +44,9 @@ func WriteSummary(w io.Writer, r *Result) {
 	p("e2e latency", "%s", latencyText(r.Latency.E2E, "events"))
 	p("window latency", "%s", latencyText(r.Latency.Window, "windows"))
 	p("throughput", "in %s events/s, out %s records/s", fmtRate(r.Throughput.InEPS), fmtRate(r.Throughput.OutRPS))
+	if jc := r.JobCost; jc != nil {
+		p("job cost", "%.0f µs of CPU per event configured, %.0f µs achieved (over %d events scored)", jc.ConfiguredUs, jc.AchievedUs, jc.Events)
+	}
 	if c := r.Reconciliation; c != nil {
 		p("reconciliation", "expected %d, counted %d, lost %d, duplicated %d, late dropped %d", c.Expected, c.Counted, c.Lost, c.Duplicated, c.LateDropped)
 		for _, v := range c.Variants {

@@ -67,6 +67,9 @@ type Result struct {
 	Skew            *Skew           `json:"skew,omitempty"`
 	Lag             *Lag            `json:"lag,omitempty"`
 	FlinkMetrics    *FlinkMetrics   `json:"flink_metrics,omitempty"`
+	// JobCost is job.cost_per_event against what the job's scoring step
+	// really spent over the measurement phase.
+	JobCost *JobCost `json:"job_cost,omitempty"`
 	Truth           any             `json:"truth,omitempty"` // harness.Truth when written; a map when read back
 	Recovery        []Recovery      `json:"recovery,omitempty"`
 	// Rescales times the scenario's scaling actions (TaskManagers joining
@@ -207,6 +210,15 @@ type Throughput struct {
 	InEPS   float64 `json:"in_eps"`
 	OutRPS  float64 `json:"out_rps"`
 	ReadEPS float64 `json:"read_eps,omitempty"`
+}
+
+// JobCost is the synthetic CPU cost per event (job.cost_per_event): as
+// configured, and as achieved — the scoring step's thread CPU time over the
+// events it scored in the measurement phase (0 when not measured).
+type JobCost struct {
+	ConfiguredUs float64 `json:"configured_us"`
+	AchievedUs   float64 `json:"achieved_us"`
+	Events       int64   `json:"events"`
 }
 
 // Reconciliation compares what was sent with what came out: exactly, by

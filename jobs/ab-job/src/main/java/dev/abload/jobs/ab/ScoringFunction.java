@@ -21,13 +21,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At {@link #open} each subtask calibrates ({@link CpuCost#calibrate}, tens of
  * milliseconds) how many iterations of the work loop take {@code N} µs of its thread's CPU time
- * and logs the result at INFO; then every {@link #RECALIBRATE_EVERY}-th event's work is timed
- * on thread CPU time and the iteration count follows (an exponentially weighted mean), since
- * the loop can still speed up after open() while the JIT finishes compiling it. The loop's result is folded into {@link #checksum()}, so the JIT
- * cannot remove it.
+ * and logs the result at INFO. Then every event's work is timed on thread CPU time, and after
+ * every {@link #RECALIBRATE_EVERY} events the iteration count follows what they cost (an
+ * exponentially weighted mean of CPU ns per iteration): the loop can still speed up after
+ * open() while the JIT finishes compiling it, and a calibration taken while something else ran
+ * beside the TaskManager is corrected as soon as it is measured. The loop's result is folded
+ * into {@link #checksum()}, so the JIT cannot remove it.
  *
- * <p>Metrics: {@code costIterationsPerEvent} (gauge, long: loop iterations per event) and
- * {@code costNanosPerIteration} (gauge, double: the calibrated CPU ns per iteration).
+ * <p>Metrics: {@code costIterationsPerEvent} (gauge, long: loop iterations per event),
+ * {@code costNanosPerIteration} (gauge, double: the calibrated CPU ns per iteration), and what
+ * was really spent: {@code costCpuNanos} (gauge, long: the thread CPU ns of all scoring so far)
+ * and {@code costEvents} (gauge, long: the events scored), whose ratio over a span is the
+ * achieved cost per event.
  */
 public class ScoringFunction extends RichMapFunction<EmailEvent, EmailEvent> {
     private static final long serialVersionUID = 1L;
@@ -43,11 +48,14 @@ public class ScoringFunction extends RichMapFunction<EmailEvent, EmailEvent> {
     private transient long checksum;
     private transient java.util.function.LongSupplier cpuClock;
     private transient long events;
+    private transient long cpuNanos;
+    private transient long windowNanos;
+    private transient long windowIterations;
 
-    /** Every this many events, one event's work is timed on thread CPU time to re-calibrate. */
+    /** Every this many events, what they cost re-calibrates the loop. */
     static final int RECALIBRATE_EVERY = 32;
-    /** Weight of a new timing in the running ns/iteration (an exponentially weighted mean). */
-    static final double RECALIBRATE_WEIGHT = 0.05;
+    /** Weight of a window's timing in the running ns/iteration (an exponentially weighted mean). */
+    static final double RECALIBRATE_WEIGHT = 0.2;
 
     /** @param costPerEventUs CPU microseconds per event, >= 0 (0: no work, no calibration) */
     public ScoringFunction(long costPerEventUs) {
@@ -75,29 +83,45 @@ public class ScoringFunction extends RichMapFunction<EmailEvent, EmailEvent> {
         }
         getRuntimeContext().getMetricGroup().gauge("costIterationsPerEvent", (Gauge<Long>) () -> iterationsPerEvent);
         getRuntimeContext().getMetricGroup().gauge("costNanosPerIteration", (Gauge<Double>) () -> nsPerIteration);
+        getRuntimeContext().getMetricGroup().gauge("costCpuNanos", (Gauge<Long>) () -> cpuNanos);
+        getRuntimeContext().getMetricGroup().gauge("costEvents", (Gauge<Long>) () -> events);
     }
 
     @Override
     public EmailEvent map(EmailEvent e) {
-        if (iterationsPerEvent > 0) {
-            if (cpuClock != null && events++ % RECALIBRATE_EVERY == 0) {
-                // Feedback: the loop gets faster once the JIT has compiled it fully (C2
-                // can finish after open()'s calibration on a busy TaskManager), so every
-                // RECALIBRATE_EVERY-th event is timed on thread CPU time and the count of
-                // iterations follows, keeping the cost at N µs of CPU per event.
-                long t0 = cpuClock.getAsLong();
-                checksum += CpuCost.spin(CpuCost.seed(e), iterationsPerEvent);
-                long spent = cpuClock.getAsLong() - t0;
-                if (spent > 0) {
-                    double measured = (double) spent / iterationsPerEvent;
-                    nsPerIteration += RECALIBRATE_WEIGHT * (measured - nsPerIteration);
-                    iterationsPerEvent = Math.max(1, Math.round(costPerEventUs * 1_000 / nsPerIteration));
-                }
-            } else {
-                checksum += CpuCost.spin(CpuCost.seed(e), iterationsPerEvent);
-            }
+        if (iterationsPerEvent <= 0) {
+            return e;
+        }
+        events++;
+        if (cpuClock == null) {
+            checksum += CpuCost.spin(CpuCost.seed(e), iterationsPerEvent);
+            return e;
+        }
+        long t0 = cpuClock.getAsLong();
+        checksum += CpuCost.spin(CpuCost.seed(e), iterationsPerEvent);
+        long spent = cpuClock.getAsLong() - t0;
+        cpuNanos += spent;
+        windowNanos += spent;
+        windowIterations += iterationsPerEvent;
+        if (events % RECALIBRATE_EVERY == 0 && windowNanos > 0) {
+            // Feedback on what the last RECALIBRATE_EVERY events cost: the count of
+            // iterations follows, keeping the cost at N µs of CPU per event.
+            double measured = (double) windowNanos / windowIterations;
+            nsPerIteration += RECALIBRATE_WEIGHT * (measured - nsPerIteration);
+            iterationsPerEvent = Math.max(1, Math.round(costPerEventUs * 1_000 / nsPerIteration));
+            windowNanos = 0;
+            windowIterations = 0;
         }
         return e;
+    }
+
+    /** Thread CPU ns spent scoring so far, and the events scored (the achieved cost's parts). */
+    long cpuNanos() {
+        return cpuNanos;
+    }
+
+    long events() {
+        return events;
     }
 
     /** Overrides the calibration (tests: a calibration taken while the loop was still slow). */

@@ -118,6 +118,23 @@ class ScoringFunctionTest {
     }
 
     @Test
+    void reportsTheCpuItSpent() throws Exception {
+        // costCpuNanos / costEvents is what scoring really cost: the thread CPU time
+        // measured from outside, less the test harness's own small share per record.
+        ScoringFunction f = new ScoringFunction(200);
+        try (OneInputStreamOperatorTestHarness<EmailEvent, EmailEvent> h = harness(f)) {
+            cpuNsPerEvent(h, events(500)); // warm
+            long c0 = f.cpuNanos(), e0 = f.events();
+            double outside = cpuNsPerEvent(h, events(1000));
+            double achieved = (double) (f.cpuNanos() - c0) / (f.events() - e0);
+            assertEquals(1000, f.events() - e0);
+            assertTrue(achieved <= outside && achieved > 0.9 * outside,
+                    String.format("achieved %.1f us per event, measured outside %.1f us", achieved / 1000, outside / 1000));
+            assertTrue(achieved > 0.8 * 200_000 && achieved < 1.2 * 200_000, achieved + " ns per event, want 200 us +-20%");
+        }
+    }
+
+    @Test
     void costZeroDoesNoWork() throws Exception {
         ScoringFunction f = new ScoringFunction(0);
         try (OneInputStreamOperatorTestHarness<EmailEvent, EmailEvent> h = harness(f)) {
