@@ -8,6 +8,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/buger/jsonparser"
 
 	"github.com/abload/abload/reports"
 )
@@ -27,6 +28,74 @@ type update struct {
 	Status      string `json:"status"`
 	Campaign    int32  `json:"campaign"`
 	Variant     string `json:"variant"`
+}
+
+// updatePaths are the update fields decodeUpdate reads, in its order.
+var updatePaths = [][]string{{"seq"}, {"intended_ns"}, {"event_time_ms"}, {"status"}, {"campaign"}, {"variant"}}
+
+// decodeUpdate reads an updates record's fields into u (fields it lacks
+// keep their values), without the reflection and allocations of
+// encoding/json: it runs for every event. false when the record is not a
+// JSON object or a field has the wrong type.
+func decodeUpdate(b []byte, u *update) bool {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	if i == len(b) || b[i] != '{' {
+		return false
+	}
+	ok := true
+	num := func(v []byte, vt jsonparser.ValueType, dst *int64) {
+		if vt != jsonparser.Number {
+			ok = false
+			return
+		}
+		n, err := jsonparser.ParseInt(v)
+		if err != nil {
+			ok = false
+			return
+		}
+		*dst = n
+	}
+	str := func(v []byte, vt jsonparser.ValueType, dst *string) {
+		switch vt {
+		case jsonparser.String:
+			s, err := jsonparser.ParseString(v)
+			if err != nil {
+				ok = false
+				return
+			}
+			*dst = s
+		case jsonparser.Null:
+		default:
+			ok = false
+		}
+	}
+	jsonparser.EachKey(b, func(idx int, v []byte, vt jsonparser.ValueType, err error) {
+		if err != nil {
+			ok = false
+			return
+		}
+		switch idx {
+		case 0:
+			num(v, vt, &u.Seq)
+		case 1:
+			num(v, vt, &u.IntendedNs)
+		case 2:
+			num(v, vt, &u.EventTimeMs)
+		case 3:
+			str(v, vt, &u.Status)
+		case 4:
+			var c int64
+			if num(v, vt, &c); ok {
+				u.Campaign = int32(c)
+			}
+		case 5:
+			str(v, vt, &u.Variant)
+		}
+	}, updatePaths...)
+	return ok
 }
 
 // absent marks a required output field the record did not carry.
@@ -414,7 +483,7 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 	// Absent fields keep these sentinels: the output contract's required
 	// fields are told apart from zeros without a second decode.
 	u.Seq, u.IntendedNs = absent, absent
-	if err := json.Unmarshal(value, &u); err != nil {
+	if !decodeUpdate(value, &u) {
 		c.badRecords++
 		c.breach("updates", "not a JSON object", value)
 		return

@@ -1,9 +1,11 @@
 package harness
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/abload/abload/scenarios"
 )
@@ -145,4 +147,64 @@ func TestReconciliationEdgeCases(t *testing.T) {
 	if c.counted != 0 || c.badRecords != 1 {
 		t.Errorf("seq 12 of a 10-event schedule: counted %d, bad %d", c.counted, c.badRecords)
 	}
+}
+
+// decodeUpdate reads what encoding/json would, for the records jobs write
+// (and refuses what it would refuse).
+func TestDecodeUpdateAgreesWithEncodingJSON(t *testing.T) {
+	for _, in := range []string{
+		`{"seq":7,"intended_ns":1795712779918668011,"event_time_ms":1234,"status":"late","campaign":3,"variant":"B","counts":{"opens":2}}`,
+		` {"variant":"A\u00e9","seq":0,"intended_ns":-5}`,
+		`{"seq":1}`,
+		`{"intended_ns":2,"status":null}`,
+		`{}`,
+		`{"seq":9,"intended_ns":1,"extra":[1,2,{"seq":99}]}`,
+	} {
+		var got, want update
+		got.Seq, got.IntendedNs, want.Seq, want.IntendedNs = absent, absent, absent, absent
+		if !decodeUpdate([]byte(in), &got) {
+			t.Errorf("%s: refused", in)
+			continue
+		}
+		if err := json.Unmarshal([]byte(in), &want); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s: %+v, encoding/json %+v", in, got, want)
+		}
+	}
+	for _, in := range []string{`not json`, `[1,2]`, `{"seq":"7"}`, `{"intended_ns":true}`, `"x"`, ``} {
+		var u update
+		if decodeUpdate([]byte(in), &u) {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+func FuzzDecodeUpdate(f *testing.F) {
+	f.Add([]byte(`{"seq":7,"intended_ns":17,"event_time_ms":1234,"status":"late","campaign":3,"variant":"B"}`))
+	f.Add([]byte(`{"seq":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got update
+		if !decodeUpdate(b, &got) || !json.Valid(b) || !utf8.Valid(b) {
+			return // (encoding/json turns invalid UTF-8 into U+FFFD; the raw bytes are kept)
+		}
+		// What it accepts as a whole object, encoding/json reads the same
+		// way, field names matched exactly (encoding/json alone would fold
+		// their case).
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(b, &fields) != nil {
+			return
+		}
+		var want update
+		for name, dst := range map[string]any{"seq": &want.Seq, "intended_ns": &want.IntendedNs, "event_time_ms": &want.EventTimeMs,
+			"status": &want.Status, "campaign": &want.Campaign, "variant": &want.Variant} {
+			if raw, ok := fields[name]; ok && json.Unmarshal(raw, dst) != nil {
+				return // a type encoding/json refuses (a campaign beyond int32, say)
+			}
+		}
+		if got != want {
+			t.Errorf("%q: %+v, encoding/json %+v", b, got, want)
+		}
+	})
 }

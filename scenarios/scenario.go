@@ -667,7 +667,7 @@ func defaults() *Scenario {
 		Kafka: Kafka{
 			Partitions:  4,
 			Acks:        "all",
-			Linger:      Duration{time.Millisecond},
+			Linger:      Duration{5 * time.Millisecond},
 			Compression: "none",
 			BatchSize:   defaultBatchSize,
 		},

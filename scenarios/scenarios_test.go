@@ -53,7 +53,7 @@ func TestDefaults(t *testing.T) {
 				{"env.startup_timeout", s.Env.StartupTimeout, sec(180)},
 				{"kafka.partitions", s.Kafka.Partitions, 4},
 				{"kafka.acks", s.Kafka.Acks, "all"},
-				{"kafka.linger", s.Kafka.Linger, sec(0.001)},
+				{"kafka.linger", s.Kafka.Linger, sec(0.005)},
 				{"kafka.compression", s.Kafka.Compression, "none"},
 				{"job.parallelism", s.Job.Parallelism, 2},
 				{"job.window.size", s.Job.Window.Size, sec(10)},

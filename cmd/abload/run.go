@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -29,6 +30,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	runtimeDir := fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
 	dryRun := fs.Bool("dry-run", false, "validate, print what the run would do (topics it would create, the job it would submit, what it would delete), and start or create nothing")
 	cleanup := fs.Bool("cleanup", false, "env.kind external: delete the topics the run created when it ends (never a topic it did not create)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of abload itself (Go pprof format) over the whole run to this file")
 	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://HOST:PORT/metrics while the run goes on; loopback only, e.g. 127.0.0.1:9464 (default: off)")
 	var gateFlags multiFlag
 	fs.Var(&gateFlags, "gate", "a gate besides the scenario's (repeatable), e.g. --gate 'e2e.p99 < 500ms' or --gate 'e2e.p99 <= baseline * 1.10'")
@@ -151,6 +153,20 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		fmt.Fprintf(stderr, "abload run: %v\n", err)
 		return exitRuntime
+	}
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "abload run: --cpuprofile: %v\n", err)
+			return exitInput
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			fmt.Fprintf(stderr, "abload run: --cpuprofile: %v\n", err)
+			return exitRuntime
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
