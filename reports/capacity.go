@@ -94,8 +94,8 @@ type CapacityStep struct {
 	// judge window (its position's change between the first and the last
 	// sample in it): the achieved throughput, which at a step the job cannot
 	// hold is its saturation rate (0: fewer than two samples).
-	ProcessedEPS      float64 `json:"processed_eps"`
-	SendDelayP99Ms    float64 `json:"send_delay_p99_ms"` // events intended in the judge window
+	ProcessedEPS   float64 `json:"processed_eps"`
+	SendDelayP99Ms float64 `json:"send_delay_p99_ms"` // events intended in the judge window
 	// ConsumerDelayP99Ms is the harness's consumer's delay behind the
 	// outputs read in the judge window; ProducerBuffered the most records
 	// its producer held unacknowledged then.
@@ -103,8 +103,8 @@ type CapacityStep struct {
 	ProducerBuffered   int64   `json:"producer_buffered"`
 	// LimitedBy says the step failed because the harness or the broker
 	// could not offer its rate ("harness", "broker"): not the job's limit.
-	LimitedBy         string `json:"limited_by,omitempty"`
-	FailedCheckpoints int    `json:"failed_checkpoints"`
+	LimitedBy         string  `json:"limited_by,omitempty"`
+	FailedCheckpoints int     `json:"failed_checkpoints"`
 	Restarts          float64 `json:"restarts,omitempty"`
 	Verdict           string  `json:"verdict"`
 	Reason            string  `json:"reason,omitempty"`
