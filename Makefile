@@ -11,7 +11,7 @@ JAVA_SRC := $(shell find jobs -name pom.xml -not -path '*/target/*' -not -path '
             $(shell find jobs/runtime -path '*/src/*' -type f 2>/dev/null) \
             $(shell find jobs/sql-runner/src/main -type f 2>/dev/null) $(wildcard jobs/sql/*.sql)
 
-.PHONY: all build runtime images test test-short test-java test-go demo bench bench-producer bench-docker bench-capacity bench-compare clean
+.PHONY: all build runtime images test test-short test-java test-go demo bench bench-producer bench-docker bench-capacity bench-compare bench-soak clean
 
 all: build
 
@@ -106,6 +106,11 @@ bench-compare: build
 	$(GO) test ./reports -run 'TestDefaultNoiseMatchesCorpus' -count=1 -update
 	$(GO) test ./reports -run 'TestREADMENoiseTable' -count=1 -update
 	$(GO) test ./reports -run 'TestDefaultNoiseMatchesCorpus|TestCompareCalibrationAA|TestCompareDetectsShiftedCorpus|TestCompareDoubledLatencyFourVsFour' -count=1 -v
+
+## bench-soak: abload at 2,000 events/s for 30 minutes (ABLOAD_SOAK=45m for longer): its own
+## CPU and RSS over the last five minutes within 1.2× of the first five after warmup
+bench-soak: build
+	$(GO) test -run '^$$' -bench 'Soak' -benchtime 1x -timeout 60m -v ./harness/
 
 clean:
 	rm -rf $(BUILD) results
