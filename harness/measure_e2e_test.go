@@ -266,3 +266,40 @@ func TestRestartBrokerRecovers(t *testing.T) {
 		t.Errorf("e2e max %.0f ms: the 2 s outage is missing from the tail", res.Latency.E2E.Max)
 	}
 }
+
+// A known checkpoint cost shows where it should: with every checkpoint's
+// synchronous phase paused 1 s (the source's task stops meanwhile), the
+// events intended while a checkpoint is in flight wait up to that much
+// more, so their p99 exceeds the p99 between checkpoints by about the
+// pause (less the spread between checkpoints' own p50 and p99); the share
+// of time in flight is the pause over the interval.
+func TestInjectedCheckpointCostShowsInOverhead(t *testing.T) {
+	needEnv(t)
+	const pause = 1000.0 // ms
+	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=24s",
+		"job.checkpoint.interval=3s", "job.checkpoint.sync_pause=1s", "job.checkpoint.mode=at_least_once")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !res.Valid {
+		t.Errorf("invalid: %v", res.InvalidReasons)
+	}
+	cp := res.Checkpoints
+	if cp == nil || cp.Completed < 5 || cp.Overhead == nil {
+		t.Fatalf("checkpoints %+v: want several, with an overhead split", cp)
+	}
+	o := cp.Overhead
+	diff := o.E2EInFlight.P99 - o.E2EBetween.P99
+	t.Logf("%d checkpoints, duration %+v, sync %+v; in flight %.0f%% of the time: e2e p50 %.0f vs %.0f ms, p99 %.0f vs %.0f ms (+%.0f ms)",
+		cp.Completed, cp.DurationMs, cp.SyncMs, 100*o.InFlightShare, o.E2EInFlight.P50, o.E2EBetween.P50, o.E2EInFlight.P99, o.E2EBetween.P99, diff)
+	if cp.SyncMs.P50 < 0.9*pause {
+		t.Errorf("sync phase p50 %.0f ms: the pause of %.0f ms did not reach the checkpoints", cp.SyncMs.P50, pause)
+	}
+	if diff < 0.7*pause || diff > 1.3*pause {
+		t.Errorf("in-flight p99 − between p99 = %.0f ms, want %.0f ms ± 30%%", diff, pause)
+	}
+	if want := pause / 3000; o.InFlightShare < 0.8*want || o.InFlightShare > 1.5*want {
+		t.Errorf("in-flight share %.3f, want about %.3f (1 s of every 3 s)", o.InFlightShare, want)
+	}
+}

@@ -575,6 +575,7 @@ func (r *runner) jobArgs() []string {
 		"--parallelism-counts", fmt.Sprint(sc.Job.StageParallelism.Counts),
 		"--parallelism-windows", fmt.Sprint(sc.Job.StageParallelism.Windows),
 		"--cost-per-event-us", fmt.Sprint(sc.Job.CostPerEvent.Microseconds()),
+		"--checkpoint-sync-pause-ms", fmt.Sprint(sc.Job.Checkpoint.SyncPause.Milliseconds()),
 		"--updates-sample", fmt.Sprint(sc.Job.UpdatesSample),
 	}
 	if r.topics.Updates != "" {

@@ -162,6 +162,7 @@ var fieldDocs = []FieldDoc{
 	{Path: "job.checkpoint.min_pause", Doc: "Least time between the end of one checkpoint and the start of the next. >= 0."},
 	{Path: "job.checkpoint.incremental", Doc: "Incremental checkpoints; needs job.state_backend rocksdb."},
 	{Path: "job.checkpoint.control_run", Doc: "Follow each run with a control run on the same environment with checkpointing off (and at_least_once delivery), written to OUT/control; result.json's checkpoints.control holds the ratios (latency, output rate, TaskManager CPU). Not with an attached job (env.external.job_id)."},
+	{Path: "job.checkpoint.sync_pause", Doc: "abload's job: a pause of this long in every checkpoint's synchronous phase (in the source's task, which stops meanwhile): a modelled costly snapshot, and a known checkpoint cost (the overhead figures must show it). 0 = none; whole ms, <= 1m."},
 	{Path: "job.outputs.updates", Doc: "Produce the per-event updates output (e2e latency, exact reconciliation)."},
 	{Path: "job.outputs.windows", Doc: "Produce the per-window output (window latency)."},
 	{Path: "job.sink_linger", Doc: "Linger of the job's Kafka sinks. >= 0."},

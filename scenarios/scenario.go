@@ -561,6 +561,9 @@ type Checkpoint struct {
 	Incremental bool     `yaml:"incremental" json:"incremental"`
 	// ControlRun follows each run with a control run with checkpointing off.
 	ControlRun bool `yaml:"control_run" json:"control_run"`
+	// SyncPause is a pause in every checkpoint's synchronous phase (abload's
+	// job): a modelled costly snapshot, and a known cost for truth tests.
+	SyncPause Duration `yaml:"sync_pause" json:"sync_pause"`
 }
 
 // Outputs selects which of the job's two outputs are produced and measured.

@@ -196,7 +196,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown nested field",
 			data: "job:\n  checkpoint:\n    intervall: 1s\n",
-			want: []string{`t.yaml:3: job.checkpoint.intervall: unknown field (known: interval, mode, unaligned, timeout, min_pause, incremental, control_run); did you mean "interval"?`},
+			want: []string{`t.yaml:3: job.checkpoint.intervall: unknown field (known: interval, mode, unaligned, timeout, min_pause, incremental, control_run, sync_pause); did you mean "interval"?`},
 		},
 		{
 			name: "negative rate",

@@ -349,6 +349,11 @@ func (s *Scenario) check() []issue {
 	c.wholeMillis("job.checkpoint.timeout", j.Checkpoint.Timeout)
 	c.nonNegative("job.checkpoint.min_pause", j.Checkpoint.MinPause)
 	c.wholeMillis("job.checkpoint.min_pause", j.Checkpoint.MinPause)
+	c.nonNegative("job.checkpoint.sync_pause", j.Checkpoint.SyncPause)
+	c.wholeMillis("job.checkpoint.sync_pause", j.Checkpoint.SyncPause)
+	if j.Checkpoint.SyncPause.Duration > time.Minute {
+		c.addf("job.checkpoint.sync_pause", "must be at most 1m, got %s", j.Checkpoint.SyncPause)
+	}
 	if j.Checkpoint.ControlRun && j.Checkpoint.Interval.Duration == 0 {
 		c.addf("job.checkpoint.control_run", "needs checkpointing (job.checkpoint.interval > 0) to compare with the run without it")
 	}
@@ -1046,6 +1051,7 @@ func checkCustomJob(c *checker, s *Scenario) {
 		{"job.skew_mitigation", j.SkewMitigation != d.SkewMitigation},
 		{"job.cost_per_event", j.CostPerEvent != d.CostPerEvent},
 		{"job.updates_sample", j.UpdatesSample != d.UpdatesSample},
+		{"job.checkpoint.sync_pause", j.Checkpoint.SyncPause != d.Checkpoint.SyncPause},
 	} {
 		if f.set {
 			c.addf(f.path, "applies to abload's A/B job only, not to a %s job; leave it out", what)

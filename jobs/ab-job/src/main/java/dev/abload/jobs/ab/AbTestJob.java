@@ -196,7 +196,7 @@ public class AbTestJob {
                 .name("events-source");
 
         SingleOutputStreamOperator<EmailEvent> onTime = events
-                .process(new LateEventFilter(config.allowedLatenessMs))
+                .process(new LateEventFilter(config.allowedLatenessMs, config.checkpointSyncPauseMs))
                 .uid("late-filter")
                 .name("late-filter");
 

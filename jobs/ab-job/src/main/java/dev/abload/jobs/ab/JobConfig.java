@@ -79,6 +79,10 @@ public final class JobConfig {
             "CPU work per de-duplicated event, in microseconds of thread CPU time, 0..1000000: a calibrated"
                 + " scoring loop in a 'scoring' operator chained after dedupe (same parallelism); 0 = off"
                 + " (no scoring operator)"});
+        OPTIONS.put("checkpoint-sync-pause-ms", new String[] {"0",
+            "a pause of this many ms in every checkpoint's synchronous phase (the late filter's snapshot, in"
+                + " the source's task): a modelled costly snapshot, and a known checkpoint cost for truth"
+                + " tests, 0..60000; 0 = none"});
         OPTIONS.put("updates-sample", new String[] {"1",
             "emit the per-event update (counted or late) only of events with seq % N == 0, >= 1;"
                 + " 1 = every update; windows are unaffected"});
@@ -151,6 +155,8 @@ public final class JobConfig {
     public final int parallelismWindows;
     /** CPU microseconds of scoring work per de-duplicated event; 0 = off. */
     public final long costPerEventUs;
+    /** {@code --checkpoint-sync-pause-ms}: a pause in every checkpoint's synchronous phase. */
+    public final long checkpointSyncPauseMs;
     /** >= 1: only updates of events with {@code seq % updatesSample == 0} are emitted. */
     public final long updatesSample;
     /**
@@ -210,6 +216,10 @@ public final class JobConfig {
         if (costPerEventUs > ScoringFunction.MAX_COST_PER_EVENT_US) {
             throw invalid("--cost-per-event-us must be <= " + ScoringFunction.MAX_COST_PER_EVENT_US
                     + ", got " + costPerEventUs);
+        }
+        checkpointSyncPauseMs = number(v, "checkpoint-sync-pause-ms", 0);
+        if (checkpointSyncPauseMs > 60_000) {
+            throw invalid("--checkpoint-sync-pause-ms must be <= 60000, got " + checkpointSyncPauseMs);
         }
         updatesSample = number(v, "updates-sample", 1);
         try {
@@ -481,7 +491,8 @@ public final class JobConfig {
                 + ", allowedLatenessMs=" + allowedLatenessMs + ", skewMitigation=" + skewMitigation
                 + ", salts=" + salts + ", parallelismDedupe=" + parallelismDedupe
                 + ", parallelismCounts=" + parallelismCounts + ", parallelismWindows=" + parallelismWindows
-                + ", costPerEventUs=" + costPerEventUs + ", updatesSample=" + updatesSample
+                + ", costPerEventUs=" + costPerEventUs + ", checkpointSyncPauseMs=" + checkpointSyncPauseMs
+                + ", updatesSample=" + updatesSample
                 + ", kafkaProperties=[" + kafkaPropertiesDescription + "]}";
     }
 }

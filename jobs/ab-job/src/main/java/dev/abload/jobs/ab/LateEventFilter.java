@@ -3,6 +3,9 @@ package dev.abload.jobs.ab;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -25,14 +28,19 @@ import org.apache.flink.util.OutputTag;
  * <p>Every late event gets a late update, also with an updates sample {@code N > 1}
  * ({@code --updates-sample}, which thins only the accepted updates): the harness takes each late
  * event out of what the windows path owes, which it could not do for one it never hears of.
+ *
+ * <p>With a checkpoint sync pause ({@code --checkpoint-sync-pause-ms}) its snapshot, in every
+ * checkpoint's synchronous phase, sleeps that long: the source's task stops meanwhile, so the
+ * events that arrive then wait that much more — a known checkpoint cost.
  */
-public class LateEventFilter extends ProcessFunction<EmailEvent, EmailEvent> {
+public class LateEventFilter extends ProcessFunction<EmailEvent, EmailEvent> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     /** Late update records, already formatted as JSON. */
     public static final OutputTag<String> LATE = new OutputTag<>("late-updates", Types.STRING);
 
     private final long allowedLatenessMs;
+    private final long syncPauseMs;
 
     private transient Counter lateEvents;
     private transient StringBuilder sb;
@@ -44,11 +52,33 @@ public class LateEventFilter extends ProcessFunction<EmailEvent, EmailEvent> {
 
     /** @param allowedLatenessMs the windows' allowed lateness, >= 0 */
     public LateEventFilter(long allowedLatenessMs) {
+        this(allowedLatenessMs, 0);
+    }
+
+    /**
+     * @param allowedLatenessMs the windows' allowed lateness, >= 0
+     * @param syncPauseMs a pause in every checkpoint's synchronous phase, >= 0
+     */
+    public LateEventFilter(long allowedLatenessMs, long syncPauseMs) {
         if (allowedLatenessMs < 0) {
             throw new IllegalArgumentException("allowed lateness must be >= 0, got " + allowedLatenessMs);
         }
+        if (syncPauseMs < 0) {
+            throw new IllegalArgumentException("checkpoint sync pause must be >= 0, got " + syncPauseMs);
+        }
         this.allowedLatenessMs = allowedLatenessMs;
+        this.syncPauseMs = syncPauseMs;
     }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        if (syncPauseMs > 0) {
+            Thread.sleep(syncPauseMs);
+        }
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {}
 
     /**
      * Whether an event at {@code ts} is late under {@code watermark} with the given allowed

@@ -74,7 +74,8 @@ class JobConfigTest {
         assertEquals("1", c.asMap().get("updates-sample"));
         assertEquals("", c.asMap().get("kafka-properties"));
         assertTrue(c.kafkaProperties().isEmpty());
-        assertEquals(36, c.asMap().size());
+        assertEquals("0", c.asMap().get("checkpoint-sync-pause-ms"));
+        assertEquals(37, c.asMap().size());
     }
 
     @Test
@@ -289,7 +290,9 @@ class JobConfigTest {
         assertEquals(10, c.updatesSample);
         assertEquals("200", c.asMap().get("cost-per-event-us"));
         assertEquals("10", c.asMap().get("updates-sample"));
-        assertTrue(c.toString().contains("costPerEventUs=200, updatesSample=10"), c.toString());
+        assertTrue(c.toString().contains("costPerEventUs=200, checkpointSyncPauseMs=0, updatesSample=10"), c.toString());
+        assertEquals(300, parse("--checkpoint-sync-pause-ms", "300").checkpointSyncPauseMs);
+        assertThrows(IllegalArgumentException.class, () -> parse("--checkpoint-sync-pause-ms", "60001"));
         assertEquals(1_000_000, parse("--cost-per-event-us", "1000000").costPerEventUs);
         assertFalse(parse("--cost-per-event-us", "0").scoringEnabled());
         assertEquals(1, parse("--updates-sample", "1").updatesSample);
