@@ -366,10 +366,15 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 	case reports.StoppedByAborted:
 		out.Note = fmt.Sprintf("the search was stopped: %v", serr)
 	case reports.StoppedByLimited:
+		// The limited step is not in the search (runSearch never recorded
+		// it): a failure known above it was the job's own.
 		last := out.Steps[len(out.Steps)-1]
-		out.FirstFailingEPS, out.FailReason = 0, ""
-		out.Note = fmt.Sprintf("the %s could not offer %.0f events/s (%s): the job's capacity is at least %.0f events/s, not known beyond; give the harness more CPU or a faster broker",
-			last.LimitedBy, last.RateEPS, last.Reason, out.SustainableEPS)
+		beyond := "not known beyond"
+		if out.FirstFailingEPS > 0 {
+			beyond = fmt.Sprintf("below the %.0f events/s it failed at", out.FirstFailingEPS)
+		}
+		out.Note = fmt.Sprintf("the %s could not offer %.0f events/s (%s): the job's capacity is at least %.0f events/s, %s; give the harness more CPU or a faster broker",
+			last.LimitedBy, last.RateEPS, last.Reason, out.SustainableEPS, beyond)
 	}
 	return out, serr
 }
@@ -403,7 +408,7 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	var lastAt, buffered int64
 	var firstRead, lastRead, firstReadAt, lastReadAt int64
 	lagSample := func() (lag int64, atNs int64, ok bool) {
-		read, at, known := r.mon.readAt()
+		read, at, _, known := r.mon.read()
 		if !known {
 			return 0, 0, false
 		}
@@ -413,14 +418,12 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 			}
 			lastRead, lastReadAt = read, at
 		}
-		// Produced by then: what had been sent at that moment, less what
-		// the producer still holds (not in Kafka yet: the broker's backlog
-		// or the harness's, not the job's).
+		// What was in Kafka by then (records the harness's producer still
+		// held are the broker's backlog or the harness's, not the job's).
 		c.mu.Lock()
-		produced := c.producedAt(at)
+		inKafka := c.inKafkaAt(at)
 		c.mu.Unlock()
-		produced -= r.producerBuffered()
-		return max(0, produced-read), at, true
+		return max(0, inKafka-read), at, true
 	}
 	wait := func(untilNs int64) error {
 		for r.clock.Now() < untilNs {
@@ -517,9 +520,10 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	}
 	st.FailedCheckpoints = r.mon.failedCheckpointsBetween(t0, t2)
 	st.Restarts = r.mon.restartsBetween(t0, r.clock.Now())
+	cdBound, cdText := consumerDelayBound(r.sc)
 	st.Verdict, st.Reason, st.LimitedBy = judgeStep(stepFacts{
 		rate: rate, drained: drained, lagNow: lagNow, owed: owed,
-		maxSendDelayMs: ms(r.sc.Workload.MaxSendDelay.Duration), maxConsumerDelayMs: ms(r.sc.Workload.MaxConsumerDelay.Duration),
+		maxSendDelayMs: ms(r.sc.Workload.MaxSendDelay.Duration), maxConsumerDelayMs: ms(cdBound), consumerDelayText: cdText,
 	}, *st, k)
 	line := fmt.Sprintf("abload: capacity step %d: %.0f events/s: read %.0f events/s, e2e p50 %.0f ms p99 %.0f ms, lag slope %.0f events/s (%d samples), send delay p99 %.0f ms, %d failed checkpoint(s): %s",
 		n, rate, st.ProcessedEPS, st.E2EP50Ms, st.E2EP99Ms, st.LagSlope, st.LagSamples, st.SendDelayP99Ms, st.FailedCheckpoints, st.Verdict)
@@ -536,6 +540,7 @@ type stepFacts struct {
 	drained                            bool
 	lagNow, owed                       int64
 	maxSendDelayMs, maxConsumerDelayMs float64
+	consumerDelayText                  string // the consumer-delay bound, as said (consumerDelayBound)
 }
 
 // capProducerBacklogS: a producer holding more than this many seconds of a
@@ -555,7 +560,7 @@ func judgeStep(f stepFacts, st reports.CapacityStep, k scenarios.Capacity) (verd
 		limits = append(limits, fmt.Sprintf("the harness could not send at this rate: send delay p99 %.0f ms > workload.max_send_delay %.0f ms", st.SendDelayP99Ms, f.maxSendDelayMs))
 	}
 	if st.ConsumerDelayP99Ms > f.maxConsumerDelayMs {
-		limits = append(limits, fmt.Sprintf("the harness could not read the outputs as fast: consumer delay p99 %.0f ms > workload.max_consumer_delay %.0f ms", st.ConsumerDelayP99Ms, f.maxConsumerDelayMs))
+		limits = append(limits, fmt.Sprintf("the harness could not read the outputs as fast: consumer delay p99 %.0f ms > %.0f ms (%s)", st.ConsumerDelayP99Ms, f.maxConsumerDelayMs, f.consumerDelayText))
 	}
 	if float64(st.ProducerBuffered) > capProducerBacklogS*f.rate {
 		limits = append(limits, fmt.Sprintf("the broker did not take the load: up to %d records waited in the harness's producer (more than %.0f s of it)", st.ProducerBuffered, capProducerBacklogS))
@@ -607,13 +612,6 @@ func (r *runner) producerBuffered() int64 {
 	return 0
 }
 
-// readAt returns the source's position, when it was sampled, and whether it is known.
-func (m *monitor) readAt() (int64, int64, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.readTotal, m.readAtNs, m.readKnown
-}
-
 // failedCheckpointsBetween counts the failed checkpoints (not savepoints)
 // triggered in [fromNs, toNs].
 func (m *monitor) failedCheckpointsBetween(fromNs, toNs int64) int {
@@ -647,10 +645,8 @@ func (r *runner) capacityWarmup(ctx context.Context, dyn *generators.Dynamic, ra
 			paused = true
 		}
 		if paused {
-			read, at, ok := r.mon.readAt()
-			r.col.mu.Lock()
-			sent := r.col.total
-			r.col.mu.Unlock()
+			read, at, _, ok := r.mon.read()
+			sent := r.col.acked.Load()
 			if (ok && at >= end+int64(capMetricStaleness) && sent-read <= int64(math.Max(20, rate*0.01))) || now > deadline {
 				return nil
 			}

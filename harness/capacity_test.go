@@ -153,6 +153,13 @@ func TestJudgeStep(t *testing.T) {
 		{"consumer behind", func(s *reports.CapacityStep, _ *stepFacts) { s.ConsumerDelayP99Ms = 2500 }, reports.VerdictFail, "the harness could not read the outputs as fast", "harness"},
 		{"broker backlog", func(s *reports.CapacityStep, _ *stepFacts) { s.ProducerBuffered = 1500 }, reports.VerdictFail, "the broker did not take the load", "broker"},
 		{"broker backlog and a slow job", func(s *reports.CapacityStep, _ *stepFacts) { s.ProducerBuffered, s.E2EP99Ms = 1500, 1500 }, reports.VerdictFail, "e2e p99 1500 ms > 1000 ms", "broker"},
+		{"exactly-once output waits a checkpoint cycle", func(s *reports.CapacityStep, f *stepFacts) {
+			s.ConsumerDelayP99Ms = 2500
+			sc := scenarios.Defaults()
+			sc.Job.Delivery = scenarios.DeliveryExactlyOnce
+			bound, text := consumerDelayBound(sc)
+			f.maxConsumerDelayMs, f.consumerDelayText = ms(bound), text
+		}, reports.VerdictPass, "", ""},
 	} {
 		st, f := ok, facts
 		tc.edit(&st, &f)

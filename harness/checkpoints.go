@@ -121,6 +121,9 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 			if n := r.col.ovh.leftOut; n > 0 {
 				res.Notes = append(res.Notes, fmt.Sprintf("%d events were left out of the checkpoint overhead split: they waited longer than its buffer allows for the checkpoints covering them to be known.", n))
 			}
+			if n := r.col.ovh.leftOutReads; n > 0 {
+				res.Notes = append(res.Notes, fmt.Sprintf("%d output records were left out of the checkpoint overhead's output rates: more reads waited for their checkpoints than its buffer allows.", n))
+			}
 		}
 		r.col.mu.Unlock()
 	}

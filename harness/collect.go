@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -89,6 +90,10 @@ func decodeUpdate(b []byte, u *update) bool {
 		case 4:
 			var c int64
 			if num(v, vt, &c); ok {
+				if c < math.MinInt32 || c > math.MaxInt32 {
+					ok = false // encoding/json refuses it too
+					return
+				}
 				u.Campaign = int32(c)
 			}
 		case 5:
@@ -183,13 +188,21 @@ type collector struct {
 	counted    int64    // distinct seqs seen
 	duplicated int64
 	late       int64
-	measureCnt int64 // distinct measure-phase seqs seen
 	// processed counts distinct seqs whose update the job's sink wrote
 	// inside the measurement phase (by the broker's append time, or the
 	// harness's read time on a topic whose records carry their producer's
 	// time): what the job processed then, whatever was sent when.
 	processed   int64
-	ivProcessed int64 // the same, in the current interval (by read time)
+	ivProcessed int64 // owed updates read in the current interval (the live line)
+	// The timeline's processed rate, by the same stamp as processed:
+	// ivBounds[i] is where interval i ended (ivOriginNs where the first
+	// began), ivWritten[i] the owed updates written in it, counted as they
+	// are read (often after it closed); ivWrittenOpen those written in the
+	// interval still open.
+	ivOriginNs    int64
+	ivBounds      []int64
+	ivWritten     []int64
+	ivWrittenOpen int64
 	// producerTime counts output records whose timestamp is the producer's
 	// (CreateTime topics): no consumer delay can be measured from them.
 	producerTime int64
@@ -252,7 +265,10 @@ type collector struct {
 	// judge is the capacity search's current judge window (nil outside one).
 	judge *judgeWindow
 
-	// sentHist is (time, events sent so far), recent, for producedAt.
+	// acked counts the input records the broker acknowledged (the
+	// sender's and prefill's); sentHist is (time, acked), recent, for
+	// inKafkaAt.
+	acked    atomic.Int64
 	sentHist []posSample
 
 	// outTimes are the read times of output records, at most one per 10 ms
@@ -415,7 +431,7 @@ type sendDelay struct{ intendedNs, delayNs int64 }
 func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[string]int64, delays []sendDelay, nowNs int64) {
 	c.mu.Lock()
 	c.total += n
-	c.noteSent(nowNs)
+	c.noteAckedLocked(nowNs)
 	c.expected += nExp
 	for v, k := range variants {
 		c.variant(v).expected += k
@@ -435,44 +451,93 @@ func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[s
 	c.mu.Unlock()
 }
 
-// sentHistSpan is how far back producedAt can look: the lag's position is
+// sentHistSpan is how far back inKafkaAt can look: the lag's position is
 // at most a few seconds old.
 const sentHistSpan = int64(60 * time.Second)
 
-// noteSent keeps (time, events sent) at most every 10 ms, for the last
-// sentHistSpan (under c.mu).
-func (c *collector) noteSent(nowNs int64) {
+// noteAcked keeps (time, input records the broker acknowledged) at least
+// 10 ms apart, for the last sentHistSpan: the sender notes each batch, the
+// monitor each position poll (the load may be paused).
+func (c *collector) noteAcked(nowNs int64) {
+	c.mu.Lock()
+	c.noteAckedLocked(nowNs)
+	c.mu.Unlock()
+}
+
+func (c *collector) noteAckedLocked(nowNs int64) {
 	if nowNs == 0 {
 		return
 	}
-	if n := len(c.sentHist); n > 0 && nowNs-c.sentHist[n-1].ns < int64(10*time.Millisecond) {
-		c.sentHist[n-1].pos = c.total
+	s := posSample{nowNs, c.acked.Load()}
+	n := len(c.sentHist)
+	switch {
+	case n > 0 && nowNs <= c.sentHist[n-1].ns:
+		return // out of order (a batch noted after a poll): keep what is known
+	case n >= 2 && nowNs-c.sentHist[n-2].ns < int64(10*time.Millisecond):
+		c.sentHist[n-1] = s // the latest sample moves on; the spacing stays
 		return
 	}
-	c.sentHist = append(c.sentHist, posSample{nowNs, c.total})
+	c.sentHist = append(c.sentHist, s)
 	if old := c.sentHist[0]; nowNs-old.ns > 2*sentHistSpan {
 		i := sort.Search(len(c.sentHist), func(i int) bool { return nowNs-c.sentHist[i].ns <= sentHistSpan })
 		c.sentHist = append(c.sentHist[:0], c.sentHist[i:]...)
 	}
 }
 
-// producedAt is how many events had been sent at ns (interpolated between
-// the kept samples; the current total after the last; the first sample's
-// before the first).
-func (c *collector) producedAt(ns int64) int64 {
+// inKafkaAt is how many input records the broker had acknowledged at ns
+// (interpolated between the kept samples; the current count after the
+// last; the first sample's before the first). Records the harness's
+// producer still held were not in Kafka: the job could not be behind on
+// them.
+func (c *collector) inKafkaAt(ns int64) int64 {
 	h := c.sentHist
 	if len(h) == 0 {
-		return c.total
+		return c.acked.Load()
 	}
 	i := sort.Search(len(h), func(i int) bool { return h[i].ns >= ns })
 	switch {
 	case i == len(h):
-		return c.total
+		return c.acked.Load()
 	case i == 0 || h[i].ns == ns:
 		return h[i].pos
 	}
 	a, b := h[i-1], h[i]
 	return a.pos + (b.pos-a.pos)*(ns-a.ns)/(b.ns-a.ns)
+}
+
+// noteWritten counts an owed update written at ns in the timeline's
+// interval holding it (under c.mu).
+func (c *collector) noteWritten(ns int64) {
+	if c.ivOriginNs == 0 || ns < c.ivOriginNs {
+		return // before the timeline (prefill)
+	}
+	n := len(c.ivBounds)
+	if n == 0 || ns >= c.ivBounds[n-1] {
+		c.ivWrittenOpen++
+		return
+	}
+	c.ivWritten[sort.Search(n, func(i int) bool { return c.ivBounds[i] > ns })]++
+}
+
+// closeInterval ends the timeline's open interval at ns (under c.mu).
+func (c *collector) closeInterval(ns int64) {
+	c.ivBounds = append(c.ivBounds, ns)
+	c.ivWritten = append(c.ivWritten, c.ivWrittenOpen)
+	c.ivWrittenOpen = 0
+}
+
+// writtenEPS is, per closed interval of the timeline, the events/s the job
+// processed in it (owed updates written then, scaled by the sample).
+func (c *collector) writtenEPS() []float64 {
+	out := make([]float64, len(c.ivBounds))
+	from := c.ivOriginNs
+	for i, to := range c.ivBounds {
+		if to > from {
+			out[i] = float64(c.ivWritten[i]*c.sample) / (float64(to-from) / 1e9)
+		}
+		from = to
+	}
+	return out
 }
 
 // onUpdate handles one updates record consumed at nowNs, stamped at
@@ -555,6 +620,7 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 	if written >= c.measureStartNs && written < c.measureEndNs {
 		c.processed++
 	}
+	c.noteWritten(written)
 	lat := nowNs - u.IntendedNs
 	if lat < 0 {
 		c.negative++
@@ -568,7 +634,6 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 	}
 	c.noteMax(u.IntendedNs, lat)
 	if c.inMeasure(u.IntendedNs) {
-		c.measureCnt++
 		recordUs(c.e2e, lat)
 		recordUs(c.ivE2E, lat)
 		c.ovh.event(u.IntendedNs, max(1, lat/1000))

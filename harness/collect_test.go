@@ -34,8 +34,8 @@ func TestProcessedInMeasurement(t *testing.T) {
 	if c.processed != 2 {
 		t.Errorf("processed %d, want 2 (seqs 0 and 1)", c.processed)
 	}
-	if c.measureCnt != 2 {
-		t.Errorf("measureCnt %d, want 2 (seqs 1 and 2 were intended inside the phase)", c.measureCnt)
+	if n := c.e2e.TotalCount(); n != 2 {
+		t.Errorf("%d measured latencies, want 2 (seqs 1 and 2 were intended inside the phase)", n)
 	}
 	// A producer-stamped record: its read time stands in, no consumer delay.
 	before := c.consumerDelay.TotalCount()
@@ -62,43 +62,76 @@ func TestPositionAt(t *testing.T) {
 }
 
 // A polled value refreshed elsewhere is stamped with the poll before the
-// first one that saw it; unchanged polls are no new sample.
+// first one that saw it; an unchanged value is a new sample only once the
+// fetcher must have refreshed since (poll − refresh − positionPoll), so a
+// stopped source's position still moves on in time.
 func TestPositionStamp(t *testing.T) {
-	var p positionStamp
+	ms := int64(time.Millisecond)
+	p := positionStamp{refresh: time.Second}
 	for _, tc := range []struct {
 		now, pos, at int64
-		changed      bool
+		ok           bool
 	}{
 		{1000, 10, 1000, true}, // the first poll: taken now, as far as it knows
 		{1250, 10, 0, false},
 		{1500, 10, 0, false},
-		{1750, 30, 1500, true}, // refreshed after the 1500 poll asked
+		{1750, 30, 1500, true}, // refreshed after the 1500 poll began
 		{2000, 30, 0, false},
 		{2250, 25, 2000, true}, // went back (a restart): still a new value
+		{2500, 25, 0, false},   // 2500 − 1250 is before 2000: nothing new known
+		{3250, 25, 0, false},   // 2000 exactly: not newer
+		{3500, 25, 2250, true}, // the fetcher refreshed since: 25 still held at 2250
+		{3750, 25, 2500, true},
+		{4000, 40, 3750, true},
 	} {
-		at, changed := p.observe(tc.now, tc.pos)
-		if changed != tc.changed || (changed && at != tc.at) {
-			t.Errorf("poll at %d reading %d: (%d, %v), want (%d, %v)", tc.now, tc.pos, at, changed, tc.at, tc.changed)
+		at, ok := p.observe(tc.now*ms, tc.pos)
+		if ok != tc.ok || (ok && at != tc.at*ms) {
+			t.Errorf("poll at %d ms reading %d: (%d ms, %v), want (%d ms, %v)", tc.now, tc.pos, at/ms, ok, tc.at, tc.ok)
 		}
 	}
 }
 
-// What had been sent at a moment, from the kept samples: the lag compares
+func TestParseFlinkDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"1000 ms": time.Second, "10 s": 10 * time.Second, "2min": 2 * time.Minute, "500": 500 * time.Millisecond, " 3 seconds ": 3 * time.Second} {
+		if got, ok := parseFlinkDuration(in); !ok || got != want {
+			t.Errorf("parseFlinkDuration(%q) = %v, %v; want %v", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "ms", "5 fortnights"} {
+		if _, ok := parseFlinkDuration(in); ok {
+			t.Errorf("parseFlinkDuration(%q) accepted", in)
+		}
+	}
+}
+
+// What was in Kafka at a moment, from the kept samples: the lag compares
 // the source's position with the count at the position's own time.
-func TestProducedAt(t *testing.T) {
+func TestInKafkaAt(t *testing.T) {
 	c := newCollector(64, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
 	ms := int64(time.Millisecond)
-	c.sent(100, 100, nil, nil, nil, 1000*ms)
-	c.sent(100, 100, nil, nil, nil, 1005*ms) // within 10 ms: updates the last sample
-	c.sent(200, 200, nil, nil, nil, 1100*ms)
-	for _, tc := range []struct{ at, want int64 }{{900 * ms, 200}, {1000 * ms, 200}, {1050 * ms, 300}, {1100 * ms, 400}, {2000 * ms, 400}} {
-		if got := c.producedAt(tc.at); got != tc.want {
-			t.Errorf("producedAt(%d ms) = %d, want %d", tc.at/ms, got, tc.want)
+	ack := func(n, atMs int64) {
+		c.acked.Add(n)
+		c.noteAcked(atMs * ms)
+	}
+	ack(200, 1000)
+	ack(100, 1003) // within 10 ms of 1000: a second sample
+	ack(0, 1005)   // within 10 ms of 1000 still: the latest sample moves on, to 1005
+	ack(100, 1100)
+	ack(0, 1099)    // out of order: ignored
+	c.acked.Add(50) // acknowledged since the last sample
+	for _, tc := range []struct{ at, want int64 }{{900, 200}, {1000, 200}, {1004, 280}, {1005, 300}, {1055, 352}, {1100, 400}, {2000, 450}} {
+		if got := c.inKafkaAt(tc.at * ms); got != tc.want {
+			t.Errorf("inKafkaAt(%d ms) = %d, want %d", tc.at, got, tc.want)
 		}
+	}
+	// What the sender hands the producer is not in Kafka until acknowledged.
+	c.sent(1000, 1000, nil, nil, nil, 1200*ms)
+	if got := c.inKafkaAt(1200 * ms); got != 450 {
+		t.Errorf("inKafkaAt after 1000 unacknowledged sends = %d, want 450", got)
 	}
 	// Samples older than the span are dropped as time goes on.
 	for i := int64(0); i < 200; i++ {
-		c.sent(1, 1, nil, nil, nil, (2000+i*1000)*ms)
+		ack(1, 2000+i*1000)
 	}
 	if oldest := c.sentHist[0].ns; (2000+199*1000)*ms-oldest > 2*sentHistSpan {
 		t.Errorf("oldest sample %d ms old: the history grows with the run", ((2000+199*1000)*ms-oldest)/ms)
@@ -207,4 +240,28 @@ func FuzzDecodeUpdate(f *testing.F) {
 			t.Errorf("%q: %+v, encoding/json %+v", b, got, want)
 		}
 	})
+}
+
+// The timeline's processed rate counts an update in the interval it was
+// written in, however late it is read.
+func TestTimelineWrittenByStamp(t *testing.T) {
+	c := newCollector(64, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
+	s := int64(time.Second)
+	c.ivOriginNs = 10 * s
+	c.noteWritten(9 * s) // before the timeline: prefill
+	c.noteWritten(10 * s)
+	c.noteWritten(10*s + 500*int64(time.Millisecond))
+	c.closeInterval(11 * s)
+	c.noteWritten(10*s + 900*int64(time.Millisecond)) // read after its interval closed
+	c.noteWritten(11 * s)
+	c.closeInterval(13 * s)
+	c.noteWritten(12 * s) // read late again
+	c.noteWritten(13 * s) // in the open interval
+	got := c.writtenEPS()
+	if want := []float64{3, 1}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("writtenEPS = %v, want %v (3 in [10 s, 11 s), 2 in [11 s, 13 s))", got, want)
+	}
+	if c.ivWrittenOpen != 1 {
+		t.Errorf("open interval holds %d, want 1", c.ivWrittenOpen)
+	}
 }

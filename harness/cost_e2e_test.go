@@ -116,24 +116,33 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 
 // A job that can't keep up: one slot scoring at 1 ms an event holds less
 // than the 1,150 events/s offered. throughput.in_eps is what it processed
-// inside the measurement phase — within 5% of its source's progress over
-// the phase (an independent measure: Flink's offsets) — well below what
-// was sent, and the run says it fell short; the events it caught up on in
-// the drain do not count.
+// inside the measurement phase — within 5% of what its scoring step
+// counted itself over the phase (job_cost.events, an independent count:
+// the job's own metric, read at the phase's start and end, each up to a
+// second stale: ±3% over 30 s) — well below what was sent, and the run says it fell
+// short; the events it caught up on in the drain do not count. The
+// source's progress is no reference here: while the job falls behind, the
+// network buffers between the source and the scoring step fill, and the
+// source reads faster than the job processes for tens of seconds.
 func TestThroughputFellShort(t *testing.T) {
 	needEnv(t)
-	sc := scenario(t, "workload.rate=1150", "workload.warmup=4s", "workload.duration=16s", "job.parallelism=1", "job.cost_per_event=1ms")
+	sc := scenario(t, "workload.rate=1150", "workload.warmup=4s", "workload.duration=30s", "job.parallelism=1", "job.cost_per_event=1ms")
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	tp, sent := res.Throughput, res.Events.AchievedRate
-	t.Logf("sent %.0f/s, in_eps %.0f/s, source read %.0f/s over the measurement phase; notes %q", sent, tp.InEPS, tp.ReadEPS, res.Notes)
-	if !(tp.ReadEPS > 0) {
-		t.Fatalf("no source progress measured: %+v", tp)
+	jc := res.JobCost
+	if jc == nil || jc.Events == 0 {
+		t.Fatalf("job_cost %+v: want the scoring step's count of events", jc)
 	}
-	if d := math.Abs(tp.InEPS-tp.ReadEPS) / tp.ReadEPS; d > 0.05 {
-		t.Errorf("in_eps %.0f vs the source's %.0f events/s: %.1f%% apart, want within 5%%", tp.InEPS, tp.ReadEPS, 100*d)
+	scored := float64(jc.Events) / sc.Workload.Duration.Seconds()
+	t.Logf("sent %.0f/s, in_eps %.0f/s, scored %.0f/s, source read %.0f/s over the measurement phase; notes %q", sent, tp.InEPS, scored, tp.ReadEPS, res.Notes)
+	if !(tp.ReadEPS > 0) {
+		t.Errorf("no source progress measured: %+v", tp)
+	}
+	if d := math.Abs(tp.InEPS-scored) / scored; d > 0.05 {
+		t.Errorf("in_eps %.0f vs the scoring step's %.0f events/s: %.1f%% apart, want within 5%%", tp.InEPS, scored, 100*d)
 	}
 	if tp.InEPS > 0.92*sent || tp.InEPS < 0.3*sent {
 		t.Errorf("in_eps %.0f of %.0f sent: want the job's shortfall (below 92%%, and it does process most)", tp.InEPS, sent)

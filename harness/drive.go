@@ -97,6 +97,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	// The timeline starts with the load: prefill's events and outputs are
 	// not the first second's.
 	r.col.ivSentBase, r.col.ivOut, r.col.ivProcessed = r.col.total, 0, 0
+	r.col.ivOriginNs = r.loadNs
 	r.col.ivAll.Reset()
 	r.col.mu.Unlock()
 	r.hlog, err2 = reports.CreateHlog(filepath.Join(r.opts.OutDir, "latency.hlog"), time.Unix(0, r.loadNs))
@@ -215,6 +216,9 @@ wait:
 			r.con.Logf("abload: flush: %v", err)
 		}
 		drainTimedOut, aborted, jobFailure = r.drain(ctx, jobEnded)
+		if !aborted && jobFailure == "" {
+			r.awaitPosition(ctx, r.col.measureEndNs)
+		}
 	}
 	if sc.Job.SavepointAtEnd && !aborted && jobFailure == "" {
 		r.takeSavepoint(ctx)
@@ -421,8 +425,10 @@ func (r *runner) ticker(ctx context.Context) {
 
 func (r *runner) tick(final bool) {
 	c := r.col
-	now := r.clock.Now()
 	c.mu.Lock()
+	// Read under the lock: an update counted before it lies in this
+	// interval, one after it in the next (noteWritten).
+	now := r.clock.Now()
 	start := c.ivStartNs
 	if start == 0 {
 		start = r.loadNs
@@ -443,9 +449,8 @@ func (r *runner) tick(final bool) {
 	}
 	if r.mon != nil {
 		if read, at, rate, ok := r.mon.read(); ok {
-			// The position against what had been sent when it was taken,
-			// less what the producer still held (not in Kafka yet).
-			pt.Lag = max(0, c.producedAt(at)-r.producerBuffered()-read)
+			// The position against what was in Kafka when it was taken.
+			pt.Lag = max(0, c.inKafkaAt(at)-read)
 			pt.ReadEPS = rate
 		}
 	}
@@ -471,11 +476,10 @@ func (r *runner) tick(final bool) {
 	c.ivProcessed = 0
 	c.ivSentBase = c.total
 	c.ivStartNs = now
+	c.closeInterval(now)
 	c.mu.Unlock()
 
-	if now > r.loadNs {
-		r.series = append(r.series, pt)
-	}
+	r.series = append(r.series, pt)
 	if !final {
 		r.con.Status(r.statusLines(pt, now))
 	}
@@ -488,6 +492,20 @@ func (r *runner) currentPhase() string {
 		return r.phases[n-1].Name
 	}
 	return ""
+}
+
+// consumerDelayBound is how far behind the outputs the harness's consumer
+// may read (workload.max_consumer_delay) and how to say so. Consumer delay
+// counts from the broker's append time, and transactional output is
+// appended before the checkpoint that commits it: exactly-once output is
+// allowed one checkpoint cycle on top.
+func consumerDelayBound(sc *scenarios.Scenario) (time.Duration, string) {
+	bound, text := sc.Workload.MaxConsumerDelay.Duration, "workload.max_consumer_delay "+sc.Workload.MaxConsumerDelay.String()
+	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
+		bound += sc.Job.Checkpoint.Interval.Duration + sc.Job.Checkpoint.MinPause.Duration
+		text += " + one checkpoint cycle (exactly-once output waits for its commit)"
+	}
+	return bound, text
 }
 
 // result turns what the run saw into the result model.
@@ -545,9 +563,11 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		InEPS:  float64(c.processed*c.sample) / sc.Workload.Duration.Seconds(),
 		OutRPS: float64(c.outMeasure) / sc.Workload.Duration.Seconds(),
 	}
-	res.Throughput.ReadEPS = r.sourceRate(c.measureStartNs, c.measureEndNs)
-	if r.topics.Updates == "" {
-		res.Throughput.InEPS = res.Throughput.ReadEPS
+	readKnown := false
+	res.Throughput.ReadEPS, readKnown = r.sourceRate(c.measureStartNs, c.measureEndNs)
+	inKnown := r.topics.Updates != "" // else known only as the source's progress
+	if !inKnown {
+		res.Throughput.InEPS, inKnown = res.Throughput.ReadEPS, readKnown
 	}
 	if c.clamped > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d latencies were above an hour, the histograms' range, and are recorded as an hour.", c.clamped))
@@ -555,7 +575,7 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	if c.producerTime > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d output records carry their producer's timestamp (CreateTime topics): consumer delay is measured only from records the broker stamped, and the job's processing time is taken as the time the harness read them.", c.producerTime))
 	}
-	if sent := res.Events.AchievedRate; sent > 0 && res.Throughput.InEPS > 0 && res.Throughput.InEPS < fellShort*sent {
+	if sent := res.Events.AchievedRate; sent > 0 && inKnown && res.Throughput.InEPS < fellShort*sent {
 		res.Notes = append(res.Notes, fmt.Sprintf("The job fell short: it processed %.0f events/s in the measurement phase of the %.0f/s sent (%.0f%%); the rest waited in Kafka (see lag).",
 			res.Throughput.InEPS, sent, 100*res.Throughput.InEPS/sent))
 	}
@@ -604,11 +624,26 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	res.Skew = r.skew
 	res.JobCost = r.jobCost
 	r.skewMu.Unlock()
+	if jc := res.JobCost; jc != nil && jc.Unmeasured != "" {
+		res.Notes = append(res.Notes, "The scoring step's CPU per event (job_cost.achieved_us) is not measured: "+jc.Unmeasured+".")
+	}
 	if jc := res.JobCost; jc != nil && jc.AchievedUs > 0 && math.Abs(jc.AchievedUs-jc.ConfiguredUs) > 0.1*jc.ConfiguredUs {
 		res.Notes = append(res.Notes, fmt.Sprintf("The scoring step spent %.0f µs of CPU per event, not the %.0f µs configured (job.cost_per_event): what the job cost is job_cost.achieved_us.", jc.AchievedUs, jc.ConfiguredUs))
 	}
 	res.Savepoint = r.savepoint
 	res.Truth = buildTruth(r.gen, r.genStats, measured)
+	// The timeline's processed rate by the updates' written time, as
+	// throughput.in_eps (the live line could only count them as read);
+	// without updates, the source's read rate.
+	written := c.writtenEPS()
+	for i := range r.series {
+		switch {
+		case r.topics.Updates == "":
+			r.series[i].InEPS = r.series[i].ReadEPS
+		case i < len(written):
+			r.series[i].InEPS = written[i]
+		}
+	}
 	res.Timeseries = r.series
 
 	invalid := func(format string, args ...any) {
@@ -618,14 +653,7 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	if bound := sc.Workload.MaxSendDelay.Duration; res.Events.SendDelayMs.Max > float64(bound.Milliseconds()) {
 		invalid("generator fell behind its schedule: max send delay %.1f ms > workload.max_send_delay %s", res.Events.SendDelayMs.Max, bound)
 	}
-	bound, boundText := sc.Workload.MaxConsumerDelay.Duration, "workload.max_consumer_delay "+sc.Workload.MaxConsumerDelay.String()
-	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
-		// Consumer delay counts from the broker's append time, and transactional
-		// output is appended before the checkpoint that commits it: allow for one
-		// checkpoint cycle on top of the bound.
-		bound += sc.Job.Checkpoint.Interval.Duration + sc.Job.Checkpoint.MinPause.Duration
-		boundText += " + one checkpoint cycle (exactly-once output waits for its commit)"
-	}
+	bound, boundText := consumerDelayBound(sc)
 	if valid := reports.DelayFromHistogram(c.consumerDelayValid); valid.P99 > float64(bound.Milliseconds()) {
 		invalid("the harness's consumer fell behind the outputs: p99 consumer delay %.1f ms > %s", valid.P99, boundText)
 	}
@@ -716,7 +744,7 @@ func (r *runner) kafkaClients() (consumer, producer *kgo.Client, err error) {
 	}
 	producer, err = kgo.NewClient(append(popts, r.ep.seed(
 		kgo.DefaultProduceTopic(r.topics.Input),
-		kgo.MaxBufferedRecords(1<<16),
+		kgo.MaxBufferedRecords(sc.Kafka.MaxBufferedRecords),
 	)...)...)
 	if err != nil {
 		consumer.Close()

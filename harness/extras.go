@@ -27,6 +27,10 @@ func (r *runner) inMeasureWall() bool {
 func (r *runner) snapshotSubtasks(start bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if r.sc.Job.CostPerEvent.Duration > 0 {
+		// Read whether or not the records read below work out.
+		r.snapshotCost(ctx, start)
+	}
 	recs, err := r.flink.SubtaskRecordsIn(ctx, r.jobID)
 	r.skewMu.Lock()
 	defer r.skewMu.Unlock()
@@ -40,30 +44,43 @@ func (r *runner) snapshotSubtasks(start bool) {
 	} else if r.skewStart != nil && !r.skewFailed {
 		r.skew = skewBetween(r.skewStart, recs)
 	}
-	if r.sc.Job.CostPerEvent.Duration > 0 {
-		r.snapshotCost(ctx, start)
-	}
 }
 
 // scoringCost is the scoring step's thread CPU time and events scored so
-// far, summed over its subtasks (its costCpuNanos and costEvents metrics).
-type scoringCost struct{ cpuNs, events float64 }
+// far, summed over its subtasks (its costCpuNanos and costEvents metrics),
+// read at atNs.
+type scoringCost struct {
+	cpuNs, events float64
+	atNs          int64
+}
 
 // snapshotCost reads the scoring step's counters at the start or the end
-// of the measurement phase; at the end it sets the achieved cost per event
-// (under skewMu).
+// of the measurement phase; at the end it sets the achieved cost per event.
+// The counters live in the operator: a restart in between resets them, and
+// the difference means nothing then.
 func (r *runner) snapshotCost(ctx context.Context, start bool) {
 	cost, err := r.readScoringCost(ctx)
-	if err != nil {
-		r.con.Logf("abload: the scoring step's CPU (job.cost_per_event): %v", err)
-		return
-	}
+	r.skewMu.Lock()
+	defer r.skewMu.Unlock()
 	if start {
+		if err != nil {
+			r.con.Logf("abload: the scoring step's CPU (job.cost_per_event): %v", err)
+		}
 		r.costStart = cost
 		return
 	}
 	jc := &reports.JobCost{ConfiguredUs: float64(r.sc.Job.CostPerEvent.Microseconds())}
-	if s := r.costStart; s != nil && cost.events > s.events {
+	s := r.costStart
+	switch {
+	case err != nil:
+		jc.Unmeasured = "the scoring step's metrics could not be read at the end of the measurement phase: " + err.Error()
+	case s == nil:
+		jc.Unmeasured = "the scoring step's metrics could not be read when the measurement phase began"
+	case r.mon != nil && r.mon.restartsBetween(s.atNs, cost.atNs) > 0, cost.events < s.events || cost.cpuNs < s.cpuNs:
+		jc.Unmeasured = "the job restarted during the measurement phase (the scoring step's counters start over)"
+	case cost.events == s.events:
+		jc.Unmeasured = "the scoring step scored no events in the measurement phase"
+	default:
 		jc.Events = int64(cost.events - s.events)
 		jc.AchievedUs = (cost.cpuNs - s.cpuNs) / (cost.events - s.events) / 1000
 	}
@@ -101,7 +118,7 @@ func (r *runner) readScoringCost(ctx context.Context) (*scoringCost, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &scoringCost{cpuNs: float64(agg[cpuID].Sum), events: float64(agg[evID].Sum)}, nil
+		return &scoringCost{cpuNs: float64(agg[cpuID].Sum), events: float64(agg[evID].Sum), atNs: r.clock.Now()}, nil
 	}
 	return nil, fmt.Errorf("no scoring vertex in the job")
 }
@@ -135,7 +152,9 @@ func (r *runner) prefill(ctx context.Context, producer *kgo.Client, enc generato
 	var errMu sync.Mutex
 	var produceErr error
 	promise := func(rec *kgo.Record, err error) {
-		if err != nil {
+		if err == nil {
+			r.col.acked.Add(1)
+		} else {
 			errMu.Lock()
 			if produceErr == nil {
 				produceErr = err

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -306,6 +307,65 @@ func (c *FlinkClient) WaitRunning(ctx context.Context, jobID string, timeout tim
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// defaultFetcherInterval is Flink's metrics.fetcher.update-interval when
+// a cluster does not say otherwise.
+const defaultFetcherInterval = 10 * time.Second
+
+// FetcherInterval is how often the JobManager's REST API refreshes the
+// metrics it serves (metrics.fetcher.update-interval in its configuration,
+// GET /jobmanager/config), Flink's default of 10 s when the cluster does not
+// list it, or the configuration cannot be read.
+func (c *FlinkClient) FetcherInterval(ctx context.Context) time.Duration {
+	var kv []struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/jobmanager/config", nil, "", &kv); err != nil {
+		return defaultFetcherInterval
+	}
+	for _, e := range kv {
+		if e.Key == "metrics.fetcher.update-interval" {
+			if d, ok := parseFlinkDuration(e.Value); ok {
+				return d
+			}
+		}
+	}
+	return defaultFetcherInterval
+}
+
+// parseFlinkDuration reads a duration as Flink's configuration writes it:
+// a number with an optional unit ("1000 ms", "10 s", "2min", "500"; no unit
+// is milliseconds).
+func parseFlinkDuration(s string) (time.Duration, bool) {
+	s = strings.TrimSpace(s)
+	i := 0
+	for i < len(s) && (s[i] >= '0' && s[i] <= '9') {
+		i++
+	}
+	if i == 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	unit := strings.ToLower(strings.TrimSpace(s[i:]))
+	var d time.Duration
+	switch unit {
+	case "", "ms", "milli", "millis", "millisecond", "milliseconds":
+		d = time.Millisecond
+	case "s", "sec", "secs", "second", "seconds":
+		d = time.Second
+	case "min", "m", "minute", "minutes":
+		d = time.Minute
+	case "h", "hour", "hours":
+		d = time.Hour
+	default:
+		return 0, false
+	}
+	return time.Duration(n) * d, true
 }
 
 // SubtaskRecords is one job vertex's records-in per subtask.

@@ -267,17 +267,53 @@ func TestRestartBrokerRecovers(t *testing.T) {
 	}
 }
 
+// A stall on the sender's side shows in the tail: with the harness's
+// producer allowed 10 unacknowledged records, a broker outage blocks the
+// sender itself, and the events due meanwhile go out seconds late. Latency
+// counts from each event's intended time, so every event's e2e latency is
+// at least its send delay and every e2e quantile at least the send delay's
+// (a harness timing from the send would show the outage in a few buffered
+// records only, far outside the p99).
+func TestSenderStallShowsInTail(t *testing.T) {
+	needEnv(t)
+	sc := scenario(t, "workload.rate=300", "workload.warmup=2s", "workload.duration=14s",
+		"job.idleness=60s", "kafka.max_buffered_records=10", "workload.max_send_delay=60s",
+		"workload.drain_timeout=90s", "faults=[{at: 6s, kind: restart_broker, duration: 2s}]")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	sd, e2e := res.Events.SendDelayMs, res.Latency.E2E
+	t.Logf("send delay %+v; e2e %+v; reconciliation %+v", sd, e2e, res.Reconciliation)
+	if sd.P99 < 1000 {
+		t.Fatalf("send delay p99 %.0f ms: the outage did not block the sender (want >= 1 s)", sd.P99)
+	}
+	if res.Reconciliation.Lost != 0 {
+		t.Errorf("lost %d events", res.Reconciliation.Lost)
+	}
+	if e2e.P99 < sd.P99 || e2e.Max < sd.Max || e2e.P50 < sd.P50 {
+		t.Errorf("e2e p50/p99/max %.0f/%.0f/%.0f ms below send delay's %.0f/%.0f/%.0f ms: latency is not counted from the intended time",
+			e2e.P50, e2e.P99, e2e.Max, sd.P50, sd.P99, sd.Max)
+	}
+}
+
 // A known checkpoint cost shows where it should: with every checkpoint's
-// synchronous phase paused 1 s (the source's task stops meanwhile), the
-// events intended while a checkpoint is in flight wait up to that much
-// more, so their p99 exceeds the p99 between checkpoints by about the
-// pause (less the spread between checkpoints' own p50 and p99); the share
-// of time in flight is the pause over the interval.
+// synchronous phase paused 1 s (the source's task stops meanwhile), an
+// event intended at a checkpoint's trigger waits the whole pause and one
+// intended later in it less. So the in-flight p99 lies about the pause
+// above the between p99 and above the typical event's latency (the p50
+// between checkpoints), and the in-flight p50 about half the pause above
+// it; the share of time in flight is the pause over the interval. The
+// checkpoints are 8 s apart: the events intended just before a trigger
+// that reached the source's task after it waited too, though counted
+// between (by intended time); over 7 s between pauses they stay out of
+// the between p99.
 func TestInjectedCheckpointCostShowsInOverhead(t *testing.T) {
 	needEnv(t)
 	const pause = 1000.0 // ms
-	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=24s",
-		"job.checkpoint.interval=3s", "job.checkpoint.sync_pause=1s", "job.checkpoint.mode=at_least_once")
+	const interval = 8000.0
+	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=48s",
+		"job.checkpoint.interval=8s", "job.checkpoint.sync_pause=1s", "job.checkpoint.mode=at_least_once")
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 	if err != nil {
 		t.Fatalf("run: %v", err)
@@ -291,15 +327,23 @@ func TestInjectedCheckpointCostShowsInOverhead(t *testing.T) {
 	}
 	o := cp.Overhead
 	diff := o.E2EInFlight.P99 - o.E2EBetween.P99
-	t.Logf("%d checkpoints, duration %+v, sync %+v; in flight %.0f%% of the time: e2e p50 %.0f vs %.0f ms, p99 %.0f vs %.0f ms (+%.0f ms)",
-		cp.Completed, cp.DurationMs, cp.SyncMs, 100*o.InFlightShare, o.E2EInFlight.P50, o.E2EBetween.P50, o.E2EInFlight.P99, o.E2EBetween.P99, diff)
+	worst := o.E2EInFlight.P99 - o.E2EBetween.P50
+	typical := o.E2EInFlight.P50 - o.E2EBetween.P50
+	t.Logf("%d checkpoints, duration %+v, sync %+v; in flight %.1f%% of the time: e2e p50 %.0f vs %.0f ms, p99 %.0f vs %.0f ms (%+.0f ms); in flight p99 %+.0f ms, p50 %+.0f ms over the p50 between",
+		cp.Completed, cp.DurationMs, cp.SyncMs, 100*o.InFlightShare, o.E2EInFlight.P50, o.E2EBetween.P50, o.E2EInFlight.P99, o.E2EBetween.P99, diff, worst, typical)
 	if cp.SyncMs.P50 < 0.9*pause {
 		t.Errorf("sync phase p50 %.0f ms: the pause of %.0f ms did not reach the checkpoints", cp.SyncMs.P50, pause)
 	}
 	if diff < 0.7*pause || diff > 1.3*pause {
-		t.Errorf("in-flight p99 − between p99 = %.0f ms, want %.0f ms ± 30%%", diff, pause)
+		t.Errorf("in-flight p99 − between p99 = %.0f ms, want the pause, %.0f ms ± 30%%", diff, pause)
 	}
-	if want := pause / 3000; o.InFlightShare < 0.8*want || o.InFlightShare > 1.5*want {
-		t.Errorf("in-flight share %.3f, want about %.3f (1 s of every 3 s)", o.InFlightShare, want)
+	if worst < 0.7*pause || worst > 1.3*pause {
+		t.Errorf("in-flight p99 − between p50 = %.0f ms, want the pause, %.0f ms ± 30%%", worst, pause)
+	}
+	if typical < 0.3*pause || typical > 0.7*pause {
+		t.Errorf("in-flight p50 − between p50 = %.0f ms, want half the pause, %.0f ms ± 20%% of the pause", typical, pause/2)
+	}
+	if want := pause / interval; o.InFlightShare < 0.8*want || o.InFlightShare > 1.5*want {
+		t.Errorf("in-flight share %.3f, want about %.3f (1 s of every 8 s)", o.InFlightShare, want)
 	}
 }

@@ -41,6 +41,7 @@ type monitor struct {
 	readAtNs    int64               // when the latest position was sampled
 	readRate    float64             // source records/s (latest sample)
 	readHist    []posSample         // recent (time, position) samples, for readRate
+	refresh     time.Duration       // the cluster's metric fetcher interval (0 until read)
 	posHist     []posSample         // every position sample, for the source's rate over a span
 	gcNames     map[string][]string // TaskManager id → GC time/count metric ids
 	gcLast      map[string][2]float64
@@ -125,7 +126,7 @@ func (m *monitor) sample(ctx context.Context) {
 		// What the checkpoints known now cover can be attributed: in
 		// flight or between (overhead.go).
 		if m.r.col != nil {
-			m.r.col.classifyOverhead(horizon(entries, now), checkpointIntervals(entries, now))
+			m.r.col.classifyOverhead(horizon(now), checkpointIntervals(entries, now))
 		}
 	}
 }
@@ -341,9 +342,10 @@ func (m *monitor) read() (pos, atNs int64, rate float64, known bool) {
 
 // positionPoll is how often the source's position is read. Flink's REST
 // metrics come from a fetcher that refreshes at most once per
-// metrics.fetcher.update-interval (1 s), triggered by a request: a new
-// value is taken at the request before the first poll that sees it, so a
-// position is stamped with the previous poll's time, to within one
+// metrics.fetcher.update-interval (1 s in the environments abload starts;
+// read from the cluster otherwise), triggered by a request: a new value is
+// taken after the poll before the first poll that sees it, so a changed
+// position is stamped with the previous poll's start, to within one
 // positionPoll (a quarter second: at 2,000 events/s, ±500 events of lag).
 // It costs one REST request to the JobManager per poll.
 const positionPoll = 250 * time.Millisecond
@@ -351,32 +353,52 @@ const positionPoll = 250 * time.Millisecond
 // positionStamp turns polls of a slowly refreshed value into samples
 // stamped when the value was taken.
 type positionStamp struct {
-	lastPollNs, lastPos int64
-	polled              bool
+	refresh           time.Duration // the fetcher's update interval
+	lastPollNs        int64         // when the previous poll began
+	lastPos, lastAtNs int64         // the latest value and the time it is stamped with
+	polled            bool
 }
 
-// observe notes a poll at nowNs that read pos; when the value changed it
-// returns the time it was taken (the previous poll's) and true.
-func (p *positionStamp) observe(nowNs, pos int64) (int64, bool) {
+// observe notes a poll that began at pollNs and read pos. It returns the
+// time the value is known to have held at, and whether that is a new
+// sample:
+//   - a changed value was taken after the previous poll began: it is
+//     stamped then (the first poll's value, at the poll);
+//   - an unchanged value is a new sample only once the fetcher must have
+//     refreshed since it was stamped: a request older than the update
+//     interval triggers a refresh that a poll after it sees, so the value
+//     served at pollNs was taken no earlier than pollNs − refresh −
+//     positionPoll. A source that stopped reading (a paused load, an
+//     outage) then still yields samples, each at the latest time its
+//     position is known, and its lag and rate move on.
+func (p *positionStamp) observe(pollNs, pos int64) (int64, bool) {
 	prev, had := p.lastPollNs, p.polled
-	p.lastPollNs, p.polled = nowNs, true
-	if had && pos == p.lastPos {
-		return 0, false
-	}
-	p.lastPos = pos
+	p.lastPollNs, p.polled = pollNs, true
 	if !had {
-		return nowNs, true
+		p.lastPos, p.lastAtNs = pos, pollNs
+		return pollNs, true
 	}
-	return prev, true
+	if pos != p.lastPos {
+		p.lastPos, p.lastAtNs = pos, max(prev, p.lastAtNs+1)
+		return p.lastAtNs, true
+	}
+	if at := pollNs - int64(p.refresh) - int64(positionPoll); at > p.lastAtNs {
+		p.lastAtNs = at
+		return at, true
+	}
+	return 0, false
 }
 
 // pollPosition reads the source's position (the sum over the input topic's
 // partitions of the last offset read + 1; unlike a record counter it
 // survives task restarts, resuming from the checkpoint's offsets as the job
-// does) every positionPoll, and records each new value at the time it was
+// does) every positionPoll, and records each sample at the time it was
 // taken.
 func (m *monitor) pollPosition(ctx context.Context) {
-	var st positionStamp
+	st := positionStamp{refresh: m.flink.FetcherInterval(ctx)}
+	m.mu.Lock()
+	m.refresh = st.refresh
+	m.mu.Unlock()
 	t := time.NewTicker(positionPoll)
 	defer t.Stop()
 	for {
@@ -400,10 +422,16 @@ func (m *monitor) pollPosition(ctx context.Context) {
 		if vid == "" || len(names) < m.r.partitions() {
 			continue // not discovered yet (sampleVertices lists the metrics as readers get their splits)
 		}
+		pollNs := m.r.clock.Now()
+		// What the broker had acknowledged by now: the lag compares a
+		// position with it (collect.go inKafkaAt), also while the load is
+		// paused and the sender stamps nothing.
+		if m.r.col != nil {
+			m.r.col.noteAcked(pollNs)
+		}
 		qctx, cancel := context.WithTimeout(ctx, positionPoll)
 		agg, err := m.flink.VertexAgg(qctx, m.jobID, vid, names...)
 		cancel()
-		now := m.r.clock.Now()
 		if err != nil {
 			continue
 		}
@@ -415,14 +443,16 @@ func (m *monitor) pollPosition(ctx context.Context) {
 				seen++
 			}
 		}
-		if seen == 0 {
+		if seen < len(names) {
+			// A partition's reader has no position (yet, or again after a
+			// restart): the sum would understate the source's; unknown.
 			continue
 		}
 		// An existing input topic (an attached job's) held records before
 		// the run: count from where it ended then.
 		pos = max(0, pos-m.r.inputBase)
-		at, changed := st.observe(now, pos)
-		if !changed {
+		at, ok := st.observe(pollNs, pos)
+		if !ok {
 			continue
 		}
 		m.mu.Lock()
@@ -445,6 +475,33 @@ func (m *monitor) pollPosition(ctx context.Context) {
 	}
 }
 
+// awaitPosition waits until the source's position is known at or after
+// ns (the measurement phase's end: its read rate needs a sample there), at
+// most as long as the fetcher takes to refresh twice; a drain that ended
+// soon after the phase would otherwise leave the rate unknown.
+func (r *runner) awaitPosition(ctx context.Context, ns int64) {
+	if r.mon == nil {
+		return
+	}
+	r.mon.mu.Lock()
+	refresh := r.mon.refresh
+	r.mon.mu.Unlock()
+	if refresh == 0 {
+		refresh = time.Second
+	}
+	deadline := time.Now().Add(2*refresh + 4*positionPoll)
+	for time.Now().Before(deadline) {
+		if _, at, _, ok := r.mon.read(); ok && at >= ns {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(positionPoll / 2):
+		}
+	}
+}
+
 // positionAt is the source's position at ns, interpolated between the
 // samples around it; false before the first sample or after the last.
 func positionAt(hist []posSample, ns int64) (float64, bool) {
@@ -463,19 +520,19 @@ func positionAt(hist []posSample, ns int64) (float64, bool) {
 }
 
 // sourceRate is the events/s the job's source read between fromNs and
-// toNs, from its positions (0 when they don't cover the span).
-func (r *runner) sourceRate(fromNs, toNs int64) float64 {
+// toNs, from its positions; false when they don't cover the span.
+func (r *runner) sourceRate(fromNs, toNs int64) (float64, bool) {
 	if r.mon == nil || toNs <= fromNs {
-		return 0
+		return 0, false
 	}
 	r.mon.mu.Lock()
 	defer r.mon.mu.Unlock()
 	a, okA := positionAt(r.mon.posHist, fromNs)
 	b, okB := positionAt(r.mon.posHist, toNs)
 	if !okA || !okB {
-		return 0
+		return 0, false
 	}
-	return max(0, b-a) / (float64(toNs-fromNs) / 1e9)
+	return max(0, b-a) / (float64(toNs-fromNs) / 1e9), true
 }
 
 // offsetMetrics picks, from a source vertex's metric ids, the KafkaSource's

@@ -31,6 +31,10 @@ const checkpointVisibility = 5_000_000_000 // ns
 // are left out of the split and counted.
 const maxPendingEvents = 2_000_000
 
+// maxPendingReads bounds the buffered output reads the same way (one entry
+// per poll that read records: far fewer than events).
+const maxPendingReads = 1_000_000
+
 type pendingEvent struct{ intendedNs, latUs int64 }
 
 type outRead struct{ readNs, n int64 }
@@ -41,12 +45,13 @@ type outRead struct{ readNs, n int64 }
 type overheadSplit struct {
 	fromNs, toNs int64 // the measurement phase, by intended time
 
-	pending    []pendingEvent // not classified yet
-	pendingOut []outRead
-	in, out    *hdrhistogram.Histogram // e2e latency in flight / between
-	outIn      int64                   // output records read in flight
-	outBetween int64
-	leftOut    int64 // events beyond maxPendingEvents
+	pending      []pendingEvent // not classified yet
+	pendingOut   []outRead
+	in, out      *hdrhistogram.Histogram // e2e latency in flight / between
+	outIn        int64                   // output records read in flight
+	outBetween   int64
+	leftOut      int64 // events beyond maxPendingEvents
+	leftOutReads int64 // output records beyond maxPendingReads
 }
 
 func newOverheadSplit(fromNs, toNs int64) *overheadSplit {
@@ -69,6 +74,10 @@ func (o *overheadSplit) output(readNs, n int64) {
 	}
 	if k := len(o.pendingOut); k > 0 && o.pendingOut[k-1].readNs == readNs {
 		o.pendingOut[k-1].n += n
+		return
+	}
+	if len(o.pendingOut) >= maxPendingReads {
+		o.leftOutReads += n
 		return
 	}
 	o.pendingOut = append(o.pendingOut, outRead{readNs, n})
@@ -161,15 +170,10 @@ func unionWithin(ivs []interval, fromNs, toNs int64) int64 {
 	return total
 }
 
-// horizon is how far the checkpoints known at nowNs cover: not past the
-// visibility delay, nor past the trigger of a checkpoint still in flight
-// (its end is not known yet).
-func horizon(list []checkpointEntry, nowNs int64) int64 {
-	h := nowNs - checkpointVisibility
-	for _, c := range list {
-		if c.Status == "IN_PROGRESS" {
-			h = min(h, c.TriggerTimestamp*1e6)
-		}
-	}
-	return h
+// horizon is how far the checkpoints known at nowNs cover: up to the
+// visibility delay. A checkpoint still in flight covers up to now
+// (checkpointIntervals), so what lies after its trigger is in flight
+// already; waiting for its end would only grow the buffer.
+func horizon(nowNs int64) int64 {
+	return nowNs - checkpointVisibility
 }

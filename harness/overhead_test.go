@@ -99,9 +99,17 @@ func TestUnionWithinAndCovers(t *testing.T) {
 			t.Errorf("covers(%d) = %v", tc.ns, !tc.want)
 		}
 	}
-	// A checkpoint in flight holds the horizon at its trigger.
-	list := []checkpointEntry{{ID: 1, Status: "COMPLETED", TriggerTimestamp: 1000}, {ID: 2, Status: "IN_PROGRESS", TriggerTimestamp: 2000}}
-	if h := horizon(list, 10_000_000_000); h != 2000*1e6 {
-		t.Errorf("horizon %d, want the in-flight checkpoint's trigger", h)
+	// A checkpoint in flight covers up to now: an event after its trigger
+	// and before the horizon is in flight, not held back until it ends.
+	now := int64(10_000_000_000)
+	list := []checkpointEntry{{ID: 1, Status: "COMPLETED", TriggerTimestamp: 1000, EndToEndDuration: 100}, {ID: 2, Status: "IN_PROGRESS", TriggerTimestamp: 2000}}
+	o := newOverheadSplit(0, now)
+	o.event(1050*1e6, 10) // in checkpoint 1
+	o.event(1500*1e6, 20) // between
+	o.event(3000*1e6, 30) // in checkpoint 2, still in flight
+	o.event(now-checkpointVisibility+1, 40)
+	o.classify(horizon(now), checkpointIntervals(list, now))
+	if o.in.TotalCount() != 2 || o.out.TotalCount() != 1 || len(o.pending) != 1 {
+		t.Errorf("classified %d in flight, %d between, %d pending; want 2, 1, 1 (past the horizon)", o.in.TotalCount(), o.out.TotalCount(), len(o.pending))
 	}
 }

@@ -57,7 +57,9 @@ type laneResult struct {
 var recordPool = sync.Pool{New: func() any { return &kgo.Record{Value: make([]byte, 0, 192)} }}
 
 func (s *sender) promise(r *kgo.Record, err error) {
-	if err != nil {
+	if err == nil {
+		s.col.acked.Add(1)
+	} else {
 		s.errMu.Lock()
 		s.errs++
 		if s.firstErr == nil {

@@ -446,6 +446,7 @@ func Compare(configs []Config, baseline int, opts CompareOptions) *Comparison {
 		c.Configs = append(c.Configs, s)
 	}
 	c.environmentWarnings(configs, used, usedDirs, baseline)
+	c.versionWarning(used)
 
 	base := used[baseline]
 	for i, cfg := range configs {
@@ -711,6 +712,34 @@ func (c *Comparison) environmentWarnings(configs []Config, used [][]*Result, dir
 				cfg.Name, configs[refCfg].Name, refWhere, len(byDiff[d]), len(used[i]), strings.Join(byDiff[d], ", "), d)
 		}
 	}
+}
+
+// versionWarning warns when the results come from different abload
+// versions: a figure's definition may have changed between them (see the
+// changelog), whatever the schema says.
+func (c *Comparison) versionWarning(used [][]*Result) {
+	n := map[string]int{}
+	var order []string
+	for _, rs := range used {
+		for _, r := range rs {
+			v := r.AbloadVersion
+			if v == "" {
+				v = "unknown"
+			}
+			if n[v] == 0 {
+				order = append(order, v)
+			}
+			n[v]++
+		}
+	}
+	if len(order) < 2 {
+		return
+	}
+	parts := make([]string, len(order))
+	for i, v := range order {
+		parts[i] = fmt.Sprintf("%s (%d)", v, n[v])
+	}
+	c.warn("the results come from different abload versions: %s; a figure's definition may differ between them (see the changelog)", strings.Join(parts, ", "))
 }
 
 func envFields(e Environment) map[string]any {

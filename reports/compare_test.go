@@ -622,6 +622,17 @@ func TestCompareWarnings(t *testing.T) {
 	if !strings.Contains(strings.Join(c.Warnings, "\n"), `cpu_model (absent) vs "AMD EPYC 7B13", flink_version "2.2.0" vs "2.2.1"`) {
 		t.Errorf("environment difference not warned: %q", c.Warnings)
 	}
+	if strings.Contains(strings.Join(c.Warnings, "\n"), "abload versions") {
+		t.Errorf("one abload version, warned: %q", c.Warnings)
+	}
+	// Another abload version on one side: its figures may mean something else.
+	r2 := *b2.Results[1]
+	r2.AbloadVersion = "0.0.1-old"
+	b2.Results[1] = &r2
+	c = Compare([]Config{base, b2}, 0, CompareOptions{})
+	if !strings.Contains(strings.Join(c.Warnings, "\n"), "different abload versions:") || !strings.Contains(strings.Join(c.Warnings, "\n"), "0.0.1-old (1)") {
+		t.Errorf("abload versions differ, not warned: %q", c.Warnings)
+	}
 }
 
 // Most repetitions invalid: the configuration is insufficient (the valid

@@ -214,11 +214,13 @@ type Throughput struct {
 
 // JobCost is the synthetic CPU cost per event (job.cost_per_event): as
 // configured, and as achieved — the scoring step's thread CPU time over the
-// events it scored in the measurement phase (0 when not measured).
+// events it scored in the measurement phase (0 when not measured, and
+// Unmeasured says why). The clock reads that time each event are not in it.
 type JobCost struct {
 	ConfiguredUs float64 `json:"configured_us"`
 	AchievedUs   float64 `json:"achieved_us"`
 	Events       int64   `json:"events"`
+	Unmeasured   string  `json:"unmeasured,omitempty"`
 }
 
 // Reconciliation compares what was sent with what came out: exactly, by

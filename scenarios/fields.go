@@ -142,6 +142,7 @@ var fieldDocs = []FieldDoc{
 	{Path: "kafka.linger", Doc: "The harness producer's linger (batching delay): Kafka 4's own producer default, 5ms. Part of e2e latency, as a real producer's would be; lower it for jobs whose latency is a few ms, at the price of more CPU in abload (about 1.5× at 1ms). >= 0."},
 	{Path: "kafka.compression", Doc: "Producer compression: none, gzip, snappy, lz4 or zstd."},
 	{Path: "kafka.batch_size", Doc: "Largest producer batch in bytes (per partition). 1024..1048588."},
+	{Path: "kafka.max_buffered_records", Doc: "The most records the harness's producer holds that the broker has not acknowledged; when full, sending blocks and the events due meanwhile go out late (their send delay and e2e latency, counted from the intended time, include the wait). 1..10000000."},
 	{Path: "job.parallelism", Doc: "Job parallelism; at most env.taskmanagers × env.slots. >= 1."},
 	{Path: "job.max_parallelism", Doc: "Max parallelism (number of key groups); 0 leaves Flink's default, else parallelism..32768."},
 	{Path: "job.stage_parallelism.dedupe", Doc: "Parallelism of the dedupe stage; 0 = job.parallelism. At most the task slots."},

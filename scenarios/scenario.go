@@ -453,6 +453,9 @@ type Kafka struct {
 	Linger      Duration `yaml:"linger" json:"linger"`
 	Compression string   `yaml:"compression" json:"compression"`
 	BatchSize   int      `yaml:"batch_size" json:"batch_size"`
+	// MaxBufferedRecords is the most records the harness's producer holds
+	// unacknowledged; when it is full, sending blocks.
+	MaxBufferedRecords int `yaml:"max_buffered_records" json:"max_buffered_records"`
 }
 
 // Job configures the Flink job under test.
@@ -668,11 +671,12 @@ func defaults() *Scenario {
 			},
 		},
 		Kafka: Kafka{
-			Partitions:  4,
-			Acks:        "all",
-			Linger:      Duration{5 * time.Millisecond},
-			Compression: "none",
-			BatchSize:   defaultBatchSize,
+			Partitions:         4,
+			Acks:               "all",
+			Linger:             Duration{5 * time.Millisecond},
+			Compression:        "none",
+			BatchSize:          defaultBatchSize,
+			MaxBufferedRecords: 1 << 16,
 		},
 		Job: Job{
 			UpdatesSample:  1,

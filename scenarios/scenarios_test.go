@@ -199,6 +199,16 @@ func TestParseErrors(t *testing.T) {
 			want: []string{`t.yaml:3: job.checkpoint.intervall: unknown field (known: interval, mode, unaligned, timeout, min_pause, incremental, control_run, sync_pause); did you mean "interval"?`},
 		},
 		{
+			name: "sync pause without checkpoints",
+			data: "job:\n  delivery: at_least_once\n  checkpoint:\n    interval: 0s\n    sync_pause: 1s\n",
+			want: []string{`t.yaml:5: job.checkpoint.sync_pause: needs checkpointing (job.checkpoint.interval > 0): it pauses each checkpoint`},
+		},
+		{
+			name: "sync pause beyond the checkpoint timeout",
+			data: "job:\n  checkpoint:\n    timeout: 10s\n    sync_pause: 10s\n",
+			want: []string{`t.yaml:4: job.checkpoint.sync_pause: must be below job.checkpoint.timeout (10s), or every checkpoint fails, got 10s`},
+		},
+		{
 			name: "negative rate",
 			data: "workload:\n  rate: -5\n",
 			want: []string{`t.yaml:2: workload.rate: must be a finite number > 0 (events/s), got -5`},

@@ -296,6 +296,9 @@ func (s *Scenario) check() []issue {
 	c.oneOf("kafka.acks", k.Acks, "all", "leader", "none")
 	c.nonNegative("kafka.linger", k.Linger)
 	c.oneOf("kafka.compression", k.Compression, "none", "gzip", "snappy", "lz4", "zstd")
+	if k.MaxBufferedRecords < 1 || k.MaxBufferedRecords > 10_000_000 {
+		c.addf("kafka.max_buffered_records", "must be in 1..10000000 records, got %d", k.MaxBufferedRecords)
+	}
 	if k.BatchSize < 1024 || k.BatchSize > maxBatchSize {
 		c.addf("kafka.batch_size", "must be in 1024..%d bytes (the broker's default message.max.bytes), got %d", maxBatchSize, k.BatchSize)
 	}
@@ -351,8 +354,13 @@ func (s *Scenario) check() []issue {
 	c.wholeMillis("job.checkpoint.min_pause", j.Checkpoint.MinPause)
 	c.nonNegative("job.checkpoint.sync_pause", j.Checkpoint.SyncPause)
 	c.wholeMillis("job.checkpoint.sync_pause", j.Checkpoint.SyncPause)
-	if j.Checkpoint.SyncPause.Duration > time.Minute {
+	switch sp := j.Checkpoint.SyncPause.Duration; {
+	case sp > time.Minute:
 		c.addf("job.checkpoint.sync_pause", "must be at most 1m, got %s", j.Checkpoint.SyncPause)
+	case sp > 0 && j.Checkpoint.Interval.Duration == 0:
+		c.addf("job.checkpoint.sync_pause", "needs checkpointing (job.checkpoint.interval > 0): it pauses each checkpoint")
+	case sp > 0 && sp >= j.Checkpoint.Timeout.Duration:
+		c.addf("job.checkpoint.sync_pause", "must be below job.checkpoint.timeout (%s), or every checkpoint fails, got %s", j.Checkpoint.Timeout, j.Checkpoint.SyncPause)
 	}
 	if j.Checkpoint.ControlRun && j.Checkpoint.Interval.Duration == 0 {
 		c.addf("job.checkpoint.control_run", "needs checkpointing (job.checkpoint.interval > 0) to compare with the run without it")
