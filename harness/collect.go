@@ -455,9 +455,10 @@ func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[s
 // at most a few seconds old.
 const sentHistSpan = int64(60 * time.Second)
 
-// noteAcked keeps (time, input records the broker acknowledged) at least
-// 10 ms apart, for the last sentHistSpan: the sender notes each batch, the
-// monitor each position poll (the load may be paused).
+// noteAcked keeps (time, input records the broker acknowledged) for the
+// last sentHistSpan, at most two samples per 10 ms (the latest one moves on
+// until the next is 10 ms past the one before it): the sender notes each
+// batch, the monitor each position poll (the load may be paused).
 func (c *collector) noteAcked(nowNs int64) {
 	c.mu.Lock()
 	c.noteAckedLocked(nowNs)

@@ -63,8 +63,9 @@ func TestPositionAt(t *testing.T) {
 
 // A polled value refreshed elsewhere is stamped with the poll before the
 // first one that saw it; an unchanged value is a new sample only once the
-// fetcher must have refreshed since (poll − refresh − positionPoll), so a
-// stopped source's position still moves on in time.
+// fetcher must have refreshed since (poll − refresh − staleMargin), so a
+// stopped source's position still moves on in time; no value is stamped
+// before that bound.
 func TestPositionStamp(t *testing.T) {
 	ms := int64(time.Millisecond)
 	p := positionStamp{refresh: time.Second}
@@ -78,11 +79,11 @@ func TestPositionStamp(t *testing.T) {
 		{1750, 30, 1500, true}, // refreshed after the 1500 poll began
 		{2000, 30, 0, false},
 		{2250, 25, 2000, true}, // went back (a restart): still a new value
-		{2500, 25, 0, false},   // 2500 − 1250 is before 2000: nothing new known
-		{3250, 25, 0, false},   // 2000 exactly: not newer
-		{3500, 25, 2250, true}, // the fetcher refreshed since: 25 still held at 2250
-		{3750, 25, 2500, true},
+		{2500, 25, 0, false},   // 2500 − 1500 is before 2000: nothing new known
+		{3500, 25, 0, false},   // 2000 exactly: not newer
+		{3750, 25, 2250, true}, // the fetcher refreshed since: 25 still held at 2250
 		{4000, 40, 3750, true},
+		{7000, 50, 5500, true}, // polls failed in between: no earlier than 7000 − 1500
 	} {
 		at, ok := p.observe(tc.now*ms, tc.pos)
 		if ok != tc.ok || (ok && at != tc.at*ms) {

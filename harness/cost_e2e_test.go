@@ -137,8 +137,11 @@ func TestThroughputFellShort(t *testing.T) {
 		t.Fatalf("job_cost %+v: want the scoring step's count of events", jc)
 	}
 	scored := float64(jc.Events) / sc.Workload.Duration.Seconds()
-	t.Logf("sent %.0f/s, in_eps %.0f/s, scored %.0f/s, source read %.0f/s over the measurement phase; notes %q", sent, tp.InEPS, scored, tp.ReadEPS, res.Notes)
-	if !(tp.ReadEPS > 0) {
+	if tp.ReadEPS == nil {
+		t.Fatalf("no source progress measured: %+v", tp)
+	}
+	t.Logf("sent %.0f/s, in_eps %.0f/s, scored %.0f/s, source read %.0f/s over the measurement phase; notes %q", sent, tp.InEPS, scored, *tp.ReadEPS, res.Notes)
+	if !(*tp.ReadEPS > 0) {
 		t.Errorf("no source progress measured: %+v", tp)
 	}
 	if d := math.Abs(tp.InEPS-scored) / scored; d > 0.05 {

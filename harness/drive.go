@@ -563,11 +563,13 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		InEPS:  float64(c.processed*c.sample) / sc.Workload.Duration.Seconds(),
 		OutRPS: float64(c.outMeasure) / sc.Workload.Duration.Seconds(),
 	}
-	readKnown := false
-	res.Throughput.ReadEPS, readKnown = r.sourceRate(c.measureStartNs, c.measureEndNs)
+	readEPS, readKnown := r.sourceRate(c.measureStartNs, c.measureEndNs)
+	if readKnown {
+		res.Throughput.ReadEPS = &readEPS
+	}
 	inKnown := r.topics.Updates != "" // else known only as the source's progress
 	if !inKnown {
-		res.Throughput.InEPS, inKnown = res.Throughput.ReadEPS, readKnown
+		res.Throughput.InEPS, inKnown = readEPS, readKnown
 	}
 	if c.clamped > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("%d latencies were above an hour, the histograms' range, and are recorded as an hour.", c.clamped))

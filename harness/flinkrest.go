@@ -315,24 +315,27 @@ const defaultFetcherInterval = 10 * time.Second
 
 // FetcherInterval is how often the JobManager's REST API refreshes the
 // metrics it serves (metrics.fetcher.update-interval in its configuration,
-// GET /jobmanager/config), Flink's default of 10 s when the cluster does not
-// list it, or the configuration cannot be read.
-func (c *FlinkClient) FetcherInterval(ctx context.Context) time.Duration {
+// GET /jobmanager/config): Flink's default of 10 s when the cluster does not
+// list it, and with an error when the configuration cannot be read or the
+// value parsed.
+func (c *FlinkClient) FetcherInterval(ctx context.Context) (time.Duration, error) {
 	var kv []struct {
 		Key   string `json:"key"`
 		Value string `json:"value"`
 	}
 	if err := c.do(ctx, http.MethodGet, "/jobmanager/config", nil, "", &kv); err != nil {
-		return defaultFetcherInterval
+		return defaultFetcherInterval, err
 	}
 	for _, e := range kv {
 		if e.Key == "metrics.fetcher.update-interval" {
-			if d, ok := parseFlinkDuration(e.Value); ok {
-				return d
+			d, ok := parseFlinkDuration(e.Value)
+			if !ok {
+				return defaultFetcherInterval, fmt.Errorf("metrics.fetcher.update-interval %q is not a duration", e.Value)
 			}
+			return d, nil
 		}
 	}
-	return defaultFetcherInterval
+	return defaultFetcherInterval, nil
 }
 
 // parseFlinkDuration reads a duration as Flink's configuration writes it:

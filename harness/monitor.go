@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
 )
 
 // vertexMetricNames are the task metrics sampled per vertex each second.
@@ -365,12 +366,20 @@ type positionStamp struct {
 //   - a changed value was taken after the previous poll began: it is
 //     stamped then (the first poll's value, at the poll);
 //   - an unchanged value is a new sample only once the fetcher must have
-//     refreshed since it was stamped: a request older than the update
-//     interval triggers a refresh that a poll after it sees, so the value
-//     served at pollNs was taken no earlier than pollNs − refresh −
-//     positionPoll. A source that stopped reading (a paused load, an
-//     outage) then still yields samples, each at the latest time its
-//     position is known, and its lag and rate move on.
+//     refreshed since it was stamped: a request finding the values older
+//     than the update interval starts a refresh (asynchronous: a query to
+//     each TaskManager) that a later poll sees, so the value served at
+//     pollNs was taken no earlier than pollNs − refresh − staleMargin. A
+//     source that stopped reading with its metrics still readable (a
+//     paused load, a broker outage, backpressure) then still yields
+//     samples, each at the latest time its position is known, and its lag
+//     and rate move on. (A TaskManager whose metric query fails keeps its
+//     old values in the JobManager's store longer than that: such a value
+//     is then stamped too late, and reads as a source standing still.)
+//
+// A changed value is stamped no earlier than that bound either: polls that
+// failed in between (a REST error, a restart's missing offsets) leave the
+// previous successful poll far behind.
 func (p *positionStamp) observe(pollNs, pos int64) (int64, bool) {
 	prev, had := p.lastPollNs, p.polled
 	p.lastPollNs, p.polled = pollNs, true
@@ -378,15 +387,35 @@ func (p *positionStamp) observe(pollNs, pos int64) (int64, bool) {
 		p.lastPos, p.lastAtNs = pos, pollNs
 		return pollNs, true
 	}
+	oldest := pollNs - int64(p.refresh) - int64(staleMargin)
 	if pos != p.lastPos {
-		p.lastPos, p.lastAtNs = pos, max(prev, p.lastAtNs+1)
+		p.lastPos, p.lastAtNs = pos, max(prev, oldest, p.lastAtNs+1)
 		return p.lastAtNs, true
 	}
-	if at := pollNs - int64(p.refresh) - int64(positionPoll); at > p.lastAtNs {
-		p.lastAtNs = at
-		return at, true
+	if oldest > p.lastAtNs {
+		p.lastAtNs = oldest
+		return oldest, true
 	}
 	return 0, false
+}
+
+// staleMargin is what a metric refresh takes beyond the update interval
+// before a poll can see it: the poll that finds the values old starts the
+// refresh, one of the next polls sees its result.
+const staleMargin = 2 * positionPoll
+
+// fetcherInterval is the cluster's metrics.fetcher.update-interval: 1 s in
+// the environments abload starts (FlinkBaseConfig), the cluster's own
+// setting otherwise (Flink's 10 s when it cannot be read, said in the log).
+func (m *monitor) fetcherInterval(ctx context.Context) time.Duration {
+	if m.r.env != nil && m.r.env.Kind() != scenarios.EnvExternal {
+		return time.Second
+	}
+	d, err := m.flink.FetcherInterval(ctx)
+	if err != nil {
+		m.r.con.Logf("abload: the cluster's metrics.fetcher.update-interval: %v; taking Flink's default, %s (the source's position is stamped that much earlier)", err, d)
+	}
+	return d
 }
 
 // pollPosition reads the source's position (the sum over the input topic's
@@ -395,7 +424,7 @@ func (p *positionStamp) observe(pollNs, pos int64) (int64, bool) {
 // does) every positionPoll, and records each sample at the time it was
 // taken.
 func (m *monitor) pollPosition(ctx context.Context) {
-	st := positionStamp{refresh: m.flink.FetcherInterval(ctx)}
+	st := positionStamp{refresh: m.fetcherInterval(ctx)}
 	m.mu.Lock()
 	m.refresh = st.refresh
 	m.mu.Unlock()
@@ -438,8 +467,10 @@ func (m *monitor) pollPosition(ctx context.Context) {
 		var pos int64
 		seen := 0
 		for _, n := range names {
-			if a, ok := agg[n]; ok && !math.IsNaN(float64(a.Max)) {
-				pos += max(0, int64(a.Max)+1)
+			// A reader reports -1 for a partition until it reads the first
+			// record after it was (re)assigned it.
+			if a, ok := agg[n]; ok && !math.IsNaN(float64(a.Max)) && a.Max >= 0 {
+				pos += int64(a.Max) + 1
 				seen++
 			}
 		}

@@ -143,6 +143,7 @@ func controlScenario(sc *scenarios.Scenario) (*scenarios.Scenario, string) {
 	c := *sc
 	c.Job.Checkpoint.Interval = scenarios.Duration{}
 	c.Job.Checkpoint.ControlRun = false
+	c.Job.Checkpoint.SyncPause = scenarios.Duration{} // it pauses checkpoints, and there are none
 	c.Job.SavepointAtEnd = false
 	note := ""
 	if c.Job.Delivery == scenarios.DeliveryExactlyOnce {

@@ -183,7 +183,10 @@ func (r *runner) rescales(ts []reports.TimePoint) (out []reports.Rescale, proble
 // what was produced in between plus the lag's decrease, from the timeline
 // points nearest the two ends. Net, so that a restart that rewinds the
 // source to its checkpoint and reads the same events again does not count
-// them twice. 0 when the span holds fewer than two points.
+// them twice. 0 when the span holds fewer than two points. (Produced is
+// what the sender handed the producer, the lag counts what the broker had
+// acknowledged: the two differ by the change in the producer's backlog
+// over the span, a few hundred records at most in a healthy run.)
 func meanReadRate(ts []reports.TimePoint, fromS, toS float64) float64 {
 	a, b := -1, -1
 	for i, p := range ts {

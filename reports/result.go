@@ -209,7 +209,7 @@ type Latencies struct {
 type Throughput struct {
 	InEPS   float64 `json:"in_eps"`
 	OutRPS  float64 `json:"out_rps"`
-	ReadEPS float64 `json:"read_eps,omitempty"`
+	ReadEPS *float64 `json:"read_eps,omitempty"`
 }
 
 // JobCost is the synthetic CPU cost per event (job.cost_per_event): as

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -37,14 +38,18 @@ func TestSenderStallShowsInTail(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var log strings.Builder
+	var logMu sync.Mutex
+	var logb strings.Builder
+	logText := func() string { logMu.Lock(); defer logMu.Unlock(); return logb.String() }
 	measuring := make(chan struct{})
 	exited := make(chan error, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		seen := false
 		for sc.Scan() {
-			log.WriteString(sc.Text() + "\n")
+			logMu.Lock()
+			logb.WriteString(sc.Text() + "\n")
+			logMu.Unlock()
 			if !seen && sc.Text() == "abload: phase=measure" {
 				seen = true
 				close(measuring)
@@ -56,7 +61,7 @@ func TestSenderStallShowsInTail(t *testing.T) {
 	case <-measuring:
 	case <-time.After(4 * time.Minute):
 		_ = cmd.Process.Kill()
-		t.Fatalf("phase=measure never logged:\n%s", log.String())
+		t.Fatalf("phase=measure never logged:\n%s", logText())
 	}
 	time.Sleep(5 * time.Second)
 	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
@@ -69,11 +74,11 @@ func TestSenderStallShowsInTail(t *testing.T) {
 	select {
 	case err := <-exited:
 		if err != nil {
-			t.Fatalf("abload: %v\n%s", err, log.String())
+			t.Fatalf("abload: %v\n%s", err, logText())
 		}
 	case <-time.After(3 * time.Minute):
 		_ = cmd.Process.Kill()
-		t.Fatalf("abload did not finish:\n%s", log.String())
+		t.Fatalf("abload did not finish:\n%s", logText())
 	}
 	assertNoJVMs(t, out)
 	res := readResult(t, out)
