@@ -219,6 +219,15 @@ type collector struct {
 	sessionsSeen    map[windowKey]int64      // session windows: events of each session (its own start)
 	windowDupes     int64
 	lateFirings     int64
+	// Folding (non-session windows): once the job's watermark is far past
+	// a window (a result ending windows.settleMs after it was read) and
+	// its results matched what was sent key for key, it leaves the maps
+	// for these totals, so they hold the open windows only, not the run's.
+	maxFiredEndMs  int64
+	folded         map[int64]struct{} // starts of folded windows
+	foldedExpected int64
+	foldedReceived int64
+	foldedMeasured map[string]*MeasuredCounts // per variant, prefill windows left out
 	// After the end-of-run flush (flushed), a window ending after
 	// flushAfterMs was closed by the flush, not by the events' watermark.
 	flushed      bool
@@ -387,6 +396,8 @@ func newCollector(capacity int64, windows windowAssigner) *collector {
 		windows:            windows,
 		windowsExpected:    map[windowKey]int64{},
 		windowsGot:         map[windowKey]*gotWindow{},
+		folded:             map[int64]struct{}{},
+		foldedMeasured:     map[string]*MeasuredCounts{},
 		sessionsSeen:       map[windowKey]int64{},
 		prefillBeforeMs:    math.MinInt64,
 		sample:             1,
@@ -437,7 +448,9 @@ func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[s
 		c.variant(v).expected += k
 	}
 	for k, v := range keys {
-		c.windowsExpected[k] += v
+		if _, f := c.folded[k.startMs]; !f { // a late event's: its late update nets it out
+			c.windowsExpected[k] += v
+		}
 	}
 	for _, d := range delays {
 		recordUs(c.sendDelay, d.delayNs)
@@ -605,7 +618,9 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 		// windows path owes. The debt may come before the sender tallied
 		// the event's batch: expectations go negative then, never away.
 		c.windows.assign(u.EventTimeMs, func(start int64) {
-			c.windowsExpected[windowKey{startMs: start, campaign: u.Campaign, variant: u.Variant}]--
+			if _, f := c.folded[start]; !f {
+				c.windowsExpected[windowKey{startMs: start, campaign: u.Campaign, variant: u.Variant}]--
+			}
 		})
 	}
 	if !owed {
@@ -688,6 +703,12 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 		}
 		g.events += w.Events
 		g.counts.add(w.Counts)
+	} else if _, f := c.folded[k.startMs]; f {
+		// A result for a window already reconciled and folded: a repeat
+		// (at-least-once replay after a restart); the watermark was past
+		// it, so no late firing can change it.
+		c.windowDupes++
+		return
 	} else if g, again := c.windowsGot[k]; again {
 		// A window seen before: a late firing (allowed lateness) carries more
 		// events and replaces the earlier result; anything else is a repeat
@@ -701,6 +722,7 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 		return
 	} else {
 		c.windowsGot[k] = &gotWindow{events: w.Events, counts: w.Counts}
+		c.maxFiredEndMs = max(c.maxFiredEndMs, w.EndMs)
 	}
 	if c.flushed && w.EndMs > c.flushAfterMs {
 		// Closed by the flush: it skipped the wait for the watermark.
@@ -714,6 +736,76 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 	if c.inMeasure(w.MaxIntendedNs) {
 		recordUs(c.window, lat)
 		recordUs(c.ivWindow, lat)
+	}
+}
+
+// foldSettled folds every window the job's watermark is far past
+// (windows.settleMs before the latest result's end) whose results matched
+// what was sent, key for key: into foldedExpected, foldedReceived and
+// foldedMeasured, out of the maps (under c.mu; once a second). A window
+// that did not match stays, to be reported at the end.
+func (c *collector) foldSettled() {
+	if c.windows.kind == "" || c.windows.session() || c.windows.settleMs <= 0 || c.maxFiredEndMs == 0 {
+		return
+	}
+	limit := c.maxFiredEndMs - c.windows.settleMs
+	type state struct{ bad bool }
+	starts := map[int64]*state{}
+	at := func(s int64) *state {
+		st := starts[s]
+		if st == nil {
+			st = &state{}
+			starts[s] = st
+		}
+		return st
+	}
+	for k, want := range c.windowsExpected {
+		if k.startMs+c.windows.size > limit {
+			continue
+		}
+		st := at(k.startMs)
+		if want > 0 {
+			if g, ok := c.windowsGot[k]; !ok || g.events != want {
+				st.bad = true
+			}
+		}
+	}
+	for k := range c.windowsGot {
+		if k.startMs+c.windows.size > limit {
+			continue
+		}
+		if c.windowsExpected[k] <= 0 {
+			at(k.startMs).bad = true // unexpected: report it
+		}
+	}
+	for s, st := range starts {
+		if st.bad {
+			continue
+		}
+		c.folded[s] = struct{}{}
+	}
+	for k, want := range c.windowsExpected {
+		if _, f := c.folded[k.startMs]; f {
+			if want > 0 {
+				c.foldedExpected++
+			}
+			delete(c.windowsExpected, k)
+		}
+	}
+	for k, g := range c.windowsGot {
+		if _, f := c.folded[k.startMs]; !f {
+			continue
+		}
+		c.foldedReceived++
+		if k.startMs >= c.prefillBeforeMs {
+			m := c.foldedMeasured[k.variant]
+			if m == nil {
+				m = &MeasuredCounts{}
+				c.foldedMeasured[k.variant] = m
+			}
+			m.add(g.counts)
+		}
+		delete(c.windowsGot, k)
 	}
 }
 
@@ -731,6 +823,10 @@ func (c *collector) markFlush(watermarkMs int64) {
 // windows count every event size/slide times, as the job does.
 func (c *collector) measured() map[string]*MeasuredCounts {
 	out := map[string]*MeasuredCounts{}
+	for v, m := range c.foldedMeasured {
+		mc := *m
+		out[v] = &mc
+	}
 	for k, g := range c.windowsGot {
 		if k.startMs != sessionStart && k.startMs < c.prefillBeforeMs {
 			continue
@@ -765,7 +861,7 @@ func (c *collector) windowsComplete() bool {
 
 // windowReconciliation compares per-window event counts with what was sent.
 func (c *collector) windowReconciliation() reports.WindowReconciliation {
-	var r reports.WindowReconciliation
+	r := reports.WindowReconciliation{Expected: c.foldedExpected}
 	for k, want := range c.windowsExpected {
 		if want <= 0 {
 			continue
@@ -784,7 +880,7 @@ func (c *collector) windowReconciliation() reports.WindowReconciliation {
 			r.Unexpected++
 		}
 	}
-	r.Received = int64(len(c.windowsGot))
+	r.Received = int64(len(c.windowsGot)) + c.foldedReceived
 	if c.windows.session() {
 		r.Received = int64(len(c.sessionsSeen))
 	}

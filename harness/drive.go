@@ -477,6 +477,7 @@ func (r *runner) tick(final bool) {
 	c.ivSentBase = c.total
 	c.ivStartNs = now
 	c.closeInterval(now)
+	c.foldSettled()
 	c.mu.Unlock()
 
 	r.series = append(r.series, pt)

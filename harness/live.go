@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -340,12 +341,19 @@ func (r *runner) serveMetrics(addr string) (*metricsServer, error) {
 	reg.MustRegister(newPromCollector(r))
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	// abload's own profiles (CPU, heap, goroutines), as net/http/pprof
+	// serves them: `go tool pprof http://ADDR/debug/pprof/heap`.
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
 		if req.URL.Path != "/" {
 			http.NotFound(w, req)
 			return
 		}
-		fmt.Fprintf(w, "abload run %s (%s): metrics at /metrics\n", r.runID, r.sc.Name)
+		fmt.Fprintf(w, "abload run %s (%s): metrics at /metrics, abload's own profiles at /debug/pprof/\n", r.runID, r.sc.Name)
 	})
 	s := &metricsServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, addr: ln.Addr().String(), done: make(chan struct{})}
 	go func() {

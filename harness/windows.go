@@ -11,6 +11,10 @@ import (
 type windowAssigner struct {
 	kind        string // scenarios.Window* kind; "" = no windows output
 	size, slide int64  // ms
+	// settleMs is how far past a window's end the job's watermark must be
+	// before no result for it can change (allowed lateness, with a margin):
+	// the collector then folds a reconciled window into its totals.
+	settleMs int64
 }
 
 // sessionStart stands for "every session of the key": session bounds follow
@@ -23,7 +27,11 @@ func newWindowAssigner(sc *scenarios.Scenario) windowAssigner {
 		return windowAssigner{}
 	}
 	w := sc.Job.Window
-	a := windowAssigner{kind: w.Kind, size: w.Size.Milliseconds(), slide: w.Size.Milliseconds()}
+	a := windowAssigner{kind: w.Kind, size: w.Size.Milliseconds(), slide: w.Size.Milliseconds(),
+		// Window results come from every subtask of the window operator,
+		// whose watermarks move together only roughly: a margin of two
+		// windows and 10 s of event time beyond the allowed lateness.
+		settleMs: w.AllowedLateness.Milliseconds() + 2*w.Size.Milliseconds() + 10_000}
 	if w.Kind == scenarios.WindowSliding {
 		a.slide = w.Slide.Milliseconds()
 	}

@@ -2,7 +2,9 @@ package harness
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -170,5 +172,118 @@ func TestFlushClosedWindowsLeftOutOfLatency(t *testing.T) {
 	r := c.windowReconciliation()
 	if r.FlushClosed != 1 || r.Received != 3 {
 		t.Errorf("reconciliation %+v: want 3 received, 1 closed by the flush", r)
+	}
+}
+
+// Folding reconciled windows out of the maps changes no figure: two
+// collectors fed the same sends, late events, window results (some
+// repeated, one missing, one short) report the same reconciliation and
+// measured counts, whether one folds as it goes or neither does; and the
+// folding one holds only the windows near the watermark.
+func TestFoldSettledWindowsChangesNoFigure(t *testing.T) {
+	for _, kind := range []string{scenarios.WindowTumbling, scenarios.WindowSliding} {
+		w := windowAssigner{kind: kind, size: 100, slide: 100, settleMs: 300}
+		if kind == scenarios.WindowSliding {
+			w.slide = 50
+		}
+		plain := w
+		plain.settleMs = 0
+		fold, keep := newCollector(1<<20, w), newCollector(1<<20, plain)
+		both := func(f func(c *collector)) { f(fold); f(keep) }
+		rng := rand.New(rand.NewPCG(7, 11))
+		type key = windowKey
+		counts := map[key]int64{} // what the job's windows hold (late events left out)
+		fired := map[int64]bool{}
+		var seq int64
+		maxOpen := 0
+		type pendingUpdate struct {
+			due int64
+			rec []byte
+		}
+		var lateUpdates []pendingUpdate
+		var early [][]byte
+		for now := int64(0); now < 20_000; now += 10 {
+			keys := map[key]int64{}
+			for i := 0; i < 5; i++ {
+				ts := now - rng.Int64N(30) // disorder within the bound
+				late := rng.IntN(50) == 0
+				if late {
+					ts = now - 250 - rng.Int64N(100) // behind the watermark: the job drops it
+				}
+				k := key{campaign: int32(rng.IntN(3)), variant: []string{"A", "B"}[rng.IntN(2)]}
+				w.assign(ts, func(start int64) {
+					kk := k
+					kk.startMs = start
+					keys[kk]++
+					if !late {
+						counts[kk]++
+					}
+				})
+				if late { // its late update comes 0.1–1 s later
+					lateUpdates = append(lateUpdates, pendingUpdate{now + 100 + rng.Int64N(900),
+						[]byte(fmt.Sprintf(`{"seq":%d,"intended_ns":1,"event_time_ms":%d,"status":"late","campaign":%d,"variant":%q}`, seq, ts, k.campaign, k.variant))})
+				}
+				seq++
+			}
+			both(func(c *collector) { c.sent(int64(len(keys)), 0, keys, nil, nil, 0) })
+			rest := lateUpdates[:0]
+			for _, u := range lateUpdates {
+				if u.due <= now {
+					both(func(c *collector) { c.onUpdate(u.rec, now, now, true) })
+				} else {
+					rest = append(rest, u)
+				}
+			}
+			lateUpdates = rest
+			// The watermark (now − 40) fires every window that ended.
+			for k, n := range counts {
+				if k.startMs+w.size > now-40 || fired[k.startMs*16+int64(k.campaign)*2+map[string]int64{"A": 0, "B": 1}[k.variant]] {
+					continue
+				}
+				fired[k.startMs*16+int64(k.campaign)*2+map[string]int64{"A": 0, "B": 1}[k.variant]] = true
+				switch {
+				case k.startMs == 3000 && k.campaign == 1 && k.variant == "A":
+					continue // lost
+				case k.startMs == 5000 && k.campaign == 2 && k.variant == "B":
+					n-- // short
+				}
+				rec := windowRecord(k.campaign, k.variant, k.startMs, k.startMs+w.size, n, n)
+				both(func(c *collector) { c.onWindow(rec, now, now, true) })
+				if k.startMs < 2000 {
+					early = append(early, rec)
+				}
+				if rng.IntN(20) == 0 {
+					both(func(c *collector) { c.onWindow(rec, now+1, now+1, true) }) // a replay
+				}
+			}
+			if now == 12_000 {
+				// A restart replays old windows' results (at least once):
+				// long folded by now, they are repeats.
+				for _, rec := range early {
+					both(func(c *collector) { c.onWindow(rec, now, now, true) })
+				}
+			}
+			if now%1000 == 0 {
+				fold.foldSettled()
+				keep.foldSettled()
+				maxOpen = max(maxOpen, len(fold.windowsExpected))
+			}
+		}
+		for _, u := range lateUpdates { // the drain
+			both(func(c *collector) { c.onUpdate(u.rec, 20_000, 20_000, true) })
+		}
+		if got, want := fold.windowReconciliation(), keep.windowReconciliation(); got != want {
+			t.Errorf("%s: reconciliation with folding %+v, without %+v", kind, got, want)
+		}
+		if got, want := fold.measured(), keep.measured(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: measured with folding %+v, without %+v", kind, got, want)
+		}
+		if r := keep.windowReconciliation(); r.Missing < 1 || r.CountMismatch != 1 || r.Duplicated == 0 { // missing: the lost one and the last, never fired
+			t.Errorf("%s: the lost, short and repeated windows are not all there: %+v", kind, r)
+		}
+		t.Logf("%s: %d windows folded; the folding collector held up to %d keys, the other %d at the end", kind, len(fold.folded), maxOpen, len(keep.windowsExpected))
+		if len(fold.folded) == 0 || maxOpen > len(keep.windowsExpected)/4 {
+			t.Errorf("%s: %d windows folded, up to %d keys held (of %d without folding)", kind, len(fold.folded), maxOpen, len(keep.windowsExpected))
+		}
 	}
 }
