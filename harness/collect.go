@@ -280,40 +280,56 @@ type collector struct {
 	acked    atomic.Int64
 	sentHist []posSample
 
-	// outTimes are the read times of output records, at most one per 10 ms
-	// (for the recovery's "output resumed").
-	outTimes []int64
+	// outRuns are the stretches of output read: within one, records came
+	// at most outputMerge apart, from its first to its last; between two,
+	// none for longer. For the recovery's "output resumed" and the
+	// rescales' output gap, exact to within outputMerge; as many entries as
+	// pauses in the output, not records.
+	outRuns []interval
 }
+
+// outputMerge is the longest pause in the output a run of it spans.
+const outputMerge = int64(10 * time.Millisecond)
 
 // noteOutput remembers that output was read at nowNs.
 func (c *collector) noteOutput(nowNs int64) {
-	if n := len(c.outTimes); n == 0 || nowNs-c.outTimes[n-1] >= int64(10*time.Millisecond) {
-		c.outTimes = append(c.outTimes, nowNs)
+	if n := len(c.outRuns); n > 0 {
+		r := &c.outRuns[n-1]
+		if nowNs <= r.to+outputMerge && nowNs >= r.from-outputMerge {
+			r.from, r.to = min(r.from, nowNs), max(r.to, nowNs)
+			return
+		}
+		if nowNs < r.from {
+			return // read before the latest run by another consumer: its run is long gone
+		}
 	}
+	c.outRuns = append(c.outRuns, interval{nowNs, nowNs})
 }
 
-// firstOutputAtOrAfter returns the first remembered output read at or after
-// ns (within 10 ms), or 0.
+// firstOutputAtOrAfter returns when output was first read at or after ns
+// (to within outputMerge: ns itself inside a run), or 0.
 func (c *collector) firstOutputAtOrAfter(ns int64) int64 {
-	i := sort.Search(len(c.outTimes), func(i int) bool { return c.outTimes[i] >= ns })
-	if i == len(c.outTimes) {
+	i := sort.Search(len(c.outRuns), func(i int) bool { return c.outRuns[i].to >= ns })
+	if i == len(c.outRuns) {
 		return 0
 	}
-	return c.outTimes[i]
+	return max(ns, c.outRuns[i].from)
 }
 
 // longestOutputGap is the longest time (s) in [fromNs, toNs] without an
-// output record read (the gaps before the first and after the last
-// record in the interval count, so no output at all is the whole interval).
+// output record read, to within outputMerge (the gaps before the first and
+// after the last output in the interval count, so no output at all is the
+// whole interval).
 func (c *collector) longestOutputGap(fromNs, toNs int64) float64 {
 	if toNs <= fromNs {
 		return 0
 	}
-	i := sort.Search(len(c.outTimes), func(i int) bool { return c.outTimes[i] >= fromNs })
+	i := sort.Search(len(c.outRuns), func(i int) bool { return c.outRuns[i].to >= fromNs })
 	last, gap := fromNs, int64(0)
-	for ; i < len(c.outTimes) && c.outTimes[i] <= toNs; i++ {
-		gap = max(gap, c.outTimes[i]-last)
-		last = c.outTimes[i]
+	for ; i < len(c.outRuns) && c.outRuns[i].from <= toNs; i++ {
+		r := c.outRuns[i]
+		gap = max(gap, r.from-last)
+		last = max(last, min(r.to, toNs))
 	}
 	gap = max(gap, toNs-last)
 	return float64(gap) / 1e9

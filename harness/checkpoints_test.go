@@ -1,0 +1,243 @@
+package harness
+
+import (
+	"math"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/abload/abload/reports"
+)
+
+// A checkpoint is in flight from its trigger to its end: trigger + end to
+// end duration, the last acknowledgement when a failed one has no
+// duration, now while in progress; sorted by trigger.
+func TestCheckpointIntervals(t *testing.T) {
+	ms := int64(1e6)
+	list := []checkpointEntry{
+		{ID: 3, Status: "IN_PROGRESS", TriggerTimestamp: 5000},
+		{ID: 1, Status: "COMPLETED", TriggerTimestamp: 1000, EndToEndDuration: 120},
+		{ID: 2, Status: "FAILED", TriggerTimestamp: 3000, LatestAck: 3400},
+		{ID: 4, Status: "FAILED", TriggerTimestamp: 4000}, // nothing known of its end: a moment
+	}
+	got := checkpointIntervals(list, 6000*ms)
+	want := []interval{{1000 * ms, 1120 * ms}, {3000 * ms, 3400 * ms}, {4000 * ms, 4000 * ms}, {5000 * ms, 6000 * ms}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("intervals %v, want %v", got, want)
+	}
+	for _, tc := range []struct {
+		from, to int64
+		want     bool
+	}{{0, 999, false}, {0, 1000, true}, {1121, 2999, false}, {3400, 3500, true}, {3401, 3999, false}, {5500, 5600, true}, {6001, 7000, false}} {
+		if got := overlaps(want, tc.from*ms, tc.to*ms); got != tc.want {
+			t.Errorf("overlaps [%d, %d] ms = %v, want %v", tc.from, tc.to, got, tc.want)
+		}
+	}
+}
+
+// The checkpoints section counts and summarizes those triggered inside the
+// measurement phase only, savepoints apart, and lists every one.
+func TestSummarizeCheckpoints(t *testing.T) {
+	if summarizeCheckpoints(nil, 0, 10) != nil {
+		t.Error("no checkpoints: want no section")
+	}
+	list := []reports.Checkpoint{
+		{ID: 1, Status: "COMPLETED", TriggerS: 4, DurationMs: 999, StateSize: 9999}, // before the phase
+		{ID: 2, Status: "COMPLETED", TriggerS: 5, DurationMs: 100, SyncMs: 10, AsyncMs: 80, AlignmentMs: 1, StateSize: 300, CheckpointedSize: 30},
+		{ID: 3, Status: "FAILED", TriggerS: 6},
+		{ID: 4, Status: "COMPLETED", TriggerS: 7, DurationMs: 300, SyncMs: 30, AsyncMs: 200, AlignmentMs: 3, StateSize: 500, CheckpointedSize: 20},
+		{ID: 5, Status: "COMPLETED", TriggerS: 8, DurationMs: 200, SyncMs: 20, AsyncMs: 100, AlignmentMs: 2, StateSize: 400, CheckpointedSize: 40},
+		{ID: 6, Status: "COMPLETED", Savepoint: true, TriggerS: 9, DurationMs: 5000},
+		{ID: 7, Status: "IN_PROGRESS", TriggerS: 9.5},
+		{ID: 8, Status: "FAILED", TriggerS: 15}, // at the phase's end: after it
+	}
+	cp := summarizeCheckpoints(list, 5, 15)
+	if cp.Completed != 3 || cp.Failed != 1 || len(cp.List) != len(list) {
+		t.Fatalf("completed %d failed %d listed %d; want 3, 1, %d", cp.Completed, cp.Failed, len(cp.List), len(list))
+	}
+	if want := (reports.DelayStats{P50: 200, P99: 300, Max: 300}); cp.DurationMs != want {
+		t.Errorf("duration %+v, want %+v", cp.DurationMs, want)
+	}
+	if cp.SyncMs.P50 != 20 || cp.AsyncMs.Max != 200 || cp.AlignmentMs.P99 != 3 {
+		t.Errorf("sync %+v async %+v alignment %+v", cp.SyncMs, cp.AsyncMs, cp.AlignmentMs)
+	}
+	// The last completed is the latest by trigger in the list's order (the
+	// history comes sorted by id); the max over the phase.
+	if cp.StateSizeBytes.Last != 400 || cp.StateSizeBytes.Max != 500 || cp.CheckpointedSizeBytes.Last != 40 || cp.CheckpointedSizeBytes.Max != 40 {
+		t.Errorf("state %+v checkpointed %+v", cp.StateSizeBytes, cp.CheckpointedSizeBytes)
+	}
+}
+
+// Nearest-rank quantiles of a small sample.
+func TestQuantilesNearestRank(t *testing.T) {
+	if q := quantiles(nil); q != (reports.DelayStats{}) {
+		t.Errorf("empty: %+v", q)
+	}
+	v := make([]float64, 200)
+	for i := range v {
+		v[i] = float64(200 - i) // 200 … 1, unsorted input
+	}
+	// p50: rank ceil(0.5·200) = 100 → 100; p99: rank 198 → 198.
+	if q := quantiles(v); q != (reports.DelayStats{P50: 100, P99: 198, Max: 200}) {
+		t.Errorf("1..200: %+v", q)
+	}
+	if v[0] != 200 {
+		t.Error("quantiles sorted its input in place")
+	}
+	if q := quantiles([]float64{7}); q != (reports.DelayStats{P50: 7, P99: 7, Max: 7}) {
+		t.Errorf("one value: %+v", q)
+	}
+}
+
+// A checkpoint overlaps a fault from the fault until its lag recovered,
+// else until it ran again, else for ever.
+func TestDuringFault(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	rec := []reports.Recovery{{AtS: 10, RunningS: f(14), LagRecoveredS: f(20)}, {AtS: 40, RunningS: f(45)}, {AtS: 60}}
+	for _, tc := range []struct {
+		t, until float64
+		want     bool
+	}{
+		{5, 9.9, false}, {5, 10, true}, {19, 25, true}, {20.1, 30, false},
+		{44, 50, true}, {45.5, 50, false}, {70, 80, true},
+	} {
+		if got := duringFault(rec, tc.t, tc.until); got != tc.want {
+			t.Errorf("duringFault(%v, %v) = %v, want %v", tc.t, tc.until, got, tc.want)
+		}
+	}
+}
+
+// The lag summary over the phase: the largest, the last, and the
+// least-squares trend of a known line.
+func TestLagSummary(t *testing.T) {
+	var ts []reports.TimePoint
+	for s := 0; s <= 40; s++ {
+		ts = append(ts, reports.TimePoint{TS: float64(s), Lag: int64(100 + 25*s)}) // 25 events/s more each second
+	}
+	ts[15].Lag = 5000 // a spike inside
+	ts[35].Lag = 9000 // after the phase
+	l := lagSummary(ts, 10, 30)
+	if l == nil || l.Max != 5000 || l.Final != 100+25*30 {
+		t.Fatalf("lag %+v: want max 5000, final %d", l, 100+25*30)
+	}
+	// The spike pulls the slope: the fit over 21 points of 100+25s with
+	// one point raised by 4525 at s = 15 is 25 + 4525·(15−20)/Σ(s−20)² =
+	// 25 − 22625/770.
+	if want := 25 - 22625.0/770; math.Abs(l.SlopePerS-want) > 1e-9 {
+		t.Errorf("slope %v, want %v", l.SlopePerS, want)
+	}
+	if lagSummary(ts, 100, 200) != nil {
+		t.Error("no points in the phase: want nil")
+	}
+	if s := slope([]float64{1}, []float64{5}); s != 0 {
+		t.Errorf("one point: slope %v", s)
+	}
+	if s := slope([]float64{3, 3, 3}, []float64{1, 2, 3}); s != 0 {
+		t.Errorf("vertical points: slope %v", s)
+	}
+}
+
+// Output times, kept as runs of output at most 10 ms apart: when output
+// resumed after a moment, and the longest stretch without output in a span.
+func TestOutputTimes(t *testing.T) {
+	c := newCollector(8, windowAssigner{})
+	ms := int64(time.Millisecond)
+	if c.firstOutputAtOrAfter(5*ms) != 0 || c.longestOutputGap(0, 1000*ms) != 1 {
+		t.Error("no output yet: nothing resumed, the whole span a gap")
+	}
+	base := int64(1_000_000) * ms
+	const none = math.MinInt64
+	// ms after base, in the order read: -5 comes from another consumer
+	// just after 15 (part of that run), 50 long after (dropped).
+	for _, at := range []int64{0, 3, 10, 15, -5, 100, 200, 205, 50, 1200, 1201, 1920} {
+		c.noteOutput(base + at*ms)
+	}
+	if len(c.outRuns) != 5 {
+		t.Errorf("runs %v, want 5: [-5, 15] [100] [200, 205] [1200, 1201] [1920]", c.outRuns)
+	}
+	for _, tc := range []struct{ at, want int64 }{
+		{-50, -5}, {0, 0}, {2, 2}, {11, 11}, {20, 100}, {199, 200}, {201, 201}, {206, 1200}, {1210, 1920}, {1930, none},
+	} {
+		got := c.firstOutputAtOrAfter(base + tc.at*ms)
+		want := base + tc.want*ms
+		if tc.want == none {
+			want = 0
+		}
+		if got != want {
+			t.Errorf("first output at or after +%d ms: +%d ms, want +%d ms", tc.at, (got-base)/ms, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		from, to int64
+		want     float64
+	}{
+		{0, 200, 0.1},      // 100 → 200
+		{0, 1300, 0.995},   // 205 → 1200
+		{1300, 1500, 0.2},  // nothing in it
+		{1250, 2000, 0.67}, // 1250 → 1920
+		{1201, 1300, 0.099},
+		{2000, 1000, 0},
+	} {
+		if got := c.longestOutputGap(base+tc.from*ms, base+tc.to*ms); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("longest gap in [+%d, +%d] ms: %v s, want %v s", tc.from, tc.to, got, tc.want)
+		}
+	}
+	// Continuous output is one run, however long.
+	d := newCollector(8, windowAssigner{})
+	for i := int64(0); i < 100_000; i++ {
+		d.noteOutput(i * ms / 2)
+	}
+	if len(d.outRuns) != 1 {
+		t.Errorf("50 s of output every 0.5 ms: %d runs, want 1", len(d.outRuns))
+	}
+}
+
+// The largest e2e latency by intended second, over a span.
+func TestMaxE2E(t *testing.T) {
+	c := newCollector(8, windowAssigner{})
+	s := int64(time.Second)
+	c.setMeasure(100*s, 101*s, 110*s)
+	c.noteMax(99*s, 9*s) // before the origin: not kept
+	c.noteMax(100*s+s/2, 300*int64(time.Millisecond))
+	c.noteMax(102*s, 2*s)
+	c.noteMax(102*s+s/2, 1*s)
+	c.noteMax(105*s, 700*int64(time.Millisecond))
+	for _, tc := range []struct {
+		from, to int64
+		want     float64
+	}{{100 * s, 101 * s, 300}, {100 * s, 110 * s, 2000}, {103 * s, 110 * s, 700}, {102*s + s/2, 103 * s, 2000}, {106 * s, 200 * s, 0}} {
+		if got := c.maxE2E(tc.from, tc.to); got != tc.want {
+			t.Errorf("maxE2E [%d s, %d s) = %v ms, want %v", tc.from/s, tc.to/s, got, tc.want)
+		}
+	}
+}
+
+// The lag recovered at the first point after the fault's end whose lag is
+// back within a quarter second of load (at least 10 events) of the lag in
+// the 5 s before the fault.
+func TestLagRecovered(t *testing.T) {
+	lags := []int64{50, 80, 60, 70, 40, 900, 5000, 4000, 2000, 400, 300, 90, 20}
+	var ts []reports.TimePoint
+	for i, l := range lags {
+		ts = append(ts, reports.TimePoint{TS: float64(10 + i), Lag: l})
+	}
+	// The fault at 15 s: before it, at most 80; limit 80 + 1000/4 = 330.
+	if at, ok := lagRecovered(ts, 15, 16, 1000); !ok || at != 20 {
+		t.Errorf("recovered at %v (%v), want 20 s (lag 300)", at, ok)
+	}
+	// Not before the fault is over, however low the lag.
+	if at, ok := lagRecovered(ts, 15, 21.5, 1000); !ok || at != 22 {
+		t.Errorf("recovered at %v (%v), want 22 s", at, ok)
+	}
+	// A slow rate: the floor of 10 events → limit 90.
+	if at, ok := lagRecovered(ts, 15, 16, 8); !ok || at != 21 {
+		t.Errorf("recovered at %v (%v), want 21 s (lag 90)", at, ok)
+	}
+	if _, ok := lagRecovered(ts[:9], 15, 16, 8); ok {
+		t.Error("never back: want not recovered")
+	}
+	// No point before the fault: the level before counts as 0.
+	if at, ok := lagRecovered(ts[5:], 15, 16, 80); !ok || at != 22 {
+		t.Errorf("no history: recovered at %v (%v), want 22 s (lag 20 <= 0 + 80/4)", at, ok)
+	}
+}
