@@ -228,6 +228,7 @@ type collector struct {
 	foldedExpected int64
 	foldedReceived int64
 	foldedMeasured map[string]*MeasuredCounts // per variant, prefill windows left out
+	foldedKeys     map[windowKey]int64        // events per (campaign, variant), prefill windows left out
 	// After the end-of-run flush (flushed), a window ending after
 	// flushAfterMs was closed by the flush, not by the events' watermark.
 	flushed      bool
@@ -414,6 +415,7 @@ func newCollector(capacity int64, windows windowAssigner) *collector {
 		windowsGot:         map[windowKey]*gotWindow{},
 		folded:             map[int64]struct{}{},
 		foldedMeasured:     map[string]*MeasuredCounts{},
+		foldedKeys:         map[windowKey]int64{},
 		sessionsSeen:       map[windowKey]int64{},
 		prefillBeforeMs:    math.MinInt64,
 		sample:             1,
@@ -755,6 +757,23 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 	}
 }
 
+// keyEvents is, per (campaign, variant), the events sent into its windows
+// (each window an event falls in counts it; late ones taken out), windows
+// holding only prefill left out: how the keyed operators' load divides.
+func (c *collector) keyEvents() map[windowKey]int64 {
+	out := make(map[windowKey]int64, len(c.foldedKeys))
+	for k, n := range c.foldedKeys {
+		out[k] = n
+	}
+	for k, n := range c.windowsExpected {
+		if n <= 0 || (k.startMs != sessionStart && k.startMs < c.prefillBeforeMs) {
+			continue
+		}
+		out[windowKey{campaign: k.campaign, variant: k.variant}] += n
+	}
+	return out
+}
+
 // foldSettled folds every window the job's watermark is far past
 // (windows.settleMs before the latest result's end) whose results matched
 // what was sent, key for key: into foldedExpected, foldedReceived and
@@ -804,6 +823,9 @@ func (c *collector) foldSettled() {
 		if _, f := c.folded[k.startMs]; f {
 			if want > 0 {
 				c.foldedExpected++
+				if k.startMs >= c.prefillBeforeMs {
+					c.foldedKeys[windowKey{campaign: k.campaign, variant: k.variant}] += want
+				}
 			}
 			delete(c.windowsExpected, k)
 		}

@@ -83,14 +83,8 @@ func (r *runner) expectedKeyedSkew(sk *reports.Skew) {
 	if sk == nil || !r.sc.Job.Outputs.Windows {
 		return
 	}
-	perKey := map[windowKey]int64{}
 	r.col.mu.Lock()
-	for k, n := range r.col.windowsExpected {
-		if k.startMs != sessionStart && k.startMs < r.col.prefillBeforeMs {
-			continue
-		}
-		perKey[windowKey{campaign: k.campaign, variant: k.variant}] += max(0, n)
-	}
+	perKey := r.col.keyEvents()
 	r.col.mu.Unlock()
 	j := r.sc.Job
 	stagePar := func(override int) int {

@@ -278,6 +278,9 @@ func TestFoldSettledWindowsChangesNoFigure(t *testing.T) {
 		if got, want := fold.measured(), keep.measured(); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: measured with folding %+v, without %+v", kind, got, want)
 		}
+		if got, want := fold.keyEvents(), keep.keyEvents(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: events per key with folding %v, without %v", kind, got, want)
+		}
 		if r := keep.windowReconciliation(); r.Missing < 1 || r.CountMismatch != 1 || r.Duplicated == 0 { // missing: the lost one and the last, never fired
 			t.Errorf("%s: the lost, short and repeated windows are not all there: %+v", kind, r)
 		}
