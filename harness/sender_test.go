@@ -1,0 +1,109 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/abload/abload/generators"
+	"github.com/abload/abload/scenarios"
+)
+
+// blockingSink stands in for the Kafka client: it notes each record's seq
+// and intended time and when it was handed over, and blocks the sender once,
+// as a client whose buffer is full would.
+type blockingSink struct {
+	clock    *Clock
+	blockAt  int
+	blockFor time.Duration
+
+	mu     sync.Mutex
+	n      int
+	handed []handedRecord
+}
+
+type handedRecord struct{ seq, intendedNs, handedNs int64 }
+
+func (s *blockingSink) Produce(_ context.Context, r *kgo.Record, promise func(*kgo.Record, error)) {
+	s.mu.Lock()
+	s.n++
+	block := s.n == s.blockAt
+	s.mu.Unlock()
+	if block {
+		time.Sleep(s.blockFor)
+	}
+	var e struct {
+		Seq        int64 `json:"seq"`
+		IntendedNs int64 `json:"intended_ns"`
+	}
+	_ = json.Unmarshal(r.Value, &e)
+	s.mu.Lock()
+	s.handed = append(s.handed, handedRecord{e.Seq, e.IntendedNs, s.clock.Now()})
+	s.mu.Unlock()
+	promise(r, nil)
+}
+
+func (s *blockingSink) Flush(context.Context) error { return nil }
+
+// The open-loop sender under a stall of its own client: every event goes
+// out, none skipped, each with its scheduled intended time; the events due
+// while the client blocked go out at once when it returns, and their send
+// delay is how long they waited: the stall's length for the first, less for
+// each one due later in it.
+func TestSenderKeepsIntendedTimesThroughAStall(t *testing.T) {
+	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{"workload.encoding=json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGenerator(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n, rate = 1500, 1000.0
+	const stall = 300 * time.Millisecond
+	sched := generators.ConstantRate(rate)
+	clock := NewClock()
+	col := newCollector(n, windowAssigner{})
+	sink := &blockingSink{clock: clock, blockAt: 500, blockFor: stall}
+	origin := clock.Now() + int64(10*time.Millisecond)
+	s := &sender{gen: g, sched: sched, enc: generators.EncodingJSON, clock: clock, originNs: origin, total: n, measureEnd: n, col: col}
+	st, _ := s.run(context.Background(), sink, 1)
+	if st.total != n || len(sink.handed) != n || !st.completed {
+		t.Fatalf("sent %d, handed %d of %d (completed %v)", st.total, len(sink.handed), n, st.completed)
+	}
+	var late, blockedFrom int64 = 0, -1
+	for i, h := range sink.handed {
+		if h.seq != int64(i) {
+			t.Fatalf("record %d carries seq %d: events skipped or reordered", i, h.seq)
+		}
+		if want := origin + int64(sched.Due(h.seq)); h.intendedNs != want {
+			t.Fatalf("seq %d intended at %d, want its slot %d", h.seq, h.intendedNs, want)
+		}
+		if d := h.handedNs - h.intendedNs; d >= int64(100*time.Millisecond) {
+			late++
+			if blockedFrom < 0 {
+				blockedFrom = h.seq
+			}
+		}
+	}
+	// About 200 events (those due in the stall's first 200 ms) waited 100 ms
+	// or more; the first of them is the one the client blocked on.
+	if late < 150 || late > 260 || blockedFrom < 499 || blockedFrom > 501 {
+		t.Errorf("%d events waited >= 100 ms, from seq %d; want about 200, from seq 499", late, blockedFrom)
+	}
+	maxMs := float64(col.sendDelay.Max()) / 1000
+	if maxMs < 290 || maxMs > 450 {
+		t.Errorf("send delay max %.0f ms, want the stall's %s (up to +150 ms on a busy machine)", maxMs, stall)
+	}
+	if c := col.sendDelay.TotalCount(); c != n {
+		t.Errorf("%d send delays recorded, want %d", c, n)
+	}
+	if col.total != n || col.acked.Load() != n {
+		t.Errorf("collector: %d sent, %d acknowledged, want %d", col.total, col.acked.Load(), n)
+	}
+}

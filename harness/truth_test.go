@@ -1,0 +1,92 @@
+package harness
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/abload/abload/generators"
+	"github.com/abload/abload/scenarios"
+)
+
+// The truth section puts each variant's configured rates beside the rates
+// of what the generator emitted and of what the job's windows measured:
+// open = unique opens / deliveries, click-through = unique clicks /
+// deliveries, conversion = conversions / unique clicks; a rate over 0 is
+// left out, not 0.
+func TestBuildTruth(t *testing.T) {
+	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGenerator(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := g.Truth()
+	if len(cfg.Variants) != 2 {
+		t.Fatalf("configured variants %+v", cfg.Variants)
+	}
+	a, b := cfg.Variants[0].Variant, cfg.Variants[1].Variant
+	gen := generators.Stats{Variants: []string{a, b}, ByVariant: []generators.VariantStats{
+		{Deliveries: 1000, UniqueOpens: 250, UniqueClicks: 50, Conversions: 5},
+		{Deliveries: 0}, // nothing delivered: no rates
+	}, Late: 7, Duplicates: 3}
+	measured := map[string]*MeasuredCounts{a: {Deliveries: 800, UniqueOpens: 200, UniqueClicks: 40, Conversions: 10}}
+	tr := buildTruth(g, gen, measured)
+	if tr.LateInjected != 7 || tr.DuplicatesInjected != 3 || len(tr.Rates) != 2 || len(tr.Measured) != 1 || tr.Measured[0].Variant != a {
+		t.Fatalf("truth %+v", tr)
+	}
+	ra, rb := tr.Rates[0], tr.Rates[1]
+	if ra.Variant != a || ra.OpenConfigured != cfg.Variants[0].Open || ra.ClickThroughConfigured != cfg.Variants[0].ClickThrough || ra.ConversionConfigured != cfg.Variants[0].Conversion {
+		t.Errorf("configured rates of %s: %+v against %+v", a, ra, cfg.Variants[0])
+	}
+	for name, c := range map[string]struct {
+		got  *float64
+		want float64
+	}{
+		"open generated": {ra.OpenGenerated, 0.25}, "click-through generated": {ra.ClickThroughGenerated, 0.05},
+		"conversion generated": {ra.ConversionGenerated, 0.1},
+		"open measured":        {ra.OpenMeasured, 0.25}, "click-through measured": {ra.ClickThroughMeasured, 0.05},
+		"conversion measured": {ra.ConversionMeasured, 0.25},
+	} {
+		if c.got == nil || *c.got != c.want {
+			t.Errorf("%s %s: %v, want %v", a, name, deref(c.got), c.want)
+		}
+	}
+	if rb.OpenGenerated != nil || rb.ClickThroughGenerated != nil || rb.ConversionGenerated != nil || rb.OpenMeasured != nil {
+		t.Errorf("%s had no deliveries and no windows: its rates must be absent: %+v", b, rb)
+	}
+	if tr := buildTruth(g, gen, nil); tr.Measured != nil || tr.Rates[0].OpenMeasured != nil {
+		t.Errorf("no windows output: nothing measured, got %+v", tr.Measured)
+	}
+}
+
+// Restarts and failed checkpoints between two moments, from the monitor's
+// samples: numRestarts is a counter (its rise over the span), failed
+// checkpoints are counted by trigger time, savepoints apart.
+func TestMonitorWindows(t *testing.T) {
+	s := int64(1e9)
+	m := &monitor{restartsAt: []restartSample{{1 * s, 0}, {5 * s, 1}, {9 * s, 1}, {12 * s, 3}}, checkpoints: map[int64]checkpointEntry{
+		1: {ID: 1, Status: "FAILED", TriggerTimestamp: 2000},
+		2: {ID: 2, Status: "COMPLETED", TriggerTimestamp: 4000},
+		3: {ID: 3, Status: "FAILED", TriggerTimestamp: 6000},
+		4: {ID: 4, Status: "FAILED", TriggerTimestamp: 7000, IsSavepoint: true},
+		5: {ID: 5, Status: "FAILED", TriggerTimestamp: 11000},
+	}}
+	for _, tc := range []struct {
+		from, to int64
+		want     float64
+	}{{0, 20 * s, 3}, {2 * s, 6 * s, 1}, {6 * s, 10 * s, 0}, {6 * s, 13 * s, 2}, {13 * s, 20 * s, 0}} {
+		if got := m.restartsBetween(tc.from, tc.to); got != tc.want {
+			t.Errorf("restarts in [%d s, %d s): %v, want %v", tc.from/s, tc.to/s, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		from, to int64
+		want     int
+	}{{0, 20 * s, 3}, {2 * s, 6 * s, 2}, {2*s + 1, 5 * s, 0}, {7 * s, 10 * s, 0}} {
+		if got := m.failedCheckpointsBetween(tc.from, tc.to); got != tc.want {
+			t.Errorf("failed checkpoints in [%d s, %d s]: %d, want %d", tc.from/s, tc.to/s, got, tc.want)
+		}
+	}
+}
