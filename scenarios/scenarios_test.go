@@ -698,3 +698,23 @@ func TestDefaultCooldown(t *testing.T) {
 		}
 	}
 }
+
+// Memory sizes: binary units, and a size that overflows 64 bits of bytes
+// is an error (it used to wrap to 0, which Docker reads as no limit),
+// named with its field by validation.
+func TestMemoryBytes(t *testing.T) {
+	for in, want := range map[string]int64{"1536m": 1536 << 20, "2g": 2 << 30, "64 mb": 64 << 20, "1t": 1 << 40, "768M": 768 << 20, "8388607t": 8388607 << 40} {
+		if got, err := MemoryBytes(in); err != nil || got != want {
+			t.Errorf("MemoryBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"16777216t", "8388608t", "9223372036854775807k", "99999999999999999999m", "12", "1x", ""} {
+		if got, err := MemoryBytes(in); err == nil {
+			t.Errorf("MemoryBytes(%q) = %d, want an error", in, got)
+		}
+	}
+	_, err := Parse("t.yaml", []byte("env:\n  taskmanager_memory: 16777216t\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "env.taskmanager_memory") || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("an overflowing memory size: %v; want an error naming env.taskmanager_memory", err)
+	}
+}

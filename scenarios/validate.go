@@ -103,6 +103,9 @@ func MemoryBytes(v string) (int64, error) {
 		return 0, fmt.Errorf("malformed memory size %q: %w", v, err)
 	}
 	shift := map[byte]uint{'k': 10, 'm': 20, 'g': 30, 't': 40}[strings.ToLower(m[2])[0]]
+	if n > math.MaxInt64>>shift {
+		return 0, fmt.Errorf("memory size %q is too large (2^63 bytes or more)", v)
+	}
 	return n << shift, nil
 }
 
@@ -203,6 +206,12 @@ func (c *checker) memory(path, v string, re *regexp.Regexp, example string) {
 	}
 	if strings.Trim(m[1], "0") == "" {
 		c.addf(path, "must be > 0, got %q", v)
+		return
+	}
+	// The syntax aside, it must be a size a process can have: a number that
+	// overflows bytes would turn into no limit at all downstream.
+	if _, err := MemoryBytes(v); err != nil {
+		c.addf(path, "%v", err)
 	}
 }
 
