@@ -1,12 +1,15 @@
 package harness
 
 import (
+	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
 )
 
 // A checkpoint is in flight from its trigger to its end: trigger + end to
@@ -239,5 +242,91 @@ func TestLagRecovered(t *testing.T) {
 	// No point before the fault: the level before counts as 0.
 	if at, ok := lagRecovered(ts[5:], 15, 16, 80); !ok || at != 22 {
 		t.Errorf("no history: recovered at %v (%v), want 22 s (lag 20 <= 0 + 80/4)", at, ok)
+	}
+}
+
+// fakeTimeline answers recoveryOf's questions from fixed data.
+type fakeTimeline struct {
+	outputs  []int64 // ns, sorted
+	maxBySec map[int64]float64
+	restarts float64
+}
+
+func (f fakeTimeline) firstOutputAtOrAfter(ns int64) int64 {
+	for _, o := range f.outputs {
+		if o >= ns {
+			return o
+		}
+	}
+	return 0
+}
+
+func (f fakeTimeline) maxE2E(fromNs, toNs int64) float64 {
+	var m float64
+	for s, v := range f.maxBySec {
+		if s*1e9 >= fromNs && s*1e9 < toNs {
+			m = max(m, v)
+		}
+	}
+	return m
+}
+
+func (f fakeTimeline) restartsBetween(int64, int64) float64 { return f.restarts }
+
+// Timing a fault: detected when the job went down, running when it came
+// up, output resumed at the first output after both the fault's end and
+// running, lag recovered after that, the latency spike up to then, and
+// the restarts; each fault's window ends where the next begins.
+func TestRecoveryOf(t *testing.T) {
+	s := int64(1e9)
+	start := 100 * s
+	kill := &faultRecord{fault: scenarios.Fault{Kind: scenarios.FaultKillTaskManager, TaskManager: 1}, startNs: start + 10*s, endNs: start + 10*s}
+	pause := &faultRecord{fault: scenarios.Fault{Kind: scenarios.FaultPauseTaskManagers}, startNs: start + 40*s, endNs: start + 43*s}
+	broken := &faultRecord{fault: scenarios.Fault{Kind: scenarios.FaultRestartBroker}, startNs: start + 70*s, endNs: start + 70*s, err: errors.New("no broker to restart")}
+	ups := []upChange{{start + 11*s, false}, {start + 12*s, false}, {start + 15*s, true}}
+	var ts []reports.TimePoint
+	for i := 0; i <= 90; i++ {
+		lag := int64(50)
+		switch {
+		case i >= 10 && i < 22:
+			lag = 5000
+		case i >= 41 && i < 47:
+			lag = 3000
+		}
+		ts = append(ts, reports.TimePoint{TS: float64(i), Lag: lag})
+	}
+	tl := fakeTimeline{
+		outputs:  []int64{start + 9*s, start + 16*s, start + 30*s, start + 44*s, start + 80*s},
+		maxBySec: map[int64]float64{100 + 9: 200, 100 + 12: 4000, 100 + 25: 300, 100 + 41: 2500, 100 + 60: 9999},
+		restarts: 1,
+	}
+	out, problems := recoveryOf([]*faultRecord{kill, pause, broken}, ups, ts, start, 1000, tl)
+	if len(out) != 3 || len(problems) != 1 || !strings.Contains(problems[0], "no broker to restart") {
+		t.Fatalf("recoveries %+v problems %q", out, problems)
+	}
+	k, p := out[0], out[1]
+	f := func(v *float64) float64 {
+		if v == nil {
+			return -1
+		}
+		return *v
+	}
+	if k.Fault != "kill_taskmanager (taskmanager-1)" || p.Fault != "pause_taskmanagers (all TaskManagers)" || out[2].Fault != "restart_broker" {
+		t.Errorf("faults %q, %q, %q", k.Fault, p.Fault, out[2].Fault)
+	}
+	if k.AtS != 10 || f(k.DetectedS) != 11 || f(k.RunningS) != 15 || f(k.OutputResumedS) != 16 || f(k.LagRecoveredS) != 22 {
+		t.Errorf("kill: at %v detected %v running %v output %v lag %v; want 10 11 15 16 22", k.AtS, f(k.DetectedS), f(k.RunningS), f(k.OutputResumedS), f(k.LagRecoveredS))
+	}
+	if k.MaxE2EMs != 4000 || k.Restarts != 2 {
+		t.Errorf("kill: max e2e %v (want 4000: up to the lag's recovery, not the 300 after), restarts %d (want 2: down twice)", k.MaxE2EMs, k.Restarts)
+	}
+	// The pause: never noticed (no downs), output from its end, lag after it.
+	if p.DetectedS != nil || p.RunningS != nil || f(p.OutputResumedS) != 44 || f(p.LagRecoveredS) != 47 || p.MaxE2EMs != 2500 || p.Restarts != 1 {
+		t.Errorf("pause: %+v; want no detection, output 44, lag 47, max 2500, restarts 1 (numRestarts)", p)
+	}
+	// A fault noticed but never up again: no output resumption.
+	out, _ = recoveryOf([]*faultRecord{kill}, ups[:2], ts, start, 1000, tl)
+	if out[0].RunningS != nil || out[0].OutputResumedS != nil || out[0].LagRecoveredS != nil {
+		t.Errorf("never up again: %+v", out[0])
 	}
 }

@@ -132,20 +132,58 @@ func faultTarget(f scenarios.Fault) string {
 	return fmt.Sprintf(" (taskmanager-%d)", f.TaskManager)
 }
 
-// recovery times every injected fault: when the job noticed it (some task
-// left RUNNING), when every task ran again, when output resumed, when the
-// input lag was back to its level before the fault, and the fault's
-// latency spike and restarts. A fault the job never noticed (a short pause)
-// has no detection and no running time; its output resumption is measured
-// from the fault's end.
+// recovery times every injected fault (recoveryOf) from what the run
+// recorded.
 func (r *runner) recovery(ts []reports.TimePoint) (out []reports.Recovery, problems []string) {
 	r.faults.mu.Lock()
 	faults := append([]*faultRecord(nil), r.faults.faults...)
 	ups := append([]upChange(nil), r.faults.ups...)
 	r.faults.mu.Unlock()
-	s := func(ns int64) *float64 { v := r.sinceStart(ns); return &v }
+	return recoveryOf(faults, ups, ts, r.startNs, r.sc.Workload.Rate, runnerTimeline{r})
+}
+
+// faultTimeline is what timing a fault reads beyond the timeline: when
+// output was first read after a moment, the largest e2e latency by intended
+// time over a span, and the job's restarts over a span.
+type faultTimeline interface {
+	firstOutputAtOrAfter(ns int64) int64
+	maxE2E(fromNs, toNs int64) float64
+	restartsBetween(fromNs, toNs int64) float64
+}
+
+// runnerTimeline reads a run's collector and monitor.
+type runnerTimeline struct{ r *runner }
+
+func (t runnerTimeline) firstOutputAtOrAfter(ns int64) int64 {
+	t.r.col.mu.Lock()
+	defer t.r.col.mu.Unlock()
+	return t.r.col.firstOutputAtOrAfter(ns)
+}
+
+func (t runnerTimeline) maxE2E(fromNs, toNs int64) float64 {
+	t.r.col.mu.Lock()
+	defer t.r.col.mu.Unlock()
+	return t.r.col.maxE2E(fromNs, toNs)
+}
+
+func (t runnerTimeline) restartsBetween(fromNs, toNs int64) float64 {
+	if t.r.mon == nil {
+		return 0
+	}
+	return t.r.mon.restartsBetween(fromNs, toNs)
+}
+
+// recoveryOf times every injected fault: when the job noticed it (some
+// task left RUNNING), when every task ran again, when output resumed, when
+// the input lag was back to its level before the fault, and the fault's
+// latency spike and restarts. A fault the job never noticed (a short
+// pause) has no detection and no running time; its output resumption is
+// measured from the fault's end. Times are seconds from startNs.
+func recoveryOf(faults []*faultRecord, ups []upChange, ts []reports.TimePoint, startNs int64, rate float64, tl faultTimeline) (out []reports.Recovery, problems []string) {
+	since := func(ns int64) float64 { return float64(ns-startNs) / 1e9 }
+	s := func(ns int64) *float64 { v := since(ns); return &v }
 	for i, f := range faults {
-		rc := reports.Recovery{Fault: f.fault.Kind + faultTarget(f.fault), AtS: r.sinceStart(f.startNs)}
+		rc := reports.Recovery{Fault: f.fault.Kind + faultTarget(f.fault), AtS: since(f.startNs)}
 		if f.err != nil {
 			problems = append(problems, fmt.Sprintf("fault %s at %s could not be injected: %v", f.fault.Kind, f.fault.At, f.err))
 		}
@@ -180,39 +218,32 @@ func (r *runner) recovery(ts []reports.TimePoint) (out []reports.Recovery, probl
 		} else if downNs != 0 {
 			from = 0 // noticed but never up again: output cannot have resumed
 		}
-		r.col.mu.Lock()
 		if from != 0 {
-			if o := r.col.firstOutputAtOrAfter(from); o != 0 && o < limit {
+			if o := tl.firstOutputAtOrAfter(from); o != 0 && o < limit {
 				rc.OutputResumedS = s(o)
 			}
 		}
-		r.col.mu.Unlock()
 		if rc.OutputResumedS != nil || rc.RunningS != nil {
 			// The lag cannot have recovered before the fault is over (a
 			// pause, a broker outage, a network fault): the input lag is read
 			// from metrics that lag behind the fault's start.
-			after := max(rc.AtS, r.sinceStart(f.endNs))
+			after := max(rc.AtS, since(f.endNs))
 			if rc.RunningS != nil {
 				after = max(after, *rc.RunningS)
 			}
-			if t, ok := lagRecovered(ts, rc.AtS, after, r.sc.Workload.Rate); ok {
+			if t, ok := lagRecovered(ts, rc.AtS, after, rate); ok {
 				rc.LagRecoveredS = &t
 			}
 		}
 		end := limit
 		if rc.LagRecoveredS != nil {
-			end = r.startNs + int64(*rc.LagRecoveredS*1e9)
+			end = startNs + int64(*rc.LagRecoveredS*1e9)
 		}
-		r.col.mu.Lock()
-		rc.MaxE2EMs = r.col.maxE2E(f.startNs, end)
-		r.col.mu.Unlock()
+		rc.MaxE2EMs = tl.maxE2E(f.startNs, end)
 		// Restarts: each time the job went down in the fault's window (a
 		// failover that needs several attempts goes down several times), or
 		// Flink's numRestarts over the window if that says more.
-		rc.Restarts = downs
-		if r.mon != nil {
-			rc.Restarts = max(rc.Restarts, int(r.mon.restartsBetween(f.startNs, limit)))
-		}
+		rc.Restarts = max(downs, int(tl.restartsBetween(f.startNs, limit)))
 		out = append(out, rc)
 	}
 	return out, problems
