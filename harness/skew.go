@@ -76,9 +76,7 @@ func skewBetween(start, end []SubtaskRecords) *reports.Skew {
 const minShareOfBusiest = 0.05
 
 // expectedKeyedSkew fills in ExpectedMaxOverMean for the vertices keyed by
-// (campaign, variant): counts, and windows unless salted. Each key's events
-// (the windows path's tallies of what was sent, late events taken out) are
-// placed on the subtask Flink's key-group assignment gives the key.
+// (campaign, variant): counts, and windows unless salted (expectedSkew).
 func (r *runner) expectedKeyedSkew(sk *reports.Skew) {
 	if sk == nil || !r.sc.Job.Outputs.Windows {
 		return
@@ -86,7 +84,16 @@ func (r *runner) expectedKeyedSkew(sk *reports.Skew) {
 	r.col.mu.Lock()
 	perKey := r.col.keyEvents()
 	r.col.mu.Unlock()
-	j := r.sc.Job
+	expectedSkew(sk, perKey, r.sc.Job)
+}
+
+// expectedSkew places each (campaign, variant) key's events (perKey: the
+// windows path's tallies of what was sent, late events taken out) on the
+// subtask Flink's key-group assignment gives the key, for the vertices
+// keyed by it, and sets their ExpectedMaxOverMean: the busiest subtask's
+// load over the mean. A vertex whose parallelism is not the stage's (a
+// rescaled job) is left without.
+func expectedSkew(sk *reports.Skew, perKey map[windowKey]int64, j scenarios.Job) {
 	stagePar := func(override int) int {
 		if override > 0 {
 			return override

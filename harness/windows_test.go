@@ -290,3 +290,51 @@ func TestFoldSettledWindowsChangesNoFigure(t *testing.T) {
 		}
 	}
 }
+
+// The expected skew of the keyed vertices: each key's events on the
+// subtask Flink's key groups give it, the busiest over the mean; salting
+// leaves the windows vertex out; a vertex at another parallelism too.
+func TestExpectedSkew(t *testing.T) {
+	j := scenarios.Defaults().Job
+	j.Parallelism, j.MaxParallelism = 2, 128
+	// Find two keys on subtask 0 and one on subtask 1.
+	var on [2][]windowKey
+	for c := int32(0); len(on[0]) < 2 || len(on[1]) < 1; c++ {
+		k := windowKey{campaign: c, variant: "A"}
+		_, st := subtaskOf(campaignVariantHash(k.campaign, k.variant), 128, 2)
+		on[st] = append(on[st], k)
+	}
+	perKey := map[windowKey]int64{on[0][0]: 300, on[0][1]: 300, on[1][0]: 200} // 600 vs 200: max/mean 600/400
+	sk := &reports.Skew{Vertices: []reports.VertexSkew{
+		{Name: "counts", RecordsIn: []int64{1, 1}},
+		{Name: "windows -> windows-sink: Writer", RecordsIn: []int64{1, 1}},
+		{Name: "dedupe", RecordsIn: []int64{1, 1}},
+		{Name: "counts", RecordsIn: []int64{1, 1, 1}}, // rescaled
+	}}
+	expectedSkew(sk, perKey, j)
+	for i, want := range []float64{1.5, 1.5, -1, -1} {
+		got := sk.Vertices[i].ExpectedMaxOverMean
+		if (want < 0) != (got == nil) || (got != nil && math.Abs(*got-want) > 1e-12) {
+			t.Errorf("vertex %d %q: expected max/mean %v, want %v", i, sk.Vertices[i].Name, deref(got), want)
+		}
+	}
+	j.SkewMitigation.Kind = scenarios.MitigationSalted
+	sk.Vertices[1].ExpectedMaxOverMean = nil
+	expectedSkew(sk, perKey, j)
+	if sk.Vertices[1].ExpectedMaxOverMean != nil {
+		t.Error("salted windows: the keyed prediction does not hold, want none")
+	}
+	// Under max parallelism 256 the same keys may fall elsewhere: the
+	// prediction follows job.max_parallelism.
+	j.SkewMitigation.Kind, j.MaxParallelism = "", 256
+	var want [2]int64
+	for k, n := range perKey {
+		_, st := subtaskOf(campaignVariantHash(k.campaign, k.variant), 256, 2)
+		want[st] += n
+	}
+	sk.Vertices[0].ExpectedMaxOverMean = nil
+	expectedSkew(sk, perKey, j)
+	if e := float64(max(want[0], want[1])) / 400; math.Abs(*sk.Vertices[0].ExpectedMaxOverMean-e) > 1e-12 {
+		t.Errorf("max parallelism 256: %v, want %v", *sk.Vertices[0].ExpectedMaxOverMean, e)
+	}
+}
