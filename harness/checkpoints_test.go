@@ -273,6 +273,16 @@ func (f fakeTimeline) maxE2E(fromNs, toNs int64) float64 {
 
 func (f fakeTimeline) restartsBetween(int64, int64) float64 { return f.restarts }
 
+func (f fakeTimeline) longestOutputGap(fromNs, toNs int64) float64 {
+	last, gap := fromNs, int64(0)
+	for _, o := range f.outputs {
+		if o >= fromNs && o <= toNs {
+			gap, last = max(gap, o-last), o
+		}
+	}
+	return float64(max(gap, toNs-last)) / 1e9
+}
+
 // Timing a fault: detected when the job went down, running when it came
 // up, output resumed at the first output after both the fault's end and
 // running, lag recovered after that, the latency spike up to then, and
@@ -328,5 +338,55 @@ func TestRecoveryOf(t *testing.T) {
 	out, _ = recoveryOf([]*faultRecord{kill}, ups[:2], ts, start, 1000, tl)
 	if out[0].RunningS != nil || out[0].OutputResumedS != nil || out[0].LagRecoveredS != nil {
 		t.Errorf("never up again: %+v", out[0])
+	}
+}
+
+// A rescale's figures: slots and parallelism before and after, the rescale
+// time, the output gap and latency spike until the lag recovered, and the
+// read rate before and while catching up (produced + the lag's fall).
+func TestRescalesOf(t *testing.T) {
+	s := int64(1e9)
+	start := 100 * s
+	add := &scaleRecord{action: scenarios.ScalingAction{Action: scenarios.ScaleAddTaskManager, Count: 1}, names: []string{"taskmanager-2"},
+		startNs: start + 20*s, slotsNs: start + 22*s, rescaledNs: start + 25*s, parBefore: 2, parAfter: 4, slotsBefore: 2, slotsAfter: 4}
+	failed := &scaleRecord{action: scenarios.ScalingAction{Action: scenarios.ScaleRemoveTaskManager}, startNs: start + 60*s, err: errors.New("nothing to remove"), parBefore: 4, slotsBefore: 4}
+	var ts []reports.TimePoint
+	for i := 0; i <= 80; i++ {
+		p := reports.TimePoint{TS: float64(i), SentEPS: 1000, Lag: 100}
+		switch {
+		case i > 20 && i <= 25: // the job stops reading: the lag grows by the load
+			p.Lag = 100 + int64(i-20)*1000
+		case i > 25 && i < 30: // catching up: 1,000 a second less each second
+			p.Lag = 5100 - int64(i-25)*1000
+		}
+		ts = append(ts, p)
+	}
+	tl := fakeTimeline{outputs: []int64{start + 19*s, start + 27*s, start + 28*s}, maxBySec: map[int64]float64{100 + 21: 6000, 100 + 40: 99}, restarts: 1}
+	out, problems := rescalesOf([]*scaleRecord{add, failed}, ts, start, start+80*s, 1000, tl)
+	if len(out) != 2 || len(problems) != 1 || !strings.Contains(problems[0], "nothing to remove") || out[1].Error != "nothing to remove" {
+		t.Fatalf("rescales %+v problems %q", out, problems)
+	}
+	r := out[0]
+	f := func(v *float64) float64 {
+		if v == nil {
+			return -1
+		}
+		return *v
+	}
+	if r.AtS != 20 || f(r.SlotsChangedS) != 22 || r.SlotsAfter != 4 || f(r.RescaledS) != 25 || f(r.RescaleTimeS) != 5 || r.ParallelismAfter != 4 {
+		t.Errorf("add: %+v", r)
+	}
+	// Lag back within 1000/4 of the 100 before at 30 s; output gap from
+	// 20 s to then: 20 → 27.
+	if f(r.LagRecoveredS) != 30 || r.OutputGapS != 7 || r.MaxE2EMs != 6000 || r.Restarts != 1 {
+		t.Errorf("add: lag recovered %v, output gap %v s, max e2e %v, restarts %d; want 30, 7, 6000, 1", f(r.LagRecoveredS), r.OutputGapS, r.MaxE2EMs, r.Restarts)
+	}
+	// Before: 1,000/s, the lag steady. After: from the rescale (25 s) to the
+	// lag's recovery (30 s): 5,000 produced + 5,000 caught up, over 5 s.
+	if r.ReadBeforeEPS != 1000 || r.ReadAfterEPS != 2000 {
+		t.Errorf("read before %v after %v; want 1000 and 2000", r.ReadBeforeEPS, r.ReadAfterEPS)
+	}
+	if f2 := out[1]; f2.RescaledS != nil || f2.ParallelismAfter != 4 || f2.SlotsAfter != 4 {
+		t.Errorf("failed action: %+v", f2)
 	}
 }

@@ -142,11 +142,13 @@ func (r *runner) recovery(ts []reports.TimePoint) (out []reports.Recovery, probl
 	return recoveryOf(faults, ups, ts, r.startNs, r.sc.Workload.Rate, runnerTimeline{r})
 }
 
-// faultTimeline is what timing a fault reads beyond the timeline: when
-// output was first read after a moment, the largest e2e latency by intended
-// time over a span, and the job's restarts over a span.
+// faultTimeline is what timing a fault or a rescale reads beyond the
+// timeline: when output was first read after a moment, the longest stretch
+// without output in a span, the largest e2e latency by intended time over a
+// span, and the job's restarts over a span.
 type faultTimeline interface {
 	firstOutputAtOrAfter(ns int64) int64
+	longestOutputGap(fromNs, toNs int64) float64
 	maxE2E(fromNs, toNs int64) float64
 	restartsBetween(fromNs, toNs int64) float64
 }
@@ -158,6 +160,12 @@ func (t runnerTimeline) firstOutputAtOrAfter(ns int64) int64 {
 	t.r.col.mu.Lock()
 	defer t.r.col.mu.Unlock()
 	return t.r.col.firstOutputAtOrAfter(ns)
+}
+
+func (t runnerTimeline) longestOutputGap(fromNs, toNs int64) float64 {
+	t.r.col.mu.Lock()
+	defer t.r.col.mu.Unlock()
+	return t.r.col.longestOutputGap(fromNs, toNs)
 }
 
 func (t runnerTimeline) maxE2E(fromNs, toNs int64) float64 {

@@ -120,18 +120,26 @@ func (r *runner) parallelismAndSlots(ctx context.Context) (par, slots int) {
 	return par, slots
 }
 
-// rescales reports every scaling action: when the cluster's slots and the
-// job's parallelism changed, the longest output gap and the largest e2e
-// latency from the action until the input lag recovered (or 30 s after
-// the rescale), and the job's read rate before and after.
+// rescales reports every scaling action (rescalesOf) from what the run
+// recorded.
 func (r *runner) rescales(ts []reports.TimePoint) (out []reports.Rescale, problems []string) {
 	r.scales.mu.Lock()
 	recs := append([]*scaleRecord(nil), r.scales.records...)
 	r.scales.mu.Unlock()
-	s := func(ns int64) *float64 { v := r.sinceStart(ns); return &v }
+	return rescalesOf(recs, ts, r.startNs, r.clock.Now(), r.sc.Workload.Rate, runnerTimeline{r})
+}
+
+// rescalesOf reports every scaling action: when the cluster's slots and
+// the job's parallelism changed, the longest output gap and the largest
+// e2e latency from the action until the input lag recovered (or 30 s after
+// the rescale), and the job's read rate before and after. Times are
+// seconds from startNs; nowNs bounds the last action's window.
+func rescalesOf(recs []*scaleRecord, ts []reports.TimePoint, startNs, nowNs int64, rate float64, tl faultTimeline) (out []reports.Rescale, problems []string) {
+	since := func(ns int64) float64 { return float64(ns-startNs) / 1e9 }
+	s := func(ns int64) *float64 { v := since(ns); return &v }
 	for i, rec := range recs {
 		rs := reports.Rescale{Action: rec.action.Action, Count: max(1, rec.action.Count), TaskManagers: rec.names,
-			AtS: r.sinceStart(rec.startNs), ParallelismBefore: rec.parBefore, ParallelismAfter: rec.parBefore,
+			AtS: since(rec.startNs), ParallelismBefore: rec.parBefore, ParallelismAfter: rec.parBefore,
 			SlotsBefore: rec.slotsBefore, SlotsAfter: rec.slotsBefore}
 		if rec.err != nil {
 			problems = append(problems, fmt.Sprintf("scaling %s at %s failed: %v", rec.action.Action, rec.action.At, rec.err))
@@ -144,7 +152,7 @@ func (r *runner) rescales(ts []reports.TimePoint) (out []reports.Rescale, proble
 		if i+1 < len(recs) {
 			limit = recs[i+1].startNs
 		}
-		end := min(limit, r.clock.Now())
+		end := min(limit, nowNs)
 		from := rec.startNs
 		if rec.rescaledNs != 0 {
 			rs.RescaledS, rs.ParallelismAfter = s(rec.rescaledNs), rec.parAfter
@@ -155,25 +163,21 @@ func (r *runner) rescales(ts []reports.TimePoint) (out []reports.Rescale, proble
 		} else {
 			end = min(end, rec.startNs+int64(rescaleWatch))
 		}
-		if t, ok := lagRecovered(ts, rs.AtS, r.sinceStart(from), r.sc.Workload.Rate); ok {
+		if t, ok := lagRecovered(ts, rs.AtS, since(from), rate); ok {
 			rs.LagRecoveredS = &t
-			end = min(end, r.startNs+int64(t*1e9))
+			end = min(end, startNs+int64(t*1e9))
 		}
-		r.col.mu.Lock()
-		rs.OutputGapS = r.col.longestOutputGap(rec.startNs, max(end, from))
-		rs.MaxE2EMs = r.col.maxE2E(rec.startNs, max(end, from))
-		r.col.mu.Unlock()
+		rs.OutputGapS = tl.longestOutputGap(rec.startNs, max(end, from))
+		rs.MaxE2EMs = tl.maxE2E(rec.startNs, max(end, from))
 		rs.ReadBeforeEPS = meanReadRate(ts, rs.AtS-10, rs.AtS)
-		after := r.sinceStart(from)
+		after := since(from)
 		if rs.LagRecoveredS != nil && *rs.LagRecoveredS-after >= 2 {
 			// While it catches up the job reads as fast as it can.
 			rs.ReadAfterEPS = meanReadRate(ts, after, *rs.LagRecoveredS)
 		} else {
 			rs.ReadAfterEPS = meanReadRate(ts, after, after+10)
 		}
-		if r.mon != nil {
-			rs.Restarts = int(r.mon.restartsBetween(rec.startNs, limit))
-		}
+		rs.Restarts = int(tl.restartsBetween(rec.startNs, limit))
 		out = append(out, rs)
 	}
 	return out, problems
