@@ -177,7 +177,10 @@ func TestRunRealisticStream(t *testing.T) {
 	if rec.Lost != 0 || rec.Duplicated != 0 {
 		t.Errorf("reconciliation = %+v", rec)
 	}
-	tr := res.Truth.(*Truth)
+	tr, ok := res.Truth.(*Truth)
+	if !ok || tr == nil {
+		t.Fatalf("truth %T %+v", res.Truth, res.Truth)
+	}
 	if tr.LateInjected == 0 {
 		t.Fatal("the generator injected no late events")
 	}
@@ -207,6 +210,9 @@ func TestRunRealisticStream(t *testing.T) {
 	}
 	if tr.DuplicatesInjected == 0 {
 		t.Error("the generator injected no duplicate opens")
+	}
+	if len(tr.Rates) != 2 {
+		t.Fatalf("truth rates %+v: want one per variant", tr.Rates)
 	}
 	for _, r := range tr.Rates {
 		if r.OpenGenerated == nil || r.OpenMeasured == nil {
@@ -269,4 +275,14 @@ type testWriter struct{ t testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Logf("%s", p)
 	return len(p), nil
+}
+
+// windowsOf is a result's window reconciliation; the test stops if there
+// is none (the windows output off, or nothing measured).
+func windowsOf(t *testing.T, res *reports.Result) reports.WindowReconciliation {
+	t.Helper()
+	if res.Reconciliation == nil || res.Reconciliation.Windows == nil {
+		t.Fatalf("no window reconciliation in the result: %+v", res.Reconciliation)
+	}
+	return *res.Reconciliation.Windows
 }

@@ -121,7 +121,7 @@ func TestSlidingWindowsWithLatenessAndCooldown(t *testing.T) {
 	if rec.Lost != 0 || rec.LateDropped != 0 {
 		t.Errorf("lost %d, late dropped %d: with 5s allowed lateness no 1s-late event is dropped", rec.Lost, rec.LateDropped)
 	}
-	w := rec.Windows
+	w := windowsOf(t, res)
 	if w.Missing+w.CountMismatch+w.Unexpected != 0 {
 		t.Errorf("windows do not reconcile: %+v", w)
 	}
@@ -156,7 +156,7 @@ func TestSessionWindowsReconcile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	w := res.Reconciliation.Windows
+	w := windowsOf(t, res)
 	t.Logf("windows %+v", w)
 	if !res.Valid || w.Missing+w.CountMismatch+w.Unexpected != 0 {
 		t.Errorf("session windows do not reconcile (valid %v %v): %+v", res.Valid, res.InvalidReasons, w)
@@ -181,7 +181,7 @@ func TestSaltingLowersWindowSkew(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: run: %v", kind, err)
 		}
-		if w := res.Reconciliation.Windows; w.Missing+w.CountMismatch+w.Unexpected != 0 {
+		if w := windowsOf(t, res); w.Missing+w.CountMismatch+w.Unexpected != 0 {
 			t.Errorf("%s: windows do not reconcile: %+v", kind, w)
 		}
 		v := windowsVertex(t, res.Skew)
@@ -279,7 +279,7 @@ func TestPrefillSavepointRestore(t *testing.T) {
 	if c := cps.Latest.Completed; c == nil || c.StateSize < keys*8 {
 		t.Errorf("first checkpoint after the restore = %+v, want state >= %d bytes for %d restored keys", c, keys*8, keys)
 	}
-	if rec := res2.Reconciliation; rec.Lost != 0 || rec.Windows.Missing+rec.Windows.Unexpected != 0 {
-		t.Errorf("restored run reconciliation %+v windows %+v", rec, rec.Windows)
+	if rec, w := res2.Reconciliation, windowsOf(t, res2); rec.Lost != 0 || w.Missing+w.Unexpected != 0 {
+		t.Errorf("restored run reconciliation %+v windows %+v", rec, w)
 	}
 }

@@ -179,7 +179,7 @@ func TestKillTaskManagerExactlyOnce(t *testing.T) {
 	if rec.Lost != 0 || rec.Duplicated != 0 {
 		t.Errorf("exactly-once after a kill: lost %d, duplicated %d", rec.Lost, rec.Duplicated)
 	}
-	if w := rec.Windows; w.Missing+w.CountMismatch+w.Duplicated+w.Unexpected != 0 {
+	if w := windowsOf(t, res); w.Missing+w.CountMismatch+w.Duplicated+w.Unexpected != 0 {
 		t.Errorf("exactly-once window counts after a kill: %+v", w)
 	}
 	if !res.Valid {
@@ -204,6 +204,9 @@ func TestCheckpointControlRun(t *testing.T) {
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: out, Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 	if err != nil {
 		t.Fatalf("run: %v", err)
+	}
+	if res.Checkpoints == nil {
+		t.Fatalf("no checkpoints section (the control run failed?): %v", res.InvalidReasons)
 	}
 	c := res.Checkpoints.Control
 	if c == nil {

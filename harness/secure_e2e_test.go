@@ -86,8 +86,10 @@ func TestSecureListener(t *testing.T) {
 	// and the storage tool's argument file gone.
 	kdir := filepath.Join(work, "kafka")
 	for _, f := range []string{"secure/server.pem", "secure/ca.pem"} {
-		if st, err := os.Stat(filepath.Join(kdir, f)); err != nil || st.Mode().Perm() != 0o600 {
-			t.Errorf("%s: %v, mode %v; want 0600", f, err, st.Mode())
+		if st, err := os.Stat(filepath.Join(kdir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		} else if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v; want 0600", f, st.Mode())
 		}
 	}
 	if files := filesContaining(t, work, []byte("PRIVATE KEY")); len(files) != 1 || files[0] != filepath.Join(kdir, "secure", "server.pem") {

@@ -189,8 +189,10 @@ func TestNewSecureMaterial(t *testing.T) {
 		t.Errorf("generated password refused: %v", err)
 	}
 	for _, f := range []string{a.caFile, a.keystoreFile} {
-		if st, err := os.Stat(f); err != nil || st.Mode().Perm() != 0o600 {
-			t.Errorf("%s: %v, mode %v; want 0600", f, err, st.Mode())
+		if st, err := os.Stat(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		} else if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v; want 0600", f, st.Mode())
 		}
 	}
 	// The keystore is the key, then the chain; the CA file verifies it.
@@ -231,7 +233,9 @@ func TestWriteJVMArgFile(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("arg file\n%s\nwant\n%s", b, want)
 	}
-	if st, _ := os.Stat(p); st.Mode().Perm() != 0o600 {
+	if st, err := os.Stat(p); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v", st.Mode())
 	}
 }
