@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -326,14 +327,18 @@ func TestSIGINTInEveryPhase(t *testing.T) {
 				t.Fatal(err)
 			}
 			exited := make(chan error, 1)
-			var log strings.Builder
+			var logMu sync.Mutex
+			var logb strings.Builder
+			logText := func() string { logMu.Lock(); defer logMu.Unlock(); return logb.String() }
 			phaseSeen := make(chan struct{})
 			go func() {
 				sc := bufio.NewScanner(stderr)
 				seen := false
 				for sc.Scan() {
 					line := sc.Text()
-					log.WriteString(line + "\n")
+					logMu.Lock()
+					logb.WriteString(line + "\n")
+					logMu.Unlock()
 					if phase == "drain" && line == "abload: phase=measure" {
 						// Hang the TaskManager so the drain cannot finish on its own.
 						stopTaskManagers(t, out)
@@ -349,7 +354,7 @@ func TestSIGINTInEveryPhase(t *testing.T) {
 			case <-phaseSeen:
 			case <-time.After(4 * time.Minute):
 				_ = cmd.Process.Kill()
-				t.Fatalf("phase=%s never logged:\n%s", phase, log.String())
+				t.Fatalf("phase=%s never logged:\n%s", phase, logText())
 			}
 			if phase == "startup" {
 				// Let the JVMs begin starting, so there is something to stop.
@@ -364,7 +369,7 @@ func TestSIGINTInEveryPhase(t *testing.T) {
 			case <-exited:
 			case <-time.After(15 * time.Second):
 				_ = cmd.Process.Kill()
-				t.Fatalf("abload did not exit within 15 s of SIGINT in %s:\n%s", phase, log.String())
+				t.Fatalf("abload did not exit within 15 s of SIGINT in %s:\n%s", phase, logText())
 			}
 			took := time.Since(sent)
 			deadline := time.Now().Add(15*time.Second - took)
@@ -377,7 +382,7 @@ func TestSIGINTInEveryPhase(t *testing.T) {
 			switch phase {
 			case "measure", "drain":
 				if statErr != nil {
-					t.Fatalf("no result.json after SIGINT in %s:\n%s", phase, log.String())
+					t.Fatalf("no result.json after SIGINT in %s:\n%s", phase, logText())
 				}
 				if r := readResult(t, out); r.Status != "aborted" {
 					t.Errorf("status = %q, want aborted", r.Status)
