@@ -10,8 +10,8 @@ import (
 
 // The capacity search on a job whose one scoring slot costs 400 µs of real
 // CPU per event (at most ~2500 events/s, less the pipeline's own cost):
-// the sustainable rate it reports is below that ceiling, and the first
-// failing rate is above it and comes with a reason.
+// the sustainable rate it reports is near that ceiling (see the bounds
+// below), and the first failing rate is above it and comes with a reason.
 func TestCapacityFindsCostCeiling(t *testing.T) {
 	needEnv(t)
 	sc := scenario(t, "job.parallelism=1", "job.cost_per_event=400us", "workload.warmup=8s",
@@ -32,8 +32,17 @@ func TestCapacityFindsCostCeiling(t *testing.T) {
 			s.N, s.RateEPS, s.Events, s.E2EP50Ms, s.E2EP99Ms, s.E2EMaxMs, s.LagSlope, s.LagSamples, s.LagEnd, s.SendDelayP99Ms, s.FailedCheckpoints, s.DrainedS, s.Verdict, s.Reason)
 	}
 	t.Logf("%s (%.0f s searching, %.0f s in all)", reports.CapacityAnswer(res), res.ElapsedS, time.Since(t0).Seconds())
-	if !(res.SustainableEPS > 0 && res.SustainableEPS < 2500) {
-		t.Errorf("sustainable %.0f events/s, want in (0, 2500): one slot at 400 µs per event cannot do more", res.SustainableEPS)
+	// The truth: one slot spending 400 µs of CPU per event scores at most
+	// 2500 events/s. A step passes while lag grows by less than 5% of its
+	// rate (capacity.slo.lag_slope_ratio), so a rate up to 5% above the
+	// ceiling can pass a 10 s judge window: that is the upper bound. The
+	// lower bound is half the ceiling: the rest of the pipeline, Kafka and
+	// abload share the machine's other core, and the search stops within
+	// 25% (capacity.precision); a step failing at 60% of the ceiling would
+	// be a misjudged one.
+	const ceiling = 1e6 / 400.0
+	if lo, hi := 0.5*ceiling, 1.05*ceiling; res.SustainableEPS < lo || res.SustainableEPS > hi {
+		t.Errorf("sustainable %.0f events/s, want in [%.0f, %.0f]: one slot at 400 µs of CPU per event scores at most %.0f events/s", res.SustainableEPS, lo, hi, ceiling)
 	}
 	if !(res.FirstFailingEPS > res.SustainableEPS) || res.FailReason == "" {
 		t.Errorf("first failing %.0f events/s (%q), want above the sustainable %.0f with a reason", res.FirstFailingEPS, res.FailReason, res.SustainableEPS)
