@@ -207,8 +207,8 @@ type Latencies struct {
 // phase per second. ReadEPS is the job's source's progress in the input
 // topic over the phase (absent when its position was not known).
 type Throughput struct {
-	InEPS   float64 `json:"in_eps"`
-	OutRPS  float64 `json:"out_rps"`
+	InEPS   float64  `json:"in_eps"`
+	OutRPS  float64  `json:"out_rps"`
 	ReadEPS *float64 `json:"read_eps,omitempty"`
 }
 

@@ -84,6 +84,9 @@ func runDirs(dir string) ([]string, error) {
 	}
 	var out []string
 	for _, r := range idx.Runs {
+		if !filepath.IsLocal(r.Dir) {
+			return nil, fmt.Errorf("%s: runs[].dir %q: want a directory inside %s", filepath.Join(dir, "index.json"), r.Dir, dir)
+		}
 		if _, err := os.Stat(filepath.Join(dir, r.Dir, reports.ResultFile)); err == nil {
 			out = append(out, filepath.Join(dir, r.Dir))
 		}
