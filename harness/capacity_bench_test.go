@@ -15,11 +15,16 @@ import (
 //
 //  1. calibration: a run at parallelism 1 under a slow ramp from 500 to
 //     3000 events/s over 70 s; R is the highest 5 s mean of its read rate;
-//  2. the capacity search at parallelism 1: its sustainable rate ÷ R
-//     (within ±20% is the target);
-//  3. the search at parallelism 2: its sustainable rate ÷ parallelism 1's.
+//  2. the capacity search at parallelism 1: its sustainable rate ÷ R must
+//     be within [0.8, 1.2];
+//  3. the search at parallelism 2: its sustainable rate ÷ parallelism 1's
+//     must be at least 1.1 — a second scoring slot on a machine with a
+//     second core must carry more. It can't reach 2 on two cores: the
+//     broker, abload's producer and the pipeline's other operators share
+//     them (at 5,000 events/s two slots alone would need both cores).
 //
-// `make bench-capacity`; ratios are within one run.
+// The benchmark fails outside those bands. `make bench-capacity`; ratios
+// are within one run.
 func BenchmarkCapacityAccuracy(b *testing.B) {
 	if testing.Short() {
 		b.Skip("needs the real local environment")
@@ -95,4 +100,10 @@ func BenchmarkCapacityAccuracy(b *testing.B) {
 	}
 	b.ReportMetric(p1.SaturationEPS, "p1_saturation_eps")
 	b.ReportMetric(p1.ElapsedS, "p1_search_s")
+	if q := p1.SustainableEPS / r; q < 0.8 || q > 1.2 {
+		b.Errorf("p1/R = %.2f (sustainable %.0f events/s, calibrated R %.0f): outside [0.8, 1.2]", q, p1.SustainableEPS, r)
+	}
+	if p1.SustainableEPS <= 0 || p2.SustainableEPS/p1.SustainableEPS < 1.1 {
+		b.Errorf("p2/p1 = %.0f/%.0f events/s: want at least 1.1 (a second slot and a second core carry more)", p2.SustainableEPS, p1.SustainableEPS)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,46 @@ func TestProducerOptsCarryKafkaKnobs(t *testing.T) {
 	}
 	if got := cl.OptValue(kgo.ProducerLinger); got != 7*time.Millisecond {
 		t.Errorf("ProducerLinger = %v, want 7ms", got)
+	}
+	// Acknowledgements and compression, read back for every value the
+	// scenario accepts (idempotence needs acks from all in-sync replicas).
+	for _, c := range []struct {
+		acks        string
+		want        kgo.Acks
+		idempotent  bool
+		compression string
+		codec       kgo.CompressionCodec
+	}{
+		{"all", kgo.AllISRAcks(), true, "none", kgo.NoCompression()},
+		{"", kgo.AllISRAcks(), true, "", kgo.NoCompression()},
+		{"leader", kgo.LeaderAck(), false, "gzip", kgo.GzipCompression()},
+		{"none", kgo.NoAck(), false, "snappy", kgo.SnappyCompression()},
+		{"all", kgo.AllISRAcks(), true, "lz4", kgo.Lz4Compression()},
+		{"leader", kgo.LeaderAck(), false, "ZSTD", kgo.ZstdCompression()},
+	} {
+		opts, err := producerOpts(scenarios.Kafka{Acks: c.acks, Compression: c.compression})
+		if err != nil {
+			t.Fatalf("%+v: %v", c, err)
+		}
+		cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers("127.0.0.1:1"))...)
+		if err != nil {
+			t.Fatalf("%+v: %v", c, err)
+		}
+		if got := cl.OptValue(kgo.RequiredAcks); got != c.want {
+			t.Errorf("acks %q: RequiredAcks = %v, want %v", c.acks, got, c.want)
+		}
+		if got := cl.OptValue(kgo.DisableIdempotentWrite); got != !c.idempotent {
+			t.Errorf("acks %q: DisableIdempotentWrite = %v, want %v", c.acks, got, !c.idempotent)
+		}
+		if got := cl.OptValue(kgo.ProducerBatchCompression); !reflect.DeepEqual(got, []kgo.CompressionCodec{c.codec}) {
+			t.Errorf("compression %q: ProducerBatchCompression = %v, want %v", c.compression, got, c.codec)
+		}
+		cl.Close()
+	}
+	for _, k := range []scenarios.Kafka{{Acks: "most"}, {Compression: "brotli"}} {
+		if _, err := producerOpts(k); err == nil {
+			t.Errorf("%+v: no error", k)
+		}
 	}
 }
 
