@@ -1,0 +1,329 @@
+package harness
+
+import (
+	"context"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/abload/abload/reports"
+)
+
+const (
+	srcVID   = "v-src"
+	scoreVID = "v-score"
+)
+
+// monitorRig is a runner and a monitor reading a fake Flink: a source
+// vertex reading the 2 partitions of topic "in" and a scoring vertex, each
+// at parallelism 2.
+func monitorRig(t *testing.T) (*runner, *monitor, *fakeFlink) {
+	t.Helper()
+	ff := newFakeFlink(t, "job-1",
+		Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
+		Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
+	sc := scenario(t, "kafka.partitions=2")
+	r := &runner{sc: sc, clock: NewClock(), con: newConsole(io.Discard), flink: ff.client(), jobID: "job-1", topics: Topics{Input: "in"}}
+	r.startNs = r.clock.Now()
+	return r, newMonitor(r), ff
+}
+
+func offsetMetric(subtask, partition int) string {
+	return strings.Join([]string{itoa(subtask), "Source__events-source.KafkaSourceReader.topic.in.partition", itoa(partition) + ".currentOffset"}, ".")
+}
+
+func itoa(i int) string { return string(rune('0' + i)) }
+
+// What the monitor samples each second is what Flink served: rates summed
+// over subtasks, busy/backpressure/idle as the busiest subtask's, the
+// watermark lag from the lowest watermark, GC time and count per second
+// from the counters' change, restarts, checkpoints merged across polls
+// with their parts as the slowest subtask's over all vertices.
+func TestMonitorSamplesWhatFlinkServes(t *testing.T) {
+	r, m, ff := monitorRig(t)
+	ctx := context.Background()
+	wm := float64(r.clock.Now()/1e6 - 1500) // 1.5 s behind now
+	for _, v := range []string{srcVID, scoreVID} {
+		ff.set(v, "numRecordsIn", 100, 200)
+		ff.set(v, "numRecordsInPerSecond", 400, 600)
+		ff.set(v, "numRecordsOutPerSecond", 390, 590)
+		ff.set(v, "busyTimeMsPerSecond", 120, 700)
+		ff.set(v, "backPressuredTimeMsPerSecond", 0, 50)
+		ff.set(v, "idleTimeMsPerSecond", 880, math.NaN())
+		ff.set(v, "currentInputWatermark", wm, wm+400)
+	}
+	ff.set(srcVID, offsetMetric(0, 0), 41)
+	ff.set(srcVID, offsetMetric(1, 1), 58)
+	ff.tms["tm-1"] = map[string]float64{
+		"Status.JVM.GarbageCollector.G1_Young_Generation.Time":  1000,
+		"Status.JVM.GarbageCollector.G1_Young_Generation.Count": 10,
+		"Status.JVM.GarbageCollector.G1_Old_Generation.Time":    0,
+		"Status.JVM.GarbageCollector.G1_Old_Generation.Count":   0,
+		"Status.JVM.GarbageCollector.All.Time":                  1000, // not counted twice
+		"Status.JVM.CPU.Load":                                   0.5,
+	}
+	ff.restarts = 0
+	t0 := r.startNs / 1e6
+	ff.history = []checkpointEntry{{ID: 1, Status: "COMPLETED", TriggerTimestamp: t0 + 1000, EndToEndDuration: 80, StateSize: 1 << 20}}
+	ff.parts["1/"+srcVID] = [3]int64{5, 30, 2}
+	ff.parts["1/"+scoreVID] = [3]int64{9, 20, 7}
+
+	m.sample(ctx)
+	time.Sleep(200 * time.Millisecond)
+	ff.mu.Lock()
+	ff.tms["tm-1"]["Status.JVM.GarbageCollector.G1_Young_Generation.Time"] = 1100 // +100 ms of GC
+	ff.tms["tm-1"]["Status.JVM.GarbageCollector.G1_Young_Generation.Count"] = 14  // +4 collections
+	ff.tms["tm-1"]["Status.JVM.GarbageCollector.G1_Old_Generation.Time"] = 50     // +50 ms
+	ff.restarts = 1
+	// The history keeps only the latest checkpoints: the first one is gone
+	// from it by now, and must stay in the run's list.
+	ff.history = []checkpointEntry{{ID: 2, Status: "FAILED", TriggerTimestamp: t0 + 2000, EndToEndDuration: 500}}
+	ff.mu.Unlock()
+	m.sample(ctx)
+
+	fm := m.flinkMetrics()
+	if fm == nil || len(fm.Vertices) != 2 {
+		t.Fatalf("flink metrics %+v: want 2 vertices", fm)
+	}
+	for _, v := range fm.Vertices {
+		if len(v.Series) != 2 {
+			t.Fatalf("%s: %d samples, want 2", v.Name, len(v.Series))
+		}
+		s := v.Series[0]
+		if s.InRPS != 1000 || s.OutRPS != 980 || s.BusyMsPerS != 700 || s.BackPressuredMs != 50 || s.IdleMsPerS != 880 {
+			t.Errorf("%s: %+v: want in 1000 (sum), out 980, busy 700 (max), backpressured 50, idle 880 (NaN left out)", v.Name, s)
+		}
+		if s.WatermarkLagMs == nil || math.Abs(*s.WatermarkLagMs-1500) > 150 {
+			t.Errorf("%s: watermark lag %v, want about 1500 ms (from the lowest subtask's)", v.Name, s.WatermarkLagMs)
+		}
+	}
+	if len(fm.GC) != 1 || len(fm.GC[0].Series) != 1 {
+		t.Fatalf("GC %+v: want one TaskManager with one rate sample (from two readings)", fm.GC)
+	}
+	dt := fm.Vertices[0].Series[1].TS - fm.Vertices[0].Series[0].TS
+	g := fm.GC[0].Series[0]
+	if math.Abs(g.GCMsPerS*dt-150) > 1e-6 || math.Abs(g.GCCountPerS*dt-4) > 1e-6 {
+		t.Errorf("GC %+v over %.3f s: want 150 ms (young + old, not All) and 4 collections", g, dt)
+	}
+	if m.restarts() != 1 {
+		t.Errorf("restarts %v, want 1", m.restarts())
+	}
+	cps := m.checkpointList(ctx)
+	if len(cps) != 2 || cps[0].ID != 1 || cps[1].ID != 2 {
+		t.Fatalf("checkpoints %+v: want 1 and 2 (merged across polls)", cps)
+	}
+	c := cps[0]
+	if c.SyncMs != 9 || c.AsyncMs != 30 || c.AlignmentMs != 7 || c.DurationMs != 80 || c.StateSize != 1<<20 {
+		t.Errorf("checkpoint 1 %+v: want sync 9, async 30, alignment 7 (slowest subtask over vertices), 80 ms, 1 MiB", c)
+	}
+	if math.Abs(c.TriggerS-1) > 0.002 { // the trigger time is in whole ms
+		t.Errorf("checkpoint 1 triggered at %.3f s, want 1 s after the run's start", c.TriggerS)
+	}
+	if cps[1].SyncMs != 0 || cps[1].Status != "FAILED" {
+		t.Errorf("checkpoint 2 %+v: a failed one has no parts read", cps[1])
+	}
+	// The harness's own process was sampled twice: one CPU sample.
+	res := m.resources(-1, 1e9)
+	if len(res) != 1 || res[0].Component != "abload" || len(res[0].Series) != 1 || res[0].RSSMb.Max <= 0 {
+		t.Errorf("resources %+v: want abload's own CPU and memory", res)
+	}
+}
+
+// A vertex whose metrics are not there yet (deploying) is asked again on
+// the next sample; a failed REST call is a gap, not a zero.
+func TestMonitorGapsAndLateMetrics(t *testing.T) {
+	r, m, ff := monitorRig(t)
+	_ = r
+	ctx := context.Background()
+	ff.set(scoreVID, "numRecordsInPerSecond", 10, 20)
+	m.sample(ctx)
+	ff.mu.Lock()
+	ff.fail["/jobs/job-1/vertices/"+scoreVID] = true
+	ff.mu.Unlock()
+	m.sample(ctx)
+	ff.mu.Lock()
+	delete(ff.fail, "/jobs/job-1/vertices/"+scoreVID)
+	ff.mu.Unlock()
+	ff.set(srcVID, "numRecordsInPerSecond", 5, 5)
+	m.sample(ctx)
+	fm := m.flinkMetrics()
+	if fm == nil {
+		t.Fatal("no flink metrics")
+	}
+	got := map[string]int{}
+	for _, v := range fm.Vertices {
+		got[v.Name] = len(v.Series)
+	}
+	if got["dedupe -> scoring"] != 2 || got["Source: events-source -> late-filter"] != 1 {
+		t.Errorf("samples per vertex %v: want scoring 2 (one gap), source 1 (metrics from the third poll on)", got)
+	}
+}
+
+// The source's position is the sum over partitions of the offset read + 1,
+// stamped when it was taken; the read rate and sourceRate come from its
+// change; a partition without a position (−1) makes the sample unknown.
+func TestPollPositionReadsTheSourcesProgress(t *testing.T) {
+	r, m, ff := monitorRig(t)
+	ff.config["metrics.fetcher.update-interval"] = "1000 ms"
+	ff.set(srcVID, "numRecordsInPerSecond", 0, 0)
+	ff.set(srcVID, offsetMetric(0, 0), 99, math.NaN())
+	ff.set(srcVID, offsetMetric(1, 1), math.NaN(), -1) // not assigned yet
+	ctx, cancel := context.WithCancel(context.Background())
+	m.sample(ctx) // discovers the vertices and their metrics
+	done := make(chan struct{})
+	go func() { defer close(done); m.pollPosition(ctx) }()
+	time.Sleep(3 * positionPoll)
+	if _, _, _, known := m.read(); known {
+		t.Errorf("position known while partition 1 has none")
+	}
+	// 200 events/s on each partition from here on.
+	start := time.Now()
+	stop := make(chan struct{})
+	go func() {
+		tk := time.NewTicker(50 * time.Millisecond)
+		defer tk.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tk.C:
+			}
+			n := 200 * time.Since(start).Seconds()
+			ff.set(srcVID, offsetMetric(0, 0), 99+math.Floor(n), math.NaN())
+			ff.set(srcVID, offsetMetric(1, 1), math.NaN(), math.Floor(n)-1)
+		}
+	}()
+	time.Sleep(2500 * time.Millisecond)
+	close(stop)
+	time.Sleep(2 * positionPoll)
+	cancel()
+	<-done
+	if m.refresh != time.Second {
+		t.Errorf("fetcher interval %v, want the cluster's 1 s", m.refresh)
+	}
+	pos, atNs, rate, known := m.read()
+	if !known {
+		t.Fatal("position unknown")
+	}
+	end := time.Since(start).Seconds() - 2*positionPoll.Seconds()
+	if want := 100 + 400*end; math.Abs(float64(pos)-want) > 400*0.3 {
+		t.Errorf("position %d, want about %.0f (100 + 400/s × %.2f s, ±0.3 s)", pos, want, end)
+	}
+	if rate < 300 || rate > 500 {
+		t.Errorf("read rate %.0f/s, want about 400", rate)
+	}
+	if atNs <= r.startNs {
+		t.Errorf("stamp %d before the run's start", atNs)
+	}
+	from, to := r.clock.Now()-int64(1800*time.Millisecond), r.clock.Now()-int64(800*time.Millisecond)
+	r.mon = m
+	if got, ok := r.sourceRate(from, to); !ok || got < 300 || got > 500 {
+		t.Errorf("sourceRate over a second = %.0f, %v; want about 400", got, ok)
+	}
+	if _, ok := r.sourceRate(to, r.clock.Now()+int64(time.Hour)); ok {
+		t.Errorf("sourceRate beyond the last sample: want unknown")
+	}
+}
+
+// The skew and the scoring step's cost come from per-subtask counters read
+// at the start and the end of the measurement phase.
+func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
+	r, m, ff := monitorRig(t)
+	r.mon = m
+	r.sc.Job.CostPerEvent.Duration = 400 * time.Microsecond
+	cpuID, evID := "0.dedupe.scoring.costCpuNanos", "0.dedupe.scoring.costEvents"
+	ff.readRecords[srcVID] = []int64{0, 0}
+	ff.readRecords[scoreVID] = []int64{100, 100}
+	ff.set(scoreVID, cpuID, 4e7, 4e7)
+	ff.set(scoreVID, evID, 100, 100)
+	r.snapshotSubtasks(true)
+	ff.mu.Lock()
+	ff.readRecords[scoreVID] = []int64{100 + 3000, 100 + 1000} // 3:1
+	ff.mu.Unlock()
+	ff.set(scoreVID, cpuID, 4e7+3000*450e3, 4e7+1000*450e3) // 450 µs an event
+	ff.set(scoreVID, evID, 3100, 1100)
+	r.snapshotSubtasks(false)
+	jc := r.jobCost
+	if jc == nil || jc.Unmeasured != "" || jc.Events != 4000 || math.Abs(jc.AchievedUs-450) > 1e-9 || jc.ConfiguredUs != 400 {
+		t.Errorf("job cost %+v: want 4000 events at 450 µs (configured 400)", jc)
+	}
+	if r.skew == nil {
+		t.Fatal("no skew")
+	}
+	var found bool
+	for _, v := range r.skew.Vertices {
+		if v.Name == "dedupe -> scoring" {
+			found = true
+			if math.Abs(v.MaxOverMean-1.5) > 1e-9 {
+				t.Errorf("scoring skew %+v: want max/mean 1.5 (3000 vs 1000)", v)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("skew %+v: no scoring vertex", r.skew)
+	}
+
+	// A restart in between: the counters started over, the cost is unmeasured.
+	ff.set(scoreVID, cpuID, 1e6, 1e6)
+	ff.set(scoreVID, evID, 10, 10)
+	r.snapshotSubtasks(true)
+	ff.mu.Lock()
+	ff.restarts = 1
+	ff.mu.Unlock()
+	m.sample(context.Background())
+	ff.set(scoreVID, cpuID, 2e6, 2e6)
+	ff.set(scoreVID, evID, 20, 20)
+	r.snapshotSubtasks(false)
+	if jc := r.jobCost; jc == nil || !strings.Contains(jc.Unmeasured, "restarted") || jc.AchievedUs != 0 {
+		t.Errorf("job cost after a restart %+v: want unmeasured", jc)
+	}
+	// Metrics that can't be read: unmeasured, with the reason.
+	ff.mu.Lock()
+	ff.fail["/jobs/job-1"] = true
+	ff.mu.Unlock()
+	r.snapshotSubtasks(false)
+	if jc := r.jobCost; jc == nil || !strings.Contains(jc.Unmeasured, "could not be read") {
+		t.Errorf("job cost with REST down %+v", jc)
+	}
+	if !r.skewFailed {
+		t.Errorf("a failed skew read is not marked")
+	}
+}
+
+// flinkMetrics is nil before the job's vertices are known; resources keeps
+// a component's series across a restart under the same name.
+func TestMonitorBeforeAnyVertexAndRestartedComponents(t *testing.T) {
+	_, m, _ := monitorRig(t)
+	if fm := m.flinkMetrics(); fm != nil {
+		t.Errorf("flink metrics %+v before any sample", fm)
+	}
+	cpu := int64(0)
+	inst := "a"
+	m.comps = listerFunc(func() []Component {
+		return []Component{{Name: "broker", Read: func() (Usage, error) {
+			return Usage{Instance: inst, CPUNanos: cpu, MemBytes: 64 << 20}, nil
+		}}}
+	})
+	m.sampleResources(1)
+	cpu = 5e8 // half a second of CPU in one second: 50%
+	m.sampleResources(2)
+	inst, cpu = "b", 1e9 // restarted: the counter starts afresh
+	m.sampleResources(3)
+	cpu = 1.25e9
+	m.sampleResources(4)
+	var broker reports.Resource
+	for _, r := range m.resources(0, 10) {
+		if r.Component == "broker" {
+			broker = r
+		}
+	}
+	if len(broker.Series) != 2 || broker.Series[0].CPUPct != 50 || broker.Series[1].CPUPct != 25 || broker.RSSMb.Max != 64 {
+		t.Errorf("broker %+v: want 50%% then 25%% (no sample across the restart), 64 MB", broker)
+	}
+}
+
+type listerFunc func() []Component
+
+func (f listerFunc) Components() []Component { return f() }
