@@ -122,8 +122,11 @@ func probeBrokerClock(ctx context.Context, ep *Endpoints, topic string, now func
 		}
 		ps[i].ackNs = now()
 	}
-	seen := 0
+	seen, createTime := 0, 0
 	for seen < len(ps) {
+		if createTime > 0 && seen+createTime >= len(ps) {
+			return nil, fmt.Errorf("the probes came back from %s with their producer's timestamps: the broker did not apply message.timestamp.type=LogAppendTime to the topic, so its clock cannot be read", topic)
+		}
 		fs := cl.PollFetches(pctx)
 		if pctx.Err() != nil {
 			return nil, fmt.Errorf("read probes back from %s: %d of %d after 15 s", topic, seen, len(ps))
@@ -143,7 +146,8 @@ func probeBrokerClock(ctx context.Context, ep *Endpoints, topic string, now func
 				return
 			}
 			if rec.Attrs.TimestampType() != 1 {
-				return // not a LogAppendTime topic: no broker clock to read
+				createTime++ // not a LogAppendTime topic: no broker clock to read
+				return
 			}
 			ps[i].appendMs = rec.Timestamp.UnixMilli()
 			seen++

@@ -33,6 +33,12 @@ type fakeFlink struct {
 	config      map[string]string
 	fail        map[string]bool // path prefixes answered with a 500
 	requests    map[string]int  // path (without query) → count
+	// state is the job's ("" until a jar runs when onRun is set, RUNNING
+	// otherwise); onRun starts the job from its program arguments, onCancel
+	// stops it (both optional, called without the lock).
+	state    string
+	onRun    func(args []string) error
+	onCancel func()
 }
 
 func newFakeFlink(t *testing.T, jobID string, vertices ...Vertex) *fakeFlink {
@@ -80,6 +86,42 @@ func (f *fakeFlink) serve(w http.ResponseWriter, req *http.Request) {
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	job := "jobs/" + f.jobID
 	switch {
+	case path == "/jars/upload" && req.Method == http.MethodPost:
+		reply(map[string]string{"filename": "/tmp/flink-web-upload/0b1c_job.jar", "status": "success"})
+	case len(parts) == 3 && parts[0] == "jars" && parts[2] == "run" && req.Method == http.MethodPost:
+		var body struct {
+			Args []string `json:"programArgsList"`
+		}
+		if err := json.NewDecoder(req.Body).Decode(&body); err != nil {
+			http.Error(w, `{"errors":["bad request"]}`, http.StatusBadRequest)
+			return
+		}
+		if f.onRun != nil {
+			run := f.onRun
+			f.mu.Unlock()
+			err := run(body.Args)
+			f.mu.Lock()
+			if err != nil {
+				http.Error(w, fmt.Sprintf(`{"errors":[%q]}`, err.Error()), http.StatusInternalServerError)
+				return
+			}
+		}
+		f.state = "RUNNING"
+		reply(map[string]string{"jobid": f.jobID})
+	case len(parts) == 2 && parts[0] == "jars" && req.Method == http.MethodDelete:
+		reply(map[string]any{})
+	case strings.TrimPrefix(path, "/") == job && req.Method == http.MethodPatch:
+		f.state = "CANCELED"
+		if f.onCancel != nil {
+			stop := f.onCancel
+			f.onCancel = nil
+			f.mu.Unlock()
+			stop()
+			f.mu.Lock()
+		}
+		reply(map[string]any{})
+	case strings.TrimPrefix(path, "/") == job+"/exceptions":
+		reply(map[string]any{"root-exception": ""})
 	case path == "/jobmanager/config":
 		var kv []map[string]string
 		for k, v := range f.config {
@@ -112,7 +154,15 @@ func (f *fakeFlink) serve(w http.ResponseWriter, req *http.Request) {
 		}
 		reply(out)
 	case strings.TrimPrefix(path, "/") == job:
-		reply(JobDetails{JID: f.jobID, Name: "ab", State: "RUNNING", Vertices: f.vertices})
+		state := f.state
+		if state == "" && f.onRun == nil {
+			state = "RUNNING"
+		}
+		vs := append([]Vertex(nil), f.vertices...)
+		for i := range vs {
+			vs[i].Status = state
+		}
+		reply(JobDetails{JID: f.jobID, Name: "ab", State: state, Vertices: vs})
 	case strings.TrimPrefix(path, "/") == job+"/metrics":
 		if req.URL.Query().Get("get") == "numRestarts" {
 			reply([]map[string]any{{"id": "numRestarts", "value": num(f.restarts)}})

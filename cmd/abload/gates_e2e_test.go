@@ -57,7 +57,7 @@ func TestRunBaselineWorseByGate(t *testing.T) {
 			t.Fatalf("baseline save %d: exit %d\n%s%s", i+1, code, stdout, stderr)
 		}
 	}
-	gates := []string{"--baseline", "main", "--baselines-dir", bdir, "--gate", "e2e.p99 worse_by > 10%", "--gate", "e2e.p50 worse_by > 10%"}
+	gates := []string{"--baseline", "main", "--baselines-dir", bdir, "--gate", "e2e.p50 worse_by > 10%", "--gate", "e2e.p99 worse_by > 10%"}
 
 	same := filepath.Join(tmp, "same")
 	stdout, stderr, code := abload(t, append(append([]string{"run", quick, "--out", same}, short...), gates...)...)
@@ -72,8 +72,12 @@ func TestRunBaselineWorseByGate(t *testing.T) {
 		t.Errorf("gates: %+v", r.Gates)
 	}
 
-	// One gate: with two, each is judged at alpha/2, and one run against
-	// three can then see only changes beyond ~7 run-to-run deviations.
+	// One gate, on the median: with two, each is judged at alpha/2; and
+	// the p99 of an 8 s run varies by ±25% between fresh-JVM runs (one
+	// GC pause or JIT burst is its whole tail), so one run against three
+	// can tell only changes beyond about +120% in it — a sound answer, but
+	// the +100 ms delay raises the p99 by about that much. The median moves
+	// by ±4% between runs.
 	delayed := filepath.Join(tmp, "delayed")
 	stdout, stderr, code = abload(t, append(append([]string{"run", quick, "--out", delayed, "--set", "env.network.latency=100ms"}, short...), gates[:6]...)...)
 	r = readGateResult(t, delayed)
@@ -94,7 +98,7 @@ func TestRunBaselineWorseByGate(t *testing.T) {
 			t.Errorf("%s: pass %v verdict %q interval %v, want a failure: worse by more than 10%%", g.Expr, g.Pass, g.Verdict, g.Interval)
 		}
 	}
-	if !strings.Contains(stdout, "FAIL  e2e.p99 worse_by > 10%") {
+	if !strings.Contains(stdout, "FAIL  e2e.p50 worse_by > 10%") {
 		t.Errorf("the summary does not show the failed gate:\n%s", stdout)
 	}
 }

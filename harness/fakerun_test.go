@@ -1,0 +1,220 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/abload/abload/generators"
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+)
+
+// fakeEnv is an environment already up: an in-process Kafka (kfake) and a
+// fake Flink REST endpoint whose "job" is a Go loop (fakeJob). It lets the
+// short suite drive the whole run — sender, consumer, monitor, phases,
+// result — against a job whose behaviour the test chooses. It measures
+// nothing real: the end-to-end tests do that against real clusters.
+type fakeEnv struct{ ep *Endpoints }
+
+func (e *fakeEnv) Kind() string                              { return "fake" }
+func (e *fakeEnv) Start(context.Context) (*Endpoints, error) { return e.ep, nil }
+func (e *fakeEnv) Endpoints() *Endpoints                     { return e.ep }
+func (e *fakeEnv) Stop(context.Context) error                { return nil }
+func (e *fakeEnv) FlinkVersion() string                      { return "fake" }
+func (e *fakeEnv) KafkaVersion() string                      { return "kfake" }
+
+// fakeJob reads the input topic and writes one update per event, each no
+// earlier than delay after the event's intended time (a job whose
+// end-to-end latency is known), and reports its source's position per
+// partition as the KafkaSource's currentOffset metrics.
+type fakeJob struct {
+	delay time.Duration
+	ff    *fakeFlink
+
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	done   chan struct{}
+	events int64
+}
+
+func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
+	arg := map[string]string{}
+	for i := 0; i+1 < len(args); i += 2 {
+		arg[args[i]] = args[i+1]
+	}
+	in, out := arg["--input-topic"], arg["--updates-topic"]
+	if in == "" || out == "" {
+		return fmt.Errorf("fake job: want --input-topic and --updates-topic, got %v", args)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.ConsumeTopics(in), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.DefaultProduceTopic(out), kgo.ProducerLinger(0), kgo.FetchMaxWait(20*time.Millisecond))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	j.mu.Lock()
+	j.cancel, j.done = cancel, make(chan struct{})
+	j.mu.Unlock()
+	go func() {
+		defer close(j.done)
+		defer cl.Close()
+		for ctx.Err() == nil {
+			fs := cl.PollFetches(ctx)
+			fs.EachRecord(func(rec *kgo.Record) {
+				ev, err := generators.DecodeEvent(rec.Value)
+				if err != nil || ev.Seq == generators.FlushSeq {
+					return
+				}
+				if wait := time.Until(time.Unix(0, ev.IntendedNs).Add(j.delay)); wait > 0 {
+					select {
+					case <-ctx.Done():
+						return
+					case <-time.After(wait):
+					}
+				}
+				u := fmt.Sprintf(`{"seq":%d,"intended_ns":%d,"event_time_ms":%d,"status":"counted","campaign":%d,"variant":%q}`,
+					ev.Seq, ev.IntendedNs, ev.EventTimeMs, ev.Campaign, ev.Variant)
+				cl.Produce(ctx, &kgo.Record{Value: []byte(u)}, nil)
+				j.mu.Lock()
+				j.events++
+				j.mu.Unlock()
+				// Partition p is read by subtask p % 2; the other subtask has
+				// no value for it.
+				vals := []float64{math.NaN(), math.NaN()}
+				vals[rec.Partition%2] = float64(rec.Offset)
+				j.ff.set(srcVID, fmt.Sprintf("%d.Source__events-source.KafkaSourceReader.topic.%s.partition.%d.currentOffset", rec.Partition%2, in, rec.Partition), vals...)
+			})
+		}
+	}()
+	return nil
+}
+
+func (j *fakeJob) stop() {
+	j.mu.Lock()
+	cancel, done := j.cancel, j.done
+	j.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+}
+
+// fakeRig starts kfake and the fake Flink with a fake job of the given
+// latency.
+func fakeRig(t *testing.T, delay time.Duration) (*fakeEnv, *fakeJob, *fakeFlink) {
+	t.Helper()
+	kc, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(kc.Close)
+	ff := newFakeFlink(t, "job-1",
+		Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
+		Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
+	for _, v := range []string{srcVID, scoreVID} {
+		ff.set(v, "numRecordsInPerSecond", 0, 0)
+	}
+	job := &fakeJob{delay: delay, ff: ff}
+	seeds := kc.ListenAddrs()
+	ff.onRun = func(args []string) error {
+		ff.mu.Lock()
+		ff.onCancel = job.stop
+		ff.mu.Unlock()
+		return job.start(t, seeds, args)
+	}
+	t.Cleanup(job.stop)
+	return &fakeEnv{ep: &Endpoints{KafkaBootstrap: seeds, FlinkREST: ff.srv.URL}}, job, ff
+}
+
+func fakeRuntime(t *testing.T) *Runtime {
+	jar := filepath.Join(t.TempDir(), "job.jar")
+	if err := os.WriteFile(jar, []byte("PK"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &Runtime{JobJar: jar}
+}
+
+// A whole run against a job whose latency is known: every event sent is
+// counted once, the end-to-end latency is the job's delay (plus what Kafka
+// and the harness add, well under 150 ms here), throughput and the
+// source's read rate are the offered rate, and the run is valid.
+func TestRunAgainstAFakeJob(t *testing.T) {
+	const rate, delay = 400, 80 * time.Millisecond
+	env, job, ff := fakeRig(t, delay)
+	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{
+		"workload.rate=" + strconv.Itoa(rate), "workload.warmup=3s", "workload.duration=4s", "workload.cooldown=0s",
+		"kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h", "workload.drain_timeout=10s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	rec := res.Reconciliation
+	if !res.Valid {
+		t.Errorf("invalid: %v", res.InvalidReasons)
+	}
+	if res.Events.SentTotal != int64(rate*7) || rec.Counted != res.Events.SentTotal || rec.Lost != 0 || rec.Duplicated != 0 {
+		t.Errorf("sent %d (want %d), reconciliation %+v", res.Events.SentTotal, rate*7, rec)
+	}
+	job.mu.Lock()
+	if job.events != res.Events.SentTotal {
+		t.Errorf("the job wrote %d updates for %d events", job.events, res.Events.SentTotal)
+	}
+	job.mu.Unlock()
+	e2e := res.Latency.E2E
+	if e2e.Count != rate*4 {
+		t.Errorf("e2e count %d, want the %d events of the measurement phase", e2e.Count, rate*4)
+	}
+	if lo, hi := float64(delay.Milliseconds()), float64(delay.Milliseconds()+150); e2e.P10 < lo || e2e.P50 < lo || e2e.P99 > hi {
+		t.Errorf("e2e p10 %.1f p50 %.1f p99 %.1f ms: want within [%.0f, %.0f] (the job's delay, plus Kafka and the harness)", e2e.P10, e2e.P50, e2e.P99, lo, hi)
+	}
+	if math.Abs(res.Throughput.InEPS-rate) > 0.05*rate {
+		t.Errorf("in_eps %.1f, want %d ± 5%%", res.Throughput.InEPS, rate)
+	}
+	if rd := res.Throughput.ReadEPS; rd == nil || math.Abs(*rd-rate) > 0.15*rate {
+		t.Errorf("read_eps %v, want %d ± 15%% (from the source's position, stamped to within a poll)", rd, rate)
+	}
+	var names []string
+	for _, p := range res.Phases {
+		names = append(names, p.Name)
+	}
+	if fmt.Sprint(names) != "[startup warmup measure drain teardown]" {
+		t.Errorf("phases %v", names)
+	}
+	if res.Lag == nil || res.Lag.Max > rate { // at most a second of load unread
+		t.Errorf("lag %+v: want at most %d events", res.Lag, rate)
+	}
+	if len(res.Timeseries) < 4 {
+		t.Errorf("%d timeline points", len(res.Timeseries))
+	}
+	ff.mu.Lock()
+	cancelled := ff.state == "CANCELED"
+	ff.mu.Unlock()
+	if !cancelled {
+		t.Errorf("the job was not cancelled at teardown")
+	}
+	// kfake keeps the producer's timestamps on a LogAppendTime topic: the
+	// check says it could not read the broker's clock (at once, not after
+	// its 15 s timeout), and that does not invalidate the run.
+	if res.Clock == nil || !strings.Contains(res.Clock.Error, "LogAppendTime") {
+		t.Errorf("clock check %+v: want the reason it could not be made", res.Clock)
+	}
+	var fr *reports.FlinkMetrics = res.FlinkMetrics
+	if fr == nil || len(fr.Vertices) != 2 {
+		t.Errorf("flink metrics %+v", fr)
+	}
+}
+
