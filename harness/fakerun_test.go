@@ -217,4 +217,3 @@ func TestRunAgainstAFakeJob(t *testing.T) {
 		t.Errorf("flink metrics %+v", fr)
 	}
 }
-
