@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // fakeFlink is a Flink REST endpoint for unit tests: it serves the job,
@@ -39,6 +40,13 @@ type fakeFlink struct {
 	state    string
 	onRun    func(args []string) error
 	onCancel func()
+	// fetchInterval > 0 serves vertex metrics as Flink's metric fetcher
+	// does (metrics.fetcher.update-interval): a request finding the values
+	// older than the interval starts a refresh that takes them now and
+	// that later requests see; it itself gets the old values.
+	fetchInterval time.Duration
+	cache         map[string]map[string][]float64
+	cacheAt       time.Time
 }
 
 func newFakeFlink(t *testing.T, jobID string, vertices ...Vertex) *fakeFlink {
@@ -185,6 +193,23 @@ func (f *fakeFlink) serve(w http.ResponseWriter, req *http.Request) {
 		reply(map[string]any{"subtasks": subtasks})
 	case len(parts) == 6 && parts[2] == "vertices" && parts[4] == "subtasks" && parts[5] == "metrics":
 		ms := f.metrics[parts[3]]
+		if f.fetchInterval > 0 {
+			if f.cache == nil {
+				f.cache = map[string]map[string][]float64{}
+			}
+			served := f.cache[parts[3]]
+			if time.Since(f.cacheAt) >= f.fetchInterval {
+				f.cacheAt = time.Now()
+				for vid, m := range f.metrics {
+					cp := make(map[string][]float64, len(m))
+					for n, v := range m {
+						cp[n] = append([]float64(nil), v...)
+					}
+					f.cache[vid] = cp
+				}
+			}
+			ms = served
+		}
 		get := req.URL.Query().Get("get")
 		if get == "" {
 			var out []map[string]string

@@ -40,7 +40,10 @@ func (e *fakeEnv) KafkaVersion() string                      { return "kfake" }
 // partition as the KafkaSource's currentOffset metrics.
 type fakeJob struct {
 	delay time.Duration
-	ff    *fakeFlink
+	// perEvent is the job's service time: it processes at most 1/perEvent
+	// events a second (0: no limit).
+	perEvent time.Duration
+	ff       *fakeFlink
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -69,6 +72,7 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 	go func() {
 		defer close(j.done)
 		defer cl.Close()
+		var next time.Time // when the job is free for the next event
 		for ctx.Err() == nil {
 			fs := cl.PollFetches(ctx)
 			fs.EachRecord(func(rec *kgo.Record) {
@@ -76,7 +80,16 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 				if err != nil || ev.Seq == generators.FlushSeq {
 					return
 				}
-				if wait := time.Until(time.Unix(0, ev.IntendedNs).Add(j.delay)); wait > 0 {
+				earliest := time.Unix(0, ev.IntendedNs).Add(j.delay)
+				due := earliest
+				if j.perEvent > 0 {
+					due = maxTime(due, next)
+					next = due.Add(j.perEvent)
+				}
+				// Never before the delay; for the service time, sleep only
+				// when well ahead: a timer is too coarse for a millisecond,
+				// and the schedule catches up.
+				if wait := time.Until(due); wait > 2*time.Millisecond || time.Until(earliest) > 0 {
 					select {
 					case <-ctx.Done():
 						return
@@ -98,6 +111,13 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 		}
 	}()
 	return nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func (j *fakeJob) stop() {
@@ -125,6 +145,8 @@ func fakeRig(t *testing.T, delay time.Duration) (*fakeEnv, *fakeJob, *fakeFlink)
 	for _, v := range []string{srcVID, scoreVID} {
 		ff.set(v, "numRecordsInPerSecond", 0, 0)
 	}
+	// As in the environments abload starts: metrics refreshed once a second.
+	ff.fetchInterval = time.Second
 	job := &fakeJob{delay: delay, ff: ff}
 	seeds := kc.ListenAddrs()
 	ff.onRun = func(args []string) error {
@@ -215,5 +237,40 @@ func TestRunAgainstAFakeJob(t *testing.T) {
 	var fr *reports.FlinkMetrics = res.FlinkMetrics
 	if fr == nil || len(fr.Vertices) != 2 {
 		t.Errorf("flink metrics %+v", fr)
+	}
+}
+
+// The capacity search against a job that processes at most 1,000 events/s
+// (1 ms of service time an event): the sustainable rate it reports is
+// within its precision below that, never above it by more than a step's
+// lag allowance (5% of the rate); the first failing rate is above it.
+func TestCapacityAgainstAFakeJob(t *testing.T) {
+	const limit = 1000.0
+	env, job, _ := fakeRig(t, 20*time.Millisecond)
+	job.perEvent = time.Duration(float64(time.Second) / limit)
+	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{
+		"workload.warmup=2s", "workload.cooldown=0s", "kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h",
+		"capacity.start_rate=800", "capacity.growth=2", "capacity.precision=0.15", "capacity.max_rate=5000",
+		"capacity.settle=1s", "capacity.judge=5s", "capacity.budget=90s", "capacity.drain_timeout=15s",
+		"capacity.slo.e2e_p99=500ms", "capacity.slo.lag_slope_ratio=0.05"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Capacity(context.Background(), CapacityOptions{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("capacity: %v", err)
+	}
+	for _, s := range res.Steps {
+		t.Logf("step %d: %.0f/s: e2e p99 %.0f ms, lag slope %.0f/s: %s %s", s.N, s.RateEPS, s.E2EP99Ms, s.LagSlope, s.Verdict, s.Reason)
+	}
+	t.Logf("%s", reports.CapacityAnswer(res))
+	if lo, hi := 0.75*limit, 1.05*limit; res.SustainableEPS < lo || res.SustainableEPS > hi {
+		t.Errorf("sustainable %.0f events/s, want within [%.0f, %.0f] of the job's %.0f", res.SustainableEPS, lo, hi, limit)
+	}
+	if res.FirstFailingEPS <= res.SustainableEPS || res.FirstFailingEPS < limit || res.FailReason == "" {
+		t.Errorf("first failing %.0f (%q), want above the job's limit %.0f with a reason", res.FirstFailingEPS, res.FailReason, limit)
+	}
+	if res.StoppedBy != reports.StoppedByPrecision {
+		t.Errorf("stopped by %q, want precision", res.StoppedBy)
 	}
 }
