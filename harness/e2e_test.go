@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"math"
 	"os"
@@ -64,6 +65,19 @@ func needEnv(t *testing.T) {
 	})
 	if shared.err != nil {
 		t.Fatalf("shared local environment: %v", shared.err)
+	}
+}
+
+// stopShared stops the shared cluster for good: a later needEnv fails,
+// naming why (tests that start their own cluster run last, zz_own_e2e_test.go).
+func stopShared() {
+	shared.once.Do(func() {}) // never start it after this
+	if shared.env != nil {
+		_ = shared.env.Stop(context.Background())
+		shared.env = nil
+	}
+	if shared.err == nil {
+		shared.err = errors.New("stopped for the tests that start clusters of their own (they run last: a test needing the shared cluster must sort before zz_own_e2e_test.go)")
 	}
 }
 

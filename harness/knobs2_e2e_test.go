@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,72 +15,6 @@ import (
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
-
-// The env section's cluster knobs reach Flink: network memory, managed
-// memory share and heartbeats, read back from the running cluster's REST API.
-func TestEnvKnobsReachFlink(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test: starts a real local environment")
-	}
-	rt, err := FindRuntime("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := scenario(t, "env.network_memory=96m", "env.managed_memory_fraction=0.25",
-		"env.heartbeat_interval=3s", "env.heartbeat_timeout=17s", "env.taskmanager_memory=1600m")
-	env := NewLocal(LocalConfig{Runtime: rt, LogDir: t.TempDir(), WorkDir: t.TempDir(), TaskManagers: 1, Slots: 1,
-		TaskManagerMemory: sc.Env.TaskManagerMemory, FlinkConfig: FlinkClusterConfig(sc.Env), Logf: t.Logf})
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	defer env.Stop(context.Background())
-	ep, err := env.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := NewFlinkClient(ep.FlinkREST)
-	var tms struct {
-		TaskManagers []struct {
-			ID string `json:"id"`
-		} `json:"taskmanagers"`
-	}
-	if err := f.GetJSON(ctx, "/taskmanagers", &tms); err != nil || len(tms.TaskManagers) != 1 {
-		t.Fatalf("taskmanagers: %v %+v", err, tms)
-	}
-	var tm struct {
-		Memory struct {
-			Network      int64 `json:"networkMemory"`
-			Managed      int64 `json:"managedMemory"`
-			TotalFlink   int64 `json:"totalFlinkMemory"`
-			TotalProcess int64 `json:"totalProcessMemory"`
-		} `json:"memoryConfiguration"`
-	}
-	if err := f.GetJSON(ctx, "/taskmanagers/"+tms.TaskManagers[0].ID, &tm); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("TaskManager memory: %+v", tm.Memory)
-	if tm.Memory.Network != 96<<20 {
-		t.Errorf("network memory = %d, want 96 MiB (%d)", tm.Memory.Network, 96<<20)
-	}
-	if got := float64(tm.Memory.Managed) / float64(tm.Memory.TotalFlink); math.Abs(got-0.25) > 0.01 {
-		t.Errorf("managed / total Flink memory = %.3f, want 0.25", got)
-	}
-	var jmConf []struct{ Key, Value string }
-	if err := f.GetJSON(ctx, "/jobmanager/config", &jmConf); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{"heartbeat.interval": "3000 ms", "heartbeat.timeout": "17000 ms"}
-	for _, kv := range jmConf {
-		if w, ok := want[kv.Key]; ok {
-			if kv.Value != w {
-				t.Errorf("%s = %q, want %q", kv.Key, kv.Value, w)
-			}
-			delete(want, kv.Key)
-		}
-	}
-	if len(want) > 0 {
-		t.Errorf("not in the JobManager's configuration: %v", want)
-	}
-}
 
 // The harness producer's batching knobs reach the Kafka client.
 func TestProducerOptsCarryKafkaKnobs(t *testing.T) {

@@ -139,54 +139,6 @@ func TestCheckpointTruth(t *testing.T) {
 	}
 }
 
-// Kill truth: kill -9 of one of two TaskManagers (one slot each, so the
-// job runs on both: with spare slots Flink may place every task on one)
-// under exactly-once delivery: the job recovers (timed in recovery), and nothing is lost or
-// duplicated, on the updates path and in the window counts.
-func TestKillTaskManagerExactlyOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test: starts a real local environment")
-	}
-	rt, err := FindRuntime("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=30s",
-		"env.taskmanagers=2", "env.slots=1", "env.restart_delay=3s", "job.parallelism=2",
-		"job.checkpoint.interval=1s", "job.delivery=exactly_once", "workload.max_consumer_delay=10s",
-		"workload.drain_timeout=90s", "faults=[{at: 12s, kind: kill_taskmanager, taskmanager: 2}]")
-	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: rt, Stderr: testWriter{t}})
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	if len(res.Recovery) != 1 {
-		t.Fatalf("recovery = %+v, want one entry", res.Recovery)
-	}
-	rc := res.Recovery[0]
-	t.Logf("recovery: %+v detected %v running %v output %v lag %v", rc, deref(rc.DetectedS), deref(rc.RunningS), deref(rc.OutputResumedS), deref(rc.LagRecoveredS))
-	if rc.DetectedS == nil || rc.RunningS == nil || rc.OutputResumedS == nil {
-		t.Errorf("recovery not timed: %+v", rc)
-	} else if !(rc.AtS <= *rc.DetectedS && *rc.DetectedS <= *rc.RunningS && *rc.RunningS <= *rc.OutputResumedS) {
-		t.Errorf("recovery steps out of order: %+v", rc)
-	}
-	if rc.Restarts < 1 {
-		t.Errorf("restarts = %d, want >= 1", rc.Restarts)
-	}
-	if rc.MaxE2EMs < 1000 {
-		t.Errorf("max e2e after the kill %.0f ms: want the recovery in the tail", rc.MaxE2EMs)
-	}
-	rec := res.Reconciliation
-	if rec.Lost != 0 || rec.Duplicated != 0 {
-		t.Errorf("exactly-once after a kill: lost %d, duplicated %d", rec.Lost, rec.Duplicated)
-	}
-	if w := windowsOf(t, res); w.Missing+w.CountMismatch+w.Duplicated+w.Unexpected != 0 {
-		t.Errorf("exactly-once window counts after a kill: %+v", w)
-	}
-	if !res.Valid {
-		t.Errorf("invalid: %v", res.InvalidReasons)
-	}
-}
-
 func deref(p *float64) any {
 	if p == nil {
 		return nil

@@ -1,0 +1,584 @@
+package harness
+
+// Tests that start clusters of their own. They run last in the package
+// (files run in name order) and stop the package's shared cluster first:
+// on a 2-core machine two clusters at once make every timing bound a coin
+// toss.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// ownCluster stops the shared cluster (for good: the tests after this one
+// start their own) before a test starts its own.
+func ownCluster(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: needs the real local environment (run without -short)")
+	}
+	stopShared()
+	if shared.rt == nil {
+		rt, err := FindRuntime("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared.rt = rt
+	}
+}
+
+// Reactive Mode on an application cluster of one TaskManager with one slot:
+// a second TaskManager joins at t=30 s and the job rescales to parallelism
+// 2 (read back from Flink's REST API); the result times the rescale and
+// nothing is lost. The load (400 µs of scoring per event at 1200 events/s)
+// is more than one slot holds, so the job's read rate after the rescale is
+// reported next to the one before.
+func TestReactiveModeRescalesWhenTaskManagerJoins(t *testing.T) {
+	ownCluster(t)
+	sc := scenario(t, "env.scheduler=reactive", "env.taskmanagers=1", "env.slots=1", "job.parallelism=1",
+		"job.cost_per_event=400us", "workload.rate=1200", "workload.warmup=5s", "workload.duration=40s")
+	sc.Scaling = []scenarios.ScalingAction{{At: scenarios.Duration{Duration: 22 * time.Second}, Action: scenarios.ScaleAddTaskManager}}
+	if probs := sc.Validate(); probs != nil {
+		t.Fatalf("scenario: %v", probs)
+	}
+	out := t.TempDir()
+	if d := os.Getenv("ABLOAD_TEST_OUT"); d != "" {
+		out = d // keep the run's outputs for a look
+	}
+	t0 := time.Now()
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: out, Runtime: shared.rt, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v (logs in %s)", err, out)
+	}
+	t.Logf("run took %.0fs; valid %v %v", time.Since(t0).Seconds(), res.Valid, res.InvalidReasons)
+	if res.Status != reports.StatusOK {
+		t.Fatalf("status %q", res.Status)
+	}
+	if len(res.Rescales) != 1 {
+		t.Fatalf("rescales: %+v, want one", res.Rescales)
+	}
+	rs := res.Rescales[0]
+	f := func(p *float64) any {
+		if p == nil {
+			return "never"
+		}
+		return *p
+	}
+	t.Logf("rescale: %s %v at %.1fs: slots %d → %d at %v; parallelism %d → %d at %v (rescale time %v s); lag recovered %v; output gap %.1fs; max e2e %.0f ms; read %.0f → %.0f events/s; restarts %d",
+		rs.Action, rs.TaskManagers, rs.AtS, rs.SlotsBefore, rs.SlotsAfter, f(rs.SlotsChangedS), rs.ParallelismBefore, rs.ParallelismAfter,
+		f(rs.RescaledS), f(rs.RescaleTimeS), f(rs.LagRecoveredS), rs.OutputGapS, rs.MaxE2EMs, rs.ReadBeforeEPS, rs.ReadAfterEPS, rs.Restarts)
+	if rs.ParallelismBefore != 1 || rs.ParallelismAfter != 2 {
+		t.Errorf("parallelism %d → %d, want 1 → 2", rs.ParallelismBefore, rs.ParallelismAfter)
+	}
+	if rs.SlotsBefore != 1 || rs.SlotsAfter != 2 || rs.SlotsChangedS == nil {
+		t.Errorf("slots %d → %d (changed at %v), want 1 → 2", rs.SlotsBefore, rs.SlotsAfter, f(rs.SlotsChangedS))
+	}
+	if rs.RescaleTimeS == nil || *rs.RescaleTimeS <= 0 || *rs.RescaleTimeS > 60 {
+		t.Errorf("rescale time %v, want in (0, 60] s", f(rs.RescaleTimeS))
+	}
+	if rs.RescaledS != nil && rs.SlotsChangedS != nil && *rs.RescaledS < *rs.SlotsChangedS {
+		t.Errorf("rescaled at %.1fs before the slot appeared at %.1fs", *rs.RescaledS, *rs.SlotsChangedS)
+	}
+	if rs.OutputGapS <= 0 {
+		t.Errorf("output gap %.2fs: a rescale restarts the job, output must pause", rs.OutputGapS)
+	}
+	if rs.ReadBeforeEPS <= 0 || rs.ReadAfterEPS <= 0 {
+		t.Errorf("read rates %.0f → %.0f", rs.ReadBeforeEPS, rs.ReadAfterEPS)
+	}
+	if rc := res.Reconciliation; rc == nil || rc.Lost != 0 {
+		t.Errorf("reconciliation %+v: the rescale must lose nothing", rc)
+	}
+}
+
+// The env section's cluster knobs reach Flink: network memory, managed
+// memory share and heartbeats, read back from the running cluster's REST API.
+func TestEnvKnobsReachFlink(t *testing.T) {
+	ownCluster(t)
+	rt, err := FindRuntime("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := scenario(t, "env.network_memory=96m", "env.managed_memory_fraction=0.25",
+		"env.heartbeat_interval=3s", "env.heartbeat_timeout=17s", "env.taskmanager_memory=1600m")
+	env := NewLocal(LocalConfig{Runtime: rt, LogDir: t.TempDir(), WorkDir: t.TempDir(), TaskManagers: 1, Slots: 1,
+		TaskManagerMemory: sc.Env.TaskManagerMemory, FlinkConfig: FlinkClusterConfig(sc.Env), Logf: t.Logf})
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	defer env.Stop(context.Background())
+	ep, err := env.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := NewFlinkClient(ep.FlinkREST)
+	var tms struct {
+		TaskManagers []struct {
+			ID string `json:"id"`
+		} `json:"taskmanagers"`
+	}
+	if err := f.GetJSON(ctx, "/taskmanagers", &tms); err != nil || len(tms.TaskManagers) != 1 {
+		t.Fatalf("taskmanagers: %v %+v", err, tms)
+	}
+	var tm struct {
+		Memory struct {
+			Network      int64 `json:"networkMemory"`
+			Managed      int64 `json:"managedMemory"`
+			TotalFlink   int64 `json:"totalFlinkMemory"`
+			TotalProcess int64 `json:"totalProcessMemory"`
+		} `json:"memoryConfiguration"`
+	}
+	if err := f.GetJSON(ctx, "/taskmanagers/"+tms.TaskManagers[0].ID, &tm); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("TaskManager memory: %+v", tm.Memory)
+	if tm.Memory.Network != 96<<20 {
+		t.Errorf("network memory = %d, want 96 MiB (%d)", tm.Memory.Network, 96<<20)
+	}
+	if got := float64(tm.Memory.Managed) / float64(tm.Memory.TotalFlink); math.Abs(got-0.25) > 0.01 {
+		t.Errorf("managed / total Flink memory = %.3f, want 0.25", got)
+	}
+	var jmConf []struct{ Key, Value string }
+	if err := f.GetJSON(ctx, "/jobmanager/config", &jmConf); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"heartbeat.interval": "3000 ms", "heartbeat.timeout": "17000 ms"}
+	for _, kv := range jmConf {
+		if w, ok := want[kv.Key]; ok {
+			if kv.Value != w {
+				t.Errorf("%s = %q, want %q", kv.Key, kv.Value, w)
+			}
+			delete(want, kv.Key)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("not in the JobManager's configuration: %v", want)
+	}
+}
+
+// Kill truth: kill -9 of one of two TaskManagers (one slot each, so the
+// job runs on both: with spare slots Flink may place every task on one)
+// under exactly-once delivery: the job recovers (timed in recovery), and nothing is lost or
+// duplicated, on the updates path and in the window counts.
+func TestKillTaskManagerExactlyOnce(t *testing.T) {
+	ownCluster(t)
+	rt, err := FindRuntime("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=30s",
+		"env.taskmanagers=2", "env.slots=1", "env.restart_delay=3s", "job.parallelism=2",
+		"job.checkpoint.interval=1s", "job.delivery=exactly_once", "workload.max_consumer_delay=10s",
+		"workload.drain_timeout=90s", "faults=[{at: 12s, kind: kill_taskmanager, taskmanager: 2}]")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: rt, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if len(res.Recovery) != 1 {
+		t.Fatalf("recovery = %+v, want one entry", res.Recovery)
+	}
+	rc := res.Recovery[0]
+	t.Logf("recovery: %+v detected %v running %v output %v lag %v", rc, deref(rc.DetectedS), deref(rc.RunningS), deref(rc.OutputResumedS), deref(rc.LagRecoveredS))
+	if rc.DetectedS == nil || rc.RunningS == nil || rc.OutputResumedS == nil {
+		t.Errorf("recovery not timed: %+v", rc)
+	} else if !(rc.AtS <= *rc.DetectedS && *rc.DetectedS <= *rc.RunningS && *rc.RunningS <= *rc.OutputResumedS) {
+		t.Errorf("recovery steps out of order: %+v", rc)
+	}
+	if rc.Restarts < 1 {
+		t.Errorf("restarts = %d, want >= 1", rc.Restarts)
+	}
+	if rc.MaxE2EMs < 1000 {
+		t.Errorf("max e2e after the kill %.0f ms: want the recovery in the tail", rc.MaxE2EMs)
+	}
+	rec := res.Reconciliation
+	if rec.Lost != 0 || rec.Duplicated != 0 {
+		t.Errorf("exactly-once after a kill: lost %d, duplicated %d", rec.Lost, rec.Duplicated)
+	}
+	if w := windowsOf(t, res); w.Missing+w.CountMismatch+w.Duplicated+w.Unexpected != 0 {
+		t.Errorf("exactly-once window counts after a kill: %+v", w)
+	}
+	if !res.Valid {
+		t.Errorf("invalid: %v", res.InvalidReasons)
+	}
+}
+
+// The job's path to the broker through the network proxy, for real: one
+// local environment built with the proxy (the shared one has none), used by
+// an unshaped run, a run with 150 ms added each way, and a run with a 5 s
+// network cut.
+func TestNetworkShapingEndToEnd(t *testing.T) {
+	ownCluster(t)
+	rt, err := FindRuntime("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := t.TempDir()
+	work, err := os.MkdirTemp("", "abload-network-test-work-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := NewLocal(LocalConfig{
+		Runtime: rt, LogDir: logs, WorkDir: work, TaskManagers: 1, Slots: 2,
+		StartupTimeout: 3 * time.Minute, Logf: t.Logf, NetProxy: true,
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ep, err := env.Start(ctx)
+	cancel()
+	t.Cleanup(func() { _ = env.Stop(context.Background()) })
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	np := env.NetProxy()
+	if np == nil || len(ep.JobKafkaBootstrap) != 1 || ep.JobKafkaBootstrap[0] != np.Addr() || ep.JobKafkaBootstrap[0] == ep.KafkaBootstrap[0] {
+		t.Fatalf("endpoints %+v: want the job's bootstrap at the proxy (%v), apart from the harness's", ep, np)
+	}
+
+	run := func(t *testing.T, sets ...string) *reports.Result {
+		t.Helper()
+		sc, err := scenarios.Load("../scenarios/quick.yaml", append([]string{"workload.rate=200", "workload.warmup=3s", "workload.cooldown=0s"}, sets...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := np.Stats()
+		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: rt, Env: env, Stderr: testWriter{t}})
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		after := np.Stats()
+		// The job's traffic crossed the proxy: its connections, its fetches
+		// (responses carry the input) and its produce requests (the outputs).
+		if after.Connections <= before.Connections || after.BytesUp-before.BytesUp < 100_000 || after.BytesDown-before.BytesDown < 100_000 {
+			t.Errorf("proxy counters %+v → %+v: the job's traffic did not cross the proxy", before, after)
+		}
+		if res.Status != reports.StatusOK {
+			t.Errorf("status %s", res.Status)
+		}
+		if rec := res.Reconciliation; rec.Lost != 0 || rec.Counted != rec.Expected {
+			t.Errorf("reconciliation %+v: want nothing lost", rec)
+		}
+		return res
+	}
+
+	var unshapedP50 float64
+	t.Run("latency", func(t *testing.T) {
+		base := run(t, "workload.duration=10s")
+		shaped := run(t, "workload.duration=10s", "env.network.latency=150ms")
+		if !base.Valid || !shaped.Valid {
+			t.Errorf("invalid runs: %v / %v", base.InvalidReasons, shaped.InvalidReasons)
+		}
+		unshapedP50 = base.Latency.E2E.P50
+		rise := shaped.Latency.E2E.P50 - base.Latency.E2E.P50
+		t.Logf("e2e p50 %.1f ms unshaped, %.1f ms with 150ms each way (+%.1f ms); p99 %.1f → %.1f ms",
+			base.Latency.E2E.P50, shaped.Latency.E2E.P50, rise, base.Latency.E2E.P99, shaped.Latency.E2E.P99)
+		// A record crosses the path at least twice (the job's fetch response,
+		// the job's produce request): at least 300 ms more, less a margin
+		// for run-to-run noise in the unshaped latency.
+		if rise < 270 {
+			t.Errorf("e2e p50 rose by %.1f ms with 150 ms added each way, want >= 270 ms (2 × 150 ms less noise)", rise)
+		}
+		if got := base.Environment.Network; got != "unshaped" {
+			t.Errorf("unshaped run: environment.network = %q, want unshaped", got)
+		}
+		if got := shaped.Environment.Network; got != "latency=150ms" {
+			t.Errorf("shaped run: environment.network = %q, want latency=150ms", got)
+		}
+	})
+
+	t.Run("cut", func(t *testing.T) {
+		// Measurement runs from 3 s to 18 s; the cut from 8 s to 13 s.
+		res := run(t, "workload.duration=15s", "faults=[{at: 8s, kind: network_cut, duration: 5s}]")
+		e2e := res.Latency.E2E
+		t.Logf("with a 5 s cut: e2e p50 %.1f ms (unshaped run %.1f ms), p99 %.1f ms, max %.1f ms; valid %v %v",
+			e2e.P50, unshapedP50, e2e.P99, e2e.Max, res.Valid, res.InvalidReasons)
+		if e2e.Max < 4000 {
+			t.Errorf("e2e max %.1f ms, want >= 4 s: records born during the 5 s cut wait for it", e2e.Max)
+		}
+		if !res.Valid {
+			t.Errorf("invalid: %v (the cut's consumer delay is the fault's, not the harness's)", res.InvalidReasons)
+		}
+		if len(res.Recovery) != 1 {
+			t.Fatalf("recovery = %+v, want one entry for the cut", res.Recovery)
+		}
+		rc := res.Recovery[0]
+		t.Logf("recovery: %+v (output resumed %v, lag recovered %v, max e2e %.1f ms)", rc, optS(rc.OutputResumedS), optS(rc.LagRecoveredS), rc.MaxE2EMs)
+		if !strings.HasPrefix(rc.Fault, "network_cut") {
+			t.Errorf("recovery fault %q, want network_cut", rc.Fault)
+		}
+		if rc.OutputResumedS == nil || *rc.OutputResumedS < rc.AtS+4.5 {
+			t.Errorf("output resumed at %v, want after the cut's end (%.1f s + 5 s)", optS(rc.OutputResumedS), rc.AtS)
+		}
+		if rc.LagRecoveredS != nil && *rc.LagRecoveredS < rc.AtS+4.9 {
+			t.Errorf("input lag recovered at %.1f s, before the cut (from %.1f s) was over", *rc.LagRecoveredS, rc.AtS)
+		}
+		if rc.MaxE2EMs < 4000 {
+			t.Errorf("recovery max e2e %.1f ms, want >= 4 s", rc.MaxE2EMs)
+		}
+		if rc.Restarts != 0 {
+			t.Errorf("the job restarted %d times: a 5 s cut is shorter than the Kafka clients' timeouts", rc.Restarts)
+		}
+	})
+}
+
+// The local broker's SECURE listener (SASL_SSL, SCRAM) against franz-go
+// clients built by KafkaSecurity: both SCRAM mechanisms work over TLS that
+// verifies the generated CA; a wrong password, a client without TLS and one
+// without SASL are turned away and create nothing; the password is in no log
+// file, in no line abload logged, and not in the broker's command line.
+func TestSecureListener(t *testing.T) {
+	ownCluster(t)
+	rt, err := FindRuntime("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := t.TempDir()
+	work := filepath.Join(t.TempDir(), "work")
+	var logMu sync.Mutex
+	var logged []string
+	env := NewLocal(LocalConfig{
+		Runtime: rt, LogDir: logs, WorkDir: work, KafkaOnly: true, StartupTimeout: time.Minute,
+		Secure: &SecureListener{},
+		Logf: func(format string, args ...any) {
+			line := fmt.Sprintf(format, args...)
+			logMu.Lock()
+			logged = append(logged, line)
+			logMu.Unlock()
+			t.Log(line)
+		},
+	})
+	t.Cleanup(func() { _ = env.Stop(context.Background()) })
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	begin := time.Now()
+	ep, err := env.Start(ctx)
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Logf("broker up in %.1fs", time.Since(begin).Seconds())
+	sec := env.SecureEndpoint()
+	if sec == nil || sec.Password == "" || sec.Addr == ep.KafkaBootstrap[0] {
+		t.Fatalf("secure endpoint %v", sec)
+	}
+	password := sec.Password
+
+	// The broker's command line and environment, while it runs.
+	var brokerPID int
+	for _, c := range env.Components() {
+		if c.Name == "kafka" {
+			brokerPID = c.PID
+		}
+	}
+	if brokerPID == 0 {
+		t.Fatal("no kafka process")
+	}
+	for _, f := range []string{"cmdline", "environ"} {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(brokerPID), f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(password)) {
+			t.Errorf("the password is in the broker's /proc/%d/%s", brokerPID, f)
+		}
+	}
+	// In WorkDir: the generated files at 0600, the key only in its own,
+	// and the storage tool's argument file gone.
+	kdir := filepath.Join(work, "kafka")
+	for _, f := range []string{"secure/server.pem", "secure/ca.pem"} {
+		if st, err := os.Stat(filepath.Join(kdir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		} else if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v; want 0600", f, st.Mode())
+		}
+	}
+	if files := filesContaining(t, work, []byte("PRIVATE KEY")); len(files) != 1 || files[0] != filepath.Join(kdir, "secure", "server.pem") {
+		t.Errorf("the server's key is in %v, want only in secure/server.pem", files)
+	}
+	if fileExists(filepath.Join(kdir, "secure", "format.args")) {
+		t.Error("the storage tool's argument file outlived the format")
+	}
+	if files := filesContaining(t, work, []byte(password)); len(files) > 0 {
+		t.Errorf("the password is in %v after start", files)
+	}
+
+	plain, err := kgo.NewClient(ep.seed()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	padm := kadm.NewClient(plain)
+	topicNames := func() []string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		td, err := padm.ListTopics(ctx)
+		if err != nil {
+			t.Fatalf("list topics over PLAINTEXT: %v", err)
+		}
+		return td.Names()
+	}
+
+	client := func(t *testing.T, s KafkaSecurity, more ...kgo.Opt) *kgo.Client {
+		t.Helper()
+		opts, err := s.Opts()
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts = append(append(opts, kgo.SeedBrokers(sec.Addr), kgo.DialTimeout(3*time.Second), kgo.RequestRetries(2)), more...)
+		cl, err := kgo.NewClient(opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(cl.Close)
+		return cl
+	}
+	roundTrip := func(t *testing.T, s KafkaSecurity, topic string) {
+		t.Helper()
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		adm := kadm.NewClient(client(t, s))
+		m, err := adm.BrokerMetadata(ctx)
+		if err != nil {
+			t.Fatalf("metadata over SECURE: %v", err)
+		}
+		if len(m.Brokers) != 1 || fmt.Sprintf("%s:%d", m.Brokers[0].Host, m.Brokers[0].Port) != sec.Addr {
+			t.Fatalf("brokers advertised on SECURE: %+v, want %s", m.Brokers, sec.Addr)
+		}
+		resp, err := adm.CreateTopic(ctx, 1, 1, nil, topic)
+		if err == nil {
+			err = resp.Err
+		}
+		if err != nil {
+			t.Fatalf("create topic: %v", err)
+		}
+		value := []byte("over SASL_SSL with " + s.SASL.Mechanism)
+		if err := client(t, s).ProduceSync(ctx, &kgo.Record{Topic: topic, Value: value}).FirstErr(); err != nil {
+			t.Fatalf("produce: %v", err)
+		}
+		cons := client(t, s, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+		for {
+			fs := cons.PollFetches(ctx)
+			if err := ctx.Err(); err != nil {
+				t.Fatalf("consume: %v", err)
+			}
+			if errs := fs.Errors(); len(errs) > 0 {
+				t.Fatalf("consume: %v", errs[0].Err)
+			}
+			if recs := fs.Records(); len(recs) > 0 {
+				if !bytes.Equal(recs[0].Value, value) {
+					t.Fatalf("consumed %q, want %q", recs[0].Value, value)
+				}
+				break
+			}
+		}
+		t.Logf("create, produce, consume in %.2fs", time.Since(start).Seconds())
+	}
+
+	t.Run("SCRAM-SHA-512", func(t *testing.T) {
+		s := sec.Security("SCRAM-SHA-512")
+		s.TLS = &TLSConfig{CAFile: sec.CAFile, ServerName: "127.0.0.1"}
+		roundTrip(t, s, "secure-sha512")
+	})
+	t.Run("SCRAM-SHA-256", func(t *testing.T) {
+		roundTrip(t, sec.Security("SCRAM-SHA-256"), "secure-sha256")
+	})
+
+	// refused runs a client that must fail, and checks it creates nothing.
+	refused := func(t *testing.T, s KafkaSecurity, check func(error)) {
+		t.Helper()
+		before := topicNames()
+		topic := "secure-refused-" + strings.ToLower(t.Name()[strings.LastIndex(t.Name(), "/")+1:])
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		resp, err := kadm.NewClient(client(t, s)).CreateTopic(ctx, 1, 1, nil, topic)
+		if err == nil {
+			err = resp.Err
+		}
+		took := time.Since(start)
+		t.Logf("refused in %.2fs: %v", took.Seconds(), err)
+		if err == nil {
+			t.Fatal("the client was let in")
+		}
+		if took > 8*time.Second {
+			t.Errorf("refusal took %s", took)
+		}
+		check(err)
+		after := topicNames()
+		if slices.Contains(after, topic) || len(after) != len(before) {
+			t.Errorf("topics before %v, after %v", before, after)
+		}
+	}
+	t.Run("wrong password", func(t *testing.T) {
+		s := sec.Security("SCRAM-SHA-512")
+		s.SASL.Password = "not-" + password
+		refused(t, s, func(err error) {
+			if !errors.Is(err, kerr.SaslAuthenticationFailed) {
+				t.Errorf("error %v, want SASL_AUTHENTICATION_FAILED", err)
+			}
+		})
+	})
+	t.Run("no TLS", func(t *testing.T) {
+		s := sec.Security("SCRAM-SHA-256")
+		s.TLS = nil
+		refused(t, s, func(error) {})
+	})
+	t.Run("no SASL", func(t *testing.T) {
+		s := sec.Security("SCRAM-SHA-256")
+		s.SASL = nil
+		refused(t, s, func(error) {})
+	})
+	t.Run("other CA", func(t *testing.T) {
+		other, _, _, err := newServerCert()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := sec.Security("SCRAM-SHA-256")
+		s.TLS.CAPEM = other
+		refused(t, s, func(err error) {
+			if !strings.Contains(err.Error(), "certificate") {
+				t.Errorf("error %v, want a certificate verification failure", err)
+			}
+		})
+	})
+
+	t.Run("no password in logs", func(t *testing.T) {
+		if err := env.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if files := filesContaining(t, logs, []byte(password)); len(files) > 0 {
+			t.Errorf("the password is in %v", files)
+		}
+		// The broker printed its configuration, with the secrets hidden.
+		kl, err := os.ReadFile(filepath.Join(logs, "kafka.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(kl, []byte("sasl.enabled.mechanisms = [SCRAM-SHA-256, SCRAM-SHA-512]")) {
+			t.Error("kafka.log does not show the broker's configuration")
+		}
+		if files := filesContaining(t, logs, []byte("PRIVATE KEY")); len(files) > 0 {
+			t.Errorf("the server's private key is in %v", files)
+		}
+		logMu.Lock()
+		defer logMu.Unlock()
+		for _, l := range logged {
+			if strings.Contains(l, password) {
+				t.Errorf("abload logged the password: %q", l)
+			}
+		}
+	})
+}
