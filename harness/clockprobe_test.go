@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +81,23 @@ func TestClockCheckFindsAKnownOffset(t *testing.T) {
 		if wantWithin := skew == 0; c.Within != wantWithin {
 			t.Errorf("skew %s: within %v (bound %s), want %v", skew, c.Within, scenarios.Defaults().Env.MaxClockOffset, wantWithin)
 		}
+	}
+
+	// A whole run whose clock check finds the broker 400 ms off is invalid,
+	// saying why; its figures are still there.
+	clockProbeSkew = 400 * time.Millisecond
+	defer func() { clockProbeSkew = 0 }()
+	res, err := Run(ctx, Options{Scenario: scenario(t, "workload.rate=200", "workload.warmup=1s", "workload.duration=2s"),
+		OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	clockProbeSkew = 0
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	reasons := strings.Join(res.InvalidReasons, "; ")
+	if res.Valid || !strings.Contains(reasons, "clock") || res.Clock == nil || res.Clock.Within {
+		t.Errorf("a run 400 ms off the broker's clock: valid %v, reasons %q, clock %+v; want invalid, naming the clock", res.Valid, reasons, res.Clock)
+	}
+	if res.Latency.E2E.Count == 0 {
+		t.Errorf("the invalid run kept no figures")
 	}
 }

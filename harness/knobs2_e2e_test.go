@@ -162,8 +162,15 @@ func TestSaltingLowersWindowSkew(t *testing.T) {
 		t.Logf("%s: %s max/mean %.2f records %v", kind, v.Name, v.MaxOverMean, v.RecordsIn)
 		skew[kind] = v.MaxOverMean
 	}
-	if !(skew["salted"] < skew["none"]) {
-		t.Errorf("windows max/mean salted %.2f, not below unsalted %.2f", skew["salted"], skew["none"])
+	// Zipf(1.5) over 10 campaigns on 4 subtasks: the top campaign alone
+	// holds about 40% of the events, so unsalted windows are far from even
+	// (the premise), and salting its keys over 4 salts spreads them: at
+	// least a fifth of the way down.
+	if skew["none"] < 1.4 {
+		t.Errorf("unsalted windows max/mean %.2f: want >= 1.4 for a Zipf(1.5) load on 4 subtasks (the test's premise)", skew["none"])
+	}
+	if !(skew["salted"] <= 0.8*skew["none"]) {
+		t.Errorf("windows max/mean salted %.2f, want <= 0.8 × unsalted %.2f", skew["salted"], skew["none"])
 	}
 }
 
