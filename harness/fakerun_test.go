@@ -274,3 +274,42 @@ func TestCapacityAgainstAFakeJob(t *testing.T) {
 		t.Errorf("stopped by %q, want precision", res.StoppedBy)
 	}
 }
+
+// A job that processes at most 1,000 events/s, offered 1,250/s: in_eps is
+// what it processed inside the measurement phase (its limit), not what it
+// caught up on in the drain; the source read at that rate too; the lag
+// grows by the difference; and the run says the job fell short.
+func TestThroughputOfAFakeJobThatFallsShort(t *testing.T) {
+	const limit, rate = 1000.0, 1250
+	env, job, _ := fakeRig(t, 10*time.Millisecond)
+	job.perEvent = time.Duration(float64(time.Second) / limit)
+	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{
+		"workload.rate=" + strconv.Itoa(rate), "workload.warmup=3s", "workload.duration=6s", "workload.cooldown=0s",
+		"kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h", "workload.drain_timeout=30s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if math.Abs(res.Throughput.InEPS-limit) > 0.05*limit {
+		t.Errorf("in_eps %.0f, want the job's %.0f ± 5%% (offered %d)", res.Throughput.InEPS, limit, rate)
+	}
+	if rd := res.Throughput.ReadEPS; rd == nil || math.Abs(*rd-limit) > 0.1*limit {
+		t.Errorf("read_eps %v, want %.0f ± 10%%", rd, limit)
+	}
+	if l := res.Lag; l == nil || math.Abs(l.SlopePerS-(rate-limit)) > 0.25*(rate-limit) {
+		t.Errorf("lag %+v: want a slope of %.0f ± 25%% events/s", l, rate-limit)
+	}
+	fell := false
+	for _, n := range res.Notes {
+		fell = fell || strings.Contains(n, "fell short")
+	}
+	if !fell {
+		t.Errorf("notes %q: want the job said to fall short", res.Notes)
+	}
+	if rec := res.Reconciliation; rec.Lost != 0 || rec.Counted != res.Events.SentTotal {
+		t.Errorf("reconciliation %+v: the drain catches up on everything", rec)
+	}
+}
