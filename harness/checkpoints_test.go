@@ -352,7 +352,10 @@ func TestRescalesOf(t *testing.T) {
 	failed := &scaleRecord{action: scenarios.ScalingAction{Action: scenarios.ScaleRemoveTaskManager}, startNs: start + 60*s, err: errors.New("nothing to remove"), parBefore: 4, slotsBefore: 4}
 	var ts []reports.TimePoint
 	for i := 0; i <= 80; i++ {
-		p := reports.TimePoint{TS: float64(i), SentEPS: 1000, Lag: 100}
+		p := reports.TimePoint{TS: float64(i), SentEPS: 1000, Lag: 100, InEPS: 1000}
+		if i >= 27 && i <= 37 {
+			p.InEPS = 1800 // two slots' worth after the rescale
+		}
 		switch {
 		case i > 20 && i <= 25: // the job stops reading: the lag grows by the load
 			p.Lag = 100 + int64(i-20)*1000
@@ -385,6 +388,11 @@ func TestRescalesOf(t *testing.T) {
 	// lag's recovery (30 s): 5,000 produced + 5,000 caught up, over 5 s.
 	if r.ReadBeforeEPS != 1000 || r.ReadAfterEPS != 2000 {
 		t.Errorf("read before %v after %v; want 1000 and 2000", r.ReadBeforeEPS, r.ReadAfterEPS)
+	}
+	// Processed: the 10 s before the action, and 27–37 s (2 s after the
+	// rescale, for 10 s).
+	if r.ProcessedBeforeEPS != 1000 || r.ProcessedAfterEPS != 1800 {
+		t.Errorf("processed before %v after %v; want 1000 and 1800", r.ProcessedBeforeEPS, r.ProcessedAfterEPS)
 	}
 	if f2 := out[1]; f2.RescaledS != nil || f2.ParallelismAfter != 4 || f2.SlotsAfter != 4 {
 		t.Errorf("failed action: %+v", f2)

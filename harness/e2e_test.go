@@ -243,8 +243,6 @@ func TestRunRealisticStream(t *testing.T) {
 	}
 }
 
-// An injected stall must show in the tail: stopping the TaskManager for 1.5 s
-// during the measurement phase moves e2e max and p99.9 above the stall.
 // Stall truth: every TaskManager frozen (SIGSTOP) for 3 s in the middle of
 // a steady run: latency from intended time puts the stall in the tail (max
 // >= 3 s, p99.9 near it), nothing is lost after SIGCONT, and the fault is
@@ -262,14 +260,19 @@ func TestInjectedStallShowsInTail(t *testing.T) {
 	}
 	e := res.Latency.E2E
 	t.Logf("e2e %+v", e)
-	if e.Max < 3000 {
-		t.Errorf("e2e max = %.1f ms, want >= the 3000 ms stall", e.Max)
+	// The first event of the stall waits its 3 s, plus the pipeline's own
+	// latency (p99 ~300 ms here) and the catch-up on 1,500 events after
+	// SIGCONT (well under a second): max within [3000, 5500] ms.
+	if e.Max < 3000 || e.Max > 5500 {
+		t.Errorf("e2e max = %.1f ms, want within [3000, 5500] (a 3000 ms stall)", e.Max)
 	}
-	// 3 s of 12 s at 500/s = 1500 events waited on the stall (12.5%), the
-	// first of them ~3 s: p99 and p99.9 sit in the stall (the open-loop
-	// schedule keeps counting; coordinated omission would hide them).
-	if e.P999 < 2500 || e.P99 < 2000 {
-		t.Errorf("e2e p99 %.1f / p99.9 %.1f ms: the stall's events are missing from the tail", e.P99, e.P999)
+	// 3 s of 12 s at 500/s = 1,500 of the 6,000 measured events waited on
+	// the stall (25%); the top 6 (p99.9) waited ~3 s, the top 60 (p99)
+	// ~2.9 s: both sit in the stall (the open-loop schedule keeps counting;
+	// coordinated omission would hide them), and neither beyond it by more
+	// than the pipeline and the catch-up add.
+	if e.P999 < 2700 || e.P999 > 5000 || e.P99 < 2500 || e.P99 > 4500 {
+		t.Errorf("e2e p99 %.1f / p99.9 %.1f ms: want p99 within [2500, 4500] and p99.9 within [2700, 5000] for a 3 s stall", e.P99, e.P999)
 	}
 	if len(res.Recovery) != 1 {
 		t.Fatalf("recovery = %+v, want one entry", res.Recovery)

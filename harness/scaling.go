@@ -177,10 +177,33 @@ func rescalesOf(recs []*scaleRecord, ts []reports.TimePoint, startNs, nowNs int6
 		} else {
 			rs.ReadAfterEPS = meanReadRate(ts, after, after+10)
 		}
+		rs.ProcessedBeforeEPS = meanProcessedRate(ts, rs.AtS-10, rs.AtS)
+		if rs.RescaledS != nil {
+			rs.ProcessedAfterEPS = meanProcessedRate(ts, *rs.RescaledS+2, *rs.RescaledS+12)
+		} else {
+			rs.ProcessedAfterEPS = meanProcessedRate(ts, rs.AtS, rs.AtS+10)
+		}
 		rs.Restarts = int(tl.restartsBetween(rec.startNs, limit))
 		out = append(out, rs)
 	}
 	return out, problems
+}
+
+// meanProcessedRate is the mean of the timeline's in_eps (updates the job
+// wrote, per second, by written time) over the points in [fromS, toS]; 0
+// when there are none.
+func meanProcessedRate(ts []reports.TimePoint, fromS, toS float64) float64 {
+	sum, n := 0.0, 0
+	for _, p := range ts {
+		if p.TS >= fromS && p.TS <= toS {
+			sum += p.InEPS
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
 }
 
 // meanReadRate is the job's net read rate (events/s) over [fromS, toS]:

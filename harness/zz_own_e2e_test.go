@@ -48,9 +48,9 @@ func ownCluster(t *testing.T) {
 // 2 (read back from Flink's REST API); the result times the rescale and
 // nothing is lost. The load is more than one slot can carry: 1 ms of
 // scoring CPU an event at 1,300 events/s, where one slot scores at most
-// 1,000/s. So the read rate before the rescale is at most that, and after
-// it (two slots, catching up on the backlog) well above it — at most
-// twice, with two slots.
+// 1,000/s. So the job processes at most that before the rescale, and
+// after it (two slots, catching up on the backlog) well above it, at most
+// twice that.
 func TestReactiveModeRescalesWhenTaskManagerJoins(t *testing.T) {
 	ownCluster(t)
 	sc := scenario(t, "env.scheduler=reactive", "env.taskmanagers=1", "env.slots=1", "job.parallelism=1",
@@ -82,9 +82,9 @@ func TestReactiveModeRescalesWhenTaskManagerJoins(t *testing.T) {
 		}
 		return *p
 	}
-	t.Logf("rescale: %s %v at %.1fs: slots %d → %d at %v; parallelism %d → %d at %v (rescale time %v s); lag recovered %v; output gap %.1fs; max e2e %.0f ms; read %.0f → %.0f events/s; restarts %d",
+	t.Logf("rescale: %s %v at %.1fs: slots %d → %d at %v; parallelism %d → %d at %v (rescale time %v s); lag recovered %v; output gap %.1fs; max e2e %.0f ms; read %.0f → %.0f, processed %.0f → %.0f events/s; restarts %d",
 		rs.Action, rs.TaskManagers, rs.AtS, rs.SlotsBefore, rs.SlotsAfter, f(rs.SlotsChangedS), rs.ParallelismBefore, rs.ParallelismAfter,
-		f(rs.RescaledS), f(rs.RescaleTimeS), f(rs.LagRecoveredS), rs.OutputGapS, rs.MaxE2EMs, rs.ReadBeforeEPS, rs.ReadAfterEPS, rs.Restarts)
+		f(rs.RescaledS), f(rs.RescaleTimeS), f(rs.LagRecoveredS), rs.OutputGapS, rs.MaxE2EMs, rs.ReadBeforeEPS, rs.ReadAfterEPS, rs.ProcessedBeforeEPS, rs.ProcessedAfterEPS, rs.Restarts)
 	if rs.ParallelismBefore != 1 || rs.ParallelismAfter != 2 {
 		t.Errorf("parallelism %d → %d, want 1 → 2", rs.ParallelismBefore, rs.ParallelismAfter)
 	}
@@ -103,8 +103,23 @@ func TestReactiveModeRescalesWhenTaskManagerJoins(t *testing.T) {
 	if rs.ReadBeforeEPS <= 0 || rs.ReadBeforeEPS > 1050 {
 		t.Errorf("read rate before the rescale %.0f/s: want in (0, 1050] (one slot at 1 ms an event)", rs.ReadBeforeEPS)
 	}
-	if q := rs.ReadAfterEPS / rs.ReadBeforeEPS; !(q >= 1.3 && q <= 2.1) {
-		t.Errorf("read rate %.0f → %.0f/s (×%.2f): want ×[1.3, 2.1] with a second slot", rs.ReadBeforeEPS, rs.ReadAfterEPS, q)
+	// The read rate after is the source's while the job catches up: it
+	// also refills the network buffers behind the source (3,000/s for a
+	// few seconds has been seen), so only its lower bound follows from
+	// the cost. What the job processed has both: the backlog keeps both
+	// slots saturated for well over 10 s after the rescale; two slots at
+	// 1 ms an event score at most 2,000/s, and on this 2-core machine the
+	// broker, the JobManager and abload leave them about 1.3 cores
+	// (measured ×1.33).
+	if rs.ReadAfterEPS <= rs.ReadBeforeEPS {
+		t.Errorf("read rate %.0f → %.0f/s: want faster with a second slot", rs.ReadBeforeEPS, rs.ReadAfterEPS)
+	}
+	before, after := rs.ProcessedBeforeEPS, rs.ProcessedAfterEPS
+	if before <= 0 || before > 1050 {
+		t.Errorf("processed %.0f/s before the rescale: want in (0, 1050] (one slot at 1 ms an event)", before)
+	}
+	if after > 2100 || after < 1.15*before {
+		t.Errorf("processed %.0f/s after the rescale, %.0f/s before: want within [1.15 × before, 2100] (two slots at 1 ms an event)", after, before)
 	}
 	if rc := res.Reconciliation; rc == nil || rc.Lost != 0 {
 		t.Errorf("reconciliation %+v: the rescale must lose nothing", rc)

@@ -217,15 +217,15 @@ func WriteMarkdown(w io.Writer, r *Result) {
 		}
 	}
 	if len(r.Rescales) > 0 {
-		fmt.Fprintf(w, "\n| scaling | parallelism | slots | rescale time | output gap | max e2e | read before → after | restarts |\n|---|---|---|--:|--:|--:|---|--:|\n")
+		fmt.Fprintf(w, "\n| scaling | parallelism | slots | rescale time | output gap | max e2e | processed before → after | read before → after | restarts |\n|---|---|---|--:|--:|--:|---|---|--:|\n")
 		for _, rs := range r.Rescales {
 			rt := "none"
 			if rs.RescaleTimeS != nil {
 				rt = fmt.Sprintf("%.1f s", *rs.RescaleTimeS)
 			}
-			fmt.Fprintf(w, "| %s ×%d at %.1fs | %d → %d | %d → %d | %s | %.1f s | %s ms | %.0f → %.0f events/s | %d |\n",
+			fmt.Fprintf(w, "| %s ×%d at %.1fs | %d → %d | %d → %d | %s | %.1f s | %s ms | %.0f → %.0f events/s | %.0f → %.0f events/s | %d |\n",
 				mdEscape(rs.Action), rs.Count, rs.AtS, rs.ParallelismBefore, rs.ParallelismAfter, rs.SlotsBefore, rs.SlotsAfter,
-				rt, rs.OutputGapS, fmtMs(rs.MaxE2EMs), rs.ReadBeforeEPS, rs.ReadAfterEPS, rs.Restarts)
+				rt, rs.OutputGapS, fmtMs(rs.MaxE2EMs), rs.ProcessedBeforeEPS, rs.ProcessedAfterEPS, rs.ReadBeforeEPS, rs.ReadAfterEPS, rs.Restarts)
 		}
 	}
 	if len(r.Resources) > 0 {
@@ -399,9 +399,9 @@ func rescaleText(rs Rescale) string {
 		}
 		return fmt.Sprintf("+%.1fs", *v-rs.AtS)
 	}
-	t := fmt.Sprintf("%s ×%d at %.1fs: slots %d → %d (%s), parallelism %d → %d (%s), lag recovered %s; output gap %.1fs, max e2e %s ms, read %.0f → %.0f events/s, %d restart(s)",
+	t := fmt.Sprintf("%s ×%d at %.1fs: slots %d → %d (%s), parallelism %d → %d (%s), lag recovered %s; output gap %.1fs, max e2e %s ms, processed %.0f → %.0f events/s, read %.0f → %.0f events/s, %d restart(s)",
 		rs.Action, rs.Count, rs.AtS, rs.SlotsBefore, rs.SlotsAfter, at(rs.SlotsChangedS), rs.ParallelismBefore, rs.ParallelismAfter,
-		at(rs.RescaledS), at(rs.LagRecoveredS), rs.OutputGapS, fmtMs(rs.MaxE2EMs), rs.ReadBeforeEPS, rs.ReadAfterEPS, rs.Restarts)
+		at(rs.RescaledS), at(rs.LagRecoveredS), rs.OutputGapS, fmtMs(rs.MaxE2EMs), rs.ProcessedBeforeEPS, rs.ProcessedAfterEPS, rs.ReadBeforeEPS, rs.ReadAfterEPS, rs.Restarts)
 	if rs.Error != "" {
 		t += "; error: " + rs.Error
 	}

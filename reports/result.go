@@ -423,8 +423,16 @@ type Rescale struct {
 	// after a restart from a checkpoint do not count twice.
 	ReadBeforeEPS float64 `json:"read_before_eps"`
 	ReadAfterEPS  float64 `json:"read_after_eps"`
-	Restarts      int     `json:"restarts"`
-	Error         string  `json:"error,omitempty"`
+	// ProcessedBeforeEPS is what the job processed (updates written, as
+	// throughput.in_eps counts them) per second over the 10 s before the
+	// action; ProcessedAfterEPS over 10 s from 2 s after the rescale (the
+	// 10 s after the action when it did not rescale). While a backlog
+	// lasts this is the job's capacity; the read rate after also counts
+	// the network buffers behind the source filling up again.
+	ProcessedBeforeEPS float64 `json:"processed_before_eps"`
+	ProcessedAfterEPS  float64 `json:"processed_after_eps"`
+	Restarts           int     `json:"restarts"`
+	Error              string  `json:"error,omitempty"`
 }
 
 // Resource is one component's resource use, sampled once a second.
