@@ -175,7 +175,7 @@ func TestRunAgainstAFakeJob(t *testing.T) {
 	const rate, delay = 400, 80 * time.Millisecond
 	env, job, ff := fakeRig(t, delay)
 	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{
-		"workload.rate=" + strconv.Itoa(rate), "workload.warmup=3s", "workload.duration=4s", "workload.cooldown=0s",
+		"workload.rate=" + strconv.Itoa(rate), "workload.warmup=5s", "workload.duration=4s", "workload.cooldown=0s",
 		"kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h", "workload.drain_timeout=10s"})
 	if err != nil {
 		t.Fatal(err)
@@ -188,8 +188,8 @@ func TestRunAgainstAFakeJob(t *testing.T) {
 	if !res.Valid {
 		t.Errorf("invalid: %v", res.InvalidReasons)
 	}
-	if res.Events.SentTotal != int64(rate*7) || rec.Counted != res.Events.SentTotal || rec.Lost != 0 || rec.Duplicated != 0 {
-		t.Errorf("sent %d (want %d), reconciliation %+v", res.Events.SentTotal, rate*7, rec)
+	if res.Events.SentTotal != int64(rate*9) || rec.Counted != res.Events.SentTotal || rec.Lost != 0 || rec.Duplicated != 0 {
+		t.Errorf("sent %d (want %d), reconciliation %+v", res.Events.SentTotal, rate*9, rec)
 	}
 	job.mu.Lock()
 	if job.events != res.Events.SentTotal {
@@ -284,7 +284,7 @@ func TestThroughputOfAFakeJobThatFallsShort(t *testing.T) {
 	env, job, _ := fakeRig(t, 10*time.Millisecond)
 	job.perEvent = time.Duration(float64(time.Second) / limit)
 	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{
-		"workload.rate=" + strconv.Itoa(rate), "workload.warmup=3s", "workload.duration=6s", "workload.cooldown=0s",
+		"workload.rate=" + strconv.Itoa(rate), "workload.warmup=5s", "workload.duration=6s", "workload.cooldown=0s",
 		"kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h", "workload.drain_timeout=30s"})
 	if err != nil {
 		t.Fatal(err)
