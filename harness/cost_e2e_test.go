@@ -119,7 +119,8 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 }
 
 // A job that can't keep up: one slot scoring at 1 ms an event holds less
-// than the 1,150 events/s offered. throughput.in_eps is what it processed
+// than the 1,000 events/s offered (about 85% of it: the pipeline's other
+// work shares the slot's thread). throughput.in_eps is what it processed
 // inside the measurement phase — within 5% of what its scoring step
 // counted itself over the phase (job_cost.events, an independent count:
 // the job's own metric, read at the phase's start and end, each up to a
@@ -130,7 +131,7 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 // source reads faster than the job processes for tens of seconds.
 func TestThroughputFellShort(t *testing.T) {
 	needEnv(t)
-	sc := scenario(t, "workload.rate=1150", "workload.warmup=4s", "workload.duration=30s", "job.parallelism=1", "job.cost_per_event=1ms")
+	sc := scenario(t, "workload.rate=1000", "workload.warmup=4s", "workload.duration=30s", "job.parallelism=1", "job.cost_per_event=1ms")
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 	if err != nil {
 		t.Fatalf("run: %v", err)
