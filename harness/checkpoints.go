@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/abload/abload/reports"
@@ -163,7 +164,12 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 		excused = append(excused, reports.Recovery{AtS: rs.AtS, LagRecoveredS: &end})
 	}
 	if n := r.mon.restarts(); n > 0 && len(r.sc.Faults) == 0 && len(r.sc.Scaling) == 0 {
-		res.MarkInvalid(fmt.Sprintf("the job restarted %.0f time(s) without an injected fault (see logs/)", n))
+		why := ""
+		if ex := firstLines(r.flink.JobExceptions(ctx, r.jobID), 1); ex != "" {
+			why = " (Flink's first exception: " + strings.TrimSpace(ex) + ")"
+			r.con.Logf("abload: the job restarted without an injected fault; Flink's exception:\n%s", r.flink.JobExceptions(ctx, r.jobID))
+		}
+		res.MarkInvalid(fmt.Sprintf("the job restarted %.0f time(s) without an injected fault%s (see logs/)", n, why))
 	}
 	if cp := res.Checkpoints; cp != nil {
 		// Failures while a fault is being recovered from are the fault's.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -31,7 +32,15 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.env != nil {
 		_ = shared.env.Stop(context.Background())
-		os.RemoveAll(shared.logs)
+	}
+	if shared.logs != "" {
+		if code == 0 {
+			os.RemoveAll(shared.logs)
+		} else {
+			// Kept for a look: the shared cluster's JobManager, TaskManager
+			// and broker logs of a failed package run.
+			fmt.Fprintf(os.Stderr, "shared cluster logs kept in %s\n", shared.logs)
+		}
 	}
 	os.Exit(code)
 }
