@@ -119,8 +119,8 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 }
 
 // A job that can't keep up: one slot scoring at 1 ms an event holds less
-// than the 1,000 events/s offered (about 85% of it: the pipeline's other
-// work shares the slot's thread). throughput.in_eps is what it processed
+// than the 1,150 events/s offered (at most 1,000/s, 87%: about 850–1,000
+// measured, as much CPU as it gets). throughput.in_eps is what it processed
 // inside the measurement phase — within 5% of what its scoring step
 // counted itself over the phase (job_cost.events, an independent count:
 // the job's own metric, read at the phase's start and end, each up to a
@@ -131,7 +131,7 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 // source reads faster than the job processes for tens of seconds.
 func TestThroughputFellShort(t *testing.T) {
 	needEnv(t)
-	sc := scenario(t, "workload.rate=1000", "workload.warmup=4s", "workload.duration=30s", "job.parallelism=1", "job.cost_per_event=1ms")
+	sc := scenario(t, "workload.rate=1150", "workload.warmup=4s", "workload.duration=30s", "job.parallelism=1", "job.cost_per_event=1ms")
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 	if err != nil {
 		t.Fatalf("run: %v", err)
@@ -175,6 +175,10 @@ func TestAchievedCostHoldsBesideACPUHog(t *testing.T) {
 	go func() {
 		defer hog.Done()
 		runtime.LockOSThread()
+		// Unlocked before it returns: Go ends a thread whose locked
+		// goroutine returns, and a thread's end is a parent's death to the
+		// processes it forked (TestChildOutlivesTheThreadThatAskedForIt).
+		defer runtime.UnlockOSThread()
 		x := uint64(1)
 		for {
 			select {

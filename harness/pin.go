@@ -77,13 +77,44 @@ func cpuList(set *unix.CPUSet) string {
 // startCmd starts cmd on the CPUs of the list cpus. "" starts it on the
 // CPUs abload had before pinning itself: unpinned components must not
 // inherit the harness's pinning.
+//
+// Every start runs on the spawner thread (onSpawner): the children abload
+// starts die with it (Pdeathsig), and Linux sends that signal when the
+// *thread* that forked a child ends, not the process. Go ends a thread
+// when a goroutine locked to it returns without unlocking; a child forked
+// from such a thread would be killed then, in the middle of a run.
 func startCmd(cmd *exec.Cmd, cpus string) error {
 	affinity.mu.Lock()
 	defer affinity.mu.Unlock()
 	if cpus == "" && affinity.refs > 0 {
 		cpus = cpuList(&affinity.orig)
 	}
-	return startPinned(cmd, cpus, tasksetPath())
+	var err error
+	onSpawner(func() { err = startPinned(cmd, cpus, tasksetPath()) })
+	return err
+}
+
+var spawner struct {
+	once sync.Once
+	work chan func()
+}
+
+// onSpawner runs f on the spawner: one goroutine locked to its OS thread
+// for the life of the process, so that the thread every child was forked
+// from never ends before abload does.
+func onSpawner(f func()) {
+	spawner.once.Do(func() {
+		spawner.work = make(chan func())
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread must outlive every child
+			for g := range spawner.work {
+				g()
+			}
+		}()
+	})
+	done := make(chan struct{})
+	spawner.work <- func() { defer close(done); f() }
+	<-done
 }
 
 // startPinned starts cmd with the affinity cpus ("" = inherited), through
@@ -118,8 +149,10 @@ func startPinned(cmd *exec.Cmd, cpus, taskset string) error {
 	}
 	err = cmd.Start()
 	if rerr := unix.SchedSetaffinity(0, &old); rerr != nil {
-		// Keep the thread locked: it ends with this goroutine instead of
-		// running others on the child's CPUs.
+		// On the spawner the thread stays locked anyway (and must not
+		// end: it forked the child); a later unpinned start may inherit
+		// the child's CPUs, which this error reports.
+		runtime.UnlockOSThread()
 		return errors.Join(err, fmt.Errorf("restore CPU affinity: %w", rerr))
 	}
 	runtime.UnlockOSThread()
