@@ -284,7 +284,7 @@ func TestThroughputOfAFakeJobThatFallsShort(t *testing.T) {
 	env, job, _ := fakeRig(t, 10*time.Millisecond)
 	job.perEvent = time.Duration(float64(time.Second) / limit)
 	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{
-		"workload.rate=" + strconv.Itoa(rate), "workload.warmup=5s", "workload.duration=6s", "workload.cooldown=0s",
+		"workload.rate=" + strconv.Itoa(rate), "workload.warmup=5s", "workload.duration=10s", "workload.cooldown=0s",
 		"kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h", "workload.drain_timeout=30s"})
 	if err != nil {
 		t.Fatal(err)
@@ -299,8 +299,11 @@ func TestThroughputOfAFakeJobThatFallsShort(t *testing.T) {
 	if rd := res.Throughput.ReadEPS; rd == nil || math.Abs(*rd-limit) > 0.1*limit {
 		t.Errorf("read_eps %v, want %.0f ± 10%%", rd, limit)
 	}
-	if l := res.Lag; l == nil || math.Abs(l.SlopePerS-(rate-limit)) > 0.25*(rate-limit) {
-		t.Errorf("lag %+v: want a slope of %.0f ± 25%% events/s", l, rate-limit)
+	// The position is sampled about once a second, each stamped to within
+	// a poll (±300 events at this rate): over 10 s the slope is good to
+	// about ±20 events/s (one standard error).
+	if l := res.Lag; l == nil || math.Abs(l.SlopePerS-(rate-limit)) > 0.3*(rate-limit) {
+		t.Errorf("lag %+v: want a slope of %.0f ± 30%% events/s", l, rate-limit)
 	}
 	fell := false
 	for _, n := range res.Notes {
