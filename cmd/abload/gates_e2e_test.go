@@ -46,12 +46,8 @@ func TestRunBaselineWorseByGate(t *testing.T) {
 	needCluster(t)
 	tmp := t.TempDir()
 	bdir := filepath.Join(tmp, "baselines")
-	// At-least-once output: an exactly-once run's median rides on where
-	// its events fall in the checkpoint cycle, which moved the p50 of
-	// three fresh 8 s runs by ±37% in one CI run (±4% in another), and a
-	// history that noisy can tell only changes beyond +190% or so.
 	short := []string{"--set", "workload.rate=1500", "--set", "workload.warmup=2s", "--set", "workload.duration=8s", "--set", "workload.cooldown=0s",
-		"--set", "env.network.proxy=true", "--set", "job.delivery=at_least_once"}
+		"--set", "env.network.proxy=true"}
 	for i, name := range []string{"main-1", "main-2", "main-3"} {
 		out := filepath.Join(tmp, name)
 		if stdout, stderr, code := abload(t, append([]string{"run", quick, "--out", out}, short...)...); code != 0 {
