@@ -16,7 +16,7 @@ func TestCapacityFindsCostCeiling(t *testing.T) {
 	needEnv(t)
 	sc := scenario(t, "job.parallelism=1", "job.cost_per_event=400us", "workload.warmup=8s",
 		"capacity.start_rate=500", "capacity.growth=2", "capacity.precision=0.25", "capacity.max_rate=20000",
-		"capacity.settle=6s", "capacity.judge=10s", "capacity.budget=150s", "capacity.drain_timeout=40s",
+		"capacity.settle=4s", "capacity.judge=8s", "capacity.budget=130s", "capacity.drain_timeout=40s",
 		"capacity.slo.e2e_p99=1s", "capacity.slo.lag_slope_ratio=0.05")
 	t0 := time.Now()
 	out := t.TempDir()

@@ -250,7 +250,7 @@ func TestCapacityAgainstAFakeJob(t *testing.T) {
 	job.perEvent = time.Duration(float64(time.Second) / limit)
 	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{
 		"workload.warmup=2s", "workload.cooldown=0s", "kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h",
-		"capacity.start_rate=800", "capacity.growth=2", "capacity.precision=0.15", "capacity.max_rate=5000",
+		"capacity.start_rate=900", "capacity.growth=1.25", "capacity.precision=0.15", "capacity.max_rate=5000",
 		"capacity.settle=1s", "capacity.judge=5s", "capacity.budget=90s", "capacity.drain_timeout=15s",
 		"capacity.slo.e2e_p99=500ms", "capacity.slo.lag_slope_ratio=0.05"})
 	if err != nil {

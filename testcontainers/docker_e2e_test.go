@@ -343,7 +343,7 @@ func TestSIGINTRemovesContainers(t *testing.T) {
 // with the same fields filled (the Docker one may add container limits).
 func TestDockerResultComparableWithLocal(t *testing.T) {
 	_, rt := needDocker(t)
-	sets := []string{"workload.warmup=3s", "workload.duration=12s"}
+	sets := []string{"workload.warmup=3s", "workload.duration=8s"}
 	paths := map[string]map[string]bool{}
 	results := map[string]*reports.Result{}
 	for _, kind := range []string{"local", "docker"} {
