@@ -106,7 +106,7 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 				// no value for it.
 				vals := []float64{math.NaN(), math.NaN()}
 				vals[rec.Partition%2] = float64(rec.Offset)
-				j.ff.set(srcVID, fmt.Sprintf("%d.Source__events-source.KafkaSourceReader.topic.%s.partition.%d.currentOffset", rec.Partition%2, in, rec.Partition), vals...)
+				j.ff.set(srcVID, topicOffsetMetric(in, int(rec.Partition%2), int(rec.Partition)), vals...)
 			})
 		}
 	}()
@@ -159,6 +159,19 @@ func fakeRig(t *testing.T, delay time.Duration) (*fakeEnv, *fakeJob, *fakeFlink)
 	return &fakeEnv{ep: &Endpoints{KafkaBootstrap: seeds, FlinkREST: ff.srv.URL}}, job, ff
 }
 
+// fakeScenario is quick.yaml for the fake rig: 2 partitions (the fake job's
+// two subtasks), no windows (the fake job writes updates only), no
+// checkpoints, no cooldown, with sets applied.
+func fakeScenario(t *testing.T, sets ...string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), append([]string{
+		"workload.cooldown=0s", "kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h"}, sets...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
 func fakeRuntime(t *testing.T) *Runtime {
 	jar := filepath.Join(t.TempDir(), "job.jar")
 	if err := os.WriteFile(jar, []byte("PK"), 0o644); err != nil {
@@ -174,12 +187,8 @@ func fakeRuntime(t *testing.T) *Runtime {
 func TestRunAgainstAFakeJob(t *testing.T) {
 	const rate, delay = 400, 80 * time.Millisecond
 	env, job, ff := fakeRig(t, delay)
-	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{
-		"workload.rate=" + strconv.Itoa(rate), "workload.warmup=5s", "workload.duration=4s", "workload.cooldown=0s",
-		"kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h", "workload.drain_timeout=10s"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := fakeScenario(t,
+		"workload.rate="+strconv.Itoa(rate), "workload.warmup=5s", "workload.duration=4s", "workload.drain_timeout=10s")
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
 	if err != nil {
 		t.Fatalf("run: %v", err)
@@ -248,14 +257,10 @@ func TestCapacityAgainstAFakeJob(t *testing.T) {
 	const limit = 1000.0
 	env, job, _ := fakeRig(t, 20*time.Millisecond)
 	job.perEvent = time.Duration(float64(time.Second) / limit)
-	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{
-		"workload.warmup=2s", "workload.cooldown=0s", "kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h",
-		"capacity.start_rate=900", "capacity.growth=1.25", "capacity.precision=0.15", "capacity.max_rate=5000",
+	sc := fakeScenario(t,
+		"workload.warmup=2s", "capacity.start_rate=900", "capacity.growth=1.25", "capacity.precision=0.15", "capacity.max_rate=5000",
 		"capacity.settle=1s", "capacity.judge=5s", "capacity.budget=90s", "capacity.drain_timeout=15s",
-		"capacity.slo.e2e_p99=500ms", "capacity.slo.lag_slope_ratio=0.05"})
-	if err != nil {
-		t.Fatal(err)
-	}
+		"capacity.slo.e2e_p99=500ms", "capacity.slo.lag_slope_ratio=0.05")
 	res, err := Capacity(context.Background(), CapacityOptions{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
 	if err != nil {
 		t.Fatalf("capacity: %v", err)
@@ -283,12 +288,8 @@ func TestThroughputOfAFakeJobThatFallsShort(t *testing.T) {
 	const limit, rate = 1000.0, 1250
 	env, job, _ := fakeRig(t, 10*time.Millisecond)
 	job.perEvent = time.Duration(float64(time.Second) / limit)
-	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{
-		"workload.rate=" + strconv.Itoa(rate), "workload.warmup=5s", "workload.duration=10s", "workload.cooldown=0s",
-		"kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h", "workload.drain_timeout=30s"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sc := fakeScenario(t,
+		"workload.rate="+strconv.Itoa(rate), "workload.warmup=5s", "workload.duration=10s", "workload.drain_timeout=30s")
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
 	if err != nil {
 		t.Fatalf("run: %v", err)

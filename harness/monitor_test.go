@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -30,11 +31,13 @@ func monitorRig(t *testing.T) (*runner, *monitor, *fakeFlink) {
 	return r, newMonitor(r), ff
 }
 
-func offsetMetric(subtask, partition int) string {
-	return strings.Join([]string{itoa(subtask), "Source__events-source.KafkaSourceReader.topic.in.partition", itoa(partition) + ".currentOffset"}, ".")
-}
+// offsetMetric is the KafkaSource's current-offset metric of a partition
+// of topic "in", as the subtask reading it reports it.
+func offsetMetric(subtask, partition int) string { return topicOffsetMetric("in", subtask, partition) }
 
-func itoa(i int) string { return string(rune('0' + i)) }
+func topicOffsetMetric(topic string, subtask, partition int) string {
+	return fmt.Sprintf("%d.Source__events-source.KafkaSourceReader.topic.%s.partition.%d.currentOffset", subtask, topic, partition)
+}
 
 // What the monitor samples each second is what Flink served: rates summed
 // over subtasks, busy/backpressure/idle as the busiest subtask's, the
