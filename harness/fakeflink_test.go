@@ -47,6 +47,8 @@ type fakeFlink struct {
 	fetchInterval time.Duration
 	cache         map[string]map[string][]float64
 	cacheAt       time.Time
+	// overview, when set, answers GET /overview (404 otherwise).
+	overview func() Overview
 }
 
 func newFakeFlink(t *testing.T, jobID string, vertices ...Vertex) *fakeFlink {
@@ -130,6 +132,8 @@ func (f *fakeFlink) serve(w http.ResponseWriter, req *http.Request) {
 		reply(map[string]any{})
 	case strings.TrimPrefix(path, "/") == job+"/exceptions":
 		reply(map[string]any{"root-exception": ""})
+	case path == "/overview" && f.overview != nil:
+		reply(f.overview())
 	case path == "/jobmanager/config":
 		var kv []map[string]string
 		for k, v := range f.config {

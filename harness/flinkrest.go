@@ -33,6 +33,7 @@ type Overview struct {
 	SlotsTotal     int    `json:"slots-total"`
 	SlotsAvailable int    `json:"slots-available"`
 	FlinkVersion   string `json:"flink-version"`
+	JobsRunning    int    `json:"jobs-running"`
 }
 
 // JobDetails is the part of GET /jobs/{id} the harness reads.

@@ -430,6 +430,11 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 			return err
 		}
 	}
+	if sc.Env.Scheduler != scenarios.SchedulerReactive {
+		if err := r.waitForSlots(ctx, sc.Job.Parallelism, 60*time.Second); err != nil {
+			return err
+		}
+	}
 	if sc.Job.Custom() {
 		if err := r.submitCustom(ctx, restore); err != nil {
 			return err
@@ -467,6 +472,46 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 		r.opts.JobRunning(ctx, r.flink, r.jobID)
 	}
 	return nil
+}
+
+// waitForSlots waits until the cluster has need free task slots before a
+// job is submitted. A job cancelled just before (the previous run on a
+// shared cluster, a matrix cell, a capacity step) frees its slots a moment
+// after it reports CANCELED; submitted into that moment, Flink's standalone
+// scheduler fails the new job at once ("Could not acquire the minimum
+// required resources") and restarts it, and the run is invalid through no
+// fault of the job. A cluster with fewer slots in total than need is left to
+// Flink (it may be one that grows); one whose slots stay taken past the
+// timeout is an error that says who holds them.
+func (r *runner) waitForSlots(ctx context.Context, need int, timeout time.Duration) error {
+	if need <= 0 {
+		return nil
+	}
+	deadline := time.Now().Add(timeout)
+	said := false
+	for {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ov, err := r.flink.Overview(qctx)
+		cancel()
+		switch {
+		case err != nil:
+			return nil // the submission will report an unreachable cluster
+		case ov.SlotsTotal < need || ov.SlotsAvailable >= need:
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("the Flink cluster has %d free task slot(s) of %d after %s; the job needs %d (job.parallelism): %d job(s) running hold the rest",
+				ov.SlotsAvailable, ov.SlotsTotal, timeout, need, ov.JobsRunning)
+		}
+		if !said {
+			r.con.Logf("abload: waiting for %d free task slot(s) (%d of %d free)", need, ov.SlotsAvailable, ov.SlotsTotal)
+			said = true
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // writeEndpoints records the run's Prometheus scrape endpoints (the

@@ -1,0 +1,58 @@
+package harness
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A job cancelled just before holds its slots a moment after it reports
+// CANCELED; a job submitted into that moment fails at once in a standalone
+// cluster. The submission waits for the slots.
+func TestSubmissionWaitsForSlotsAJustCancelledJobHolds(t *testing.T) {
+	ff := newFakeFlink(t, "job-1")
+	start := time.Now()
+	ff.overview = func() Overview {
+		o := Overview{SlotsTotal: 4, JobsRunning: 1}
+		if time.Since(start) > 600*time.Millisecond {
+			o.SlotsAvailable, o.JobsRunning = 4, 0
+		}
+		return o
+	}
+	r := &runner{con: newConsole(io.Discard), flink: ff.client()}
+	if err := r.waitForSlots(context.Background(), 2, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < 600*time.Millisecond {
+		t.Fatalf("returned after %s, before the slots were free", took)
+	}
+	if n := ff.requests["/overview"]; n < 2 {
+		t.Fatalf("asked the cluster %d time(s)", n)
+	}
+}
+
+func TestSubmissionReportsSlotsThatStayTaken(t *testing.T) {
+	ff := newFakeFlink(t, "job-1")
+	ff.overview = func() Overview { return Overview{SlotsTotal: 4, SlotsAvailable: 1, JobsRunning: 1} }
+	r := &runner{con: newConsole(io.Discard), flink: ff.client()}
+	err := r.waitForSlots(context.Background(), 2, 500*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "1 free task slot(s) of 4") || !strings.Contains(err.Error(), "needs 2") {
+		t.Fatalf("err = %v", err)
+	}
+	// A cluster smaller than the job, or one that can't be asked, is left
+	// to Flink.
+	ff.mu.Lock()
+	ff.overview = func() Overview { return Overview{SlotsTotal: 1} }
+	ff.mu.Unlock()
+	if err := r.waitForSlots(context.Background(), 2, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	ff.mu.Lock()
+	ff.overview = nil
+	ff.mu.Unlock()
+	if err := r.waitForSlots(context.Background(), 2, time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
