@@ -15,7 +15,7 @@ import (
 func TestCapacityFindsCostCeiling(t *testing.T) {
 	needEnv(t)
 	sc := scenario(t, "job.parallelism=1", "job.cost_per_event=400us", "workload.warmup=8s",
-		"capacity.start_rate=500", "capacity.growth=2", "capacity.precision=0.25", "capacity.max_rate=20000",
+		"capacity.start_rate=1000", "capacity.growth=2", "capacity.precision=0.25", "capacity.max_rate=20000",
 		"capacity.settle=4s", "capacity.judge=8s", "capacity.budget=130s", "capacity.drain_timeout=40s",
 		"capacity.slo.e2e_p99=1s", "capacity.slo.lag_slope_ratio=0.05")
 	t0 := time.Now()
@@ -50,8 +50,13 @@ func TestCapacityFindsCostCeiling(t *testing.T) {
 	if res.StoppedBy != reports.StoppedByPrecision && res.StoppedBy != reports.StoppedByBudget {
 		t.Errorf("stopped by %q", res.StoppedBy)
 	}
-	if res.Confidence <= 0 {
-		t.Errorf("confidence %v", res.Confidence)
+	// The search's own stopping rule: stopped by precision, the failing
+	// rate is within capacity.precision (25%) above the sustainable one.
+	if res.StoppedBy == reports.StoppedByPrecision && (res.Confidence <= 0 || res.Confidence > 0.25+1e-9 || res.FirstFailingEPS > 1.25*res.SustainableEPS+1) {
+		t.Errorf("stopped by precision with confidence %v, first failing %.0f, sustainable %.0f: want within 25%%", res.Confidence, res.FirstFailingEPS, res.SustainableEPS)
+	}
+	if res.Confidence <= 0 || res.Confidence > 1 {
+		t.Errorf("confidence %v, want within (0, 1] (growth 2)", res.Confidence)
 	}
 	for _, s := range res.Steps {
 		if s.Verdict == reports.VerdictPass && (s.Events == 0 || s.LagSamples < 5) {

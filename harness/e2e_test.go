@@ -287,11 +287,13 @@ func TestInjectedStallShowsInTail(t *testing.T) {
 		t.Fatalf("recovery = %+v, want one entry", res.Recovery)
 	}
 	rc := res.Recovery[0]
-	if rc.OutputResumedS == nil || *rc.OutputResumedS < rc.AtS+3 {
-		t.Errorf("recovery %+v: output must resume after the 3 s pause", rc)
+	// Output resumes when the TaskManagers do (3 s), and the backlog of
+	// 1,500 events takes a moment, not seconds.
+	if rc.OutputResumedS == nil || *rc.OutputResumedS < rc.AtS+3 || *rc.OutputResumedS > rc.AtS+6 {
+		t.Errorf("recovery %+v output %v: output must resume 3-6 s after the 3 s pause started", rc, deref(rc.OutputResumedS))
 	}
-	if rc.MaxE2EMs < 3000 {
-		t.Errorf("recovery max e2e %.0f ms, want >= 3000", rc.MaxE2EMs)
+	if rc.MaxE2EMs < 3000 || rc.MaxE2EMs > 5500 {
+		t.Errorf("recovery max e2e %.0f ms, want within [3000, 5500] (a 3000 ms stall)", rc.MaxE2EMs)
 	}
 }
 

@@ -72,7 +72,11 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 	go func() {
 		defer close(j.done)
 		defer cl.Close()
-		var next time.Time // when the job is free for the next event
+		// The job keeps time as the harness does (wall time read once,
+		// advanced by the monotonic clock), so a wall-clock step during the
+		// run can't move its delay against the harness's intended times.
+		clk := NewClock()
+		var next int64 // when the job is free for the next event (clk ns)
 		for ctx.Err() == nil {
 			fs := cl.PollFetches(ctx)
 			fs.EachRecord(func(rec *kgo.Record) {
@@ -80,16 +84,17 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 				if err != nil || ev.Seq == generators.FlushSeq {
 					return
 				}
-				earliest := time.Unix(0, ev.IntendedNs).Add(j.delay)
+				earliest := ev.IntendedNs + int64(j.delay)
 				due := earliest
 				if j.perEvent > 0 {
-					due = maxTime(due, next)
-					next = due.Add(j.perEvent)
+					due = max(due, next)
+					next = due + int64(j.perEvent)
 				}
 				// Never before the delay; for the service time, sleep only
 				// when well ahead: a timer is too coarse for a millisecond,
 				// and the schedule catches up.
-				if wait := time.Until(due); wait > 2*time.Millisecond || time.Until(earliest) > 0 {
+				now := clk.Now()
+				if wait := time.Duration(due - now); wait > 2*time.Millisecond || earliest > now {
 					select {
 					case <-ctx.Done():
 						return
@@ -111,13 +116,6 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 		}
 	}()
 	return nil
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 func (j *fakeJob) stop() {

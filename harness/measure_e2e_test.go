@@ -45,13 +45,13 @@ func TestSkewIndexMatchesKeyGroupPrediction(t *testing.T) {
 	}
 }
 
-// Checkpoint truth: a 500 ms interval completes ~120 checkpoints in 60 s, a
-// 30 s interval ~2; the in-flight share and state sizes show for both, on
+// Checkpoint truth: a 500 ms interval completes ~60 checkpoints in 30 s, a
+// 10 s interval ~3; the in-flight share and state sizes show for both, on
 // hashmap and on RocksDB.
 func TestCheckpointTruth(t *testing.T) {
 	needEnv(t)
 	run := func(sets ...string) *reports.Result {
-		sc := scenario(t, append([]string{"workload.rate=1000", "workload.warmup=3s", "workload.duration=60s"}, sets...)...)
+		sc := scenario(t, append([]string{"workload.rate=1000", "workload.warmup=3s", "workload.duration=30s"}, sets...)...)
 		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 		if err != nil {
 			t.Fatalf("run: %v", err)
@@ -68,12 +68,12 @@ func TestCheckpointTruth(t *testing.T) {
 		return res
 	}
 	fast := run("job.checkpoint.interval=500ms", "job.state_backend=hashmap")
-	slow := run("job.checkpoint.interval=30s", "job.state_backend=rocksdb")
-	if c := fast.Checkpoints.Completed; c < 105 || c > 122 {
-		t.Errorf("500ms interval: %d checkpoints completed in 60 s, want ~120", c)
+	slow := run("job.checkpoint.interval=10s", "job.state_backend=rocksdb")
+	if c := fast.Checkpoints.Completed; c < 52 || c > 62 {
+		t.Errorf("500ms interval: %d checkpoints completed in 30 s, want ~60 (52-62)", c)
 	}
-	if c := slow.Checkpoints.Completed; c < 1 || c > 3 {
-		t.Errorf("30s interval: %d checkpoints completed in 60 s, want ~2", c)
+	if c := slow.Checkpoints.Completed; c < 2 || c > 4 {
+		t.Errorf("10s interval: %d checkpoints completed in 30 s, want ~3 (2-4)", c)
 	}
 	for name, res := range map[string]*reports.Result{"hashmap": fast, "rocksdb": slow} {
 		cp := res.Checkpoints
@@ -137,6 +137,12 @@ func TestCheckpointTruth(t *testing.T) {
 	if reads < 500 {
 		t.Errorf("the source's read rate never reached 500/s (max %.0f)", reads)
 	}
+	// The job keeps up: the source reads what is offered over the phase.
+	for name, res := range map[string]*reports.Result{"hashmap": fast, "rocksdb": slow} {
+		if rd := res.Throughput.ReadEPS; rd == nil || math.Abs(*rd-1000) > 50 {
+			t.Errorf("%s: source read rate %v over the phase, want 1000/s ± 5%%", name, deref(rd))
+		}
+	}
 }
 
 func deref(p *float64) any {
@@ -168,18 +174,31 @@ func TestCheckpointControlRun(t *testing.T) {
 	if c.Dir != "control" || !c.Valid || c.E2EP99Ratio <= 0 || c.OutRPSRatio <= 0 || c.TaskManagerCPURatio <= 0 || c.Note == "" {
 		t.Errorf("control comparison %+v", c)
 	}
-	// The ratios are the run's figures over the control's (the size of the
-	// overhead is a benchmark question, not asserted here).
-	ctlRes, err := reports.ReadResult(filepath.Join(out, "control", "result.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := res.Latency.E2E.P99 / ctlRes.Latency.E2E.P99; math.Abs(c.E2EP99Ratio-want) > 1e-9 {
-		t.Errorf("e2e p99 ratio %v, want %v / %v", c.E2EP99Ratio, res.Latency.E2E.P99, ctlRes.Latency.E2E.P99)
-	}
+	// The ratios are the run's figures over the control's.
 	ctl, err := reports.ReadResult(filepath.Join(out, "control", "result.json"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := res.Latency.E2E.P99 / ctl.Latency.E2E.P99; math.Abs(c.E2EP99Ratio-want) > 1e-9 {
+		t.Errorf("e2e p99 ratio %v, want %v / %v", c.E2EP99Ratio, res.Latency.E2E.P99, ctl.Latency.E2E.P99)
+	}
+	// Both runs are offered 1,000/s and keep up: the same output rate.
+	if c.OutRPSRatio < 0.95 || c.OutRPSRatio > 1.05 {
+		t.Errorf("output rate ratio %.3f: both runs keep up with the same load, want within [0.95, 1.05]", c.OutRPSRatio)
+	}
+	// Checkpointing every 200 ms with exactly-once output can't make the
+	// tail faster (10%% noise allowed), and adds at most a checkpoint cycle
+	// and a slow checkpoint's duration to it.
+	diff := res.Latency.E2E.P99 - ctl.Latency.E2E.P99
+	t.Logf("e2e p99 %.1f ms vs %.1f ms without checkpointing (%+.1f ms)", res.Latency.E2E.P99, ctl.Latency.E2E.P99, diff)
+	if diff < -0.1*ctl.Latency.E2E.P99 || diff > 600 {
+		t.Errorf("e2e p99 %+.1f ms over the control run's: want within [-10%% of it, +600 ms] (a 200 ms checkpoint cycle)", diff)
+	}
+	// Checkpointing costs the TaskManager CPU; it doesn't save any (20%%
+	// noise), and at 5 checkpoints a second of a small state it doesn't
+	// triple it.
+	if c.TaskManagerCPURatio < 0.8 || c.TaskManagerCPURatio > 3 {
+		t.Errorf("TaskManager CPU ratio %.2f: want within [0.8, 3]", c.TaskManagerCPURatio)
 	}
 	if ctl.Checkpoints != nil && ctl.Checkpoints.Completed != 0 {
 		t.Errorf("the control run checkpointed: %+v", ctl.Checkpoints)
@@ -206,8 +225,10 @@ func TestRestartBrokerRecovers(t *testing.T) {
 	}
 	rc := res.Recovery[0]
 	t.Logf("recovery %+v output %v; reconciliation %+v windows %+v; invalid %v", rc, deref(rc.OutputResumedS), res.Reconciliation, res.Reconciliation.Windows, res.InvalidReasons)
-	if rc.OutputResumedS == nil || *rc.OutputResumedS < rc.AtS+2 {
-		t.Errorf("output must resume after the broker is back: %+v", rc)
+	// Output resumes once the broker is back (2 s) and within the 30 s the
+	// kill tests allow a whole recovery.
+	if rc.OutputResumedS == nil || *rc.OutputResumedS < rc.AtS+2 || *rc.OutputResumedS > rc.AtS+30 {
+		t.Errorf("output must resume 2-30 s after the broker went down: %+v output %v", rc, deref(rc.OutputResumedS))
 	}
 	if res.Reconciliation.Lost != 0 {
 		t.Errorf("lost %d events across a broker restart", res.Reconciliation.Lost)
@@ -217,8 +238,11 @@ func TestRestartBrokerRecovers(t *testing.T) {
 	}
 	// The outage happened: the events due while the broker was down were
 	// sent late (the open-loop schedule kept counting) and waited.
-	if res.Latency.E2E.Max < 2000 {
-		t.Errorf("e2e max %.0f ms: the 2 s outage is missing from the tail", res.Latency.E2E.Max)
+	if res.Latency.E2E.Max < 2000 || res.Latency.E2E.Max > 30000 {
+		t.Errorf("e2e max %.0f ms: want within [2000, 30000] for a 2 s outage", res.Latency.E2E.Max)
+	}
+	if rc.MaxE2EMs < 2000 || rc.MaxE2EMs > 30000 {
+		t.Errorf("max e2e after the outage %.0f ms: want within [2000, 30000]", rc.MaxE2EMs)
 	}
 }
 
@@ -256,8 +280,14 @@ func TestInjectedCheckpointCostShowsInOverhead(t *testing.T) {
 	typical := o.E2EInFlight.P50 - o.E2EBetween.P50
 	t.Logf("%d checkpoints, duration %+v, sync %+v; in flight %.1f%% of the time: e2e p50 %.0f vs %.0f ms, p99 %.0f vs %.0f ms (%+.0f ms); in flight p99 %+.0f ms, p50 %+.0f ms over the p50 between",
 		cp.Completed, cp.DurationMs, cp.SyncMs, 100*o.InFlightShare, o.E2EInFlight.P50, o.E2EBetween.P50, o.E2EInFlight.P99, o.E2EBetween.P99, diff, worst, typical)
-	if cp.SyncMs.P50 < 0.9*pause {
-		t.Errorf("sync phase p50 %.0f ms: the pause of %.0f ms did not reach the checkpoints", cp.SyncMs.P50, pause)
+	// 48 s measured at one checkpoint every 8 s: 6, one more or less at the
+	// phase boundaries.
+	if cp.Completed < 5 || cp.Completed > 7 {
+		t.Errorf("%d checkpoints completed in 48 s at an 8 s interval: want 5-7", cp.Completed)
+	}
+	// The synchronous phase is the pause plus milliseconds of real work.
+	if cp.SyncMs.P50 < 0.9*pause || cp.SyncMs.P50 > 1.3*pause {
+		t.Errorf("sync phase p50 %.0f ms: want the pause of %.0f ms, -10%%/+30%%", cp.SyncMs.P50, pause)
 	}
 	if diff < 0.7*pause || diff > 1.3*pause {
 		t.Errorf("in-flight p99 − between p99 = %.0f ms, want the pause, %.0f ms ± 30%%", diff, pause)

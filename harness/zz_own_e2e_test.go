@@ -347,14 +347,16 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 		if !strings.HasPrefix(rc.Fault, "network_cut") {
 			t.Errorf("recovery fault %q, want network_cut", rc.Fault)
 		}
-		if rc.OutputResumedS == nil || *rc.OutputResumedS < rc.AtS+4.5 {
-			t.Errorf("output resumed at %v, want after the cut's end (%.1f s + 5 s)", optS(rc.OutputResumedS), rc.AtS)
+		// The same [4, 25] s as the tail above: nothing flows before the
+		// cut's end, and the job reconnects and catches up well within 25 s.
+		if rc.OutputResumedS == nil || *rc.OutputResumedS < rc.AtS+4.5 || *rc.OutputResumedS > rc.AtS+25 {
+			t.Errorf("output resumed at %v, want 4.5-25 s after the cut started (%.1f s; 5 s long)", optS(rc.OutputResumedS), rc.AtS)
 		}
-		if rc.LagRecoveredS != nil && *rc.LagRecoveredS < rc.AtS+4.9 {
-			t.Errorf("input lag recovered at %.1f s, before the cut (from %.1f s) was over", *rc.LagRecoveredS, rc.AtS)
+		if rc.LagRecoveredS == nil || *rc.LagRecoveredS < rc.AtS+4.9 || *rc.LagRecoveredS > rc.AtS+25 {
+			t.Errorf("input lag recovered at %v, want 4.9-25 s after the cut started (%.1f s; 5 s long)", optS(rc.LagRecoveredS), rc.AtS)
 		}
-		if rc.MaxE2EMs < 4000 {
-			t.Errorf("recovery max e2e %.1f ms, want >= 4 s", rc.MaxE2EMs)
+		if rc.MaxE2EMs < 4000 || rc.MaxE2EMs > 25000 {
+			t.Errorf("recovery max e2e %.1f ms, want within [4, 25] s", rc.MaxE2EMs)
 		}
 		if rc.Restarts != 0 {
 			t.Errorf("the job restarted %d times: a 5 s cut is shorter than the Kafka clients' timeouts", rc.Restarts)

@@ -1,0 +1,121 @@
+package harness
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+var updateVectors = flag.Bool("update", false, "rewrite test vectors shared with the Java job's tests")
+
+// kafkaPropsVector is one entry of testdata/kafka-properties-vectors.json,
+// shared with the Java job's KafkaPropertiesVectorsTest: the properties the
+// harness gives the job, in order, and the --kafka-properties argument it
+// passes for them. Keep this format stable.
+type kafkaPropsVector struct {
+	Name       string      `json:"name"`
+	Properties [][2]string `json:"properties"`
+	Arg        string      `json:"arg"`
+}
+
+// A CA certificate's shape (the job's decoder doesn't parse it): a
+// multi-line PEM value.
+const vectorCAPEM = `-----BEGIN CERTIFICATE-----
+MIIBdzCCAR2gAwIBAgIUQk9TVEVTVENBMTIzNDU2Nzg5MDAwCgYIKoZIzj0EAwIw
+FTETMBEGA1UEAwwKYWJsb2FkLWNhMB4XDTI2MTIwMTAwMDAwMFoXDTM2MTIwMTAw
+MDAwMFowFTETMBEGA1UEAwwKYWJsb2FkLWNhMFkwEwYHKoZIzj0CAQYIKoZIzj0D
+AQcDQgAE+/=
+-----END CERTIFICATE-----
+`
+
+// kafkaPropsVectorCases are the harness's real producers of job properties
+// (JobKafkaProperties for every security combination) and values that
+// java.util.Properties reads specially: leading and trailing spaces, '#'
+// and '!' at a value's start, '=', ':', backslashes, control characters,
+// non-ASCII (escaped as \uXXXX, surrogate pairs included) and empty values.
+func kafkaPropsVectorCases(t *testing.T) []kafkaPropsVector {
+	t.Helper()
+	sec := func(name string, s KafkaSecurity) kafkaPropsVector {
+		p, err := JobKafkaProperties(s)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return kafkaPropsVector{Name: name, Properties: p}
+	}
+	tricky := `p"a\ss=w:o#rd !x é ✓ 🙂`
+	out := []kafkaPropsVector{
+		sec("sasl-ssl-scram-512", KafkaSecurity{TLS: &TLSConfig{CAPEM: []byte(vectorCAPEM)},
+			SASL: &SASLConfig{Mechanism: "scram-sha-512", User: "abload", Password: tricky}}),
+		sec("sasl-plaintext-plain", KafkaSecurity{SASL: &SASLConfig{Mechanism: "PLAIN", User: `us er\"`, Password: " lead and trail "}}),
+		sec("ssl-insecure", KafkaSecurity{TLS: &TLSConfig{CAPEM: []byte(vectorCAPEM), InsecureSkipVerify: true}}),
+		sec("sasl-ssl-scram-256-no-ca", KafkaSecurity{TLS: &TLSConfig{}, SASL: &SASLConfig{Mechanism: "SCRAM-SHA-256", User: "u", Password: "#!"}}),
+		{Name: "special-values", Properties: [][2]string{
+			{"security.protocol", "SSL"},
+			{"ssl.key.password", "  leading spaces"},
+			{"ssl.keystore.password", "trailing spaces  "},
+			{"ssl.truststore.password", "#hash"},
+			{"ssl.keymanager.algorithm", "!bang"},
+			{"ssl.trustmanager.algorithm", "a=b:c d"},
+			{"sasl.kerberos.service.name", `back\slash\`},
+			{"sasl.login.class", "tab\tnewline\ncr\rff\f"},
+			{"ssl.endpoint.identification.algorithm", ""},
+			{"client.dns.lookup", "use_all_dns_ips"},
+			{"sasl.oauthbearer.scope.claim.name", "ünï 𝄞"},
+		}},
+	}
+	for i := range out {
+		out[i].Arg = jobKafkaPropertiesArg(out[i].Properties)
+	}
+	return out
+}
+
+// TestKafkaPropertiesVectors keeps testdata/kafka-properties-vectors.json
+// in step with jobKafkaPropertiesArg (go test -run KafkaPropertiesVectors
+// -update rewrites it) and reads every argument back as
+// java.util.Properties would. The Java job's tests decode the same
+// arguments with the job's own decoder and compare with the properties.
+func TestKafkaPropertiesVectors(t *testing.T) {
+	path := filepath.Join("testdata", "kafka-properties-vectors.json")
+	vs := kafkaPropsVectorCases(t)
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(vs); err != nil {
+		t.Fatal(err)
+	}
+	if *updateVectors {
+		if err := os.WriteFile(path, want.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("%s is stale (run with -update if the change is deliberate; the Java tests read it too)", path)
+	}
+	var file []kafkaPropsVector
+	if err := json.Unmarshal(got, &file); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if len(file) < 5 {
+		t.Fatalf("%s: %d vectors", path, len(file))
+	}
+	for _, v := range file {
+		text, err := base64.StdEncoding.DecodeString(v.Arg)
+		if err != nil {
+			t.Fatalf("%s: arg is not base64: %v", v.Name, err)
+		}
+		back, err := xuLoadProperties(string(text))
+		if err != nil || !reflect.DeepEqual(back, v.Properties) {
+			t.Errorf("%s: read back %q (%v), want %q", v.Name, back, err, v.Properties)
+		}
+	}
+}
