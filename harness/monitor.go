@@ -15,6 +15,10 @@ import (
 )
 
 // vertexMetricNames are the task metrics sampled per vertex each second.
+// maxMetricRelists bounds how often (once per sample, about a second) a
+// vertex's metrics are listed again while some wanted one is missing.
+const maxMetricRelists = 30
+
 var vertexMetricNames = []string{
 	"numRecordsIn", "numRecordsInPerSecond", "numRecordsOutPerSecond",
 	"busyTimeMsPerSecond", "backPressuredTimeMsPerSecond", "idleTimeMsPerSecond",
@@ -35,6 +39,7 @@ type monitor struct {
 	mu          sync.Mutex
 	vertices    []Vertex
 	vNames      [][]string // per vertex: the wanted metrics it has
+	vRelists    []int      // per vertex: listings that found some wanted metric missing
 	sourceIdx   int        // index in vertices of the source vertex, -1 if unknown
 	vSeries     [][]reports.VertexSample
 	readTotal   int64 // the source's position in the input topic (latest sample)
@@ -144,6 +149,7 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 		m.vertices = j.Vertices
 		m.vSeries = make([][]reports.VertexSample, len(j.Vertices))
 		m.vNames = make([][]string, len(j.Vertices))
+		m.vRelists = make([]int, len(j.Vertices))
 		for i, v := range j.Vertices {
 			if strings.HasPrefix(v.Name, "Source:") {
 				m.sourceIdx = i
@@ -159,6 +165,14 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 		if i == m.sourceIdx && len(names) < len(vertexMetricNames)-1+m.r.partitions() {
 			// Partition metrics appear as readers get their splits: list
 			// again until every partition's offset is there.
+			names = nil
+		} else if i != m.sourceIdx && names != nil && len(names) < len(vertexMetricNames) && m.vRelists[i] < maxMetricRelists {
+			// A task registers its metrics as it starts: a listing taken
+			// meanwhile lacks some (busy time, say), which would then be
+			// missing for the whole run. List again for a while; a metric
+			// that never comes (not every Flink version has each) stops
+			// being asked for.
+			m.vRelists[i]++
 			names = nil
 		}
 		if names == nil {

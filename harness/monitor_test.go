@@ -330,3 +330,36 @@ func TestMonitorBeforeAnyVertexAndRestartedComponents(t *testing.T) {
 type listerFunc func() []Component
 
 func (f listerFunc) Components() []Component { return f() }
+
+// A task registers its metrics as it starts: a listing taken meanwhile
+// lacks some. The monitor lists the vertex's metrics again, so a metric
+// registered a moment later (busy time here) is sampled from then on, not
+// missing for the whole run.
+func TestMonitorPicksUpMetricsRegisteredLate(t *testing.T) {
+	_, m, ff := monitorRig(t)
+	ctx := context.Background()
+	for _, v := range []string{srcVID, scoreVID} {
+		ff.set(v, "numRecordsIn", 100, 200)
+		ff.set(v, "numRecordsInPerSecond", 400, 600)
+	}
+	ff.set(srcVID, offsetMetric(0, 0), 41)
+	ff.set(srcVID, offsetMetric(1, 1), 58)
+	m.sample(ctx)
+	ff.mu.Lock()
+	for _, v := range []string{srcVID, scoreVID} {
+		ff.metrics[v]["busyTimeMsPerSecond"] = []float64{120, 700}
+	}
+	ff.mu.Unlock()
+	m.sample(ctx)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, v := range m.vertices {
+		ser := m.vSeries[i]
+		if len(ser) != 2 {
+			t.Fatalf("%s: %d samples, want 2", v.Name, len(ser))
+		}
+		if ser[0].BusyMsPerS != 0 || ser[1].BusyMsPerS != 700 {
+			t.Errorf("%s: busy %v then %v ms/s, want 0 (not registered yet) then 700 (the busiest subtask)", v.Name, ser[0].BusyMsPerS, ser[1].BusyMsPerS)
+		}
+	}
+}
