@@ -14,11 +14,11 @@ import (
 	"github.com/abload/abload/scenarios"
 )
 
-// vertexMetricNames are the task metrics sampled per vertex each second.
 // maxMetricRelists bounds how often (once per sample, about a second) a
 // vertex's metrics are listed again while some wanted one is missing.
 const maxMetricRelists = 30
 
+// vertexMetricNames are the task metrics sampled per vertex each second.
 var vertexMetricNames = []string{
 	"numRecordsIn", "numRecordsInPerSecond", "numRecordsOutPerSecond",
 	"busyTimeMsPerSecond", "backPressuredTimeMsPerSecond", "idleTimeMsPerSecond",
