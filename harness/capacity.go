@@ -15,6 +15,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -53,7 +54,7 @@ type CapacityOptions struct {
 	Stderr  io.Writer
 	Version string
 	// JobRunning, when set, is called once the job is RUNNING.
-	JobRunning func(ctx context.Context, flink *FlinkClient, jobID string)
+	JobRunning func(ctx context.Context, flink *flink.Client, jobID string)
 	// MetricsAddr, when set, serves Prometheus metrics during the search.
 	MetricsAddr string
 	// Cleanup deletes the topics the search created when it ends (external).

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 )
 
@@ -17,7 +18,7 @@ type interval struct{ from, to int64 }
 // checkpointIntervals returns when each checkpoint (savepoints included) was
 // in flight: from its trigger to its end (completed or failed), or to nowNs
 // for one still in progress.
-func checkpointIntervals(list []checkpointEntry, nowNs int64) []interval {
+func checkpointIntervals(list []flink.CheckpointEntry, nowNs int64) []interval {
 	var out []interval
 	for _, c := range list {
 		from := c.TriggerTimestamp * 1e6
@@ -109,7 +110,7 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 	list := r.mon.checkpointList(ctx)
 	res.Checkpoints = summarizeCheckpoints(list, fromS, toS)
 	r.mon.mu.Lock()
-	entries := make([]checkpointEntry, 0, len(r.mon.checkpoints))
+	entries := make([]flink.CheckpointEntry, 0, len(r.mon.checkpoints))
 	for _, c := range r.mon.checkpoints {
 		entries = append(entries, c)
 	}
@@ -165,7 +166,7 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 	}
 	if n := r.mon.restarts(); n > 0 && len(r.sc.Faults) == 0 && len(r.sc.Scaling) == 0 {
 		why := ""
-		if ex := firstLines(r.flink.JobExceptions(ctx, r.jobID), 1); ex != "" {
+		if ex := flink.FirstLines(r.flink.JobExceptions(ctx, r.jobID), 1); ex != "" {
 			why = " (Flink's first exception: " + strings.TrimSpace(ex) + ")"
 			r.con.Logf("abload: the job restarted without an injected fault; Flink's exception:\n%s", r.flink.JobExceptions(ctx, r.jobID))
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -17,7 +18,7 @@ import (
 // duration, now while in progress; sorted by trigger.
 func TestCheckpointIntervals(t *testing.T) {
 	ms := int64(1e6)
-	list := []checkpointEntry{
+	list := []flink.CheckpointEntry{
 		{ID: 3, Status: "IN_PROGRESS", TriggerTimestamp: 5000},
 		{ID: 1, Status: "COMPLETED", TriggerTimestamp: 1000, EndToEndDuration: 120},
 		{ID: 2, Status: "FAILED", TriggerTimestamp: 3000, LatestAck: 3400},

@@ -92,19 +92,6 @@ func TestPositionStamp(t *testing.T) {
 	}
 }
 
-func TestParseFlinkDuration(t *testing.T) {
-	for in, want := range map[string]time.Duration{"1000 ms": time.Second, "10 s": 10 * time.Second, "2min": 2 * time.Minute, "500": 500 * time.Millisecond, " 3 seconds ": 3 * time.Second} {
-		if got, ok := parseFlinkDuration(in); !ok || got != want {
-			t.Errorf("parseFlinkDuration(%q) = %v, %v; want %v", in, got, ok, want)
-		}
-	}
-	for _, in := range []string{"", "ms", "5 fortnights"} {
-		if _, ok := parseFlinkDuration(in); ok {
-			t.Errorf("parseFlinkDuration(%q) accepted", in)
-		}
-	}
-}
-
 // What was in Kafka at a moment, from the kept samples: the lag compares
 // the source's position with the count at the position's own time.
 func TestInKafkaAt(t *testing.T) {

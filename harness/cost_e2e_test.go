@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 )
 
@@ -24,7 +25,7 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 		"job.parallelism=2", "job.cost_per_event="+strconv.Itoa(costUs)+"us", "job.updates_sample="+strconv.Itoa(sample))
 	var iters string
 	var readErr error
-	hook := func(ctx context.Context, f *FlinkClient, id string) {
+	hook := func(ctx context.Context, f *flink.Client, id string) {
 		j, err := f.Job(ctx, id)
 		if err != nil {
 			readErr = err

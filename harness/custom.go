@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -148,7 +149,7 @@ func (r *runner) submitCustom(ctx context.Context, restore string) error {
 		return fmt.Errorf("upload %s: %w", jar, err)
 	}
 	r.jarID = jarID
-	r.jobID, err = r.flink.RunJarWith(ctx, jarID, RunJarRequest{
+	r.jobID, err = r.flink.RunJarWith(ctx, jarID, flink.RunJarRequest{
 		EntryClass: entry, Args: args, Parallelism: j.Parallelism, Savepoint: restore, Config: CustomJobFlinkConfig(r.sc),
 	})
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/abload/abload/harness/flink"
 )
 
 // The pass-through example, a foreign jar built on its own (make examples),
@@ -24,7 +26,7 @@ func TestForeignJarPassThrough(t *testing.T) {
 		"job.outputs.windows=false", "job.checkpoint.interval=2s")
 	var jobName string
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t},
-		JobRunning: func(ctx context.Context, fc *FlinkClient, id string) {
+		JobRunning: func(ctx context.Context, fc *flink.Client, id string) {
 			if jd, err := fc.Job(ctx, id); err == nil {
 				jobName = jd.Name
 			}
@@ -111,7 +113,7 @@ func TestSQLABJobReconciles(t *testing.T) {
 		"job.sql=sql:ab-job", "job.checkpoint.interval=2s")
 	var jobName string
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t},
-		JobRunning: func(ctx context.Context, fc *FlinkClient, id string) {
+		JobRunning: func(ctx context.Context, fc *flink.Client, id string) {
 			if jd, err := fc.Job(ctx, id); err == nil {
 				for _, v := range jd.Vertices {
 					jobName += v.Name + " | "

@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -295,7 +296,7 @@ func (r *runner) watchJob(ctx context.Context, ended chan<- string) {
 			ectx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			why := r.flink.JobExceptions(ectx, r.jobID)
 			cancel()
-			ended <- fmt.Sprintf("job %s %s: %s", r.jobID, j.State, firstLines(why, 3))
+			ended <- fmt.Sprintf("job %s %s: %s", r.jobID, j.State, flink.FirstLines(why, 3))
 			return
 		}
 	}

@@ -6,15 +6,16 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"fmt"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -61,15 +62,15 @@ func (e *Endpoints) seed(more ...kgo.Opt) []kgo.Opt {
 }
 
 // FlinkClient is a REST client for these endpoints' Flink.
-func (e *Endpoints) FlinkClient() *FlinkClient {
-	c := NewFlinkClient(e.FlinkREST)
+func (e *Endpoints) FlinkClient() *flink.Client {
+	var opts []flink.Option
 	if e.FlinkTLS != nil {
-		c.http.Transport = &http.Transport{TLSClientConfig: e.FlinkTLS, Proxy: http.ProxyFromEnvironment}
+		opts = append(opts, flink.WithTLS(e.FlinkTLS))
 	}
 	if e.FlinkHeader[0] != "" {
-		c.header = e.FlinkHeader
+		opts = append(opts, flink.WithHeader(e.FlinkHeader[0], e.FlinkHeader[1]))
 	}
-	return c
+	return flink.NewClient(e.FlinkREST, opts...)
 }
 
 // JobBootstrap is the bootstrap servers the job is given.

@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kversion"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -84,7 +85,7 @@ func (e *externalEnv) Start(ctx context.Context) (*Endpoints, error) {
 	}
 	o, err := ep.FlinkClient().Overview(cctx)
 	if err != nil {
-		var re *RESTError
+		var re *flink.RESTError
 		if errors.As(err, &re) && (re.Status == 401 || re.Status == 403) {
 			return nil, &AuthError{Err: fmt.Errorf("flink REST %s refused abload's credentials (HTTP %d; env.external.flink.auth_header, auth_env/auth_file)", ep.FlinkREST, re.Status)}
 		}

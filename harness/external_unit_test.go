@@ -36,6 +36,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -908,9 +909,9 @@ func TestFlinkClientTLSAndHeader(t *testing.T) {
 	ep := Endpoints{FlinkREST: srv.URL, FlinkTLS: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, FlinkHeader: [2]string{"Authorization", "Bearer t0k"}}
 	o, err := ep.FlinkClient().Overview(ctx)
 	if err != nil {
-		t.Fatalf("Overview: %v", err)
+		t.Fatalf("flink.Overview: %v", err)
 	}
-	if want := (Overview{TaskManagers: 1, SlotsTotal: 2, SlotsAvailable: 2, FlinkVersion: "2.2.1"}); *o != want {
+	if want := (flink.Overview{TaskManagers: 1, SlotsTotal: 2, SlotsAvailable: 2, FlinkVersion: "2.2.1"}); *o != want {
 		t.Errorf("overview %+v, want %+v", *o, want)
 	}
 	if got := seen(); !reflect.DeepEqual(got, []string{"Bearer t0k"}) {
@@ -940,7 +941,7 @@ func TestFlinkClientTLSAndHeader(t *testing.T) {
 	}
 	ep = Endpoints{FlinkREST: srv.URL, FlinkTLS: tc, FlinkHeader: h}
 	if o, err = ep.FlinkClient().Overview(ctx); err != nil || o.FlinkVersion != "2.2.1" {
-		t.Fatalf("Overview through externalFlinkAccess: %+v, %v", o, err)
+		t.Fatalf("flink.Overview through externalFlinkAccess: %+v, %v", o, err)
 	}
 	if got := seen(); len(got) != 2 || got[1] != "Bearer "+tok {
 		t.Errorf("the server saw Authorization %q, want the second to be Bearer %s", got, tok)

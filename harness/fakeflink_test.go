@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/abload/abload/harness/flink"
 )
 
 // fakeFlink is a Flink REST endpoint for unit tests: it serves the job,
@@ -22,13 +24,13 @@ type fakeFlink struct {
 
 	mu       sync.Mutex
 	jobID    string
-	vertices []Vertex
+	vertices []flink.Vertex
 	// metrics: vertex id → metric id → one value per subtask (NaN: the
 	// subtask has no value).
 	metrics     map[string]map[string][]float64
 	readRecords map[string][]int64 // vertex id → records-in per subtask
 	tms         map[string]map[string]float64
-	history     []checkpointEntry
+	history     []flink.CheckpointEntry
 	parts       map[string][3]int64 // "cid/vid" → sync, async, alignment max
 	restarts    float64
 	config      map[string]string
@@ -48,10 +50,10 @@ type fakeFlink struct {
 	cache         map[string]map[string][]float64
 	cacheAt       time.Time
 	// overview, when set, answers GET /overview (404 otherwise).
-	overview func() Overview
+	overview func() flink.Overview
 }
 
-func newFakeFlink(t *testing.T, jobID string, vertices ...Vertex) *fakeFlink {
+func newFakeFlink(t *testing.T, jobID string, vertices ...flink.Vertex) *fakeFlink {
 	f := &fakeFlink{jobID: jobID, vertices: vertices, metrics: map[string]map[string][]float64{},
 		readRecords: map[string][]int64{}, tms: map[string]map[string]float64{}, parts: map[string][3]int64{},
 		config: map[string]string{}, fail: map[string]bool{}, requests: map[string]int{}}
@@ -70,7 +72,7 @@ func (f *fakeFlink) set(vid, name string, perSubtask ...float64) {
 	f.metrics[vid][name] = perSubtask
 }
 
-func (f *fakeFlink) client() *FlinkClient { return NewFlinkClient(f.srv.URL) }
+func (f *fakeFlink) client() *flink.Client { return flink.NewClient(f.srv.URL) }
 
 func (f *fakeFlink) serve(w http.ResponseWriter, req *http.Request) {
 	f.mu.Lock()
@@ -170,11 +172,11 @@ func (f *fakeFlink) serve(w http.ResponseWriter, req *http.Request) {
 		if state == "" && f.onRun == nil {
 			state = "RUNNING"
 		}
-		vs := append([]Vertex(nil), f.vertices...)
+		vs := append([]flink.Vertex(nil), f.vertices...)
 		for i := range vs {
 			vs[i].Status = state
 		}
-		reply(JobDetails{JID: f.jobID, Name: "ab", State: state, Vertices: vs})
+		reply(flink.JobDetails{JID: f.jobID, Name: "ab", State: state, Vertices: vs})
 	case strings.TrimPrefix(path, "/") == job+"/metrics":
 		if req.URL.Query().Get("get") == "numRestarts" {
 			reply([]map[string]any{{"id": "numRestarts", "value": num(f.restarts)}})

@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -138,8 +139,8 @@ func fakeRig(t *testing.T, delay time.Duration) (*fakeEnv, *fakeJob, *fakeFlink)
 	}
 	t.Cleanup(kc.Close)
 	ff := newFakeFlink(t, "job-1",
-		Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
-		Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
+		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
+		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
 	for _, v := range []string{srcVID, scoreVID} {
 		ff.set(v, "numRecordsInPerSecond", 0, 0)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -246,7 +247,7 @@ func TestPrefillSavepointRestore(t *testing.T) {
 		} `json:"latest"`
 	}
 	var readErr error
-	hook := func(ctx context.Context, f *FlinkClient, id string) {
+	hook := func(ctx context.Context, f *flink.Client, id string) {
 		deadline := time.Now().Add(20 * time.Second)
 		for time.Now().Before(deadline) {
 			readErr = f.GetJSON(ctx, "/jobs/"+id+"/checkpoints", &cps)

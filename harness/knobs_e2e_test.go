@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/abload/abload/harness/flink"
 )
 
 // Every job knob of the scenario reaches the running job: read back from
@@ -38,7 +40,7 @@ func TestJobKnobsReachFlink(t *testing.T) {
 	}
 	var readErr error
 	var serializer string
-	hook := func(ctx context.Context, f *FlinkClient, id string) {
+	hook := func(ctx context.Context, f *flink.Client, id string) {
 		for _, q := range []struct {
 			path string
 			out  any
@@ -118,7 +120,7 @@ func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(
 // gaugeValue reads a string gauge of an operator from the running job: the
 // first subtask of the vertex whose name is the operator (or starts with it
 // in a chain), metric "<subtask>.<operator>.<name>".
-func gaugeValue(ctx context.Context, f *FlinkClient, jobID, operator, name string) (string, error) {
+func gaugeValue(ctx context.Context, f *flink.Client, jobID, operator, name string) (string, error) {
 	j, err := f.Job(ctx, jobID)
 	if err != nil {
 		return "", err

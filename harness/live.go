@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -281,7 +282,7 @@ func sortedKeys(m map[string]int) []string {
 
 // checkpointSummary counts the run's checkpoints (not savepoints) by
 // outcome and returns the latest completed one.
-func (m *monitor) checkpointSummary() (completed, failed int, last *checkpointEntry) {
+func (m *monitor) checkpointSummary() (completed, failed int, last *flink.CheckpointEntry) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for id, c := range m.checkpoints {

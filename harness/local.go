@@ -19,6 +19,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -518,7 +519,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 			tms = append(tms, tm)
 			tmLogs = append(tmLogs, l)
 		}
-		rest := NewFlinkClient(restURL)
+		rest := flink.NewClient(restURL)
 		wantSlots := e.cfg.TaskManagers * e.cfg.Slots
 		ready := func(ctx context.Context) bool {
 			for _, tm := range tms {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -32,12 +33,12 @@ var vertexMetricNames = []string{
 // start (runner.sinceStart).
 type monitor struct {
 	r     *runner
-	flink *FlinkClient
+	flink *flink.Client
 	jobID string
 	comps componentLister // nil: no process sampling but the harness's own
 
 	mu          sync.Mutex
-	vertices    []Vertex
+	vertices    []flink.Vertex
 	vNames      [][]string // per vertex: the wanted metrics it has
 	vRelists    []int      // per vertex: listings that found some wanted metric missing
 	sourceIdx   int        // index in vertices of the source vertex, -1 if unknown
@@ -53,7 +54,7 @@ type monitor struct {
 	gcLast      map[string][2]float64
 	gcLastT     map[string]float64
 	gcSeries    map[string][]reports.GCSample
-	checkpoints map[int64]checkpointEntry
+	checkpoints map[int64]flink.CheckpointEntry
 	res         map[string]*resourceTrack
 	restartsAt  []restartSample // the job's numRestarts over time
 }
@@ -84,7 +85,7 @@ type resourceTrack struct {
 func newMonitor(r *runner) *monitor {
 	m := &monitor{r: r, flink: r.flink, jobID: r.jobID, sourceIdx: -1,
 		gcNames: map[string][]string{}, gcLast: map[string][2]float64{}, gcLastT: map[string]float64{},
-		gcSeries: map[string][]reports.GCSample{}, checkpoints: map[int64]checkpointEntry{}, res: map[string]*resourceTrack{}}
+		gcSeries: map[string][]reports.GCSample{}, checkpoints: map[int64]flink.CheckpointEntry{}, res: map[string]*resourceTrack{}}
 	if cl, ok := r.env.(componentLister); ok {
 		m.comps = cl
 	}
@@ -119,12 +120,12 @@ func (m *monitor) sample(ctx context.Context) {
 	m.sampleVertices(qctx, ts, now)
 	m.sampleGC(qctx, ts)
 	m.sampleRestarts(qctx, now)
-	if hist, err := m.flink.checkpointHistory(qctx, m.jobID); err == nil {
+	if hist, err := m.flink.CheckpointHistory(qctx, m.jobID); err == nil {
 		m.mu.Lock()
 		for _, c := range hist {
 			m.checkpoints[c.ID] = c
 		}
-		entries := make([]checkpointEntry, 0, len(m.checkpoints))
+		entries := make([]flink.CheckpointEntry, 0, len(m.checkpoints))
 		for _, c := range m.checkpoints {
 			entries = append(entries, c)
 		}
@@ -205,7 +206,7 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 			m.mu.Unlock()
 			continue
 		}
-		num := func(name string, pick func(aggMetric) metricValue) float64 {
+		num := func(name string, pick func(flink.AggMetric) flink.MetricValue) float64 {
 			a, ok := agg[name]
 			if !ok {
 				return 0
@@ -216,8 +217,8 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 			}
 			return f
 		}
-		sum := func(a aggMetric) metricValue { return a.Sum }
-		mx := func(a aggMetric) metricValue { return a.Max }
+		sum := func(a flink.AggMetric) flink.MetricValue { return a.Sum }
+		mx := func(a flink.AggMetric) flink.MetricValue { return a.Max }
 		s := reports.VertexSample{
 			TS:              ts,
 			InRPS:           num("numRecordsInPerSecond", sum),
@@ -608,7 +609,7 @@ func isOffsetMetric(n string) bool {
 func (m *monitor) finish(ctx context.Context) {
 	qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if hist, err := m.flink.checkpointHistory(qctx, m.jobID); err == nil {
+	if hist, err := m.flink.CheckpointHistory(qctx, m.jobID); err == nil {
 		m.mu.Lock()
 		for _, c := range hist {
 			m.checkpoints[c.ID] = c
@@ -625,7 +626,7 @@ func (m *monitor) checkpointList(ctx context.Context) []reports.Checkpoint {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	entries := make([]checkpointEntry, len(ids))
+	entries := make([]flink.CheckpointEntry, len(ids))
 	for i, id := range ids {
 		entries[i] = m.checkpoints[id]
 	}
@@ -643,7 +644,7 @@ func (m *monitor) checkpointList(ctx context.Context) []reports.Checkpoint {
 			AlignmentBuffered: c.AlignmentBuffered, ProcessedData: c.ProcessedData, PersistedData: c.PersistedData,
 			StateSize: c.StateSize, CheckpointedSize: c.CheckpointedSize}
 		if c.Status == "COMPLETED" && len(entries)-i <= 300 && qctx.Err() == nil {
-			if s, a, al, err := m.flink.checkpointParts(qctx, m.jobID, c.ID, vids); err == nil {
+			if s, a, al, err := m.flink.CheckpointParts(qctx, m.jobID, c.ID, vids); err == nil {
 				out[i].SyncMs, out[i].AsyncMs, out[i].AlignmentMs = s, a, al
 			}
 		}
@@ -707,8 +708,8 @@ func (m *monitor) resources(fromS, toS float64) []reports.Resource {
 
 func (m *monitor) sampleRestarts(ctx context.Context, nowNs int64) {
 	var out []struct {
-		ID    string      `json:"id"`
-		Value metricValue `json:"value"`
+		ID    string            `json:"id"`
+		Value flink.MetricValue `json:"value"`
 	}
 	if err := m.flink.GetJSON(ctx, "/jobs/"+m.jobID+"/metrics?get=numRestarts", &out); err != nil || len(out) != 1 {
 		return

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 )
 
@@ -23,8 +24,8 @@ const (
 func monitorRig(t *testing.T) (*runner, *monitor, *fakeFlink) {
 	t.Helper()
 	ff := newFakeFlink(t, "job-1",
-		Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
-		Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
+		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
+		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
 	sc := scenario(t, "kafka.partitions=2")
 	r := &runner{sc: sc, clock: NewClock(), con: newConsole(io.Discard), flink: ff.client(), jobID: "job-1", topics: Topics{Input: "in"}}
 	r.startNs = r.clock.Now()
@@ -69,7 +70,7 @@ func TestMonitorSamplesWhatFlinkServes(t *testing.T) {
 	}
 	ff.restarts = 0
 	t0 := r.startNs / 1e6
-	ff.history = []checkpointEntry{{ID: 1, Status: "COMPLETED", TriggerTimestamp: t0 + 1000, EndToEndDuration: 80, StateSize: 1 << 20}}
+	ff.history = []flink.CheckpointEntry{{ID: 1, Status: "COMPLETED", TriggerTimestamp: t0 + 1000, EndToEndDuration: 80, StateSize: 1 << 20}}
 	ff.parts["1/"+srcVID] = [3]int64{5, 30, 2}
 	ff.parts["1/"+scoreVID] = [3]int64{9, 20, 7}
 
@@ -82,7 +83,7 @@ func TestMonitorSamplesWhatFlinkServes(t *testing.T) {
 	ff.restarts = 1
 	// The history keeps only the latest checkpoints: the first one is gone
 	// from it by now, and must stay in the run's list.
-	ff.history = []checkpointEntry{{ID: 2, Status: "FAILED", TriggerTimestamp: t0 + 2000, EndToEndDuration: 500}}
+	ff.history = []flink.CheckpointEntry{{ID: 2, Status: "FAILED", TriggerTimestamp: t0 + 2000, EndToEndDuration: 500}}
 	ff.mu.Unlock()
 	m.sample(ctx)
 

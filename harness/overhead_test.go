@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 )
 
@@ -102,7 +103,7 @@ func TestUnionWithinAndCovers(t *testing.T) {
 	// A checkpoint in flight covers up to now: an event after its trigger
 	// and before the horizon is in flight, not held back until it ends.
 	now := int64(10_000_000_000)
-	list := []checkpointEntry{{ID: 1, Status: "COMPLETED", TriggerTimestamp: 1000, EndToEndDuration: 100}, {ID: 2, Status: "IN_PROGRESS", TriggerTimestamp: 2000}}
+	list := []flink.CheckpointEntry{{ID: 1, Status: "COMPLETED", TriggerTimestamp: 1000, EndToEndDuration: 100}, {ID: 2, Status: "IN_PROGRESS", TriggerTimestamp: 2000}}
 	o := newOverheadSplit(0, now)
 	o.event(1050*1e6, 10) // in checkpoint 1
 	o.event(1500*1e6, 20) // between

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,7 +15,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -56,7 +58,7 @@ type Options struct {
 	Version string
 	// JobRunning, when set, is called once the job is RUNNING, before the
 	// load starts (tests read the job's configuration back through it).
-	JobRunning func(ctx context.Context, flink *FlinkClient, jobID string)
+	JobRunning func(ctx context.Context, flink *flink.Client, jobID string)
 	// MetricsAddr, when set, serves the run's Prometheus metrics on
 	// http://MetricsAddr/metrics (a loopback address) while it runs.
 	MetricsAddr string
@@ -202,7 +204,7 @@ type runner struct {
 	ep       *Endpoints
 	topics   Topics
 	created  []string // topics this run created (the only ones --cleanup deletes)
-	flink    *FlinkClient
+	flink    *flink.Client
 	jobID    string
 	jarID    string // the jar this run uploaded to an external cluster
 	attached bool   // the job was running before the run (env.external.job_id): never cancelled
@@ -227,7 +229,7 @@ type runner struct {
 
 	prefilled    int64 // prefill events sent
 	skewMu       sync.Mutex
-	skewStart    []SubtaskRecords // per-subtask records-in when measuring began
+	skewStart    []flink.SubtaskRecords // per-subtask records-in when measuring began
 	skewFailed   bool
 	skew         *reports.Skew
 	costStart    *scoringCost // the scoring step's CPU and events when measuring began (job.cost_per_event)

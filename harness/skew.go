@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -18,7 +19,7 @@ import (
 // least minShareOfBusiest of the busiest vertex's records): a stage that sees
 // a few hundred records, such as the merge of salted windows, can be
 // unbalanced at no cost.
-func skewBetween(start, end []SubtaskRecords) *reports.Skew {
+func skewBetween(start, end []flink.SubtaskRecords) *reports.Skew {
 	before := map[string][]int64{}
 	for _, v := range start {
 		before[v.Name] = v.RecordsIn

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/abload/abload/harness/flink"
 )
 
 // A job cancelled just before holds its slots a moment after it reports
@@ -14,8 +16,8 @@ import (
 func TestSubmissionWaitsForSlotsAJustCancelledJobHolds(t *testing.T) {
 	ff := newFakeFlink(t, "job-1")
 	start := time.Now()
-	ff.overview = func() Overview {
-		o := Overview{SlotsTotal: 4, JobsRunning: 1}
+	ff.overview = func() flink.Overview {
+		o := flink.Overview{SlotsTotal: 4, JobsRunning: 1}
 		if time.Since(start) > 600*time.Millisecond {
 			o.SlotsAvailable, o.JobsRunning = 4, 0
 		}
@@ -35,7 +37,7 @@ func TestSubmissionWaitsForSlotsAJustCancelledJobHolds(t *testing.T) {
 
 func TestSubmissionReportsSlotsThatStayTaken(t *testing.T) {
 	ff := newFakeFlink(t, "job-1")
-	ff.overview = func() Overview { return Overview{SlotsTotal: 4, SlotsAvailable: 1, JobsRunning: 1} }
+	ff.overview = func() flink.Overview { return flink.Overview{SlotsTotal: 4, SlotsAvailable: 1, JobsRunning: 1} }
 	r := &runner{con: newConsole(io.Discard), flink: ff.client()}
 	err := r.waitForSlots(context.Background(), 2, 500*time.Millisecond)
 	if err == nil || !strings.Contains(err.Error(), "1 free task slot(s) of 4") || !strings.Contains(err.Error(), "needs 2") {
@@ -44,7 +46,7 @@ func TestSubmissionReportsSlotsThatStayTaken(t *testing.T) {
 	// A cluster smaller than the job, or one that can't be asked, is left
 	// to Flink.
 	ff.mu.Lock()
-	ff.overview = func() Overview { return Overview{SlotsTotal: 1} }
+	ff.overview = func() flink.Overview { return flink.Overview{SlotsTotal: 1} }
 	ff.mu.Unlock()
 	if err := r.waitForSlots(context.Background(), 2, time.Second); err != nil {
 		t.Fatal(err)

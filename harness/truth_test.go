@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -66,7 +67,7 @@ func TestBuildTruth(t *testing.T) {
 // checkpoints are counted by trigger time, savepoints apart.
 func TestMonitorWindows(t *testing.T) {
 	s := int64(1e9)
-	m := &monitor{restartsAt: []restartSample{{1 * s, 0}, {5 * s, 1}, {9 * s, 1}, {12 * s, 3}}, checkpoints: map[int64]checkpointEntry{
+	m := &monitor{restartsAt: []restartSample{{1 * s, 0}, {5 * s, 1}, {9 * s, 1}, {12 * s, 3}}, checkpoints: map[int64]flink.CheckpointEntry{
 		1: {ID: 1, Status: "FAILED", TriggerTimestamp: 2000},
 		2: {ID: 2, Status: "COMPLETED", TriggerTimestamp: 4000},
 		3: {ID: 3, Status: "FAILED", TriggerTimestamp: 6000},

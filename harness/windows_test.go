@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -121,8 +122,8 @@ func TestCollectorPrefillWindowsNotMeasured(t *testing.T) {
 }
 
 func TestSkewBetween(t *testing.T) {
-	start := []SubtaskRecords{{Name: "windows", RecordsIn: []int64{100, 100, 100, 100}}, {Name: "source", RecordsIn: []int64{0, 0}}}
-	end := []SubtaskRecords{{Name: "windows", RecordsIn: []int64{700, 300, 200, 200}}, {Name: "source", RecordsIn: []int64{0, 0}},
+	start := []flink.SubtaskRecords{{Name: "windows", RecordsIn: []int64{100, 100, 100, 100}}, {Name: "source", RecordsIn: []int64{0, 0}}}
+	end := []flink.SubtaskRecords{{Name: "windows", RecordsIn: []int64{700, 300, 200, 200}}, {Name: "source", RecordsIn: []int64{0, 0}},
 		{Name: "balanced", RecordsIn: []int64{50, 50}}}
 	sk := skewBetween(start, end)
 	if sk == nil || len(sk.Vertices) != 2 {
@@ -140,17 +141,17 @@ func TestSkewBetween(t *testing.T) {
 		t.Errorf("MaxOverMean = %v, want the largest vertex's 2.4", sk.MaxOverMean)
 	}
 	// A nearly idle, unbalanced vertex is listed but does not set the job's figure.
-	sk = skewBetween(nil, []SubtaskRecords{{Name: "busy", RecordsIn: []int64{1000, 1100}}, {Name: "merge", RecordsIn: []int64{10, 40}}})
+	sk = skewBetween(nil, []flink.SubtaskRecords{{Name: "busy", RecordsIn: []int64{1000, 1100}}, {Name: "merge", RecordsIn: []int64{10, 40}}})
 	if len(sk.Vertices) != 2 || math.Abs(sk.MaxOverMean-1100.0/1050) > 1e-12 {
 		t.Errorf("skew = %+v, want both vertices listed and max_over_mean from the busy one", sk)
 	}
-	if skewBetween(nil, []SubtaskRecords{{Name: "x", RecordsIn: []int64{0}}}) != nil {
+	if skewBetween(nil, []flink.SubtaskRecords{{Name: "x", RecordsIn: []int64{0}}}) != nil {
 		t.Error("skew without records should be nil")
 	}
 	// A subtask restarted (its counter went back): its vertex is not
 	// measured (a delta of 0, as before, made it look balanced or skewed).
-	sk = skewBetween([]SubtaskRecords{{Name: "counts", RecordsIn: []int64{900, 1000}}, {Name: "ok", RecordsIn: []int64{0, 0}}},
-		[]SubtaskRecords{{Name: "counts", RecordsIn: []int64{300, 2000}}, {Name: "ok", RecordsIn: []int64{100, 100}}})
+	sk = skewBetween([]flink.SubtaskRecords{{Name: "counts", RecordsIn: []int64{900, 1000}}, {Name: "ok", RecordsIn: []int64{0, 0}}},
+		[]flink.SubtaskRecords{{Name: "counts", RecordsIn: []int64{300, 2000}}, {Name: "ok", RecordsIn: []int64{100, 100}}})
 	if len(sk.Vertices) != 1 || sk.Vertices[0].Name != "ok" || !reflect.DeepEqual(sk.Unmeasured, []string{"counts"}) {
 		t.Errorf("skew with a restarted subtask = %+v", sk)
 	}

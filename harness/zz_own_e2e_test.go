@@ -10,11 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/abload/abload/reports"
-	"github.com/abload/abload/scenarios"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"math"
 	"os"
 	"path/filepath"
@@ -24,6 +19,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // ownCluster stops the shared cluster (for good: the tests after this one
@@ -145,7 +147,7 @@ func TestEnvKnobsReachFlink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := NewFlinkClient(ep.FlinkREST)
+	f := flink.NewClient(ep.FlinkREST)
 	var tms struct {
 		TaskManagers []struct {
 			ID string `json:"id"`

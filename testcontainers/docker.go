@@ -25,6 +25,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -654,7 +655,7 @@ func (e *Env) kafkaServes(ctx context.Context, bootstrap string) bool {
 
 // waitFlink waits until every TaskManager has registered with all its slots.
 func (e *Env) waitFlink(ctx context.Context, restURL string) error {
-	rest := harness.NewFlinkClient(restURL)
+	rest := flink.NewClient(restURL)
 	want := e.cfg.TaskManagers * e.cfg.Slots
 	deadline := time.Now().Add(e.cfg.StartupTimeout)
 	for {

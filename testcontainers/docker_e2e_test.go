@@ -22,6 +22,7 @@ import (
 	tc "github.com/testcontainers/testcontainers-go"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -117,7 +118,7 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 	var running string // the Flink version the containers' cluster reports
 	var scraped []string
 	res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: out, Runtime: rt, Stderr: testWriter{t},
-		JobRunning: func(ctx context.Context, fc *harness.FlinkClient, _ string) {
+		JobRunning: func(ctx context.Context, fc *flink.Client, _ string) {
 			var cfg struct {
 				Version string `json:"flink-version"`
 			}

@@ -29,6 +29,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -235,7 +236,7 @@ job:
 	var jars struct {
 		Files []any `json:"files"`
 	}
-	if err := harness.NewFlinkClient(ep.FlinkREST).GetJSON(ctx, "/jars", &jars); err != nil || len(jars.Files) != 0 {
+	if err := flink.NewClient(ep.FlinkREST).GetJSON(ctx, "/jars", &jars); err != nil || len(jars.Files) != 0 {
 		t.Errorf("jars left on the cluster: %v (%v)", jars.Files, err)
 	}
 
@@ -260,7 +261,7 @@ job:
 	props := "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n" +
 		`sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="bench" password="` + password + "\";\n" +
 		"ssl.truststore.type=PEM\nssl.truststore.certificates=" + strings.ReplaceAll(strings.TrimSpace(string(ca)), "\n", `\n`) + "\n"
-	fc := harness.NewFlinkClient(ep.FlinkREST)
+	fc := flink.NewClient(ep.FlinkREST)
 	jarID, err := fc.UploadJar(ctx, rt.JobJar)
 	if err != nil {
 		t.Fatal(err)
@@ -323,12 +324,12 @@ job:
 			ID string `json:"id"`
 		} `json:"jobs"`
 	}
-	if err := harness.NewFlinkClient(ep.FlinkREST).GetJSON(ctx, "/jobs", &jobs); err != nil {
+	if err := flink.NewClient(ep.FlinkREST).GetJSON(ctx, "/jobs", &jobs); err != nil {
 		t.Fatal(err)
 	}
 	for _, j := range jobs.Jobs {
 		var cfg json.RawMessage
-		if err := harness.NewFlinkClient(ep.FlinkREST).GetJSON(ctx, "/jobs/"+j.ID+"/config", &cfg); err == nil {
+		if err := flink.NewClient(ep.FlinkREST).GetJSON(ctx, "/jobs/"+j.ID+"/config", &cfg); err == nil {
 			printed = append(printed, string(cfg))
 			if !strings.Contains(string(cfg), "sasl.jaas.config=<redacted>") {
 				t.Errorf("job %s: configuration does not show the redacted JAAS line: %s", j.ID, cfg)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/scenarios"
+
 	// The Docker environment (env.kind docker) registers itself.
 	_ "github.com/abload/abload/testcontainers"
 )

@@ -1,4 +1,4 @@
-package harness
+package flink
 
 import (
 	"context"
@@ -9,31 +9,31 @@ import (
 	"strings"
 )
 
-// metricValue is a Flink REST metric value: a number, or a string holding a
+// MetricValue is a Flink REST metric value: a number, or a string holding a
 // number or "NaN" (Flink serializes some gauges as strings). Missing and NaN
 // values are NaN.
-type metricValue float64
+type MetricValue float64
 
-func (m *metricValue) UnmarshalJSON(b []byte) error {
+func (m *MetricValue) UnmarshalJSON(b []byte) error {
 	s := strings.Trim(string(b), `"`)
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		f = math.NaN()
 	}
-	*m = metricValue(f)
+	*m = MetricValue(f)
 	return nil
 }
 
-// aggMetric is one entry of GET /jobs/{id}/vertices/{vid}/subtasks/metrics?agg=….
-type aggMetric struct {
+// AggMetric is one entry of GET /jobs/{id}/vertices/{vid}/subtasks/metrics?agg=….
+type AggMetric struct {
 	ID  string      `json:"id"`
-	Min metricValue `json:"min"`
-	Max metricValue `json:"max"`
-	Sum metricValue `json:"sum"`
+	Min MetricValue `json:"min"`
+	Max MetricValue `json:"max"`
+	Sum MetricValue `json:"sum"`
 }
 
 // VertexMetricIDs lists the metric ids a vertex's subtasks have.
-func (c *FlinkClient) VertexMetricIDs(ctx context.Context, jobID, vertexID string) (map[string]bool, error) {
+func (c *Client) VertexMetricIDs(ctx context.Context, jobID, vertexID string) (map[string]bool, error) {
 	var out []struct {
 		ID string `json:"id"`
 	}
@@ -50,13 +50,13 @@ func (c *FlinkClient) VertexMetricIDs(ctx context.Context, jobID, vertexID strin
 // VertexAgg reads metrics aggregated over a vertex's subtasks. Ask only for
 // metrics the vertex has (VertexMetricIDs): Flink answers a request naming
 // any unknown metric with nothing at all.
-func (c *FlinkClient) VertexAgg(ctx context.Context, jobID, vertexID string, names ...string) (map[string]aggMetric, error) {
-	var out []aggMetric
+func (c *Client) VertexAgg(ctx context.Context, jobID, vertexID string, names ...string) (map[string]AggMetric, error) {
+	var out []AggMetric
 	q := "?get=" + url.QueryEscape(strings.Join(names, ",")) + "&agg=min,max,sum"
 	if err := c.do(ctx, http.MethodGet, "/jobs/"+jobID+"/vertices/"+vertexID+"/subtasks/metrics"+q, nil, "", &out); err != nil {
 		return nil, err
 	}
-	m := make(map[string]aggMetric, len(out))
+	m := make(map[string]AggMetric, len(out))
 	for _, a := range out {
 		m[a.ID] = a
 	}
@@ -64,7 +64,7 @@ func (c *FlinkClient) VertexAgg(ctx context.Context, jobID, vertexID string, nam
 }
 
 // TaskManagerIDs lists the registered TaskManagers' ids.
-func (c *FlinkClient) TaskManagerIDs(ctx context.Context) ([]string, error) {
+func (c *Client) TaskManagerIDs(ctx context.Context) ([]string, error) {
 	var out struct {
 		TaskManagers []struct {
 			ID string `json:"id"`
@@ -82,10 +82,10 @@ func (c *FlinkClient) TaskManagerIDs(ctx context.Context) ([]string, error) {
 
 // TaskManagerMetrics reads metrics of one TaskManager; with no names it
 // lists the metric ids (values NaN).
-func (c *FlinkClient) TaskManagerMetrics(ctx context.Context, tmID string, names ...string) (map[string]float64, error) {
+func (c *Client) TaskManagerMetrics(ctx context.Context, tmID string, names ...string) (map[string]float64, error) {
 	var out []struct {
 		ID    string      `json:"id"`
-		Value metricValue `json:"value"`
+		Value MetricValue `json:"value"`
 	}
 	path := "/taskmanagers/" + tmID + "/metrics"
 	if len(names) > 0 {
@@ -101,8 +101,8 @@ func (c *FlinkClient) TaskManagerMetrics(ctx context.Context, tmID string, names
 	return m, nil
 }
 
-// checkpointEntry is one entry of GET /jobs/{id}/checkpoints' history.
-type checkpointEntry struct {
+// CheckpointEntry is one entry of GET /jobs/{id}/checkpoints' history.
+type CheckpointEntry struct {
 	ID                int64  `json:"id"`
 	Status            string `json:"status"`
 	IsSavepoint       bool   `json:"is_savepoint"`
@@ -116,11 +116,11 @@ type checkpointEntry struct {
 	PersistedData     int64  `json:"persisted_data"`
 }
 
-// checkpointHistory reads the checkpoint statistics' history (the most
+// CheckpointHistory reads the checkpoint statistics' history (the most
 // recent web.checkpoints.history checkpoints).
-func (c *FlinkClient) checkpointHistory(ctx context.Context, jobID string) ([]checkpointEntry, error) {
+func (c *Client) CheckpointHistory(ctx context.Context, jobID string) ([]CheckpointEntry, error) {
 	var out struct {
-		History []checkpointEntry `json:"history"`
+		History []CheckpointEntry `json:"history"`
 	}
 	if err := c.do(ctx, http.MethodGet, "/jobs/"+jobID+"/checkpoints", nil, "", &out); err != nil {
 		return nil, err
@@ -142,9 +142,9 @@ type checkpointTaskSummary struct {
 	} `json:"summary"`
 }
 
-// checkpointParts returns the slowest subtask's sync, async and alignment
+// CheckpointParts returns the slowest subtask's sync, async and alignment
 // durations of one checkpoint over all vertices, in ms.
-func (c *FlinkClient) checkpointParts(ctx context.Context, jobID string, cid int64, vertexIDs []string) (sync, async, align int64, err error) {
+func (c *Client) CheckpointParts(ctx context.Context, jobID string, cid int64, vertexIDs []string) (sync, async, align int64, err error) {
 	for _, vid := range vertexIDs {
 		var s checkpointTaskSummary
 		path := "/jobs/" + jobID + "/checkpoints/details/" + strconv.FormatInt(cid, 10) + "/subtasks/" + vid

@@ -1,8 +1,9 @@
-package harness
+package flink
 
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,16 +16,37 @@ import (
 	"time"
 )
 
-// FlinkClient speaks Flink's REST API (the JSON field names as served).
-type FlinkClient struct {
+// Client speaks Flink's REST API (the JSON field names as served).
+type Client struct {
 	base   string
 	http   *http.Client
 	header [2]string // sent with every request when set (an external cluster's auth)
 }
 
-// NewFlinkClient returns a client for the REST endpoint at base (e.g. http://127.0.0.1:8081).
-func NewFlinkClient(base string) *FlinkClient {
-	return &FlinkClient{base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: 30 * time.Second}}
+// Option configures a Client.
+type Option func(*Client)
+
+// WithTLS makes the client verify the endpoint with cfg (an external
+// cluster's REST endpoint over HTTPS).
+func WithTLS(cfg *tls.Config) Option {
+	return func(c *Client) {
+		c.http.Transport = &http.Transport{TLSClientConfig: cfg, Proxy: http.ProxyFromEnvironment}
+	}
+}
+
+// WithHeader sends the header name: value with every request (an external
+// cluster's authentication).
+func WithHeader(name, value string) Option {
+	return func(c *Client) { c.header = [2]string{name, value} }
+}
+
+// NewClient returns a client for the REST endpoint at base (e.g. http://127.0.0.1:8081).
+func NewClient(base string, opts ...Option) *Client {
+	c := &Client{base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: 30 * time.Second}}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
 }
 
 // Overview is GET /overview.
@@ -36,7 +58,7 @@ type Overview struct {
 	JobsRunning    int    `json:"jobs-running"`
 }
 
-// JobDetails is the part of GET /jobs/{id} the harness reads.
+// JobDetails is the part of GET /jobs/{id} abload reads.
 type JobDetails struct {
 	JID      string   `json:"jid"`
 	Name     string   `json:"name"`
@@ -75,7 +97,7 @@ func (e *RESTError) Error() string {
 	return fmt.Sprintf("flink REST %s %s: HTTP %d: %s", e.Method, e.Path, e.Status, e.Body)
 }
 
-func (c *FlinkClient) do(ctx context.Context, method, path string, body io.Reader, contentType string, out any) error {
+func (c *Client) do(ctx context.Context, method, path string, body io.Reader, contentType string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return err
@@ -135,18 +157,18 @@ func flinkErrorText(data []byte) string {
 
 // GetJSON decodes the JSON answer of GET path into out (any REST resource
 // without a typed method).
-func (c *FlinkClient) GetJSON(ctx context.Context, path string, out any) error {
+func (c *Client) GetJSON(ctx context.Context, path string, out any) error {
 	return c.do(ctx, http.MethodGet, path, nil, "", out)
 }
 
 // Overview returns the cluster overview.
-func (c *FlinkClient) Overview(ctx context.Context) (*Overview, error) {
+func (c *Client) Overview(ctx context.Context) (*Overview, error) {
 	var o Overview
 	return &o, c.do(ctx, http.MethodGet, "/overview", nil, "", &o)
 }
 
 // UploadJar uploads a job jar (POST /jars/upload) and returns its jar id.
-func (c *FlinkClient) UploadJar(ctx context.Context, path string) (string, error) {
+func (c *Client) UploadJar(ctx context.Context, path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -176,14 +198,14 @@ func (c *FlinkClient) UploadJar(ctx context.Context, path string) (string, error
 }
 
 // RunJar starts an uploaded jar (POST /jars/{id}/run) and returns the job id.
-func (c *FlinkClient) RunJar(ctx context.Context, jarID, entryClass string, args []string, parallelism int) (string, error) {
+func (c *Client) RunJar(ctx context.Context, jarID, entryClass string, args []string, parallelism int) (string, error) {
 	return c.RunJarFrom(ctx, jarID, entryClass, args, parallelism, "")
 }
 
 // RunJarFrom is RunJar starting from a savepoint ("" = none). State of
 // operators the job no longer has (or whose uid changed) is skipped
 // (allowNonRestoredState).
-func (c *FlinkClient) RunJarFrom(ctx context.Context, jarID, entryClass string, args []string, parallelism int, savepoint string) (string, error) {
+func (c *Client) RunJarFrom(ctx context.Context, jarID, entryClass string, args []string, parallelism int, savepoint string) (string, error) {
 	return c.RunJarWith(ctx, jarID, RunJarRequest{EntryClass: entryClass, Args: args, Parallelism: parallelism, Savepoint: savepoint})
 }
 
@@ -198,7 +220,7 @@ type RunJarRequest struct {
 }
 
 // RunJarWith starts an uploaded jar and returns the job id.
-func (c *FlinkClient) RunJarWith(ctx context.Context, jarID string, r RunJarRequest) (string, error) {
+func (c *Client) RunJarWith(ctx context.Context, jarID string, r RunJarRequest) (string, error) {
 	req := map[string]any{"programArgsList": r.Args}
 	if r.Args == nil {
 		req["programArgsList"] = []string{}
@@ -227,13 +249,13 @@ func (c *FlinkClient) RunJarWith(ctx context.Context, jarID string, r RunJarRequ
 }
 
 // Job returns GET /jobs/{id}.
-func (c *FlinkClient) Job(ctx context.Context, jobID string) (*JobDetails, error) {
+func (c *Client) Job(ctx context.Context, jobID string) (*JobDetails, error) {
 	var j JobDetails
 	return &j, c.do(ctx, http.MethodGet, "/jobs/"+jobID, nil, "", &j)
 }
 
 // JobExceptions returns the root exception text of a job, if any.
-func (c *FlinkClient) JobExceptions(ctx context.Context, jobID string) string {
+func (c *Client) JobExceptions(ctx context.Context, jobID string) string {
 	var out struct {
 		RootException string `json:"root-exception"`
 		History       struct {
@@ -250,10 +272,10 @@ func (c *FlinkClient) JobExceptions(ctx context.Context, jobID string) string {
 	if s == "" && len(out.History.Entries) > 0 {
 		s = out.History.Entries[0].Stack
 	}
-	return tailLines([]byte(firstLines(s, 12)), 12)
+	return strings.TrimRight(FirstLines(s, 12), "\n")
 }
 
-func firstLines(s string, n int) string {
+func FirstLines(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > n {
 		lines = lines[:n]
@@ -262,18 +284,18 @@ func firstLines(s string, n int) string {
 }
 
 // DeleteJar deletes an uploaded jar (DELETE /jars/{id}).
-func (c *FlinkClient) DeleteJar(ctx context.Context, jarID string) error {
+func (c *Client) DeleteJar(ctx context.Context, jarID string) error {
 	return c.do(ctx, http.MethodDelete, "/jars/"+jarID, nil, "", nil)
 }
 
 // CancelJob cancels a job (PATCH /jobs/{id}?mode=cancel).
-func (c *FlinkClient) CancelJob(ctx context.Context, jobID string) error {
+func (c *Client) CancelJob(ctx context.Context, jobID string) error {
 	return c.do(ctx, http.MethodPatch, "/jobs/"+jobID+"?mode=cancel", nil, "", nil)
 }
 
 // WaitRunning waits until the job and all its vertices are RUNNING. A job
 // that fails, or is cancelled, ends the wait with its root exception.
-func (c *FlinkClient) WaitRunning(ctx context.Context, jobID string, timeout time.Duration) (*JobDetails, error) {
+func (c *Client) WaitRunning(ctx context.Context, jobID string, timeout time.Duration) (*JobDetails, error) {
 	deadline := time.Now().Add(timeout)
 	var last *JobDetails
 	for {
@@ -310,39 +332,39 @@ func (c *FlinkClient) WaitRunning(ctx context.Context, jobID string, timeout tim
 	}
 }
 
-// defaultFetcherInterval is Flink's metrics.fetcher.update-interval when
+// DefaultFetcherInterval is Flink's metrics.fetcher.update-interval when
 // a cluster does not say otherwise.
-const defaultFetcherInterval = 10 * time.Second
+const DefaultFetcherInterval = 10 * time.Second
 
 // FetcherInterval is how often the JobManager's REST API refreshes the
 // metrics it serves (metrics.fetcher.update-interval in its configuration,
 // GET /jobmanager/config): Flink's default of 10 s when the cluster does not
 // list it, and with an error when the configuration cannot be read or the
 // value parsed.
-func (c *FlinkClient) FetcherInterval(ctx context.Context) (time.Duration, error) {
+func (c *Client) FetcherInterval(ctx context.Context) (time.Duration, error) {
 	var kv []struct {
 		Key   string `json:"key"`
 		Value string `json:"value"`
 	}
 	if err := c.do(ctx, http.MethodGet, "/jobmanager/config", nil, "", &kv); err != nil {
-		return defaultFetcherInterval, err
+		return DefaultFetcherInterval, err
 	}
 	for _, e := range kv {
 		if e.Key == "metrics.fetcher.update-interval" {
-			d, ok := parseFlinkDuration(e.Value)
+			d, ok := ParseDuration(e.Value)
 			if !ok {
-				return defaultFetcherInterval, fmt.Errorf("metrics.fetcher.update-interval %q is not a duration", e.Value)
+				return DefaultFetcherInterval, fmt.Errorf("metrics.fetcher.update-interval %q is not a duration", e.Value)
 			}
 			return d, nil
 		}
 	}
-	return defaultFetcherInterval, nil
+	return DefaultFetcherInterval, nil
 }
 
-// parseFlinkDuration reads a duration as Flink's configuration writes it:
+// ParseDuration reads a duration as Flink's configuration writes it:
 // a number with an optional unit ("1000 ms", "10 s", "2min", "500"; no unit
 // is milliseconds).
-func parseFlinkDuration(s string) (time.Duration, bool) {
+func ParseDuration(s string) (time.Duration, bool) {
 	s = strings.TrimSpace(s)
 	i := 0
 	for i < len(s) && (s[i] >= '0' && s[i] <= '9') {
@@ -381,7 +403,7 @@ type SubtaskRecords struct {
 // SubtaskRecordsIn reads every vertex's per-subtask records-in
 // (GET /jobs/{id}/vertices/{vid}, metrics.read-records: the task's
 // numRecordsIn). The values are as fresh as metrics.fetcher.update-interval.
-func (c *FlinkClient) SubtaskRecordsIn(ctx context.Context, jobID string) ([]SubtaskRecords, error) {
+func (c *Client) SubtaskRecordsIn(ctx context.Context, jobID string) ([]SubtaskRecords, error) {
 	j, err := c.Job(ctx, jobID)
 	if err != nil {
 		return nil, err
@@ -413,7 +435,7 @@ func (c *FlinkClient) SubtaskRecordsIn(ctx context.Context, jobID string) ([]Sub
 // TriggerSavepoint takes a savepoint of a running job into dir (an absolute
 // path the cluster can write) without stopping it, waits for it and returns
 // its location.
-func (c *FlinkClient) TriggerSavepoint(ctx context.Context, jobID, dir string) (string, error) {
+func (c *Client) TriggerSavepoint(ctx context.Context, jobID, dir string) (string, error) {
 	body, _ := json.Marshal(map[string]any{"target-directory": dir, "cancel-job": false, "formatType": "CANONICAL"})
 	var trig struct {
 		RequestID string `json:"request-id"`
@@ -438,7 +460,7 @@ func (c *FlinkClient) TriggerSavepoint(ctx context.Context, jobID, dir string) (
 		}
 		if st.Status.ID == "COMPLETED" {
 			if st.Operation.Location == "" {
-				return "", fmt.Errorf("savepoint failed: %s", firstLines(st.Operation.FailureCause.StackTrace, 3))
+				return "", fmt.Errorf("savepoint failed: %s", FirstLines(st.Operation.FailureCause.StackTrace, 3))
 			}
 			return st.Operation.Location, nil
 		}
