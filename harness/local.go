@@ -20,6 +20,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -80,7 +81,7 @@ type LocalEnv struct {
 	promAddrs                map[string]string // Flink process name → its Prometheus reporter's host:port
 	kafkaArgv                []string
 	kafkaBootstrap, kafkaLog string
-	proxy                    *NetProxy
+	proxy                    *netproxy.Proxy
 	secure                   *SecureEndpoint
 }
 
@@ -183,14 +184,14 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 	jobPort := 0 // the broker's JOB listener, behind the proxy
 	if e.cfg.NetProxy {
 		jobPort = ports[4]
-		np, err := NewNetProxy(fmt.Sprintf("127.0.0.1:%d", ports[5]), fmt.Sprintf("127.0.0.1:%d", jobPort))
+		np, err := netproxy.New(fmt.Sprintf("127.0.0.1:%d", ports[5]), fmt.Sprintf("127.0.0.1:%d", jobPort))
 		if err != nil {
 			return nil, err
 		}
 		e.mu.Lock()
 		e.proxy = np
 		e.mu.Unlock()
-		if err := np.ShapeNetwork(e.cfg.Network); err != nil {
+		if err := ShapeNetwork(np, e.cfg.Network); err != nil {
 			return nil, fmt.Errorf("env.network: %w", err)
 		}
 		ep.JobKafkaBootstrap = []string{np.Addr()}
@@ -843,7 +844,7 @@ func (e *LocalEnv) FlinkMetricsEndpoints() []FlinkMetricsEndpoint {
 
 // NetProxy is the proxy between the job and the broker (nil without
 // LocalConfig.NetProxy, or before Start).
-func (e *LocalEnv) NetProxy() *NetProxy {
+func (e *LocalEnv) NetProxy() *netproxy.Proxy {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.proxy

@@ -5,20 +5,21 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/scenarios"
 )
 
-// NetworkShaper is implemented by environments that can put a NetProxy
+// NetworkShaper is implemented by environments that can put a network proxy (netproxy.Proxy)
 // between the job and the broker (env.network, network faults).
 type NetworkShaper interface {
 	// NetProxy is the proxy the job's Kafka traffic crosses, or nil when
 	// the environment was built without one.
-	NetProxy() *NetProxy
+	NetProxy() *netproxy.Proxy
 }
 
 // ShapeNetwork applies a scenario's env.network as the proxy's steady
 // shaping (nothing set removes all shaping).
-func (np *NetProxy) ShapeNetwork(n scenarios.Network) error {
+func ShapeNetwork(np *netproxy.Proxy, n scenarios.Network) error {
 	kbps, err := networkKBps(n.Bandwidth)
 	if err != nil {
 		return err
@@ -34,7 +35,7 @@ func networkKBps(bw string) (int64, error) {
 }
 
 // envNetProxy is the environment's network proxy, if it has one.
-func envNetProxy(env Environment) *NetProxy {
+func envNetProxy(env Environment) *netproxy.Proxy {
 	if ns, ok := env.(NetworkShaper); ok {
 		return ns.NetProxy()
 	}
@@ -54,7 +55,7 @@ func (r *runner) setupNetwork() error {
 	if err := r.netProxy.Cut(false); err != nil {
 		return err
 	}
-	if err := r.netProxy.ShapeNetwork(r.sc.Env.Network); err != nil {
+	if err := ShapeNetwork(r.netProxy, r.sc.Env.Network); err != nil {
 		return fmt.Errorf("env.network: %w", err)
 	}
 	if s := r.sc.Env.Network.String(); s != "" {
@@ -106,7 +107,7 @@ func (r *runner) networkFault(ctx context.Context, f scenarios.Fault) error {
 	}
 	// Restore even when the run is being stopped: the drain and teardown
 	// must not find the path cut or slowed.
-	return errors.Join(err, np.Cut(false), np.ShapeNetwork(steady))
+	return errors.Join(err, np.Cut(false), ShapeNetwork(np, steady))
 }
 
 // networkFaultTarget describes a network fault's setting for logs and

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -63,30 +64,35 @@ func dur(s string) scenarios.Duration {
 	return d
 }
 
-func (np *NetProxy) state() (netShape, bool) {
-	np.mu.Lock()
-	defer np.mu.Unlock()
-	cut, _ := np.cutState()
-	return np.applied, cut
+// newShapeProxy is a proxy for checking its shaping: nothing connects, so
+// the upstream is never dialled.
+func newShapeProxy(t *testing.T) *netproxy.Proxy {
+	t.Helper()
+	np, err := netproxy.New("127.0.0.1:0", "127.0.0.1:9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { np.Close() })
+	return np
 }
 
 // A network fault shapes the proxy for its duration on top of env.network,
 // then restores env.network, also when the run stops first.
 func TestNetworkFaultRestoresSteadyShaping(t *testing.T) {
-	np := newTestProxy(t)
+	np := newShapeProxy(t)
 	sc := &scenarios.Scenario{Env: scenarios.Env{Network: scenarios.Network{Latency: dur("20ms"), Bandwidth: "100KB/s"}}}
 	r := &runner{sc: sc, netProxy: np}
-	if err := np.ShapeNetwork(sc.Env.Network); err != nil {
+	if err := ShapeNetwork(np, sc.Env.Network); err != nil {
 		t.Fatal(err)
 	}
-	steady := netShape{latency: dur("20ms").Duration, kbps: 100}
+	steady := netproxy.Shape{Latency: dur("20ms").Duration, KBps: 100}
 	for _, tt := range []struct {
 		f    scenarios.Fault
-		want netShape
+		want netproxy.Shape
 		cut  bool
 	}{
-		{scenarios.Fault{Kind: scenarios.FaultNetworkDelay, Latency: dur("30ms"), Jitter: dur("5ms")}, netShape{latency: dur("50ms").Duration, jitter: dur("5ms").Duration, kbps: 100}, false},
-		{scenarios.Fault{Kind: scenarios.FaultNetworkBandwidth, Bandwidth: "50KB/s"}, netShape{latency: dur("20ms").Duration, kbps: 50}, false},
+		{scenarios.Fault{Kind: scenarios.FaultNetworkDelay, Latency: dur("30ms"), Jitter: dur("5ms")}, netproxy.Shape{Latency: dur("50ms").Duration, Jitter: dur("5ms").Duration, KBps: 100}, false},
+		{scenarios.Fault{Kind: scenarios.FaultNetworkBandwidth, Bandwidth: "50KB/s"}, netproxy.Shape{Latency: dur("20ms").Duration, KBps: 50}, false},
 		{scenarios.Fault{Kind: scenarios.FaultNetworkBandwidth, Bandwidth: "1MB/s"}, steady, false}, // env.network's limit is lower
 		{scenarios.Fault{Kind: scenarios.FaultNetworkCut}, steady, true},
 	} {
@@ -94,13 +100,13 @@ func TestNetworkFaultRestoresSteadyShaping(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { done <- r.networkFault(context.Background(), tt.f) }()
 		time.Sleep(100 * time.Millisecond)
-		if got, cut := np.state(); got != tt.want || cut != tt.cut {
+		if got, cut := np.State(); got != tt.want || cut != tt.cut {
 			t.Errorf("%s during the fault: %+v cut %v, want %+v cut %v", tt.f.Kind, got, cut, tt.want, tt.cut)
 		}
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		if got, cut := np.state(); got != steady || cut {
+		if got, cut := np.State(); got != steady || cut {
 			t.Errorf("%s after the fault: %+v cut %v, want env.network's %+v", tt.f.Kind, got, cut, steady)
 		}
 	}
@@ -117,7 +123,7 @@ func TestNetworkFaultRestoresSteadyShaping(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the cut outlived the run's context")
 	}
-	if _, cut := np.state(); cut {
+	if _, cut := np.State(); cut {
 		t.Error("still cut after the run stopped")
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -242,7 +243,7 @@ type runner struct {
 	scales   scaleState
 	live     liveState
 	metrics  *metricsServer
-	netProxy *NetProxy // the job's path to the broker crosses it (nil: direct)
+	netProxy *netproxy.Proxy // the job's path to the broker crosses it (nil: direct)
 	snd      *sender
 	sent     sendStats        // the sender's totals, once it has finished
 	genStats generators.Stats // what the generator emitted, once the sender has finished

@@ -26,6 +26,7 @@ import (
 
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -132,7 +133,7 @@ type Env struct {
 	nodes     map[string]*node // by component name
 	images    Images
 	endpoints *harness.Endpoints
-	proxy     *harness.NetProxy
+	proxy     *netproxy.Proxy
 	stopped   bool
 	stopCh    chan struct{}
 }
@@ -917,7 +918,7 @@ func (e *Env) startProxy(ctx context.Context, jobPort int) (string, error) {
 		return "", err
 	}
 	upstream := net.JoinHostPort(loopback.String(), fmt.Sprint(jobPort))
-	np, err := harness.NewNetProxy(net.JoinHostPort(gw, "0"), upstream)
+	np, err := netproxy.New(net.JoinHostPort(gw, "0"), upstream)
 	if err != nil {
 		return "", err
 	}
@@ -931,7 +932,7 @@ func (e *Env) startProxy(ctx context.Context, jobPort int) (string, error) {
 		np.Close()
 		return "", errors.New("environment is stopping")
 	}
-	if err := np.ShapeNetwork(e.cfg.Network); err != nil {
+	if err := harness.ShapeNetwork(np, e.cfg.Network); err != nil {
 		return "", fmt.Errorf("env.network: %w", err)
 	}
 	shaping := e.cfg.Network.String()
@@ -969,7 +970,7 @@ func (e *Env) probeProxy(ctx context.Context, proxyAddr string) error {
 
 // NetProxy is the proxy between the job and the broker (nil without
 // Config.NetProxy, or before Start).
-func (e *Env) NetProxy() *harness.NetProxy {
+func (e *Env) NetProxy() *netproxy.Proxy {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.proxy

@@ -1,4 +1,4 @@
-package harness
+package netproxy
 
 import (
 	"bytes"
@@ -31,9 +31,9 @@ func echoServer(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func newTestProxy(t *testing.T) *NetProxy {
+func newTestProxy(t *testing.T) *Proxy {
 	t.Helper()
-	np, err := NewNetProxy("127.0.0.1:0", echoServer(t))
+	np, err := New("127.0.0.1:0", echoServer(t))
 	if err != nil {
 		t.Fatal(err)
 	}

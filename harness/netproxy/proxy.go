@@ -1,4 +1,4 @@
-package harness
+package netproxy
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// NetProxy is an in-process TCP proxy (Shopify's toxiproxy, used as a
+// Proxy is an in-process TCP proxy (Shopify's toxiproxy, used as a
 // library) on the path between the job under test and the Kafka broker: the
 // broker advertises the proxy's address on the job's listener, so every
 // byte the job exchanges with Kafka crosses it, while the harness's own
@@ -37,12 +37,12 @@ import (
 //
 // The bandwidth limit and the cut live in one abload toxic at the head of
 // each direction's chain, which also counts connections and bytes.
-type NetProxy struct {
+type Proxy struct {
 	id    string
 	proxy *toxiproxy.Proxy
 
 	mu      sync.Mutex // serialises Shape, Cut and Close
-	applied netShape   // the latency toxics in place
+	applied Shape      // the latency toxics in place
 	closed  bool
 
 	dirs  [2]*proxyDir // [0] client → upstream, [1] upstream → client
@@ -53,10 +53,12 @@ type NetProxy struct {
 	change chan struct{} // closed and replaced at each change of cut
 }
 
-// netShape is the steady shaping of both directions.
-type netShape struct {
-	latency, jitter time.Duration
-	kbps            int64
+// Shape is a proxy's shaping of both directions: each chunk of data held
+// Latency ± Jitter, and at most KBps kilobytes a second each way (0: no
+// limit).
+type Shape struct {
+	Latency, Jitter time.Duration
+	KBps            int64
 }
 
 // proxyDir is one direction's counters and bandwidth limit.
@@ -65,8 +67,8 @@ type proxyDir struct {
 	lim   *rate.Limiter // rate.Inf when unlimited
 }
 
-// NetProxyStats are a proxy's counters since it started.
-type NetProxyStats struct {
+// Stats are a proxy's counters since it started.
+type Stats struct {
 	Connections int64 // accepted connections
 	BytesUp     int64 // client → upstream (the job's requests)
 	BytesDown   int64 // upstream → client (the broker's responses)
@@ -75,32 +77,32 @@ type NetProxyStats struct {
 // shapeToxicType is the abload toxic's type name in toxiproxy's registry.
 const shapeToxicType = "abload_shape"
 
-var netProxies sync.Map // id → *NetProxy, for the toxics to find their proxy
-
 func init() { toxics.Register(shapeToxicType, new(shapeToxic)) }
 
-// NewNetProxy starts a proxy listening on listen (host:port; port 0 picks
+// New starts a proxy listening on listen (host:port; port 0 picks
 // one) that forwards each accepted connection to upstream, dialled when the
 // connection arrives. It starts unshaped.
-func NewNetProxy(listen, upstream string) (*NetProxy, error) {
+func New(listen, upstream string) (*Proxy, error) {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	np := &NetProxy{id: hex.EncodeToString(b), change: make(chan struct{})}
+	np := &Proxy{id: hex.EncodeToString(b), change: make(chan struct{})}
 	for i := range np.dirs {
 		np.dirs[i] = &proxyDir{lim: rate.NewLimiter(rate.Inf, 0)}
 	}
 	srv := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
 	np.proxy = toxiproxy.NewProxy(srv, "abload-"+np.id, listen, upstream)
-	netProxies.Store(np.id, np)
-	for _, up := range []bool{true, false} {
+	for i, up := range []bool{true, false} {
 		attrs, _ := json.Marshal(shapeToxic{ID: np.id, Up: up})
-		if err := np.addToxic(shapeToxicType+"_"+streamName(up), shapeToxicType, up, attrs); err != nil {
-			netProxies.Delete(np.id)
+		w, err := np.addToxic(shapeToxicType+"_"+streamName(up), shapeToxicType, up, attrs)
+		if err != nil {
 			return nil, err
 		}
+		// toxiproxy built the toxic from its registered type; it learns its
+		// proxy here, before the proxy listens (no link exists yet).
+		t := w.Toxic.(*shapeToxic)
+		t.np, t.dir = np, np.dirs[i]
 	}
 	if err := np.proxy.Start(); err != nil {
-		netProxies.Delete(np.id)
 		return nil, fmt.Errorf("network proxy: listen on %s: %w", listen, err)
 	}
 	return np, nil
@@ -114,25 +116,25 @@ func streamName(up bool) string {
 }
 
 // Addr is the address the proxy listens on.
-func (np *NetProxy) Addr() string {
+func (np *Proxy) Addr() string {
 	np.proxy.Lock()
 	defer np.proxy.Unlock()
 	return np.proxy.Listen
 }
 
 // Upstream is where the proxy forwards to.
-func (np *NetProxy) Upstream() string { return np.proxy.Upstream }
+func (np *Proxy) Upstream() string { return np.proxy.Upstream }
 
 // Stats returns the proxy's counters.
-func (np *NetProxy) Stats() NetProxyStats {
-	return NetProxyStats{Connections: np.conns.Load(), BytesUp: np.dirs[0].bytes.Load(), BytesDown: np.dirs[1].bytes.Load()}
+func (np *Proxy) Stats() Stats {
+	return Stats{Connections: np.conns.Load(), BytesUp: np.dirs[0].bytes.Load(), BytesDown: np.dirs[1].bytes.Load()}
 }
 
 // Shape sets the steady shaping of both directions: latency ± jitter added
 // to each direction (whole milliseconds; toxiproxy's unit), and a bandwidth
 // limit in KB/s (1 KB = 1000 bytes) per direction for all connections
 // together. Zero values remove that shaping.
-func (np *NetProxy) Shape(latency, jitter time.Duration, bandwidthKBps int64) error {
+func (np *Proxy) Shape(latency, jitter time.Duration, bandwidthKBps int64) error {
 	if latency < 0 || jitter < 0 || bandwidthKBps < 0 {
 		return fmt.Errorf("network proxy: negative shaping (latency %s, jitter %s, bandwidth %d KB/s)", latency, jitter, bandwidthKBps)
 	}
@@ -141,28 +143,28 @@ func (np *NetProxy) Shape(latency, jitter time.Duration, bandwidthKBps int64) er
 	if np.closed {
 		return errors.New("network proxy: closed")
 	}
-	want := netShape{latency: latency, jitter: jitter, kbps: bandwidthKBps}
+	want := Shape{Latency: latency, Jitter: jitter, KBps: bandwidthKBps}
 	for _, d := range np.dirs {
-		if want.kbps == 0 {
+		if want.KBps == 0 {
 			d.lim.SetLimit(rate.Inf)
 			continue
 		}
-		bps := float64(want.kbps) * 1000
+		bps := float64(want.KBps) * 1000
 		// A burst of 1/20 s of traffic (at least a segment, at most 64 KiB):
 		// bursts short enough that the limit holds over tens of milliseconds.
 		d.lim.SetBurst(int(min(max(bps/20, 1500), 64<<10)))
 		d.lim.SetLimit(rate.Limit(bps))
 	}
-	hadLatency := np.applied.latency > 0 || np.applied.jitter > 0
-	hasLatency := want.latency > 0 || want.jitter > 0
-	attrs, _ := json.Marshal(map[string]int64{"latency": want.latency.Milliseconds(), "jitter": want.jitter.Milliseconds()})
+	hadLatency := np.applied.Latency > 0 || np.applied.Jitter > 0
+	hasLatency := want.Latency > 0 || want.Jitter > 0
+	attrs, _ := json.Marshal(map[string]int64{"latency": want.Latency.Milliseconds(), "jitter": want.Jitter.Milliseconds()})
 	for _, up := range []bool{true, false} {
 		name := "latency_" + streamName(up)
 		var err error
 		switch {
 		case hasLatency && !hadLatency:
-			err = np.addToxic(name, "latency", up, attrs)
-		case hasLatency && (want.latency != np.applied.latency || want.jitter != np.applied.jitter):
+			_, err = np.addToxic(name, "latency", up, attrs)
+		case hasLatency && (want.Latency != np.applied.Latency || want.Jitter != np.applied.Jitter):
 			body, _ := json.Marshal(map[string]any{"attributes": json.RawMessage(attrs), "toxicity": 1})
 			_, err = np.proxy.Toxics.UpdateToxicJson(name, bytes.NewReader(body))
 		case !hasLatency && hadLatency:
@@ -176,18 +178,19 @@ func (np *NetProxy) Shape(latency, jitter time.Duration, bandwidthKBps int64) er
 	return nil
 }
 
-func (np *NetProxy) addToxic(name, typ string, up bool, attrs []byte) error {
+func (np *Proxy) addToxic(name, typ string, up bool, attrs []byte) (*toxics.ToxicWrapper, error) {
 	body, _ := json.Marshal(map[string]any{"name": name, "type": typ, "stream": streamName(up), "toxicity": 1, "attributes": json.RawMessage(attrs)})
-	if _, err := np.proxy.Toxics.AddToxicJson(bytes.NewReader(body)); err != nil {
-		return fmt.Errorf("network proxy: add %s toxic: %w", name, err)
+	w, err := np.proxy.Toxics.AddToxicJson(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("network proxy: add %s toxic: %w", name, err)
 	}
-	return nil
+	return w, nil
 }
 
 // Cut starts (on) or lifts a partition: while it lasts no data flows either
 // way; connections stay open and what was sent meanwhile arrives once it is
 // lifted.
-func (np *NetProxy) Cut(on bool) error {
+func (np *Proxy) Cut(on bool) error {
 	np.mu.Lock()
 	defer np.mu.Unlock()
 	if np.closed {
@@ -203,15 +206,23 @@ func (np *NetProxy) Cut(on bool) error {
 	return nil
 }
 
-func (np *NetProxy) cutState() (bool, chan struct{}) {
+func (np *Proxy) cutState() (bool, chan struct{}) {
 	np.cutMu.Lock()
 	defer np.cutMu.Unlock()
 	return np.cut, np.change
 }
 
+// State is the steady shaping in place and whether the path is cut.
+func (np *Proxy) State() (Shape, bool) {
+	np.mu.Lock()
+	defer np.mu.Unlock()
+	cut, _ := np.cutState()
+	return np.applied, cut
+}
+
 // Close stops listening and closes every proxied connection. It may be
 // called more than once.
-func (np *NetProxy) Close() error {
+func (np *Proxy) Close() error {
 	np.mu.Lock()
 	if np.closed {
 		np.mu.Unlock()
@@ -220,7 +231,6 @@ func (np *NetProxy) Close() error {
 	np.closed = true
 	np.mu.Unlock()
 	np.proxy.Stop()
-	netProxies.Delete(np.id)
 	return nil
 }
 
@@ -230,35 +240,22 @@ func (np *NetProxy) Close() error {
 type shapeToxic struct {
 	ID string `json:"id"`
 	Up bool   `json:"up"`
-}
 
-func (t *shapeToxic) owner() (*NetProxy, *proxyDir) {
-	v, ok := netProxies.Load(t.ID)
-	if !ok {
-		return nil, nil
-	}
-	np := v.(*NetProxy)
-	if t.Up {
-		return np, np.dirs[0]
-	}
-	return np, np.dirs[1]
+	np  *Proxy    // set by New before the proxy listens
+	dir *proxyDir // this direction's counters and limit
 }
 
 // NewState is called once for each new link (a connection has one link per
 // direction): the upstream one counts the connection.
 func (t *shapeToxic) NewState() any {
-	if np, _ := t.owner(); np != nil && t.Up {
-		np.conns.Add(1)
+	if t.Up {
+		t.np.conns.Add(1)
 	}
 	return nil
 }
 
 func (t *shapeToxic) Pipe(stub *toxics.ToxicStub) {
-	np, d := t.owner()
-	if np == nil { // the proxy is closing: pass through
-		new(toxics.NoopToxic).Pipe(stub)
-		return
-	}
+	np, d := t.np, t.dir
 	for {
 		cut, change := np.cutState()
 		if cut {
