@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/abload/abload/reports/gate"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -359,10 +360,10 @@ func TestREADMEGateTable(t *testing.T) {
 	b.WriteString("| runs | gates | A/A: fails falsely | +10 ms each way: fails | +30 ms each way: fails |\n|---|---|--:|--:|--:|\n")
 	for _, d := range designs[1:] {
 		for _, recipe := range recipes {
-			var gates []*GateExpr
+			var gates []*gate.Expr
 			var names []string
 			for _, s := range recipe {
-				g, err := ParseGate(s)
+				g, err := gate.Parse(s)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -2,63 +2,16 @@ package reports
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/abload/abload/reports/gate"
 )
 
-func TestParseGate(t *testing.T) {
-	for _, tc := range []struct {
-		in       string
-		path, op string
-		value    float64
-		baseline bool
-		factor   float64
-	}{
-		{"e2e.p99 < 500ms", "latency_ms.e2e.p99", "<", 500, false, 0},
-		{"e2e.p99<0.5s", "latency_ms.e2e.p99", "<", 500, false, 0},
-		{"latency_ms.window.p50 <= 2s", "latency_ms.window.p50", "<=", 2000, false, 0},
-		{"throughput.in_eps >= 20000", "throughput.in_eps", ">=", 20000, false, 0},
-		{"in_eps >= 2e4/s", "throughput.in_eps", ">=", 20000, false, 0},
-		{"checkpoints.duration_ms.p99 < 2s", "checkpoints.duration_ms.p99", "<", 2000, false, 0},
-		{"checkpoints.state_size_bytes.max < 64MiB", "checkpoints.state_size_bytes.max", "<", 64 << 20, false, 0},
-		{"checkpoints.state_size_bytes.max < 64MB", "checkpoints.state_size_bytes.max", "<", 64e6, false, 0},
-		{"skew > 1.5", "skew.max_over_mean", ">", 1.5, false, 0},
-		{"e2e.p99 <= baseline * 1.10", "latency_ms.e2e.p99", "<=", 0, true, 1.10},
-		{"out_rps >= baseline", "throughput.out_rps", ">=", 0, true, 1},
-		{"send_delay.max < 1000us", "events.send_delay_ms.max", "<", 1, false, 0},
-		{"e2e.max < 1h", "latency_ms.e2e.max", "<", 3600e3, false, 0},
-		{"recovery.running_after_s < 2m", "recovery.running_after_s", "<", 120, false, 0},
-	} {
-		g, err := ParseGate(tc.in)
-		if err != nil {
-			t.Errorf("ParseGate(%q): %v", tc.in, err)
-			continue
-		}
-		if g.Path != tc.path || g.Op != tc.op || math.Abs(g.Value-tc.value) > 1e-9 || g.Baseline != tc.baseline || g.Factor != tc.factor {
-			t.Errorf("ParseGate(%q) = %+v", tc.in, g)
-		}
-	}
-	for _, tc := range []struct{ in, want string }{
-		{"e2e.p99 500ms", "OP one of"},
-		{"e2e.p99 < ", "METRIC OP VALUE"},
-		{"e2e.p99 < 5 parsecs", "does not fit"},
-		{"e2e.p99 < 5GB", "does not fit the metric, which is in ms"},
-		{"skew < 2ms", "the metric has no unit"},
-		{"E2E.P99 < 5ms", "not a result.json path"},
-		{"e2e.p99 < fast", "not a number"},
-		{"e2e.p99 < baseline * -1", "factor > 0"},
-		{"e2e.p99 < 2 < 3", "one comparison per gate"},
-		{"1.5 < e2e.p99", "not a result.json path"},
-	} {
-		if _, err := ParseGate(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ParseGate(%q) error = %v, want it to mention %q", tc.in, err, tc.want)
-		}
-	}
-}
-
-func parseGate(t *testing.T, s string) *GateExpr {
+func parseGate(t *testing.T, s string) *gate.Expr {
 	t.Helper()
-	g, err := ParseGate(s)
+	g, err := gate.Parse(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +19,7 @@ func parseGate(t *testing.T, s string) *GateExpr {
 }
 
 // evalGates is EvaluateGates without its warnings.
-func evalGates(exprs []*GateExpr, r *Result, base *Baseline) []Gate {
+func evalGates(exprs []*gate.Expr, r *Result, base *Baseline) []Gate {
 	g, _ := EvaluateGates(exprs, r, base, CompareOptions{})
 	return g
 }
@@ -76,7 +29,7 @@ func TestEvaluateGates(t *testing.T) {
 	b := sampleResult()
 	b.Latency.E2E.P99 = 40
 	base := &Baseline{Name: "b", Results: []*Result{b}}
-	gates := []*GateExpr{parseGate(t, "e2e.p99 < 50ms"), parseGate(t, "e2e.p99 < 40ms"), parseGate(t, "e2e.p99 <= baseline * 1.10"),
+	gates := []*gate.Expr{parseGate(t, "e2e.p99 < 50ms"), parseGate(t, "e2e.p99 < 40ms"), parseGate(t, "e2e.p99 <= baseline * 1.10"),
 		parseGate(t, "e2e.p99 <= baseline * 1.5"), parseGate(t, "checkpoints.duration_ms.p99 < 1s"), parseGate(t, "in_eps >= 1000/s")}
 	got := evalGates(gates, r, base)
 	want := []bool{true, false, false, true, false, true}
@@ -102,7 +55,7 @@ func TestEvaluateGates(t *testing.T) {
 		t.Errorf("baseline limit over a history = %v, want 44 (median 40 × 1.1)", g[0].Limit)
 	}
 	// No baseline: a baseline gate fails with a reason.
-	if g := parseGate(t, "e2e.p99 <= baseline").Evaluate(r, nil); g.Pass || g.Error == "" {
+	if g := EvaluateGate(parseGate(t, "e2e.p99 <= baseline"), r, nil); g.Pass || g.Error == "" {
 		t.Errorf("baseline gate without a baseline: %+v", g)
 	}
 	// An invalid run passes no gate.
@@ -149,7 +102,7 @@ func TestGatesNeverPassOnNothing(t *testing.T) {
 		{sampleResult(), "clock.offset_ms < 10", false, "the broker's clock was not checked"},
 		{sampleResult(), "no.such.field < 1", false, "metric not in the result"},
 	} {
-		g := evalGates([]*GateExpr{parseGate(t, tc.gate)}, tc.r, nil)[0]
+		g := evalGates([]*gate.Expr{parseGate(t, tc.gate)}, tc.r, nil)[0]
 		if g.Pass != tc.pass || !strings.Contains(g.Error, tc.reason) || g.NoData == tc.pass {
 			t.Errorf("%s: pass %v no data %v error %q; want pass %v, error mentioning %q", tc.gate, g.Pass, g.NoData, g.Error, tc.pass, tc.reason)
 		}
@@ -162,50 +115,18 @@ func TestBaselineFactorSigned(t *testing.T) {
 	g := parseGate(t, "lag.slope_per_s <= baseline * 1.10")
 	for _, tc := range []struct{ base, v, limit float64 }{{-50, -46, -45}, {50, 54, 55}, {0, 0, 0}} {
 		b := tc.base
-		got := g.EvaluateValue(tc.v, &b)
+		got := EvaluateGateValue(g, tc.v, &b)
 		if got.Limit == nil || math.Abs(*got.Limit-tc.limit) > 1e-9 || !got.Pass {
 			t.Errorf("baseline %v, value %v: %+v, want limit %v and a pass", tc.base, tc.v, got, tc.limit)
 		}
 	}
 	low := parseGate(t, "in_eps >= baseline * 0.9")
 	b := 2000.0
-	if got := low.EvaluateValue(1850, &b); !got.Pass || *got.Limit != 1800 {
+	if got := EvaluateGateValue(low, 1850, &b); !got.Pass || *got.Limit != 1800 {
 		t.Errorf("in_eps 1850 vs 0.9 × 2000: %+v", got)
 	}
-	if got := low.EvaluateValue(1750, &b); got.Pass {
+	if got := EvaluateGateValue(low, 1750, &b); got.Pass {
 		t.Errorf("in_eps 1750 vs 0.9 × 2000: %+v", got)
-	}
-}
-
-func TestParseWorseBy(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		path string
-		op   string
-		v    float64
-	}{
-		{"e2e.p99 worse_by > 10%", "latency_ms.e2e.p99", ">", 0.10},
-		{"e2e.p99  worse_by<=5.5%", "latency_ms.e2e.p99", "<=", 0.055},
-		{"throughput.in_eps worse_by > 0%", "throughput.in_eps", ">", 0},
-		{"lag.slope_per_s worse_by > 2 %", "lag.slope_per_s", ">", 0.02},
-	} {
-		g, err := ParseGate(tc.in)
-		if err != nil || !g.WorseBy || !g.NeedsBaseline() || g.Path != tc.path || g.Op != tc.op || math.Abs(g.Value-tc.v) > 1e-12 {
-			t.Errorf("ParseGate(%q) = %+v, %v", tc.in, g, err)
-		}
-	}
-	for _, tc := range []struct{ in, want string }{
-		{"e2e.p99 worse_by > 10", "percentage"},
-		{"e2e.p99 worse_by > -5%", "percentage of 0 or more"},
-		{"e2e.max worse_by > 10%", "worse_by takes one of compare's metrics"},
-		{"e2e.p99 better_by > 10%", "want a metric, or a metric and worse_by"},
-		{"e2e.p99 worse_by > baseline", "percentage"},
-		{"e2e.p99 worse_by >= 10%", "worse_by takes > "},
-		{"e2e.p99 worse_by < 10%", "not <"},
-	} {
-		if _, err := ParseGate(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ParseGate(%q) error = %v, want it to mention %q", tc.in, err, tc.want)
-		}
 	}
 }
 
@@ -218,7 +139,7 @@ func TestWorseByGates(t *testing.T) {
 		return r
 	}
 	history := &Baseline{Name: "main", Results: []*Result{run(12.0, 45), run(12.6, 47), run(11.7, 44)}}
-	gates := []*GateExpr{parseGate(t, "e2e.p99 worse_by > 10%"), parseGate(t, "e2e.p50 worse_by <= 10%")}
+	gates := []*gate.Expr{parseGate(t, "e2e.p99 worse_by > 10%"), parseGate(t, "e2e.p50 worse_by <= 10%")}
 	// Doubled: worse, and at least ~+70% even with 1 vs 3 runs.
 	got := evalGates(gates, run(24.6, 92), history)
 	for _, g := range got {
@@ -238,7 +159,7 @@ func TestWorseByGates(t *testing.T) {
 	if !g.Pass || g.Verdict != string(VerdictWorse) || g.Value > 10 {
 		t.Errorf("+5.5%% against a tight history with a 10%% limit: %+v", g)
 	}
-	if g := evalGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 2%")}, run(12, 47.5), tight)[0]; g.Pass {
+	if g := evalGates([]*gate.Expr{parseGate(t, "e2e.p99 worse_by > 2%")}, run(12, 47.5), tight)[0]; g.Pass {
 		t.Errorf("+5.5%% against a tight history with a 2%% limit: %+v", g)
 	}
 	// Nothing to judge: updates off in the run, or percentiles too short.
@@ -274,11 +195,11 @@ func TestWorseByHigherIsBetter(t *testing.T) {
 	}
 	history := &Baseline{Name: "main", Results: []*Result{run(2000), run(2010), run(1995), run(2005)}}
 	g := parseGate(t, "out_rps worse_by > 10%")
-	half := evalGates([]*GateExpr{g}, run(1000), history)[0]
+	half := evalGates([]*gate.Expr{g}, run(1000), history)[0]
 	if half.Pass || half.Value < 49 || half.Value > 51 || half.Interval[0] <= 10 || half.Unit != "%" {
 		t.Errorf("throughput halved: %+v, want a failure, worse by ~+50%%", half)
 	}
-	double := evalGates([]*GateExpr{g}, run(4000), history)[0]
+	double := evalGates([]*gate.Expr{g}, run(4000), history)[0]
 	if !double.Pass || double.Value > -90 || double.Verdict != string(VerdictBetter) {
 		t.Errorf("throughput doubled: %+v, want a pass, worse by ~-100%%", double)
 	}
@@ -295,10 +216,10 @@ func TestWorseByLagSlope(t *testing.T) {
 	}
 	history := &Baseline{Name: "main", Results: []*Result{run(0), run(1), run(-1), run(0.5)}}
 	g := parseGate(t, "lag.slope_per_s worse_by > 5%") // 100 events/s
-	if got := evalGates([]*GateExpr{g}, run(150), history)[0]; got.Pass || *got.Limit != 100 || got.Unit != "events/s" {
+	if got := evalGates([]*gate.Expr{g}, run(150), history)[0]; got.Pass || *got.Limit != 100 || got.Unit != "events/s" {
 		t.Errorf("lag slope +150 events/s: %+v, want a failure against 100 events/s", got)
 	}
-	if got := evalGates([]*GateExpr{g}, run(20), history)[0]; !got.Pass {
+	if got := evalGates([]*gate.Expr{g}, run(20), history)[0]; !got.Pass {
 		t.Errorf("lag slope +20 events/s: %+v, want a pass (limit 100)", got)
 	}
 	flat := &Baseline{Name: "flat", Results: []*Result{run(0), run(0), run(0)}}
@@ -322,12 +243,12 @@ func TestWorseByFamilyDistinctMetrics(t *testing.T) {
 		return r
 	}
 	history := &Baseline{Name: "main", Results: []*Result{run(45), run(47), run(44)}}
-	one := evalGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 10%")}, run(60), history)[0]
-	same := evalGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 10%"), parseGate(t, "e2e.p99 worse_by > 20%")}, run(60), history)[0]
+	one := evalGates([]*gate.Expr{parseGate(t, "e2e.p99 worse_by > 10%")}, run(60), history)[0]
+	same := evalGates([]*gate.Expr{parseGate(t, "e2e.p99 worse_by > 10%"), parseGate(t, "e2e.p99 worse_by > 20%")}, run(60), history)[0]
 	if *one.Interval != *same.Interval || strings.Contains(same.Detail, "gated metrics") {
 		t.Errorf("one metric gated twice widened the interval: %v vs %v; %s", one.Interval, same.Interval, same.Detail)
 	}
-	two := evalGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 10%"), parseGate(t, "e2e.p50 worse_by > 10%")}, run(60), history)[0]
+	two := evalGates([]*gate.Expr{parseGate(t, "e2e.p99 worse_by > 10%"), parseGate(t, "e2e.p50 worse_by > 10%")}, run(60), history)[0]
 	if !(two.Interval[0] < one.Interval[0]) || !strings.Contains(two.Detail, "over 2 gated metrics") {
 		t.Errorf("two metrics: %v vs one %v; %s", two.Interval, one.Interval, two.Detail)
 	}
@@ -344,11 +265,11 @@ func TestWorseByAtTheLimit(t *testing.T) {
 		Metric: "latency_ms.e2e.p99", Better: LowerIsBetter, Scale: ScaleRatio, Verdict: VerdictWorse, Coverage: 0.9,
 		Change: ptr(0.2), Interval: &[2]float64{0.1, 0.3}, Noise: &Noise{Sigma: 0.05, DF: 4, Source: NoiseFromRuns},
 		Values: []float64{1}, BaselineValues: []float64{1, 1, 1}, tolRef: 1}}}}}
-	if got := g.judge(c, 0.05, 1); !got.Pass {
+	if got := judgeGate(g, c, 0.05, 1); !got.Pass {
 		t.Errorf("bound at the limit: %+v, want a pass", got)
 	}
 	c.Comparisons[0].Metrics[0].Interval[0] = 0.1000001
-	if got := g.judge(c, 0.05, 1); got.Pass {
+	if got := judgeGate(g, c, 0.05, 1); got.Pass {
 		t.Errorf("bound just past the limit: %+v, want a failure", got)
 	}
 }
@@ -358,8 +279,19 @@ func TestGatesWarnAboutAnotherConfiguration(t *testing.T) {
 	base := sampleResult()
 	r := sampleResult()
 	r.Scenario = map[string]any{"name": "quick", "workload": map[string]any{"rate": 3000.0, "duration": "20s"}}
-	_, ws := EvaluateGates([]*GateExpr{parseGate(t, "e2e.p99 worse_by > 10%")}, r, &Baseline{Name: "main", Results: []*Result{base, base, base}}, CompareOptions{})
+	_, ws := EvaluateGates([]*gate.Expr{parseGate(t, "e2e.p99 worse_by > 10%")}, r, &Baseline{Name: "main", Results: []*Result{base, base, base}}, CompareOptions{})
 	if !strings.Contains(strings.Join(ws, "\n"), "scenario.workload.rate 3000 vs 2000") {
 		t.Errorf("warnings: %q", ws)
+	}
+}
+
+// The metrics a worse_by gate may name are exactly those compare judges.
+func TestWorseByMetricsAreCompareMetrics(t *testing.T) {
+	var paths []string
+	for _, m := range CompareMetrics() {
+		paths = append(paths, m.Path)
+	}
+	if !slices.Equal(paths, gate.WorseByMetrics) {
+		t.Errorf("gate.WorseByMetrics %v, compare's metrics %v: keep them equal", gate.WorseByMetrics, paths)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/abload/abload/reports"
+	"github.com/abload/abload/reports/gate"
 )
 
 // Validate checks every range and cross-field rule and returns a
@@ -395,7 +395,7 @@ func (s *Scenario) check() []issue {
 	for i, g := range s.Gates {
 		if strings.TrimSpace(g) == "" {
 			c.addf(fmt.Sprintf("gates[%d]", i), "must not be empty")
-		} else if _, err := reports.ParseGate(g); err != nil {
+		} else if _, err := gate.Parse(g); err != nil {
 			c.addf(fmt.Sprintf("gates[%d]", i), "%v", err)
 		}
 	}

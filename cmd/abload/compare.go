@@ -15,6 +15,7 @@ import (
 
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/reports"
+	"github.com/abload/abload/reports/gate"
 )
 
 func compareCmd(args []string, stdout, stderr io.Writer) int {
@@ -50,9 +51,9 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 	if *format != "text" && *format != "md" && *format != "json" && *format != "html" && *format != "junit" {
 		return fail("--format must be text, md, json, html or junit, got %q", *format)
 	}
-	var gates []*reports.GateExpr
+	var gates []*gate.Expr
 	for _, e := range gateFlags {
-		g, err := reports.ParseGate(e)
+		g, err := gate.Parse(e)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -201,19 +202,19 @@ func compareCmd(args []string, stdout, stderr io.Writer) int {
 
 // medianGate evaluates a threshold or baseline gate on a configuration's
 // median (and the baseline's); a metric without data fails, saying so.
-func medianGate(cmp *reports.Comparison, config string, g *reports.GateExpr) reports.Gate {
+func medianGate(cmp *reports.Comparison, config string, g *gate.Expr) reports.Gate {
 	v, err := cmp.MedianOf(config, g.Path)
 	if err != nil {
 		return reports.Gate{Expr: g.Text, Error: err.Error(), NoData: errors.Is(err, reports.ErrNoData) || errors.Is(err, reports.ErrNoMetric)}
 	}
 	if !g.Baseline {
-		return g.EvaluateValue(v, nil)
+		return reports.EvaluateGateValue(g, v, nil)
 	}
 	b, err := cmp.MedianOf(cmp.Baseline, g.Path)
 	if err != nil {
 		return reports.Gate{Expr: g.Text, Value: v, Error: "baseline: " + err.Error(), NoData: true}
 	}
-	return g.EvaluateValue(v, &b)
+	return reports.EvaluateGateValue(g, v, &b)
 }
 
 const compareHelp = `

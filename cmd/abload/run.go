@@ -16,6 +16,7 @@ import (
 
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/reports"
+	"github.com/abload/abload/reports/gate"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -223,11 +224,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 // loadGates parses the gates and resolves the baseline; a bad gate, a
 // missing baseline or one without a valid result is bad input (exit 2).
 // Invalid entries of a saved baseline's history are left out, saying so.
-func loadGates(exprs []string, baselineArg, baselineDir string, stderr io.Writer) ([]*reports.GateExpr, *reports.Baseline, int) {
-	var gates []*reports.GateExpr
+func loadGates(exprs []string, baselineArg, baselineDir string, stderr io.Writer) ([]*gate.Expr, *reports.Baseline, int) {
+	var gates []*gate.Expr
 	var needBaseline []string
 	for _, e := range exprs {
-		g, err := reports.ParseGate(e)
+		g, err := gate.Parse(e)
 		if err != nil {
 			fmt.Fprintf(stderr, "abload: %v\n", err)
 			return nil, nil, exitInput
@@ -267,7 +268,7 @@ func loadGates(exprs []string, baselineArg, baselineDir string, stderr io.Writer
 
 // evaluateGates gates a run's result (against the baseline, if any),
 // printing what the comparison with the baseline found worth knowing.
-func evaluateGates(gates []*reports.GateExpr, res *reports.Result, baseline *reports.Baseline, stderr io.Writer) {
+func evaluateGates(gates []*gate.Expr, res *reports.Result, baseline *reports.Baseline, stderr io.Writer) {
 	if len(gates) == 0 {
 		return
 	}
@@ -302,7 +303,7 @@ func writeRunOutputs(dir string, res *reports.Result) error {
 // the matrix was aborted, else 4 if any run is invalid, else 3 if any gate
 // failed, else 0.
 func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *harness.Runtime, metricsAddr string, cleanup bool,
-	gates []*reports.GateExpr, baseline *reports.Baseline, stdout, stderr io.Writer) int {
+	gates []*gate.Expr, baseline *reports.Baseline, stdout, stderr io.Writer) int {
 	code := exitOK
 	rank := map[int]int{exitOK: 0, exitGate: 1, exitInvalid: 2, exitRuntime: 3}
 	worst := func(c int) {
