@@ -1,0 +1,305 @@
+package harness
+
+import (
+	"encoding/json"
+	"math"
+
+	"github.com/buger/jsonparser"
+)
+
+// update is the part of an updates record the harness reads.
+type update struct {
+	Seq         int64  `json:"seq"`
+	IntendedNs  int64  `json:"intended_ns"`
+	EventTimeMs int64  `json:"event_time_ms"`
+	Status      string `json:"status"`
+	Campaign    int32  `json:"campaign"`
+	Variant     string `json:"variant"`
+}
+
+// updatePaths are the update fields decodeUpdate reads, in its order.
+var updatePaths = [][]string{{"seq"}, {"intended_ns"}, {"event_time_ms"}, {"status"}, {"campaign"}, {"variant"}}
+
+// decodeUpdate reads an updates record's fields into u (fields it lacks
+// keep their values), without the reflection and allocations of
+// encoding/json: it runs for every event. false when the record is not a
+// JSON object or a field has the wrong type.
+func decodeUpdate(b []byte, u *update) bool {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	if i == len(b) || b[i] != '{' {
+		return false
+	}
+	ok := true
+	num := func(v []byte, vt jsonparser.ValueType, dst *int64) {
+		if vt != jsonparser.Number {
+			ok = false
+			return
+		}
+		n, err := jsonparser.ParseInt(v)
+		if err != nil {
+			ok = false
+			return
+		}
+		*dst = n
+	}
+	str := func(v []byte, vt jsonparser.ValueType, dst *string) {
+		switch vt {
+		case jsonparser.String:
+			s, err := jsonparser.ParseString(v)
+			if err != nil {
+				ok = false
+				return
+			}
+			*dst = s
+		case jsonparser.Null:
+		default:
+			ok = false
+		}
+	}
+	jsonparser.EachKey(b, func(idx int, v []byte, vt jsonparser.ValueType, err error) {
+		if err != nil {
+			ok = false
+			return
+		}
+		switch idx {
+		case 0:
+			num(v, vt, &u.Seq)
+		case 1:
+			num(v, vt, &u.IntendedNs)
+		case 2:
+			num(v, vt, &u.EventTimeMs)
+		case 3:
+			str(v, vt, &u.Status)
+		case 4:
+			var c int64
+			if num(v, vt, &c); ok {
+				if c < math.MinInt32 || c > math.MaxInt32 {
+					ok = false // encoding/json refuses it too
+					return
+				}
+				u.Campaign = int32(c)
+			}
+		case 5:
+			str(v, vt, &u.Variant)
+		}
+	}, updatePaths...)
+	return ok
+}
+
+// absent marks a required output field the record did not carry.
+const absent = math.MinInt64
+
+// contractBreach counts output records of one kind that break the output
+// contract in one way, with the first such record as an example.
+type contractBreach struct {
+	Output, Problem string
+	Count           int64
+	Example         string
+}
+
+// breach records an output record that breaks the contract (under c.mu).
+func (c *collector) breach(output, problem string, value []byte) {
+	key := output + " " + problem
+	if c.breaches == nil {
+		c.breaches = map[string]*contractBreach{}
+	}
+	b := c.breaches[key]
+	if b == nil {
+		ex := string(value)
+		if len(ex) > 160 {
+			ex = ex[:160] + "…"
+		}
+		b = &contractBreach{Output: output, Problem: problem, Example: ex}
+		c.breaches[key] = b
+		c.breachOrder = append(c.breachOrder, key)
+	}
+	b.Count++
+}
+
+// onUpdate handles one updates record consumed at nowNs, stamped at
+// stampNs: the broker's append time when appended is true (LogAppendTime
+// topics), else its producer's time.
+func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) {
+	var u update
+	// Absent fields keep these sentinels: the output contract's required
+	// fields are told apart from zeros without a second decode.
+	u.Seq, u.IntendedNs = absent, absent
+	if !decodeUpdate(value, &u) {
+		c.badRecords++
+		c.breach("updates", "not a JSON object", value)
+		return
+	}
+	if u.Seq == absent || u.IntendedNs == absent {
+		c.badRecords++
+		if u.Seq == absent {
+			c.breach("updates", "without seq", value)
+		}
+		if u.IntendedNs == absent {
+			c.breach("updates", "without intended_ns", value)
+		}
+		return
+	}
+	if u.Seq < 0 {
+		c.badRecords++
+		c.breach("updates", "with a negative seq", value)
+		return
+	}
+	c.updatesRead++
+	c.ivOut++
+	if c.inMeasureWall {
+		c.outMeasure++
+	}
+	if c.ovh != nil {
+		c.ovh.output(nowNs, 1)
+	}
+	c.noteOutput(nowNs)
+	c.recordConsumerDelay(nowNs, stampNs, appended)
+	if u.Seq >= c.capacity {
+		c.badRecords++
+		c.breach("updates", "with a seq beyond the run's schedule", value)
+		return
+	}
+	word, bit := u.Seq/64, uint64(1)<<(u.Seq%64)
+	vt := c.variant(u.Variant)
+	// With job.updates_sample N the job reports 1 in N events, but every
+	// late one (so the windows path's debt is known): an update outside
+	// the sample is for that only.
+	owed := u.Seq%c.sample == 0
+	if c.seen[word]&bit != 0 {
+		if owed {
+			c.duplicated++
+			vt.duplicated++
+		}
+		return
+	}
+	c.seen[word] |= bit
+	if u.Status == "late" {
+		c.late++
+		vt.late++
+		// A late event never reaches a window: take it out of what the
+		// windows path owes. The debt may come before the sender tallied
+		// the event's batch: expectations go negative then, never away.
+		c.windows.assign(u.EventTimeMs, func(start int64) {
+			if _, f := c.folded[start]; !f {
+				c.windowsExpected[windowKey{startMs: start, campaign: u.Campaign, variant: u.Variant}]--
+			}
+		})
+	}
+	if !owed {
+		return
+	}
+	c.counted++
+	vt.counted++
+	c.ivProcessed++
+	written := nowNs
+	if appended {
+		written = stampNs
+	}
+	if written >= c.measureStartNs && written < c.measureEndNs {
+		c.processed++
+	}
+	c.noteWritten(written)
+	lat := nowNs - u.IntendedNs
+	if lat < 0 {
+		c.negative++
+	}
+	if lat > maxLatencyNs {
+		c.clamped++
+	}
+	recordUs(c.ivAll, lat)
+	if j := c.judge; j != nil && u.IntendedNs >= j.fromNs && u.IntendedNs < j.toNs {
+		recordUs(j.e2e, lat)
+	}
+	c.noteMax(u.IntendedNs, lat)
+	if c.inMeasure(u.IntendedNs) {
+		recordUs(c.e2e, lat)
+		recordUs(c.ivE2E, lat)
+		c.ovh.event(u.IntendedNs, max(1, lat/1000))
+	}
+}
+
+// onWindow handles one windows record (stamped as onUpdate's).
+func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) {
+	var w windowResult
+	w.StartMs, w.EndMs, w.Events, w.MaxIntendedNs = absent, absent, absent, absent
+	if err := json.Unmarshal(value, &w); err != nil {
+		c.badRecords++
+		c.breach("windows", "not a JSON object", value)
+		return
+	}
+	if w.StartMs == absent || w.EndMs == absent || w.Events == absent || w.MaxIntendedNs == absent {
+		c.badRecords++
+		for _, f := range []struct {
+			v    int64
+			name string
+		}{{w.StartMs, "window_start_ms"}, {w.EndMs, "window_end_ms"}, {w.Events, "events"}, {w.MaxIntendedNs, "max_intended_ns"}} {
+			if f.v == absent {
+				c.breach("windows", "without "+f.name, value)
+			}
+		}
+		return
+	}
+	c.windowsRead++
+	c.ivOut++
+	if c.inMeasureWall {
+		c.outMeasure++
+	}
+	if c.ovh != nil {
+		c.ovh.output(nowNs, 1)
+	}
+	c.noteOutput(nowNs)
+	c.recordConsumerDelay(nowNs, stampNs, appended)
+	k := windowKey{startMs: w.StartMs, campaign: w.Campaign, variant: w.Variant}
+	if c.windows.session() {
+		// Sessions are reconciled per key: sum the sessions, each once.
+		if _, dup := c.sessionsSeen[k]; dup {
+			c.windowDupes++
+			return
+		}
+		c.sessionsSeen[k] = w.Events
+		k.startMs = sessionStart
+		g := c.windowsGot[k]
+		if g == nil {
+			g = &gotWindow{}
+			c.windowsGot[k] = g
+		}
+		g.events += w.Events
+		g.counts.add(w.Counts)
+	} else if _, f := c.folded[k.startMs]; f {
+		// A result for a window already reconciled and folded: a repeat
+		// (at-least-once replay after a restart); the watermark was past
+		// it, so no late firing can change it.
+		c.windowDupes++
+		return
+	} else if g, again := c.windowsGot[k]; again {
+		// A window seen before: a late firing (allowed lateness) carries more
+		// events and replaces the earlier result; anything else is a repeat
+		// (at-least-once replay), counted, not timed again.
+		if w.Events > g.events {
+			c.lateFirings++
+			*g = gotWindow{events: w.Events, counts: w.Counts}
+		} else {
+			c.windowDupes++
+		}
+		return
+	} else {
+		c.windowsGot[k] = &gotWindow{events: w.Events, counts: w.Counts}
+		c.maxFiredEndMs = max(c.maxFiredEndMs, w.EndMs)
+	}
+	if c.flushed && w.EndMs > c.flushAfterMs {
+		// Closed by the flush: it skipped the wait for the watermark.
+		c.flushClosed++
+		return
+	}
+	lat := nowNs - w.MaxIntendedNs
+	if lat > maxLatencyNs {
+		c.clamped++
+	}
+	if c.inMeasure(w.MaxIntendedNs) {
+		recordUs(c.window, lat)
+		recordUs(c.ivWindow, lat)
+	}
+}

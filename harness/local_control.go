@@ -1,0 +1,255 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/abload/abload/harness/netproxy"
+)
+
+// StartApplication starts the Flink cluster of an application-mode
+// environment (LocalConfig.Application): the JobManager runs the job's main
+// class from the runtime bundle's job jar with args, under jobID (32 hex
+// digits), restored from savepoint if not "". It returns once every
+// TaskManager has registered; the job's own progress is the caller's to watch.
+func (e *LocalEnv) StartApplication(ctx context.Context, mainClass string, args []string, jobID, savepoint string) error {
+	e.mu.Lock()
+	boot := e.bootFlink
+	e.mu.Unlock()
+	if !e.cfg.Application || boot == nil {
+		return errors.New("not an application-mode environment, or not started")
+	}
+	jmArgs := []string{"--job-classname", mainClass, "--job-id", jobID}
+	if savepoint != "" {
+		jmArgs = append(jmArgs, "--fromSavepoint", savepoint)
+	}
+	// The entry point stops reading its own options at the first one it
+	// does not know: the program's arguments follow.
+	jmArgs = append(jmArgs, args...)
+	return boot(ctx, "org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint", jmArgs)
+}
+
+// AddTaskManagers starts n more TaskManagers (supervised like the first
+// ones) and returns their names.
+func (e *LocalEnv) AddTaskManagers(n int) ([]string, error) {
+	var names []string
+	for i := 0; i < n; i++ {
+		e.mu.Lock()
+		launch, id := e.launchTM, e.nextTM
+		e.nextTM++
+		e.mu.Unlock()
+		if launch == nil {
+			return names, errors.New("the Flink cluster is not running")
+		}
+		p, _, err := launch(id)
+		if err != nil {
+			return names, fmt.Errorf("start taskmanager-%d: %w", id, err)
+		}
+		names = append(names, p.name)
+		go e.supervise(id, p)
+	}
+	return names, nil
+}
+
+// RemoveTaskManagers stops the n newest running TaskManagers (SIGTERM, then
+// SIGKILL after a grace period); their supervisors do not restart them.
+func (e *LocalEnv) RemoveTaskManagers(n int) ([]string, error) {
+	ps, err := e.taskManagers(0)
+	if err != nil {
+		return nil, err
+	}
+	if n >= len(ps) {
+		return nil, fmt.Errorf("removing %d of %d running TaskManager(s) would leave none", n, len(ps))
+	}
+	id := func(p *process) int { v, _ := strconv.Atoi(strings.TrimPrefix(p.name, "taskmanager-")); return v }
+	sort.Slice(ps, func(i, j int) bool { return id(ps[i]) > id(ps[j]) })
+	var names []string
+	for _, p := range ps[:n] {
+		e.mu.Lock()
+		if e.retired == nil {
+			e.retired = map[int]bool{}
+		}
+		e.retired[id(p)] = true
+		e.mu.Unlock()
+		p.stop(10 * time.Second)
+		e.forget(p)
+		names = append(names, p.name)
+	}
+	return names, nil
+}
+
+// supervise plays the TaskManager's supervisor, as Kubernetes would for a
+// pod: when the process ends while the environment runs, it is started
+// again after cfg.RestartDelay (never, if that is negative).
+func (e *LocalEnv) supervise(n int, p *process) {
+	for {
+		select {
+		case <-p.done:
+		case <-e.stopCh:
+			return
+		}
+		e.mu.Lock()
+		retired := e.retired[n]
+		e.mu.Unlock()
+		if e.cfg.RestartDelay < 0 || e.isStopped() || retired {
+			return
+		}
+		e.cfg.Logf("abload: %s exited (%v); restarting it in %s", p.name, p.err, e.cfg.RestartDelay)
+		select {
+		case <-time.After(e.cfg.RestartDelay):
+		case <-e.stopCh:
+			return
+		}
+		e.mu.Lock()
+		launch := e.launchTM
+		e.mu.Unlock()
+		np, _, err := launch(n)
+		if err != nil {
+			e.cfg.Logf("abload: restart %s: %v", p.name, err)
+			return
+		}
+		e.forget(p)
+		e.cfg.Logf("abload: %s restarted (pid %d)", np.name, np.cmd.Process.Pid)
+		p = np
+	}
+}
+
+func (e *LocalEnv) isStopped() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stopped
+}
+
+// forget drops an exited process from the tracked list.
+func (e *LocalEnv) forget(p *process) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, q := range e.procs {
+		if q == p {
+			e.procs = append(e.procs[:i], e.procs[i+1:]...)
+			return
+		}
+	}
+}
+
+// process returns the running process of that name, or nil.
+func (e *LocalEnv) process(name string) *process {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, p := range e.procs {
+		if p.name == name && !p.exited() {
+			return p
+		}
+	}
+	return nil
+}
+
+// taskManagers returns TaskManager n's process (1-based), or all running
+// ones for n = 0.
+func (e *LocalEnv) taskManagers(n int) ([]*process, error) {
+	if n > 0 {
+		p := e.process(fmt.Sprintf("taskmanager-%d", n))
+		if p == nil {
+			return nil, fmt.Errorf("taskmanager-%d is not running", n)
+		}
+		return []*process{p}, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var ps []*process
+	for _, p := range e.procs {
+		if strings.HasPrefix(p.name, "taskmanager-") && !p.exited() {
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) == 0 {
+		return nil, errors.New("no TaskManager is running")
+	}
+	return ps, nil
+}
+
+// KillTaskManager SIGKILLs TaskManager n (1-based); the supervisor starts it
+// again after the restart delay.
+func (e *LocalEnv) KillTaskManager(n int) error {
+	ps, err := e.taskManagers(n)
+	if err != nil {
+		return err
+	}
+	return syscall.Kill(-ps[0].cmd.Process.Pid, syscall.SIGKILL)
+}
+
+// PauseTaskManagers SIGSTOPs TaskManager n, or all for n = 0.
+func (e *LocalEnv) PauseTaskManagers(n int) error { return e.signalTaskManagers(n, syscall.SIGSTOP) }
+
+// ResumeTaskManagers SIGCONTs TaskManager n, or all for n = 0.
+func (e *LocalEnv) ResumeTaskManagers(n int) error { return e.signalTaskManagers(n, syscall.SIGCONT) }
+
+func (e *LocalEnv) signalTaskManagers(n int, sig syscall.Signal) error {
+	ps, err := e.taskManagers(n)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, p := range ps {
+		errs = append(errs, syscall.Kill(-p.cmd.Process.Pid, sig))
+	}
+	return errors.Join(errs...)
+}
+
+// RestartBroker stops the broker cleanly (SIGTERM), keeps it down for
+// down, and starts it again on the same storage and port.
+func (e *LocalEnv) RestartBroker(ctx context.Context, down time.Duration) error {
+	p := e.process("kafka")
+	if p == nil {
+		return errors.New("the broker is not running")
+	}
+	p.stop(30 * time.Second)
+	e.forget(p)
+	if !sleepCtx(ctx, down) {
+		return ctx.Err()
+	}
+	return e.launchKafka(ctx)
+}
+
+// FlinkMetricsEndpoints lists the running Flink processes' Prometheus
+// reporter endpoints.
+func (e *LocalEnv) FlinkMetricsEndpoints() []FlinkMetricsEndpoint {
+	var out []FlinkMetricsEndpoint
+	for _, c := range e.Components() {
+		e.mu.Lock()
+		addr, ok := e.promAddrs[c.Name]
+		e.mu.Unlock()
+		if ok {
+			out = append(out, FlinkMetricsEndpoint{Component: c.Name, Addr: addr})
+		}
+	}
+	return out
+}
+
+// NetProxy is the proxy between the job and the broker (nil without
+// LocalConfig.NetProxy, or before Start).
+func (e *LocalEnv) NetProxy() *netproxy.Proxy {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.proxy
+}
+
+// Components returns the environment's running processes (broker,
+// JobManager, TaskManagers) by name.
+func (e *LocalEnv) Components() []Component {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var cs []Component
+	for _, p := range e.procs {
+		if !p.exited() {
+			cs = append(cs, Component{Name: p.name, PID: p.cmd.Process.Pid})
+		}
+	}
+	return cs
+}
