@@ -377,7 +377,24 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 		out.Note = fmt.Sprintf("the %s could not offer %.0f events/s (%s): the job's capacity is at least %.0f events/s, %s; give the harness more CPU or a faster broker",
 			last.LimitedBy, last.RateEPS, last.Reason, out.SustainableEPS, beyond)
 	}
+	out.Clock = r.clockChk
+	out.Note = capacityClockNote(out.Note, r.clockChk, sc.Env.MaxClockOffset)
 	return out, serr
+}
+
+// capacityClockNote adds to a search's note what a clock check beyond
+// env.max_clock_offset means for it. A run is invalid then; a search keeps
+// its answer and says what it is worth: the consumer delay each step was
+// judged on is off by the clocks' difference.
+func capacityClockNote(note string, c *reports.ClockCheck, bound scenarios.Duration) string {
+	if c == nil || c.Error != "" || c.Within {
+		return note
+	}
+	w := fmt.Sprintf("the broker's clock is %+.1f ms ± %.1f ms off this host's, beyond env.max_clock_offset (%s): each step's consumer delay is off by as much", c.OffsetMs, c.UncertaintyMs, bound)
+	if note == "" {
+		return w
+	}
+	return note + "; " + w
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }

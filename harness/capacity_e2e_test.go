@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -43,6 +44,9 @@ func TestCapacityFindsCostCeiling(t *testing.T) {
 	const ceiling = 1e6 / 400.0
 	if lo, hi := 0.5*ceiling, 1.05*ceiling; res.SustainableEPS < lo || res.SustainableEPS > hi {
 		t.Errorf("sustainable %.0f events/s, want in [%.0f, %.0f]: one slot at 400 µs of CPU per event scores at most %.0f events/s", res.SustainableEPS, lo, hi, ceiling)
+	}
+	if c := res.Clock; c == nil || c.Error != "" || !c.Within || c.Probes == 0 || math.Abs(c.OffsetMs) > 50 {
+		t.Errorf("clock check %+v: want one made on this host's own broker, within a few ms", c)
 	}
 	if !(res.FirstFailingEPS > res.SustainableEPS) || res.FailReason == "" {
 		t.Errorf("first failing %.0f events/s (%q), want above the sustainable %.0f with a reason", res.FirstFailingEPS, res.FailReason, res.SustainableEPS)

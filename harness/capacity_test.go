@@ -169,3 +169,21 @@ func TestJudgeStep(t *testing.T) {
 		}
 	}
 }
+
+// A capacity search writes the clock check, and one beyond the bound says
+// what it costs the answer; within it, or not made, changes nothing.
+func TestCapacityClockNote(t *testing.T) {
+	bound := scenarios.Duration{Duration: 100 * time.Millisecond}
+	beyond := &reports.ClockCheck{OffsetMs: 250, UncertaintyMs: 1, BoundMs: 100, Within: false, Probes: 5}
+	if got := capacityClockNote("stopped", beyond, bound); !strings.HasPrefix(got, "stopped; the broker's clock is +250.0 ms ± 1.0 ms off") || !strings.Contains(got, "consumer delay") {
+		t.Errorf("beyond: %q", got)
+	}
+	if got := capacityClockNote("", beyond, bound); !strings.HasPrefix(got, "the broker's clock") {
+		t.Errorf("beyond, no note: %q", got)
+	}
+	for _, c := range []*reports.ClockCheck{nil, {OffsetMs: 3, Within: true}, {Error: "no probe came back"}} {
+		if got := capacityClockNote("stopped", c, bound); got != "stopped" {
+			t.Errorf("%+v: %q", c, got)
+		}
+	}
+}

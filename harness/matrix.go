@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"time"
 
 	"github.com/abload/abload/reports"
@@ -78,17 +77,8 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (idx *Index, err error) {
 	for _, p := range o.Points {
 		idx.Points = append(idx.Points, IndexPoint{Name: p.Name, Settings: p.Settings})
 	}
-	var env Environment
-	var envConf scenarios.Env
-	stopEnv := func() {
-		if env != nil {
-			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			_ = env.Stop(sctx)
-			env = nil
-		}
-	}
-	defer stopEnv()
+	pool := NewEnvPool(o.Runtime, o.OutDir, con.Logf)
+	defer pool.Close()
 	slots := scenarios.Interleave(len(o.Points), o.Repetitions)
 	var errs []error
 	for i, slot := range slots {
@@ -102,22 +92,9 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (idx *Index, err error) {
 			return idx, err
 		}
 		con.Logf("abload: run %d/%d: %s repetition %d", i+1, len(slots), p.Name, slot.Repetition)
-		own := NeedsOwnEnvironment(p.Scenario)
-		if env != nil && (own || !reflect.DeepEqual(envConf, sharedEnvKey(p.Scenario))) {
-			stopEnv()
-		}
-		if env == nil && !own {
-			e, err := NewEnvironment(p.Scenario, o.Runtime, filepath.Join(o.OutDir, "logs", fmt.Sprintf("env-%d", i+1)), o.OutDir, con.Logf)
-			if err != nil {
-				return idx, err
-			}
-			t0 := time.Now()
-			if _, err := e.Start(ctx); err != nil {
-				_ = e.Stop(context.Background())
-				return idx, fmt.Errorf("start %s environment: %w", e.Kind(), err)
-			}
-			con.Logf("abload: environment %s up in %.1fs, shared by the runs with the same env section", e.Kind(), time.Since(t0).Seconds())
-			env, envConf = e, sharedEnvKey(p.Scenario)
+		env, err := pool.For(ctx, p.Scenario)
+		if err != nil {
+			return idx, err
 		}
 		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: o.Runtime, Env: env, Stderr: o.Stderr, Version: o.Version, MetricsAddr: o.MetricsAddr, Cleanup: o.Cleanup})
 		entry := IndexRun{Point: p.Name, Repetition: slot.Repetition, Dir: rel}
@@ -130,6 +107,9 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (idx *Index, err error) {
 			entry.Error = err.Error()
 			if !errors.Is(err, ErrAborted) {
 				errs = append(errs, fmt.Errorf("%s rep %d: %w", p.Name, slot.Repetition, err))
+				// What failed may have left the environment broken: the
+				// next run gets a fresh one.
+				pool.Discard()
 			}
 		}
 		if o.Done != nil {
@@ -157,11 +137,11 @@ func NeedsOwnEnvironment(sc *scenarios.Scenario) bool {
 	return sc.Env.Scheduler == scenarios.SchedulerReactive || len(sc.Scaling) > 0
 }
 
-// sharedEnvKey is what decides whether two points can share an
+// SharedEnvKey is what decides whether two points can share an
 // environment: the env section, except env.network's shaping, which each
 // run applies to the environment's network proxy; only whether there is a
 // proxy at all counts. Nor does env.pin.harness: each run pins abload itself.
-func sharedEnvKey(sc *scenarios.Scenario) scenarios.Env {
+func SharedEnvKey(sc *scenarios.Scenario) scenarios.Env {
 	e := sc.Env
 	e.Network = scenarios.Network{Proxy: sc.NeedsNetProxy()}
 	e.Pin.Harness = ""

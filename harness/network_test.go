@@ -23,7 +23,7 @@ func TestSharedEnvKeyIgnoresShaping(t *testing.T) {
 		t.Fatalf("%d points", len(pts))
 	}
 	for _, p := range pts[1:] {
-		if !reflect.DeepEqual(sharedEnvKey(pts[0].Scenario), sharedEnvKey(p.Scenario)) {
+		if !reflect.DeepEqual(SharedEnvKey(pts[0].Scenario), SharedEnvKey(p.Scenario)) {
 			t.Errorf("%s and %s do not share an environment", pts[0].Name, p.Name)
 		}
 	}
@@ -35,7 +35,7 @@ func TestSharedEnvKeyIgnoresShaping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if reflect.DeepEqual(sharedEnvKey(direct), sharedEnvKey(cut)) {
+	if reflect.DeepEqual(SharedEnvKey(direct), SharedEnvKey(cut)) {
 		t.Error("a run without the proxy and one with a network fault share an environment")
 	}
 }

@@ -59,6 +59,10 @@ type Capacity struct {
 	// step size when it stopped (0 when either end is unknown).
 	Confidence float64 `json:"confidence"`
 	StoppedBy  string  `json:"stopped_by"`
+	// Clock is the check of this host's clock against the Kafka broker's,
+	// as in result.json: each step's consumer delay reads the broker's
+	// append time on this host's clock.
+	Clock *ClockCheck `json:"clock,omitempty"`
 	// Note explains the stop in words.
 	Note     string         `json:"note,omitempty"`
 	ElapsedS float64        `json:"elapsed_s"` // from the first step to the end of the search
@@ -188,6 +192,9 @@ func capacityAnswerRows(c *Capacity) []capacityRow {
 	rows = append(rows, capacityRow{Key: "confidence", Value: conf}, capacityRow{Key: "stopped by", Value: c.StoppedBy})
 	if c.Note != "" {
 		rows = append(rows, capacityRow{Key: "note", Value: c.Note})
+	}
+	if t := clockText(c.Clock); t != "" {
+		rows = append(rows, capacityRow{Key: "broker clock", Value: t})
 	}
 	return append(rows, capacityRow{Key: "search time", Value: fmt.Sprintf("%.0f s, %d step(s)", c.ElapsedS, len(c.Steps))})
 }

@@ -92,11 +92,14 @@ func curveFixture() *CapacityCurve {
 
 func TestCapacityMarkdown(t *testing.T) {
 	var b strings.Builder
-	if err := WriteCapacityMarkdown(&b, capacityFixture()); err != nil {
+	c := capacityFixture()
+	c.Clock = &ClockCheck{OffsetMs: -0.2, UncertaintyMs: 0.6, BoundMs: 100, Within: true, Probes: 20}
+	if err := WriteCapacityMarkdown(&b, c); err != nil {
 		t.Fatal(err)
 	}
 	md := b.String()
 	for _, want := range []string{
+		"| broker clock | -0.2 ms ± 0.6 ms off this host's clock (within the 100 ms bound; 20 probes) |\n",
 		"| sustainable | **875 events/s** |\n| first failing | 937 events/s |\n| why it failed | e2e p99 1450.0 ms > 1000 ms |\n| saturation | 880 events/s |\n| confidence | 7.1% ",
 		"| search time | 560 s, 5 step(s) |\n",
 		"| # | rate (ev/s) | processed (ev/s) | start (s) | judged (s) | events | e2e p50 (ms) | e2e p99 (ms) | e2e max (ms) | lag slope (ev/s) | lag end | send delay p99 (ms) | failed ckpts | verdict | reason |\n" +

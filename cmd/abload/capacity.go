@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"syscall"
 	"time"
@@ -172,17 +171,8 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *harness.Runtime, metricsAddr string, cleanup bool, stdout, stderr io.Writer) int {
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	curve := &reports.CapacityCurve{Name: sc.Name, TargetEPS: sc.Capacity.TargetRate, Headroom: sc.Capacity.Headroom}
-	var env harness.Environment
-	var envConf scenarios.Env
-	stopEnv := func() {
-		if env != nil {
-			sctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			_ = env.Stop(sctx)
-			cancel()
-			env = nil
-		}
-	}
-	defer stopEnv()
+	pool := harness.NewEnvPool(rt, dir, logf)
+	defer pool.Close()
 	failed := false
 	for i, p := range points {
 		if ctx.Err() != nil {
@@ -194,21 +184,10 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 			return exitRuntime
 		}
 		logf("abload: capacity curve point %d/%d: %s (%s)", i+1, len(points), p.Name, strings.Join(p.Settings, " "))
-		if env != nil && !reflect.DeepEqual(envConf, p.Scenario.Env) {
-			stopEnv()
-		}
-		if env == nil {
-			e, err := harness.NewEnvironment(p.Scenario, rt, filepath.Join(dir, "logs", fmt.Sprintf("env-%d", i+1)), dir, logf)
-			if err != nil {
-				fmt.Fprintf(stderr, "abload capacity: %v\n", err)
-				return exitRuntime
-			}
-			if _, err := e.Start(ctx); err != nil {
-				_ = e.Stop(context.Background())
-				fmt.Fprintf(stderr, "abload capacity: start %s environment: %v\n", e.Kind(), harness.RedactError(err))
-				return exitRuntime
-			}
-			env, envConf = e, p.Scenario.Env
+		env, err := pool.For(ctx, p.Scenario)
+		if err != nil {
+			fmt.Fprintf(stderr, "abload capacity: %v\n", harness.RedactError(err))
+			return exitRuntime
 		}
 		cp := reports.CurvePoint{Name: p.Name, Settings: p.Settings, Dir: p.Name,
 			Parallelism: p.Scenario.Job.Parallelism, TaskManagers: p.Scenario.Env.TaskManagers, TaskManagerCPUs: p.Scenario.Env.TaskManager.CPUs}
@@ -225,6 +204,9 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 			cp.Error = err.Error()
 			failed = true
 			fmt.Fprintf(stderr, "abload: capacity point %s: %v\n", p.Name, err)
+			if !errors.Is(err, harness.ErrAborted) {
+				pool.Discard() // the next point gets a fresh environment
+			}
 		}
 		curve.Points = append(curve.Points, cp)
 	}

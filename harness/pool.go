@@ -1,0 +1,88 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"time"
+
+	"github.com/abload/abload/scenarios"
+)
+
+// EnvStopTimeout bounds how long stopping an environment may take.
+const EnvStopTimeout = 60 * time.Second
+
+// EnvPool hands environments to a sequence of runs (a matrix's runs, a
+// capacity curve's searches) by one sharing rule: a run whose scenario has
+// the same sharing key as the environment up (SharedEnvKey) uses it; any
+// other stops it and gets a new one, started when asked for; a run that
+// needs its own (NeedsOwnEnvironment) gets none and starts its own.
+type EnvPool struct {
+	rt     *Runtime
+	outDir string // each environment logs into outDir/logs/env-<n>
+	logf   func(string, ...any)
+	// newEnv builds an environment (NewEnvironment; tests replace it).
+	newEnv func(sc *scenarios.Scenario, logDir string) (Environment, error)
+
+	env     Environment
+	key     scenarios.Env
+	started int // environments started so far
+}
+
+// NewEnvPool returns a pool whose environments log under outDir/logs.
+func NewEnvPool(rt *Runtime, outDir string, logf func(string, ...any)) *EnvPool {
+	p := &EnvPool{rt: rt, outDir: outDir, logf: logf}
+	p.newEnv = func(sc *scenarios.Scenario, logDir string) (Environment, error) {
+		return NewEnvironment(sc, rt, logDir, outDir, logf)
+	}
+	return p
+}
+
+// For returns the environment a run of sc uses: the one up if sc may share
+// it, else a new one, started (the previous one stopped first). nil (and no
+// error) when sc needs an environment of its own.
+func (p *EnvPool) For(ctx context.Context, sc *scenarios.Scenario) (Environment, error) {
+	own := NeedsOwnEnvironment(sc)
+	key := SharedEnvKey(sc)
+	if p.env != nil && (own || !reflect.DeepEqual(p.key, key)) {
+		p.Discard()
+	}
+	if own || p.env != nil {
+		return p.env, nil
+	}
+	p.started++
+	e, err := p.newEnv(sc, filepath.Join(p.outDir, "logs", fmt.Sprintf("env-%d", p.started)))
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	if _, err := e.Start(ctx); err != nil {
+		p.stop(e)
+		return nil, fmt.Errorf("start %s environment: %w", e.Kind(), err)
+	}
+	p.logf("abload: environment %s up in %.1fs, shared by the runs with the same env section", e.Kind(), time.Since(t0).Seconds())
+	p.env, p.key = e, key
+	return e, nil
+}
+
+// Started is how many environments the pool has started.
+func (p *EnvPool) Started() int { return p.started }
+
+// Discard stops the environment up, if any (after a run that failed on it,
+// or before one that can't share it).
+func (p *EnvPool) Discard() {
+	if p.env != nil {
+		p.stop(p.env)
+		p.env = nil
+	}
+}
+
+// Close stops the environment up, if any.
+func (p *EnvPool) Close() { p.Discard() }
+
+func (p *EnvPool) stop(e Environment) {
+	ctx, cancel := context.WithTimeout(context.Background(), EnvStopTimeout)
+	defer cancel()
+	_ = e.Stop(ctx)
+}
