@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/abload/abload/harness"
@@ -19,16 +16,9 @@ import (
 )
 
 func capacityCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("capacity", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sets multiFlag
-	fs.Var(&sets, "set", "override a scenario field: PATH=VALUE (repeatable), e.g. --set capacity.start_rate=5000")
-	out := fs.String("out", "", "result directory (default results/<scenario>-capacity-<time>)")
-	force := fs.Bool("force", false, "overwrite an existing capacity result in the directory")
-	envKind := fs.String("env", "", "environment kind: local, docker or external (default: the scenario's env.kind)")
-	cleanup := fs.Bool("cleanup", false, "env.kind external: delete the topics the search created when it ends (never a topic it did not create)")
-	runtimeDir := fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
-	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://HOST:PORT/metrics during the search; loopback only, e.g. 127.0.0.1:9464 (default: off)")
+	c := newCommand("capacity", stderr)
+	fs := c.fs
+	f := c.scenarioFlags("capacity.start_rate=5000", "results/<scenario>-capacity-<time>", "overwrite an existing capacity result in the directory", "the search", "during the search")
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintln(w, "Usage: abload capacity SCENARIO.yaml [--out DIR] [--force] [--env local|docker] [--set PATH=VALUE]...")
@@ -53,25 +43,11 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "\nFlags:")
 		fs.PrintDefaults()
 	}
-	pos, code := parseInterleaved(fs, args)
+	path, code := c.parseOne(args, "SCENARIO.yaml")
 	if code >= 0 {
 		return code
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "abload capacity: expected exactly one SCENARIO.yaml argument")
-		fs.Usage()
-		return exitInput
-	}
-	if *metricsAddr != "" {
-		if err := harness.CheckMetricsAddr(*metricsAddr); err != nil {
-			fmt.Fprintf(stderr, "abload capacity: %v\n", err)
-			return exitInput
-		}
-	}
-	if *envKind != "" {
-		sets = append([]string{"env.kind=" + *envKind}, sets...)
-	}
-	sc, code := loadScenario(pos[0], sets, stderr)
+	sc, code := f.load(c, path)
 	if sc == nil {
 		return code
 	}
@@ -83,32 +59,28 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "abload capacity: the scenario schedules faults: a capacity search injects none (remove faults)")
 		return exitInput
 	}
-	if *cleanup && sc.Env.Kind != scenarios.EnvExternal {
-		fmt.Fprintf(stderr, "abload capacity: --cleanup is for env.kind external (the %s environment's topics go with its broker)\n", sc.Env.Kind)
-		return exitInput
-	}
 	if !sc.Job.Outputs.Updates {
 		fmt.Fprintln(stderr, "abload capacity: job.outputs.updates is false: the search judges e2e latency from the updates output")
 		return exitInput
 	}
-	dir := *out
+	dir := *f.out
 	if dir == "" {
 		dir = filepath.Join("results", fmt.Sprintf("%s-capacity-%s", sc.Name, time.Now().Format("20060102-150405")))
 	}
-	for _, f := range []string{"capacity.json", "capacity-curve.json"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil && !*force {
-			fmt.Fprintf(stderr, "abload capacity: %s already holds a capacity result (%s); choose another --out or pass --force\n", dir, f)
+	for _, name := range []string{"capacity.json", "capacity-curve.json"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil && !*f.force {
+			fmt.Fprintf(stderr, "abload capacity: %s already holds a capacity result (%s); choose another --out or pass --force\n", dir, name)
 			return exitInput
 		}
 	}
-	rt, err := harness.FindRuntime(*runtimeDir)
+	rt, err := harness.FindRuntime(*f.runtime)
 	if err != nil {
 		fmt.Fprintf(stderr, "abload capacity: %v\n", err)
 		return exitRuntime
 	}
-	if *force {
-		for _, f := range []string{"capacity.json", "capacity.md", reports.CapacityHTMLFile, "capacity-curve.json"} {
-			_ = os.Remove(filepath.Join(dir, f))
+	if *f.force {
+		for _, name := range []string{"capacity.json", "capacity.md", reports.CapacityHTMLFile, "capacity-curve.json"} {
+			_ = os.Remove(filepath.Join(dir, name))
 		}
 		_ = os.RemoveAll(filepath.Join(dir, "logs"))
 	}
@@ -117,30 +89,21 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	finished := make(chan struct{})
-	defer func() { close(finished); stop() }()
-	go func() {
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(stderr, "\nabload: interrupted: stopping every process (Ctrl-C again to force)")
-			stop()
-		case <-finished:
-		}
-	}()
+	ctx, done := interruptible(stderr)
+	defer done()
 
 	if points := sc.Points(); len(points) > 1 {
-		return capacityCurve(ctx, sc, points, dir, rt, *metricsAddr, *cleanup, stdout, stderr)
+		return capacityCurve(ctx, sc, points, dir, rt, *f.metricsAddr, *f.cleanup, stdout, stderr)
 	}
 	if points := sc.Points(); len(points) == 1 {
 		sc = points[0].Scenario
 	}
-	res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *metricsAddr, Cleanup: *cleanup})
+	res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *f.metricsAddr, Cleanup: *f.cleanup})
 	if res == nil {
 		var ie *harness.InputError
 		switch {
 		case errors.As(err, &ie):
-			fmt.Fprintf(stderr, "abload: invalid scenario %s: %v\n", pos[0], err)
+			fmt.Fprintf(stderr, "abload: invalid scenario %s: %v\n", path, err)
 			return exitInput
 		case errors.Is(err, harness.ErrAborted):
 			fmt.Fprintf(stderr, "abload: %v: no result written\n", err)

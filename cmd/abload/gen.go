@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -13,8 +12,8 @@ import (
 )
 
 func genCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	c := newCommand("gen", stderr)
+	fs := c.fs
 	var sets multiFlag
 	fs.Var(&sets, "set", "override a scenario field: PATH=VALUE (repeatable)")
 	count := fs.Int64("count", 10, "number of events to print")
@@ -27,14 +26,9 @@ func genCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(fs.Output(), "\nFlags:")
 		fs.PrintDefaults()
 	}
-	pos, code := parseInterleaved(fs, args)
+	arg, code := c.parseOne(args, "SCENARIO.yaml")
 	if code >= 0 {
 		return code
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "abload gen: expected exactly one SCENARIO.yaml argument")
-		fs.Usage()
-		return exitInput
 	}
 	if *count < 0 {
 		fmt.Fprintf(stderr, "abload gen: --count: must be >= 0, got %d\n", *count)
@@ -45,18 +39,18 @@ func genCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "abload gen: --start: expected an RFC 3339 time like 2026-01-01T00:00:00Z: %v\n", err)
 		return exitInput
 	}
-	sc, code := loadScenario(pos[0], sets, stderr)
+	sc, code := loadScenario(arg, sets, stderr)
 	if sc == nil {
 		return code
 	}
 	g, err := harness.NewGenerator(sc)
 	if err != nil {
-		fmt.Fprintf(stderr, "abload gen: %s: %v\n", pos[0], err)
+		fmt.Fprintf(stderr, "abload gen: %s: %v\n", arg, err)
 		return exitInput
 	}
 	sched, err := harness.Schedule(sc)
 	if err != nil {
-		fmt.Fprintf(stderr, "abload gen: %s: %v\n", pos[0], err)
+		fmt.Fprintf(stderr, "abload gen: %s: %v\n", arg, err)
 		return exitInput
 	}
 	w := bufio.NewWriterSize(stdout, 1<<16)

@@ -31,12 +31,12 @@ const (
 	exitInvalid = 4 // the run is invalid: its numbers can't be trusted (wins over 3)
 )
 
-type command struct {
+type subcommand struct {
 	summary string
 	run     func(args []string, stdout, stderr io.Writer) int
 }
 
-var commands = map[string]command{
+var commands = map[string]subcommand{
 	"run":      {"run a scenario end to end and write its result", runCmd},
 	"capacity": {"find the highest rate a configuration sustains (one deployment, stepped load)", capacityCmd},
 	"validate": {"check a scenario file and print it resolved", validateCmd},

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,8 +12,8 @@ import (
 )
 
 func reportCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	c := newCommand("report", stderr)
+	fs := c.fs
 	format := fs.String("format", "all", "which reports to write: md, html, or all")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: abload report DIR [--format md|html|all]")
@@ -25,20 +24,15 @@ func reportCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(fs.Output(), "\nFlags:")
 		fs.PrintDefaults()
 	}
-	pos, code := parseInterleaved(fs, args)
+	arg, code := c.parseOne(args, "DIR")
 	if code >= 0 {
 		return code
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "abload report: expected exactly one DIR argument")
-		fs.Usage()
-		return exitInput
 	}
 	if *format != "md" && *format != "html" && *format != "all" {
 		fmt.Fprintf(stderr, "abload report: --format must be md, html or all, got %q\n", *format)
 		return exitInput
 	}
-	dirs, err := runDirs(pos[0])
+	dirs, err := runDirs(arg)
 	if err != nil {
 		fmt.Fprintf(stderr, "abload report: %v\n", err)
 		return exitInput

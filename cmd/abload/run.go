@@ -3,15 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/abload/abload/harness"
@@ -21,18 +18,11 @@ import (
 )
 
 func runCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sets multiFlag
-	fs.Var(&sets, "set", "override a scenario field: PATH=VALUE (repeatable), e.g. --set workload.rate=5000")
-	out := fs.String("out", "", "result directory (default results/<scenario>-<time>)")
-	force := fs.Bool("force", false, "overwrite an existing result directory")
-	envKind := fs.String("env", "", "environment kind: local, docker or external (default: the scenario's env.kind)")
-	runtimeDir := fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
+	c := newCommand("run", stderr)
+	fs := c.fs
+	f := c.scenarioFlags("workload.rate=5000", "results/<scenario>-<time>", "overwrite an existing result directory", "the run", "while the run goes on")
 	dryRun := fs.Bool("dry-run", false, "validate, print what the run would do (topics it would create, the job it would submit, what it would delete), and start or create nothing")
-	cleanup := fs.Bool("cleanup", false, "env.kind external: delete the topics the run created when it ends (never a topic it did not create)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of abload itself (Go pprof format) over the whole run to this file")
-	metricsAddr := fs.String("metrics-addr", "", "serve live Prometheus metrics at http://HOST:PORT/metrics while the run goes on; loopback only, e.g. 127.0.0.1:9464 (default: off)")
 	var gateFlags multiFlag
 	fs.Var(&gateFlags, "gate", "a gate besides the scenario's (repeatable), e.g. --gate 'e2e.p99 < 500ms' or --gate 'e2e.p99 <= baseline * 1.10'")
 	baselineArg := fs.String("baseline", "", "what baseline and worse_by gates compare with: a result.json, a run directory, a directory of runs, or a saved baseline's name (its history)")
@@ -58,25 +48,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(fs.Output(), "\nFlags:")
 		fs.PrintDefaults()
 	}
-	pos, code := parseInterleaved(fs, args)
+	path, code := c.parseOne(args, "SCENARIO.yaml")
 	if code >= 0 {
 		return code
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "abload run: expected exactly one SCENARIO.yaml argument")
-		fs.Usage()
-		return exitInput
-	}
-	if *metricsAddr != "" {
-		if err := harness.CheckMetricsAddr(*metricsAddr); err != nil {
-			fmt.Fprintf(stderr, "abload run: %v\n", err)
-			return exitInput
-		}
-	}
-	if *envKind != "" {
-		sets = append([]string{"env.kind=" + *envKind}, sets...)
-	}
-	sc, code := loadScenario(pos[0], sets, stderr)
+	sc, code := f.load(c, path)
 	if sc == nil {
 		return code
 	}
@@ -84,11 +60,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
-	if *cleanup && sc.Env.Kind != scenarios.EnvExternal {
-		fmt.Fprintf(stderr, "abload run: --cleanup is for env.kind external (the %s environment's topics go with its broker)\n", sc.Env.Kind)
-		return exitInput
-	}
-	dir := *out
+	dir := *f.out
 	if dir == "" {
 		dir = filepath.Join("results", fmt.Sprintf("%s-%s", sc.Name, time.Now().Format("20060102-150405")))
 	}
@@ -97,26 +69,26 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if !matrix && len(points) == 1 {
 		sc = points[0].Scenario // a one-point matrix runs that point
 	}
-	if _, err := os.Stat(filepath.Join(dir, "index.json")); err == nil && !*force {
+	if _, err := os.Stat(filepath.Join(dir, "index.json")); err == nil && !*f.force {
 		fmt.Fprintf(stderr, "abload run: %s already holds a matrix result (index.json); choose another --out or pass --force\n", dir)
 		return exitInput
 	}
-	if _, err := os.Stat(filepath.Join(dir, "result.json")); err == nil && !*force {
+	if _, err := os.Stat(filepath.Join(dir, "result.json")); err == nil && !*f.force {
 		fmt.Fprintf(stderr, "abload run: %s already holds a result (result.json); choose another --out or pass --force\n", dir)
 		return exitInput
 	}
-	rt, err := harness.FindRuntime(*runtimeDir)
+	rt, err := harness.FindRuntime(*f.runtime)
 	if err != nil {
 		fmt.Fprintf(stderr, "abload run: %v\n", err)
 		return exitRuntime
 	}
 	if *dryRun {
 		if sc.Env.Kind == scenarios.EnvExternal {
-			fmt.Fprintf(stdout, "dry run: %s\n  result directory: %s\n", pos[0], dir)
-			printExternalPlan(stdout, sc, rt, *cleanup)
+			fmt.Fprintf(stdout, "dry run: %s\n  result directory: %s\n", path, dir)
+			printExternalPlan(stdout, sc, rt, *f.cleanup)
 		} else {
 			fmt.Fprintf(stdout, "dry run: %s\n  result directory: %s\n  environment: %s (%d TaskManager(s) × %d slot(s), flink %s, kafka %s)\n",
-				pos[0], dir, sc.Env.Kind, sc.Env.TaskManagers, sc.Env.Slots, rt.FlinkVersion(), rt.KafkaVersion())
+				path, dir, sc.Env.Kind, sc.Env.TaskManagers, sc.Env.Slots, rt.FlinkVersion(), rt.KafkaVersion())
 			fmt.Fprintf(stdout, "  topics: abload-<run>-events (%d partitions)", sc.Kafka.Partitions)
 			if sc.Job.Outputs.Updates {
 				fmt.Fprint(stdout, ", abload-<run>-updates")
@@ -141,13 +113,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 			jobText(sc, rt), sc.Job.Parallelism, harness.Profile(sc).Kind, sched.Count(warm+meas), sched.Mean(warm, warm+meas), sc.Workload.Warmup, sc.Workload.Duration)
 		return exitOK
 	}
-	if *force && matrix {
+	if *f.force && matrix {
 		_ = os.RemoveAll(dir) // a matrix tree is replaced whole
 	}
-	if *force {
+	if *f.force {
 		// A forced rerun replaces the old result whole: no stale log lines.
-		for _, f := range []string{"result.json", "latency.hlog", "report.md", "report.html", "junit.xml"} {
-			_ = os.Remove(filepath.Join(dir, f))
+		for _, name := range []string{"result.json", "latency.hlog", "report.md", "report.html", "junit.xml"} {
+			_ = os.Remove(filepath.Join(dir, name))
 		}
 		_ = os.RemoveAll(filepath.Join(dir, "logs"))
 	}
@@ -170,26 +142,17 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	finished := make(chan struct{})
-	defer func() { close(finished); stop() }()
-	go func() {
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(stderr, "\nabload: interrupted: stopping every process (Ctrl-C again to force)")
-			stop() // a second signal now ends abload at once; its JVMs die with it (parent-death signal)
-		case <-finished:
-		}
-	}()
+	ctx, done := interruptible(stderr)
+	defer done()
 
 	if matrix {
-		return runMatrix(ctx, pos[0], points, sc.Repetitions, dir, rt, *metricsAddr, *cleanup, gates, baseline, stdout, stderr)
+		return runMatrix(ctx, path, points, sc.Repetitions, dir, rt, *f.metricsAddr, *f.cleanup, gates, baseline, stdout, stderr)
 	}
-	res, err := harness.Run(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *metricsAddr, Cleanup: *cleanup})
+	res, err := harness.Run(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *f.metricsAddr, Cleanup: *f.cleanup})
 	if res == nil {
 		var ie *harness.InputError
 		if errors.As(err, &ie) {
-			fmt.Fprintf(stderr, "abload: invalid scenario %s: %v\n", pos[0], err)
+			fmt.Fprintf(stderr, "abload: invalid scenario %s: %v\n", path, err)
 			return exitInput
 		}
 		if errors.Is(err, harness.ErrAborted) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -9,8 +8,8 @@ import (
 )
 
 func validateCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	c := newCommand("validate", stderr)
+	fs := c.fs
 	var sets multiFlag
 	fs.Var(&sets, "set", "override a scenario field: PATH=VALUE (repeatable), e.g. --set workload.rate=5000")
 	quiet := fs.Bool("q", false, "print nothing on success")
@@ -21,16 +20,11 @@ func validateCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(fs.Output(), "\nFlags:")
 		fs.PrintDefaults()
 	}
-	pos, code := parseInterleaved(fs, args)
+	arg, code := c.parseOne(args, "SCENARIO.yaml")
 	if code >= 0 {
 		return code
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "abload validate: expected exactly one SCENARIO.yaml argument")
-		fs.Usage()
-		return exitInput
-	}
-	sc, code := loadScenario(pos[0], sets, stderr)
+	sc, code := loadScenario(arg, sets, stderr)
 	if sc == nil {
 		return code
 	}
@@ -40,28 +34,7 @@ func validateCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "abload: %v\n", err)
 			return exitRuntime
 		}
-		fmt.Fprintf(stdout, "# %s: valid\n%s", pos[0], out)
+		fmt.Fprintf(stdout, "# %s: valid\n%s", arg, out)
 	}
 	return exitOK
-}
-
-// parseInterleaved parses flags that may come before or after positional
-// arguments (`abload run x.yaml --set a=b`). It returns the positionals, and
-// an exit code >= 0 when parsing ended the command (help or a bad flag).
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, int) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return nil, exitOK
-			}
-			return nil, exitInput
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, -1
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
 }

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/abload/abload/harness"
+	"github.com/abload/abload/scenarios"
+)
+
+// command is what every subcommand shares: its flag set (errors and usage
+// on stderr) and how it reads its one positional argument.
+type command struct {
+	name   string
+	fs     *flag.FlagSet
+	stderr io.Writer
+}
+
+func newCommand(name string, stderr io.Writer) *command {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return &command{name: name, fs: fs, stderr: stderr}
+}
+
+// parseOne parses args, flags and positionals in any order, and wants
+// exactly one positional argument (what names it in the error). A code >= 0
+// means: return it (--help: 0; bad input: 2).
+func (c *command) parseOne(args []string, what string) (string, int) {
+	pos, code := parseInterleaved(c.fs, args)
+	if code >= 0 {
+		return "", code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(c.stderr, "abload %s: expected exactly one %s argument\n", c.name, what)
+		c.fs.Usage()
+		return "", exitInput
+	}
+	return pos[0], -1
+}
+
+// failf prints "abload <name>: …" on stderr and returns code.
+func (c *command) failf(code int, format string, args ...any) int {
+	fmt.Fprintf(c.stderr, "abload %s: %s\n", c.name, fmt.Sprintf(format, args...))
+	return code
+}
+
+// scenarioFlags are the flags of the commands that run a scenario on an
+// environment (run, capacity), read by one loader.
+type scenarioFlags struct {
+	sets        multiFlag
+	out         *string
+	force       *bool
+	env         *string
+	cleanup     *bool
+	runtime     *string
+	metricsAddr *string
+}
+
+// scenarioFlags registers the shared flags; the texts say what differs
+// between commands (an example --set, the default --out, what --force
+// overwrites, what --cleanup deletes after, what --metrics-addr serves
+// during).
+func (c *command) scenarioFlags(setExample, outDefault, forceDoc, cleanupWhat, metricsWhile string) *scenarioFlags {
+	f := &scenarioFlags{}
+	c.fs.Var(&f.sets, "set", "override a scenario field: PATH=VALUE (repeatable), e.g. --set "+setExample)
+	f.out = c.fs.String("out", "", "result directory (default "+outDefault+")")
+	f.force = c.fs.Bool("force", false, forceDoc)
+	f.env = c.fs.String("env", "", "environment kind: local, docker or external (default: the scenario's env.kind)")
+	f.cleanup = c.fs.Bool("cleanup", false, "env.kind external: delete the topics "+cleanupWhat+" created when it ends (never a topic it did not create)")
+	f.runtime = c.fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
+	f.metricsAddr = c.fs.String("metrics-addr", "", "serve live Prometheus metrics at http://HOST:PORT/metrics "+metricsWhile+"; loopback only, e.g. 127.0.0.1:9464 (default: off)")
+	return f
+}
+
+// load checks the flags against each other and the scenario: --metrics-addr
+// on loopback, --env as the first --set, the scenario valid, --cleanup only
+// for an external environment. A nil scenario comes with the exit code.
+func (f *scenarioFlags) load(c *command, path string) (*scenarios.Scenario, int) {
+	if *f.metricsAddr != "" {
+		if err := harness.CheckMetricsAddr(*f.metricsAddr); err != nil {
+			return nil, c.failf(exitInput, "%v", err)
+		}
+	}
+	sets := []string(f.sets)
+	if *f.env != "" {
+		sets = append([]string{"env.kind=" + *f.env}, sets...)
+	}
+	sc, code := loadScenario(path, sets, c.stderr)
+	if sc == nil {
+		return nil, code
+	}
+	if *f.cleanup && sc.Env.Kind != scenarios.EnvExternal {
+		return nil, c.failf(exitInput, "--cleanup is for env.kind external (the %s environment's topics go with its broker)", sc.Env.Kind)
+	}
+	return sc, exitOK
+}
+
+// interruptible is a context that Ctrl-C (or SIGTERM) cancels, saying so on
+// stderr; a second signal then ends abload at once (its JVMs die with it:
+// parent-death signal). Call done when the work is over.
+func interruptible(stderr io.Writer) (ctx context.Context, done func()) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	finished := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(stderr, "\nabload: interrupted: stopping every process (Ctrl-C again to force)")
+			stop()
+		case <-finished:
+		}
+	}()
+	return ctx, func() { close(finished); stop() }
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments (`abload run x.yaml --set a=b`). It returns the positionals, and
+// an exit code >= 0 when parsing ended the command (help or a bad flag).
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, int) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return nil, exitOK
+			}
+			return nil, exitInput
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, -1
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
