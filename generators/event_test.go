@@ -1,16 +1,16 @@
 package generators
 
 import (
-	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	goldenfile "github.com/abload/abload/internal/golden"
 )
 
 func TestEventTypeNames(t *testing.T) {
@@ -412,25 +412,7 @@ func TestWireVectors(t *testing.T) {
 			BinaryHex: hex.EncodeToString(e.AppendBinary(nil)),
 		})
 	}
-	var want bytes.Buffer
-	enc := json.NewEncoder(&want)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(vs); err != nil {
-		t.Fatal(err)
-	}
-	if *update {
-		if err := os.WriteFile(path, want.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want.Bytes()) {
-		t.Errorf("%s is stale (run with -update if the change is deliberate; the Java tests read it too)", path)
-	}
+	got := goldenfile.JSON(t, path, vs, *update)
 
 	var file []wireVector
 	if err := json.Unmarshal(got, &file); err != nil {

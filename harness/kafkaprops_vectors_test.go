@@ -1,14 +1,14 @@
 package harness
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/abload/abload/internal/golden"
 )
 
 var updateVectors = flag.Bool("update", false, "rewrite test vectors shared with the Java job's tests")
@@ -82,25 +82,7 @@ func kafkaPropsVectorCases(t *testing.T) []kafkaPropsVector {
 func TestKafkaPropertiesVectors(t *testing.T) {
 	path := filepath.Join("testdata", "kafka-properties-vectors.json")
 	vs := kafkaPropsVectorCases(t)
-	var want bytes.Buffer
-	enc := json.NewEncoder(&want)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(vs); err != nil {
-		t.Fatal(err)
-	}
-	if *updateVectors {
-		if err := os.WriteFile(path, want.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want.Bytes()) {
-		t.Errorf("%s is stale (run with -update if the change is deliberate; the Java tests read it too)", path)
-	}
+	got := golden.JSON(t, path, vs, *updateVectors)
 	var file []kafkaPropsVector
 	if err := json.Unmarshal(got, &file); err != nil {
 		t.Fatalf("%s: %v", path, err)
