@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -23,12 +24,12 @@ import (
 // (go test -run '^$' -bench 'Producer|Pacing' -benchtime 1x ./harness/).
 // They start a Kafka-only local environment of their own.
 
-func benchKafka(b *testing.B) (*LocalEnv, *Runtime, string) {
+func benchKafka(b *testing.B) (*LocalEnv, *cluster.Runtime, string) {
 	b.Helper()
 	if testing.Short() {
 		b.Skip("needs a real Kafka broker")
 	}
-	rt, err := FindRuntime("")
+	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 		if _, err := createTopics(context.Background(), &Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
 			b.Fatal(err)
 		}
-		cmd := exec.Command(javaBin(), "-Xmx512m", "-cp", filepath.Join(rt.KafkaLib, "*"),
+		cmd := exec.Command(cluster.JavaBin(), "-Xmx512m", "-cp", filepath.Join(rt.KafkaLib, "*"),
 			"org.apache.kafka.tools.ProducerPerformance", "--topic", topic, "--num-records", strconv.Itoa(n),
 			"--record-size", strconv.FormatInt(recordSize, 10), "--throughput", "-1",
 			"--producer-props", "bootstrap.servers="+bootstrap, "acks="+acks,

@@ -15,6 +15,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -48,7 +49,7 @@ const (
 type CapacityOptions struct {
 	Scenario *scenarios.Scenario
 	OutDir   string // logs go to OutDir/logs
-	Runtime  *Runtime
+	Runtime  *cluster.Runtime
 	// Env, when set and already started, is shared: neither started nor stopped.
 	Env     Environment
 	Stderr  io.Writer

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/reports"
 )
 
@@ -29,7 +30,7 @@ func BenchmarkCapacityAccuracy(b *testing.B) {
 	if testing.Short() {
 		b.Skip("needs the real local environment")
 	}
-	rt, err := FindRuntime("")
+	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -22,7 +23,7 @@ import (
 var shared struct {
 	once sync.Once
 	env  *LocalEnv
-	rt   *Runtime
+	rt   *cluster.Runtime
 	logs string
 	err  error
 }
@@ -51,7 +52,7 @@ func needEnv(t *testing.T) {
 		t.Skip("end-to-end test: needs the real local environment (run without -short)")
 	}
 	shared.once.Do(func() {
-		rt, err := FindRuntime("")
+		rt, err := cluster.FindRuntime("")
 		if err != nil {
 			shared.err = err
 			return

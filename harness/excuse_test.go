@@ -35,14 +35,3 @@ func TestConsumerDelayExcuseWindow(t *testing.T) {
 		t.Fatalf("an excused 20 s delay counted toward validity (max %d µs)", max)
 	}
 }
-
-// A KRaft cluster id is 22 base64url characters and never starts with '-'
-// (StorageTool's argument parser would take it for an option).
-func TestNewKafkaClusterID(t *testing.T) {
-	for i := 0; i < 2000; i++ {
-		id := NewKafkaClusterID()
-		if len(id) != 22 || id[0] == '-' {
-			t.Fatalf("cluster id %q", id)
-		}
-	}
-}

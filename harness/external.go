@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kversion"
 
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
@@ -324,7 +325,7 @@ func JobKafkaProperties(s KafkaSecurity) ([][2]string, error) {
 func jobKafkaPropertiesArg(p [][2]string) string {
 	var b strings.Builder
 	for _, kv := range p {
-		b.WriteString(propertiesKey(kv[0]) + "=" + propertiesValue(kv[1]) + "\n")
+		b.WriteString(propertiesKey(kv[0]) + "=" + cluster.PropertiesValue(kv[1]) + "\n")
 	}
 	arg := base64.StdEncoding.EncodeToString([]byte(b.String()))
 	RegisterSecret(arg)
@@ -332,9 +333,9 @@ func jobKafkaPropertiesArg(p [][2]string) string {
 }
 
 // propertiesKey escapes a java.util.Properties key. A leading '#' or '!'
-// would start a comment; propertiesValue already escapes a leading space.
+// would start a comment; cluster.PropertiesValue already escapes a leading space.
 func propertiesKey(k string) string {
-	v := propertiesValue(k)
+	v := cluster.PropertiesValue(k)
 	lead := ""
 	switch {
 	case strings.HasPrefix(v, `\ `):

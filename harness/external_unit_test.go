@@ -36,6 +36,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -247,7 +248,7 @@ func TestRedactSecretForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	jsonForm := string(jb[1 : len(jb)-1])
-	propsForm := propertiesValue(secret)
+	propsForm := cluster.PropertiesValue(secret)
 	if jsonForm != `s3cr3t-\"quoted\"\\x` || propsForm != `s3cr3t-"quoted"\\x` {
 		t.Fatalf("forms: json %q, properties %q", jsonForm, propsForm)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -171,12 +172,12 @@ func fakeScenario(t *testing.T, sets ...string) *scenarios.Scenario {
 	return sc
 }
 
-func fakeRuntime(t *testing.T) *Runtime {
+func fakeRuntime(t *testing.T) *cluster.Runtime {
 	jar := filepath.Join(t.TempDir(), "job.jar")
 	if err := os.WriteFile(jar, []byte("PK"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return &Runtime{JobJar: jar}
+	return &cluster.Runtime{JobJar: jar}
 }
 
 // A whole run against a job whose latency is known: every event sent is

@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/scenarios"
@@ -24,7 +23,7 @@ import (
 
 // LocalConfig sizes the local environment.
 type LocalConfig struct {
-	Runtime           *Runtime
+	Runtime           *cluster.Runtime
 	LogDir            string // component logs (the run's logs/)
 	WorkDir           string // scratch: Kafka data, Flink tmp and checkpoints; removed by Stop
 	TaskManagers      int
@@ -112,48 +111,6 @@ func (e *LocalEnv) Endpoints() *Endpoints {
 func (e *LocalEnv) FlinkVersion() string { return e.cfg.Runtime.FlinkVersion() }
 func (e *LocalEnv) KafkaVersion() string { return e.cfg.Runtime.KafkaVersion() }
 
-// Java 17 module flags that Flink's own scripts pass (env.java.opts.all of
-// the default config.yaml of the pinned version).
-var FlinkJavaOpts = []string{
-	"--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-	"--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-	"--add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED",
-	"--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-	"--add-exports=jdk.compiler/com.sun.tools.javac.parser=ALL-UNNAMED",
-	"--add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED",
-	"--add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED",
-	"--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-	"--add-opens=java.base/java.lang=ALL-UNNAMED",
-	"--add-opens=java.base/java.net=ALL-UNNAMED",
-	"--add-opens=java.base/java.io=ALL-UNNAMED",
-	"--add-opens=java.base/java.nio=ALL-UNNAMED",
-	"--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-	"--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-	"--add-opens=java.base/java.text=ALL-UNNAMED",
-	"--add-opens=java.base/java.time=ALL-UNNAMED",
-	"--add-opens=java.base/java.util=ALL-UNNAMED",
-	"--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-	"--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-	"--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED",
-}
-
-// toolJVMOpts start short-lived helper JVMs (storage format, memory
-// calculation) fast: they compete for CPU with the cluster starting beside them.
-var toolJVMOpts = []string{"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"}
-
-const Log4jConfig = `# Written by abload: one file per component, named by -Dlog.file.
-rootLogger.level = INFO
-rootLogger.appenderRef.file.ref = File
-appender.file.name = File
-appender.file.type = File
-appender.file.append = true
-appender.file.fileName = ${sys:log.file}
-appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-50c{1.} - %m%n
-logger.kafkaclients.name = org.apache.kafka.clients
-logger.kafkaclients.level = WARN
-`
-
 // Start brings up Kafka and Flink concurrently and waits until both are ready.
 func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 	if err := os.MkdirAll(e.cfg.LogDir, 0o755); err != nil {
@@ -163,10 +120,10 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 		return nil, err
 	}
 	log4j := filepath.Join(e.cfg.WorkDir, "log4j2.properties")
-	if err := os.WriteFile(log4j, []byte(Log4jConfig), 0o644); err != nil {
+	if err := os.WriteFile(log4j, []byte(cluster.Log4jConfig), 0o644); err != nil {
 		return nil, err
 	}
-	ports, err := FreePorts(7)
+	ports, err := cluster.FreePorts(7)
 	if err != nil {
 		return nil, err
 	}
@@ -236,17 +193,6 @@ func (e *LocalEnv) track(p *process) error {
 	return nil
 }
 
-func javaBin() string {
-	if home := os.Getenv("JAVA_HOME"); home != "" {
-		if p := filepath.Join(home, "bin", "java"); fileExists(p) {
-			return p
-		}
-	}
-	return "java"
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
-
 // startKafka starts the broker; jobPort > 0 adds the JOB listener there,
 // advertised at jobAdvertised (the network proxy in front of it), and
 // securePort > 0 the SECURE listener (cfg.Secure).
@@ -257,7 +203,7 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		return err
 	}
-	l := KafkaListeners{
+	l := cluster.KafkaListeners{
 		Listeners:         fmt.Sprintf("PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", port, cport),
 		Advertised:        fmt.Sprintf("PLAINTEXT://127.0.0.1:%d", port),
 		ProtocolMap:       "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
@@ -280,12 +226,12 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 		l.Listeners += ",SECURE://" + addr
 		l.Advertised += ",SECURE://" + addr
 		l.ProtocolMap += ",SECURE:SASL_SSL"
-		extraProps = KafkaSASLSSLProperties("SECURE", sec.keystoreFile)
+		extraProps = cluster.KafkaSASLSSLProperties("SECURE", sec.keystoreFile)
 		e.mu.Lock()
 		e.secure = &SecureEndpoint{Addr: addr, CAPEM: sec.caPEM, CAFile: sec.caFile, User: sec.user, Password: sec.password}
 		e.mu.Unlock()
 	}
-	props := KafkaServerProperties(l, data) + extraProps
+	props := cluster.KafkaServerProperties(l, data) + extraProps
 	propsPath := filepath.Join(dir, "server.properties")
 	if err := os.WriteFile(propsPath, []byte(props), 0o644); err != nil {
 		return err
@@ -299,7 +245,7 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 		"-cp", cp,
 	}
 	// Storage is formatted per run: a fresh cluster id, an empty log.
-	toolArgs := []string{"kafka.tools.StorageTool", "format", "--cluster-id=" + NewKafkaClusterID(), "-c", propsPath}
+	toolArgs := []string{"kafka.tools.StorageTool", "format", "--cluster-id=" + cluster.NewKafkaClusterID(), "-c", propsPath}
 	hide := func(s string) string { return s }
 	if sec != nil {
 		// SCRAM credentials are bootstrapped into the metadata log. The
@@ -313,7 +259,7 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 		toolArgs = []string{"@" + argFile}
 		hide = func(s string) string { return strings.ReplaceAll(s, sec.password, "[hidden]") }
 	}
-	format := exec.CommandContext(ctx, javaBin(), append(append(append([]string{"-Xmx256m"}, toolJVMOpts...), common...), toolArgs...)...)
+	format := exec.CommandContext(ctx, cluster.JavaBin(), append(append(append([]string{"-Xmx256m"}, cluster.ToolJVMOpts...), common...), toolArgs...)...)
 	out, err := combinedOutput(format)
 	if sec != nil {
 		_ = os.Remove(filepath.Join(dir, "secure", "format.args"))
@@ -325,7 +271,7 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 	if heap == "" {
 		heap = "768m"
 	}
-	argv := append([]string{javaBin(), "-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+	argv := append([]string{cluster.JavaBin(), "-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
 		"-Djava.awt.headless=true"}, common...)
 	argv = append(argv, "kafka.Kafka", propsPath)
 	e.mu.Lock()
@@ -380,29 +326,6 @@ func (e *LocalEnv) launchKafka(ctx context.Context) error {
 	return waitFor(ctx, p, e.cfg.StartupTimeout, "ready", ready, logFile)
 }
 
-// FlinkConfigYAML renders flat keys as config.yaml (flat dotted keys are
-// valid standard YAML and Flink 2.x reads them as such).
-func FlinkConfigYAML(kv map[string]string) []byte {
-	keys := make([]string, 0, len(kv))
-	for k := range kv {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b bytes.Buffer
-	b.WriteString("# Written by abload for one run.\n")
-	for _, k := range keys {
-		fmt.Fprintf(&b, "%s: %s\n", k, yamlScalar(kv[k]))
-	}
-	return b.Bytes()
-}
-
-func yamlScalar(v string) string {
-	if v == "" || strings.ContainsAny(v, ":#{}[],&*!|>'\"%@`") || strings.TrimSpace(v) != v {
-		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
-	}
-	return v
-}
-
 func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPort int, restURL string) error {
 	start := time.Now()
 	dir := filepath.Join(e.cfg.WorkDir, "flink")
@@ -419,7 +342,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 	if jmMem == "" {
 		jmMem = "1024m"
 	}
-	conf := FlinkBaseConfig(jmMem, tmMem, e.cfg.Slots)
+	conf := cluster.FlinkBaseConfig(jmMem, tmMem, e.cfg.Slots)
 	for k, v := range map[string]string{
 		"jobmanager.bind-host":        "127.0.0.1",
 		"jobmanager.rpc.address":      "127.0.0.1",
@@ -438,7 +361,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 	for k, v := range e.cfg.FlinkConfig {
 		conf[k] = v
 	}
-	if err := os.WriteFile(filepath.Join(confDir, "config.yaml"), FlinkConfigYAML(conf), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(confDir, "config.yaml"), cluster.FlinkConfigYAML(conf), 0o644); err != nil {
 		return err
 	}
 	cp := filepath.Join(e.cfg.Runtime.FlinkLib, "*")
@@ -451,18 +374,18 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 
 	// Flink's scripts derive JVM heap/direct/metaspace flags from the memory
 	// model with BashJavaUtils; call it the same way so sizes are Flink's own.
-	jmJVM, jmDyn, err := bashJavaUtils(ctx, cp, confDir, "GET_JM_RESOURCE_PARAMS")
+	jmJVM, jmDyn, err := cluster.BashJavaUtils(ctx, combinedOutput, cp, confDir, "GET_JM_RESOURCE_PARAMS")
 	if err != nil {
 		return err
 	}
-	tmJVM, tmDyn, err := bashJavaUtils(ctx, cp, confDir, "GET_TM_RESOURCE_PARAMS")
+	tmJVM, tmDyn, err := cluster.BashJavaUtils(ctx, combinedOutput, cp, confDir, "GET_TM_RESOURCE_PARAMS")
 	if err != nil {
 		return err
 	}
 	launch := func(name, mainClass, cpus string, jvm, args []string) (*process, string, error) {
 		logFile := filepath.Join(e.cfg.LogDir, name+".log")
-		argv := []string{javaBin()}
-		argv = append(argv, FlinkJavaOpts...)
+		argv := []string{cluster.JavaBin()}
+		argv = append(argv, cluster.FlinkJavaOpts...)
 		argv = append(argv, jvm...)
 		argv = append(argv, "-Dlog.file="+logFile, "-Dlog4j.configurationFile="+log4j,
 			"-Dlog4j2.configurationFile="+log4j, "-cp", cp, mainClass, "--configDir", confDir)
@@ -476,7 +399,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 	// promPort gives a Flink process its own Prometheus reporter port (the
 	// reporter listens on every interface: Flink has no host option).
 	promPort := func(name string) ([]string, error) {
-		ports, err := FreePorts(1)
+		ports, err := cluster.FreePorts(1)
 		if err != nil {
 			return nil, err
 		}
@@ -561,38 +484,6 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 		return nil // StartApplication boots it with the job
 	}
 	return boot(ctx, "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", nil)
-}
-
-// bashJavaUtils returns the JVM flags and the dynamic -D properties for a
-// JobManager or TaskManager, as Flink's start scripts compute them.
-func bashJavaUtils(ctx context.Context, cp, confDir, command string) (jvm, dyn []string, err error) {
-	argv := append(append([]string{"-Xmx128m"}, toolJVMOpts...), "-cp", cp,
-		"org.apache.flink.runtime.util.bash.BashJavaUtils", command, "--configDir", confDir)
-	cmd := exec.CommandContext(ctx, javaBin(), argv...)
-	out, err := combinedOutput(cmd)
-	if err != nil {
-		return nil, nil, fmt.Errorf("flink: %s: %w\n%s", command, err, tailLines(out, 20))
-	}
-	var results []string
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "BASH_JAVA_UTILS_EXEC_RESULT:"); ok {
-			results = append(results, v)
-		}
-	}
-	if len(results) < 2 {
-		return nil, nil, fmt.Errorf("flink: %s printed no memory settings:\n%s", command, tailLines(out, 20))
-	}
-	return strings.Fields(results[0]), strings.Fields(results[1]), nil
-}
-
-func tailLines(b []byte, n int) string {
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // Stop stops every process this environment started and removes its

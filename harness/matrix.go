@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -51,7 +52,7 @@ type MatrixOptions struct {
 	Points      []scenarios.MatrixPoint
 	Repetitions int
 	OutDir      string
-	Runtime     *Runtime
+	Runtime     *cluster.Runtime
 	Stderr      io.Writer
 	Version     string
 	// MetricsAddr, when set, serves each run's Prometheus metrics in turn.

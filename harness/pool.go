@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -19,7 +20,7 @@ const EnvStopTimeout = 60 * time.Second
 // other stops it and gets a new one, started when asked for; a run that
 // needs its own (NeedsOwnEnvironment) gets none and starts its own.
 type EnvPool struct {
-	rt     *Runtime
+	rt     *cluster.Runtime
 	outDir string // each environment logs into outDir/logs/env-<n>
 	logf   func(string, ...any)
 	// newEnv builds an environment (NewEnvironment; tests replace it).
@@ -31,7 +32,7 @@ type EnvPool struct {
 }
 
 // NewEnvPool returns a pool whose environments log under outDir/logs.
-func NewEnvPool(rt *Runtime, outDir string, logf func(string, ...any)) *EnvPool {
+func NewEnvPool(rt *cluster.Runtime, outDir string, logf func(string, ...any)) *EnvPool {
 	p := &EnvPool{rt: rt, outDir: outDir, logf: logf}
 	p.newEnv = func(sc *scenarios.Scenario, logDir string) (Environment, error) {
 		return NewEnvironment(sc, rt, logDir, outDir, logf)

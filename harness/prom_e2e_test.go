@@ -19,6 +19,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/reports"
 )
 
@@ -34,7 +35,7 @@ func TestPrometheusEndpointsDashboardAndScrape(t *testing.T) {
 	if err != nil {
 		t.Fatalf("prometheus not found in PATH (%v): this test needs a real Prometheus server; install Debian's prometheus package (apt-get install -y prometheus)", err)
 	}
-	ports, err := FreePorts(2)
+	ports, err := cluster.FreePorts(2)
 	if err != nil {
 		t.Fatal(err)
 	}

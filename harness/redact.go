@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/abload/abload/harness/env/cluster"
 )
 
 // Redacted replaces a secret wherever abload would write it down.
@@ -32,7 +34,7 @@ func RegisterSecret(v string) {
 	if b, err := json.Marshal(v); err == nil {
 		forms = append(forms, string(b[1:len(b)-1]))
 	}
-	forms = append(forms, propertiesValue(v))
+	forms = append(forms, cluster.PropertiesValue(v))
 	// As a quoted value of a JAAS line (sasl.jaas.config).
 	forms = append(forms, strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v))
 	// A multi-line secret (a PEM key) is registered line by line too, so a

@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/reports"
@@ -49,7 +50,7 @@ func (e *InputError) Unwrap() error { return e.Err }
 type Options struct {
 	Scenario *scenarios.Scenario
 	OutDir   string // result directory; logs go to OutDir/logs
-	Runtime  *Runtime
+	Runtime  *cluster.Runtime
 	// Env, when set, is used instead of building one from the scenario. An
 	// Env that is already started is shared: Run neither starts nor stops it.
 	Env Environment
@@ -319,7 +320,7 @@ func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
 // outDir is the run's (or matrix's) output directory: Flink writes
 // savepoints there, so an environment whose processes see another
 // filesystem (containers) shares it with them, as it does job.restore_from.
-func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir, outDir string, logf func(string, ...any)) (Environment, error) {
+func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir string, logf func(string, ...any)) (Environment, error) {
 	switch sc.Env.Kind {
 	case scenarios.EnvLocal:
 		work, err := os.MkdirTemp("", "abload-env-")
@@ -336,7 +337,7 @@ func NewEnvironment(sc *scenarios.Scenario, rt *Runtime, logDir, outDir string, 
 			JobManagerMemory:  sc.Env.JobManagerMemory,
 			KafkaHeap:         sc.Env.KafkaHeap,
 			StartupTimeout:    sc.Env.StartupTimeout.Duration,
-			FlinkConfig:       FlinkClusterConfig(sc.Env),
+			FlinkConfig:       cluster.FlinkClusterConfig(sc.Env),
 			RestartDelay:      sc.Env.RestartDelay.Duration,
 			NetProxy:          sc.NeedsNetProxy(),
 			Network:           sc.Env.Network,

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/reports"
 )
 
@@ -26,7 +27,7 @@ func BenchmarkSoak(b *testing.B) {
 		}
 		length = d
 	}
-	rt, err := FindRuntime("")
+	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -37,7 +38,7 @@ func ownCluster(t *testing.T) {
 	}
 	stopShared()
 	if shared.rt == nil {
-		rt, err := FindRuntime("")
+		rt, err := cluster.FindRuntime("")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,14 +133,14 @@ func TestReactiveModeRescalesWhenTaskManagerJoins(t *testing.T) {
 // memory share and heartbeats, read back from the running cluster's REST API.
 func TestEnvKnobsReachFlink(t *testing.T) {
 	ownCluster(t)
-	rt, err := FindRuntime("")
+	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	sc := scenario(t, "env.network_memory=96m", "env.managed_memory_fraction=0.25",
 		"env.heartbeat_interval=3s", "env.heartbeat_timeout=17s", "env.taskmanager_memory=1600m")
 	env := NewLocal(LocalConfig{Runtime: rt, LogDir: t.TempDir(), WorkDir: t.TempDir(), TaskManagers: 1, Slots: 1,
-		TaskManagerMemory: sc.Env.TaskManagerMemory, FlinkConfig: FlinkClusterConfig(sc.Env), Logf: t.Logf})
+		TaskManagerMemory: sc.Env.TaskManagerMemory, FlinkConfig: cluster.FlinkClusterConfig(sc.Env), Logf: t.Logf})
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	defer env.Stop(context.Background())
@@ -198,7 +199,7 @@ func TestEnvKnobsReachFlink(t *testing.T) {
 // duplicated, on the updates path and in the window counts.
 func TestKillTaskManagerExactlyOnce(t *testing.T) {
 	ownCluster(t)
-	rt, err := FindRuntime("")
+	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +251,7 @@ func TestKillTaskManagerExactlyOnce(t *testing.T) {
 // network cut.
 func TestNetworkShapingEndToEnd(t *testing.T) {
 	ownCluster(t)
-	rt, err := FindRuntime("")
+	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +374,7 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 // file, in no line abload logged, and not in the broker's command line.
 func TestSecureListener(t *testing.T) {
 	ownCluster(t)
-	rt, err := FindRuntime("")
+	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +440,7 @@ func TestSecureListener(t *testing.T) {
 	if files := filesContaining(t, work, []byte("PRIVATE KEY")); len(files) != 1 || files[0] != filepath.Join(kdir, "secure", "server.pem") {
 		t.Errorf("the server's key is in %v, want only in secure/server.pem", files)
 	}
-	if fileExists(filepath.Join(kdir, "secure", "format.args")) {
+	if _, err := os.Stat(filepath.Join(kdir, "secure", "format.args")); err == nil {
 		t.Error("the storage tool's argument file outlived the format")
 	}
 	if files := filesContaining(t, work, []byte(password)); len(files) > 0 {

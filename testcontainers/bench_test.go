@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/reports"
 )
 
@@ -14,7 +15,7 @@ import (
 // and the TaskManager's throttled share, plus the 0.5/1.0 ratios. Run it
 // with `make bench-docker`.
 func BenchmarkTaskManagerCPULimit(b *testing.B) {
-	rt, err := harness.FindRuntime("")
+	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		b.Fatal(err)
 	}

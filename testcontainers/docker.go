@@ -23,6 +23,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/scenarios"
@@ -74,7 +75,7 @@ func configFor(s harness.EnvSpec, workDir string) Config {
 		JobManagerCPUSet:  e.Pin.JobManager,
 		KafkaCPUSet:       e.Pin.Kafka,
 		Images:            e.Images,
-		FlinkConfig:       harness.FlinkClusterConfig(e),
+		FlinkConfig:       cluster.FlinkClusterConfig(e),
 		RestartDelay:      e.RestartDelay.Duration,
 		StartupTimeout:    e.StartupTimeout.Duration,
 		NetProxy:          s.Scenario.NeedsNetProxy(),
@@ -85,7 +86,7 @@ func configFor(s harness.EnvSpec, workDir string) Config {
 
 // Config sizes the Docker environment.
 type Config struct {
-	Runtime *harness.Runtime
+	Runtime *cluster.Runtime
 	LogDir  string // container logs are written here at Stop
 	// WorkDir holds checkpoints; it is bind-mounted at the same path into
 	// the Flink containers, as are SharedDirs. Stop removes WorkDir.
@@ -267,7 +268,7 @@ func (e *Env) Start(ctx context.Context) (*harness.Endpoints, error) {
 	e.net = nw
 	e.mu.Unlock()
 
-	ports, err := harness.FreePorts(2)
+	ports, err := cluster.FreePorts(2)
 	if err != nil {
 		return nil, err
 	}
@@ -344,8 +345,8 @@ func (e *Env) Start(ctx context.Context) (*harness.Endpoints, error) {
 // flinkConfig is the cluster's config.yaml and the JVM flags of the
 // JobManager and the TaskManagers, computed from it by Flink's own memory
 // model (on the host, from the same jars the images carry).
-func (e *Env) flinkConfig(ctx context.Context) (map[string]string, harness.JVMFlags, harness.JVMFlags, error) {
-	conf := harness.FlinkBaseConfig(e.cfg.JobManagerMemory, e.cfg.TaskManagerMemory, e.cfg.Slots)
+func (e *Env) flinkConfig(ctx context.Context) (map[string]string, cluster.JVMFlags, cluster.JVMFlags, error) {
+	conf := cluster.FlinkBaseConfig(e.cfg.JobManagerMemory, e.cfg.TaskManagerMemory, e.cfg.Slots)
 	for k, v := range map[string]string{
 		"jobmanager.bind-host":        "0.0.0.0",
 		"jobmanager.rpc.address":      "jobmanager",
@@ -363,7 +364,7 @@ func (e *Env) flinkConfig(ctx context.Context) (map[string]string, harness.JVMFl
 	for k, v := range e.cfg.FlinkConfig {
 		conf[k] = v
 	}
-	jm, tm, err := harness.FlinkMemoryFlags(ctx, e.cfg.Runtime, conf)
+	jm, tm, err := cluster.FlinkMemoryFlags(ctx, nil, e.cfg.Runtime, conf)
 	return conf, jm, tm, err
 }
 
@@ -416,7 +417,7 @@ func (e *Env) startKafka(ctx context.Context, image string, hostPort, jobPort in
 	if err != nil {
 		return fmt.Errorf("env.kafka_heap: %w", err)
 	}
-	l := harness.KafkaListeners{
+	l := cluster.KafkaListeners{
 		Listeners:         fmt.Sprintf("HOST://0.0.0.0:9092,CONTROLLER://127.0.0.1:9093,INTERNAL://0.0.0.0:%d", kafkaInternalPort),
 		Advertised:        fmt.Sprintf("HOST://127.0.0.1:%d,INTERNAL://kafka:%d", hostPort, kafkaInternalPort),
 		ProtocolMap:       "CONTROLLER:PLAINTEXT,HOST:PLAINTEXT,INTERNAL:PLAINTEXT",
@@ -430,8 +431,8 @@ func (e *Env) startKafka(ctx context.Context, image string, hostPort, jobPort in
 		l.ProtocolMap += ",JOB:PLAINTEXT"
 		exposed = append(exposed, kafkaJobPort)
 	}
-	props := harness.KafkaServerProperties(l, "/tmp/kafka-data")
-	clusterID := harness.NewKafkaClusterID()
+	props := cluster.KafkaServerProperties(l, "/tmp/kafka-data")
+	clusterID := cluster.NewKafkaClusterID()
 	log := "-Dlog4j2.configurationFile=" + kafkaConf + "/log4j2.properties -Dlog4j.configurationFile=" + kafkaConf + "/log4j2.properties"
 	// Format once (a restarted container keeps its storage), then run.
 	script := fmt.Sprintf(`set -e
@@ -461,7 +462,7 @@ exec java -Xmx%[5]s -Xms%[5]s -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.he
 }
 
 // startFlinkNode starts the JobManager (tm = 0) or TaskManager tm.
-func (e *Env) startFlinkNode(ctx context.Context, image, name string, conf map[string]string, flags harness.JVMFlags, tm int) error {
+func (e *Env) startFlinkNode(ctx context.Context, image, name string, conf map[string]string, flags cluster.JVMFlags, tm int) error {
 	memSize := e.cfg.JobManagerMemory
 	main := "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"
 	dyn := append([]string{}, flags.Dynamic...)
@@ -475,7 +476,7 @@ func (e *Env) startFlinkNode(ctx context.Context, image, name string, conf map[s
 	if err != nil {
 		return fmt.Errorf("%s memory: %w", name, err)
 	}
-	cmd := append([]string{}, harness.FlinkJavaOpts...)
+	cmd := append([]string{}, cluster.FlinkJavaOpts...)
 	cmd = append(cmd, flags.JVM...)
 	cmd = append(cmd, "-Dlog4j.configurationFile="+confDir+"/log4j-console.properties",
 		"-Dlog4j2.configurationFile="+confDir+"/log4j-console.properties",
@@ -491,7 +492,7 @@ func (e *Env) startFlinkNode(ctx context.Context, image, name string, conf map[s
 	req.Cmd = cmd
 	req.Env = map[string]string{"FLINK_CONF_DIR": confDir}
 	req.Files = []tc.ContainerFile{
-		{Reader: strings.NewReader(string(harness.FlinkConfigYAML(conf))), ContainerFilePath: confDir + "/config.yaml", FileMode: 0o644},
+		{Reader: strings.NewReader(string(cluster.FlinkConfigYAML(conf))), ContainerFilePath: confDir + "/config.yaml", FileMode: 0o644},
 		{Reader: strings.NewReader(log4jConsole), ContainerFilePath: confDir + "/log4j-console.properties", FileMode: 0o644},
 	}
 	mod := req.HostConfigModifier

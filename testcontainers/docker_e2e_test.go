@@ -22,6 +22,7 @@ import (
 	tc "github.com/testcontainers/testcontainers-go"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -31,12 +32,12 @@ import (
 // local images (`make images`) are required, and their absence fails the
 // tests rather than skipping them. Only -short skips them.
 
-func needDocker(t *testing.T) (*tc.DockerClient, *harness.Runtime) {
+func needDocker(t *testing.T) (*tc.DockerClient, *cluster.Runtime) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test: needs Docker and the local images (run without -short)")
 	}
-	rt, err := harness.FindRuntime("")
+	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		t.Fatal(err)
 	}

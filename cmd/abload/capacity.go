@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -73,7 +74,7 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 			return exitInput
 		}
 	}
-	rt, err := harness.FindRuntime(*f.runtime)
+	rt, err := cluster.FindRuntime(*f.runtime)
 	if err != nil {
 		fmt.Fprintf(stderr, "abload capacity: %v\n", err)
 		return exitRuntime
@@ -131,7 +132,7 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 // points with the same env section, then writes capacity-curve.json and
 // capacity.md and capacity.html with the scaling efficiency and the demand
 // answer.
-func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *harness.Runtime, metricsAddr string, cleanup bool, stdout, stderr io.Writer) int {
+func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *cluster.Runtime, metricsAddr string, cleanup bool, stdout, stderr io.Writer) int {
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	curve := &reports.CapacityCurve{Name: sc.Name, TargetEPS: sc.Capacity.TargetRate, Headroom: sc.Capacity.Headroom}
 	pool := harness.NewEnvPool(rt, dir, logf)

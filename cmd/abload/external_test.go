@@ -29,6 +29,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
@@ -69,7 +70,7 @@ func randomHex(t *testing.T, n int) string {
 // the password or the token.
 func TestExternalSecuredCluster(t *testing.T) {
 	needCluster(t)
-	rt, err := harness.FindRuntime("")
+	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestExternalSecuredCluster(t *testing.T) {
 	env := harness.NewLocal(harness.LocalConfig{
 		Runtime: rt, LogDir: clusterLogs, WorkDir: filepath.Join(t.TempDir(), "work"),
 		TaskManagers: 1, Slots: 2, TaskManagerMemory: d.TaskManagerMemory, JobManagerMemory: d.JobManagerMemory,
-		KafkaHeap: d.KafkaHeap, StartupTimeout: 3 * time.Minute, FlinkConfig: harness.FlinkClusterConfig(d),
+		KafkaHeap: d.KafkaHeap, StartupTimeout: 3 * time.Minute, FlinkConfig: cluster.FlinkClusterConfig(d),
 		Secure: &harness.SecureListener{User: "bench", Password: password},
 		Logf:   t.Logf,
 	})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/reports/gate"
 	"github.com/abload/abload/scenarios"
@@ -77,7 +78,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "abload run: %s already holds a result (result.json); choose another --out or pass --force\n", dir)
 		return exitInput
 	}
-	rt, err := harness.FindRuntime(*f.runtime)
+	rt, err := cluster.FindRuntime(*f.runtime)
 	if err != nil {
 		fmt.Fprintf(stderr, "abload run: %v\n", err)
 		return exitRuntime
@@ -265,7 +266,7 @@ func writeRunOutputs(dir string, res *reports.Result) error {
 // with an index.json, and exits with the worst outcome: 1 if any run failed or
 // the matrix was aborted, else 4 if any run is invalid, else 3 if any gate
 // failed, else 0.
-func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *harness.Runtime, metricsAddr string, cleanup bool,
+func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *cluster.Runtime, metricsAddr string, cleanup bool,
 	gates []*gate.Expr, baseline *reports.Baseline, stdout, stderr io.Writer) int {
 	code := exitOK
 	rank := map[int]int{exitOK: 0, exitGate: 1, exitInvalid: 2, exitRuntime: 3}
@@ -313,7 +314,7 @@ func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoin
 // printExternalPlan says what a run on an external cluster would do —
 // connect as whom, create, submit or attach to, and delete — without
 // connecting to anything.
-func printExternalPlan(w io.Writer, sc *scenarios.Scenario, rt *harness.Runtime, cleanup bool) {
+func printExternalPlan(w io.Writer, sc *scenarios.Scenario, rt *cluster.Runtime, cleanup bool) {
 	x := sc.Env.External
 	k := x.Kafka
 	sec := "PLAINTEXT"
@@ -375,7 +376,7 @@ func printExternalPlan(w io.Writer, sc *scenarios.Scenario, rt *harness.Runtime,
 
 // jobText names the job a run submits: abload's A/B job, a job.jar (with
 // its entry class), or a job.sql file through the SQL runner.
-func jobText(sc *scenarios.Scenario, rt *harness.Runtime) string {
+func jobText(sc *scenarios.Scenario, rt *cluster.Runtime) string {
 	j := sc.Job
 	switch {
 	case j.Jar != "" && j.EntryClass != "":
