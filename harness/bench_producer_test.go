@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -106,7 +107,7 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 
 	harness := func(i int) float64 {
 		topic := fmt.Sprintf("bench-abload-%d", i)
-		if _, err := createTopics(context.Background(), &Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
+		if _, err := createTopics(context.Background(), &env.Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
 			b.Fatal(err)
 		}
 		opts, _ := producerOpts(scenarios.Kafka{Acks: acks, Linger: scenarios.Duration{Duration: linger}, Compression: "none"})
@@ -121,7 +122,7 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 	}
 	kafka := func(i int) float64 {
 		topic := fmt.Sprintf("bench-perf-%d", i)
-		if _, err := createTopics(context.Background(), &Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
+		if _, err := createTopics(context.Background(), &env.Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
 			b.Fatal(err)
 		}
 		cmd := exec.Command(cluster.JavaBin(), "-Xmx512m", "-cp", filepath.Join(rt.KafkaLib, "*"),
@@ -175,7 +176,7 @@ func BenchmarkPacing50k(b *testing.B) {
 
 	_, _, bootstrap := benchKafka(b)
 	topic := "bench-pacing"
-	if _, err := createTopics(context.Background(), &Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
+	if _, err := createTopics(context.Background(), &env.Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
 		b.Fatal(err)
 	}
 	opts, _ := producerOpts(sc.Kafka)

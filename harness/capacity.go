@@ -15,6 +15,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
@@ -51,7 +52,7 @@ type CapacityOptions struct {
 	OutDir   string // logs go to OutDir/logs
 	Runtime  *cluster.Runtime
 	// Env, when set and already started, is shared: neither started nor stopped.
-	Env     Environment
+	Env     env.Environment
 	Stderr  io.Writer
 	Version string
 	// JobRunning, when set, is called once the job is RUNNING.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/reports"
 )
 
@@ -96,8 +97,8 @@ func (r *runner) measureClock(ctx context.Context, topic string) {
 // LogAppendTime topic), noting the local clock (now, Unix ns) before each
 // send and after its acknowledgement, then reads them back for the
 // broker's append times.
-func probeBrokerClock(ctx context.Context, ep *Endpoints, topic string, now func() int64) ([]clockProbe, error) {
-	cl, err := kgo.NewClient(ep.seed(
+func probeBrokerClock(ctx context.Context, ep *env.Endpoints, topic string, now func() int64) ([]clockProbe, error) {
+	cl, err := kgo.NewClient(ep.ClientOpts(
 		kgo.DefaultProduceTopic(topic),
 		kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),

@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -116,7 +117,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	faultCtx, stopFaults := context.WithCancel(ctx)
 	defer func() { stopFaults(); faultWG.Wait() }()
 	if len(sc.Faults) > 0 {
-		inj, ok := r.env.(FaultInjector)
+		inj, ok := r.env.(env.FaultInjector)
 		if !ok {
 			return nil, fmt.Errorf("faults: the %s environment cannot inject faults", r.env.Kind())
 		}
@@ -124,7 +125,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 		go func() { defer faultWG.Done(); r.injectFaults(faultCtx, inj) }()
 	}
 	if len(sc.Scaling) > 0 {
-		sc, ok := r.env.(Scaler)
+		sc, ok := r.env.(env.Scaler)
 		if !ok {
 			return nil, fmt.Errorf("scaling: the %s environment cannot add or remove TaskManagers", r.env.Kind())
 		}
@@ -320,7 +321,7 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 // flush writes one flush control record to every input partition with an
 // event time past the last window, so every window of the run closes.
 func (r *runner) flush(ctx context.Context, lastEventMs int64) error {
-	cl, err := kgo.NewClient(r.ep.seed(
+	cl, err := kgo.NewClient(r.ep.ClientOpts(
 		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DefaultProduceTopic(r.topics.Input))...)
 	if err != nil {
 		return err
@@ -731,7 +732,7 @@ func (r *runner) kafkaClients() (consumer, producer *kgo.Client, err error) {
 	if x := sc.Env.External.Topics; sc.Env.Kind == scenarios.EnvExternal && (x.Updates != "" || x.Windows != "") {
 		from = kgo.NewOffset().AtEnd()
 	}
-	copts := r.ep.seed(
+	copts := r.ep.ClientOpts(
 		kgo.ConsumeTopics(r.topics.outputs()...),
 		kgo.ConsumeResetOffset(from),
 		kgo.FetchMaxWait(100*time.Millisecond),
@@ -746,7 +747,7 @@ func (r *runner) kafkaClients() (consumer, producer *kgo.Client, err error) {
 	if consumer, err = kgo.NewClient(copts...); err != nil {
 		return nil, nil, err
 	}
-	producer, err = kgo.NewClient(append(popts, r.ep.seed(
+	producer, err = kgo.NewClient(append(popts, r.ep.ClientOpts(
 		kgo.DefaultProduceTopic(r.topics.Input),
 		kgo.MaxBufferedRecords(sc.Kafka.MaxBufferedRecords),
 	)...)...)

@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kversion"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
@@ -31,7 +32,7 @@ import (
 type externalEnv struct {
 	x     scenarios.External
 	logf  func(string, ...any)
-	ep    *Endpoints
+	ep    *env.Endpoints
 	flink string
 	kafka string
 }
@@ -41,7 +42,7 @@ func newExternal(sc *scenarios.Scenario, logf func(string, ...any)) *externalEnv
 }
 
 func (e *externalEnv) Kind() string               { return scenarios.EnvExternal }
-func (e *externalEnv) Endpoints() *Endpoints      { return e.ep }
+func (e *externalEnv) Endpoints() *env.Endpoints  { return e.ep }
 func (e *externalEnv) Stop(context.Context) error { return nil }
 func (e *externalEnv) FlinkVersion() string       { return e.flink }
 func (e *externalEnv) KafkaVersion() string       { return e.kafka }
@@ -52,7 +53,7 @@ type AuthError struct{ Err error }
 func (e *AuthError) Error() string { return e.Err.Error() }
 func (e *AuthError) Unwrap() error { return e.Err }
 
-func (e *externalEnv) Start(ctx context.Context) (*Endpoints, error) {
+func (e *externalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
 	sec, err := ExternalKafkaSecurity(e.x.Kafka)
 	if err != nil {
 		return nil, &InputError{Err: err}
@@ -61,7 +62,7 @@ func (e *externalEnv) Start(ctx context.Context) (*Endpoints, error) {
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
-	ep := &Endpoints{
+	ep := &env.Endpoints{
 		KafkaBootstrap:    append([]string(nil), e.x.Kafka.Bootstrap...),
 		JobKafkaBootstrap: append([]string(nil), e.x.Kafka.JobBootstrap...),
 		FlinkREST:         strings.TrimRight(e.x.Flink.REST, "/"),
@@ -100,7 +101,7 @@ func (e *externalEnv) Start(ctx context.Context) (*Endpoints, error) {
 }
 
 // describeSecurity says how the harness's Kafka clients connect, without secrets.
-func describeSecurity(s *KafkaSecurity) string {
+func describeSecurity(s *env.KafkaSecurity) string {
 	if s == nil {
 		return "PLAINTEXT"
 	}
@@ -121,8 +122,8 @@ func describeSecurity(s *KafkaSecurity) string {
 
 // probeKafka asks the brokers for their API versions and metadata with the
 // run's credentials; an authentication failure becomes an AuthError.
-func probeKafka(ctx context.Context, ep *Endpoints) (string, error) {
-	cl, err := kgo.NewClient(ep.seed(kgo.DialTimeout(10 * time.Second))...)
+func probeKafka(ctx context.Context, ep *env.Endpoints) (string, error) {
+	cl, err := kgo.NewClient(ep.ClientOpts(kgo.DialTimeout(10 * time.Second))...)
 	if err != nil {
 		return "", err
 	}
@@ -189,10 +190,10 @@ func readSecret(path, env, file string) (string, error) {
 
 // ExternalKafkaSecurity reads the credentials env.external.kafka names and
 // returns the harness's client security (nil: plaintext, no SASL).
-func ExternalKafkaSecurity(k scenarios.ExternalKafka) (*KafkaSecurity, error) {
-	var s KafkaSecurity
+func ExternalKafkaSecurity(k scenarios.ExternalKafka) (*env.KafkaSecurity, error) {
+	var s env.KafkaSecurity
 	if k.TLS.Enabled {
-		s.TLS = &TLSConfig{CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile, KeyFile: k.TLS.KeyFile, ServerName: k.TLS.ServerName}
+		s.TLS = &env.TLSConfig{CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile, KeyFile: k.TLS.KeyFile, ServerName: k.TLS.ServerName}
 		if k.TLS.KeyFile != "" {
 			b, err := os.ReadFile(k.TLS.KeyFile)
 			if err != nil {
@@ -209,7 +210,7 @@ func ExternalKafkaSecurity(k scenarios.ExternalKafka) (*KafkaSecurity, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.SASL = &SASLConfig{Mechanism: k.SASL.Mechanism, User: k.SASL.Username, Password: pw}
+		s.SASL = &env.SASLConfig{Mechanism: k.SASL.Mechanism, User: k.SASL.Username, Password: pw}
 		if _, err := s.SASL.Opt(); err != nil {
 			return nil, fmt.Errorf("env.external.kafka.%w", err)
 		}
@@ -225,7 +226,7 @@ func externalFlinkAccess(f scenarios.ExternalFlink) (*tls.Config, [2]string, err
 	var header [2]string
 	var tc *tls.Config
 	if f.TLS.Enabled {
-		t := TLSConfig{CAFile: f.TLS.CAFile, CertFile: f.TLS.CertFile, KeyFile: f.TLS.KeyFile, ServerName: f.TLS.ServerName}
+		t := env.TLSConfig{CAFile: f.TLS.CAFile, CertFile: f.TLS.CertFile, KeyFile: f.TLS.KeyFile, ServerName: f.TLS.ServerName}
 		if f.TLS.KeyFile != "" {
 			b, err := os.ReadFile(f.TLS.KeyFile)
 			if err != nil {
@@ -256,7 +257,7 @@ func externalFlinkAccess(f scenarios.ExternalFlink) (*tls.Config, [2]string, err
 // JobKafkaProperties are the Kafka client properties that give the job's
 // source and sinks the harness's security: security.protocol, SASL through
 // a JAAS line, the CA and client certificate inline as PEM.
-func JobKafkaProperties(s KafkaSecurity) ([][2]string, error) {
+func JobKafkaProperties(s env.KafkaSecurity) ([][2]string, error) {
 	var p [][2]string
 	add := func(k, v string) { p = append(p, [2]string{k, v}) }
 	switch {

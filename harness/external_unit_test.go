@@ -36,6 +36,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
@@ -445,17 +446,17 @@ func TestReadSecretSources(t *testing.T) {
 	dir := t.TempDir()
 	const path = "env.external.kafka.sasl.password"
 
-	env := "XU_SECRET_" + strings.ToUpper(xuRand(t))
-	if _, err := readSecret(path, env, ""); err == nil || !strings.Contains(err.Error(), path+"_env") || !strings.Contains(err.Error(), env) {
-		t.Errorf("unset variable: error %v; want it to name %s_env and %s", err, path, env)
+	envVar := "XU_SECRET_" + strings.ToUpper(xuRand(t))
+	if _, err := readSecret(path, envVar, ""); err == nil || !strings.Contains(err.Error(), path+"_env") || !strings.Contains(err.Error(), envVar) {
+		t.Errorf("unset variable: error %v; want it to name %s_env and %s", err, path, envVar)
 	}
-	t.Setenv(env, "")
-	if _, err := readSecret(path, env, ""); err == nil || !strings.Contains(err.Error(), env) {
+	t.Setenv(envVar, "")
+	if _, err := readSecret(path, envVar, ""); err == nil || !strings.Contains(err.Error(), envVar) {
 		t.Errorf("empty variable: error %v", err)
 	}
 	val := "env-secret-" + xuRand(t)
-	t.Setenv(env, val)
-	got, err := readSecret(path, env, "")
+	t.Setenv(envVar, val)
+	got, err := readSecret(path, envVar, "")
 	if err != nil || got != val {
 		t.Fatalf("set variable: %q, %v; want %q", got, err, val)
 	}
@@ -493,8 +494,8 @@ func TestReadSecretSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	xuWrite(t, dirAsFile, "content", []byte(leak))
-	t.Setenv(env, "")
-	for _, c := range []struct{ env, file string }{{env, ""}, {"", dirAsFile}, {"", empty}, {"", missing}} {
+	t.Setenv(envVar, "")
+	for _, c := range []struct{ env, file string }{{envVar, ""}, {"", dirAsFile}, {"", empty}, {"", missing}} {
 		_, err := readSecret(path, c.env, c.file)
 		if err == nil {
 			t.Errorf("%+v: no error", c)
@@ -535,14 +536,14 @@ func TestExternalKafkaSecurityUnit(t *testing.T) {
 		t.Errorf("TLS config: %v", err)
 	}
 
-	env := "XU_KAFKA_PW_" + strings.ToUpper(xuRand(t))
+	envVar := "XU_KAFKA_PW_" + strings.ToUpper(xuRand(t))
 	pw := "scram-" + xuRand(t)
-	t.Setenv(env, pw)
-	s, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: scenarios.SASLScramSHA512, Username: "alice", PasswordEnv: env}})
+	t.Setenv(envVar, pw)
+	s, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: scenarios.SASLScramSHA512, Username: "alice", PasswordEnv: envVar}})
 	if err != nil || s == nil || s.TLS != nil || s.SASL == nil {
 		t.Fatalf("SASL: %+v, %v", s, err)
 	}
-	if want := (SASLConfig{Mechanism: "SCRAM-SHA-512", User: "alice", Password: pw}); *s.SASL != want {
+	if want := (env.SASLConfig{Mechanism: "SCRAM-SHA-512", User: "alice", Password: pw}); *s.SASL != want {
 		t.Errorf("SASL %+v, want %+v", *s.SASL, want)
 	}
 	if Redact(pw) != Redacted {
@@ -554,7 +555,7 @@ func TestExternalKafkaSecurityUnit(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "env.external.kafka.tls.ca_file") || !strings.Contains(err.Error(), missingCA) {
 		t.Errorf("missing CA file: error %v; want env.external.kafka.tls.ca_file … %s", err, missingCA)
 	}
-	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: "GSSAPI", Username: "u", PasswordEnv: env}})
+	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: "GSSAPI", Username: "u", PasswordEnv: envVar}})
 	if err == nil || !strings.HasPrefix(err.Error(), "env.external.kafka.sasl.mechanism") {
 		t.Errorf("unknown mechanism: error %v", err)
 	}
@@ -606,7 +607,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 	caFile := xuWrite(t, dir, "ca.pem", append([]byte("\n"), caPEM...))
 	caText := strings.TrimSpace(string(caPEM))
 
-	if p, err := JobKafkaProperties(KafkaSecurity{}); p != nil || err != nil {
+	if p, err := JobKafkaProperties(env.KafkaSecurity{}); p != nil || err != nil {
 		t.Errorf("no security: %q, %v; want nil", p, err)
 	}
 
@@ -617,32 +618,32 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name string
-		s    KafkaSecurity
+		s    env.KafkaSecurity
 		want [][2]string
 	}{
-		{"SASL_SSL SCRAM-SHA-256", KafkaSecurity{TLS: &TLSConfig{CAPEM: caPEM}, SASL: &SASLConfig{Mechanism: "scram-sha-256", User: `bo"b`, Password: pw}}, [][2]string{
+		{"SASL_SSL SCRAM-SHA-256", env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: caPEM}, SASL: &env.SASLConfig{Mechanism: "scram-sha-256", User: `bo"b`, Password: pw}}, [][2]string{
 			{"security.protocol", "SASL_SSL"},
 			{"ssl.truststore.type", "PEM"},
 			{"ssl.truststore.certificates", caText},
 			{"sasl.mechanism", "SCRAM-SHA-256"},
 			{"sasl.jaas.config", xuScram + ` required username="bo\"b" password="` + pwQuoted + `";`},
 		}},
-		{"SASL_PLAINTEXT PLAIN", KafkaSecurity{SASL: &SASLConfig{Mechanism: "PLAIN", User: "u", Password: pw}}, [][2]string{
+		{"SASL_PLAINTEXT PLAIN", env.KafkaSecurity{SASL: &env.SASLConfig{Mechanism: "PLAIN", User: "u", Password: pw}}, [][2]string{
 			{"security.protocol", "SASL_PLAINTEXT"},
 			{"sasl.mechanism", "PLAIN"},
 			{"sasl.jaas.config", xuPlain + ` required username="u" password="` + pwQuoted + `";`},
 		}},
-		{"SASL_PLAINTEXT SCRAM-SHA-512", KafkaSecurity{SASL: &SASLConfig{Mechanism: "SCRAM-SHA-512", User: "u", Password: "plain-pw"}}, [][2]string{
+		{"SASL_PLAINTEXT SCRAM-SHA-512", env.KafkaSecurity{SASL: &env.SASLConfig{Mechanism: "SCRAM-SHA-512", User: "u", Password: "plain-pw"}}, [][2]string{
 			{"security.protocol", "SASL_PLAINTEXT"},
 			{"sasl.mechanism", "SCRAM-SHA-512"},
 			{"sasl.jaas.config", xuScram + ` required username="u" password="plain-pw";`},
 		}},
-		{"SSL with a CA file", KafkaSecurity{TLS: &TLSConfig{CAFile: caFile}}, [][2]string{
+		{"SSL with a CA file", env.KafkaSecurity{TLS: &env.TLSConfig{CAFile: caFile}}, [][2]string{
 			{"security.protocol", "SSL"},
 			{"ssl.truststore.type", "PEM"},
 			{"ssl.truststore.certificates", caText},
 		}},
-		{"SSL, system roots, no verification", KafkaSecurity{TLS: &TLSConfig{InsecureSkipVerify: true}}, [][2]string{
+		{"SSL, system roots, no verification", env.KafkaSecurity{TLS: &env.TLSConfig{InsecureSkipVerify: true}}, [][2]string{
 			{"security.protocol", "SSL"},
 			{"ssl.endpoint.identification.algorithm", ""},
 		}},
@@ -661,7 +662,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 	ca2, certPEM, keyPEM, key := xuClientPKI(t)
 	certFile := xuWrite(t, dir, "client.pem", append(certPEM, '\n'))
 	keyFile := xuWrite(t, dir, "client.key", keyPEM)
-	p, err := JobKafkaProperties(KafkaSecurity{TLS: &TLSConfig{CAPEM: ca2, CertFile: certFile, KeyFile: keyFile}})
+	p, err := JobKafkaProperties(env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: ca2, CertFile: certFile, KeyFile: keyFile}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -712,14 +713,14 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 	missing := filepath.Join(dir, "missing.pem")
 	for _, c := range []struct {
 		name string
-		tls  TLSConfig
+		tls  env.TLSConfig
 		want string
 	}{
-		{"missing CA file", TLSConfig{CAFile: missing}, "tls.ca_file: "},
-		{"missing cert file", TLSConfig{CertFile: missing, KeyFile: keyFile}, "tls.cert_file: "},
-		{"key of another certificate", TLSConfig{CertFile: xuWrite(t, dir, "ca-as-cert.pem", caPEM), KeyFile: keyFile}, "tls.cert_file, tls.key_file: "},
+		{"missing CA file", env.TLSConfig{CAFile: missing}, "tls.ca_file: "},
+		{"missing cert file", env.TLSConfig{CertFile: missing, KeyFile: keyFile}, "tls.cert_file: "},
+		{"key of another certificate", env.TLSConfig{CertFile: xuWrite(t, dir, "ca-as-cert.pem", caPEM), KeyFile: keyFile}, "tls.cert_file, tls.key_file: "},
 	} {
-		_, err := JobKafkaProperties(KafkaSecurity{TLS: &c.tls})
+		_, err := JobKafkaProperties(env.KafkaSecurity{TLS: &c.tls})
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want prefix %q", c.name, err, c.want)
 		}
@@ -734,9 +735,9 @@ func TestJobKafkaPropertiesArgRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	pw := `p w=:#!\"` + xuRand(t) + "é😀\t"
-	p, err := JobKafkaProperties(KafkaSecurity{
-		TLS:  &TLSConfig{CAPEM: caPEM, CertFile: xuWrite(t, dir, "c.pem", certPEM), KeyFile: xuWrite(t, dir, "c.key", keyPEM)},
-		SASL: &SASLConfig{Mechanism: "SCRAM-SHA-256", User: "u", Password: pw},
+	p, err := JobKafkaProperties(env.KafkaSecurity{
+		TLS:  &env.TLSConfig{CAPEM: caPEM, CertFile: xuWrite(t, dir, "c.pem", certPEM), KeyFile: xuWrite(t, dir, "c.key", keyPEM)},
+		SASL: &env.SASLConfig{Mechanism: "SCRAM-SHA-256", User: "u", Password: pw},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -828,9 +829,9 @@ func TestExternalFlinkAccessUnit(t *testing.T) {
 	}
 
 	tok := "abc123token" + xuRand(t)
-	env := "XU_FLINK_AUTH_" + strings.ToUpper(xuRand(t))
-	t.Setenv(env, "Bearer "+tok)
-	tc, h, err = externalFlinkAccess(scenarios.ExternalFlink{AuthHeader: "Authorization", AuthEnv: env})
+	envVar := "XU_FLINK_AUTH_" + strings.ToUpper(xuRand(t))
+	t.Setenv(envVar, "Bearer "+tok)
+	tc, h, err = externalFlinkAccess(scenarios.ExternalFlink{AuthHeader: "Authorization", AuthEnv: envVar})
 	if err != nil || tc != nil {
 		t.Fatalf("auth_env: %v, %v", tc, err)
 	}
@@ -907,7 +908,7 @@ func TestFlinkClientTLSAndHeader(t *testing.T) {
 
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
-	ep := Endpoints{FlinkREST: srv.URL, FlinkTLS: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, FlinkHeader: [2]string{"Authorization", "Bearer t0k"}}
+	ep := env.Endpoints{FlinkREST: srv.URL, FlinkTLS: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, FlinkHeader: [2]string{"Authorization", "Bearer t0k"}}
 	o, err := ep.FlinkClient().Overview(ctx)
 	if err != nil {
 		t.Fatalf("flink.Overview: %v", err)
@@ -933,14 +934,14 @@ func TestFlinkClientTLSAndHeader(t *testing.T) {
 	// variable.
 	dir := t.TempDir()
 	caFile := xuWrite(t, dir, "flink-ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
-	env := "XU_FLINK_AUTH_" + strings.ToUpper(xuRand(t))
+	envVar := "XU_FLINK_AUTH_" + strings.ToUpper(xuRand(t))
 	tok := "tok-" + xuRand(t)
-	t.Setenv(env, "Bearer "+tok)
-	tc, h, err := externalFlinkAccess(scenarios.ExternalFlink{REST: srv.URL, TLS: scenarios.TLS{Enabled: true, CAFile: caFile}, AuthHeader: "Authorization", AuthEnv: env})
+	t.Setenv(envVar, "Bearer "+tok)
+	tc, h, err := externalFlinkAccess(scenarios.ExternalFlink{REST: srv.URL, TLS: scenarios.TLS{Enabled: true, CAFile: caFile}, AuthHeader: "Authorization", AuthEnv: envVar})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep = Endpoints{FlinkREST: srv.URL, FlinkTLS: tc, FlinkHeader: h}
+	ep = env.Endpoints{FlinkREST: srv.URL, FlinkTLS: tc, FlinkHeader: h}
 	if o, err = ep.FlinkClient().Overview(ctx); err != nil || o.FlinkVersion != "2.2.1" {
 		t.Fatalf("flink.Overview through externalFlinkAccess: %+v, %v", o, err)
 	}
@@ -952,13 +953,13 @@ func TestFlinkClientTLSAndHeader(t *testing.T) {
 func TestDescribeSecurityUnit(t *testing.T) {
 	pw := "describe-" + xuRand(t)
 	for _, c := range []struct {
-		s    *KafkaSecurity
+		s    *env.KafkaSecurity
 		want string
 	}{
 		{nil, "PLAINTEXT"},
-		{&KafkaSecurity{TLS: &TLSConfig{}}, "SSL"},
-		{&KafkaSecurity{SASL: &SASLConfig{Mechanism: "PLAIN", User: "ann", Password: pw}}, "SASL_PLAINTEXT, SASL PLAIN (user ann)"},
-		{&KafkaSecurity{TLS: &TLSConfig{CAPEM: []byte("x")}, SASL: &SASLConfig{Mechanism: "SCRAM-SHA-512", User: "bob", Password: pw}}, "SASL_SSL, SASL SCRAM-SHA-512 (user bob)"},
+		{&env.KafkaSecurity{TLS: &env.TLSConfig{}}, "SSL"},
+		{&env.KafkaSecurity{SASL: &env.SASLConfig{Mechanism: "PLAIN", User: "ann", Password: pw}}, "SASL_PLAINTEXT, SASL PLAIN (user ann)"},
+		{&env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: []byte("x")}, SASL: &env.SASLConfig{Mechanism: "SCRAM-SHA-512", User: "bob", Password: pw}}, "SASL_SSL, SASL SCRAM-SHA-512 (user bob)"},
 	} {
 		got := describeSecurity(c.s)
 		if got != c.want {
@@ -1142,19 +1143,19 @@ func TestProbeKafkaErrorClassification(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		addr string
-		sec  *KafkaSecurity
+		sec  *env.KafkaSecurity
 		auth bool
 		want []string
 	}{
-		{"untrusted server certificate", tlsAddr, &KafkaSecurity{TLS: &TLSConfig{CAPEM: otherCA}}, true,
+		{"untrusted server certificate", tlsAddr, &env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: otherCA}}, true,
 			[]string{"kafka " + tlsAddr + ": TLS handshake failed (SSL)", "certificate"}},
-		{"TLS to a plaintext port", httpAddr, &KafkaSecurity{TLS: &TLSConfig{CAPEM: caPEM}}, true,
+		{"TLS to a plaintext port", httpAddr, &env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: caPEM}}, true,
 			[]string{"kafka " + httpAddr + ": TLS handshake failed (SSL)"}},
-		{"wrong server name", tlsAddr, &KafkaSecurity{TLS: &TLSConfig{CAPEM: caPEM, ServerName: "kafka.example"}}, true,
+		{"wrong server name", tlsAddr, &env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: caPEM, ServerName: "kafka.example"}}, true,
 			[]string{"TLS handshake failed", "kafka.example"}},
-		{"SCRAM refused", saslAddr, &KafkaSecurity{SASL: &SASLConfig{Mechanism: "SCRAM-SHA-256", User: "u", Password: pw}}, true,
+		{"SCRAM refused", saslAddr, &env.KafkaSecurity{SASL: &env.SASLConfig{Mechanism: "SCRAM-SHA-256", User: "u", Password: pw}}, true,
 			[]string{"kafka " + saslAddr + ": authentication failed (SASL_PLAINTEXT, SASL SCRAM-SHA-256 (user u))", "password_env/password_file"}},
-		{"mechanism not enabled", saslAddr, &KafkaSecurity{SASL: &SASLConfig{Mechanism: "PLAIN", User: "u", Password: pw}}, true,
+		{"mechanism not enabled", saslAddr, &env.KafkaSecurity{SASL: &env.SASLConfig{Mechanism: "PLAIN", User: "u", Password: pw}}, true,
 			[]string{"kafka " + saslAddr + ": the brokers refuse SASL_PLAINTEXT, SASL PLAIN (user u)"}},
 		{"nothing listening", closedAddr, nil, false,
 			[]string{"kafka " + closedAddr + " (PLAINTEXT): "}},
@@ -1163,7 +1164,7 @@ func TestProbeKafkaErrorClassification(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			start := time.Now()
-			v, err := probeKafka(ctx, &Endpoints{KafkaBootstrap: []string{c.addr}, Security: c.sec})
+			v, err := probeKafka(ctx, &env.Endpoints{KafkaBootstrap: []string{c.addr}, Security: c.sec})
 			if err == nil {
 				t.Fatalf("no error (version %q)", v)
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
@@ -27,14 +28,14 @@ import (
 // short suite drive the whole run — sender, consumer, monitor, phases,
 // result — against a job whose behaviour the test chooses. It measures
 // nothing real: the end-to-end tests do that against real clusters.
-type fakeEnv struct{ ep *Endpoints }
+type fakeEnv struct{ ep *env.Endpoints }
 
-func (e *fakeEnv) Kind() string                              { return "fake" }
-func (e *fakeEnv) Start(context.Context) (*Endpoints, error) { return e.ep, nil }
-func (e *fakeEnv) Endpoints() *Endpoints                     { return e.ep }
-func (e *fakeEnv) Stop(context.Context) error                { return nil }
-func (e *fakeEnv) FlinkVersion() string                      { return "fake" }
-func (e *fakeEnv) KafkaVersion() string                      { return "kfake" }
+func (e *fakeEnv) Kind() string                                  { return "fake" }
+func (e *fakeEnv) Start(context.Context) (*env.Endpoints, error) { return e.ep, nil }
+func (e *fakeEnv) Endpoints() *env.Endpoints                     { return e.ep }
+func (e *fakeEnv) Stop(context.Context) error                    { return nil }
+func (e *fakeEnv) FlinkVersion() string                          { return "fake" }
+func (e *fakeEnv) KafkaVersion() string                          { return "kfake" }
 
 // fakeJob reads the input topic and writes one update per event, each no
 // earlier than delay after the event's intended time (a job whose
@@ -156,7 +157,7 @@ func fakeRig(t *testing.T, delay time.Duration) (*fakeEnv, *fakeJob, *fakeFlink)
 		return job.start(t, seeds, args)
 	}
 	t.Cleanup(job.stop)
-	return &fakeEnv{ep: &Endpoints{KafkaBootstrap: seeds, FlinkREST: ff.srv.URL}}, job, ff
+	return &fakeEnv{ep: &env.Endpoints{KafkaBootstrap: seeds, FlinkREST: ff.srv.URL}}, job, ff
 }
 
 // fakeScenario is quick.yaml for the fake rig: 2 partitions (the fake job's

@@ -7,24 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
-
-// FaultInjector is implemented by environments that can inject the
-// scenario's faults into their own processes.
-type FaultInjector interface {
-	// KillTaskManager SIGKILLs TaskManager n (1-based); the environment
-	// restarts it after its restart delay.
-	KillTaskManager(n int) error
-	// PauseTaskManagers and ResumeTaskManagers SIGSTOP and SIGCONT
-	// TaskManager n, or all of them for n = 0.
-	PauseTaskManagers(n int) error
-	ResumeTaskManagers(n int) error
-	// RestartBroker stops the broker cleanly, keeps it down for down, and
-	// starts it again, returning once it serves.
-	RestartBroker(ctx context.Context, down time.Duration) error
-}
 
 // faultExcuse is how long after a fault is over (the broker back, the job
 // running again, the TaskManager resumed) the harness's consumer delay still
@@ -71,7 +57,7 @@ func (r *runner) noteUp(up bool) {
 
 // injectFaults runs the scenario's faults on schedule (from the origin) until
 // ctx ends; a pause still in effect when ctx ends is resumed.
-func (r *runner) injectFaults(ctx context.Context, inj FaultInjector) {
+func (r *runner) injectFaults(ctx context.Context, inj env.FaultInjector) {
 	faults := append([]scenarios.Fault(nil), r.sc.Faults...)
 	sort.SliceStable(faults, func(i, j int) bool { return faults[i].At.Duration < faults[j].At.Duration })
 	for _, f := range faults {

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/scenarios"
 
 	"context"
@@ -87,8 +88,8 @@ func (t Topics) outputs() []string {
 
 // adminClient is a Kafka admin client for the endpoints (with their
 // security); close the returned client.
-func adminClient(ep *Endpoints) (*kadm.Client, *kgo.Client, error) {
-	cl, err := kgo.NewClient(ep.seed()...)
+func adminClient(ep *env.Endpoints) (*kadm.Client, *kgo.Client, error) {
+	cl, err := kgo.NewClient(ep.ClientOpts()...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -97,7 +98,7 @@ func adminClient(ep *Endpoints) (*kadm.Client, *kgo.Client, error) {
 
 // createTopics creates specs (replication factor: the broker's default)
 // and returns the names it created, also when it fails part way.
-func createTopics(ctx context.Context, ep *Endpoints, specs []TopicSpec, partitions int) ([]string, error) {
+func createTopics(ctx context.Context, ep *env.Endpoints, specs []TopicSpec, partitions int) ([]string, error) {
 	adm, cl, err := adminClient(ep)
 	if err != nil {
 		return nil, err
@@ -129,7 +130,7 @@ func createTopics(ctx context.Context, ep *Endpoints, specs []TopicSpec, partiti
 }
 
 // checkExistingTopics checks that the topics an external scenario names exist.
-func checkExistingTopics(ctx context.Context, ep *Endpoints, names []string) error {
+func checkExistingTopics(ctx context.Context, ep *env.Endpoints, names []string) error {
 	if len(names) == 0 {
 		return nil
 	}
@@ -157,7 +158,7 @@ func checkExistingTopics(ctx context.Context, ep *Endpoints, names []string) err
 
 // topicEnd returns a topic's number of partitions and the sum of their
 // end offsets.
-func topicEnd(ctx context.Context, ep *Endpoints, topic string) (int, int64, error) {
+func topicEnd(ctx context.Context, ep *env.Endpoints, topic string) (int, int64, error) {
 	adm, cl, err := adminClient(ep)
 	if err != nil {
 		return 0, 0, err
@@ -179,7 +180,7 @@ func topicEnd(ctx context.Context, ep *Endpoints, topic string) (int, int64, err
 }
 
 // DeleteTopics deletes the named topics and reports each one's outcome.
-func DeleteTopics(ctx context.Context, ep *Endpoints, names []string) error {
+func DeleteTopics(ctx context.Context, ep *env.Endpoints, names []string) error {
 	adm, cl, err := adminClient(ep)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/internal/golden"
 )
 
@@ -40,7 +41,7 @@ AQcDQgAE+/=
 // non-ASCII (escaped as \uXXXX, surrogate pairs included) and empty values.
 func kafkaPropsVectorCases(t *testing.T) []kafkaPropsVector {
 	t.Helper()
-	sec := func(name string, s KafkaSecurity) kafkaPropsVector {
+	sec := func(name string, s env.KafkaSecurity) kafkaPropsVector {
 		p, err := JobKafkaProperties(s)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -49,11 +50,11 @@ func kafkaPropsVectorCases(t *testing.T) []kafkaPropsVector {
 	}
 	tricky := `p"a\ss=w:o#rd !x é ✓ 🙂`
 	out := []kafkaPropsVector{
-		sec("sasl-ssl-scram-512", KafkaSecurity{TLS: &TLSConfig{CAPEM: []byte(vectorCAPEM)},
-			SASL: &SASLConfig{Mechanism: "scram-sha-512", User: "abload", Password: tricky}}),
-		sec("sasl-plaintext-plain", KafkaSecurity{SASL: &SASLConfig{Mechanism: "PLAIN", User: `us er\"`, Password: " lead and trail "}}),
-		sec("ssl-insecure", KafkaSecurity{TLS: &TLSConfig{CAPEM: []byte(vectorCAPEM), InsecureSkipVerify: true}}),
-		sec("sasl-ssl-scram-256-no-ca", KafkaSecurity{TLS: &TLSConfig{}, SASL: &SASLConfig{Mechanism: "SCRAM-SHA-256", User: "u", Password: "#!"}}),
+		sec("sasl-ssl-scram-512", env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: []byte(vectorCAPEM)},
+			SASL: &env.SASLConfig{Mechanism: "scram-sha-512", User: "abload", Password: tricky}}),
+		sec("sasl-plaintext-plain", env.KafkaSecurity{SASL: &env.SASLConfig{Mechanism: "PLAIN", User: `us er\"`, Password: " lead and trail "}}),
+		sec("ssl-insecure", env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: []byte(vectorCAPEM), InsecureSkipVerify: true}}),
+		sec("sasl-ssl-scram-256-no-ca", env.KafkaSecurity{TLS: &env.TLSConfig{}, SASL: &env.SASLConfig{Mechanism: "SCRAM-SHA-256", User: "u", Password: "#!"}}),
 		{Name: "special-values", Properties: [][2]string{
 			{"security.protocol", "SSL"},
 			{"ssl.key.password", "  leading spaces"},

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -379,7 +380,7 @@ func (s *metricsServer) close() {
 
 // fileSDTargets is Prometheus file-based service discovery for the run's
 // endpoints (logs/prometheus-targets.json), labelled by component and run.
-func fileSDTargets(runID, harness string, flink []FlinkMetricsEndpoint) []byte {
+func fileSDTargets(runID, harness string, flink []env.FlinkMetricsEndpoint) []byte {
 	type group struct {
 		Targets []string          `json:"targets"`
 		Labels  map[string]string `json:"labels"`
@@ -396,7 +397,7 @@ func fileSDTargets(runID, harness string, flink []FlinkMetricsEndpoint) []byte {
 }
 
 // endpointsText lists the scrape endpoints of the run (logs/metrics-endpoints.txt).
-func endpointsText(harness string, flink []FlinkMetricsEndpoint) string {
+func endpointsText(harness string, flink []env.FlinkMetricsEndpoint) string {
 	var b strings.Builder
 	b.WriteString("# Prometheus scrape endpoints of this run (component  URL)\n")
 	if harness != "" {

@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/netproxy"
@@ -43,7 +44,7 @@ type LocalConfig struct {
 	RestartDelay time.Duration
 	// NetProxy puts a NetProxy between the job and the broker: Kafka gets a
 	// JOB listener advertised at the proxy's address, which the proxy
-	// forwards to, and Endpoints.JobKafkaBootstrap is the proxy. The
+	// forwards to, and env.Endpoints.JobKafkaBootstrap is the proxy. The
 	// harness's own clients keep the PLAINTEXT listener.
 	NetProxy bool
 	// Network is the proxy's shaping from the start (NetProxy only).
@@ -67,7 +68,7 @@ type LocalEnv struct {
 
 	mu        sync.Mutex
 	procs     []*process
-	endpoints *Endpoints
+	endpoints *env.Endpoints
 	stopped   bool
 	stopCh    chan struct{} // closed by Stop
 
@@ -102,7 +103,7 @@ func NewLocal(cfg LocalConfig) *LocalEnv {
 func (e *LocalEnv) Kind() string { return "local" }
 
 // Endpoints returns the started environment's endpoints (nil before Start).
-func (e *LocalEnv) Endpoints() *Endpoints {
+func (e *LocalEnv) Endpoints() *env.Endpoints {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.endpoints
@@ -112,7 +113,7 @@ func (e *LocalEnv) FlinkVersion() string { return e.cfg.Runtime.FlinkVersion() }
 func (e *LocalEnv) KafkaVersion() string { return e.cfg.Runtime.KafkaVersion() }
 
 // Start brings up Kafka and Flink concurrently and waits until both are ready.
-func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
+func (e *LocalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
 	if err := os.MkdirAll(e.cfg.LogDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -128,7 +129,7 @@ func (e *LocalEnv) Start(ctx context.Context) (*Endpoints, error) {
 		return nil, err
 	}
 	kafkaPort, controllerPort, restPort, rpcPort := ports[0], ports[1], ports[2], ports[3]
-	ep := &Endpoints{KafkaBootstrap: []string{fmt.Sprintf("127.0.0.1:%d", kafkaPort)}}
+	ep := &env.Endpoints{KafkaBootstrap: []string{fmt.Sprintf("127.0.0.1:%d", kafkaPort)}}
 	if !e.cfg.KafkaOnly {
 		ep.FlinkREST = fmt.Sprintf("http://127.0.0.1:%d", restPort)
 	}

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/netproxy"
 )
 
@@ -219,14 +220,14 @@ func (e *LocalEnv) RestartBroker(ctx context.Context, down time.Duration) error 
 
 // FlinkMetricsEndpoints lists the running Flink processes' Prometheus
 // reporter endpoints.
-func (e *LocalEnv) FlinkMetricsEndpoints() []FlinkMetricsEndpoint {
-	var out []FlinkMetricsEndpoint
+func (e *LocalEnv) FlinkMetricsEndpoints() []env.FlinkMetricsEndpoint {
+	var out []env.FlinkMetricsEndpoint
 	for _, c := range e.Components() {
 		e.mu.Lock()
 		addr, ok := e.promAddrs[c.Name]
 		e.mu.Unlock()
 		if ok {
-			out = append(out, FlinkMetricsEndpoint{Component: c.Name, Addr: addr})
+			out = append(out, env.FlinkMetricsEndpoint{Component: c.Name, Addr: addr})
 		}
 	}
 	return out
@@ -242,13 +243,13 @@ func (e *LocalEnv) NetProxy() *netproxy.Proxy {
 
 // Components returns the environment's running processes (broker,
 // JobManager, TaskManagers) by name.
-func (e *LocalEnv) Components() []Component {
+func (e *LocalEnv) Components() []env.Component {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var cs []Component
+	var cs []env.Component
 	for _, p := range e.procs {
 		if !p.exited() {
-			cs = append(cs, Component{Name: p.name, PID: p.cmd.Process.Pid})
+			cs = append(cs, env.Component{Name: p.name, PID: p.cmd.Process.Pid})
 		}
 	}
 	return cs

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -35,7 +36,7 @@ type monitor struct {
 	r     *runner
 	flink *flink.Client
 	jobID string
-	comps componentLister // nil: no process sampling but the harness's own
+	comps env.ComponentLister // nil: no process sampling but the harness's own
 
 	mu          sync.Mutex
 	vertices    []flink.Vertex
@@ -76,8 +77,8 @@ type restartSample struct {
 }
 
 type resourceTrack struct {
-	comp   Component
-	last   Usage
+	comp   env.Component
+	last   env.Usage
 	lastT  float64
 	series []reports.ResourceSample
 }
@@ -86,7 +87,7 @@ func newMonitor(r *runner) *monitor {
 	m := &monitor{r: r, flink: r.flink, jobID: r.jobID, sourceIdx: -1,
 		gcNames: map[string][]string{}, gcLast: map[string][2]float64{}, gcLastT: map[string]float64{},
 		gcSeries: map[string][]reports.GCSample{}, checkpoints: map[int64]flink.CheckpointEntry{}, res: map[string]*resourceTrack{}}
-	if cl, ok := r.env.(componentLister); ok {
+	if cl, ok := r.env.(env.ComponentLister); ok {
 		m.comps = cl
 	}
 	return m
@@ -298,19 +299,19 @@ func (m *monitor) sampleGC(ctx context.Context, ts float64) {
 }
 
 func (m *monitor) sampleResources(ts float64) {
-	comps := []Component{{Name: "abload", PID: os.Getpid()}}
+	comps := []env.Component{{Name: "abload", PID: os.Getpid()}}
 	if m.comps != nil {
 		comps = append(comps, m.comps.Components()...)
 	}
 	// Read outside the lock: a container's stats are an API call.
-	usage := make([]Usage, len(comps))
+	usage := make([]env.Usage, len(comps))
 	ok := make([]bool, len(comps))
 	var wg sync.WaitGroup
 	for i, c := range comps {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			u, err := c.read()
+			u, err := c.Sample()
 			usage[i], ok[i] = u, err == nil
 		}()
 	}

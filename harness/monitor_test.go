@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 )
@@ -305,9 +306,9 @@ func TestMonitorBeforeAnyVertexAndRestartedComponents(t *testing.T) {
 	}
 	cpu := int64(0)
 	inst := "a"
-	m.comps = listerFunc(func() []Component {
-		return []Component{{Name: "broker", Read: func() (Usage, error) {
-			return Usage{Instance: inst, CPUNanos: cpu, MemBytes: 64 << 20}, nil
+	m.comps = listerFunc(func() []env.Component {
+		return []env.Component{{Name: "broker", Read: func() (env.Usage, error) {
+			return env.Usage{Instance: inst, CPUNanos: cpu, MemBytes: 64 << 20}, nil
 		}}}
 	})
 	m.sampleResources(1)
@@ -328,9 +329,9 @@ func TestMonitorBeforeAnyVertexAndRestartedComponents(t *testing.T) {
 	}
 }
 
-type listerFunc func() []Component
+type listerFunc func() []env.Component
 
-func (f listerFunc) Components() []Component { return f() }
+func (f listerFunc) Components() []env.Component { return f() }
 
 // A task registers its metrics as it starts: a listing taken meanwhile
 // lacks some. The monitor lists the vertex's metrics again, so a metric

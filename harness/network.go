@@ -5,17 +5,10 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/scenarios"
 )
-
-// NetworkShaper is implemented by environments that can put a network proxy (netproxy.Proxy)
-// between the job and the broker (env.network, network faults).
-type NetworkShaper interface {
-	// NetProxy is the proxy the job's Kafka traffic crosses, or nil when
-	// the environment was built without one.
-	NetProxy() *netproxy.Proxy
-}
 
 // ShapeNetwork applies a scenario's env.network as the proxy's steady
 // shaping (nothing set removes all shaping).
@@ -35,8 +28,8 @@ func networkKBps(bw string) (int64, error) {
 }
 
 // envNetProxy is the environment's network proxy, if it has one.
-func envNetProxy(env Environment) *netproxy.Proxy {
-	if ns, ok := env.(NetworkShaper); ok {
+func envNetProxy(e env.Environment) *netproxy.Proxy {
+	if ns, ok := e.(env.NetworkShaper); ok {
 		return ns.NetProxy()
 	}
 	return nil

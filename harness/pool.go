@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/scenarios"
 )
@@ -24,9 +25,9 @@ type EnvPool struct {
 	outDir string // each environment logs into outDir/logs/env-<n>
 	logf   func(string, ...any)
 	// newEnv builds an environment (NewEnvironment; tests replace it).
-	newEnv func(sc *scenarios.Scenario, logDir string) (Environment, error)
+	newEnv func(sc *scenarios.Scenario, logDir string) (env.Environment, error)
 
-	env     Environment
+	env     env.Environment
 	key     scenarios.Env
 	started int // environments started so far
 }
@@ -34,7 +35,7 @@ type EnvPool struct {
 // NewEnvPool returns a pool whose environments log under outDir/logs.
 func NewEnvPool(rt *cluster.Runtime, outDir string, logf func(string, ...any)) *EnvPool {
 	p := &EnvPool{rt: rt, outDir: outDir, logf: logf}
-	p.newEnv = func(sc *scenarios.Scenario, logDir string) (Environment, error) {
+	p.newEnv = func(sc *scenarios.Scenario, logDir string) (env.Environment, error) {
 		return NewEnvironment(sc, rt, logDir, outDir, logf)
 	}
 	return p
@@ -43,7 +44,7 @@ func NewEnvPool(rt *cluster.Runtime, outDir string, logf func(string, ...any)) *
 // For returns the environment a run of sc uses: the one up if sc may share
 // it, else a new one, started (the previous one stopped first). nil (and no
 // error) when sc needs an environment of its own.
-func (p *EnvPool) For(ctx context.Context, sc *scenarios.Scenario) (Environment, error) {
+func (p *EnvPool) For(ctx context.Context, sc *scenarios.Scenario) (env.Environment, error) {
 	own := NeedsOwnEnvironment(sc)
 	key := SharedEnvKey(sc)
 	if p.env != nil && (own || !reflect.DeepEqual(p.key, key)) {
@@ -82,7 +83,7 @@ func (p *EnvPool) Discard() {
 // Close stops the environment up, if any.
 func (p *EnvPool) Close() { p.Discard() }
 
-func (p *EnvPool) stop(e Environment) {
+func (p *EnvPool) stop(e env.Environment) {
 	ctx, cancel := context.WithTimeout(context.Background(), EnvStopTimeout)
 	defer cancel()
 	_ = e.Stop(ctx)

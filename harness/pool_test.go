@@ -4,24 +4,28 @@ import (
 	"context"
 	"testing"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/scenarios"
 )
 
 // poolEnv is an environment that only counts its starts and stops.
 type poolEnv struct{ starts, stops int }
 
-func (e *poolEnv) Kind() string                              { return "fake" }
-func (e *poolEnv) Start(context.Context) (*Endpoints, error) { e.starts++; return &Endpoints{}, nil }
-func (e *poolEnv) Endpoints() *Endpoints                     { return &Endpoints{} }
-func (e *poolEnv) Stop(context.Context) error                { e.stops++; return nil }
-func (e *poolEnv) FlinkVersion() string                      { return "" }
-func (e *poolEnv) KafkaVersion() string                      { return "" }
+func (e *poolEnv) Kind() string { return "fake" }
+func (e *poolEnv) Start(context.Context) (*env.Endpoints, error) {
+	e.starts++
+	return &env.Endpoints{}, nil
+}
+func (e *poolEnv) Endpoints() *env.Endpoints  { return &env.Endpoints{} }
+func (e *poolEnv) Stop(context.Context) error { e.stops++; return nil }
+func (e *poolEnv) FlinkVersion() string       { return "" }
+func (e *poolEnv) KafkaVersion() string       { return "" }
 
 func testPool(t *testing.T) (*EnvPool, *[]*poolEnv) {
 	t.Helper()
 	var made []*poolEnv
 	p := NewEnvPool(nil, t.TempDir(), t.Logf)
-	p.newEnv = func(*scenarios.Scenario, string) (Environment, error) {
+	p.newEnv = func(*scenarios.Scenario, string) (env.Environment, error) {
 		e := &poolEnv{}
 		made = append(made, e)
 		return e, nil
@@ -50,7 +54,7 @@ func TestEnvPoolSharesByOneRule(t *testing.T) {
 	if len(pts) != 3 {
 		t.Fatalf("%d points", len(pts))
 	}
-	var first Environment
+	var first env.Environment
 	for i, pt := range pts {
 		env, err := p.For(ctx, pt.Scenario)
 		if err != nil || env == nil {

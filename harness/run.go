@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/netproxy"
@@ -53,7 +54,7 @@ type Options struct {
 	Runtime  *cluster.Runtime
 	// Env, when set, is used instead of building one from the scenario. An
 	// Env that is already started is shared: Run neither starts nor stops it.
-	Env Environment
+	Env env.Environment
 	// Stderr receives phase lines, log lines and the live progress line.
 	Stderr io.Writer
 	// Version is the abload version recorded in the result.
@@ -202,8 +203,8 @@ type runner struct {
 	clock *Clock
 
 	runID    string
-	env      Environment
-	ep       *Endpoints
+	env      env.Environment
+	ep       *env.Endpoints
 	topics   Topics
 	created  []string // topics this run created (the only ones --cleanup deletes)
 	flink    *flink.Client
@@ -320,7 +321,7 @@ func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
 // outDir is the run's (or matrix's) output directory: Flink writes
 // savepoints there, so an environment whose processes see another
 // filesystem (containers) shares it with them, as it does job.restore_from.
-func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir string, logf func(string, ...any)) (Environment, error) {
+func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir string, logf func(string, ...any)) (env.Environment, error) {
 	switch sc.Env.Kind {
 	case scenarios.EnvLocal:
 		work, err := os.MkdirTemp("", "abload-env-")
@@ -346,7 +347,7 @@ func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir 
 			Logf:              logf,
 		}), nil
 	}
-	if f := factories[sc.Env.Kind]; f != nil {
+	if f, ok := env.Lookup(sc.Env.Kind); ok {
 		var shared []string
 		for _, d := range []string{outDir, sc.Job.RestoreFrom} {
 			if d == "" {
@@ -358,7 +359,7 @@ func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir 
 			}
 			shared = append(shared, abs)
 		}
-		return f(EnvSpec{Scenario: sc, Runtime: rt, LogDir: logDir, SharedDirs: shared, Logf: logf})
+		return f(env.Spec{Scenario: sc, Runtime: rt, LogDir: logDir, SharedDirs: shared, Logf: logf})
 	}
 	if sc.Env.Kind == scenarios.EnvExternal {
 		return newExternal(sc, logf), nil
@@ -521,8 +522,8 @@ func (r *runner) waitForSlots(ctx context.Context, need int, timeout time.Durati
 // writeEndpoints records the run's Prometheus scrape endpoints (the
 // harness's, when served, and Flink's reporters) in logs/metrics-endpoints.txt.
 func (r *runner) writeEndpoints() {
-	var flink []FlinkMetricsEndpoint
-	if l, ok := r.env.(FlinkMetricsLister); ok {
+	var flink []env.FlinkMetricsEndpoint
+	if l, ok := r.env.(env.FlinkMetricsLister); ok {
 		flink = l.FlinkMetricsEndpoints()
 	}
 	harness := ""
@@ -538,17 +539,10 @@ func (r *runner) writeEndpoints() {
 	}
 }
 
-// ApplicationStarter is an environment whose Flink cluster starts in
-// application mode, with the job (Reactive Mode needs one): its Start brings
-// up Kafka only, StartApplication the cluster running the job.
-type ApplicationStarter interface {
-	StartApplication(ctx context.Context, mainClass string, args []string, jobID, savepoint string) error
-}
-
 // startApplication boots an application cluster running the job under a
 // job ID chosen here, so the harness knows it without asking.
 func (r *runner) startApplication(ctx context.Context, restore string) error {
-	app, ok := r.env.(ApplicationStarter)
+	app, ok := r.env.(env.ApplicationStarter)
 	if !ok {
 		return fmt.Errorf("env.scheduler reactive: the %s environment cannot start an application cluster", r.env.Kind())
 	}

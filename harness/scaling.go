@@ -6,18 +6,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
-
-// Scaler is implemented by environments that can add and remove
-// TaskManagers while a run goes on (the scenario's scaling actions).
-type Scaler interface {
-	// AddTaskManagers starts n more TaskManagers and returns their names.
-	AddTaskManagers(n int) ([]string, error)
-	// RemoveTaskManagers stops the n newest TaskManagers for good.
-	RemoveTaskManagers(n int) ([]string, error)
-}
 
 // rescaleWatch is how long after a scaling action the harness watches for
 // the job to run at another parallelism before it reports none.
@@ -44,7 +36,7 @@ type scaleState struct {
 // scale runs the scenario's scaling actions on schedule (from the origin)
 // until ctx ends, and after each watches Flink's REST API for the cluster's
 // slots and the job's parallelism to change.
-func (r *runner) scale(ctx context.Context, sc Scaler) {
+func (r *runner) scale(ctx context.Context, sc env.Scaler) {
 	for i, a := range r.sc.Scaling {
 		due := r.loadNs + int64(a.At.Duration)
 		if !sleepCtx(ctx, time.Duration(due-r.clock.Now())) {

@@ -10,10 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/abload/abload/harness/env"
 )
 
 func TestKafkaSecurityNone(t *testing.T) {
-	opts, err := KafkaSecurity{}.Opts()
+	opts, err := env.KafkaSecurity{}.Opts()
 	if err != nil || len(opts) != 0 {
 		t.Fatalf("zero KafkaSecurity: %d options, %v; want none", len(opts), err)
 	}
@@ -32,21 +34,21 @@ func TestKafkaSecurityErrors(t *testing.T) {
 	missing := filepath.Join(dir, "missing.pem")
 	for _, c := range []struct {
 		name string
-		s    KafkaSecurity
+		s    env.KafkaSecurity
 		want string
 	}{
-		{"ca file without certificates", KafkaSecurity{TLS: &TLSConfig{CAFile: junk}}, "tls.ca_file " + junk + ": no certificates found"},
-		{"missing ca file", KafkaSecurity{TLS: &TLSConfig{CAFile: missing}}, "tls.ca_file: open " + missing + ": no such file"},
-		{"ca pem without certificates", KafkaSecurity{TLS: &TLSConfig{CAPEM: []byte("junk")}}, "tls.ca_pem: no certificates found"},
-		{"both ca file and pem", KafkaSecurity{TLS: &TLSConfig{CAFile: junk, CAPEM: caPEM}}, "ca_file and ca_pem are exclusive"},
-		{"cert without key", KafkaSecurity{TLS: &TLSConfig{CertFile: junk}}, "tls.cert_file " + junk + " is set without tls.key_file"},
-		{"key without cert", KafkaSecurity{TLS: &TLSConfig{KeyFile: junk}}, "tls.key_file " + junk + " is set without tls.cert_file"},
-		{"bad key pair", KafkaSecurity{TLS: &TLSConfig{CertFile: junk, KeyFile: junk}}, "tls.cert_file " + junk + ", tls.key_file " + junk + ":"},
-		{"unknown mechanism", KafkaSecurity{SASL: &SASLConfig{Mechanism: "GSSAPI", User: "u", Password: "p"}}, `sasl.mechanism "GSSAPI": unknown (want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)`},
-		{"no mechanism", KafkaSecurity{SASL: &SASLConfig{User: "u", Password: "p"}}, "sasl.mechanism is empty"},
-		{"no user", KafkaSecurity{SASL: &SASLConfig{Mechanism: "PLAIN", Password: "p"}}, "sasl (PLAIN): user is empty"},
-		{"no password", KafkaSecurity{SASL: &SASLConfig{Mechanism: "SCRAM-SHA-512", User: "u"}}, "sasl (SCRAM-SHA-512): password is empty"},
-		{"bad tls with good sasl", KafkaSecurity{TLS: &TLSConfig{CAPEM: []byte("x")}, SASL: &SASLConfig{Mechanism: "PLAIN", User: "u", Password: "p"}}, "tls.ca_pem"},
+		{"ca file without certificates", env.KafkaSecurity{TLS: &env.TLSConfig{CAFile: junk}}, "tls.ca_file " + junk + ": no certificates found"},
+		{"missing ca file", env.KafkaSecurity{TLS: &env.TLSConfig{CAFile: missing}}, "tls.ca_file: open " + missing + ": no such file"},
+		{"ca pem without certificates", env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: []byte("junk")}}, "tls.ca_pem: no certificates found"},
+		{"both ca file and pem", env.KafkaSecurity{TLS: &env.TLSConfig{CAFile: junk, CAPEM: caPEM}}, "ca_file and ca_pem are exclusive"},
+		{"cert without key", env.KafkaSecurity{TLS: &env.TLSConfig{CertFile: junk}}, "tls.cert_file " + junk + " is set without tls.key_file"},
+		{"key without cert", env.KafkaSecurity{TLS: &env.TLSConfig{KeyFile: junk}}, "tls.key_file " + junk + " is set without tls.cert_file"},
+		{"bad key pair", env.KafkaSecurity{TLS: &env.TLSConfig{CertFile: junk, KeyFile: junk}}, "tls.cert_file " + junk + ", tls.key_file " + junk + ":"},
+		{"unknown mechanism", env.KafkaSecurity{SASL: &env.SASLConfig{Mechanism: "GSSAPI", User: "u", Password: "p"}}, `sasl.mechanism "GSSAPI": unknown (want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)`},
+		{"no mechanism", env.KafkaSecurity{SASL: &env.SASLConfig{User: "u", Password: "p"}}, "sasl.mechanism is empty"},
+		{"no user", env.KafkaSecurity{SASL: &env.SASLConfig{Mechanism: "PLAIN", Password: "p"}}, "sasl (PLAIN): user is empty"},
+		{"no password", env.KafkaSecurity{SASL: &env.SASLConfig{Mechanism: "SCRAM-SHA-512", User: "u"}}, "sasl (SCRAM-SHA-512): password is empty"},
+		{"bad tls with good sasl", env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: []byte("x")}, SASL: &env.SASLConfig{Mechanism: "PLAIN", User: "u", Password: "p"}}, "tls.ca_pem"},
 	} {
 		_, err := c.s.Opts()
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -65,15 +67,15 @@ func TestKafkaSecurityOpts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, mech := range []string{"PLAIN", "SCRAM-SHA-256", "scram-sha-512"} {
-		opts, err := KafkaSecurity{
-			TLS:  &TLSConfig{CAFile: caFile, ServerName: "127.0.0.1"},
-			SASL: &SASLConfig{Mechanism: mech, User: "u", Password: "p"},
+		opts, err := env.KafkaSecurity{
+			TLS:  &env.TLSConfig{CAFile: caFile, ServerName: "127.0.0.1"},
+			SASL: &env.SASLConfig{Mechanism: mech, User: "u", Password: "p"},
 		}.Opts()
 		if err != nil || len(opts) != 2 {
 			t.Errorf("%s: %d options, %v; want 2", mech, len(opts), err)
 		}
 	}
-	c, err := (&TLSConfig{CAPEM: caPEM, ServerName: "localhost"}).Config()
+	c, err := (&env.TLSConfig{CAPEM: caPEM, ServerName: "localhost"}).Config()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +86,7 @@ func TestKafkaSecurityOpts(t *testing.T) {
 
 func TestSecretsNotPrinted(t *testing.T) {
 	const pw = "s3cr3t-Pa55"
-	s := SASLConfig{Mechanism: "SCRAM-SHA-256", User: "abload", Password: pw}
+	s := env.SASLConfig{Mechanism: "SCRAM-SHA-256", User: "abload", Password: pw}
 	ep := SecureEndpoint{Addr: "127.0.0.1:1", User: "abload", Password: pw, CAFile: "/x/ca.pem"}
 	for _, got := range []string{fmt.Sprint(s), fmt.Sprintf("%+v", &s), fmt.Sprint(ep), fmt.Sprintf("%v", &ep)} {
 		if strings.Contains(got, pw) {
@@ -152,7 +154,7 @@ func TestGeneratedServerCertificate(t *testing.T) {
 	if sec.TLS.ServerName != "127.0.0.1" || sec.SASL.Mechanism != "SCRAM-SHA-512" {
 		t.Fatalf("security %+v %+v", *sec.TLS, *sec.SASL)
 	}
-	handshake := func(tc *TLSConfig) error {
+	handshake := func(tc *env.TLSConfig) error {
 		c, err := tc.Config()
 		if err != nil {
 			return err
@@ -167,7 +169,7 @@ func TestGeneratedServerCertificate(t *testing.T) {
 		t.Errorf("handshake verifying the generated CA: %v", err)
 	}
 	other, _, _, _ := newServerCert()
-	if err := handshake(&TLSConfig{CAPEM: other, ServerName: "127.0.0.1"}); err == nil {
+	if err := handshake(&env.TLSConfig{CAPEM: other, ServerName: "127.0.0.1"}); err == nil {
 		t.Error("handshake succeeded against another CA")
 	}
 }

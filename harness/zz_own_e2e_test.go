@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
@@ -139,12 +140,12 @@ func TestEnvKnobsReachFlink(t *testing.T) {
 	}
 	sc := scenario(t, "env.network_memory=96m", "env.managed_memory_fraction=0.25",
 		"env.heartbeat_interval=3s", "env.heartbeat_timeout=17s", "env.taskmanager_memory=1600m")
-	env := NewLocal(LocalConfig{Runtime: rt, LogDir: t.TempDir(), WorkDir: t.TempDir(), TaskManagers: 1, Slots: 1,
+	le := NewLocal(LocalConfig{Runtime: rt, LogDir: t.TempDir(), WorkDir: t.TempDir(), TaskManagers: 1, Slots: 1,
 		TaskManagerMemory: sc.Env.TaskManagerMemory, FlinkConfig: cluster.FlinkClusterConfig(sc.Env), Logf: t.Logf})
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	defer env.Stop(context.Background())
-	ep, err := env.Start(ctx)
+	defer le.Stop(context.Background())
+	ep, err := le.Start(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,18 +261,18 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := NewLocal(LocalConfig{
+	le := NewLocal(LocalConfig{
 		Runtime: rt, LogDir: logs, WorkDir: work, TaskManagers: 1, Slots: 2,
 		StartupTimeout: 3 * time.Minute, Logf: t.Logf, NetProxy: true,
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	ep, err := env.Start(ctx)
+	ep, err := le.Start(ctx)
 	cancel()
-	t.Cleanup(func() { _ = env.Stop(context.Background()) })
+	t.Cleanup(func() { _ = le.Stop(context.Background()) })
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	np := env.NetProxy()
+	np := le.NetProxy()
 	if np == nil || len(ep.JobKafkaBootstrap) != 1 || ep.JobKafkaBootstrap[0] != np.Addr() || ep.JobKafkaBootstrap[0] == ep.KafkaBootstrap[0] {
 		t.Fatalf("endpoints %+v: want the job's bootstrap at the proxy (%v), apart from the harness's", ep, np)
 	}
@@ -283,7 +284,7 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := np.Stats()
-		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: rt, Env: env, Stderr: testWriter{t}})
+		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: rt, Env: le, Stderr: testWriter{t}})
 		if err != nil {
 			t.Fatalf("run: %v", err)
 		}
@@ -382,7 +383,7 @@ func TestSecureListener(t *testing.T) {
 	work := filepath.Join(t.TempDir(), "work")
 	var logMu sync.Mutex
 	var logged []string
-	env := NewLocal(LocalConfig{
+	le := NewLocal(LocalConfig{
 		Runtime: rt, LogDir: logs, WorkDir: work, KafkaOnly: true, StartupTimeout: time.Minute,
 		Secure: &SecureListener{},
 		Logf: func(format string, args ...any) {
@@ -393,16 +394,16 @@ func TestSecureListener(t *testing.T) {
 			t.Log(line)
 		},
 	})
-	t.Cleanup(func() { _ = env.Stop(context.Background()) })
+	t.Cleanup(func() { _ = le.Stop(context.Background()) })
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	begin := time.Now()
-	ep, err := env.Start(ctx)
+	ep, err := le.Start(ctx)
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	t.Logf("broker up in %.1fs", time.Since(begin).Seconds())
-	sec := env.SecureEndpoint()
+	sec := le.SecureEndpoint()
 	if sec == nil || sec.Password == "" || sec.Addr == ep.KafkaBootstrap[0] {
 		t.Fatalf("secure endpoint %v", sec)
 	}
@@ -410,7 +411,7 @@ func TestSecureListener(t *testing.T) {
 
 	// The broker's command line and environment, while it runs.
 	var brokerPID int
-	for _, c := range env.Components() {
+	for _, c := range le.Components() {
 		if c.Name == "kafka" {
 			brokerPID = c.PID
 		}
@@ -447,7 +448,7 @@ func TestSecureListener(t *testing.T) {
 		t.Errorf("the password is in %v after start", files)
 	}
 
-	plain, err := kgo.NewClient(ep.seed()...)
+	plain, err := kgo.NewClient(ep.ClientOpts()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,7 +465,7 @@ func TestSecureListener(t *testing.T) {
 		return td.Names()
 	}
 
-	client := func(t *testing.T, s KafkaSecurity, more ...kgo.Opt) *kgo.Client {
+	client := func(t *testing.T, s env.KafkaSecurity, more ...kgo.Opt) *kgo.Client {
 		t.Helper()
 		opts, err := s.Opts()
 		if err != nil {
@@ -478,7 +479,7 @@ func TestSecureListener(t *testing.T) {
 		t.Cleanup(cl.Close)
 		return cl
 	}
-	roundTrip := func(t *testing.T, s KafkaSecurity, topic string) {
+	roundTrip := func(t *testing.T, s env.KafkaSecurity, topic string) {
 		t.Helper()
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -523,7 +524,7 @@ func TestSecureListener(t *testing.T) {
 
 	t.Run("SCRAM-SHA-512", func(t *testing.T) {
 		s := sec.Security("SCRAM-SHA-512")
-		s.TLS = &TLSConfig{CAFile: sec.CAFile, ServerName: "127.0.0.1"}
+		s.TLS = &env.TLSConfig{CAFile: sec.CAFile, ServerName: "127.0.0.1"}
 		roundTrip(t, s, "secure-sha512")
 	})
 	t.Run("SCRAM-SHA-256", func(t *testing.T) {
@@ -531,7 +532,7 @@ func TestSecureListener(t *testing.T) {
 	})
 
 	// refused runs a client that must fail, and checks it creates nothing.
-	refused := func(t *testing.T, s KafkaSecurity, check func(error)) {
+	refused := func(t *testing.T, s env.KafkaSecurity, check func(error)) {
 		t.Helper()
 		before := topicNames()
 		topic := "secure-refused-" + strings.ToLower(t.Name()[strings.LastIndex(t.Name(), "/")+1:])
@@ -590,7 +591,7 @@ func TestSecureListener(t *testing.T) {
 	})
 
 	t.Run("no password in logs", func(t *testing.T) {
-		if err := env.Stop(context.Background()); err != nil {
+		if err := le.Stop(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if files := filesContaining(t, logs, []byte(password)); len(files) > 0 {

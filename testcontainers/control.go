@@ -13,12 +13,13 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/netproxy"
 )
 
 // FlinkMetricsEndpoints lists the Flink containers' Prometheus reporters
 // at their ports published on 127.0.0.1.
-func (e *Env) FlinkMetricsEndpoints() []harness.FlinkMetricsEndpoint {
+func (e *Env) FlinkMetricsEndpoints() []env.FlinkMetricsEndpoint {
 	e.mu.Lock()
 	var nodes []*node
 	for _, n := range e.nodes {
@@ -30,10 +31,10 @@ func (e *Env) FlinkMetricsEndpoints() []harness.FlinkMetricsEndpoint {
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].name < nodes[j].name })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	var out []harness.FlinkMetricsEndpoint
+	var out []env.FlinkMetricsEndpoint
 	for _, n := range nodes {
 		if mp, err := n.c.MappedPort(ctx, promPort); err == nil {
-			out = append(out, harness.FlinkMetricsEndpoint{Component: n.name, Addr: "127.0.0.1:" + mp.Port()})
+			out = append(out, env.FlinkMetricsEndpoint{Component: n.name, Addr: "127.0.0.1:" + mp.Port()})
 		}
 	}
 	return out
@@ -288,31 +289,31 @@ func (e *Env) NetProxy() *netproxy.Proxy {
 // Components lists the containers for resource sampling: each is metered
 // through the Docker stats API (its cgroup: CPU time, memory without page
 // cache, CPU throttling), with its limits.
-func (e *Env) Components() []harness.Component {
+func (e *Env) Components() []env.Component {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var out []harness.Component
+	var out []env.Component
 	for _, nd := range e.nodes {
-		out = append(out, harness.Component{Name: nd.name, CPULimit: nd.cpus, MemLimitBytes: nd.memBytes,
-			Read: func() (harness.Usage, error) { return e.usage(nd.id) }})
+		out = append(out, env.Component{Name: nd.name, CPULimit: nd.cpus, MemLimitBytes: nd.memBytes,
+			Read: func() (env.Usage, error) { return e.usage(nd.id) }})
 	}
 	return out
 }
 
 // usage reads one container's cumulative usage (a one-shot stats sample).
-func (e *Env) usage(id string) (harness.Usage, error) {
+func (e *Env) usage(id string) (env.Usage, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	ins, err := e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
 	if err != nil {
-		return harness.Usage{}, err
+		return env.Usage{}, err
 	}
 	if ins.Container.State == nil || !ins.Container.State.Running || ins.Container.State.Paused {
-		return harness.Usage{}, errors.New("not running")
+		return env.Usage{}, errors.New("not running")
 	}
 	st, err := containerStats(ctx, e.cli, id)
 	if err != nil {
-		return harness.Usage{}, err
+		return env.Usage{}, err
 	}
 	mem := int64(st.MemoryStats.Usage)
 	// The page cache is not the process's: drop it as `docker stats` does
@@ -323,7 +324,7 @@ func (e *Env) usage(id string) (harness.Usage, error) {
 			break
 		}
 	}
-	return harness.Usage{
+	return env.Usage{
 		Instance:  ins.Container.State.StartedAt,
 		CPUNanos:  int64(st.CPUStats.CPUUsage.TotalUsage),
 		MemBytes:  mem,

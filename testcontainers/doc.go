@@ -1,9 +1,9 @@
 // Package testcontainers is the Docker environment (env.kind docker): a
 // single-node Kafka (KRaft) and a Flink session cluster (JobManager + N
 // TaskManagers) as containers on a private Docker network, started through
-// testcontainers-go. It implements harness.Environment, FaultInjector and
-// the component listing for resource sampling, and registers itself with
-// harness on import.
+// testcontainers-go. It implements env.Environment, env.FaultInjector,
+// env.NetworkShaper and the component listing for resource sampling, and
+// registers itself with harness/env on import.
 //
 // The containers run the same Maven-resolved jars as the local environment:
 // `make images` (images/build.sh) builds abload/flink:<version> and

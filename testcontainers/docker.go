@@ -22,7 +22,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/netproxy"
@@ -45,7 +45,7 @@ func init() {
 		// testcontainers reads this once, at its first use.
 		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	}
-	harness.RegisterEnvironment(scenarios.EnvDocker, func(s harness.EnvSpec) (harness.Environment, error) {
+	env.Register(scenarios.EnvDocker, func(s env.Spec) (env.Environment, error) {
 		work, err := os.MkdirTemp("", "abload-docker-")
 		if err != nil {
 			return nil, err
@@ -56,7 +56,7 @@ func init() {
 
 // configFor is the environment a scenario asks for, with its scratch
 // directory.
-func configFor(s harness.EnvSpec, workDir string) Config {
+func configFor(s env.Spec, workDir string) Config {
 	e := s.Scenario.Env
 	return Config{
 		Runtime:           s.Runtime,
@@ -131,7 +131,7 @@ type Env struct {
 	net       *tc.DockerNetwork
 	nodes     map[string]*node // by component name
 	images    Images
-	endpoints *harness.Endpoints
+	endpoints *env.Endpoints
 	proxy     *netproxy.Proxy
 	stopped   bool
 	stopCh    chan struct{}
@@ -193,7 +193,7 @@ func (e *Env) Images() Images {
 }
 
 // Endpoints returns what Start returned, or nil before a successful Start.
-func (e *Env) Endpoints() *harness.Endpoints {
+func (e *Env) Endpoints() *env.Endpoints {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.endpoints
@@ -230,7 +230,7 @@ logger.kafkaclients.level = WARN
 
 // Start creates the network and the containers and waits until Kafka serves
 // and every TaskManager has registered. On error the caller still calls Stop.
-func (e *Env) Start(ctx context.Context) (*harness.Endpoints, error) {
+func (e *Env) Start(ctx context.Context) (*env.Endpoints, error) {
 	start := time.Now()
 	if err := os.MkdirAll(e.cfg.LogDir, 0o755); err != nil {
 		return nil, err
@@ -308,7 +308,7 @@ func (e *Env) Start(ctx context.Context) (*harness.Endpoints, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docker: jobmanager REST port: %w", err)
 	}
-	ep := &harness.Endpoints{
+	ep := &env.Endpoints{
 		KafkaBootstrap:    []string{fmt.Sprintf("127.0.0.1:%d", kafkaPort)},
 		FlinkREST:         fmt.Sprintf("http://127.0.0.1:%s", mp.Port()),
 		JobKafkaBootstrap: []string{fmt.Sprintf("kafka:%d", kafkaInternalPort)},

@@ -5,7 +5,7 @@ import (
 
 	"github.com/moby/moby/api/types/container"
 
-	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -15,7 +15,7 @@ func TestContainerLimitsFromScenario(t *testing.T) {
 	sc.Env.Kind = scenarios.EnvDocker
 	sc.Env.TaskManager.CPUs = 0.5
 	sc.Env.Pin = scenarios.Pin{Kafka: "0", TaskManagers: "1", Harness: "0"}
-	cfg := configFor(harness.EnvSpec{Scenario: sc}, t.TempDir())
+	cfg := configFor(env.Spec{Scenario: sc}, t.TempDir())
 
 	for _, tt := range []struct {
 		name       string

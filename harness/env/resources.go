@@ -1,4 +1,4 @@
-package harness
+package env
 
 import (
 	"fmt"
@@ -36,8 +36,8 @@ type Usage struct {
 	AtNs int64
 }
 
-// read returns the component's usage, from Read or /proc.
-func (c Component) read() (Usage, error) {
+// Sample returns the component's usage, from Read or /proc.
+func (c Component) Sample() (Usage, error) {
 	if c.Read != nil {
 		return c.Read()
 	}
@@ -46,12 +46,6 @@ func (c Component) read() (Usage, error) {
 		return Usage{}, err
 	}
 	return Usage{Instance: strconv.Itoa(c.PID), CPUNanos: s.cpuTicks * (1e9 / clockTicks), MemBytes: s.rssBytes}, nil
-}
-
-// componentLister is implemented by environments whose processes the
-// harness can see (the local environment: child JVMs on this host).
-type componentLister interface {
-	Components() []Component
 }
 
 // clockTicks is the kernel's USER_HZ, the unit of /proc/<pid>/stat times

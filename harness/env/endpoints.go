@@ -1,15 +1,11 @@
-package harness
+package env
 
 import (
-	"context"
 	"crypto/tls"
 	"strings"
 
-	"github.com/twmb/franz-go/pkg/kgo"
-
-	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
-	"github.com/abload/abload/scenarios"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Endpoints is what a started environment offers the run. `abload env up`
@@ -37,10 +33,10 @@ type Endpoints struct {
 	FlinkHeader [2]string   `json:"-"`
 }
 
-// seed is the harness's Kafka client options for these endpoints: the
+// ClientOpts is the harness's Kafka client options for these endpoints: the
 // bootstrap servers, the security (TLS, SASL), and EOF retries behind a
 // proxy (kgo.AlwaysRetryEOF).
-func (e *Endpoints) seed(more ...kgo.Opt) []kgo.Opt {
+func (e *Endpoints) ClientOpts(more ...kgo.Opt) []kgo.Opt {
 	opts := []kgo.Opt{kgo.SeedBrokers(e.KafkaBootstrap...)}
 	if e.KafkaBehindProxy {
 		opts = append(opts, kgo.AlwaysRetryEOF())
@@ -72,54 +68,4 @@ func (e *Endpoints) JobBootstrap() string {
 		return strings.Join(e.JobKafkaBootstrap, ",")
 	}
 	return strings.Join(e.KafkaBootstrap, ",")
-}
-
-// EnvSpec is what an environment factory is given: the scenario, the
-// runtime bundle, the run's log directory and a progress sink.
-type EnvSpec struct {
-	Scenario *scenarios.Scenario
-	Runtime  *cluster.Runtime
-	LogDir   string
-	// SharedDirs are host directories the Flink processes must see at the
-	// same path (savepoints are written into the run's output directory;
-	// job.restore_from is read).
-	SharedDirs []string
-	Logf       func(format string, args ...any)
-}
-
-// EnvFactory builds (does not start) an environment.
-type EnvFactory func(EnvSpec) (Environment, error)
-
-var factories = map[string]EnvFactory{}
-
-// RegisterEnvironment makes env.kind `kind` available to runs; packages that
-// implement an environment outside harness (the Docker one) register
-// themselves from init.
-func RegisterEnvironment(kind string, f EnvFactory) { factories[kind] = f }
-
-// Environment is one place where Kafka and a Flink cluster run: the local
-// processes, Docker containers, or an external cluster. Start brings it up and
-// waits until it is ready; Stop tears down everything Start created, may be
-// called more than once, and must work after a failed or cancelled Start.
-type Environment interface {
-	Kind() string
-	Start(ctx context.Context) (*Endpoints, error)
-	// Endpoints returns what Start returned, or nil before a successful Start.
-	Endpoints() *Endpoints
-	Stop(ctx context.Context) error
-	FlinkVersion() string
-	KafkaVersion() string
-}
-
-// FlinkMetricsEndpoint is a Flink process's Prometheus reporter (scrape
-// http://Addr/metrics).
-type FlinkMetricsEndpoint struct {
-	Component string `json:"component"`
-	Addr      string `json:"addr"`
-}
-
-// FlinkMetricsLister is implemented by environments whose Flink processes
-// run Flink's Prometheus reporter.
-type FlinkMetricsLister interface {
-	FlinkMetricsEndpoints() []FlinkMetricsEndpoint
 }

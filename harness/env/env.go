@@ -1,0 +1,51 @@
+package env
+
+import (
+	"context"
+
+	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/scenarios"
+)
+
+// Spec is what an environment factory is given: the scenario, the
+// runtime bundle, the run's log directory and a progress sink.
+type Spec struct {
+	Scenario *scenarios.Scenario
+	Runtime  *cluster.Runtime
+	LogDir   string
+	// SharedDirs are host directories the Flink processes must see at the
+	// same path (savepoints are written into the run's output directory;
+	// job.restore_from is read).
+	SharedDirs []string
+	Logf       func(format string, args ...any)
+}
+
+// Factory builds (does not start) an environment.
+type Factory func(Spec) (Environment, error)
+
+var factories = map[string]Factory{}
+
+// Register makes env.kind `kind` available to runs; packages that
+// implement an environment outside harness (the Docker one) register
+// themselves from init.
+func Register(kind string, f Factory) { factories[kind] = f }
+
+// Environment is one place where Kafka and a Flink cluster run: the local
+// processes, Docker containers, or an external cluster. Start brings it up and
+// waits until it is ready; Stop tears down everything Start created, may be
+// called more than once, and must work after a failed or cancelled Start.
+type Environment interface {
+	Kind() string
+	Start(ctx context.Context) (*Endpoints, error)
+	// Endpoints returns what Start returned, or nil before a successful Start.
+	Endpoints() *Endpoints
+	Stop(ctx context.Context) error
+	FlinkVersion() string
+	KafkaVersion() string
+}
+
+// Lookup returns the factory registered for env.kind kind.
+func Lookup(kind string) (Factory, bool) {
+	f, ok := factories[kind]
+	return f, ok
+}
