@@ -147,7 +147,7 @@ func (e *LocalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
 		e.mu.Lock()
 		e.proxy = np
 		e.mu.Unlock()
-		if err := ShapeNetwork(np, e.cfg.Network); err != nil {
+		if err := cluster.ShapeNetwork(np, e.cfg.Network); err != nil {
 			return nil, fmt.Errorf("env.network: %w", err)
 		}
 		ep.JobKafkaBootstrap = []string{np.Addr()}

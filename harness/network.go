@@ -6,26 +6,10 @@ import (
 	"fmt"
 
 	"github.com/abload/abload/harness/env"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/scenarios"
 )
-
-// ShapeNetwork applies a scenario's env.network as the proxy's steady
-// shaping (nothing set removes all shaping).
-func ShapeNetwork(np *netproxy.Proxy, n scenarios.Network) error {
-	kbps, err := networkKBps(n.Bandwidth)
-	if err != nil {
-		return err
-	}
-	return np.Shape(n.Latency.Duration, n.Jitter.Duration, kbps)
-}
-
-func networkKBps(bw string) (int64, error) {
-	if bw == "" {
-		return 0, nil
-	}
-	return scenarios.BandwidthKBps(bw)
-}
 
 // envNetProxy is the environment's network proxy, if it has one.
 func envNetProxy(e env.Environment) *netproxy.Proxy {
@@ -48,7 +32,7 @@ func (r *runner) setupNetwork() error {
 	if err := r.netProxy.Cut(false); err != nil {
 		return err
 	}
-	if err := ShapeNetwork(r.netProxy, r.sc.Env.Network); err != nil {
+	if err := cluster.ShapeNetwork(r.netProxy, r.sc.Env.Network); err != nil {
 		return fmt.Errorf("env.network: %w", err)
 	}
 	if s := r.sc.Env.Network.String(); s != "" {
@@ -75,7 +59,7 @@ func (r *runner) networkFault(ctx context.Context, f scenarios.Fault) error {
 		return errors.New("the environment has no network proxy")
 	}
 	steady := r.sc.Env.Network
-	steadyKBps, err := networkKBps(steady.Bandwidth)
+	steadyKBps, err := cluster.NetworkKBps(steady.Bandwidth)
 	if err != nil {
 		return err
 	}
@@ -84,7 +68,7 @@ func (r *runner) networkFault(ctx context.Context, f scenarios.Fault) error {
 		err = np.Shape(steady.Latency.Duration+f.Latency.Duration, steady.Jitter.Duration+f.Jitter.Duration, steadyKBps)
 	case scenarios.FaultNetworkBandwidth:
 		var kbps int64
-		if kbps, err = networkKBps(f.Bandwidth); err == nil {
+		if kbps, err = cluster.NetworkKBps(f.Bandwidth); err == nil {
 			if steadyKBps > 0 {
 				kbps = min(kbps, steadyKBps)
 			}
@@ -100,7 +84,7 @@ func (r *runner) networkFault(ctx context.Context, f scenarios.Fault) error {
 	}
 	// Restore even when the run is being stopped: the drain and teardown
 	// must not find the path cut or slowed.
-	return errors.Join(err, np.Cut(false), ShapeNetwork(np, steady))
+	return errors.Join(err, np.Cut(false), cluster.ShapeNetwork(np, steady))
 }
 
 // networkFaultTarget describes a network fault's setting for logs and

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/scenarios"
 )
@@ -82,7 +83,7 @@ func TestNetworkFaultRestoresSteadyShaping(t *testing.T) {
 	np := newShapeProxy(t)
 	sc := &scenarios.Scenario{Env: scenarios.Env{Network: scenarios.Network{Latency: dur("20ms"), Bandwidth: "100KB/s"}}}
 	r := &runner{sc: sc, netProxy: np}
-	if err := ShapeNetwork(np, sc.Env.Network); err != nil {
+	if err := cluster.ShapeNetwork(np, sc.Env.Network); err != nil {
 		t.Fatal(err)
 	}
 	steady := netproxy.Shape{Latency: dur("20ms").Duration, KBps: 100}

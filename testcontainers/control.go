@@ -12,8 +12,8 @@ import (
 
 	"github.com/moby/moby/client"
 
-	"github.com/abload/abload/harness"
 	"github.com/abload/abload/harness/env"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/netproxy"
 )
 
@@ -242,7 +242,7 @@ func (e *Env) startProxy(ctx context.Context, jobPort int) (string, error) {
 		np.Close()
 		return "", errors.New("environment is stopping")
 	}
-	if err := harness.ShapeNetwork(np, e.cfg.Network); err != nil {
+	if err := cluster.ShapeNetwork(np, e.cfg.Network); err != nil {
 		return "", fmt.Errorf("env.network: %w", err)
 	}
 	shaping := e.cfg.Network.String()
