@@ -93,7 +93,7 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (idx *Index, err error) {
 			return idx, err
 		}
 		con.Logf("abload: run %d/%d: %s repetition %d", i+1, len(slots), p.Name, slot.Repetition)
-		env, err := pool.For(ctx, p.Scenario)
+		env, err := pool.For(ctx, p.Scenario, i+1)
 		if err != nil {
 			return idx, err
 		}

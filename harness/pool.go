@@ -22,7 +22,7 @@ const EnvStopTimeout = 60 * time.Second
 // needs its own (NeedsOwnEnvironment) gets none and starts its own.
 type EnvPool struct {
 	rt     *cluster.Runtime
-	outDir string // each environment logs into outDir/logs/env-<n>
+	outDir string // each environment logs into outDir/logs/env-<run that started it>
 	logf   func(string, ...any)
 	// newEnv builds an environment (NewEnvironment; tests replace it).
 	newEnv func(sc *scenarios.Scenario, logDir string) (env.Environment, error)
@@ -41,10 +41,11 @@ func NewEnvPool(rt *cluster.Runtime, outDir string, logf func(string, ...any)) *
 	return p
 }
 
-// For returns the environment a run of sc uses: the one up if sc may share
-// it, else a new one, started (the previous one stopped first). nil (and no
-// error) when sc needs an environment of its own.
-func (p *EnvPool) For(ctx context.Context, sc *scenarios.Scenario) (env.Environment, error) {
+// For returns the environment run number run (1-based) of sc uses: the
+// one up if sc may share it, else a new one, started (the previous one
+// stopped first), logging into logs/env-<run>. nil (and no error) when sc
+// needs an environment of its own.
+func (p *EnvPool) For(ctx context.Context, sc *scenarios.Scenario, run int) (env.Environment, error) {
 	own := NeedsOwnEnvironment(sc)
 	key := SharedEnvKey(sc)
 	if p.env != nil && (own || !reflect.DeepEqual(p.key, key)) {
@@ -54,7 +55,7 @@ func (p *EnvPool) For(ctx context.Context, sc *scenarios.Scenario) (env.Environm
 		return p.env, nil
 	}
 	p.started++
-	e, err := p.newEnv(sc, filepath.Join(p.outDir, "logs", fmt.Sprintf("env-%d", p.started)))
+	e, err := p.newEnv(sc, filepath.Join(p.outDir, "logs", fmt.Sprintf("env-%d", run)))
 	if err != nil {
 		return nil, err
 	}

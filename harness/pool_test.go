@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/abload/abload/harness/env"
@@ -9,7 +10,10 @@ import (
 )
 
 // poolEnv is an environment that only counts its starts and stops.
-type poolEnv struct{ starts, stops int }
+type poolEnv struct {
+	starts, stops int
+	logDir        string
+}
 
 func (e *poolEnv) Kind() string { return "fake" }
 func (e *poolEnv) Start(context.Context) (*env.Endpoints, error) {
@@ -25,8 +29,8 @@ func testPool(t *testing.T) (*EnvPool, *[]*poolEnv) {
 	t.Helper()
 	var made []*poolEnv
 	p := NewEnvPool(nil, t.TempDir(), t.Logf)
-	p.newEnv = func(*scenarios.Scenario, string) (env.Environment, error) {
-		e := &poolEnv{}
+	p.newEnv = func(_ *scenarios.Scenario, logDir string) (env.Environment, error) {
+		e := &poolEnv{logDir: logDir}
 		made = append(made, e)
 		return e, nil
 	}
@@ -56,7 +60,7 @@ func TestEnvPoolSharesByOneRule(t *testing.T) {
 	}
 	var first env.Environment
 	for i, pt := range pts {
-		env, err := p.For(ctx, pt.Scenario)
+		env, err := p.For(ctx, pt.Scenario, i+1)
 		if err != nil || env == nil {
 			t.Fatalf("point %d: %v, %v", i, env, err)
 		}
@@ -74,8 +78,8 @@ func TestEnvPoolSharesByOneRule(t *testing.T) {
 	// Over env.taskmanagers: one each, the previous stopped before the next starts.
 	p, made = testPool(t)
 	pts = points(t, "../scenarios/capacity.yaml", "matrix={env.taskmanagers: [1, 2]}")
-	for _, pt := range pts {
-		if _, err := p.For(ctx, pt.Scenario); err != nil {
+	for i, pt := range pts {
+		if _, err := p.For(ctx, pt.Scenario, i+1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -87,22 +91,28 @@ func TestEnvPoolSharesByOneRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env, err := p.For(ctx, own); env != nil || err != nil {
+	if env, err := p.For(ctx, own, 3); env != nil || err != nil {
 		t.Errorf("reactive: got %v, %v; want none", env, err)
 	}
 	if (*made)[1].stops != 1 || p.Started() != 2 {
 		t.Errorf("the shared environment was not stopped before a run with its own (stops %d, started %d)", (*made)[1].stops, p.Started())
 	}
 	// Discard (after a failed run): the next run gets a fresh one.
-	if _, err := p.For(ctx, pts[0].Scenario); err != nil {
+	if _, err := p.For(ctx, pts[0].Scenario, 4); err != nil {
 		t.Fatal(err)
 	}
 	p.Discard()
-	if _, err := p.For(ctx, pts[0].Scenario); err != nil {
+	if _, err := p.For(ctx, pts[0].Scenario, 4); err != nil {
 		t.Fatal(err)
 	}
 	if p.Started() != 4 || (*made)[2].stops != 1 {
 		t.Errorf("after Discard: started %d, want 4", p.Started())
+	}
+	// Each environment logs into logs/env-<the run that started it>.
+	for i, want := range []string{"env-1", "env-2", "env-4", "env-4"} {
+		if got := filepath.Base((*made)[i].logDir); got != want {
+			t.Errorf("environment %d logs into %s, want %s", i+1, got, want)
+		}
 	}
 	p.Close()
 }

@@ -359,7 +359,7 @@ func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir 
 			}
 			shared = append(shared, abs)
 		}
-		return f(env.Spec{Scenario: sc, Runtime: rt, LogDir: logDir, SharedDirs: shared, Logf: logf})
+		return f(env.Spec{Scenario: sc, Runtime: rt, LogDir: logDir, SharedDirs: shared, Logf: logf, Exec: combinedOutput})
 	}
 	if sc.Env.Kind == scenarios.EnvExternal {
 		return newExternal(sc, logf), nil

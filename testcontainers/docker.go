@@ -63,6 +63,7 @@ func configFor(s env.Spec, workDir string) Config {
 		LogDir:            s.LogDir,
 		WorkDir:           workDir,
 		SharedDirs:        s.SharedDirs,
+		Exec:              s.Exec,
 		TaskManagers:      e.TaskManagers,
 		Slots:             e.Slots,
 		TaskManagerMemory: e.TaskManagerMemory,
@@ -114,7 +115,10 @@ type Config struct {
 	NetProxy bool
 	// Network is the proxy's shaping from the start (NetProxy only).
 	Network scenarios.Network
-	Logf    func(format string, args ...any)
+	// Exec runs short-lived helper commands (Flink's BashJavaUtils); nil
+	// runs them as exec.Cmd's CombinedOutput does.
+	Exec cluster.Exec
+	Logf func(format string, args ...any)
 }
 
 // Env runs a single-node Kafka (KRaft) and a Flink session cluster
@@ -364,7 +368,7 @@ func (e *Env) flinkConfig(ctx context.Context) (map[string]string, cluster.JVMFl
 	for k, v := range e.cfg.FlinkConfig {
 		conf[k] = v
 	}
-	jm, tm, err := cluster.FlinkMemoryFlags(ctx, nil, e.cfg.Runtime, conf)
+	jm, tm, err := cluster.FlinkMemoryFlags(ctx, e.cfg.Exec, e.cfg.Runtime, conf)
 	return conf, jm, tm, err
 }
 

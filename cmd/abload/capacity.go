@@ -148,7 +148,7 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 			return exitRuntime
 		}
 		logf("abload: capacity curve point %d/%d: %s (%s)", i+1, len(points), p.Name, strings.Join(p.Settings, " "))
-		env, err := pool.For(ctx, p.Scenario)
+		env, err := pool.For(ctx, p.Scenario, i+1)
 		if err != nil {
 			fmt.Fprintf(stderr, "abload capacity: %v\n", harness.RedactError(err))
 			return exitRuntime

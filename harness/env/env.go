@@ -18,6 +18,9 @@ type Spec struct {
 	// job.restore_from is read).
 	SharedDirs []string
 	Logf       func(format string, args ...any)
+	// Exec runs the environment's short-lived helper commands (Flink's
+	// BashJavaUtils): unpinned when abload is pinned (env.pin.harness).
+	Exec cluster.Exec
 }
 
 // Factory builds (does not start) an environment.
