@@ -148,15 +148,7 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 		return
 	}
 	c.updatesRead++
-	c.ivOut++
-	if c.inMeasureWall {
-		c.outMeasure++
-	}
-	if c.ovh != nil {
-		c.ovh.output(nowNs, 1)
-	}
-	c.noteOutput(nowNs)
-	c.recordConsumerDelay(nowNs, stampNs, appended)
+	c.countOutput(nowNs, stampNs, appended)
 	if u.Seq >= c.capacity {
 		c.badRecords++
 		c.breach("updates", "with a seq beyond the run's schedule", value)
@@ -243,15 +235,7 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 		return
 	}
 	c.windowsRead++
-	c.ivOut++
-	if c.inMeasureWall {
-		c.outMeasure++
-	}
-	if c.ovh != nil {
-		c.ovh.output(nowNs, 1)
-	}
-	c.noteOutput(nowNs)
-	c.recordConsumerDelay(nowNs, stampNs, appended)
+	c.countOutput(nowNs, stampNs, appended)
 	k := windowKey{startMs: w.StartMs, campaign: w.Campaign, variant: w.Variant}
 	if c.windows.session() {
 		// Sessions are reconciled per key: sum the sessions, each once.
@@ -302,4 +286,19 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 		recordUs(c.window, lat)
 		recordUs(c.ivWindow, lat)
 	}
+}
+
+// countOutput counts one well-formed output record (an update or a window)
+// where every output counts: the interval's and the phase's output, the
+// checkpoint overhead's, the output runs, and the consumer delay.
+func (c *collector) countOutput(nowNs, stampNs int64, appended bool) {
+	c.ivOut++
+	if c.inMeasureWall {
+		c.outMeasure++
+	}
+	if c.ovh != nil {
+		c.ovh.output(nowNs, 1)
+	}
+	c.noteOutput(nowNs)
+	c.recordConsumerDelay(nowNs, stampNs, appended)
 }
