@@ -51,6 +51,7 @@ type monitor struct {
 	readHist    []posSample         // recent (time, position) samples, for readRate
 	refresh     time.Duration       // the cluster's metric fetcher interval (0 until read)
 	posHist     []posSample         // every position sample, for the source's rate over a span
+	posProblem  string              // why the latest position poll gave no sample ("" when it did)
 	gcNames     map[string][]string // TaskManager id → GC time/count metric ids
 	gcLast      map[string][2]float64
 	gcLastT     map[string]float64
@@ -474,10 +475,14 @@ func (m *monitor) pollPosition(ctx context.Context) {
 		if m.r.col != nil {
 			m.r.col.noteAcked(pollNs)
 		}
-		qctx, cancel := context.WithTimeout(ctx, positionPoll)
+		// A slow answer (a busy JobManager) is still a sample: the value
+		// was taken no earlier than the poll began. Ticks while it is
+		// outstanding are dropped.
+		qctx, cancel := context.WithTimeout(ctx, positionQuery)
 		agg, err := m.flink.VertexAgg(qctx, m.jobID, vid, names...)
 		cancel()
 		if err != nil {
+			m.notePosProblem(err.Error())
 			continue
 		}
 		var pos int64
@@ -493,6 +498,7 @@ func (m *monitor) pollPosition(ctx context.Context) {
 		if seen < len(names) {
 			// A partition's reader has no position (yet, or again after a
 			// restart): the sum would understate the source's; unknown.
+			m.notePosProblem(fmt.Sprintf("%d of %d partitions' readers report no offset", len(names)-seen, len(names)))
 			continue
 		}
 		// An existing input topic (an attached job's) held records before
@@ -503,6 +509,7 @@ func (m *monitor) pollPosition(ctx context.Context) {
 			continue
 		}
 		m.mu.Lock()
+		m.posProblem = ""
 		m.readTotal, m.readKnown, m.readAtNs = pos, true, at
 		// The read rate from the position's change: Flink's
 		// numRecordsInPerSecond is a 60 s moving average (MeterView), far
@@ -522,10 +529,23 @@ func (m *monitor) pollPosition(ctx context.Context) {
 	}
 }
 
+// notePosProblem records why a position poll gave no sample.
+func (m *monitor) notePosProblem(why string) {
+	m.mu.Lock()
+	m.posProblem = why
+	m.mu.Unlock()
+}
+
+// positionQuery bounds one position poll's request.
+const positionQuery = 2 * time.Second
+
 // awaitPosition waits until the source's position is known at or after
-// ns (the measurement phase's end: its read rate needs a sample there), at
-// most as long as the fetcher takes to refresh twice; a drain that ended
-// soon after the phase would otherwise leave the rate unknown.
+// ns (the measurement phase's end: its read rate needs a sample there); a
+// drain that ended soon after the phase would otherwise leave the rate
+// unknown. An unchanged position is a sample only a refresh and a margin
+// after the poll that read it, so that takes up to refresh + staleMargin
+// + a poll; it waits up to three times that plus a slow query, and says
+// why when the position stays unknown.
 func (r *runner) awaitPosition(ctx context.Context, ns int64) {
 	if r.mon == nil {
 		return
@@ -536,7 +556,8 @@ func (r *runner) awaitPosition(ctx context.Context, ns int64) {
 	if refresh == 0 {
 		refresh = time.Second
 	}
-	deadline := time.Now().Add(2*refresh + 4*positionPoll)
+	wait := 3*(refresh+staleMargin+positionPoll) + positionQuery
+	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
 		if _, at, _, ok := r.mon.read(); ok && at >= ns {
 			return
@@ -547,6 +568,13 @@ func (r *runner) awaitPosition(ctx context.Context, ns int64) {
 		case <-time.After(positionPoll / 2):
 		}
 	}
+	r.mon.mu.Lock()
+	why := r.mon.posProblem
+	r.mon.mu.Unlock()
+	if why == "" {
+		why = "no poll read it"
+	}
+	r.con.Logf("abload: the source's position after the measurement phase stayed unknown for %s (%s): the read rate is left out", wait.Round(100*time.Millisecond), why)
 }
 
 // positionAt is the source's position at ns, interpolated between the
