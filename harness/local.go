@@ -19,6 +19,7 @@ import (
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/netproxy"
+	"github.com/abload/abload/harness/proc"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -67,12 +68,12 @@ type LocalEnv struct {
 	cfg LocalConfig
 
 	mu        sync.Mutex
-	procs     []*process
+	procs     []*proc.Process
 	endpoints *env.Endpoints
 	stopped   bool
 	stopCh    chan struct{} // closed by Stop
 
-	launchTM                 func(n int) (*process, string, error)
+	launchTM                 func(n int) (*proc.Process, string, error)
 	bootFlink                func(ctx context.Context, jmMain string, jmArgs []string) error
 	nextTM                   int               // the number the next added TaskManager gets
 	retired                  map[int]bool      // TaskManagers removed on purpose: not restarted
@@ -155,7 +156,7 @@ func (e *LocalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
 	}
 
 	if p := e.cfg.Pin; p.Kafka != "" || p.JobManager != "" || p.TaskManagers != "" {
-		e.cfg.Logf("abload: CPU pinning (%s): %s", pinMechanism(), pinText(p))
+		e.cfg.Logf("abload: CPU pinning (%s): %s", proc.Mechanism(), proc.PinText(p))
 	}
 
 	var wg sync.WaitGroup
@@ -182,12 +183,12 @@ func (e *LocalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
 	return ep, nil
 }
 
-func (e *LocalEnv) track(p *process) error {
+func (e *LocalEnv) track(p *proc.Process) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.stopped {
 		// Stop raced with Start: never leave this one running.
-		go p.stop(time.Second)
+		go p.Stop(time.Second)
 		return errors.New("environment is stopping")
 	}
 	e.procs = append(e.procs, p)
@@ -261,12 +262,12 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 		hide = func(s string) string { return strings.ReplaceAll(s, sec.password, "[hidden]") }
 	}
 	format := exec.CommandContext(ctx, cluster.JavaBin(), append(append(append([]string{"-Xmx256m"}, cluster.ToolJVMOpts...), common...), toolArgs...)...)
-	out, err := combinedOutput(format)
+	out, err := proc.CombinedOutput(format)
 	if sec != nil {
 		_ = os.Remove(filepath.Join(dir, "secure", "format.args"))
 	}
 	if err != nil {
-		return fmt.Errorf("kafka: format storage: %w\n%s\n--- last lines of %s ---\n%s", err, hide(string(bytes.TrimSpace(out))), logFile, hide(tailFile(logFile, 20)))
+		return fmt.Errorf("kafka: format storage: %w\n%s\n--- last lines of %s ---\n%s", err, hide(string(bytes.TrimSpace(out))), logFile, hide(proc.TailFile(logFile, 20)))
 	}
 	heap := e.cfg.KafkaHeap
 	if heap == "" {
@@ -306,7 +307,7 @@ func (e *LocalEnv) launchKafka(ctx context.Context) error {
 	e.mu.Lock()
 	argv, bootstrap, logFile := e.kafkaArgv, e.kafkaBootstrap, e.kafkaLog
 	e.mu.Unlock()
-	p, err := startProcess("kafka", filepath.Join(e.cfg.LogDir, "kafka.out"), nil, e.cfg.Pin.Kafka, argv...)
+	p, err := proc.Start("kafka", filepath.Join(e.cfg.LogDir, "kafka.out"), nil, e.cfg.Pin.Kafka, argv...)
 	if err != nil {
 		return err
 	}
@@ -324,7 +325,7 @@ func (e *LocalEnv) launchKafka(ctx context.Context) error {
 		m, err := kadm.NewClient(cl).BrokerMetadata(rctx)
 		return err == nil && len(m.Brokers) > 0 && m.Controller >= 0
 	}
-	return waitFor(ctx, p, e.cfg.StartupTimeout, "ready", ready, logFile)
+	return proc.WaitFor(ctx, p, e.cfg.StartupTimeout, "ready", ready, logFile)
 }
 
 func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPort int, restURL string) error {
@@ -375,15 +376,15 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 
 	// Flink's scripts derive JVM heap/direct/metaspace flags from the memory
 	// model with BashJavaUtils; call it the same way so sizes are Flink's own.
-	jmJVM, jmDyn, err := cluster.BashJavaUtils(ctx, combinedOutput, cp, confDir, "GET_JM_RESOURCE_PARAMS")
+	jmJVM, jmDyn, err := cluster.BashJavaUtils(ctx, proc.CombinedOutput, cp, confDir, "GET_JM_RESOURCE_PARAMS")
 	if err != nil {
 		return err
 	}
-	tmJVM, tmDyn, err := cluster.BashJavaUtils(ctx, combinedOutput, cp, confDir, "GET_TM_RESOURCE_PARAMS")
+	tmJVM, tmDyn, err := cluster.BashJavaUtils(ctx, proc.CombinedOutput, cp, confDir, "GET_TM_RESOURCE_PARAMS")
 	if err != nil {
 		return err
 	}
-	launch := func(name, mainClass, cpus string, jvm, args []string) (*process, string, error) {
+	launch := func(name, mainClass, cpus string, jvm, args []string) (*proc.Process, string, error) {
 		logFile := filepath.Join(e.cfg.LogDir, name+".log")
 		argv := []string{cluster.JavaBin()}
 		argv = append(argv, cluster.FlinkJavaOpts...)
@@ -391,7 +392,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 		argv = append(argv, "-Dlog.file="+logFile, "-Dlog4j.configurationFile="+log4j,
 			"-Dlog4j2.configurationFile="+log4j, "-cp", cp, mainClass, "--configDir", confDir)
 		argv = append(argv, args...)
-		p, err := startProcess(name, filepath.Join(e.cfg.LogDir, name+".out"), []string{"FLINK_CONF_DIR=" + confDir}, cpus, argv...)
+		p, err := proc.Start(name, filepath.Join(e.cfg.LogDir, name+".out"), []string{"FLINK_CONF_DIR=" + confDir}, cpus, argv...)
 		if err != nil {
 			return nil, logFile, err
 		}
@@ -412,7 +413,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 		e.mu.Unlock()
 		return []string{"-D", fmt.Sprintf("metrics.reporter.prom.port=%d", ports[0])}, nil
 	}
-	launchTM := func(i int) (*process, string, error) {
+	launchTM := func(i int) (*proc.Process, string, error) {
 		name := fmt.Sprintf("taskmanager-%d", i)
 		prom, err := promPort(name)
 		if err != nil {
@@ -432,7 +433,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 		if err != nil {
 			return err
 		}
-		var tms []*process
+		var tms []*proc.Process
 		var tmLogs []string
 		for i := 0; i < e.cfg.TaskManagers; i++ {
 			tm, l, err := launchTM(i + 1)
@@ -446,7 +447,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 		wantSlots := e.cfg.TaskManagers * e.cfg.Slots
 		ready := func(ctx context.Context) bool {
 			for _, tm := range tms {
-				if tm.exited() {
+				if tm.Exited() {
 					return true // reported below
 				}
 			}
@@ -455,12 +456,12 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 			ov, err := rest.Overview(rctx)
 			return err == nil && ov.TaskManagers == e.cfg.TaskManagers && ov.SlotsTotal == wantSlots
 		}
-		if err := waitFor(ctx, jm, e.cfg.StartupTimeout, "ready with all TaskManagers registered", ready, append([]string{jmLog}, tmLogs...)...); err != nil {
+		if err := proc.WaitFor(ctx, jm, e.cfg.StartupTimeout, "ready with all TaskManagers registered", ready, append([]string{jmLog}, tmLogs...)...); err != nil {
 			return err
 		}
 		for _, tm := range tms {
-			if tm.exited() {
-				return tm.failure("exited during startup", tmLogs...)
+			if tm.Exited() {
+				return tm.Failure("exited during startup", tmLogs...)
 			}
 		}
 		mode := "session"
@@ -498,7 +499,7 @@ func (e *LocalEnv) Stop(ctx context.Context) error {
 	procs := e.procs
 	e.procs = nil
 	e.mu.Unlock()
-	stopAll(procs, 5*time.Second)
+	proc.StopAll(procs, 5*time.Second)
 	e.mu.Lock()
 	np := e.proxy
 	e.mu.Unlock()

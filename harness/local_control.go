@@ -12,6 +12,7 @@ import (
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/netproxy"
+	"github.com/abload/abload/harness/proc"
 )
 
 // StartApplication starts the Flink cluster of an application-mode
@@ -52,7 +53,7 @@ func (e *LocalEnv) AddTaskManagers(n int) ([]string, error) {
 		if err != nil {
 			return names, fmt.Errorf("start taskmanager-%d: %w", id, err)
 		}
-		names = append(names, p.name)
+		names = append(names, p.Name)
 		go e.supervise(id, p)
 	}
 	return names, nil
@@ -68,7 +69,7 @@ func (e *LocalEnv) RemoveTaskManagers(n int) ([]string, error) {
 	if n >= len(ps) {
 		return nil, fmt.Errorf("removing %d of %d running TaskManager(s) would leave none", n, len(ps))
 	}
-	id := func(p *process) int { v, _ := strconv.Atoi(strings.TrimPrefix(p.name, "taskmanager-")); return v }
+	id := func(p *proc.Process) int { v, _ := strconv.Atoi(strings.TrimPrefix(p.Name, "taskmanager-")); return v }
 	sort.Slice(ps, func(i, j int) bool { return id(ps[i]) > id(ps[j]) })
 	var names []string
 	for _, p := range ps[:n] {
@@ -78,9 +79,9 @@ func (e *LocalEnv) RemoveTaskManagers(n int) ([]string, error) {
 		}
 		e.retired[id(p)] = true
 		e.mu.Unlock()
-		p.stop(10 * time.Second)
+		p.Stop(10 * time.Second)
 		e.forget(p)
-		names = append(names, p.name)
+		names = append(names, p.Name)
 	}
 	return names, nil
 }
@@ -88,10 +89,10 @@ func (e *LocalEnv) RemoveTaskManagers(n int) ([]string, error) {
 // supervise plays the TaskManager's supervisor, as Kubernetes would for a
 // pod: when the process ends while the environment runs, it is started
 // again after cfg.RestartDelay (never, if that is negative).
-func (e *LocalEnv) supervise(n int, p *process) {
+func (e *LocalEnv) supervise(n int, p *proc.Process) {
 	for {
 		select {
-		case <-p.done:
+		case <-p.Done:
 		case <-e.stopCh:
 			return
 		}
@@ -101,7 +102,7 @@ func (e *LocalEnv) supervise(n int, p *process) {
 		if e.cfg.RestartDelay < 0 || e.isStopped() || retired {
 			return
 		}
-		e.cfg.Logf("abload: %s exited (%v); restarting it in %s", p.name, p.err, e.cfg.RestartDelay)
+		e.cfg.Logf("abload: %s exited (%v); restarting it in %s", p.Name, p.Err, e.cfg.RestartDelay)
 		select {
 		case <-time.After(e.cfg.RestartDelay):
 		case <-e.stopCh:
@@ -112,11 +113,11 @@ func (e *LocalEnv) supervise(n int, p *process) {
 		e.mu.Unlock()
 		np, _, err := launch(n)
 		if err != nil {
-			e.cfg.Logf("abload: restart %s: %v", p.name, err)
+			e.cfg.Logf("abload: restart %s: %v", p.Name, err)
 			return
 		}
 		e.forget(p)
-		e.cfg.Logf("abload: %s restarted (pid %d)", np.name, np.cmd.Process.Pid)
+		e.cfg.Logf("abload: %s restarted (pid %d)", np.Name, np.Cmd.Process.Pid)
 		p = np
 	}
 }
@@ -128,7 +129,7 @@ func (e *LocalEnv) isStopped() bool {
 }
 
 // forget drops an exited process from the tracked list.
-func (e *LocalEnv) forget(p *process) {
+func (e *LocalEnv) forget(p *proc.Process) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, q := range e.procs {
@@ -140,11 +141,11 @@ func (e *LocalEnv) forget(p *process) {
 }
 
 // process returns the running process of that name, or nil.
-func (e *LocalEnv) process(name string) *process {
+func (e *LocalEnv) process(name string) *proc.Process {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, p := range e.procs {
-		if p.name == name && !p.exited() {
+		if p.Name == name && !p.Exited() {
 			return p
 		}
 	}
@@ -153,19 +154,19 @@ func (e *LocalEnv) process(name string) *process {
 
 // taskManagers returns TaskManager n's process (1-based), or all running
 // ones for n = 0.
-func (e *LocalEnv) taskManagers(n int) ([]*process, error) {
+func (e *LocalEnv) taskManagers(n int) ([]*proc.Process, error) {
 	if n > 0 {
 		p := e.process(fmt.Sprintf("taskmanager-%d", n))
 		if p == nil {
 			return nil, fmt.Errorf("taskmanager-%d is not running", n)
 		}
-		return []*process{p}, nil
+		return []*proc.Process{p}, nil
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var ps []*process
+	var ps []*proc.Process
 	for _, p := range e.procs {
-		if strings.HasPrefix(p.name, "taskmanager-") && !p.exited() {
+		if strings.HasPrefix(p.Name, "taskmanager-") && !p.Exited() {
 			ps = append(ps, p)
 		}
 	}
@@ -182,7 +183,7 @@ func (e *LocalEnv) KillTaskManager(n int) error {
 	if err != nil {
 		return err
 	}
-	return syscall.Kill(-ps[0].cmd.Process.Pid, syscall.SIGKILL)
+	return syscall.Kill(-ps[0].Cmd.Process.Pid, syscall.SIGKILL)
 }
 
 // PauseTaskManagers SIGSTOPs TaskManager n, or all for n = 0.
@@ -198,7 +199,7 @@ func (e *LocalEnv) signalTaskManagers(n int, sig syscall.Signal) error {
 	}
 	var errs []error
 	for _, p := range ps {
-		errs = append(errs, syscall.Kill(-p.cmd.Process.Pid, sig))
+		errs = append(errs, syscall.Kill(-p.Cmd.Process.Pid, sig))
 	}
 	return errors.Join(errs...)
 }
@@ -210,7 +211,7 @@ func (e *LocalEnv) RestartBroker(ctx context.Context, down time.Duration) error 
 	if p == nil {
 		return errors.New("the broker is not running")
 	}
-	p.stop(30 * time.Second)
+	p.Stop(30 * time.Second)
 	e.forget(p)
 	if !sleepCtx(ctx, down) {
 		return ctx.Err()
@@ -248,8 +249,8 @@ func (e *LocalEnv) Components() []env.Component {
 	defer e.mu.Unlock()
 	var cs []env.Component
 	for _, p := range e.procs {
-		if !p.exited() {
-			cs = append(cs, env.Component{Name: p.name, PID: p.cmd.Process.Pid})
+		if !p.Exited() {
+			cs = append(cs, env.Component{Name: p.Name, PID: p.Cmd.Process.Pid})
 		}
 	}
 	return cs

@@ -22,6 +22,7 @@ import (
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/netproxy"
+	"github.com/abload/abload/harness/proc"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -359,7 +360,7 @@ func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir 
 			}
 			shared = append(shared, abs)
 		}
-		return f(env.Spec{Scenario: sc, Runtime: rt, LogDir: logDir, SharedDirs: shared, Logf: logf, Exec: combinedOutput})
+		return f(env.Spec{Scenario: sc, Runtime: rt, LogDir: logDir, SharedDirs: shared, Logf: logf, Exec: proc.CombinedOutput})
 	}
 	if sc.Env.Kind == scenarios.EnvExternal {
 		return newExternal(sc, logf), nil
@@ -372,7 +373,7 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 	if cpus := sc.Env.Pin.Harness; cpus != "" {
 		// Before anything starts: the load's goroutines run on threads
 		// created from pinned ones.
-		threads, unpin, err := pinHarness(cpus)
+		threads, unpin, err := proc.PinHarness(cpus)
 		if err != nil {
 			return fmt.Errorf("env.pin.harness: %w", err)
 		}

@@ -1,4 +1,4 @@
-package harness
+package proc
 
 import (
 	"bytes"
@@ -42,8 +42,8 @@ var tasksetPath = sync.OnceValue(func() string {
 	return p
 })
 
-// pinMechanism names how children are pinned, for the log.
-func pinMechanism() string {
+// Mechanism names how children are pinned, for the log.
+func Mechanism() string {
 	if tasksetPath() != "" {
 		return "taskset"
 	}
@@ -74,7 +74,7 @@ func cpuList(set *unix.CPUSet) string {
 	return scenarios.FormatCPUList(cpus)
 }
 
-// startCmd starts cmd on the CPUs of the list cpus. "" starts it on the
+// StartCmd starts cmd on the CPUs of the list cpus. "" starts it on the
 // CPUs abload had before pinning itself: unpinned components must not
 // inherit the harness's pinning.
 //
@@ -83,7 +83,7 @@ func cpuList(set *unix.CPUSet) string {
 // *thread* that forked a child ends, not the process. Go ends a thread
 // when a goroutine locked to it returns without unlocking; a child forked
 // from such a thread would be killed then, in the middle of a run.
-func startCmd(cmd *exec.Cmd, cpus string) error {
+func StartCmd(cmd *exec.Cmd, cpus string) error {
 	affinity.mu.Lock()
 	defer affinity.mu.Unlock()
 	if cpus == "" && affinity.refs > 0 {
@@ -159,23 +159,23 @@ func startPinned(cmd *exec.Cmd, cpus, taskset string) error {
 	return err
 }
 
-// combinedOutput runs a helper command (unpinned) as exec.Cmd's
+// CombinedOutput runs a helper command (unpinned) as exec.Cmd's
 // CombinedOutput does.
-func combinedOutput(cmd *exec.Cmd) ([]byte, error) {
+func CombinedOutput(cmd *exec.Cmd) ([]byte, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out // one writer: os/exec writes to it from one goroutine
-	if err := startCmd(cmd, ""); err != nil {
+	if err := StartCmd(cmd, ""); err != nil {
 		return nil, err
 	}
 	err := cmd.Wait()
 	return out.Bytes(), err
 }
 
-// pinHarness pins every thread of abload to the CPU list cpus (threads
+// PinHarness pins every thread of abload to the CPU list cpus (threads
 // created later inherit it from their creators) and returns how many
 // threads it pinned and the function that gives them their affinity back.
 // Runs that overlap in one process must ask for the same CPUs.
-func pinHarness(cpus string) (threads int, unpin func(), err error) {
+func PinHarness(cpus string) (threads int, unpin func(), err error) {
 	set, err := cpuSet(cpus)
 	if err != nil {
 		return 0, nil, err
@@ -259,9 +259,9 @@ func threadIDs() ([]int, error) {
 	return tids, nil
 }
 
-// pinText describes the components' pinning, e.g. "kafka on CPUs 0,
+// PinText describes the components' pinning, e.g. "kafka on CPUs 0,
 // taskmanagers on CPUs 1".
-func pinText(p scenarios.Pin) string {
+func PinText(p scenarios.Pin) string {
 	var parts []string
 	for _, c := range []struct{ name, cpus string }{{"kafka", p.Kafka}, {"jobmanager", p.JobManager}, {"taskmanagers", p.TaskManagers}} {
 		if c.cpus != "" {

@@ -1,7 +1,6 @@
-package harness
+package proc
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -87,18 +85,18 @@ func needCPUs0and1(t *testing.T) string {
 	return orig
 }
 
-// startHelper starts the helper process through startProcess (the path the
+// startHelper starts the helper process through Start (the path the
 // local environment starts its JVMs on) pinned to cpus, and waits until
 // the helper runs its threads.
-func startHelper(t *testing.T, cpus string) *process {
+func startHelper(t *testing.T, cpus string) *Process {
 	t.Helper()
-	p, err := startProcess("pin-helper", filepath.Join(t.TempDir(), "helper.out"), []string{"ABLOAD_PIN_HELPER=1"}, cpus,
+	p, err := Start("pin-helper", filepath.Join(t.TempDir(), "helper.out"), []string{"ABLOAD_PIN_HELPER=1"}, cpus,
 		os.Args[0], "-test.run=^TestPinHelperProcess$")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { p.stop(time.Second) })
-	pid := p.cmd.Process.Pid
+	t.Cleanup(func() { p.Stop(time.Second) })
+	pid := p.Cmd.Process.Pid
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -111,8 +109,8 @@ func startHelper(t *testing.T, cpus string) *process {
 		if ents, _ := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "task")); exe == self && len(ents) >= 5 {
 			return p
 		}
-		if p.exited() || time.Now().After(deadline) {
-			t.Fatalf("helper (pid %d, exe %q) did not start its threads: %v", pid, exe, p.failure("did not start"))
+		if p.Exited() || time.Now().After(deadline) {
+			t.Fatalf("helper (pid %d, exe %q) did not start its threads: %v", pid, exe, p.Failure("did not start"))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -143,15 +141,15 @@ func TestPinnedProcessRunsOnItsCPUs(t *testing.T) {
 	orig := needCPUs0and1(t)
 	withMechanism(t, func(t *testing.T) {
 		p := startHelper(t, "1")
-		allOn(t, "pinned helper", threadCPUs(t, strconv.Itoa(p.cmd.Process.Pid)), "1")
+		allOn(t, "pinned helper", threadCPUs(t, strconv.Itoa(p.Cmd.Process.Pid)), "1")
 		allOn(t, "harness", threadCPUs(t, "self"), orig)
-		p.stop(2 * time.Second)
-		if !p.exited() {
+		p.Stop(2 * time.Second)
+		if !p.Exited() {
 			t.Error("stop did not end the pinned helper")
 		}
 		// Unpinned: it inherits the harness's CPUs.
 		q := startHelper(t, "")
-		allOn(t, "unpinned helper", threadCPUs(t, strconv.Itoa(q.cmd.Process.Pid)), orig)
+		allOn(t, "unpinned helper", threadCPUs(t, strconv.Itoa(q.Cmd.Process.Pid)), orig)
 	})
 }
 
@@ -161,7 +159,7 @@ func TestPinnedProcessRunsOnItsCPUs(t *testing.T) {
 func TestPinHarness(t *testing.T) {
 	orig := needCPUs0and1(t)
 	withMechanism(t, func(t *testing.T) {
-		threads, unpin, err := pinHarness("1")
+		threads, unpin, err := PinHarness("1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,11 +181,11 @@ func TestPinHarness(t *testing.T) {
 		allOn(t, "pinned harness, new thread", threadCPUs(t, "self"), "1")
 		close(stop)
 
-		if _, _, err := pinHarness("0"); err == nil {
+		if _, _, err := PinHarness("0"); err == nil {
 			t.Error("a second run pinning abload to other CPUs was not refused")
 		}
 		// A second run with the same CPUs shares the pinning until both end.
-		_, unpin2, err := pinHarness("1-1")
+		_, unpin2, err := PinHarness("1-1")
 		if err != nil {
 			t.Fatalf("a second run with the same CPUs: %v", err)
 		}
@@ -195,40 +193,13 @@ func TestPinHarness(t *testing.T) {
 		allOn(t, "harness still pinned by the first run", threadCPUs(t, "self"), "1")
 
 		unpinned := startHelper(t, "")
-		allOn(t, "unpinned helper of a pinned harness", threadCPUs(t, strconv.Itoa(unpinned.cmd.Process.Pid)), orig)
+		allOn(t, "unpinned helper of a pinned harness", threadCPUs(t, strconv.Itoa(unpinned.Cmd.Process.Pid)), orig)
 		other := startHelper(t, "0")
-		allOn(t, "helper pinned to 0", threadCPUs(t, strconv.Itoa(other.cmd.Process.Pid)), "0")
+		allOn(t, "helper pinned to 0", threadCPUs(t, strconv.Itoa(other.Cmd.Process.Pid)), "0")
 		allOn(t, "pinned harness after starting children", threadCPUs(t, "self"), "1")
 
 		unpin()
 		unpin() // a second call does nothing
 		allOn(t, "unpinned harness", threadCPUs(t, "self"), orig)
 	})
-}
-
-// env.pin reaches the local environment and result.json.
-func TestPinningFromScenario(t *testing.T) {
-	sc := scenarios.Defaults()
-	sc.Env.Pin = scenarios.Pin{Kafka: "0", TaskManagers: "1", Harness: "0"}
-	env, err := NewEnvironment(sc, nil, t.TempDir(), t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Stop(context.Background())
-	if got := env.(*LocalEnv).cfg.Pin; got != sc.Env.Pin {
-		t.Errorf("LocalConfig.Pin = %+v, want %+v", got, sc.Env.Pin)
-	}
-	if got := pinText(sc.Env.Pin); got != "kafka on CPUs 0, taskmanagers on CPUs 1" {
-		t.Errorf("pinText = %q", got)
-	}
-	p := envPin(sc.Env)
-	if p == nil || *p != (reports.Pinning{Kafka: "0", TaskManagers: "1", Harness: "0"}) {
-		t.Errorf("envPin = %+v", p)
-	}
-	if got := p.String(); got != "kafka=0 taskmanagers=1 harness=0" {
-		t.Errorf("Pinning.String = %q", got)
-	}
-	if p := envPin(scenarios.Defaults().Env); p != nil {
-		t.Errorf("envPin of an unpinned scenario = %+v, want nil (left out of result.json)", p)
-	}
 }

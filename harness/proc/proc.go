@@ -1,4 +1,4 @@
-package harness
+package proc
 
 import (
 	"bytes"
@@ -14,21 +14,21 @@ import (
 	"time"
 )
 
-// process is one child JVM of the local environment. Each runs in its own
-// process group (so a terminal's Ctrl-C reaches only abload, which then tears
+// Process is one child JVM of the local environment. Each runs in its own
+// Process group (so a terminal's Ctrl-C reaches only abload, which then tears
 // everything down in order) and with a parent-death signal (so even a
 // SIGKILLed abload leaves no orphan JVM behind).
-type process struct {
-	name    string
-	cmd     *exec.Cmd
-	logPath string
-	done    chan struct{}
-	err     error // set before done is closed
+type Process struct {
+	Name    string
+	Cmd     *exec.Cmd
+	LogPath string
+	Done    chan struct{}
+	Err     error // set before done is closed
 }
 
-// startProcess starts argv with stdout and stderr appended to logPath, on
-// the CPUs of the list cpus ("" = not pinned; see startCmd).
-func startProcess(name, logPath string, env []string, cpus string, argv ...string) (*process, error) {
+// Start starts argv with stdout and stderr appended to logPath, on
+// the CPUs of the list cpus ("" = not pinned; see StartCmd).
+func Start(name, logPath string, env []string, cpus string, argv ...string) (*Process, error) {
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("%s: open log: %w", name, err)
@@ -38,63 +38,63 @@ func startProcess(name, logPath string, env []string, cpus string, argv ...strin
 	cmd.Stderr = logFile
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := startCmd(cmd, cpus); err != nil {
+	if err := StartCmd(cmd, cpus); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("%s: start %s: %w", name, argv[0], err)
 	}
-	p := &process{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
+	p := &Process{Name: name, Cmd: cmd, LogPath: logPath, Done: make(chan struct{})}
 	go func() {
-		p.err = cmd.Wait()
+		p.Err = cmd.Wait()
 		logFile.Close()
-		close(p.done)
+		close(p.Done)
 	}()
 	return p, nil
 }
 
-// exited reports whether the process has ended.
-func (p *process) exited() bool {
+// Exited reports whether the process has ended.
+func (p *Process) Exited() bool {
 	select {
-	case <-p.done:
+	case <-p.Done:
 		return true
 	default:
 		return false
 	}
 }
 
-// stop sends SIGTERM to the process group, waits up to grace, then SIGKILLs it.
-func (p *process) stop(grace time.Duration) {
-	if p.exited() {
+// Stop sends SIGTERM to the process group, waits up to grace, then SIGKILLs it.
+func (p *Process) Stop(grace time.Duration) {
+	if p.Exited() {
 		return
 	}
-	pgid := p.cmd.Process.Pid
+	pgid := p.Cmd.Process.Pid
 	_ = syscall.Kill(-pgid, syscall.SIGTERM)
 	select {
-	case <-p.done:
+	case <-p.Done:
 	case <-time.After(grace):
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		<-p.done
+		<-p.Done
 	}
 }
 
-// failure describes a process that died or never became ready, quoting the
+// Failure describes a process that died or never became ready, quoting the
 // tail of its log so the user sees the cause without opening files.
-func (p *process) failure(what string, logs ...string) error {
+func (p *Process) Failure(what string, logs ...string) error {
 	state := "still running"
-	if p.exited() {
-		state = fmt.Sprintf("exited: %v", p.err)
+	if p.Exited() {
+		state = fmt.Sprintf("exited: %v", p.Err)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s (%s)", p.name, what, state)
-	for _, l := range append([]string{p.logPath}, logs...) {
-		if tail := tailFile(l, 20); tail != "" {
+	fmt.Fprintf(&b, "%s %s (%s)", p.Name, what, state)
+	for _, l := range append([]string{p.LogPath}, logs...) {
+		if tail := TailFile(l, 20); tail != "" {
 			fmt.Fprintf(&b, "\n--- last lines of %s ---\n%s", l, tail)
 		}
 	}
 	return errors.New(b.String())
 }
 
-// tailFile returns the last n lines of path ("" if unreadable).
-func tailFile(path string, n int) string {
+// TailFile returns the last n lines of path ("" if unreadable).
+func TailFile(path string, n int) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return ""
@@ -121,23 +121,23 @@ func tailFile(path string, n int) string {
 	return string(bytes.Join(lines, []byte("\n")))
 }
 
-// waitFor polls ready every interval until it returns true, the process
+// WaitFor polls ready every interval until it returns true, the process
 // exits, ctx ends or timeout passes.
-func waitFor(ctx context.Context, p *process, timeout time.Duration, what string, ready func(context.Context) bool, logs ...string) error {
+func WaitFor(ctx context.Context, p *Process, timeout time.Duration, what string, ready func(context.Context) bool, logs ...string) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		if ready(ctx) {
 			return nil
 		}
-		if p != nil && p.exited() {
-			return p.failure("exited before it was "+what, logs...)
+		if p != nil && p.Exited() {
+			return p.Failure("exited before it was "+what, logs...)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		if time.Now().After(deadline) {
 			if p != nil {
-				return p.failure(fmt.Sprintf("was not %s after %s", what, timeout), logs...)
+				return p.Failure(fmt.Sprintf("was not %s after %s", what, timeout), logs...)
 			}
 			return fmt.Errorf("not %s after %s", what, timeout)
 		}
@@ -149,15 +149,15 @@ func waitFor(ctx context.Context, p *process, timeout time.Duration, what string
 	}
 }
 
-// stopAll stops processes concurrently.
-func stopAll(ps []*process, grace time.Duration) {
+// StopAll stops processes concurrently.
+func StopAll(ps []*Process, grace time.Duration) {
 	var wg sync.WaitGroup
 	for _, p := range ps {
 		if p == nil {
 			continue
 		}
 		wg.Add(1)
-		go func(p *process) { defer wg.Done(); p.stop(grace) }(p)
+		go func(p *Process) { defer wg.Done(); p.Stop(grace) }(p)
 	}
 	wg.Wait()
 }

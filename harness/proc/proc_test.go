@@ -1,4 +1,4 @@
-package harness
+package proc
 
 import (
 	"path/filepath"
@@ -16,7 +16,7 @@ import (
 // the pinning code's error path) returned after starting one.
 func TestChildOutlivesTheThreadThatAskedForIt(t *testing.T) {
 	type started struct {
-		p   *process
+		p   *Process
 		err error
 	}
 	log := filepath.Join(t.TempDir(), "sleep.log")
@@ -37,7 +37,7 @@ func TestChildOutlivesTheThreadThatAskedForIt(t *testing.T) {
 				return
 			}
 			// Returns locked: Go ends this thread.
-			p, err := startProcess("sleeper", log, nil, "", "sleep", "30")
+			p, err := Start("sleeper", log, nil, "", "sleep", "30")
 			ch <- &started{p, err}
 		}()
 		if r := <-ch; r != nil {
@@ -51,9 +51,9 @@ func TestChildOutlivesTheThreadThatAskedForIt(t *testing.T) {
 	if s.err != nil {
 		t.Fatal(s.err)
 	}
-	defer s.p.stop(time.Second)
+	defer s.p.Stop(time.Second)
 	time.Sleep(500 * time.Millisecond)
-	if s.p.exited() {
-		t.Fatalf("the child died when the thread that asked for it ended: %v", s.p.err)
+	if s.p.Exited() {
+		t.Fatalf("the child died when the thread that asked for it ended: %v", s.p.Err)
 	}
 }
