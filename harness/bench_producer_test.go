@@ -17,6 +17,7 @@ import (
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -25,7 +26,7 @@ import (
 // (go test -run '^$' -bench 'Producer|Pacing' -benchtime 1x ./harness/).
 // They start a Kafka-only local environment of their own.
 
-func benchKafka(b *testing.B) (*LocalEnv, *cluster.Runtime, string) {
+func benchKafka(b *testing.B) (*local.Env, *cluster.Runtime, string) {
 	b.Helper()
 	if testing.Short() {
 		b.Skip("needs a real Kafka broker")
@@ -36,7 +37,7 @@ func benchKafka(b *testing.B) (*LocalEnv, *cluster.Runtime, string) {
 	}
 	logs := b.TempDir()
 	work, _ := os.MkdirTemp("", "abload-bench-")
-	env := NewLocal(LocalConfig{Runtime: rt, LogDir: logs, WorkDir: work, KafkaOnly: true, KafkaHeap: "1g", StartupTimeout: 3 * time.Minute})
+	env := local.New(local.Config{Runtime: rt, LogDir: logs, WorkDir: work, KafkaOnly: true, Settings: cluster.Settings{KafkaHeap: "1g", StartupTimeout: 3 * time.Minute}})
 	ep, err := env.Start(context.Background())
 	if err != nil {
 		_ = env.Stop(context.Background())

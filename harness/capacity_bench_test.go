@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/reports"
 )
 
@@ -35,7 +36,7 @@ func BenchmarkCapacityAccuracy(b *testing.B) {
 		b.Fatal(err)
 	}
 	work, _ := os.MkdirTemp("", "abload-bench-")
-	env := NewLocal(LocalConfig{Runtime: rt, LogDir: b.TempDir(), WorkDir: work, TaskManagers: 1, Slots: 2, StartupTimeout: 3 * time.Minute, Logf: b.Logf})
+	env := local.New(local.Config{Runtime: rt, LogDir: b.TempDir(), WorkDir: work, Settings: cluster.Settings{TaskManagers: 1, Slots: 2, StartupTimeout: 3 * time.Minute}, Logf: b.Logf})
 	if _, err := env.Start(context.Background()); err != nil {
 		_ = env.Stop(context.Background())
 		b.Fatal(err)

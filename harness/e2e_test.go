@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -22,7 +23,7 @@ import (
 // and stopped after the last. Each run creates its own topics and job.
 var shared struct {
 	once sync.Once
-	env  *LocalEnv
+	env  *local.Env
 	rt   *cluster.Runtime
 	logs string
 	err  error
@@ -60,9 +61,9 @@ func needEnv(t *testing.T) {
 		shared.rt = rt
 		shared.logs, _ = os.MkdirTemp("", "abload-harness-test-logs-")
 		work, _ := os.MkdirTemp("", "abload-harness-test-work-")
-		env := NewLocal(LocalConfig{
-			Runtime: rt, LogDir: shared.logs, WorkDir: work, TaskManagers: 1, Slots: 4,
-			StartupTimeout: 3 * time.Minute, Logf: t.Logf,
+		env := local.New(local.Config{
+			Runtime: rt, LogDir: shared.logs, WorkDir: work, Logf: t.Logf,
+			Settings: cluster.Settings{TaskManagers: 1, Slots: 4, StartupTimeout: 3 * time.Minute},
 		})
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()

@@ -38,6 +38,7 @@ import (
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -511,7 +512,7 @@ func TestReadSecretSources(t *testing.T) {
 
 func TestExternalKafkaSecurityUnit(t *testing.T) {
 	dir := t.TempDir()
-	caPEM, _, _, err := newServerCert()
+	caPEM, _, _, err := local.NewServerCert()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -600,7 +601,7 @@ const (
 
 func TestJobKafkaPropertiesUnit(t *testing.T) {
 	dir := t.TempDir()
-	caPEM, _, _, err := newServerCert()
+	caPEM, _, _, err := local.NewServerCert()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -730,7 +731,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 func TestJobKafkaPropertiesArgRoundTrip(t *testing.T) {
 	_, certPEM, keyPEM, _ := xuClientPKI(t)
 	dir := t.TempDir()
-	caPEM, _, _, err := newServerCert()
+	caPEM, _, _, err := local.NewServerCert()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -817,7 +818,7 @@ func TestPropertiesKeyEscapes(t *testing.T) {
 
 func TestExternalFlinkAccessUnit(t *testing.T) {
 	dir := t.TempDir()
-	caPEM, _, _, err := newServerCert()
+	caPEM, _, _, err := local.NewServerCert()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1111,11 +1112,11 @@ func xuSASLBroker(t *testing.T) string {
 }
 
 func TestProbeKafkaErrorClassification(t *testing.T) {
-	caPEM, chainPEM, keyPEM, err := newServerCert()
+	caPEM, chainPEM, keyPEM, err := local.NewServerCert()
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherCA, _, _, err := newServerCert()
+	otherCA, _, _, err := local.NewServerCert()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func (r *runner) networkText() string {
 	if r.netProxy == nil {
 		return ""
 	}
-	return shapingText(r.sc.Env.Network)
+	return cluster.ShapingText(r.sc.Env.Network)
 }
 
 // networkFault applies a network fault for its duration and then restores
@@ -100,12 +100,4 @@ func networkFaultTarget(f scenarios.Fault) string {
 		return " (" + f.Bandwidth + ")"
 	}
 	return ""
-}
-
-// shapingText is n's shaping for log lines ("unshaped" when none).
-func shapingText(n scenarios.Network) string {
-	if s := n.String(); s != "" {
-		return s
-	}
-	return "unshaped"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/proc"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -18,7 +19,7 @@ func TestPinningFromScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer env.Stop(context.Background())
-	if got := env.(*LocalEnv).cfg.Pin; got != sc.Env.Pin {
+	if got := env.(*local.Env).Config().Pin; got != sc.Env.Pin {
 		t.Errorf("LocalConfig.Pin = %+v, want %+v", got, sc.Env.Pin)
 	}
 	if got := proc.PinText(sc.Env.Pin); got != "kafka on CPUs 0, taskmanagers on CPUs 1" {

@@ -323,31 +323,6 @@ func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
 // savepoints there, so an environment whose processes see another
 // filesystem (containers) shares it with them, as it does job.restore_from.
 func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir string, logf func(string, ...any)) (env.Environment, error) {
-	switch sc.Env.Kind {
-	case scenarios.EnvLocal:
-		work, err := os.MkdirTemp("", "abload-env-")
-		if err != nil {
-			return nil, err
-		}
-		return NewLocal(LocalConfig{
-			Runtime:           rt,
-			LogDir:            logDir,
-			WorkDir:           work,
-			TaskManagers:      sc.Env.TaskManagers,
-			Slots:             sc.Env.Slots,
-			TaskManagerMemory: sc.Env.TaskManagerMemory,
-			JobManagerMemory:  sc.Env.JobManagerMemory,
-			KafkaHeap:         sc.Env.KafkaHeap,
-			StartupTimeout:    sc.Env.StartupTimeout.Duration,
-			FlinkConfig:       cluster.FlinkClusterConfig(sc.Env),
-			RestartDelay:      sc.Env.RestartDelay.Duration,
-			NetProxy:          sc.NeedsNetProxy(),
-			Network:           sc.Env.Network,
-			Application:       sc.Env.Scheduler == scenarios.SchedulerReactive,
-			Pin:               sc.Env.Pin,
-			Logf:              logf,
-		}), nil
-	}
 	if f, ok := env.Lookup(sc.Env.Kind); ok {
 		var shared []string
 		for _, d := range []string{outDir, sc.Job.RestoreFrom} {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -145,8 +146,8 @@ func TestEnvKnobsReachFlink(t *testing.T) {
 	}
 	sc := scenario(t, "env.network_memory=96m", "env.managed_memory_fraction=0.25",
 		"env.heartbeat_interval=3s", "env.heartbeat_timeout=17s", "env.taskmanager_memory=1600m")
-	le := NewLocal(LocalConfig{Runtime: rt, LogDir: t.TempDir(), WorkDir: t.TempDir(), TaskManagers: 1, Slots: 1,
-		TaskManagerMemory: sc.Env.TaskManagerMemory, FlinkConfig: cluster.FlinkClusterConfig(sc.Env), Logf: t.Logf})
+	le := local.New(local.Config{Runtime: rt, LogDir: t.TempDir(), WorkDir: t.TempDir(), Logf: t.Logf,
+		Settings: cluster.Settings{TaskManagers: 1, Slots: 1, TaskManagerMemory: sc.Env.TaskManagerMemory, FlinkConfig: cluster.FlinkClusterConfig(sc.Env)}})
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	defer le.Stop(context.Background())
@@ -266,9 +267,9 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	le := NewLocal(LocalConfig{
-		Runtime: rt, LogDir: logs, WorkDir: work, TaskManagers: 1, Slots: 2,
-		StartupTimeout: 3 * time.Minute, Logf: t.Logf, NetProxy: true,
+	le := local.New(local.Config{
+		Runtime: rt, LogDir: logs, WorkDir: work, Logf: t.Logf,
+		Settings: cluster.Settings{TaskManagers: 1, Slots: 2, StartupTimeout: 3 * time.Minute, NetProxy: true},
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	ep, err := le.Start(ctx)
@@ -388,9 +389,9 @@ func TestSecureListener(t *testing.T) {
 	work := filepath.Join(t.TempDir(), "work")
 	var logMu sync.Mutex
 	var logged []string
-	le := NewLocal(LocalConfig{
-		Runtime: rt, LogDir: logs, WorkDir: work, KafkaOnly: true, StartupTimeout: time.Minute,
-		Secure: &SecureListener{},
+	le := local.New(local.Config{
+		Runtime: rt, LogDir: logs, WorkDir: work, KafkaOnly: true, Settings: cluster.Settings{StartupTimeout: time.Minute},
+		Secure: &local.SecureListener{},
 		Logf: func(format string, args ...any) {
 			line := fmt.Sprintf(format, args...)
 			logMu.Lock()
@@ -582,7 +583,7 @@ func TestSecureListener(t *testing.T) {
 		refused(t, s, func(error) {})
 	})
 	t.Run("other CA", func(t *testing.T) {
-		other, _, _, err := newServerCert()
+		other, _, _, err := local.NewServerCert()
 		if err != nil {
 			t.Fatal(err)
 		}

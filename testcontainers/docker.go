@@ -59,16 +59,12 @@ func init() {
 func configFor(s env.Spec, workDir string) Config {
 	e := s.Scenario.Env
 	return Config{
+		Settings:          cluster.SettingsFor(s.Scenario),
 		Runtime:           s.Runtime,
 		LogDir:            s.LogDir,
 		WorkDir:           workDir,
 		SharedDirs:        s.SharedDirs,
 		Exec:              s.Exec,
-		TaskManagers:      e.TaskManagers,
-		Slots:             e.Slots,
-		TaskManagerMemory: e.TaskManagerMemory,
-		JobManagerMemory:  e.JobManagerMemory,
-		KafkaHeap:         e.KafkaHeap,
 		TaskManagerCPUs:   e.TaskManager.CPUs,
 		JobManagerCPUs:    e.JobManager.CPUs,
 		KafkaCPUs:         e.Kafka.CPUs,
@@ -76,17 +72,18 @@ func configFor(s env.Spec, workDir string) Config {
 		JobManagerCPUSet:  e.Pin.JobManager,
 		KafkaCPUSet:       e.Pin.Kafka,
 		Images:            e.Images,
-		FlinkConfig:       cluster.FlinkClusterConfig(e),
-		RestartDelay:      e.RestartDelay.Duration,
-		StartupTimeout:    e.StartupTimeout.Duration,
-		NetProxy:          s.Scenario.NeedsNetProxy(),
-		Network:           e.Network,
 		Logf:              s.Logf,
 	}
 }
 
 // Config sizes the Docker environment.
 type Config struct {
+	// Settings: the size, Flink configuration, supervisor and network
+	// proxy. The memory sizes are also the containers' memory limits. The
+	// network proxy listens on the host side of the run's network (its
+	// gateway) and forwards to Kafka's JOB listener, published on
+	// 127.0.0.1; the harness's own clients keep the HOST listener.
+	cluster.Settings
 	Runtime *cluster.Runtime
 	LogDir  string // container logs are written here at Stop
 	// WorkDir holds checkpoints; it is bind-mounted at the same path into
@@ -94,27 +91,13 @@ type Config struct {
 	WorkDir    string
 	SharedDirs []string
 
-	TaskManagers, Slots                        int
-	TaskManagerMemory, JobManagerMemory        string // Flink process sizes; also the containers' memory limits
-	KafkaHeap                                  string
 	TaskManagerCPUs, JobManagerCPUs, KafkaCPUs float64 // cores; 0 = no limit
 	Images                                     string  // auto, local or official
-	FlinkConfig                                map[string]string
-	RestartDelay                               time.Duration // a dead TaskManager container is started again after this; < 0: never
-	StartupTimeout                             time.Duration
 
 	// The containers' cpusets (env.pin): CPU lists such as "1" or "0-1";
 	// "" = any CPU.
 	TaskManagerCPUSet, JobManagerCPUSet, KafkaCPUSet string
 
-	// NetProxy puts a harness.NetProxy between the job and the broker: it
-	// listens on the host side of the run's network (its gateway) and
-	// forwards to Kafka's JOB listener, published on 127.0.0.1; the broker
-	// advertises the proxy on that listener and the job is given it as its
-	// bootstrap. The harness's own clients keep the HOST listener.
-	NetProxy bool
-	// Network is the proxy's shaping from the start (NetProxy only).
-	Network scenarios.Network
 	// Exec runs short-lived helper commands (Flink's BashJavaUtils); nil
 	// runs them as exec.Cmd's CombinedOutput does.
 	Exec cluster.Exec
@@ -153,24 +136,7 @@ type node struct {
 
 // New returns a Docker environment; nothing starts until Start.
 func New(cfg Config) *Env {
-	if cfg.TaskManagers < 1 {
-		cfg.TaskManagers = 1
-	}
-	if cfg.Slots < 1 {
-		cfg.Slots = 1
-	}
-	if cfg.StartupTimeout <= 0 {
-		cfg.StartupTimeout = 180 * time.Second
-	}
-	if cfg.TaskManagerMemory == "" {
-		cfg.TaskManagerMemory = "1536m"
-	}
-	if cfg.JobManagerMemory == "" {
-		cfg.JobManagerMemory = "1024m"
-	}
-	if cfg.KafkaHeap == "" {
-		cfg.KafkaHeap = "768m"
-	}
+	cfg.Settings = cfg.Settings.WithDefaults()
 	if cfg.Images == "" {
 		cfg.Images = scenarios.ImagesAuto
 	}

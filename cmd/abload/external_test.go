@@ -28,8 +28,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/abload/abload/harness"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
@@ -77,11 +77,11 @@ func TestExternalSecuredCluster(t *testing.T) {
 	password, token := "pw-"+randomHex(t, 12), "tok-"+randomHex(t, 16)
 	d := scenarios.Defaults().Env
 	clusterLogs := t.TempDir()
-	env := harness.NewLocal(harness.LocalConfig{
+	env := local.New(local.Config{
 		Runtime: rt, LogDir: clusterLogs, WorkDir: filepath.Join(t.TempDir(), "work"),
-		TaskManagers: 1, Slots: 2, TaskManagerMemory: d.TaskManagerMemory, JobManagerMemory: d.JobManagerMemory,
-		KafkaHeap: d.KafkaHeap, StartupTimeout: 3 * time.Minute, FlinkConfig: cluster.FlinkClusterConfig(d),
-		Secure: &harness.SecureListener{User: "bench", Password: password},
+		Settings: cluster.Settings{TaskManagers: 1, Slots: 2, TaskManagerMemory: d.TaskManagerMemory, JobManagerMemory: d.JobManagerMemory,
+			KafkaHeap: d.KafkaHeap, StartupTimeout: 3 * time.Minute, FlinkConfig: cluster.FlinkClusterConfig(d)},
+		Secure: &local.SecureListener{User: "bench", Password: password},
 		Logf:   t.Logf,
 	})
 	t.Cleanup(func() { _ = env.Stop(context.Background()) })
@@ -367,7 +367,7 @@ job:
 	}
 }
 
-func secureAdmin(t *testing.T, sec *harness.SecureEndpoint) *kadm.Client {
+func secureAdmin(t *testing.T, sec *local.SecureEndpoint) *kadm.Client {
 	t.Helper()
 	opts, err := sec.Security("SCRAM-SHA-512").Opts()
 	if err != nil {

@@ -23,3 +23,11 @@ func NetworkKBps(bw string) (int64, error) {
 	}
 	return scenarios.BandwidthKBps(bw)
 }
+
+// ShapingText is n's shaping for log lines ("unshaped" when none).
+func ShapingText(n scenarios.Network) string {
+	if s := n.String(); s != "" {
+		return s
+	}
+	return "unshaped"
+}

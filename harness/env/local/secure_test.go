@@ -1,4 +1,4 @@
-package harness
+package local
 
 import (
 	"crypto/tls"
@@ -27,7 +27,7 @@ func TestKafkaSecurityErrors(t *testing.T) {
 	if err := os.WriteFile(junk, []byte("not a certificate\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	caPEM, _, _, err := newServerCert()
+	caPEM, _, _, err := NewServerCert()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestKafkaSecurityErrors(t *testing.T) {
 }
 
 func TestKafkaSecurityOpts(t *testing.T) {
-	caPEM, _, _, err := newServerCert()
+	caPEM, _, _, err := NewServerCert()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestSecretsNotPrinted(t *testing.T) {
 // localhost (server auth), and a Go TLS client configured from
 // SecureEndpoint.Security completes a handshake with it.
 func TestGeneratedServerCertificate(t *testing.T) {
-	caPEM, chainPEM, keyPEM, err := newServerCert()
+	caPEM, chainPEM, keyPEM, err := NewServerCert()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestGeneratedServerCertificate(t *testing.T) {
 	if err := handshake(sec.TLS); err != nil {
 		t.Errorf("handshake verifying the generated CA: %v", err)
 	}
-	other, _, _, _ := newServerCert()
+	other, _, _, _ := NewServerCert()
 	if err := handshake(&env.TLSConfig{CAPEM: other, ServerName: "127.0.0.1"}); err == nil {
 		t.Error("handshake succeeded against another CA")
 	}

@@ -1,4 +1,4 @@
-package harness
+package local
 
 import (
 	"crypto/ecdsa"
@@ -91,7 +91,7 @@ func newSecureMaterial(dir string, s SecureListener) (*secureMaterial, error) {
 	} else if err := checkScramPassword(m.password); err != nil {
 		return nil, err
 	}
-	caPEM, chainPEM, keyPEM, err := newServerCert()
+	caPEM, chainPEM, keyPEM, err := NewServerCert()
 	if err != nil {
 		return nil, err
 	}
@@ -139,10 +139,10 @@ func checkScramPassword(p string) error {
 	return nil
 }
 
-// newServerCert returns a fresh CA certificate, the chain (server
+// NewServerCert returns a fresh CA certificate, the chain (server
 // certificate, then the CA) and the server's unencrypted PKCS#8 key, all PEM;
 // ECDSA P-256, valid from an hour ago for 30 days.
-func newServerCert() (caPEM, chainPEM, keyPEM []byte, err error) {
+func NewServerCert() (caPEM, chainPEM, keyPEM []byte, err error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, nil, err

@@ -1,4 +1,4 @@
-package harness
+package local
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 // class from the runtime bundle's job jar with args, under jobID (32 hex
 // digits), restored from savepoint if not "". It returns once every
 // TaskManager has registered; the job's own progress is the caller's to watch.
-func (e *LocalEnv) StartApplication(ctx context.Context, mainClass string, args []string, jobID, savepoint string) error {
+func (e *Env) StartApplication(ctx context.Context, mainClass string, args []string, jobID, savepoint string) error {
 	e.mu.Lock()
 	boot := e.bootFlink
 	e.mu.Unlock()
@@ -39,7 +39,7 @@ func (e *LocalEnv) StartApplication(ctx context.Context, mainClass string, args 
 
 // AddTaskManagers starts n more TaskManagers (supervised like the first
 // ones) and returns their names.
-func (e *LocalEnv) AddTaskManagers(n int) ([]string, error) {
+func (e *Env) AddTaskManagers(n int) ([]string, error) {
 	var names []string
 	for i := 0; i < n; i++ {
 		e.mu.Lock()
@@ -61,7 +61,7 @@ func (e *LocalEnv) AddTaskManagers(n int) ([]string, error) {
 
 // RemoveTaskManagers stops the n newest running TaskManagers (SIGTERM, then
 // SIGKILL after a grace period); their supervisors do not restart them.
-func (e *LocalEnv) RemoveTaskManagers(n int) ([]string, error) {
+func (e *Env) RemoveTaskManagers(n int) ([]string, error) {
 	ps, err := e.taskManagers(0)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func (e *LocalEnv) RemoveTaskManagers(n int) ([]string, error) {
 // supervise plays the TaskManager's supervisor, as Kubernetes would for a
 // pod: when the process ends while the environment runs, it is started
 // again after cfg.RestartDelay (never, if that is negative).
-func (e *LocalEnv) supervise(n int, p *proc.Process) {
+func (e *Env) supervise(n int, p *proc.Process) {
 	for {
 		select {
 		case <-p.Done:
@@ -122,14 +122,14 @@ func (e *LocalEnv) supervise(n int, p *proc.Process) {
 	}
 }
 
-func (e *LocalEnv) isStopped() bool {
+func (e *Env) isStopped() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.stopped
 }
 
 // forget drops an exited process from the tracked list.
-func (e *LocalEnv) forget(p *proc.Process) {
+func (e *Env) forget(p *proc.Process) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, q := range e.procs {
@@ -141,7 +141,7 @@ func (e *LocalEnv) forget(p *proc.Process) {
 }
 
 // process returns the running process of that name, or nil.
-func (e *LocalEnv) process(name string) *proc.Process {
+func (e *Env) process(name string) *proc.Process {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, p := range e.procs {
@@ -154,7 +154,7 @@ func (e *LocalEnv) process(name string) *proc.Process {
 
 // taskManagers returns TaskManager n's process (1-based), or all running
 // ones for n = 0.
-func (e *LocalEnv) taskManagers(n int) ([]*proc.Process, error) {
+func (e *Env) taskManagers(n int) ([]*proc.Process, error) {
 	if n > 0 {
 		p := e.process(fmt.Sprintf("taskmanager-%d", n))
 		if p == nil {
@@ -178,7 +178,7 @@ func (e *LocalEnv) taskManagers(n int) ([]*proc.Process, error) {
 
 // KillTaskManager SIGKILLs TaskManager n (1-based); the supervisor starts it
 // again after the restart delay.
-func (e *LocalEnv) KillTaskManager(n int) error {
+func (e *Env) KillTaskManager(n int) error {
 	ps, err := e.taskManagers(n)
 	if err != nil {
 		return err
@@ -187,12 +187,12 @@ func (e *LocalEnv) KillTaskManager(n int) error {
 }
 
 // PauseTaskManagers SIGSTOPs TaskManager n, or all for n = 0.
-func (e *LocalEnv) PauseTaskManagers(n int) error { return e.signalTaskManagers(n, syscall.SIGSTOP) }
+func (e *Env) PauseTaskManagers(n int) error { return e.signalTaskManagers(n, syscall.SIGSTOP) }
 
 // ResumeTaskManagers SIGCONTs TaskManager n, or all for n = 0.
-func (e *LocalEnv) ResumeTaskManagers(n int) error { return e.signalTaskManagers(n, syscall.SIGCONT) }
+func (e *Env) ResumeTaskManagers(n int) error { return e.signalTaskManagers(n, syscall.SIGCONT) }
 
-func (e *LocalEnv) signalTaskManagers(n int, sig syscall.Signal) error {
+func (e *Env) signalTaskManagers(n int, sig syscall.Signal) error {
 	ps, err := e.taskManagers(n)
 	if err != nil {
 		return err
@@ -206,22 +206,26 @@ func (e *LocalEnv) signalTaskManagers(n int, sig syscall.Signal) error {
 
 // RestartBroker stops the broker cleanly (SIGTERM), keeps it down for
 // down, and starts it again on the same storage and port.
-func (e *LocalEnv) RestartBroker(ctx context.Context, down time.Duration) error {
+func (e *Env) RestartBroker(ctx context.Context, down time.Duration) error {
 	p := e.process("kafka")
 	if p == nil {
 		return errors.New("the broker is not running")
 	}
 	p.Stop(30 * time.Second)
 	e.forget(p)
-	if !sleepCtx(ctx, down) {
+	t := time.NewTimer(down)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
 		return ctx.Err()
+	case <-t.C:
 	}
 	return e.launchKafka(ctx)
 }
 
 // FlinkMetricsEndpoints lists the running Flink processes' Prometheus
 // reporter endpoints.
-func (e *LocalEnv) FlinkMetricsEndpoints() []env.FlinkMetricsEndpoint {
+func (e *Env) FlinkMetricsEndpoints() []env.FlinkMetricsEndpoint {
 	var out []env.FlinkMetricsEndpoint
 	for _, c := range e.Components() {
 		e.mu.Lock()
@@ -236,7 +240,7 @@ func (e *LocalEnv) FlinkMetricsEndpoints() []env.FlinkMetricsEndpoint {
 
 // NetProxy is the proxy between the job and the broker (nil without
 // LocalConfig.NetProxy, or before Start).
-func (e *LocalEnv) NetProxy() *netproxy.Proxy {
+func (e *Env) NetProxy() *netproxy.Proxy {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.proxy
@@ -244,7 +248,7 @@ func (e *LocalEnv) NetProxy() *netproxy.Proxy {
 
 // Components returns the environment's running processes (broker,
 // JobManager, TaskManagers) by name.
-func (e *LocalEnv) Components() []env.Component {
+func (e *Env) Components() []env.Component {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var cs []env.Component

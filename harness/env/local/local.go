@@ -1,4 +1,4 @@
-package harness
+package local
 
 import (
 	"bytes"
@@ -23,33 +23,16 @@ import (
 	"github.com/abload/abload/scenarios"
 )
 
-// LocalConfig sizes the local environment.
-type LocalConfig struct {
-	Runtime           *cluster.Runtime
-	LogDir            string // component logs (the run's logs/)
-	WorkDir           string // scratch: Kafka data, Flink tmp and checkpoints; removed by Stop
-	TaskManagers      int
-	Slots             int
-	TaskManagerMemory string // Flink memory size, e.g. "1536m"
-	JobManagerMemory  string
-	KafkaHeap         string
-	StartupTimeout    time.Duration
-	// FlinkConfig holds extra config.yaml entries (flat keys), applied last.
-	FlinkConfig map[string]string
+// Config sizes the local environment.
+type Config struct {
+	cluster.Settings
+	Runtime *cluster.Runtime
+	LogDir  string // component logs (the run's logs/)
+	WorkDir string // scratch: Kafka data, Flink tmp and checkpoints; removed by Stop
 	// Logf receives progress lines; nil discards them.
 	Logf func(format string, args ...any)
 	// KafkaOnly starts the broker alone (producer benchmarks); FlinkREST stays empty.
 	KafkaOnly bool
-	// RestartDelay is how long a TaskManager that died stays down before the
-	// environment starts it again (its supervisor); negative: never.
-	RestartDelay time.Duration
-	// NetProxy puts a NetProxy between the job and the broker: Kafka gets a
-	// JOB listener advertised at the proxy's address, which the proxy
-	// forwards to, and env.Endpoints.JobKafkaBootstrap is the proxy. The
-	// harness's own clients keep the PLAINTEXT listener.
-	NetProxy bool
-	// Network is the proxy's shaping from the start (NetProxy only).
-	Network scenarios.Network
 	// Application starts Flink as a standalone application cluster (Reactive
 	// Mode needs one): Start brings up Kafka only, StartApplication the
 	// JobManager with the job and the TaskManagers.
@@ -62,10 +45,10 @@ type LocalConfig struct {
 	Secure *SecureListener
 }
 
-// LocalEnv runs a single-node Kafka (KRaft) and a Flink standalone session
+// Env runs a single-node Kafka (KRaft) and a Flink standalone session
 // cluster as JVM processes on 127.0.0.1, from the runtime bundle.
-type LocalEnv struct {
-	cfg LocalConfig
+type Env struct {
+	cfg Config
 
 	mu        sync.Mutex
 	procs     []*proc.Process
@@ -84,37 +67,53 @@ type LocalEnv struct {
 	secure                   *SecureEndpoint
 }
 
-// NewLocal returns a local environment; nothing starts until Start.
-func NewLocal(cfg LocalConfig) *LocalEnv {
-	if cfg.TaskManagers < 1 {
-		cfg.TaskManagers = 1
-	}
-	if cfg.Slots < 1 {
-		cfg.Slots = 1
-	}
-	if cfg.StartupTimeout <= 0 {
-		cfg.StartupTimeout = 180 * time.Second
-	}
+// New returns a local environment; nothing starts until Start.
+func New(cfg Config) *Env {
+	cfg.Settings = cfg.Settings.WithDefaults()
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
-	return &LocalEnv{cfg: cfg, stopCh: make(chan struct{})}
+	return &Env{cfg: cfg, stopCh: make(chan struct{})}
 }
 
-func (e *LocalEnv) Kind() string { return "local" }
+func init() { env.Register(scenarios.EnvLocal, FromSpec) }
+
+// FromSpec builds (does not start) the local environment a scenario's env
+// section asks for; its scratch directory is removed by Stop.
+func FromSpec(spec env.Spec) (env.Environment, error) {
+	sc := spec.Scenario
+	work, err := os.MkdirTemp("", "abload-env-")
+	if err != nil {
+		return nil, err
+	}
+	return New(Config{
+		Settings:    cluster.SettingsFor(sc),
+		Runtime:     spec.Runtime,
+		LogDir:      spec.LogDir,
+		WorkDir:     work,
+		Application: sc.Env.Scheduler == scenarios.SchedulerReactive,
+		Pin:         sc.Env.Pin,
+		Logf:        spec.Logf,
+	}), nil
+}
+
+// Config is the configuration the environment was made with.
+func (e *Env) Config() Config { return e.cfg }
+
+func (e *Env) Kind() string { return "local" }
 
 // Endpoints returns the started environment's endpoints (nil before Start).
-func (e *LocalEnv) Endpoints() *env.Endpoints {
+func (e *Env) Endpoints() *env.Endpoints {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.endpoints
 }
 
-func (e *LocalEnv) FlinkVersion() string { return e.cfg.Runtime.FlinkVersion() }
-func (e *LocalEnv) KafkaVersion() string { return e.cfg.Runtime.KafkaVersion() }
+func (e *Env) FlinkVersion() string { return e.cfg.Runtime.FlinkVersion() }
+func (e *Env) KafkaVersion() string { return e.cfg.Runtime.KafkaVersion() }
 
 // Start brings up Kafka and Flink concurrently and waits until both are ready.
-func (e *LocalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
+func (e *Env) Start(ctx context.Context) (*env.Endpoints, error) {
 	if err := os.MkdirAll(e.cfg.LogDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -152,7 +151,7 @@ func (e *LocalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
 			return nil, fmt.Errorf("env.network: %w", err)
 		}
 		ep.JobKafkaBootstrap = []string{np.Addr()}
-		e.cfg.Logf("abload: network proxy on %s → kafka's JOB listener 127.0.0.1:%d (%s)", np.Addr(), jobPort, shapingText(e.cfg.Network))
+		e.cfg.Logf("abload: network proxy on %s → kafka's JOB listener 127.0.0.1:%d (%s)", np.Addr(), jobPort, cluster.ShapingText(e.cfg.Network))
 	}
 
 	if p := e.cfg.Pin; p.Kafka != "" || p.JobManager != "" || p.TaskManagers != "" {
@@ -183,7 +182,7 @@ func (e *LocalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
 	return ep, nil
 }
 
-func (e *LocalEnv) track(p *proc.Process) error {
+func (e *Env) track(p *proc.Process) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.stopped {
@@ -198,7 +197,7 @@ func (e *LocalEnv) track(p *proc.Process) error {
 // startKafka starts the broker; jobPort > 0 adds the JOB listener there,
 // advertised at jobAdvertised (the network proxy in front of it), and
 // securePort > 0 the SECURE listener (cfg.Secure).
-func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jobPort, securePort int, jobAdvertised []string) error {
+func (e *Env) startKafka(ctx context.Context, log4j string, port, cport, jobPort, securePort int, jobAdvertised []string) error {
 	start := time.Now()
 	dir := filepath.Join(e.cfg.WorkDir, "kafka")
 	data := filepath.Join(dir, "data")
@@ -270,9 +269,6 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 		return fmt.Errorf("kafka: format storage: %w\n%s\n--- last lines of %s ---\n%s", err, hide(string(bytes.TrimSpace(out))), logFile, hide(proc.TailFile(logFile, 20)))
 	}
 	heap := e.cfg.KafkaHeap
-	if heap == "" {
-		heap = "768m"
-	}
 	argv := append([]string{cluster.JavaBin(), "-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
 		"-Djava.awt.headless=true"}, common...)
 	argv = append(argv, "kafka.Kafka", propsPath)
@@ -291,7 +287,7 @@ func (e *LocalEnv) startKafka(ctx context.Context, log4j string, port, cport, jo
 
 // SecureEndpoint is how a client reaches the SECURE listener (nil without
 // LocalConfig.Secure, or before Start has prepared it).
-func (e *LocalEnv) SecureEndpoint() *SecureEndpoint {
+func (e *Env) SecureEndpoint() *SecureEndpoint {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.secure == nil {
@@ -303,7 +299,7 @@ func (e *LocalEnv) SecureEndpoint() *SecureEndpoint {
 
 // launchKafka starts the broker from the prepared command line (its storage
 // already formatted) and waits until it serves metadata.
-func (e *LocalEnv) launchKafka(ctx context.Context) error {
+func (e *Env) launchKafka(ctx context.Context) error {
 	e.mu.Lock()
 	argv, bootstrap, logFile := e.kafkaArgv, e.kafkaBootstrap, e.kafkaLog
 	e.mu.Unlock()
@@ -328,7 +324,7 @@ func (e *LocalEnv) launchKafka(ctx context.Context) error {
 	return proc.WaitFor(ctx, p, e.cfg.StartupTimeout, "ready", ready, logFile)
 }
 
-func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPort int, restURL string) error {
+func (e *Env) startFlink(ctx context.Context, log4j string, restPort, rpcPort int, restURL string) error {
 	start := time.Now()
 	dir := filepath.Join(e.cfg.WorkDir, "flink")
 	confDir := filepath.Join(dir, "conf")
@@ -338,12 +334,6 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 		}
 	}
 	tmMem, jmMem := e.cfg.TaskManagerMemory, e.cfg.JobManagerMemory
-	if tmMem == "" {
-		tmMem = "1536m"
-	}
-	if jmMem == "" {
-		jmMem = "1024m"
-	}
 	conf := cluster.FlinkBaseConfig(jmMem, tmMem, e.cfg.Slots)
 	for k, v := range map[string]string{
 		"jobmanager.bind-host":        "127.0.0.1",
@@ -490,7 +480,7 @@ func (e *LocalEnv) startFlink(ctx context.Context, log4j string, restPort, rpcPo
 
 // Stop stops every process this environment started and removes its
 // scratch directory. Logs stay.
-func (e *LocalEnv) Stop(ctx context.Context) error {
+func (e *Env) Stop(ctx context.Context) error {
 	e.mu.Lock()
 	if !e.stopped {
 		close(e.stopCh)
