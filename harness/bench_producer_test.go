@@ -18,6 +18,7 @@ import (
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/local"
+	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -108,10 +109,10 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 
 	harness := func(i int) float64 {
 		topic := fmt.Sprintf("bench-abload-%d", i)
-		if _, err := createTopics(context.Background(), &env.Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
+		if _, err := kafka.CreateTopics(context.Background(), &env.Endpoints{KafkaBootstrap: []string{bootstrap}}, []kafka.TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
 			b.Fatal(err)
 		}
-		opts, _ := producerOpts(scenarios.Kafka{Acks: acks, Linger: scenarios.Duration{Duration: linger}, Compression: "none"})
+		opts, _ := kafka.ProducerOpts(scenarios.Kafka{Acks: acks, Linger: scenarios.Duration{Duration: linger}, Compression: "none"})
 		cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(bootstrap), kgo.DefaultProduceTopic(topic), kgo.MaxBufferedRecords(1<<16))...)
 		if err != nil {
 			b.Fatal(err)
@@ -121,9 +122,9 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 		_, _, took := runSender(b, sc, generators.ConstantRate(1e9), n, cl)
 		return float64(n) / took.Seconds()
 	}
-	kafka := func(i int) float64 {
+	kafkaAt := func(i int) float64 {
 		topic := fmt.Sprintf("bench-perf-%d", i)
-		if _, err := createTopics(context.Background(), &env.Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
+		if _, err := kafka.CreateTopics(context.Background(), &env.Endpoints{KafkaBootstrap: []string{bootstrap}}, []kafka.TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
 			b.Fatal(err)
 		}
 		cmd := exec.Command(cluster.JavaBin(), "-Xmx512m", "-cp", filepath.Join(rt.KafkaLib, "*"),
@@ -147,9 +148,9 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 	for i := 0; i < pairs; i++ {
 		var h, k float64
 		if i%2 == 0 { // interleave, alternating who goes first
-			h, k = harness(i), kafka(i)
+			h, k = harness(i), kafkaAt(i)
 		} else {
-			k, h = kafka(i), harness(i)
+			k, h = kafkaAt(i), harness(i)
 		}
 		ratios = append(ratios, h/k)
 		b.Logf("pair %d: abload %.0f records/s, kafka-producer-perf-test %.0f records/s, ratio %.2f", i+1, h, k, h/k)
@@ -177,10 +178,10 @@ func BenchmarkPacing50k(b *testing.B) {
 
 	_, _, bootstrap := benchKafka(b)
 	topic := "bench-pacing"
-	if _, err := createTopics(context.Background(), &env.Endpoints{KafkaBootstrap: []string{bootstrap}}, []TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
+	if _, err := kafka.CreateTopics(context.Background(), &env.Endpoints{KafkaBootstrap: []string{bootstrap}}, []kafka.TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
 		b.Fatal(err)
 	}
-	opts, _ := producerOpts(sc.Kafka)
+	opts, _ := kafka.ProducerOpts(sc.Kafka)
 	cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(bootstrap), kgo.DefaultProduceTopic(topic), kgo.MaxBufferedRecords(1<<16))...)
 	if err != nil {
 		b.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -55,12 +56,12 @@ func TestClockCheckFindsAKnownOffset(t *testing.T) {
 	defer cancel()
 	ep := shared.env.Endpoints()
 	sc := scenario(t)
-	plan := PlanTopics(sc, newRunID())
-	created, err := createTopics(ctx, ep, []TopicSpec{plan.Create[len(plan.Create)-1]}, 1)
+	plan := kafka.PlanTopics(sc, newRunID())
+	created, err := kafka.CreateTopics(ctx, ep, []kafka.TopicSpec{plan.Create[len(plan.Create)-1]}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = DeleteTopics(context.Background(), ep, created) }()
+	defer func() { _ = kafka.DeleteTopics(context.Background(), ep, created) }()
 	for _, skew := range []time.Duration{0, 400 * time.Millisecond, -400 * time.Millisecond} {
 		clockProbeSkew = skew
 		r := &runner{sc: sc, ep: ep, con: newConsole(testWriter{t}), clock: NewClock()}

@@ -19,6 +19,7 @@ import (
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -733,14 +734,14 @@ func (r *runner) kafkaClients() (consumer, producer *kgo.Client, err error) {
 		from = kgo.NewOffset().AtEnd()
 	}
 	copts := r.ep.ClientOpts(
-		kgo.ConsumeTopics(r.topics.outputs()...),
+		kgo.ConsumeTopics(r.topics.Outputs()...),
 		kgo.ConsumeResetOffset(from),
 		kgo.FetchMaxWait(100*time.Millisecond),
 	)
 	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
 		copts = append(copts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	}
-	popts, err := producerOpts(sc.Kafka)
+	popts, err := kafka.ProducerOpts(sc.Kafka)
 	if err != nil {
 		return nil, nil, err
 	}

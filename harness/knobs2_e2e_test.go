@@ -13,13 +13,14 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
 
 // The harness producer's batching knobs reach the Kafka client.
 func TestProducerOptsCarryKafkaKnobs(t *testing.T) {
-	opts, err := producerOpts(scenarios.Kafka{Acks: "leader", Linger: scenarios.Duration{Duration: 7 * time.Millisecond}, Compression: "zstd", BatchSize: 65536})
+	opts, err := kafka.ProducerOpts(scenarios.Kafka{Acks: "leader", Linger: scenarios.Duration{Duration: 7 * time.Millisecond}, Compression: "zstd", BatchSize: 65536})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestProducerOptsCarryKafkaKnobs(t *testing.T) {
 		{"all", kgo.AllISRAcks(), true, "lz4", kgo.Lz4Compression()},
 		{"leader", kgo.LeaderAck(), false, "ZSTD", kgo.ZstdCompression()},
 	} {
-		opts, err := producerOpts(scenarios.Kafka{Acks: c.acks, Compression: c.compression})
+		opts, err := kafka.ProducerOpts(scenarios.Kafka{Acks: c.acks, Compression: c.compression})
 		if err != nil {
 			t.Fatalf("%+v: %v", c, err)
 		}
@@ -70,7 +71,7 @@ func TestProducerOptsCarryKafkaKnobs(t *testing.T) {
 		cl.Close()
 	}
 	for _, k := range []scenarios.Kafka{{Acks: "most"}, {Compression: "brotli"}} {
-		if _, err := producerOpts(k); err == nil {
+		if _, err := kafka.ProducerOpts(k); err == nil {
 			t.Errorf("%+v: no error", k)
 		}
 	}

@@ -20,7 +20,9 @@ import (
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/harness/proc"
 	"github.com/abload/abload/reports"
@@ -206,7 +208,7 @@ type runner struct {
 	runID    string
 	env      env.Environment
 	ep       *env.Endpoints
-	topics   Topics
+	topics   kafka.Topics
 	created  []string // topics this run created (the only ones --cleanup deletes)
 	flink    *flink.Client
 	jobID    string
@@ -318,6 +320,10 @@ func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
 	return r.drive(ctx)
 }
 
+// The local environment is always available; the Docker one registers
+// itself (testcontainers, imported by the CLI).
+func init() { env.Register(scenarios.EnvLocal, local.FromSpec) }
+
 // NewEnvironment builds (does not start) the environment a scenario asks for.
 // outDir is the run's (or matrix's) output directory: Flink writes
 // savepoints there, so an environment whose processes see another
@@ -381,19 +387,19 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 		return err
 	}
 
-	plan := PlanTopics(sc, r.runID)
+	plan := kafka.PlanTopics(sc, r.runID)
 	r.topics = plan.Topics
-	if err := checkExistingTopics(ctx, r.ep, plan.Existing); err != nil {
+	if err := kafka.CheckExistingTopics(ctx, r.ep, plan.Existing); err != nil {
 		return err
 	}
 	if sc.Env.Kind == scenarios.EnvExternal && sc.Env.External.Topics.Input != "" {
 		var err error
-		if r.inputParts, r.inputBase, err = topicEnd(ctx, r.ep, r.topics.Input); err != nil {
+		if r.inputParts, r.inputBase, err = kafka.TopicEnd(ctx, r.ep, r.topics.Input); err != nil {
 			return err
 		}
 		r.con.Logf("abload: input topic %s (not created by abload): %d partition(s), %d record(s) before the run", r.topics.Input, r.inputParts, r.inputBase)
 	}
-	created, err := createTopics(ctx, r.ep, plan.Create, sc.Kafka.Partitions)
+	created, err := kafka.CreateTopics(ctx, r.ep, plan.Create, sc.Kafka.Partitions)
 	r.created = created
 	if err != nil {
 		return err
@@ -686,7 +692,7 @@ func (r *runner) cleanupTopics() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := DeleteTopics(ctx, r.ep, r.created); err != nil {
+	if err := kafka.DeleteTopics(ctx, r.ep, r.created); err != nil {
 		r.con.Logf("abload: --cleanup: %v", err)
 		return
 	}

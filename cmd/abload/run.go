@@ -13,6 +13,7 @@ import (
 
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/reports/gate"
 	"github.com/abload/abload/scenarios"
@@ -343,7 +344,7 @@ func printExternalPlan(w io.Writer, sc *scenarios.Scenario, rt *cluster.Runtime,
 		auth = fmt.Sprintf("header %s from %s", x.Flink.AuthHeader, from)
 	}
 	fmt.Fprintf(w, "  flink REST: %s (%s)\n", x.Flink.REST, auth)
-	plan := harness.PlanTopics(sc, "<run>")
+	plan := kafka.PlanTopics(sc, "<run>")
 	fmt.Fprintln(w, "  would create topics:")
 	for _, t := range plan.Create {
 		n := sc.Kafka.Partitions

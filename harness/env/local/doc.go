@@ -6,5 +6,6 @@
 // injects the faults the local processes allow (kill, pause, broker
 // restart), adds and removes TaskManagers, puts a network proxy between
 // the job and the broker when asked, and can add a SASL_SSL listener with
-// a generated certificate. It registers itself with env.Register.
+// a generated certificate.
+// harness registers FromSpec as the kind local (env.Register).
 package local

@@ -76,8 +76,6 @@ func New(cfg Config) *Env {
 	return &Env{cfg: cfg, stopCh: make(chan struct{})}
 }
 
-func init() { env.Register(scenarios.EnvLocal, FromSpec) }
-
 // FromSpec builds (does not start) the local environment a scenario's env
 // section asks for; its scratch directory is removed by Stop.
 func FromSpec(spec env.Spec) (env.Environment, error) {

@@ -1,9 +1,6 @@
-package harness
+package kafka
 
 import (
-	"github.com/abload/abload/harness/env"
-	"github.com/abload/abload/scenarios"
-
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +9,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/abload/abload/harness/env"
+	"github.com/abload/abload/scenarios"
 )
 
 // Topics names the run's topics. Each run gets its own, prefixed with the
@@ -76,7 +76,7 @@ func PlanTopics(sc *scenarios.Scenario, runID string) TopicPlan {
 	return p
 }
 
-func (t Topics) outputs() []string {
+func (t Topics) Outputs() []string {
 	var out []string
 	for _, s := range []string{t.Updates, t.Windows} {
 		if s != "" {
@@ -86,9 +86,9 @@ func (t Topics) outputs() []string {
 	return out
 }
 
-// adminClient is a Kafka admin client for the endpoints (with their
+// AdminClient is a Kafka admin client for the endpoints (with their
 // security); close the returned client.
-func adminClient(ep *env.Endpoints) (*kadm.Client, *kgo.Client, error) {
+func AdminClient(ep *env.Endpoints) (*kadm.Client, *kgo.Client, error) {
 	cl, err := kgo.NewClient(ep.ClientOpts()...)
 	if err != nil {
 		return nil, nil, err
@@ -96,10 +96,10 @@ func adminClient(ep *env.Endpoints) (*kadm.Client, *kgo.Client, error) {
 	return kadm.NewClient(cl), cl, nil
 }
 
-// createTopics creates specs (replication factor: the broker's default)
+// CreateTopics creates specs (replication factor: the broker's default)
 // and returns the names it created, also when it fails part way.
-func createTopics(ctx context.Context, ep *env.Endpoints, specs []TopicSpec, partitions int) ([]string, error) {
-	adm, cl, err := adminClient(ep)
+func CreateTopics(ctx context.Context, ep *env.Endpoints, specs []TopicSpec, partitions int) ([]string, error) {
+	adm, cl, err := AdminClient(ep)
 	if err != nil {
 		return nil, err
 	}
@@ -129,12 +129,12 @@ func createTopics(ctx context.Context, ep *env.Endpoints, specs []TopicSpec, par
 	return created, errors.Join(errs...)
 }
 
-// checkExistingTopics checks that the topics an external scenario names exist.
-func checkExistingTopics(ctx context.Context, ep *env.Endpoints, names []string) error {
+// CheckExistingTopics checks that the topics an external scenario names exist.
+func CheckExistingTopics(ctx context.Context, ep *env.Endpoints, names []string) error {
 	if len(names) == 0 {
 		return nil
 	}
-	adm, cl, err := adminClient(ep)
+	adm, cl, err := AdminClient(ep)
 	if err != nil {
 		return err
 	}
@@ -156,10 +156,10 @@ func checkExistingTopics(ctx context.Context, ep *env.Endpoints, names []string)
 	return errors.Join(errs...)
 }
 
-// topicEnd returns a topic's number of partitions and the sum of their
+// TopicEnd returns a topic's number of partitions and the sum of their
 // end offsets.
-func topicEnd(ctx context.Context, ep *env.Endpoints, topic string) (int, int64, error) {
-	adm, cl, err := adminClient(ep)
+func TopicEnd(ctx context.Context, ep *env.Endpoints, topic string) (int, int64, error) {
+	adm, cl, err := AdminClient(ep)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -181,7 +181,7 @@ func topicEnd(ctx context.Context, ep *env.Endpoints, topic string) (int, int64,
 
 // DeleteTopics deletes the named topics and reports each one's outcome.
 func DeleteTopics(ctx context.Context, ep *env.Endpoints, names []string) error {
-	adm, cl, err := adminClient(ep)
+	adm, cl, err := AdminClient(ep)
 	if err != nil {
 		return err
 	}
@@ -199,8 +199,8 @@ func DeleteTopics(ctx context.Context, ep *env.Endpoints, names []string) error 
 	return errors.Join(errs...)
 }
 
-// producerOpts maps the scenario's producer settings to franz-go options.
-func producerOpts(k scenarios.Kafka) ([]kgo.Opt, error) {
+// ProducerOpts maps the scenario's producer settings to franz-go options.
+func ProducerOpts(k scenarios.Kafka) ([]kgo.Opt, error) {
 	acks, linger, compression := k.Acks, k.Linger.Duration, k.Compression
 	var opts []kgo.Opt
 	if k.BatchSize > 0 {
