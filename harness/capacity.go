@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,9 +14,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/abload/abload/generators"
-	"github.com/abload/abload/harness/env"
-	"github.com/abload/abload/harness/env/cluster"
-	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -45,23 +42,6 @@ const (
 	// reflects the pause (monitor period + Flink's metric fetcher interval).
 	capMetricStaleness = 2500 * time.Millisecond
 )
-
-// CapacityOptions configures `abload capacity`.
-type CapacityOptions struct {
-	Scenario *scenarios.Scenario
-	OutDir   string // logs go to OutDir/logs
-	Runtime  *cluster.Runtime
-	// Env, when set and already started, is shared: neither started nor stopped.
-	Env     env.Environment
-	Stderr  io.Writer
-	Version string
-	// JobRunning, when set, is called once the job is RUNNING.
-	JobRunning func(ctx context.Context, flink *flink.Client, jobID string)
-	// MetricsAddr, when set, serves Prometheus metrics during the search.
-	MetricsAddr string
-	// Cleanup deletes the topics the search created when it ends (external).
-	Cleanup bool
-}
 
 // judgeWindow is one capacity step's judged part: the e2e latency and the
 // send delay of the events intended in [fromNs, toNs), and the consumer
@@ -192,13 +172,13 @@ func sampledIn(a, b, sample int64) int64 {
 // the scenario's capacity SLOs, stepping the offered rate of one open-loop
 // schedule. The answer is returned (with the steps so far) whenever the
 // search began, also on abort or failure alongside the error.
-func Capacity(ctx context.Context, opts CapacityOptions) (res *reports.Capacity, err error) {
+func Capacity(ctx context.Context, opts Options) (res *reports.Capacity, err error) {
+	opts = opts.withDefaults()
 	defer func() {
-		scrub(res)
-		err = RedactError(err)
+		redact.Scrub(opts.Secrets, res)
+		err = opts.Secrets.Error(err)
 	}()
-	ropts := Options(opts)
-	r := &runner{opts: ropts, sc: opts.Scenario, con: newConsole(opts.Stderr), clock: NewClock()}
+	r := newRunner(opts)
 	r.startNs = r.clock.Now()
 	r.runID = newRunID()
 	logDir := filepath.Join(opts.OutDir, "logs")

@@ -82,7 +82,7 @@ func BenchmarkCapacityAccuracy(b *testing.B) {
 			"capacity.settle=5s", "capacity.judge=15s", "capacity.budget=300s", "capacity.drain_timeout=40s",
 			"capacity.slo.e2e_p99=1s", "capacity.slo.lag_slope_ratio=0.05")
 		t0 := time.Now()
-		c, err := Capacity(context.Background(), CapacityOptions{Scenario: sc, OutDir: b.TempDir(), Runtime: rt, Env: env, Stderr: testWriter{b}})
+		c, err := Capacity(context.Background(), Options{Scenario: sc, OutDir: b.TempDir(), Runtime: rt, Env: env, Stderr: testWriter{b}})
 		if err != nil {
 			b.Fatalf("capacity %s: %v", par, err)
 		}

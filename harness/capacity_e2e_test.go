@@ -21,7 +21,7 @@ func TestCapacityFindsCostCeiling(t *testing.T) {
 		"capacity.slo.e2e_p99=1s", "capacity.slo.lag_slope_ratio=0.05")
 	t0 := time.Now()
 	out := t.TempDir()
-	res, err := Capacity(context.Background(), CapacityOptions{Scenario: sc, OutDir: out, Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
+	res, err := Capacity(context.Background(), Options{Scenario: sc, OutDir: out, Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 	if err != nil {
 		t.Fatalf("capacity: %v", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/abload/abload/harness/redact"
 )
 
 // console serialises what the harness writes to the terminal: the
@@ -27,7 +29,7 @@ type console struct {
 // stderr is not a terminal (CI logs stay readable).
 const plainStatusEvery = 10 * time.Second
 
-func newConsole(w io.Writer) *console {
+func newConsole(w io.Writer, secrets *redact.Secrets) *console {
 	c := &console{w: w}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
@@ -36,7 +38,7 @@ func newConsole(w io.Writer) *console {
 	}
 	if w != nil {
 		// Nothing abload prints may carry a credential it has read.
-		c.w = RedactingWriter(w)
+		c.w = secrets.Writer(w)
 	}
 	return c
 }

@@ -29,13 +29,13 @@ func (r *runner) jobPlaceholders() map[string]string {
 	}
 	props, sqlOpts := "", ""
 	if len(r.ep.JobKafkaProperties) > 0 {
-		props = jobKafkaPropertiesArg(r.ep.JobKafkaProperties)
+		props = jobKafkaPropertiesArg(r.ep.JobKafkaProperties, r.opts.Secrets)
 		var b strings.Builder
 		for _, kv := range r.ep.JobKafkaProperties {
 			fmt.Fprintf(&b, ", 'properties.%s' = '%s'", kv[0], strings.ReplaceAll(kv[1], "'", "''"))
 		}
 		sqlOpts = b.String()
-		RegisterSecret(sqlOpts)
+		r.opts.Secrets.Add(sqlOpts)
 	}
 	group := r.topicPrefix() + r.runID
 	return map[string]string{
@@ -137,7 +137,7 @@ func (r *runner) submitCustom(ctx context.Context, restore string) error {
 		jar, entry = r.opts.Runtime.SQLRunner, ""
 		enc := base64.StdEncoding.EncodeToString([]byte(sql))
 		if len(r.ep.JobKafkaProperties) > 0 {
-			RegisterSecret(enc) // the script carries the cluster's credentials
+			r.opts.Secrets.Add(enc) // the script carries the cluster's credentials
 		}
 		args = []string{"--sql", enc, "--job-name", vals["job.name"]}
 	}

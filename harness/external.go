@@ -20,6 +20,7 @@ import (
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -30,15 +31,16 @@ import (
 // cancels the job it submitted and, with --cleanup, deletes the topics it
 // created).
 type externalEnv struct {
-	x     scenarios.External
-	logf  func(string, ...any)
-	ep    *env.Endpoints
-	flink string
-	kafka string
+	x       scenarios.External
+	secrets *redact.Secrets // the credentials it reads are added here
+	logf    func(string, ...any)
+	ep      *env.Endpoints
+	flink   string
+	kafka   string
 }
 
-func newExternal(sc *scenarios.Scenario, logf func(string, ...any)) *externalEnv {
-	return &externalEnv{x: sc.Env.External, logf: logf}
+func newExternal(sc *scenarios.Scenario, logf func(string, ...any), secrets *redact.Secrets) *externalEnv {
+	return &externalEnv{x: sc.Env.External, logf: logf, secrets: secrets}
 }
 
 func (e *externalEnv) Kind() string               { return scenarios.EnvExternal }
@@ -54,11 +56,11 @@ func (e *AuthError) Error() string { return e.Err.Error() }
 func (e *AuthError) Unwrap() error { return e.Err }
 
 func (e *externalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
-	sec, err := ExternalKafkaSecurity(e.x.Kafka)
+	sec, err := ExternalKafkaSecurity(e.x.Kafka, e.secrets)
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
-	ftls, header, err := externalFlinkAccess(e.x.Flink)
+	ftls, header, err := externalFlinkAccess(e.x.Flink, e.secrets)
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
@@ -71,7 +73,7 @@ func (e *externalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
 		FlinkHeader:       header,
 	}
 	if sec != nil {
-		props, err := JobKafkaProperties(*sec)
+		props, err := JobKafkaProperties(*sec, e.secrets)
 		if err != nil {
 			return nil, &InputError{Err: err}
 		}
@@ -162,9 +164,9 @@ func isTLSError(err error) bool {
 }
 
 // readSecret reads a credential from the environment variable env or the
-// file file (exactly one is set), registers it as a secret and returns it;
-// path names the scenario field for errors. The value is never in an error.
-func readSecret(path, env, file string) (string, error) {
+// file file (exactly one is set), adds it to secrets and returns it; path
+// names the scenario field for errors. The value is never in an error.
+func readSecret(secrets *redact.Secrets, path, env, file string) (string, error) {
 	var v string
 	switch {
 	case env != "":
@@ -184,13 +186,14 @@ func readSecret(path, env, file string) (string, error) {
 	default:
 		return "", nil
 	}
-	RegisterSecret(v)
+	secrets.Add(v)
 	return v, nil
 }
 
 // ExternalKafkaSecurity reads the credentials env.external.kafka names and
-// returns the harness's client security (nil: plaintext, no SASL).
-func ExternalKafkaSecurity(k scenarios.ExternalKafka) (*env.KafkaSecurity, error) {
+// returns the harness's client security (nil: plaintext, no SASL); the
+// secrets it reads are added to secrets.
+func ExternalKafkaSecurity(k scenarios.ExternalKafka, secrets *redact.Secrets) (*env.KafkaSecurity, error) {
 	var s env.KafkaSecurity
 	if k.TLS.Enabled {
 		s.TLS = &env.TLSConfig{CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile, KeyFile: k.TLS.KeyFile, ServerName: k.TLS.ServerName}
@@ -199,14 +202,14 @@ func ExternalKafkaSecurity(k scenarios.ExternalKafka) (*env.KafkaSecurity, error
 			if err != nil {
 				return nil, fmt.Errorf("env.external.kafka.tls.key_file: %w", err)
 			}
-			RegisterSecret(string(b))
+			secrets.Add(string(b))
 		}
 		if _, err := s.TLS.Config(); err != nil {
 			return nil, fmt.Errorf("env.external.kafka.%w", err)
 		}
 	}
 	if k.SASL.Mechanism != "" {
-		pw, err := readSecret("env.external.kafka.sasl.password", k.SASL.PasswordEnv, k.SASL.PasswordFile)
+		pw, err := readSecret(secrets, "env.external.kafka.sasl.password", k.SASL.PasswordEnv, k.SASL.PasswordFile)
 		if err != nil {
 			return nil, err
 		}
@@ -221,8 +224,9 @@ func ExternalKafkaSecurity(k scenarios.ExternalKafka) (*env.KafkaSecurity, error
 	return &s, nil
 }
 
-// externalFlinkAccess builds the REST client's TLS and auth header.
-func externalFlinkAccess(f scenarios.ExternalFlink) (*tls.Config, [2]string, error) {
+// externalFlinkAccess builds the REST client's TLS and auth header; the
+// secrets it reads are added to secrets.
+func externalFlinkAccess(f scenarios.ExternalFlink, secrets *redact.Secrets) (*tls.Config, [2]string, error) {
 	var header [2]string
 	var tc *tls.Config
 	if f.TLS.Enabled {
@@ -232,7 +236,7 @@ func externalFlinkAccess(f scenarios.ExternalFlink) (*tls.Config, [2]string, err
 			if err != nil {
 				return nil, header, fmt.Errorf("env.external.flink.tls.key_file: %w", err)
 			}
-			RegisterSecret(string(b))
+			secrets.Add(string(b))
 		}
 		c, err := t.Config()
 		if err != nil {
@@ -240,14 +244,14 @@ func externalFlinkAccess(f scenarios.ExternalFlink) (*tls.Config, [2]string, err
 		}
 		tc = c
 	}
-	v, err := readSecret("env.external.flink.auth", f.AuthEnv, f.AuthFile)
+	v, err := readSecret(secrets, "env.external.flink.auth", f.AuthEnv, f.AuthFile)
 	if err != nil {
 		return nil, header, err
 	}
 	if v != "" {
 		// "Bearer <token>": the token alone is a secret too.
 		if _, tok, ok := strings.Cut(v, " "); ok {
-			RegisterSecret(tok)
+			secrets.Add(tok)
 		}
 		header = [2]string{f.AuthHeader, v}
 	}
@@ -256,8 +260,9 @@ func externalFlinkAccess(f scenarios.ExternalFlink) (*tls.Config, [2]string, err
 
 // JobKafkaProperties are the Kafka client properties that give the job's
 // source and sinks the harness's security: security.protocol, SASL through
-// a JAAS line, the CA and client certificate inline as PEM.
-func JobKafkaProperties(s env.KafkaSecurity) ([][2]string, error) {
+// a JAAS line, the CA and client certificate inline as PEM. The private key
+// it encodes is added to secrets.
+func JobKafkaProperties(s env.KafkaSecurity, secrets *redact.Secrets) ([][2]string, error) {
 	var p [][2]string
 	add := func(k, v string) { p = append(p, [2]string{k, v}) }
 	switch {
@@ -298,7 +303,7 @@ func JobKafkaProperties(s env.KafkaSecurity) ([][2]string, error) {
 				return nil, fmt.Errorf("tls.key_file: %w", err)
 			}
 			key := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-			RegisterSecret(key)
+			secrets.Add(key)
 			add("ssl.keystore.type", "PEM")
 			add("ssl.keystore.certificate.chain", strings.TrimSpace(string(chain)))
 			add("ssl.keystore.key", strings.TrimSpace(key))
@@ -322,14 +327,14 @@ func JobKafkaProperties(s env.KafkaSecurity) ([][2]string, error) {
 
 // jobKafkaPropertiesArg is the job's --kafka-properties value: the base64
 // of the properties as a java.util.Properties text. It carries secrets and
-// is registered as one.
-func jobKafkaPropertiesArg(p [][2]string) string {
+// is added to secrets.
+func jobKafkaPropertiesArg(p [][2]string, secrets *redact.Secrets) string {
 	var b strings.Builder
 	for _, kv := range p {
 		b.WriteString(propertiesKey(kv[0]) + "=" + cluster.PropertiesValue(kv[1]) + "\n")
 	}
 	arg := base64.StdEncoding.EncodeToString([]byte(b.String()))
-	RegisterSecret(arg)
+	secrets.Add(arg)
 	return arg
 }
 

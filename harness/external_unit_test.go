@@ -13,7 +13,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -37,17 +36,19 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/abload/abload/harness/env"
-	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/flink"
-	"github.com/abload/abload/reports"
+	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/scenarios"
 )
 
-// Unit tests of redact.go and external.go: no cluster, no network beyond
-// 127.0.0.1 listeners started here. The secret registry is process-global:
-// every test registers its own random values and never assumes the
-// registry is empty.
+// Unit tests of external.go: no cluster, no network beyond 127.0.0.1
+// listeners started here. The tests share one set of secrets (xuSecrets):
+// every test adds its own random values and never assumes the set is
+// empty.
+
+// xuSecrets collects what the functions under test read as secrets.
+var xuSecrets = &redact.Secrets{}
 
 // xuRand is 16 random hex digits, to make each test's secrets unique.
 func xuRand(t testing.TB) string {
@@ -242,248 +243,47 @@ func TestXuLoadPropertiesReader(t *testing.T) {
 	}
 }
 
-func TestRedactSecretForms(t *testing.T) {
-	const secret = "s3cr3t-\"quoted\"\\x"
-	RegisterSecret(secret)
-	jb, err := json.Marshal(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jsonForm := string(jb[1 : len(jb)-1])
-	propsForm := cluster.PropertiesValue(secret)
-	if jsonForm != `s3cr3t-\"quoted\"\\x` || propsForm != `s3cr3t-"quoted"\\x` {
-		t.Fatalf("forms: json %q, properties %q", jsonForm, propsForm)
-	}
-	for name, form := range map[string]string{"raw": secret, "json": jsonForm, "properties": propsForm} {
-		if got := Redact("before " + form + " after"); got != "before <redacted> after" {
-			t.Errorf("%s form: Redact = %q, want %q", name, got, "before <redacted> after")
-		}
-	}
-	// A whole JSON document, as results are written.
-	doc, _ := json.Marshal(map[string]string{"error": "login as u with " + secret + " failed"})
-	if got, want := Redact(string(doc)), `{"error":"login as u with <redacted> failed"}`; got != want {
-		t.Errorf("JSON document: Redact = %s, want %s", got, want)
-	}
-	// Registering the same value twice changes nothing.
-	RegisterSecret(secret)
-	if got := Redact(secret + secret); got != "<redacted><redacted>" {
-		t.Errorf("repeated: Redact = %q", got)
-	}
-}
-
-func TestRedactShortValuesNotRegistered(t *testing.T) {
-	short := xuRand(t)[:3] // 3 bytes
-	RegisterSecret(short)
-	RegisterSecret("  " + short + " \n") // 3 bytes once trimmed
-	for _, s := range []string{short, "x" + short + "y", "value=" + short} {
-		if got := Redact(s); got != s {
-			t.Errorf("3-byte value registered: Redact(%q) = %q", s, got)
-		}
-	}
-	four := "Q" + xuRand(t)[:3] // 4 bytes: registered
-	RegisterSecret(four)
-	if got := Redact("x" + four + "y"); got != "x<redacted>y" {
-		t.Errorf("4-byte value: Redact = %q, want x<redacted>y", got)
-	}
-}
-
-func TestRedactPEMLineByLine(t *testing.T) {
-	raw := make([]byte, 150)
-	if _, err := rand.Read(raw); err != nil {
-		t.Fatal(err)
-	}
-	b64 := base64.StdEncoding.EncodeToString(raw) // 200 characters
-	lines := []string{b64[:64], b64[64:128], b64[128:192], b64[192:]}
-	pemText := "-----BEGIN XU TEST KEY-----\n" + strings.Join(lines, "\n") + "\n-----END XU TEST KEY-----\n"
-	RegisterSecret(pemText)
-	if got := Redact(pemText); got != "<redacted>\n" {
-		t.Errorf("whole PEM: Redact = %q, want %q", got, "<redacted>\n")
-	}
-	if len(lines[1]) != 64 {
-		t.Fatalf("line length %d", len(lines[1]))
-	}
-	for i, l := range lines[:3] {
-		if got := Redact(l); got != Redacted {
-			t.Errorf("PEM line %d printed alone: Redact = %q, want %q", i, got, Redacted)
-		}
-		if got := Redact("key line: " + l + "\n"); got != "key line: <redacted>\n" {
-			t.Errorf("PEM line %d in a log line: Redact = %q", i, got)
-		}
-	}
-	// Its JSON form (escaped newlines) is caught whole.
-	jb, _ := json.Marshal(pemText)
-	if got := Redact(string(jb)); got != `"<redacted>\n"` {
-		t.Errorf("JSON form of the PEM: Redact = %s", got)
-	}
-	// The armour lines are not secret.
-	if got := Redact("-----BEGIN XU TEST KEY-----"); got != "-----BEGIN XU TEST KEY-----" {
-		t.Errorf("armour line redacted: %q", got)
-	}
-}
-
-func TestRedactLongerSecretWhole(t *testing.T) {
-	inner := "inner-" + xuRand(t)
-	outer := "outer-" + inner + "-tail-" + xuRand(t)
-	RegisterSecret(inner) // the shorter one first
-	RegisterSecret(outer)
-	if got := Redact("a " + outer + " b"); got != "a <redacted> b" {
-		t.Errorf("longer secret: Redact = %q, want %q", got, "a <redacted> b")
-	}
-	if got := Redact("a " + inner + " b"); got != "a <redacted> b" {
-		t.Errorf("shorter secret alone: Redact = %q", got)
-	}
-	if got := Redact(outer + "|" + inner); got != "<redacted>|<redacted>" {
-		t.Errorf("both: Redact = %q", got)
-	}
-}
-
-func TestRedactErrorKeepsChain(t *testing.T) {
-	if RedactError(nil) != nil {
-		t.Fatal("RedactError(nil) is not nil")
-	}
-	secret := "pw-" + xuRand(t)
-	RegisterSecret(secret)
-	sentinel := errors.New("xu sentinel")
-	err := fmt.Errorf("connect with %s: %w", secret, &AuthError{Err: sentinel})
-	r := RedactError(err)
-	if got, want := r.Error(), "connect with <redacted>: xu sentinel"; got != want {
-		t.Errorf("redacted error %q, want %q", got, want)
-	}
-	if !errors.Is(r, sentinel) {
-		t.Error("errors.Is(redacted, sentinel) is false")
-	}
-	var ae *AuthError
-	if !errors.As(r, &ae) || ae.Err != sentinel {
-		t.Errorf("errors.As(redacted, *AuthError): %v, %v", ae, ae != nil && ae.Err == sentinel)
-	}
-	clean := fmt.Errorf("nothing secret here %s: %w", xuRand(t), sentinel)
-	if got := RedactError(clean); got != clean {
-		t.Errorf("an error without secrets came back as a different error: %#v", got)
-	}
-}
-
-type xuFailWriter struct{}
-
-func (xuFailWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
-
-func TestRedactingWriterLengthAndText(t *testing.T) {
-	secret := "tok-" + xuRand(t)
-	RegisterSecret(secret)
-	var buf bytes.Buffer
-	w := RedactingWriter(&buf)
-	p := []byte("abload: token " + secret + " accepted\n")
-	n, err := w.Write(p)
-	if err != nil || n != len(p) {
-		t.Errorf("Write = %d, %v; want %d, nil", n, err, len(p))
-	}
-	q := []byte("clean line\n")
-	if n, err := w.Write(q); err != nil || n != len(q) {
-		t.Errorf("Write clean = %d, %v; want %d, nil", n, err, len(q))
-	}
-	if got, want := buf.String(), "abload: token <redacted> accepted\nclean line\n"; got != want {
-		t.Errorf("written %q, want %q", got, want)
-	}
-	if n, err := RedactingWriter(xuFailWriter{}).Write(p); err == nil || n != 0 {
-		t.Errorf("failing writer: Write = %d, %v; want 0 and the error", n, err)
-	}
-}
-
-func TestScrubResult(t *testing.T) {
-	secret := "scrub-" + xuRand(t) + `"\`
-	RegisterSecret(secret)
-	sc := scenarios.Defaults()
-	sc.Name = "xu-scrub"
-	sc.Workload.Seed = 1<<62 + 1 // not representable as a float64
-	res := &reports.Result{
-		Schema:         "abload.result/v1",
-		RunID:          "run-xu",
-		Status:         reports.Status("failed"),
-		InvalidReasons: []string{"clean reason", "login with " + secret + " refused"},
-		Error:          "start: kafka: password " + secret + " rejected",
-		StartedAt:      "2025-01-02T03:04:05Z",
-		Phases:         []reports.Phase{{Name: "measure", StartS: 1.5, EndS: 9.25}},
-		Gates:          []reports.Gate{{Expr: "e2e.p99 < 100", Error: "note with " + secret}},
-		Scenario:       sc,
-	}
-	scrub(res)
-	if want := []string{"clean reason", "login with <redacted> refused"}; !reflect.DeepEqual(res.InvalidReasons, want) {
-		t.Errorf("InvalidReasons %q, want %q", res.InvalidReasons, want)
-	}
-	if want := "start: kafka: password <redacted> rejected"; res.Error != want {
-		t.Errorf("Error %q, want %q", res.Error, want)
-	}
-	if len(res.Gates) != 1 || res.Gates[0].Error != "note with <redacted>" || res.Gates[0].Expr != "e2e.p99 < 100" {
-		t.Errorf("Gates %+v", res.Gates)
-	}
-	if res.RunID != "run-xu" || res.StartedAt != "2025-01-02T03:04:05Z" || res.Status != "failed" {
-		t.Errorf("other fields changed: run id %q, started %q, status %q", res.RunID, res.StartedAt, res.Status)
-	}
-	if want := []reports.Phase{{Name: "measure", StartS: 1.5, EndS: 9.25}}; !reflect.DeepEqual(res.Phases, want) {
-		t.Errorf("Phases %+v, want %+v", res.Phases, want)
-	}
-	b, err := json.Marshal(res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(b, []byte("scrub-")) {
-		t.Errorf("the secret is still in the result: %s", b)
-	}
-	// The scenario (an `any`) survives the round trip, numbers exactly.
-	sb, _ := json.Marshal(res.Scenario)
-	if !bytes.Contains(sb, []byte(`"seed":4611686018427387905`)) || !bytes.Contains(sb, []byte(`"name":"xu-scrub"`)) {
-		i := max(0, bytes.Index(sb, []byte(`"seed"`)))
-		t.Errorf("scenario after scrub lost its seed or name: %s", sb[i:min(len(sb), i+40)])
-	}
-	// Nothing to redact: the result is left alone (the scenario keeps its type).
-	res2 := &reports.Result{RunID: "clean-" + xuRand(t), Scenario: sc}
-	scrub(res2)
-	if _, ok := res2.Scenario.(*scenarios.Scenario); !ok {
-		t.Errorf("a result without secrets was rewritten: scenario is %T", res2.Scenario)
-	}
-	scrub[reports.Result](nil) // must not panic
-}
-
 func TestReadSecretSources(t *testing.T) {
 	dir := t.TempDir()
 	const path = "env.external.kafka.sasl.password"
 
 	envVar := "XU_SECRET_" + strings.ToUpper(xuRand(t))
-	if _, err := readSecret(path, envVar, ""); err == nil || !strings.Contains(err.Error(), path+"_env") || !strings.Contains(err.Error(), envVar) {
+	if _, err := readSecret(xuSecrets, path, envVar, ""); err == nil || !strings.Contains(err.Error(), path+"_env") || !strings.Contains(err.Error(), envVar) {
 		t.Errorf("unset variable: error %v; want it to name %s_env and %s", err, path, envVar)
 	}
 	t.Setenv(envVar, "")
-	if _, err := readSecret(path, envVar, ""); err == nil || !strings.Contains(err.Error(), envVar) {
+	if _, err := readSecret(xuSecrets, path, envVar, ""); err == nil || !strings.Contains(err.Error(), envVar) {
 		t.Errorf("empty variable: error %v", err)
 	}
 	val := "env-secret-" + xuRand(t)
 	t.Setenv(envVar, val)
-	got, err := readSecret(path, envVar, "")
+	got, err := readSecret(xuSecrets, path, envVar, "")
 	if err != nil || got != val {
 		t.Fatalf("set variable: %q, %v; want %q", got, err, val)
 	}
-	if Redact(val) != Redacted {
-		t.Errorf("the variable's value is not registered: Redact = %q", Redact(val))
+	if xuSecrets.String(val) != redact.Redacted {
+		t.Errorf("the variable's value is not registered: Redact = %q", xuSecrets.String(val))
 	}
 
 	fileVal := "file-secret-" + xuRand(t)
 	f := xuWrite(t, dir, "pw", []byte(fileVal+"\r\n"))
-	got, err = readSecret(path, "", f)
+	got, err = readSecret(xuSecrets, path, "", f)
 	if err != nil || got != fileVal {
 		t.Fatalf("file with CRLF: %q, %v; want %q", got, err, fileVal)
 	}
-	if Redact("x"+fileVal+"x") != "x<redacted>x" {
+	if xuSecrets.String("x"+fileVal+"x") != "x<redacted>x" {
 		t.Errorf("the file's value is not registered")
 	}
 
 	empty := xuWrite(t, dir, "empty", []byte("\r\n\n"))
-	if _, err := readSecret(path, "", empty); err == nil || !strings.Contains(err.Error(), path+"_file") || !strings.Contains(err.Error(), "empty") {
+	if _, err := readSecret(xuSecrets, path, "", empty); err == nil || !strings.Contains(err.Error(), path+"_file") || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty file: error %v", err)
 	}
 	missing := filepath.Join(dir, "missing")
-	if _, err := readSecret(path, "", missing); err == nil || !strings.Contains(err.Error(), path+"_file") || !strings.Contains(err.Error(), missing) {
+	if _, err := readSecret(xuSecrets, path, "", missing); err == nil || !strings.Contains(err.Error(), path+"_file") || !strings.Contains(err.Error(), missing) {
 		t.Errorf("missing file: error %v", err)
 	}
-	if v, err := readSecret(path, "", ""); v != "" || err != nil {
+	if v, err := readSecret(xuSecrets, path, "", ""); v != "" || err != nil {
 		t.Errorf("neither env nor file: %q, %v; want empty, nil", v, err)
 	}
 
@@ -497,7 +297,7 @@ func TestReadSecretSources(t *testing.T) {
 	xuWrite(t, dirAsFile, "content", []byte(leak))
 	t.Setenv(envVar, "")
 	for _, c := range []struct{ env, file string }{{envVar, ""}, {"", dirAsFile}, {"", empty}, {"", missing}} {
-		_, err := readSecret(path, c.env, c.file)
+		_, err := readSecret(xuSecrets, path, c.env, c.file)
 		if err == nil {
 			t.Errorf("%+v: no error", c)
 			continue
@@ -518,15 +318,15 @@ func TestExternalKafkaSecurityUnit(t *testing.T) {
 	}
 	caFile := xuWrite(t, dir, "ca.pem", caPEM)
 
-	if s, err := ExternalKafkaSecurity(scenarios.ExternalKafka{Bootstrap: []string{"b:9092"}}); s != nil || err != nil {
+	if s, err := ExternalKafkaSecurity(scenarios.ExternalKafka{Bootstrap: []string{"b:9092"}}, xuSecrets); s != nil || err != nil {
 		t.Errorf("no TLS, no SASL: %+v, %v; want nil, nil", s, err)
 	}
 	// SASL settings without a mechanism are not SASL.
-	if s, err := ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Username: "u"}}); s != nil || err != nil {
+	if s, err := ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Username: "u"}}, xuSecrets); s != nil || err != nil {
 		t.Errorf("no mechanism: %+v, %v; want nil, nil", s, err)
 	}
 
-	s, err := ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: caFile, ServerName: "broker.example"}})
+	s, err := ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: caFile, ServerName: "broker.example"}}, xuSecrets)
 	if err != nil || s == nil || s.TLS == nil || s.SASL != nil {
 		t.Fatalf("TLS: %+v, %v", s, err)
 	}
@@ -540,28 +340,28 @@ func TestExternalKafkaSecurityUnit(t *testing.T) {
 	envVar := "XU_KAFKA_PW_" + strings.ToUpper(xuRand(t))
 	pw := "scram-" + xuRand(t)
 	t.Setenv(envVar, pw)
-	s, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: scenarios.SASLScramSHA512, Username: "alice", PasswordEnv: envVar}})
+	s, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: scenarios.SASLScramSHA512, Username: "alice", PasswordEnv: envVar}}, xuSecrets)
 	if err != nil || s == nil || s.TLS != nil || s.SASL == nil {
 		t.Fatalf("SASL: %+v, %v", s, err)
 	}
 	if want := (env.SASLConfig{Mechanism: "SCRAM-SHA-512", User: "alice", Password: pw}); *s.SASL != want {
 		t.Errorf("SASL %+v, want %+v", *s.SASL, want)
 	}
-	if Redact(pw) != Redacted {
+	if xuSecrets.String(pw) != redact.Redacted {
 		t.Error("the SASL password is not registered")
 	}
 
 	missingCA := filepath.Join(dir, "no-such-ca.pem")
-	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: missingCA}})
+	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: missingCA}}, xuSecrets)
 	if err == nil || !strings.HasPrefix(err.Error(), "env.external.kafka.tls.ca_file") || !strings.Contains(err.Error(), missingCA) {
 		t.Errorf("missing CA file: error %v; want env.external.kafka.tls.ca_file … %s", err, missingCA)
 	}
-	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: "GSSAPI", Username: "u", PasswordEnv: envVar}})
+	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: "GSSAPI", Username: "u", PasswordEnv: envVar}}, xuSecrets)
 	if err == nil || !strings.HasPrefix(err.Error(), "env.external.kafka.sasl.mechanism") {
 		t.Errorf("unknown mechanism: error %v", err)
 	}
 	unset := "XU_UNSET_" + strings.ToUpper(xuRand(t))
-	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: "PLAIN", Username: "u", PasswordEnv: unset}})
+	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: "PLAIN", Username: "u", PasswordEnv: unset}}, xuSecrets)
 	if err == nil || !strings.Contains(err.Error(), "env.external.kafka.sasl.password_env") || !strings.Contains(err.Error(), unset) {
 		t.Errorf("unset password variable: error %v", err)
 	}
@@ -574,21 +374,21 @@ func TestExternalKafkaSecurityUnit(t *testing.T) {
 	if !strings.HasPrefix(string(keyPEM), "-----BEGIN EC PRIVATE KEY-----") {
 		t.Fatalf("key is not SEC 1: %.40s", keyPEM)
 	}
-	s, err = ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: ca2File, CertFile: certFile, KeyFile: keyFile}})
+	s, err = ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: ca2File, CertFile: certFile, KeyFile: keyFile}}, xuSecrets)
 	if err != nil || s == nil || s.TLS == nil {
 		t.Fatalf("client certificate: %+v, %v", s, err)
 	}
 	if c, err := s.TLS.Config(); err != nil || len(c.Certificates) != 1 {
 		t.Errorf("client certificate config: %v", err)
 	}
-	if got := Redact(string(keyPEM)); got != "<redacted>\n" {
+	if got := xuSecrets.String(string(keyPEM)); got != "<redacted>\n" {
 		t.Errorf("key file content not registered: Redact = %q", got)
 	}
-	if got := Redact(string(certPEM)); got != string(certPEM) {
+	if got := xuSecrets.String(string(certPEM)); got != string(certPEM) {
 		t.Errorf("the certificate (public) was redacted")
 	}
 	missingKey := filepath.Join(dir, "no-such.key")
-	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CertFile: certFile, KeyFile: missingKey}})
+	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CertFile: certFile, KeyFile: missingKey}}, xuSecrets)
 	if err == nil || !strings.HasPrefix(err.Error(), "env.external.kafka.tls.key_file") {
 		t.Errorf("missing key file: error %v", err)
 	}
@@ -608,7 +408,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 	caFile := xuWrite(t, dir, "ca.pem", append([]byte("\n"), caPEM...))
 	caText := strings.TrimSpace(string(caPEM))
 
-	if p, err := JobKafkaProperties(env.KafkaSecurity{}); p != nil || err != nil {
+	if p, err := JobKafkaProperties(env.KafkaSecurity{}, xuSecrets); p != nil || err != nil {
 		t.Errorf("no security: %q, %v; want nil", p, err)
 	}
 
@@ -649,7 +449,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 			{"ssl.endpoint.identification.algorithm", ""},
 		}},
 	} {
-		got, err := JobKafkaProperties(c.s)
+		got, err := JobKafkaProperties(c.s, xuSecrets)
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
@@ -663,7 +463,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 	ca2, certPEM, keyPEM, key := xuClientPKI(t)
 	certFile := xuWrite(t, dir, "client.pem", append(certPEM, '\n'))
 	keyFile := xuWrite(t, dir, "client.key", keyPEM)
-	p, err := JobKafkaProperties(env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: ca2, CertFile: certFile, KeyFile: keyFile}})
+	p, err := JobKafkaProperties(env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: ca2, CertFile: certFile, KeyFile: keyFile}}, xuSecrets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -706,7 +506,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 	if ok && !ek.PublicKey.Equal(cert.PublicKey) {
 		t.Error("ssl.keystore.key does not match the certificate's public key")
 	}
-	if got := Redact("key=" + m["ssl.keystore.key"]); got != "key=<redacted>" {
+	if got := xuSecrets.String("key=" + m["ssl.keystore.key"]); got != "key=<redacted>" {
 		t.Errorf("the PKCS#8 key is not registered: %.80q", got)
 	}
 
@@ -721,7 +521,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 		{"missing cert file", env.TLSConfig{CertFile: missing, KeyFile: keyFile}, "tls.cert_file: "},
 		{"key of another certificate", env.TLSConfig{CertFile: xuWrite(t, dir, "ca-as-cert.pem", caPEM), KeyFile: keyFile}, "tls.cert_file, tls.key_file: "},
 	} {
-		_, err := JobKafkaProperties(env.KafkaSecurity{TLS: &c.tls})
+		_, err := JobKafkaProperties(env.KafkaSecurity{TLS: &c.tls}, xuSecrets)
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want prefix %q", c.name, err, c.want)
 		}
@@ -739,7 +539,7 @@ func TestJobKafkaPropertiesArgRoundTrip(t *testing.T) {
 	p, err := JobKafkaProperties(env.KafkaSecurity{
 		TLS:  &env.TLSConfig{CAPEM: caPEM, CertFile: xuWrite(t, dir, "c.pem", certPEM), KeyFile: xuWrite(t, dir, "c.key", keyPEM)},
 		SASL: &env.SASLConfig{Mechanism: "SCRAM-SHA-256", User: "u", Password: pw},
-	})
+	}, xuSecrets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -751,7 +551,7 @@ func TestJobKafkaPropertiesArgRoundTrip(t *testing.T) {
 		[2]string{"back\\slash", "ends with \\"},
 		[2]string{"unicode.é", "line1\r\nline2\u2028é😀\f"},
 	)
-	arg := jobKafkaPropertiesArg(p)
+	arg := jobKafkaPropertiesArg(p, xuSecrets)
 	text, err := base64.StdEncoding.DecodeString(arg)
 	if err != nil {
 		t.Fatalf("not base64: %v", err)
@@ -789,7 +589,7 @@ func TestJobKafkaPropertiesArgRoundTrip(t *testing.T) {
 			t.Errorf("truststore PEM read back %q", kv[1])
 		}
 	}
-	if Redact(arg) != Redacted || Redact("--kafka-properties "+arg+" --x") != "--kafka-properties <redacted> --x" {
+	if xuSecrets.String(arg) != redact.Redacted || xuSecrets.String("--kafka-properties "+arg+" --x") != "--kafka-properties <redacted> --x" {
 		t.Error("the argument is not registered as a secret")
 	}
 }
@@ -824,7 +624,7 @@ func TestExternalFlinkAccessUnit(t *testing.T) {
 	}
 	caFile := xuWrite(t, dir, "ca.pem", caPEM)
 
-	tc, h, err := externalFlinkAccess(scenarios.ExternalFlink{REST: "http://x", AuthHeader: "Authorization"})
+	tc, h, err := externalFlinkAccess(scenarios.ExternalFlink{REST: "http://x", AuthHeader: "Authorization"}, xuSecrets)
 	if tc != nil || h != ([2]string{}) || err != nil {
 		t.Errorf("nothing: %v, %q, %v; want nil, empty header, nil", tc, h, err)
 	}
@@ -832,30 +632,30 @@ func TestExternalFlinkAccessUnit(t *testing.T) {
 	tok := "abc123token" + xuRand(t)
 	envVar := "XU_FLINK_AUTH_" + strings.ToUpper(xuRand(t))
 	t.Setenv(envVar, "Bearer "+tok)
-	tc, h, err = externalFlinkAccess(scenarios.ExternalFlink{AuthHeader: "Authorization", AuthEnv: envVar})
+	tc, h, err = externalFlinkAccess(scenarios.ExternalFlink{AuthHeader: "Authorization", AuthEnv: envVar}, xuSecrets)
 	if err != nil || tc != nil {
 		t.Fatalf("auth_env: %v, %v", tc, err)
 	}
 	if want := [2]string{"Authorization", "Bearer " + tok}; h != want {
 		t.Errorf("header %q, want %q", h, want)
 	}
-	if got := Redact("Authorization: Bearer " + tok); got != "Authorization: <redacted>" {
+	if got := xuSecrets.String("Authorization: Bearer " + tok); got != "Authorization: <redacted>" {
 		t.Errorf("whole value: Redact = %q", got)
 	}
-	if got := Redact("token=" + tok + ";"); got != "token=<redacted>;" {
+	if got := xuSecrets.String("token=" + tok + ";"); got != "token=<redacted>;" {
 		t.Errorf("token alone: Redact = %q", got)
 	}
-	if got := Redact("Bearer"); got != "Bearer" {
+	if got := xuSecrets.String("Bearer"); got != "Bearer" {
 		t.Errorf("the scheme alone was redacted: %q", got)
 	}
 
 	authFile := xuWrite(t, dir, "auth", []byte("Token "+tok+"-f\n"))
-	_, h, err = externalFlinkAccess(scenarios.ExternalFlink{AuthHeader: "X-Api-Key", AuthFile: authFile})
+	_, h, err = externalFlinkAccess(scenarios.ExternalFlink{AuthHeader: "X-Api-Key", AuthFile: authFile}, xuSecrets)
 	if err != nil || h != [2]string{"X-Api-Key", "Token " + tok + "-f"} {
 		t.Errorf("auth_file: %q, %v", h, err)
 	}
 
-	tc, h, err = externalFlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CAFile: caFile, ServerName: "flink.example"}, AuthHeader: "Authorization"})
+	tc, h, err = externalFlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CAFile: caFile, ServerName: "flink.example"}, AuthHeader: "Authorization"}, xuSecrets)
 	if err != nil || tc == nil {
 		t.Fatalf("TLS: %v, %v", tc, err)
 	}
@@ -864,14 +664,14 @@ func TestExternalFlinkAccessUnit(t *testing.T) {
 	}
 
 	missing := filepath.Join(dir, "missing.pem")
-	if _, _, err := externalFlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CAFile: missing}}); err == nil || !strings.HasPrefix(err.Error(), "env.external.flink.tls.ca_file") {
+	if _, _, err := externalFlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CAFile: missing}}, xuSecrets); err == nil || !strings.HasPrefix(err.Error(), "env.external.flink.tls.ca_file") {
 		t.Errorf("missing CA: error %v", err)
 	}
-	if _, _, err := externalFlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CertFile: caFile, KeyFile: missing}}); err == nil || !strings.HasPrefix(err.Error(), "env.external.flink.tls.key_file") {
+	if _, _, err := externalFlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CertFile: caFile, KeyFile: missing}}, xuSecrets); err == nil || !strings.HasPrefix(err.Error(), "env.external.flink.tls.key_file") {
 		t.Errorf("missing key: error %v", err)
 	}
 	unset := "XU_UNSET_" + strings.ToUpper(xuRand(t))
-	if _, _, err := externalFlinkAccess(scenarios.ExternalFlink{AuthHeader: "Authorization", AuthEnv: unset}); err == nil || !strings.Contains(err.Error(), "env.external.flink.auth_env") || !strings.Contains(err.Error(), unset) {
+	if _, _, err := externalFlinkAccess(scenarios.ExternalFlink{AuthHeader: "Authorization", AuthEnv: unset}, xuSecrets); err == nil || !strings.Contains(err.Error(), "env.external.flink.auth_env") || !strings.Contains(err.Error(), unset) {
 		t.Errorf("unset auth variable: error %v", err)
 	}
 }
@@ -938,7 +738,7 @@ func TestFlinkClientTLSAndHeader(t *testing.T) {
 	envVar := "XU_FLINK_AUTH_" + strings.ToUpper(xuRand(t))
 	tok := "tok-" + xuRand(t)
 	t.Setenv(envVar, "Bearer "+tok)
-	tc, h, err := externalFlinkAccess(scenarios.ExternalFlink{REST: srv.URL, TLS: scenarios.TLS{Enabled: true, CAFile: caFile}, AuthHeader: "Authorization", AuthEnv: envVar})
+	tc, h, err := externalFlinkAccess(scenarios.ExternalFlink{REST: srv.URL, TLS: scenarios.TLS{Enabled: true, CAFile: caFile}, AuthHeader: "Authorization", AuthEnv: envVar}, xuSecrets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1140,7 +940,7 @@ func TestProbeKafkaErrorClassification(t *testing.T) {
 	ln.Close()
 
 	pw := "probe-" + xuRand(t)
-	RegisterSecret(pw)
+	xuSecrets.Add(pw)
 	for _, c := range []struct {
 		name string
 		addr string

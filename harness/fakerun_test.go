@@ -262,7 +262,7 @@ func TestCapacityAgainstAFakeJob(t *testing.T) {
 		"workload.warmup=2s", "capacity.start_rate=900", "capacity.growth=1.25", "capacity.precision=0.15", "capacity.max_rate=5000",
 		"capacity.settle=1s", "capacity.judge=5s", "capacity.budget=90s", "capacity.drain_timeout=15s",
 		"capacity.slo.e2e_p99=500ms", "capacity.slo.lag_slope_ratio=0.05")
-	res, err := Capacity(context.Background(), CapacityOptions{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
+	res, err := Capacity(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
 	if err != nil {
 		t.Fatalf("capacity: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -62,6 +63,8 @@ type MatrixOptions struct {
 	// Done is called after each run with its result (nil if none) and error;
 	// it writes the run's outputs.
 	Done func(dir string, res *reports.Result, err error)
+	// Secrets is every run's (Options.Secrets); nil: a set of its own.
+	Secrets *redact.Secrets
 }
 
 // RunMatrix runs every point of a matrix, repetitions interleaved (A B A B,
@@ -72,13 +75,16 @@ type MatrixOptions struct {
 // one. env.network's shaping does not count: each run shapes the shared
 // environment's network proxy itself. An abort stops after the current run.
 func RunMatrix(ctx context.Context, o MatrixOptions) (idx *Index, err error) {
-	defer func() { err = RedactError(err) }()
-	con := newConsole(o.Stderr)
+	if o.Secrets == nil {
+		o.Secrets = &redact.Secrets{}
+	}
+	defer func() { err = o.Secrets.Error(err) }()
+	con := newConsole(o.Stderr, o.Secrets)
 	idx = &Index{Schema: IndexSchema, Scenario: o.Source, Repetitions: o.Repetitions, StartedAt: time.Now().UTC().Format(time.RFC3339)}
 	for _, p := range o.Points {
 		idx.Points = append(idx.Points, IndexPoint{Name: p.Name, Settings: p.Settings})
 	}
-	pool := NewEnvPool(o.Runtime, o.OutDir, con.Logf)
+	pool := NewEnvPool(o.Runtime, o.OutDir, con.Logf, o.Secrets)
 	defer pool.Close()
 	slots := scenarios.Interleave(len(o.Points), o.Repetitions)
 	var errs []error
@@ -97,7 +103,7 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (idx *Index, err error) {
 		if err != nil {
 			return idx, err
 		}
-		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: o.Runtime, Env: env, Stderr: o.Stderr, Version: o.Version, MetricsAddr: o.MetricsAddr, Cleanup: o.Cleanup})
+		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: o.Runtime, Env: env, Stderr: o.Stderr, Version: o.Version, MetricsAddr: o.MetricsAddr, Cleanup: o.Cleanup, Secrets: o.Secrets})
 		entry := IndexRun{Point: p.Name, Repetition: slot.Repetition, Dir: rel}
 		if res != nil {
 			entry.Status, entry.Valid, entry.Reasons = string(res.Status), res.Valid, res.InvalidReasons

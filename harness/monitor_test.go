@@ -29,7 +29,7 @@ func monitorRig(t *testing.T) (*runner, *monitor, *fakeFlink) {
 		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
 		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
 	sc := scenario(t, "kafka.partitions=2")
-	r := &runner{sc: sc, clock: NewClock(), con: newConsole(io.Discard), flink: ff.client(), jobID: "job-1", topics: kafka.Topics{Input: "in"}}
+	r := &runner{sc: sc, clock: NewClock(), con: newConsole(io.Discard, nil), flink: ff.client(), jobID: "job-1", topics: kafka.Topics{Input: "in"}}
 	r.startNs = r.clock.Now()
 	return r, newMonitor(r), ff
 }

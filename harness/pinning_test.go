@@ -14,7 +14,7 @@ import (
 func TestPinningFromScenario(t *testing.T) {
 	sc := scenarios.Defaults()
 	sc.Env.Pin = scenarios.Pin{Kafka: "0", TaskManagers: "1", Harness: "0"}
-	env, err := NewEnvironment(sc, nil, t.TempDir(), t.TempDir(), nil)
+	env, err := NewEnvironment(sc, nil, t.TempDir(), t.TempDir(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -32,11 +33,12 @@ type EnvPool struct {
 	started int // environments started so far
 }
 
-// NewEnvPool returns a pool whose environments log under outDir/logs.
-func NewEnvPool(rt *cluster.Runtime, outDir string, logf func(string, ...any)) *EnvPool {
+// NewEnvPool returns a pool whose environments log under outDir/logs; the
+// credentials they read go into secrets.
+func NewEnvPool(rt *cluster.Runtime, outDir string, logf func(string, ...any), secrets *redact.Secrets) *EnvPool {
 	p := &EnvPool{rt: rt, outDir: outDir, logf: logf}
 	p.newEnv = func(sc *scenarios.Scenario, logDir string) (env.Environment, error) {
-		return NewEnvironment(sc, rt, logDir, outDir, logf)
+		return NewEnvironment(sc, rt, logDir, outDir, logf, secrets)
 	}
 	return p
 }

@@ -28,7 +28,7 @@ func (e *poolEnv) KafkaVersion() string       { return "" }
 func testPool(t *testing.T) (*EnvPool, *[]*poolEnv) {
 	t.Helper()
 	var made []*poolEnv
-	p := NewEnvPool(nil, t.TempDir(), t.Logf)
+	p := NewEnvPool(nil, t.TempDir(), t.Logf, nil)
 	p.newEnv = func(_ *scenarios.Scenario, logDir string) (env.Environment, error) {
 		e := &poolEnv{logDir: logDir}
 		made = append(made, e)

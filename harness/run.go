@@ -25,6 +25,7 @@ import (
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/harness/proc"
+	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -50,7 +51,7 @@ type InputError struct{ Err error }
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
-// Options configures one run.
+// Options configures one run, or one capacity search (Capacity).
 type Options struct {
 	Scenario *scenarios.Scenario
 	OutDir   string // result directory; logs go to OutDir/logs
@@ -72,6 +73,24 @@ type Options struct {
 	// environment's; the others' go with their broker). Topics the run did
 	// not create are never deleted.
 	Cleanup bool
+	// Secrets collects the credentials the run reads (an external
+	// cluster's); nothing it prints, logs, returns or writes carries one.
+	// nil: a set of its own. A caller that prints the run's errors or
+	// results itself passes its set in and redacts with it.
+	Secrets *redact.Secrets
+}
+
+// withDefaults gives the options what they must have.
+func (o Options) withDefaults() Options {
+	if o.Secrets == nil {
+		o.Secrets = &redact.Secrets{}
+	}
+	return o
+}
+
+// newRunner is a run's state before it starts.
+func newRunner(opts Options) *runner {
+	return &runner{opts: opts, sc: opts.Scenario, con: newConsole(opts.Stderr, opts.Secrets), clock: NewClock()}
 }
 
 // Run executes one benchmark run end to end and returns its result. The
@@ -85,18 +104,19 @@ type Options struct {
 // into OutDir/control, and sets the comparison in the run's checkpoints
 // section.
 func Run(ctx context.Context, opts Options) (res *reports.Result, err error) {
-	defer func() { err = RedactError(err) }()
+	opts = opts.withDefaults()
+	defer func() { err = opts.Secrets.Error(err) }()
 	if !opts.Scenario.Job.Checkpoint.ControlRun {
 		return runOnce(ctx, opts)
 	}
-	con := newConsole(opts.Stderr)
+	con := newConsole(opts.Stderr, opts.Secrets)
 	if opts.Env == nil && !NeedsOwnEnvironment(opts.Scenario) {
 		// One environment for the run and its control, so that they differ
 		// only in checkpointing.
 		if err := os.MkdirAll(filepath.Join(opts.OutDir, "logs"), 0o755); err != nil {
 			return nil, err
 		}
-		env, err := NewEnvironment(opts.Scenario, opts.Runtime, filepath.Join(opts.OutDir, "logs"), opts.OutDir, con.Logf)
+		env, err := NewEnvironment(opts.Scenario, opts.Runtime, filepath.Join(opts.OutDir, "logs"), opts.OutDir, con.Logf, opts.Secrets)
 		if err != nil {
 			return nil, err
 		}
@@ -190,10 +210,10 @@ func compareControl(res, ctl *reports.Result, dir, note string) *reports.Control
 }
 
 func runOnce(ctx context.Context, opts Options) (*reports.Result, error) {
-	r := &runner{opts: opts, sc: opts.Scenario, con: newConsole(opts.Stderr), clock: NewClock()}
-	res, err := r.run(ctx)
-	scrub(res)
-	return res, RedactError(err)
+	opts = opts.withDefaults()
+	res, err := newRunner(opts).run(ctx)
+	redact.Scrub(opts.Secrets, res)
+	return res, opts.Secrets.Error(err)
 }
 
 type runner struct {
@@ -328,7 +348,7 @@ func init() { env.Register(scenarios.EnvLocal, local.FromSpec) }
 // outDir is the run's (or matrix's) output directory: Flink writes
 // savepoints there, so an environment whose processes see another
 // filesystem (containers) shares it with them, as it does job.restore_from.
-func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir string, logf func(string, ...any)) (env.Environment, error) {
+func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir string, logf func(string, ...any), secrets *redact.Secrets) (env.Environment, error) {
 	if f, ok := env.Lookup(sc.Env.Kind); ok {
 		var shared []string
 		for _, d := range []string{outDir, sc.Job.RestoreFrom} {
@@ -344,7 +364,7 @@ func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir 
 		return f(env.Spec{Scenario: sc, Runtime: rt, LogDir: logDir, SharedDirs: shared, Logf: logf, Exec: proc.CombinedOutput})
 	}
 	if sc.Env.Kind == scenarios.EnvExternal {
-		return newExternal(sc, logf), nil
+		return newExternal(sc, logf, secrets), nil
 	}
 	return nil, fmt.Errorf("env.kind %q is not available yet", sc.Env.Kind)
 }
@@ -366,7 +386,7 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 	if r.opts.Env != nil {
 		r.env = r.opts.Env
 	} else {
-		env, err := NewEnvironment(sc, r.opts.Runtime, logDir, r.opts.OutDir, r.con.Logf)
+		env, err := NewEnvironment(sc, r.opts.Runtime, logDir, r.opts.OutDir, r.con.Logf, r.opts.Secrets)
 		if err != nil {
 			return err
 		}
@@ -611,7 +631,7 @@ func (r *runner) jobArgs() []string {
 		args = append(args, "--windows-topic", r.topics.Windows)
 	}
 	if len(r.ep.JobKafkaProperties) > 0 {
-		args = append(args, "--kafka-properties", jobKafkaPropertiesArg(r.ep.JobKafkaProperties))
+		args = append(args, "--kafka-properties", jobKafkaPropertiesArg(r.ep.JobKafkaProperties, r.opts.Secrets))
 	}
 	return args
 }

@@ -23,7 +23,7 @@ func TestSubmissionWaitsForSlotsAJustCancelledJobHolds(t *testing.T) {
 		}
 		return o
 	}
-	r := &runner{con: newConsole(io.Discard), flink: ff.client()}
+	r := &runner{con: newConsole(io.Discard, nil), flink: ff.client()}
 	if err := r.waitForSlots(context.Background(), 2, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestSubmissionWaitsForSlotsAJustCancelledJobHolds(t *testing.T) {
 func TestSubmissionReportsSlotsThatStayTaken(t *testing.T) {
 	ff := newFakeFlink(t, "job-1")
 	ff.overview = func() flink.Overview { return flink.Overview{SlotsTotal: 4, SlotsAvailable: 1, JobsRunning: 1} }
-	r := &runner{con: newConsole(io.Discard), flink: ff.client()}
+	r := &runner{con: newConsole(io.Discard, nil), flink: ff.client()}
 	err := r.waitForSlots(context.Background(), 2, 500*time.Millisecond)
 	if err == nil || !strings.Contains(err.Error(), "1 free task slot(s) of 4") || !strings.Contains(err.Error(), "needs 2") {
 		t.Fatalf("err = %v", err)

@@ -24,7 +24,7 @@ func TestDockerNetworkProxy(t *testing.T) {
 	base := []string{"workload.rate=200", "workload.warmup=3s", "workload.duration=10s"}
 	sc := loadScenario(t, append(base, "env.network.latency=100ms")...)
 	out := t.TempDir()
-	e, err := harness.NewEnvironment(sc, rt, filepath.Join(out, "logs"), out, t.Logf)
+	e, err := harness.NewEnvironment(sc, rt, filepath.Join(out, "logs"), out, t.Logf, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

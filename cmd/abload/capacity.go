@@ -12,6 +12,7 @@ import (
 
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -99,7 +100,7 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	if points := sc.Points(); len(points) == 1 {
 		sc = points[0].Scenario
 	}
-	res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *f.metricsAddr, Cleanup: *f.cleanup})
+	res, err := harness.Capacity(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *f.metricsAddr, Cleanup: *f.cleanup})
 	if res == nil {
 		var ie *harness.InputError
 		switch {
@@ -133,9 +134,13 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 // capacity.md and capacity.html with the scaling efficiency and the demand
 // answer.
 func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *cluster.Runtime, metricsAddr string, cleanup bool, stdout, stderr io.Writer) int {
+	// One set of secrets for the whole curve: the pool's environments and
+	// every search add to it, and everything printed here goes through it.
+	secrets := &redact.Secrets{}
+	stderr = secrets.Writer(stderr)
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	curve := &reports.CapacityCurve{Name: sc.Name, TargetEPS: sc.Capacity.TargetRate, Headroom: sc.Capacity.Headroom}
-	pool := harness.NewEnvPool(rt, dir, logf)
+	pool := harness.NewEnvPool(rt, dir, logf, secrets)
 	defer pool.Close()
 	failed := false
 	for i, p := range points {
@@ -150,12 +155,12 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 		logf("abload: capacity curve point %d/%d: %s (%s)", i+1, len(points), p.Name, strings.Join(p.Settings, " "))
 		env, err := pool.For(ctx, p.Scenario, i+1)
 		if err != nil {
-			fmt.Fprintf(stderr, "abload capacity: %v\n", harness.RedactError(err))
+			fmt.Fprintf(stderr, "abload capacity: %v\n", secrets.Error(err))
 			return exitRuntime
 		}
 		cp := reports.CurvePoint{Name: p.Name, Settings: p.Settings, Dir: p.Name,
 			Parallelism: p.Scenario.Job.Parallelism, TaskManagers: p.Scenario.Env.TaskManagers, TaskManagerCPUs: p.Scenario.Env.TaskManager.CPUs}
-		res, err := harness.Capacity(ctx, harness.CapacityOptions{Scenario: p.Scenario, OutDir: pdir, Runtime: rt, Env: env, Stderr: stderr, Version: version, MetricsAddr: metricsAddr, Cleanup: cleanup})
+		res, err := harness.Capacity(ctx, harness.Options{Scenario: p.Scenario, OutDir: pdir, Runtime: rt, Env: env, Stderr: stderr, Version: version, MetricsAddr: metricsAddr, Cleanup: cleanup, Secrets: secrets})
 		if res != nil {
 			if werr := reports.WriteCapacity(pdir, res); werr != nil {
 				fmt.Fprintf(stderr, "abload: %v\n", werr)
@@ -165,7 +170,7 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 			fmt.Fprintf(stdout, "%s: %s\n", p.Name, reports.CapacityAnswer(res))
 		}
 		if err != nil {
-			cp.Error = err.Error()
+			cp.Error = secrets.String(err.Error())
 			failed = true
 			fmt.Fprintf(stderr, "abload: capacity point %s: %v\n", p.Name, err)
 			if !errors.Is(err, harness.ErrAborted) {
