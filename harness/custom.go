@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
@@ -29,7 +30,7 @@ func (r *runner) jobPlaceholders() map[string]string {
 	}
 	props, sqlOpts := "", ""
 	if len(r.ep.JobKafkaProperties) > 0 {
-		props = jobKafkaPropertiesArg(r.ep.JobKafkaProperties, r.opts.Secrets)
+		props = env.JobKafkaPropertiesArg(r.ep.JobKafkaProperties, r.opts.Secrets)
 		var b strings.Builder
 		for _, kv := range r.ep.JobKafkaProperties {
 			fmt.Fprintf(&b, ", 'properties.%s' = '%s'", kv[0], strings.ReplaceAll(kv[1], "'", "''"))

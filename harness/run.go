@@ -20,6 +20,7 @@ import (
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/external"
 	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/kafka"
@@ -45,11 +46,9 @@ const (
 // ErrAborted marks a run stopped by its context (SIGINT/SIGTERM).
 var ErrAborted = errors.New("run aborted")
 
-// InputError is a problem with the scenario found before anything started.
-type InputError struct{ Err error }
-
-func (e *InputError) Error() string { return e.Err.Error() }
-func (e *InputError) Unwrap() error { return e.Err }
+// InputError is a problem with the scenario found before anything started
+// (env.InputError: environments report them too).
+type InputError = env.InputError
 
 // Options configures one run, or one capacity search (Capacity).
 type Options struct {
@@ -340,9 +339,12 @@ func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
 	return r.drive(ctx)
 }
 
-// The local environment is always available; the Docker one registers
-// itself (testcontainers, imported by the CLI).
-func init() { env.Register(scenarios.EnvLocal, local.FromSpec) }
+// The local and external environments are always available; the Docker
+// one registers itself (testcontainers, imported by the CLI).
+func init() {
+	env.Register(scenarios.EnvLocal, local.FromSpec)
+	env.Register(scenarios.EnvExternal, external.FromSpec)
+}
 
 // NewEnvironment builds (does not start) the environment a scenario asks for.
 // outDir is the run's (or matrix's) output directory: Flink writes
@@ -361,10 +363,7 @@ func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir 
 			}
 			shared = append(shared, abs)
 		}
-		return f(env.Spec{Scenario: sc, Runtime: rt, LogDir: logDir, SharedDirs: shared, Logf: logf, Exec: proc.CombinedOutput})
-	}
-	if sc.Env.Kind == scenarios.EnvExternal {
-		return newExternal(sc, logf, secrets), nil
+		return f(env.Spec{Scenario: sc, Runtime: rt, LogDir: logDir, SharedDirs: shared, Logf: logf, Exec: proc.CombinedOutput, Secrets: secrets})
 	}
 	return nil, fmt.Errorf("env.kind %q is not available yet", sc.Env.Kind)
 }
@@ -631,7 +630,7 @@ func (r *runner) jobArgs() []string {
 		args = append(args, "--windows-topic", r.topics.Windows)
 	}
 	if len(r.ep.JobKafkaProperties) > 0 {
-		args = append(args, "--kafka-properties", jobKafkaPropertiesArg(r.ep.JobKafkaProperties, r.opts.Secrets))
+		args = append(args, "--kafka-properties", env.JobKafkaPropertiesArg(r.ep.JobKafkaProperties, r.opts.Secrets))
 	}
 	return args
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -21,6 +22,9 @@ type Spec struct {
 	// Exec runs the environment's short-lived helper commands (Flink's
 	// BashJavaUtils): unpinned when abload is pinned (env.pin.harness).
 	Exec cluster.Exec
+	// Secrets receives the credentials the environment reads (nil: none
+	// are kept, for tests).
+	Secrets *redact.Secrets
 }
 
 // Factory builds (does not start) an environment.
@@ -32,6 +36,13 @@ var factories = map[string]Factory{}
 // implement an environment outside harness (the Docker one) register
 // themselves from init.
 func Register(kind string, f Factory) { factories[kind] = f }
+
+// InputError is a problem with the scenario (or the files and variables it
+// names) found before anything started.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
 
 // Environment is one place where Kafka and a Flink cluster run: the local
 // processes, Docker containers, or an external cluster. Start brings it up and

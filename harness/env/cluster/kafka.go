@@ -100,3 +100,17 @@ func PropertiesValue(v string) string {
 	}
 	return b.String()
 }
+
+// PropertiesKey escapes a java.util.Properties key. A leading '#' or '!'
+// would start a comment; PropertiesValue already escapes a leading space.
+func PropertiesKey(k string) string {
+	v := PropertiesValue(k)
+	lead := ""
+	switch {
+	case strings.HasPrefix(v, `\ `):
+		lead, v = `\ `, v[2:]
+	case strings.HasPrefix(v, "#"), strings.HasPrefix(v, "!"):
+		lead = `\`
+	}
+	return lead + strings.NewReplacer(`=`, `\=`, `:`, `\:`, ` `, `\ `).Replace(v)
+}

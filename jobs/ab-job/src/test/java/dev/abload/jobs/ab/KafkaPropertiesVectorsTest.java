@@ -20,14 +20,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The shared {@code --kafka-properties} vectors ({@code harness/testdata/kafka-properties-vectors.json},
+ * The shared {@code --kafka-properties} vectors ({@code harness/env/external/testdata/kafka-properties-vectors.json},
  * written and checked by the Go harness's tests): for every vector, the job decodes the argument the
  * harness passes to exactly the vector's properties, in order. The file is required: a missing or
  * empty one fails the test rather than skipping it.
  */
 class KafkaPropertiesVectorsTest {
     /** Relative to the module directory (surefire's working directory and {@code basedir}). */
-    static final String VECTORS = "../../harness/testdata/kafka-properties-vectors.json";
+    static final String VECTORS = "../../harness/env/external/testdata/kafka-properties-vectors.json";
 
     @TestFactory
     List<DynamicTest> everyVectorDecodesToItsProperties() throws Exception {

@@ -1,4 +1,4 @@
-package harness
+package external
 
 import (
 	"encoding/base64"
@@ -42,7 +42,7 @@ AQcDQgAE+/=
 func kafkaPropsVectorCases(t *testing.T) []kafkaPropsVector {
 	t.Helper()
 	sec := func(name string, s env.KafkaSecurity) kafkaPropsVector {
-		p, err := JobKafkaProperties(s, nil)
+		p, err := env.JobKafkaProperties(s, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -70,7 +70,7 @@ func kafkaPropsVectorCases(t *testing.T) []kafkaPropsVector {
 		}},
 	}
 	for i := range out {
-		out[i].Arg = jobKafkaPropertiesArg(out[i].Properties, nil)
+		out[i].Arg = env.JobKafkaPropertiesArg(out[i].Properties, nil)
 	}
 	return out
 }

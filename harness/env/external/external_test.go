@@ -1,4 +1,4 @@
-package harness
+package external
 
 import (
 	"bufio"
@@ -36,6 +36,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/abload/abload/harness/env"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/redact"
@@ -318,15 +319,15 @@ func TestExternalKafkaSecurityUnit(t *testing.T) {
 	}
 	caFile := xuWrite(t, dir, "ca.pem", caPEM)
 
-	if s, err := ExternalKafkaSecurity(scenarios.ExternalKafka{Bootstrap: []string{"b:9092"}}, xuSecrets); s != nil || err != nil {
+	if s, err := KafkaSecurity(scenarios.ExternalKafka{Bootstrap: []string{"b:9092"}}, xuSecrets); s != nil || err != nil {
 		t.Errorf("no TLS, no SASL: %+v, %v; want nil, nil", s, err)
 	}
 	// SASL settings without a mechanism are not SASL.
-	if s, err := ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Username: "u"}}, xuSecrets); s != nil || err != nil {
+	if s, err := KafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Username: "u"}}, xuSecrets); s != nil || err != nil {
 		t.Errorf("no mechanism: %+v, %v; want nil, nil", s, err)
 	}
 
-	s, err := ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: caFile, ServerName: "broker.example"}}, xuSecrets)
+	s, err := KafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: caFile, ServerName: "broker.example"}}, xuSecrets)
 	if err != nil || s == nil || s.TLS == nil || s.SASL != nil {
 		t.Fatalf("TLS: %+v, %v", s, err)
 	}
@@ -340,7 +341,7 @@ func TestExternalKafkaSecurityUnit(t *testing.T) {
 	envVar := "XU_KAFKA_PW_" + strings.ToUpper(xuRand(t))
 	pw := "scram-" + xuRand(t)
 	t.Setenv(envVar, pw)
-	s, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: scenarios.SASLScramSHA512, Username: "alice", PasswordEnv: envVar}}, xuSecrets)
+	s, err = KafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: scenarios.SASLScramSHA512, Username: "alice", PasswordEnv: envVar}}, xuSecrets)
 	if err != nil || s == nil || s.TLS != nil || s.SASL == nil {
 		t.Fatalf("SASL: %+v, %v", s, err)
 	}
@@ -352,16 +353,16 @@ func TestExternalKafkaSecurityUnit(t *testing.T) {
 	}
 
 	missingCA := filepath.Join(dir, "no-such-ca.pem")
-	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: missingCA}}, xuSecrets)
+	_, err = KafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: missingCA}}, xuSecrets)
 	if err == nil || !strings.HasPrefix(err.Error(), "env.external.kafka.tls.ca_file") || !strings.Contains(err.Error(), missingCA) {
 		t.Errorf("missing CA file: error %v; want env.external.kafka.tls.ca_file … %s", err, missingCA)
 	}
-	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: "GSSAPI", Username: "u", PasswordEnv: envVar}}, xuSecrets)
+	_, err = KafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: "GSSAPI", Username: "u", PasswordEnv: envVar}}, xuSecrets)
 	if err == nil || !strings.HasPrefix(err.Error(), "env.external.kafka.sasl.mechanism") {
 		t.Errorf("unknown mechanism: error %v", err)
 	}
 	unset := "XU_UNSET_" + strings.ToUpper(xuRand(t))
-	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: "PLAIN", Username: "u", PasswordEnv: unset}}, xuSecrets)
+	_, err = KafkaSecurity(scenarios.ExternalKafka{SASL: scenarios.SASL{Mechanism: "PLAIN", Username: "u", PasswordEnv: unset}}, xuSecrets)
 	if err == nil || !strings.Contains(err.Error(), "env.external.kafka.sasl.password_env") || !strings.Contains(err.Error(), unset) {
 		t.Errorf("unset password variable: error %v", err)
 	}
@@ -374,7 +375,7 @@ func TestExternalKafkaSecurityUnit(t *testing.T) {
 	if !strings.HasPrefix(string(keyPEM), "-----BEGIN EC PRIVATE KEY-----") {
 		t.Fatalf("key is not SEC 1: %.40s", keyPEM)
 	}
-	s, err = ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: ca2File, CertFile: certFile, KeyFile: keyFile}}, xuSecrets)
+	s, err = KafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CAFile: ca2File, CertFile: certFile, KeyFile: keyFile}}, xuSecrets)
 	if err != nil || s == nil || s.TLS == nil {
 		t.Fatalf("client certificate: %+v, %v", s, err)
 	}
@@ -388,7 +389,7 @@ func TestExternalKafkaSecurityUnit(t *testing.T) {
 		t.Errorf("the certificate (public) was redacted")
 	}
 	missingKey := filepath.Join(dir, "no-such.key")
-	_, err = ExternalKafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CertFile: certFile, KeyFile: missingKey}}, xuSecrets)
+	_, err = KafkaSecurity(scenarios.ExternalKafka{TLS: scenarios.TLS{Enabled: true, CertFile: certFile, KeyFile: missingKey}}, xuSecrets)
 	if err == nil || !strings.HasPrefix(err.Error(), "env.external.kafka.tls.key_file") {
 		t.Errorf("missing key file: error %v", err)
 	}
@@ -408,7 +409,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 	caFile := xuWrite(t, dir, "ca.pem", append([]byte("\n"), caPEM...))
 	caText := strings.TrimSpace(string(caPEM))
 
-	if p, err := JobKafkaProperties(env.KafkaSecurity{}, xuSecrets); p != nil || err != nil {
+	if p, err := env.JobKafkaProperties(env.KafkaSecurity{}, xuSecrets); p != nil || err != nil {
 		t.Errorf("no security: %q, %v; want nil", p, err)
 	}
 
@@ -449,7 +450,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 			{"ssl.endpoint.identification.algorithm", ""},
 		}},
 	} {
-		got, err := JobKafkaProperties(c.s, xuSecrets)
+		got, err := env.JobKafkaProperties(c.s, xuSecrets)
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
@@ -463,7 +464,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 	ca2, certPEM, keyPEM, key := xuClientPKI(t)
 	certFile := xuWrite(t, dir, "client.pem", append(certPEM, '\n'))
 	keyFile := xuWrite(t, dir, "client.key", keyPEM)
-	p, err := JobKafkaProperties(env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: ca2, CertFile: certFile, KeyFile: keyFile}}, xuSecrets)
+	p, err := env.JobKafkaProperties(env.KafkaSecurity{TLS: &env.TLSConfig{CAPEM: ca2, CertFile: certFile, KeyFile: keyFile}}, xuSecrets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -521,7 +522,7 @@ func TestJobKafkaPropertiesUnit(t *testing.T) {
 		{"missing cert file", env.TLSConfig{CertFile: missing, KeyFile: keyFile}, "tls.cert_file: "},
 		{"key of another certificate", env.TLSConfig{CertFile: xuWrite(t, dir, "ca-as-cert.pem", caPEM), KeyFile: keyFile}, "tls.cert_file, tls.key_file: "},
 	} {
-		_, err := JobKafkaProperties(env.KafkaSecurity{TLS: &c.tls}, xuSecrets)
+		_, err := env.JobKafkaProperties(env.KafkaSecurity{TLS: &c.tls}, xuSecrets)
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want prefix %q", c.name, err, c.want)
 		}
@@ -536,7 +537,7 @@ func TestJobKafkaPropertiesArgRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	pw := `p w=:#!\"` + xuRand(t) + "é😀\t"
-	p, err := JobKafkaProperties(env.KafkaSecurity{
+	p, err := env.JobKafkaProperties(env.KafkaSecurity{
 		TLS:  &env.TLSConfig{CAPEM: caPEM, CertFile: xuWrite(t, dir, "c.pem", certPEM), KeyFile: xuWrite(t, dir, "c.key", keyPEM)},
 		SASL: &env.SASLConfig{Mechanism: "SCRAM-SHA-256", User: "u", Password: pw},
 	}, xuSecrets)
@@ -551,7 +552,7 @@ func TestJobKafkaPropertiesArgRoundTrip(t *testing.T) {
 		[2]string{"back\\slash", "ends with \\"},
 		[2]string{"unicode.é", "line1\r\nline2\u2028é😀\f"},
 	)
-	arg := jobKafkaPropertiesArg(p, xuSecrets)
+	arg := env.JobKafkaPropertiesArg(p, xuSecrets)
 	text, err := base64.StdEncoding.DecodeString(arg)
 	if err != nil {
 		t.Fatalf("not base64: %v", err)
@@ -603,15 +604,15 @@ func TestPropertiesKeyEscapes(t *testing.T) {
 		{`a\b`, `a\\b`},
 		{"a\nb", `a\nb`},
 	} {
-		if got := propertiesKey(c.key); got != c.want {
-			t.Errorf("propertiesKey(%q) = %q, want %q", c.key, got, c.want)
+		if got := cluster.PropertiesKey(c.key); got != c.want {
+			t.Errorf("cluster.PropertiesKey(%q) = %q, want %q", c.key, got, c.want)
 		}
 	}
 	// Whatever the key, it reads back as itself.
 	for _, k := range []string{" lead", "#hash", "!bang", `x\ y`, "é😀", "\tt"} {
-		got, err := xuLoadProperties(propertiesKey(k) + "=v\n")
+		got, err := xuLoadProperties(cluster.PropertiesKey(k) + "=v\n")
 		if err != nil || len(got) != 1 || got[0] != [2]string{k, "v"} {
-			t.Errorf("key %q written as %q reads back as %q (%v)", k, propertiesKey(k), got, err)
+			t.Errorf("key %q written as %q reads back as %q (%v)", k, cluster.PropertiesKey(k), got, err)
 		}
 	}
 }
@@ -624,7 +625,7 @@ func TestExternalFlinkAccessUnit(t *testing.T) {
 	}
 	caFile := xuWrite(t, dir, "ca.pem", caPEM)
 
-	tc, h, err := externalFlinkAccess(scenarios.ExternalFlink{REST: "http://x", AuthHeader: "Authorization"}, xuSecrets)
+	tc, h, err := FlinkAccess(scenarios.ExternalFlink{REST: "http://x", AuthHeader: "Authorization"}, xuSecrets)
 	if tc != nil || h != ([2]string{}) || err != nil {
 		t.Errorf("nothing: %v, %q, %v; want nil, empty header, nil", tc, h, err)
 	}
@@ -632,7 +633,7 @@ func TestExternalFlinkAccessUnit(t *testing.T) {
 	tok := "abc123token" + xuRand(t)
 	envVar := "XU_FLINK_AUTH_" + strings.ToUpper(xuRand(t))
 	t.Setenv(envVar, "Bearer "+tok)
-	tc, h, err = externalFlinkAccess(scenarios.ExternalFlink{AuthHeader: "Authorization", AuthEnv: envVar}, xuSecrets)
+	tc, h, err = FlinkAccess(scenarios.ExternalFlink{AuthHeader: "Authorization", AuthEnv: envVar}, xuSecrets)
 	if err != nil || tc != nil {
 		t.Fatalf("auth_env: %v, %v", tc, err)
 	}
@@ -650,12 +651,12 @@ func TestExternalFlinkAccessUnit(t *testing.T) {
 	}
 
 	authFile := xuWrite(t, dir, "auth", []byte("Token "+tok+"-f\n"))
-	_, h, err = externalFlinkAccess(scenarios.ExternalFlink{AuthHeader: "X-Api-Key", AuthFile: authFile}, xuSecrets)
+	_, h, err = FlinkAccess(scenarios.ExternalFlink{AuthHeader: "X-Api-Key", AuthFile: authFile}, xuSecrets)
 	if err != nil || h != [2]string{"X-Api-Key", "Token " + tok + "-f"} {
 		t.Errorf("auth_file: %q, %v", h, err)
 	}
 
-	tc, h, err = externalFlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CAFile: caFile, ServerName: "flink.example"}, AuthHeader: "Authorization"}, xuSecrets)
+	tc, h, err = FlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CAFile: caFile, ServerName: "flink.example"}, AuthHeader: "Authorization"}, xuSecrets)
 	if err != nil || tc == nil {
 		t.Fatalf("TLS: %v, %v", tc, err)
 	}
@@ -664,14 +665,14 @@ func TestExternalFlinkAccessUnit(t *testing.T) {
 	}
 
 	missing := filepath.Join(dir, "missing.pem")
-	if _, _, err := externalFlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CAFile: missing}}, xuSecrets); err == nil || !strings.HasPrefix(err.Error(), "env.external.flink.tls.ca_file") {
+	if _, _, err := FlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CAFile: missing}}, xuSecrets); err == nil || !strings.HasPrefix(err.Error(), "env.external.flink.tls.ca_file") {
 		t.Errorf("missing CA: error %v", err)
 	}
-	if _, _, err := externalFlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CertFile: caFile, KeyFile: missing}}, xuSecrets); err == nil || !strings.HasPrefix(err.Error(), "env.external.flink.tls.key_file") {
+	if _, _, err := FlinkAccess(scenarios.ExternalFlink{TLS: scenarios.TLS{Enabled: true, CertFile: caFile, KeyFile: missing}}, xuSecrets); err == nil || !strings.HasPrefix(err.Error(), "env.external.flink.tls.key_file") {
 		t.Errorf("missing key: error %v", err)
 	}
 	unset := "XU_UNSET_" + strings.ToUpper(xuRand(t))
-	if _, _, err := externalFlinkAccess(scenarios.ExternalFlink{AuthHeader: "Authorization", AuthEnv: unset}, xuSecrets); err == nil || !strings.Contains(err.Error(), "env.external.flink.auth_env") || !strings.Contains(err.Error(), unset) {
+	if _, _, err := FlinkAccess(scenarios.ExternalFlink{AuthHeader: "Authorization", AuthEnv: unset}, xuSecrets); err == nil || !strings.Contains(err.Error(), "env.external.flink.auth_env") || !strings.Contains(err.Error(), unset) {
 		t.Errorf("unset auth variable: error %v", err)
 	}
 }
@@ -738,7 +739,7 @@ func TestFlinkClientTLSAndHeader(t *testing.T) {
 	envVar := "XU_FLINK_AUTH_" + strings.ToUpper(xuRand(t))
 	tok := "tok-" + xuRand(t)
 	t.Setenv(envVar, "Bearer "+tok)
-	tc, h, err := externalFlinkAccess(scenarios.ExternalFlink{REST: srv.URL, TLS: scenarios.TLS{Enabled: true, CAFile: caFile}, AuthHeader: "Authorization", AuthEnv: envVar}, xuSecrets)
+	tc, h, err := FlinkAccess(scenarios.ExternalFlink{REST: srv.URL, TLS: scenarios.TLS{Enabled: true, CAFile: caFile}, AuthHeader: "Authorization", AuthEnv: envVar}, xuSecrets)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,9 @@
-package harness
+package external
 
 import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -18,19 +16,18 @@ import (
 	"github.com/twmb/franz-go/pkg/kversion"
 
 	"github.com/abload/abload/harness/env"
-	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/scenarios"
 )
 
-// externalEnv is env.kind external: a Kafka and a Flink cluster abload does
-// not run. Start reads the credentials the scenario names (environment
-// variables, files), registers them as secrets, and checks that both
+// Env is env.kind external: a Kafka and a Flink cluster abload does not
+// run. Start reads the credentials the scenario names (environment
+// variables, files), adds them to its secrets, and checks that both
 // clusters answer with them; Stop leaves the clusters alone (the run
 // cancels the job it submitted and, with --cleanup, deletes the topics it
 // created).
-type externalEnv struct {
+type Env struct {
 	x       scenarios.External
 	secrets *redact.Secrets // the credentials it reads are added here
 	logf    func(string, ...any)
@@ -39,15 +36,23 @@ type externalEnv struct {
 	kafka   string
 }
 
-func newExternal(sc *scenarios.Scenario, logf func(string, ...any), secrets *redact.Secrets) *externalEnv {
-	return &externalEnv{x: sc.Env.External, logf: logf, secrets: secrets}
+// New returns the external environment of a scenario's env.external
+// section; the credentials it reads go into secrets.
+func New(sc *scenarios.Scenario, logf func(string, ...any), secrets *redact.Secrets) *Env {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	return &Env{x: sc.Env.External, logf: logf, secrets: secrets}
 }
 
-func (e *externalEnv) Kind() string               { return scenarios.EnvExternal }
-func (e *externalEnv) Endpoints() *env.Endpoints  { return e.ep }
-func (e *externalEnv) Stop(context.Context) error { return nil }
-func (e *externalEnv) FlinkVersion() string       { return e.flink }
-func (e *externalEnv) KafkaVersion() string       { return e.kafka }
+// FromSpec is New for env.Register.
+func FromSpec(s env.Spec) (env.Environment, error) { return New(s.Scenario, s.Logf, s.Secrets), nil }
+
+func (e *Env) Kind() string               { return scenarios.EnvExternal }
+func (e *Env) Endpoints() *env.Endpoints  { return e.ep }
+func (e *Env) Stop(context.Context) error { return nil }
+func (e *Env) FlinkVersion() string       { return e.flink }
+func (e *Env) KafkaVersion() string       { return e.kafka }
 
 // AuthError is a cluster refusing abload's credentials.
 type AuthError struct{ Err error }
@@ -55,14 +60,14 @@ type AuthError struct{ Err error }
 func (e *AuthError) Error() string { return e.Err.Error() }
 func (e *AuthError) Unwrap() error { return e.Err }
 
-func (e *externalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
-	sec, err := ExternalKafkaSecurity(e.x.Kafka, e.secrets)
+func (e *Env) Start(ctx context.Context) (*env.Endpoints, error) {
+	sec, err := KafkaSecurity(e.x.Kafka, e.secrets)
 	if err != nil {
-		return nil, &InputError{Err: err}
+		return nil, &env.InputError{Err: err}
 	}
-	ftls, header, err := externalFlinkAccess(e.x.Flink, e.secrets)
+	ftls, header, err := FlinkAccess(e.x.Flink, e.secrets)
 	if err != nil {
-		return nil, &InputError{Err: err}
+		return nil, &env.InputError{Err: err}
 	}
 	ep := &env.Endpoints{
 		KafkaBootstrap:    append([]string(nil), e.x.Kafka.Bootstrap...),
@@ -73,9 +78,9 @@ func (e *externalEnv) Start(ctx context.Context) (*env.Endpoints, error) {
 		FlinkHeader:       header,
 	}
 	if sec != nil {
-		props, err := JobKafkaProperties(*sec, e.secrets)
+		props, err := env.JobKafkaProperties(*sec, e.secrets)
 		if err != nil {
-			return nil, &InputError{Err: err}
+			return nil, &env.InputError{Err: err}
 		}
 		ep.JobKafkaProperties = props
 		if sec.TLS != nil && sec.TLS.ServerName != "" {
@@ -190,10 +195,10 @@ func readSecret(secrets *redact.Secrets, path, env, file string) (string, error)
 	return v, nil
 }
 
-// ExternalKafkaSecurity reads the credentials env.external.kafka names and
+// KafkaSecurity reads the credentials env.external.kafka names and
 // returns the harness's client security (nil: plaintext, no SASL); the
 // secrets it reads are added to secrets.
-func ExternalKafkaSecurity(k scenarios.ExternalKafka, secrets *redact.Secrets) (*env.KafkaSecurity, error) {
+func KafkaSecurity(k scenarios.ExternalKafka, secrets *redact.Secrets) (*env.KafkaSecurity, error) {
 	var s env.KafkaSecurity
 	if k.TLS.Enabled {
 		s.TLS = &env.TLSConfig{CAFile: k.TLS.CAFile, CertFile: k.TLS.CertFile, KeyFile: k.TLS.KeyFile, ServerName: k.TLS.ServerName}
@@ -224,9 +229,9 @@ func ExternalKafkaSecurity(k scenarios.ExternalKafka, secrets *redact.Secrets) (
 	return &s, nil
 }
 
-// externalFlinkAccess builds the REST client's TLS and auth header; the
+// FlinkAccess builds the REST client's TLS and auth header; the
 // secrets it reads are added to secrets.
-func externalFlinkAccess(f scenarios.ExternalFlink, secrets *redact.Secrets) (*tls.Config, [2]string, error) {
+func FlinkAccess(f scenarios.ExternalFlink, secrets *redact.Secrets) (*tls.Config, [2]string, error) {
 	var header [2]string
 	var tc *tls.Config
 	if f.TLS.Enabled {
@@ -256,98 +261,4 @@ func externalFlinkAccess(f scenarios.ExternalFlink, secrets *redact.Secrets) (*t
 		header = [2]string{f.AuthHeader, v}
 	}
 	return tc, header, nil
-}
-
-// JobKafkaProperties are the Kafka client properties that give the job's
-// source and sinks the harness's security: security.protocol, SASL through
-// a JAAS line, the CA and client certificate inline as PEM. The private key
-// it encodes is added to secrets.
-func JobKafkaProperties(s env.KafkaSecurity, secrets *redact.Secrets) ([][2]string, error) {
-	var p [][2]string
-	add := func(k, v string) { p = append(p, [2]string{k, v}) }
-	switch {
-	case s.TLS != nil && s.SASL != nil:
-		add("security.protocol", "SASL_SSL")
-	case s.TLS != nil:
-		add("security.protocol", "SSL")
-	case s.SASL != nil:
-		add("security.protocol", "SASL_PLAINTEXT")
-	default:
-		return nil, nil
-	}
-	if t := s.TLS; t != nil {
-		ca := t.CAPEM
-		if t.CAFile != "" {
-			b, err := os.ReadFile(t.CAFile)
-			if err != nil {
-				return nil, fmt.Errorf("tls.ca_file: %w", err)
-			}
-			ca = b
-		}
-		if len(ca) > 0 {
-			add("ssl.truststore.type", "PEM")
-			add("ssl.truststore.certificates", strings.TrimSpace(string(ca)))
-		}
-		if t.CertFile != "" {
-			chain, err := os.ReadFile(t.CertFile)
-			if err != nil {
-				return nil, fmt.Errorf("tls.cert_file: %w", err)
-			}
-			kp, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-			if err != nil {
-				return nil, fmt.Errorf("tls.cert_file, tls.key_file: %w", err)
-			}
-			// Kafka's PEM keystore reads PKCS#8 keys only.
-			der, err := x509.MarshalPKCS8PrivateKey(kp.PrivateKey)
-			if err != nil {
-				return nil, fmt.Errorf("tls.key_file: %w", err)
-			}
-			key := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-			secrets.Add(key)
-			add("ssl.keystore.type", "PEM")
-			add("ssl.keystore.certificate.chain", strings.TrimSpace(string(chain)))
-			add("ssl.keystore.key", strings.TrimSpace(key))
-		}
-		if t.InsecureSkipVerify {
-			add("ssl.endpoint.identification.algorithm", "")
-		}
-	}
-	if a := s.SASL; a != nil {
-		mech := strings.ToUpper(a.Mechanism)
-		module := "org.apache.kafka.common.security.scram.ScramLoginModule"
-		if mech == "PLAIN" {
-			module = "org.apache.kafka.common.security.plain.PlainLoginModule"
-		}
-		q := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-		add("sasl.mechanism", mech)
-		add("sasl.jaas.config", fmt.Sprintf(`%s required username="%s" password="%s";`, module, q.Replace(a.User), q.Replace(a.Password)))
-	}
-	return p, nil
-}
-
-// jobKafkaPropertiesArg is the job's --kafka-properties value: the base64
-// of the properties as a java.util.Properties text. It carries secrets and
-// is added to secrets.
-func jobKafkaPropertiesArg(p [][2]string, secrets *redact.Secrets) string {
-	var b strings.Builder
-	for _, kv := range p {
-		b.WriteString(propertiesKey(kv[0]) + "=" + cluster.PropertiesValue(kv[1]) + "\n")
-	}
-	arg := base64.StdEncoding.EncodeToString([]byte(b.String()))
-	secrets.Add(arg)
-	return arg
-}
-
-// propertiesKey escapes a java.util.Properties key. A leading '#' or '!'
-// would start a comment; cluster.PropertiesValue already escapes a leading space.
-func propertiesKey(k string) string {
-	v := cluster.PropertiesValue(k)
-	lead := ""
-	switch {
-	case strings.HasPrefix(v, `\ `):
-		lead, v = `\ `, v[2:]
-	case strings.HasPrefix(v, "#"), strings.HasPrefix(v, "!"):
-		lead = `\`
-	}
-	return lead + strings.NewReplacer(`=`, `\=`, `:`, `\:`, ` `, `\ `).Replace(v)
 }
