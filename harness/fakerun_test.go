@@ -19,6 +19,7 @@ import (
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/flink/flinktest"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -46,7 +47,7 @@ type fakeJob struct {
 	// perEvent is the job's service time: it processes at most 1/perEvent
 	// events a second (0: no limit).
 	perEvent time.Duration
-	ff       *fakeFlink
+	ff       *flinktest.Server
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -114,7 +115,7 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 				// no value for it.
 				vals := []float64{math.NaN(), math.NaN()}
 				vals[rec.Partition%2] = float64(rec.Offset)
-				j.ff.set(srcVID, topicOffsetMetric(in, int(rec.Partition%2), int(rec.Partition)), vals...)
+				j.ff.Set(srcVID, topicOffsetMetric(in, int(rec.Partition%2), int(rec.Partition)), vals...)
 			})
 		}
 	}()
@@ -133,31 +134,31 @@ func (j *fakeJob) stop() {
 
 // fakeRig starts kfake and the fake Flink with a fake job of the given
 // latency.
-func fakeRig(t *testing.T, delay time.Duration) (*fakeEnv, *fakeJob, *fakeFlink) {
+func fakeRig(t *testing.T, delay time.Duration) (*fakeEnv, *fakeJob, *flinktest.Server) {
 	t.Helper()
 	kc, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(-1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(kc.Close)
-	ff := newFakeFlink(t, "job-1",
+	ff := flinktest.NewServer(t, "job-1",
 		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
 		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
 	for _, v := range []string{srcVID, scoreVID} {
-		ff.set(v, "numRecordsInPerSecond", 0, 0)
+		ff.Set(v, "numRecordsInPerSecond", 0, 0)
 	}
 	// As in the environments abload starts: metrics refreshed once a second.
-	ff.fetchInterval = time.Second
+	ff.FetchInterval = time.Second
 	job := &fakeJob{delay: delay, ff: ff}
 	seeds := kc.ListenAddrs()
-	ff.onRun = func(args []string) error {
-		ff.mu.Lock()
-		ff.onCancel = job.stop
-		ff.mu.Unlock()
+	ff.OnRun = func(args []string) error {
+		ff.Lock()
+		ff.OnCancel = job.stop
+		ff.Unlock()
 		return job.start(t, seeds, args)
 	}
 	t.Cleanup(job.stop)
-	return &fakeEnv{ep: &env.Endpoints{KafkaBootstrap: seeds, FlinkREST: ff.srv.URL}}, job, ff
+	return &fakeEnv{ep: &env.Endpoints{KafkaBootstrap: seeds, FlinkREST: ff.Srv.URL}}, job, ff
 }
 
 // fakeScenario is quick.yaml for the fake rig: 2 partitions (the fake job's
@@ -232,9 +233,9 @@ func TestRunAgainstAFakeJob(t *testing.T) {
 	if len(res.Timeseries) < 4 {
 		t.Errorf("%d timeline points", len(res.Timeseries))
 	}
-	ff.mu.Lock()
-	cancelled := ff.state == "CANCELED"
-	ff.mu.Unlock()
+	ff.Lock()
+	cancelled := ff.State == "CANCELED"
+	ff.Unlock()
 	if !cancelled {
 		t.Errorf("the job was not cancelled at teardown")
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/flink/flinktest"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/reports"
 )
@@ -23,13 +24,13 @@ const (
 // monitorRig is a runner and a monitor reading a fake Flink: a source
 // vertex reading the 2 partitions of topic "in" and a scoring vertex, each
 // at parallelism 2.
-func monitorRig(t *testing.T) (*runner, *monitor, *fakeFlink) {
+func monitorRig(t *testing.T) (*runner, *monitor, *flinktest.Server) {
 	t.Helper()
-	ff := newFakeFlink(t, "job-1",
+	ff := flinktest.NewServer(t, "job-1",
 		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
 		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
 	sc := scenario(t, "kafka.partitions=2")
-	r := &runner{sc: sc, clock: NewClock(), con: newConsole(io.Discard, nil), flink: ff.client(), jobID: "job-1", topics: kafka.Topics{Input: "in"}}
+	r := &runner{sc: sc, clock: NewClock(), con: newConsole(io.Discard, nil), flink: ff.Client(), jobID: "job-1", topics: kafka.Topics{Input: "in"}}
 	r.startNs = r.clock.Now()
 	return r, newMonitor(r), ff
 }
@@ -52,17 +53,17 @@ func TestMonitorSamplesWhatFlinkServes(t *testing.T) {
 	ctx := context.Background()
 	wm := float64(r.clock.Now()/1e6 - 1500) // 1.5 s behind now
 	for _, v := range []string{srcVID, scoreVID} {
-		ff.set(v, "numRecordsIn", 100, 200)
-		ff.set(v, "numRecordsInPerSecond", 400, 600)
-		ff.set(v, "numRecordsOutPerSecond", 390, 590)
-		ff.set(v, "busyTimeMsPerSecond", 120, 700)
-		ff.set(v, "backPressuredTimeMsPerSecond", 0, 50)
-		ff.set(v, "idleTimeMsPerSecond", 880, math.NaN())
-		ff.set(v, "currentInputWatermark", wm, wm+400)
+		ff.Set(v, "numRecordsIn", 100, 200)
+		ff.Set(v, "numRecordsInPerSecond", 400, 600)
+		ff.Set(v, "numRecordsOutPerSecond", 390, 590)
+		ff.Set(v, "busyTimeMsPerSecond", 120, 700)
+		ff.Set(v, "backPressuredTimeMsPerSecond", 0, 50)
+		ff.Set(v, "idleTimeMsPerSecond", 880, math.NaN())
+		ff.Set(v, "currentInputWatermark", wm, wm+400)
 	}
-	ff.set(srcVID, offsetMetric(0, 0), 41)
-	ff.set(srcVID, offsetMetric(1, 1), 58)
-	ff.tms["tm-1"] = map[string]float64{
+	ff.Set(srcVID, offsetMetric(0, 0), 41)
+	ff.Set(srcVID, offsetMetric(1, 1), 58)
+	ff.TMs["tm-1"] = map[string]float64{
 		"Status.JVM.GarbageCollector.G1_Young_Generation.Time":  1000,
 		"Status.JVM.GarbageCollector.G1_Young_Generation.Count": 10,
 		"Status.JVM.GarbageCollector.G1_Old_Generation.Time":    0,
@@ -70,23 +71,23 @@ func TestMonitorSamplesWhatFlinkServes(t *testing.T) {
 		"Status.JVM.GarbageCollector.All.Time":                  1000, // not counted twice
 		"Status.JVM.CPU.Load":                                   0.5,
 	}
-	ff.restarts = 0
+	ff.Restarts = 0
 	t0 := r.startNs / 1e6
-	ff.history = []flink.CheckpointEntry{{ID: 1, Status: "COMPLETED", TriggerTimestamp: t0 + 1000, EndToEndDuration: 80, StateSize: 1 << 20}}
-	ff.parts["1/"+srcVID] = [3]int64{5, 30, 2}
-	ff.parts["1/"+scoreVID] = [3]int64{9, 20, 7}
+	ff.History = []flink.CheckpointEntry{{ID: 1, Status: "COMPLETED", TriggerTimestamp: t0 + 1000, EndToEndDuration: 80, StateSize: 1 << 20}}
+	ff.Parts["1/"+srcVID] = [3]int64{5, 30, 2}
+	ff.Parts["1/"+scoreVID] = [3]int64{9, 20, 7}
 
 	m.sample(ctx)
 	time.Sleep(200 * time.Millisecond)
-	ff.mu.Lock()
-	ff.tms["tm-1"]["Status.JVM.GarbageCollector.G1_Young_Generation.Time"] = 1100 // +100 ms of GC
-	ff.tms["tm-1"]["Status.JVM.GarbageCollector.G1_Young_Generation.Count"] = 14  // +4 collections
-	ff.tms["tm-1"]["Status.JVM.GarbageCollector.G1_Old_Generation.Time"] = 50     // +50 ms
-	ff.restarts = 1
+	ff.Lock()
+	ff.TMs["tm-1"]["Status.JVM.GarbageCollector.G1_Young_Generation.Time"] = 1100 // +100 ms of GC
+	ff.TMs["tm-1"]["Status.JVM.GarbageCollector.G1_Young_Generation.Count"] = 14  // +4 collections
+	ff.TMs["tm-1"]["Status.JVM.GarbageCollector.G1_Old_Generation.Time"] = 50     // +50 ms
+	ff.Restarts = 1
 	// The history keeps only the latest checkpoints: the first one is gone
 	// from it by now, and must stay in the run's list.
-	ff.history = []flink.CheckpointEntry{{ID: 2, Status: "FAILED", TriggerTimestamp: t0 + 2000, EndToEndDuration: 500}}
-	ff.mu.Unlock()
+	ff.History = []flink.CheckpointEntry{{ID: 2, Status: "FAILED", TriggerTimestamp: t0 + 2000, EndToEndDuration: 500}}
+	ff.Unlock()
 	m.sample(ctx)
 
 	fm := m.flinkMetrics()
@@ -143,16 +144,16 @@ func TestMonitorGapsAndLateMetrics(t *testing.T) {
 	r, m, ff := monitorRig(t)
 	_ = r
 	ctx := context.Background()
-	ff.set(scoreVID, "numRecordsInPerSecond", 10, 20)
+	ff.Set(scoreVID, "numRecordsInPerSecond", 10, 20)
 	m.sample(ctx)
-	ff.mu.Lock()
-	ff.fail["/jobs/job-1/vertices/"+scoreVID] = true
-	ff.mu.Unlock()
+	ff.Lock()
+	ff.Fail["/jobs/job-1/vertices/"+scoreVID] = true
+	ff.Unlock()
 	m.sample(ctx)
-	ff.mu.Lock()
-	delete(ff.fail, "/jobs/job-1/vertices/"+scoreVID)
-	ff.mu.Unlock()
-	ff.set(srcVID, "numRecordsInPerSecond", 5, 5)
+	ff.Lock()
+	delete(ff.Fail, "/jobs/job-1/vertices/"+scoreVID)
+	ff.Unlock()
+	ff.Set(srcVID, "numRecordsInPerSecond", 5, 5)
 	m.sample(ctx)
 	fm := m.flinkMetrics()
 	if fm == nil {
@@ -172,10 +173,10 @@ func TestMonitorGapsAndLateMetrics(t *testing.T) {
 // change; a partition without a position (−1) makes the sample unknown.
 func TestPollPositionReadsTheSourcesProgress(t *testing.T) {
 	r, m, ff := monitorRig(t)
-	ff.config["metrics.fetcher.update-interval"] = "1000 ms"
-	ff.set(srcVID, "numRecordsInPerSecond", 0, 0)
-	ff.set(srcVID, offsetMetric(0, 0), 99, math.NaN())
-	ff.set(srcVID, offsetMetric(1, 1), math.NaN(), -1) // not assigned yet
+	ff.Config["metrics.fetcher.update-interval"] = "1000 ms"
+	ff.Set(srcVID, "numRecordsInPerSecond", 0, 0)
+	ff.Set(srcVID, offsetMetric(0, 0), 99, math.NaN())
+	ff.Set(srcVID, offsetMetric(1, 1), math.NaN(), -1) // not assigned yet
 	ctx, cancel := context.WithCancel(context.Background())
 	m.sample(ctx) // discovers the vertices and their metrics
 	done := make(chan struct{})
@@ -197,8 +198,8 @@ func TestPollPositionReadsTheSourcesProgress(t *testing.T) {
 			case <-tk.C:
 			}
 			n := 200 * time.Since(start).Seconds()
-			ff.set(srcVID, offsetMetric(0, 0), 99+math.Floor(n), math.NaN())
-			ff.set(srcVID, offsetMetric(1, 1), math.NaN(), math.Floor(n)-1)
+			ff.Set(srcVID, offsetMetric(0, 0), 99+math.Floor(n), math.NaN())
+			ff.Set(srcVID, offsetMetric(1, 1), math.NaN(), math.Floor(n)-1)
 		}
 	}()
 	time.Sleep(2500 * time.Millisecond)
@@ -240,16 +241,16 @@ func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
 	r.mon = m
 	r.sc.Job.CostPerEvent.Duration = 400 * time.Microsecond
 	cpuID, evID := "0.dedupe.scoring.costCpuNanos", "0.dedupe.scoring.costEvents"
-	ff.readRecords[srcVID] = []int64{0, 0}
-	ff.readRecords[scoreVID] = []int64{100, 100}
-	ff.set(scoreVID, cpuID, 4e7, 4e7)
-	ff.set(scoreVID, evID, 100, 100)
+	ff.ReadRecords[srcVID] = []int64{0, 0}
+	ff.ReadRecords[scoreVID] = []int64{100, 100}
+	ff.Set(scoreVID, cpuID, 4e7, 4e7)
+	ff.Set(scoreVID, evID, 100, 100)
 	r.snapshotSubtasks(true)
-	ff.mu.Lock()
-	ff.readRecords[scoreVID] = []int64{100 + 3000, 100 + 1000} // 3:1
-	ff.mu.Unlock()
-	ff.set(scoreVID, cpuID, 4e7+3000*450e3, 4e7+1000*450e3) // 450 µs an event
-	ff.set(scoreVID, evID, 3100, 1100)
+	ff.Lock()
+	ff.ReadRecords[scoreVID] = []int64{100 + 3000, 100 + 1000} // 3:1
+	ff.Unlock()
+	ff.Set(scoreVID, cpuID, 4e7+3000*450e3, 4e7+1000*450e3) // 450 µs an event
+	ff.Set(scoreVID, evID, 3100, 1100)
 	r.snapshotSubtasks(false)
 	jc := r.jobCost
 	if jc == nil || jc.Unmeasured != "" || jc.Events != 4000 || math.Abs(jc.AchievedUs-450) > 1e-9 || jc.ConfiguredUs != 400 {
@@ -272,23 +273,23 @@ func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
 	}
 
 	// A restart in between: the counters started over, the cost is unmeasured.
-	ff.set(scoreVID, cpuID, 1e6, 1e6)
-	ff.set(scoreVID, evID, 10, 10)
+	ff.Set(scoreVID, cpuID, 1e6, 1e6)
+	ff.Set(scoreVID, evID, 10, 10)
 	r.snapshotSubtasks(true)
-	ff.mu.Lock()
-	ff.restarts = 1
-	ff.mu.Unlock()
+	ff.Lock()
+	ff.Restarts = 1
+	ff.Unlock()
 	m.sample(context.Background())
-	ff.set(scoreVID, cpuID, 2e6, 2e6)
-	ff.set(scoreVID, evID, 20, 20)
+	ff.Set(scoreVID, cpuID, 2e6, 2e6)
+	ff.Set(scoreVID, evID, 20, 20)
 	r.snapshotSubtasks(false)
 	if jc := r.jobCost; jc == nil || !strings.Contains(jc.Unmeasured, "restarted") || jc.AchievedUs != 0 {
 		t.Errorf("job cost after a restart %+v: want unmeasured", jc)
 	}
 	// Metrics that can't be read: unmeasured, with the reason.
-	ff.mu.Lock()
-	ff.fail["/jobs/job-1"] = true
-	ff.mu.Unlock()
+	ff.Lock()
+	ff.Fail["/jobs/job-1"] = true
+	ff.Unlock()
 	r.snapshotSubtasks(false)
 	if jc := r.jobCost; jc == nil || !strings.Contains(jc.Unmeasured, "could not be read") {
 		t.Errorf("job cost with REST down %+v", jc)
@@ -342,17 +343,17 @@ func TestMonitorPicksUpMetricsRegisteredLate(t *testing.T) {
 	_, m, ff := monitorRig(t)
 	ctx := context.Background()
 	for _, v := range []string{srcVID, scoreVID} {
-		ff.set(v, "numRecordsIn", 100, 200)
-		ff.set(v, "numRecordsInPerSecond", 400, 600)
+		ff.Set(v, "numRecordsIn", 100, 200)
+		ff.Set(v, "numRecordsInPerSecond", 400, 600)
 	}
-	ff.set(srcVID, offsetMetric(0, 0), 41)
-	ff.set(srcVID, offsetMetric(1, 1), 58)
+	ff.Set(srcVID, offsetMetric(0, 0), 41)
+	ff.Set(srcVID, offsetMetric(1, 1), 58)
 	m.sample(ctx)
-	ff.mu.Lock()
+	ff.Lock()
 	for _, v := range []string{srcVID, scoreVID} {
-		ff.metrics[v]["busyTimeMsPerSecond"] = []float64{120, 700}
+		ff.Metrics[v]["busyTimeMsPerSecond"] = []float64{120, 700}
 	}
-	ff.mu.Unlock()
+	ff.Unlock()
 	m.sample(ctx)
 	m.mu.Lock()
 	defer m.mu.Unlock()

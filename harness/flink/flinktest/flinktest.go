@@ -1,4 +1,4 @@
-package harness
+package flinktest
 
 import (
 	"encoding/json"
@@ -15,71 +15,75 @@ import (
 	"github.com/abload/abload/harness/flink"
 )
 
-// fakeFlink is a Flink REST endpoint for unit tests: it serves the job,
+// Server is a Flink REST endpoint for unit tests: it serves the job,
 // vertex and TaskManager metrics, checkpoint history and details the test
 // sets, the way Flink's REST API shapes them. Only what the monitor and the
-// measurement snapshots read is there.
-type fakeFlink struct {
-	srv *httptest.Server
+// measurement snapshots read is there. A test changes its fields while
+// holding its lock (Lock, Unlock).
+type Server struct {
+	Srv *httptest.Server
 
-	mu       sync.Mutex
-	jobID    string
-	vertices []flink.Vertex
-	// metrics: vertex id → metric id → one value per subtask (NaN: the
+	sync.Mutex
+	JobID    string
+	Vertices []flink.Vertex
+	// Metrics: vertex id → metric id → one value per subtask (NaN: the
 	// subtask has no value).
-	metrics     map[string]map[string][]float64
-	readRecords map[string][]int64 // vertex id → records-in per subtask
-	tms         map[string]map[string]float64
-	history     []flink.CheckpointEntry
-	parts       map[string][3]int64 // "cid/vid" → sync, async, alignment max
-	restarts    float64
-	config      map[string]string
-	fail        map[string]bool // path prefixes answered with a 500
-	requests    map[string]int  // path (without query) → count
-	// state is the job's ("" until a jar runs when onRun is set, RUNNING
-	// otherwise); onRun starts the job from its program arguments, onCancel
+	Metrics     map[string]map[string][]float64
+	ReadRecords map[string][]int64 // vertex id → records-in per subtask
+	TMs         map[string]map[string]float64
+	History     []flink.CheckpointEntry
+	Parts       map[string][3]int64 // "cid/vid" → sync, async, alignment max
+	Restarts    float64
+	Config      map[string]string
+	Fail        map[string]bool // path prefixes answered with a 500
+	Requests    map[string]int  // path (without query) → count
+	// State is the job's ("" until a jar runs when OnRun is set, RUNNING
+	// otherwise); OnRun starts the job from its program arguments, OnCancel
 	// stops it (both optional, called without the lock).
-	state    string
-	onRun    func(args []string) error
-	onCancel func()
-	// fetchInterval > 0 serves vertex metrics as Flink's metric fetcher
+	State    string
+	OnRun    func(args []string) error
+	OnCancel func()
+	// FetchInterval > 0 serves vertex metrics as Flink's metric fetcher
 	// does (metrics.fetcher.update-interval): a request finding the values
 	// older than the interval starts a refresh that takes them now and
 	// that later requests see; it itself gets the old values.
-	fetchInterval time.Duration
+	FetchInterval time.Duration
 	cache         map[string]map[string][]float64
 	cacheAt       time.Time
-	// overview, when set, answers GET /overview (404 otherwise).
-	overview func() flink.Overview
+	// Overview, when set, answers GET /overview (404 otherwise).
+	Overview func() flink.Overview
 }
 
-func newFakeFlink(t *testing.T, jobID string, vertices ...flink.Vertex) *fakeFlink {
-	f := &fakeFlink{jobID: jobID, vertices: vertices, metrics: map[string]map[string][]float64{},
-		readRecords: map[string][]int64{}, tms: map[string]map[string]float64{}, parts: map[string][3]int64{},
-		config: map[string]string{}, fail: map[string]bool{}, requests: map[string]int{}}
+// NewServer starts a server for the job jobID with these vertices; the
+// test ends it.
+func NewServer(t testing.TB, jobID string, vertices ...flink.Vertex) *Server {
+	f := &Server{JobID: jobID, Vertices: vertices, Metrics: map[string]map[string][]float64{},
+		ReadRecords: map[string][]int64{}, TMs: map[string]map[string]float64{}, Parts: map[string][3]int64{},
+		Config: map[string]string{}, Fail: map[string]bool{}, Requests: map[string]int{}}
 	for _, v := range vertices {
-		f.metrics[v.ID] = map[string][]float64{}
+		f.Metrics[v.ID] = map[string][]float64{}
 	}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+	f.Srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Srv.Close)
 	return f
 }
 
-// set sets a vertex metric's per-subtask values.
-func (f *fakeFlink) set(vid, name string, perSubtask ...float64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.metrics[vid][name] = perSubtask
+// Set sets a vertex metric's per-subtask values.
+func (f *Server) Set(vid, name string, perSubtask ...float64) {
+	f.Lock()
+	defer f.Unlock()
+	f.Metrics[vid][name] = perSubtask
 }
 
-func (f *fakeFlink) client() *flink.Client { return flink.NewClient(f.srv.URL) }
+// Client is a REST client of the server.
+func (f *Server) Client() *flink.Client { return flink.NewClient(f.Srv.URL) }
 
-func (f *fakeFlink) serve(w http.ResponseWriter, req *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func (f *Server) serve(w http.ResponseWriter, req *http.Request) {
+	f.Lock()
+	defer f.Unlock()
 	path := req.URL.Path
-	f.requests[path]++
-	for p := range f.fail {
+	f.Requests[path]++
+	for p := range f.Fail {
 		if strings.HasPrefix(path, p) {
 			http.Error(w, `{"errors":["injected failure"]}`, http.StatusInternalServerError)
 			return
@@ -96,7 +100,7 @@ func (f *fakeFlink) serve(w http.ResponseWriter, req *http.Request) {
 		return strconv.FormatFloat(v, 'f', -1, 64) // Flink sends gauges as strings
 	}
 	parts := strings.Split(strings.Trim(path, "/"), "/")
-	job := "jobs/" + f.jobID
+	job := "jobs/" + f.JobID
 	switch {
 	case path == "/jars/upload" && req.Method == http.MethodPost:
 		reply(map[string]string{"filename": "/tmp/flink-web-upload/0b1c_job.jar", "status": "success"})
@@ -108,48 +112,48 @@ func (f *fakeFlink) serve(w http.ResponseWriter, req *http.Request) {
 			http.Error(w, `{"errors":["bad request"]}`, http.StatusBadRequest)
 			return
 		}
-		if f.onRun != nil {
-			run := f.onRun
-			f.mu.Unlock()
+		if f.OnRun != nil {
+			run := f.OnRun
+			f.Unlock()
 			err := run(body.Args)
-			f.mu.Lock()
+			f.Lock()
 			if err != nil {
 				http.Error(w, fmt.Sprintf(`{"errors":[%q]}`, err.Error()), http.StatusInternalServerError)
 				return
 			}
 		}
-		f.state = "RUNNING"
-		reply(map[string]string{"jobid": f.jobID})
+		f.State = "RUNNING"
+		reply(map[string]string{"jobid": f.JobID})
 	case len(parts) == 2 && parts[0] == "jars" && req.Method == http.MethodDelete:
 		reply(map[string]any{})
 	case strings.TrimPrefix(path, "/") == job && req.Method == http.MethodPatch:
-		f.state = "CANCELED"
-		if f.onCancel != nil {
-			stop := f.onCancel
-			f.onCancel = nil
-			f.mu.Unlock()
+		f.State = "CANCELED"
+		if f.OnCancel != nil {
+			stop := f.OnCancel
+			f.OnCancel = nil
+			f.Unlock()
 			stop()
-			f.mu.Lock()
+			f.Lock()
 		}
 		reply(map[string]any{})
 	case strings.TrimPrefix(path, "/") == job+"/exceptions":
 		reply(map[string]any{"root-exception": ""})
-	case path == "/overview" && f.overview != nil:
-		reply(f.overview())
+	case path == "/overview" && f.Overview != nil:
+		reply(f.Overview())
 	case path == "/jobmanager/config":
 		var kv []map[string]string
-		for k, v := range f.config {
+		for k, v := range f.Config {
 			kv = append(kv, map[string]string{"key": k, "value": v})
 		}
 		reply(kv)
 	case path == "/taskmanagers":
 		var tms []map[string]string
-		for id := range f.tms {
+		for id := range f.TMs {
 			tms = append(tms, map[string]string{"id": id})
 		}
 		reply(map[string]any{"taskmanagers": tms})
 	case len(parts) == 3 && parts[0] == "taskmanagers" && parts[2] == "metrics":
-		ms, ok := f.tms[parts[1]]
+		ms, ok := f.TMs[parts[1]]
 		if !ok {
 			http.NotFound(w, req)
 			return
@@ -168,45 +172,45 @@ func (f *fakeFlink) serve(w http.ResponseWriter, req *http.Request) {
 		}
 		reply(out)
 	case strings.TrimPrefix(path, "/") == job:
-		state := f.state
-		if state == "" && f.onRun == nil {
+		state := f.State
+		if state == "" && f.OnRun == nil {
 			state = "RUNNING"
 		}
-		vs := append([]flink.Vertex(nil), f.vertices...)
+		vs := append([]flink.Vertex(nil), f.Vertices...)
 		for i := range vs {
 			vs[i].Status = state
 		}
-		reply(flink.JobDetails{JID: f.jobID, Name: "ab", State: state, Vertices: vs})
+		reply(flink.JobDetails{JID: f.JobID, Name: "ab", State: state, Vertices: vs})
 	case strings.TrimPrefix(path, "/") == job+"/metrics":
 		if req.URL.Query().Get("get") == "numRestarts" {
-			reply([]map[string]any{{"id": "numRestarts", "value": num(f.restarts)}})
+			reply([]map[string]any{{"id": "numRestarts", "value": num(f.Restarts)}})
 			return
 		}
 		reply([]any{})
 	case strings.TrimPrefix(path, "/") == job+"/checkpoints":
-		reply(map[string]any{"history": f.history})
+		reply(map[string]any{"history": f.History})
 	case len(parts) == 7 && parts[2] == "checkpoints" && parts[3] == "details" && parts[5] == "subtasks":
-		p := f.parts[parts[4]+"/"+parts[6]]
+		p := f.Parts[parts[4]+"/"+parts[6]]
 		reply(map[string]any{"summary": map[string]any{
 			"checkpoint_duration": map[string]any{"sync": map[string]int64{"max": p[0]}, "async": map[string]int64{"max": p[1]}},
 			"alignment":           map[string]any{"duration": map[string]int64{"max": p[2]}},
 		}})
 	case len(parts) == 4 && parts[2] == "vertices":
 		var subtasks []map[string]any
-		for i, n := range f.readRecords[parts[3]] {
+		for i, n := range f.ReadRecords[parts[3]] {
 			subtasks = append(subtasks, map[string]any{"subtask": i, "metrics": map[string]int64{"read-records": n}})
 		}
 		reply(map[string]any{"subtasks": subtasks})
 	case len(parts) == 6 && parts[2] == "vertices" && parts[4] == "subtasks" && parts[5] == "metrics":
-		ms := f.metrics[parts[3]]
-		if f.fetchInterval > 0 {
+		ms := f.Metrics[parts[3]]
+		if f.FetchInterval > 0 {
 			if f.cache == nil {
 				f.cache = map[string]map[string][]float64{}
 			}
 			served := f.cache[parts[3]]
-			if time.Since(f.cacheAt) >= f.fetchInterval {
+			if time.Since(f.cacheAt) >= f.FetchInterval {
 				f.cacheAt = time.Now()
-				for vid, m := range f.metrics {
+				for vid, m := range f.Metrics {
 					cp := make(map[string][]float64, len(m))
 					for n, v := range m {
 						cp[n] = append([]float64(nil), v...)
