@@ -250,9 +250,9 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 	jobEnded := make(chan string, 1)
 	wg.Add(1)
 	go func() { defer wg.Done(); r.watchJob(bg, jobEnded) }()
-	r.mon = newMonitor(r)
+	r.mon = r.newMonitor()
 	wg.Add(1)
-	go func() { defer wg.Done(); r.mon.run(bg) }()
+	go func() { defer wg.Done(); r.mon.Run(bg) }()
 
 	if prefill > 0 {
 		r.phase(PhasePrefill)
@@ -408,7 +408,7 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	var lastAt, buffered int64
 	var firstRead, lastRead, firstReadAt, lastReadAt int64
 	lagSample := func() (lag int64, atNs int64, ok bool) {
-		read, at, _, known := r.mon.read()
+		read, at, _, known := r.mon.Read()
 		if !known {
 			return 0, 0, false
 		}
@@ -518,8 +518,8 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	if lag, _, ok := lagSample(); ok {
 		lagNow = lag
 	}
-	st.FailedCheckpoints = r.mon.failedCheckpointsBetween(t0, t2)
-	st.Restarts = r.mon.restartsBetween(t0, r.clock.Now())
+	st.FailedCheckpoints = r.mon.FailedCheckpointsBetween(t0, t2)
+	st.Restarts = r.mon.RestartsBetween(t0, r.clock.Now())
 	cdBound, cdText := consumerDelayBound(r.sc)
 	st.Verdict, st.Reason, st.LimitedBy = judgeStep(stepFacts{
 		rate: rate, drained: drained, lagNow: lagNow, owed: owed,
@@ -612,21 +612,6 @@ func (r *runner) producerBuffered() int64 {
 	return 0
 }
 
-// failedCheckpointsBetween counts the failed checkpoints (not savepoints)
-// triggered in [fromNs, toNs].
-func (m *monitor) failedCheckpointsBetween(fromNs, toNs int64) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	n := 0
-	for _, c := range m.checkpoints {
-		at := c.TriggerTimestamp * int64(time.Millisecond)
-		if c.Status == "FAILED" && !c.IsSavepoint && at >= fromNs && at <= toNs {
-			n++
-		}
-	}
-	return n
-}
-
 // capacityWarmup runs the load at rate for d, unjudged, then pauses it until
 // the input lag is back near 0 (at most capacity.drain_timeout).
 func (r *runner) capacityWarmup(ctx context.Context, dyn *generators.Dynamic, rate float64, d time.Duration, jobEnded <-chan string) error {
@@ -645,7 +630,7 @@ func (r *runner) capacityWarmup(ctx context.Context, dyn *generators.Dynamic, ra
 			paused = true
 		}
 		if paused {
-			read, at, _, ok := r.mon.read()
+			read, at, _, ok := r.mon.Read()
 			sent := r.col.acked.Load()
 			if (ok && at >= end+int64(capMetricStaleness) && sent-read <= int64(math.Max(20, rate*0.01))) || now > deadline {
 				return nil

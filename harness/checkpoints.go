@@ -9,43 +9,9 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/reports"
 )
-
-// interval is a span of Unix nanoseconds [from, to].
-type interval struct{ from, to int64 }
-
-// checkpointIntervals returns when each checkpoint (savepoints included) was
-// in flight: from its trigger to its end (completed or failed), or to nowNs
-// for one still in progress.
-func checkpointIntervals(list []flink.CheckpointEntry, nowNs int64) []interval {
-	var out []interval
-	for _, c := range list {
-		from := c.TriggerTimestamp * 1e6
-		to := from + c.EndToEndDuration*1e6
-		if c.Status == "IN_PROGRESS" {
-			to = nowNs
-		} else if c.EndToEndDuration <= 0 && c.LatestAck > 0 {
-			to = c.LatestAck * 1e6
-		}
-		out = append(out, interval{from, max(from, to)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].from < out[j].from })
-	return out
-}
-
-func overlaps(ivs []interval, from, to int64) bool {
-	// ivs is sorted by from; few enough for a linear scan per query.
-	for _, iv := range ivs {
-		if iv.from > to {
-			return false
-		}
-		if iv.to >= from {
-			return true
-		}
-	}
-	return false
-}
 
 // summarizeCheckpoints turns the run's checkpoints into the result's
 // section: counts, durations and sizes of those triggered in the
@@ -105,17 +71,11 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 	if r.mon == nil {
 		return
 	}
-	r.mon.finish(ctx)
+	r.mon.Finish(ctx)
 	fromS, toS := r.sinceStart(r.col.measureStartNs), r.sinceStart(r.col.measureEndNs)
-	list := r.mon.checkpointList(ctx)
+	list := r.mon.CheckpointList(ctx)
 	res.Checkpoints = summarizeCheckpoints(list, fromS, toS)
-	r.mon.mu.Lock()
-	entries := make([]flink.CheckpointEntry, 0, len(r.mon.checkpoints))
-	for _, c := range r.mon.checkpoints {
-		entries = append(entries, c)
-	}
-	r.mon.mu.Unlock()
-	ivs := checkpointIntervals(entries, r.clock.Now())
+	ivs := monitor.CheckpointIntervals(r.mon.Checkpoints(), r.clock.Now())
 	if res.Checkpoints != nil {
 		r.col.mu.Lock()
 		if r.col.ovh != nil {
@@ -132,11 +92,11 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 	for i := range res.Timeseries {
 		p := &res.Timeseries[i]
 		to := r.startNs + int64(p.TS*1e9)
-		p.CheckpointInProgress = overlaps(ivs, to-int64(time.Second), to)
+		p.CheckpointInProgress = monitor.Overlaps(ivs, to-int64(time.Second), to)
 	}
 	r.expectedKeyedSkew(res.Skew)
-	res.FlinkMetrics = r.mon.flinkMetrics()
-	res.Resources = r.mon.resources(fromS, toS)
+	res.FlinkMetrics = r.mon.FlinkMetrics()
+	res.Resources = r.mon.Resources(fromS, toS)
 	res.Lag = lagSummary(res.Timeseries, fromS, toS)
 	r.col.mu.Lock()
 	res.Latency.Negative = r.col.negative
@@ -164,7 +124,7 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 		}
 		excused = append(excused, reports.Recovery{AtS: rs.AtS, LagRecoveredS: &end})
 	}
-	if n := r.mon.restarts(); n > 0 && len(r.sc.Faults) == 0 && len(r.sc.Scaling) == 0 {
+	if n := r.mon.Restarts(); n > 0 && len(r.sc.Faults) == 0 && len(r.sc.Scaling) == 0 {
 		why := ""
 		if ex := flink.FirstLines(r.flink.JobExceptions(ctx, r.jobID), 1); ex != "" {
 			why = " (Flink's first exception: " + strings.TrimSpace(ex) + ")"

@@ -3,41 +3,13 @@ package harness
 import (
 	"errors"
 	"math"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
-
-// A checkpoint is in flight from its trigger to its end: trigger + end to
-// end duration, the last acknowledgement when a failed one has no
-// duration, now while in progress; sorted by trigger.
-func TestCheckpointIntervals(t *testing.T) {
-	ms := int64(1e6)
-	list := []flink.CheckpointEntry{
-		{ID: 3, Status: "IN_PROGRESS", TriggerTimestamp: 5000},
-		{ID: 1, Status: "COMPLETED", TriggerTimestamp: 1000, EndToEndDuration: 120},
-		{ID: 2, Status: "FAILED", TriggerTimestamp: 3000, LatestAck: 3400},
-		{ID: 4, Status: "FAILED", TriggerTimestamp: 4000}, // nothing known of its end: a moment
-	}
-	got := checkpointIntervals(list, 6000*ms)
-	want := []interval{{1000 * ms, 1120 * ms}, {3000 * ms, 3400 * ms}, {4000 * ms, 4000 * ms}, {5000 * ms, 6000 * ms}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("intervals %v, want %v", got, want)
-	}
-	for _, tc := range []struct {
-		from, to int64
-		want     bool
-	}{{0, 999, false}, {0, 1000, true}, {1121, 2999, false}, {3400, 3500, true}, {3401, 3999, false}, {5500, 5600, true}, {6001, 7000, false}} {
-		if got := overlaps(want, tc.from*ms, tc.to*ms); got != tc.want {
-			t.Errorf("overlaps [%d, %d] ms = %v, want %v", tc.from, tc.to, got, tc.want)
-		}
-	}
-}
 
 // The checkpoints section counts and summarizes those triggered inside the
 // measurement phase only, savepoints apart, and lists every one.

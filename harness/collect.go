@@ -9,6 +9,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/reports"
 )
 
@@ -55,6 +56,15 @@ func (m *MeasuredCounts) add(o MeasuredCounts) {
 	m.UniqueClicks += o.UniqueClicks
 	m.Conversions += o.Conversions
 	m.Unsubscribes += o.Unsubscribes
+}
+
+// interval is a span of Unix nanoseconds [From, To].
+type interval = monitor.Interval
+
+// posSample is a count at a time.
+type posSample struct {
+	ns  int64
+	pos int64
 }
 
 // collector accumulates everything the harness learns from the job's
@@ -182,25 +192,25 @@ const outputMerge = int64(10 * time.Millisecond)
 func (c *collector) noteOutput(nowNs int64) {
 	if n := len(c.outRuns); n > 0 {
 		r := &c.outRuns[n-1]
-		if nowNs <= r.to+outputMerge && nowNs >= r.from-outputMerge {
-			r.from, r.to = min(r.from, nowNs), max(r.to, nowNs)
+		if nowNs <= r.To+outputMerge && nowNs >= r.From-outputMerge {
+			r.From, r.To = min(r.From, nowNs), max(r.To, nowNs)
 			return
 		}
-		if nowNs < r.from {
+		if nowNs < r.From {
 			return // read before the latest run by another consumer: its run is long gone
 		}
 	}
-	c.outRuns = append(c.outRuns, interval{nowNs, nowNs})
+	c.outRuns = append(c.outRuns, interval{From: nowNs, To: nowNs})
 }
 
 // firstOutputAtOrAfter returns when output was first read at or after ns
 // (to within outputMerge: ns itself inside a run), or 0.
 func (c *collector) firstOutputAtOrAfter(ns int64) int64 {
-	i := sort.Search(len(c.outRuns), func(i int) bool { return c.outRuns[i].to >= ns })
+	i := sort.Search(len(c.outRuns), func(i int) bool { return c.outRuns[i].To >= ns })
 	if i == len(c.outRuns) {
 		return 0
 	}
-	return max(ns, c.outRuns[i].from)
+	return max(ns, c.outRuns[i].From)
 }
 
 // longestOutputGap is the longest time (s) in [fromNs, toNs] without an
@@ -211,12 +221,12 @@ func (c *collector) longestOutputGap(fromNs, toNs int64) float64 {
 	if toNs <= fromNs {
 		return 0
 	}
-	i := sort.Search(len(c.outRuns), func(i int) bool { return c.outRuns[i].to >= fromNs })
+	i := sort.Search(len(c.outRuns), func(i int) bool { return c.outRuns[i].To >= fromNs })
 	last, gap := fromNs, int64(0)
-	for ; i < len(c.outRuns) && c.outRuns[i].from <= toNs; i++ {
+	for ; i < len(c.outRuns) && c.outRuns[i].From <= toNs; i++ {
 		r := c.outRuns[i]
-		gap = max(gap, r.from-last)
-		last = max(last, min(r.to, toNs))
+		gap = max(gap, r.From-last)
+		last = max(last, min(r.To, toNs))
 	}
 	gap = max(gap, toNs-last)
 	return float64(gap) / 1e9

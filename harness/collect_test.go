@@ -45,53 +45,6 @@ func TestProcessedInMeasurement(t *testing.T) {
 	}
 }
 
-// The source's position is interpolated between samples; outside them it
-// is unknown.
-func TestPositionAt(t *testing.T) {
-	h := []posSample{{ns: 1000, pos: 0}, {ns: 2000, pos: 1000}, {ns: 4000, pos: 1000}}
-	for _, tc := range []struct {
-		ns   int64
-		want float64
-		ok   bool
-	}{{1000, 0, true}, {1500, 500, true}, {2000, 1000, true}, {3000, 1000, true}, {999, 0, false}, {4001, 0, false}} {
-		got, ok := positionAt(h, tc.ns)
-		if ok != tc.ok || got != tc.want {
-			t.Errorf("positionAt(%d) = %v, %v; want %v, %v", tc.ns, got, ok, tc.want, tc.ok)
-		}
-	}
-}
-
-// A polled value refreshed elsewhere is stamped with the poll before the
-// first one that saw it; an unchanged value is a new sample only once the
-// fetcher must have refreshed since (poll − refresh − staleMargin), so a
-// stopped source's position still moves on in time; no value is stamped
-// before that bound.
-func TestPositionStamp(t *testing.T) {
-	ms := int64(time.Millisecond)
-	p := positionStamp{refresh: time.Second}
-	for _, tc := range []struct {
-		now, pos, at int64
-		ok           bool
-	}{
-		{1000, 10, 1000, true}, // the first poll: taken now, as far as it knows
-		{1250, 10, 0, false},
-		{1500, 10, 0, false},
-		{1750, 30, 1500, true}, // refreshed after the 1500 poll began
-		{2000, 30, 0, false},
-		{2250, 25, 2000, true}, // went back (a restart): still a new value
-		{2500, 25, 0, false},   // 2500 − 1500 is before 2000: nothing new known
-		{3500, 25, 0, false},   // 2000 exactly: not newer
-		{3750, 25, 2250, true}, // the fetcher refreshed since: 25 still held at 2250
-		{4000, 40, 3750, true},
-		{7000, 50, 5500, true}, // polls failed in between: no earlier than 7000 − 1500
-	} {
-		at, ok := p.observe(tc.now*ms, tc.pos)
-		if ok != tc.ok || (ok && at != tc.at*ms) {
-			t.Errorf("poll at %d ms reading %d: (%d ms, %v), want (%d ms, %v)", tc.now, tc.pos, at/ms, ok, tc.at, tc.ok)
-		}
-	}
-}
-
 // What was in Kafka at a moment, from the kept samples: the lag compares
 // the source's position with the count at the position's own time.
 func TestInKafkaAt(t *testing.T) {

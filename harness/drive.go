@@ -72,12 +72,12 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	jobEnded := make(chan string, 1)
 	go r.watchJob(watchCtx, jobEnded)
 
-	r.mon = newMonitor(r)
+	r.mon = r.newMonitor()
 	monCtx, stopMon := context.WithCancel(context.Background())
 	defer stopMon()
 	var monWG sync.WaitGroup
 	monWG.Add(1)
-	go func() { defer monWG.Done(); r.mon.run(monCtx) }()
+	go func() { defer monWG.Done(); r.mon.Run(monCtx) }()
 
 	if prefill > 0 {
 		r.phase(PhasePrefill)
@@ -220,7 +220,7 @@ wait:
 		}
 		drainTimedOut, aborted, jobFailure = r.drain(ctx, jobEnded)
 		if !aborted && jobFailure == "" {
-			r.awaitPosition(ctx, r.col.measureEndNs)
+			r.mon.AwaitPosition(ctx, r.col.measureEndNs)
 		}
 	}
 	if sc.Job.SavepointAtEnd && !aborted && jobFailure == "" {
@@ -352,7 +352,7 @@ func (r *runner) drain(ctx context.Context, jobEnded <-chan string) (timedOut, a
 		r.col.mu.Unlock()
 		if r.topics.Updates == "" && r.topics.Windows == "" && r.mon != nil {
 			// No output to wait for: wait until the job has read every event.
-			read, _, _, known := r.mon.read()
+			read, _, _, known := r.mon.Read()
 			done = known && read >= sent
 		}
 		if done {
@@ -451,7 +451,7 @@ func (r *runner) tick(final bool) {
 		Phase:       r.currentPhase(),
 	}
 	if r.mon != nil {
-		if read, at, rate, ok := r.mon.read(); ok {
+		if read, at, rate, ok := r.mon.Read(); ok {
 			// The position against what was in Kafka when it was taken.
 			pt.Lag = max(0, c.inKafkaAt(at)-read)
 			pt.ReadEPS = rate
@@ -567,7 +567,7 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		InEPS:  float64(c.processed*c.sample) / sc.Workload.Duration.Seconds(),
 		OutRPS: float64(c.outMeasure) / sc.Workload.Duration.Seconds(),
 	}
-	readEPS, readKnown := r.sourceRate(c.measureStartNs, c.measureEndNs)
+	readEPS, readKnown := r.mon.SourceRate(c.measureStartNs, c.measureEndNs)
 	if readKnown {
 		res.Throughput.ReadEPS = &readEPS
 	}

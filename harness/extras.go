@@ -76,7 +76,7 @@ func (r *runner) snapshotCost(ctx context.Context, start bool) {
 		jc.Unmeasured = "the scoring step's metrics could not be read at the end of the measurement phase: " + err.Error()
 	case s == nil:
 		jc.Unmeasured = "the scoring step's metrics could not be read when the measurement phase began"
-	case r.mon != nil && r.mon.restartsBetween(s.atNs, cost.atNs) > 0, cost.events < s.events || cost.cpuNs < s.cpuNs:
+	case r.mon != nil && r.mon.RestartsBetween(s.atNs, cost.atNs) > 0, cost.events < s.events || cost.cpuNs < s.cpuNs:
 		jc.Unmeasured = "the job restarted during the measurement phase (the scoring step's counters start over)"
 	case cost.events == s.events:
 		jc.Unmeasured = "the scoring step scored no events in the measurement phase"

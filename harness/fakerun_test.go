@@ -115,7 +115,7 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 				// no value for it.
 				vals := []float64{math.NaN(), math.NaN()}
 				vals[rec.Partition%2] = float64(rec.Offset)
-				j.ff.Set(srcVID, topicOffsetMetric(in, int(rec.Partition%2), int(rec.Partition)), vals...)
+				j.ff.Set(srcVID, flinktest.OffsetMetric(in, int(rec.Partition%2), int(rec.Partition)), vals...)
 			})
 		}
 	}()

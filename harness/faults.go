@@ -164,7 +164,7 @@ func (t runnerTimeline) restartsBetween(fromNs, toNs int64) float64 {
 	if t.r.mon == nil {
 		return 0
 	}
-	return t.r.mon.restartsBetween(fromNs, toNs)
+	return t.r.mon.RestartsBetween(fromNs, toNs)
 }
 
 // recoveryOf times every injected fault: when the job noticed it (some

@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/abload/abload/harness/env"
-	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -215,7 +214,7 @@ func (p *promCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 
 	if m := r.mon; m != nil {
-		completed, failed, last := m.checkpointSummary()
+		completed, failed, last := m.CheckpointSummary()
 		cnt(p.ckpts, float64(completed), "completed")
 		cnt(p.ckpts, float64(failed), "failed")
 		if last != nil {
@@ -279,29 +278,6 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(ks)
 	return ks
-}
-
-// checkpointSummary counts the run's checkpoints (not savepoints) by
-// outcome and returns the latest completed one.
-func (m *monitor) checkpointSummary() (completed, failed int, last *flink.CheckpointEntry) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for id, c := range m.checkpoints {
-		if c.IsSavepoint {
-			continue
-		}
-		switch c.Status {
-		case "COMPLETED":
-			completed++
-			if last == nil || id > last.ID {
-				cc := c
-				last = &cc
-			}
-		case "FAILED":
-			failed++
-		}
-	}
-	return completed, failed, last
 }
 
 // CheckMetricsAddr accepts only a loopback host:port (the endpoint has no
@@ -432,7 +408,7 @@ func (r *runner) statusLines(pt reports.TimePoint, now int64) []string {
 		fmt.Sprintf("  lag    %d events", pt.Lag),
 	}
 	if r.mon != nil {
-		completed, failed, last := r.mon.checkpointSummary()
+		completed, failed, last := r.mon.CheckpointSummary()
 		ck := fmt.Sprintf("  ckpt   %d completed, %d failed", completed, failed)
 		if last != nil {
 			ago := time.Since(time.UnixMilli(last.LatestAck)).Seconds()

@@ -142,8 +142,8 @@ func (o *overheadSplit) result(ivs []interval) *reports.CheckpointOverhead {
 func merge(ivs []interval) []interval {
 	var out []interval
 	for _, iv := range ivs {
-		if n := len(out); n > 0 && iv.from <= out[n-1].to {
-			out[n-1].to = max(out[n-1].to, iv.to)
+		if n := len(out); n > 0 && iv.From <= out[n-1].To {
+			out[n-1].To = max(out[n-1].To, iv.To)
 			continue
 		}
 		out = append(out, iv)
@@ -154,8 +154,8 @@ func merge(ivs []interval) []interval {
 // covers reports whether a moment lies in one of merged (disjoint, in
 // order), each taken as [from, to): at its end a checkpoint is over.
 func covers(merged []interval, ns int64) bool {
-	i := sort.Search(len(merged), func(i int) bool { return merged[i].from > ns })
-	return i > 0 && merged[i-1].to > ns
+	i := sort.Search(len(merged), func(i int) bool { return merged[i].From > ns })
+	return i > 0 && merged[i-1].To > ns
 }
 
 // unionWithin is the length of the union of ivs (sorted by start) inside
@@ -163,7 +163,7 @@ func covers(merged []interval, ns int64) bool {
 func unionWithin(ivs []interval, fromNs, toNs int64) int64 {
 	var total int64
 	for _, iv := range merge(ivs) {
-		if a, b := max(iv.from, fromNs), min(iv.to, toNs); b > a {
+		if a, b := max(iv.From, fromNs), min(iv.To, toNs); b > a {
 			total += b - a
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/reports"
 )
 
@@ -21,12 +22,12 @@ func simulateOverhead(t *testing.T, phase time.Duration) *overheadSplitResult {
 	o := newOverheadSplit(start, end)
 	var ivs []interval
 	for trig := start + int64(5*time.Second); trig < end; trig += int64(10 * time.Second) {
-		ivs = append(ivs, interval{trig, trig + int64(30*time.Millisecond)})
+		ivs = append(ivs, interval{From: trig, To: trig + int64(30*time.Millisecond)})
 	}
 	known := func(now int64) []interval {
 		var out []interval
 		for _, iv := range ivs {
-			if iv.from <= now-checkpointVisibility {
+			if iv.From <= now-checkpointVisibility {
 				out = append(out, iv)
 			}
 		}
@@ -84,7 +85,7 @@ func TestOverheadIndependentOfRunLength(t *testing.T) {
 
 // Overlapping intervals (a savepoint beside a checkpoint) count once.
 func TestUnionWithinAndCovers(t *testing.T) {
-	ivs := []interval{{10, 20}, {15, 30}, {40, 50}}
+	ivs := []interval{{From: 10, To: 20}, {From: 15, To: 30}, {From: 40, To: 50}}
 	if got := unionWithin(ivs, 0, 100); got != 30 {
 		t.Errorf("union %d, want 30", got)
 	}
@@ -109,7 +110,7 @@ func TestUnionWithinAndCovers(t *testing.T) {
 	o.event(1500*1e6, 20) // between
 	o.event(3000*1e6, 30) // in checkpoint 2, still in flight
 	o.event(now-checkpointVisibility+1, 40)
-	o.classify(horizon(now), checkpointIntervals(list, now))
+	o.classify(horizon(now), monitor.CheckpointIntervals(list, now))
 	if o.in.TotalCount() != 2 || o.out.TotalCount() != 1 || len(o.pending) != 1 {
 		t.Errorf("classified %d in flight, %d between, %d pending; want 2, 1, 1 (past the horizon)", o.in.TotalCount(), o.out.TotalCount(), len(o.pending))
 	}

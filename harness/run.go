@@ -24,6 +24,7 @@ import (
 	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/kafka"
+	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/harness/proc"
 	"github.com/abload/abload/harness/redact"
@@ -262,7 +263,7 @@ type runner struct {
 	savepoint    string
 	savepointErr string
 
-	mon      *monitor
+	mon      *monitor.Monitor
 	faults   faultState
 	scales   scaleState
 	live     liveState
@@ -290,6 +291,28 @@ func (r *runner) phase(name string) {
 }
 
 func (r *runner) sinceStart(ns int64) float64 { return float64(ns-r.startNs) / 1e9 }
+
+// newMonitor is the run's monitor of its job, environment and source; the
+// collector hears of each position poll and of the checkpoints' spans.
+func (r *runner) newMonitor() *monitor.Monitor {
+	cfg := monitor.Config{
+		Flink: r.flink, JobID: r.jobID, Clock: r.clock, StartNs: r.startNs,
+		InputTopic: r.topics.Input, Partitions: r.partitions(), InputBase: r.inputBase,
+		Logf: r.con.Logf,
+	}
+	if cl, ok := r.env.(env.ComponentLister); ok {
+		cfg.Components = cl
+	}
+	if r.env != nil && r.env.Kind() != scenarios.EnvExternal {
+		// The environments abload starts set it (cluster.FlinkBaseConfig).
+		cfg.FetcherInterval = time.Second
+	}
+	if c := r.col; c != nil {
+		cfg.OnPoll = c.noteAcked
+		cfg.OnCheckpoints = func(nowNs int64, ivs []monitor.Interval) { c.classifyOverhead(horizon(nowNs), ivs) }
+	}
+	return monitor.New(cfg)
+}
 
 func newRunID() string {
 	b := make([]byte, 3)

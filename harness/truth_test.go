@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/abload/abload/generators"
-	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -59,35 +58,5 @@ func TestBuildTruth(t *testing.T) {
 	}
 	if tr := buildTruth(g, gen, nil); tr.Measured != nil || tr.Rates[0].OpenMeasured != nil {
 		t.Errorf("no windows output: nothing measured, got %+v", tr.Measured)
-	}
-}
-
-// Restarts and failed checkpoints between two moments, from the monitor's
-// samples: numRestarts is a counter (its rise over the span), failed
-// checkpoints are counted by trigger time, savepoints apart.
-func TestMonitorWindows(t *testing.T) {
-	s := int64(1e9)
-	m := &monitor{restartsAt: []restartSample{{1 * s, 0}, {5 * s, 1}, {9 * s, 1}, {12 * s, 3}}, checkpoints: map[int64]flink.CheckpointEntry{
-		1: {ID: 1, Status: "FAILED", TriggerTimestamp: 2000},
-		2: {ID: 2, Status: "COMPLETED", TriggerTimestamp: 4000},
-		3: {ID: 3, Status: "FAILED", TriggerTimestamp: 6000},
-		4: {ID: 4, Status: "FAILED", TriggerTimestamp: 7000, IsSavepoint: true},
-		5: {ID: 5, Status: "FAILED", TriggerTimestamp: 11000},
-	}}
-	for _, tc := range []struct {
-		from, to int64
-		want     float64
-	}{{0, 20 * s, 3}, {2 * s, 6 * s, 1}, {6 * s, 10 * s, 0}, {6 * s, 13 * s, 2}, {13 * s, 20 * s, 0}} {
-		if got := m.restartsBetween(tc.from, tc.to); got != tc.want {
-			t.Errorf("restarts in [%d s, %d s): %v, want %v", tc.from/s, tc.to/s, got, tc.want)
-		}
-	}
-	for _, tc := range []struct {
-		from, to int64
-		want     int
-	}{{0, 20 * s, 3}, {2 * s, 6 * s, 2}, {2*s + 1, 5 * s, 0}, {7 * s, 10 * s, 0}} {
-		if got := m.failedCheckpointsBetween(tc.from, tc.to); got != tc.want {
-			t.Errorf("failed checkpoints in [%d s, %d s]: %d, want %d", tc.from/s, tc.to/s, got, tc.want)
-		}
 	}
 }

@@ -254,3 +254,10 @@ func (f *Server) serve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, fmt.Sprintf(`{"errors":["not found: %s"]}`, path), http.StatusNotFound)
 	}
 }
+
+// OffsetMetric is the id of the KafkaSource's current-offset metric of a
+// topic's partition, as the subtask reading it reports it (the source
+// operator named events-source).
+func OffsetMetric(topic string, subtask, partition int) string {
+	return fmt.Sprintf("%d.Source__events-source.KafkaSourceReader.topic.%s.partition.%d.currentOffset", subtask, topic, partition)
+}

@@ -1,18 +1,14 @@
-package harness
+package monitor
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"math"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/flink/flinktest"
-	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/reports"
 )
 
@@ -24,23 +20,32 @@ const (
 // monitorRig is a runner and a monitor reading a fake Flink: a source
 // vertex reading the 2 partitions of topic "in" and a scoring vertex, each
 // at parallelism 2.
-func monitorRig(t *testing.T) (*runner, *monitor, *flinktest.Server) {
+func monitorRig(t *testing.T) (*rig, *Monitor, *flinktest.Server) {
 	t.Helper()
 	ff := flinktest.NewServer(t, "job-1",
 		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
 		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
-	sc := scenario(t, "kafka.partitions=2")
-	r := &runner{sc: sc, clock: NewClock(), con: newConsole(io.Discard, nil), flink: ff.Client(), jobID: "job-1", topics: kafka.Topics{Input: "in"}}
+	r := &rig{clock: wallClock{}}
 	r.startNs = r.clock.Now()
-	return r, newMonitor(r), ff
+	m := New(Config{Flink: ff.Client(), JobID: "job-1", Clock: r.clock, StartNs: r.startNs, InputTopic: "in", Partitions: 2})
+	return r, m, ff
 }
+
+// rig is what a run gives its monitor: a clock and its start.
+type rig struct {
+	clock   wallClock
+	startNs int64
+}
+
+// wallClock is the wall clock in Unix nanoseconds.
+type wallClock struct{}
+
+func (wallClock) Now() int64 { return time.Now().UnixNano() }
 
 // offsetMetric is the KafkaSource's current-offset metric of a partition
 // of topic "in", as the subtask reading it reports it.
-func offsetMetric(subtask, partition int) string { return topicOffsetMetric("in", subtask, partition) }
-
-func topicOffsetMetric(topic string, subtask, partition int) string {
-	return fmt.Sprintf("%d.Source__events-source.KafkaSourceReader.topic.%s.partition.%d.currentOffset", subtask, topic, partition)
+func offsetMetric(subtask, partition int) string {
+	return flinktest.OffsetMetric("in", subtask, partition)
 }
 
 // What the monitor samples each second is what Flink served: rates summed
@@ -77,7 +82,7 @@ func TestMonitorSamplesWhatFlinkServes(t *testing.T) {
 	ff.Parts["1/"+srcVID] = [3]int64{5, 30, 2}
 	ff.Parts["1/"+scoreVID] = [3]int64{9, 20, 7}
 
-	m.sample(ctx)
+	m.Sample(ctx)
 	time.Sleep(200 * time.Millisecond)
 	ff.Lock()
 	ff.TMs["tm-1"]["Status.JVM.GarbageCollector.G1_Young_Generation.Time"] = 1100 // +100 ms of GC
@@ -88,9 +93,9 @@ func TestMonitorSamplesWhatFlinkServes(t *testing.T) {
 	// from it by now, and must stay in the run's list.
 	ff.History = []flink.CheckpointEntry{{ID: 2, Status: "FAILED", TriggerTimestamp: t0 + 2000, EndToEndDuration: 500}}
 	ff.Unlock()
-	m.sample(ctx)
+	m.Sample(ctx)
 
-	fm := m.flinkMetrics()
+	fm := m.FlinkMetrics()
 	if fm == nil || len(fm.Vertices) != 2 {
 		t.Fatalf("flink metrics %+v: want 2 vertices", fm)
 	}
@@ -114,10 +119,10 @@ func TestMonitorSamplesWhatFlinkServes(t *testing.T) {
 	if math.Abs(g.GCMsPerS*dt-150) > 1e-6 || math.Abs(g.GCCountPerS*dt-4) > 1e-6 {
 		t.Errorf("GC %+v over %.3f s: want 150 ms (young + old, not All) and 4 collections", g, dt)
 	}
-	if m.restarts() != 1 {
-		t.Errorf("restarts %v, want 1", m.restarts())
+	if m.Restarts() != 1 {
+		t.Errorf("restarts %v, want 1", m.Restarts())
 	}
-	cps := m.checkpointList(ctx)
+	cps := m.CheckpointList(ctx)
 	if len(cps) != 2 || cps[0].ID != 1 || cps[1].ID != 2 {
 		t.Fatalf("checkpoints %+v: want 1 and 2 (merged across polls)", cps)
 	}
@@ -132,7 +137,7 @@ func TestMonitorSamplesWhatFlinkServes(t *testing.T) {
 		t.Errorf("checkpoint 2 %+v: a failed one has no parts read", cps[1])
 	}
 	// The harness's own process was sampled twice: one CPU sample.
-	res := m.resources(-1, 1e9)
+	res := m.Resources(-1, 1e9)
 	if len(res) != 1 || res[0].Component != "abload" || len(res[0].Series) != 1 || res[0].RSSMb.Max <= 0 {
 		t.Errorf("resources %+v: want abload's own CPU and memory", res)
 	}
@@ -145,17 +150,17 @@ func TestMonitorGapsAndLateMetrics(t *testing.T) {
 	_ = r
 	ctx := context.Background()
 	ff.Set(scoreVID, "numRecordsInPerSecond", 10, 20)
-	m.sample(ctx)
+	m.Sample(ctx)
 	ff.Lock()
 	ff.Fail["/jobs/job-1/vertices/"+scoreVID] = true
 	ff.Unlock()
-	m.sample(ctx)
+	m.Sample(ctx)
 	ff.Lock()
 	delete(ff.Fail, "/jobs/job-1/vertices/"+scoreVID)
 	ff.Unlock()
 	ff.Set(srcVID, "numRecordsInPerSecond", 5, 5)
-	m.sample(ctx)
-	fm := m.flinkMetrics()
+	m.Sample(ctx)
+	fm := m.FlinkMetrics()
 	if fm == nil {
 		t.Fatal("no flink metrics")
 	}
@@ -178,11 +183,11 @@ func TestPollPositionReadsTheSourcesProgress(t *testing.T) {
 	ff.Set(srcVID, offsetMetric(0, 0), 99, math.NaN())
 	ff.Set(srcVID, offsetMetric(1, 1), math.NaN(), -1) // not assigned yet
 	ctx, cancel := context.WithCancel(context.Background())
-	m.sample(ctx) // discovers the vertices and their metrics
+	m.Sample(ctx) // discovers the vertices and their metrics
 	done := make(chan struct{})
 	go func() { defer close(done); m.pollPosition(ctx) }()
 	time.Sleep(3 * positionPoll)
-	if _, _, _, known := m.read(); known {
+	if _, _, _, known := m.Read(); known {
 		t.Errorf("position known while partition 1 has none")
 	}
 	// 200 events/s on each partition from here on.
@@ -210,7 +215,7 @@ func TestPollPositionReadsTheSourcesProgress(t *testing.T) {
 	if m.refresh != time.Second {
 		t.Errorf("fetcher interval %v, want the cluster's 1 s", m.refresh)
 	}
-	pos, atNs, rate, known := m.read()
+	pos, atNs, rate, known := m.Read()
 	if !known {
 		t.Fatal("position unknown")
 	}
@@ -225,77 +230,11 @@ func TestPollPositionReadsTheSourcesProgress(t *testing.T) {
 		t.Errorf("stamp %d before the run's start", atNs)
 	}
 	from, to := r.clock.Now()-int64(1800*time.Millisecond), r.clock.Now()-int64(800*time.Millisecond)
-	r.mon = m
-	if got, ok := r.sourceRate(from, to); !ok || got < 300 || got > 500 {
+	if got, ok := m.SourceRate(from, to); !ok || got < 300 || got > 500 {
 		t.Errorf("sourceRate over a second = %.0f, %v; want about 400", got, ok)
 	}
-	if _, ok := r.sourceRate(to, r.clock.Now()+int64(time.Hour)); ok {
+	if _, ok := m.SourceRate(to, r.clock.Now()+int64(time.Hour)); ok {
 		t.Errorf("sourceRate beyond the last sample: want unknown")
-	}
-}
-
-// The skew and the scoring step's cost come from per-subtask counters read
-// at the start and the end of the measurement phase.
-func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
-	r, m, ff := monitorRig(t)
-	r.mon = m
-	r.sc.Job.CostPerEvent.Duration = 400 * time.Microsecond
-	cpuID, evID := "0.dedupe.scoring.costCpuNanos", "0.dedupe.scoring.costEvents"
-	ff.ReadRecords[srcVID] = []int64{0, 0}
-	ff.ReadRecords[scoreVID] = []int64{100, 100}
-	ff.Set(scoreVID, cpuID, 4e7, 4e7)
-	ff.Set(scoreVID, evID, 100, 100)
-	r.snapshotSubtasks(true)
-	ff.Lock()
-	ff.ReadRecords[scoreVID] = []int64{100 + 3000, 100 + 1000} // 3:1
-	ff.Unlock()
-	ff.Set(scoreVID, cpuID, 4e7+3000*450e3, 4e7+1000*450e3) // 450 µs an event
-	ff.Set(scoreVID, evID, 3100, 1100)
-	r.snapshotSubtasks(false)
-	jc := r.jobCost
-	if jc == nil || jc.Unmeasured != "" || jc.Events != 4000 || math.Abs(jc.AchievedUs-450) > 1e-9 || jc.ConfiguredUs != 400 {
-		t.Errorf("job cost %+v: want 4000 events at 450 µs (configured 400)", jc)
-	}
-	if r.skew == nil {
-		t.Fatal("no skew")
-	}
-	var found bool
-	for _, v := range r.skew.Vertices {
-		if v.Name == "dedupe -> scoring" {
-			found = true
-			if math.Abs(v.MaxOverMean-1.5) > 1e-9 {
-				t.Errorf("scoring skew %+v: want max/mean 1.5 (3000 vs 1000)", v)
-			}
-		}
-	}
-	if !found {
-		t.Errorf("skew %+v: no scoring vertex", r.skew)
-	}
-
-	// A restart in between: the counters started over, the cost is unmeasured.
-	ff.Set(scoreVID, cpuID, 1e6, 1e6)
-	ff.Set(scoreVID, evID, 10, 10)
-	r.snapshotSubtasks(true)
-	ff.Lock()
-	ff.Restarts = 1
-	ff.Unlock()
-	m.sample(context.Background())
-	ff.Set(scoreVID, cpuID, 2e6, 2e6)
-	ff.Set(scoreVID, evID, 20, 20)
-	r.snapshotSubtasks(false)
-	if jc := r.jobCost; jc == nil || !strings.Contains(jc.Unmeasured, "restarted") || jc.AchievedUs != 0 {
-		t.Errorf("job cost after a restart %+v: want unmeasured", jc)
-	}
-	// Metrics that can't be read: unmeasured, with the reason.
-	ff.Lock()
-	ff.Fail["/jobs/job-1"] = true
-	ff.Unlock()
-	r.snapshotSubtasks(false)
-	if jc := r.jobCost; jc == nil || !strings.Contains(jc.Unmeasured, "could not be read") {
-		t.Errorf("job cost with REST down %+v", jc)
-	}
-	if !r.skewFailed {
-		t.Errorf("a failed skew read is not marked")
 	}
 }
 
@@ -303,7 +242,7 @@ func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
 // a component's series across a restart under the same name.
 func TestMonitorBeforeAnyVertexAndRestartedComponents(t *testing.T) {
 	_, m, _ := monitorRig(t)
-	if fm := m.flinkMetrics(); fm != nil {
+	if fm := m.FlinkMetrics(); fm != nil {
 		t.Errorf("flink metrics %+v before any sample", fm)
 	}
 	cpu := int64(0)
@@ -321,7 +260,7 @@ func TestMonitorBeforeAnyVertexAndRestartedComponents(t *testing.T) {
 	cpu = 1.25e9
 	m.sampleResources(4)
 	var broker reports.Resource
-	for _, r := range m.resources(0, 10) {
+	for _, r := range m.Resources(0, 10) {
 		if r.Component == "broker" {
 			broker = r
 		}
@@ -348,13 +287,13 @@ func TestMonitorPicksUpMetricsRegisteredLate(t *testing.T) {
 	}
 	ff.Set(srcVID, offsetMetric(0, 0), 41)
 	ff.Set(srcVID, offsetMetric(1, 1), 58)
-	m.sample(ctx)
+	m.Sample(ctx)
 	ff.Lock()
 	for _, v := range []string{srcVID, scoreVID} {
 		ff.Metrics[v]["busyTimeMsPerSecond"] = []float64{120, 700}
 	}
 	ff.Unlock()
-	m.sample(ctx)
+	m.Sample(ctx)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i, v := range m.vertices {
@@ -364,6 +303,53 @@ func TestMonitorPicksUpMetricsRegisteredLate(t *testing.T) {
 		}
 		if ser[0].BusyMsPerS != 0 || ser[1].BusyMsPerS != 700 {
 			t.Errorf("%s: busy %v then %v ms/s, want 0 (not registered yet) then 700 (the busiest subtask)", v.Name, ser[0].BusyMsPerS, ser[1].BusyMsPerS)
+		}
+	}
+}
+
+// The source's position is interpolated between samples; outside them it
+// is unknown.
+func TestPositionAt(t *testing.T) {
+	h := []posSample{{ns: 1000, pos: 0}, {ns: 2000, pos: 1000}, {ns: 4000, pos: 1000}}
+	for _, tc := range []struct {
+		ns   int64
+		want float64
+		ok   bool
+	}{{1000, 0, true}, {1500, 500, true}, {2000, 1000, true}, {3000, 1000, true}, {999, 0, false}, {4001, 0, false}} {
+		got, ok := positionAt(h, tc.ns)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("positionAt(%d) = %v, %v; want %v, %v", tc.ns, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// A polled value refreshed elsewhere is stamped with the poll before the
+// first one that saw it; an unchanged value is a new sample only once the
+// fetcher must have refreshed since (poll − refresh − staleMargin), so a
+// stopped source's position still moves on in time; no value is stamped
+// before that bound.
+func TestPositionStamp(t *testing.T) {
+	ms := int64(time.Millisecond)
+	p := positionStamp{refresh: time.Second}
+	for _, tc := range []struct {
+		now, pos, at int64
+		ok           bool
+	}{
+		{1000, 10, 1000, true}, // the first poll: taken now, as far as it knows
+		{1250, 10, 0, false},
+		{1500, 10, 0, false},
+		{1750, 30, 1500, true}, // refreshed after the 1500 poll began
+		{2000, 30, 0, false},
+		{2250, 25, 2000, true}, // went back (a restart): still a new value
+		{2500, 25, 0, false},   // 2500 − 1500 is before 2000: nothing new known
+		{3500, 25, 0, false},   // 2000 exactly: not newer
+		{3750, 25, 2250, true}, // the fetcher refreshed since: 25 still held at 2250
+		{4000, 40, 3750, true},
+		{7000, 50, 5500, true}, // polls failed in between: no earlier than 7000 − 1500
+	} {
+		at, ok := p.observe(tc.now*ms, tc.pos)
+		if ok != tc.ok || (ok && at != tc.at*ms) {
+			t.Errorf("poll at %d ms reading %d: (%d ms, %v), want (%d ms, %v)", tc.now, tc.pos, at/ms, ok, tc.at, tc.ok)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package harness
+package monitor
 
 import (
 	"context"
@@ -13,7 +13,6 @@ import (
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
-	"github.com/abload/abload/scenarios"
 )
 
 // maxMetricRelists bounds how often (once per sample, about a second) a
@@ -27,13 +26,13 @@ var vertexMetricNames = []string{
 	"currentInputWatermark",
 }
 
-// monitor samples, once a second while the job runs, what Flink and the
+// Monitor samples, once a second while the job runs, what Flink and the
 // operating system know about the run: per-vertex task metrics, the source's
 // records read (the input lag), TaskManager GC, the checkpoint history, and
 // the CPU and memory of every process. All times are seconds from the run's
-// start (runner.sinceStart).
-type monitor struct {
-	r     *runner
+// start (Config.StartNs).
+type Monitor struct {
+	cfg   Config
 	flink *flink.Client
 	jobID string
 	comps env.ComponentLister // nil: no process sampling but the harness's own
@@ -84,38 +83,85 @@ type resourceTrack struct {
 	series []reports.ResourceSample
 }
 
-func newMonitor(r *runner) *monitor {
-	m := &monitor{r: r, flink: r.flink, jobID: r.jobID, sourceIdx: -1,
-		gcNames: map[string][]string{}, gcLast: map[string][2]float64{}, gcLastT: map[string]float64{},
-		gcSeries: map[string][]reports.GCSample{}, checkpoints: map[int64]flink.CheckpointEntry{}, res: map[string]*resourceTrack{}}
-	if cl, ok := r.env.(env.ComponentLister); ok {
-		m.comps = cl
-	}
-	return m
+// Clock is the run's clock: Unix nanoseconds, monotonic within a run.
+type Clock interface{ Now() int64 }
+
+// Config is what a Monitor samples and how it reports.
+type Config struct {
+	Flink *flink.Client
+	JobID string
+	// Components are the processes whose CPU and memory are sampled (nil:
+	// only abload's own).
+	Components env.ComponentLister
+	Clock      Clock
+	// StartNs is the run's start: every sample's time is seconds from it.
+	StartNs int64
+	// The source's position is the sum over the input topic's Partitions
+	// of the last offset read + 1, less InputBase (what an existing topic
+	// held before the run).
+	InputTopic string
+	Partitions int
+	InputBase  int64
+	// FetcherInterval is the cluster's metrics.fetcher.update-interval;
+	// 0: read it from the cluster.
+	FetcherInterval time.Duration
+	Logf            func(format string, args ...any)
+	// OnPoll, when set, is called as each position poll begins, with its
+	// time (the collector notes what the broker had acknowledged by then:
+	// the lag compares a position with it).
+	OnPoll func(ns int64)
+	// OnCheckpoints, when set, receives after each sample when the
+	// checkpoints known then were in flight (the checkpoint overhead split).
+	OnCheckpoints func(nowNs int64, ivs []Interval)
 }
 
-// run samples once a second until ctx ends, and the source's position
+// New returns a monitor; nothing is sampled until Run.
+func New(cfg Config) *Monitor {
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	return &Monitor{cfg: cfg, flink: cfg.Flink, jobID: cfg.JobID, comps: cfg.Components, sourceIdx: -1,
+		gcNames: map[string][]string{}, gcLast: map[string][2]float64{}, gcLastT: map[string]float64{},
+		gcSeries: map[string][]reports.GCSample{}, checkpoints: map[int64]flink.CheckpointEntry{}, res: map[string]*resourceTrack{}}
+}
+
+// Checkpoints are the checkpoints (and savepoints) seen so far.
+func (m *Monitor) Checkpoints() []flink.CheckpointEntry {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]flink.CheckpointEntry, 0, len(m.checkpoints))
+	for _, c := range m.checkpoints {
+		out = append(out, c)
+	}
+	return out
+}
+
+// sinceStart is ns in seconds from the run's start.
+func (m *Monitor) sinceStart(ns int64) float64 { return float64(ns-m.cfg.StartNs) / 1e9 }
+
+// Run samples once a second until ctx ends, and the source's position
 // every positionPoll.
-func (m *monitor) run(ctx context.Context) {
+func (m *Monitor) Run(ctx context.Context) {
 	done := make(chan struct{})
 	go func() { defer close(done); m.pollPosition(ctx) }()
 	defer func() { <-done }()
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
-	m.sample(ctx)
+	m.Sample(ctx)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			m.sample(ctx)
+			m.Sample(ctx)
 		}
 	}
 }
 
-func (m *monitor) sample(ctx context.Context) {
-	now := m.r.clock.Now()
-	ts := m.r.sinceStart(now)
+// Sample takes one sample now (Run takes one a second).
+func (m *Monitor) Sample(ctx context.Context) {
+	now := m.cfg.Clock.Now()
+	ts := m.sinceStart(now)
 	m.sampleResources(ts)
 	qctx, cancel := context.WithTimeout(ctx, 900*time.Millisecond)
 	defer cancel()
@@ -134,13 +180,13 @@ func (m *monitor) sample(ctx context.Context) {
 		m.mu.Unlock()
 		// What the checkpoints known now cover can be attributed: in
 		// flight or between (overhead.go).
-		if m.r.col != nil {
-			m.r.col.classifyOverhead(horizon(now), checkpointIntervals(entries, now))
+		if m.cfg.OnCheckpoints != nil {
+			m.cfg.OnCheckpoints(now, CheckpointIntervals(entries, now))
 		}
 	}
 }
 
-func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
+func (m *Monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 	m.mu.Lock()
 	if m.vertices == nil {
 		m.mu.Unlock()
@@ -165,7 +211,7 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 		m.mu.Lock()
 		names := m.vNames[i]
 		m.mu.Unlock()
-		if i == m.sourceIdx && len(names) < len(vertexMetricNames)-1+m.r.partitions() {
+		if i == m.sourceIdx && len(names) < len(vertexMetricNames)-1+m.cfg.Partitions {
 			// Partition metrics appear as readers get their splits: list
 			// again until every partition's offset is there.
 			names = nil
@@ -245,7 +291,7 @@ func (m *monitor) sampleVertices(ctx context.Context, ts float64, nowNs int64) {
 	}
 }
 
-func (m *monitor) sampleGC(ctx context.Context, ts float64) {
+func (m *Monitor) sampleGC(ctx context.Context, ts float64) {
 	ids, err := m.flink.TaskManagerIDs(ctx)
 	if err != nil {
 		return
@@ -299,7 +345,7 @@ func (m *monitor) sampleGC(ctx context.Context, ts float64) {
 	}
 }
 
-func (m *monitor) sampleResources(ts float64) {
+func (m *Monitor) sampleResources(ts float64) {
 	comps := []env.Component{{Name: "abload", PID: os.Getpid()}}
 	if m.comps != nil {
 		comps = append(comps, m.comps.Components()...)
@@ -351,8 +397,8 @@ func (m *monitor) sampleResources(ts float64) {
 	}
 }
 
-// read returns the source's position, when it was taken, its latest read rate, and whether it is known.
-func (m *monitor) read() (pos, atNs int64, rate float64, known bool) {
+// Read returns the source's position, when it was taken, its latest read rate, and whether it is known.
+func (m *Monitor) Read() (pos, atNs int64, rate float64, known bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.readTotal, m.readAtNs, m.readRate, m.readKnown
@@ -361,7 +407,7 @@ func (m *monitor) read() (pos, atNs int64, rate float64, known bool) {
 // positionPoll is how often the source's position is read. Flink's REST
 // metrics come from a fetcher that refreshes at most once per
 // metrics.fetcher.update-interval (1 s in the environments abload starts;
-// read from the cluster otherwise), triggered by a request: a new value is
+// Read from the cluster otherwise), triggered by a request: a new value is
 // taken after the poll before the first poll that sees it, so a changed
 // position is stamped with the previous poll's start, to within one
 // positionPoll (a quarter second: at 2,000 events/s, ±500 events of lag).
@@ -424,13 +470,13 @@ const staleMargin = 2 * positionPoll
 // fetcherInterval is the cluster's metrics.fetcher.update-interval: 1 s in
 // the environments abload starts (cluster.FlinkBaseConfig), the cluster's own
 // setting otherwise (Flink's 10 s when it cannot be read, said in the log).
-func (m *monitor) fetcherInterval(ctx context.Context) time.Duration {
-	if m.r.env != nil && m.r.env.Kind() != scenarios.EnvExternal {
-		return time.Second
+func (m *Monitor) fetcherInterval(ctx context.Context) time.Duration {
+	if m.cfg.FetcherInterval > 0 {
+		return m.cfg.FetcherInterval
 	}
 	d, err := m.flink.FetcherInterval(ctx)
 	if err != nil {
-		m.r.con.Logf("abload: the cluster's metrics.fetcher.update-interval: %v; taking Flink's default, %s (the source's position is stamped that much earlier)", err, d)
+		m.cfg.Logf("abload: the cluster's metrics.fetcher.update-interval: %v; taking Flink's default, %s (the source's position is stamped that much earlier)", err, d)
 	}
 	return d
 }
@@ -440,7 +486,7 @@ func (m *monitor) fetcherInterval(ctx context.Context) time.Duration {
 // survives task restarts, resuming from the checkpoint's offsets as the job
 // does) every positionPoll, and records each sample at the time it was
 // taken.
-func (m *monitor) pollPosition(ctx context.Context) {
+func (m *Monitor) pollPosition(ctx context.Context) {
 	st := positionStamp{refresh: m.fetcherInterval(ctx)}
 	m.mu.Lock()
 	m.refresh = st.refresh
@@ -465,15 +511,15 @@ func (m *monitor) pollPosition(ctx context.Context) {
 			}
 		}
 		m.mu.Unlock()
-		if vid == "" || len(names) < m.r.partitions() {
+		if vid == "" || len(names) < m.cfg.Partitions {
 			continue // not discovered yet (sampleVertices lists the metrics as readers get their splits)
 		}
-		pollNs := m.r.clock.Now()
+		pollNs := m.cfg.Clock.Now()
 		// What the broker had acknowledged by now: the lag compares a
 		// position with it (collect.go inKafkaAt), also while the load is
 		// paused and the sender stamps nothing.
-		if m.r.col != nil {
-			m.r.col.noteAcked(pollNs)
+		if m.cfg.OnPoll != nil {
+			m.cfg.OnPoll(pollNs)
 		}
 		// A slow answer (a busy JobManager) is still a sample: the value
 		// was taken no earlier than the poll began. Ticks while it is
@@ -503,7 +549,7 @@ func (m *monitor) pollPosition(ctx context.Context) {
 		}
 		// An existing input topic (an attached job's) held records before
 		// the run: count from where it ended then.
-		pos = max(0, pos-m.r.inputBase)
+		pos = max(0, pos-m.cfg.InputBase)
 		at, ok := st.observe(pollNs, pos)
 		if !ok {
 			continue
@@ -530,7 +576,7 @@ func (m *monitor) pollPosition(ctx context.Context) {
 }
 
 // notePosProblem records why a position poll gave no sample.
-func (m *monitor) notePosProblem(why string) {
+func (m *Monitor) notePosProblem(why string) {
 	m.mu.Lock()
 	m.posProblem = why
 	m.mu.Unlock()
@@ -539,27 +585,27 @@ func (m *monitor) notePosProblem(why string) {
 // positionQuery bounds one position poll's request.
 const positionQuery = 2 * time.Second
 
-// awaitPosition waits until the source's position is known at or after
+// AwaitPosition waits until the source's position is known at or after
 // ns (the measurement phase's end: its read rate needs a sample there); a
 // drain that ended soon after the phase would otherwise leave the rate
 // unknown. An unchanged position is a sample only a refresh and a margin
 // after the poll that read it, so that takes up to refresh + staleMargin
 // + a poll; it waits up to three times that plus a slow query, and says
 // why when the position stays unknown.
-func (r *runner) awaitPosition(ctx context.Context, ns int64) {
-	if r.mon == nil {
+func (m *Monitor) AwaitPosition(ctx context.Context, ns int64) {
+	if m == nil {
 		return
 	}
-	r.mon.mu.Lock()
-	refresh := r.mon.refresh
-	r.mon.mu.Unlock()
+	m.mu.Lock()
+	refresh := m.refresh
+	m.mu.Unlock()
 	if refresh == 0 {
 		refresh = time.Second
 	}
 	wait := 3*(refresh+staleMargin+positionPoll) + positionQuery
 	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
-		if _, at, _, ok := r.mon.read(); ok && at >= ns {
+		if _, at, _, ok := m.Read(); ok && at >= ns {
 			return
 		}
 		select {
@@ -568,13 +614,13 @@ func (r *runner) awaitPosition(ctx context.Context, ns int64) {
 		case <-time.After(positionPoll / 2):
 		}
 	}
-	r.mon.mu.Lock()
-	why := r.mon.posProblem
-	r.mon.mu.Unlock()
+	m.mu.Lock()
+	why := m.posProblem
+	m.mu.Unlock()
 	if why == "" {
 		why = "no poll read it"
 	}
-	r.con.Logf("abload: the source's position after the measurement phase stayed unknown for %s (%s): the read rate is left out", wait.Round(100*time.Millisecond), why)
+	m.cfg.Logf("abload: the source's position after the measurement phase stayed unknown for %s (%s): the read rate is left out", wait.Round(100*time.Millisecond), why)
 }
 
 // positionAt is the source's position at ns, interpolated between the
@@ -594,16 +640,16 @@ func positionAt(hist []posSample, ns int64) (float64, bool) {
 	return float64(a.pos) + f*float64(b.pos-a.pos), true
 }
 
-// sourceRate is the events/s the job's source read between fromNs and
+// SourceRate is the events/s the job's source read between fromNs and
 // toNs, from its positions; false when they don't cover the span.
-func (r *runner) sourceRate(fromNs, toNs int64) (float64, bool) {
-	if r.mon == nil || toNs <= fromNs {
+func (m *Monitor) SourceRate(fromNs, toNs int64) (float64, bool) {
+	if m == nil || toNs <= fromNs {
 		return 0, false
 	}
-	r.mon.mu.Lock()
-	defer r.mon.mu.Unlock()
-	a, okA := positionAt(r.mon.posHist, fromNs)
-	b, okB := positionAt(r.mon.posHist, toNs)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a, okA := positionAt(m.posHist, fromNs)
+	b, okB := positionAt(m.posHist, toNs)
 	if !okA || !okB {
 		return 0, false
 	}
@@ -614,10 +660,10 @@ func (r *runner) sourceRate(fromNs, toNs int64) (float64, bool) {
 // per-partition current-offset metrics of the run's input topic (each on
 // the subtask reading it), whatever the source operator is called (abload's
 // job, a user's jar, a SQL table scan).
-func (m *monitor) offsetMetrics(ids map[string]bool) []string {
+func (m *Monitor) offsetMetrics(ids map[string]bool) []string {
 	var out []string
-	for p := 0; p < m.r.partitions(); p++ {
-		suffix := fmt.Sprintf(".KafkaSourceReader.topic.%s.partition.%d.currentOffset", m.r.topics.Input, p)
+	for p := 0; p < m.cfg.Partitions; p++ {
+		suffix := fmt.Sprintf(".KafkaSourceReader.topic.%s.partition.%d.currentOffset", m.cfg.InputTopic, p)
 		for id := range ids {
 			if strings.HasSuffix(id, suffix) {
 				out = append(out, id)
@@ -633,9 +679,9 @@ func isOffsetMetric(n string) bool {
 	return strings.Contains(n, ".KafkaSourceReader.topic.") && strings.HasSuffix(n, ".currentOffset")
 }
 
-// finish reads the last checkpoint history and the sync/async/alignment
+// Finish reads the last checkpoint history and the sync/async/alignment
 // parts of each checkpoint (at most the last maxDetails).
-func (m *monitor) finish(ctx context.Context) {
+func (m *Monitor) Finish(ctx context.Context) {
 	qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if hist, err := m.flink.CheckpointHistory(qctx, m.jobID); err == nil {
@@ -647,8 +693,8 @@ func (m *monitor) finish(ctx context.Context) {
 	}
 }
 
-// checkpointList returns the run's checkpoints by id, with their parts.
-func (m *monitor) checkpointList(ctx context.Context) []reports.Checkpoint {
+// CheckpointList returns the run's checkpoints by id, with their parts.
+func (m *Monitor) CheckpointList(ctx context.Context) []reports.Checkpoint {
 	m.mu.Lock()
 	ids := make([]int64, 0, len(m.checkpoints))
 	for id := range m.checkpoints {
@@ -669,7 +715,7 @@ func (m *monitor) checkpointList(ctx context.Context) []reports.Checkpoint {
 	out := make([]reports.Checkpoint, len(entries))
 	for i, c := range entries {
 		out[i] = reports.Checkpoint{ID: c.ID, Status: c.Status, Savepoint: c.IsSavepoint,
-			TriggerS: m.r.sinceStart(c.TriggerTimestamp * 1e6), DurationMs: c.EndToEndDuration,
+			TriggerS: m.sinceStart(c.TriggerTimestamp * 1e6), DurationMs: c.EndToEndDuration,
 			AlignmentBuffered: c.AlignmentBuffered, ProcessedData: c.ProcessedData, PersistedData: c.PersistedData,
 			StateSize: c.StateSize, CheckpointedSize: c.CheckpointedSize}
 		if c.Status == "COMPLETED" && len(entries)-i <= 300 && qctx.Err() == nil {
@@ -681,8 +727,8 @@ func (m *monitor) checkpointList(ctx context.Context) []reports.Checkpoint {
 	return out
 }
 
-// flinkMetrics returns the sampled vertex and GC series.
-func (m *monitor) flinkMetrics() *reports.FlinkMetrics {
+// FlinkMetrics returns the sampled vertex and GC series.
+func (m *Monitor) FlinkMetrics() *reports.FlinkMetrics {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.vertices) == 0 {
@@ -703,9 +749,9 @@ func (m *monitor) flinkMetrics() *reports.FlinkMetrics {
 	return fm
 }
 
-// resources summarises each component's samples inside [fromS, toS] (the
+// Resources summarises each component's samples inside [fromS, toS] (the
 // measurement phase) and keeps its whole series.
-func (m *monitor) resources(fromS, toS float64) []reports.Resource {
+func (m *Monitor) Resources(fromS, toS float64) []reports.Resource {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	names := make([]string, 0, len(m.res))
@@ -735,7 +781,7 @@ func (m *monitor) resources(fromS, toS float64) []reports.Resource {
 	return out
 }
 
-func (m *monitor) sampleRestarts(ctx context.Context, nowNs int64) {
+func (m *Monitor) sampleRestarts(ctx context.Context, nowNs int64) {
 	var out []struct {
 		ID    string            `json:"id"`
 		Value flink.MetricValue `json:"value"`
@@ -750,8 +796,8 @@ func (m *monitor) sampleRestarts(ctx context.Context, nowNs int64) {
 	}
 }
 
-// restarts returns the job's latest numRestarts (0 before any sample).
-func (m *monitor) restarts() float64 {
+// Restarts returns the job's latest numRestarts (0 before any sample).
+func (m *Monitor) Restarts() float64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if n := len(m.restartsAt); n > 0 {
@@ -760,9 +806,9 @@ func (m *monitor) restarts() float64 {
 	return 0
 }
 
-// restartsBetween is how many restarts the samples show from fromNs until
+// RestartsBetween is how many restarts the samples show from fromNs until
 // toNs: the last sample before toNs minus the last one before fromNs.
-func (m *monitor) restartsBetween(fromNs, toNs int64) float64 {
+func (m *Monitor) RestartsBetween(fromNs, toNs int64) float64 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var base, last float64
@@ -775,4 +821,42 @@ func (m *monitor) restartsBetween(fromNs, toNs int64) float64 {
 		}
 	}
 	return max(0, last-base)
+}
+
+// FailedCheckpointsBetween counts the failed checkpoints (not savepoints)
+// triggered in [fromNs, toNs].
+func (m *Monitor) FailedCheckpointsBetween(fromNs, toNs int64) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, c := range m.checkpoints {
+		at := c.TriggerTimestamp * int64(time.Millisecond)
+		if c.Status == "FAILED" && !c.IsSavepoint && at >= fromNs && at <= toNs {
+			n++
+		}
+	}
+	return n
+}
+
+// CheckpointSummary counts the run's checkpoints (not savepoints) by
+// outcome and returns the latest completed one.
+func (m *Monitor) CheckpointSummary() (completed, failed int, last *flink.CheckpointEntry) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id, c := range m.checkpoints {
+		if c.IsSavepoint {
+			continue
+		}
+		switch c.Status {
+		case "COMPLETED":
+			completed++
+			if last == nil || id > last.ID {
+				cc := c
+				last = &cc
+			}
+		case "FAILED":
+			failed++
+		}
+	}
+	return completed, failed, last
 }

@@ -1,0 +1,99 @@
+package harness
+
+import (
+	"context"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/flink/flinktest"
+	"github.com/abload/abload/harness/kafka"
+)
+
+// The fake job's vertices: a source and the scoring step.
+const (
+	srcVID   = "v-src"
+	scoreVID = "v-score"
+)
+
+// snapshotRig is a runner whose monitor reads a fake Flink: a source
+// vertex and a scoring vertex, each at parallelism 2.
+func snapshotRig(t *testing.T) (*runner, *flinktest.Server) {
+	t.Helper()
+	ff := flinktest.NewServer(t, "job-1",
+		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
+		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
+	sc := scenario(t, "kafka.partitions=2")
+	r := &runner{sc: sc, clock: NewClock(), con: newConsole(io.Discard, nil), flink: ff.Client(), jobID: "job-1", topics: kafka.Topics{Input: "in"}}
+	r.startNs = r.clock.Now()
+	r.mon = r.newMonitor()
+	return r, ff
+}
+
+// The skew and the scoring step's cost come from per-subtask counters read
+// at the start and the end of the measurement phase.
+func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
+	r, ff := snapshotRig(t)
+	m := r.mon
+	r.sc.Job.CostPerEvent.Duration = 400 * time.Microsecond
+	cpuID, evID := "0.dedupe.scoring.costCpuNanos", "0.dedupe.scoring.costEvents"
+	ff.ReadRecords[srcVID] = []int64{0, 0}
+	ff.ReadRecords[scoreVID] = []int64{100, 100}
+	ff.Set(scoreVID, cpuID, 4e7, 4e7)
+	ff.Set(scoreVID, evID, 100, 100)
+	r.snapshotSubtasks(true)
+	ff.Lock()
+	ff.ReadRecords[scoreVID] = []int64{100 + 3000, 100 + 1000} // 3:1
+	ff.Unlock()
+	ff.Set(scoreVID, cpuID, 4e7+3000*450e3, 4e7+1000*450e3) // 450 µs an event
+	ff.Set(scoreVID, evID, 3100, 1100)
+	r.snapshotSubtasks(false)
+	jc := r.jobCost
+	if jc == nil || jc.Unmeasured != "" || jc.Events != 4000 || math.Abs(jc.AchievedUs-450) > 1e-9 || jc.ConfiguredUs != 400 {
+		t.Errorf("job cost %+v: want 4000 events at 450 µs (configured 400)", jc)
+	}
+	if r.skew == nil {
+		t.Fatal("no skew")
+	}
+	var found bool
+	for _, v := range r.skew.Vertices {
+		if v.Name == "dedupe -> scoring" {
+			found = true
+			if math.Abs(v.MaxOverMean-1.5) > 1e-9 {
+				t.Errorf("scoring skew %+v: want max/mean 1.5 (3000 vs 1000)", v)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("skew %+v: no scoring vertex", r.skew)
+	}
+
+	// A restart in between: the counters started over, the cost is unmeasured.
+	ff.Set(scoreVID, cpuID, 1e6, 1e6)
+	ff.Set(scoreVID, evID, 10, 10)
+	r.snapshotSubtasks(true)
+	ff.Lock()
+	ff.Restarts = 1
+	ff.Unlock()
+	m.Sample(context.Background())
+	ff.Set(scoreVID, cpuID, 2e6, 2e6)
+	ff.Set(scoreVID, evID, 20, 20)
+	r.snapshotSubtasks(false)
+	if jc := r.jobCost; jc == nil || !strings.Contains(jc.Unmeasured, "restarted") || jc.AchievedUs != 0 {
+		t.Errorf("job cost after a restart %+v: want unmeasured", jc)
+	}
+	// Metrics that can't be read: unmeasured, with the reason.
+	ff.Lock()
+	ff.Fail["/jobs/job-1"] = true
+	ff.Unlock()
+	r.snapshotSubtasks(false)
+	if jc := r.jobCost; jc == nil || !strings.Contains(jc.Unmeasured, "could not be read") {
+		t.Errorf("job cost with REST down %+v", jc)
+	}
+	if !r.skewFailed {
+		t.Errorf("a failed skew read is not marked")
+	}
+}
