@@ -197,7 +197,7 @@ func Capacity(ctx context.Context, opts Options) (res *reports.Capacity, err err
 		if r.metrics, err = r.serveMetrics(opts.MetricsAddr); err != nil {
 			return nil, err
 		}
-		defer r.metrics.close()
+		defer r.metrics.Close()
 	}
 	r.phase(PhaseStartup)
 	defer func() {

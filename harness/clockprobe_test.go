@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness/kafka"
+	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -64,7 +65,7 @@ func TestClockCheckFindsAKnownOffset(t *testing.T) {
 	defer func() { _ = kafka.DeleteTopics(context.Background(), ep, created) }()
 	for _, skew := range []time.Duration{0, 400 * time.Millisecond, -400 * time.Millisecond} {
 		clockProbeSkew = skew
-		r := &runner{sc: sc, ep: ep, con: newConsole(testWriter{t}, nil), clock: NewClock()}
+		r := &runner{sc: sc, ep: ep, con: live.NewConsole(testWriter{t}, nil), clock: NewClock()}
 		r.measureClock(ctx, plan.Clock)
 		clockProbeSkew = 0
 		c := r.clockChk

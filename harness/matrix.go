@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -79,7 +80,7 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (idx *Index, err error) {
 		o.Secrets = &redact.Secrets{}
 	}
 	defer func() { err = o.Secrets.Error(err) }()
-	con := newConsole(o.Stderr, o.Secrets)
+	con := live.NewConsole(o.Stderr, o.Secrets)
 	idx = &Index{Schema: IndexSchema, Scenario: o.Source, Repetitions: o.Repetitions, StartedAt: time.Now().UTC().Format(time.RFC3339)}
 	for _, p := range o.Points {
 		idx.Points = append(idx.Points, IndexPoint{Name: p.Name, Settings: p.Settings})

@@ -24,6 +24,7 @@ import (
 	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/kafka"
+	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/harness/proc"
@@ -90,7 +91,7 @@ func (o Options) withDefaults() Options {
 
 // newRunner is a run's state before it starts.
 func newRunner(opts Options) *runner {
-	return &runner{opts: opts, sc: opts.Scenario, con: newConsole(opts.Stderr, opts.Secrets), clock: NewClock()}
+	return &runner{opts: opts, sc: opts.Scenario, con: live.NewConsole(opts.Stderr, opts.Secrets), clock: NewClock()}
 }
 
 // Run executes one benchmark run end to end and returns its result. The
@@ -109,7 +110,7 @@ func Run(ctx context.Context, opts Options) (res *reports.Result, err error) {
 	if !opts.Scenario.Job.Checkpoint.ControlRun {
 		return runOnce(ctx, opts)
 	}
-	con := newConsole(opts.Stderr, opts.Secrets)
+	con := live.NewConsole(opts.Stderr, opts.Secrets)
 	if opts.Env == nil && !NeedsOwnEnvironment(opts.Scenario) {
 		// One environment for the run and its control, so that they differ
 		// only in checkpointing.
@@ -222,7 +223,7 @@ type runner struct {
 
 	opts  Options
 	sc    *scenarios.Scenario
-	con   *console
+	con   *live.Console
 	clock *Clock
 
 	runID    string
@@ -266,8 +267,8 @@ type runner struct {
 	mon      *monitor.Monitor
 	faults   faultState
 	scales   scaleState
-	live     liveState
-	metrics  *metricsServer
+	live     live.State
+	metrics  *live.Server
 	netProxy *netproxy.Proxy // the job's path to the broker crosses it (nil: direct)
 	snd      *sender
 	sent     sendStats        // the sender's totals, once it has finished
@@ -339,7 +340,7 @@ func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
 		if r.metrics, err2 = r.serveMetrics(r.opts.MetricsAddr); err2 != nil {
 			return nil, err2
 		}
-		defer r.metrics.close()
+		defer r.metrics.Close()
 	}
 	r.phase(PhaseStartup)
 
@@ -492,9 +493,7 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 	if err != nil {
 		return err
 	}
-	r.live.mu.Lock()
-	r.live.parallelism = jd.Parallelism()
-	r.live.mu.Unlock()
+	r.live.SetParallelism(jd.Parallelism())
 	r.con.Logf("abload: job %s running (parallelism %d) %.1fs after submission", r.jobID, jd.Parallelism(), time.Since(t1).Seconds())
 	r.writeEndpoints()
 	if r.opts.JobRunning != nil {
@@ -552,13 +551,13 @@ func (r *runner) writeEndpoints() {
 	}
 	harness := ""
 	if r.metrics != nil {
-		harness = r.metrics.addr
+		harness = r.metrics.Addr()
 	}
 	logs := filepath.Join(r.opts.OutDir, "logs")
-	if err := os.WriteFile(filepath.Join(logs, "metrics-endpoints.txt"), []byte(endpointsText(harness, flink)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(logs, "metrics-endpoints.txt"), []byte(live.EndpointsText(harness, flink)), 0o644); err != nil {
 		r.con.Logf("abload: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(logs, "prometheus-targets.json"), fileSDTargets(r.runID, harness, flink), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(logs, "prometheus-targets.json"), live.FileSDTargets(r.runID, harness, flink), 0o644); err != nil {
 		r.con.Logf("abload: %v", err)
 	}
 }
@@ -683,9 +682,7 @@ func (r *runner) attach(ctx context.Context, id string) error {
 		return fmt.Errorf("env.external.job_id %s: %w", id, err)
 	}
 	r.jobID, r.attached = id, true
-	r.live.mu.Lock()
-	r.live.parallelism = jd.Parallelism()
-	r.live.mu.Unlock()
+	r.live.SetParallelism(jd.Parallelism())
 	r.con.Logf("abload: attached to running job %s %q (parallelism %d); job.* knobs are not applied to it", id, jd.Name, jd.Parallelism())
 	r.writeEndpoints()
 	if r.opts.JobRunning != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/flink/flinktest"
 	"github.com/abload/abload/harness/kafka"
+	"github.com/abload/abload/harness/live"
 )
 
 // The fake job's vertices: a source and the scoring step.
@@ -27,7 +28,7 @@ func snapshotRig(t *testing.T) (*runner, *flinktest.Server) {
 		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
 		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
 	sc := scenario(t, "kafka.partitions=2")
-	r := &runner{sc: sc, clock: NewClock(), con: newConsole(io.Discard, nil), flink: ff.Client(), jobID: "job-1", topics: kafka.Topics{Input: "in"}}
+	r := &runner{sc: sc, clock: NewClock(), con: live.NewConsole(io.Discard, nil), flink: ff.Client(), jobID: "job-1", topics: kafka.Topics{Input: "in"}}
 	r.startNs = r.clock.Now()
 	r.mon = r.newMonitor()
 	return r, ff

@@ -9,7 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -82,7 +82,7 @@ func (c *command) scenarioFlags(setExample, outDefault, forceDoc, cleanupWhat, m
 // for an external environment. A nil scenario comes with the exit code.
 func (f *scenarioFlags) load(c *command, path string) (*scenarios.Scenario, int) {
 	if *f.metricsAddr != "" {
-		if err := harness.CheckMetricsAddr(*f.metricsAddr); err != nil {
+		if err := live.CheckMetricsAddr(*f.metricsAddr); err != nil {
 			return nil, c.failf(exitInput, "%v", err)
 		}
 	}

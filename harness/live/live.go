@@ -1,4 +1,4 @@
-package harness
+package live
 
 import (
 	"context"
@@ -18,36 +18,69 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/abload/abload/harness/env"
+	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
 
-// liveState is what the run shows while it goes on: the latest timeline
-// point and running totals, updated by the ticker once a second and read by
-// the Prometheus endpoint and the terminal view.
-type liveState struct {
+// State is what the run shows while it goes on: the latest timeline point
+// and running totals, set by the run's ticker once a second and read by
+// the Prometheus endpoint and the terminal view. Safe for concurrent use.
+type State struct {
 	mu sync.Mutex
-	liveValues
+	v  Values
 }
 
-// liveValues are liveState's values (copied out under its lock).
-type liveValues struct {
-	known   bool
-	pt      reports.TimePoint
-	offered float64 // the schedule's rate at the tick
-	sent    int64
-	outputs map[string]int64 // output records read, by output
-	// p50/p99/p999 of e2e so far (ms): the measurement phase's events once
+// Values are a State's values.
+type Values struct {
+	Known   bool // a tick has set them
+	Point   reports.TimePoint
+	Offered float64 // the schedule's rate at the tick
+	Sent    int64
+	Outputs map[string]int64 // output records read, by output
+	// P50/P99/P999 of e2e so far (ms): the measurement phase's events once
 	// it has begun, every event before.
-	p50, p99, p999 float64
-	measured       bool
-	parallelism    int // the job's, when it first ran
-	// e2eBuckets/sendBuckets are cumulative counts per upper bound (s) of
-	// every event's e2e latency and send delay so far, with count and sum.
-	e2e, send histSnapshot
+	P50, P99, P999 float64
+	Measured       bool
+	Parallelism    int // the job's, when it first ran
+	// E2E and Send are cumulative counts per upper bound (s) of every
+	// event's e2e latency and send delay so far, with count and sum (for
+	// the Prometheus endpoint only: left empty without one).
+	E2E, Send HistSnapshot
 }
 
-type histSnapshot struct {
+// Set replaces the values, keeping the job's parallelism when v has none.
+func (s *State) Set(v Values) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v.Parallelism == 0 {
+		v.Parallelism = s.v.Parallelism
+	}
+	s.v = v
+}
+
+// SetParallelism records the job's parallelism.
+func (s *State) SetParallelism(p int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.v.Parallelism = p
+}
+
+// Get returns a copy of the values.
+func (s *State) Get() Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.v
+	v.Outputs = make(map[string]int64, len(s.v.Outputs))
+	for k, n := range s.v.Outputs {
+		v.Outputs[k] = n
+	}
+	return v
+}
+
+// HistSnapshot is a histogram as Prometheus takes it: cumulative counts
+// per upper bound (seconds), count and sum.
+type HistSnapshot struct {
 	buckets map[float64]uint64
 	count   uint64
 	sum     float64
@@ -58,10 +91,10 @@ type histSnapshot struct {
 // ms) and a saturated one (tens of seconds) resolve.
 var latencyBuckets = []float64{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60, 120}
 
-// snapshotUs turns an HDR histogram of microseconds into cumulative
+// SnapshotUs turns an HDR histogram of microseconds into cumulative
 // Prometheus buckets (seconds).
-func snapshotUs(h *hdrhistogram.Histogram) histSnapshot {
-	s := histSnapshot{buckets: make(map[float64]uint64, len(latencyBuckets))}
+func SnapshotUs(h *hdrhistogram.Histogram) HistSnapshot {
+	s := HistSnapshot{buckets: make(map[float64]uint64, len(latencyBuckets))}
 	if h == nil || h.TotalCount() == 0 {
 		for _, b := range latencyBuckets {
 			s.buckets[b] = 0
@@ -85,54 +118,49 @@ func snapshotUs(h *hdrhistogram.Histogram) histSnapshot {
 	return s
 }
 
-// updateLive is called by the ticker with the new timeline point, under
-// the collector's lock (c.mu held).
-func (r *runner) updateLive(pt reports.TimePoint, now int64) {
-	c := r.col
-	r.live.mu.Lock()
-	defer r.live.mu.Unlock()
-	r.live.known = true
-	r.live.pt = pt
-	if r.sched != nil && now >= r.loadNs {
-		r.live.offered = r.sched.Rate(time.Duration(now - r.loadNs))
-	}
-	r.live.sent = c.total
-	if r.live.outputs == nil {
-		r.live.outputs = map[string]int64{}
-	}
-	r.live.outputs["updates"], r.live.outputs["windows"] = c.updatesRead, c.windowsRead
-	h := c.allE2E
-	r.live.measured = c.e2e.TotalCount() > 0
-	if r.live.measured {
-		h = c.e2e
-	}
-	if h.TotalCount() > 0 {
-		r.live.p50 = float64(h.ValueAtQuantile(50)) / 1000
-		r.live.p99 = float64(h.ValueAtQuantile(99)) / 1000
-		r.live.p999 = float64(h.ValueAtQuantile(99.9)) / 1000
-	}
-	if r.metrics != nil { // the buckets are for the Prometheus endpoint only
-		r.live.e2e = snapshotUs(c.allE2E)
-		r.live.send = snapshotUs(c.sendDelay)
-	}
+// Source is what the Prometheus endpoint reads of a run at scrape time.
+type Source interface {
+	// Info names the run: its scenario, id and environment kind.
+	Info() (scenario, runID, envKind string)
+	// Phase is the run's current phase.
+	Phase() string
+	// Live is the run's live state.
+	Live() *State
+	// Checkpoints counts the job's checkpoints by outcome and returns the
+	// latest completed one (all zero before the job is watched).
+	Checkpoints() (completed, failed int, last *flink.CheckpointEntry)
+	// Actions are the faults and scaling actions so far.
+	Actions() Actions
+}
+
+// Actions are a run's faults and scaling actions so far.
+type Actions struct {
+	Faults       map[string]int  // by kind
+	ActiveFaults map[string]bool // kinds in effect now
+	Scaling      map[string]int  // by action
+	// Parallelism is the job's after the latest scaling action (0: none
+	// yet: the job's own is in Values).
+	Parallelism int
 }
 
 // promCollector exports the run's live state as Prometheus metrics, read at
 // scrape time.
 type promCollector struct {
-	r *runner
+	src Source
 
 	info, phase, offered, sentRate, readRate, outRate, lag, sent, outputs *prometheus.Desc
 	e2e, send, quantile, intervalP99                                      *prometheus.Desc
 	ckpts, ckptDuration, ckptSize, faults, faultActive, scaling, parallel *prometheus.Desc
+
+	phases []string
 }
 
-func newPromCollector(r *runner) *promCollector {
+func newPromCollector(src Source) *promCollector {
 	d := func(name, help string, labels ...string) *prometheus.Desc {
 		return prometheus.NewDesc("abload_"+name, help, labels, nil)
 	}
 	return &promCollector{
-		r:            r,
+		src:          src,
 		info:         d("run_info", "The run: scenario, run id and environment (value 1).", "scenario", "run_id", "env"),
 		phase:        d("phase", "1 for the run's current phase, 0 for the others.", "phase"),
 		offered:      d("offered_rate_events_per_second", "The schedule's offered rate now (open loop)."),
@@ -163,20 +191,17 @@ func (p *promCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// runPhases are the phases a run goes through, exported as abload_phase.
-var runPhases = []string{PhaseStartup, PhasePrefill, PhaseWarmup, PhaseMeasure, PhaseCooldown, PhaseDrain, PhaseCapacity, PhaseTeardown, PhaseDone}
-
 func (p *promCollector) Collect(ch chan<- prometheus.Metric) {
-	r := p.r
 	g := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	cnt := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
 	}
-	g(p.info, 1, r.sc.Name, r.runID, r.sc.Env.Kind)
-	cur := r.currentPhase()
-	for _, ph := range runPhases {
+	name, runID, kind := p.src.Info()
+	g(p.info, 1, name, runID, kind)
+	cur := p.src.Phase()
+	for _, ph := range p.phases {
 		v := 0.0
 		if ph == cur {
 			v = 1
@@ -184,54 +209,42 @@ func (p *promCollector) Collect(ch chan<- prometheus.Metric) {
 		g(p.phase, v, ph)
 	}
 
-	r.live.mu.Lock()
-	l := r.live.liveValues
-	outs := make(map[string]int64, len(l.outputs))
-	for k, v := range l.outputs {
-		outs[k] = v
+	l := p.src.Live().Get()
+	if l.Known {
+		g(p.offered, l.Offered)
+		g(p.sentRate, l.Point.SentEPS)
+		g(p.readRate, l.Point.ReadEPS)
+		g(p.outRate, l.Point.OutRPS)
+		g(p.lag, float64(l.Point.Lag))
+		g(p.intervalP99, l.Point.E2EP99Ms/1000)
 	}
-	r.live.mu.Unlock()
-	if l.known {
-		g(p.offered, l.offered)
-		g(p.sentRate, l.pt.SentEPS)
-		g(p.readRate, l.pt.ReadEPS)
-		g(p.outRate, l.pt.OutRPS)
-		g(p.lag, float64(l.pt.Lag))
-		g(p.intervalP99, l.pt.E2EP99Ms/1000)
-	}
-	cnt(p.sent, float64(l.sent))
+	cnt(p.sent, float64(l.Sent))
 	for _, o := range []string{"updates", "windows"} {
-		cnt(p.outputs, float64(outs[o]), o)
+		cnt(p.outputs, float64(l.Outputs[o]), o)
 	}
-	if l.e2e.buckets != nil {
-		ch <- prometheus.MustNewConstHistogram(p.e2e, l.e2e.count, l.e2e.sum, l.e2e.buckets)
-		ch <- prometheus.MustNewConstHistogram(p.send, l.send.count, l.send.sum, l.send.buckets)
+	if l.E2E.buckets != nil {
+		ch <- prometheus.MustNewConstHistogram(p.e2e, l.E2E.count, l.E2E.sum, l.E2E.buckets)
+		ch <- prometheus.MustNewConstHistogram(p.send, l.Send.count, l.Send.sum, l.Send.buckets)
 	}
-	if l.p99 > 0 {
-		g(p.quantile, l.p50/1000, "0.5")
-		g(p.quantile, l.p99/1000, "0.99")
-		g(p.quantile, l.p999/1000, "0.999")
-	}
-
-	if m := r.mon; m != nil {
-		completed, failed, last := m.CheckpointSummary()
-		cnt(p.ckpts, float64(completed), "completed")
-		cnt(p.ckpts, float64(failed), "failed")
-		if last != nil {
-			g(p.ckptDuration, float64(last.EndToEndDuration)/1000)
-			g(p.ckptSize, float64(last.CheckpointedSize))
-		}
+	if l.P99 > 0 {
+		g(p.quantile, l.P50/1000, "0.5")
+		g(p.quantile, l.P99/1000, "0.99")
+		g(p.quantile, l.P999/1000, "0.999")
 	}
 
-	r.faults.mu.Lock()
-	byKind, active := map[string]int{}, map[string]bool{}
-	for _, f := range r.faults.faults {
-		byKind[f.fault.Kind]++
-		if f.endNs == 0 {
-			active[f.fault.Kind] = true
-		}
+	completed, failed, last := p.src.Checkpoints()
+	cnt(p.ckpts, float64(completed), "completed")
+	cnt(p.ckpts, float64(failed), "failed")
+	if last != nil {
+		g(p.ckptDuration, float64(last.EndToEndDuration)/1000)
+		g(p.ckptSize, float64(last.CheckpointedSize))
 	}
-	r.faults.mu.Unlock()
+
+	a := p.src.Actions()
+	byKind := map[string]int{}
+	for k, n := range a.Faults {
+		byKind[k] = n
+	}
 	// Every kind and action is exported from the start (0 until it
 	// happens), so dashboards and alerts see the series before the first one.
 	for _, k := range allFaultKinds {
@@ -240,28 +253,23 @@ func (p *promCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, k := range sortedKeys(byKind) {
 		cnt(p.faults, float64(byKind[k]), k)
 		v := 0.0
-		if active[k] {
+		if a.ActiveFaults[k] {
 			v = 1
 		}
 		g(p.faultActive, v, k)
 	}
-	r.scales.mu.Lock()
-	byAction, par := map[string]int{}, 0
-	for _, s := range r.scales.records {
-		byAction[s.action.Action]++
-		par = s.parBefore
-		if s.rescaledNs != 0 {
-			par = s.parAfter
-		}
+	byAction := map[string]int{}
+	for k, n := range a.Scaling {
+		byAction[k] = n
 	}
-	r.scales.mu.Unlock()
 	byAction[scenarios.ScaleAddTaskManager] += 0
 	byAction[scenarios.ScaleRemoveTaskManager] += 0
 	for _, k := range sortedKeys(byAction) {
 		cnt(p.scaling, float64(byAction[k]), k)
 	}
+	par := a.Parallelism
 	if par == 0 {
-		par = l.parallelism
+		par = l.Parallelism
 	}
 	if par > 0 {
 		g(p.parallel, float64(par))
@@ -299,24 +307,31 @@ func CheckMetricsAddr(addr string) error {
 	return nil
 }
 
-// metricsServer serves /metrics for one run.
-type metricsServer struct {
+// Server serves one run's /metrics (and abload's own profiles).
+type Server struct {
 	srv  *http.Server
 	addr string
 	done chan struct{}
 }
 
-// serveMetrics starts the run's Prometheus endpoint on addr.
-func (r *runner) serveMetrics(addr string) (*metricsServer, error) {
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.addr }
+
+// Serve starts the run's Prometheus endpoint on addr (a loopback
+// address; an *env.InputError otherwise). phases are the run's phases, in
+// order, exported as abload_phase.
+func Serve(addr string, src Source, phases []string, logf func(string, ...any)) (*Server, error) {
 	if err := CheckMetricsAddr(addr); err != nil {
-		return nil, &InputError{Err: err}
+		return nil, &env.InputError{Err: err}
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("--metrics-addr: %w", err)
 	}
+	pc := newPromCollector(src)
+	pc.phases = phases
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(newPromCollector(r))
+	reg.MustRegister(pc)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	// abload's own profiles (CPU, heap, goroutines), as net/http/pprof
@@ -326,25 +341,27 @@ func (r *runner) serveMetrics(addr string) (*metricsServer, error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	name, runID, _ := src.Info()
 	mux.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
 		if req.URL.Path != "/" {
 			http.NotFound(w, req)
 			return
 		}
-		fmt.Fprintf(w, "abload run %s (%s): metrics at /metrics, abload's own profiles at /debug/pprof/\n", r.runID, r.sc.Name)
+		fmt.Fprintf(w, "abload run %s (%s): metrics at /metrics, abload's own profiles at /debug/pprof/\n", runID, name)
 	})
-	s := &metricsServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, addr: ln.Addr().String(), done: make(chan struct{})}
+	s := &Server{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, addr: ln.Addr().String(), done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			r.con.Logf("abload: metrics endpoint: %v", err)
+			logf("abload: metrics endpoint: %v", err)
 		}
 	}()
-	r.con.Logf("abload: Prometheus metrics on http://%s/metrics", s.addr)
+	logf("abload: Prometheus metrics on http://%s/metrics", s.addr)
 	return s, nil
 }
 
-func (s *metricsServer) close() {
+// Close stops the server (a nil server: nothing).
+func (s *Server) Close() {
 	if s == nil {
 		return
 	}
@@ -354,9 +371,9 @@ func (s *metricsServer) close() {
 	<-s.done
 }
 
-// fileSDTargets is Prometheus file-based service discovery for the run's
+// FileSDTargets is Prometheus file-based service discovery for the run's
 // endpoints (logs/prometheus-targets.json), labelled by component and run.
-func fileSDTargets(runID, harness string, flink []env.FlinkMetricsEndpoint) []byte {
+func FileSDTargets(runID, harness string, flink []env.FlinkMetricsEndpoint) []byte {
 	type group struct {
 		Targets []string          `json:"targets"`
 		Labels  map[string]string `json:"labels"`
@@ -372,8 +389,8 @@ func fileSDTargets(runID, harness string, flink []env.FlinkMetricsEndpoint) []by
 	return append(b, '\n')
 }
 
-// endpointsText lists the scrape endpoints of the run (logs/metrics-endpoints.txt).
-func endpointsText(harness string, flink []env.FlinkMetricsEndpoint) string {
+// EndpointsText lists the scrape endpoints of the run (logs/metrics-endpoints.txt).
+func EndpointsText(harness string, flink []env.FlinkMetricsEndpoint) string {
 	var b strings.Builder
 	b.WriteString("# Prometheus scrape endpoints of this run (component  URL)\n")
 	if harness != "" {
@@ -385,30 +402,33 @@ func endpointsText(harness string, flink []env.FlinkMetricsEndpoint) string {
 	return b.String()
 }
 
-// statusLines is the live status block: phase and time, load, e2e so far,
+// Status is what the live status block shows.
+type Status struct {
+	Name          string
+	Point         reports.TimePoint
+	Elapsed, Left time.Duration
+	Live          Values
+	// Checkpoints, when set, counts the job's checkpoints by outcome and
+	// returns the latest completed one.
+	Checkpoints func() (completed, failed int, last *flink.CheckpointEntry)
+}
+
+// StatusLines is the live status block: phase and time, load, e2e so far,
 // lag and the last checkpoint.
-func (r *runner) statusLines(pt reports.TimePoint, now int64) []string {
-	elapsed := time.Duration(now - r.loadNs).Round(time.Second)
-	total := (r.sc.Workload.Warmup.Duration + r.sc.Workload.Duration.Duration + r.sc.Workload.Cooldown.Duration).Round(time.Second)
-	if r.capacitySpan > 0 {
-		total = r.capacitySpan.Round(time.Second) // abload capacity: its budget
-	}
-	left := max(0, total-elapsed)
-	r.live.mu.Lock()
-	l := r.live.liveValues
-	r.live.mu.Unlock()
+func StatusLines(s Status) []string {
+	l, pt := s.Live, s.Point
 	so := "so far"
-	if l.measured {
+	if l.Measured {
 		so = "measured so far"
 	}
 	lines := []string{
-		fmt.Sprintf("abload %s  %-8s %s elapsed, %s left", r.sc.Name, pt.Phase, elapsed, left),
-		fmt.Sprintf("  load   offered %.0f/s  sent %.0f/s  job read %.0f/s  processed %.0f/s  out %.0f/s  (%d events sent)", l.offered, pt.SentEPS, pt.ReadEPS, pt.InEPS, pt.OutRPS, l.sent),
-		fmt.Sprintf("  e2e    p50 %s  p99 %s  p99.9 %s ms %s; last second p99 %s ms", fmtMsLive(l.p50), fmtMsLive(l.p99), fmtMsLive(l.p999), so, fmtMsLive(pt.E2EP99Ms)),
+		fmt.Sprintf("abload %s  %-8s %s elapsed, %s left", s.Name, pt.Phase, s.Elapsed, s.Left),
+		fmt.Sprintf("  load   offered %.0f/s  sent %.0f/s  job read %.0f/s  processed %.0f/s  out %.0f/s  (%d events sent)", l.Offered, pt.SentEPS, pt.ReadEPS, pt.InEPS, pt.OutRPS, l.Sent),
+		fmt.Sprintf("  e2e    p50 %s  p99 %s  p99.9 %s ms %s; last second p99 %s ms", fmtMsLive(l.P50), fmtMsLive(l.P99), fmtMsLive(l.P999), so, fmtMsLive(pt.E2EP99Ms)),
 		fmt.Sprintf("  lag    %d events", pt.Lag),
 	}
-	if r.mon != nil {
-		completed, failed, last := r.mon.CheckpointSummary()
+	if s.Checkpoints != nil {
+		completed, failed, last := s.Checkpoints()
 		ck := fmt.Sprintf("  ckpt   %d completed, %d failed", completed, failed)
 		if last != nil {
 			ago := time.Since(time.UnixMilli(last.LatestAck)).Seconds()

@@ -1,4 +1,4 @@
-package harness
+package live
 
 import (
 	"fmt"
@@ -11,10 +11,10 @@ import (
 	"github.com/abload/abload/harness/redact"
 )
 
-// console serialises what the harness writes to the terminal: the
+// Console serialises what the harness writes to the terminal: the
 // machine-readable phase lines, log lines, and (on a TTY) one live progress
 // line that is redrawn in place.
-type console struct {
+type Console struct {
 	mu       sync.Mutex
 	w        io.Writer
 	tty      bool
@@ -29,8 +29,9 @@ type console struct {
 // stderr is not a terminal (CI logs stay readable).
 const plainStatusEvery = 10 * time.Second
 
-func newConsole(w io.Writer, secrets *redact.Secrets) *console {
-	c := &console{w: w}
+// NewConsole writes to w (nil: nowhere) through secrets.
+func NewConsole(w io.Writer, secrets *redact.Secrets) *Console {
+	c := &Console{w: w}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			c.tty = true
@@ -43,7 +44,7 @@ func newConsole(w io.Writer, secrets *redact.Secrets) *console {
 	return c
 }
 
-func (c *console) clear() {
+func (c *Console) clear() {
 	if c.progress {
 		fmt.Fprint(c.w, "\r\033[K")
 		c.progress = false
@@ -60,7 +61,7 @@ func (c *console) clear() {
 
 // Status shows the live status block: redrawn in place on a TTY; when not a
 // TTY, logged as one plain line every plainStatusEvery.
-func (c *console) Status(lines []string) {
+func (c *Console) Status(lines []string) {
 	if c == nil || c.w == nil || len(lines) == 0 {
 		return
 	}
@@ -87,12 +88,12 @@ func (c *console) Status(lines []string) {
 }
 
 // Phase prints the machine-readable phase line scripts wait on.
-func (c *console) Phase(name string) {
+func (c *Console) Phase(name string) {
 	c.Logf("abload: phase=%s", name)
 }
 
 // Logf prints one line.
-func (c *console) Logf(format string, args ...any) {
+func (c *Console) Logf(format string, args ...any) {
 	if c == nil || c.w == nil {
 		return
 	}
@@ -103,7 +104,7 @@ func (c *console) Logf(format string, args ...any) {
 }
 
 // Progress redraws the live line (TTY only).
-func (c *console) Progress(line string) {
+func (c *Console) Progress(line string) {
 	if c == nil || c.w == nil || !c.tty {
 		return
 	}
@@ -114,7 +115,7 @@ func (c *console) Progress(line string) {
 }
 
 // Done removes the live line.
-func (c *console) Done() {
+func (c *Console) Done() {
 	if c == nil || c.w == nil {
 		return
 	}

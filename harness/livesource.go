@@ -1,0 +1,92 @@
+package harness
+
+import (
+	"time"
+
+	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/live"
+	"github.com/abload/abload/reports"
+)
+
+// runPhases are the phases a run goes through, exported as abload_phase.
+var runPhases = []string{PhaseStartup, PhasePrefill, PhaseWarmup, PhaseMeasure, PhaseCooldown, PhaseDrain, PhaseCapacity, PhaseTeardown, PhaseDone}
+
+// The run as the live view's source (live.Source).
+
+func (r *runner) Info() (scenario, runID, envKind string) { return r.sc.Name, r.runID, r.sc.Env.Kind }
+func (r *runner) Phase() string                           { return r.currentPhase() }
+func (r *runner) Live() *live.State                       { return &r.live }
+
+func (r *runner) Checkpoints() (completed, failed int, last *flink.CheckpointEntry) {
+	if r.mon == nil {
+		return 0, 0, nil
+	}
+	return r.mon.CheckpointSummary()
+}
+
+func (r *runner) Actions() live.Actions {
+	a := live.Actions{Faults: map[string]int{}, ActiveFaults: map[string]bool{}, Scaling: map[string]int{}}
+	r.faults.mu.Lock()
+	for _, f := range r.faults.faults {
+		a.Faults[f.fault.Kind]++
+		if f.endNs == 0 {
+			a.ActiveFaults[f.fault.Kind] = true
+		}
+	}
+	r.faults.mu.Unlock()
+	r.scales.mu.Lock()
+	for _, s := range r.scales.records {
+		a.Scaling[s.action.Action]++
+		a.Parallelism = s.parBefore
+		if s.rescaledNs != 0 {
+			a.Parallelism = s.parAfter
+		}
+	}
+	r.scales.mu.Unlock()
+	return a
+}
+
+// serveMetrics starts the run's Prometheus endpoint on addr.
+func (r *runner) serveMetrics(addr string) (*live.Server, error) {
+	return live.Serve(addr, r, runPhases, r.con.Logf)
+}
+
+// updateLive is called by the ticker with the new timeline point, under
+// the collector's lock (c.mu held).
+func (r *runner) updateLive(pt reports.TimePoint, now int64) {
+	c := r.col
+	v := live.Values{Known: true, Point: pt, Sent: c.total,
+		Outputs: map[string]int64{"updates": c.updatesRead, "windows": c.windowsRead}}
+	if r.sched != nil && now >= r.loadNs {
+		v.Offered = r.sched.Rate(time.Duration(now - r.loadNs))
+	}
+	h := c.allE2E
+	v.Measured = c.e2e.TotalCount() > 0
+	if v.Measured {
+		h = c.e2e
+	}
+	if h.TotalCount() > 0 {
+		v.P50 = float64(h.ValueAtQuantile(50)) / 1000
+		v.P99 = float64(h.ValueAtQuantile(99)) / 1000
+		v.P999 = float64(h.ValueAtQuantile(99.9)) / 1000
+	}
+	if r.metrics != nil { // the buckets are for the Prometheus endpoint only
+		v.E2E = live.SnapshotUs(c.allE2E)
+		v.Send = live.SnapshotUs(c.sendDelay)
+	}
+	r.live.Set(v)
+}
+
+// statusLines is the live status block.
+func (r *runner) statusLines(pt reports.TimePoint, now int64) []string {
+	elapsed := time.Duration(now - r.loadNs).Round(time.Second)
+	total := (r.sc.Workload.Warmup.Duration + r.sc.Workload.Duration.Duration + r.sc.Workload.Cooldown.Duration).Round(time.Second)
+	if r.capacitySpan > 0 {
+		total = r.capacitySpan.Round(time.Second) // abload capacity: its budget
+	}
+	s := live.Status{Name: r.sc.Name, Point: pt, Elapsed: elapsed, Left: max(0, total-elapsed), Live: r.live.Get()}
+	if r.mon != nil {
+		s.Checkpoints = r.mon.CheckpointSummary
+	}
+	return live.StatusLines(s)
+}
