@@ -14,6 +14,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/faults"
 	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -295,7 +296,7 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 	fingerprint(&out.Environment)
 	out.Environment.Limits = envLimits(sc.Env)
 	out.Environment.Pin = envPin(sc.Env)
-	out.Environment.Network = r.networkText()
+	out.Environment.Network = faults.NetworkText(r.netProxy, r.sc.Env.Network)
 
 	if warm := sc.Workload.Warmup.Duration; warm > 0 {
 		// A cold job (JIT, caches, connections) would fail the first step

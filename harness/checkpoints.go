@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/abload/abload/harness/faults"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/reports"
@@ -102,12 +103,12 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 	res.Latency.Negative = r.col.negative
 	r.col.mu.Unlock()
 
-	rec, problems := r.recovery(res.Timeseries)
+	rec, problems := r.actions.Recovery(res.Timeseries, r.startNs, runTimeline{r.col, r.mon})
 	res.Recovery = rec
 	for _, p := range problems {
 		res.MarkInvalid(p)
 	}
-	resc, problems := r.rescales(res.Timeseries)
+	resc, problems := r.actions.Rescales(res.Timeseries, r.startNs, runTimeline{r.col, r.mon})
 	res.Rescales = resc
 	for _, p := range problems {
 		res.MarkInvalid(p)
@@ -115,7 +116,7 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 	excused := append([]reports.Recovery(nil), rec...)
 	for _, rs := range resc {
 		// A rescale is a restart by design: its window is excused like a fault's.
-		end := rs.AtS + rescaleWatch.Seconds()
+		end := rs.AtS + faults.RescaleWatch.Seconds()
 		switch {
 		case rs.LagRecoveredS != nil:
 			end = *rs.LagRecoveredS

@@ -657,11 +657,11 @@ func (c *collector) recordConsumerDelay(nowNs, appendNs int64, appended bool) {
 	}
 }
 
-// holdExcuse opens (or extends) the consumer-delay excuse window at nowNs:
+// HoldExcuse opens (or extends) the consumer-delay excuse window at nowNs:
 // output read from then on does not count toward validity until every hold
 // is released. An outage stalls the read-committed consumer behind open
 // transactions and the broker's backlog; that delay is the outage's.
-func (c *collector) holdExcuse(nowNs int64) {
+func (c *collector) HoldExcuse(nowNs int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.excuseHolds == 0 && nowNs > c.excuseUntilNs {
@@ -671,9 +671,9 @@ func (c *collector) holdExcuse(nowNs int64) {
 	c.excuseUntilNs = math.MaxInt64
 }
 
-// releaseExcuse drops one hold; the last one closes the window after the
+// ReleaseExcuse drops one hold; the last one closes the window after the
 // grace period (the backlog drains, aborted transactions are fenced).
-func (c *collector) releaseExcuse(nowNs int64, grace time.Duration) {
+func (c *collector) ReleaseExcuse(nowNs int64, grace time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.excuseHolds == 0 {

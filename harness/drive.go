@@ -18,6 +18,7 @@ import (
 
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/env"
+	"github.com/abload/abload/harness/faults"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/reports"
@@ -123,7 +124,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 			return nil, fmt.Errorf("faults: the %s environment cannot inject faults", r.env.Kind())
 		}
 		faultWG.Add(1)
-		go func() { defer faultWG.Done(); r.injectFaults(faultCtx, inj) }()
+		go func() { defer faultWG.Done(); r.actions.Inject(faultCtx, inj, r.loadNs, r.col, r.netProxy) }()
 	}
 	if len(sc.Scaling) > 0 {
 		sc, ok := r.env.(env.Scaler)
@@ -131,7 +132,10 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 			return nil, fmt.Errorf("scaling: the %s environment cannot add or remove TaskManagers", r.env.Kind())
 		}
 		faultWG.Add(1)
-		go func() { defer faultWG.Done(); r.scale(faultCtx, sc) }()
+		go func() {
+			defer faultWG.Done()
+			r.actions.Scale(faultCtx, sc, r.loadNs, r.col, r.parallelismAndSlots, r.writeEndpoints)
+		}()
 	}
 
 	sendCtx, stopSend := context.WithCancel(ctx)
@@ -285,11 +289,11 @@ func (r *runner) watchJob(ctx context.Context, ended chan<- string) {
 			}
 		}
 		if up != lastUp {
-			r.noteUp(up)
+			r.actions.NoteUp(up)
 			if up {
-				r.col.releaseExcuse(r.clock.Now(), r.excuseGrace())
+				r.col.ReleaseExcuse(r.clock.Now(), faults.ExcuseGrace(r.sc))
 			} else {
-				r.col.holdExcuse(r.clock.Now())
+				r.col.HoldExcuse(r.clock.Now())
 			}
 			lastUp = up
 		}
@@ -531,7 +535,7 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	res.Environment = reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
 	fingerprint(&res.Environment)
 	res.Environment.Limits = envLimits(sc.Env)
-	res.Environment.Network = r.networkText()
+	res.Environment.Network = faults.NetworkText(r.netProxy, r.sc.Env.Network)
 	res.Environment.Pin = envPin(sc.Env)
 	res.Clock = r.clockChk
 	if c := r.clockChk; c != nil && c.Error == "" && !c.Within {

@@ -14,15 +14,15 @@ func TestConsumerDelayExcuseWindow(t *testing.T) {
 	read := func(at int64, delay time.Duration) { c.recordConsumerDelay(at, at-int64(delay), true) }
 
 	read(1*s, 100*time.Millisecond) // before any fault: counts
-	c.holdExcuse(10 * s)            // a kill at 10 s
-	c.releaseExcuse(10*s, 5*time.Second)
-	c.holdExcuse(11 * s) // the job goes down at 11 s, inside the kill's grace
+	c.HoldExcuse(10 * s)            // a kill at 10 s
+	c.ReleaseExcuse(10*s, 5*time.Second)
+	c.HoldExcuse(11 * s) // the job goes down at 11 s, inside the kill's grace
 	read(12*s, 20*time.Second)
 	read(30*s, 20*time.Second) // still held: the job is not back
-	c.releaseExcuse(40*s, 5*time.Second)
+	c.ReleaseExcuse(40*s, 5*time.Second)
 	read(44*s, 20*time.Second)       // in the grace after the job is back
 	read(46*s, 200*time.Millisecond) // after it: counts again
-	c.releaseExcuse(50*s, time.Hour) // an unmatched release changes nothing
+	c.ReleaseExcuse(50*s, time.Hour) // an unmatched release changes nothing
 	read(60*s, 300*time.Millisecond)
 
 	if got := c.consumerDelay.TotalCount(); got != 6 {

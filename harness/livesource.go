@@ -25,24 +25,8 @@ func (r *runner) Checkpoints() (completed, failed int, last *flink.CheckpointEnt
 }
 
 func (r *runner) Actions() live.Actions {
-	a := live.Actions{Faults: map[string]int{}, ActiveFaults: map[string]bool{}, Scaling: map[string]int{}}
-	r.faults.mu.Lock()
-	for _, f := range r.faults.faults {
-		a.Faults[f.fault.Kind]++
-		if f.endNs == 0 {
-			a.ActiveFaults[f.fault.Kind] = true
-		}
-	}
-	r.faults.mu.Unlock()
-	r.scales.mu.Lock()
-	for _, s := range r.scales.records {
-		a.Scaling[s.action.Action]++
-		a.Parallelism = s.parBefore
-		if s.rescaledNs != 0 {
-			a.Parallelism = s.parAfter
-		}
-	}
-	r.scales.mu.Unlock()
+	var a live.Actions
+	a.Faults, a.ActiveFaults, a.Scaling, a.Parallelism = r.actions.Counts()
 	return a
 }
 

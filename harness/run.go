@@ -22,6 +22,7 @@ import (
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/external"
 	"github.com/abload/abload/harness/env/local"
+	"github.com/abload/abload/harness/faults"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/live"
@@ -91,7 +92,9 @@ func (o Options) withDefaults() Options {
 
 // newRunner is a run's state before it starts.
 func newRunner(opts Options) *runner {
-	return &runner{opts: opts, sc: opts.Scenario, con: live.NewConsole(opts.Stderr, opts.Secrets), clock: NewClock()}
+	r := &runner{opts: opts, sc: opts.Scenario, con: live.NewConsole(opts.Stderr, opts.Secrets), clock: NewClock()}
+	r.actions = faults.New(r.sc, r.clock, r.con.Logf)
+	return r
 }
 
 // Run executes one benchmark run end to end and returns its result. The
@@ -265,8 +268,7 @@ type runner struct {
 	savepointErr string
 
 	mon      *monitor.Monitor
-	faults   faultState
-	scales   scaleState
+	actions  *faults.Schedule // the run's faults and scaling actions
 	live     live.State
 	metrics  *live.Server
 	netProxy *netproxy.Proxy // the job's path to the broker crosses it (nil: direct)
@@ -426,7 +428,8 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 		r.ep = ep
 		r.con.Logf("abload: environment %s up in %.1fs (kafka %s, flink REST %s)", r.env.Kind(), time.Since(t0).Seconds(), ep.KafkaBootstrap[0], ep.FlinkREST)
 	}
-	if err := r.setupNetwork(); err != nil {
+	var err error
+	if r.netProxy, err = faults.SetupNetwork(r.env, r.sc, r.con.Logf); err != nil {
 		return err
 	}
 

@@ -1,4 +1,4 @@
-package harness
+package faults
 
 import (
 	"context"
@@ -11,54 +11,49 @@ import (
 	"github.com/abload/abload/scenarios"
 )
 
-// envNetProxy is the environment's network proxy, if it has one.
-func envNetProxy(e env.Environment) *netproxy.Proxy {
+// SetupNetwork gives a run the steady shaping its scenario asks for and
+// returns the environment's network proxy (nil: the job's path to the
+// broker is direct): an environment shared between runs keeps its proxy,
+// each run shapes it.
+func SetupNetwork(e env.Environment, sc *scenarios.Scenario, logf func(string, ...any)) (*netproxy.Proxy, error) {
+	var np *netproxy.Proxy
 	if ns, ok := e.(env.NetworkShaper); ok {
-		return ns.NetProxy()
+		np = ns.NetProxy()
 	}
-	return nil
-}
-
-// setupNetwork gives the run the steady shaping its scenario asks for: an
-// environment shared between runs keeps its proxy, each run shapes it.
-func (r *runner) setupNetwork() error {
-	r.netProxy = envNetProxy(r.env)
-	if r.netProxy == nil {
-		if r.sc.NeedsNetProxy() {
-			return fmt.Errorf("env.network and network faults need the network proxy between the job and the broker, and this %s environment was started without one", r.env.Kind())
+	if np == nil {
+		if sc.NeedsNetProxy() {
+			return nil, fmt.Errorf("env.network and network faults need the network proxy between the job and the broker, and this %s environment was started without one", e.Kind())
 		}
-		return nil
+		return nil, nil
 	}
-	if err := r.netProxy.Cut(false); err != nil {
-		return err
+	if err := np.Cut(false); err != nil {
+		return nil, err
 	}
-	if err := cluster.ShapeNetwork(r.netProxy, r.sc.Env.Network); err != nil {
-		return fmt.Errorf("env.network: %w", err)
+	if err := cluster.ShapeNetwork(np, sc.Env.Network); err != nil {
+		return nil, fmt.Errorf("env.network: %w", err)
 	}
-	if s := r.sc.Env.Network.String(); s != "" {
-		r.con.Logf("abload: the job's path to kafka through the network proxy at %s: %s", r.netProxy.Addr(), s)
+	if s := sc.Env.Network.String(); s != "" {
+		logf("abload: the job's path to kafka through the network proxy at %s: %s", np.Addr(), s)
 	}
-	return nil
+	return np, nil
 }
 
-// networkText is result.environment.network: the steady shaping of the
-// job's path to the broker, "unshaped" when it crosses the proxy with none,
-// "" when there is no proxy.
-func (r *runner) networkText() string {
-	if r.netProxy == nil {
+// NetworkText is result.environment.network: the steady shaping of the
+// job's path to the broker, "unshaped" when it crosses the proxy np with
+// none, "" when there is no proxy.
+func NetworkText(np *netproxy.Proxy, n scenarios.Network) string {
+	if np == nil {
 		return ""
 	}
-	return cluster.ShapingText(r.sc.Env.Network)
+	return cluster.ShapingText(n)
 }
 
-// networkFault applies a network fault for its duration and then restores
-// env.network's steady shaping, also when ctx ends first.
-func (r *runner) networkFault(ctx context.Context, f scenarios.Fault) error {
-	np := r.netProxy
+// networkFault applies a network fault through np for its duration and
+// then restores the steady shaping, also when ctx ends first.
+func networkFault(ctx context.Context, np *netproxy.Proxy, steady scenarios.Network, f scenarios.Fault) error {
 	if np == nil {
 		return errors.New("the environment has no network proxy")
 	}
-	steady := r.sc.Env.Network
 	steadyKBps, err := cluster.NetworkKBps(steady.Bandwidth)
 	if err != nil {
 		return err
