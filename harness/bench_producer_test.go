@@ -19,6 +19,7 @@ import (
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/kafka"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -60,9 +61,9 @@ func benchScenario(b *testing.B, sets ...string) *scenarios.Scenario {
 // runSender drives the real sender (generator, encoding, open-loop loop) over
 // n events of sched into sink and returns its send stats and the elapsed time
 // until the sink acknowledged everything.
-func runSender(b *testing.B, sc *scenarios.Scenario, sched generators.Schedule, n int64, sink recordSink) (sendStats, *collector, time.Duration) {
+func runSender(b *testing.B, sc *scenarios.Scenario, sched generators.Schedule, n int64, sink load.Sink) (load.Stats, *collector, time.Duration) {
 	b.Helper()
-	g, err := NewGenerator(sc)
+	g, err := load.NewGenerator(sc)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,12 +72,12 @@ func runSender(b *testing.B, sc *scenarios.Scenario, sched generators.Schedule, 
 		b.Fatal(err)
 	}
 	clock := NewClock()
-	col := newCollector(n, windowAssigner{})
-	s := &sender{gen: g, sched: sched, enc: enc, clock: clock, originNs: clock.Now(), total: n, measureEnd: n, col: col}
+	col := newCollector(n, load.WindowAssigner{})
+	s := &load.Sender{Gen: g, Sched: sched, Enc: enc, Clock: clock, OriginNs: clock.Now(), Total: n, MeasureEnd: n, Tally: col, Sample: col.sample}
 	start := time.Now()
-	st, _ := s.run(context.Background(), sink, max(1, sc.Workload.Lanes))
-	if s.errs > 0 {
-		b.Fatalf("%d produce errors, first: %v", s.errs, s.firstErr)
+	st, _ := s.Run(context.Background(), sink, max(1, sc.Workload.Lanes))
+	if n, first := s.Errors(); n > 0 {
+		b.Fatalf("%d produce errors, first: %v", n, first)
 	}
 	return st, col, time.Since(start)
 }
@@ -97,7 +98,7 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 	}
 	sc := benchScenario(b)
 	// Mean record size of the stream the harness sends.
-	g, err := NewGenerator(sc)
+	g, err := load.NewGenerator(sc)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -173,7 +174,7 @@ func BenchmarkPacing50k(b *testing.B) {
 		b.Logf("%s: send delay p50 %.3f ms, p99 %.3f ms, max %.3f ms over %d events", name, d.P50, d.P99, d.Max, col.sendDelay.TotalCount())
 		b.ReportMetric(d.P99, name+"-p99-ms")
 	}
-	_, col, _ := runSender(b, sc, generators.ConstantRate(rate), n, discardSink{})
+	_, col, _ := runSender(b, sc, generators.ConstantRate(rate), n, load.DiscardSink{})
 	report("discard", col)
 
 	_, _, bootstrap := benchKafka(b)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/faults"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -186,7 +187,7 @@ func Capacity(ctx context.Context, opts Options) (res *reports.Capacity, err err
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, err
 	}
-	if r.gen, err = NewGenerator(r.sc); err != nil {
+	if r.gen, err = load.NewGenerator(r.sc); err != nil {
 		return nil, &InputError{Err: err}
 	}
 	if len(r.sc.Scaling) > 0 || r.sc.Env.Scheduler == scenarios.SchedulerReactive {
@@ -230,7 +231,7 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 	}
 	// The sender's bound: every step at max_rate for the whole budget.
 	total := int64(math.Min(capMaxEvents, math.Ceil(k.MaxRate*k.Budget.Seconds()*1.05)+10000))
-	windows := newWindowAssigner(sc)
+	windows := load.NewWindowAssigner(sc)
 	prefill := sc.Workload.Prefill.Keys
 	r.col = newCollector(total+prefill, windows)
 	r.col.sample = max(1, int64(sc.Job.UpdatesSample))
@@ -275,11 +276,11 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
-	r.snd = &sender{gen: r.gen, sched: dyn, enc: enc, clock: r.clock, originNs: r.loadNs,
-		total: total, measureFirst: 0, measureEnd: total, windows: windows, col: r.col, maxWait: capSenderMaxWait}
+	r.snd = &load.Sender{Gen: r.gen, Sched: dyn, Enc: enc, Clock: r.clock, OriginNs: r.loadNs,
+		Total: total, MeasureFirst: 0, MeasureEnd: total, Windows: windows, Tally: r.col, Sample: r.col.sample, MaxWait: capSenderMaxWait}
 	sendDone := make(chan struct{})
 	go func() {
-		st, gs := r.snd.run(sendCtx, producer, max(1, sc.Workload.Lanes))
+		st, gs := r.snd.Run(sendCtx, producer, max(1, sc.Workload.Lanes))
 		r.sent, r.genStats = st, gs
 		close(sendDone)
 	}()

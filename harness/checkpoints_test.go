@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/reports"
 )
 
@@ -113,7 +114,7 @@ func TestLagSummary(t *testing.T) {
 // Output times, kept as runs of output at most 10 ms apart: when output
 // resumed after a moment, and the longest stretch without output in a span.
 func TestOutputTimes(t *testing.T) {
-	c := newCollector(8, windowAssigner{})
+	c := newCollector(8, load.WindowAssigner{})
 	ms := int64(time.Millisecond)
 	if c.firstOutputAtOrAfter(5*ms) != 0 || c.longestOutputGap(0, 1000*ms) != 1 {
 		t.Error("no output yet: nothing resumed, the whole span a gap")
@@ -156,7 +157,7 @@ func TestOutputTimes(t *testing.T) {
 		}
 	}
 	// Continuous output is one run, however long.
-	d := newCollector(8, windowAssigner{})
+	d := newCollector(8, load.WindowAssigner{})
 	for i := int64(0); i < 100_000; i++ {
 		d.noteOutput(i * ms / 2)
 	}
@@ -167,7 +168,7 @@ func TestOutputTimes(t *testing.T) {
 
 // The largest e2e latency by intended second, over a span.
 func TestMaxE2E(t *testing.T) {
-	c := newCollector(8, windowAssigner{})
+	c := newCollector(8, load.WindowAssigner{})
 	s := int64(time.Second)
 	c.setMeasure(100*s, 101*s, 110*s)
 	c.noteMax(99*s, 9*s) // before the origin: not kept

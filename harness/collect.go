@@ -9,16 +9,10 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/reports"
 )
-
-// window identifies one window result: event-time window start and (campaign, variant).
-type windowKey struct {
-	startMs  int64
-	campaign int32
-	variant  string
-}
 
 // windowResult is the part of a windows record the harness reads.
 type windowResult struct {
@@ -109,10 +103,10 @@ type collector struct {
 	breachOrder []string
 
 	// reconciliation by count on the windows path
-	windows         windowAssigner
-	windowsExpected map[windowKey]int64
-	windowsGot      map[windowKey]*gotWindow // session windows: summed per key at sessionStart
-	sessionsSeen    map[windowKey]int64      // session windows: events of each session (its own start)
+	windows         load.WindowAssigner
+	windowsExpected map[load.WindowKey]int64
+	windowsGot      map[load.WindowKey]*gotWindow // session windows: summed per key at sessionStart
+	sessionsSeen    map[load.WindowKey]int64      // session windows: events of each session (its own start)
 	windowDupes     int64
 	lateFirings     int64
 	// Folding (non-session windows): once the job's watermark is far past
@@ -124,7 +118,7 @@ type collector struct {
 	foldedExpected int64
 	foldedReceived int64
 	foldedMeasured map[string]*MeasuredCounts // per variant, prefill windows left out
-	foldedKeys     map[windowKey]int64        // events per (campaign, variant), prefill windows left out
+	foldedKeys     map[load.WindowKey]int64   // events per (campaign, variant), prefill windows left out
 	// After the end-of-run flush (flushed), a window ending after
 	// flushAfterMs was closed by the flush, not by the events' watermark.
 	flushed      bool
@@ -301,18 +295,18 @@ func (c *collector) variant(v string) *variantTally {
 	return t
 }
 
-func newCollector(capacity int64, windows windowAssigner) *collector {
+func newCollector(capacity int64, windows load.WindowAssigner) *collector {
 	return &collector{
 		byVariant:          map[string]*variantTally{},
 		seen:               make([]uint64, (capacity+63)/64),
 		capacity:           capacity,
 		windows:            windows,
-		windowsExpected:    map[windowKey]int64{},
-		windowsGot:         map[windowKey]*gotWindow{},
+		windowsExpected:    map[load.WindowKey]int64{},
+		windowsGot:         map[load.WindowKey]*gotWindow{},
 		folded:             map[int64]struct{}{},
 		foldedMeasured:     map[string]*MeasuredCounts{},
-		foldedKeys:         map[windowKey]int64{},
-		sessionsSeen:       map[windowKey]int64{},
+		foldedKeys:         map[load.WindowKey]int64{},
+		sessionsSeen:       map[load.WindowKey]int64{},
 		prefillBeforeMs:    math.MinInt64,
 		sample:             1,
 		e2e:                reports.NewLatencyHistogram(),
@@ -346,14 +340,11 @@ func recordUs(h *hdrhistogram.Histogram, ns int64) {
 	_ = h.RecordValue(us)
 }
 
-// sendDelay is one measured event's send delay (sent − intended).
-type sendDelay struct{ intendedNs, delayNs int64 }
-
-// sent records a batch the sender handed to Kafka at nowNs (0: not on the
+// Sent records a batch the sender handed to Kafka at nowNs (0: not on the
 // clock, prefill): n events, of which nExp owe an update, their per-window
 // tallies, the per-variant tallies of those owing an update, and the send
 // delays of the measure-phase ones.
-func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[string]int64, delays []sendDelay, nowNs int64) {
+func (c *collector) Sent(n, nExp int64, keys map[load.WindowKey]int64, variants map[string]int64, delays []load.SendDelay, nowNs int64) {
 	c.mu.Lock()
 	c.total += n
 	c.noteAckedLocked(nowNs)
@@ -362,17 +353,17 @@ func (c *collector) sent(n, nExp int64, keys map[windowKey]int64, variants map[s
 		c.variant(v).expected += k
 	}
 	for k, v := range keys {
-		if _, f := c.folded[k.startMs]; !f { // a late event's: its late update nets it out
+		if _, f := c.folded[k.StartMs]; !f { // a late event's: its late update nets it out
 			c.windowsExpected[k] += v
 		}
 	}
 	for _, d := range delays {
-		recordUs(c.sendDelay, d.delayNs)
-		recordUs(c.ivSendDelay, d.delayNs)
+		recordUs(c.sendDelay, d.DelayNs)
+		recordUs(c.ivSendDelay, d.DelayNs)
 		// A capacity step judges the events intended in its window, the
 		// most delayed of them sent after it included.
-		if j := c.judge; j != nil && d.intendedNs >= j.fromNs && d.intendedNs < j.toNs {
-			recordUs(j.sendDelay, d.delayNs)
+		if j := c.judge; j != nil && d.IntendedNs >= j.fromNs && d.IntendedNs < j.toNs {
+			recordUs(j.sendDelay, d.DelayNs)
 		}
 	}
 	c.mu.Unlock()
@@ -471,16 +462,16 @@ func (c *collector) writtenEPS() []float64 {
 // keyEvents is, per (campaign, variant), the events sent into its windows
 // (each window an event falls in counts it; late ones taken out), windows
 // holding only prefill left out: how the keyed operators' load divides.
-func (c *collector) keyEvents() map[windowKey]int64 {
-	out := make(map[windowKey]int64, len(c.foldedKeys))
+func (c *collector) keyEvents() map[load.WindowKey]int64 {
+	out := make(map[load.WindowKey]int64, len(c.foldedKeys))
 	for k, n := range c.foldedKeys {
 		out[k] = n
 	}
 	for k, n := range c.windowsExpected {
-		if n <= 0 || (k.startMs != sessionStart && k.startMs < c.prefillBeforeMs) {
+		if n <= 0 || (k.StartMs != load.SessionStart && k.StartMs < c.prefillBeforeMs) {
 			continue
 		}
-		out[windowKey{campaign: k.campaign, variant: k.variant}] += n
+		out[load.WindowKey{Campaign: k.Campaign, Variant: k.Variant}] += n
 	}
 	return out
 }
@@ -491,10 +482,10 @@ func (c *collector) keyEvents() map[windowKey]int64 {
 // foldedMeasured, out of the maps (under c.mu; once a second). A window
 // that did not match stays, to be reported at the end.
 func (c *collector) foldSettled() {
-	if c.windows.kind == "" || c.windows.session() || c.windows.settleMs <= 0 || c.maxFiredEndMs == 0 {
+	if c.windows.Kind == "" || c.windows.Session() || c.windows.SettleMs <= 0 || c.maxFiredEndMs == 0 {
 		return
 	}
-	limit := c.maxFiredEndMs - c.windows.settleMs
+	limit := c.maxFiredEndMs - c.windows.SettleMs
 	type state struct{ bad bool }
 	starts := map[int64]*state{}
 	at := func(s int64) *state {
@@ -506,10 +497,10 @@ func (c *collector) foldSettled() {
 		return st
 	}
 	for k, want := range c.windowsExpected {
-		if k.startMs+c.windows.size > limit {
+		if k.StartMs+c.windows.Size > limit {
 			continue
 		}
-		st := at(k.startMs)
+		st := at(k.StartMs)
 		if want > 0 {
 			if g, ok := c.windowsGot[k]; !ok || g.events != want {
 				st.bad = true
@@ -517,11 +508,11 @@ func (c *collector) foldSettled() {
 		}
 	}
 	for k := range c.windowsGot {
-		if k.startMs+c.windows.size > limit {
+		if k.StartMs+c.windows.Size > limit {
 			continue
 		}
 		if c.windowsExpected[k] <= 0 {
-			at(k.startMs).bad = true // unexpected: report it
+			at(k.StartMs).bad = true // unexpected: report it
 		}
 	}
 	for s, st := range starts {
@@ -531,26 +522,26 @@ func (c *collector) foldSettled() {
 		c.folded[s] = struct{}{}
 	}
 	for k, want := range c.windowsExpected {
-		if _, f := c.folded[k.startMs]; f {
+		if _, f := c.folded[k.StartMs]; f {
 			if want > 0 {
 				c.foldedExpected++
-				if k.startMs >= c.prefillBeforeMs {
-					c.foldedKeys[windowKey{campaign: k.campaign, variant: k.variant}] += want
+				if k.StartMs >= c.prefillBeforeMs {
+					c.foldedKeys[load.WindowKey{Campaign: k.Campaign, Variant: k.Variant}] += want
 				}
 			}
 			delete(c.windowsExpected, k)
 		}
 	}
 	for k, g := range c.windowsGot {
-		if _, f := c.folded[k.startMs]; !f {
+		if _, f := c.folded[k.StartMs]; !f {
 			continue
 		}
 		c.foldedReceived++
-		if k.startMs >= c.prefillBeforeMs {
-			m := c.foldedMeasured[k.variant]
+		if k.StartMs >= c.prefillBeforeMs {
+			m := c.foldedMeasured[k.Variant]
 			if m == nil {
 				m = &MeasuredCounts{}
-				c.foldedMeasured[k.variant] = m
+				c.foldedMeasured[k.Variant] = m
 			}
 			m.add(g.counts)
 		}
@@ -577,13 +568,13 @@ func (c *collector) measured() map[string]*MeasuredCounts {
 		out[v] = &mc
 	}
 	for k, g := range c.windowsGot {
-		if k.startMs != sessionStart && k.startMs < c.prefillBeforeMs {
+		if k.StartMs != load.SessionStart && k.StartMs < c.prefillBeforeMs {
 			continue
 		}
-		m := out[k.variant]
+		m := out[k.Variant]
 		if m == nil {
 			m = &MeasuredCounts{}
-			out[k.variant] = m
+			out[k.Variant] = m
 		}
 		m.add(g.counts)
 	}
@@ -630,7 +621,7 @@ func (c *collector) windowReconciliation() reports.WindowReconciliation {
 		}
 	}
 	r.Received = int64(len(c.windowsGot)) + c.foldedReceived
-	if c.windows.session() {
+	if c.windows.Session() {
 		r.Received = int64(len(c.sessionsSeen))
 	}
 	r.Duplicated = c.windowDupes
@@ -684,3 +675,6 @@ func (c *collector) ReleaseExcuse(nowNs int64, grace time.Duration) {
 		c.excuseUntilNs = nowNs + int64(grace)
 	}
 }
+
+// Acked counts one input record the broker acknowledged.
+func (c *collector) Acked() { c.acked.Add(1) }

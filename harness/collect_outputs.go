@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 
+	"github.com/abload/abload/harness/load"
 	"github.com/buger/jsonparser"
 )
 
@@ -174,9 +175,9 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 		// A late event never reaches a window: take it out of what the
 		// windows path owes. The debt may come before the sender tallied
 		// the event's batch: expectations go negative then, never away.
-		c.windows.assign(u.EventTimeMs, func(start int64) {
+		c.windows.Assign(u.EventTimeMs, func(start int64) {
 			if _, f := c.folded[start]; !f {
-				c.windowsExpected[windowKey{startMs: start, campaign: u.Campaign, variant: u.Variant}]--
+				c.windowsExpected[load.WindowKey{StartMs: start, Campaign: u.Campaign, Variant: u.Variant}]--
 			}
 		})
 	}
@@ -236,15 +237,15 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 	}
 	c.windowsRead++
 	c.countOutput(nowNs, stampNs, appended)
-	k := windowKey{startMs: w.StartMs, campaign: w.Campaign, variant: w.Variant}
-	if c.windows.session() {
+	k := load.WindowKey{StartMs: w.StartMs, Campaign: w.Campaign, Variant: w.Variant}
+	if c.windows.Session() {
 		// Sessions are reconciled per key: sum the sessions, each once.
 		if _, dup := c.sessionsSeen[k]; dup {
 			c.windowDupes++
 			return
 		}
 		c.sessionsSeen[k] = w.Events
-		k.startMs = sessionStart
+		k.StartMs = load.SessionStart
 		g := c.windowsGot[k]
 		if g == nil {
 			g = &gotWindow{}
@@ -252,7 +253,7 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 		}
 		g.events += w.Events
 		g.counts.add(w.Counts)
-	} else if _, f := c.folded[k.startMs]; f {
+	} else if _, f := c.folded[k.StartMs]; f {
 		// A result for a window already reconciled and folded: a repeat
 		// (at-least-once replay after a restart); the watermark was past
 		// it, so no late firing can change it.

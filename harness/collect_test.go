@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -19,7 +20,7 @@ func updateRecord(seq, intendedNs int64) []byte {
 // append time), whenever the harness read them and whenever they were sent;
 // on a topic stamped by the producer, the read time stands in.
 func TestProcessedInMeasurement(t *testing.T) {
-	c := newCollector(64, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
+	c := newCollector(64, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
 	c.setMeasure(0, 1000, 2000)
 	// Sent before the phase, written inside it: processed in it.
 	c.onUpdate(updateRecord(0, 500), 1100, 1050, true)
@@ -48,7 +49,7 @@ func TestProcessedInMeasurement(t *testing.T) {
 // What was in Kafka at a moment, from the kept samples: the lag compares
 // the source's position with the count at the position's own time.
 func TestInKafkaAt(t *testing.T) {
-	c := newCollector(64, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
+	c := newCollector(64, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
 	ms := int64(time.Millisecond)
 	ack := func(n, atMs int64) {
 		c.acked.Add(n)
@@ -66,7 +67,7 @@ func TestInKafkaAt(t *testing.T) {
 		}
 	}
 	// What the sender hands the producer is not in Kafka until acknowledged.
-	c.sent(1000, 1000, nil, nil, nil, 1200*ms)
+	c.Sent(1000, 1000, nil, nil, nil, 1200*ms)
 	if got := c.inKafkaAt(1200 * ms); got != 450 {
 		t.Errorf("inKafkaAt after 1000 unacknowledged sends = %d, want 450", got)
 	}
@@ -85,14 +86,14 @@ func lateRecord(seq, eventMs int64) []byte {
 
 // Reconciliation's edge cases, each of which used to go wrong.
 func TestReconciliationEdgeCases(t *testing.T) {
-	w := windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10}
-	k := windowKey{startMs: 0, campaign: 1, variant: "A"}
+	w := load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10}
+	k := load.WindowKey{StartMs: 0, Campaign: 1, Variant: "A"}
 
 	// A late update read before the sender tallied its batch: the window
 	// owes the other event only, not one more.
 	c := newCollector(64, w)
 	c.onUpdate(lateRecord(0, 5), 10, 10, true)
-	c.sent(2, 2, map[windowKey]int64{k: 2}, map[string]int64{"A": 2}, nil, 0)
+	c.Sent(2, 2, map[load.WindowKey]int64{k: 2}, map[string]int64{"A": 2}, nil, 0)
 	c.onWindow(windowRecord(1, "A", 0, 10, 1, 0), 20, 20, true)
 	if !c.windowsComplete() {
 		t.Errorf("late update before the tally: the window still owes an event (expected %d, got 1)", c.windowsExpected[k])
@@ -105,7 +106,7 @@ func TestReconciliationEdgeCases(t *testing.T) {
 	// itself out of the window's debt, and is no update owed.
 	c = newCollector(64, w)
 	c.sample = 10
-	c.sent(2, 1, map[windowKey]int64{k: 2}, map[string]int64{"A": 1}, nil, 0) // seqs 0 and 3 (0 owes an update)
+	c.Sent(2, 1, map[load.WindowKey]int64{k: 2}, map[string]int64{"A": 1}, nil, 0) // seqs 0 and 3 (0 owes an update)
 	c.onUpdate(updateRecord(0, 1), 10, 10, true)
 	c.onUpdate(lateRecord(3, 5), 10, 10, true)
 	c.onUpdate(lateRecord(3, 5), 11, 11, true) // a repeat: nothing owed, nothing counted
@@ -186,7 +187,7 @@ func FuzzDecodeUpdate(f *testing.F) {
 // The timeline's processed rate counts an update in the interval it was
 // written in, however late it is read.
 func TestTimelineWrittenByStamp(t *testing.T) {
-	c := newCollector(64, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
+	c := newCollector(64, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
 	s := int64(time.Second)
 	c.ivOriginNs = 10 * s
 	c.noteWritten(9 * s) // before the timeline: prefill

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -12,7 +13,7 @@ import (
 // from zeros, counted per problem with their first example, and not
 // measured; a conforming record with seq 0 is measured.
 func TestOutputContractBreaches(t *testing.T) {
-	c := newCollector(64, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
+	c := newCollector(64, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
 	c.onUpdate([]byte(`{"intended_ns":5}`), 10, 10, true)
 	c.onUpdate([]byte(`{"intended_ns":6}`), 10, 10, true)
 	c.onUpdate([]byte(`{"seq":1}`), 10, 10, true)

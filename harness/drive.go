@@ -21,19 +21,10 @@ import (
 	"github.com/abload/abload/harness/faults"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/kafka"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
-
-// sendStats is what the sender knows when it finishes.
-type sendStats struct {
-	total          int64 // events handed to the Kafka client, all phases
-	measure        int64 // of those, intended inside the measurement phase
-	firstMeasureNs int64 // send time of the first measure-phase event
-	lastMeasureNs  int64 // send time of the last measure-phase event
-	lastEventMs    int64 // largest event time sent
-	completed      bool  // the whole schedule went out
-}
 
 // drive runs warmup, measure and drain on a started environment and builds the result.
 func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
@@ -46,7 +37,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 		return nil, err
 	}
 
-	windows := newWindowAssigner(sc)
+	windows := load.NewWindowAssigner(sc)
 	prefill := sc.Workload.Prefill.Keys
 	r.col = newCollector(total+prefill, windows)
 	r.col.sample = int64(sc.Job.UpdatesSample)
@@ -140,11 +131,11 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
-	r.snd = &sender{gen: r.gen, sched: r.sched, enc: enc, clock: r.clock, originNs: r.loadNs,
-		total: total, measureFirst: measureFirst, measureEnd: measureEnd, windows: windows, col: r.col}
-	sendDone := make(chan sendStats, 1)
+	r.snd = &load.Sender{Gen: r.gen, Sched: r.sched, Enc: enc, Clock: r.clock, OriginNs: r.loadNs,
+		Total: total, MeasureFirst: measureFirst, MeasureEnd: measureEnd, Windows: windows, Tally: r.col, Sample: r.col.sample}
+	sendDone := make(chan load.Stats, 1)
 	go func() {
-		st, gs := r.snd.run(sendCtx, producer, max(1, sc.Workload.Lanes))
+		st, gs := r.snd.Run(sendCtx, producer, max(1, sc.Workload.Lanes))
 		r.genStats = gs
 		sendDone <- st
 	}()
@@ -170,7 +161,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	}
 
 	aborted := false
-	var st sendStats
+	var st load.Stats
 	var jobFailure string
 wait:
 	for {
@@ -206,7 +197,7 @@ wait:
 	r.col.inMeasureWall = false
 	r.col.mu.Unlock()
 	snapWG.Wait()
-	if !r.measured && st.completed && !aborted {
+	if !r.measured && st.Completed && !aborted {
 		// The schedule ended before the measure timer fired (zero-length
 		// measurement phase is rejected by validation; this is a guard).
 		r.measured = true
@@ -218,8 +209,8 @@ wait:
 		r.phase(PhaseDrain)
 		// Bounded out-of-orderness: the events' watermark is at most the
 		// largest event time minus the bound.
-		r.col.markFlush(st.lastEventMs - sc.Job.OutOfOrderness.Milliseconds())
-		if err := r.flush(ctx, st.lastEventMs); err != nil {
+		r.col.markFlush(st.LastEventMs - sc.Job.OutOfOrderness.Milliseconds())
+		if err := r.flush(ctx, st.LastEventMs); err != nil {
 			r.con.Logf("abload: flush: %v", err)
 		}
 		drainTimedOut, aborted, jobFailure = r.drain(ctx, jobEnded)
@@ -305,21 +296,6 @@ func (r *runner) watchJob(ctx context.Context, ended chan<- string) {
 			ended <- fmt.Sprintf("job %s %s: %s", r.jobID, j.State, flink.FirstLines(why, 3))
 			return
 		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d < 2*time.Millisecond {
-		time.Sleep(d)
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }
 
@@ -549,14 +525,14 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	}
 	measureSecs := sc.Workload.Duration.Seconds()
 	// With a rate profile the target is its mean over the measurement phase.
-	if span := float64(st.lastMeasureNs-st.firstMeasureNs) / 1e9; st.measure > 1 && span > measureSecs {
+	if span := float64(st.LastMeasureNs-st.FirstMeasureNs) / 1e9; st.Measure > 1 && span > measureSecs {
 		measureSecs = span // the generator fell behind: the events took longer to go out
 	}
 	res.Events = reports.Events{
-		Sent:         st.measure,
-		SentTotal:    st.total,
+		Sent:         st.Measure,
+		SentTotal:    st.Total,
 		TargetRate:   r.sched.Mean(sc.Workload.Warmup.Duration, sc.Workload.Warmup.Duration+sc.Workload.Duration.Duration),
-		AchievedRate: float64(st.measure) / measureSecs,
+		AchievedRate: float64(st.Measure) / measureSecs,
 		SendDelayMs:  reports.DelayFromHistogram(c.sendDelay),
 	}
 	res.ConsumerDelayMs = reports.DelayFromHistogram(c.consumerDelay)
@@ -667,11 +643,9 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	if valid := reports.DelayFromHistogram(c.consumerDelayValid); valid.P99 > float64(bound.Milliseconds()) {
 		invalid("the harness's consumer fell behind the outputs: p99 consumer delay %.1f ms > %s", valid.P99, boundText)
 	}
-	r.snd.errMu.Lock()
-	if r.snd.errs > 0 {
-		invalid("%d events failed to produce (first: %v)", r.snd.errs, r.snd.firstErr)
+	if n, first := r.snd.Errors(); n > 0 {
+		invalid("%d events failed to produce (first: %v)", n, first)
 	}
-	r.snd.errMu.Unlock()
 	if drainTimedOut {
 		invalid("drain timed out after %s: %d events unaccounted for; latency excludes them", sc.Workload.DrainTimeout, rec.Lost)
 	}

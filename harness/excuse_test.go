@@ -3,13 +3,15 @@ package harness
 import (
 	"testing"
 	"time"
+
+	"github.com/abload/abload/harness/load"
 )
 
 // The excuse window leaves out exactly the consumer delays read while an
 // outage holds it open and during the grace period after; overlapping holds
 // (a kill, then the job's own down/up) merge into one window.
 func TestConsumerDelayExcuseWindow(t *testing.T) {
-	c := newCollector(64, windowAssigner{})
+	c := newCollector(64, load.WindowAssigner{})
 	s := int64(time.Second)
 	read := func(at int64, delay time.Duration) { c.recordConsumerDelay(at, at-int64(delay), true) }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/reports"
 )
 
@@ -140,7 +141,7 @@ func (r *runner) prefillMarginMs() int64 {
 // move the watermark and are reconciled like any other, but stay out of the
 // measured counts.
 func (r *runner) prefill(ctx context.Context, producer *kgo.Client, enc generators.Encoding, first, n int64,
-	windows windowAssigner, jobEnded <-chan string) error {
+	windows load.WindowAssigner, jobEnded <-chan string) error {
 	sc := r.sc
 	t0 := time.Now()
 	tsMs := r.clock.Now()/1e6 - r.prefillMarginMs()
@@ -162,10 +163,10 @@ func (r *runner) prefill(ctx context.Context, producer *kgo.Client, enc generato
 			errMu.Unlock()
 		}
 		rec.Key, rec.Value = rec.Key[:0], rec.Value[:0]
-		recordPool.Put(rec)
+		load.RecordPool.Put(rec)
 	}
 	const batch = 4096
-	keys := map[windowKey]int64{}
+	keys := map[load.WindowKey]int64{}
 	var ev generators.Event
 	for i := int64(0); i < n; {
 		if ctx.Err() != nil {
@@ -180,15 +181,15 @@ func (r *runner) prefill(ctx context.Context, producer *kgo.Client, enc generato
 			ev = generators.Event{Seq: first + i, IntendedNs: r.clock.Now(), EventTimeMs: tsMs, Type: generators.Open,
 				Campaign: camp, Variant: r.gen.VariantOf(camp, rcpt), Recipient: rcpt}
 			variants[ev.Variant]++
-			windows.assign(tsMs, func(start int64) {
-				keys[windowKey{startMs: start, campaign: ev.Campaign, variant: ev.Variant}]++
+			windows.Assign(tsMs, func(start int64) {
+				keys[load.WindowKey{StartMs: start, Campaign: ev.Campaign, Variant: ev.Variant}]++
 			})
-			rec := recordPool.Get().(*kgo.Record)
+			rec := load.RecordPool.Get().(*kgo.Record)
 			rec.Key = ev.AppendKey(rec.Key)
 			rec.Value = ev.Append(enc, rec.Value)
 			producer.Produce(ctx, rec, promise)
 		}
-		r.col.sent(m, m, keys, variants, nil, 0) // prefill needs job.updates_sample 1 (validated)
+		r.col.Sent(m, m, keys, variants, nil, 0) // prefill needs job.updates_sample 1 (validated)
 		r.prefilled += m
 	}
 	if err := producer.Flush(ctx); err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/live"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/harness/proc"
@@ -272,8 +273,8 @@ type runner struct {
 	live     live.State
 	metrics  *live.Server
 	netProxy *netproxy.Proxy // the job's path to the broker crosses it (nil: direct)
-	snd      *sender
-	sent     sendStats        // the sender's totals, once it has finished
+	snd      *load.Sender
+	sent     load.Stats       // the sender's totals, once it has finished
 	genStats generators.Stats // what the generator emitted, once the sender has finished
 
 	capacitySpan time.Duration // abload capacity: the search's budget (for the progress line)
@@ -332,10 +333,10 @@ func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
 	}
 	// Generator and schedule first: a scenario they refuse starts nothing.
 	var err2 error
-	if r.gen, err2 = NewGenerator(r.sc); err2 != nil {
+	if r.gen, err2 = load.NewGenerator(r.sc); err2 != nil {
 		return nil, &InputError{Err: err2}
 	}
-	if r.sched, err2 = Schedule(r.sc); err2 != nil {
+	if r.sched, err2 = load.Schedule(r.sc); err2 != nil {
 		return nil, &InputError{Err: err2}
 	}
 	if r.opts.MetricsAddr != "" {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -94,7 +95,7 @@ func (r *runner) expectedKeyedSkew(sk *reports.Skew) {
 // keyed by it, and sets their ExpectedMaxOverMean: the busiest subtask's
 // load over the mean. A vertex whose parallelism is not the stage's (a
 // rescaled job) is left without.
-func expectedSkew(sk *reports.Skew, perKey map[windowKey]int64, j scenarios.Job) {
+func expectedSkew(sk *reports.Skew, perKey map[load.WindowKey]int64, j scenarios.Job) {
 	stagePar := func(override int) int {
 		if override > 0 {
 			return override
@@ -122,7 +123,7 @@ func expectedSkew(sk *reports.Skew, perKey map[windowKey]int64, j scenarios.Job)
 		load := make([]int64, p)
 		var sum int64
 		for k, n := range perKey {
-			_, st := subtaskOf(campaignVariantHash(k.campaign, k.variant), maxP, p)
+			_, st := subtaskOf(campaignVariantHash(k.Campaign, k.Variant), maxP, p)
 			load[st] += n
 			sum += n
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -18,7 +19,7 @@ func TestBuildTruth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := NewGenerator(sc)
+	g, err := load.NewGenerator(sc)
 	if err != nil {
 		t.Fatal(err)
 	}

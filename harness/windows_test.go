@@ -9,23 +9,24 @@ import (
 	"testing"
 
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
 
-func starts(a windowAssigner, ts int64) []int64 {
+func starts(a load.WindowAssigner, ts int64) []int64 {
 	var out []int64
-	a.assign(ts, func(s int64) { out = append(out, s) })
+	a.Assign(ts, func(s int64) { out = append(out, s) })
 	return out
 }
 
 func TestWindowAssigner(t *testing.T) {
-	tumbling := windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10}
-	sliding := windowAssigner{kind: scenarios.WindowSliding, size: 10, slide: 5}
-	uneven := windowAssigner{kind: scenarios.WindowSliding, size: 10, slide: 3}
-	session := windowAssigner{kind: scenarios.WindowSession, size: 10, slide: 10}
+	tumbling := load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10}
+	sliding := load.WindowAssigner{Kind: scenarios.WindowSliding, Size: 10, Slide: 5}
+	uneven := load.WindowAssigner{Kind: scenarios.WindowSliding, Size: 10, Slide: 3}
+	session := load.WindowAssigner{Kind: scenarios.WindowSession, Size: 10, Slide: 10}
 	for _, tc := range []struct {
-		a    windowAssigner
+		a    load.WindowAssigner
 		ts   int64
 		want []int64
 	}{
@@ -39,16 +40,16 @@ func TestWindowAssigner(t *testing.T) {
 		// size 10, slide 3: windows [s, s+10) with s a multiple of 3 and s <= 11 < s+10
 		{uneven, 11, []int64{9, 6, 3}},
 		{uneven, 12, []int64{12, 9, 6, 3}},
-		{session, 123, []int64{sessionStart}},
-		{windowAssigner{}, 5, nil},
+		{session, 123, []int64{load.SessionStart}},
+		{load.WindowAssigner{}, 5, nil},
 	} {
 		if got := starts(tc.a, tc.ts); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%+v assign(%d) = %v, want %v", tc.a, tc.ts, got, tc.want)
 		}
 		// Every start really contains ts, as Flink's assigners define it.
 		for _, s := range starts(tc.a, tc.ts) {
-			if s != sessionStart && !(s <= tc.ts && tc.ts < s+tc.a.size) {
-				t.Errorf("%+v: window [%d, %d) does not contain %d", tc.a, s, s+tc.a.size, tc.ts)
+			if s != load.SessionStart && !(s <= tc.ts && tc.ts < s+tc.a.Size) {
+				t.Errorf("%+v: window [%d, %d) does not contain %d", tc.a, s, s+tc.a.Size, tc.ts)
 			}
 		}
 	}
@@ -63,8 +64,8 @@ func windowRecord(camp int32, variant string, start, end, events int64, opens in
 // A late firing (allowed lateness) replaces the window's earlier result in the
 // reconciliation and the measured counts; an identical repeat is a duplicate.
 func TestCollectorLateFiringsReplace(t *testing.T) {
-	c := newCollector(10, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
-	c.sent(3, 3, map[windowKey]int64{{startMs: 0, campaign: 1, variant: "A"}: 3}, nil, nil, 0)
+	c := newCollector(10, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
+	c.Sent(3, 3, map[load.WindowKey]int64{{StartMs: 0, Campaign: 1, Variant: "A"}: 3}, nil, nil, 0)
 	c.onWindow(windowRecord(1, "A", 0, 10, 2, 2), 0, 0, true)
 	if c.windowsComplete() {
 		t.Fatal("complete with 2 of 3 events")
@@ -85,9 +86,9 @@ func TestCollectorLateFiringsReplace(t *testing.T) {
 
 // Session windows are reconciled per key over all its sessions.
 func TestCollectorSessionsPerKey(t *testing.T) {
-	c := newCollector(10, windowAssigner{kind: scenarios.WindowSession})
-	k := windowKey{startMs: sessionStart, campaign: 2, variant: "B"}
-	c.sent(5, 5, map[windowKey]int64{k: 5}, nil, nil, 0)
+	c := newCollector(10, load.WindowAssigner{Kind: scenarios.WindowSession})
+	k := load.WindowKey{StartMs: load.SessionStart, Campaign: 2, Variant: "B"}
+	c.Sent(5, 5, map[load.WindowKey]int64{k: 5}, nil, nil, 0)
 	c.onWindow(windowRecord(2, "B", 100, 200, 2, 1), 0, 0, true)
 	c.onWindow(windowRecord(2, "B", 100, 200, 2, 1), 0, 0, true) // repeat of the same session
 	if c.windowsComplete() {
@@ -108,9 +109,9 @@ func TestCollectorSessionsPerKey(t *testing.T) {
 
 // Windows that hold only prefill events are reconciled but not measured.
 func TestCollectorPrefillWindowsNotMeasured(t *testing.T) {
-	c := newCollector(10, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
+	c := newCollector(10, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
 	c.prefillBeforeMs = 51
-	c.sent(2, 2, map[windowKey]int64{{startMs: 50, campaign: 0, variant: "A"}: 1, {startMs: 100, campaign: 0, variant: "A"}: 1}, nil, nil, 0)
+	c.Sent(2, 2, map[load.WindowKey]int64{{StartMs: 50, Campaign: 0, Variant: "A"}: 1, {StartMs: 100, Campaign: 0, Variant: "A"}: 1}, nil, nil, 0)
 	c.onWindow(windowRecord(0, "A", 50, 60, 1, 1), 0, 0, true)
 	c.onWindow(windowRecord(0, "A", 100, 110, 1, 1), 0, 0, true)
 	if r := c.windowReconciliation(); r.Expected != 2 || r.Received != 2 || r.Missing+r.CountMismatch+r.Unexpected != 0 {
@@ -161,7 +162,7 @@ func TestSkewBetween(t *testing.T) {
 // latency: they skip the watermark's wait. Windows read before the flush,
 // or ending within the events' own watermark, are measured.
 func TestFlushClosedWindowsLeftOutOfLatency(t *testing.T) {
-	c := newCollector(10, windowAssigner{kind: scenarios.WindowTumbling, size: 10, slide: 10})
+	c := newCollector(10, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
 	c.setMeasure(0, 0, 1000)                                   // max_intended_ns 1 falls in it
 	c.onWindow(windowRecord(1, "A", 0, 10, 1, 0), 5, 0, true)  // before the flush, closed by the stream
 	c.markFlush(25)                                            // the events' watermark can't pass 25
@@ -183,16 +184,16 @@ func TestFlushClosedWindowsLeftOutOfLatency(t *testing.T) {
 // folding one holds only the windows near the watermark.
 func TestFoldSettledWindowsChangesNoFigure(t *testing.T) {
 	for _, kind := range []string{scenarios.WindowTumbling, scenarios.WindowSliding} {
-		w := windowAssigner{kind: kind, size: 100, slide: 100, settleMs: 300}
+		w := load.WindowAssigner{Kind: kind, Size: 100, Slide: 100, SettleMs: 300}
 		if kind == scenarios.WindowSliding {
-			w.slide = 50
+			w.Slide = 50
 		}
 		plain := w
-		plain.settleMs = 0
+		plain.SettleMs = 0
 		fold, keep := newCollector(1<<20, w), newCollector(1<<20, plain)
 		both := func(f func(c *collector)) { f(fold); f(keep) }
 		rng := rand.New(rand.NewPCG(7, 11))
-		type key = windowKey
+		type key = load.WindowKey
 		counts := map[key]int64{} // what the job's windows hold (late events left out)
 		fired := map[int64]bool{}
 		var seq int64
@@ -211,10 +212,10 @@ func TestFoldSettledWindowsChangesNoFigure(t *testing.T) {
 				if late {
 					ts = now - 250 - rng.Int64N(100) // behind the watermark: the job drops it
 				}
-				k := key{campaign: int32(rng.IntN(3)), variant: []string{"A", "B"}[rng.IntN(2)]}
-				w.assign(ts, func(start int64) {
+				k := key{Campaign: int32(rng.IntN(3)), Variant: []string{"A", "B"}[rng.IntN(2)]}
+				w.Assign(ts, func(start int64) {
 					kk := k
-					kk.startMs = start
+					kk.StartMs = start
 					keys[kk]++
 					if !late {
 						counts[kk]++
@@ -222,11 +223,11 @@ func TestFoldSettledWindowsChangesNoFigure(t *testing.T) {
 				})
 				if late { // its late update comes 0.1–1 s later
 					lateUpdates = append(lateUpdates, pendingUpdate{now + 100 + rng.Int64N(900),
-						[]byte(fmt.Sprintf(`{"seq":%d,"intended_ns":1,"event_time_ms":%d,"status":"late","campaign":%d,"variant":%q}`, seq, ts, k.campaign, k.variant))})
+						[]byte(fmt.Sprintf(`{"seq":%d,"intended_ns":1,"event_time_ms":%d,"status":"late","campaign":%d,"variant":%q}`, seq, ts, k.Campaign, k.Variant))})
 				}
 				seq++
 			}
-			both(func(c *collector) { c.sent(int64(len(keys)), 0, keys, nil, nil, 0) })
+			both(func(c *collector) { c.Sent(int64(len(keys)), 0, keys, nil, nil, 0) })
 			rest := lateUpdates[:0]
 			for _, u := range lateUpdates {
 				if u.due <= now {
@@ -238,19 +239,19 @@ func TestFoldSettledWindowsChangesNoFigure(t *testing.T) {
 			lateUpdates = rest
 			// The watermark (now − 40) fires every window that ended.
 			for k, n := range counts {
-				if k.startMs+w.size > now-40 || fired[k.startMs*16+int64(k.campaign)*2+map[string]int64{"A": 0, "B": 1}[k.variant]] {
+				if k.StartMs+w.Size > now-40 || fired[k.StartMs*16+int64(k.Campaign)*2+map[string]int64{"A": 0, "B": 1}[k.Variant]] {
 					continue
 				}
-				fired[k.startMs*16+int64(k.campaign)*2+map[string]int64{"A": 0, "B": 1}[k.variant]] = true
+				fired[k.StartMs*16+int64(k.Campaign)*2+map[string]int64{"A": 0, "B": 1}[k.Variant]] = true
 				switch {
-				case k.startMs == 3000 && k.campaign == 1 && k.variant == "A":
+				case k.StartMs == 3000 && k.Campaign == 1 && k.Variant == "A":
 					continue // lost
-				case k.startMs == 5000 && k.campaign == 2 && k.variant == "B":
+				case k.StartMs == 5000 && k.Campaign == 2 && k.Variant == "B":
 					n-- // short
 				}
-				rec := windowRecord(k.campaign, k.variant, k.startMs, k.startMs+w.size, n, n)
+				rec := windowRecord(k.Campaign, k.Variant, k.StartMs, k.StartMs+w.Size, n, n)
 				both(func(c *collector) { c.onWindow(rec, now, now, true) })
-				if k.startMs < 2000 {
+				if k.StartMs < 2000 {
 					early = append(early, rec)
 				}
 				if rng.IntN(20) == 0 {
@@ -299,13 +300,13 @@ func TestExpectedSkew(t *testing.T) {
 	j := scenarios.Defaults().Job
 	j.Parallelism, j.MaxParallelism = 2, 128
 	// Find two keys on subtask 0 and one on subtask 1.
-	var on [2][]windowKey
+	var on [2][]load.WindowKey
 	for c := int32(0); len(on[0]) < 2 || len(on[1]) < 1; c++ {
-		k := windowKey{campaign: c, variant: "A"}
-		_, st := subtaskOf(campaignVariantHash(k.campaign, k.variant), 128, 2)
+		k := load.WindowKey{Campaign: c, Variant: "A"}
+		_, st := subtaskOf(campaignVariantHash(k.Campaign, k.Variant), 128, 2)
 		on[st] = append(on[st], k)
 	}
-	perKey := map[windowKey]int64{on[0][0]: 300, on[0][1]: 300, on[1][0]: 200} // 600 vs 200: max/mean 600/400
+	perKey := map[load.WindowKey]int64{on[0][0]: 300, on[0][1]: 300, on[1][0]: 200} // 600 vs 200: max/mean 600/400
 	sk := &reports.Skew{Vertices: []reports.VertexSkew{
 		{Name: "counts", RecordsIn: []int64{1, 1}},
 		{Name: "windows -> windows-sink: Writer", RecordsIn: []int64{1, 1}},
@@ -330,7 +331,7 @@ func TestExpectedSkew(t *testing.T) {
 	j.SkewMitigation.Kind, j.MaxParallelism = "", 256
 	var want [2]int64
 	for k, n := range perKey {
-		_, st := subtaskOf(campaignVariantHash(k.campaign, k.variant), 256, 2)
+		_, st := subtaskOf(campaignVariantHash(k.Campaign, k.Variant), 256, 2)
 		want[st] += n
 	}
 	sk.Vertices[0].ExpectedMaxOverMean = nil

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/generators"
-	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/load"
 )
 
 func genCmd(args []string, stdout, stderr io.Writer) int {
@@ -43,12 +43,12 @@ func genCmd(args []string, stdout, stderr io.Writer) int {
 	if sc == nil {
 		return code
 	}
-	g, err := harness.NewGenerator(sc)
+	g, err := load.NewGenerator(sc)
 	if err != nil {
 		fmt.Fprintf(stderr, "abload gen: %s: %v\n", arg, err)
 		return exitInput
 	}
-	sched, err := harness.Schedule(sc)
+	sched, err := load.Schedule(sc)
 	if err != nil {
 		fmt.Fprintf(stderr, "abload gen: %s: %v\n", arg, err)
 		return exitInput

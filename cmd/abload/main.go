@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/scenarios"
 
 	// The Docker environment (env.kind docker) registers itself.
@@ -117,7 +117,7 @@ func loadScenario(path string, sets []string, stderr io.Writer) (*scenarios.Scen
 	}
 	// What the generator and schedule refuse is bad input too.
 	for _, p := range sc.Points() {
-		if err := harness.Check(p.Scenario); err != nil {
+		if err := load.Check(p.Scenario); err != nil {
 			where := path
 			if len(sc.Points()) > 1 {
 				where += " (matrix point " + p.Name + ")"

@@ -14,6 +14,7 @@ import (
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/kafka"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/reports/gate"
 	"github.com/abload/abload/scenarios"
@@ -106,13 +107,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stdout, "    %s: %s\n", p.Name, strings.Join(p.Settings, " "))
 			}
 		}
-		sched, _ := harness.Schedule(sc)
+		sched, _ := load.Schedule(sc)
 		warm, meas := sc.Workload.Warmup.Duration, sc.Workload.Duration.Duration
 		if !matrix {
 			fmt.Fprintln(stdout)
 		}
 		fmt.Fprintf(stdout, "  job: %s at parallelism %d\n  load: %s profile, %d events (mean %.0f events/s while measuring), warmup %s, measure %s\n",
-			jobText(sc, rt), sc.Job.Parallelism, harness.Profile(sc).Kind, sched.Count(warm+meas), sched.Mean(warm, warm+meas), sc.Workload.Warmup, sc.Workload.Duration)
+			jobText(sc, rt), sc.Job.Parallelism, load.Profile(sc).Kind, sched.Count(warm+meas), sched.Mean(warm, warm+meas), sc.Workload.Warmup, sc.Workload.Duration)
 		return exitOK
 	}
 	if *f.force && matrix {

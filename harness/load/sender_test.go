@@ -1,10 +1,11 @@
-package harness
+package load
 
 import (
 	"context"
 	"encoding/json"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 // and intended time and when it was handed over, and blocks the sender once,
 // as a client whose buffer is full would.
 type blockingSink struct {
-	clock    *Clock
+	clock    wallClock
 	blockAt  int
 	blockFor time.Duration
 
@@ -28,6 +29,32 @@ type blockingSink struct {
 }
 
 type handedRecord struct{ seq, intendedNs, handedNs int64 }
+
+// wallClock is the wall clock in Unix nanoseconds.
+type wallClock struct{}
+
+func (wallClock) Now() int64 { return time.Now().UnixNano() }
+
+// countingTally is a Tally that keeps what the tests check: events sent,
+// records acknowledged, the send delays recorded and the largest.
+type countingTally struct {
+	mu           sync.Mutex
+	sent, delays int64
+	maxDelayNs   int64
+	acked        atomic.Int64
+}
+
+func (c *countingTally) Acked() { c.acked.Add(1) }
+
+func (c *countingTally) Sent(n, _ int64, _ map[WindowKey]int64, _ map[string]int64, delays []SendDelay, _ int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sent += n
+	for _, d := range delays {
+		c.delays++
+		c.maxDelayNs = max(c.maxDelayNs, d.DelayNs)
+	}
+}
 
 func (s *blockingSink) Produce(_ context.Context, r *kgo.Record, promise func(*kgo.Record, error)) {
 	s.mu.Lock()
@@ -56,7 +83,7 @@ func (s *blockingSink) Flush(context.Context) error { return nil }
 // delay is how long they waited: the stall's length for the first, less for
 // each one due later in it.
 func TestSenderKeepsIntendedTimesThroughAStall(t *testing.T) {
-	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), []string{"workload.encoding=json"})
+	sc, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "quick.yaml"), []string{"workload.encoding=json"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,14 +94,14 @@ func TestSenderKeepsIntendedTimesThroughAStall(t *testing.T) {
 	const n, rate = 1500, 1000.0
 	const stall = 300 * time.Millisecond
 	sched := generators.ConstantRate(rate)
-	clock := NewClock()
-	col := newCollector(n, windowAssigner{})
+	clock := wallClock{}
+	col := &countingTally{}
 	sink := &blockingSink{clock: clock, blockAt: 500, blockFor: stall}
 	origin := clock.Now() + int64(10*time.Millisecond)
-	s := &sender{gen: g, sched: sched, enc: generators.EncodingJSON, clock: clock, originNs: origin, total: n, measureEnd: n, col: col}
-	st, _ := s.run(context.Background(), sink, 1)
-	if st.total != n || len(sink.handed) != n || !st.completed {
-		t.Fatalf("sent %d, handed %d of %d (completed %v)", st.total, len(sink.handed), n, st.completed)
+	s := &Sender{Gen: g, Sched: sched, Enc: generators.EncodingJSON, Clock: clock, OriginNs: origin, Total: n, MeasureEnd: n, Tally: col, Sample: 1}
+	st, _ := s.Run(context.Background(), sink, 1)
+	if st.Total != n || len(sink.handed) != n || !st.Completed {
+		t.Fatalf("sent %d, handed %d of %d (completed %v)", st.Total, len(sink.handed), n, st.Completed)
 	}
 	var late, blockedFrom int64 = 0, -1
 	for i, h := range sink.handed {
@@ -96,14 +123,14 @@ func TestSenderKeepsIntendedTimesThroughAStall(t *testing.T) {
 	if late < 150 || late > 260 || blockedFrom < 499 || blockedFrom > 501 {
 		t.Errorf("%d events waited >= 100 ms, from seq %d; want about 200, from seq 499", late, blockedFrom)
 	}
-	maxMs := float64(col.sendDelay.Max()) / 1000
+	maxMs := float64(col.maxDelayNs) / 1e6
 	if maxMs < 290 || maxMs > 450 {
 		t.Errorf("send delay max %.0f ms, want the stall's %s (up to +150 ms on a busy machine)", maxMs, stall)
 	}
-	if c := col.sendDelay.TotalCount(); c != n {
+	if c := col.delays; c != n {
 		t.Errorf("%d send delays recorded, want %d", c, n)
 	}
-	if col.total != n || col.acked.Load() != n {
-		t.Errorf("collector: %d sent, %d acknowledged, want %d", col.total, col.acked.Load(), n)
+	if col.sent != n || col.acked.Load() != n {
+		t.Errorf("tally: %d sent, %d acknowledged, want %d", col.sent, col.acked.Load(), n)
 	}
 }

@@ -1,4 +1,4 @@
-package harness
+package load
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -97,14 +98,14 @@ func NewGenerator(sc *scenarios.Scenario) (*generators.Generator, error) {
 // any process starts.
 func Check(sc *scenarios.Scenario) error {
 	if _, err := NewGenerator(sc); err != nil {
-		return &InputError{Err: err}
+		return &env.InputError{Err: err}
 	}
 	if _, err := Schedule(sc); err != nil {
-		return &InputError{Err: err}
+		return &env.InputError{Err: err}
 	}
 	if p := sc.Job.RestoreFrom; p != "" {
 		if _, err := os.Stat(filepath.Join(p, "_metadata")); err != nil {
-			return &InputError{Err: fmt.Errorf("%sjob.restore_from: %q is not a savepoint directory (no _metadata file in it); "+
+			return &env.InputError{Err: fmt.Errorf("%sjob.restore_from: %q is not a savepoint directory (no _metadata file in it); "+
 				"use the savepoint path of an earlier run's result.json (savepoint)", sourcePrefix(sc), p)}
 		}
 	}

@@ -1,0 +1,233 @@
+package load
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/abload/abload/generators"
+)
+
+// Sink is where the sender hands records: a franz-go client in a run,
+// a discarding sink in pacing benchmarks.
+type Sink interface {
+	Produce(ctx context.Context, r *kgo.Record, promise func(*kgo.Record, error))
+	Flush(ctx context.Context) error
+}
+
+// Sender runs the open-loop schedule. Event i is due at origin + Due(i) and
+// belongs to lane i mod lanes; each lane is its own goroutine and generator
+// state machine, so lanes partition the stream without coordinating. Events
+// behind schedule go out at once, none skipped, each keeping its intended
+// time; the delay between due and handed-to-client is recorded.
+type Sender struct {
+	Gen          *generators.Generator
+	Sched        generators.Schedule
+	Enc          generators.Encoding
+	Clock        interface{ Now() int64 } // the run's clock (Unix ns)
+	OriginNs     int64
+	Total        int64          // events in the schedule (warmup + measure)
+	MeasureFirst int64          // first seq intended inside the measurement phase
+	MeasureEnd   int64          // first seq intended after it (cooldown follows)
+	Windows      WindowAssigner // for the per-window tallies
+	// Tally hears of every record the broker acknowledged and of every
+	// batch handed to the client; Sample is job.updates_sample (1 in Sample
+	// events owes an update).
+	Tally  Tally
+	Sample int64
+	// MaxWait, when > 0, caps each wait for the next due event, so that a
+	// schedule changed while the sender waits (the capacity search's
+	// generators.Dynamic) is looked at again at least this often; an event
+	// due Never is then waited for in steps of MaxWait instead of ending
+	// the lane.
+	MaxWait time.Duration
+
+	errMu    sync.Mutex
+	errs     int64
+	firstErr error
+}
+
+// Tally is what the sender reports to (the run's collector).
+type Tally interface {
+	// Acked is called once per record the broker acknowledged.
+	Acked()
+	// Sent is called per batch handed to the client at nowNs: n events, of
+	// which nExp owe an update, their per-window tallies, the per-variant
+	// tallies of those owing an update, and the send delays of the
+	// measure-phase ones. The maps and the slice are reused after it returns.
+	Sent(n, nExp int64, keys map[WindowKey]int64, variants map[string]int64, delays []SendDelay, nowNs int64)
+}
+
+// Errors are the records that failed to produce: how many, and the first error.
+func (s *Sender) Errors() (int64, error) {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	return s.errs, s.firstErr
+}
+
+// laneResult is what one lane reports when it finishes.
+type laneResult struct {
+	Stats
+	gen generators.Stats
+}
+
+// RecordPool recycles records (and their key and value buffers) once the
+// client is done with them: at tens of thousands of events per second the
+// sender's allocations would otherwise show up as GC jitter in send delay.
+var RecordPool = sync.Pool{New: func() any { return &kgo.Record{Value: make([]byte, 0, 192)} }}
+
+func (s *Sender) promise(r *kgo.Record, err error) {
+	if err == nil {
+		s.Tally.Acked()
+	} else {
+		s.errMu.Lock()
+		s.errs++
+		if s.firstErr == nil {
+			s.firstErr = err
+		}
+		s.errMu.Unlock()
+	}
+	*r = kgo.Record{Key: r.Key[:0], Value: r.Value[:0]}
+	RecordPool.Put(r)
+}
+
+// Run sends the whole schedule (or until ctx ends) and waits for the sink to
+// deliver what it was handed.
+func (s *Sender) Run(ctx context.Context, sink Sink, lanes int) (Stats, generators.Stats) {
+	results := make([]laneResult, lanes)
+	var wg sync.WaitGroup
+	for l := 0; l < lanes; l++ {
+		wg.Add(1)
+		go func(l int) {
+			defer wg.Done()
+			results[l] = s.lane(ctx, sink, l, lanes)
+		}(l)
+	}
+	wg.Wait()
+	var st Stats
+	var gs generators.Stats
+	st.Completed = true
+	for i, r := range results {
+		st.Total += r.Total
+		st.Measure += r.Measure
+		if r.Measure > 0 && (st.FirstMeasureNs == 0 || r.FirstMeasureNs < st.FirstMeasureNs) {
+			st.FirstMeasureNs = r.FirstMeasureNs
+		}
+		if r.LastMeasureNs > st.LastMeasureNs {
+			st.LastMeasureNs = r.LastMeasureNs
+		}
+		if r.LastEventMs > st.LastEventMs {
+			st.LastEventMs = r.LastEventMs
+		}
+		st.Completed = st.Completed && r.Completed
+		if i == 0 {
+			gs = r.gen
+		} else {
+			gs.Merge(r.gen)
+		}
+	}
+	if ctx.Err() == nil {
+		fctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = sink.Flush(fctx)
+	}
+	return st, gs
+}
+
+// pacingQuantum is the shortest sleep of a lane between sends.
+const pacingQuantum = 2 * time.Millisecond
+
+func (s *Sender) lane(ctx context.Context, sink Sink, l, lanes int) laneResult {
+	var st Stats
+	ln := s.Gen.Lane(l)
+	var ev generators.Event
+	keys := map[WindowKey]int64{}
+	variants := map[string]int64{}
+	delays := make([]SendDelay, 0, 1024)
+	seq := int64(l)
+	step := int64(lanes)
+	for seq < s.Total {
+		now := s.Clock.Now()
+		due := s.Sched.Due(seq)
+		if due == generators.Never && s.MaxWait <= 0 {
+			break // the schedule ends before the sender's bound
+		}
+		wait := s.MaxWait
+		if due != generators.Never {
+			wait = time.Duration(s.OriginNs + int64(due) - now)
+			if s.MaxWait > 0 {
+				wait = min(wait, s.MaxWait)
+			}
+		}
+		if wait > 0 {
+			// Wake at most once per pacingQuantum: the events due within
+			// it go out together, each at most a quantum late (its send
+			// delay says so, and latency counts from its intended time
+			// anyway). Waking for every event costs the harness more CPU
+			// than sending them, and more the quieter the machine gets.
+			if !SleepCtx(ctx, max(wait, pacingQuantum)) {
+				break
+			}
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		clear(keys)
+		clear(variants)
+		delays = delays[:0]
+		n, nExp := int64(0), int64(0)
+		for seq < s.Total && len(delays) < cap(delays) && n < 4096 {
+			due := s.Sched.Due(seq)
+			if due == generators.Never {
+				break
+			}
+			intended := s.OriginNs + int64(due)
+			if intended > now {
+				break
+			}
+			ln.Next(&ev, seq, intended, s.OriginNs)
+			if seq%s.Sample == 0 {
+				// The job emits this event's update (job.updates_sample).
+				variants[ev.Variant]++
+				nExp++
+			}
+			s.Windows.Assign(ev.EventTimeMs, func(start int64) {
+				keys[WindowKey{StartMs: start, Campaign: ev.Campaign, Variant: ev.Variant}]++
+			})
+			if ev.EventTimeMs > st.LastEventMs {
+				st.LastEventMs = ev.EventTimeMs
+			}
+			rec := RecordPool.Get().(*kgo.Record)
+			rec.Key = ev.AppendKey(rec.Key)
+			rec.Value = ev.Append(s.Enc, rec.Value)
+			sink.Produce(ctx, rec, s.promise)
+			sentNs := s.Clock.Now()
+			if seq >= s.MeasureFirst && seq < s.MeasureEnd {
+				delays = append(delays, SendDelay{intended, sentNs - intended})
+				if st.Measure == 0 {
+					st.FirstMeasureNs = sentNs
+				}
+				st.LastMeasureNs = sentNs
+				st.Measure++
+			}
+			st.Total++
+			n++
+			seq += step
+		}
+		s.Tally.Sent(n, nExp, keys, variants, delays, s.Clock.Now())
+	}
+	st.Completed = seq >= s.Total
+	return laneResult{Stats: st, gen: ln.Stats()}
+}
+
+// DiscardSink accepts records and drops them: pacing benchmarks measure the
+// sender alone with it.
+type DiscardSink struct{}
+
+func (DiscardSink) Produce(_ context.Context, r *kgo.Record, promise func(*kgo.Record, error)) {
+	promise(r, nil)
+}
+func (DiscardSink) Flush(context.Context) error { return nil }
