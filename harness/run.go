@@ -18,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/generators"
+	"github.com/abload/abload/harness/clockcheck"
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/external"
@@ -81,6 +82,10 @@ type Options struct {
 	// nil: a set of its own. A caller that prints the run's errors or
 	// results itself passes its set in and redacts with it.
 	Secrets *redact.Secrets
+
+	// clockSkew shifts the run's view of its own clock in the clock check
+	// only (tests: a known offset the check must find).
+	clockSkew time.Duration
 }
 
 // withDefaults gives the options what they must have.
@@ -295,6 +300,25 @@ func (r *runner) phase(name string) {
 }
 
 func (r *runner) sinceStart(ns int64) float64 { return float64(ns-r.startNs) / 1e9 }
+
+// measureClock runs the clock check on the run's clock topic and records it
+// in r.clockChk; a check that could not be made is recorded with its error
+// (and does not invalidate the run).
+func (r *runner) measureClock(ctx context.Context, topic string) {
+	c := clockcheck.Check(ctx, r.ep, topic, func() int64 { return r.clock.Now() + int64(r.opts.clockSkew) }, r.sc.Env.MaxClockOffset.Duration)
+	r.clockChk = c
+	if c.Error != "" {
+		r.con.Logf("abload: clock check: %s", c.Error)
+		return
+	}
+	off, unc := c.OffsetMs, c.UncertaintyMs
+	word := "within"
+	if !c.Within {
+		word = "BEYOND"
+	}
+	r.con.Logf("abload: clock: the broker's clock is %+.1f ms ± %.1f ms off this host's (%s env.max_clock_offset %s)",
+		off, unc, word, r.sc.Env.MaxClockOffset)
+}
 
 // newMonitor is the run's monitor of its job, environment and source; the
 // collector hears of each position poll and of the checkpoints' spans.

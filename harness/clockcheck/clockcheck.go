@@ -1,4 +1,4 @@
-package harness
+package clockcheck
 
 import (
 	"context"
@@ -15,12 +15,8 @@ import (
 	"github.com/abload/abload/reports"
 )
 
-// clockProbes is how many probe records the clock check sends.
-const clockProbes = 12
-
-// clockProbeSkew shifts the harness's view of its own clock in the clock
-// check only (tests: a known offset the check must find).
-var clockProbeSkew time.Duration
+// Probes is how many probe records the clock check sends.
+const Probes = 12
 
 // clockProbe is one probe record: the local clock when it was produced and
 // when the broker acknowledged it, and the broker's LogAppendTime of it.
@@ -65,35 +61,7 @@ func clockVerdict(c *reports.ClockCheck, bound time.Duration) {
 	c.Within = math.Abs(c.OffsetMs)-c.UncertaintyMs <= c.BoundMs
 }
 
-// measureClock runs the clock check on the run's clock topic and records it
-// in r.clockChk; a check that could not be made is recorded with its error
-// (and does not invalidate the run).
-func (r *runner) measureClock(ctx context.Context, topic string) {
-	c := &reports.ClockCheck{}
-	r.clockChk = c
-	ps, err := probeBrokerClock(ctx, r.ep, topic, func() int64 { return r.clock.Now() + int64(clockProbeSkew) })
-	if err != nil {
-		c.Error = err.Error()
-		r.con.Logf("abload: clock check: %v", err)
-		return
-	}
-	off, unc, rtt, ok := estimateClockOffset(ps)
-	if !ok {
-		c.Error = "no probe came back with a LogAppendTime"
-		r.con.Logf("abload: clock check: %s", c.Error)
-		return
-	}
-	c.OffsetMs, c.UncertaintyMs, c.RoundTripMs, c.Probes = off, unc, rtt, len(ps)
-	clockVerdict(c, r.sc.Env.MaxClockOffset.Duration)
-	word := "within"
-	if !c.Within {
-		word = "BEYOND"
-	}
-	r.con.Logf("abload: clock: the broker's clock is %+.1f ms ± %.1f ms off this host's (%s env.max_clock_offset %s)",
-		off, unc, word, r.sc.Env.MaxClockOffset)
-}
-
-// probeBrokerClock produces clockProbes records one at a time to topic (a
+// probeBrokerClock produces Probes records one at a time to topic (a
 // LogAppendTime topic), noting the local clock (now, Unix ns) before each
 // send and after its acknowledgement, then reads them back for the
 // broker's append times.
@@ -114,7 +82,7 @@ func probeBrokerClock(ctx context.Context, ep *env.Endpoints, topic string, now 
 	// Keys carry this check's own nonce: a topic probed before holds
 	// records with the same indexes.
 	nonce := strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
-	ps := make([]clockProbe, clockProbes)
+	ps := make([]clockProbe, Probes)
 	for i := range ps {
 		rec := &kgo.Record{Key: []byte(nonce + strconv.Itoa(i))}
 		ps[i].sendNs = now()
@@ -155,4 +123,24 @@ func probeBrokerClock(ctx context.Context, ep *env.Endpoints, topic string, now 
 		})
 	}
 	return ps, nil
+}
+
+// Check runs the clock check on topic (a LogAppendTime topic): the broker's
+// clock against the local one (now, Unix ns), judged against bound. A
+// check that could not be made comes back with its Error set.
+func Check(ctx context.Context, ep *env.Endpoints, topic string, now func() int64, bound time.Duration) *reports.ClockCheck {
+	c := &reports.ClockCheck{}
+	ps, err := probeBrokerClock(ctx, ep, topic, now)
+	if err != nil {
+		c.Error = err.Error()
+		return c
+	}
+	off, unc, rtt, ok := estimateClockOffset(ps)
+	if !ok {
+		c.Error = "no probe came back with a LogAppendTime"
+		return c
+	}
+	c.OffsetMs, c.UncertaintyMs, c.RoundTripMs, c.Probes = off, unc, rtt, len(ps)
+	clockVerdict(c, bound)
+	return c
 }
