@@ -16,40 +16,13 @@ import (
 
 // windowResult is the part of a windows record the harness reads.
 type windowResult struct {
-	Campaign      int32          `json:"campaign"`
-	Variant       string         `json:"variant"`
-	StartMs       int64          `json:"window_start_ms"`
-	EndMs         int64          `json:"window_end_ms"`
-	Events        int64          `json:"events"`
-	MaxIntendedNs int64          `json:"max_intended_ns"`
-	Counts        MeasuredCounts `json:"counts"`
-}
-
-// MeasuredCounts are the job's counts (a window's, or their sum per variant).
-type MeasuredCounts struct {
-	Sends        int64 `json:"sends"`
-	Deliveries   int64 `json:"deliveries"`
-	Bounces      int64 `json:"bounces"`
-	Opens        int64 `json:"opens"`
-	BotOpens     int64 `json:"bot_opens"`
-	UniqueOpens  int64 `json:"unique_opens"`
-	Clicks       int64 `json:"clicks"`
-	UniqueClicks int64 `json:"unique_clicks"`
-	Conversions  int64 `json:"conversions"`
-	Unsubscribes int64 `json:"unsubscribes"`
-}
-
-func (m *MeasuredCounts) add(o MeasuredCounts) {
-	m.Sends += o.Sends
-	m.Deliveries += o.Deliveries
-	m.Bounces += o.Bounces
-	m.Opens += o.Opens
-	m.BotOpens += o.BotOpens
-	m.UniqueOpens += o.UniqueOpens
-	m.Clicks += o.Clicks
-	m.UniqueClicks += o.UniqueClicks
-	m.Conversions += o.Conversions
-	m.Unsubscribes += o.Unsubscribes
+	Campaign      int32                  `json:"campaign"`
+	Variant       string                 `json:"variant"`
+	StartMs       int64                  `json:"window_start_ms"`
+	EndMs         int64                  `json:"window_end_ms"`
+	Events        int64                  `json:"events"`
+	MaxIntendedNs int64                  `json:"max_intended_ns"`
+	Counts        reports.MeasuredCounts `json:"counts"`
 }
 
 // interval is a span of Unix nanoseconds [From, To].
@@ -117,8 +90,8 @@ type collector struct {
 	folded         map[int64]struct{} // starts of folded windows
 	foldedExpected int64
 	foldedReceived int64
-	foldedMeasured map[string]*MeasuredCounts // per variant, prefill windows left out
-	foldedKeys     map[load.WindowKey]int64   // events per (campaign, variant), prefill windows left out
+	foldedMeasured map[string]*reports.MeasuredCounts // per variant, prefill windows left out
+	foldedKeys     map[load.WindowKey]int64           // events per (campaign, variant), prefill windows left out
 	// After the end-of-run flush (flushed), a window ending after
 	// flushAfterMs was closed by the flush, not by the events' watermark.
 	flushed      bool
@@ -280,7 +253,7 @@ func (c *collector) classifyOverhead(horizonNs int64, ivs []interval) {
 // sum over a key's sessions).
 type gotWindow struct {
 	events int64
-	counts MeasuredCounts
+	counts reports.MeasuredCounts
 }
 
 // variantTally is one variant's reconciliation counts.
@@ -304,7 +277,7 @@ func newCollector(capacity int64, windows load.WindowAssigner) *collector {
 		windowsExpected:    map[load.WindowKey]int64{},
 		windowsGot:         map[load.WindowKey]*gotWindow{},
 		folded:             map[int64]struct{}{},
-		foldedMeasured:     map[string]*MeasuredCounts{},
+		foldedMeasured:     map[string]*reports.MeasuredCounts{},
 		foldedKeys:         map[load.WindowKey]int64{},
 		sessionsSeen:       map[load.WindowKey]int64{},
 		prefillBeforeMs:    math.MinInt64,
@@ -540,10 +513,10 @@ func (c *collector) foldSettled() {
 		if k.StartMs >= c.prefillBeforeMs {
 			m := c.foldedMeasured[k.Variant]
 			if m == nil {
-				m = &MeasuredCounts{}
+				m = &reports.MeasuredCounts{}
 				c.foldedMeasured[k.Variant] = m
 			}
-			m.add(g.counts)
+			m.Add(g.counts)
 		}
 		delete(c.windowsGot, k)
 	}
@@ -561,8 +534,8 @@ func (c *collector) markFlush(watermarkMs int64) {
 // measured sums the job's window counts per variant, each window's latest
 // firing once, leaving out windows that hold only prefill events. Sliding
 // windows count every event size/slide times, as the job does.
-func (c *collector) measured() map[string]*MeasuredCounts {
-	out := map[string]*MeasuredCounts{}
+func (c *collector) measured() map[string]*reports.MeasuredCounts {
+	out := map[string]*reports.MeasuredCounts{}
 	for v, m := range c.foldedMeasured {
 		mc := *m
 		out[v] = &mc
@@ -573,10 +546,10 @@ func (c *collector) measured() map[string]*MeasuredCounts {
 		}
 		m := out[k.Variant]
 		if m == nil {
-			m = &MeasuredCounts{}
+			m = &reports.MeasuredCounts{}
 			out[k.Variant] = m
 		}
-		m.add(g.counts)
+		m.Add(g.counts)
 	}
 	return out
 }

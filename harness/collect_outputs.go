@@ -252,7 +252,7 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 			c.windowsGot[k] = g
 		}
 		g.events += w.Events
-		g.counts.add(w.Counts)
+		g.counts.Add(w.Counts)
 	} else if _, f := c.folded[k.StartMs]; f {
 		// A result for a window already reconciled and folded: a repeat
 		// (at-least-once replay after a restart); the watermark was past

@@ -602,7 +602,7 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		rec.Windows = &w
 	}
 	res.Reconciliation = rec
-	var measured map[string]*MeasuredCounts
+	var measured map[string]*reports.MeasuredCounts
 	if r.topics.Windows != "" {
 		measured = c.measured()
 	}

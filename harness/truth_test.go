@@ -1,11 +1,13 @@
 package harness
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"testing"
 
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/load"
+	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -32,7 +34,7 @@ func TestBuildTruth(t *testing.T) {
 		{Deliveries: 1000, UniqueOpens: 250, UniqueClicks: 50, Conversions: 5},
 		{Deliveries: 0}, // nothing delivered: no rates
 	}, Late: 7, Duplicates: 3}
-	measured := map[string]*MeasuredCounts{a: {Deliveries: 800, UniqueOpens: 200, UniqueClicks: 40, Conversions: 10}}
+	measured := map[string]*reports.MeasuredCounts{a: {Deliveries: 800, UniqueOpens: 200, UniqueClicks: 40, Conversions: 10}}
 	tr := buildTruth(g, gen, measured)
 	if tr.LateInjected != 7 || tr.DuplicatesInjected != 3 || len(tr.Rates) != 2 || len(tr.Measured) != 1 || tr.Measured[0].Variant != a {
 		t.Fatalf("truth %+v", tr)
@@ -56,6 +58,20 @@ func TestBuildTruth(t *testing.T) {
 	}
 	if rb.OpenGenerated != nil || rb.ClickThroughGenerated != nil || rb.ConversionGenerated != nil || rb.OpenMeasured != nil {
 		t.Errorf("%s had no deliveries and no windows: its rates must be absent: %+v", b, rb)
+	}
+	// The section as result.json carries it validates against the
+	// result's schema (its types are the schema's, generators' included).
+	res, err := reports.ReadResult(filepath.Join("..", "reports", "testdata", "corpus", "shifted-10ms", "run-01", "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Truth = tr
+	b2, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reports.ValidateResultJSON(b2); err != nil {
+		t.Errorf("a result with this truth section does not validate: %v", err)
 	}
 	if tr := buildTruth(g, gen, nil); tr.Measured != nil || tr.Rates[0].OpenMeasured != nil {
 		t.Errorf("no windows output: nothing measured, got %+v", tr.Measured)

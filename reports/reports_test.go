@@ -188,7 +188,7 @@ func TestResultOptionalSections(t *testing.T) {
 	r.Recovery = []Recovery{{Fault: "kill-taskmanager", AtS: 20, DetectedS: &at}}
 	r.Resources = []Resource{{Component: "taskmanager-1", CPUPct: CPUStats{P50: 80, Max: 190}, RSSMb: RSSStats{Max: 1400}}}
 	r.Timeseries = []TimePoint{{TS: 1, Phase: "measure", InEPS: 2000, E2EP99Ms: 30, Lag: 12}}
-	r.Truth = map[string]any{"rate": 2000.0}
+	r.Truth = &TruthSection{Rates: []VariantRates{{Variant: "A", OpenConfigured: 0.25}}, LateInjected: 3}
 	r.MarkInvalid("generator fell behind by 2.1s (max_send_delay 1s)")
 	if r.Valid {
 		t.Fatalf("MarkInvalid left the result valid")

@@ -70,7 +70,7 @@ type Result struct {
 	// JobCost is job.cost_per_event against what the job's scoring step
 	// really spent over the measurement phase.
 	JobCost  *JobCost   `json:"job_cost,omitempty"`
-	Truth    any        `json:"truth,omitempty"` // harness.Truth when written; a map when read back
+	Truth    *TruthSection     `json:"truth,omitempty"`
 	Recovery []Recovery `json:"recovery,omitempty"`
 	// Rescales times the scenario's scaling actions (TaskManagers joining
 	// or leaving) and what the job did about them.
