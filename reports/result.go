@@ -69,9 +69,9 @@ type Result struct {
 	FlinkMetrics    *FlinkMetrics   `json:"flink_metrics,omitempty"`
 	// JobCost is job.cost_per_event against what the job's scoring step
 	// really spent over the measurement phase.
-	JobCost  *JobCost   `json:"job_cost,omitempty"`
-	Truth    *TruthSection     `json:"truth,omitempty"`
-	Recovery []Recovery `json:"recovery,omitempty"`
+	JobCost  *JobCost      `json:"job_cost,omitempty"`
+	Truth    *TruthSection `json:"truth,omitempty"`
+	Recovery []Recovery    `json:"recovery,omitempty"`
 	// Rescales times the scenario's scaling actions (TaskManagers joining
 	// or leaving) and what the job did about them.
 	Rescales  []Rescale  `json:"rescales,omitempty"`

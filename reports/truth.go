@@ -67,4 +67,3 @@ func (m *MeasuredCounts) Add(o MeasuredCounts) {
 	m.Conversions += o.Conversions
 	m.Unsubscribes += o.Unsubscribes
 }
-
