@@ -2,23 +2,22 @@
 // (Kafka and a Flink cluster), creates the run's topics, submits the job under
 // test, drives the open-loop event stream through warmup, measure and drain,
 // consumes the job's outputs, and turns what it saw into a reports.Result.
+// Run, RunMatrix and Capacity are its entry points; Options configures them;
+// EnvPool shares one environment between runs by one rule.
 //
-// It owns the environment lifecycle (the local process-based environment
-// with its TaskManager supervisor, the external one, the EnvPool that shares
-// one between runs), the Kafka driver (franz-go), the collectors (latency
-// histograms, reconciliation by seq and by window for every window kind),
-// the monitor (Flink metrics, checkpoints, input lag, /proc resources, each
-// second), faults and their recovery timing, per-subtask skew and its
-// key-group prediction, prefill, savepoints and control runs, the capacity
-// search (Capacity), scaling actions and Reactive Mode's application cluster,
-// CPU pinning, the live view (a Prometheus endpoint with --metrics-addr, the
-// terminal status block, the scrape endpoints of Flink's reporters; the
-// Grafana dashboard and a Prometheus configuration live in monitoring/), and
-// the phase clock. It never decides exit codes: cmd/abload does.
+// It owns the run's state from startup to teardown, the collector of the
+// job's outputs (latency histograms, reconciliation by seq and by window
+// for every window kind, the timeline, the checkpoint overhead split,
+// per-subtask skew and its key-group prediction), prefill, savepoints and
+// control runs, the capacity search, and the result assembly. It never
+// decides exit codes: cmd/abload does.
 //
-// Its leaves are packages of their own: flink (Flink's REST client),
-// netproxy (the job's network proxy), env (the Environment interface, its
-// capabilities, Endpoints, the registry of kinds) and env/cluster (the
-// runtime bundle and the Flink and Kafka recipes the local and Docker
-// environments share).
+// What it drives are packages of their own, none of which imports it: load
+// (the generator, schedule and Sender), monitor (the 1 s sampler), faults
+// (faults, scaling actions and their recovery), live (console, live state,
+// Prometheus endpoint), clockcheck, kafka (topics), redact (secrets), proc
+// (child processes and pinning), flink (REST client), netproxy, and env
+// with its kinds (env/local, env/external; Docker in testcontainers) and
+// env/cluster (the recipes the local and Docker environments share). The
+// Grafana dashboard and a Prometheus configuration live in monitoring/.
 package harness
