@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -181,38 +180,17 @@ func Capacity(ctx context.Context, opts Options) (res *reports.Capacity, err err
 		err = opts.Secrets.Error(err)
 	}()
 	r := newRunner(opts)
-	r.startNs = r.clock.Now()
-	r.runID = newRunID()
-	logDir := filepath.Join(opts.OutDir, "logs")
-	if err := os.MkdirAll(logDir, 0o755); err != nil {
-		return nil, err
-	}
-	if r.gen, err = load.NewGenerator(r.sc); err != nil {
-		return nil, &InputError{Err: err}
-	}
-	if len(r.sc.Scaling) > 0 || r.sc.Env.Scheduler == scenarios.SchedulerReactive {
-		return nil, &InputError{Err: errors.New("a capacity search runs on a fixed cluster: remove the scaling actions and use env.scheduler default or adaptive (a matrix over env.taskmanagers makes a curve)")}
-	}
 	dyn := generators.NewDynamic(0) // paused until the first step
-	r.sched = dyn
-	if opts.MetricsAddr != "" {
-		if r.metrics, err = r.serveMetrics(opts.MetricsAddr); err != nil {
-			return nil, err
+	end, err := r.begin(ctx, func() (generators.Schedule, error) {
+		if len(r.sc.Scaling) > 0 || r.sc.Env.Scheduler == scenarios.SchedulerReactive {
+			return nil, errors.New("a capacity search runs on a fixed cluster: remove the scaling actions and use env.scheduler default or adaptive (a matrix over env.taskmanagers makes a curve)")
 		}
-		defer r.metrics.Close()
-	}
-	r.phase(PhaseStartup)
-	defer func() {
-		r.phase(PhaseTeardown)
-		r.teardown()
-		r.phase(PhaseDone)
-	}()
-	if err := r.startup(ctx, logDir); err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w during startup", ErrAborted)
-		}
+		return dyn, nil
+	})
+	if err != nil {
 		return nil, err
 	}
+	defer end()
 	return r.capacity(ctx, dyn)
 }
 

@@ -349,45 +349,62 @@ func newRunID() string {
 }
 
 func (r *runner) run(ctx context.Context) (res *reports.Result, err error) {
+	end, err := r.begin(ctx, func() (generators.Schedule, error) { return load.Schedule(r.sc) })
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		end()
+		if res != nil {
+			res.Phases = r.phases
+		}
+	}()
+	return r.drive(ctx)
+}
+
+// begin starts a run or a capacity search: its id and log directory, the
+// generator, the schedule (sched; a scenario either refuses starts
+// nothing), the metrics endpoint, then the environment, the topics and the
+// job (startup). end tears all of it down, whatever happened after; begin
+// calls it itself when startup fails.
+func (r *runner) begin(ctx context.Context, sched func() (generators.Schedule, error)) (end func(), err error) {
 	r.startNs = r.clock.Now()
 	r.runID = newRunID()
 	logDir := filepath.Join(r.opts.OutDir, "logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, err
 	}
-	// Generator and schedule first: a scenario they refuse starts nothing.
-	var err2 error
-	if r.gen, err2 = load.NewGenerator(r.sc); err2 != nil {
-		return nil, &InputError{Err: err2}
+	if r.gen, err = load.NewGenerator(r.sc); err != nil {
+		return nil, &InputError{Err: err}
 	}
-	if r.sched, err2 = load.Schedule(r.sc); err2 != nil {
-		return nil, &InputError{Err: err2}
+	if r.sched, err = sched(); err != nil {
+		var ie *InputError
+		if errors.As(err, &ie) {
+			return nil, err
+		}
+		return nil, &InputError{Err: err}
 	}
 	if r.opts.MetricsAddr != "" {
-		if r.metrics, err2 = r.serveMetrics(r.opts.MetricsAddr); err2 != nil {
-			return nil, err2
+		if r.metrics, err = r.serveMetrics(r.opts.MetricsAddr); err != nil {
+			return nil, err
 		}
-		defer r.metrics.Close()
 	}
 	r.phase(PhaseStartup)
-
 	// Teardown runs whatever happened: on success, failure and abort.
-	defer func() {
+	end = func() {
 		r.phase(PhaseTeardown)
 		r.teardown()
 		r.phase(PhaseDone)
-		if res != nil {
-			res.Phases = r.phases
-		}
-	}()
-
+		r.metrics.Close()
+	}
 	if err := r.startup(ctx, logDir); err != nil {
+		end()
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%w during startup", ErrAborted)
 		}
 		return nil, err
 	}
-	return r.drive(ctx)
+	return end, nil
 }
 
 // The local and external environments are always available; the Docker

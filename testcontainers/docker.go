@@ -19,8 +19,6 @@ import (
 	tc "github.com/testcontainers/testcontainers-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
 	"github.com/testcontainers/testcontainers-go/network"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
@@ -527,7 +525,7 @@ func (e *Env) isStopped() bool {
 func (e *Env) waitKafka(ctx context.Context, bootstrap string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		if e.kafkaServes(ctx, bootstrap) {
+		if cluster.KafkaServes(ctx, bootstrap) {
 			return nil
 		}
 		if err := e.exited("kafka"); err != nil {
@@ -540,18 +538,6 @@ func (e *Env) waitKafka(ctx context.Context, bootstrap string, timeout time.Dura
 			return err
 		}
 	}
-}
-
-func (e *Env) kafkaServes(ctx context.Context, bootstrap string) bool {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap), kgo.DialTimeout(time.Second))
-	if err != nil {
-		return false
-	}
-	defer cl.Close()
-	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	m, err := kadm.NewClient(cl).BrokerMetadata(rctx)
-	return err == nil && len(m.Brokers) > 0 && m.Controller >= 0
 }
 
 // waitFlink waits until every TaskManager has registered with all its slots.

@@ -1,11 +1,16 @@
 package cluster
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf16"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // KafkaListeners are a single-node broker's listeners: what it binds, what
@@ -113,4 +118,19 @@ func PropertiesKey(k string) string {
 		lead = `\`
 	}
 	return lead + strings.NewReplacer(`=`, `\=`, `:`, `\:`, ` `, `\ `).Replace(v)
+}
+
+// KafkaServes says whether the broker at bootstrap answers a metadata
+// request with itself and an active controller (a KRaft broker that has
+// started), within about 3 s.
+func KafkaServes(ctx context.Context, bootstrap string) bool {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap), kgo.DialTimeout(time.Second))
+	if err != nil {
+		return false
+	}
+	defer cl.Close()
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	m, err := kadm.NewClient(cl).BrokerMetadata(rctx)
+	return err == nil && len(m.Brokers) > 0 && m.Controller >= 0
 }

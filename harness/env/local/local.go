@@ -12,9 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
-
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
@@ -308,17 +305,7 @@ func (e *Env) launchKafka(ctx context.Context) error {
 	if err := e.track(p); err != nil {
 		return err
 	}
-	ready := func(ctx context.Context) bool {
-		cl, err := kgo.NewClient(kgo.SeedBrokers(bootstrap), kgo.DialTimeout(time.Second))
-		if err != nil {
-			return false
-		}
-		defer cl.Close()
-		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
-		m, err := kadm.NewClient(cl).BrokerMetadata(rctx)
-		return err == nil && len(m.Brokers) > 0 && m.Controller >= 0
-	}
+	ready := func(ctx context.Context) bool { return cluster.KafkaServes(ctx, bootstrap) }
 	return proc.WaitFor(ctx, p, e.cfg.StartupTimeout, "ready", ready, logFile)
 }
 
