@@ -15,20 +15,14 @@ type runTimeline struct {
 }
 
 func (t runTimeline) FirstOutputAtOrAfter(ns int64) int64 {
-	t.col.mu.Lock()
-	defer t.col.mu.Unlock()
 	return t.col.firstOutputAtOrAfter(ns)
 }
 
 func (t runTimeline) LongestOutputGap(fromNs, toNs int64) float64 {
-	t.col.mu.Lock()
-	defer t.col.mu.Unlock()
 	return t.col.longestOutputGap(fromNs, toNs)
 }
 
 func (t runTimeline) MaxE2E(fromNs, toNs int64) float64 {
-	t.col.mu.Lock()
-	defer t.col.mu.Unlock()
 	return t.col.maxE2E(fromNs, toNs)
 }
 

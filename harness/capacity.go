@@ -246,9 +246,7 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 
 	r.loadNs = r.clock.Now() + int64(250*time.Millisecond)
 	deadline := time.Unix(0, r.loadNs).Add(k.Budget.Duration)
-	r.col.mu.Lock()
-	r.col.setMeasure(r.loadNs, r.loadNs, r.loadNs+int64(k.Budget.Duration+k.DrainTimeout.Duration))
-	r.col.mu.Unlock()
+	r.col.SetMeasure(r.loadNs, r.loadNs, r.loadNs+int64(k.Budget.Duration+k.DrainTimeout.Duration))
 	wg.Add(1)
 	go func() { defer wg.Done(); r.ticker(bg) }()
 
@@ -611,7 +609,7 @@ func (r *runner) capacityWarmup(ctx context.Context, dyn *generators.Dynamic, ra
 		}
 		if paused {
 			read, at, _, ok := r.mon.Read()
-			sent := r.col.acked.Load()
+			sent := r.col.AckedCount()
 			if (ok && at >= end+int64(capMetricStaleness) && sent-read <= int64(math.Max(20, rate*0.01))) || now > deadline {
 				return nil
 			}

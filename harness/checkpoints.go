@@ -73,22 +73,22 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 		return
 	}
 	r.mon.Finish(ctx)
-	fromS, toS := r.sinceStart(r.col.measureStartNs), r.sinceStart(r.col.measureEndNs)
+	startNs, endNs := r.col.MeasureSpan()
+	fromS, toS := r.sinceStart(startNs), r.sinceStart(endNs)
 	list := r.mon.CheckpointList(ctx)
 	res.Checkpoints = summarizeCheckpoints(list, fromS, toS)
 	ivs := monitor.CheckpointIntervals(r.mon.Checkpoints(), r.clock.Now())
 	if res.Checkpoints != nil {
-		r.col.mu.Lock()
-		if r.col.ovh != nil {
-			res.Checkpoints.Overhead = r.col.ovh.result(ivs)
-			if n := r.col.ovh.leftOut; n > 0 {
+		o, leftOut, leftOutReads := r.col.Overhead(ivs)
+		if o != nil {
+			res.Checkpoints.Overhead = o
+			if n := leftOut; n > 0 {
 				res.Notes = append(res.Notes, fmt.Sprintf("%d events were left out of the checkpoint overhead split: they waited longer than its buffer allows for the checkpoints covering them to be known.", n))
 			}
-			if n := r.col.ovh.leftOutReads; n > 0 {
+			if n := leftOutReads; n > 0 {
 				res.Notes = append(res.Notes, fmt.Sprintf("%d output records were left out of the checkpoint overhead's output rates: more reads waited for their checkpoints than its buffer allows.", n))
 			}
 		}
-		r.col.mu.Unlock()
 	}
 	for i := range res.Timeseries {
 		p := &res.Timeseries[i]
@@ -99,9 +99,7 @@ func (r *runner) flinkSections(ctx context.Context, res *reports.Result) {
 	res.FlinkMetrics = r.mon.FlinkMetrics()
 	res.Resources = r.mon.Resources(fromS, toS)
 	res.Lag = lagSummary(res.Timeseries, fromS, toS)
-	r.col.mu.Lock()
-	res.Latency.Negative = r.col.negative
-	r.col.mu.Unlock()
+	res.Latency.Negative = r.col.Negative()
 
 	rec, problems := r.actions.Recovery(res.Timeseries, r.startNs, runTimeline{r.col, r.mon})
 	res.Recovery = rec

@@ -9,6 +9,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/reports"
@@ -173,6 +174,8 @@ func (c *collector) noteOutput(nowNs int64) {
 // firstOutputAtOrAfter returns when output was first read at or after ns
 // (to within outputMerge: ns itself inside a run), or 0.
 func (c *collector) firstOutputAtOrAfter(ns int64) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	i := sort.Search(len(c.outRuns), func(i int) bool { return c.outRuns[i].To >= ns })
 	if i == len(c.outRuns) {
 		return 0
@@ -185,6 +188,8 @@ func (c *collector) firstOutputAtOrAfter(ns int64) int64 {
 // after the last output in the interval count, so no output at all is the
 // whole interval).
 func (c *collector) longestOutputGap(fromNs, toNs int64) float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if toNs <= fromNs {
 		return 0
 	}
@@ -202,6 +207,8 @@ func (c *collector) longestOutputGap(fromNs, toNs int64) float64 {
 // maxE2E is the largest e2e latency (ms) of the events intended in
 // [fromNs, toNs), at one-second resolution; 0 if none.
 func (c *collector) maxE2E(fromNs, toNs int64) float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var mx int64
 	for i, v := range c.maxBySec {
 		s := c.originNs + int64(i)*int64(time.Second)
@@ -436,6 +443,8 @@ func (c *collector) writtenEPS() []float64 {
 // (each window an event falls in counts it; late ones taken out), windows
 // holding only prefill left out: how the keyed operators' load divides.
 func (c *collector) keyEvents() map[load.WindowKey]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	out := make(map[load.WindowKey]int64, len(c.foldedKeys))
 	for k, n := range c.foldedKeys {
 		out[k] = n
@@ -651,3 +660,193 @@ func (c *collector) ReleaseExcuse(nowNs int64, grace time.Duration) {
 
 // Acked counts one input record the broker acknowledged.
 func (c *collector) Acked() { c.acked.Add(1) }
+
+// SetMeasure sets when the load began (originNs) and the measurement
+// phase [startNs, endNs), by intended time.
+func (c *collector) SetMeasure(originNs, startNs, endNs int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.setMeasure(originNs, startNs, endNs)
+}
+
+// StartTimeline starts the timeline at originNs (the load's origin):
+// prefill's events and outputs are not its first second's.
+func (c *collector) StartTimeline(originNs int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ivSentBase, c.ivOut, c.ivProcessed = c.total, 0, 0
+	c.ivOriginNs = originNs
+	c.ivAll.Reset()
+}
+
+// MeasureSpan is the measurement phase [startNs, endNs), by intended time.
+func (c *collector) MeasureSpan() (startNs, endNs int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.measureStartNs, c.measureEndNs
+}
+
+// SetInMeasure says whether the wall clock is inside the measurement phase
+// now (the per-subtask snapshots bracket it).
+func (c *collector) SetInMeasure(in bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.inMeasureWall = in
+}
+
+// InMeasure is what SetInMeasure set last.
+func (c *collector) InMeasure() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.inMeasureWall
+}
+
+// Drained says whether every event sent is accounted for on the updates
+// path (updates) and every expected window result arrived (windows), and
+// how many events were sent.
+func (c *collector) Drained(updates, windows bool) (done bool, sent int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return (!updates || c.updatesComplete()) && (!windows || c.windowsComplete()), c.total
+}
+
+// outputRecord is one output record as the consumer read it.
+type outputRecord struct {
+	Windows  bool // from the windows output (else updates)
+	Value    []byte
+	BrokerNs int64 // its timestamp on this host's clock
+	Appended bool  // the broker stamped it (LogAppendTime)
+}
+
+// Outputs records the output records read at nowNs, in order.
+func (c *collector) Outputs(nowNs int64, recs []outputRecord) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range recs {
+		if r.Windows {
+			c.onWindow(r.Value, nowNs, r.BrokerNs, r.Appended)
+		} else {
+			c.onUpdate(r.Value, nowNs, r.BrokerNs, r.Appended)
+		}
+	}
+}
+
+// SetPrefillBefore leaves windows starting before ms out of the measured
+// counts (they hold only prefill events).
+func (c *collector) SetPrefillBefore(ms int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.prefillBeforeMs = ms
+}
+
+// Counted is how many distinct updates were read so far.
+func (c *collector) Counted() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.counted
+}
+
+// AckedCount is how many input records the broker acknowledged so far.
+func (c *collector) AckedCount() int64 { return c.acked.Load() }
+
+// Overhead is the checkpoint overhead split over the checkpoints' spans
+// ivs (nil without a split), with how many events and reads it left out.
+func (c *collector) Overhead(ivs []interval) (o *reports.CheckpointOverhead, leftOut, leftOutReads int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ovh == nil {
+		return nil, 0, 0
+	}
+	return c.ovh.result(ivs), c.ovh.leftOut, c.ovh.leftOutReads
+}
+
+// Negative is how many latencies came out negative (clamped to 0).
+func (c *collector) Negative() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.negative
+}
+
+// Tick closes the timeline's interval that ends now (read from now under
+// the collector's lock: an update counted before it lies in this interval,
+// one after it in the next; the ticker's, once a second; it began at the
+// previous tick or at loadNs): the point's
+// rates, counts and e2e p99 (its time and phase are the caller's), with
+// the input lag from the source's position when position knows it (read
+// against what was in Kafka when it was taken). The interval's histograms
+// go to emit (latency.hlog) and start over. lv are the running totals for
+// the live view, with Prometheus buckets when buckets is set; nowNs is
+// the interval's end. ok is false when no time has passed since the
+// interval began.
+func (c *collector) Tick(now func() int64, loadNs int64, position func() (read, atNs int64, rate float64, ok bool),
+	emit func(tag string, fromNs, toNs int64, h *hdrhistogram.Histogram), buckets bool) (pt reports.TimePoint, lv live.Values, nowNs int64, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	nowNs = now()
+	start := c.ivStartNs
+	if start == 0 {
+		start = loadNs
+	}
+	if nowNs <= start {
+		return pt, lv, nowNs, false
+	}
+	secs := float64(nowNs-start) / 1e9
+	pt = reports.TimePoint{
+		SentEPS:     float64(c.total-c.ivSentBase) / secs,
+		InEPS:       float64(c.ivProcessed*c.sample) / secs,
+		OutRPS:      float64(c.ivOut) / secs,
+		Lag:         (c.expected - c.counted) * c.sample, // until the source's position is known
+		Unaccounted: c.expected - c.counted,
+	}
+	if position != nil {
+		if read, at, rate, known := position(); known {
+			pt.Lag = max(0, c.inKafkaAt(at)-read)
+			pt.ReadEPS = rate
+		}
+	}
+	if c.ivAll.TotalCount() > 0 {
+		pt.E2EP99Ms = float64(c.ivAll.ValueAtQuantile(99)) / 1000
+	}
+	for _, h := range []struct {
+		tag string
+		h   *hdrhistogram.Histogram
+	}{{"", c.ivE2E}, {"window", c.ivWindow}, {"send_delay", c.ivSendDelay}} {
+		if h.h.TotalCount() > 0 {
+			emit(h.tag, start, nowNs, h.h)
+		}
+		h.h.Reset()
+	}
+	c.allE2E.Merge(c.ivAll)
+	lv = c.liveValues(buckets)
+	c.ivAll.Reset()
+	c.ivOut = 0
+	c.ivProcessed = 0
+	c.ivSentBase = c.total
+	c.ivStartNs = nowNs
+	c.closeInterval(nowNs)
+	c.foldSettled()
+	return pt, lv, nowNs, true
+}
+
+// liveValues are the running totals the live view shows: events sent,
+// output records read, e2e so far (the measurement phase's once it has
+// begun, every event's before), and with buckets the Prometheus
+// histograms of every event's e2e and send delay. c.mu held.
+func (c *collector) liveValues(buckets bool) live.Values {
+	v := live.Values{Sent: c.total, Outputs: map[string]int64{"updates": c.updatesRead, "windows": c.windowsRead}}
+	h := c.allE2E
+	v.Measured = c.e2e.TotalCount() > 0
+	if v.Measured {
+		h = c.e2e
+	}
+	if h.TotalCount() > 0 {
+		v.P50 = float64(h.ValueAtQuantile(50)) / 1000
+		v.P99 = float64(h.ValueAtQuantile(99)) / 1000
+		v.P999 = float64(h.ValueAtQuantile(99.9)) / 1000
+	}
+	if buckets { // for the Prometheus endpoint only
+		v.E2E = live.SnapshotUs(c.allE2E)
+		v.Send = live.SnapshotUs(c.sendDelay)
+	}
+	return v
+}

@@ -40,10 +40,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	windows := load.NewWindowAssigner(sc)
 	prefill := sc.Workload.Prefill.Keys
 	r.col = newCollector(total+prefill, windows)
-	r.col.sample = int64(sc.Job.UpdatesSample)
-	if r.col.sample < 1 {
-		r.col.sample = 1
-	}
+	r.col.sample = max(1, int64(sc.Job.UpdatesSample))
 	var err2 error
 
 	consumer, producer, err := r.kafkaClients()
@@ -87,14 +84,8 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	// The schedule's origin: a moment from now, so the first events are not
 	// born late while the clients connect.
 	r.loadNs = r.clock.Now() + int64(250*time.Millisecond)
-	r.col.mu.Lock()
-	r.col.setMeasure(r.loadNs, r.loadNs+int64(warm), r.loadNs+int64(warm+meas))
-	// The timeline starts with the load: prefill's events and outputs are
-	// not the first second's.
-	r.col.ivSentBase, r.col.ivOut, r.col.ivProcessed = r.col.total, 0, 0
-	r.col.ivOriginNs = r.loadNs
-	r.col.ivAll.Reset()
-	r.col.mu.Unlock()
+	r.col.SetMeasure(r.loadNs, r.loadNs+int64(warm), r.loadNs+int64(warm+meas))
+	r.col.StartTimeline(r.loadNs) // prefill's events and outputs are not its first second's
 	r.hlog, err2 = reports.CreateHlog(filepath.Join(r.opts.OutDir, "latency.hlog"), time.Unix(0, r.loadNs))
 	if err2 != nil {
 		return nil, err2
@@ -143,19 +134,18 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	if warm > 0 {
 		r.phase(PhaseWarmup)
 	}
-	measureAt := time.NewTimer(time.Duration(r.col.measureStartNs - r.clock.Now()))
+	measureStartNs, measureEndNs := r.col.MeasureSpan()
+	measureAt := time.NewTimer(time.Duration(measureStartNs - r.clock.Now()))
 	defer measureAt.Stop()
-	measureEndAt := time.NewTimer(time.Duration(r.col.measureEndNs - r.clock.Now()))
+	measureEndAt := time.NewTimer(time.Duration(measureEndNs - r.clock.Now()))
 	defer measureEndAt.Stop()
 	var snapWG sync.WaitGroup
 	defer snapWG.Wait()
 	endMeasure := func() {
-		if !r.measured || !r.inMeasureWall() {
+		if !r.measured || !r.col.InMeasure() {
 			return
 		}
-		r.col.mu.Lock()
-		r.col.inMeasureWall = false
-		r.col.mu.Unlock()
+		r.col.SetInMeasure(false)
 		snapWG.Add(1)
 		go func() { defer snapWG.Done(); r.snapshotSubtasks(false) }()
 	}
@@ -172,9 +162,7 @@ wait:
 			break wait
 		case <-measureAt.C:
 			r.measured = true
-			r.col.mu.Lock()
-			r.col.inMeasureWall = true
-			r.col.mu.Unlock()
+			r.col.SetInMeasure(true)
 			r.phase(PhaseMeasure)
 			snapWG.Add(1)
 			go func() { defer snapWG.Done(); r.snapshotSubtasks(true) }()
@@ -193,9 +181,7 @@ wait:
 			break wait
 		}
 	}
-	r.col.mu.Lock()
-	r.col.inMeasureWall = false
-	r.col.mu.Unlock()
+	r.col.SetInMeasure(false)
 	snapWG.Wait()
 	if !r.measured && st.Completed && !aborted {
 		// The schedule ended before the measure timer fired (zero-length
@@ -215,7 +201,7 @@ wait:
 		}
 		drainTimedOut, aborted, jobFailure = r.drain(ctx, jobEnded)
 		if !aborted && jobFailure == "" {
-			r.mon.AwaitPosition(ctx, r.col.measureEndNs)
+			r.mon.AwaitPosition(ctx, measureEndNs)
 		}
 	}
 	if sc.Job.SavepointAtEnd && !aborted && jobFailure == "" {
@@ -325,11 +311,7 @@ func (r *runner) flush(ctx context.Context, lastEventMs int64) error {
 func (r *runner) drain(ctx context.Context, jobEnded <-chan string) (timedOut, aborted bool, jobFailure string) {
 	deadline := time.Now().Add(r.sc.Workload.DrainTimeout.Duration)
 	for {
-		r.col.mu.Lock()
-		done := (r.topics.Updates == "" || r.col.updatesComplete()) &&
-			(r.topics.Windows == "" || r.col.windowsComplete())
-		sent := r.col.total
-		r.col.mu.Unlock()
+		done, sent := r.col.Drained(r.topics.Updates != "", r.topics.Windows != "")
 		if r.topics.Updates == "" && r.topics.Windows == "" && r.mon != nil {
 			// No output to wait for: wait until the job has read every event.
 			read, _, _, known := r.mon.Read()
@@ -353,22 +335,22 @@ func (r *runner) drain(ctx context.Context, jobEnded <-chan string) (timedOut, a
 
 // consume reads both outputs and hands each record to the collector.
 func (r *runner) consume(ctx context.Context, cl *kgo.Client) {
+	var recs []outputRecord
 	for {
 		fetches := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
 			return
 		}
 		now := r.clock.Now()
-		r.col.mu.Lock()
+		recs = recs[:0]
 		fetches.EachRecord(func(rec *kgo.Record) {
-			switch rec.Topic {
-			case r.topics.Updates:
-				r.col.onUpdate(rec.Value, now, r.brokerNs(rec.Timestamp), rec.Attrs.TimestampType() == logAppendTime)
-			case r.topics.Windows:
-				r.col.onWindow(rec.Value, now, r.brokerNs(rec.Timestamp), rec.Attrs.TimestampType() == logAppendTime)
+			if rec.Topic != r.topics.Updates && rec.Topic != r.topics.Windows {
+				return
 			}
+			recs = append(recs, outputRecord{Windows: rec.Topic == r.topics.Windows, Value: rec.Value,
+				BrokerNs: r.brokerNs(rec.Timestamp), Appended: rec.Attrs.TimestampType() == logAppendTime})
 		})
-		r.col.mu.Unlock()
+		r.col.Outputs(now, recs)
 		fetches.EachError(func(t string, p int32, err error) {
 			if !errors.Is(err, context.Canceled) {
 				r.con.Logf("abload: consume %s[%d]: %v", t, p, err)
@@ -407,62 +389,29 @@ func (r *runner) ticker(ctx context.Context) {
 }
 
 func (r *runner) tick(final bool) {
-	c := r.col
-	c.mu.Lock()
-	// Read under the lock: an update counted before it lies in this
-	// interval, one after it in the next (noteWritten).
-	now := r.clock.Now()
-	start := c.ivStartNs
-	if start == 0 {
-		start = r.loadNs
+	var position func() (read, atNs int64, rate float64, ok bool)
+	if r.mon != nil {
+		position = r.mon.Read
 	}
-	if now <= start {
-		c.mu.Unlock()
+	emit := func(tag string, fromNs, toNs int64, h *hdrhistogram.Histogram) {
+		if r.hlog == nil {
+			return
+		}
+		if err := r.hlog.Write(tag, time.Duration(fromNs-r.loadNs), time.Duration(toNs-r.loadNs), h); err != nil {
+			r.con.Logf("abload: write latency.hlog: %v", err)
+		}
+	}
+	pt, lv, now, ok := r.col.Tick(r.clock.Now, r.loadNs, position, emit, r.metrics != nil)
+	if !ok {
 		return
 	}
-	secs := float64(now-start) / 1e9
-	pt := reports.TimePoint{
-		TS:          r.sinceStart(now),
-		SentEPS:     float64(c.total-c.ivSentBase) / secs,
-		InEPS:       float64(c.ivProcessed*c.sample) / secs,
-		OutRPS:      float64(c.ivOut) / secs,
-		Lag:         (c.expected - c.counted) * c.sample, // until the source's position is known
-		Unaccounted: c.expected - c.counted,
-		Phase:       r.currentPhase(),
+	pt.TS = r.sinceStart(now)
+	pt.Phase = r.currentPhase()
+	lv.Known, lv.Point = true, pt
+	if r.sched != nil && now >= r.loadNs {
+		lv.Offered = r.sched.Rate(time.Duration(now - r.loadNs))
 	}
-	if r.mon != nil {
-		if read, at, rate, ok := r.mon.Read(); ok {
-			// The position against what was in Kafka when it was taken.
-			pt.Lag = max(0, c.inKafkaAt(at)-read)
-			pt.ReadEPS = rate
-		}
-	}
-	if c.ivAll.TotalCount() > 0 {
-		pt.E2EP99Ms = float64(c.ivAll.ValueAtQuantile(99)) / 1000
-	}
-	offStart, offEnd := time.Duration(start-r.loadNs), time.Duration(now-r.loadNs)
-	write := func(tag string, h *hdrhistogram.Histogram) {
-		if h.TotalCount() > 0 && r.hlog != nil {
-			if err := r.hlog.Write(tag, offStart, offEnd, h); err != nil {
-				r.con.Logf("abload: write latency.hlog: %v", err)
-			}
-		}
-		h.Reset()
-	}
-	write("", c.ivE2E)
-	write("window", c.ivWindow)
-	write("send_delay", c.ivSendDelay)
-	c.allE2E.Merge(c.ivAll)
-	r.updateLive(pt, now)
-	c.ivAll.Reset()
-	c.ivOut = 0
-	c.ivProcessed = 0
-	c.ivSentBase = c.total
-	c.ivStartNs = now
-	c.closeInterval(now)
-	c.foldSettled()
-	c.mu.Unlock()
-
+	r.live.Set(lv)
 	r.series = append(r.series, pt)
 	if !final {
 		r.con.Status(r.statusLines(pt, now))

@@ -15,13 +15,6 @@ import (
 	"github.com/abload/abload/reports"
 )
 
-// inMeasureWall reports whether the measurement phase is on (wall time).
-func (r *runner) inMeasureWall() bool {
-	r.col.mu.Lock()
-	defer r.col.mu.Unlock()
-	return r.col.inMeasureWall
-}
-
 // snapshotSubtasks reads every vertex's per-subtask records-in at the start
 // (start = true) or the end of the measurement phase; the end snapshot turns
 // the two into the result's skew section. A failed read leaves skew out.
@@ -145,16 +138,14 @@ func (r *runner) prefill(ctx context.Context, producer *kgo.Client, enc generato
 	sc := r.sc
 	t0 := time.Now()
 	tsMs := r.clock.Now()/1e6 - r.prefillMarginMs()
-	r.col.mu.Lock()
-	r.col.prefillBeforeMs = tsMs + 1
-	r.col.mu.Unlock()
+	r.col.SetPrefillBefore(tsMs + 1)
 	campaigns := int64(sc.Workload.Campaigns)
 
 	var errMu sync.Mutex
 	var produceErr error
 	promise := func(rec *kgo.Record, err error) {
 		if err == nil {
-			r.col.acked.Add(1)
+			r.col.Acked()
 		} else {
 			errMu.Lock()
 			if produceErr == nil {
@@ -162,8 +153,7 @@ func (r *runner) prefill(ctx context.Context, producer *kgo.Client, enc generato
 			}
 			errMu.Unlock()
 		}
-		rec.Key, rec.Value = rec.Key[:0], rec.Value[:0]
-		load.RecordPool.Put(rec)
+		load.Release(rec)
 	}
 	const batch = 4096
 	keys := map[load.WindowKey]int64{}
@@ -184,7 +174,7 @@ func (r *runner) prefill(ctx context.Context, producer *kgo.Client, enc generato
 			windows.Assign(tsMs, func(start int64) {
 				keys[load.WindowKey{StartMs: start, Campaign: ev.Campaign, Variant: ev.Variant}]++
 			})
-			rec := load.RecordPool.Get().(*kgo.Record)
+			rec := load.NewRecord()
 			rec.Key = ev.AppendKey(rec.Key)
 			rec.Value = ev.Append(enc, rec.Value)
 			producer.Produce(ctx, rec, promise)
@@ -208,9 +198,7 @@ func (r *runner) prefill(ctx context.Context, producer *kgo.Client, enc generato
 	stall := sc.Workload.DrainTimeout.Duration
 	last, lastAt := int64(-1), time.Now()
 	for {
-		r.col.mu.Lock()
-		got := r.col.counted
-		r.col.mu.Unlock()
+		got := r.col.Counted()
 		if got >= n {
 			r.con.Done()
 			r.con.Logf("abload: prefill done: %d keys of dedupe state in %.1fs", n, time.Since(t0).Seconds())

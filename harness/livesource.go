@@ -17,11 +17,12 @@ func (r *runner) Info() (scenario, runID, envKind string) { return r.sc.Name, r.
 func (r *runner) Phase() string                           { return r.currentPhase() }
 func (r *runner) Live() *live.State                       { return &r.live }
 
-func (r *runner) Checkpoints() (completed, failed int, last *flink.CheckpointEntry) {
+func (r *runner) Checkpoints() (completed, failed int, last *flink.CheckpointEntry, ok bool) {
 	if r.mon == nil {
-		return 0, 0, nil
+		return 0, 0, nil, false
 	}
-	return r.mon.CheckpointSummary()
+	completed, failed, last = r.mon.CheckpointSummary()
+	return completed, failed, last, true
 }
 
 func (r *runner) Actions() live.Actions {
@@ -33,32 +34,6 @@ func (r *runner) Actions() live.Actions {
 // serveMetrics starts the run's Prometheus endpoint on addr.
 func (r *runner) serveMetrics(addr string) (*live.Server, error) {
 	return live.Serve(addr, r, runPhases, r.con.Logf)
-}
-
-// updateLive is called by the ticker with the new timeline point, under
-// the collector's lock (c.mu held).
-func (r *runner) updateLive(pt reports.TimePoint, now int64) {
-	c := r.col
-	v := live.Values{Known: true, Point: pt, Sent: c.total,
-		Outputs: map[string]int64{"updates": c.updatesRead, "windows": c.windowsRead}}
-	if r.sched != nil && now >= r.loadNs {
-		v.Offered = r.sched.Rate(time.Duration(now - r.loadNs))
-	}
-	h := c.allE2E
-	v.Measured = c.e2e.TotalCount() > 0
-	if v.Measured {
-		h = c.e2e
-	}
-	if h.TotalCount() > 0 {
-		v.P50 = float64(h.ValueAtQuantile(50)) / 1000
-		v.P99 = float64(h.ValueAtQuantile(99)) / 1000
-		v.P999 = float64(h.ValueAtQuantile(99.9)) / 1000
-	}
-	if r.metrics != nil { // the buckets are for the Prometheus endpoint only
-		v.E2E = live.SnapshotUs(c.allE2E)
-		v.Send = live.SnapshotUs(c.sendDelay)
-	}
-	r.live.Set(v)
 }
 
 // statusLines is the live status block.

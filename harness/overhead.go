@@ -172,7 +172,7 @@ func unionWithin(ivs []interval, fromNs, toNs int64) int64 {
 
 // horizon is how far the checkpoints known at nowNs cover: up to the
 // visibility delay. A checkpoint still in flight covers up to now
-// (checkpointIntervals), so what lies after its trigger is in flight
+// (monitor.CheckpointIntervals), so what lies after its trigger is in flight
 // already; waiting for its end would only grow the buffer.
 func horizon(nowNs int64) int64 {
 	return nowNs - checkpointVisibility

@@ -20,7 +20,7 @@ func TestPinningFromScenario(t *testing.T) {
 	}
 	defer env.Stop(context.Background())
 	if got := env.(*local.Env).Config().Pin; got != sc.Env.Pin {
-		t.Errorf("LocalConfig.Pin = %+v, want %+v", got, sc.Env.Pin)
+		t.Errorf("local.Config.Pin = %+v, want %+v", got, sc.Env.Pin)
 	}
 	if got := proc.PinText(sc.Env.Pin); got != "kafka on CPUs 0, taskmanagers on CPUs 1" {
 		t.Errorf("pinText = %q", got)

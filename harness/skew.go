@@ -83,9 +83,7 @@ func (r *runner) expectedKeyedSkew(sk *reports.Skew) {
 	if sk == nil || !r.sc.Job.Outputs.Windows {
 		return
 	}
-	r.col.mu.Lock()
 	perKey := r.col.keyEvents()
-	r.col.mu.Unlock()
 	expectedSkew(sk, perKey, r.sc.Job)
 }
 
@@ -120,17 +118,17 @@ func expectedSkew(sk *reports.Skew, perKey map[load.WindowKey]int64, j scenarios
 		if maxP == 0 {
 			maxP = defaultMaxParallelism(p)
 		}
-		load := make([]int64, p)
+		perSubtask := make([]int64, p)
 		var sum int64
 		for k, n := range perKey {
 			_, st := subtaskOf(campaignVariantHash(k.Campaign, k.Variant), maxP, p)
-			load[st] += n
+			perSubtask[st] += n
 			sum += n
 		}
 		if sum == 0 {
 			continue
 		}
-		e := float64(slices.Max(load)) / (float64(sum) / float64(p))
+		e := float64(slices.Max(perSubtask)) / (float64(sum) / float64(p))
 		v.ExpectedMaxOverMean = &e
 	}
 }

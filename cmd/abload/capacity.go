@@ -136,9 +136,11 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *cluster.Runtime, metricsAddr string, cleanup bool, stdout, stderr io.Writer) int {
 	// One set of secrets for the whole curve: the pool's environments and
 	// every search add to it, and everything printed here goes through it.
+	// Capacity gets the raw stderr: its console redacts with the same set
+	// and needs the terminal itself to redraw its status block in place.
 	secrets := &redact.Secrets{}
-	stderr = secrets.Writer(stderr)
-	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
+	errw := secrets.Writer(stderr)
+	logf := func(format string, args ...any) { fmt.Fprintf(errw, format+"\n", args...) }
 	curve := &reports.CapacityCurve{Name: sc.Name, TargetEPS: sc.Capacity.TargetRate, Headroom: sc.Capacity.Headroom}
 	pool := harness.NewEnvPool(rt, dir, logf, secrets)
 	defer pool.Close()
@@ -149,13 +151,13 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 		}
 		pdir := filepath.Join(dir, p.Name)
 		if err := os.MkdirAll(pdir, 0o755); err != nil {
-			fmt.Fprintf(stderr, "abload capacity: %v\n", err)
+			fmt.Fprintf(errw, "abload capacity: %v\n", err)
 			return exitRuntime
 		}
 		logf("abload: capacity curve point %d/%d: %s (%s)", i+1, len(points), p.Name, strings.Join(p.Settings, " "))
 		env, err := pool.For(ctx, p.Scenario, i+1)
 		if err != nil {
-			fmt.Fprintf(stderr, "abload capacity: %v\n", secrets.Error(err))
+			fmt.Fprintf(errw, "abload capacity: %v\n", secrets.Error(err))
 			return exitRuntime
 		}
 		cp := reports.CurvePoint{Name: p.Name, Settings: p.Settings, Dir: p.Name,
@@ -163,7 +165,7 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 		res, err := harness.Capacity(ctx, harness.Options{Scenario: p.Scenario, OutDir: pdir, Runtime: rt, Env: env, Stderr: stderr, Version: version, MetricsAddr: metricsAddr, Cleanup: cleanup, Secrets: secrets})
 		if res != nil {
 			if werr := reports.WriteCapacity(pdir, res); werr != nil {
-				fmt.Fprintf(stderr, "abload: %v\n", werr)
+				fmt.Fprintf(errw, "abload: %v\n", werr)
 			}
 			cp.SustainableEPS, cp.FirstFailingEPS, cp.Confidence = res.SustainableEPS, res.FirstFailingEPS, res.Confidence
 			cp.StoppedBy, cp.FailReason = res.StoppedBy, res.FailReason
@@ -172,7 +174,7 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 		if err != nil {
 			cp.Error = secrets.String(err.Error())
 			failed = true
-			fmt.Fprintf(stderr, "abload: capacity point %s: %v\n", p.Name, err)
+			fmt.Fprintf(errw, "abload: capacity point %s: %v\n", p.Name, err)
 			if !errors.Is(err, harness.ErrAborted) {
 				pool.Discard() // the next point gets a fresh environment
 			}
@@ -182,7 +184,7 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 	reports.ScalingEfficiencies(curve.Points)
 	curve.Demand = reports.AnswerDemand(curve.Points, curve.TargetEPS, curve.Headroom)
 	if err := reports.WriteCapacityCurve(dir, curve); err != nil {
-		fmt.Fprintf(stderr, "abload capacity: %v\n", err)
+		fmt.Fprintf(errw, "abload capacity: %v\n", err)
 		return exitRuntime
 	}
 	if curve.Demand != nil {

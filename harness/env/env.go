@@ -32,9 +32,9 @@ type Factory func(Spec) (Environment, error)
 
 var factories = map[string]Factory{}
 
-// Register makes env.kind `kind` available to runs; packages that
-// implement an environment outside harness (the Docker one) register
-// themselves from init.
+// Register makes env.kind `kind` available to runs. harness registers
+// the local and external kinds; the Docker one (testcontainers) registers
+// itself from init.
 func Register(kind string, f Factory) { factories[kind] = f }
 
 // InputError is a problem with the scenario (or the files and variables it

@@ -127,8 +127,9 @@ type Source interface {
 	// Live is the run's live state.
 	Live() *State
 	// Checkpoints counts the job's checkpoints by outcome and returns the
-	// latest completed one (all zero before the job is watched).
-	Checkpoints() (completed, failed int, last *flink.CheckpointEntry)
+	// latest completed one; ok is false before the job is watched (no
+	// checkpoint series is exported then).
+	Checkpoints() (completed, failed int, last *flink.CheckpointEntry, ok bool)
 	// Actions are the faults and scaling actions so far.
 	Actions() Actions
 }
@@ -232,12 +233,13 @@ func (p *promCollector) Collect(ch chan<- prometheus.Metric) {
 		g(p.quantile, l.P999/1000, "0.999")
 	}
 
-	completed, failed, last := p.src.Checkpoints()
-	cnt(p.ckpts, float64(completed), "completed")
-	cnt(p.ckpts, float64(failed), "failed")
-	if last != nil {
-		g(p.ckptDuration, float64(last.EndToEndDuration)/1000)
-		g(p.ckptSize, float64(last.CheckpointedSize))
+	if completed, failed, last, ok := p.src.Checkpoints(); ok {
+		cnt(p.ckpts, float64(completed), "completed")
+		cnt(p.ckpts, float64(failed), "failed")
+		if last != nil {
+			g(p.ckptDuration, float64(last.EndToEndDuration)/1000)
+			g(p.ckptSize, float64(last.CheckpointedSize))
+		}
 	}
 
 	a := p.src.Actions()

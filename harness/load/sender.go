@@ -73,10 +73,10 @@ type laneResult struct {
 	gen generators.Stats
 }
 
-// RecordPool recycles records (and their key and value buffers) once the
+// recordPool recycles records (and their key and value buffers) once the
 // client is done with them: at tens of thousands of events per second the
 // sender's allocations would otherwise show up as GC jitter in send delay.
-var RecordPool = sync.Pool{New: func() any { return &kgo.Record{Value: make([]byte, 0, 192)} }}
+var recordPool = sync.Pool{New: func() any { return &kgo.Record{Value: make([]byte, 0, 192)} }}
 
 func (s *Sender) promise(r *kgo.Record, err error) {
 	if err == nil {
@@ -89,13 +89,13 @@ func (s *Sender) promise(r *kgo.Record, err error) {
 		}
 		s.errMu.Unlock()
 	}
-	*r = kgo.Record{Key: r.Key[:0], Value: r.Value[:0]}
-	RecordPool.Put(r)
+	Release(r)
 }
 
 // Run sends the whole schedule (or until ctx ends) and waits for the sink to
 // deliver what it was handed.
 func (s *Sender) Run(ctx context.Context, sink Sink, lanes int) (Stats, generators.Stats) {
+	s.Sample = max(1, s.Sample) // 0: every event owes an update
 	results := make([]laneResult, lanes)
 	var wg sync.WaitGroup
 	for l := 0; l < lanes; l++ {
@@ -200,7 +200,7 @@ func (s *Sender) lane(ctx context.Context, sink Sink, l, lanes int) laneResult {
 			if ev.EventTimeMs > st.LastEventMs {
 				st.LastEventMs = ev.EventTimeMs
 			}
-			rec := RecordPool.Get().(*kgo.Record)
+			rec := NewRecord()
 			rec.Key = ev.AppendKey(rec.Key)
 			rec.Value = ev.Append(s.Enc, rec.Value)
 			sink.Produce(ctx, rec, s.promise)
@@ -231,3 +231,13 @@ func (DiscardSink) Produce(_ context.Context, r *kgo.Record, promise func(*kgo.R
 	promise(r, nil)
 }
 func (DiscardSink) Flush(context.Context) error { return nil }
+
+// NewRecord is a record from the sender's pool (key and value buffers
+// kept), for other producers of input records (prefill); Release gives it
+// back once the client is done with it.
+func NewRecord() *kgo.Record { return recordPool.Get().(*kgo.Record) }
+
+// Release returns a record to the pool.
+func Release(r *kgo.Record) {
+	Release(r)
+}

@@ -38,7 +38,7 @@ func NewWindowAssigner(sc *scenarios.Scenario) WindowAssigner {
 	return a
 }
 
-// Session reports whether windows are reconciled per key (Session windows).
+// Session reports whether windows are reconciled per key (session windows).
 func (a WindowAssigner) Session() bool { return a.Kind == scenarios.WindowSession }
 
 // Assign calls f with the start of every window an event at tsMs belongs to

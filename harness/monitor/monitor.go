@@ -167,7 +167,7 @@ func (m *Monitor) Sample(ctx context.Context) {
 		}
 		m.mu.Unlock()
 		// What the checkpoints known now cover can be attributed: in
-		// flight or between (overhead.go).
+		// flight or between (the run's checkpoint overhead split).
 		if m.cfg.OnCheckpoints != nil {
 			m.cfg.OnCheckpoints(now, CheckpointIntervals(entries, now))
 		}

@@ -174,7 +174,7 @@ func TestMonitorGapsAndLateMetrics(t *testing.T) {
 }
 
 // The source's position is the sum over partitions of the offset read + 1,
-// stamped when it was taken; the read rate and sourceRate come from its
+// stamped when it was taken; the read rate and SourceRate come from its
 // change; a partition without a position (−1) makes the sample unknown.
 func TestPollPositionReadsTheSourcesProgress(t *testing.T) {
 	r, m, ff := monitorRig(t)
@@ -231,10 +231,10 @@ func TestPollPositionReadsTheSourcesProgress(t *testing.T) {
 	}
 	from, to := r.clock.Now()-int64(1800*time.Millisecond), r.clock.Now()-int64(800*time.Millisecond)
 	if got, ok := m.SourceRate(from, to); !ok || got < 300 || got > 500 {
-		t.Errorf("sourceRate over a second = %.0f, %v; want about 400", got, ok)
+		t.Errorf("SourceRate over a second = %.0f, %v; want about 400", got, ok)
 	}
 	if _, ok := m.SourceRate(to, r.clock.Now()+int64(time.Hour)); ok {
-		t.Errorf("sourceRate beyond the last sample: want unknown")
+		t.Errorf("SourceRate beyond the last sample: want unknown")
 	}
 }
 

@@ -30,7 +30,7 @@ func (m *Monitor) Read() (pos, atNs int64, rate float64, known bool) {
 // positionPoll is how often the source's position is read. Flink's REST
 // metrics come from a fetcher that refreshes at most once per
 // metrics.fetcher.update-interval (1 s in the environments abload starts;
-// Read from the cluster otherwise), triggered by a request: a new value is
+// read from the cluster otherwise), triggered by a request: a new value is
 // taken after the poll before the first poll that sees it, so a changed
 // position is stamped with the previous poll's start, to within one
 // positionPoll (a quarter second: at 2,000 events/s, ±500 events of lag).
@@ -138,9 +138,9 @@ func (m *Monitor) pollPosition(ctx context.Context) {
 			continue // not discovered yet (sampleVertices lists the metrics as readers get their splits)
 		}
 		pollNs := m.cfg.Clock.Now()
-		// What the broker had acknowledged by now: the lag compares a
-		// position with it (collect.go inKafkaAt), also while the load is
-		// paused and the sender stamps nothing.
+		// What the broker had acknowledged by now (the OnPoll hook: the
+		// run's collector notes it): the lag compares a position with it,
+		// also while the load is paused and the sender stamps nothing.
 		if m.cfg.OnPoll != nil {
 			m.cfg.OnPoll(pollNs)
 		}
@@ -173,12 +173,12 @@ func (m *Monitor) pollPosition(ctx context.Context) {
 		// An existing input topic (an attached job's) held records before
 		// the run: count from where it ended then.
 		pos = max(0, pos-m.cfg.InputBase)
+		m.notePosProblem("") // read; the value may not be a new sample yet
 		at, ok := st.observe(pollNs, pos)
 		if !ok {
 			continue
 		}
 		m.mu.Lock()
-		m.posProblem = ""
 		m.readTotal, m.readKnown, m.readAtNs = pos, true, at
 		// The read rate from the position's change: Flink's
 		// numRecordsInPerSecond is a 60 s moving average (MeterView), far
@@ -238,12 +238,16 @@ func (m *Monitor) AwaitPosition(ctx context.Context, ns int64) {
 		}
 	}
 	m.mu.Lock()
-	why := m.posProblem
+	why, known, at := m.posProblem, m.readKnown, m.readAtNs
 	m.mu.Unlock()
-	if why == "" {
+	switch {
+	case why != "":
+	case known:
+		why = fmt.Sprintf("known only up to %.1f s before", float64(ns-at)/1e9)
+	default:
 		why = "no poll read it"
 	}
-	m.cfg.Logf("abload: the source's position after the measurement phase stayed unknown for %s (%s): the read rate is left out", wait.Round(100*time.Millisecond), why)
+	m.cfg.Logf("abload: the source's position at the end of the measurement phase stayed unknown for %s after it (%s): the read rate is left out", wait.Round(100*time.Millisecond), why)
 }
 
 // positionAt is the source's position at ns, interpolated between the

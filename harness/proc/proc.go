@@ -15,7 +15,7 @@ import (
 )
 
 // Process is one child JVM of the local environment. Each runs in its own
-// Process group (so a terminal's Ctrl-C reaches only abload, which then tears
+// process group (so a terminal's Ctrl-C reaches only abload, which then tears
 // everything down in order) and with a parent-death signal (so even a
 // SIGKILLed abload leaves no orphan JVM behind).
 type Process struct {

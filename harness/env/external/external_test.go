@@ -732,7 +732,7 @@ func TestFlinkClientTLSAndHeader(t *testing.T) {
 		t.Errorf("the server answered %d requests, want 1", n)
 	}
 
-	// The same through externalFlinkAccess: the scenario's CA file and auth
+	// The same through FlinkAccess: the scenario's CA file and auth
 	// variable.
 	dir := t.TempDir()
 	caFile := xuWrite(t, dir, "flink-ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
@@ -745,7 +745,7 @@ func TestFlinkClientTLSAndHeader(t *testing.T) {
 	}
 	ep = env.Endpoints{FlinkREST: srv.URL, FlinkTLS: tc, FlinkHeader: h}
 	if o, err = ep.FlinkClient().Overview(ctx); err != nil || o.FlinkVersion != "2.2.1" {
-		t.Fatalf("flink.Overview through externalFlinkAccess: %+v, %v", o, err)
+		t.Fatalf("flink.Overview through FlinkAccess: %+v, %v", o, err)
 	}
 	if got := seen(); len(got) != 2 || got[1] != "Bearer "+tok {
 		t.Errorf("the server saw Authorization %q, want the second to be Bearer %s", got, tok)

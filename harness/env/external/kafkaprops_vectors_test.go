@@ -76,7 +76,7 @@ func kafkaPropsVectorCases(t *testing.T) []kafkaPropsVector {
 }
 
 // TestKafkaPropertiesVectors keeps testdata/kafka-properties-vectors.json
-// in step with jobKafkaPropertiesArg (go test -run KafkaPropertiesVectors
+// in step with env.JobKafkaPropertiesArg (go test -run KafkaPropertiesVectors
 // -update rewrites it) and reads every argument back as
 // java.util.Properties would. The Java job's tests decode the same
 // arguments with the job's own decoder and compare with the properties.

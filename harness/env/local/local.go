@@ -281,7 +281,7 @@ func (e *Env) startKafka(ctx context.Context, log4j string, port, cport, jobPort
 }
 
 // SecureEndpoint is how a client reaches the SECURE listener (nil without
-// LocalConfig.Secure, or before Start has prepared it).
+// Config.Secure, or before Start has prepared it).
 func (e *Env) SecureEndpoint() *SecureEndpoint {
 	e.mu.Lock()
 	defer e.mu.Unlock()

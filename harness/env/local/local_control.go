@@ -16,7 +16,7 @@ import (
 )
 
 // StartApplication starts the Flink cluster of an application-mode
-// environment (LocalConfig.Application): the JobManager runs the job's main
+// environment (Config.Application): the JobManager runs the job's main
 // class from the runtime bundle's job jar with args, under jobID (32 hex
 // digits), restored from savepoint if not "". It returns once every
 // TaskManager has registered; the job's own progress is the caller's to watch.
@@ -239,7 +239,7 @@ func (e *Env) FlinkMetricsEndpoints() []env.FlinkMetricsEndpoint {
 }
 
 // NetProxy is the proxy between the job and the broker (nil without
-// LocalConfig.NetProxy, or before Start).
+// Config.NetProxy, or before Start).
 func (e *Env) NetProxy() *netproxy.Proxy {
 	e.mu.Lock()
 	defer e.mu.Unlock()
