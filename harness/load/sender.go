@@ -239,5 +239,6 @@ func NewRecord() *kgo.Record { return recordPool.Get().(*kgo.Record) }
 
 // Release returns a record to the pool.
 func Release(r *kgo.Record) {
-	Release(r)
+	*r = kgo.Record{Key: r.Key[:0], Value: r.Value[:0]}
+	recordPool.Put(r)
 }
