@@ -9,7 +9,6 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/reports"
@@ -710,27 +709,6 @@ func (c *collector) Drained(updates, windows bool) (done bool, sent int64) {
 	return (!updates || c.updatesComplete()) && (!windows || c.windowsComplete()), c.total
 }
 
-// outputRecord is one output record as the consumer read it.
-type outputRecord struct {
-	Windows  bool // from the windows output (else updates)
-	Value    []byte
-	BrokerNs int64 // its timestamp on this host's clock
-	Appended bool  // the broker stamped it (LogAppendTime)
-}
-
-// Outputs records the output records read at nowNs, in order.
-func (c *collector) Outputs(nowNs int64, recs []outputRecord) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, r := range recs {
-		if r.Windows {
-			c.onWindow(r.Value, nowNs, r.BrokerNs, r.Appended)
-		} else {
-			c.onUpdate(r.Value, nowNs, r.BrokerNs, r.Appended)
-		}
-	}
-}
-
 // SetPrefillBefore leaves windows starting before ms out of the measured
 // counts (they hold only prefill events).
 func (c *collector) SetPrefillBefore(ms int64) {
@@ -765,88 +743,4 @@ func (c *collector) Negative() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.negative
-}
-
-// Tick closes the timeline's interval that ends now (read from now under
-// the collector's lock: an update counted before it lies in this interval,
-// one after it in the next; the ticker's, once a second; it began at the
-// previous tick or at loadNs): the point's
-// rates, counts and e2e p99 (its time and phase are the caller's), with
-// the input lag from the source's position when position knows it (read
-// against what was in Kafka when it was taken). The interval's histograms
-// go to emit (latency.hlog) and start over. lv are the running totals for
-// the live view, with Prometheus buckets when buckets is set; nowNs is
-// the interval's end. ok is false when no time has passed since the
-// interval began.
-func (c *collector) Tick(now func() int64, loadNs int64, position func() (read, atNs int64, rate float64, ok bool),
-	emit func(tag string, fromNs, toNs int64, h *hdrhistogram.Histogram), buckets bool) (pt reports.TimePoint, lv live.Values, nowNs int64, ok bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	nowNs = now()
-	start := c.ivStartNs
-	if start == 0 {
-		start = loadNs
-	}
-	if nowNs <= start {
-		return pt, lv, nowNs, false
-	}
-	secs := float64(nowNs-start) / 1e9
-	pt = reports.TimePoint{
-		SentEPS:     float64(c.total-c.ivSentBase) / secs,
-		InEPS:       float64(c.ivProcessed*c.sample) / secs,
-		OutRPS:      float64(c.ivOut) / secs,
-		Lag:         (c.expected - c.counted) * c.sample, // until the source's position is known
-		Unaccounted: c.expected - c.counted,
-	}
-	if position != nil {
-		if read, at, rate, known := position(); known {
-			pt.Lag = max(0, c.inKafkaAt(at)-read)
-			pt.ReadEPS = rate
-		}
-	}
-	if c.ivAll.TotalCount() > 0 {
-		pt.E2EP99Ms = float64(c.ivAll.ValueAtQuantile(99)) / 1000
-	}
-	for _, h := range []struct {
-		tag string
-		h   *hdrhistogram.Histogram
-	}{{"", c.ivE2E}, {"window", c.ivWindow}, {"send_delay", c.ivSendDelay}} {
-		if h.h.TotalCount() > 0 {
-			emit(h.tag, start, nowNs, h.h)
-		}
-		h.h.Reset()
-	}
-	c.allE2E.Merge(c.ivAll)
-	lv = c.liveValues(buckets)
-	c.ivAll.Reset()
-	c.ivOut = 0
-	c.ivProcessed = 0
-	c.ivSentBase = c.total
-	c.ivStartNs = nowNs
-	c.closeInterval(nowNs)
-	c.foldSettled()
-	return pt, lv, nowNs, true
-}
-
-// liveValues are the running totals the live view shows: events sent,
-// output records read, e2e so far (the measurement phase's once it has
-// begun, every event's before), and with buckets the Prometheus
-// histograms of every event's e2e and send delay. c.mu held.
-func (c *collector) liveValues(buckets bool) live.Values {
-	v := live.Values{Sent: c.total, Outputs: map[string]int64{"updates": c.updatesRead, "windows": c.windowsRead}}
-	h := c.allE2E
-	v.Measured = c.e2e.TotalCount() > 0
-	if v.Measured {
-		h = c.e2e
-	}
-	if h.TotalCount() > 0 {
-		v.P50 = float64(h.ValueAtQuantile(50)) / 1000
-		v.P99 = float64(h.ValueAtQuantile(99)) / 1000
-		v.P999 = float64(h.ValueAtQuantile(99.9)) / 1000
-	}
-	if buckets { // for the Prometheus endpoint only
-		v.E2E = live.SnapshotUs(c.allE2E)
-		v.Send = live.SnapshotUs(c.sendDelay)
-	}
-	return v
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness/env"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -92,7 +93,7 @@ func (s *Schedule) Inject(ctx context.Context, inj env.FaultInjector, loadNs int
 	sort.SliceStable(faults, func(i, j int) bool { return faults[i].At.Duration < faults[j].At.Duration })
 	for _, f := range faults {
 		due := loadNs + int64(f.At.Duration)
-		if !sleepCtx(ctx, time.Duration(due-s.clock.Now())) {
+		if !load.SleepCtx(ctx, time.Duration(due-s.clock.Now())) {
 			return
 		}
 		rec := &faultRecord{fault: f, startNs: s.clock.Now()}
@@ -111,7 +112,7 @@ func (s *Schedule) Inject(ctx context.Context, inj env.FaultInjector, loadNs int
 			rec.err = inj.KillTaskManager(f.TaskManager)
 		case scenarios.FaultPauseTaskManagers:
 			if rec.err = inj.PauseTaskManagers(f.TaskManager); rec.err == nil {
-				sleepCtx(ctx, f.Duration.Duration)
+				load.SleepCtx(ctx, f.Duration.Duration)
 				// Resume even when the run is being stopped: teardown must not
 				// find frozen processes.
 				if err := inj.ResumeTaskManagers(f.TaskManager); err != nil {
@@ -179,19 +180,4 @@ func (s *Schedule) Counts() (faults map[string]int, active map[string]bool, acti
 		}
 	}
 	return faults, active, actions, parallelism
-}
-
-// sleepCtx sleeps d or until ctx ends; false when ctx ended.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/scenarios"
 )
@@ -75,7 +76,7 @@ func networkFault(ctx context.Context, np *netproxy.Proxy, steady scenarios.Netw
 		return fmt.Errorf("%s is not a network fault", f.Kind)
 	}
 	if err == nil {
-		sleepCtx(ctx, f.Duration.Duration)
+		load.SleepCtx(ctx, f.Duration.Duration)
 	}
 	// Restore even when the run is being stopped: the drain and teardown
 	// must not find the path cut or slowed.

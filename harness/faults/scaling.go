@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness/env"
+	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -34,7 +35,7 @@ type scaleRecord struct {
 func (s *Schedule) Scale(ctx context.Context, scaler env.Scaler, loadNs int64, excuse Excuser, watch func(context.Context) (par, slots int), onScaled func()) {
 	for i, a := range s.sc.Scaling {
 		due := loadNs + int64(a.At.Duration)
-		if !sleepCtx(ctx, time.Duration(due-s.clock.Now())) {
+		if !load.SleepCtx(ctx, time.Duration(due-s.clock.Now())) {
 			return
 		}
 		n := max(1, a.Count)
@@ -64,7 +65,7 @@ func (s *Schedule) Scale(ctx context.Context, scaler env.Scaler, loadNs int64, e
 			until = min(until, loadNs+int64(s.sc.Scaling[i+1].At.Duration))
 		}
 		for s.clock.Now() < until && rec.rescaledNs == 0 {
-			if !sleepCtx(ctx, 200*time.Millisecond) {
+			if !load.SleepCtx(ctx, 200*time.Millisecond) {
 				break
 			}
 			par, slots := watch(ctx)
