@@ -4,26 +4,27 @@ import (
 	"context"
 	"time"
 
+	"github.com/abload/abload/harness/measure"
 	"github.com/abload/abload/harness/monitor"
 )
 
 // The run's faults and scaling actions (faults.Schedule) read the run's
 // collector and monitor through this timeline.
 type runTimeline struct {
-	col *collector
+	col *measure.Collector
 	mon *monitor.Monitor
 }
 
 func (t runTimeline) FirstOutputAtOrAfter(ns int64) int64 {
-	return t.col.firstOutputAtOrAfter(ns)
+	return t.col.FirstOutputAtOrAfter(ns)
 }
 
 func (t runTimeline) LongestOutputGap(fromNs, toNs int64) float64 {
-	return t.col.longestOutputGap(fromNs, toNs)
+	return t.col.LongestOutputGap(fromNs, toNs)
 }
 
 func (t runTimeline) MaxE2E(fromNs, toNs int64) float64 {
-	return t.col.maxE2E(fromNs, toNs)
+	return t.col.MaxE2E(fromNs, toNs)
 }
 
 func (t runTimeline) RestartsBetween(fromNs, toNs int64) float64 {

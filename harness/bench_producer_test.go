@@ -20,7 +20,7 @@ import (
 	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/load"
-	"github.com/abload/abload/reports"
+	"github.com/abload/abload/harness/measure"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -61,7 +61,7 @@ func benchScenario(b *testing.B, sets ...string) *scenarios.Scenario {
 // runSender drives the real sender (generator, encoding, open-loop loop) over
 // n events of sched into sink and returns its send stats and the elapsed time
 // until the sink acknowledged everything.
-func runSender(b *testing.B, sc *scenarios.Scenario, sched generators.Schedule, n int64, sink load.Sink) (load.Stats, *collector, time.Duration) {
+func runSender(b *testing.B, sc *scenarios.Scenario, sched generators.Schedule, n int64, sink load.Sink) (load.Stats, *measure.Collector, time.Duration) {
 	b.Helper()
 	g, err := load.NewGenerator(sc)
 	if err != nil {
@@ -72,8 +72,8 @@ func runSender(b *testing.B, sc *scenarios.Scenario, sched generators.Schedule, 
 		b.Fatal(err)
 	}
 	clock := NewClock()
-	col := newCollector(n, load.WindowAssigner{})
-	s := &load.Sender{Gen: g, Sched: sched, Enc: enc, Clock: clock, OriginNs: clock.Now(), Total: n, MeasureEnd: n, Tally: col, Sample: col.sample}
+	col := measure.New(n, load.WindowAssigner{})
+	s := &load.Sender{Gen: g, Sched: sched, Enc: enc, Clock: clock, OriginNs: clock.Now(), Total: n, MeasureEnd: n, Tally: col, Sample: col.Sample()}
 	start := time.Now()
 	st, _ := s.Run(context.Background(), sink, max(1, sc.Workload.Lanes))
 	if n, first := s.Errors(); n > 0 {
@@ -169,9 +169,9 @@ func BenchmarkPacing50k(b *testing.B) {
 	sc := benchScenario(b)
 	const rate, secs = 50_000, 10
 	n := int64(rate * secs)
-	report := func(name string, col *collector) {
-		d := reports.DelayFromHistogram(col.sendDelay)
-		b.Logf("%s: send delay p50 %.3f ms, p99 %.3f ms, max %.3f ms over %d events", name, d.P50, d.P99, d.Max, col.sendDelay.TotalCount())
+	report := func(name string, col *measure.Collector) {
+		d := col.Figures().SendDelay
+		b.Logf("%s: send delay p50 %.3f ms, p99 %.3f ms, max %.3f ms over %d events", name, d.P50, d.P99, d.Max, n)
 		b.ReportMetric(d.P99, name+"-p99-ms")
 	}
 	_, col, _ := runSender(b, sc, generators.ConstantRate(rate), n, load.DiscardSink{})

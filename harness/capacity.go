@@ -10,11 +10,10 @@ import (
 	"sync"
 	"time"
 
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/faults"
 	"github.com/abload/abload/harness/load"
+	"github.com/abload/abload/harness/measure"
 	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -43,15 +42,6 @@ const (
 	// reflects the pause (monitor period + Flink's metric fetcher interval).
 	capMetricStaleness = 2500 * time.Millisecond
 )
-
-// judgeWindow is one capacity step's judged part: the e2e latency and the
-// send delay of the events intended in [fromNs, toNs), and the consumer
-// delay of the output records read then. The collector records into it
-// under its lock.
-type judgeWindow struct {
-	fromNs, toNs                  int64
-	e2e, sendDelay, consumerDelay *hdrhistogram.Histogram
-}
 
 // capSearch is the search's arithmetic: multiply by growth while steps
 // pass, then bisect between the highest pass and the lowest failure.
@@ -211,8 +201,8 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 	total := int64(math.Min(capMaxEvents, math.Ceil(k.MaxRate*k.Budget.Seconds()*1.05)+10000))
 	windows := load.NewWindowAssigner(sc)
 	prefill := sc.Workload.Prefill.Keys
-	r.col = newCollector(total+prefill, windows)
-	r.col.sample = max(1, int64(sc.Job.UpdatesSample))
+	r.col = measure.New(total+prefill, windows)
+	r.col.SetSample(sc.Job.UpdatesSample)
 	r.capacitySpan = k.Budget.Duration
 
 	consumer, producer, err := r.kafkaClients()
@@ -253,7 +243,7 @@ func (r *runner) capacity(ctx context.Context, dyn *generators.Dynamic) (*report
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
 	r.snd = &load.Sender{Gen: r.gen, Sched: dyn, Enc: enc, Clock: r.clock, OriginNs: r.loadNs,
-		Total: total, MeasureFirst: 0, MeasureEnd: total, Windows: windows, Tally: r.col, Sample: r.col.sample, MaxWait: capSenderMaxWait}
+		Total: total, MeasureFirst: 0, MeasureEnd: total, Windows: windows, Tally: r.col, Sample: r.col.Sample(), MaxWait: capSenderMaxWait}
 	sendDone := make(chan struct{})
 	go func() {
 		st, gs := r.snd.Run(sendCtx, producer, max(1, sc.Workload.Lanes))
@@ -375,10 +365,7 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	}
 	t1 := t0 + int64(k.Settle.Duration)
 	t2 := t1 + int64(k.Judge.Duration)
-	jw := &judgeWindow{fromNs: t1, toNs: t2, e2e: reports.NewLatencyHistogram(), sendDelay: reports.NewLatencyHistogram(), consumerDelay: reports.NewLatencyHistogram()}
-	c.mu.Lock()
-	c.judge = jw
-	c.mu.Unlock()
+	c.StartJudge(t1, t2)
 	st := &reports.CapacityStep{N: n, RateEPS: rate, StartS: r.sinceStart(t0), JudgeS: r.sinceStart(t1), EndS: r.sinceStart(t2)}
 	r.con.Logf("abload: capacity step %d: %.0f events/s: settle %s, judge %s", n, rate, k.Settle, k.Judge)
 
@@ -398,10 +385,7 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 		}
 		// What was in Kafka by then (records the harness's producer still
 		// held are the broker's backlog or the harness's, not the job's).
-		c.mu.Lock()
-		inKafka := c.inKafkaAt(at)
-		c.mu.Unlock()
-		return max(0, inKafka-read), at, true
+		return max(0, c.InKafkaAt(at)-read), at, true
 	}
 	wait := func(untilNs int64) error {
 		for r.clock.Now() < untilNs {
@@ -443,7 +427,7 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	if lastReadAt > firstReadAt {
 		st.ProcessedEPS = float64(lastRead-firstRead) / (float64(lastReadAt-firstReadAt) / 1e9)
 	}
-	owed := sampledIn(dyn.Count(time.Duration(t1-r.loadNs)), dyn.Count(time.Duration(t2-r.loadNs)), c.sample)
+	owed := sampledIn(dyn.Count(time.Duration(t1-r.loadNs)), dyn.Count(time.Duration(t2-r.loadNs)), c.Sample())
 
 	// Drain: the load stays paused until the source has read everything
 	// (a position sampled after the pause took effect) and every judged
@@ -453,12 +437,10 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 	drained := false
 	for !drained {
 		lag, at, ok := lagSample()
-		c.mu.Lock()
-		got := jw.e2e.TotalCount()
+		got := c.JudgedEvents()
 		if !ok { // the source's position is unknown: what the outputs still owe
-			lag, at, ok = (c.expected-c.counted)*c.sample, r.clock.Now(), true
+			lag, at, ok = c.Owing(), r.clock.Now(), true
 		}
-		c.mu.Unlock()
 		if ok && at >= t2+int64(capMetricStaleness) && lag <= drainLag && got >= owed {
 			drained = true
 			st.DrainedS = r.sinceStart(r.clock.Now())
@@ -476,23 +458,11 @@ func (r *runner) capacityStep(ctx context.Context, dyn *generators.Dynamic, n in
 		}
 	}
 
-	c.mu.Lock()
-	c.judge = nil
-	st.Events = jw.e2e.TotalCount()
-	if st.Events > 0 {
-		st.E2EP50Ms = float64(jw.e2e.ValueAtQuantile(50)) / 1000
-		st.E2EP99Ms = float64(jw.e2e.ValueAtQuantile(99)) / 1000
-		st.E2EMaxMs = float64(jw.e2e.Max()) / 1000
-	}
-	if jw.sendDelay.TotalCount() > 0 {
-		st.SendDelayP99Ms = float64(jw.sendDelay.ValueAtQuantile(99)) / 1000
-	}
-	if jw.consumerDelay.TotalCount() > 0 {
-		st.ConsumerDelayP99Ms = float64(jw.consumerDelay.ValueAtQuantile(99)) / 1000
-	}
+	j := c.EndJudge()
+	st.Events, st.E2EP50Ms, st.E2EP99Ms, st.E2EMaxMs = j.Events, j.E2EP50Ms, j.E2EP99Ms, j.E2EMaxMs
+	st.SendDelayP99Ms, st.ConsumerDelayP99Ms = j.SendDelayP99Ms, j.ConsumerDelayP99Ms
 	st.ProducerBuffered = buffered
-	lagNow := (c.expected - c.counted) * c.sample
-	c.mu.Unlock()
+	lagNow := j.Owing
 	if lag, _, ok := lagSample(); ok {
 		lagNow = lag
 	}

@@ -5,15 +5,13 @@
 // Run, RunMatrix and Capacity are its entry points; Options configures them;
 // EnvPool shares one environment between runs by one rule.
 //
-// It owns the run's state from startup to teardown, the collector of the
-// job's outputs (latency histograms, reconciliation by seq and by window
-// for every window kind, the timeline, the checkpoint overhead split,
-// per-subtask skew and its key-group prediction), prefill, savepoints and
+// It owns the run's state from startup to teardown, prefill, savepoints and
 // control runs, the capacity search, and the result assembly. It never
 // decides exit codes: cmd/abload does.
 //
-// What it drives are packages of their own, none of which imports it: load
-// (the generator, schedule and Sender), monitor (the 1 s sampler), faults
+// What it drives are packages of their own, none of which imports it:
+// measure (the collector of the job's outputs and the figures' arithmetic),
+// load (the generator, schedule and Sender), monitor (the 1 s sampler), faults
 // (faults, scaling actions and their recovery), live (console, live state,
 // Prometheus endpoint), clockcheck, kafka (topics), redact (secrets), proc
 // (child processes and pinning), flink (REST client), netproxy, and env

@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/load"
+	"github.com/abload/abload/harness/measure"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -39,8 +39,8 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 
 	windows := load.NewWindowAssigner(sc)
 	prefill := sc.Workload.Prefill.Keys
-	r.col = newCollector(total+prefill, windows)
-	r.col.sample = max(1, int64(sc.Job.UpdatesSample))
+	r.col = measure.New(total+prefill, windows)
+	r.col.SetSample(sc.Job.UpdatesSample)
 	var err2 error
 
 	consumer, producer, err := r.kafkaClients()
@@ -123,7 +123,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
 	r.snd = &load.Sender{Gen: r.gen, Sched: r.sched, Enc: enc, Clock: r.clock, OriginNs: r.loadNs,
-		Total: total, MeasureFirst: measureFirst, MeasureEnd: measureEnd, Windows: windows, Tally: r.col, Sample: r.col.sample}
+		Total: total, MeasureFirst: measureFirst, MeasureEnd: measureEnd, Windows: windows, Tally: r.col, Sample: r.col.Sample()}
 	sendDone := make(chan load.Stats, 1)
 	go func() {
 		st, gs := r.snd.Run(sendCtx, producer, max(1, sc.Workload.Lanes))
@@ -195,7 +195,7 @@ wait:
 		r.phase(PhaseDrain)
 		// Bounded out-of-orderness: the events' watermark is at most the
 		// largest event time minus the bound.
-		r.col.markFlush(st.LastEventMs - sc.Job.OutOfOrderness.Milliseconds())
+		r.col.MarkFlush(st.LastEventMs - sc.Job.OutOfOrderness.Milliseconds())
 		if err := r.flush(ctx, st.LastEventMs); err != nil {
 			r.con.Logf("abload: flush: %v", err)
 		}
@@ -335,7 +335,7 @@ func (r *runner) drain(ctx context.Context, jobEnded <-chan string) (timedOut, a
 
 // consume reads both outputs and hands each record to the collector.
 func (r *runner) consume(ctx context.Context, cl *kgo.Client) {
-	var recs []outputRecord
+	var recs []measure.OutputRecord
 	for {
 		fetches := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
@@ -347,7 +347,7 @@ func (r *runner) consume(ctx context.Context, cl *kgo.Client) {
 			if rec.Topic != r.topics.Updates && rec.Topic != r.topics.Windows {
 				return
 			}
-			recs = append(recs, outputRecord{Windows: rec.Topic == r.topics.Windows, Value: rec.Value,
+			recs = append(recs, measure.OutputRecord{Windows: rec.Topic == r.topics.Windows, Value: rec.Value,
 				BrokerNs: r.brokerNs(rec.Timestamp), Appended: rec.Attrs.TimestampType() == logAppendTime})
 		})
 		r.col.Outputs(now, recs)
@@ -443,9 +443,8 @@ func consumerDelayBound(sc *scenarios.Scenario) (time.Duration, string) {
 
 // result turns what the run saw into the result model.
 func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
-	sc, c, st := r.sc, r.col, r.sent
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	sc, st := r.sc, r.sent
+	f := r.col.Figures()
 	res := &reports.Result{
 		Schema:        reports.Schema,
 		AbloadVersion: r.opts.Version,
@@ -482,21 +481,21 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		SentTotal:    st.Total,
 		TargetRate:   r.sched.Mean(sc.Workload.Warmup.Duration, sc.Workload.Warmup.Duration+sc.Workload.Duration.Duration),
 		AchievedRate: float64(st.Measure) / measureSecs,
-		SendDelayMs:  reports.DelayFromHistogram(c.sendDelay),
+		SendDelayMs:  f.SendDelay,
 	}
-	res.ConsumerDelayMs = reports.DelayFromHistogram(c.consumerDelay)
-	res.Latency.E2E = reports.LatencyFromHistogram(c.e2e)
-	res.Latency.Window = reports.LatencyFromHistogram(c.window)
+	res.ConsumerDelayMs = f.ConsumerDelay
+	res.Latency.E2E = f.E2E
+	res.Latency.Window = f.Window
 	res.Throughput = reports.Throughput{
 		// What the job processed inside the measurement phase: updates its
 		// sink wrote then (by the broker's append time, which exactly-once
 		// output has too, long before its commit). With job.updates_sample
 		// N only 1 in N events reports back: scaled by N (an estimate then,
 		// exact for N = 1). Without updates: the source's progress.
-		InEPS:  float64(c.processed*c.sample) / sc.Workload.Duration.Seconds(),
-		OutRPS: float64(c.outMeasure) / sc.Workload.Duration.Seconds(),
+		InEPS:  float64(f.Processed*f.Sample) / sc.Workload.Duration.Seconds(),
+		OutRPS: float64(f.OutMeasure) / sc.Workload.Duration.Seconds(),
 	}
-	readEPS, readKnown := r.mon.SourceRate(c.measureStartNs, c.measureEndNs)
+	readEPS, readKnown := r.mon.SourceRate(f.MeasureStartNs, f.MeasureEndNs)
 	if readKnown {
 		res.Throughput.ReadEPS = &readEPS
 	}
@@ -504,56 +503,38 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	if !inKnown {
 		res.Throughput.InEPS, inKnown = readEPS, readKnown
 	}
-	if c.clamped > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d latencies were above an hour, the histograms' range, and are recorded as an hour.", c.clamped))
+	if f.Clamped > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d latencies were above an hour, the histograms' range, and are recorded as an hour.", f.Clamped))
 	}
-	if c.producerTime > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d output records carry their producer's timestamp (CreateTime topics): consumer delay is measured only from records the broker stamped, and the job's processing time is taken as the time the harness read them.", c.producerTime))
+	if f.ProducerTime > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d output records carry their producer's timestamp (CreateTime topics): consumer delay is measured only from records the broker stamped, and the job's processing time is taken as the time the harness read them.", f.ProducerTime))
 	}
 	if sent := res.Events.AchievedRate; sent > 0 && inKnown && res.Throughput.InEPS < fellShort*sent {
 		res.Notes = append(res.Notes, fmt.Sprintf("The job fell short: it processed %.0f events/s in the measurement phase of the %.0f/s sent (%.0f%%); the rest waited in Kafka (see lag).",
 			res.Throughput.InEPS, sent, 100*res.Throughput.InEPS/sent))
 	}
-	rec := &reports.Reconciliation{
-		Expected:    c.expected, // every event sent (prefill included), or 1 in job.updates_sample
-		Counted:     c.counted,
-		Lost:        c.expected - c.counted,
-		Duplicated:  c.duplicated,
-		LateDropped: c.late,
-	}
-	if c.sample > 1 {
-		rec.UpdatesSample = c.sample
-	}
-	if t := c.byVariant[""]; t != nil && t.counted > 0 && r.topics.Updates != "" {
+	rec := &f.Reconciliation // every event sent (prefill included), or 1 in job.updates_sample
+	switch {
+	case r.topics.Updates == "":
+		rec.Counted, rec.Lost, rec.Variants = 0, 0, nil
+	case f.NoVariant > 0:
 		// Updates without a variant (the contract does not require one):
 		// no per-variant attribution.
-		res.Notes = append(res.Notes, fmt.Sprintf("%d updates carry no variant: reconciliation is not broken down per variant.", t.counted))
-	} else if r.topics.Updates == "" {
-		rec.Counted, rec.Lost = 0, 0
-	} else {
-		names := make([]string, 0, len(c.byVariant))
-		for v := range c.byVariant {
-			names = append(names, v)
-		}
-		sort.Strings(names)
-		for _, v := range names {
-			t := c.byVariant[v]
-			vr := reports.VariantReconciliation{Variant: v, Expected: t.expected, Counted: t.counted,
-				Lost: t.expected - t.counted, Duplicated: t.duplicated, LateDropped: t.late}
-			if g := r.genStats.Variant(v); g != nil {
-				vr.LateInjected = g.Late
+		res.Notes = append(res.Notes, fmt.Sprintf("%d updates carry no variant: reconciliation is not broken down per variant.", f.NoVariant))
+	default:
+		for i := range rec.Variants {
+			if g := r.genStats.Variant(rec.Variants[i].Variant); g != nil {
+				rec.Variants[i].LateInjected = g.Late
 			}
-			rec.Variants = append(rec.Variants, vr)
 		}
 	}
 	if r.topics.Windows != "" {
-		w := c.windowReconciliation()
-		rec.Windows = &w
+		rec.Windows = &f.Windows
 	}
 	res.Reconciliation = rec
 	var measured map[string]*reports.MeasuredCounts
 	if r.topics.Windows != "" {
-		measured = c.measured()
+		measured = f.Measured
 	}
 	r.skewMu.Lock()
 	res.Skew = r.skew
@@ -566,11 +547,11 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		res.Notes = append(res.Notes, fmt.Sprintf("The scoring step spent %.0f µs of CPU per event, not the %.0f µs configured (job.cost_per_event): what the job cost is job_cost.achieved_us.", jc.AchievedUs, jc.ConfiguredUs))
 	}
 	res.Savepoint = r.savepoint
-	res.Truth = buildTruth(r.gen, r.genStats, measured)
+	res.Truth = measure.BuildTruth(r.gen, r.genStats, measured)
 	// The timeline's processed rate by the updates' written time, as
 	// throughput.in_eps (the live line could only count them as read);
 	// without updates, the source's read rate.
-	written := c.writtenEPS()
+	written := f.WrittenEPS
 	for i := range r.series {
 		switch {
 		case r.topics.Updates == "":
@@ -589,7 +570,7 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 		invalid("generator fell behind its schedule: max send delay %.1f ms > workload.max_send_delay %s", res.Events.SendDelayMs.Max, bound)
 	}
 	bound, boundText := consumerDelayBound(sc)
-	if valid := reports.DelayFromHistogram(c.consumerDelayValid); valid.P99 > float64(bound.Milliseconds()) {
+	if valid := f.ConsumerDelayValid; valid.P99 > float64(bound.Milliseconds()) {
 		invalid("the harness's consumer fell behind the outputs: p99 consumer delay %.1f ms > %s", valid.P99, boundText)
 	}
 	if n, first := r.snd.Errors(); n > 0 {
@@ -598,16 +579,11 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	if drainTimedOut {
 		invalid("drain timed out after %s: %d events unaccounted for; latency excludes them", sc.Workload.DrainTimeout, rec.Lost)
 	}
-	if c.badRecords > 0 {
-		var parts []string
-		for _, k := range c.breachOrder {
-			b := c.breaches[k]
-			parts = append(parts, fmt.Sprintf("%d %s record(s) %s (first: %s)", b.Count, b.Output, b.Problem, b.Example))
-		}
-		if len(parts) > 0 {
-			invalid("%d output records could not be read: the job's output breaks the output contract (README: Your own job): %s", c.badRecords, strings.Join(parts, "; "))
+	if f.BadRecords > 0 {
+		if len(f.Breaches) > 0 {
+			invalid("%d output records could not be read: the job's output breaks the output contract (README: Your own job): %s", f.BadRecords, strings.Join(f.Breaches, "; "))
 		} else {
-			invalid("%d output records could not be read", c.badRecords)
+			invalid("%d output records could not be read", f.BadRecords)
 		}
 	}
 	res.Notes = append(res.Notes, outputNotes(sc.Job.Outputs)...)

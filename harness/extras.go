@@ -12,6 +12,7 @@ import (
 
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/load"
+	"github.com/abload/abload/harness/measure"
 	"github.com/abload/abload/reports"
 )
 
@@ -36,7 +37,7 @@ func (r *runner) snapshotSubtasks(start bool) {
 	if start {
 		r.skewStart = recs
 	} else if r.skewStart != nil && !r.skewFailed {
-		r.skew = skewBetween(r.skewStart, recs)
+		r.skew = measure.SkewBetween(r.skewStart, recs)
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/harness/load"
+	"github.com/abload/abload/harness/measure"
 	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/harness/proc"
@@ -257,7 +258,7 @@ type runner struct {
 	loadNs   int64 // schedule origin: warmup start
 	measured bool  // the measurement phase began
 
-	col    *collector
+	col    *measure.Collector
 	gen    *generators.Generator
 	sched  generators.Schedule
 	hlog   *reports.HlogWriter
@@ -336,8 +337,8 @@ func (r *runner) newMonitor() *monitor.Monitor {
 		cfg.FetcherInterval = time.Second
 	}
 	if c := r.col; c != nil {
-		cfg.OnPoll = c.noteAcked
-		cfg.OnCheckpoints = func(nowNs int64, ivs []monitor.Interval) { c.classifyOverhead(horizon(nowNs), ivs) }
+		cfg.OnPoll = c.NoteAcked
+		cfg.OnCheckpoints = func(nowNs int64, ivs []monitor.Interval) { c.ClassifyOverhead(measure.Horizon(nowNs), ivs) }
 	}
 	return monitor.New(cfg)
 }

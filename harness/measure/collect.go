@@ -1,4 +1,4 @@
-package harness
+package measure
 
 import (
 	"math"
@@ -34,10 +34,10 @@ type posSample struct {
 	pos int64
 }
 
-// collector accumulates everything the harness learns from the job's
+// Collector accumulates everything the harness learns from the job's
 // outputs. The consumer goroutine records, the ticker goroutine rotates the
 // per-second intervals; both hold mu.
-type collector struct {
+type Collector struct {
 	mu sync.Mutex
 
 	measureStartNs, measureEndNs int64 // by intended time
@@ -156,7 +156,7 @@ type collector struct {
 const outputMerge = int64(10 * time.Millisecond)
 
 // noteOutput remembers that output was read at nowNs.
-func (c *collector) noteOutput(nowNs int64) {
+func (c *Collector) noteOutput(nowNs int64) {
 	if n := len(c.outRuns); n > 0 {
 		r := &c.outRuns[n-1]
 		if nowNs <= r.To+outputMerge && nowNs >= r.From-outputMerge {
@@ -170,9 +170,9 @@ func (c *collector) noteOutput(nowNs int64) {
 	c.outRuns = append(c.outRuns, interval{From: nowNs, To: nowNs})
 }
 
-// firstOutputAtOrAfter returns when output was first read at or after ns
+// FirstOutputAtOrAfter returns when output was first read at or after ns
 // (to within outputMerge: ns itself inside a run), or 0.
-func (c *collector) firstOutputAtOrAfter(ns int64) int64 {
+func (c *Collector) FirstOutputAtOrAfter(ns int64) int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	i := sort.Search(len(c.outRuns), func(i int) bool { return c.outRuns[i].To >= ns })
@@ -182,11 +182,11 @@ func (c *collector) firstOutputAtOrAfter(ns int64) int64 {
 	return max(ns, c.outRuns[i].From)
 }
 
-// longestOutputGap is the longest time (s) in [fromNs, toNs] without an
+// LongestOutputGap is the longest time (s) in [fromNs, toNs] without an
 // output record read, to within outputMerge (the gaps before the first and
 // after the last output in the interval count, so no output at all is the
 // whole interval).
-func (c *collector) longestOutputGap(fromNs, toNs int64) float64 {
+func (c *Collector) LongestOutputGap(fromNs, toNs int64) float64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if toNs <= fromNs {
@@ -203,9 +203,9 @@ func (c *collector) longestOutputGap(fromNs, toNs int64) float64 {
 	return float64(gap) / 1e9
 }
 
-// maxE2E is the largest e2e latency (ms) of the events intended in
+// MaxE2E is the largest e2e latency (ms) of the events intended in
 // [fromNs, toNs), at one-second resolution; 0 if none.
-func (c *collector) maxE2E(fromNs, toNs int64) float64 {
+func (c *Collector) MaxE2E(fromNs, toNs int64) float64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var mx int64
@@ -220,7 +220,7 @@ func (c *collector) maxE2E(fromNs, toNs int64) float64 {
 }
 
 // noteMax keeps the per-second maximum of e2e latency by intended time.
-func (c *collector) noteMax(intendedNs, latNs int64) {
+func (c *Collector) noteMax(intendedNs, latNs int64) {
 	if c.originNs == 0 || intendedNs < c.originNs {
 		return
 	}
@@ -239,15 +239,15 @@ const maxSeconds = 86400
 
 // setMeasure sets the schedule's origin and the measurement phase
 // (intended time).
-func (c *collector) setMeasure(originNs, startNs, endNs int64) {
+func (c *Collector) setMeasure(originNs, startNs, endNs int64) {
 	c.originNs = originNs
 	c.measureStartNs, c.measureEndNs = startNs, endNs
 	c.ovh = newOverheadSplit(startNs, endNs)
 }
 
-// classifyOverhead attributes what the overhead split holds up to
+// ClassifyOverhead attributes what the overhead split holds up to
 // horizonNs, given the checkpoint intervals known then.
-func (c *collector) classifyOverhead(horizonNs int64, ivs []interval) {
+func (c *Collector) ClassifyOverhead(horizonNs int64, ivs []interval) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ovh != nil {
@@ -265,7 +265,7 @@ type gotWindow struct {
 // variantTally is one variant's reconciliation counts.
 type variantTally struct{ expected, counted, duplicated, late int64 }
 
-func (c *collector) variant(v string) *variantTally {
+func (c *Collector) variant(v string) *variantTally {
 	t := c.byVariant[v]
 	if t == nil {
 		t = &variantTally{}
@@ -274,8 +274,8 @@ func (c *collector) variant(v string) *variantTally {
 	return t
 }
 
-func newCollector(capacity int64, windows load.WindowAssigner) *collector {
-	return &collector{
+func New(capacity int64, windows load.WindowAssigner) *Collector {
+	return &Collector{
 		byVariant:          map[string]*variantTally{},
 		seen:               make([]uint64, (capacity+63)/64),
 		capacity:           capacity,
@@ -301,7 +301,7 @@ func newCollector(capacity int64, windows load.WindowAssigner) *collector {
 	}
 }
 
-func (c *collector) inMeasure(intendedNs int64) bool {
+func (c *Collector) inMeasure(intendedNs int64) bool {
 	return intendedNs >= c.measureStartNs && intendedNs < c.measureEndNs
 }
 
@@ -323,7 +323,7 @@ func recordUs(h *hdrhistogram.Histogram, ns int64) {
 // clock, prefill): n events, of which nExp owe an update, their per-window
 // tallies, the per-variant tallies of those owing an update, and the send
 // delays of the measure-phase ones.
-func (c *collector) Sent(n, nExp int64, keys map[load.WindowKey]int64, variants map[string]int64, delays []load.SendDelay, nowNs int64) {
+func (c *Collector) Sent(n, nExp int64, keys map[load.WindowKey]int64, variants map[string]int64, delays []load.SendDelay, nowNs int64) {
 	c.mu.Lock()
 	c.total += n
 	c.noteAckedLocked(nowNs)
@@ -352,17 +352,17 @@ func (c *collector) Sent(n, nExp int64, keys map[load.WindowKey]int64, variants 
 // at most a few seconds old.
 const sentHistSpan = int64(60 * time.Second)
 
-// noteAcked keeps (time, input records the broker acknowledged) for the
+// NoteAcked keeps (time, input records the broker acknowledged) for the
 // last sentHistSpan, at most two samples per 10 ms (the latest one moves on
 // until the next is 10 ms past the one before it): the sender notes each
 // batch, the monitor each position poll (the load may be paused).
-func (c *collector) noteAcked(nowNs int64) {
+func (c *Collector) NoteAcked(nowNs int64) {
 	c.mu.Lock()
 	c.noteAckedLocked(nowNs)
 	c.mu.Unlock()
 }
 
-func (c *collector) noteAckedLocked(nowNs int64) {
+func (c *Collector) noteAckedLocked(nowNs int64) {
 	if nowNs == 0 {
 		return
 	}
@@ -387,7 +387,7 @@ func (c *collector) noteAckedLocked(nowNs int64) {
 // last; the first sample's before the first). Records the harness's
 // producer still held were not in Kafka: the job could not be behind on
 // them.
-func (c *collector) inKafkaAt(ns int64) int64 {
+func (c *Collector) inKafkaAt(ns int64) int64 {
 	h := c.sentHist
 	if len(h) == 0 {
 		return c.acked.Load()
@@ -405,7 +405,7 @@ func (c *collector) inKafkaAt(ns int64) int64 {
 
 // noteWritten counts an owed update written at ns in the timeline's
 // interval holding it (under c.mu).
-func (c *collector) noteWritten(ns int64) {
+func (c *Collector) noteWritten(ns int64) {
 	if c.ivOriginNs == 0 || ns < c.ivOriginNs {
 		return // before the timeline (prefill)
 	}
@@ -418,7 +418,7 @@ func (c *collector) noteWritten(ns int64) {
 }
 
 // closeInterval ends the timeline's open interval at ns (under c.mu).
-func (c *collector) closeInterval(ns int64) {
+func (c *Collector) closeInterval(ns int64) {
 	c.ivBounds = append(c.ivBounds, ns)
 	c.ivWritten = append(c.ivWritten, c.ivWrittenOpen)
 	c.ivWrittenOpen = 0
@@ -426,7 +426,7 @@ func (c *collector) closeInterval(ns int64) {
 
 // writtenEPS is, per closed interval of the timeline, the events/s the job
 // processed in it (owed updates written then, scaled by the sample).
-func (c *collector) writtenEPS() []float64 {
+func (c *Collector) writtenEPS() []float64 {
 	out := make([]float64, len(c.ivBounds))
 	from := c.ivOriginNs
 	for i, to := range c.ivBounds {
@@ -438,10 +438,10 @@ func (c *collector) writtenEPS() []float64 {
 	return out
 }
 
-// keyEvents is, per (campaign, variant), the events sent into its windows
+// KeyEvents is, per (campaign, variant), the events sent into its windows
 // (each window an event falls in counts it; late ones taken out), windows
 // holding only prefill left out: how the keyed operators' load divides.
-func (c *collector) keyEvents() map[load.WindowKey]int64 {
+func (c *Collector) KeyEvents() map[load.WindowKey]int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make(map[load.WindowKey]int64, len(c.foldedKeys))
@@ -462,7 +462,7 @@ func (c *collector) keyEvents() map[load.WindowKey]int64 {
 // what was sent, key for key: into foldedExpected, foldedReceived and
 // foldedMeasured, out of the maps (under c.mu; once a second). A window
 // that did not match stays, to be reported at the end.
-func (c *collector) foldSettled() {
+func (c *Collector) foldSettled() {
 	if c.windows.Kind == "" || c.windows.Session() || c.windows.SettleMs <= 0 || c.maxFiredEndMs == 0 {
 		return
 	}
@@ -530,10 +530,10 @@ func (c *collector) foldSettled() {
 	}
 }
 
-// markFlush notes that the end-of-run flush goes out now: windows ending
+// MarkFlush notes that the end-of-run flush goes out now: windows ending
 // after watermarkMs (the furthest the events' own watermark can have
 // reached) close because of it from now on.
-func (c *collector) markFlush(watermarkMs int64) {
+func (c *Collector) MarkFlush(watermarkMs int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.flushed, c.flushAfterMs = true, watermarkMs
@@ -542,7 +542,7 @@ func (c *collector) markFlush(watermarkMs int64) {
 // measured sums the job's window counts per variant, each window's latest
 // firing once, leaving out windows that hold only prefill events. Sliding
 // windows count every event size/slide times, as the job does.
-func (c *collector) measured() map[string]*reports.MeasuredCounts {
+func (c *Collector) measured() map[string]*reports.MeasuredCounts {
 	out := map[string]*reports.MeasuredCounts{}
 	for v, m := range c.foldedMeasured {
 		mc := *m
@@ -563,12 +563,12 @@ func (c *collector) measured() map[string]*reports.MeasuredCounts {
 }
 
 // updatesComplete reports whether every sent seq has been accounted for.
-func (c *collector) updatesComplete() bool { return c.counted >= c.expected }
+func (c *Collector) updatesComplete() bool { return c.counted >= c.expected }
 
 // windowsComplete reports whether results for every expected window arrived
 // holding at least the events it is owed (a late firing may still correct a
 // window that arrived short).
-func (c *collector) windowsComplete() bool {
+func (c *Collector) windowsComplete() bool {
 	for k, want := range c.windowsExpected {
 		if want <= 0 {
 			continue // every event late: owed nothing
@@ -581,7 +581,7 @@ func (c *collector) windowsComplete() bool {
 }
 
 // windowReconciliation compares per-window event counts with what was sent.
-func (c *collector) windowReconciliation() reports.WindowReconciliation {
+func (c *Collector) windowReconciliation() reports.WindowReconciliation {
 	r := reports.WindowReconciliation{Expected: c.foldedExpected}
 	for k, want := range c.windowsExpected {
 		if want <= 0 {
@@ -615,7 +615,7 @@ func (c *collector) windowReconciliation() reports.WindowReconciliation {
 // record the harness read it; a record stamped by its producer instead
 // (a CreateTime topic: Flink's sink stamps the element's event time) says
 // nothing about that and is only counted.
-func (c *collector) recordConsumerDelay(nowNs, appendNs int64, appended bool) {
+func (c *Collector) recordConsumerDelay(nowNs, appendNs int64, appended bool) {
 	if !appended {
 		c.producerTime++
 		return
@@ -633,7 +633,7 @@ func (c *collector) recordConsumerDelay(nowNs, appendNs int64, appended bool) {
 // output read from then on does not count toward validity until every hold
 // is released. An outage stalls the read-committed consumer behind open
 // transactions and the broker's backlog; that delay is the outage's.
-func (c *collector) HoldExcuse(nowNs int64) {
+func (c *Collector) HoldExcuse(nowNs int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.excuseHolds == 0 && nowNs > c.excuseUntilNs {
@@ -645,7 +645,7 @@ func (c *collector) HoldExcuse(nowNs int64) {
 
 // ReleaseExcuse drops one hold; the last one closes the window after the
 // grace period (the backlog drains, aborted transactions are fenced).
-func (c *collector) ReleaseExcuse(nowNs int64, grace time.Duration) {
+func (c *Collector) ReleaseExcuse(nowNs int64, grace time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.excuseHolds == 0 {
@@ -658,11 +658,11 @@ func (c *collector) ReleaseExcuse(nowNs int64, grace time.Duration) {
 }
 
 // Acked counts one input record the broker acknowledged.
-func (c *collector) Acked() { c.acked.Add(1) }
+func (c *Collector) Acked() { c.acked.Add(1) }
 
 // SetMeasure sets when the load began (originNs) and the measurement
 // phase [startNs, endNs), by intended time.
-func (c *collector) SetMeasure(originNs, startNs, endNs int64) {
+func (c *Collector) SetMeasure(originNs, startNs, endNs int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.setMeasure(originNs, startNs, endNs)
@@ -670,7 +670,7 @@ func (c *collector) SetMeasure(originNs, startNs, endNs int64) {
 
 // StartTimeline starts the timeline at originNs (the load's origin):
 // prefill's events and outputs are not its first second's.
-func (c *collector) StartTimeline(originNs int64) {
+func (c *Collector) StartTimeline(originNs int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ivSentBase, c.ivOut, c.ivProcessed = c.total, 0, 0
@@ -679,7 +679,7 @@ func (c *collector) StartTimeline(originNs int64) {
 }
 
 // MeasureSpan is the measurement phase [startNs, endNs), by intended time.
-func (c *collector) MeasureSpan() (startNs, endNs int64) {
+func (c *Collector) MeasureSpan() (startNs, endNs int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.measureStartNs, c.measureEndNs
@@ -687,14 +687,14 @@ func (c *collector) MeasureSpan() (startNs, endNs int64) {
 
 // SetInMeasure says whether the wall clock is inside the measurement phase
 // now (the per-subtask snapshots bracket it).
-func (c *collector) SetInMeasure(in bool) {
+func (c *Collector) SetInMeasure(in bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.inMeasureWall = in
 }
 
 // InMeasure is what SetInMeasure set last.
-func (c *collector) InMeasure() bool {
+func (c *Collector) InMeasure() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.inMeasureWall
@@ -703,7 +703,7 @@ func (c *collector) InMeasure() bool {
 // Drained says whether every event sent is accounted for on the updates
 // path (updates) and every expected window result arrived (windows), and
 // how many events were sent.
-func (c *collector) Drained(updates, windows bool) (done bool, sent int64) {
+func (c *Collector) Drained(updates, windows bool) (done bool, sent int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return (!updates || c.updatesComplete()) && (!windows || c.windowsComplete()), c.total
@@ -711,25 +711,25 @@ func (c *collector) Drained(updates, windows bool) (done bool, sent int64) {
 
 // SetPrefillBefore leaves windows starting before ms out of the measured
 // counts (they hold only prefill events).
-func (c *collector) SetPrefillBefore(ms int64) {
+func (c *Collector) SetPrefillBefore(ms int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.prefillBeforeMs = ms
 }
 
 // Counted is how many distinct updates were read so far.
-func (c *collector) Counted() int64 {
+func (c *Collector) Counted() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.counted
 }
 
 // AckedCount is how many input records the broker acknowledged so far.
-func (c *collector) AckedCount() int64 { return c.acked.Load() }
+func (c *Collector) AckedCount() int64 { return c.acked.Load() }
 
 // Overhead is the checkpoint overhead split over the checkpoints' spans
 // ivs (nil without a split), with how many events and reads it left out.
-func (c *collector) Overhead(ivs []interval) (o *reports.CheckpointOverhead, leftOut, leftOutReads int64) {
+func (c *Collector) Overhead(ivs []interval) (o *reports.CheckpointOverhead, leftOut, leftOutReads int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ovh == nil {
@@ -739,8 +739,31 @@ func (c *collector) Overhead(ivs []interval) (o *reports.CheckpointOverhead, lef
 }
 
 // Negative is how many latencies came out negative (clamped to 0).
-func (c *collector) Negative() int64 {
+func (c *Collector) Negative() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.negative
+}
+
+// SetSample sets job.updates_sample: the job emits the update of 1 in n
+// events (n < 1 means 1).
+func (c *Collector) SetSample(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sample = max(1, int64(n))
+}
+
+// Sample is job.updates_sample as set (at least 1).
+func (c *Collector) Sample() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sample
+}
+
+// InKafkaAt is how many input records the broker had acknowledged at ns
+// (see inKafkaAt).
+func (c *Collector) InKafkaAt(ns int64) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.inKafkaAt(ns)
 }

@@ -1,4 +1,4 @@
-package harness
+package measure
 
 import (
 	"sort"
@@ -170,10 +170,10 @@ func unionWithin(ivs []interval, fromNs, toNs int64) int64 {
 	return total
 }
 
-// horizon is how far the checkpoints known at nowNs cover: up to the
+// Horizon is how far the checkpoints known at nowNs cover: up to the
 // visibility delay. A checkpoint still in flight covers up to now
 // (monitor.CheckpointIntervals), so what lies after its trigger is in flight
 // already; waiting for its end would only grow the buffer.
-func horizon(nowNs int64) int64 {
+func Horizon(nowNs int64) int64 {
 	return nowNs - checkpointVisibility
 }

@@ -1,4 +1,4 @@
-package harness
+package measure
 
 import (
 	"testing"
@@ -11,7 +11,7 @@ import (
 // outage holds it open and during the grace period after; overlapping holds
 // (a kill, then the job's own down/up) merge into one window.
 func TestConsumerDelayExcuseWindow(t *testing.T) {
-	c := newCollector(64, load.WindowAssigner{})
+	c := New(64, load.WindowAssigner{})
 	s := int64(time.Second)
 	read := func(at int64, delay time.Duration) { c.recordConsumerDelay(at, at-int64(delay), true) }
 

@@ -1,4 +1,4 @@
-package harness
+package measure
 
 import (
 	"github.com/abload/abload/generators"
@@ -13,8 +13,8 @@ func ratio(num, den int64) *float64 {
 	return &r
 }
 
-// buildTruth assembles the truth section. measured may be nil (no windows output).
-func buildTruth(g *generators.Generator, gen generators.Stats, measured map[string]*reports.MeasuredCounts) *reports.TruthSection {
+// BuildTruth assembles the truth section. measured may be nil (no windows output).
+func BuildTruth(g *generators.Generator, gen generators.Stats, measured map[string]*reports.MeasuredCounts) *reports.TruthSection {
 	t := &reports.TruthSection{Configured: g.Truth(), Generated: gen, LateInjected: gen.Late, DuplicatesInjected: gen.Duplicates}
 	for _, vt := range t.Configured.Variants {
 		vr := reports.VariantRates{

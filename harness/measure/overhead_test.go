@@ -1,4 +1,4 @@
-package harness
+package measure
 
 import (
 	"math"
@@ -110,7 +110,7 @@ func TestUnionWithinAndCovers(t *testing.T) {
 	o.event(1500*1e6, 20) // between
 	o.event(3000*1e6, 30) // in checkpoint 2, still in flight
 	o.event(now-checkpointVisibility+1, 40)
-	o.classify(horizon(now), monitor.CheckpointIntervals(list, now))
+	o.classify(Horizon(now), monitor.CheckpointIntervals(list, now))
 	if o.in.TotalCount() != 2 || o.out.TotalCount() != 1 || len(o.pending) != 1 {
 		t.Errorf("classified %d in flight, %d between, %d pending; want 2, 1, 1 (past the horizon)", o.in.TotalCount(), o.out.TotalCount(), len(o.pending))
 	}

@@ -1,4 +1,4 @@
-package harness
+package measure
 
 import (
 	"slices"
@@ -10,7 +10,7 @@ import (
 	"github.com/abload/abload/scenarios"
 )
 
-// skewBetween turns two snapshots of per-subtask records-in (taken at the
+// SkewBetween turns two snapshots of per-subtask records-in (taken at the
 // start and the end of the measurement phase) into the load imbalance of
 // each vertex: max/mean of the subtasks' records over the phase. Vertices
 // that received nothing are left out, and so are those whose counters went
@@ -20,7 +20,7 @@ import (
 // least minShareOfBusiest of the busiest vertex's records): a stage that sees
 // a few hundred records, such as the merge of salted windows, can be
 // unbalanced at no cost.
-func skewBetween(start, end []flink.SubtaskRecords) *reports.Skew {
+func SkewBetween(start, end []flink.SubtaskRecords) *reports.Skew {
 	before := map[string][]int64{}
 	for _, v := range start {
 		before[v.Name] = v.RecordsIn
@@ -77,23 +77,13 @@ func skewBetween(start, end []flink.SubtaskRecords) *reports.Skew {
 // busiest vertex's do not set Skew.MaxOverMean.
 const minShareOfBusiest = 0.05
 
-// expectedKeyedSkew fills in ExpectedMaxOverMean for the vertices keyed by
-// (campaign, variant): counts, and windows unless salted (expectedSkew).
-func (r *runner) expectedKeyedSkew(sk *reports.Skew) {
-	if sk == nil || !r.sc.Job.Outputs.Windows {
-		return
-	}
-	perKey := r.col.keyEvents()
-	expectedSkew(sk, perKey, r.sc.Job)
-}
-
-// expectedSkew places each (campaign, variant) key's events (perKey: the
+// ExpectedSkew places each (campaign, variant) key's events (perKey: the
 // windows path's tallies of what was sent, late events taken out) on the
 // subtask Flink's key-group assignment gives the key, for the vertices
 // keyed by it, and sets their ExpectedMaxOverMean: the busiest subtask's
 // load over the mean. A vertex whose parallelism is not the stage's (a
 // rescaled job) is left without.
-func expectedSkew(sk *reports.Skew, perKey map[load.WindowKey]int64, j scenarios.Job) {
+func ExpectedSkew(sk *reports.Skew, perKey map[load.WindowKey]int64, j scenarios.Job) {
 	stagePar := func(override int) int {
 		if override > 0 {
 			return override

@@ -1,4 +1,4 @@
-package harness
+package measure
 
 import (
 	"encoding/json"
@@ -105,7 +105,7 @@ type contractBreach struct {
 }
 
 // breach records an output record that breaks the contract (under c.mu).
-func (c *collector) breach(output, problem string, value []byte) {
+func (c *Collector) breach(output, problem string, value []byte) {
 	key := output + " " + problem
 	if c.breaches == nil {
 		c.breaches = map[string]*contractBreach{}
@@ -126,7 +126,7 @@ func (c *collector) breach(output, problem string, value []byte) {
 // onUpdate handles one updates record consumed at nowNs, stamped at
 // stampNs: the broker's append time when appended is true (LogAppendTime
 // topics), else its producer's time.
-func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) {
+func (c *Collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) {
 	var u update
 	// Absent fields keep these sentinels: the output contract's required
 	// fields are told apart from zeros without a second decode.
@@ -218,7 +218,7 @@ func (c *collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 }
 
 // onWindow handles one windows record (stamped as onUpdate's).
-func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) {
+func (c *Collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) {
 	var w windowResult
 	w.StartMs, w.EndMs, w.Events, w.MaxIntendedNs = absent, absent, absent, absent
 	if err := json.Unmarshal(value, &w); err != nil {
@@ -295,7 +295,7 @@ func (c *collector) onWindow(value []byte, nowNs, stampNs int64, appended bool) 
 // countOutput counts one well-formed output record (an update or a window)
 // where every output counts: the interval's and the phase's output, the
 // checkpoint overhead's, the output runs, and the consumer delay.
-func (c *collector) countOutput(nowNs, stampNs int64, appended bool) {
+func (c *Collector) countOutput(nowNs, stampNs int64, appended bool) {
 	c.ivOut++
 	if c.inMeasureWall {
 		c.outMeasure++
@@ -307,8 +307,8 @@ func (c *collector) countOutput(nowNs, stampNs int64, appended bool) {
 	c.recordConsumerDelay(nowNs, stampNs, appended)
 }
 
-// outputRecord is one output record as the consumer read it.
-type outputRecord struct {
+// OutputRecord is one output record as the consumer read it.
+type OutputRecord struct {
 	Windows  bool // from the windows output (else updates)
 	Value    []byte
 	BrokerNs int64 // its timestamp on this host's clock
@@ -316,7 +316,7 @@ type outputRecord struct {
 }
 
 // Outputs records the output records read at nowNs, in order.
-func (c *collector) Outputs(nowNs int64, recs []outputRecord) {
+func (c *Collector) Outputs(nowNs int64, recs []OutputRecord) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, r := range recs {
@@ -339,7 +339,7 @@ func (c *collector) Outputs(nowNs int64, recs []outputRecord) {
 // the live view, with Prometheus buckets when buckets is set; nowNs is
 // the interval's end. ok is false when no time has passed since the
 // interval began.
-func (c *collector) Tick(now func() int64, loadNs int64, position func() (read, atNs int64, rate float64, ok bool),
+func (c *Collector) Tick(now func() int64, loadNs int64, position func() (read, atNs int64, rate float64, ok bool),
 	emit func(tag string, fromNs, toNs int64, h *hdrhistogram.Histogram), buckets bool) (pt reports.TimePoint, lv live.Values, nowNs int64, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -378,7 +378,7 @@ func (c *collector) Tick(now func() int64, loadNs int64, position func() (read, 
 		h.h.Reset()
 	}
 	c.allE2E.Merge(c.ivAll)
-	lv = c.liveValues(buckets)
+	lv = c.LiveValues(buckets)
 	c.ivAll.Reset()
 	c.ivOut = 0
 	c.ivProcessed = 0
@@ -389,11 +389,11 @@ func (c *collector) Tick(now func() int64, loadNs int64, position func() (read, 
 	return pt, lv, nowNs, true
 }
 
-// liveValues are the running totals the live view shows: events sent,
+// LiveValues are the running totals the live view shows: events sent,
 // output records read, e2e so far (the measurement phase's once it has
 // begun, every event's before), and with buckets the Prometheus
 // histograms of every event's e2e and send delay. c.mu held.
-func (c *collector) liveValues(buckets bool) live.Values {
+func (c *Collector) LiveValues(buckets bool) live.Values {
 	v := live.Values{Sent: c.total, Outputs: map[string]int64{"updates": c.updatesRead, "windows": c.windowsRead}}
 	h := c.allE2E
 	v.Measured = c.e2e.TotalCount() > 0

@@ -1,4 +1,4 @@
-package harness
+package measure
 
 import (
 	"encoding/json"
@@ -17,7 +17,7 @@ import (
 // deliveries, conversion = conversions / unique clicks; a rate over 0 is
 // left out, not 0.
 func TestBuildTruth(t *testing.T) {
-	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), nil)
+	sc, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "quick.yaml"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestBuildTruth(t *testing.T) {
 		{Deliveries: 0}, // nothing delivered: no rates
 	}, Late: 7, Duplicates: 3}
 	measured := map[string]*reports.MeasuredCounts{a: {Deliveries: 800, UniqueOpens: 200, UniqueClicks: 40, Conversions: 10}}
-	tr := buildTruth(g, gen, measured)
+	tr := BuildTruth(g, gen, measured)
 	if tr.LateInjected != 7 || tr.DuplicatesInjected != 3 || len(tr.Rates) != 2 || len(tr.Measured) != 1 || tr.Measured[0].Variant != a {
 		t.Fatalf("truth %+v", tr)
 	}
@@ -61,7 +61,7 @@ func TestBuildTruth(t *testing.T) {
 	}
 	// The section as result.json carries it validates against the
 	// result's schema (its types are the schema's, generators' included).
-	res, err := reports.ReadResult(filepath.Join("..", "reports", "testdata", "corpus", "shifted-10ms", "run-01", "result.json"))
+	res, err := reports.ReadResult(filepath.Join("..", "..", "reports", "testdata", "corpus", "shifted-10ms", "run-01", "result.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,15 @@ func TestBuildTruth(t *testing.T) {
 	if err := reports.ValidateResultJSON(b2); err != nil {
 		t.Errorf("a result with this truth section does not validate: %v", err)
 	}
-	if tr := buildTruth(g, gen, nil); tr.Measured != nil || tr.Rates[0].OpenMeasured != nil {
+	if tr := BuildTruth(g, gen, nil); tr.Measured != nil || tr.Rates[0].OpenMeasured != nil {
 		t.Errorf("no windows output: nothing measured, got %+v", tr.Measured)
 	}
+}
+
+// deref is *p, or nil for a nil p (for printing optional figures).
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

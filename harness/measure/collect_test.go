@@ -1,4 +1,4 @@
-package harness
+package measure
 
 import (
 	"encoding/json"
@@ -20,7 +20,7 @@ func updateRecord(seq, intendedNs int64) []byte {
 // append time), whenever the harness read them and whenever they were sent;
 // on a topic stamped by the producer, the read time stands in.
 func TestProcessedInMeasurement(t *testing.T) {
-	c := newCollector(64, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
+	c := New(64, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
 	c.setMeasure(0, 1000, 2000)
 	// Sent before the phase, written inside it: processed in it.
 	c.onUpdate(updateRecord(0, 500), 1100, 1050, true)
@@ -49,11 +49,11 @@ func TestProcessedInMeasurement(t *testing.T) {
 // What was in Kafka at a moment, from the kept samples: the lag compares
 // the source's position with the count at the position's own time.
 func TestInKafkaAt(t *testing.T) {
-	c := newCollector(64, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
+	c := New(64, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
 	ms := int64(time.Millisecond)
 	ack := func(n, atMs int64) {
 		c.acked.Add(n)
-		c.noteAcked(atMs * ms)
+		c.NoteAcked(atMs * ms)
 	}
 	ack(200, 1000)
 	ack(100, 1003) // within 10 ms of 1000: a second sample
@@ -91,7 +91,7 @@ func TestReconciliationEdgeCases(t *testing.T) {
 
 	// A late update read before the sender tallied its batch: the window
 	// owes the other event only, not one more.
-	c := newCollector(64, w)
+	c := New(64, w)
 	c.onUpdate(lateRecord(0, 5), 10, 10, true)
 	c.Sent(2, 2, map[load.WindowKey]int64{k: 2}, map[string]int64{"A": 2}, nil, 0)
 	c.onWindow(windowRecord(1, "A", 0, 10, 1, 0), 20, 20, true)
@@ -104,7 +104,7 @@ func TestReconciliationEdgeCases(t *testing.T) {
 
 	// job.updates_sample 10: a late event outside the sample still takes
 	// itself out of the window's debt, and is no update owed.
-	c = newCollector(64, w)
+	c = New(64, w)
 	c.sample = 10
 	c.Sent(2, 1, map[load.WindowKey]int64{k: 2}, map[string]int64{"A": 1}, nil, 0) // seqs 0 and 3 (0 owes an update)
 	c.onUpdate(updateRecord(0, 1), 10, 10, true)
@@ -117,7 +117,7 @@ func TestReconciliationEdgeCases(t *testing.T) {
 	}
 
 	// A seq beyond the schedule is refused even inside the bitset's last word.
-	c = newCollector(10, w) // seqs 0..9, one 64-bit word
+	c = New(10, w) // seqs 0..9, one 64-bit word
 	c.onUpdate(updateRecord(12, 1), 10, 10, true)
 	if c.counted != 0 || c.badRecords != 1 {
 		t.Errorf("seq 12 of a 10-event schedule: counted %d, bad %d", c.counted, c.badRecords)
@@ -187,7 +187,7 @@ func FuzzDecodeUpdate(f *testing.F) {
 // The timeline's processed rate counts an update in the interval it was
 // written in, however late it is read.
 func TestTimelineWrittenByStamp(t *testing.T) {
-	c := newCollector(64, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
+	c := New(64, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
 	s := int64(time.Second)
 	c.ivOriginNs = 10 * s
 	c.noteWritten(9 * s) // before the timeline: prefill

@@ -1,0 +1,100 @@
+package measure
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/abload/abload/reports"
+)
+
+// Figures is what the collector measured over a run, as values: the
+// result's latency, delay, throughput and reconciliation inputs.
+type Figures struct {
+	// MeasureStartNs, MeasureEndNs: the measurement phase, by intended time.
+	MeasureStartNs, MeasureEndNs int64
+	E2E, Window                  reports.LatencyStats // measurement phase, by intended time
+	SendDelay                    reports.DelayStats
+	ConsumerDelay                reports.DelayStats // every output record
+	// ConsumerDelayValid leaves out the records read while a fault or a
+	// restart was excused: what the consumer's validity is judged on.
+	ConsumerDelayValid reports.DelayStats
+	// Processed counts the distinct updates the job's sink wrote inside
+	// the measurement phase; Sample is job.updates_sample (1 in Sample
+	// events reports back).
+	Processed, Sample int64
+	OutMeasure        int64 // output records read during the measurement phase (wall time)
+	Clamped           int64 // latencies above the histograms' hour, recorded as an hour
+	ProducerTime      int64 // output records stamped by their producer (CreateTime topics)
+	Negative          int64 // outputs read before their intended time
+	// Reconciliation on the updates path: every event sent (prefill
+	// included), or 1 in Sample. Variants is per variant, sorted, without
+	// LateInjected (the generator knows that); NoVariant counts updates
+	// that carried no variant (then Variants is empty).
+	Reconciliation reports.Reconciliation
+	NoVariant      int64
+	// Windows is the reconciliation on the windows path, Measured the
+	// job's window counts per variant (prefill windows left out).
+	Windows  reports.WindowReconciliation
+	Measured map[string]*reports.MeasuredCounts
+	// WrittenEPS is, per closed timeline interval, the events/s the job
+	// processed in it (owed updates written then, scaled by Sample).
+	WrittenEPS []float64
+	// BadRecords counts output records that could not be read; Breaches
+	// say how they broke the output contract, in the order first seen.
+	BadRecords int64
+	Breaches   []string
+}
+
+// Figures returns what was measured so far.
+func (c *Collector) Figures() Figures {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := Figures{
+		MeasureStartNs:     c.measureStartNs,
+		MeasureEndNs:       c.measureEndNs,
+		E2E:                reports.LatencyFromHistogram(c.e2e),
+		Window:             reports.LatencyFromHistogram(c.window),
+		SendDelay:          reports.DelayFromHistogram(c.sendDelay),
+		ConsumerDelay:      reports.DelayFromHistogram(c.consumerDelay),
+		ConsumerDelayValid: reports.DelayFromHistogram(c.consumerDelayValid),
+		Processed:          c.processed,
+		Sample:             c.sample,
+		OutMeasure:         c.outMeasure,
+		Clamped:            c.clamped,
+		ProducerTime:       c.producerTime,
+		Negative:           c.negative,
+		Reconciliation: reports.Reconciliation{
+			Expected:    c.expected,
+			Counted:     c.counted,
+			Lost:        c.expected - c.counted,
+			Duplicated:  c.duplicated,
+			LateDropped: c.late,
+		},
+		Windows:    c.windowReconciliation(),
+		Measured:   c.measured(),
+		WrittenEPS: c.writtenEPS(),
+		BadRecords: c.badRecords,
+	}
+	if c.sample > 1 {
+		f.Reconciliation.UpdatesSample = c.sample
+	}
+	if t := c.byVariant[""]; t != nil && t.counted > 0 {
+		f.NoVariant = t.counted
+	} else {
+		names := make([]string, 0, len(c.byVariant))
+		for v := range c.byVariant {
+			names = append(names, v)
+		}
+		sort.Strings(names)
+		for _, v := range names {
+			t := c.byVariant[v]
+			f.Reconciliation.Variants = append(f.Reconciliation.Variants, reports.VariantReconciliation{Variant: v,
+				Expected: t.expected, Counted: t.counted, Lost: t.expected - t.counted, Duplicated: t.duplicated, LateDropped: t.late})
+		}
+	}
+	for _, k := range c.breachOrder {
+		b := c.breaches[k]
+		f.Breaches = append(f.Breaches, fmt.Sprintf("%d %s record(s) %s (first: %s)", b.Count, b.Output, b.Problem, b.Example))
+	}
+	return f
+}
