@@ -427,20 +427,6 @@ func (r *runner) currentPhase() string {
 	return ""
 }
 
-// consumerDelayBound is how far behind the outputs the harness's consumer
-// may read (workload.max_consumer_delay) and how to say so. Consumer delay
-// counts from the broker's append time, and transactional output is
-// appended before the checkpoint that commits it: exactly-once output is
-// allowed one checkpoint cycle on top.
-func consumerDelayBound(sc *scenarios.Scenario) (time.Duration, string) {
-	bound, text := sc.Workload.MaxConsumerDelay.Duration, "workload.max_consumer_delay "+sc.Workload.MaxConsumerDelay.String()
-	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
-		bound += sc.Job.Checkpoint.Interval.Duration + sc.Job.Checkpoint.MinPause.Duration
-		text += " + one checkpoint cycle (exactly-once output waits for its commit)"
-	}
-	return bound, text
-}
-
 // result turns what the run saw into the result model.
 func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	sc, st := r.sc, r.sent
@@ -569,7 +555,7 @@ func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
 	if bound := sc.Workload.MaxSendDelay.Duration; res.Events.SendDelayMs.Max > float64(bound.Milliseconds()) {
 		invalid("generator fell behind its schedule: max send delay %.1f ms > workload.max_send_delay %s", res.Events.SendDelayMs.Max, bound)
 	}
-	bound, boundText := consumerDelayBound(sc)
+	bound, boundText := measure.ConsumerDelayBound(sc)
 	if valid := f.ConsumerDelayValid; valid.P99 > float64(bound.Milliseconds()) {
 		invalid("the harness's consumer fell behind the outputs: p99 consumer delay %.1f ms > %s", valid.P99, boundText)
 	}

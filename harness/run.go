@@ -1,8 +1,6 @@
 package harness
 
 import (
-	"archive/zip"
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -25,6 +23,7 @@ import (
 	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/faults"
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/harness/job"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/harness/load"
@@ -527,7 +526,7 @@ func (r *runner) startup(ctx context.Context, logDir string) error {
 		if sc.Env.Kind == scenarios.EnvExternal {
 			r.jarID = jarID // not ours to leave behind on someone's cluster
 		}
-		r.jobID, err = r.flink.RunJarFrom(ctx, jarID, "", r.jobArgs(), sc.Job.Parallelism, restore)
+		r.jobID, err = r.flink.RunJarFrom(ctx, jarID, "", job.Args(r.jobTarget()), sc.Job.Parallelism, restore)
 		if err != nil {
 			if restore != "" {
 				return fmt.Errorf("submit job from savepoint %s (job.restore_from): %w", restore, err)
@@ -615,7 +614,7 @@ func (r *runner) startApplication(ctx context.Context, restore string) error {
 	if !ok {
 		return fmt.Errorf("env.scheduler reactive: the %s environment cannot start an application cluster", r.env.Kind())
 	}
-	main, err := jarMainClass(r.opts.Runtime.JobJar)
+	main, err := job.MainClass(r.opts.Runtime.JobJar)
 	if err != nil {
 		return err
 	}
@@ -625,82 +624,16 @@ func (r *runner) startApplication(ctx context.Context, restore string) error {
 	}
 	r.jobID = hex.EncodeToString(id[:])
 	r.con.Logf("abload: starting the application cluster (Reactive Mode) with job %s", r.jobID)
-	if err := app.StartApplication(ctx, main, r.jobArgs(), r.jobID, restore); err != nil {
+	if err := app.StartApplication(ctx, main, job.Args(r.jobTarget()), r.jobID, restore); err != nil {
 		return fmt.Errorf("start application cluster: %w", err)
 	}
 	return nil
 }
 
-// jarMainClass reads Main-Class from a jar's manifest.
-func jarMainClass(jar string) (string, error) {
-	zr, err := zip.OpenReader(jar)
-	if err != nil {
-		return "", err
-	}
-	defer zr.Close()
-	f, err := zr.Open("META-INF/MANIFEST.MF")
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", jar, err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Main-Class:"); ok {
-			return strings.TrimSpace(v), nil
-		}
-	}
-	return "", fmt.Errorf("%s: no Main-Class in its manifest", jar)
-}
-
-func (r *runner) jobArgs() []string {
-	sc := r.sc
-	ms := func(d scenarios.Duration) string { return fmt.Sprint(d.Milliseconds()) }
-	args := []string{
-		"--bootstrap-servers", r.ep.JobBootstrap(),
-		"--input-topic", r.topics.Input,
-		"--group-id", r.topicPrefix() + r.runID,
-		"--job-name", "abload-" + sc.Name,
-		"--window-kind", sc.Job.Window.Kind,
-		"--window-size-ms", ms(sc.Job.Window.Size),
-		"--window-slide-ms", ms(sc.Job.Window.Slide),
-		"--window-gap-ms", ms(sc.Job.Window.Gap),
-		"--allowed-lateness-ms", ms(sc.Job.Window.AllowedLateness),
-		"--out-of-orderness-ms", ms(sc.Job.OutOfOrderness),
-		"--idleness-ms", ms(sc.Job.Idleness),
-		"--dedupe-ttl-ms", ms(sc.Job.StateTTL),
-		"--checkpoint-interval-ms", ms(sc.Job.Checkpoint.Interval),
-		"--sink-linger-ms", ms(sc.Job.SinkLinger),
-		"--checkpoint-mode", sc.Job.Checkpoint.Mode,
-		"--checkpoint-timeout-ms", ms(sc.Job.Checkpoint.Timeout),
-		"--checkpoint-min-pause-ms", ms(sc.Job.Checkpoint.MinPause),
-		"--unaligned-checkpoints", fmt.Sprint(sc.Job.Checkpoint.Unaligned),
-		"--incremental-checkpoints", fmt.Sprint(sc.Job.Checkpoint.Incremental),
-		"--delivery", sc.Job.Delivery,
-		"--state-backend", sc.Job.StateBackend,
-		"--buffer-timeout-ms", ms(sc.Job.BufferTimeout),
-		"--object-reuse", fmt.Sprint(sc.Job.ObjectReuse),
-		"--chaining", fmt.Sprint(sc.Job.Chaining),
-		"--max-parallelism", fmt.Sprint(sc.Job.MaxParallelism),
-		"--serializer", sc.Job.Serializer,
-		"--skew-mitigation", sc.Job.SkewMitigation.Kind,
-		"--salts", fmt.Sprint(sc.Job.SkewMitigation.Salts),
-		"--parallelism-dedupe", fmt.Sprint(sc.Job.StageParallelism.Dedupe),
-		"--parallelism-counts", fmt.Sprint(sc.Job.StageParallelism.Counts),
-		"--parallelism-windows", fmt.Sprint(sc.Job.StageParallelism.Windows),
-		"--cost-per-event-us", fmt.Sprint(sc.Job.CostPerEvent.Microseconds()),
-		"--checkpoint-sync-pause-ms", fmt.Sprint(sc.Job.Checkpoint.SyncPause.Milliseconds()),
-		"--updates-sample", fmt.Sprint(sc.Job.UpdatesSample),
-	}
-	if r.topics.Updates != "" {
-		args = append(args, "--updates-topic", r.topics.Updates)
-	}
-	if r.topics.Windows != "" {
-		args = append(args, "--windows-topic", r.topics.Windows)
-	}
-	if len(r.ep.JobKafkaProperties) > 0 {
-		args = append(args, "--kafka-properties", env.JobKafkaPropertiesArg(r.ep.JobKafkaProperties, r.opts.Secrets))
-	}
-	return args
+// jobTarget is where the run's job reads and writes.
+func (r *runner) jobTarget() job.Target {
+	return job.Target{Scenario: r.sc, Bootstrap: r.ep.JobBootstrap(), KafkaProperties: r.ep.JobKafkaProperties,
+		Secrets: r.opts.Secrets, Topics: r.topics, Group: r.topicPrefix() + r.runID}
 }
 
 // partitions is the number of partitions of the run's input topic.

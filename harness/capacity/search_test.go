@@ -1,4 +1,4 @@
-package harness
+package capacity
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/harness/measure"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -86,8 +87,8 @@ func TestCapacitySearchStops(t *testing.T) {
 	// An error aborts.
 	s = &capSearch{start: 1000, growth: 2, precision: 0.1, max: 1e6}
 	stop, err := runSearch(context.Background(), s, time.Unix(1e6, 0), time.Second, func() time.Time { return time.Unix(0, 0) },
-		func(context.Context, int, float64) (bool, string, error) { return false, "", ErrAborted })
-	if stop != reports.StoppedByAborted || !errors.Is(err, ErrAborted) {
+		func(context.Context, int, float64) (bool, string, error) { return false, "", errTestAborted })
+	if stop != reports.StoppedByAborted || !errors.Is(err, errTestAborted) {
 		t.Errorf("abort: %q %v", stop, err)
 	}
 	// Everything fails: down to start/1000, then stop.
@@ -157,7 +158,7 @@ func TestJudgeStep(t *testing.T) {
 			s.ConsumerDelayP99Ms = 2500
 			sc := scenarios.Defaults()
 			sc.Job.Delivery = scenarios.DeliveryExactlyOnce
-			bound, text := consumerDelayBound(sc)
+			bound, text := measure.ConsumerDelayBound(sc)
 			f.maxConsumerDelayMs, f.consumerDelayText = ms(bound), text
 		}, reports.VerdictPass, "", ""},
 	} {
@@ -175,15 +176,18 @@ func TestJudgeStep(t *testing.T) {
 func TestCapacityClockNote(t *testing.T) {
 	bound := scenarios.Duration{Duration: 100 * time.Millisecond}
 	beyond := &reports.ClockCheck{OffsetMs: 250, UncertaintyMs: 1, BoundMs: 100, Within: false, Probes: 5}
-	if got := capacityClockNote("stopped", beyond, bound); !strings.HasPrefix(got, "stopped; the broker's clock is +250.0 ms ± 1.0 ms off") || !strings.Contains(got, "consumer delay") {
+	if got := ClockNote("stopped", beyond, bound); !strings.HasPrefix(got, "stopped; the broker's clock is +250.0 ms ± 1.0 ms off") || !strings.Contains(got, "consumer delay") {
 		t.Errorf("beyond: %q", got)
 	}
-	if got := capacityClockNote("", beyond, bound); !strings.HasPrefix(got, "the broker's clock") {
+	if got := ClockNote("", beyond, bound); !strings.HasPrefix(got, "the broker's clock") {
 		t.Errorf("beyond, no note: %q", got)
 	}
 	for _, c := range []*reports.ClockCheck{nil, {OffsetMs: 3, Within: true}, {Error: "no probe came back"}} {
-		if got := capacityClockNote("stopped", c, bound); got != "stopped" {
+		if got := ClockNote("stopped", c, bound); got != "stopped" {
 			t.Errorf("%+v: %q", c, got)
 		}
 	}
 }
+
+// errTestAborted stands for the run's abort error.
+var errTestAborted = errors.New("run aborted")

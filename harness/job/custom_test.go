@@ -1,4 +1,4 @@
-package harness
+package job
 
 import (
 	"testing"
@@ -7,12 +7,12 @@ import (
 )
 
 // The Flink-level knobs reach a foreign job as Flink configuration.
-func TestCustomJobFlinkConfig(t *testing.T) {
+func TestFlinkConfig(t *testing.T) {
 	sc, err := scenarios.Parse("t.yaml", []byte("env:\n  slots: 4\njob:\n  jar: x.jar\n  parallelism: 3\n  max_parallelism: 64\n  state_backend: rocksdb\n  serializer: kryo\n  chaining: false\n  checkpoint: {interval: 2s, mode: at_least_once, unaligned: false}\n"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := CustomJobFlinkConfig(sc)
+	m := FlinkConfig(sc)
 	for k, v := range map[string]string{
 		"parallelism.default": "3", "pipeline.max-parallelism": "64", "state.backend.type": "rocksdb",
 		"pipeline.force-kryo": "true", "pipeline.operator-chaining.enabled": "false",
@@ -23,7 +23,7 @@ func TestCustomJobFlinkConfig(t *testing.T) {
 		}
 	}
 	sc.Job.Checkpoint.Interval = scenarios.Duration{}
-	if _, ok := CustomJobFlinkConfig(sc)["execution.checkpointing.interval"]; ok {
+	if _, ok := FlinkConfig(sc)["execution.checkpointing.interval"]; ok {
 		t.Error("checkpointing off: interval still set")
 	}
 }
