@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/abload/abload/scenarios"
 )
 
 // CapacitySchema names the format of capacity.json.
@@ -35,14 +37,14 @@ const (
 // Capacity is the answer of `abload capacity` (capacity.json): every step
 // and the highest rate that held every SLO.
 type Capacity struct {
-	Schema        string      `json:"schema"` // CapacitySchema
-	Name          string      `json:"name"`   // the scenario's
-	AbloadVersion string      `json:"abload_version"`
-	RunID         string      `json:"run_id"`
-	StartedAt     string      `json:"started_at"`
-	FinishedAt    string      `json:"finished_at"`
-	Scenario      any         `json:"scenario"`
-	Environment   Environment `json:"environment"`
+	Schema        string              `json:"schema"` // CapacitySchema
+	Name          string              `json:"name"`   // the scenario's
+	AbloadVersion string              `json:"abload_version"`
+	RunID         string              `json:"run_id"`
+	StartedAt     string              `json:"started_at"`
+	FinishedAt    string              `json:"finished_at"`
+	Scenario      *scenarios.Scenario `json:"scenario"`
+	Environment   Environment         `json:"environment"`
 	// SLO restates what a step had to hold.
 	SLO CapacitySLO `json:"slo"`
 	// SustainableEPS is the highest rate that passed (0: none did).

@@ -48,7 +48,7 @@ func TestWriteCapacity(t *testing.T) {
 func capacityFixture() *Capacity {
 	c := &Capacity{Schema: CapacitySchema, Name: "quick", AbloadVersion: "v0-test", RunID: "20260301-120000-ab12",
 		StartedAt: "2026-03-01T12:00:00Z", FinishedAt: "2026-03-01T12:09:40Z",
-		Scenario:       map[string]any{"name": "quick"},
+		Scenario:       scenarioOf("quick", 0, ""),
 		Environment:    Environment{Kind: "local", FlinkVersion: "1.20.1", KafkaVersion: "3.9.0", CPUs: 2, CPUModel: "AMD EPYC 7B13"},
 		SLO:            CapacitySLO{E2EP99Ms: 1000, LagSlopeRatio: 0.05, MaxSendDelay: 1000},
 		SustainableEPS: 875, FirstFailingEPS: 937, FailReason: "e2e p99 1450.0 ms > 1000 ms",

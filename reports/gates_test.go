@@ -278,7 +278,7 @@ func TestWorseByAtTheLimit(t *testing.T) {
 func TestGatesWarnAboutAnotherConfiguration(t *testing.T) {
 	base := sampleResult()
 	r := sampleResult()
-	r.Scenario = map[string]any{"name": "quick", "workload": map[string]any{"rate": 3000.0, "duration": "20s"}}
+	r.Scenario = scenarioOf("quick", 3000, "20s")
 	_, ws := EvaluateGates([]*gate.Expr{parseGate(t, "e2e.p99 worse_by > 10%")}, r, &Baseline{Name: "main", Results: []*Result{base, base, base}}, CompareOptions{})
 	if !strings.Contains(strings.Join(ws, "\n"), "scenario.workload.rate 3000 vs 2000") {
 		t.Errorf("warnings: %q", ws)

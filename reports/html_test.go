@@ -237,7 +237,7 @@ func minimalResult() *Result {
 		StartedAt:      "2026-03-01T12:00:00Z",
 		FinishedAt:     "2026-03-01T12:03:01Z",
 		Phases:         []Phase{{Name: "startup", StartS: 0, EndS: 181}},
-		Scenario:       map[string]any{"name": "quick"},
+		Scenario:       scenarioOf("quick", 0, ""),
 		InvalidReasons: []string{"the run did not reach its measurement phase"},
 	}
 }
@@ -256,7 +256,7 @@ func TestWriteHTML(t *testing.T) {
 		{"every section", r, spectra},
 		{"no optional section", minimalResult(), nil},
 		{"sections without series", &Result{
-			Status: StatusOK, Valid: true, Scenario: map[string]any{"name": "bare"},
+			Status: StatusOK, Valid: true, Scenario: scenarioOf("bare", 0, ""),
 			Checkpoints:  &Checkpoints{Completed: 3},
 			Skew:         &Skew{MaxOverMean: 1, Vertices: []VertexSkew{{Name: "v", MaxOverMean: 1}}},
 			Resources:    []Resource{{Component: "abload"}},
@@ -345,7 +345,7 @@ func TestWriteHTML(t *testing.T) {
 	t.Run("escaping", func(t *testing.T) {
 		evil := `</script><script>alert("x")</script><img src=x onerror=alert(1)>&amp;`
 		r := minimalResult()
-		r.Scenario = map[string]any{"name": evil}
+		r.Scenario = scenarioOf(evil, 0, "")
 		r.InvalidReasons = []string{evil}
 		r.Error = evil
 		r.Skew = &Skew{Vertices: []VertexSkew{{Name: evil, RecordsIn: []int64{1, 2}}}}

@@ -1,12 +1,13 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/abload/abload/scenarios"
 )
 
 // WriteSummary writes a short human summary of r for the terminal. Write
@@ -250,27 +251,12 @@ func WriteMarkdown(w io.Writer, r *Result) {
 	}
 }
 
-// scenarioName digs the name out of the resolved scenario, whatever its Go
-// type (a *scenarios.Scenario when writing, a map after ReadResult).
-func scenarioName(s any) string {
-	switch v := s.(type) {
-	case nil:
-		return "(unnamed)"
-	case map[string]any:
-		if n, ok := v["name"].(string); ok && n != "" {
-			return n
-		}
+// scenarioName is the scenario's name, or "(unnamed)".
+func scenarioName(s *scenarios.Scenario) string {
+	if s == nil || s.Name == "" {
 		return "(unnamed)"
 	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		return "(unnamed)"
-	}
-	var m map[string]any
-	if json.Unmarshal(b, &m) != nil {
-		return "(unnamed)"
-	}
-	return scenarioName(m)
+	return s.Name
 }
 
 func statusText(s Status) string {

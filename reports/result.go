@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/abload/abload/scenarios"
 )
 
 // Schema identifies the result.json format. Fields may be added within a
@@ -43,10 +45,11 @@ type Result struct {
 	FinishedAt string  `json:"finished_at"`
 	Phases     []Phase `json:"phases"`
 
-	// Scenario is the resolved scenario (a *scenarios.Scenario when written;
-	// a map when read back).
-	Scenario    any         `json:"scenario"`
-	Environment Environment `json:"environment"`
+	// Scenario is the resolved scenario: every field, defaults filled in.
+	// A result written by an older abload reads back with the fields it
+	// had; fields it did not know are zero.
+	Scenario    *scenarios.Scenario `json:"scenario"`
+	Environment Environment         `json:"environment"`
 	// Clock is the check of this host's clock against the Kafka broker's.
 	Clock *ClockCheck `json:"clock,omitempty"`
 	// Notes say plainly what the run could not measure (a job that emits

@@ -5,8 +5,10 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sync"
 
+	"github.com/abload/abload/scenarios"
 	"github.com/invopop/jsonschema"
 	jsv "github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -25,7 +27,16 @@ const ResultSchemaID = "https://github.com/abload/abload/reports/schema/result.s
 // without omitempty are required; unknown fields are allowed, so a reader
 // of this version accepts results that later minor versions extended.
 func GenerateResultSchema() ([]byte, error) {
-	r := &jsonschema.Reflector{AllowAdditionalProperties: true, DoNotReference: false, ExpandedStruct: true}
+	r := &jsonschema.Reflector{AllowAdditionalProperties: true, DoNotReference: false, ExpandedStruct: true,
+		// The resolved scenario is checked by the scenarios package when a
+		// scenario is loaded, and grows with every knob: any object, so a
+		// result an older or newer abload wrote validates.
+		Mapper: func(t reflect.Type) *jsonschema.Schema {
+			if t == reflect.TypeOf(scenarios.Scenario{}) {
+				return &jsonschema.Schema{Description: "the resolved scenario (see the scenario field reference)"}
+			}
+			return nil
+		}}
 	s := r.Reflect(&Result{})
 	s.ID = jsonschema.ID(ResultSchemaID)
 	s.Title = "abload result (" + Schema + ")"

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -10,10 +9,10 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/abload/abload/scenarios"
 )
 
 // PercentilePoint is one point of a percentile spectrum: the value at or
@@ -215,33 +214,10 @@ func HlogMeasureWindow(r *Result) (fromS, toS float64, ok bool) {
 }
 
 // scenarioWindow reads workload.warmup and workload.duration from the
-// resolved scenario, whatever its Go type.
-func scenarioWindow(s any) (warmup, duration time.Duration, ok bool) {
-	m, isMap := s.(map[string]any)
-	if !isMap {
-		if s == nil {
-			return 0, 0, false
-		}
-		b, err := json.Marshal(s)
-		if err != nil || json.Unmarshal(b, &m) != nil {
-			return 0, 0, false
-		}
-	}
-	wl, _ := m["workload"].(map[string]any)
-	ws, _ := wl["warmup"].(string)
-	ds, _ := wl["duration"].(string)
-	if strings.TrimSpace(ds) == "" {
+// resolved scenario.
+func scenarioWindow(s *scenarios.Scenario) (warmup, duration time.Duration, ok bool) {
+	if s == nil || s.Workload.Duration.Duration <= 0 || s.Workload.Warmup.Duration < 0 {
 		return 0, 0, false
 	}
-	d, err := time.ParseDuration(ds)
-	if err != nil || d <= 0 {
-		return 0, 0, false
-	}
-	var w time.Duration
-	if ws != "" {
-		if w, err = time.ParseDuration(ws); err != nil || w < 0 {
-			return 0, 0, false
-		}
-	}
-	return w, d, true
+	return s.Workload.Warmup.Duration, s.Workload.Duration.Duration, true
 }

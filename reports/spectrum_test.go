@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/abload/abload/scenarios"
 )
 
 // hlogInterval is one interval of a test log: [start, end) seconds from the
@@ -229,13 +230,9 @@ func TestSpectraFromHlogErrors(t *testing.T) {
 }
 
 func TestHlogMeasureWindow(t *testing.T) {
-	type workload struct {
-		Warmup   string `json:"warmup"`
-		Duration string `json:"duration"`
-	}
-	type scenario struct {
-		Name     string   `json:"name"`
-		Workload workload `json:"workload"`
+	withWarmup := func(sc *scenarios.Scenario, w time.Duration) *scenarios.Scenario {
+		sc.Workload.Warmup.Duration = w
+		return sc
 	}
 	phases := []Phase{{"startup", 0, 20}, {"warmup", 20.1, 30.35}, {"measure", 30.35, 90.35}, {"drain", 90.35, 95}}
 	tests := []struct {
@@ -244,14 +241,14 @@ func TestHlogMeasureWindow(t *testing.T) {
 		from, to float64
 		ok       bool
 	}{
-		{"scenario map", Result{Scenario: map[string]any{"workload": map[string]any{"warmup": "10s", "duration": "1m"}}, Phases: phases}, 10, 70, true},
-		{"scenario struct", Result{Scenario: &scenario{"s", workload{"0s", "1m30s"}}}, 0, 90, true},
-		{"no warmup field", Result{Scenario: map[string]any{"workload": map[string]any{"duration": "5s"}}}, 0, 5, true},
+		{"scenario", Result{Scenario: withWarmup(scenarioOf("s", 0, "1m"), 10*time.Second), Phases: phases}, 10, 70, true},
+		{"scenario without phases", Result{Scenario: scenarioOf("s", 0, "1m30s")}, 0, 90, true},
+		{"no warmup", Result{Scenario: scenarioOf("s", 0, "5s")}, 0, 5, true},
 		{"phases", Result{Phases: phases}, 10.25, 70.25, true},
 		{"phases without warmup", Result{Phases: []Phase{{"startup", 0, 20}, {"measure", 20, 50}}}, 0, 30, true},
 		{"measure still open", Result{Phases: []Phase{{"warmup", 5, 10}, {"measure", 10, 0}}}, 5, math.Inf(1), true},
 		{"no measurement", Result{Phases: []Phase{{"startup", 0, 20}}}, 0, 0, false},
-		{"bad duration falls back to phases", Result{Scenario: map[string]any{"workload": map[string]any{"duration": "soon"}}, Phases: phases}, 10.25, 70.25, true},
+		{"no duration falls back to phases", Result{Scenario: scenarioOf("s", 0, ""), Phases: phases}, 10.25, 70.25, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

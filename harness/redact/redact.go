@@ -135,7 +135,7 @@ func Scrub[T any](s *Secrets, v *T) {
 	if x == string(b) {
 		return
 	}
-	// UseNumber: an `any` field (the resolved scenario) keeps its integers
+	// UseNumber: an `any` field keeps its integers
 	// exact; through float64 a seed above 2^53 would change.
 	var clean T
 	d := json.NewDecoder(strings.NewReader(x))
