@@ -29,7 +29,7 @@ func TestClockCheckFindsAKnownOffset(t *testing.T) {
 	}
 	defer func() { _ = kafka.DeleteTopics(context.Background(), ep, created) }()
 	for _, skew := range []time.Duration{0, 400 * time.Millisecond, -400 * time.Millisecond} {
-		r := &runner{opts: Options{clockSkew: skew}, sc: sc, ep: ep, con: live.NewConsole(testWriter{t}, nil), clock: NewClock()}
+		r := &session{opts: Options{clockSkew: skew}, sc: sc, ep: ep, con: live.NewConsole(testWriter{t}, nil), clock: NewClock()}
 		r.measureClock(ctx, plan.Clock)
 		c := r.clockChk
 		if c.Error != "" {

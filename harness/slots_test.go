@@ -25,7 +25,7 @@ func TestSubmissionWaitsForSlotsAJustCancelledJobHolds(t *testing.T) {
 		}
 		return o
 	}
-	r := &runner{con: live.NewConsole(io.Discard, nil), flink: ff.Client()}
+	r := &session{con: live.NewConsole(io.Discard, nil), flink: ff.Client()}
 	if err := r.waitForSlots(context.Background(), 2, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestSubmissionWaitsForSlotsAJustCancelledJobHolds(t *testing.T) {
 func TestSubmissionReportsSlotsThatStayTaken(t *testing.T) {
 	ff := flinktest.NewServer(t, "job-1")
 	ff.Overview = func() flink.Overview { return flink.Overview{SlotsTotal: 4, SlotsAvailable: 1, JobsRunning: 1} }
-	r := &runner{con: live.NewConsole(io.Discard, nil), flink: ff.Client()}
+	r := &session{con: live.NewConsole(io.Discard, nil), flink: ff.Client()}
 	err := r.waitForSlots(context.Background(), 2, 500*time.Millisecond)
 	if err == nil || !strings.Contains(err.Error(), "1 free task slot(s) of 4") || !strings.Contains(err.Error(), "needs 2") {
 		t.Fatalf("err = %v", err)

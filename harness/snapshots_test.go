@@ -20,15 +20,15 @@ const (
 	scoreVID = "v-score"
 )
 
-// snapshotRig is a runner whose monitor reads a fake Flink: a source
+// snapshotRig is a rig whose monitor reads a fake Flink: a source
 // vertex and a scoring vertex, each at parallelism 2.
-func snapshotRig(t *testing.T) (*runner, *flinktest.Server) {
+func snapshotRig(t *testing.T) (*rig, *flinktest.Server) {
 	t.Helper()
 	ff := flinktest.NewServer(t, "job-1",
 		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
 		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
 	sc := scenario(t, "kafka.partitions=2")
-	r := &runner{sc: sc, clock: NewClock(), con: live.NewConsole(io.Discard, nil), flink: ff.Client(), jobID: "job-1", topics: kafka.Topics{Input: "in"}}
+	r := &rig{session: &session{sc: sc, clock: NewClock(), con: live.NewConsole(io.Discard, nil), flink: ff.Client(), jobID: "job-1", topics: kafka.Topics{Input: "in"}}}
 	r.startNs = r.clock.Now()
 	r.mon = r.newMonitor()
 	return r, ff

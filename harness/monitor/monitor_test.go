@@ -17,7 +17,7 @@ const (
 	scoreVID = "v-score"
 )
 
-// monitorRig is a runner and a monitor reading a fake Flink: a source
+// monitorRig is a monitor reading a fake Flink: a source
 // vertex reading the 2 partitions of topic "in" and a scoring vertex, each
 // at parallelism 2.
 func monitorRig(t *testing.T) (*rig, *Monitor, *flinktest.Server) {

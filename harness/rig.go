@@ -19,15 +19,58 @@ import (
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/faults"
 	"github.com/abload/abload/harness/flink"
-	"github.com/abload/abload/harness/kafka"
+	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/harness/measure"
+	"github.com/abload/abload/harness/monitor"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
 
+// rig is the live parts of one run on a session: the producer and the
+// sender with their generator and schedule, the consumer feeding the
+// collector, the job watch, the monitor, the faults and scaling actions,
+// the ticker with its timeline and histogram log, the per-subtask probes
+// and the metrics endpoint. It starts them and stops them (drive, or the
+// capacity search), and assembles the result from what they measured.
+type rig struct {
+	*session
+
+	producer *kgo.Client // sends the input events (set by drive or capacity)
+	loadNs   int64       // schedule origin: warmup start
+	measured bool        // the measurement phase began
+
+	col    *measure.Collector
+	gen    *generators.Generator
+	sched  generators.Schedule
+	hlog   *reports.HlogWriter
+	series []reports.TimePoint
+
+	prefilled  int64 // prefill events sent
+	skewMu     sync.Mutex
+	skewStart  []flink.SubtaskRecords // per-subtask records-in when measuring began
+	skewFailed bool
+	skew       *reports.Skew
+	costStart  *scoringCost // the scoring step's CPU and events when measuring began (job.cost_per_event)
+	jobCost    *reports.JobCost
+
+	mon      *monitor.Monitor
+	actions  *faults.Schedule // the run's faults and scaling actions
+	metrics  *live.Server
+	snd      *load.Sender
+	sent     load.Stats       // the sender's totals, once it has finished
+	genStats generators.Stats // what the generator emitted, once the sender has finished
+
+	capacitySpan time.Duration // abload capacity: the search's budget (for the progress line)
+}
+
+// newRig is a run's live parts on the session, none started.
+func newRig(s *session) *rig {
+	return &rig{session: s, actions: faults.New(s.sc, s.clock, s.con.Logf)}
+}
+
 // drive runs warmup, measure and drain on a started environment and builds the result.
-func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
+func (r *rig) drive(ctx context.Context) (*reports.Result, error) {
 	sc := r.sc
 	warm, meas, cool := sc.Workload.Warmup.Duration, sc.Workload.Duration.Duration, sc.Workload.Cooldown.Duration
 	total := r.sched.Count(warm + meas + cool)
@@ -47,6 +90,7 @@ func (r *runner) drive(ctx context.Context) (*reports.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.producer = producer
 	defer consumer.Close()
 	defer producer.Close()
 
@@ -239,7 +283,7 @@ wait:
 // watchJob polls the job's state once a second. A job that leaves RUNNING
 // for good (FAILED, CANCELED, FINISHED) ends the run: its numbers would be
 // those of an idle harness. Restarts are logged as they happen.
-func (r *runner) watchJob(ctx context.Context, ended chan<- string) {
+func (r *rig) watchJob(ctx context.Context, ended chan<- string) {
 	last, lastUp := "RUNNING", true
 	for {
 		select {
@@ -287,7 +331,7 @@ func (r *runner) watchJob(ctx context.Context, ended chan<- string) {
 
 // flush writes one flush control record to every input partition with an
 // event time past the last window, so every window of the run closes.
-func (r *runner) flush(ctx context.Context, lastEventMs int64) error {
+func (r *rig) flush(ctx context.Context, lastEventMs int64) error {
 	cl, err := kgo.NewClient(r.ep.ClientOpts(
 		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DefaultProduceTopic(r.topics.Input))...)
 	if err != nil {
@@ -308,7 +352,7 @@ func (r *runner) flush(ctx context.Context, lastEventMs int64) error {
 
 // drain waits until every sent event is accounted for on the updates path
 // and every expected window result arrived, or the drain timeout passes.
-func (r *runner) drain(ctx context.Context, jobEnded <-chan string) (timedOut, aborted bool, jobFailure string) {
+func (r *rig) drain(ctx context.Context, jobEnded <-chan string) (timedOut, aborted bool, jobFailure string) {
 	deadline := time.Now().Add(r.sc.Workload.DrainTimeout.Duration)
 	for {
 		done, sent := r.col.Drained(r.topics.Updates != "", r.topics.Windows != "")
@@ -334,7 +378,7 @@ func (r *runner) drain(ctx context.Context, jobEnded <-chan string) (timedOut, a
 }
 
 // consume reads both outputs and hands each record to the collector.
-func (r *runner) consume(ctx context.Context, cl *kgo.Client) {
+func (r *rig) consume(ctx context.Context, cl *kgo.Client) {
 	var recs []measure.OutputRecord
 	for {
 		fetches := cl.PollFetches(ctx)
@@ -365,7 +409,7 @@ const logAppendTime = 1
 
 // brokerNs is a broker timestamp on this host's clock: the clock check's
 // offset (the broker's clock minus this host's) taken off.
-func (r *runner) brokerNs(t time.Time) int64 {
+func (r *rig) brokerNs(t time.Time) int64 {
 	ns := t.UnixNano()
 	if c := r.clockChk; c != nil && c.Error == "" {
 		ns -= int64(c.OffsetMs * 1e6)
@@ -375,7 +419,7 @@ func (r *runner) brokerNs(t time.Time) int64 {
 
 // ticker closes one interval per second: hlog entries, a timeline point,
 // and the live progress line.
-func (r *runner) ticker(ctx context.Context) {
+func (r *rig) ticker(ctx context.Context) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
@@ -388,7 +432,7 @@ func (r *runner) ticker(ctx context.Context) {
 	}
 }
 
-func (r *runner) tick(final bool) {
+func (r *rig) tick(final bool) {
 	var position func() (read, atNs int64, rate float64, ok bool)
 	if r.mon != nil {
 		position = r.mon.Read
@@ -418,17 +462,8 @@ func (r *runner) tick(final bool) {
 	}
 }
 
-func (r *runner) currentPhase() string {
-	r.phaseMu.Lock()
-	defer r.phaseMu.Unlock()
-	if n := len(r.phases); n > 0 {
-		return r.phases[n-1].Name
-	}
-	return ""
-}
-
 // result turns what the run saw into the result model.
-func (r *runner) result(aborted, drainTimedOut bool) *reports.Result {
+func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 	sc, st := r.sc, r.sent
 	f := r.col.Figures()
 	res := &reports.Result{
@@ -611,44 +646,6 @@ func envPin(e scenarios.Env) *reports.Pinning {
 	return &reports.Pinning{Kafka: p.Kafka, JobManager: p.JobManager, TaskManagers: p.TaskManagers, Harness: p.Harness}
 }
 
-// kafkaClients makes the run's consumer of the job's outputs (read-committed
-// for exactly-once output, as a downstream consumer would read it) and its
-// producer of input events, with the scenario's producer settings.
-func (r *runner) kafkaClients() (consumer, producer *kgo.Client, err error) {
-	sc := r.sc
-	// Outputs the run did not create (an attached job's) hold earlier
-	// records: read only what comes after the start.
-	from := kgo.NewOffset().AtStart()
-	if x := sc.Env.External.Topics; sc.Env.Kind == scenarios.EnvExternal && (x.Updates != "" || x.Windows != "") {
-		from = kgo.NewOffset().AtEnd()
-	}
-	copts := r.ep.ClientOpts(
-		kgo.ConsumeTopics(r.topics.Outputs()...),
-		kgo.ConsumeResetOffset(from),
-		kgo.FetchMaxWait(100*time.Millisecond),
-	)
-	if sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
-		copts = append(copts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
-	}
-	popts, err := kafka.ProducerOpts(sc.Kafka)
-	if err != nil {
-		return nil, nil, err
-	}
-	if consumer, err = kgo.NewClient(copts...); err != nil {
-		return nil, nil, err
-	}
-	producer, err = kgo.NewClient(append(popts, r.ep.ClientOpts(
-		kgo.DefaultProduceTopic(r.topics.Input),
-		kgo.MaxBufferedRecords(sc.Kafka.MaxBufferedRecords),
-	)...)...)
-	if err != nil {
-		consumer.Close()
-		return nil, nil, err
-	}
-	r.producer = producer
-	return consumer, producer, nil
-}
-
 // outputNotes say plainly what a run could not measure because the job
 // emits only one output, or neither.
 func outputNotes(o scenarios.Outputs) []string {
@@ -661,4 +658,26 @@ func outputNotes(o scenarios.Outputs) []string {
 		return []string{"The job emits no windows (job.outputs.windows false): no window latency and no window reconciliation."}
 	}
 	return nil
+}
+
+// newMonitor is the run's monitor of its job, environment and source; the
+// collector hears of each position poll and of the checkpoints' spans.
+func (r *rig) newMonitor() *monitor.Monitor {
+	cfg := monitor.Config{
+		Flink: r.flink, JobID: r.jobID, Clock: r.clock, StartNs: r.startNs,
+		InputTopic: r.topics.Input, Partitions: r.partitions(), InputBase: r.inputBase,
+		Logf: r.con.Logf,
+	}
+	if cl, ok := r.env.(env.ComponentLister); ok {
+		cfg.Components = cl
+	}
+	if r.env != nil && r.env.Kind() != scenarios.EnvExternal {
+		// The environments abload starts set it (cluster.FlinkBaseConfig).
+		cfg.FetcherInterval = time.Second
+	}
+	if c := r.col; c != nil {
+		cfg.OnPoll = c.NoteAcked
+		cfg.OnCheckpoints = func(nowNs int64, ivs []monitor.Interval) { c.ClassifyOverhead(measure.Horizon(nowNs), ivs) }
+	}
+	return monitor.New(cfg)
 }
