@@ -1,9 +1,6 @@
 package measure
 
 import (
-	"fmt"
-	"sort"
-
 	"github.com/abload/abload/reports"
 )
 
@@ -43,58 +40,4 @@ type Figures struct {
 	// say how they broke the output contract, in the order first seen.
 	BadRecords int64
 	Breaches   []string
-}
-
-// Figures returns what was measured so far.
-func (c *Collector) Figures() Figures {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	f := Figures{
-		MeasureStartNs:     c.measureStartNs,
-		MeasureEndNs:       c.measureEndNs,
-		E2E:                reports.LatencyFromHistogram(c.e2e),
-		Window:             reports.LatencyFromHistogram(c.window),
-		SendDelay:          reports.DelayFromHistogram(c.sendDelay),
-		ConsumerDelay:      reports.DelayFromHistogram(c.consumerDelay),
-		ConsumerDelayValid: reports.DelayFromHistogram(c.consumerDelayValid),
-		Processed:          c.processed,
-		Sample:             c.sample,
-		OutMeasure:         c.outMeasure,
-		Clamped:            c.clamped,
-		ProducerTime:       c.producerTime,
-		Negative:           c.negative,
-		Reconciliation: reports.Reconciliation{
-			Expected:    c.expected,
-			Counted:     c.counted,
-			Lost:        c.expected - c.counted,
-			Duplicated:  c.duplicated,
-			LateDropped: c.late,
-		},
-		Windows:    c.windowReconciliation(),
-		Measured:   c.measured(),
-		WrittenEPS: c.writtenEPS(),
-		BadRecords: c.badRecords,
-	}
-	if c.sample > 1 {
-		f.Reconciliation.UpdatesSample = c.sample
-	}
-	if t := c.byVariant[""]; t != nil && t.counted > 0 {
-		f.NoVariant = t.counted
-	} else {
-		names := make([]string, 0, len(c.byVariant))
-		for v := range c.byVariant {
-			names = append(names, v)
-		}
-		sort.Strings(names)
-		for _, v := range names {
-			t := c.byVariant[v]
-			f.Reconciliation.Variants = append(f.Reconciliation.Variants, reports.VariantReconciliation{Variant: v,
-				Expected: t.expected, Counted: t.counted, Lost: t.expected - t.counted, Duplicated: t.duplicated, LateDropped: t.late})
-		}
-	}
-	for _, k := range c.breachOrder {
-		b := c.breaches[k]
-		f.Breaches = append(f.Breaches, fmt.Sprintf("%d %s record(s) %s (first: %s)", b.Count, b.Output, b.Problem, b.Example))
-	}
-	return f
 }

@@ -2,7 +2,9 @@ package measure
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+	"sort"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/abload/abload/harness/live"
@@ -410,4 +412,112 @@ func (c *Collector) LiveValues(buckets bool) live.Values {
 		v.Send = live.SnapshotUs(c.sendDelay)
 	}
 	return v
+}
+
+// Figures returns what was measured so far.
+func (c *Collector) Figures() Figures {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := Figures{
+		MeasureStartNs:     c.measureStartNs,
+		MeasureEndNs:       c.measureEndNs,
+		E2E:                reports.LatencyFromHistogram(c.e2e),
+		Window:             reports.LatencyFromHistogram(c.window),
+		SendDelay:          reports.DelayFromHistogram(c.sendDelay),
+		ConsumerDelay:      reports.DelayFromHistogram(c.consumerDelay),
+		ConsumerDelayValid: reports.DelayFromHistogram(c.consumerDelayValid),
+		Processed:          c.processed,
+		Sample:             c.sample,
+		OutMeasure:         c.outMeasure,
+		Clamped:            c.clamped,
+		ProducerTime:       c.producerTime,
+		Negative:           c.negative,
+		Reconciliation: reports.Reconciliation{
+			Expected:    c.expected,
+			Counted:     c.counted,
+			Lost:        c.expected - c.counted,
+			Duplicated:  c.duplicated,
+			LateDropped: c.late,
+		},
+		Windows:    c.windowReconciliation(),
+		Measured:   c.measured(),
+		WrittenEPS: c.writtenEPS(),
+		BadRecords: c.badRecords,
+	}
+	if c.sample > 1 {
+		f.Reconciliation.UpdatesSample = c.sample
+	}
+	if t := c.byVariant[""]; t != nil && t.counted > 0 {
+		f.NoVariant = t.counted
+	} else {
+		names := make([]string, 0, len(c.byVariant))
+		for v := range c.byVariant {
+			names = append(names, v)
+		}
+		sort.Strings(names)
+		for _, v := range names {
+			t := c.byVariant[v]
+			f.Reconciliation.Variants = append(f.Reconciliation.Variants, reports.VariantReconciliation{Variant: v,
+				Expected: t.expected, Counted: t.counted, Lost: t.expected - t.counted, Duplicated: t.duplicated, LateDropped: t.late})
+		}
+	}
+	for _, k := range c.breachOrder {
+		b := c.breaches[k]
+		f.Breaches = append(f.Breaches, fmt.Sprintf("%d %s record(s) %s (first: %s)", b.Count, b.Output, b.Problem, b.Example))
+	}
+	return f
+}
+
+// StartJudge opens a capacity step's judge window: from now on the events
+// intended in [fromNs, toNs) and the output read in it are judged apart
+// (until EndJudge).
+func (c *Collector) StartJudge(fromNs, toNs int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.judge = &judgeWindow{fromNs: fromNs, toNs: toNs, e2e: reports.NewLatencyHistogram(),
+		sendDelay: reports.NewLatencyHistogram(), consumerDelay: reports.NewLatencyHistogram()}
+}
+
+// JudgedEvents is how many of the judge window's events have had their
+// update read so far (0 outside a window).
+func (c *Collector) JudgedEvents() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.judge == nil {
+		return 0
+	}
+	return c.judge.e2e.TotalCount()
+}
+
+// Owing is how many events sent still owe their update (scaled by
+// job.updates_sample): what the outputs are behind.
+func (c *Collector) Owing() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return (c.expected - c.counted) * c.sample
+}
+
+// EndJudge closes the judge window and returns what it measured.
+func (c *Collector) EndJudge() Judged {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := Judged{Owing: (c.expected - c.counted) * c.sample}
+	jw := c.judge
+	c.judge = nil
+	if jw == nil {
+		return out
+	}
+	out.Events = jw.e2e.TotalCount()
+	if out.Events > 0 {
+		out.E2EP50Ms = float64(jw.e2e.ValueAtQuantile(50)) / 1000
+		out.E2EP99Ms = float64(jw.e2e.ValueAtQuantile(99)) / 1000
+		out.E2EMaxMs = float64(jw.e2e.Max()) / 1000
+	}
+	if jw.sendDelay.TotalCount() > 0 {
+		out.SendDelayP99Ms = float64(jw.sendDelay.ValueAtQuantile(99)) / 1000
+	}
+	if jw.consumerDelay.TotalCount() > 0 {
+		out.ConsumerDelayP99Ms = float64(jw.consumerDelay.ValueAtQuantile(99)) / 1000
+	}
+	return out
 }
