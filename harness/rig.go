@@ -57,7 +57,7 @@ type rig struct {
 	mon      *monitor.Monitor
 	actions  *faults.Schedule // the run's faults and scaling actions
 	metrics  *live.Server
-	snd      *load.Sender
+	worker   load.Worker      // offers the load (the sender, in this process)
 	sent     load.Stats       // the sender's totals, once it has finished
 	genStats generators.Stats // what the generator emitted, once the sender has finished
 
@@ -166,11 +166,12 @@ func (r *rig) drive(ctx context.Context) (*reports.Result, error) {
 
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
-	r.snd = &load.Sender{Gen: r.gen, Sched: r.sched, Enc: enc, Clock: r.clock, OriginNs: r.loadNs,
-		Total: total, MeasureFirst: measureFirst, MeasureEnd: measureEnd, Windows: windows, Tally: r.col, Sample: r.col.Sample()}
+	r.worker = load.LocalWorker{Sender: &load.Sender{Gen: r.gen, Sched: r.sched, Enc: enc, Clock: r.clock, OriginNs: r.loadNs,
+		Total: total, MeasureFirst: measureFirst, MeasureEnd: measureEnd, Windows: windows, Tally: r.col, Sample: r.col.Sample()},
+		Sink: producer, Lanes: sc.Workload.Lanes}
 	sendDone := make(chan load.Stats, 1)
 	go func() {
-		st, gs := r.snd.Run(sendCtx, producer, max(1, sc.Workload.Lanes))
+		st, gs := r.worker.Send(sendCtx)
 		r.genStats = gs
 		sendDone <- st
 	}()
@@ -379,6 +380,13 @@ func (r *rig) drain(ctx context.Context, jobEnded <-chan string) (timedOut, abor
 
 // consume reads both outputs and hands each record to the collector.
 func (r *rig) consume(ctx context.Context, cl *kgo.Client) {
+	outputs := map[string]measure.Output{}
+	if t := r.topics.Updates; t != "" {
+		outputs[t] = measure.Updates
+	}
+	if t := r.topics.Windows; t != "" {
+		outputs[t] = measure.Windows
+	}
 	var recs []measure.OutputRecord
 	for {
 		fetches := cl.PollFetches(ctx)
@@ -388,10 +396,11 @@ func (r *rig) consume(ctx context.Context, cl *kgo.Client) {
 		now := r.clock.Now()
 		recs = recs[:0]
 		fetches.EachRecord(func(rec *kgo.Record) {
-			if rec.Topic != r.topics.Updates && rec.Topic != r.topics.Windows {
+			out, ok := outputs[rec.Topic]
+			if !ok {
 				return
 			}
-			recs = append(recs, measure.OutputRecord{Windows: rec.Topic == r.topics.Windows, Value: rec.Value,
+			recs = append(recs, measure.OutputRecord{Output: out, Value: rec.Value,
 				BrokerNs: r.brokerNs(rec.Timestamp), Appended: rec.Attrs.TimestampType() == logAppendTime})
 		})
 		r.col.Outputs(now, recs)
@@ -594,7 +603,7 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 	if valid := f.ConsumerDelayValid; valid.P99 > float64(bound.Milliseconds()) {
 		invalid("the harness's consumer fell behind the outputs: p99 consumer delay %.1f ms > %s", valid.P99, boundText)
 	}
-	if n, first := r.snd.Errors(); n > 0 {
+	if n, first := r.worker.Errors(); n > 0 {
 		invalid("%d events failed to produce (first: %v)", n, first)
 	}
 	if drainTimedOut {

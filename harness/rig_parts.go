@@ -407,11 +407,12 @@ func (r *rig) capacity(ctx context.Context, dyn *generators.Dynamic) (*reports.C
 
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
-	r.snd = &load.Sender{Gen: r.gen, Sched: dyn, Enc: enc, Clock: r.clock, OriginNs: r.loadNs,
-		Total: total, MeasureFirst: 0, MeasureEnd: total, Windows: windows, Tally: r.col, Sample: r.col.Sample(), MaxWait: capSenderMaxWait}
+	r.worker = load.LocalWorker{Sender: &load.Sender{Gen: r.gen, Sched: dyn, Enc: enc, Clock: r.clock, OriginNs: r.loadNs,
+		Total: total, MeasureFirst: 0, MeasureEnd: total, Windows: windows, Tally: r.col, Sample: r.col.Sample(), MaxWait: capSenderMaxWait},
+		Sink: producer, Lanes: sc.Workload.Lanes}
 	sendDone := make(chan struct{})
 	go func() {
-		st, gs := r.snd.Run(sendCtx, producer, max(1, sc.Workload.Lanes))
+		st, gs := r.worker.Send(sendCtx)
 		r.sent, r.genStats = st, gs
 		close(sendDone)
 	}()

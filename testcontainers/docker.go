@@ -44,20 +44,24 @@ func init() {
 		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	}
 	env.Register(scenarios.EnvDocker, func(s env.Spec) (env.Environment, error) {
+		rec, err := s.Runtime.Recipe()
+		if err != nil {
+			return nil, err
+		}
 		work, err := os.MkdirTemp("", "abload-docker-")
 		if err != nil {
 			return nil, err
 		}
-		return New(configFor(s, work)), nil
+		return New(configFor(s, rec, work)), nil
 	})
 }
 
-// configFor is the environment a scenario asks for, with its scratch
-// directory.
-func configFor(s env.Spec, workDir string) Config {
+// configFor is the environment a scenario asks for, a cluster of the
+// recipe's Flink line, with its scratch directory.
+func configFor(s env.Spec, rec cluster.Recipe, workDir string) Config {
 	e := s.Scenario.Env
 	return Config{
-		Settings:          cluster.SettingsFor(s.Scenario),
+		Settings:          cluster.SettingsFor(s.Scenario, rec),
 		Runtime:           s.Runtime,
 		LogDir:            s.LogDir,
 		WorkDir:           workDir,
@@ -314,7 +318,11 @@ func (e *Env) Start(ctx context.Context) (*env.Endpoints, error) {
 // JobManager and the TaskManagers, computed from it by Flink's own memory
 // model (on the host, from the same jars the images carry).
 func (e *Env) flinkConfig(ctx context.Context) (map[string]string, cluster.JVMFlags, cluster.JVMFlags, error) {
-	conf := cluster.FlinkBaseConfig(e.cfg.JobManagerMemory, e.cfg.TaskManagerMemory, e.cfg.Slots)
+	rec, err := e.cfg.Runtime.Recipe()
+	if err != nil {
+		return nil, cluster.JVMFlags{}, cluster.JVMFlags{}, err
+	}
+	conf := rec.Base(e.cfg.JobManagerMemory, e.cfg.TaskManagerMemory, e.cfg.Slots)
 	for k, v := range map[string]string{
 		"jobmanager.bind-host":        "0.0.0.0",
 		"jobmanager.rpc.address":      "jobmanager",

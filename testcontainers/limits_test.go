@@ -6,6 +6,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 
 	"github.com/abload/abload/harness/env"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -15,7 +16,11 @@ func TestContainerLimitsFromScenario(t *testing.T) {
 	sc.Env.Kind = scenarios.EnvDocker
 	sc.Env.TaskManager.CPUs = 0.5
 	sc.Env.Pin = scenarios.Pin{Kafka: "0", TaskManagers: "1", Harness: "0"}
-	cfg := configFor(env.Spec{Scenario: sc}, t.TempDir())
+	rec, err := cluster.RecipeFor("2.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := configFor(env.Spec{Scenario: sc}, rec, t.TempDir())
 
 	for _, tt := range []struct {
 		name       string

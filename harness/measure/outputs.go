@@ -309,9 +309,26 @@ func (c *Collector) countOutput(nowNs, stampNs int64, appended bool) {
 	c.recordConsumerDelay(nowNs, stampNs, appended)
 }
 
+// Output names one output of the job a run consumes; each has its own
+// reader in the collector (outputReaders). A new output (the decisions a
+// later job emits) is a kind, its reader, and its topic in the run.
+type Output int
+
+// The outputs the collector reads.
+const (
+	Updates Output = iota // one record per event (1 in job.updates_sample)
+	Windows               // one record per window firing
+)
+
+// outputReaders reads one record of each output, under c.mu.
+var outputReaders = [...]func(c *Collector, value []byte, nowNs, stampNs int64, appended bool){
+	Updates: (*Collector).onUpdate,
+	Windows: (*Collector).onWindow,
+}
+
 // OutputRecord is one output record as the consumer read it.
 type OutputRecord struct {
-	Windows  bool // from the windows output (else updates)
+	Output   Output
 	Value    []byte
 	BrokerNs int64 // its timestamp on this host's clock
 	Appended bool  // the broker stamped it (LogAppendTime)
@@ -322,11 +339,7 @@ func (c *Collector) Outputs(nowNs int64, recs []OutputRecord) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, r := range recs {
-		if r.Windows {
-			c.onWindow(r.Value, nowNs, r.BrokerNs, r.Appended)
-		} else {
-			c.onUpdate(r.Value, nowNs, r.BrokerNs, r.Appended)
-		}
+		outputReaders[r.Output](c, r.Value, nowNs, r.BrokerNs, r.Appended)
 	}
 }
 

@@ -15,8 +15,9 @@ import (
 	"github.com/abload/abload/scenarios"
 )
 
-// FlinkClusterConfig is the Flink configuration (flat config.yaml keys) the
-// scenario's env section asks of the cluster an environment starts: failure
+// FlinkClusterConfig is the Flink 2.2 line's recipe (Recipe.Cluster) for
+// the Flink configuration (flat config.yaml keys) the scenario's env
+// section asks of the cluster an environment starts: failure
 // detection and the TaskManager memory split that batching and RocksDB
 // depend on.
 func FlinkClusterConfig(e scenarios.Env) map[string]string {
@@ -44,8 +45,8 @@ func FlinkClusterConfig(e scenarios.Env) map[string]string {
 	return m
 }
 
-// FlinkBaseConfig is the Flink configuration every environment that starts
-// a cluster shares (flat config.yaml keys): memory, a 1 s metric and
+// FlinkBaseConfig is the Flink 2.2 line's recipe (Recipe.Base) for the
+// Flink configuration every environment that starts a cluster shares (flat config.yaml keys): memory, a 1 s metric and
 // checkpoint-statistics refresh for the timeline, failure detection and
 // restart strategy, the Java 17 module flags. Environments add where the
 // processes bind and their directories, then the scenario's

@@ -31,8 +31,9 @@ type Settings struct {
 	Network scenarios.Network
 }
 
-// SettingsFor is what a scenario's env section asks of the cluster.
-func SettingsFor(sc *scenarios.Scenario) Settings {
+// SettingsFor is what a scenario's env section asks of a cluster of the
+// recipe's Flink line.
+func SettingsFor(sc *scenarios.Scenario, rec Recipe) Settings {
 	e := sc.Env
 	return Settings{
 		TaskManagers:      e.TaskManagers,
@@ -41,7 +42,7 @@ func SettingsFor(sc *scenarios.Scenario) Settings {
 		JobManagerMemory:  e.JobManagerMemory,
 		KafkaHeap:         e.KafkaHeap,
 		StartupTimeout:    e.StartupTimeout.Duration,
-		FlinkConfig:       FlinkClusterConfig(e),
+		FlinkConfig:       rec.Cluster(e),
 		RestartDelay:      e.RestartDelay.Duration,
 		NetProxy:          sc.NeedsNetProxy(),
 		Network:           e.Network,

@@ -77,12 +77,16 @@ func New(cfg Config) *Env {
 // section asks for; its scratch directory is removed by Stop.
 func FromSpec(spec env.Spec) (env.Environment, error) {
 	sc := spec.Scenario
+	rec, err := spec.Runtime.Recipe()
+	if err != nil {
+		return nil, err
+	}
 	work, err := os.MkdirTemp("", "abload-env-")
 	if err != nil {
 		return nil, err
 	}
 	return New(Config{
-		Settings:    cluster.SettingsFor(sc),
+		Settings:    cluster.SettingsFor(sc, rec),
 		Runtime:     spec.Runtime,
 		LogDir:      spec.LogDir,
 		WorkDir:     work,
@@ -319,7 +323,11 @@ func (e *Env) startFlink(ctx context.Context, log4j string, restPort, rpcPort in
 		}
 	}
 	tmMem, jmMem := e.cfg.TaskManagerMemory, e.cfg.JobManagerMemory
-	conf := cluster.FlinkBaseConfig(jmMem, tmMem, e.cfg.Slots)
+	rec, err := e.cfg.Runtime.Recipe()
+	if err != nil {
+		return err
+	}
+	conf := rec.Base(jmMem, tmMem, e.cfg.Slots)
 	for k, v := range map[string]string{
 		"jobmanager.bind-host":        "127.0.0.1",
 		"jobmanager.rpc.address":      "127.0.0.1",
