@@ -21,6 +21,7 @@ import (
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/harness/measure"
+	"github.com/abload/abload/harness/session"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -71,7 +72,7 @@ func runSender(b *testing.B, sc *scenarios.Scenario, sched generators.Schedule, 
 	if err != nil {
 		b.Fatal(err)
 	}
-	clock := NewClock()
+	clock := session.NewClock()
 	col := measure.New(n, load.WindowAssigner{})
 	s := &load.Sender{Gen: g, Sched: sched, Enc: enc, Clock: clock, OriginNs: clock.Now(), Total: n, MeasureEnd: n, Tally: col, Sample: col.Sample()}
 	start := time.Now()

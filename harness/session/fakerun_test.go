@@ -1,4 +1,4 @@
-package harness
+package session
 
 import (
 	"context"
@@ -141,6 +141,12 @@ func fakeRig(t *testing.T, delay time.Duration) (*fakeEnv, *fakeJob, *flinktest.
 		t.Fatal(err)
 	}
 	t.Cleanup(kc.Close)
+	return fakeRigOn(t, kc.ListenAddrs(), delay)
+}
+
+// fakeRigOn is fakeRig on the brokers at seeds (a real broker).
+func fakeRigOn(t *testing.T, seeds []string, delay time.Duration) (*fakeEnv, *fakeJob, *flinktest.Server) {
+	t.Helper()
 	ff := flinktest.NewServer(t, "job-1",
 		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
 		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
@@ -150,7 +156,6 @@ func fakeRig(t *testing.T, delay time.Duration) (*fakeEnv, *fakeJob, *flinktest.
 	// As in the environments abload starts: metrics refreshed once a second.
 	ff.FetchInterval = time.Second
 	job := &fakeJob{delay: delay, ff: ff}
-	seeds := kc.ListenAddrs()
 	ff.OnRun = func(args []string) error {
 		ff.Lock()
 		ff.OnCancel = job.stop
@@ -166,7 +171,7 @@ func fakeRig(t *testing.T, delay time.Duration) (*fakeEnv, *fakeJob, *flinktest.
 // checkpoints, no cooldown, with sets applied.
 func fakeScenario(t *testing.T, sets ...string) *scenarios.Scenario {
 	t.Helper()
-	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), append([]string{
+	sc, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "quick.yaml"), append([]string{
 		"workload.cooldown=0s", "kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h"}, sets...))
 	if err != nil {
 		t.Fatal(err)
@@ -318,4 +323,12 @@ func TestThroughputOfAFakeJobThatFallsShort(t *testing.T) {
 	if rec := res.Reconciliation; rec.Lost != 0 || rec.Counted != res.Events.SentTotal {
 		t.Errorf("reconciliation %+v: the drain catches up on everything", rec)
 	}
+}
+
+// testWriter sends progress lines to a test's log.
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Logf("%s", p)
+	return len(p), nil
 }

@@ -1,4 +1,4 @@
-package harness
+package session
 
 import (
 	"context"
@@ -8,20 +8,35 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness/clockcheck"
+	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/scenarios"
 )
 
-// Against the real broker: with this host's clock as it is, the offset is
+// Against a real broker: with this host's clock as it is, the offset is
 // 0 within its uncertainty; with the harness's view of its clock shifted by
-// a known amount, the check finds that amount and a run is marked invalid.
+// a known amount, the check finds that amount and a run (against a job
+// whose Flink is fake: the clock is the broker's) is marked invalid.
 func TestClockCheckFindsAKnownOffset(t *testing.T) {
-	needEnv(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	if testing.Short() {
+		t.Skip("needs a real Kafka broker")
+	}
+	rt, err := cluster.FindRuntime("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broker := local.New(local.Config{Runtime: rt, LogDir: t.TempDir(), WorkDir: t.TempDir(), KafkaOnly: true,
+		Settings: cluster.Settings{StartupTimeout: 3 * time.Minute}})
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	ep := shared.env.Endpoints()
-	sc := scenario(t)
+	ep, err := broker.Start(ctx)
+	defer func() { _ = broker.Stop(context.Background()) }()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := fakeScenario(t)
 	plan := kafka.PlanTopics(sc, newRunID())
 	created, err := kafka.CreateTopics(ctx, ep, []kafka.TopicSpec{plan.Create[len(plan.Create)-1]}, 1)
 	if err != nil {
@@ -50,8 +65,9 @@ func TestClockCheckFindsAKnownOffset(t *testing.T) {
 
 	// A whole run whose clock check finds the broker 400 ms off is invalid,
 	// saying why; its figures are still there.
-	res, err := Run(ctx, Options{Scenario: scenario(t, "workload.rate=200", "workload.warmup=1s", "workload.duration=2s"),
-		OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}, clockSkew: 400 * time.Millisecond})
+	fenv, _, _ := fakeRigOn(t, ep.KafkaBootstrap, 20*time.Millisecond)
+	res, err := Run(ctx, Options{Scenario: fakeScenario(t, "workload.rate=200", "workload.warmup=1s", "workload.duration=2s"),
+		OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: fenv, Stderr: testWriter{t}, clockSkew: 400 * time.Millisecond})
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}

@@ -1,9 +1,10 @@
-package harness
+package session
 
 import (
 	"context"
 	"io"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/abload/abload/harness/flink/flinktest"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/live"
+	"github.com/abload/abload/scenarios"
 )
 
 // The fake job's vertices: a source and the scoring step.
@@ -27,7 +29,10 @@ func snapshotRig(t *testing.T) (*rig, *flinktest.Server) {
 	ff := flinktest.NewServer(t, "job-1",
 		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
 		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})
-	sc := scenario(t, "kafka.partitions=2")
+	sc, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "quick.yaml"), []string{"kafka.partitions=2"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := &rig{session: &session{sc: sc, clock: NewClock(), con: live.NewConsole(io.Discard, nil), flink: ff.Client(), jobID: "job-1", topics: kafka.Topics{Input: "in"}}}
 	r.startNs = r.clock.Now()
 	r.mon = r.newMonitor()

@@ -1,4 +1,4 @@
-package harness
+package session
 
 import (
 	"context"
@@ -31,7 +31,7 @@ const (
 // schedule. The answer is returned (with the steps so far) whenever the
 // search began, also on abort or failure alongside the error.
 func Capacity(ctx context.Context, opts Options) (res *reports.Capacity, err error) {
-	opts = opts.withDefaults()
+	opts = opts.WithDefaults()
 	defer func() {
 		redact.Scrub(opts.Secrets, res)
 		err = opts.Secrets.Error(err)
