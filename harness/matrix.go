@@ -17,37 +17,6 @@ import (
 	"github.com/abload/abload/scenarios"
 )
 
-// IndexSchema identifies index.json, the table of contents of a matrix run.
-const IndexSchema = "abload.index/v1"
-
-// Index is index.json: one entry per run of a matrix, in the order they ran.
-type Index struct {
-	Schema      string       `json:"schema"`
-	Scenario    string       `json:"scenario"`
-	Points      []IndexPoint `json:"points"`
-	Repetitions int          `json:"repetitions"`
-	Runs        []IndexRun   `json:"runs"`
-	StartedAt   string       `json:"started_at"`
-	FinishedAt  string       `json:"finished_at,omitempty"`
-}
-
-// IndexPoint is one matrix point.
-type IndexPoint struct {
-	Name     string   `json:"name"`
-	Settings []string `json:"settings"`
-}
-
-// IndexRun is one run: a point's repetition, where its result is, how it ended.
-type IndexRun struct {
-	Point      string   `json:"point"`
-	Repetition int      `json:"repetition"`
-	Dir        string   `json:"dir"` // relative to the index
-	Status     string   `json:"status"`
-	Valid      bool     `json:"valid"`
-	Reasons    []string `json:"invalid_reasons,omitempty"`
-	Error      string   `json:"error,omitempty"`
-}
-
 // MatrixOptions configures RunMatrix.
 type MatrixOptions struct {
 	Source      string // scenario file name, for the index
@@ -75,15 +44,15 @@ type MatrixOptions struct {
 // at the end, logs in OutDir/logs); a point with a different env gets a new
 // one. env.network's shaping does not count: each run shapes the shared
 // environment's network proxy itself. An abort stops after the current run.
-func RunMatrix(ctx context.Context, o MatrixOptions) (idx *Index, err error) {
+func RunMatrix(ctx context.Context, o MatrixOptions) (idx *reports.Index, err error) {
 	if o.Secrets == nil {
 		o.Secrets = &redact.Secrets{}
 	}
 	defer func() { err = o.Secrets.Error(err) }()
 	con := live.NewConsole(o.Stderr, o.Secrets)
-	idx = &Index{Schema: IndexSchema, Scenario: o.Source, Repetitions: o.Repetitions, StartedAt: time.Now().UTC().Format(time.RFC3339)}
+	idx = &reports.Index{Schema: reports.IndexSchema, Scenario: o.Source, Repetitions: o.Repetitions, StartedAt: time.Now().UTC().Format(time.RFC3339)}
 	for _, p := range o.Points {
-		idx.Points = append(idx.Points, IndexPoint{Name: p.Name, Settings: p.Settings})
+		idx.Points = append(idx.Points, reports.IndexPoint{Name: p.Name, Settings: p.Settings})
 	}
 	pool := NewEnvPool(o.Runtime, o.OutDir, con.Logf, o.Secrets)
 	defer pool.Close()
@@ -105,7 +74,7 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (idx *Index, err error) {
 			return idx, err
 		}
 		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: o.Runtime, Env: env, Stderr: o.Stderr, Version: o.Version, MetricsAddr: o.MetricsAddr, Cleanup: o.Cleanup, Secrets: o.Secrets})
-		entry := IndexRun{Point: p.Name, Repetition: slot.Repetition, Dir: rel}
+		entry := reports.IndexRun{Point: p.Name, Repetition: slot.Repetition, Dir: rel}
 		if res != nil {
 			entry.Status, entry.Valid, entry.Reasons = string(res.Status), res.Valid, res.InvalidReasons
 		} else {
@@ -156,7 +125,7 @@ func SharedEnvKey(sc *scenarios.Scenario) scenarios.Env {
 	return e
 }
 
-func writeIndex(dir string, idx *Index) error {
+func writeIndex(dir string, idx *reports.Index) error {
 	data, err := json.MarshalIndent(idx, "", "  ")
 	if err != nil {
 		return err

@@ -220,31 +220,20 @@ func jsonDiffs(path string, x, y any) []string {
 // history). Results are returned as saved, invalid ones included: callers
 // leave those out (Baseline.Valid) and say so.
 func ResolveBaseline(arg, dir string) (*Baseline, error) {
-	if fileExists(resultFile(arg)) {
-		r, err := ReadResult(resultFile(arg))
+	if _, err := os.Stat(arg); err == nil {
+		t, err := ReadTree(arg)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("baseline: %w", err)
 		}
-		return &Baseline{Name: filepath.Clean(arg), Results: []*Result{r}, Dirs: []string{filepath.Dir(resultFile(arg))}}, nil
-	}
-	if st, err := os.Stat(arg); err == nil && st.IsDir() {
-		entries, err := os.ReadDir(arg)
-		if err != nil {
-			return nil, err
+		if len(t.Configs) != 1 {
+			return nil, fmt.Errorf("baseline %q: a matrix of %d points is not one configuration: name one point's directory", arg, len(t.Configs))
 		}
 		b := &Baseline{Name: filepath.Clean(arg)}
-		for _, e := range entries {
-			p := filepath.Join(arg, e.Name())
-			if e.IsDir() && fileExists(filepath.Join(p, ResultFile)) {
-				r, err := ReadResult(filepath.Join(p, ResultFile))
-				if err != nil {
-					return nil, err
-				}
-				b.Results, b.Dirs = append(b.Results, r), append(b.Dirs, p)
-			}
+		for _, r := range t.Runs() {
+			b.Results, b.Dirs = append(b.Results, r.Result), append(b.Dirs, r.Dir)
 		}
 		if len(b.Results) == 0 {
-			return nil, fmt.Errorf("baseline %q: no result.json there, nor in its subdirectories", arg)
+			return nil, fmt.Errorf("baseline %q: no run with a %s", arg, ResultFile)
 		}
 		return b, nil
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,11 +8,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 
-	"github.com/abload/abload/harness"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/reports/gate"
 )
@@ -332,111 +328,26 @@ func cmpUniqueName(taken map[string]bool, name, alt string) string {
 // loadCompareArg reads one RESULT argument (see compare --help) into its
 // configurations, with warnings about runs left out. Errors name the path.
 func loadCompareArg(arg string) ([]loadedConfig, []string, error) {
-	clean := filepath.Clean(arg)
-	st, err := os.Stat(arg)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, nil, fmt.Errorf("%s: no such file or directory", arg)
-		}
-		return nil, nil, err
-	}
-	if !st.IsDir() {
-		r, err := reports.ReadResult(arg)
-		if err != nil {
-			return nil, nil, err
-		}
-		name := clean
-		if filepath.Base(clean) == reports.ResultFile {
-			name = filepath.Dir(clean)
-		}
-		return []loadedConfig{{Config: reports.Config{Name: name, Results: []*reports.Result{r}, Dirs: []string{name}}, path: name}}, nil, nil
-	}
-	if cmpFileExists(filepath.Join(arg, "index.json")) {
-		return loadMatrixArg(arg, clean)
-	}
-	if cmpFileExists(filepath.Join(arg, reports.ResultFile)) {
-		r, err := reports.ReadResult(filepath.Join(arg, reports.ResultFile))
-		if err != nil {
-			return nil, nil, err
-		}
-		return []loadedConfig{{Config: reports.Config{Name: clean, Results: []*reports.Result{r}, Dirs: []string{clean}}, path: clean}}, nil, nil
-	}
-	entries, err := os.ReadDir(arg)
+	t, err := reports.ReadTree(arg)
 	if err != nil {
 		return nil, nil, err
 	}
-	var reps []string
-	for _, e := range entries {
-		if e.IsDir() && cmpFileExists(filepath.Join(arg, e.Name(), reports.ResultFile)) {
-			reps = append(reps, e.Name())
-		}
-	}
-	if len(reps) == 0 {
-		return nil, nil, fmt.Errorf("%s: not a result: no %s, no index.json, and no subdirectory with a %s", arg, reports.ResultFile, reports.ResultFile)
-	}
-	sort.Slice(reps, func(i, j int) bool { return cmpNaturalLess(reps[i], reps[j]) })
-	c := loadedConfig{Config: reports.Config{Name: clean}, path: clean}
-	for _, d := range reps {
-		r, err := reports.ReadResult(filepath.Join(arg, d, reports.ResultFile))
-		if err != nil {
-			return nil, nil, err
-		}
-		c.Results = append(c.Results, r)
-		c.Dirs = append(c.Dirs, filepath.Join(clean, d))
-	}
-	return []loadedConfig{c}, nil, nil
-}
-
-// loadMatrixArg reads a matrix output: one configuration per point, in the
-// index's point order, with its runs in repetition order.
-func loadMatrixArg(arg, clean string) ([]loadedConfig, []string, error) {
-	path := filepath.Join(arg, "index.json")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	var idx harness.Index
-	if err := json.Unmarshal(b, &idx); err != nil {
-		return nil, nil, fmt.Errorf("%s: not a matrix index: %v", path, err)
-	}
-	if idx.Schema != harness.IndexSchema {
-		return nil, nil, fmt.Errorf("%s: schema %q, want %q", path, idx.Schema, harness.IndexSchema)
-	}
-	runs := append([]harness.IndexRun(nil), idx.Runs...)
-	sort.SliceStable(runs, func(i, j int) bool { return runs[i].Repetition < runs[j].Repetition })
 	var out []loadedConfig
 	var warnings []string
-	for _, p := range idx.Points {
-		c := loadedConfig{Config: reports.Config{Name: p.Name}, alt: filepath.Join(clean, p.Name), path: filepath.Join(clean, p.Name)}
-		for _, run := range runs {
-			if run.Point != p.Name {
-				continue
-			}
-			dir := filepath.Join(clean, filepath.FromSlash(run.Dir))
-			file := filepath.Join(dir, reports.ResultFile)
-			if !cmpFileExists(file) {
-				why := "status " + run.Status
-				if run.Error != "" {
-					why += ": " + run.Error
+	for _, tc := range t.Configs {
+		c := loadedConfig{Config: reports.Config{Name: tc.Name, Results: tc.Results(), Dirs: tc.Dirs()}, path: tc.Path}
+		if t.Kind == reports.TreeKindMatrix {
+			c.alt = tc.Path
+			for _, r := range tc.Runs {
+				if r.Result == nil {
+					// It still counts among the point's runs: a point most
+					// of whose runs crashed is insufficient.
+					warnings = append(warnings, fmt.Sprintf("%s: repetition %d has no result (%s) left out (%s)",
+						tc.Name, r.Repetition, filepath.Join(r.Dir, reports.ResultFile), r.Missing))
 				}
-				warnings = append(warnings, fmt.Sprintf("%s: repetition %d has no result (%s) left out (%s)", p.Name, run.Repetition, file, why))
-				// It still counts among the point's runs: a point most of
-				// whose runs crashed is insufficient.
-				c.Results = append(c.Results, nil)
-				c.Dirs = append(c.Dirs, dir)
-				continue
 			}
-			r, err := reports.ReadResult(file)
-			if err != nil {
-				return nil, nil, err
-			}
-			c.Results = append(c.Results, r)
-			c.Dirs = append(c.Dirs, dir)
 		}
 		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, nil, fmt.Errorf("%s: no points", path)
 	}
 	return out, warnings, nil
 }
@@ -482,36 +393,3 @@ func findBaseline(arg, baselinesDir string, pos []string, configs []loadedConfig
 	return 0, &loadedConfig{Config: b.Config(), alt: "baseline " + arg}, nil
 }
 
-func cmpFileExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir()
-}
-
-// cmpNaturalLess orders names with numbers by value: rep-2 before rep-10.
-func cmpNaturalLess(a, b string) bool {
-	for a != "" && b != "" {
-		da, db := cmpDigitPrefix(a), cmpDigitPrefix(b)
-		if da > 0 && db > 0 {
-			na, _ := strconv.ParseUint(a[:da], 10, 64)
-			nb, _ := strconv.ParseUint(b[:db], 10, 64)
-			if na != nb {
-				return na < nb
-			}
-			a, b = a[da:], b[db:]
-			continue
-		}
-		if a[0] != b[0] {
-			return a[0] < b[0]
-		}
-		a, b = a[1:], b[1:]
-	}
-	return len(a) < len(b)
-}
-
-func cmpDigitPrefix(s string) int {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	return i
-}

@@ -4,8 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/abload/abload/reports"
 )
@@ -17,8 +15,8 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: abload export RESULT... [--format benchstat]")
 		fmt.Fprintln(fs.Output(), "\nPrints results as Go benchmark lines, one per run (RESULT: a result.json, a run directory,")
-		fmt.Fprintln(fs.Output(), "or a matrix directory, whose runs are all exported), so benchstat and other Go benchmark")
-		fmt.Fprintln(fs.Output(), "tooling can read them, e.g.:")
+		fmt.Fprintln(fs.Output(), "a matrix directory or a directory of repetitions, whose runs are all exported), so benchstat")
+		fmt.Fprintln(fs.Output(), "and other Go benchmark tooling can read them, e.g.:")
 		fmt.Fprintln(fs.Output(), "  abload export results/a > a.txt; abload export results/b > b.txt; benchstat a.txt b.txt")
 		fmt.Fprintln(fs.Output(), "\nExit codes: 0 ok, 2 invalid input.")
 		fmt.Fprintln(fs.Output(), "\nFlags:")
@@ -39,26 +37,13 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	var all []reports.BenchRun
 	for _, p := range pos {
-		type file struct{ path, point string }
-		files := []file{{path: p}}
-		if dirs, err := runDirs(p); err == nil {
-			files = files[:0]
-			_, matrixErr := os.Stat(filepath.Join(p, "index.json"))
-			for _, d := range dirs {
-				f := file{path: filepath.Join(d, reports.ResultFile)}
-				if matrixErr == nil {
-					f.point = filepath.Base(filepath.Dir(d)) // OUT/<point>/rep-N
-				}
-				files = append(files, f)
-			}
+		runs, err := treeRuns(p)
+		if err != nil {
+			fmt.Fprintf(stderr, "abload export: %v\n", err)
+			return exitInput
 		}
-		for _, f := range files {
-			r, err := reports.ReadResult(f.path)
-			if err != nil {
-				fmt.Fprintf(stderr, "abload export: %v\n", err)
-				return exitInput
-			}
-			all = append(all, reports.BenchRun{Result: r, Point: f.point})
+		for _, r := range runs {
+			all = append(all, reports.BenchRun{Result: r.Result, Point: r.Point})
 		}
 	}
 	if err := reports.WriteBenchstat(stdout, all); err != nil {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,7 +17,8 @@ func reportCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(fs.Output(), "Usage: abload report DIR [--format md|html|all]")
 		fmt.Fprintln(fs.Output(), "\nRegenerates a run's report.md and report.html (and junit.xml, when it has gates) from its")
 		fmt.Fprintln(fs.Output(), "result.json and latency.hlog alone: no cluster is needed. DIR is a run's result directory,")
-		fmt.Fprintln(fs.Output(), "or a matrix's (with index.json), whose every run is regenerated.")
+		fmt.Fprintln(fs.Output(), "a matrix's (with index.json) or a directory of repetitions (subdirectories with result.json),")
+		fmt.Fprintln(fs.Output(), "whose every run is regenerated.")
 		fmt.Fprintln(fs.Output(), "\nExit codes: 0 ok, 1 a report could not be written, 2 DIR holds no result.")
 		fmt.Fprintln(fs.Output(), "\nFlags:")
 		fs.PrintDefaults()
@@ -32,18 +31,14 @@ func reportCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "abload report: --format must be md, html or all, got %q\n", *format)
 		return exitInput
 	}
-	dirs, err := runDirs(arg)
+	runs, err := treeRuns(arg)
 	if err != nil {
 		fmt.Fprintf(stderr, "abload report: %v\n", err)
 		return exitInput
 	}
-	for _, d := range dirs {
-		res, err := reports.ReadResult(filepath.Join(d, reports.ResultFile))
-		if err != nil {
-			fmt.Fprintf(stderr, "abload report: %v\n", err)
-			return exitInput
-		}
-		written, err := writeReports(d, res, *format)
+	for _, r := range runs {
+		d := r.Dir
+		written, err := writeReports(d, r.Result, *format)
 		if err != nil {
 			fmt.Fprintf(stderr, "abload report: %s: %v\n", d, err)
 			return exitRuntime
@@ -55,40 +50,19 @@ func reportCmd(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// runDirs returns DIR itself when it holds a result.json, or every run of
-// the matrix whose index.json it holds.
-func runDirs(dir string) ([]string, error) {
-	if _, err := os.Stat(filepath.Join(dir, reports.ResultFile)); err == nil {
-		return []string{dir}, nil
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "index.json"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no result.json (a run) or index.json (a matrix) in it", dir)
-	}
+// treeRuns are the runs with a result that a RESULT argument holds
+// (reports.ReadTree: a result.json, a run, a matrix, a directory of
+// repetitions), in order.
+func treeRuns(arg string) ([]reports.TreeRun, error) {
+	t, err := reports.ReadTree(arg)
 	if err != nil {
 		return nil, err
 	}
-	var idx struct {
-		Runs []struct {
-			Dir string `json:"dir"`
-		} `json:"runs"`
+	runs := t.Runs()
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("%s: no run with a %s in it", arg, reports.ResultFile)
 	}
-	if err := json.Unmarshal(b, &idx); err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, "index.json"), err)
-	}
-	var out []string
-	for _, r := range idx.Runs {
-		if !filepath.IsLocal(r.Dir) {
-			return nil, fmt.Errorf("%s: runs[].dir %q: want a directory inside %s", filepath.Join(dir, "index.json"), r.Dir, dir)
-		}
-		if _, err := os.Stat(filepath.Join(dir, r.Dir, reports.ResultFile)); err == nil {
-			out = append(out, filepath.Join(dir, r.Dir))
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: the matrix has no run with a result.json", dir)
-	}
-	return out, nil
+	return runs, nil
 }
 
 // writeReports writes the run's report files from its result (and hlog).
