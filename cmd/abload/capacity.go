@@ -102,17 +102,7 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := harness.Capacity(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *f.metricsAddr, Cleanup: *f.cleanup})
 	if res == nil {
-		var ie *harness.InputError
-		switch {
-		case errors.As(err, &ie):
-			fmt.Fprintf(stderr, "abload: invalid scenario %s: %v\n", path, err)
-			return exitInput
-		case errors.Is(err, harness.ErrAborted):
-			fmt.Fprintf(stderr, "abload: %v: no result written\n", err)
-		default:
-			fmt.Fprintf(stderr, "abload: capacity failed: %v\n(component logs in %s)\n", err, filepath.Join(dir, "logs"))
-		}
-		return exitRuntime
+		return noResult(stderr, path, "capacity", dir, err)
 	}
 	if werr := reports.WriteCapacity(dir, res); werr != nil {
 		fmt.Fprintf(stderr, "abload: %v\n", werr)

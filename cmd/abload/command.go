@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
+	"github.com/abload/abload/harness"
 	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/scenarios"
 )
@@ -136,4 +139,22 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, int) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// noResult says why a run or a capacity search (what) of the scenario at
+// path left no result in dir, and is the command's exit code: an invalid
+// scenario is bad input (2); an abort, or a failure (pointing at the
+// component logs), is a runtime error (1).
+func noResult(stderr io.Writer, path, what, dir string, err error) int {
+	var ie *harness.InputError
+	switch {
+	case errors.As(err, &ie):
+		fmt.Fprintf(stderr, "abload: invalid scenario %s: %v\n", path, err)
+		return exitInput
+	case errors.Is(err, harness.ErrAborted):
+		fmt.Fprintf(stderr, "abload: %v: no result written\n", err)
+	default:
+		fmt.Fprintf(stderr, "abload: %s failed: %v\n(component logs in %s)\n", what, err, filepath.Join(dir, "logs"))
+	}
+	return exitRuntime
 }

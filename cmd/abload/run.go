@@ -153,17 +153,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := harness.Run(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *f.metricsAddr, Cleanup: *f.cleanup})
 	if res == nil {
-		var ie *harness.InputError
-		if errors.As(err, &ie) {
-			fmt.Fprintf(stderr, "abload: invalid scenario %s: %v\n", path, err)
-			return exitInput
-		}
-		if errors.Is(err, harness.ErrAborted) {
-			fmt.Fprintf(stderr, "abload: %v: no result written\n", err)
-			return exitRuntime
-		}
-		fmt.Fprintf(stderr, "abload: run failed: %v\n(component logs in %s)\n", err, filepath.Join(dir, "logs"))
-		return exitRuntime
+		return noResult(stderr, path, "run", dir, err)
 	}
 	evaluateGates(gates, res, baseline, stderr)
 	if werr := writeRunOutputs(dir, res); werr != nil {
