@@ -69,6 +69,67 @@ func newRig(s *session) *rig {
 	return &rig{session: s, actions: faults.New(s.sc, s.clock, s.con.Logf)}
 }
 
+// parts are the live parts a run and a capacity search start alike, in one
+// place (startParts): the clients, the consumer feeding the collector, the
+// job watch and the monitor. Each stop cancels its part and waits for it,
+// once; stopAll stops what still runs (watch, consumer, monitor, the order
+// a run stops them in) and closes the clients.
+type parts struct {
+	producer                            *kgo.Client
+	jobEnded                            <-chan string
+	stopWatch, stopConsume, stopMonitor func()
+	stopAll                             func()
+}
+
+// startParts makes the collector (total events of the schedule, and
+// prefill's), the clients, starts the consumer, the job watch and the
+// monitor, then sends prefill.
+func (r *rig) startParts(ctx context.Context, total int64, enc generators.Encoding, windows load.WindowAssigner) (*parts, error) {
+	sc := r.sc
+	prefill := sc.Workload.Prefill.Keys
+	r.col = measure.New(total+prefill, windows)
+	r.col.SetSample(sc.Job.UpdatesSample)
+	consumer, producer, err := r.kafkaClients()
+	if err != nil {
+		return nil, err
+	}
+	r.producer = producer
+	jobEnded := make(chan string, 1)
+	p := &parts{producer: producer, jobEnded: jobEnded}
+	p.stopConsume = background(func(ctx context.Context) { r.consume(ctx, consumer) })
+	p.stopWatch = background(func(ctx context.Context) { r.watchJob(ctx, jobEnded) })
+	r.mon = r.newMonitor()
+	p.stopMonitor = background(r.mon.Run)
+	p.stopAll = func() {
+		p.stopWatch()
+		p.stopConsume()
+		p.stopMonitor()
+		consumer.Close()
+		producer.Close()
+	}
+	if prefill > 0 {
+		r.phase(PhasePrefill)
+		if err := r.prefill(ctx, producer, enc, total, prefill, windows, jobEnded); err != nil {
+			p.stopAll()
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("%w during prefill", ErrAborted)
+			}
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// background runs f in a goroutine until the returned stop cancels its
+// context; stop waits for f to return, and does so once.
+func background(f func(ctx context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); f(ctx) }()
+	var once sync.Once
+	return func() { once.Do(func() { cancel(); <-done }) }
+}
+
 // drive runs warmup, measure and drain on a started environment and builds the result.
 func (r *rig) drive(ctx context.Context) (*reports.Result, error) {
 	sc := r.sc
@@ -81,49 +142,13 @@ func (r *rig) drive(ctx context.Context) (*reports.Result, error) {
 	}
 
 	windows := load.NewWindowAssigner(sc)
-	prefill := sc.Workload.Prefill.Keys
-	r.col = measure.New(total+prefill, windows)
-	r.col.SetSample(sc.Job.UpdatesSample)
-	var err2 error
-
-	consumer, producer, err := r.kafkaClients()
+	parts, err := r.startParts(ctx, total, enc, windows)
 	if err != nil {
 		return nil, err
 	}
-	r.producer = producer
-	defer consumer.Close()
-	defer producer.Close()
-
-	consumeCtx, stopConsume := context.WithCancel(context.Background())
-	defer stopConsume()
-	var consumeWG sync.WaitGroup
-	consumeWG.Add(1)
-	go func() { defer consumeWG.Done(); r.consume(consumeCtx, consumer) }()
-
-	watchCtx, stopWatch := context.WithCancel(context.Background())
-	defer stopWatch()
-	jobEnded := make(chan string, 1)
-	go r.watchJob(watchCtx, jobEnded)
-
-	r.mon = r.newMonitor()
-	monCtx, stopMon := context.WithCancel(context.Background())
-	defer stopMon()
-	var monWG sync.WaitGroup
-	monWG.Add(1)
-	go func() { defer monWG.Done(); r.mon.Run(monCtx) }()
-
-	if prefill > 0 {
-		r.phase(PhasePrefill)
-		if err := r.prefill(ctx, producer, enc, total, prefill, windows, jobEnded); err != nil {
-			stopWatch()
-			stopConsume()
-			consumeWG.Wait()
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("%w during prefill", ErrAborted)
-			}
-			return nil, err
-		}
-	}
+	defer parts.stopAll()
+	producer, jobEnded := parts.producer, parts.jobEnded
+	var err2 error
 
 	// The schedule's origin: a moment from now, so the first events are not
 	// born late while the clients connect.
@@ -135,11 +160,8 @@ func (r *rig) drive(ctx context.Context) (*reports.Result, error) {
 		return nil, err2
 	}
 
-	tickCtx, stopTick := context.WithCancel(context.Background())
+	stopTick := background(r.ticker)
 	defer stopTick()
-	var tickWG sync.WaitGroup
-	tickWG.Add(1)
-	go func() { defer tickWG.Done(); r.ticker(tickCtx) }()
 
 	var faultWG sync.WaitGroup
 	faultCtx, stopFaults := context.WithCancel(ctx)
@@ -252,15 +274,12 @@ wait:
 	if sc.Job.SavepointAtEnd && !aborted && jobFailure == "" {
 		r.takeSavepoint(ctx)
 	}
-	stopWatch()
-	stopConsume()
-	consumeWG.Wait()
+	parts.stopWatch()
+	parts.stopConsume()
 	stopTick()
-	tickWG.Wait()
 	stopFaults()
 	faultWG.Wait()
-	stopMon()
-	monWG.Wait()
+	parts.stopMonitor()
 	r.tick(true)
 	r.con.Done()
 

@@ -365,45 +365,18 @@ func (r *rig) capacity(ctx context.Context, dyn *generators.Dynamic) (*reports.C
 	// The sender's bound: every step at max_rate for the whole budget.
 	total := int64(math.Min(capMaxEvents, math.Ceil(k.MaxRate*k.Budget.Seconds()*1.05)+10000))
 	windows := load.NewWindowAssigner(sc)
-	prefill := sc.Workload.Prefill.Keys
-	r.col = measure.New(total+prefill, windows)
-	r.col.SetSample(sc.Job.UpdatesSample)
 	r.capacitySpan = k.Budget.Duration
-
-	consumer, producer, err := r.kafkaClients()
+	parts, err := r.startParts(ctx, total, enc, windows)
 	if err != nil {
 		return nil, err
 	}
-	r.producer = producer
-	defer consumer.Close()
-	defer producer.Close()
-
-	var wg sync.WaitGroup
-	bg, stopBG := context.WithCancel(context.Background())
-	defer func() { stopBG(); wg.Wait() }()
-	wg.Add(1)
-	go func() { defer wg.Done(); r.consume(bg, consumer) }()
-	jobEnded := make(chan string, 1)
-	wg.Add(1)
-	go func() { defer wg.Done(); r.watchJob(bg, jobEnded) }()
-	r.mon = r.newMonitor()
-	wg.Add(1)
-	go func() { defer wg.Done(); r.mon.Run(bg) }()
-
-	if prefill > 0 {
-		r.phase(PhasePrefill)
-		if err := r.prefill(ctx, producer, enc, total, prefill, windows, jobEnded); err != nil {
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("%w during prefill", ErrAborted)
-			}
-			return nil, err
-		}
-	}
+	defer parts.stopAll()
+	producer, jobEnded := parts.producer, parts.jobEnded
 
 	r.loadNs = r.clock.Now() + int64(250*time.Millisecond)
 	r.col.SetMeasure(r.loadNs, r.loadNs, r.loadNs+int64(k.Budget.Duration+k.DrainTimeout.Duration))
-	wg.Add(1)
-	go func() { defer wg.Done(); r.ticker(bg) }()
+	stopTick := background(r.ticker)
+	defer stopTick()
 
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
