@@ -162,8 +162,7 @@ func readHistory(dir, name string) []string {
 // come and go, and their spread is part of the noise.
 func configDiff(a, b *Result) string {
 	var diffs []string
-	ja, _ := json.Marshal(a.Scenario)
-	jb, _ := json.Marshal(b.Scenario)
+	ja, jb := a.scenarioAsWritten(), b.scenarioAsWritten()
 	var ma, mb any
 	_ = json.Unmarshal(ja, &ma)
 	_ = json.Unmarshal(jb, &mb)

@@ -167,6 +167,11 @@ func TestResultRoundTrip(t *testing.T) {
 	want := *r
 	want.Schema = Schema
 	want.InvalidReasons = []string{}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, back.scenarioJSON); err != nil || compact.String() != string(mustMarshal(t, want.Scenario)) {
+		t.Errorf("scenario as read: %s", back.scenarioJSON)
+	}
+	back.scenarioJSON = nil // kept as read, for comparing configurations
 	if !reflect.DeepEqual(back, &want) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", back, &want)
 	}
@@ -203,6 +208,7 @@ func TestResultOptionalSections(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Schema = Schema
+	back.scenarioJSON = nil
 	if !reflect.DeepEqual(back, r) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", back, r)
 	}
@@ -401,4 +407,54 @@ func withoutScenario(t *testing.T, raw []byte) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A result whose scenario holds a knob of an older shape (job.window was a
+// duration string before it became an object) still reads: the scenario
+// keeps every field that reads, the rest of the result is whole, and a
+// configuration comparison sees the scenario as written.
+func TestResultWithAnOlderScenarioShapeReads(t *testing.T) {
+	r := sampleResult()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["schema"] = Schema
+	sc := m["scenario"].(map[string]any)
+	sc["job"].(map[string]any)["window"] = "10s"
+	old, _ := json.Marshal(m)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ResultFile), old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadResult(filepath.Join(dir, ResultFile))
+	if err != nil {
+		t.Fatalf("an older scenario shape: %v", err)
+	}
+	if back.Scenario == nil || back.Scenario.Name != "quick" || back.Scenario.Job.Parallelism != r.Scenario.Job.Parallelism || back.Latency.E2E.P99 != r.Latency.E2E.P99 {
+		t.Errorf("read back: scenario %+v, e2e %+v", back.Scenario, back.Latency.E2E)
+	}
+	if d := configDiff(back, r); !strings.Contains(d, `"10s"`) {
+		t.Errorf("configDiff with the older shape = %q, want it to name the window as written", d)
+	}
+	// A scenario that is not an object at all: the result still reads.
+	m["scenario"] = "not a scenario"
+	bad, _ := json.Marshal(m)
+	var res Result
+	if err := json.Unmarshal(bad, &res); err != nil || res.Scenario != nil || res.Events.Sent != r.Events.Sent {
+		t.Errorf("a scenario that is a string: %v, scenario %+v", err, res.Scenario)
+	}
 }

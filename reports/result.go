@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,9 +48,12 @@ type Result struct {
 
 	// Scenario is the resolved scenario: every field, defaults filled in.
 	// A result written by an older abload reads back with the fields it
-	// had; fields it did not know are zero.
-	Scenario    *scenarios.Scenario `json:"scenario"`
-	Environment Environment         `json:"environment"`
+	// had (fields it did not know are zero; see UnmarshalJSON).
+	Scenario *scenarios.Scenario `json:"scenario"`
+	// scenarioJSON is the scenario as read (nil for a result built here):
+	// configurations are compared as they were written.
+	scenarioJSON json.RawMessage
+	Environment  Environment `json:"environment"`
 	// Clock is the check of this host's clock against the Kafka broker's.
 	Clock *ClockCheck `json:"clock,omitempty"`
 	// Notes say plainly what the run could not measure (a job that emits
@@ -623,6 +627,42 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return nil
+}
+
+// UnmarshalJSON reads a result, leniently in its scenario: a result an
+// older abload wrote under this schema may hold a knob whose shape has
+// changed since. The scenario then keeps every field that still reads (or
+// is nil if it is not an object), the rest of the result reads as usual, and the
+// scenario as written is kept for comparing configurations.
+func (r *Result) UnmarshalJSON(b []byte) error {
+	type plain Result // without this method
+	aux := struct {
+		*plain
+		Scenario json.RawMessage `json:"scenario"`
+	}{plain: (*plain)(r)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	r.Scenario, r.scenarioJSON = nil, nil
+	if raw := bytes.TrimSpace(aux.Scenario); len(raw) > 0 && raw[0] == '{' {
+		r.scenarioJSON = append(json.RawMessage(nil), raw...)
+		var sc scenarios.Scenario
+		var te *json.UnmarshalTypeError
+		if err := json.Unmarshal(raw, &sc); err == nil || errors.As(err, &te) {
+			r.Scenario = &sc // a field of another type is skipped, the others read
+		}
+	}
+	return nil
+}
+
+// scenarioAsWritten is the scenario's JSON: as read, or as it would be
+// written.
+func (r *Result) scenarioAsWritten() []byte {
+	if r.scenarioJSON != nil {
+		return r.scenarioJSON
+	}
+	b, _ := json.Marshal(r.Scenario)
+	return b
 }
 
 // ReadResult reads a result.json. A file of another schema, or with none,

@@ -52,7 +52,8 @@ type Rig struct {
 	JobEnded <-chan string
 	SendDone <-chan struct{}
 	Logf     func(format string, args ...any)
-	// Aborted is wrapped by the error of a search the context stopped.
+	// Aborted is wrapped by the error of a search the context stopped
+	// (nil: context.Canceled).
 	Aborted error
 }
 
@@ -74,6 +75,13 @@ type Source interface {
 	Read() (pos, atNs int64, rate float64, known bool)
 	FailedCheckpointsBetween(fromNs, toNs int64) int
 	RestartsBetween(fromNs, toNs int64) float64
+}
+
+func (g *Rig) aborted() error {
+	if g.Aborted == nil {
+		return context.Canceled
+	}
+	return g.Aborted
 }
 
 func (g *Rig) sinceStart(ns int64) float64 { return float64(ns-g.StartNs) / 1e9 }
@@ -116,7 +124,7 @@ func (g *Rig) step(ctx context.Context, n int, rate float64) (*reports.CapacityS
 		for g.Now() < untilNs {
 			select {
 			case <-ctx.Done():
-				return fmt.Errorf("%w during capacity step %d", g.Aborted, n)
+				return fmt.Errorf("%w during capacity step %d", g.aborted(), n)
 			case why := <-jobEnded:
 				return fmt.Errorf("job stopped during capacity step %d: %s", n, why)
 			case <-sendDone:
@@ -176,7 +184,7 @@ func (g *Rig) step(ctx context.Context, n int, rate float64) (*reports.CapacityS
 		}
 		select {
 		case <-ctx.Done():
-			return st, fmt.Errorf("%w during the drain after capacity step %d", g.Aborted, n)
+			return st, fmt.Errorf("%w during the drain after capacity step %d", g.aborted(), n)
 		case why := <-jobEnded:
 			return st, fmt.Errorf("job stopped during the drain after capacity step %d: %s", n, why)
 		case <-time.After(100 * time.Millisecond):
@@ -213,7 +221,7 @@ type stepFacts struct {
 	drained                            bool
 	lagNow, owed                       int64
 	maxSendDelayMs, maxConsumerDelayMs float64
-	consumerDelayText                  string // the consumer-delay bound, as said (consumerDelayBound)
+	consumerDelayText                  string // the consumer-delay bound, as said (measure.ConsumerDelayBound)
 }
 
 // capProducerBacklogS: a producer holding more than this many seconds of a
@@ -303,7 +311,7 @@ func (g *Rig) Warmup(ctx context.Context, rate float64, d time.Duration) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w during the capacity warmup", g.Aborted)
+			return fmt.Errorf("%w during the capacity warmup", g.aborted())
 		case why := <-jobEnded:
 			return fmt.Errorf("job stopped during the capacity warmup: %s", why)
 		case <-time.After(50 * time.Millisecond):

@@ -393,7 +393,7 @@ func (c *Collector) Tick(now func() int64, loadNs int64, position func() (read, 
 		h.h.Reset()
 	}
 	c.allE2E.Merge(c.ivAll)
-	lv = c.LiveValues(buckets)
+	lv = c.liveValues(buckets)
 	c.ivAll.Reset()
 	c.ivOut = 0
 	c.ivProcessed = 0
@@ -404,11 +404,11 @@ func (c *Collector) Tick(now func() int64, loadNs int64, position func() (read, 
 	return pt, lv, nowNs, true
 }
 
-// LiveValues are the running totals the live view shows: events sent,
+// liveValues are the running totals the live view shows: events sent,
 // output records read, e2e so far (the measurement phase's once it has
 // begun, every event's before), and with buckets the Prometheus
 // histograms of every event's e2e and send delay. c.mu held.
-func (c *Collector) LiveValues(buckets bool) live.Values {
+func (c *Collector) liveValues(buckets bool) live.Values {
 	v := live.Values{Sent: c.total, Outputs: map[string]int64{"updates": c.updatesRead, "windows": c.windowsRead}}
 	h := c.allE2E
 	v.Measured = c.e2e.TotalCount() > 0

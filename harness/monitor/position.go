@@ -91,7 +91,7 @@ func (p *positionStamp) observe(pollNs, pos int64) (int64, bool) {
 const staleMargin = 2 * positionPoll
 
 // fetcherInterval is the cluster's metrics.fetcher.update-interval: 1 s in
-// the environments abload starts (cluster.FlinkBaseConfig), the cluster's own
+// the environments abload starts (cluster.Recipe.Base), the cluster's own
 // setting otherwise (Flink's 10 s when it cannot be read, said in the log).
 func (m *Monitor) fetcherInterval(ctx context.Context) time.Duration {
 	if m.cfg.FetcherInterval > 0 {

@@ -700,7 +700,7 @@ func (r *rig) newMonitor() *monitor.Monitor {
 		cfg.Components = cl
 	}
 	if r.env != nil && r.env.Kind() != scenarios.EnvExternal {
-		// The environments abload starts set it (cluster.FlinkBaseConfig).
+		// The environments abload starts set it (cluster.Recipe.Base).
 		cfg.FetcherInterval = time.Second
 	}
 	if c := r.col; c != nil {

@@ -31,7 +31,7 @@ import (
 // session is one deployment's lifecycle: the environment (started, or
 // given), the run's topics, the job (submitted, started as an application,
 // or attached), the clock check, and the teardown that undoes all of it. It
-// knows nothing of the load or of what is measured: a rig drives the run
+// knows nothing of the load's schedule or of what is measured: a rig drives the run
 // on it.
 type session struct {
 	opts  Options
