@@ -13,9 +13,6 @@ import (
 	"github.com/abload/abload/scenarios"
 )
 
-// EnvStopTimeout bounds how long stopping an environment may take.
-const EnvStopTimeout = 60 * time.Second
-
 // EnvPool hands environments to a sequence of runs (a matrix's runs, a
 // capacity curve's searches) by one sharing rule: a run whose scenario has
 // the same sharing key as the environment up (SharedEnvKey) uses it; any
@@ -86,8 +83,4 @@ func (p *EnvPool) Discard() {
 // Close stops the environment up, if any.
 func (p *EnvPool) Close() { p.Discard() }
 
-func (p *EnvPool) stop(e env.Environment) {
-	ctx, cancel := context.WithTimeout(context.Background(), EnvStopTimeout)
-	defer cancel()
-	_ = e.Stop(ctx)
-}
+func (p *EnvPool) stop(e env.Environment) { _ = env.Stop(e) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/scenarios"
@@ -13,6 +14,7 @@ import (
 type poolEnv struct {
 	starts, stops int
 	logDir        string
+	stopBudget    time.Duration // the time the last Stop was given
 }
 
 func (e *poolEnv) Kind() string { return "fake" }
@@ -20,10 +22,16 @@ func (e *poolEnv) Start(context.Context) (*env.Endpoints, error) {
 	e.starts++
 	return &env.Endpoints{}, nil
 }
-func (e *poolEnv) Endpoints() *env.Endpoints  { return &env.Endpoints{} }
-func (e *poolEnv) Stop(context.Context) error { e.stops++; return nil }
-func (e *poolEnv) FlinkVersion() string       { return "" }
-func (e *poolEnv) KafkaVersion() string       { return "" }
+func (e *poolEnv) Endpoints() *env.Endpoints { return &env.Endpoints{} }
+func (e *poolEnv) Stop(ctx context.Context) error {
+	e.stops++
+	if d, ok := ctx.Deadline(); ok {
+		e.stopBudget = time.Until(d)
+	}
+	return nil
+}
+func (e *poolEnv) FlinkVersion() string { return "" }
+func (e *poolEnv) KafkaVersion() string { return "" }
 
 func testPool(t *testing.T) (*EnvPool, *[]*poolEnv) {
 	t.Helper()
@@ -115,4 +123,21 @@ func TestEnvPoolSharesByOneRule(t *testing.T) {
 		}
 	}
 	p.Close()
+}
+
+// Every environment the pool stops gets env.StopTimeout, the one stop
+// timeout (a run's teardown gives its own environment the same).
+func TestEnvPoolStopsWithTheOneTimeout(t *testing.T) {
+	p, made := testPool(t)
+	sc := scenarios.Defaults()
+	if _, err := p.For(context.Background(), sc, 0); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if len(*made) != 1 || (*made)[0].stops != 1 {
+		t.Fatalf("made %d, stops %+v", len(*made), *made)
+	}
+	if b := (*made)[0].stopBudget; b > env.StopTimeout || b < env.StopTimeout-5*time.Second {
+		t.Errorf("stop was given %s, want env.StopTimeout %s", b, env.StopTimeout)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/harness/session"
 	"github.com/abload/abload/reports"
@@ -38,24 +39,20 @@ func Run(ctx context.Context, opts Options) (res *reports.Result, err error) {
 		if err := os.MkdirAll(filepath.Join(opts.OutDir, "logs"), 0o755); err != nil {
 			return nil, err
 		}
-		env, err := NewEnvironment(opts.Scenario, opts.Runtime, filepath.Join(opts.OutDir, "logs"), opts.OutDir, con.Logf, opts.Secrets)
+		shared, err := NewEnvironment(opts.Scenario, opts.Runtime, filepath.Join(opts.OutDir, "logs"), opts.OutDir, con.Logf, opts.Secrets)
 		if err != nil {
 			return nil, err
 		}
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			_ = env.Stop(sctx)
-		}()
+		defer func() { _ = env.Stop(shared) }()
 		t0 := time.Now()
-		if _, err := env.Start(ctx); err != nil {
+		if _, err := shared.Start(ctx); err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%w during startup", ErrAborted)
 			}
-			return nil, fmt.Errorf("start %s environment: %w", env.Kind(), err)
+			return nil, fmt.Errorf("start %s environment: %w", shared.Kind(), err)
 		}
-		con.Logf("abload: environment %s up in %.1fs, shared by the run and its control run", env.Kind(), time.Since(t0).Seconds())
-		opts.Env = env
+		con.Logf("abload: environment %s up in %.1fs, shared by the run and its control run", shared.Kind(), time.Since(t0).Seconds())
+		opts.Env = shared
 	}
 	res, err = session.Run(ctx, opts)
 	if err != nil || res == nil || res.Status != reports.StatusOK {

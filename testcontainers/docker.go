@@ -647,7 +647,7 @@ func (e *Env) Stop(ctx context.Context) error {
 		np.Close()
 	}
 
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), env.StopTimeout)
 	defer cancel()
 	var errs []error
 	var wg sync.WaitGroup

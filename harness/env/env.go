@@ -2,6 +2,7 @@ package env
 
 import (
 	"context"
+	"time"
 
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/redact"
@@ -62,4 +63,17 @@ type Environment interface {
 func Lookup(kind string) (Factory, bool) {
 	f, ok := factories[kind]
 	return f, ok
+}
+
+// StopTimeout bounds how long stopping an environment may take, wherever it
+// is stopped: a run's teardown, the end of an environment shared by a run
+// and its control run, the environment pool.
+const StopTimeout = 60 * time.Second
+
+// Stop stops e within StopTimeout, whatever became of the caller's context
+// (an aborted run still stops what it started).
+func Stop(e Environment) error {
+	ctx, cancel := context.WithTimeout(context.Background(), StopTimeout)
+	defer cancel()
+	return e.Stop(ctx)
 }

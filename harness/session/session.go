@@ -350,7 +350,7 @@ func (s *session) teardown() {
 		s.cleanupTopics()
 	}
 	if s.env != nil && s.opts.Env == nil {
-		if err := s.env.Stop(ctx); err != nil {
+		if err := env.Stop(s.env); err != nil {
 			s.con.Logf("abload: stop environment: %v", err)
 		}
 	}
