@@ -1,5 +1,5 @@
 # abload — `make demo` runs a short real benchmark; `make test` runs every test.
-# Prerequisites: Go, JDK 17, Maven (see README.md).
+# Prerequisites: Go, JDK 17, Maven (see docs/getting-started.md).
 
 GO      ?= go
 MVN     ?= mvn -B -q
@@ -99,13 +99,13 @@ bench-capacity: build
 ## bench-compare: record compare's corpus (about 30 minutes): 16 independent quick runs
 ## (reports/testdata/corpus/aa) and 12 each with 10 ms and 30 ms added each way between the
 ## job and Kafka (shifted-10ms/, shifted-30ms/), interleaved; then rewrite the default noise
-## (reports/noise_default.json) and the README's noise and gate tables from it and run the calibration tests
+## (reports/noise_default.json) and the manual's noise and gate tables (docs/comparing.md) from it and run the calibration tests
 ## (A/A false rates, detection of the shifts) on it
 bench-compare: build
 	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload reports/testdata/corpus/record.sh
 	$(GO) test ./reports -run 'TestDefaultNoiseMatchesCorpus' -count=1 -update
-	$(GO) test ./reports -run 'TestREADMENoiseTable' -count=1 -update
-	$(GO) test ./reports -run 'TestREADMEGateTable' -count=1 -update
+	$(GO) test ./reports -run 'TestNoiseTableInDocs' -count=1 -update
+	$(GO) test ./reports -run 'TestGateTableInDocs' -count=1 -update
 	$(GO) test ./reports -run 'TestDefaultNoiseMatchesCorpus|TestCompareCalibrationAA|TestCompareDetectsShiftedCorpus|TestCompareDoubledLatencyFourVsFour' -count=1 -v
 
 ## bench-soak: abload at 2,000 events/s for 30 minutes (ABLOAD_SOAK=45m for longer): its own

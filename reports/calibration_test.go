@@ -320,38 +320,38 @@ func TestCorpusDocumented(t *testing.T) {
 	}
 }
 
-// The README's table of the default noise is generated from
+// The manual's table of the default noise is generated from
 // noise_default.json (-update rewrites it).
-func TestREADMENoiseTable(t *testing.T) {
+func TestNoiseTableInDocs(t *testing.T) {
 	const begin, end = "<!-- noise-table begin", "<!-- noise-table end -->"
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile(comparingDoc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := string(b)
 	i, j := strings.Index(readme, begin), strings.Index(readme, end)
 	if i < 0 || j < i {
-		t.Fatalf("README.md: no %q ... %q markers", begin, end)
+		t.Fatalf("docs/comparing.md: no %q ... %q markers", begin, end)
 	}
 	i += strings.Index(readme[i:], "-->\n") + len("-->\n")
 	want := NoiseMarkdown(DefaultNoise())
 	if *update {
-		if err := os.WriteFile("../README.md", []byte(readme[:i]+want+readme[j:]), 0o644); err != nil {
+		if err := os.WriteFile(comparingDoc, []byte(readme[:i]+want+readme[j:]), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
 	if readme[i:j] != want {
-		t.Errorf("README.md's noise table differs from noise_default.json (go test ./reports -run TestREADMENoiseTable -update):\n%s", want)
+		t.Errorf("docs/comparing.md's noise table differs from noise_default.json (go test ./reports -run TestNoiseTableInDocs -update):\n%s", want)
 	}
 }
 
-// The README's table of what the CI recipe's gates catch is measured here
+// The manual's table of what the CI recipe's gates catch is measured here
 // on the corpus (-update rewrites it): for one run against a history of 3
 // or 10 and for 4 vs 4, the share of draws in which the recipe's worse_by
 // gates fail, on A/A draws (a false failure: at most alpha for the whole
 // recipe, which is a family) and on each shifted set.
-func TestREADMEGateTable(t *testing.T) {
+func TestGateTableInDocs(t *testing.T) {
 	const begin, end = "<!-- gate-table begin", "<!-- gate-table end -->"
 	aa := loadCorpus(t, "aa")
 	sets := []string{"shifted-10ms", "shifted-30ms"}
@@ -397,23 +397,26 @@ func TestREADMEGateTable(t *testing.T) {
 		}
 	}
 	want := b.String()
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile(comparingDoc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(readme)
 	i, j := strings.Index(s, begin), strings.Index(s, end)
 	if i < 0 || j < i {
-		t.Fatalf("README.md: no %q ... %q markers", begin, end)
+		t.Fatalf("docs/comparing.md: no %q ... %q markers", begin, end)
 	}
 	i += strings.Index(s[i:], "-->\n") + len("-->\n")
 	if *update {
-		if err := os.WriteFile("../README.md", []byte(s[:i]+want+s[j:]), 0o644); err != nil {
+		if err := os.WriteFile(comparingDoc, []byte(s[:i]+want+s[j:]), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
 	if s[i:j] != want {
-		t.Errorf("README.md's gate table differs from what the corpus gives (go test ./reports -run TestREADMEGateTable -update):\n%s", want)
+		t.Errorf("docs/comparing.md's gate table differs from what the corpus gives (go test ./reports -run TestGateTableInDocs -update):\n%s", want)
 	}
 }
+
+// comparingDoc is the manual's page holding the noise and gate tables.
+const comparingDoc = "../docs/comparing.md"

@@ -188,7 +188,7 @@ func WriteNoiseTable(w io.Writer, results []*Result) {
 	writeAligned(w, "  ", rows, []bool{false, false, true, true, true})
 }
 
-// NoiseMarkdown is the table the README shows of a noise table: per metric
+// NoiseMarkdown is the table the manual (docs/comparing.md) shows of a noise table: per metric
 // the noise per run (e^σ − 1) and the runs it rests on.
 func NoiseMarkdown(t NoiseTable) string {
 	var b strings.Builder

@@ -40,7 +40,7 @@ func GenerateResultSchema() ([]byte, error) {
 	s := r.Reflect(&Result{})
 	s.ID = jsonschema.ID(ResultSchemaID)
 	s.Title = "abload result (" + Schema + ")"
-	s.Description = "result.json of one abload run; see README.md, Outputs."
+	s.Description = "result.json of one abload run; see docs/outputs.md."
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, err

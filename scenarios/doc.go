@@ -14,8 +14,8 @@
 // maps these fields onto the generators' configuration.
 //
 // Fields documents every leaf field (path, type, default, meaning); the
-// README's field table is generated from it and a test keeps it in step with
-// the struct.
+// manual's field reference (docs/scenarios.md) is generated from it and a
+// test keeps it in step with the struct.
 //
 // Not yet here (later issues): faults, matrix expansion, job.state_backend and
 // job.delivery.

@@ -179,9 +179,9 @@ var fieldDocs = []FieldDoc{
 	{Path: "job.savepoint_at_end", Doc: "Take a savepoint after the drain, into OUT/savepoint; its path is in result.json (savepoint). Not with env.kind external."},
 	{Path: "job.cost_per_event", Doc: "Calibrated CPU work per event in a scoring step right after dedupe (real computation, calibrated on thread CPU time when each subtask opens), to model a heavier job or give capacity searches a known cost; whole microseconds, 0..1s; 0 = no scoring step."},
 	{Path: "job.updates_sample", Doc: "Emit the per-event update of 1 in N events (those with seq % N == 0) so the harness's consumption stays light at high rates; e2e latency and reconciliation then cover those events (reconciliation.updates_sample). >= 1; 1 = every event. Windows are unaffected."},
-	{Path: "job.jar", Doc: "Your job's jar, benchmarked instead of abload's A/B job (\"\" = abload's): a path on this host, uploaded to the cluster. It must honour the job contract (README, Your own job): read the input topic, write updates and/or windows records. abload's Flink-level knobs (parallelism, checkpointing, state backend, buffer timeout, chaining, object reuse, max parallelism, serializer) reach it through the job's Flink configuration; the other job.* knobs only through placeholders in job.args."},
+	{Path: "job.jar", Doc: "Your job's jar, benchmarked instead of abload's A/B job (\"\" = abload's): a path on this host, uploaded to the cluster. It must honour the job contract (docs/your-own-job.md): read the input topic, write updates and/or windows records. abload's Flink-level knobs (parallelism, checkpointing, state backend, buffer timeout, chaining, object reuse, max parallelism, serializer) reach it through the job's Flink configuration; the other job.* knobs only through placeholders in job.args."},
 	{Path: "job.entry_class", Doc: "job.jar's main class; \"\" = the Main-Class of its manifest."},
-	{Path: "job.args", Doc: "job.jar's program arguments; {{placeholders}} are filled in: {{kafka.bootstrap}}, {{topics.input}}, {{topics.updates}}, {{topics.windows}}, {{group.id}}, {{job.name}}, {{job.parallelism}}, {{job.delivery}}, {{kafka.properties}} (see README for all). An unknown placeholder is an error."},
+	{Path: "job.args", Doc: "job.jar's program arguments; {{placeholders}} are filled in: {{kafka.bootstrap}}, {{topics.input}}, {{topics.updates}}, {{topics.windows}}, {{group.id}}, {{job.name}}, {{job.parallelism}}, {{job.delivery}}, {{kafka.properties}} (docs/your-own-job.md lists all). An unknown placeholder is an error."},
 	{Path: "job.sql", Doc: "A file of Flink SQL statements run as the job by abload's SQL runner (Table API, no SQL gateway), with the placeholders of job.args in its text; sql:ab-job is the A/B job in Flink SQL that abload ships. Exclusive with job.jar. Windows: tumbling or sliding (TUMBLE, HOP)."},
 	{Path: "faults", Default: "none", Doc: "Faults to inject, a list of {at, kind, taskmanager, duration, latency, jitter, bandwidth} (only the fields of the kind); each is timed in result.json (recovery)."},
 	{Path: "faults[].at", Default: "required", Doc: "When, from the start of warmup; inside warmup + duration + cooldown."},
@@ -233,7 +233,7 @@ func Fields() []FieldDoc {
 	return out
 }
 
-// FieldsMarkdown renders Fields as a Markdown table, for the README.
+// FieldsMarkdown renders Fields as a Markdown table, for the manual (docs/scenarios.md).
 func FieldsMarkdown() string {
 	var b strings.Builder
 	b.WriteString("| field | type | default | meaning |\n|---|---|---|---|\n")

@@ -46,6 +46,21 @@ func (c *command) parseOne(args []string, what string) (string, int) {
 	return pos[0], -1
 }
 
+// parseNone parses args and wants no positional argument. A code >= 0
+// means: return it (--help: 0; bad input: 2).
+func (c *command) parseNone(args []string) int {
+	pos, code := parseInterleaved(c.fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 0 {
+		fmt.Fprintf(c.stderr, "abload %s: unexpected argument %q\n", c.name, pos[0])
+		c.fs.Usage()
+		return exitInput
+	}
+	return -1
+}
+
 // failf prints "abload <name>: …" on stderr and returns code.
 func (c *command) failf(code int, format string, args ...any) int {
 	fmt.Fprintf(c.stderr, "abload %s: %s\n", c.name, fmt.Sprintf(format, args...))

@@ -22,7 +22,7 @@ import (
 // version is set at build time (-ldflags "-X main.version=…").
 var version = "0.1.0-dev"
 
-// Exit codes (README.md, CLI reference).
+// Exit codes (docs/comparing.md, Exit codes).
 const (
 	exitOK      = 0
 	exitRuntime = 1 // runtime error, or an aborted run
@@ -90,6 +90,15 @@ func usage(w io.Writer) {
 }
 
 func versionCmd(args []string, stdout, stderr io.Writer) int {
+	c := newCommand("version", stderr)
+	c.fs.Usage = func() {
+		fmt.Fprintln(c.fs.Output(), "Usage: abload version")
+		fmt.Fprintln(c.fs.Output(), "\nPrints `abload <version>`: `git describe` of the checkout when built by make.")
+		fmt.Fprintln(c.fs.Output(), "\nExit codes: 0 ok, 2 invalid input.")
+	}
+	if code := c.parseNone(args); code >= 0 {
+		return code
+	}
 	fmt.Fprintln(stdout, "abload", version)
 	return exitOK
 }

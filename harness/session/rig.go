@@ -630,7 +630,7 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 	}
 	if f.BadRecords > 0 {
 		if len(f.Breaches) > 0 {
-			invalid("%d output records could not be read: the job's output breaks the output contract (README: Your own job): %s", f.BadRecords, strings.Join(f.Breaches, "; "))
+			invalid("%d output records could not be read: the job's output breaks the output contract (docs/your-own-job.md): %s", f.BadRecords, strings.Join(f.Breaches, "; "))
 		} else {
 			invalid("%d output records could not be read", f.BadRecords)
 		}
