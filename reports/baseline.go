@@ -222,17 +222,15 @@ func ResolveBaseline(arg, dir string) (*Baseline, error) {
 	if _, err := os.Stat(arg); err == nil {
 		t, err := ReadTree(arg)
 		if err != nil {
-			return nil, fmt.Errorf("baseline: %w", err)
+			return nil, err
 		}
 		if len(t.Configs) != 1 {
 			return nil, fmt.Errorf("baseline %q: a matrix of %d points is not one configuration: name one point's directory", arg, len(t.Configs))
 		}
-		b := &Baseline{Name: filepath.Clean(arg)}
-		for _, r := range t.Runs() {
-			b.Results, b.Dirs = append(b.Results, r.Result), append(b.Dirs, r.Dir)
-		}
-		if len(b.Results) == 0 {
-			return nil, fmt.Errorf("baseline %q: no run with a %s", arg, ResultFile)
+		c := t.Configs[0]
+		b := &Baseline{Name: filepath.Clean(arg), Results: c.Results(), Dirs: c.Dirs()}
+		if t.Kind == TreeKindFile {
+			b.Dirs = []string{filepath.Dir(filepath.Clean(arg))} // where its latency.hlog would be
 		}
 		return b, nil
 	}

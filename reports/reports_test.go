@@ -450,6 +450,22 @@ func TestResultWithAnOlderScenarioShapeReads(t *testing.T) {
 	if d := configDiff(back, r); !strings.Contains(d, `"10s"`) {
 		t.Errorf("configDiff with the older shape = %q, want it to name the window as written", d)
 	}
+	// A knob whose own decoder fails (a duration of another shape) costs
+	// that knob only: the rest of its section and of the scenario read.
+	for _, bad := range []any{30, "30 seconds"} {
+		var m2 map[string]any
+		_ = json.Unmarshal(b, &m2)
+		wl := m2["scenario"].(map[string]any)["workload"].(map[string]any)
+		wl["duration"], wl["warmup"] = bad, "7s"
+		b2, _ := json.Marshal(m2)
+		var res Result
+		if err := json.Unmarshal(b2, &res); err != nil || res.Scenario == nil {
+			t.Fatalf("duration %v: %v, scenario %v", bad, err, res.Scenario)
+		}
+		if sc := res.Scenario; sc.Name != "quick" || sc.Workload.Duration.Duration != 0 || sc.Workload.Warmup.Duration != 7*time.Second || sc.Workload.Rate != r.Scenario.Workload.Rate {
+			t.Errorf("duration %v: name %q, duration %s, warmup %s, rate %v; want the rest read", bad, sc.Name, sc.Workload.Duration, sc.Workload.Warmup, sc.Workload.Rate)
+		}
+	}
 	// A scenario that is not an object at all: the result still reads.
 	m["scenario"] = "not a scenario"
 	bad, _ := json.Marshal(m)

@@ -631,9 +631,10 @@ func writeFileAtomic(path string, data []byte) error {
 
 // UnmarshalJSON reads a result, leniently in its scenario: a result an
 // older abload wrote under this schema may hold a knob whose shape has
-// changed since. The scenario then keeps every field that still reads (or
-// is nil if it is not an object), the rest of the result reads as usual, and the
-// scenario as written is kept for comparing configurations.
+// changed since. The scenario then keeps every field that still reads
+// (decodeScenario; nil if it is not an object), the rest of the result
+// reads as usual, and the scenario as written is kept for comparing
+// configurations.
 func (r *Result) UnmarshalJSON(b []byte) error {
 	type plain Result // without this method
 	aux := struct {
@@ -646,13 +647,42 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	r.Scenario, r.scenarioJSON = nil, nil
 	if raw := bytes.TrimSpace(aux.Scenario); len(raw) > 0 && raw[0] == '{' {
 		r.scenarioJSON = append(json.RawMessage(nil), raw...)
-		var sc scenarios.Scenario
-		var te *json.UnmarshalTypeError
-		if err := json.Unmarshal(raw, &sc); err == nil || errors.As(err, &te) {
-			r.Scenario = &sc // a field of another type is skipped, the others read
-		}
+		r.Scenario = decodeScenario(raw)
 	}
 	return nil
+}
+
+// decodeScenario reads a scenario object, leaving out (zero) each field
+// that does not read: a whole section when it reads, else its fields one
+// by one, so a knob of another shape costs that knob only. (A field that
+// fails to decode can stop encoding/json in the middle of its section.)
+func decodeScenario(raw json.RawMessage) *scenarios.Scenario {
+	var sc scenarios.Scenario
+	if json.Unmarshal(raw, &sc) == nil {
+		return &sc
+	}
+	sc = scenarios.Scenario{}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(raw, &top) != nil {
+		return nil
+	}
+	set := func(v any) bool {
+		b, err := json.Marshal(v)
+		return err == nil && json.Unmarshal(b, &sc) == nil
+	}
+	for k, v := range top {
+		if set(map[string]json.RawMessage{k: v}) {
+			continue
+		}
+		var section map[string]json.RawMessage
+		if json.Unmarshal(v, &section) != nil {
+			continue // a leaf of another shape: left out
+		}
+		for k2, v2 := range section {
+			set(map[string]map[string]json.RawMessage{k: {k2: v2}})
+		}
+	}
+	return &sc
 }
 
 // scenarioAsWritten is the scenario's JSON: as read, or as it would be

@@ -81,7 +81,7 @@ type TreeConfig struct {
 // repetition, repetitions' by their names' natural order: rep-2 before
 // rep-10).
 type TreeRun struct {
-	Dir        string // the run's directory, as the argument spelled it
+	Dir        string // the run's directory, as the argument spelled it (a file not named result.json: the file)
 	Point      string // the matrix point ("" outside a matrix)
 	Repetition int    // the matrix repetition (0 outside a matrix)
 	// Result is the run's result; nil for a matrix run that left none,
@@ -141,7 +141,7 @@ func ReadTree(arg string) (*Tree, error) {
 		if err != nil {
 			return nil, err
 		}
-		run := TreeRun{Dir: filepath.Dir(filepath.Clean(file)), Result: r}
+		run := TreeRun{Dir: name, Result: r} // a file not named result.json has no run directory: its path
 		return &Tree{Kind: kind, Path: clean, Configs: []TreeConfig{{Name: name, Path: name, Runs: []TreeRun{run}}}}, nil
 	}
 	if !st.IsDir() {
@@ -203,6 +203,15 @@ func readMatrixTree(arg, clean string) (*Tree, error) {
 	for _, run := range runs {
 		if !filepath.IsLocal(filepath.FromSlash(run.Dir)) {
 			return nil, fmt.Errorf("%s: runs[].dir %q: want a directory inside %s", path, run.Dir, arg)
+		}
+	}
+	points := map[string]bool{}
+	for _, p := range idx.Points {
+		points[p.Name] = true
+	}
+	for _, run := range runs {
+		if !points[run.Point] {
+			return nil, fmt.Errorf("%s: runs[] point %q is not among the index's points", path, run.Point)
 		}
 	}
 	t := &Tree{Kind: TreeKindMatrix, Path: clean}

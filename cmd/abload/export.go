@@ -37,7 +37,7 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	var all []reports.BenchRun
 	for _, p := range pos {
-		runs, err := treeRuns(p)
+		runs, err := treeRuns(p, true)
 		if err != nil {
 			fmt.Fprintf(stderr, "abload export: %v\n", err)
 			return exitInput

@@ -31,7 +31,7 @@ func reportCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "abload report: --format must be md, html or all, got %q\n", *format)
 		return exitInput
 	}
-	runs, err := treeRuns(arg)
+	runs, err := treeRuns(arg, false)
 	if err != nil {
 		fmt.Fprintf(stderr, "abload report: %v\n", err)
 		return exitInput
@@ -52,11 +52,15 @@ func reportCmd(args []string, stdout, stderr io.Writer) int {
 
 // treeRuns are the runs with a result that a RESULT argument holds
 // (reports.ReadTree: a result.json, a run, a matrix, a directory of
-// repetitions), in order.
-func treeRuns(arg string) ([]reports.TreeRun, error) {
+// repetitions), in order; files says whether a result file may be named
+// (report writes next to each result, so it wants directories).
+func treeRuns(arg string, files bool) ([]reports.TreeRun, error) {
 	t, err := reports.ReadTree(arg)
 	if err != nil {
 		return nil, err
+	}
+	if t.Kind == reports.TreeKindFile && !files {
+		return nil, fmt.Errorf("%s: a directory is wanted (a run's, a matrix's or one of repetitions), not a file", arg)
 	}
 	runs := t.Runs()
 	if len(runs) == 0 {

@@ -127,3 +127,26 @@ func TestCheckerFindsWhatIsBroken(t *testing.T) {
 		t.Errorf("links %+v, want the two outside code", ls)
 	}
 }
+
+// README.md is the front door: at most 250 lines, and it links every page
+// of the manual.
+func TestREADMELinksEveryPage(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n"); n > 250 {
+		t.Errorf("README.md has %d lines, want at most 250: the manual is docs/", n)
+	}
+	linked := map[string]bool{}
+	for _, l := range Links(string(b)) {
+		path, _, _ := strings.Cut(l.Target, "#")
+		linked[filepath.Clean(path)] = true
+	}
+	pages, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	for _, p := range pages {
+		if rel := filepath.Join("docs", filepath.Base(p)); !linked[rel] {
+			t.Errorf("README.md does not link %s", rel)
+		}
+	}
+}
