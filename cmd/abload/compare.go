@@ -392,4 +392,3 @@ func findBaseline(arg, baselinesDir string, pos []string, configs []loadedConfig
 	}
 	return 0, &loadedConfig{Config: b.Config(), alt: "baseline " + arg}, nil
 }
-
