@@ -76,7 +76,9 @@ test-short:
 demo: build
 	$(BUILD)/abload run scenarios/quick.yaml --out results/demo --force
 
-## bench: Go micro-benchmarks of the hot paths (generator, encoding, schedules)
+## bench: Go micro-benchmarks of the hot paths (generator, encoding, schedules) only:
+## the benchmarks that need a broker, a cluster or Docker skip under -short and have
+## targets of their own (bench-producer, bench-capacity, bench-docker, bench-soak)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 -short ./...
 

@@ -15,6 +15,9 @@ import (
 // and the TaskManager's throttled share, plus the 0.5/1.0 ratios. Run it
 // with `make bench-docker`.
 func BenchmarkTaskManagerCPULimit(b *testing.B) {
+	if testing.Short() {
+		b.Skip("needs Docker and the local images: make bench-docker")
+	}
 	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		b.Fatal(err)
