@@ -130,9 +130,9 @@ func writeIndex(dir string, idx *reports.Index) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, ".index.json.tmp")
+	tmp := filepath.Join(dir, "."+reports.IndexFile+".tmp")
 	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(dir, "index.json"))
+	return os.Rename(tmp, filepath.Join(dir, reports.IndexFile))
 }

@@ -72,7 +72,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if !matrix && len(points) == 1 {
 		sc = points[0].Scenario // a one-point matrix runs that point
 	}
-	if _, err := os.Stat(filepath.Join(dir, "index.json")); err == nil && !*f.force {
+	if _, err := os.Stat(filepath.Join(dir, reports.IndexFile)); err == nil && !*f.force {
 		fmt.Fprintf(stderr, "abload run: %s already holds a matrix result (index.json); choose another --out or pass --force\n", dir)
 		return exitInput
 	}
@@ -294,7 +294,7 @@ func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoin
 		for _, r := range idx.Runs {
 			fmt.Fprintf(stdout, "%-40s %-4d %-8s %v\n", r.Point, r.Repetition, r.Status, r.Valid)
 		}
-		fmt.Fprintf(stdout, "\nindex: %s (%d of %d runs)\n", filepath.Join(dir, "index.json"), len(idx.Runs), len(points)*reps)
+		fmt.Fprintf(stdout, "\nindex: %s (%d of %d runs)\n", filepath.Join(dir, reports.IndexFile), len(idx.Runs), len(points)*reps)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "abload: %v\n", err)

@@ -2,6 +2,7 @@ package doccheck
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -21,17 +22,31 @@ var idRE = regexp.MustCompile(`<a (?:id|name)="([^"]+)"`)
 // blocks and inline code spans.
 func Links(md string) []Link {
 	var out []Link
+	for _, l := range prose(md) {
+		for _, m := range linkRE.FindAllStringSubmatch(stripCode(l.text), -1) {
+			out = append(out, Link{Line: l.n, Target: m[1]})
+		}
+	}
+	return out
+}
+
+// line is a numbered line of a document.
+type line struct {
+	n    int
+	text string
+}
+
+// prose are a Markdown document's lines outside fenced code blocks.
+func prose(md string) []line {
+	var out []line
 	fence := false
 	for i, l := range strings.Split(md, "\n") {
 		if strings.HasPrefix(strings.TrimSpace(l), "```") {
 			fence = !fence
 			continue
 		}
-		if fence {
-			continue
-		}
-		for _, m := range linkRE.FindAllStringSubmatch(stripCode(l), -1) {
-			out = append(out, Link{Line: i + 1, Target: m[1]})
+		if !fence {
+			out = append(out, line{i + 1, l})
 		}
 	}
 	return out
@@ -63,15 +78,8 @@ func stripCode(l string) string {
 func Anchors(md string) map[string]bool {
 	out := map[string]bool{}
 	seen := map[string]int{}
-	fence := false
-	for _, l := range strings.Split(md, "\n") {
-		if strings.HasPrefix(strings.TrimSpace(l), "```") {
-			fence = !fence
-			continue
-		}
-		if fence {
-			continue
-		}
+	for _, pl := range prose(md) {
+		l := pl.text
 		for _, m := range idRE.FindAllStringSubmatch(l, -1) {
 			out[m[1]] = true
 		}
@@ -86,7 +94,7 @@ func Anchors(md string) map[string]bool {
 		n := seen[s]
 		seen[s] = n + 1
 		if n > 0 {
-			s += "-" + itoa(n)
+			s += "-" + strconv.Itoa(n)
 		}
 		out[s] = true
 	}
@@ -105,15 +113,4 @@ func Slug(heading string) string {
 		}
 	}
 	return b.String()
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var d []byte
-	for ; n > 0; n /= 10 {
-		d = append([]byte{byte('0' + n%10)}, d...)
-	}
-	return string(d)
 }
