@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/standing"
 	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/reports"
@@ -35,6 +36,9 @@ type MatrixOptions struct {
 	Done func(dir string, res *reports.Result, err error)
 	// Secrets is every run's (Options.Secrets); nil: a set of its own.
 	Secrets *redact.Secrets
+	// Standing, when set, is the standing environment (abload env up,
+	// attached) every run uses instead of environments of the matrix's own.
+	Standing *standing.Attached
 }
 
 // RunMatrix runs every point of a matrix, repetitions interleaved (A B A B,
@@ -55,6 +59,9 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (idx *reports.Index, err er
 		idx.Points = append(idx.Points, reports.IndexPoint{Name: p.Name, Settings: p.Settings})
 	}
 	pool := NewEnvPool(o.Runtime, o.OutDir, con.Logf, o.Secrets)
+	if o.Standing != nil {
+		pool.UseStanding(o.Standing)
+	}
 	defer pool.Close()
 	slots := scenarios.Interleave(len(o.Points), o.Repetitions)
 	var errs []error

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/standing"
 	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/scenarios"
 )
@@ -28,6 +30,35 @@ type EnvPool struct {
 	env     env.Environment
 	key     scenarios.Env
 	started int // environments started so far
+
+	// standing, when set, is the one environment every run uses: started
+	// by abload env up, attached by the caller, never stopped by the pool.
+	standing *standing.Attached
+}
+
+// UseStanding makes the pool hand a, a standing environment the caller has
+// attached (started), to every run that can use it (FitsStanding) and an
+// error to any other. The pool neither starts nor stops it.
+func (p *EnvPool) UseStanding(a *standing.Attached) { p.standing = a }
+
+// FitsStanding says why a run of sc can't use the standing environment
+// recorded in st (nil if it can): it must not need an environment of its
+// own, inject faults (they kill, pause or cut what every later run uses),
+// or ask for another env section.
+func FitsStanding(st *standing.State, sc *scenarios.Scenario) error {
+	if err := standing.Refuse(sc); err != nil {
+		return fmt.Errorf("--env-file: %w", err)
+	}
+	switch {
+	case NeedsOwnEnvironment(sc):
+		return errors.New("--env-file: the scenario scales the cluster (scaling): its runs start their own environment")
+	case len(sc.Faults) > 0:
+		return errors.New("--env-file: the scenario injects faults, which kill, pause or cut processes every later run uses: its runs start their own environment")
+	}
+	if err := st.Fits(SharedEnvKey(sc)); err != nil {
+		return fmt.Errorf("--env-file: %w", err)
+	}
+	return nil
 }
 
 // NewEnvPool returns a pool whose environments log under outDir/logs; the
@@ -45,6 +76,12 @@ func NewEnvPool(rt *cluster.Runtime, outDir string, logf func(string, ...any), s
 // stopped first), logging into logs/env-<run>. nil (and no error) when sc
 // needs an environment of its own.
 func (p *EnvPool) For(ctx context.Context, sc *scenarios.Scenario, run int) (env.Environment, error) {
+	if p.standing != nil {
+		if err := FitsStanding(p.standing.State(), sc); err != nil {
+			return nil, err
+		}
+		return p.standing, nil
+	}
 	own := NeedsOwnEnvironment(sc)
 	key := SharedEnvKey(sc)
 	if p.env != nil && (own || !reflect.DeepEqual(p.key, key)) {
@@ -74,6 +111,9 @@ func (p *EnvPool) Started() int { return p.started }
 // Discard stops the environment up, if any (after a run that failed on it,
 // or before one that can't share it).
 func (p *EnvPool) Discard() {
+	if p.standing != nil {
+		return // not the pool's to stop
+	}
 	if p.env != nil {
 		p.stop(p.env)
 		p.env = nil

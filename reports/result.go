@@ -123,6 +123,9 @@ type Environment struct {
 	Network string `json:"network,omitempty"`
 	// Pin is the run's CPU pinning (env.pin); absent when nothing was pinned.
 	Pin *Pinning `json:"pin,omitempty"`
+	// Standing is the state file of the standing environment (abload env
+	// up) the run used; absent when the run started its own.
+	Standing string `json:"standing,omitempty"`
 }
 
 // ClockCheck is the offset between the harness host's clock and the Kafka

@@ -12,6 +12,7 @@ import (
 
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/standing"
 	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
@@ -51,6 +52,10 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	sc, code := f.load(c, path)
 	if sc == nil {
+		return code
+	}
+	attached, code := f.attach(c, sc)
+	if code >= 0 {
 		return code
 	}
 	if sc.Repetitions > 1 {
@@ -93,14 +98,23 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 
 	ctx, done := interruptible(stderr)
 	defer done()
+	var opts harness.Options
+	if attached != nil {
+		if !startStanding(ctx, c, attached) {
+			return exitRuntime
+		}
+		defer func() { _ = attached.Stop(context.Background()) }()
+		opts.Env = attached
+	}
 
 	if points := sc.Points(); len(points) > 1 {
-		return capacityCurve(ctx, sc, points, dir, rt, *f.metricsAddr, *f.cleanup, stdout, stderr)
+		return capacityCurve(ctx, sc, points, dir, rt, *f.metricsAddr, *f.cleanup, attached, stdout, stderr)
 	}
 	if points := sc.Points(); len(points) == 1 {
 		sc = points[0].Scenario
 	}
-	res, err := harness.Capacity(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *f.metricsAddr, Cleanup: *f.cleanup})
+	opts.Scenario, opts.OutDir, opts.Runtime, opts.Stderr, opts.Version, opts.MetricsAddr, opts.Cleanup = sc, dir, rt, stderr, version, *f.metricsAddr, *f.cleanup
+	res, err := harness.Capacity(ctx, opts)
 	if res == nil {
 		return noResult(stderr, path, "capacity", dir, err)
 	}
@@ -123,7 +137,7 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 // points with the same env section, then writes capacity-curve.json and
 // capacity.md and capacity.html with the scaling efficiency and the demand
 // answer.
-func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *cluster.Runtime, metricsAddr string, cleanup bool, stdout, stderr io.Writer) int {
+func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *cluster.Runtime, metricsAddr string, cleanup bool, attached *standing.Attached, stdout, stderr io.Writer) int {
 	// One set of secrets for the whole curve: the pool's environments and
 	// every search add to it, and everything printed here goes through it.
 	// Capacity gets the raw stderr: its console redacts with the same set
@@ -133,6 +147,9 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 	logf := func(format string, args ...any) { fmt.Fprintf(errw, format+"\n", args...) }
 	curve := &reports.CapacityCurve{Name: sc.Name, TargetEPS: sc.Capacity.TargetRate, Headroom: sc.Capacity.Headroom}
 	pool := harness.NewEnvPool(rt, dir, logf, secrets)
+	if attached != nil {
+		pool.UseStanding(attached)
+	}
 	defer pool.Close()
 	failed := false
 	for i, p := range points {

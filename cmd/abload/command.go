@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env/standing"
 	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/scenarios"
 )
@@ -77,6 +78,7 @@ type scenarioFlags struct {
 	cleanup     *bool
 	runtime     *string
 	metricsAddr *string
+	envFile     *string
 }
 
 // scenarioFlags registers the shared flags; the texts say what differs
@@ -92,6 +94,7 @@ func (c *command) scenarioFlags(setExample, outDefault, forceDoc, cleanupWhat, m
 	f.cleanup = c.fs.Bool("cleanup", false, "env.kind external: delete the topics "+cleanupWhat+" created when it ends (never a topic it did not create)")
 	f.runtime = c.fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
 	f.metricsAddr = c.fs.String("metrics-addr", "", "serve live Prometheus metrics at http://HOST:PORT/metrics "+metricsWhile+"; loopback only, e.g. 127.0.0.1:9464 (default: off)")
+	f.envFile = c.fs.String("env-file", "", "use the environment abload env up started (its env.json, or the directory holding it) instead of starting one; "+cleanupWhat+" creates and deletes its own topics and job on it")
 	return f
 }
 
@@ -111,6 +114,9 @@ func (f *scenarioFlags) load(c *command, path string) (*scenarios.Scenario, int)
 	sc, code := loadScenario(path, sets, c.stderr)
 	if sc == nil {
 		return nil, code
+	}
+	if *f.envFile != "" && *f.env != "" && *f.env != scenarios.EnvLocal {
+		return nil, c.failf(exitInput, "--env-file names a local environment started by abload env up; --env %s asks for another", *f.env)
 	}
 	if *f.cleanup && sc.Env.Kind != scenarios.EnvExternal {
 		return nil, c.failf(exitInput, "--cleanup is for env.kind external (the %s environment's topics go with its broker)", sc.Env.Kind)
@@ -172,4 +178,39 @@ func noResult(stderr io.Writer, path, what, dir string, err error) int {
 		fmt.Fprintf(stderr, "abload: %s failed: %v\n(component logs in %s)\n", what, err, filepath.Join(dir, "logs"))
 	}
 	return exitRuntime
+}
+
+// attach opens the standing environment --env-file names (nil without the
+// flag) and checks that every point of sc can use it. A code >= 0 ends the
+// command. The caller starts it (takes its lock, checks its health) once
+// it is ready to run, and stops it (releases the lock) at the end.
+func (f *scenarioFlags) attach(c *command, sc *scenarios.Scenario) (*standing.Attached, int) {
+	if *f.envFile == "" {
+		return nil, -1
+	}
+	a, err := standing.Open(*f.envFile, func(format string, args ...any) { fmt.Fprintf(c.stderr, format+"\n", args...) })
+	if err != nil {
+		return nil, c.failf(exitInput, "--env-file %s: %v", *f.envFile, err)
+	}
+	for _, p := range sc.Points() {
+		if err := harness.FitsStanding(a.State(), p.Scenario); err != nil {
+			where := ""
+			if len(sc.Points()) > 1 {
+				where = " (matrix point " + p.Name + ")"
+			}
+			return nil, c.failf(exitInput, "%v%s", err, where)
+		}
+	}
+	return a, -1
+}
+
+// startStanding takes the standing environment's lock and checks it is
+// healthy; false means the command ends (exit 1, said on stderr).
+func startStanding(ctx context.Context, c *command, a *standing.Attached) bool {
+	if _, err := a.Start(ctx); err != nil {
+		c.failf(exitRuntime, "%v", err)
+		return false
+	}
+	fmt.Fprintf(c.stderr, "abload: using the standing environment in %s (kafka %s, flink REST %s)\n", a.State().Dir, a.Endpoints().KafkaBootstrap[0], a.Endpoints().FlinkREST)
+	return true
 }

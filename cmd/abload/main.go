@@ -46,6 +46,7 @@ var commands = map[string]subcommand{
 	"report":   {"regenerate a run's report.md and report.html from its result files", reportCmd},
 	"baseline": {"save and list named baselines for CI gates", baselineCmd},
 	"export":   {"print results as Go benchmark lines (for benchstat)", exportCmd},
+	"env":      {"start an environment that stays up between runs (up), check it (status), stop it (down)", envCmd},
 }
 
 func main() {

@@ -42,6 +42,10 @@ func TestMain(m *testing.M) {
 		}
 	}
 	code := m.Run()
+	if err := downSharedEnv(); err != nil {
+		fmt.Fprintf(os.Stderr, "shared standing environment: %v\n", err)
+		code = 1
+	}
 	if tmp != "" {
 		os.RemoveAll(tmp) // os.Exit skips deferred calls
 	}
@@ -468,8 +472,9 @@ func TestGenZipfTopCampaignShare(t *testing.T) {
 // A failing gate exits 3; an invalid run exits 4 even when its gates would
 // pass (no gate passes on an invalid run); both write junit.xml.
 func TestGateExitCodes(t *testing.T) {
-	needCluster(t)
-	short := []string{"--set", "workload.rate=500", "--set", "workload.warmup=1s", "--set", "workload.duration=4s", "--set", "workload.cooldown=0s"}
+	// On the shared standing environment: what is tested is the exit
+	// codes and the gates' verdicts, not a cold start.
+	short := []string{"--env-file", sharedEnv(t), "--set", "workload.rate=500", "--set", "workload.warmup=1s", "--set", "workload.duration=4s", "--set", "workload.cooldown=0s"}
 	out := filepath.Join(t.TempDir(), "gate")
 	_, stderr, code := abload(t, append([]string{"run", quick, "--out", out, "--gate", "e2e.p99 < 1us", "--gate", "e2e.p99 < 1h"}, short...)...)
 	if code != 3 {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/standing"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/reports"
@@ -59,6 +60,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if sc == nil {
 		return code
 	}
+	attached, code := f.attach(c, sc)
+	if code >= 0 {
+		return code
+	}
 	gates, baseline, code := loadGates(append(append([]string(nil), sc.Gates...), gateFlags...), *baselineArg, *baselineDir, stderr)
 	if code != exitOK {
 		return code
@@ -90,8 +95,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "dry run: %s\n  result directory: %s\n", path, dir)
 			printExternalPlan(stdout, sc, rt, *f.cleanup)
 		} else {
-			fmt.Fprintf(stdout, "dry run: %s\n  result directory: %s\n  environment: %s (%d TaskManager(s) × %d slot(s), flink %s, kafka %s)\n",
-				path, dir, sc.Env.Kind, sc.Env.TaskManagers, sc.Env.Slots, rt.FlinkVersion(), rt.KafkaVersion())
+			if attached != nil {
+				st := attached.State()
+				fmt.Fprintf(stdout, "dry run: %s\n  result directory: %s\n  environment: the standing one in %s (%d TaskManager(s) × %d slot(s), flink %s, kafka %s); the run deletes its topics from it when it ends\n",
+					path, dir, st.Dir, st.TaskManagers, st.Slots, st.FlinkVersion, st.KafkaVersion)
+			} else {
+				fmt.Fprintf(stdout, "dry run: %s\n  result directory: %s\n  environment: %s (%d TaskManager(s) × %d slot(s), flink %s, kafka %s)\n",
+					path, dir, sc.Env.Kind, sc.Env.TaskManagers, sc.Env.Slots, rt.FlinkVersion(), rt.KafkaVersion())
+			}
 			fmt.Fprintf(stdout, "  topics: abload-<run>-events (%d partitions)", sc.Kafka.Partitions)
 			if sc.Job.Outputs.Updates {
 				fmt.Fprint(stdout, ", abload-<run>-updates")
@@ -147,11 +158,20 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 
 	ctx, done := interruptible(stderr)
 	defer done()
+	var opts harness.Options
+	if attached != nil {
+		if !startStanding(ctx, c, attached) {
+			return exitRuntime
+		}
+		defer func() { _ = attached.Stop(context.Background()) }()
+		opts.Env = attached
+	}
 
 	if matrix {
-		return runMatrix(ctx, path, points, sc.Repetitions, dir, rt, *f.metricsAddr, *f.cleanup, gates, baseline, stdout, stderr)
+		return runMatrix(ctx, path, points, sc.Repetitions, dir, rt, *f.metricsAddr, *f.cleanup, attached, gates, baseline, stdout, stderr)
 	}
-	res, err := harness.Run(ctx, harness.Options{Scenario: sc, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: *f.metricsAddr, Cleanup: *f.cleanup})
+	opts.Scenario, opts.OutDir, opts.Runtime, opts.Stderr, opts.Version, opts.MetricsAddr, opts.Cleanup = sc, dir, rt, stderr, version, *f.metricsAddr, *f.cleanup
+	res, err := harness.Run(ctx, opts)
 	if res == nil {
 		return noResult(stderr, path, "run", dir, err)
 	}
@@ -258,7 +278,7 @@ func writeRunOutputs(dir string, res *reports.Result) error {
 // with an index.json, and exits with the worst outcome: 1 if any run failed or
 // the matrix was aborted, else 4 if any run is invalid, else 3 if any gate
 // failed, else 0.
-func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *cluster.Runtime, metricsAddr string, cleanup bool,
+func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *cluster.Runtime, metricsAddr string, cleanup bool, attached *standing.Attached,
 	gates []*gate.Expr, baseline *reports.Baseline, stdout, stderr io.Writer) int {
 	code := exitOK
 	rank := map[int]int{exitOK: 0, exitGate: 1, exitInvalid: 2, exitRuntime: 3}
@@ -268,7 +288,7 @@ func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoin
 		}
 	}
 	idx, err := harness.RunMatrix(ctx, harness.MatrixOptions{
-		Source: source, Points: points, Repetitions: reps, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: metricsAddr, Cleanup: cleanup,
+		Source: source, Points: points, Repetitions: reps, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: metricsAddr, Cleanup: cleanup, Standing: attached,
 		Done: func(runDir string, res *reports.Result, err error) {
 			if res == nil {
 				worst(exitRuntime)

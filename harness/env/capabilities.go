@@ -64,3 +64,9 @@ type FlinkMetricsLister interface {
 type ComponentLister interface {
 	Components() []Component
 }
+
+// Standing is implemented by an environment that outlives the runs on it
+// (abload env up): File is its state file, recorded in the result.
+type Standing interface {
+	File() string
+}

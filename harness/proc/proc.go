@@ -29,6 +29,18 @@ type Process struct {
 // Start starts argv with stdout and stderr appended to logPath, on
 // the CPUs of the list cpus ("" = not pinned; see StartCmd).
 func Start(name, logPath string, env []string, cpus string, argv ...string) (*Process, error) {
+	return start(false, name, logPath, env, cpus, argv...)
+}
+
+// StartDetached is Start for a process meant to outlive abload (`abload env
+// up`): it runs in a session of its own (its pid is its process group's
+// id, and no terminal's signals reach it) and without a parent-death
+// signal. Whoever stops it later identifies it by pid and StartTicks.
+func StartDetached(name, logPath string, env []string, cpus string, argv ...string) (*Process, error) {
+	return start(true, name, logPath, env, cpus, argv...)
+}
+
+func start(detach bool, name, logPath string, env []string, cpus string, argv ...string) (*Process, error) {
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("%s: open log: %w", name, err)
@@ -38,6 +50,9 @@ func Start(name, logPath string, env []string, cpus string, argv ...string) (*Pr
 	cmd.Stderr = logFile
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if detach {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	}
 	if err := StartCmd(cmd, cpus); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("%s: start %s: %w", name, argv[0], err)

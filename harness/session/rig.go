@@ -506,6 +506,9 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 	}
 	host, _ := os.Hostname()
 	res.Environment = reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
+	if st, ok := r.env.(env.Standing); ok {
+		res.Environment.Standing = st.File()
+	}
 	fingerprint(&res.Environment)
 	res.Environment.Limits = envLimits(sc.Env)
 	res.Environment.Network = faults.NetworkText(r.netProxy, r.sc.Env.Network)

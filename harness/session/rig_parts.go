@@ -15,6 +15,7 @@ import (
 
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/capacity"
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/faults"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/live"
@@ -399,6 +400,9 @@ func (r *rig) capacity(ctx context.Context, dyn *generators.Dynamic) (*reports.C
 	}
 	host, _ := os.Hostname()
 	out.Environment = reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
+	if st, ok := r.env.(env.Standing); ok {
+		out.Environment.Standing = st.File()
+	}
 	fingerprint(&out.Environment)
 	out.Environment.Limits = envLimits(sc.Env)
 	out.Environment.Pin = envPin(sc.Env)

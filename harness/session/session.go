@@ -346,8 +346,17 @@ func (s *session) teardown() {
 			s.con.Logf("abload: delete uploaded jar %s: %v", s.jarID, err)
 		}
 	}
-	if s.sc.Env.Kind == scenarios.EnvExternal && len(s.created) > 0 {
+	switch {
+	case s.sc.Env.Kind == scenarios.EnvExternal && len(s.created) > 0:
 		s.cleanupTopics()
+	case s.opts.Env != nil && len(s.created) > 0:
+		// An environment that outlives the run (shared by a matrix, or
+		// standing between runs) gets back what it had: no topics of ours.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := kafka.DeleteTopics(ctx, s.ep, s.created); err != nil {
+			s.con.Logf("abload: delete the run's topics: %v", err)
+		}
 	}
 	if s.env != nil && s.opts.Env == nil {
 		if err := env.Stop(s.env); err != nil {

@@ -40,6 +40,13 @@ type Config struct {
 	// Secure adds the SASL_SSL listener SECURE (nil: none); SecureEndpoint
 	// tells a client how to use it.
 	Secure *SecureListener
+	// Detach starts the JVMs so that they outlive abload (`abload env up`):
+	// sessions of their own, no parent-death signal. Stop still stops them.
+	Detach bool
+	// Started, when set, is called with each process right after it
+	// started (before it is ready), so a crashed start can be cleaned up
+	// from what it recorded.
+	Started func(p *proc.Process)
 }
 
 // Env runs a single-node Kafka (KRaft) and a Flink standalone session
@@ -181,6 +188,20 @@ func (e *Env) Start(ctx context.Context) (*env.Endpoints, error) {
 	return ep, nil
 }
 
+// start starts one of the environment's processes, detached with
+// Config.Detach, and tells Config.Started.
+func (e *Env) start(name, logPath string, env []string, cpus string, argv ...string) (*proc.Process, error) {
+	startf := proc.Start
+	if e.cfg.Detach {
+		startf = proc.StartDetached
+	}
+	p, err := startf(name, logPath, env, cpus, argv...)
+	if err == nil && e.cfg.Started != nil {
+		e.cfg.Started(p)
+	}
+	return p, err
+}
+
 func (e *Env) track(p *proc.Process) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -302,7 +323,7 @@ func (e *Env) launchKafka(ctx context.Context) error {
 	e.mu.Lock()
 	argv, bootstrap, logFile := e.kafkaArgv, e.kafkaBootstrap, e.kafkaLog
 	e.mu.Unlock()
-	p, err := proc.Start("kafka", filepath.Join(e.cfg.LogDir, "kafka.out"), nil, e.cfg.Pin.Kafka, argv...)
+	p, err := e.start("kafka", filepath.Join(e.cfg.LogDir, "kafka.out"), nil, e.cfg.Pin.Kafka, argv...)
 	if err != nil {
 		return err
 	}
@@ -375,7 +396,7 @@ func (e *Env) startFlink(ctx context.Context, log4j string, restPort, rpcPort in
 		argv = append(argv, "-Dlog.file="+logFile, "-Dlog4j.configurationFile="+log4j,
 			"-Dlog4j2.configurationFile="+log4j, "-cp", cp, mainClass, "--configDir", confDir)
 		argv = append(argv, args...)
-		p, err := proc.Start(name, filepath.Join(e.cfg.LogDir, name+".out"), []string{"FLINK_CONF_DIR=" + confDir}, cpus, argv...)
+		p, err := e.start(name, filepath.Join(e.cfg.LogDir, name+".out"), []string{"FLINK_CONF_DIR=" + confDir}, cpus, argv...)
 		if err != nil {
 			return nil, logFile, err
 		}

@@ -1,0 +1,352 @@
+package standing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/abload/abload/harness/env"
+	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/local"
+	"github.com/abload/abload/harness/proc"
+	"github.com/abload/abload/scenarios"
+)
+
+// Schema names the state file's format.
+const Schema = "abload.env/v1"
+
+// StateFile is the state file's name in the environment's directory (the
+// endpoints file runs are given with --env-file).
+const StateFile = "env.json"
+
+// lockFile is held (flock) by the one run using the environment, and by
+// down while it stops it.
+const lockFile = "run.lock"
+
+// Status values of a state file.
+const (
+	StatusStarting = "starting" // up is starting it (or crashed doing so: down cleans up)
+	StatusUp       = "up"
+)
+
+// Process is one JVM of a standing environment, identified by pid and
+// start time together (a pid alone may have been reused).
+type Process struct {
+	Name       string `json:"name"`
+	PID        int    `json:"pid"`
+	StartTicks uint64 `json:"start_ticks"`
+	Log        string `json:"log"`
+}
+
+// State is the state file: what `env up` started and where it is.
+type State struct {
+	Schema       string                     `json:"schema"`
+	Kind         string                     `json:"kind"`
+	Status       string                     `json:"status"`
+	Dir          string                     `json:"dir"`
+	StartedAt    time.Time                  `json:"started_at"`
+	ReadyAt      time.Time                  `json:"ready_at,omitzero"`
+	UpSeconds    float64                    `json:"up_seconds,omitempty"` // from start to ready
+	Endpoints    *env.Endpoints             `json:"endpoints,omitempty"`
+	FlinkVersion string                     `json:"flink_version"`
+	KafkaVersion string                     `json:"kafka_version"`
+	TaskManagers int                        `json:"taskmanagers"`
+	Slots        int                        `json:"slots"`
+	Processes    []Process                  `json:"processes"`
+	Metrics      []env.FlinkMetricsEndpoint `json:"flink_metrics,omitempty"`
+	// Env is the env section the environment was started for (its sharing
+	// key): a run whose own differs can't use it.
+	Env scenarios.Env `json:"env"`
+	// Work is the scratch directory (Kafka's log, Flink's checkpoints) that
+	// down removes.
+	Work string `json:"work"`
+}
+
+// ErrNotUp is returned when no state file is found: nothing is up there.
+var ErrNotUp = errors.New("no environment is up")
+
+// DefaultDir is where `env up` keeps an environment unless told otherwise:
+// $ABLOAD_ENV_DIR, else abload/env in the user's cache directory.
+func DefaultDir() string {
+	if d := os.Getenv("ABLOAD_ENV_DIR"); d != "" {
+		return d
+	}
+	if c, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(c, "abload", "env")
+	}
+	return filepath.Join(os.TempDir(), "abload-env")
+}
+
+// statePath accepts the environment's directory or its state file.
+func statePath(path string) string {
+	if st, err := os.Stat(path); (err == nil && st.IsDir()) || (err != nil && !strings.HasSuffix(path, ".json")) {
+		return filepath.Join(path, StateFile)
+	}
+	return path
+}
+
+// Read reads the state file at path (the file or its directory).
+func Read(path string) (*State, error) {
+	p := statePath(path)
+	data, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w in %s (no %s; start one with abload env up)", ErrNotUp, filepath.Dir(p), StateFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s State
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if s.Schema != Schema {
+		return nil, fmt.Errorf("%s: schema %q, expected %q (an environment file written by abload env up)", p, s.Schema, Schema)
+	}
+	return &s, nil
+}
+
+func (s *State) write() error {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(s.Dir, "."+StateFile+".tmp")
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(s.Dir, StateFile))
+}
+
+// Running lists the recorded processes still running (same pid, same start
+// time) and the ones that are not.
+func (s *State) Running() (running, gone []Process) {
+	for _, p := range s.Processes {
+		if proc.Same(p.PID, p.StartTicks) {
+			running = append(running, p)
+		} else {
+			gone = append(gone, p)
+		}
+	}
+	return running, gone
+}
+
+// Fits reports whether a run whose env section's sharing key is key can
+// use this environment; the error names every field that differs.
+func (s *State) Fits(key scenarios.Env) error {
+	key.Kind = s.Env.Kind
+	want, have := flatten(key), flatten(s.Env)
+	var diffs []string
+	for k, v := range want {
+		if have[k] != v {
+			diffs = append(diffs, fmt.Sprintf("env.%s: the scenario has %s, the environment %s", k, v, orNone(have[k])))
+		}
+	}
+	for k, v := range have {
+		if _, ok := want[k]; !ok {
+			diffs = append(diffs, fmt.Sprintf("env.%s: the scenario has none, the environment %s", k, v))
+		}
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	sort.Strings(diffs)
+	return fmt.Errorf("the environment in %s was started for another env section:\n  %s\n(start one for this scenario: abload env down, then abload env up SCENARIO.yaml)", s.Dir, strings.Join(diffs, "\n  "))
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// flatten is an env section as dotted paths to JSON values.
+func flatten(e scenarios.Env) map[string]string {
+	data, _ := json.Marshal(e)
+	var m map[string]any
+	_ = json.Unmarshal(data, &m)
+	out := map[string]string{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		if mm, ok := v.(map[string]any); ok {
+			for k, x := range mm {
+				p := k
+				if prefix != "" {
+					p = prefix + "." + k
+				}
+				walk(p, x)
+			}
+			return
+		}
+		b, _ := json.Marshal(v)
+		out[prefix] = string(b)
+	}
+	walk("", m)
+	return out
+}
+
+// UpOptions configures Up.
+type UpOptions struct {
+	Scenario *scenarios.Scenario // its env section sizes the environment
+	Key      scenarios.Env       // the env section's sharing key, recorded
+	Runtime  *cluster.Runtime
+	Dir      string
+	Logf     func(format string, args ...any)
+}
+
+// Refuse says why a scenario's env section can't stand between runs (nil
+// if it can): only the local kind, and nothing that lives in abload's own
+// process (the network proxy) or ends with a job (Reactive Mode).
+func Refuse(sc *scenarios.Scenario) error {
+	switch {
+	case sc.Env.Kind != scenarios.EnvLocal:
+		return fmt.Errorf("env.kind %s: abload env up starts the local environment only", sc.Env.Kind)
+	case sc.Env.Scheduler == scenarios.SchedulerReactive:
+		return errors.New("env.scheduler reactive: a Reactive Mode cluster ends with its job, so each run starts its own")
+	case sc.NeedsNetProxy():
+		return errors.New("env.network: the network proxy runs inside abload's own process, so each run starts its own environment")
+	}
+	return nil
+}
+
+// Up starts the local environment the scenario's env section describes,
+// detached from abload, in dir, and writes dir/env.json. Each process is
+// recorded as it starts; a failed or interrupted (ctx) start stops them
+// all and removes the file, so nothing is left running.
+func Up(ctx context.Context, o UpOptions) (*State, error) {
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	if err := Refuse(o.Scenario); err != nil {
+		return nil, &env.InputError{Err: err}
+	}
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	dir, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if old, err := Read(dir); err == nil {
+		if running, _ := old.Running(); len(running) > 0 {
+			return nil, fmt.Errorf("an environment is already up in %s (%d process(es) running): abload env status, abload env down", dir, len(running))
+		}
+		o.Logf("abload: %s records an environment none of whose processes runs any more: replacing it", filepath.Join(dir, StateFile))
+	}
+	rec, err := o.Runtime.Recipe()
+	if err != nil {
+		return nil, err
+	}
+	settings := cluster.SettingsFor(o.Scenario, rec)
+	st := &State{Schema: Schema, Kind: scenarios.EnvLocal, Status: StatusStarting, Dir: dir, StartedAt: time.Now().UTC(),
+		FlinkVersion: o.Runtime.FlinkVersion(), KafkaVersion: o.Runtime.KafkaVersion(), Env: o.Key,
+		TaskManagers: settings.TaskManagers, Slots: settings.Slots,
+		Work: filepath.Join(dir, "work")}
+	_ = os.RemoveAll(st.Work)
+	var mu sync.Mutex
+	var recErr error
+	e := local.New(local.Config{
+		Settings: settings,
+		Runtime:  o.Runtime,
+		LogDir:   filepath.Join(dir, "logs"),
+		WorkDir:  st.Work,
+		Pin:      o.Scenario.Env.Pin,
+		Logf:     o.Logf,
+		Detach:   true,
+		Started: func(p *proc.Process) {
+			pid := p.Cmd.Process.Pid
+			ticks, err := proc.StartTicks(pid)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				recErr = errors.Join(recErr, fmt.Errorf("%s (pid %d): %w", p.Name, pid, err))
+				return
+			}
+			st.Processes = append(st.Processes, Process{Name: p.Name, PID: pid, StartTicks: ticks, Log: p.LogPath})
+			if err := st.write(); err != nil {
+				recErr = errors.Join(recErr, err)
+			}
+		},
+	})
+	fail := func(err error) (*State, error) {
+		_ = env.Stop(e) // stops every process it started, removes the work dir
+		_ = os.Remove(filepath.Join(dir, StateFile))
+		return nil, err
+	}
+	mu.Lock()
+	err = st.write()
+	mu.Unlock()
+	if err != nil {
+		return fail(err)
+	}
+	ep, err := e.Start(ctx)
+	if err == nil {
+		mu.Lock()
+		err = recErr
+		mu.Unlock()
+	}
+	if err != nil {
+		return fail(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	st.Status, st.Endpoints, st.Metrics = StatusUp, ep, e.FlinkMetricsEndpoints()
+	st.ReadyAt = time.Now().UTC()
+	st.UpSeconds = st.ReadyAt.Sub(st.StartedAt).Seconds()
+	sort.Slice(st.Processes, func(i, j int) bool { return st.Processes[i].Name < st.Processes[j].Name })
+	if err := st.write(); err != nil {
+		return fail(err)
+	}
+	return st, nil
+}
+
+// Down stops the environment recorded at path (its directory or state
+// file): every recorded process that is still the one started (pid and
+// start time), its scratch directory, and the state file. Logs stay. It
+// refuses while a run holds the environment.
+func Down(path string, logf func(string, ...any)) error {
+	st, err := Read(path)
+	if err != nil {
+		return err
+	}
+	l, err := lock(st.Dir)
+	if err != nil {
+		return err
+	}
+	defer l.release()
+	var wg sync.WaitGroup
+	errs := make([]error, len(st.Processes))
+	for i, p := range st.Processes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := proc.StopRecorded(p.PID, p.StartTicks, 10*time.Second)
+			switch {
+			case errors.Is(err, proc.ErrNotSame):
+				logf("abload: %s (pid %d) was not running", p.Name, p.PID)
+			case err != nil:
+				errs[i] = fmt.Errorf("%s (pid %d): %w", p.Name, p.PID, err)
+			default:
+				logf("abload: stopped %s (pid %d)", p.Name, p.PID)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if st.Work != "" && strings.HasPrefix(st.Work, st.Dir) {
+		if err := os.RemoveAll(st.Work); err != nil {
+			return err
+		}
+	}
+	_ = os.Remove(filepath.Join(st.Dir, lockFile))
+	return os.Remove(filepath.Join(st.Dir, StateFile))
+}
