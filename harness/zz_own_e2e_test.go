@@ -108,16 +108,16 @@ func TestReactiveModeRescalesWhenTaskManagerJoins(t *testing.T) {
 	if rs.ReadBeforeEPS <= 0 || rs.ReadBeforeEPS > 1050 {
 		t.Errorf("read rate before the rescale %.0f/s: want in (0, 1050] (one slot at 1 ms an event)", rs.ReadBeforeEPS)
 	}
-	// The read rate after is the source's while the job catches up: it
-	// also refills the network buffers behind the source (3,000/s for a
-	// few seconds has been seen), so only its lower bound follows from
-	// the cost. What the job processed has both: the backlog keeps both
-	// slots saturated for well over 10 s after the rescale; two slots at
-	// 1 ms an event score at most 2,000/s, and on this 2-core machine the
-	// broker, the JobManager and abload leave them about 1.3 cores
-	// (measured ×1.33).
-	if rs.ReadAfterEPS <= rs.ReadBeforeEPS {
-		t.Errorf("read rate %.0f → %.0f/s: want faster with a second slot", rs.ReadBeforeEPS, rs.ReadAfterEPS)
+	// The read rate after the rescale bounds nothing: the restarted job
+	// rewinds its source to the last checkpoint, so the source's position
+	// first moves back and then refills the network buffers behind it
+	// (3,000/s for a few seconds has been seen, and 833 → 699/s over the
+	// window while processing went 918 → 1,293/s). Only that the source
+	// reads at all after it follows. What the job processed carries the
+	// claim: the backlog keeps both slots saturated for well over 10 s
+	// after the rescale.
+	if rs.ReadAfterEPS <= 0 {
+		t.Errorf("read rate after the rescale %.0f/s: the source reads nothing", rs.ReadAfterEPS)
 	}
 	before, after := rs.ProcessedBeforeEPS, rs.ProcessedAfterEPS
 	if before <= 0 || before > 1050 {
