@@ -145,7 +145,7 @@ func TestStandingEnvironment(t *testing.T) {
 		want string
 	}{
 		{[]string{"--set", "env.taskmanagers=2"}, "env.taskmanagers: the scenario has 2, the environment 1"},
-		{[]string{"--set", "env.network.latency=5ms"}, "network proxy"},
+		{[]string{"--set", "env.network.latency=5ms"}, "env.network.proxy: the scenario has true, the environment false"},
 		{[]string{"--env", "docker"}, "--env docker"},
 	} {
 		_, stderr, code := abload(t, append([]string{"run", quick, "--out", filepath.Join(t.TempDir(), "x"), "--env-file", file}, c.args...)...)

@@ -39,14 +39,25 @@ func readGateResult(t *testing.T, dir string) gateResult {
 // The CI case end to end: a saved baseline with a history of five runs,
 // then one run with 100 ms added each way between the job and Kafka (e2e
 // latency rises by a few hundred ms) fails its worse_by gate, exit 3; the
-// same run without the delay passes, exit 0. Every run is its own `abload
-// run` (fresh JVMs), as in CI, and all cross the network proxy, so the
-// delay is the only difference.
+// same run without the delay passes, exit 0. All cross the network proxy,
+// so the delay is the only difference. Every run is its own `abload run` on one
+// standing environment (abload env up with the network proxy), as a CI job
+// that keeps one up would do; each run starts the proxy and shapes it.
 func TestRunBaselineWorseByGate(t *testing.T) {
 	needCluster(t)
 	tmp := t.TempDir()
 	bdir := filepath.Join(tmp, "baselines")
-	short := []string{"--set", "workload.rate=1500", "--set", "workload.warmup=2s", "--set", "workload.duration=8s", "--set", "workload.cooldown=0s",
+	envDir := filepath.Join(tmp, "env")
+	if stdout, stderr, code := abload(t, "env", "up", quick, "--dir", envDir, "--set", "env.network.proxy=true"); code != 0 {
+		t.Fatalf("env up: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	t.Cleanup(func() {
+		if stdout, stderr, code := abload(t, "env", "down", "--dir", envDir); code != 0 {
+			t.Errorf("env down: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		assertNoJVMs(t, envDir)
+	})
+	short := []string{"--env-file", envDir, "--set", "workload.rate=1500", "--set", "workload.warmup=2s", "--set", "workload.duration=8s", "--set", "workload.cooldown=0s",
 		"--set", "env.network.proxy=true"}
 	// Five runs of history: fresh short runs' medians have varied by ±4%
 	// in one CI run and ±37% in another, and with three a history that

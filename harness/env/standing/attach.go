@@ -15,6 +15,7 @@ import (
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/kafka"
+	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/harness/proc"
 )
 
@@ -194,6 +195,7 @@ type Attached struct {
 	lock  *heldLock
 	ep    *env.Endpoints
 	shape Shape
+	proxy *netproxy.Proxy // the run's network proxy (State.Proxy), nil without
 }
 
 // Open reads the environment file at path (the file, or the directory
@@ -239,6 +241,14 @@ func (a *Attached) Start(ctx context.Context) (*env.Endpoints, error) {
 		l.release()
 		return nil, err
 	}
+	if p := h.State.Proxy; p != nil {
+		np, err := netproxy.New(p.Listen, p.Upstream)
+		if err != nil {
+			l.release()
+			return nil, fmt.Errorf("the environment in %s: start its network proxy on %s (the address its broker gives the job): %w", a.st.Dir, p.Listen, err)
+		}
+		a.proxy = np
+	}
 	a.lock, a.ep, a.shape = l, h.State.Endpoints, *h.Shape
 	a.st = h.State
 	if a.shape.JobsRunning > 0 {
@@ -276,10 +286,18 @@ func (a *Attached) Stop(ctx context.Context) error {
 	if d := a.Left(ctx, 10*time.Second); d != "" {
 		a.logf("abload: the run left the environment in %s changed: %s", a.st.Dir, d)
 	}
+	if a.proxy != nil {
+		_ = a.proxy.Close()
+		a.proxy = nil
+	}
 	a.lock.release()
 	a.lock = nil
 	return nil
 }
+
+// NetProxy is the run's network proxy between the job and the broker (nil
+// when the environment was started without one); each run shapes it.
+func (a *Attached) NetProxy() *netproxy.Proxy { return a.proxy }
 
 // Components lists the environment's processes for the monitor.
 func (a *Attached) Components() []env.Component {

@@ -67,6 +67,18 @@ type State struct {
 	// Work is the scratch directory (Kafka's log, Flink's checkpoints) that
 	// down removes.
 	Work string `json:"work"`
+	// Proxy is where each run starts the network proxy between the job and
+	// the broker (env.network.proxy): the broker advertises Listen to the
+	// job, and the proxy forwards to Upstream, the broker's JOB listener.
+	// nil: the job reaches the broker directly.
+	Proxy *ProxySpec `json:"proxy,omitempty"`
+}
+
+// ProxySpec is a standing environment's network proxy: the address the
+// job's Kafka clients are given and the broker listener behind it.
+type ProxySpec struct {
+	Listen   string `json:"listen"`
+	Upstream string `json:"upstream"`
 }
 
 // ErrNotUp is returned when no state file is found: nothing is up there.
@@ -202,16 +214,14 @@ type UpOptions struct {
 }
 
 // Refuse says why a scenario's env section can't stand between runs (nil
-// if it can): only the local kind, and nothing that lives in abload's own
-// process (the network proxy) or ends with a job (Reactive Mode).
+// if it can): only the local kind, and nothing that ends with a job
+// (Reactive Mode).
 func Refuse(sc *scenarios.Scenario) error {
 	switch {
 	case sc.Env.Kind != scenarios.EnvLocal:
 		return fmt.Errorf("env.kind %s: abload env up starts the local environment only", sc.Env.Kind)
 	case sc.Env.Scheduler == scenarios.SchedulerReactive:
 		return errors.New("env.scheduler reactive: a Reactive Mode cluster ends with its job, so each run starts its own")
-	case sc.NeedsNetProxy():
-		return errors.New("env.network: the network proxy runs inside abload's own process, so each run starts its own environment")
 	}
 	return nil
 }
@@ -298,6 +308,11 @@ func Up(ctx context.Context, o UpOptions) (*State, error) {
 	mu.Lock()
 	defer mu.Unlock()
 	st.Status, st.Endpoints, st.Metrics = StatusUp, ep, e.FlinkMetricsEndpoints()
+	if np := e.NetProxy(); np != nil {
+		// This process's proxy ends with it; each run starts its own at
+		// the same address (the broker advertises it to the job).
+		st.Proxy = &ProxySpec{Listen: np.Addr(), Upstream: np.Upstream()}
+	}
 	st.ReadyAt = time.Now().UTC()
 	st.UpSeconds = st.ReadyAt.Sub(st.StartedAt).Seconds()
 	sort.Slice(st.Processes, func(i, j int) bool { return st.Processes[i].Name < st.Processes[j].Name })
