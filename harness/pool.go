@@ -41,11 +41,16 @@ type EnvPool struct {
 // error to any other. The pool neither starts nor stops it.
 func (p *EnvPool) UseStanding(a *standing.Attached) { p.standing = a }
 
-// FitsStanding says why a run of sc can't use the standing environment
-// recorded in st (nil if it can): it must not need an environment of its
-// own, inject faults (they kill, pause or cut what every later run uses),
-// or ask for another env section.
-func FitsStanding(st *standing.State, sc *scenarios.Scenario) error {
+// FitsStanding says why a run of sc with the runtime bundle rt can't use
+// the standing environment recorded in st (nil if it can): the same Flink
+// and Kafka versions, no need for an environment of its own, no faults
+// (they kill, pause or cut what every later run uses), the same env
+// section.
+func FitsStanding(st *standing.State, sc *scenarios.Scenario, rt *cluster.Runtime) error {
+	if rt != nil && (rt.FlinkVersion() != st.FlinkVersion || rt.KafkaVersion() != st.KafkaVersion) {
+		return fmt.Errorf("--env-file: the environment in %s runs flink %s and kafka %s; the runtime bundle %s is flink %s and kafka %s (its job jar is built for it)",
+			st.Dir, st.FlinkVersion, st.KafkaVersion, rt.Dir, rt.FlinkVersion(), rt.KafkaVersion())
+	}
 	if err := standing.Refuse(sc); err != nil {
 		return fmt.Errorf("--env-file: %w", err)
 	}
@@ -77,8 +82,13 @@ func NewEnvPool(rt *cluster.Runtime, outDir string, logf func(string, ...any), s
 // needs an environment of its own.
 func (p *EnvPool) For(ctx context.Context, sc *scenarios.Scenario, run int) (env.Environment, error) {
 	if p.standing != nil {
-		if err := FitsStanding(p.standing.State(), sc); err != nil {
+		if err := FitsStanding(p.standing.State(), sc, p.rt); err != nil {
 			return nil, err
+		}
+		if run > 1 {
+			if err := p.standing.Recheck(ctx); err != nil {
+				return nil, err
+			}
 		}
 		return p.standing, nil
 	}

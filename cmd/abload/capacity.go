@@ -54,10 +54,6 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	if sc == nil {
 		return code
 	}
-	attached, code := f.attach(c, sc)
-	if code >= 0 {
-		return code
-	}
 	if sc.Repetitions > 1 {
 		fmt.Fprintln(stderr, "abload capacity: repetitions > 1: a capacity search runs each configuration once (a matrix makes a capacity curve)")
 		return exitInput
@@ -84,6 +80,10 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "abload capacity: %v\n", err)
 		return exitRuntime
+	}
+	attached, code := f.attach(c, sc, rt)
+	if code >= 0 {
+		return code
 	}
 	if *f.force {
 		for _, name := range []string{"capacity.json", "capacity.md", reports.CapacityHTMLFile, "capacity-curve.json"} {

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/standing"
 	"github.com/abload/abload/harness/live"
 	"github.com/abload/abload/scenarios"
@@ -184,7 +185,7 @@ func noResult(stderr io.Writer, path, what, dir string, err error) int {
 // flag) and checks that every point of sc can use it. A code >= 0 ends the
 // command. The caller starts it (takes its lock, checks its health) once
 // it is ready to run, and stops it (releases the lock) at the end.
-func (f *scenarioFlags) attach(c *command, sc *scenarios.Scenario) (*standing.Attached, int) {
+func (f *scenarioFlags) attach(c *command, sc *scenarios.Scenario, rt *cluster.Runtime) (*standing.Attached, int) {
 	if *f.envFile == "" {
 		return nil, -1
 	}
@@ -193,7 +194,7 @@ func (f *scenarioFlags) attach(c *command, sc *scenarios.Scenario) (*standing.At
 		return nil, c.failf(exitInput, "--env-file %s: %v", *f.envFile, err)
 	}
 	for _, p := range sc.Points() {
-		if err := harness.FitsStanding(a.State(), p.Scenario); err != nil {
+		if err := harness.FitsStanding(a.State(), p.Scenario, rt); err != nil {
 			where := ""
 			if len(sc.Points()) > 1 {
 				where = " (matrix point " + p.Name + ")"

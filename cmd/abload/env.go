@@ -29,7 +29,9 @@ func envCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "--env-file DIR (each run creates and deletes its own topics and job on it, one run at a time).")
 		fmt.Fprintln(w, "`status` checks that every process runs and both clusters answer; `down` stops them and")
 		fmt.Fprintln(w, "removes the scratch data (logs stay in DIR/logs). Ctrl-C during `up` stops what it started.")
-		fmt.Fprintln(w, "\nDIR defaults to $ABLOAD_ENV_DIR, else abload/env in the user's cache directory ("+standing.DefaultDir()+").")
+		fmt.Fprintln(w, "\nDIR defaults to $ABLOAD_ENV_DIR, else abload/env in the user's cache directory (such as")
+		fmt.Fprintln(w, "~/.cache/abload/env). Nothing restarts a process of a standing environment that dies (env status")
+		fmt.Fprintln(w, "says so); a run killed outright (kill -9) leaves its job and topics on it: env down, then up.")
 		fmt.Fprintln(w, "\nExit codes: 0 ok (status: up and healthy), 1 runtime error (status: nothing up, or not")
 		fmt.Fprintln(w, "healthy), 2 invalid input.")
 	}
@@ -55,7 +57,7 @@ func envCmd(args []string, stdout, stderr io.Writer) int {
 
 func envFlags(name string, stderr io.Writer, usage func(io.Writer)) (*command, *string) {
 	c := newCommand("env "+name, stderr)
-	dir := c.fs.String("dir", standing.DefaultDir(), "the environment's directory: env.json, logs/, and its scratch data")
+	dir := c.fs.String("dir", "", "the environment's directory: env.json, logs/, and its scratch data (default $ABLOAD_ENV_DIR, else abload/env in the user's cache directory)")
 	c.fs.Usage = func() {
 		usage(c.fs.Output())
 		fmt.Fprintln(c.fs.Output(), "\nFlags:")
@@ -73,6 +75,7 @@ func envUp(args []string, stdout, stderr io.Writer, usage func(io.Writer)) int {
 	if code >= 0 {
 		return code
 	}
+	orDefault(dir)
 	var sc *scenarios.Scenario
 	switch len(pos) {
 	case 0:
@@ -107,7 +110,7 @@ func envUp(args []string, stdout, stderr io.Writer, usage func(io.Writer)) int {
 		case errors.As(err, &ie):
 			return c.failf(exitInput, "%v", err)
 		case ctx.Err() != nil:
-			return c.failf(exitRuntime, "interrupted: stopped everything it had started")
+			return c.failf(exitRuntime, "interrupted: stopped everything it had started (if abload was killed before it could, abload env down --dir %s stops what it recorded)", *dir)
 		}
 		return c.failf(exitRuntime, "%v", err)
 	}
@@ -123,11 +126,16 @@ func envDown(args []string, stdout, stderr io.Writer, usage func(io.Writer)) int
 	if code := c.parseNone(args); code >= 0 {
 		return code
 	}
+	orDefault(dir)
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
+	st, err := standing.Read(*dir)
+	if err != nil {
+		return c.failf(exitRuntime, "%v", err)
+	}
 	if err := standing.Down(*dir, logf); err != nil {
 		return c.failf(exitRuntime, "%v", err)
 	}
-	fmt.Fprintf(stdout, "environment in %s stopped (logs kept in %s)\n", *dir, filepath.Join(*dir, "logs"))
+	fmt.Fprintf(stdout, "environment in %s stopped (logs kept in %s)\n", st.Dir, filepath.Join(st.Dir, "logs"))
 	return exitOK
 }
 
@@ -137,6 +145,7 @@ func envStatus(args []string, stdout, stderr io.Writer, usage func(io.Writer)) i
 	if code := c.parseNone(args); code >= 0 {
 		return code
 	}
+	orDefault(dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	h, err := standing.Check(ctx, *dir)
@@ -188,4 +197,12 @@ func envStatus(args []string, stdout, stderr io.Writer, usage func(io.Writer)) i
 		return exitRuntime
 	}
 	return exitOK
+}
+
+// orDefault fills an empty --dir with standing.DefaultDir (not the flag's
+// default: the help text must not depend on who reads it).
+func orDefault(dir *string) {
+	if *dir == "" {
+		*dir = standing.DefaultDir()
+	}
 }

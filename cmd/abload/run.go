@@ -60,10 +60,6 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if sc == nil {
 		return code
 	}
-	attached, code := f.attach(c, sc)
-	if code >= 0 {
-		return code
-	}
 	gates, baseline, code := loadGates(append(append([]string(nil), sc.Gates...), gateFlags...), *baselineArg, *baselineDir, stderr)
 	if code != exitOK {
 		return code
@@ -89,6 +85,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "abload run: %v\n", err)
 		return exitRuntime
+	}
+	attached, code := f.attach(c, sc, rt)
+	if code >= 0 {
+		return code
 	}
 	if *dryRun {
 		if sc.Env.Kind == scenarios.EnvExternal {

@@ -81,7 +81,7 @@ func TestSenderStallShowsInTail(t *testing.T) {
 		_ = cmd.Process.Kill()
 		t.Fatalf("abload did not finish:\n%s", logText())
 	}
-	assertNoJVMs(t, out)
+	assertSharedEnvAsFound(t)
 	res := readResult(t, out)
 	if res.Reconciliation.Lost != 0 {
 		t.Errorf("lost %d events", res.Reconciliation.Lost)

@@ -28,6 +28,11 @@ var shared struct {
 func sharedEnv(t *testing.T) string {
 	t.Helper()
 	needCluster(t)
+	if shared.down {
+		// Stopped by TestZZSharedEnvironmentGoesDown (-count, -shuffle):
+		// start it again for whoever asks.
+		shared.once, shared.down, shared.err = sync.Once{}, false, nil
+	}
 	shared.once.Do(func() {
 		dir, err := os.MkdirTemp("", "abload-test-env-")
 		if err != nil {
@@ -60,4 +65,15 @@ func downSharedEnv() error {
 		return errors.New("JVMs left after env down:\n" + strings.Join(left, "\n"))
 	}
 	return os.RemoveAll(filepath.Dir(shared.dir))
+}
+
+// assertSharedEnvAsFound checks that the runs a test made on the shared
+// standing environment left it as env up made it: healthy, no topics, no
+// job running, every slot free, not held.
+func assertSharedEnvAsFound(t *testing.T) {
+	t.Helper()
+	s, code := statusOf(t, filepath.Dir(sharedEnv(t)))
+	if code != 0 || !s.Up || len(s.Topics) != 0 || s.JobsRunning != 0 || s.SlotsAvailable != s.State.TaskManagers*s.State.Slots || s.InUseBy != "" {
+		t.Errorf("the shared environment after the test's runs: exit %d %+v, want healthy, no topics, no jobs, every slot free", code, s)
+	}
 }

@@ -14,11 +14,11 @@ import (
 func TestZZSharedEnvironmentGoesDown(t *testing.T) {
 	file := sharedEnv(t) // started here when the tests that use it did not run
 	dir := filepath.Dir(file)
-	shared.down = true
 	stdout, stderr, code := abload(t, "env", "down", "--dir", dir)
 	if code != 0 || !strings.Contains(stdout, "stopped") {
 		t.Fatalf("env down: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	shared.down = true
 	assertNoJVMs(t, dir)
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Errorf("env.json left after env down: %v", err)

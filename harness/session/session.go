@@ -46,7 +46,7 @@ type session struct {
 	created  []string // topics this run created (the only ones --cleanup deletes)
 	flink    *flink.Client
 	jobID    string
-	jarID    string // the jar this run uploaded to an external cluster
+	jarID    string // the jar this run uploaded and deletes (external, or an environment that outlives the run)
 	attached bool   // the job was running before the run (env.external.job_id): never cancelled
 	clockChk *reports.ClockCheck
 	// inputParts and inputBase describe an existing input topic (named by
@@ -252,8 +252,10 @@ func (s *session) startup(ctx context.Context, logDir string) error {
 		if err != nil {
 			return fmt.Errorf("upload job jar: %w", err)
 		}
-		if sc.Env.Kind == scenarios.EnvExternal {
-			s.jarID = jarID // not ours to leave behind on someone's cluster
+		if sc.Env.Kind == scenarios.EnvExternal || s.opts.Env != nil {
+			// Not ours to leave behind on someone's cluster, nor on one
+			// that outlives the run.
+			s.jarID = jarID
 		}
 		s.jobID, err = s.flink.RunJarFrom(ctx, jarID, "", job.Args(s.jobTarget()), sc.Job.Parallelism, restore)
 		if err != nil {
@@ -354,6 +356,7 @@ func (s *session) teardown() {
 		// standing between runs) gets back what it had: no topics of ours.
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		s.awaitJobEnd(ctx, 10*time.Second)
 		if err := kafka.DeleteTopics(ctx, s.ep, s.created); err != nil {
 			s.con.Logf("abload: delete the run's topics: %v", err)
 		}
@@ -366,6 +369,28 @@ func (s *session) teardown() {
 	if s.unpin != nil {
 		s.unpin()
 		s.unpin = nil
+	}
+}
+
+// awaitJobEnd waits up to timeout for the cancelled job to reach a
+// terminal state, so that its tasks have let go of its topics and slots
+// before the topics are deleted (the next run on the environment then
+// finds it as this one did).
+func (s *session) awaitJobEnd(ctx context.Context, timeout time.Duration) {
+	if s.flink == nil || s.jobID == "" || s.attached {
+		return
+	}
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		d, err := s.flink.Job(ctx, s.jobID)
+		if err != nil {
+			return
+		}
+		switch d.State {
+		case "CANCELED", "FAILED", "FINISHED":
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 )
 
 // ToolJVMOpts start short-lived helper JVMs (storage format, memory
@@ -32,4 +33,35 @@ func (e Exec) output(cmd *exec.Cmd) ([]byte, error) {
 		return cmd.CombinedOutput()
 	}
 	return e(cmd)
+}
+
+// CDSEnv is the environment variable that chooses how the local
+// environment's JVMs use the bundle's class-data sharing archives
+// (Runtime.CDSArchive): "" or "auto" uses an archive when there is one
+// (the JVM ignores one that does not match, silently); "on" adds
+// -Xshare:on, so a JVM whose archive does not match fails at once
+// (benchmarks use it to prove the archive is used); "off" uses none;
+// "dump=DIR" makes each JVM write its archive into DIR/<kind>.jsa when
+// it exits (make runtime builds them so).
+const CDSEnv = "ABLOAD_CDS"
+
+// CDSOpts are the JVM flags for the class-data sharing archive of a JVM
+// kind (kafka, jobmanager, taskmanager), per CDSEnv.
+func CDSOpts(rt *Runtime, kind string) []string {
+	mode := os.Getenv(CDSEnv)
+	if dir, ok := strings.CutPrefix(mode, "dump="); ok {
+		return []string{"-XX:ArchiveClassesAtExit=" + filepath.Join(dir, kind+".jsa")}
+	}
+	if mode == "off" || rt == nil {
+		return nil
+	}
+	p := rt.CDSArchive(kind)
+	if p == "" {
+		return nil
+	}
+	opts := []string{"-XX:SharedArchiveFile=" + p}
+	if mode == "on" {
+		opts = append(opts, "-Xshare:on")
+	}
+	return opts
 }

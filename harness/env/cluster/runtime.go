@@ -27,6 +27,19 @@ type Runtime struct {
 func (r *Runtime) FlinkVersion() string { return r.Versions["flink.version"] }
 func (r *Runtime) KafkaVersion() string { return r.Versions["kafka.version"] }
 
+// CDSArchive is the bundle's class-data sharing archive for a JVM kind
+// (kafka, jobmanager, taskmanager), "" when the bundle has none: built by
+// make runtime from a short run (cds/<kind>.jsa), it holds the classes
+// those JVMs load while starting and running a job, already parsed and
+// verified, so they start faster.
+func (r *Runtime) CDSArchive(kind string) string {
+	p := filepath.Join(r.Dir, "cds", kind+".jsa")
+	if fileExists(p) {
+		return p
+	}
+	return ""
+}
+
 // ErrNoRuntime is returned when no runtime bundle is found.
 var ErrNoRuntime = errors.New("runtime bundle not found (run `make runtime` or set ABLOAD_RUNTIME)")
 
@@ -66,6 +79,11 @@ func FindRuntime(dir string) (*Runtime, error) {
 }
 
 func loadRuntime(dir string) (*Runtime, error) {
+	// Absolute: the JVMs' classpaths must not depend on the working
+	// directory (a class-data sharing archive records them as given).
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	r := &Runtime{
 		Dir:      dir,
 		FlinkLib: filepath.Join(dir, "flink", "lib"),

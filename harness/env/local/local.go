@@ -290,7 +290,8 @@ func (e *Env) startKafka(ctx context.Context, log4j string, port, cport, jobPort
 	}
 	heap := e.cfg.KafkaHeap
 	argv := append([]string{cluster.JavaBin(), "-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-		"-Djava.awt.headless=true"}, common...)
+		"-Djava.awt.headless=true"}, cluster.CDSOpts(e.cfg.Runtime, "kafka")...)
+	argv = append(argv, common...)
 	argv = append(argv, "kafka.Kafka", propsPath)
 	e.mu.Lock()
 	e.kafkaArgv, e.kafkaBootstrap, e.kafkaLog = argv, fmt.Sprintf("127.0.0.1:%d", port), logFile
@@ -392,6 +393,7 @@ func (e *Env) startFlink(ctx context.Context, log4j string, restPort, rpcPort in
 		logFile := filepath.Join(e.cfg.LogDir, name+".log")
 		argv := []string{cluster.JavaBin()}
 		argv = append(argv, cluster.FlinkJavaOpts...)
+		argv = append(argv, cluster.CDSOpts(e.cfg.Runtime, strings.TrimRight(name, "-0123456789"))...)
 		argv = append(argv, jvm...)
 		argv = append(argv, "-Dlog.file="+logFile, "-Dlog4j.configurationFile="+log4j,
 			"-Dlog4j2.configurationFile="+log4j, "-cp", cp, mainClass, "--configDir", confDir)

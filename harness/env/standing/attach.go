@@ -31,7 +31,14 @@ func lock(dir string) (*heldLock, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	// A status probing the lock holds it for an instant: try for a second
+	// before saying it is in use.
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	for i := 0; i < 10 && errors.Is(err, syscall.EWOULDBLOCK); i++ {
+		time.Sleep(100 * time.Millisecond)
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	}
+	if err != nil {
 		holder, _ := os.ReadFile(p)
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
@@ -53,16 +60,23 @@ func lock(dir string) (*heldLock, error) {
 // inUse is the pid of the process holding the run lock ("" if none: a
 // lock file left by a run that died is not held).
 func inUse(dir string) string {
-	l, err := lock(dir)
-	if err == nil {
-		l.release()
+	p := filepath.Join(dir, lockFile)
+	f, err := os.Open(p)
+	if err != nil {
+		return "" // no lock file: never used
+	}
+	defer f.Close()
+	// A shared lock is enough to probe: it conflicts with a holder's
+	// exclusive one, and writes nothing.
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err == nil {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		return ""
 	}
-	b, _ := os.ReadFile(filepath.Join(dir, lockFile))
+	b, _ := os.ReadFile(p)
 	if who := strings.TrimSpace(string(b)); who != "" {
 		return who
 	}
-	return "?"
+	return "another process"
 }
 
 func (l *heldLock) release() {
@@ -163,9 +177,12 @@ func Check(ctx context.Context, path string) (*Health, error) {
 	for _, p := range h.Gone {
 		problems = append(problems, fmt.Sprintf("%s (pid %d) is not running (its log: %s)", p.Name, p.PID, p.Log))
 	}
-	if st.Status != StatusUp {
+	switch {
+	case st.Status != StatusUp:
 		problems = append(problems, fmt.Sprintf("status %q: abload env up did not finish (crashed or still starting)", st.Status))
-	} else {
+	case st.Endpoints == nil || len(st.Endpoints.KafkaBootstrap) == 0:
+		problems = append(problems, "the state file records no endpoints")
+	default:
 		h.KafkaOK = cluster.KafkaServes(ctx, st.Endpoints.KafkaBootstrap[0])
 		if !h.KafkaOK {
 			problems = append(problems, "kafka does not serve on "+st.Endpoints.KafkaBootstrap[0])
@@ -214,8 +231,8 @@ func Open(path string, logf func(string, ...any)) (*Attached, error) {
 // State is the environment's state file as read.
 func (a *Attached) State() *State { return a.st }
 
-// File is the state file's path.
-func (a *Attached) File() string { return a.path }
+// File is the state file's path (absolute).
+func (a *Attached) File() string { return filepath.Join(a.st.Dir, StateFile) }
 
 func (a *Attached) Kind() string              { return a.st.Kind }
 func (a *Attached) FlinkVersion() string      { return a.st.FlinkVersion }
@@ -275,6 +292,24 @@ func (a *Attached) Left(ctx context.Context, wait time.Duration) string {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// Recheck is Start's check again for the next run of a sequence (a
+// matrix, a capacity curve) on the environment it holds: everything still
+// up, and left as the first run found it (a difference is said, not an
+// error: the next run starts from there).
+func (a *Attached) Recheck(ctx context.Context) error {
+	h, err := Check(ctx, a.path)
+	if err == nil && h.Problem != "" {
+		err = fmt.Errorf("the environment in %s is not healthy any more: %s (abload env down, then env up)", a.st.Dir, h.Problem)
+	}
+	if err != nil {
+		return err
+	}
+	if d := a.Left(ctx, 10*time.Second); d != "" {
+		a.logf("abload: the last run left the environment in %s changed: %s", a.st.Dir, d)
+	}
+	return nil
 }
 
 // Stop releases the run lock; the environment stays up. It says when the

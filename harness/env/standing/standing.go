@@ -244,6 +244,13 @@ func Up(ctx context.Context, o UpOptions) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Held while starting: a second up, a down or a run in the same
+	// directory waits for none of this and is refused.
+	l, err := lock(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer l.release()
 	if old, err := Read(dir); err == nil {
 		if running, _ := old.Running(); len(running) > 0 {
 			return nil, fmt.Errorf("an environment is already up in %s (%d process(es) running): abload env status, abload env down", dir, len(running))
@@ -357,11 +364,10 @@ func Down(path string, logf func(string, ...any)) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	if st.Work != "" && strings.HasPrefix(st.Work, st.Dir) {
+	if st.Work != "" && st.Work == filepath.Join(st.Dir, "work") {
 		if err := os.RemoveAll(st.Work); err != nil {
 			return err
 		}
 	}
-	_ = os.Remove(filepath.Join(st.Dir, lockFile))
 	return os.Remove(filepath.Join(st.Dir, StateFile))
 }

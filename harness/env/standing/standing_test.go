@@ -79,7 +79,8 @@ func TestReadSaysWhatIsWrong(t *testing.T) {
 	}
 }
 
-// One holder at a time; a released lock (or one whose holder died) is free.
+// One holder at a time; a released lock is free, and a probe (status)
+// takes nothing.
 func TestLockIsExclusive(t *testing.T) {
 	dir := t.TempDir()
 	l, err := lock(dir)

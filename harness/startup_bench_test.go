@@ -1,0 +1,155 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/local"
+)
+
+// BenchmarkStartup (make bench-startup) compares, in one run, the local
+// environment's start-up with and without what makes it fast, in
+// interleaved pairs (before, after, before, after, …):
+//
+//   - before: no class-data sharing archive (ABLOAD_CDS=off) and Flink's
+//     default cluster.registration.error-delay (10 s: a TaskManager that
+//     starts before the JobManager answers waits that long to retry);
+//   - after: the bundle's archives with -Xshare:on (ABLOAD_CDS=on: a JVM
+//     whose archive does not match its classpath fails to start, so a
+//     passing "after" proves the archives were used) and the 500 ms retry.
+//
+// For each it reports each component's time to ready (Kafka serving
+// metadata; Flink's REST API with every TaskManager registered), the
+// environment's, and the start-up phase of a run on the environment once
+// it is up (topics, job submitted and RUNNING: the start-up a run on a
+// standing environment pays), then the medians and their ratios.
+func BenchmarkStartup(b *testing.B) {
+	if testing.Short() {
+		b.Skip("starts real local environments")
+	}
+	rt, err := cluster.FindRuntime("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, kind := range []string{"kafka", "jobmanager", "taskmanager"} {
+		if rt.CDSArchive(kind) == "" {
+			b.Fatalf("the bundle in %s has no class-data sharing archive for %s: make cds", rt.Dir, kind)
+		}
+	}
+	pairs := 3
+	if n, err := strconv.Atoi(os.Getenv("ABLOAD_STARTUP_PAIRS")); err == nil && n > 0 {
+		pairs = n
+	}
+	type sample struct{ kafka, flink, env, run float64 }
+	var before, after []sample
+	for i := 0; i < pairs; i++ {
+		for _, improved := range []bool{false, true} {
+			mode, extra := "off", map[string]string{"cluster.registration.error-delay": "10 s"}
+			if improved {
+				mode, extra = "on", nil
+			}
+			b.Setenv(cluster.CDSEnv, mode)
+			s, err := startOnce(b, rt, extra)
+			if err != nil {
+				b.Fatalf("pair %d (%s): %v", i+1, map[bool]string{false: "before", true: "after"}[improved], err)
+			}
+			b.Logf("pair %d %-6s kafka %.1fs  flink %.1fs  environment %.1fs  run start-up %.1fs", i+1,
+				map[bool]string{false: "before", true: "after"}[improved], s.kafka, s.flink, s.env, s.run)
+			if improved {
+				after = append(after, s)
+			} else {
+				before = append(before, s)
+			}
+		}
+	}
+	med := func(ss []sample, f func(sample) float64) float64 {
+		v := make([]float64, len(ss))
+		for i, s := range ss {
+			v[i] = f(s)
+		}
+		sort.Float64s(v)
+		if n := len(v); n%2 == 0 {
+			return (v[n/2-1] + v[n/2]) / 2
+		}
+		return v[len(v)/2]
+	}
+	worst := func(ss []sample, f func(sample) float64) float64 {
+		m := 0.0
+		for _, s := range ss {
+			m = max(m, f(s))
+		}
+		return m
+	}
+	var out strings.Builder
+	fmt.Fprintf(&out, "\nstart-up, median of %d interleaved pairs (and the slowest):\n%-34s %8s %8s %8s %11s %11s\n", pairs, "", "before", "after", "ratio", "before max", "after max")
+	for _, m := range []struct {
+		name string
+		f    func(sample) float64
+	}{
+		{"kafka ready (s)", func(s sample) float64 { return s.kafka }},
+		{"flink ready, all TaskManagers (s)", func(s sample) float64 { return s.flink }},
+		{"environment ready (s)", func(s sample) float64 { return s.env }},
+		{"run start-up to job RUNNING (s)", func(s sample) float64 { return s.run }},
+	} {
+		bv, av := med(before, m.f), med(after, m.f)
+		fmt.Fprintf(&out, "%-34s %8.2f %8.2f %7.2fx %11.2f %11.2f\n", m.name, bv, av, bv/av, worst(before, m.f), worst(after, m.f))
+	}
+	b.Log(out.String())
+	b.ReportMetric(med(before, func(s sample) float64 { return s.env }), "env-before-s")
+	b.ReportMetric(med(after, func(s sample) float64 { return s.env }), "env-after-s")
+	b.ReportMetric(med(before, func(s sample) float64 { return s.env })/med(after, func(s sample) float64 { return s.env }), "env-ratio")
+	b.ReportMetric(med(after, func(s sample) float64 { return s.run }), "run-startup-after-s")
+}
+
+var readyIn = regexp.MustCompile(`^abload: (kafka|flink) .* in ([0-9.]+)s$`)
+
+// startOnce starts a local environment (extra Flink configuration applied
+// last), times it, runs a short quick run on it, and stops it.
+func startOnce(b *testing.B, rt *cluster.Runtime, extra map[string]string) (s struct{ kafka, flink, env, run float64 }, err error) {
+	work, err := os.MkdirTemp("", "abload-bench-startup-")
+	if err != nil {
+		return s, err
+	}
+	var mu sync.Mutex
+	logf := func(format string, args ...any) {
+		line := fmt.Sprintf(format, args...)
+		if m := readyIn.FindStringSubmatch(line); m != nil {
+			v, _ := strconv.ParseFloat(m[2], 64)
+			mu.Lock()
+			if m[1] == "kafka" {
+				s.kafka = v
+			} else {
+				s.flink = v
+			}
+			mu.Unlock()
+		}
+	}
+	e := local.New(local.Config{Runtime: rt, LogDir: b.TempDir(), WorkDir: work, Logf: logf,
+		Settings: cluster.Settings{TaskManagers: 1, Slots: 2, StartupTimeout: 2 * time.Minute, FlinkConfig: extra}})
+	defer func() { _ = e.Stop(context.Background()) }()
+	t0 := time.Now()
+	if _, err := e.Start(context.Background()); err != nil {
+		return s, err
+	}
+	s.env = time.Since(t0).Seconds()
+	sc := benchScenario(b, "workload.rate=500", "workload.warmup=1s", "workload.duration=2s", "workload.cooldown=0s")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: b.TempDir(), Runtime: rt, Env: e, Stderr: testWriter{b}})
+	if err != nil {
+		return s, err
+	}
+	for _, p := range res.Phases {
+		if p.Name == PhaseStartup {
+			s.run = p.EndS - p.StartS
+		}
+	}
+	return s, nil
+}
