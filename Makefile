@@ -11,7 +11,7 @@ JAVA_SRC := $(shell find jobs -name pom.xml -not -path '*/target/*' -not -path '
             $(shell find jobs/runtime -path '*/src/*' -type f 2>/dev/null) \
             $(shell find jobs/sql-runner/src/main -type f 2>/dev/null) $(wildcard jobs/sql/*.sql)
 
-.PHONY: all build runtime cds images test test-short test-java test-go demo bench bench-producer bench-startup bench-docker bench-capacity bench-compare bench-soak clean
+.PHONY: all build runtime cds images test test-short test-java test-go demo bench bench-producer bench-startup bench-cost bench-docker bench-capacity bench-compare bench-soak clean
 
 all: build
 
@@ -111,6 +111,12 @@ bench-producer: build
 ## interleaved pairs: each component's time to ready and a run's start-up, medians and ratios
 bench-startup: build
 	$(GO) test -run '^$$' -bench 'Startup' -benchtime 1x -timeout 20m -v ./harness/
+
+## bench-cost: abload's own CPU per event (produce + consume + decode + record) and its
+## fixed CPU, from runs of the pass-through example job at 1,000 and 100,000 events/s
+## (ABLOAD_COST_RATE) in interleaved pairs on one local environment
+bench-cost: build examples
+	$(GO) test -run '^$$' -bench 'PerEventCost' -benchtime 1x -timeout 30m -v ./harness/
 
 ## bench-docker: one TaskManager container limited to 0.5 vs 1.0 cores at the same
 ## load (needs Docker and `make images`): e2e latency, lag trend, throttling, ratios

@@ -10,10 +10,15 @@ import (
 )
 
 // BenchmarkTaskManagerCPULimit runs one scenario on a TaskManager container
-// limited to 0.5 and to 1.0 cores, interleaved, at a rate one core carries,
-// and reports each limit's e2e p50/p99, source read rate, input-lag trend
-// and the TaskManager's throttled share, plus the 0.5/1.0 ratios. Run it
-// with `make bench-docker`.
+// limited to 0.5 and to 1.0 cores, interleaved, at a load that needs about
+// 0.7 of a core in the job's scoring step alone (3,500 events/s at a known
+// 200 µs of CPU an event, job.cost_per_event): more than half a core
+// carries, well within one. It reports each limit's e2e p50/p99, processed
+// rate, input-lag trend and the TaskManager's throttled share, plus the
+// 0.5/1.0 ratios, and fails unless the load shows the limit: at 1.0 the job
+// keeps up (processed within 5% of the offered rate), at 0.5 it does not
+// (processed below 85% of it, or lag growing by more than 10% of the rate)
+// while being throttled. Run it with `make bench-docker`.
 func BenchmarkTaskManagerCPULimit(b *testing.B) {
 	if testing.Short() {
 		b.Skip("needs Docker and the local images: make bench-docker")
@@ -25,9 +30,9 @@ func BenchmarkTaskManagerCPULimit(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		got := map[string]*reports.Result{}
 		for _, cpus := range []string{"0.5", "1.0"} {
-			sc, err := scenarioWith("workload.rate=3000", "workload.warmup=10s", "workload.duration=40s",
+			sc, err := scenarioWith("workload.rate=3500", "job.cost_per_event=200us", "workload.warmup=10s", "workload.duration=40s",
 				"env.taskmanagers=1", "env.slots=2", "job.parallelism=2", "env.taskmanager.cpus="+cpus,
-				"workload.drain_timeout=120s", "workload.max_consumer_delay=60s")
+				"workload.drain_timeout=180s", "workload.max_consumer_delay=120s")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -60,6 +65,19 @@ func BenchmarkTaskManagerCPULimit(b *testing.B) {
 			b.ReportMetric(e2e.P99, "cpus"+cpus+"-e2e-p99-ms")
 			b.ReportMetric(thr, "cpus"+cpus+"-throttled-pct")
 			b.ReportMetric(slope, "cpus"+cpus+"-lag-trend-eps")
+			const rate = 3500.0
+			switch cpus {
+			case "1.0":
+				if res.Throughput.InEPS < 0.95*rate {
+					b.Errorf("1.0 core: processed %.0f of %.0f events/s: the load must fit one core for the comparison to show the limit", res.Throughput.InEPS, rate)
+				}
+			case "0.5":
+				if !(res.Throughput.InEPS < 0.85*rate || slope > 0.1*rate) || thr <= 0 {
+					b.Errorf("0.5 core: processed %.0f of %.0f events/s, lag trend %+.0f/s, throttled %.0f%%: the load does not saturate half a core", res.Throughput.InEPS, rate, slope, thr)
+				} else {
+					b.Logf("0.5 core saturated: processed %.0f of %.0f events/s (%.0f%%), lag trend %+.0f/s, throttled in %.0f%% of periods", res.Throughput.InEPS, rate, 100*res.Throughput.InEPS/rate, slope, thr)
+				}
+			}
 		}
 		half, one := got["0.5"].Latency.E2E, got["1.0"].Latency.E2E
 		if one.P50 > 0 && one.P99 > 0 {

@@ -1,0 +1,114 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/local"
+	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
+)
+
+// BenchmarkPerEventCost (make bench-cost) measures what one event costs
+// abload itself: producing it, consuming its update, decoding it and
+// recording it (reconciliation, histograms). It runs the pass-through
+// example job (a real Flink job on a real broker; make examples builds it)
+// at a low rate and at ABLOAD_COST_RATE (default 100,000 events/s) on one
+// local environment, in interleaved pairs, and fits abload's CPU (its own
+// process, sampled once a second over the measurement phase, median) as
+// fixed + per-event × rate: the per-event cost is the slope, the fixed
+// cost the intercept. It reports both, and the events per second one core
+// could drive with full measurement at that cost.
+func BenchmarkPerEventCost(b *testing.B) {
+	if testing.Short() {
+		b.Skip("needs the real local environment")
+	}
+	rt, err := cluster.FindRuntime("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	jar, _ := filepath.Abs(filepath.Join("..", "jobs", "examples", "passthrough", "target", "passthrough.jar"))
+	if _, err := os.Stat(jar); err != nil {
+		b.Fatalf("the pass-through job: %v (make examples)", err)
+	}
+	high := 100000.0
+	if v, err := strconv.ParseFloat(os.Getenv("ABLOAD_COST_RATE"), 64); err == nil && v > 0 {
+		high = v
+	}
+	const low = 1000.0
+	work, _ := os.MkdirTemp("", "abload-bench-")
+	env := local.New(local.Config{Runtime: rt, LogDir: b.TempDir(), WorkDir: work, Settings: cluster.Settings{TaskManagers: 1, Slots: 2, StartupTimeout: 3 * time.Minute}, Logf: b.Logf})
+	if _, err := env.Start(context.Background()); err != nil {
+		_ = env.Stop(context.Background())
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = env.Stop(context.Background()) })
+	cpuAt := func(rate float64) (float64, *reports.Result) {
+		sc, err := scenarios.Load(filepath.Join("..", "scenarios", "passthrough.yaml"), []string{"job.jar=" + jar,
+			fmt.Sprintf("workload.rate=%.0f", rate), "workload.warmup=10s", "workload.duration=20s", "workload.cooldown=0s",
+			"kafka.partitions=4", "workload.max_send_delay=1s", "workload.max_consumer_delay=5s", "workload.drain_timeout=60s"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: b.TempDir(), Runtime: rt, Env: env, Stderr: testWriter{b}})
+		if res == nil {
+			b.Fatalf("run at %.0f events/s: %v", rate, err)
+		}
+		var measure reports.Phase
+		for _, p := range res.Phases {
+			if p.Name == PhaseMeasure {
+				measure = p
+			}
+		}
+		for _, rs := range res.Resources {
+			if rs.Component != "abload" {
+				continue
+			}
+			var cpu []float64
+			for _, s := range rs.Series {
+				if s.TS >= measure.StartS && s.TS < measure.EndS {
+					cpu = append(cpu, s.CPUPct)
+				}
+			}
+			if len(cpu) < 10 {
+				b.Fatalf("run at %.0f events/s: %d CPU samples of abload while measuring", rate, len(cpu))
+			}
+			return reports.Median(cpu), res
+		}
+		b.Fatal("no resources of abload itself in the result")
+		return 0, nil
+	}
+	pairs := 2
+	var lows, highs []float64
+	for i := 0; i < pairs; i++ {
+		cl, rl := cpuAt(low)
+		ch, rh := cpuAt(high)
+		for _, r := range []*reports.Result{rl, rh} {
+			lost := int64(-1)
+			if r.Reconciliation != nil {
+				lost = r.Reconciliation.Lost
+			}
+			b.Logf("pair %d: %.0f events/s offered, %.0f/s achieved, processed %.0f/s, e2e p99 %.0f ms, lost %d, valid %v %v",
+				i+1, r.Events.TargetRate, r.Events.AchievedRate, r.Throughput.InEPS, r.Latency.E2E.P99, lost, r.Valid, r.InvalidReasons)
+			if lost != 0 {
+				b.Errorf("pair %d at %.0f events/s: %d lost: the cost must be of events measured end to end", i+1, r.Events.TargetRate, lost)
+			}
+		}
+		b.Logf("pair %d: abload %.1f%% of a core at %.0f events/s, %.1f%% at %.0f", i+1, cl, low, ch, high)
+		lows, highs = append(lows, cl), append(highs, ch)
+	}
+	cl, ch := reports.Median(lows), reports.Median(highs)
+	perEventUs := (ch - cl) / 100 / (high - low) * 1e6
+	fixedPct := cl - perEventUs*low/1e6*100
+	b.ReportMetric(perEventUs, "us/event")
+	b.ReportMetric(fixedPct, "fixed-%core")
+	b.ReportMetric(1e6/perEventUs, "events/s/core")
+	b.Logf("abload per event (produce + consume + decode + record): %.2f µs; fixed %.1f%% of a core; one core drives %.0f events/s with full measurement",
+		perEventUs, fixedPct, 1e6/perEventUs)
+}
