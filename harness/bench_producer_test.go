@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -39,15 +38,7 @@ func benchKafka(b *testing.B) (*local.Env, *cluster.Runtime, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	logs := b.TempDir()
-	work, _ := os.MkdirTemp("", "abload-bench-")
-	env := local.New(local.Config{Runtime: rt, LogDir: logs, WorkDir: work, KafkaOnly: true, Settings: cluster.Settings{KafkaHeap: "1g", StartupTimeout: 3 * time.Minute}})
-	ep, err := env.Start(context.Background())
-	if err != nil {
-		_ = env.Stop(context.Background())
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = env.Stop(context.Background()) })
+	env, ep := ownEnv(b, local.Config{Runtime: rt, KafkaOnly: true, Settings: cluster.Settings{KafkaHeap: "1g"}})
 	return env, rt, ep.KafkaBootstrap[0]
 }
 
@@ -83,8 +74,6 @@ func runSender(b *testing.B, sc *scenarios.Scenario, sched generators.Schedule, 
 	}
 	return st, col, time.Since(start)
 }
-
-var perfLine = regexp.MustCompile(`(\d+) records sent, ([0-9.]+) records/sec`)
 
 // BenchmarkProducerVsKafkaPerf compares the harness's producer (the real
 // sender: generation, encoding and franz-go, unpaced) with Kafka's own
@@ -134,17 +123,27 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 		n, warm, recordSize, acks, linger, sc.Kafka.Partitions, pairs)
 
 	topicN := 0
+	ep := &env.Endpoints{KafkaBootstrap: []string{bootstrap}}
+	// Each side writes about 450 MB into a topic of its own, deleted
+	// after it: every measurement starts from the same broker state.
 	newTopic := func(prefix string) string {
 		topicN++
 		topic := fmt.Sprintf("%s-%d", prefix, topicN)
-		if _, err := kafka.CreateTopics(context.Background(), &env.Endpoints{KafkaBootstrap: []string{bootstrap}}, []kafka.TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
+		if _, err := kafka.CreateTopics(context.Background(), ep, []kafka.TopicSpec{{Name: topic}}, sc.Kafka.Partitions); err != nil {
 			b.Fatal(err)
 		}
 		return topic
 	}
+	dropTopic := func(topic string) {
+		if err := kafka.DeleteTopics(context.Background(), ep, []string{topic}); err != nil {
+			b.Fatal(err)
+		}
+	}
 	harness := func(batch int) float64 {
 		opts, _ := kafka.ProducerOpts(scenarios.Kafka{Acks: acks, Linger: scenarios.Duration{Duration: linger}, Compression: "none"})
-		cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(bootstrap), kgo.DefaultProduceTopic(newTopic("bench-abload")),
+		topic := newTopic("bench-abload")
+		defer dropTopic(topic)
+		cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(bootstrap), kgo.DefaultProduceTopic(topic),
 			kgo.MaxBufferedRecords(buffered), kgo.ProducerBatchMaxBytes(int32(batch)))...)
 		if err != nil {
 			b.Fatal(err)
@@ -157,11 +156,13 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 		return float64(n) / took.Seconds()
 	}
 	kafkaAt := func(batch int) float64 {
+		topic := newTopic("bench-perf")
+		defer dropTopic(topic)
 		cmd := exec.Command(cluster.JavaBin(), "-Xmx1g", "-cp", filepath.Join(toolsLib, "*"),
-			"org.apache.kafka.tools.ProducerPerformance", "--topic", newTopic("bench-perf"),
+			"org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
 			"--num-records", strconv.Itoa(n+warm), "--warmup-records", strconv.Itoa(warm),
 			"--record-size", strconv.FormatInt(recordSize, 10), "--throughput", "-1",
-			"--producer-props", "bootstrap.servers="+bootstrap, "acks="+acks,
+			"--command-property", "bootstrap.servers="+bootstrap, "acks="+acks,
 			fmt.Sprintf("linger.ms=%d", linger.Milliseconds()), "compression.type=none",
 			fmt.Sprintf("batch.size=%d", batch), fmt.Sprintf("buffer.memory=%d", max(32<<20, buffered*int(recordSize))))
 		out, err := cmd.CombinedOutput()
@@ -196,24 +197,17 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 // benchToolsKafka is the kafka-tools version jobs/bench-tools resolves.
 const benchToolsKafka = "4.2.2"
 
-// steadyRate is ProducerPerformance's records/s after its warm-up records:
-// its steady-state summary when it prints one, else its last summary.
+// steadyRate is ProducerPerformance's records/s after its warm-up records
+// (its "steady state" summary line).
 func steadyRate(out []byte) (float64, error) {
-	lines := strings.Split(string(out), "\n")
-	pick := ""
-	for _, l := range lines {
-		if perfLine.MatchString(l) {
-			if strings.Contains(strings.ToLower(l), "steady") || pick == "" || !strings.Contains(strings.ToLower(pick), "steady") {
-				pick = l
-			}
-		}
-	}
-	m := perfLine.FindStringSubmatch(pick)
+	m := steadyLine.FindSubmatch(out)
 	if m == nil {
-		return 0, fmt.Errorf("ProducerPerformance printed no summary")
+		return 0, fmt.Errorf("ProducerPerformance printed no steady-state summary")
 	}
-	return strconv.ParseFloat(m[2], 64)
+	return strconv.ParseFloat(string(m[2]), 64)
 }
+
+var steadyLine = regexp.MustCompile(`(\d+) steady state records sent, ([0-9.]+) records/sec`)
 
 func envInt(b *testing.B, name string, def int) int {
 	if v := os.Getenv(name); v != "" {

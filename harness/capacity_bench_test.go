@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -35,13 +34,7 @@ func BenchmarkCapacityAccuracy(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	work, _ := os.MkdirTemp("", "abload-bench-")
-	env := local.New(local.Config{Runtime: rt, LogDir: b.TempDir(), WorkDir: work, Settings: cluster.Settings{TaskManagers: 1, Slots: 2, StartupTimeout: 3 * time.Minute}, Logf: b.Logf})
-	if _, err := env.Start(context.Background()); err != nil {
-		_ = env.Stop(context.Background())
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = env.Stop(context.Background()) })
+	env, _ := ownEnv(b, local.Config{Runtime: rt, Settings: cluster.Settings{TaskManagers: 1, Slots: 2}})
 	const cost = "job.cost_per_event=400us"
 
 	// 1. Calibration: one slot's highest read rate under a slow ramp from

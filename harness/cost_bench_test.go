@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/local"
@@ -42,13 +41,7 @@ func BenchmarkPerEventCost(b *testing.B) {
 		high = v
 	}
 	const low = 1000.0
-	work, _ := os.MkdirTemp("", "abload-bench-")
-	env := local.New(local.Config{Runtime: rt, LogDir: b.TempDir(), WorkDir: work, Settings: cluster.Settings{TaskManagers: 1, Slots: 2, StartupTimeout: 3 * time.Minute}, Logf: b.Logf})
-	if _, err := env.Start(context.Background()); err != nil {
-		_ = env.Stop(context.Background())
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = env.Stop(context.Background()) })
+	env, _ := ownEnv(b, local.Config{Runtime: rt, Settings: cluster.Settings{TaskManagers: 1, Slots: 2}})
 	cpuAt := func(rate float64) (float64, *reports.Result) {
 		sc, err := scenarios.Load(filepath.Join("..", "scenarios", "passthrough.yaml"), []string{"job.jar=" + jar,
 			fmt.Sprintf("workload.rate=%.0f", rate), "workload.warmup=10s", "workload.duration=20s", "workload.cooldown=0s",

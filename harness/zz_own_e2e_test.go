@@ -146,15 +146,10 @@ func TestEnvKnobsReachFlink(t *testing.T) {
 	}
 	sc := scenario(t, "env.network_memory=96m", "env.managed_memory_fraction=0.25",
 		"env.heartbeat_interval=3s", "env.heartbeat_timeout=17s", "env.taskmanager_memory=1600m")
-	le := local.New(local.Config{Runtime: rt, LogDir: t.TempDir(), WorkDir: t.TempDir(), Logf: t.Logf,
+	_, ep := ownEnv(t, local.Config{Runtime: rt,
 		Settings: cluster.Settings{TaskManagers: 1, Slots: 1, TaskManagerMemory: sc.Env.TaskManagerMemory, FlinkConfig: cluster.FlinkClusterConfig(sc.Env)}})
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	defer le.Stop(context.Background())
-	ep, err := le.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	f := flink.NewClient(ep.FlinkREST)
 	var tms struct {
 		TaskManagers []struct {
@@ -262,22 +257,7 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := t.TempDir()
-	work, err := os.MkdirTemp("", "abload-network-test-work-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	le := local.New(local.Config{
-		Runtime: rt, LogDir: logs, WorkDir: work, Logf: t.Logf,
-		Settings: cluster.Settings{TaskManagers: 1, Slots: 2, StartupTimeout: 3 * time.Minute, NetProxy: true},
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	ep, err := le.Start(ctx)
-	cancel()
-	t.Cleanup(func() { _ = le.Stop(context.Background()) })
-	if err != nil {
-		t.Fatalf("start: %v", err)
-	}
+	le, ep := ownEnv(t, local.Config{Runtime: rt, Settings: cluster.Settings{TaskManagers: 1, Slots: 2, NetProxy: true}})
 	np := le.NetProxy()
 	if np == nil || len(ep.JobKafkaBootstrap) != 1 || ep.JobKafkaBootstrap[0] != np.Addr() || ep.JobKafkaBootstrap[0] == ep.KafkaBootstrap[0] {
 		t.Fatalf("endpoints %+v: want the job's bootstrap at the proxy (%v), apart from the harness's", ep, np)
