@@ -114,13 +114,16 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 	generators.Stream(g, generators.ConstantRate(1e6), 0, 100_000, func(e *generators.Event) { bytes += int64(len(e.AppendJSON(nil))) })
 	recordSize := bytes / 100_000
 	acks, linger := "all", sc.Kafka.Linger.Duration
-	const buffered = 1 << 16 // the harness's record buffer; the Java side gets the same in bytes
+	const buffered = 1 << 16 // the harness's record buffer; the Java side gets about the same in bytes
+	javaBuffer := buffered * int(recordSize+32)
 	configs := []struct {
 		name  string
 		batch int
 	}{{"batch 16 KiB (Kafka's default)", 16 << 10}, {"batch 1 MiB (franz-go's default)", 1 << 20}}
 	b.Logf("%d timed + %d warm-up records per side × %d B (the generated stream's mean), acks=%s, linger=%s, compression none, %d partitions, %d pairs per configuration",
 		n, warm, recordSize, acks, linger, sc.Kafka.Partitions, pairs)
+	b.Logf("buffers: abload %d records (franz-go MaxBufferedRecords), kafka-producer-perf-test buffer.memory %d B (about as many records). Not matched: abload's records are keyed (campaign) and idempotent (1 request in flight per broker), the Java side's keyless (sticky partitioner, 5 in flight). Timing: abload times its records after its warm-up's are acknowledged; ProducerPerformance's steady state starts while up to its buffer of warm-up records (about %.1f%% of the timed ones) is still queued, which favours abload by at most that much",
+		buffered, javaBuffer, 100*float64(buffered)/float64(n))
 
 	topicN := 0
 	ep := &env.Endpoints{KafkaBootstrap: []string{bootstrap}}
@@ -164,7 +167,7 @@ func BenchmarkProducerVsKafkaPerf(b *testing.B) {
 			"--record-size", strconv.FormatInt(recordSize, 10), "--throughput", "-1",
 			"--command-property", "bootstrap.servers="+bootstrap, "acks="+acks,
 			fmt.Sprintf("linger.ms=%d", linger.Milliseconds()), "compression.type=none",
-			fmt.Sprintf("batch.size=%d", batch), fmt.Sprintf("buffer.memory=%d", max(32<<20, buffered*int(recordSize))))
+			fmt.Sprintf("batch.size=%d", batch), fmt.Sprintf("buffer.memory=%d", javaBuffer))
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			b.Fatalf("ProducerPerformance: %v\n%s", err, out)

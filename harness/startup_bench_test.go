@@ -17,21 +17,24 @@ import (
 )
 
 // BenchmarkStartup (make bench-startup) compares, in one run, the local
-// environment's start-up with and without what makes it fast, in
-// interleaved pairs (before, after, before, after, …):
+// environment's start-up with and without what makes it fast, in rounds of
+// three arms, their order rotated each round:
 //
-//   - before: no class-data sharing archive (ABLOAD_CDS=off) and Flink's
-//     default cluster.registration.error-delay (10 s: a TaskManager that
-//     starts before the JobManager answers waits that long to retry);
-//   - after: the bundle's archives with -Xshare:on (ABLOAD_CDS=on: a JVM
-//     whose archive does not match its classpath fails to start, so a
-//     passing "after" proves the archives were used) and the 500 ms retry.
+//   - before: no archive of the bundle (ABLOAD_CDS=off; the JDK's default
+//     archive of its base classes still applies) and Flink's default
+//     cluster.registration.error-delay (10 s: a TaskManager that starts
+//     before the JobManager answers waits that long to retry);
+//   - retry: the same without archives, with the 500 ms retry abload sets;
+//   - after: the 500 ms retry and the bundle's archives with -Xshare:on
+//     (ABLOAD_CDS=on: a JVM whose archive is missing or does not match its
+//     classpath fails to start, so a passing "after" proves they were used).
 //
 // For each it reports each component's time to ready (Kafka serving
 // metadata; Flink's REST API with every TaskManager registered), the
 // environment's, and the start-up phase of a run on the environment once
-// it is up (topics, job submitted and RUNNING: the start-up a run on a
-// standing environment pays), then the medians and their ratios.
+// it is up (topics, job submitted and RUNNING), then the medians, the
+// slowest, and the ratios before/after (both changes) and retry/after (the
+// archives alone).
 func BenchmarkStartup(b *testing.B) {
 	if testing.Short() {
 		b.Skip("starts real local environments")
@@ -45,30 +48,32 @@ func BenchmarkStartup(b *testing.B) {
 			b.Fatalf("the bundle in %s has no class-data sharing archive for %s: make cds", rt.Dir, kind)
 		}
 	}
-	pairs := 3
+	rounds := 3
 	if n, err := strconv.Atoi(os.Getenv("ABLOAD_STARTUP_PAIRS")); err == nil && n > 0 {
-		pairs = n
+		rounds = n
+	}
+	type arm struct {
+		name  string
+		mode  string
+		extra map[string]string
+	}
+	arms := []arm{
+		{"before", "off", map[string]string{"cluster.registration.error-delay": "10 s"}},
+		{"retry", "off", nil},
+		{"after", "on", nil},
 	}
 	type sample struct{ kafka, flink, env, run float64 }
-	var before, after []sample
-	for i := 0; i < pairs; i++ {
-		for _, improved := range []bool{false, true} {
-			mode, extra := "off", map[string]string{"cluster.registration.error-delay": "10 s"}
-			if improved {
-				mode, extra = "on", nil
-			}
-			b.Setenv(cluster.CDSEnv, mode)
-			s, err := startOnce(b, rt, extra)
+	got := map[string][]sample{}
+	for i := 0; i < rounds; i++ {
+		for j := range arms {
+			a := arms[(i+j)%len(arms)]
+			b.Setenv(cluster.CDSEnv, a.mode)
+			s, err := startOnce(b, rt, a.extra)
 			if err != nil {
-				b.Fatalf("pair %d (%s): %v", i+1, map[bool]string{false: "before", true: "after"}[improved], err)
+				b.Fatalf("round %d (%s): %v", i+1, a.name, err)
 			}
-			b.Logf("pair %d %-6s kafka %.1fs  flink %.1fs  environment %.1fs  run start-up %.1fs", i+1,
-				map[bool]string{false: "before", true: "after"}[improved], s.kafka, s.flink, s.env, s.run)
-			if improved {
-				after = append(after, s)
-			} else {
-				before = append(before, s)
-			}
+			b.Logf("round %d %-6s kafka %.1fs  flink %.1fs  environment %.1fs  run start-up %.1fs", i+1, a.name, s.kafka, s.flink, s.env, s.run)
+			got[a.name] = append(got[a.name], s)
 		}
 	}
 	med := func(ss []sample, f func(sample) float64) float64 {
@@ -90,7 +95,7 @@ func BenchmarkStartup(b *testing.B) {
 		return m
 	}
 	var out strings.Builder
-	fmt.Fprintf(&out, "\nstart-up, median of %d interleaved pairs (and the slowest):\n%-34s %8s %8s %8s %11s %11s\n", pairs, "", "before", "after", "ratio", "before max", "after max")
+	fmt.Fprintf(&out, "\nstart-up, median of %d rounds (slowest in brackets):\n%-34s %14s %14s %14s %13s %13s\n", rounds, "", "before", "retry", "after", "before/after", "retry/after")
 	for _, m := range []struct {
 		name string
 		f    func(sample) float64
@@ -100,14 +105,17 @@ func BenchmarkStartup(b *testing.B) {
 		{"environment ready (s)", func(s sample) float64 { return s.env }},
 		{"run start-up to job RUNNING (s)", func(s sample) float64 { return s.run }},
 	} {
-		bv, av := med(before, m.f), med(after, m.f)
-		fmt.Fprintf(&out, "%-34s %8.2f %8.2f %7.2fx %11.2f %11.2f\n", m.name, bv, av, bv/av, worst(before, m.f), worst(after, m.f))
+		bv, rv, av := med(got["before"], m.f), med(got["retry"], m.f), med(got["after"], m.f)
+		fmt.Fprintf(&out, "%-34s %6.2f (%5.2f) %6.2f (%5.2f) %6.2f (%5.2f) %12.2fx %12.2fx\n", m.name,
+			bv, worst(got["before"], m.f), rv, worst(got["retry"], m.f), av, worst(got["after"], m.f), bv/av, rv/av)
 	}
 	b.Log(out.String())
-	b.ReportMetric(med(before, func(s sample) float64 { return s.env }), "env-before-s")
-	b.ReportMetric(med(after, func(s sample) float64 { return s.env }), "env-after-s")
-	b.ReportMetric(med(before, func(s sample) float64 { return s.env })/med(after, func(s sample) float64 { return s.env }), "env-ratio")
-	b.ReportMetric(med(after, func(s sample) float64 { return s.run }), "run-startup-after-s")
+	env := func(s sample) float64 { return s.env }
+	b.ReportMetric(med(got["before"], env), "env-before-s")
+	b.ReportMetric(med(got["retry"], env), "env-retry-s")
+	b.ReportMetric(med(got["after"], env), "env-after-s")
+	b.ReportMetric(med(got["retry"], env)/med(got["after"], env), "env-ratio-archives")
+	b.ReportMetric(med(got["after"], func(s sample) float64 { return s.run }), "run-startup-after-s")
 }
 
 var readyIn = regexp.MustCompile(`^abload: (kafka|flink) .* in ([0-9.]+)s$`)

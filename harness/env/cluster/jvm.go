@@ -42,26 +42,36 @@ func (e Exec) output(cmd *exec.Cmd) ([]byte, error) {
 // -Xshare:on, so a JVM whose archive does not match fails at once
 // (benchmarks use it to prove the archive is used); "off" uses none;
 // "dump=DIR" makes each JVM write its archive into DIR/<kind>.jsa when
-// it exits (make runtime builds them so).
+// it exits (make cds builds them so). "off" still leaves the JDK's own
+// default archive of its base classes in use.
 const CDSEnv = "ABLOAD_CDS"
 
-// CDSOpts are the JVM flags for the class-data sharing archive of a JVM
-// kind (kafka, jobmanager, taskmanager), per CDSEnv.
-func CDSOpts(rt *Runtime, kind string) []string {
+// CDSOpts are the JVM flags for the class-data sharing archive of the
+// process name (kafka, jobmanager, taskmanager-N: its kind is the name
+// without the number), per CDSEnv. In dump mode only the first
+// TaskManager writes the TaskManagers' archive (two JVMs must not write
+// one file); with "on" a missing archive fails the JVM too.
+func CDSOpts(rt *Runtime, name string) []string {
+	kind := strings.TrimRight(name, "-0123456789")
 	mode := os.Getenv(CDSEnv)
 	if dir, ok := strings.CutPrefix(mode, "dump="); ok {
+		if kind != name && !strings.HasSuffix(name, "-1") {
+			return nil
+		}
 		return []string{"-XX:ArchiveClassesAtExit=" + filepath.Join(dir, kind+".jsa")}
 	}
 	if mode == "off" || rt == nil {
 		return nil
 	}
 	p := rt.CDSArchive(kind)
+	if mode == "on" {
+		if p == "" {
+			p = filepath.Join(rt.Dir, "cds", kind+".jsa") // missing: the JVM says so and exits
+		}
+		return []string{"-XX:SharedArchiveFile=" + p, "-Xshare:on"}
+	}
 	if p == "" {
 		return nil
 	}
-	opts := []string{"-XX:SharedArchiveFile=" + p}
-	if mode == "on" {
-		opts = append(opts, "-Xshare:on")
-	}
-	return opts
+	return []string{"-XX:SharedArchiveFile=" + p}
 }

@@ -45,6 +45,9 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 num.network.threads=2
 num.io.threads=4
+# A run deletes its topics from an environment that outlives it: their files
+# go at once, not a minute later inside the next run's measurement.
+log.segment.delete.delay.ms=1000
 `, l.ControllerAddress, l.Listeners, l.Advertised, l.InterBroker, l.ProtocolMap, logDir)
 }
 

@@ -29,7 +29,7 @@ func (r *Runtime) KafkaVersion() string { return r.Versions["kafka.version"] }
 
 // CDSArchive is the bundle's class-data sharing archive for a JVM kind
 // (kafka, jobmanager, taskmanager), "" when the bundle has none: built by
-// make runtime from a short run (cds/<kind>.jsa), it holds the classes
+// make cds from a short run (cds/<kind>.jsa), it holds the classes
 // those JVMs load while starting and running a job, already parsed and
 // verified, so they start faster.
 func (r *Runtime) CDSArchive(kind string) string {

@@ -393,7 +393,7 @@ func (e *Env) startFlink(ctx context.Context, log4j string, restPort, rpcPort in
 		logFile := filepath.Join(e.cfg.LogDir, name+".log")
 		argv := []string{cluster.JavaBin()}
 		argv = append(argv, cluster.FlinkJavaOpts...)
-		argv = append(argv, cluster.CDSOpts(e.cfg.Runtime, strings.TrimRight(name, "-0123456789"))...)
+		argv = append(argv, cluster.CDSOpts(e.cfg.Runtime, name)...)
 		argv = append(argv, jvm...)
 		argv = append(argv, "-Dlog.file="+logFile, "-Dlog4j.configurationFile="+log4j,
 			"-Dlog4j2.configurationFile="+log4j, "-cp", cp, mainClass, "--configDir", confDir)

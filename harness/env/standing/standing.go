@@ -349,7 +349,9 @@ func Down(path string, logf func(string, ...any)) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := proc.StopRecorded(p.PID, p.StartTicks, 10*time.Second)
+			// A JVM writing its class-data sharing archive as it exits
+			// (make cds) needs seconds more than a plain shutdown.
+			err := proc.StopRecorded(p.PID, p.StartTicks, 30*time.Second)
 			switch {
 			case errors.Is(err, proc.ErrNotSame):
 				logf("abload: %s (pid %d) was not running", p.Name, p.PID)
