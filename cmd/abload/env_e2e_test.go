@@ -131,7 +131,7 @@ func TestStandingEnvironment(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "capacity")
 	stdout, stderr, code := abload(t, "capacity", "../../scenarios/capacity.yaml", "--out", out, "--env-file", dir,
-		"--set", "capacity.budget=25s", "--set", "capacity.settle=3s", "--set", "capacity.judge=5s", "--set", "capacity.start_rate=1000", "--set", "workload.warmup=2s")
+		"--set", "capacity.budget=15s", "--set", "capacity.settle=3s", "--set", "capacity.judge=5s", "--set", "capacity.start_rate=1000", "--set", "workload.warmup=2s")
 	if code != 0 || !strings.Contains(stdout, "sustainable") {
 		t.Fatalf("capacity: exit %d\n%s\n%s", code, stdout, stderr)
 	}
