@@ -99,13 +99,11 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	ctx, done := interruptible(stderr)
 	defer done()
 	var opts harness.Options
-	if attached != nil {
-		if !startStanding(ctx, c, attached) {
-			return exitRuntime
-		}
-		defer func() { _ = attached.Stop(context.Background()) }()
-		opts.Env = attached
+	stop, ok := startStanding(ctx, c, attached, &opts)
+	if !ok {
+		return exitRuntime
 	}
+	defer stop()
 
 	if points := sc.Points(); len(points) > 1 {
 		return capacityCurve(ctx, sc, points, dir, rt, *f.metricsAddr, *f.cleanup, attached, stdout, stderr)

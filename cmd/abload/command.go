@@ -205,13 +205,19 @@ func (f *scenarioFlags) attach(c *command, sc *scenarios.Scenario, rt *cluster.R
 	return a, -1
 }
 
-// startStanding takes the standing environment's lock and checks it is
-// healthy; false means the command ends (exit 1, said on stderr).
-func startStanding(ctx context.Context, c *command, a *standing.Attached) bool {
+// startStanding, when --env-file gave a standing environment a, takes its
+// lock, checks it is healthy and sets it as opts.Env; the returned stop
+// (defer it) releases the lock. false means the command ends (exit 1, said
+// on stderr). Without a it does nothing.
+func startStanding(ctx context.Context, c *command, a *standing.Attached, opts *harness.Options) (stop func(), ok bool) {
+	if a == nil {
+		return func() {}, true
+	}
 	if _, err := a.Start(ctx); err != nil {
 		c.failf(exitRuntime, "%v", err)
-		return false
+		return nil, false
 	}
 	fmt.Fprintf(c.stderr, "abload: using the standing environment in %s (kafka %s, flink REST %s)\n", a.State().Dir, a.Endpoints().KafkaBootstrap[0], a.Endpoints().FlinkREST)
-	return true
+	opts.Env = a
+	return func() { _ = a.Stop(context.Background()) }, true
 }

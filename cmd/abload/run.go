@@ -159,13 +159,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	ctx, done := interruptible(stderr)
 	defer done()
 	var opts harness.Options
-	if attached != nil {
-		if !startStanding(ctx, c, attached) {
-			return exitRuntime
-		}
-		defer func() { _ = attached.Stop(context.Background()) }()
-		opts.Env = attached
+	stop, ok := startStanding(ctx, c, attached, &opts)
+	if !ok {
+		return exitRuntime
 	}
+	defer stop()
 
 	if matrix {
 		return runMatrix(ctx, path, points, sc.Repetitions, dir, rt, *f.metricsAddr, *f.cleanup, attached, gates, baseline, stdout, stderr)
