@@ -92,13 +92,14 @@ func stopShared() {
 	}
 }
 
-// scenario is quick.yaml with sets applied, and no cooldown unless a set
+// scenario is quick.yaml with sets applied, a 5 s warmup (not auto: these
+// tests' claims don't need the JIT settled) and no cooldown unless a set
 // asks for one: the default cooldown (window size + out-of-orderness) keeps
 // window latency free of flush-closed windows, which these tests don't
 // measure, at the price of seconds per run.
 func scenario(t *testing.T, sets ...string) *scenarios.Scenario {
 	t.Helper()
-	sets = append([]string{"workload.cooldown=0s"}, sets...)
+	sets = append([]string{"workload.warmup=5s", "workload.cooldown=0s"}, sets...)
 	sc, err := scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), sets)
 	if err != nil {
 		t.Fatal(err)

@@ -28,7 +28,7 @@ func TestSharedEnvKeyIgnoresShaping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cut, err := scenarios.Load("../scenarios/quick.yaml", []string{"faults=[{at: 5s, kind: network_cut, duration: 1s}]"})
+	cut, err := scenarios.Load("../scenarios/quick.yaml", []string{"workload.warmup=5s", "faults=[{at: 5s, kind: network_cut, duration: 1s}]"})
 	if err != nil {
 		t.Fatal(err)
 	}

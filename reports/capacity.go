@@ -65,6 +65,9 @@ type Capacity struct {
 	// as in result.json: each step's consumer delay reads the broker's
 	// append time on this host's clock.
 	Clock *ClockCheck `json:"clock,omitempty"`
+	// Warmup says how the warmup before the first step ended (absent:
+	// none).
+	Warmup *WarmupDecision `json:"warmup,omitempty"`
 	// Note explains the stop in words.
 	Note     string         `json:"note,omitempty"`
 	ElapsedS float64        `json:"elapsed_s"` // from the first step to the end of the search

@@ -57,6 +57,7 @@ type htmlPage struct {
 	R        *Result
 	Spectra  []Spectrum
 	Env, Run string
+	Warmup   string // how the warmup ended
 	Clock    string // the broker clock check, or ""
 
 	StatusClass, ValidClass  string
@@ -117,6 +118,7 @@ func WriteHTML(w io.Writer, r *Result, spectra []Spectrum) error {
 		R:             r,
 		Env:           envText(r.Environment),
 		Run:           runText(r),
+		Warmup:        WarmupText(r.Warmup),
 		Clock:         clockText(r.Clock),
 		Data:          template.JS(data),
 		UPlotJS:       template.JS(uplotJS),

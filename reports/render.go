@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,9 @@ func WriteSummary(w io.Writer, r *Result) {
 	}
 	if run := runText(r); run != "" {
 		p("run", "%s", run)
+	}
+	if wt := WarmupText(r.Warmup); wt != "" && r.Warmup.Mode == "auto" {
+		p("warmup", "%s", wt)
 	}
 	if c := clockText(r.Clock); c != "" {
 		p("broker clock", "%s", c)
@@ -145,6 +149,9 @@ func WriteMarkdown(w io.Writer, r *Result) {
 	}
 	if run := runText(r); run != "" {
 		row("run", mdEscape(run))
+	}
+	if wt := WarmupText(r.Warmup); wt != "" {
+		row("warmup", mdEscape(wt))
 	}
 	e := r.Events
 	row("events sent (measurement / total)", fmt.Sprintf("%d / %d", e.Sent, e.SentTotal))
@@ -316,6 +323,31 @@ func runText(r *Result) string {
 		parts = append(parts, "phases: "+strings.Join(phases, ", "))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// WarmupText says how the warmup ended: "auto: 26.8 s, settled (…)".
+func WarmupText(d *WarmupDecision) string {
+	if d == nil {
+		return ""
+	}
+	if d.Mode != "auto" {
+		return fmt.Sprintf("fixed: %.1f s", d.WarmupS)
+	}
+	s := fmt.Sprintf("auto: %.1f s of at most %.0f s; %s", d.WarmupS, d.MaxS, d.Reason)
+	if g := d.StateGrowthBytesPerS; g != nil {
+		s += fmt.Sprintf("; checkpointed state grows %s/s while measuring (reported, not waited for)", fmtBytes(*g))
+	}
+	return s
+}
+
+func fmtBytes(b float64) string {
+	switch a := math.Abs(b); {
+	case a >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", b/(1<<20))
+	case a >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", b/(1<<10))
+	}
+	return fmt.Sprintf("%.0f B", b)
 }
 
 func delayText(d DelayStats) string {

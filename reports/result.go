@@ -45,6 +45,10 @@ type Result struct {
 	StartedAt  string  `json:"started_at"`
 	FinishedAt string  `json:"finished_at"`
 	Phases     []Phase `json:"phases"`
+	// Warmup says how the warmup ended: its length, and with
+	// workload.warmup auto what was judged settled (or that warmup_max
+	// ran out).
+	Warmup *WarmupDecision `json:"warmup,omitempty"`
 
 	// Scenario is the resolved scenario: every field, defaults filled in.
 	// A result written by an older abload reads back with the fields it
@@ -93,6 +97,40 @@ type Result struct {
 func (r *Result) MarkInvalid(reason string) {
 	r.Valid = false
 	r.InvalidReasons = append(r.InvalidReasons, reason)
+}
+
+// WarmupDecision is how a run's warmup ended.
+type WarmupDecision struct {
+	// Mode is "fixed" (workload.warmup a duration) or "auto".
+	Mode string `json:"mode"`
+	// WarmupS is the warmup's length: from the load's first intended event
+	// to the measurement phase's, which is MeasureFirstSeq's.
+	WarmupS         float64 `json:"warmup_s"`
+	MeasureFirstSeq int64   `json:"measure_first_seq"`
+	// auto only: MaxS is workload.warmup_max; Settled says the criteria
+	// held (false: the max ran out first); DecidedS is when it was decided
+	// (seconds from the run's start; the measurement starts a lead after,
+	// announced to every lane first); Reason says what held or what did not.
+	MaxS     float64 `json:"max_s,omitempty"`
+	Settled  bool    `json:"settled"`
+	DecidedS float64 `json:"decided_s,omitempty"`
+	Reason   string  `json:"reason,omitempty"`
+	// Criteria are the thresholds judged (docs/measurements.md).
+	Criteria string `json:"criteria,omitempty"`
+	// JITPct is each watched JVM's mean JIT compile time over the last
+	// judged window, in % of a core; absent when not observable (an
+	// external cluster: then latency alone was judged).
+	JITPct map[string]float64 `json:"jit_pct,omitempty"`
+	// JudgedS is the last window judged, (from, to] in seconds from the
+	// run's start: the JIT readings taken in it and the p99 of its seconds.
+	JudgedS []float64 `json:"judged_s,omitempty"`
+	// P99Ms are the medians of the per-second e2e p99 over the window
+	// before the last and the last one.
+	P99Ms []float64 `json:"p99_ms,omitempty"`
+	// StateGrowthBytesPerS is the checkpointed state's least-squares
+	// growth over the measurement phase: state that grows for its TTL
+	// (dedupe) never settles in minutes, so it is reported, not waited for.
+	StateGrowthBytesPerS *float64 `json:"state_growth_bytes_per_s,omitempty"`
 }
 
 // Phase is one phase of the run (startup, warmup, measure, drain, teardown),
@@ -465,6 +503,10 @@ type ResourceSample struct {
 	// ThrottledPct is the share of the second's CPU-limit enforcement
 	// periods in which the container was throttled (docker, with a CPU limit).
 	ThrottledPct float64 `json:"throttled_pct,omitempty"`
+	// JITPct is the time the JVM's JIT compilers spent compiling in the
+	// second, in % of a core (its hsperfdata, as `jstat -compiler` reads
+	// it; summed over a container's JVMs); absent when not readable.
+	JITPct *float64 `json:"jit_pct,omitempty"`
 }
 
 // FlinkMetrics holds Flink's own metrics over the run, once a second.

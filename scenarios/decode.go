@@ -81,6 +81,7 @@ func resolve(name string, data []byte, doc *yaml.Node, point []matrixSetting, se
 	if _, set := s.origins["workload.cooldown"]; !set {
 		s.Workload.Cooldown = Duration{DefaultCooldown(s.Job)}
 	}
+	s.Workload.resolveWarmup()
 	return s, d
 }
 
@@ -106,6 +107,7 @@ func (s *Scenario) Set(path, value string) error {
 	}
 	d := &decoder{origins: s.origins}
 	d.set(reflect.ValueOf(s).Elem(), path+"="+value)
+	s.Workload.resolveWarmup()
 	return errOrNil(d.problems)
 }
 
@@ -126,11 +128,14 @@ func nameFromFile(file string) string {
 // file nesting aliases and merge keys cannot make decoding explode.
 const maxVisits = 100000
 
-var durationType = reflect.TypeOf(Duration{})
+var (
+	durationType = reflect.TypeOf(Duration{})
+	warmupType   = reflect.TypeOf(Warmup{})
+)
 
 // isSection reports whether t is decoded as a mapping of named fields.
 func isSection(t reflect.Type) bool {
-	return t.Kind() == reflect.Struct && t != durationType
+	return t.Kind() == reflect.Struct && t != durationType && t != warmupType
 }
 
 // decoder walks yaml.Nodes against the Scenario struct. It never stops at the
@@ -345,6 +350,8 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 	switch {
 	case t == durationType:
 		d.duration(n, v, path)
+	case t == warmupType:
+		d.warmup(n, v, path)
 	case t == matrixPtrType:
 		if !d.skipMatrix {
 			d.matrix(n, v, path)
@@ -567,6 +574,20 @@ func (d *decoder) duration(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	v.Set(reflect.ValueOf(dur))
+	d.record(path, n)
+}
+
+func (d *decoder) warmup(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.ScalarNode {
+		d.addf(n.Line, path, "expected %s, got %s", want(v.Type()), describe(n))
+		return
+	}
+	w, err := ParseWarmup(n.Value)
+	if err != nil {
+		d.addf(n.Line, path, "%v", err)
+		return
+	}
+	v.Set(reflect.ValueOf(w))
 	d.record(path, n)
 }
 

@@ -15,6 +15,9 @@ func want(t reflect.Type) string {
 	if t == durationType {
 		return "a duration such as 30s"
 	}
+	if t == warmupType {
+		return "auto or a duration such as 10s"
+	}
 	if t == matrixPtrType {
 		return matrixTypeName
 	}

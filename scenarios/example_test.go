@@ -11,7 +11,7 @@ func ExampleParse() {
 	_, err := scenarios.Parse("bad.yaml", file, []string{"job.checkpoint.interval=soon"})
 	fmt.Println(err)
 	// Output:
-	// bad.yaml:3: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?
+	// bad.yaml:3: workload.rte: unknown field (known: rate, duration, warmup, warmup_max, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?
 	// --set job.checkpoint.interval=soon: job.checkpoint.interval: malformed duration "soon" (want a Go duration such as 30s, 1m30s, 200ms)
 	// bad.yaml:2: workload.rate: must be a finite number > 0 (events/s), got -5
 }

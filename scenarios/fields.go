@@ -25,7 +25,8 @@ var fieldDocs = []FieldDoc{
 	{Path: "description", Doc: "Free text shown in reports."},
 	{Path: "workload.rate", Doc: "Target input rate in events/s. Open loop: the schedule never waits for the system under test. It is also the base rate of the step, spike and sine profiles; ramp and piecewise ignore it."},
 	{Path: "workload.duration", Doc: "Measurement phase, by intended time. Results cover events intended inside it. > 0."},
-	{Path: "workload.warmup", Doc: "Warmup phase before measurement, at the same rate; not measured. `abload capacity` warms the job up this long at capacity.start_rate before the first step (not judged; the backlog drains after it). >= 0."},
+	{Path: "workload.warmup", Doc: "Warmup phase before measurement, at the same rate; not measured. `auto`: warm up until the JVMs' JIT compilers and the per-second e2e p99 have settled (docs/measurements.md), at most workload.warmup_max; the measurement phase then starts at an event announced to every lane, and result.json records the decision. `abload capacity` warms the job up this long (auto: until settled) at capacity.start_rate before the first step (not judged; the backlog drains after it). >= 0."},
+	{Path: "workload.warmup_max", Doc: "With workload.warmup auto: the longest warmup; the measurement starts then even if the system has not settled (result.json says so). > 0."},
 	{Path: "workload.drain_timeout", Doc: "How long to wait after the last event for every output to arrive. > 0."},
 	{Path: "workload.campaigns", Doc: "Number of campaigns (the campaign key space); how events pick one: workload.skew.campaigns. >= 1."},
 	{Path: "workload.variants", Doc: "Variant labels, 1 to 26, unique; each (campaign, recipient) is assigned one by a hash, as A/B tools do."},
@@ -270,6 +271,9 @@ func typeName(t reflect.Type) string {
 	if t == durationType {
 		return "duration"
 	}
+	if t == warmupType {
+		return "duration or auto"
+	}
 	if t == matrixPtrType {
 		return matrixTypeName
 	}
@@ -297,6 +301,9 @@ func typeName(t reflect.Type) string {
 func formatValue(v reflect.Value) string {
 	if v.Type() == durationType {
 		return v.Interface().(Duration).String()
+	}
+	if v.Type() == warmupType {
+		return v.Interface().(Warmup).String()
 	}
 	switch v.Kind() {
 	case reflect.String:

@@ -327,7 +327,7 @@ func TestModelErrors(t *testing.T) {
 
 		{name: "bad section in the file, bad value from --set", data: "workload: fast\n", sets: []string{"workload.lanes=0"},
 			want: []string{
-				`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill), got "fast"`,
+				`t.yaml:1: workload: expected a mapping (rate, duration, warmup, warmup_max, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill), got "fast"`,
 				`--set workload.lanes=0: workload.lanes: must be in 1..64, got 0`,
 			}},
 

@@ -240,3 +240,24 @@ func checkDisorder(c *checker, d Disorder) {
 	c.positive(path+".late_by", d.LateBy)
 	c.probability(path+".duplicates", d.Duplicates)
 }
+
+// checkWarmupAuto: an auto warmup moves the measurement phase, so anything
+// placed by time from the start of warmup (faults, scaling, a rate profile
+// other than constant) would land in a phase nobody chose.
+func checkWarmupAuto(c *checker, s *Scenario) {
+	w := s.Workload
+	if !w.Warmup.Auto {
+		return
+	}
+	c.positive("workload.warmup_max", w.WarmupMax)
+	const why = "counts from the start of warmup, and warmup auto moves the measurement phase; use a fixed workload.warmup"
+	if len(s.Faults) > 0 {
+		c.addf("faults", "with workload.warmup auto: faults[].at %s", why)
+	}
+	if len(s.Scaling) > 0 {
+		c.addf("scaling", "with workload.warmup auto: scaling[].at %s", why)
+	}
+	if w.Profile.Kind != "" && w.Profile.Kind != ProfileConstant {
+		c.addf("workload.profile.kind", "with workload.warmup auto the profile must be constant (got %s): a %s profile's time %s", w.Profile.Kind, w.Profile.Kind, why)
+	}
+}

@@ -41,7 +41,8 @@ type Scenario struct {
 type Workload struct {
 	Rate             float64  `yaml:"rate" json:"rate"`
 	Duration         Duration `yaml:"duration" json:"duration"`
-	Warmup           Duration `yaml:"warmup" json:"warmup"`
+	Warmup           Warmup   `yaml:"warmup" json:"warmup"`
+	WarmupMax        Duration `yaml:"warmup_max" json:"warmup_max"`
 	DrainTimeout     Duration `yaml:"drain_timeout" json:"drain_timeout"`
 	Campaigns        int      `yaml:"campaigns" json:"campaigns"`
 	Variants         []string `yaml:"variants" json:"variants"`
@@ -627,7 +628,8 @@ func defaults() *Scenario {
 		Workload: Workload{
 			Rate:             1000,
 			Duration:         Duration{30 * time.Second},
-			Warmup:           Duration{10 * time.Second},
+			Warmup:           Warmup{Duration: 10 * time.Second},
+			WarmupMax:        Duration{DefaultWarmupMax},
 			DrainTimeout:     Duration{60 * time.Second},
 			Campaigns:        20,
 			Variants:         []string{"A", "B"},

@@ -36,7 +36,7 @@ func TestDefaults(t *testing.T) {
 				{"description", s.Description, ""},
 				{"workload.rate", s.Workload.Rate, 1000.0},
 				{"workload.duration", s.Workload.Duration, sec(30)},
-				{"workload.warmup", s.Workload.Warmup, sec(10)},
+				{"workload.warmup", s.Workload.Warmup, Warmup{Duration: 10 * time.Second}},
 				{"workload.drain_timeout", s.Workload.DrainTimeout, sec(60)},
 				{"workload.campaigns", s.Workload.Campaigns, 20},
 				{"workload.variants", s.Workload.Variants, []string{"A", "B"}},
@@ -95,7 +95,7 @@ func TestLoadQuick(t *testing.T) {
 	want.Description = s.Description
 	want.Source = "quick.yaml"
 	want.Workload.Rate = 2000
-	want.Workload.Warmup = sec(5)
+	want.Workload.Warmup = Warmup{Duration: DefaultWarmupMax, Auto: true}
 	want.Workload.Duration = sec(20)
 	want.Job.Window.Size = sec(5)
 	want.Workload.Cooldown = sec(7) // window size + out_of_orderness
@@ -186,7 +186,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown field with line and full path",
 			data: "name: q\nworkload:\n  rate: 10\n  rte: 5\n",
-			want: []string{`t.yaml:4: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`},
+			want: []string{`t.yaml:4: workload.rte: unknown field (known: rate, duration, warmup, warmup_max, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`},
 		},
 		{
 			name: "unknown top-level section",
@@ -221,7 +221,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unitless duration",
 			data: "workload:\n  warmup: 30\n",
-			want: []string{`t.yaml:2: workload.warmup: malformed duration "30" (want a Go duration such as 30s, 1m30s, 200ms)`},
+			want: []string{`t.yaml:2: workload.warmup: malformed warmup "30" (want auto, or a Go duration such as 10s)`},
 		},
 		{
 			name: "zero parallelism",
@@ -251,7 +251,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "scalar for section",
 			data: "workload: fast\n",
-			want: []string{`t.yaml:1: workload: expected a mapping (rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill), got "fast"`},
+			want: []string{`t.yaml:1: workload: expected a mapping (rate, duration, warmup, warmup_max, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill), got "fast"`},
 		},
 		{
 			name: "scalar for list",
@@ -384,7 +384,7 @@ job:
 `
 	want := []string{
 		`many.yaml:4: workload.duration: malformed duration "30 seconds" (want a Go duration such as 30s, 1m30s, 200ms)`,
-		`many.yaml:5: workload.rte: unknown field (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`,
+		`many.yaml:5: workload.rte: unknown field (known: rate, duration, warmup, warmup_max, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`,
 		`many.yaml:8: env.slots: expected an integer, got "x"`,
 		`--set workload.seed=abc: workload.seed: expected an integer, got "abc"`,
 		`many.yaml:3: workload.rate: must be a finite number > 0 (events/s), got -1`,
@@ -410,7 +410,7 @@ func TestSetOverrides(t *testing.T) {
 		sets  []string
 		check func(*Scenario) bool
 	}{
-		{"file beats default", nil, func(s *Scenario) bool { return s.Workload.Rate == 500 && s.Workload.Warmup == sec(10) }},
+		{"file beats default", nil, func(s *Scenario) bool { return s.Workload.Rate == 500 && s.Workload.Warmup == Warmup{Duration: 10 * time.Second} }},
 		{"set beats file", []string{"workload.rate=5000"}, func(s *Scenario) bool { return s.Workload.Rate == 5000 }},
 		{"later set wins", []string{"workload.rate=1", "workload.rate=2"}, func(s *Scenario) bool { return s.Workload.Rate == 2 }},
 		{"duration", []string{"workload.duration=1m"}, func(s *Scenario) bool { return s.Workload.Duration == sec(60) }},
@@ -445,7 +445,7 @@ func TestSetErrors(t *testing.T) {
 		want []string
 	}{
 		{"negative rate", []string{"workload.rate=-5"}, []string{`--set workload.rate=-5: workload.rate: must be a finite number > 0 (events/s), got -5`}},
-		{"unknown path", []string{"workload.rte=5"}, []string{`--set workload.rte=5: workload.rte: unknown field "rte" in workload (known: rate, duration, warmup, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`}},
+		{"unknown path", []string{"workload.rte=5"}, []string{`--set workload.rte=5: workload.rte: unknown field "rte" in workload (known: rate, duration, warmup, warmup_max, drain_timeout, campaigns, variants, recipients, seed, max_send_delay, max_consumer_delay, max_failed_checkpoints, encoding, lanes, profile, skew, funnel, disorder, cooldown, prefill); did you mean "rate"?`}},
 		{"unknown section", []string{"fault.kill=1"}, []string{`--set fault.kill=1: fault.kill: unknown field "fault" in the scenario (known: name, description, workload, env, kafka, job, faults, scaling, gates, repetitions, capacity, matrix); did you mean "faults"?`}},
 		{"path through a leaf", []string{"workload.rate.x=1"}, []string{`--set workload.rate.x=1: workload.rate.x: workload.rate is a number, not a section`}},
 		{"missing =", []string{"x"}, []string{`--set x: want PATH=VALUE, e.g. workload.rate=5000`}},

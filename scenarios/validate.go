@@ -227,7 +227,8 @@ func (s *Scenario) check() []issue {
 		c.addf("workload.rate", "must be a finite number > 0 (events/s), got %v", w.Rate)
 	}
 	c.positive("workload.duration", w.Duration)
-	c.nonNegative("workload.warmup", w.Warmup)
+	c.nonNegative("workload.warmup", Duration{w.Warmup.Duration})
+	checkWarmupAuto(&c, s)
 	c.positive("workload.drain_timeout", w.DrainTimeout)
 	c.atLeast("workload.campaigns", int64(w.Campaigns), 1)
 	if w.Campaigns > math.MaxInt32 {

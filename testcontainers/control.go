@@ -14,6 +14,7 @@ import (
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/jvmstat"
 	"github.com/abload/abload/harness/netproxy"
 )
 
@@ -324,14 +325,22 @@ func (e *Env) usage(id string) (env.Usage, error) {
 			break
 		}
 	}
-	return env.Usage{
+	u := env.Usage{
 		Instance:  ins.Container.State.StartedAt,
 		CPUNanos:  int64(st.CPUStats.CPUUsage.TotalUsage),
 		MemBytes:  mem,
 		Periods:   int64(st.CPUStats.ThrottlingData.Periods),
 		Throttled: int64(st.CPUStats.ThrottlingData.ThrottledPeriods),
 		AtNs:      readAt(st.Read),
-	}, nil
+	}
+	// The JVMs' JIT time, from their hsperfdata inside the container (the
+	// daemon is on this host: its first process's /proc/<pid>/root).
+	if pid := ins.Container.State.Pid; pid > 0 {
+		if jit, err := jvmstat.ContainerCompileTime(pid); err == nil {
+			u.JIT, u.JITKnown = jit, true
+		}
+	}
+	return u, nil
 }
 
 // readAt is a stats sample's read time in Unix ns (0 when the daemon gave none).

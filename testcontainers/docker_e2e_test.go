@@ -76,7 +76,7 @@ func loadScenario(t *testing.T, sets ...string) *scenarios.Scenario {
 // scenarioWith is scenarios/quick.yaml in the Docker environment with the
 // local images, and sets applied as --set would.
 func scenarioWith(sets ...string) (*scenarios.Scenario, error) {
-	return scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), append([]string{"env.kind=docker", "env.images=local", "workload.cooldown=0s"}, sets...))
+	return scenarios.Load(filepath.Join("..", "scenarios", "quick.yaml"), append([]string{"env.kind=docker", "env.images=local", "workload.warmup=5s", "workload.cooldown=0s"}, sets...))
 }
 
 // labelled lists the containers and networks that carry an abload run label.
@@ -209,6 +209,18 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 		if r.MemLimitMb <= 0 {
 			t.Errorf("container %s: no memory limit recorded", n)
 		}
+		// The JVM's JIT time is read from its hsperfdata inside the
+		// container (through /proc/<pid>/root): a cold JVM compiles.
+		jit, jitMax := 0, 0.0
+		for _, s := range r.Series {
+			if s.JITPct != nil {
+				jit++
+				jitMax = max(jitMax, *s.JITPct)
+			}
+		}
+		if jit < len(r.Series)/2 || jitMax <= 0 {
+			t.Errorf("container %s: JIT read in %d of %d samples, max %.1f%% of a core; want most samples and some compiling", n, jit, len(r.Series), jitMax)
+		}
 		if strings.HasPrefix(n, "taskmanager") {
 			if r.CPULimitCores != 1 || r.MemLimitMb != 1280 {
 				t.Errorf("%s: limits %.2f cores %.0f MiB, want 1 core, 1280 MiB", n, r.CPULimitCores, r.MemLimitMb)
@@ -296,7 +308,7 @@ func TestSIGINTRemovesContainers(t *testing.T) {
 	}
 	out := t.TempDir()
 	cmd := exec.Command(bin, "run", filepath.Join("..", "scenarios", "quick.yaml"), "--env", "docker",
-		"--set", "env.images=local", "--set", "workload.duration=60s", "--out", out, "--force")
+		"--set", "env.images=local", "--set", "workload.warmup=5s", "--set", "workload.duration=60s", "--out", out, "--force")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -214,7 +214,8 @@ func needCluster(t *testing.T) {
 	}
 }
 
-// The README's acceptance run: 2000/s for 30 s loses nothing and sends rate × duration.
+// The README's acceptance run: 2000/s for 15 s loses nothing and sends
+// rate × duration, after a warmup that waited for the cold JVMs' JIT.
 func TestRunQuickEndToEnd(t *testing.T) {
 	needCluster(t)
 	out := filepath.Join(t.TempDir(), "res")
@@ -251,11 +252,13 @@ func TestRunQuickEndToEnd(t *testing.T) {
 			t.Errorf("missing output %s", f)
 		}
 	}
-	for _, w := range []string{"e2e latency", "reconciliation"} {
+	for _, w := range []string{"e2e latency", "reconciliation", "warmup"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("summary lacks %q:\n%s", w, stdout)
 		}
 	}
+	// quick.yaml warms up with warmup: auto, on this cold environment.
+	assertWarmupSettled(t, out, 2000)
 	assertNoJVMs(t, out)
 }
 

@@ -123,8 +123,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		if !matrix {
 			fmt.Fprintln(stdout)
 		}
-		fmt.Fprintf(stdout, "  job: %s at parallelism %d\n  load: %s profile, %d events (mean %.0f events/s while measuring), warmup %s, measure %s\n",
-			jobText(sc, rt), sc.Job.Parallelism, load.Profile(sc).Kind, sched.Count(warm+meas), sched.Mean(warm, warm+meas), sc.Workload.Warmup, sc.Workload.Duration)
+		events, warmText := fmt.Sprint(sched.Count(warm+meas)), sc.Workload.Warmup.String()
+		if sc.Workload.Warmup.Auto {
+			events = "at most " + events
+			warmText = fmt.Sprintf("auto (until JIT and p99 settle, at most %s)", sc.Workload.WarmupMax)
+		}
+		fmt.Fprintf(stdout, "  job: %s at parallelism %d\n  load: %s profile, %s events (mean %.0f events/s while measuring), warmup %s, measure %s\n",
+			jobText(sc, rt), sc.Job.Parallelism, load.Profile(sc).Kind, events, sched.Mean(warm, warm+meas), warmText, sc.Workload.Duration)
 		return exitOK
 	}
 	if *f.force && matrix {

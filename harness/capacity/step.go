@@ -55,6 +55,9 @@ type Rig struct {
 	// Aborted is wrapped by the error of a search the context stopped
 	// (nil: context.Canceled).
 	Aborted error
+	// Settled, when not nil, is closed once an auto warmup has settled:
+	// Warmup ends then rather than at its max.
+	Settled <-chan struct{}
 }
 
 // Judge is the part of the run's collector (measure.Collector) a search
@@ -292,12 +295,26 @@ func (g *Rig) Warmup(ctx context.Context, rate float64, d time.Duration) error {
 	if err := dyn.Set(time.Duration(t0-g.OriginNs), rate); err != nil {
 		return err
 	}
-	g.Logf("abload: capacity warmup: %.0f events/s for %s (not judged)", rate, d)
+	if g.Settled != nil {
+		g.Logf("abload: capacity warmup: %.0f events/s until settled, at most %s (not judged)", rate, d)
+	} else {
+		g.Logf("abload: capacity warmup: %.0f events/s for %s (not judged)", rate, d)
+	}
 	end := t0 + int64(d)
 	paused := false
 	deadline := end + int64(g.Scenario.Capacity.DrainTimeout.Duration)
+	settled := g.Settled
 	for {
 		now := g.Now()
+		select {
+		case <-settled:
+			settled = nil
+			if !paused && now < end {
+				end = now + int64(20*time.Millisecond)
+				deadline = end + int64(g.Scenario.Capacity.DrainTimeout.Duration)
+			}
+		default:
+		}
 		if !paused && now >= end-int64(20*time.Millisecond) {
 			_ = dyn.Set(time.Duration(max(end, now+int64(time.Millisecond))-g.OriginNs), 0)
 			paused = true

@@ -5,6 +5,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/abload/abload/harness/env/jvmstat"
 )
 
 // Component is one process or container of an environment (or the harness
@@ -15,6 +18,9 @@ type Component struct {
 	// Read, when set, meters the component itself (a container's cgroup,
 	// read through the Docker API) instead of /proc/<PID>.
 	Read func() (Usage, error)
+	// JVM says the component is a HotSpot JVM (a container: runs them),
+	// whose JIT compile time is read from its hsperfdata (package jvmstat).
+	JVM bool
 	// CPULimit (cores) and MemLimitBytes are the component's limits; 0 = none.
 	CPULimit      float64
 	MemLimitBytes int64
@@ -34,6 +40,10 @@ type Usage struct {
 	// between two reads, not between two ticks: an API call's latency
 	// varies and would otherwise inflate or deflate CPU %.
 	AtNs int64
+	// JIT is the JIT compilers' accumulated compile time, when JITKnown
+	// (a JVM whose hsperfdata could be read).
+	JIT      time.Duration
+	JITKnown bool
 }
 
 // Sample returns the component's usage, from Read or /proc.
@@ -45,7 +55,12 @@ func (c Component) Sample() (Usage, error) {
 	if err != nil {
 		return Usage{}, err
 	}
-	return Usage{Instance: strconv.Itoa(c.PID), CPUNanos: s.cpuTicks * (1e9 / clockTicks), MemBytes: s.rssBytes}, nil
+	u := Usage{Instance: strconv.Itoa(c.PID), CPUNanos: s.cpuTicks * (1e9 / clockTicks), MemBytes: s.rssBytes}
+	if c.JVM {
+		u.JIT, err = jvmstat.ProcessCompileTime(c.PID)
+		u.JITKnown = err == nil
+	}
+	return u, nil
 }
 
 // clockTicks is the kernel's USER_HZ, the unit of /proc/<pid>/stat times

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -47,6 +48,28 @@ type Sender struct {
 	errMu    sync.Mutex
 	errs     int64
 	firstErr error
+
+	// moved, once SetBounds was called, replaces Total, MeasureFirst and
+	// MeasureEnd (an auto warmup's end, decided while the lanes run).
+	moved atomic.Pointer[bounds]
+}
+
+// bounds are the seqs that split the schedule into phases.
+type bounds struct{ measureFirst, measureEnd, total int64 }
+
+// SetBounds moves the measurement phase to [measureFirst, measureEnd) and
+// the schedule's end to total while the lanes run. Each lane reads them per
+// event: the caller must announce a first seq not yet due, so that no event
+// was already sent on the wrong side of it.
+func (s *Sender) SetBounds(measureFirst, measureEnd, total int64) {
+	s.moved.Store(&bounds{measureFirst, measureEnd, total})
+}
+
+func (s *Sender) bounds() bounds {
+	if b := s.moved.Load(); b != nil {
+		return *b
+	}
+	return bounds{s.MeasureFirst, s.MeasureEnd, s.Total}
 }
 
 // Tally is what the sender reports to (the run's collector).
@@ -148,7 +171,7 @@ func (s *Sender) lane(ctx context.Context, sink Sink, l, lanes int) laneResult {
 	delays := make([]SendDelay, 0, 1024)
 	seq := int64(l)
 	step := int64(lanes)
-	for seq < s.Total {
+	for seq < s.bounds().total {
 		now := s.Clock.Now()
 		due := s.Sched.Due(seq)
 		if due == generators.Never && s.MaxWait <= 0 {
@@ -179,7 +202,11 @@ func (s *Sender) lane(ctx context.Context, sink Sink, l, lanes int) laneResult {
 		clear(variants)
 		delays = delays[:0]
 		n, nExp := int64(0), int64(0)
-		for seq < s.Total && len(delays) < cap(delays) && n < 4096 {
+		for len(delays) < cap(delays) && n < 4096 {
+			b := s.bounds()
+			if seq >= b.total {
+				break
+			}
 			due := s.Sched.Due(seq)
 			if due == generators.Never {
 				break
@@ -205,7 +232,7 @@ func (s *Sender) lane(ctx context.Context, sink Sink, l, lanes int) laneResult {
 			rec.Value = ev.Append(s.Enc, rec.Value)
 			sink.Produce(ctx, rec, s.promise)
 			sentNs := s.Clock.Now()
-			if seq >= s.MeasureFirst && seq < s.MeasureEnd {
+			if seq >= b.measureFirst && seq < b.measureEnd {
 				delays = append(delays, SendDelay{intended, sentNs - intended})
 				if st.Measure == 0 {
 					st.FirstMeasureNs = sentNs
@@ -219,7 +246,7 @@ func (s *Sender) lane(ctx context.Context, sink Sink, l, lanes int) laneResult {
 		}
 		s.Tally.Sent(n, nExp, keys, variants, delays, s.Clock.Now())
 	}
-	st.Completed = seq >= s.Total
+	st.Completed = seq >= s.bounds().total
 	return laneResult{Stats: st, gen: ln.Stats()}
 }
 

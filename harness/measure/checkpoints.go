@@ -118,3 +118,20 @@ func slope(xs, ys []float64) float64 {
 	}
 	return (n*sxy - sx*sy) / den
 }
+
+// StateGrowth is the least-squares growth of the checkpointed state
+// (bytes/s) over the completed checkpoints triggered in [fromS, toS];
+// false with fewer than two.
+func StateGrowth(list []reports.Checkpoint, fromS, toS float64) (float64, bool) {
+	var xs, ys []float64
+	for _, c := range list {
+		if c.Status == "COMPLETED" && !c.Savepoint && c.TriggerS >= fromS && c.TriggerS <= toS {
+			xs = append(xs, c.TriggerS)
+			ys = append(ys, float64(c.StateSize))
+		}
+	}
+	if len(xs) < 2 {
+		return 0, false
+	}
+	return slope(xs, ys), true
+}

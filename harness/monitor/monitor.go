@@ -379,6 +379,10 @@ func (m *Monitor) sampleResources(ts float64) {
 			if dp := u.Periods - tr.last.Periods; dp > 0 {
 				smp.ThrottledPct = math.Max(0, float64(u.Throttled-tr.last.Throttled)) / float64(dp) * 100
 			}
+			if u.JITKnown && tr.last.JITKnown {
+				jit := math.Max(0, (u.JIT - tr.last.JIT).Seconds()) / dt * 100
+				smp.JITPct = &jit
+			}
 			tr.series = append(tr.series, smp)
 		}
 		tr.comp, tr.last, tr.lastT = c, u, ts
@@ -453,6 +457,24 @@ func (m *Monitor) FlinkMetrics() *reports.FlinkMetrics {
 		fm.GC = append(fm.GC, reports.GCMetrics{TaskManager: id, Series: m.gcSeries[id]})
 	}
 	return fm
+}
+
+// ResourcesAfter is each component's samples taken after ts (seconds from
+// the run's start): the JIT readings an auto warmup judges.
+func (m *Monitor) ResourcesAfter(ts float64) map[string][]reports.ResourceSample {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string][]reports.ResourceSample, len(m.res))
+	for n, tr := range m.res {
+		i := len(tr.series)
+		for i > 0 && tr.series[i-1].TS > ts {
+			i--
+		}
+		if i < len(tr.series) {
+			out[n] = append([]reports.ResourceSample(nil), tr.series[i:]...)
+		}
+	}
+	return out
 }
 
 // Resources summarises each component's samples inside [fromS, toS] (the

@@ -172,7 +172,7 @@ func fakeRigOn(t *testing.T, seeds []string, delay time.Duration) (*fakeEnv, *fa
 func fakeScenario(t *testing.T, sets ...string) *scenarios.Scenario {
 	t.Helper()
 	sc, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "quick.yaml"), append([]string{
-		"workload.cooldown=0s", "kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h"}, sets...))
+		"workload.warmup=5s", "workload.cooldown=0s", "kafka.partitions=2", "job.outputs.windows=false", "job.checkpoint.interval=1h"}, sets...))
 	if err != nil {
 		t.Fatal(err)
 	}

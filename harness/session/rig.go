@@ -23,6 +23,7 @@ import (
 	"github.com/abload/abload/harness/load"
 	"github.com/abload/abload/harness/measure"
 	"github.com/abload/abload/harness/monitor"
+	"github.com/abload/abload/harness/warmup"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -62,6 +63,9 @@ type rig struct {
 	genStats generators.Stats // what the generator emitted, once the sender has finished
 
 	capacitySpan time.Duration // abload capacity: the search's budget (for the progress line)
+
+	warm         *warmupWatch            // workload.warmup auto: judges the warmup (nil: fixed)
+	warmDecision *reports.WarmupDecision // how the warmup ended
 }
 
 // newRig is a run's live parts on the session, none started.
@@ -188,9 +192,19 @@ func (r *rig) drive(ctx context.Context) (*reports.Result, error) {
 
 	sendCtx, stopSend := context.WithCancel(ctx)
 	defer stopSend()
-	r.worker = load.LocalWorker{Sender: &load.Sender{Gen: r.gen, Sched: r.sched, Enc: enc, Clock: r.clock, OriginNs: r.loadNs,
-		Total: total, MeasureFirst: measureFirst, MeasureEnd: measureEnd, Windows: windows, Tally: r.col, Sample: r.col.Sample()},
-		Sink: producer, Lanes: sc.Workload.Lanes}
+	sender := &load.Sender{Gen: r.gen, Sched: r.sched, Enc: enc, Clock: r.clock, OriginNs: r.loadNs,
+		Total: total, MeasureFirst: measureFirst, MeasureEnd: measureEnd, Windows: windows, Tally: r.col, Sample: r.col.Sample()}
+	r.worker = load.LocalWorker{Sender: sender, Sink: producer, Lanes: sc.Workload.Lanes}
+	// An auto warmup is judged once a second; until it settles the
+	// measurement phase is planned at warmup_max (the timers below).
+	var settled <-chan struct{}
+	r.warmDecision = fixedWarmup(warm, measureFirst)
+	if sc.Workload.Warmup.Auto {
+		r.warm = newWarmupWatch()
+		r.warm.active.Store(true)
+		defer r.warm.stop()
+		settled = r.warm.settled
+	}
 	sendDone := make(chan load.Stats, 1)
 	go func() {
 		st, gs := r.worker.Send(sendCtx)
@@ -227,7 +241,37 @@ wait:
 			stopSend()
 			st = <-sendDone
 			break wait
+		case <-settled:
+			settled = nil
+			// Announce the first measured event to every lane (and the
+			// collector) a lead ahead, so none was sent on the wrong side.
+			now := r.clock.Now()
+			b := now + int64(warmup.Lead)
+			if b >= measureStartNs || r.measured {
+				break // warmup_max comes first: its timer decides
+			}
+			first := r.sched.Count(time.Duration(b - r.loadNs))
+			end := r.sched.Count(time.Duration(b-r.loadNs) + meas)
+			sender.SetBounds(first, end, r.sched.Count(time.Duration(b-r.loadNs)+meas+cool))
+			measureStartNs, measureEndNs = b, b+int64(meas)
+			r.col.SetMeasure(r.loadNs, measureStartNs, measureEndNs)
+			measureAt.Reset(time.Duration(measureStartNs - now))
+			measureEndAt.Reset(time.Duration(measureEndNs - now))
+			d := r.warm.decision(true)
+			d.WarmupS, d.MaxS, d.MeasureFirstSeq = float64(b-r.loadNs)/1e9, warm.Seconds(), first
+			d.DecidedS = r.sinceStart(now)
+			r.warmDecision = &d
+			r.con.Logf("abload: warmup settled after %.1f s: %s; measuring from event %d", d.WarmupS, d.Reason, first)
 		case <-measureAt.C:
+			if r.warm != nil && r.warm.active.Load() {
+				// warmup_max ran out before the warmup settled.
+				r.warm.stop()
+				d := r.warm.decision(false)
+				d.WarmupS, d.MaxS, d.MeasureFirstSeq = warm.Seconds(), warm.Seconds(), measureFirst
+				d.DecidedS = r.sinceStart(r.clock.Now())
+				r.warmDecision = &d
+				r.con.Logf("abload: warmup: %s", d.Reason)
+			}
 			r.measured = true
 			r.col.SetInMeasure(true)
 			r.phase(PhaseMeasure)
@@ -485,6 +529,7 @@ func (r *rig) tick(final bool) {
 	}
 	r.live.Set(lv)
 	r.series = append(r.series, pt)
+	r.observeWarmup(pt)
 	if !final {
 		r.con.Status(r.statusLines(pt, now))
 	}
@@ -523,6 +568,11 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 	if aborted {
 		res.Status = reports.StatusAborted
 	}
+	warm := sc.Workload.Warmup.Duration
+	if r.warmDecision != nil {
+		res.Warmup = r.warmDecision
+		warm = time.Duration(r.warmDecision.WarmupS * float64(time.Second))
+	}
 	measureSecs := sc.Workload.Duration.Seconds()
 	// With a rate profile the target is its mean over the measurement phase.
 	if span := float64(st.LastMeasureNs-st.FirstMeasureNs) / 1e9; st.Measure > 1 && span > measureSecs {
@@ -531,7 +581,7 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 	res.Events = reports.Events{
 		Sent:         st.Measure,
 		SentTotal:    st.Total,
-		TargetRate:   r.sched.Mean(sc.Workload.Warmup.Duration, sc.Workload.Warmup.Duration+sc.Workload.Duration.Duration),
+		TargetRate:   r.sched.Mean(warm, warm+sc.Workload.Duration.Duration),
 		AchievedRate: float64(st.Measure) / measureSecs,
 		SendDelayMs:  f.SendDelay,
 	}

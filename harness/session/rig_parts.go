@@ -271,6 +271,9 @@ func (r *rig) flinkSections(ctx context.Context, res *reports.Result) {
 	fromS, toS := r.sinceStart(startNs), r.sinceStart(endNs)
 	list := r.mon.CheckpointList(ctx)
 	res.Checkpoints = measure.SummarizeCheckpoints(list, fromS, toS)
+	if g, ok := measure.StateGrowth(list, fromS, toS); ok && res.Warmup != nil {
+		res.Warmup.StateGrowthBytesPerS = &g
+	}
 	ivs := monitor.CheckpointIntervals(r.mon.Checkpoints(), r.clock.Now())
 	if res.Checkpoints != nil {
 		o, leftOut, leftOutReads := r.col.Overhead(ivs)
@@ -415,10 +418,27 @@ func (r *rig) capacity(ctx context.Context, dyn *generators.Dynamic) (*reports.C
 		// A cold job (JIT, caches, connections) would fail the first step
 		// for reasons that are not its capacity: warm it up at start_rate,
 		// unjudged, and let the backlog drain.
-		if err := rig.Warmup(ctx, math.Max(1, math.Round(k.StartRate)), warm); err != nil {
+		w0 := r.clock.Now()
+		if sc.Workload.Warmup.Auto {
+			r.warm = newWarmupWatch()
+			r.warm.active.Store(true)
+			rig.Settled = r.warm.settled
+		}
+		err := rig.Warmup(ctx, math.Max(1, math.Round(k.StartRate)), warm)
+		if err != nil {
+			r.warm.stop()
 			stopSend()
 			<-sendDone
 			return nil, err
+		}
+		out.Warmup = fixedWarmup(warm, 0)
+		if r.warm != nil {
+			settled := !r.warm.active.Load()
+			r.warm.stop()
+			d := r.warm.decision(settled)
+			d.MaxS, d.WarmupS = warm.Seconds(), float64(r.clock.Now()-w0)/1e9
+			out.Warmup = &d
+			r.con.Logf("abload: capacity warmup: %s", d.Reason)
 		}
 	}
 	serr := rig.Search(ctx, out)

@@ -254,7 +254,7 @@ func (e *Env) Components() []env.Component {
 	var cs []env.Component
 	for _, p := range e.procs {
 		if !p.Exited() {
-			cs = append(cs, env.Component{Name: p.Name, PID: p.Cmd.Process.Pid})
+			cs = append(cs, env.Component{Name: p.Name, PID: p.Cmd.Process.Pid, JVM: true})
 		}
 	}
 	return cs

@@ -339,7 +339,7 @@ func (a *Attached) Components() []env.Component {
 	var cs []env.Component
 	for _, p := range a.st.Processes {
 		if procSame(p) {
-			cs = append(cs, env.Component{Name: p.Name, PID: p.PID})
+			cs = append(cs, env.Component{Name: p.Name, PID: p.PID, JVM: true})
 		}
 	}
 	return cs

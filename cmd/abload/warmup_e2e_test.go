@@ -1,0 +1,103 @@
+package main
+
+import (
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/abload/abload/reports"
+)
+
+// assertWarmupSettled checks a run of the quick scenario (warmup: auto) on
+// a cold environment against what its own result recorded independently:
+// the JIT readings of the JVMs on the data path and the phases. It fails if
+// the warmup ended before their JIT settled (a fixed or latency-only
+// decision on a cold cluster), if it ended at once (nothing judged), or if
+// the measurement phase does not start at the announced event.
+func assertWarmupSettled(t *testing.T, out string, rate float64) {
+	t.Helper()
+	res, err := reports.ReadResult(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := res.Warmup
+	if w == nil || w.Mode != "auto" || !w.Settled {
+		t.Fatalf("warmup = %+v, want auto and settled", w)
+	}
+	if w.WarmupS < 10 || w.WarmupS > w.MaxS {
+		t.Errorf("warmup %.1f s: want at least two 5 s windows judged and at most the max %.0f s", w.WarmupS, w.MaxS)
+	}
+	// The measurement starts a lead (1 s) after the decision, at the
+	// announced event: the schedule's event at that time.
+	for _, ph := range res.Phases {
+		if ph.Name == "measure" {
+			if d := ph.StartS - w.DecidedS; d < 0.5 || d > 1.6 {
+				t.Errorf("measure phase starts %.2f s after the decision, want the 1 s lead", d)
+			}
+		}
+	}
+	if want := w.WarmupS * rate; math.Abs(float64(w.MeasureFirstSeq)-want) > 2 {
+		t.Errorf("measure_first_seq %d, want the event due at %.3f s (%.0f)", w.MeasureFirstSeq, w.WarmupS, want)
+	}
+	// Re-judge the JIT from the recorded series: every watched JVM's mean
+	// over the 5 s before the decision within the threshold, and some JVM
+	// well above it in the first seconds of load (a cold cluster compiles).
+	warmStart := 0.0
+	for _, ph := range res.Phases {
+		if ph.Name == "warmup" {
+			warmStart = ph.StartS
+		}
+	}
+	if len(w.JudgedS) != 2 || w.JudgedS[1] > w.DecidedS+0.1 || math.Abs(w.JudgedS[1]-w.JudgedS[0]-5) > 1e-6 {
+		t.Fatalf("judged window %v, want the 5 s before the decision at %.2f s", w.JudgedS, w.DecidedS)
+	}
+	from, to := w.JudgedS[0], w.JudgedS[1]
+	watched, busyEarly := 0, false
+	for _, r := range res.Resources {
+		if !strings.HasPrefix(r.Component, "taskmanager") && r.Component != "kafka" {
+			continue
+		}
+		watched++
+		var last, early []float64
+		for _, s := range r.Series {
+			if s.JITPct == nil {
+				continue
+			}
+			if s.TS > from && s.TS <= to {
+				last = append(last, *s.JITPct)
+			}
+			if s.TS > warmStart && s.TS <= warmStart+5 {
+				early = append(early, *s.JITPct)
+			}
+		}
+		if len(last) < 4 {
+			t.Errorf("%s: %d JIT readings before the decision, want about 5", r.Component, len(last))
+			continue
+		}
+		if m := mean(last); m > 10 {
+			t.Errorf("%s: JIT %.1f%% of a core over the 5 s before the decision: the warmup ended before it settled (<= 10%%)", r.Component, m)
+		}
+		if m := mean(early); m > 30 {
+			busyEarly = true
+		}
+	}
+	if watched < 2 {
+		t.Errorf("%d JVMs on the data path in resources, want the broker and a TaskManager", watched)
+	}
+	if !busyEarly {
+		t.Errorf("no JVM compiled over 30%% of a core in the first 5 s of load: a cold cluster should (is the JIT read?)")
+	}
+	t.Logf("warmup: %s", reports.WarmupText(w))
+}
+
+func mean(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}

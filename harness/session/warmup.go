@@ -1,0 +1,86 @@
+package session
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/abload/abload/harness/warmup"
+	"github.com/abload/abload/reports"
+)
+
+// warmupWatch feeds an auto warmup's Settler once a second (from the
+// ticker) and signals the run once it has settled.
+type warmupWatch struct {
+	settler *warmup.Settler
+	active  atomic.Bool   // judging: the warmup is on
+	settled chan struct{} // closed once the Settler says settled
+	once    sync.Once
+	mu      sync.Mutex
+	lastTS  float64 // the monitor's samples up to here were observed
+}
+
+func newWarmupWatch() *warmupWatch {
+	return &warmupWatch{settler: warmup.New(warmup.Default), settled: make(chan struct{})}
+}
+
+// observe judges one timeline second with the JIT readings taken since
+// the last one.
+func (w *warmupWatch) observe(pt reports.TimePoint, after func(ts float64) map[string][]reports.ResourceSample) {
+	if w == nil || !w.active.Load() {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	sec := warmup.Second{AtS: pt.TS, P99Ms: pt.E2EP99Ms, JIT: map[string][]warmup.Reading{}}
+	if after != nil {
+		last := w.lastTS
+		for name, smps := range after(w.lastTS) {
+			if !warmup.Watched(name) {
+				continue // not on the data path
+			}
+			for _, smp := range smps {
+				last = max(last, smp.TS)
+				if smp.JITPct != nil {
+					sec.JIT[name] = append(sec.JIT[name], warmup.Reading{TS: smp.TS, Pct: *smp.JITPct})
+				}
+			}
+		}
+		w.lastTS = last
+	}
+	if w.settler.Observe(sec) {
+		w.active.Store(false)
+		w.once.Do(func() { close(w.settled) })
+	}
+}
+
+// stop ends the judging (the max ran out, or the run decided).
+func (w *warmupWatch) stop() {
+	if w != nil {
+		w.active.Store(false)
+	}
+}
+
+// decision is the Settler's record.
+func (w *warmupWatch) decision(settled bool) reports.WarmupDecision {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.settler.Decision(settled)
+}
+
+// observeWarmup hands the tick's point to an auto warmup being judged.
+func (r *rig) observeWarmup(pt reports.TimePoint) {
+	if r.warm == nil || !r.warm.active.Load() {
+		return
+	}
+	var after func(float64) map[string][]reports.ResourceSample
+	if r.mon != nil {
+		after = r.mon.ResourcesAfter
+	}
+	r.warm.observe(pt, after)
+}
+
+// fixedWarmup is the record of a fixed warmup.
+func fixedWarmup(d time.Duration, firstSeq int64) *reports.WarmupDecision {
+	return &reports.WarmupDecision{Mode: "fixed", WarmupS: d.Seconds(), MeasureFirstSeq: firstSeq}
+}
