@@ -410,7 +410,9 @@ func TestSetOverrides(t *testing.T) {
 		sets  []string
 		check func(*Scenario) bool
 	}{
-		{"file beats default", nil, func(s *Scenario) bool { return s.Workload.Rate == 500 && s.Workload.Warmup == Warmup{Duration: 10 * time.Second} }},
+		{"file beats default", nil, func(s *Scenario) bool {
+			return s.Workload.Rate == 500 && s.Workload.Warmup == Warmup{Duration: 10 * time.Second}
+		}},
 		{"set beats file", []string{"workload.rate=5000"}, func(s *Scenario) bool { return s.Workload.Rate == 5000 }},
 		{"later set wins", []string{"workload.rate=1", "workload.rate=2"}, func(s *Scenario) bool { return s.Workload.Rate == 2 }},
 		{"duration", []string{"workload.duration=1m"}, func(s *Scenario) bool { return s.Workload.Duration == sec(60) }},

@@ -380,7 +380,7 @@ func (m *Monitor) sampleResources(ts float64) {
 				smp.ThrottledPct = math.Max(0, float64(u.Throttled-tr.last.Throttled)) / float64(dp) * 100
 			}
 			if u.JITKnown && tr.last.JITKnown {
-				jit := math.Max(0, (u.JIT - tr.last.JIT).Seconds()) / dt * 100
+				jit := math.Max(0, (u.JIT-tr.last.JIT).Seconds()) / dt * 100
 				smp.JITPct = &jit
 			}
 			tr.series = append(tr.series, smp)

@@ -58,9 +58,9 @@ type Settler struct {
 type verdict struct {
 	from, to float64 // the window judged
 	settled  bool
-	reason  string
-	jit     map[string]float64
-	p99     []float64
+	reason   string
+	jit      map[string]float64
+	p99      []float64
 }
 
 // New returns a Settler with criteria c.
