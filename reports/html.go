@@ -67,6 +67,7 @@ type htmlPage struct {
 	// Which sections and charts the page has.
 	HasRecon, HasSkew, Timeline, CheckpointList bool
 	ResourceCharts, FlinkCharts, GC             bool
+	JITChart                                    bool       // a JVM's JIT compile time was read
 	SkewVertices                                []htmlSkew // the vertices with records_in: one bar chart each
 
 	// Inlined as they are: the data is JSON from encoding/json, the assets
@@ -155,6 +156,9 @@ func WriteHTML(w io.Writer, r *Result, spectra []Spectrum) error {
 	}
 	for _, rs := range r.Resources {
 		p.ResourceCharts = p.ResourceCharts || len(rs.Series) > 0
+		for _, s := range rs.Series {
+			p.JITChart = p.JITChart || s.JITPct != nil
+		}
 	}
 	if fm := r.FlinkMetrics; fm != nil {
 		for _, v := range fm.Vertices {

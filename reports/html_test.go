@@ -100,6 +100,15 @@ func wantCharts(r *Result, spectra []Spectrum) map[string][]string {
 	}
 	if len(r.Resources) > 0 {
 		want["resources"] = []string{"cpu", "rss"}
+		jit := false
+		for _, rs := range r.Resources {
+			for _, s := range rs.Series {
+				jit = jit || s.JITPct != nil
+			}
+		}
+		if jit {
+			want["resources"] = append(want["resources"], "jit")
+		}
 	}
 	if r.FlinkMetrics != nil {
 		want["flink"] = []string{"busy", "backpressured"}
@@ -606,7 +615,7 @@ func TestHTMLInChromium(t *testing.T) {
 		}
 		// A legend row per series, and one for x.
 		wantSeries := map[string]int{"spectrum": 4, "rates": 5, "e2e_p99": 2, "lag": 3, "ckpt_duration": 6, "ckpt_size": 3,
-			"skew": 2, "cpu": 6, "rss": 6, "busy": 4, "backpressured": 4, "gc": 3}
+			"skew": 2, "cpu": 6, "rss": 6, "jit": 5, "busy": 4, "backpressured": 4, "gc": 3}
 		for _, c := range got {
 			if c.Series != wantSeries[c.Kind] {
 				t.Errorf("chart %s/%s: %d legend rows, want %d", c.Section, c.Kind, c.Series, wantSeries[c.Kind])

@@ -134,3 +134,46 @@ func TestSenderKeepsIntendedTimesThroughAStall(t *testing.T) {
 		t.Errorf("tally: %d sent, %d acknowledged, want %d", col.sent, col.acked.Load(), n)
 	}
 }
+
+// An auto warmup moves the phases while the lanes run: SetBounds, called
+// with a first measured seq not yet due, splits the events exactly there
+// on every lane, and the schedule ends at the new total.
+func TestSenderBoundsMovedWhileRunning(t *testing.T) {
+	sc, err := scenarios.Load(filepath.Join("..", "..", "scenarios", "quick.yaml"), []string{"workload.encoding=json", "workload.lanes=3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGenerator(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rate = 2000.0
+	sched := generators.ConstantRate(rate)
+	clock := wallClock{}
+	col := &countingTally{}
+	origin := clock.Now() + int64(10*time.Millisecond)
+	// Planned: warmup to 10 s, far beyond the test; moved at 200 ms to
+	// measure [400 ms, 700 ms) and end at 800 ms.
+	s := &Sender{Gen: g, Sched: sched, Enc: generators.EncodingJSON, Clock: clock, OriginNs: origin,
+		Total: sched.Count(20 * time.Second), MeasureFirst: sched.Count(10 * time.Second), MeasureEnd: sched.Count(15 * time.Second), Tally: col, Sample: 1}
+	done := make(chan Stats, 1)
+	go func() { st, _ := s.Run(context.Background(), DiscardSink{}, 3); done <- st }()
+	time.Sleep(time.Until(time.Unix(0, origin+int64(200*time.Millisecond))))
+	first, end, total := sched.Count(400*time.Millisecond), sched.Count(700*time.Millisecond), sched.Count(800*time.Millisecond)
+	s.SetBounds(first, end, total)
+	var st Stats
+	select {
+	case st = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sender did not end at the moved total")
+	}
+	if !st.Completed || st.Total != total {
+		t.Errorf("sent %d (completed %v), want the moved total %d", st.Total, st.Completed, total)
+	}
+	if st.Measure != end-first || col.delays != end-first {
+		t.Errorf("measured %d events (%d send delays), want %d = [%d, %d)", st.Measure, col.delays, end-first, first, end)
+	}
+	if got, want := time.Duration(st.FirstMeasureNs-origin), 400*time.Millisecond; got < want {
+		t.Errorf("first measured event sent at %s, before its slot at %s", got, want)
+	}
+}

@@ -384,6 +384,12 @@
   draw.cpu = function (el) {
     perEntity(el, "CPU", R.resources || [], "component", "cpu_pct", pctFmt, yAxis("% of one core", fmtNum));
   };
+  draw.jit = function (el) {
+    var jvms = (R.resources || []).filter(function (e) {
+      return (e.series || []).some(function (p) { return p.jit_pct != null; });
+    });
+    perEntity(el, "JIT", jvms, "component", "jit_pct", pctFmt, yAxis("% of one core", fmtNum));
+  };
   draw.rss = function (el) {
     perEntity(el, "Resident memory", R.resources || [], "component", "rss_mb", mbFmt, yAxis("MB", fmtNum));
   };
