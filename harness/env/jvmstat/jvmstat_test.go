@@ -73,11 +73,15 @@ func TestParseBothByteOrders(t *testing.T) {
 func TestParseRejectsGarbage(t *testing.T) {
 	good := file(binary.LittleEndian, map[string]int64{"java.ci.totalTime": 1, "sun.os.hrt.frequency": 1})
 	for name, b := range map[string][]byte{
-		"short":      good[:10],
-		"magic":      append([]byte{0, 0, 0, 0}, good[4:]...),
-		"truncated":  good[:len(good)-12],
-		"not ready":  func() []byte { c := append([]byte(nil), good...); c[7] = 0; return c }(),
-		"bad offset": func() []byte { c := append([]byte(nil), good...); binary.LittleEndian.PutUint32(c[24:28], 1<<30); return c }(),
+		"short":     good[:10],
+		"magic":     append([]byte{0, 0, 0, 0}, good[4:]...),
+		"truncated": good[:len(good)-12],
+		"not ready": func() []byte { c := append([]byte(nil), good...); c[7] = 0; return c }(),
+		"bad offset": func() []byte {
+			c := append([]byte(nil), good...)
+			binary.LittleEndian.PutUint32(c[24:28], 1<<30)
+			return c
+		}(),
 	} {
 		if _, err := Parse(b); err == nil {
 			t.Errorf("%s: parsed", name)
