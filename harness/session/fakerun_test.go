@@ -332,3 +332,42 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Logf("%s", p)
 	return len(p), nil
 }
+
+// An auto warmup against a job of constant latency and no JVM to read (the
+// fake environment has no processes): judged on latency alone, it settles
+// once two 5 s windows agree, and the measurement phase moved there holds
+// exactly the events of its duration from the announced seq on.
+func TestAutoWarmupAgainstAFakeJob(t *testing.T) {
+	const rate, delay = 400, 40 * time.Millisecond
+	env, _, _ := fakeRig(t, delay)
+	sc := fakeScenario(t,
+		"workload.rate="+strconv.Itoa(rate), "workload.warmup=auto", "workload.warmup_max=40s", "workload.duration=3s", "workload.drain_timeout=10s")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	w := res.Warmup
+	if w == nil || w.Mode != "auto" || !w.Settled || !strings.Contains(w.Reason, "JIT not observable") {
+		t.Fatalf("warmup %+v: want settled on latency alone", w)
+	}
+	if w.WarmupS < 10 || w.WarmupS > 16 {
+		t.Errorf("warmup %.1f s: want two 5 s windows and the 1 s lead (11–12 s; up to 16 on a busy machine)", w.WarmupS)
+	}
+	if want := int64(math.Ceil(w.WarmupS * rate)); w.MeasureFirstSeq < want-1 || w.MeasureFirstSeq > want+1 {
+		t.Errorf("measure_first_seq %d, want the event due at %.3f s (%d)", w.MeasureFirstSeq, w.WarmupS, want)
+	}
+	if e2e := res.Latency.E2E; e2e.Count != rate*3 || res.Events.Sent != rate*3 {
+		t.Errorf("measured %d events (%d sent in measurement), want the %d of the moved phase", e2e.Count, res.Events.Sent, rate*3)
+	}
+	if want := w.MeasureFirstSeq + rate*3; res.Events.SentTotal != want {
+		t.Errorf("sent %d in total, want %d: the schedule ends with the moved measurement", res.Events.SentTotal, want)
+	}
+	for _, p := range res.Phases {
+		if p.Name == "measure" && math.Abs(p.StartS-w.DecidedS-1) > 0.3 {
+			t.Errorf("measure starts %.2f s after the decision, want the 1 s lead", p.StartS-w.DecidedS)
+		}
+	}
+	if !res.Valid || res.Reconciliation.Lost != 0 {
+		t.Errorf("valid %v %v, reconciliation %+v", res.Valid, res.InvalidReasons, res.Reconciliation)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -64,8 +65,8 @@ type rig struct {
 
 	capacitySpan time.Duration // abload capacity: the search's budget (for the progress line)
 
-	warm         *warmupWatch            // workload.warmup auto: judges the warmup (nil: fixed)
-	warmDecision *reports.WarmupDecision // how the warmup ended
+	warmWatch    atomic.Pointer[warmupWatch] // workload.warmup auto: judges the warmup (nil: fixed); the ticker reads it
+	warmDecision *reports.WarmupDecision     // how the warmup ended
 }
 
 // newRig is a run's live parts on the session, none started.
@@ -200,10 +201,11 @@ func (r *rig) drive(ctx context.Context) (*reports.Result, error) {
 	var settled <-chan struct{}
 	r.warmDecision = fixedWarmup(warm, measureFirst)
 	if sc.Workload.Warmup.Auto {
-		r.warm = newWarmupWatch()
-		r.warm.active.Store(true)
-		defer r.warm.stop()
-		settled = r.warm.settled
+		w := newWarmupWatch()
+		w.active.Store(true)
+		r.warmWatch.Store(w)
+		defer w.stop()
+		settled = w.settled
 	}
 	sendDone := make(chan load.Stats, 1)
 	go func() {
@@ -257,16 +259,16 @@ wait:
 			r.col.SetMeasure(r.loadNs, measureStartNs, measureEndNs)
 			measureAt.Reset(time.Duration(measureStartNs - now))
 			measureEndAt.Reset(time.Duration(measureEndNs - now))
-			d := r.warm.decision(true)
+			d := r.warmWatch.Load().decision(true)
 			d.WarmupS, d.MaxS, d.MeasureFirstSeq = float64(b-r.loadNs)/1e9, warm.Seconds(), first
 			d.DecidedS = r.sinceStart(now)
 			r.warmDecision = &d
 			r.con.Logf("abload: warmup settled after %.1f s: %s; measuring from event %d", d.WarmupS, d.Reason, first)
 		case <-measureAt.C:
-			if r.warm != nil && r.warm.active.Load() {
+			if w := r.warmWatch.Load(); w != nil && w.active.Load() {
 				// warmup_max ran out before the warmup settled.
-				r.warm.stop()
-				d := r.warm.decision(false)
+				w.stop()
+				d := w.decision(false)
 				d.WarmupS, d.MaxS, d.MeasureFirstSeq = warm.Seconds(), warm.Seconds(), measureFirst
 				d.DecidedS = r.sinceStart(r.clock.Now())
 				r.warmDecision = &d

@@ -419,23 +419,25 @@ func (r *rig) capacity(ctx context.Context, dyn *generators.Dynamic) (*reports.C
 		// for reasons that are not its capacity: warm it up at start_rate,
 		// unjudged, and let the backlog drain.
 		w0 := r.clock.Now()
+		var w *warmupWatch
 		if sc.Workload.Warmup.Auto {
-			r.warm = newWarmupWatch()
-			r.warm.active.Store(true)
-			rig.Settled = r.warm.settled
+			w = newWarmupWatch()
+			w.active.Store(true)
+			r.warmWatch.Store(w)
+			rig.Settled = w.settled
 		}
 		err := rig.Warmup(ctx, math.Max(1, math.Round(k.StartRate)), warm)
 		if err != nil {
-			r.warm.stop()
+			w.stop()
 			stopSend()
 			<-sendDone
 			return nil, err
 		}
 		out.Warmup = fixedWarmup(warm, 0)
-		if r.warm != nil {
-			settled := !r.warm.active.Load()
-			r.warm.stop()
-			d := r.warm.decision(settled)
+		if w != nil {
+			settled := !w.active.Load()
+			w.stop()
+			d := w.decision(settled)
 			d.MaxS, d.WarmupS = warm.Seconds(), float64(r.clock.Now()-w0)/1e9
 			out.Warmup = &d
 			r.con.Logf("abload: capacity warmup: %s", d.Reason)

@@ -70,14 +70,15 @@ func (w *warmupWatch) decision(settled bool) reports.WarmupDecision {
 
 // observeWarmup hands the tick's point to an auto warmup being judged.
 func (r *rig) observeWarmup(pt reports.TimePoint) {
-	if r.warm == nil || !r.warm.active.Load() {
+	w := r.warmWatch.Load()
+	if w == nil || !w.active.Load() {
 		return
 	}
 	var after func(float64) map[string][]reports.ResourceSample
 	if r.mon != nil {
 		after = r.mon.ResourcesAfter
 	}
-	r.warm.observe(pt, after)
+	w.observe(pt, after)
 }
 
 // fixedWarmup is the record of a fixed warmup.
