@@ -201,6 +201,9 @@ func capacityAnswerRows(c *Capacity) []capacityRow {
 	if t := clockText(c.Clock); t != "" {
 		rows = append(rows, capacityRow{Key: "broker clock", Value: t})
 	}
+	if c.Warmup != nil && c.Warmup.Mode == "auto" {
+		rows = append(rows, capacityRow{Key: "warmup", Value: WarmupText(c.Warmup)})
+	}
 	return append(rows, capacityRow{Key: "search time", Value: fmt.Sprintf("%.0f s, %d step(s)", c.ElapsedS, len(c.Steps))})
 }
 

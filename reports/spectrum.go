@@ -188,12 +188,21 @@ func SpectrumFromHistogram(name string, h *hdrhistogram.Histogram) Spectrum {
 // HlogMeasureWindow gives the measurement phase of r in seconds from the
 // latency.hlog's StartTime (the schedule origin), for SpectraFromHlog. The
 // phases in result.json count from the run's start, which lies before
-// startup: the log's origin is the start of warmup. It takes the resolved
-// scenario's workload.warmup and workload.duration, which place the phase
-// exactly; without them, the phases (to within a fraction of a second).
+// startup: the log's origin is the start of warmup. It takes the warmup the
+// run recorded (an auto warmup's length is decided while it runs), else the
+// resolved scenario's workload.warmup, with workload.duration: they place
+// the phase exactly; without them, the phases (to within a fraction of a
+// second).
 func HlogMeasureWindow(r *Result) (fromS, toS float64, ok bool) {
 	if w, d, ok := scenarioWindow(r.Scenario); ok {
-		return w.Seconds(), (w + d).Seconds(), true
+		if r.Warmup != nil {
+			w = time.Duration(r.Warmup.WarmupS * float64(time.Second))
+		} else if r.Scenario.Workload.Warmup.Auto {
+			ok = false // a result without its decision: the phases say
+		}
+		if ok {
+			return w.Seconds(), (w + d).Seconds(), true
+		}
 	}
 	origin, haveOrigin := 0.0, false
 	for _, p := range r.Phases {

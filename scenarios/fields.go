@@ -26,7 +26,7 @@ var fieldDocs = []FieldDoc{
 	{Path: "workload.rate", Doc: "Target input rate in events/s. Open loop: the schedule never waits for the system under test. It is also the base rate of the step, spike and sine profiles; ramp and piecewise ignore it."},
 	{Path: "workload.duration", Doc: "Measurement phase, by intended time. Results cover events intended inside it. > 0."},
 	{Path: "workload.warmup", Doc: "Warmup phase before measurement, at the same rate; not measured. `auto`: warm up until the JVMs' JIT compilers and the per-second e2e p99 have settled (docs/measurements.md), at most workload.warmup_max; the measurement phase then starts at an event announced to every lane, and result.json records the decision. `abload capacity` warms the job up this long (auto: until settled) at capacity.start_rate before the first step (not judged; the backlog drains after it). >= 0."},
-	{Path: "workload.warmup_max", Doc: "With workload.warmup auto: the longest warmup; the measurement starts then even if the system has not settled (result.json says so). > 0."},
+	{Path: "workload.warmup_max", Doc: "With workload.warmup auto: the longest warmup; the measurement starts then even if the system has not settled (result.json says so). >= 11s (two 5 s windows are judged, then a 1 s lead)."},
 	{Path: "workload.drain_timeout", Doc: "How long to wait after the last event for every output to arrive. > 0."},
 	{Path: "workload.campaigns", Doc: "Number of campaigns (the campaign key space); how events pick one: workload.skew.campaigns. >= 1."},
 	{Path: "workload.variants", Doc: "Variant labels, 1 to 26, unique; each (campaign, recipient) is assigned one by a hash, as A/B tools do."},

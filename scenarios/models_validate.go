@@ -249,7 +249,11 @@ func checkWarmupAuto(c *checker, s *Scenario) {
 	if !w.Warmup.Auto {
 		return
 	}
-	c.positive("workload.warmup_max", w.WarmupMax)
+	// Two 5 s windows are judged before anything can settle, and the
+	// measurement starts a second after the decision.
+	if w.WarmupMax.Duration < minWarmupMax {
+		c.addf("workload.warmup_max", "must be >= %s with workload.warmup auto (two 5 s windows are judged, then a 1 s lead), got %s", Duration{minWarmupMax}, w.WarmupMax)
+	}
 	const why = "counts from the start of warmup, and warmup auto moves the measurement phase; use a fixed workload.warmup"
 	if len(s.Faults) > 0 {
 		c.addf("faults", "with workload.warmup auto: faults[].at %s", why)

@@ -16,6 +16,11 @@ const WarmupAuto = "auto"
 // DefaultWarmupMax is workload.warmup_max's default.
 const DefaultWarmupMax = 60 * time.Second
 
+// minWarmupMax is the shortest workload.warmup_max that lets an auto
+// warmup settle (harness/warmup judges two 5 s windows; the boundary is
+// announced a second ahead).
+const minWarmupMax = 11 * time.Second
+
 // Warmup is workload.warmup: a fixed duration ("10s"), or "auto" (Auto set):
 // warm up until the job's latency and the JVMs' JIT compilers have settled,
 // at most workload.warmup_max. Once the scenario is resolved, Duration is the

@@ -50,7 +50,7 @@ func TestWarmupAutoRefusals(t *testing.T) {
 		{"faults", "workload:\n  warmup: auto\nfaults:\n  - {at: 20s, kind: kill_taskmanager}\n", "faults: with workload.warmup auto: faults[].at counts from the start of warmup"},
 		{"scaling", "workload:\n  warmup: auto\nscaling:\n  - {at: 20s, action: add_taskmanager}\n", "scaling: with workload.warmup auto: scaling[].at counts"},
 		{"ramp", "workload:\n  warmup: auto\n  profile:\n    kind: ramp\n    from: 100\n    to: 1000\n", "workload.profile.kind: with workload.warmup auto the profile must be constant (got ramp)"},
-		{"max 0", "workload:\n  warmup: auto\n  warmup_max: 0s\n", "workload.warmup_max: must be > 0"},
+		{"max too short", "workload:\n  warmup: auto\n  warmup_max: 10s\n", "workload.warmup_max: must be >= 11s with workload.warmup auto"},
 		{"typo", "workload:\n  warmup: automatic\n", `workload.warmup: malformed warmup "automatic" (want auto, or a Go duration such as 10s)`},
 	} {
 		_, err := Parse("t.yaml", []byte(c.data), nil)

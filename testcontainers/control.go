@@ -336,7 +336,7 @@ func (e *Env) usage(id string) (env.Usage, error) {
 	// The JVMs' JIT time, from their hsperfdata inside the container (the
 	// daemon is on this host: its first process's /proc/<pid>/root).
 	if pid := ins.Container.State.Pid; pid > 0 {
-		if jit, err := jvmstat.ContainerCompileTime(pid); err == nil {
+		if jit, err := jvmstat.ContainerCompileTime(pid, ins.Container.ID); err == nil {
 			u.JIT, u.JITKnown = jit, true
 		}
 	}

@@ -252,7 +252,7 @@ func TestRunQuickEndToEnd(t *testing.T) {
 			t.Errorf("missing output %s", f)
 		}
 	}
-	for _, w := range []string{"e2e latency", "reconciliation", "warmup"} {
+	for _, w := range []string{"e2e latency", "reconciliation", "warmup         auto: "} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("summary lacks %q:\n%s", w, stdout)
 		}

@@ -60,6 +60,13 @@ type Rig struct {
 	Settled <-chan struct{}
 }
 
+// WarmupEnd is how Warmup ended: when the load stopped (Unix ns) and
+// whether Settled fired before it.
+type WarmupEnd struct {
+	LoadEndNs int64
+	Settled   bool
+}
+
 // Judge is the part of the run's collector (measure.Collector) a search
 // reads: the judge window, what the outputs owe and what the broker took.
 type Judge interface {
@@ -287,13 +294,16 @@ func judgeStep(f stepFacts, st reports.CapacityStep, k scenarios.Capacity) (verd
 // errLimited stops the search at a step the harness or the broker limited.
 var errLimited = errors.New("limited by the harness or the broker")
 
-// Warmup runs the load at rate for d, unjudged, then pauses it until
-// the input lag is back near 0 (at most capacity.drain_timeout).
-func (g *Rig) Warmup(ctx context.Context, rate float64, d time.Duration) error {
+// Warmup runs the load at rate for d (or until Settled fires), unjudged,
+// then pauses it until the input lag is back near 0 (at most
+// capacity.drain_timeout). paused, when not nil, is called once the load
+// has stopped (an auto warmup stops judging then: the drain is not load).
+func (g *Rig) Warmup(ctx context.Context, rate float64, d time.Duration, paused func()) (WarmupEnd, error) {
+	var we WarmupEnd
 	dyn, jobEnded, c := g.Load, g.JobEnded, g.Judge
 	t0 := max(g.Now()+int64(5*time.Millisecond), g.OriginNs)
 	if err := dyn.Set(time.Duration(t0-g.OriginNs), rate); err != nil {
-		return err
+		return we, err
 	}
 	if g.Settled != nil {
 		g.Logf("abload: capacity warmup: %.0f events/s until settled, at most %s (not judged)", rate, d)
@@ -301,7 +311,7 @@ func (g *Rig) Warmup(ctx context.Context, rate float64, d time.Duration) error {
 		g.Logf("abload: capacity warmup: %.0f events/s for %s (not judged)", rate, d)
 	}
 	end := t0 + int64(d)
-	paused := false
+	stopped := false
 	deadline := end + int64(g.Scenario.Capacity.DrainTimeout.Duration)
 	settled := g.Settled
 	for {
@@ -309,28 +319,33 @@ func (g *Rig) Warmup(ctx context.Context, rate float64, d time.Duration) error {
 		select {
 		case <-settled:
 			settled = nil
-			if !paused && now < end {
+			if !stopped && now < end {
+				we.Settled = true
 				end = now + int64(20*time.Millisecond)
 				deadline = end + int64(g.Scenario.Capacity.DrainTimeout.Duration)
 			}
 		default:
 		}
-		if !paused && now >= end-int64(20*time.Millisecond) {
-			_ = dyn.Set(time.Duration(max(end, now+int64(time.Millisecond))-g.OriginNs), 0)
-			paused = true
+		if !stopped && now >= end-int64(20*time.Millisecond) {
+			we.LoadEndNs = max(end, now+int64(time.Millisecond))
+			_ = dyn.Set(time.Duration(we.LoadEndNs-g.OriginNs), 0)
+			stopped = true
+			if paused != nil {
+				paused()
+			}
 		}
-		if paused {
+		if stopped {
 			read, at, _, ok := g.Source.Read()
 			sent := c.AckedCount()
 			if (ok && at >= end+int64(capMetricStaleness) && sent-read <= int64(math.Max(20, rate*0.01))) || now > deadline {
-				return nil
+				return we, nil
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w during the capacity warmup", g.aborted())
+			return we, fmt.Errorf("%w during the capacity warmup", g.aborted())
 		case why := <-jobEnded:
-			return fmt.Errorf("job stopped during the capacity warmup: %s", why)
+			return we, fmt.Errorf("job stopped during the capacity warmup: %s", why)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

@@ -19,6 +19,10 @@ type Worker interface {
 	// Errors are the records that failed to produce: how many, and the
 	// first error.
 	Errors() (int64, error)
+	// MoveBounds moves the measurement phase to [measureFirst, measureEnd)
+	// and the schedule's end to total while Send runs (an auto warmup's
+	// decision); measureFirst must not be due yet.
+	MoveBounds(measureFirst, measureEnd, total int64)
 }
 
 // LocalWorker is a Worker in this process: the Sender's lanes as
@@ -36,3 +40,8 @@ func (w LocalWorker) Send(ctx context.Context) (Stats, generators.Stats) {
 
 // Errors are the Sender's produce failures.
 func (w LocalWorker) Errors() (int64, error) { return w.Sender.Errors() }
+
+// MoveBounds moves the Sender's phases (Sender.SetBounds).
+func (w LocalWorker) MoveBounds(measureFirst, measureEnd, total int64) {
+	w.Sender.SetBounds(measureFirst, measureEnd, total)
+}

@@ -47,7 +47,10 @@ type fakeJob struct {
 	// perEvent is the job's service time: it processes at most 1/perEvent
 	// events a second (0: no limit).
 	perEvent time.Duration
-	ff       *flinktest.Server
+	// drift is added to delay for each second since the job started (a
+	// latency that never settles); set before the run.
+	drift time.Duration
+	ff    *flinktest.Server
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -80,6 +83,7 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 		// advanced by the monotonic clock), so a wall-clock step during the
 		// run can't move its delay against the harness's intended times.
 		clk := NewClock()
+		started := clk.Now()
 		var next int64 // when the job is free for the next event (clk ns)
 		for ctx.Err() == nil {
 			fs := cl.PollFetches(ctx)
@@ -88,7 +92,7 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 				if err != nil || ev.Seq == generators.FlushSeq {
 					return
 				}
-				earliest := ev.IntendedNs + int64(j.delay)
+				earliest := ev.IntendedNs + int64(j.delay) + int64(float64(j.drift)*float64(ev.IntendedNs-started)/1e9)
 				due := earliest
 				if j.perEvent > 0 {
 					due = max(due, next)
@@ -347,7 +351,7 @@ func TestAutoWarmupAgainstAFakeJob(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	w := res.Warmup
-	if w == nil || w.Mode != "auto" || !w.Settled || !strings.Contains(w.Reason, "JIT not observable") {
+	if w == nil || w.Mode != "auto" || !w.Settled || !strings.Contains(w.Reason, "no JIT reading from the data-path JVMs") {
 		t.Fatalf("warmup %+v: want settled on latency alone", w)
 	}
 	if w.WarmupS < 10 || w.WarmupS > 16 {
@@ -369,5 +373,28 @@ func TestAutoWarmupAgainstAFakeJob(t *testing.T) {
 	}
 	if !res.Valid || res.Reconciliation.Lost != 0 {
 		t.Errorf("valid %v %v, reconciliation %+v", res.Valid, res.InvalidReasons, res.Reconciliation)
+	}
+}
+
+// An auto warmup that never settles (the job's latency grows 20 ms every
+// second): the measurement starts at warmup_max as planned, and the record
+// says auto, not settled, with the planned length and seq and what moved.
+func TestAutoWarmupMaxAgainstAFakeJob(t *testing.T) {
+	const rate, delay = 400, 40 * time.Millisecond
+	env, job, _ := fakeRig(t, delay)
+	job.drift = 20 * time.Millisecond
+	sc := fakeScenario(t,
+		"workload.rate="+strconv.Itoa(rate), "workload.warmup=auto", "workload.warmup_max=11s", "workload.duration=2s", "workload.drain_timeout=10s")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	w := res.Warmup
+	if w == nil || w.Mode != "auto" || w.Settled || w.WarmupS != 11 || w.MaxS != 11 || w.MeasureFirstSeq != rate*11 ||
+		!strings.HasPrefix(w.Reason, "not settled within workload.warmup_max: p99 median moved") {
+		t.Fatalf("warmup %+v: want auto, not settled (the p99 moved), ended at the 11 s max (seq %d)", w, rate*11)
+	}
+	if res.Latency.E2E.Count != rate*2 || res.Events.SentTotal != rate*13 {
+		t.Errorf("measured %d, sent %d in total; want %d and %d", res.Latency.E2E.Count, res.Events.SentTotal, rate*2, rate*13)
 	}
 }

@@ -66,6 +66,8 @@ type rig struct {
 	capacitySpan time.Duration // abload capacity: the search's budget (for the progress line)
 
 	warmWatch    atomic.Pointer[warmupWatch] // workload.warmup auto: judges the warmup (nil: fixed); the ticker reads it
+	loadEndNs    atomic.Int64                // the load's end once an auto warmup moved it (0: as planned); for the progress line
+	boundaryLate time.Duration               // an auto warmup's boundary reached the lanes this late (0: in time)
 	warmDecision *reports.WarmupDecision     // how the warmup ended
 }
 
@@ -250,25 +252,31 @@ wait:
 			now := r.clock.Now()
 			b := now + int64(warmup.Lead)
 			if b >= measureStartNs || r.measured {
-				break // warmup_max comes first: its timer decides
+				break // warmup_max comes first: its timer decides (and records)
 			}
 			first := r.sched.Count(time.Duration(b - r.loadNs))
 			end := r.sched.Count(time.Duration(b-r.loadNs) + meas)
-			sender.SetBounds(first, end, r.sched.Count(time.Duration(b-r.loadNs)+meas+cool))
+			r.worker.MoveBounds(first, end, r.sched.Count(time.Duration(b-r.loadNs)+meas+cool))
 			measureStartNs, measureEndNs = b, b+int64(meas)
 			r.col.SetMeasure(r.loadNs, measureStartNs, measureEndNs)
-			measureAt.Reset(time.Duration(measureStartNs - now))
-			measureEndAt.Reset(time.Duration(measureEndNs - now))
-			d := r.warmWatch.Load().decision(true)
+			if late := r.clock.Now() - b; late >= 0 {
+				// The lanes may have sent events due at or after b
+				// before they saw it: the phases' counts can't be trusted.
+				r.boundaryLate = time.Duration(late)
+			}
+			r.loadEndNs.Store(measureEndNs + int64(cool))
+			measureAt.Reset(time.Duration(measureStartNs - r.clock.Now()))
+			measureEndAt.Reset(time.Duration(measureEndNs - r.clock.Now()))
+			d := r.warmWatch.Load().finish()
 			d.WarmupS, d.MaxS, d.MeasureFirstSeq = float64(b-r.loadNs)/1e9, warm.Seconds(), first
 			d.DecidedS = r.sinceStart(now)
 			r.warmDecision = &d
 			r.con.Logf("abload: warmup settled after %.1f s: %s; measuring from event %d", d.WarmupS, d.Reason, first)
 		case <-measureAt.C:
-			if w := r.warmWatch.Load(); w != nil && w.active.Load() {
-				// warmup_max ran out before the warmup settled.
-				w.stop()
-				d := w.decision(false)
+			if w := r.warmWatch.Load(); w != nil && r.warmDecision.Mode != "auto" {
+				// warmup_max came first (or the warmup settled less than
+				// the lead before it): the measurement starts as planned.
+				d := w.finish()
 				d.WarmupS, d.MaxS, d.MeasureFirstSeq = warm.Seconds(), warm.Seconds(), measureFirst
 				d.DecidedS = r.sinceStart(r.clock.Now())
 				r.warmDecision = &d
@@ -571,6 +579,10 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		res.Status = reports.StatusAborted
 	}
 	warm := sc.Workload.Warmup.Duration
+	if r.boundaryLate > 0 {
+		res.InvalidReasons = append(res.InvalidReasons, fmt.Sprintf("the measurement phase's first event was announced %s after it was due (the harness stalled): events may have been counted in the wrong phase", r.boundaryLate.Round(time.Millisecond)))
+		res.Valid = false
+	}
 	if r.warmDecision != nil {
 		res.Warmup = r.warmDecision
 		warm = time.Duration(r.warmDecision.WarmupS * float64(time.Second))

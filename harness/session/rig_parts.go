@@ -223,6 +223,9 @@ func (r *rig) serveMetrics(addr string) (*live.Server, error) {
 func (r *rig) statusLines(pt reports.TimePoint, now int64) []string {
 	elapsed := time.Duration(now - r.loadNs).Round(time.Second)
 	total := (r.sc.Workload.Warmup.Duration + r.sc.Workload.Duration.Duration + r.sc.Workload.Cooldown.Duration).Round(time.Second)
+	if end := r.loadEndNs.Load(); end > 0 {
+		total = time.Duration(end - r.loadNs).Round(time.Second) // an auto warmup moved it
+	}
 	if r.capacitySpan > 0 {
 		total = r.capacitySpan.Round(time.Second) // abload capacity: its budget
 	}
@@ -418,27 +421,28 @@ func (r *rig) capacity(ctx context.Context, dyn *generators.Dynamic) (*reports.C
 		// A cold job (JIT, caches, connections) would fail the first step
 		// for reasons that are not its capacity: warm it up at start_rate,
 		// unjudged, and let the backlog drain.
-		w0 := r.clock.Now()
 		var w *warmupWatch
+		var d reports.WarmupDecision
+		paused := func() {}
 		if sc.Workload.Warmup.Auto {
 			w = newWarmupWatch()
 			w.active.Store(true)
 			r.warmWatch.Store(w)
 			rig.Settled = w.settled
+			paused = func() { d = w.finish(); d.DecidedS = r.sinceStart(r.clock.Now()) }
 		}
-		err := rig.Warmup(ctx, math.Max(1, math.Round(k.StartRate)), warm)
+		end, err := rig.Warmup(ctx, math.Max(1, math.Round(k.StartRate)), warm, paused)
 		if err != nil {
 			w.stop()
 			stopSend()
 			<-sendDone
 			return nil, err
 		}
-		out.Warmup = fixedWarmup(warm, 0)
+		// The warmup's length is the load's: the drain after it is not.
+		out.Warmup = &reports.WarmupDecision{Mode: "fixed", WarmupS: float64(end.LoadEndNs-r.loadNs) / 1e9}
 		if w != nil {
-			settled := !w.active.Load()
-			w.stop()
-			d := w.decision(settled)
-			d.MaxS, d.WarmupS = warm.Seconds(), float64(r.clock.Now()-w0)/1e9
+			d.Settled = end.Settled && d.Settled
+			d.MaxS, d.WarmupS = warm.Seconds(), float64(end.LoadEndNs-r.loadNs)/1e9
 			out.Warmup = &d
 			r.con.Logf("abload: capacity warmup: %s", d.Reason)
 		}

@@ -18,6 +18,8 @@ type warmupWatch struct {
 	once    sync.Once
 	mu      sync.Mutex
 	lastTS  float64 // the monitor's samples up to here were observed
+	done    bool    // finished: observe no more (under mu)
+	ok      bool    // the Settler said settled (under mu)
 }
 
 func newWarmupWatch() *warmupWatch {
@@ -32,6 +34,9 @@ func (w *warmupWatch) observe(pt reports.TimePoint, after func(ts float64) map[s
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.done || w.ok {
+		return
+	}
 	sec := warmup.Second{AtS: pt.TS, P99Ms: pt.E2EP99Ms, JIT: map[string][]warmup.Reading{}}
 	if after != nil {
 		last := w.lastTS
@@ -49,23 +54,27 @@ func (w *warmupWatch) observe(pt reports.TimePoint, after func(ts float64) map[s
 		w.lastTS = last
 	}
 	if w.settler.Observe(sec) {
+		w.ok = true
 		w.active.Store(false)
 		w.once.Do(func() { close(w.settled) })
 	}
 }
 
-// stop ends the judging (the max ran out, or the run decided).
+// stop ends the judging (an error ends the warmup).
 func (w *warmupWatch) stop() {
 	if w != nil {
-		w.active.Store(false)
+		w.finish()
 	}
 }
 
-// decision is the Settler's record.
-func (w *warmupWatch) decision(settled bool) reports.WarmupDecision {
+// finish ends the judging and returns the Settler's record: settled if it
+// said so before now, whatever a tick still in flight finds.
+func (w *warmupWatch) finish() reports.WarmupDecision {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.settler.Decision(settled)
+	w.done = true
+	w.active.Store(false)
+	return w.settler.Decision(w.ok)
 }
 
 // observeWarmup hands the tick's point to an auto warmup being judged.

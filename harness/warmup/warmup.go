@@ -149,7 +149,7 @@ func (s *Settler) judge(now float64) verdict {
 		}
 		v.reason = fmt.Sprintf("JIT settled (%s of a core) and p99 steady (%.1f → %.1f ms)", strings.Join(parts, ", "), a, b)
 	} else {
-		v.reason = fmt.Sprintf("p99 steady (%.1f → %.1f ms); JIT not observable (no hsperfdata: an external cluster), judged on latency alone", a, b)
+		v.reason = fmt.Sprintf("p99 steady (%.1f → %.1f ms); no JIT reading from the data-path JVMs (an external cluster, or hsperfdata not readable by this user), judged on latency alone", a, b)
 	}
 	return v
 }

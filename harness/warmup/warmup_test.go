@@ -88,7 +88,7 @@ func TestWithoutJIT(t *testing.T) {
 	if at := feed(s, 0, repeat(50, 10), nil); at != 10 {
 		t.Fatalf("settled at %d, want 10", at)
 	}
-	if d := s.Decision(true); !strings.Contains(d.Reason, "JIT not observable") || d.JITPct != nil {
+	if d := s.Decision(true); !strings.Contains(d.Reason, "no JIT reading from the data-path JVMs") || d.JITPct != nil {
 		t.Errorf("decision %+v, want latency alone named", d)
 	}
 	s = New(Default)

@@ -53,7 +53,7 @@ func Parse(b []byte) (Counters, error) {
 		vecLen := int32(bo.Uint32(e[8:12]))
 		typ := e[12]
 		dataOff := int(int32(bo.Uint32(e[16:20])))
-		if length <= 0 || length > len(e) || nameOff >= length || dataOff > length {
+		if length <= 0 || length > len(e) || nameOff < entryHdrLen || nameOff >= length || dataOff < entryHdrLen || dataOff > length {
 			return nil, fmt.Errorf("hsperfdata: entry %d malformed", i)
 		}
 		name := e[nameOff:length]
@@ -117,8 +117,15 @@ func ProcessCompileTime(pid int) (time.Duration, error) {
 }
 
 // ContainerCompileTime sums the compile time of every JVM in the container
-// whose first process has host pid (a shell that started java included).
-func ContainerCompileTime(pid int) (time.Duration, error) {
+// with id containerID whose first process has host pid (a shell that
+// started java included). The pid is checked to be the container's (its
+// cgroup names the id): a daemon on another host, or in another pid
+// namespace, reports a pid that is not this host's.
+func ContainerCompileTime(pid int, containerID string) (time.Duration, error) {
+	cg, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil || containerID == "" || !strings.Contains(string(cg), containerID) {
+		return 0, fmt.Errorf("pid %d is not container %.12s's on this host", pid, containerID)
+	}
 	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/root/tmp/hsperfdata_*/*", pid))
 	var sum time.Duration
 	found := false

@@ -82,6 +82,17 @@ func TestParseRejectsGarbage(t *testing.T) {
 			binary.LittleEndian.PutUint32(c[24:28], 1<<30)
 			return c
 		}(),
+		// Negative name and data offsets inside the first entry: an error, not a panic.
+		"negative name offset": func() []byte {
+			c := append([]byte(nil), good...)
+			binary.LittleEndian.PutUint32(c[prologueLen+4:], uint32(0xfffffff0))
+			return c
+		}(),
+		"negative data offset": func() []byte {
+			c := append([]byte(nil), good...)
+			binary.LittleEndian.PutUint32(c[prologueLen+16:], uint32(0xfffffff0))
+			return c
+		}(),
 	} {
 		if _, err := Parse(b); err == nil {
 			t.Errorf("%s: parsed", name)
