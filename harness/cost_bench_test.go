@@ -18,12 +18,16 @@ import (
 // abload itself: producing it, consuming its update, decoding it and
 // recording it (reconciliation, histograms). It runs the pass-through
 // example job (a real Flink job on a real broker; make examples builds it)
-// at a low rate and at ABLOAD_COST_RATE (default 100,000 events/s) on one
-// local environment, in interleaved pairs, and fits abload's CPU (its own
-// process, sampled once a second over the measurement phase, median) as
-// fixed + per-event × rate: the per-event cost is the slope, the fixed
-// cost the intercept. It reports both, and the events per second one core
-// could drive with full measurement at that cost.
+// at 1 event/s, at 1,000 and at ABLOAD_COST_RATE (default 100,000
+// events/s) on one local environment, in interleaved rounds, and reads
+// abload's CPU (its own process, sampled once a second over the
+// measurement phase, median). The run at 1 event/s is the fixed cost: the
+// monitor, the ticker, the consumers and the REST polls with no load. The
+// per-event cost is the slope between 1,000 and the high rate; the line's
+// intercept is larger than the fixed cost, because at low rates each
+// produce and fetch request carries a few events (linger 5 ms), so their
+// per-request cost is spread over few. It reports all three, and the
+// events per second one core could drive with full measurement.
 func BenchmarkPerEventCost(b *testing.B) {
 	if testing.Short() {
 		b.Skip("needs the real local environment")
@@ -78,11 +82,13 @@ func BenchmarkPerEventCost(b *testing.B) {
 		return 0, nil
 	}
 	pairs := 2
-	var lows, highs, lowRates, highRates []float64
+	var idles, lows, highs, lowRates, highRates []float64
 	for i := 0; i < pairs; i++ {
+		ci, ri := cpuAt(1)
 		cl, rl := cpuAt(low)
 		ch, rh := cpuAt(high)
-		for _, r := range []*reports.Result{rl, rh} {
+		idles = append(idles, ci)
+		for _, r := range []*reports.Result{ri, rl, rh} {
 			lost := int64(-1)
 			if r.Reconciliation != nil {
 				lost = r.Reconciliation.Lost
@@ -97,18 +103,20 @@ func BenchmarkPerEventCost(b *testing.B) {
 					i+1, r.Events.TargetRate, r.Events.AchievedRate, r.Throughput.InEPS, lost, r.Valid)
 			}
 		}
-		b.Logf("pair %d: abload %.1f%% of a core at %.0f events/s, %.1f%% at %.0f", i+1, cl, rl.Events.AchievedRate, ch, rh.Events.AchievedRate)
+		b.Logf("round %d: abload %.1f%% of a core at 1 event/s, %.1f%% at %.0f events/s, %.1f%% at %.0f", i+1, ci, cl, rl.Events.AchievedRate, ch, rh.Events.AchievedRate)
 		lows, highs = append(lows, cl), append(highs, ch)
 		lowRates, highRates = append(lowRates, rl.Events.AchievedRate), append(highRates, rh.Events.AchievedRate)
 	}
 	cl, ch := reports.Median(lows), reports.Median(highs)
 	rl, rh := reports.Median(lowRates), reports.Median(highRates)
 	perEventUs := (ch - cl) / 100 / (rh - rl) * 1e6
-	fixedPct := cl - perEventUs*rl/1e6*100
-	perCore := (100 - fixedPct) / 100 * 1e6 / perEventUs
+	intercept := cl - perEventUs*rl/1e6*100
+	fixedPct := reports.Median(idles)
+	perCore := (100 - intercept) / 100 * 1e6 / perEventUs
 	b.ReportMetric(perEventUs, "us/event")
 	b.ReportMetric(fixedPct, "fixed-%core")
+	b.ReportMetric(intercept, "intercept-%core")
 	b.ReportMetric(perCore, "events/s/core")
-	b.Logf("abload per event (produce + consume + decode + record): %.2f µs (from the achieved rates %.0f and %.0f events/s); fixed %.1f%% of a core; one core, less the fixed part, drives about %.0f events/s with full measurement (a linear extrapolation beyond %.0f/s)",
-		perEventUs, rl, rh, fixedPct, perCore, rh)
+	b.Logf("abload: fixed %.1f%% of a core (at 1 event/s); per event (produce + consume + decode + record) %.2f µs, the slope between the achieved rates %.0f and %.0f events/s, whose line meets 0 events/s at %.1f%% (requests of few events at low rates); %.1f%% at %.0f events/s; one core, less that intercept, drives about %.0f events/s with full measurement (a linear extrapolation beyond %.0f/s)",
+		fixedPct, perEventUs, rl, rh, intercept, cl, rl, perCore, rh)
 }
