@@ -67,7 +67,8 @@ $(RUNTIME)/cds/.stamp: $(RUNTIME)/.stamp | $(BUILD)/abload
 	  java -XX:SharedArchiveFile=$$f -Xshare:on -cp "$$lib/*" -version >/dev/null 2>&1 \
 	    || { echo "abload: $$f does not map (partial or mismatched): make cds again"; exit 1; }; \
 	done
-	@mv $(BUILD)/cds-dump $(RUNTIME)/cds && rm -rf $(BUILD)/cds-env $(BUILD)/cds-run && touch $@
+	@mv $(BUILD)/cds-dump $(RUNTIME)/cds && rm -rf $(BUILD)/cds-env $(BUILD)/cds-run \
+	  && echo "$(abspath $(RUNTIME))" > $(RUNTIME)/cds/bundle-dir && touch $@
 
 ## examples: the example "foreign" job, built on its own (jobs/examples/README.md):
 ## jobs/examples/passthrough/target/passthrough.jar

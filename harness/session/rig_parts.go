@@ -477,6 +477,9 @@ func (r *rig) run(ctx context.Context) (res *reports.Result, err error) {
 		end()
 		if res != nil {
 			res.Phases = r.phases
+			if d := r.leftChanged; d != "" {
+				res.Notes = append(res.Notes, "the run left the standing environment other than it found it: "+d+" (the next run starts from there; abload env down, then env up, resets it)")
+			}
 		}
 	}()
 	return r.drive(ctx)

@@ -34,6 +34,10 @@ import (
 // knows nothing of the load's schedule or of what is measured: a rig drives the run
 // on it.
 type session struct {
+	// leftChanged is how a standing environment differs from what the run
+	// found, after its teardown ("" = as found).
+	leftChanged string
+
 	opts  Options
 	sc    *scenarios.Scenario
 	con   *live.Console
@@ -359,6 +363,13 @@ func (s *session) teardown() {
 		s.awaitJobEnd(ctx, 10*time.Second)
 		if err := kafka.DeleteTopics(ctx, s.ep, s.created); err != nil {
 			s.con.Logf("abload: delete the run's topics: %v", err)
+		}
+		// A standing environment: the result says if the run did not
+		// leave it as it found it (the next run would start from there).
+		if st, ok := s.opts.Env.(interface {
+			Left(context.Context, time.Duration) string
+		}); ok {
+			s.leftChanged = st.Left(ctx, 10*time.Second)
 		}
 	}
 	if s.env != nil && s.opts.Env == nil {

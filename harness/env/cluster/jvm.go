@@ -70,8 +70,8 @@ func CDSOpts(rt *Runtime, name string) []string {
 		}
 		return []string{"-XX:SharedArchiveFile=" + p, "-Xshare:on"}
 	}
-	if p == "" {
-		return nil
+	if p == "" || rt.CDSStale(kind) != "" {
+		return nil // none, or one the JVM would ignore (the environment says why)
 	}
 	return []string{"-XX:SharedArchiveFile=" + p}
 }

@@ -1,8 +1,11 @@
 package cluster
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A Flink version finds its line's recipe; a line abload has none for is
@@ -27,5 +30,54 @@ func TestRecipeFor(t *testing.T) {
 	rt := &Runtime{Versions: map[string]string{"flink.version": "1.20.0"}}
 	if _, err := rt.Recipe(); err == nil {
 		t.Error("a 1.20 bundle: no error")
+	}
+}
+
+// A class-data sharing archive the JVM would silently ignore is stale: a
+// jar of its classpath newer than it, or the bundle moved since make cds.
+func TestCDSStale(t *testing.T) {
+	dir := t.TempDir()
+	rt := &Runtime{Dir: dir, FlinkLib: filepath.Join(dir, "flink", "lib"), KafkaLib: filepath.Join(dir, "kafka", "lib")}
+	for _, d := range []string{rt.FlinkLib, rt.KafkaLib, filepath.Join(dir, "cds")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-time.Hour)
+	write := func(p string, at time.Time) {
+		t.Helper()
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(rt.FlinkLib, "flink-dist.jar"), old)
+	write(filepath.Join(rt.KafkaLib, "kafka.jar"), old)
+	if why := rt.CDSStale("taskmanager"); why != "" {
+		t.Errorf("no archive: %q, want nothing to say", why)
+	}
+	write(filepath.Join(dir, "cds", "taskmanager.jsa"), old.Add(time.Minute))
+	write(filepath.Join(dir, "cds", "kafka.jsa"), old.Add(time.Minute))
+	if why := rt.CDSStale("taskmanager"); why != "" {
+		t.Errorf("fresh archive: stale %q", why)
+	}
+	write(filepath.Join(rt.FlinkLib, "flink-dist.jar"), old.Add(2*time.Minute))
+	if why := rt.CDSStale("taskmanager"); !strings.Contains(why, "flink-dist.jar changed after the archive was built") {
+		t.Errorf("a newer Flink jar: %q", why)
+	}
+	if why := rt.CDSStale("kafka"); why != "" {
+		t.Errorf("the Kafka archive does not depend on Flink's jars: %q", why)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cds", "bundle-dir"), []byte("/elsewhere/runtime\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if why := rt.CDSStale("kafka"); !strings.Contains(why, "built for the bundle in /elsewhere/runtime") {
+		t.Errorf("a moved bundle: %q", why)
+	}
+	t.Setenv(CDSEnv, "auto")
+	if opts := CDSOpts(rt, "kafka"); len(opts) != 0 {
+		t.Errorf("auto mode uses a stale archive: %v", opts)
 	}
 }

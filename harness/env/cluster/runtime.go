@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 )
@@ -36,6 +37,44 @@ func (r *Runtime) CDSArchive(kind string) string {
 	p := filepath.Join(r.Dir, "cds", kind+".jsa")
 	if fileExists(p) {
 		return p
+	}
+	return ""
+}
+
+// CDSStale says why the archive of kind no longer matches what the JVM
+// would run ("" when it matches, or there is none). JDK 17 validates an
+// archive against the classpath it was dumped with (each jar's path, size
+// and time) and ignores one that differs, silently: a jar or the JDK
+// replaced after make cds, or the bundle moved, would lose the archive
+// without a word. CDSOpts leaves a stale archive out in auto mode.
+func (r *Runtime) CDSStale(kind string) string {
+	p := r.CDSArchive(kind)
+	if p == "" {
+		return ""
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		return err.Error()
+	}
+	if b, err := os.ReadFile(filepath.Join(r.Dir, "cds", "bundle-dir")); err == nil {
+		if was := strings.TrimSpace(string(b)); was != r.Dir {
+			return fmt.Sprintf("built for the bundle in %s, not %s", was, r.Dir)
+		}
+	}
+	lib := r.FlinkLib
+	if kind == "kafka" {
+		lib = r.KafkaLib
+	}
+	files, _ := filepath.Glob(filepath.Join(lib, "*.jar"))
+	if java, err := exec.LookPath(JavaBin()); err == nil {
+		if real, err := filepath.EvalSymlinks(java); err == nil {
+			files = append(files, filepath.Join(filepath.Dir(filepath.Dir(real)), "lib", "modules"))
+		}
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil && fi.ModTime().After(st.ModTime()) {
+			return fmt.Sprintf("%s changed after the archive was built", f)
+		}
 	}
 	return ""
 }

@@ -77,6 +77,13 @@ func New(cfg Config) *Env {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
+	if mode := os.Getenv(cluster.CDSEnv); cfg.Runtime != nil && (mode == "" || mode == "auto") {
+		for _, kind := range []string{"kafka", "jobmanager", "taskmanager"} {
+			if why := cfg.Runtime.CDSStale(kind); why != "" {
+				cfg.Logf("abload: the %s class-data sharing archive is stale (%s): starting without it; make cds rebuilds it", kind, why)
+			}
+		}
+	}
 	return &Env{cfg: cfg, stopCh: make(chan struct{})}
 }
 

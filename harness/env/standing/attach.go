@@ -213,6 +213,10 @@ type Attached struct {
 	ep    *env.Endpoints
 	shape Shape
 	proxy *netproxy.Proxy // the run's network proxy (State.Proxy), nil without
+	// left is the last run's Left, once a teardown asked (leftKnown): Stop
+	// says it without measuring (and waiting) again.
+	left      string
+	leftKnown bool
 }
 
 // Open reads the environment file at path (the file, or the directory
@@ -284,10 +288,12 @@ func (a *Attached) Left(ctx context.Context, wait time.Duration) string {
 	for {
 		sh, err := Measure(ctx, a.ep)
 		if err != nil {
-			return err.Error()
+			a.left, a.leftKnown = err.Error(), true
+			return a.left
 		}
 		d := a.shape.Diff(sh)
 		if d == "" || time.Now().After(deadline) || ctx.Err() != nil {
+			a.left, a.leftKnown = d, true
 			return d
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -309,6 +315,7 @@ func (a *Attached) Recheck(ctx context.Context) error {
 	if d := a.Left(ctx, 10*time.Second); d != "" {
 		a.logf("abload: the last run left the environment in %s changed: %s", a.st.Dir, d)
 	}
+	a.leftKnown = false // the next run's teardown asks again
 	return nil
 }
 
@@ -318,7 +325,11 @@ func (a *Attached) Stop(ctx context.Context) error {
 	if a.lock == nil {
 		return nil
 	}
-	if d := a.Left(ctx, 10*time.Second); d != "" {
+	d := a.left
+	if !a.leftKnown {
+		d = a.Left(ctx, 10*time.Second)
+	}
+	if d != "" {
 		a.logf("abload: the run left the environment in %s changed: %s", a.st.Dir, d)
 	}
 	if a.proxy != nil {
