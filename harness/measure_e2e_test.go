@@ -45,13 +45,13 @@ func TestSkewIndexMatchesKeyGroupPrediction(t *testing.T) {
 	}
 }
 
-// Checkpoint truth: a 500 ms interval completes ~60 checkpoints in 30 s, a
-// 10 s interval ~3; the in-flight share and state sizes show for both, on
+// Checkpoint truth: a 500 ms interval completes ~40 checkpoints in 20 s, a
+// 10 s interval ~2; the in-flight share and state sizes show for both, on
 // hashmap and on RocksDB.
 func TestCheckpointTruth(t *testing.T) {
 	needEnv(t)
 	run := func(sets ...string) *reports.Result {
-		sc := scenario(t, append([]string{"workload.rate=1000", "workload.warmup=3s", "workload.duration=30s"}, sets...)...)
+		sc := scenario(t, append([]string{"workload.rate=1000", "workload.warmup=3s", "workload.duration=20s"}, sets...)...)
 		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 		if err != nil {
 			t.Fatalf("run: %v", err)
@@ -69,11 +69,11 @@ func TestCheckpointTruth(t *testing.T) {
 	}
 	fast := run("job.checkpoint.interval=500ms", "job.state_backend=hashmap")
 	slow := run("job.checkpoint.interval=10s", "job.state_backend=rocksdb")
-	if c := fast.Checkpoints.Completed; c < 52 || c > 62 {
-		t.Errorf("500ms interval: %d checkpoints completed in 30 s, want ~60 (52-62)", c)
+	if c := fast.Checkpoints.Completed; c < 34 || c > 42 {
+		t.Errorf("500ms interval: %d checkpoints completed in 20 s, want ~40 (34-42)", c)
 	}
-	if c := slow.Checkpoints.Completed; c < 2 || c > 4 {
-		t.Errorf("10s interval: %d checkpoints completed in 30 s, want ~3 (2-4)", c)
+	if c := slow.Checkpoints.Completed; c < 1 || c > 3 {
+		t.Errorf("10s interval: %d checkpoints completed in 20 s, want ~2 (1-3)", c)
 	}
 	for name, res := range map[string]*reports.Result{"hashmap": fast, "rocksdb": slow} {
 		cp := res.Checkpoints
@@ -97,7 +97,7 @@ func TestCheckpointTruth(t *testing.T) {
 	}
 	// With a checkpoint every 500 ms, a far larger share of the phase has one in flight.
 	if !(fo.InFlightShare > 3*so.InFlightShare) {
-		t.Errorf("in-flight share: 500ms %.3f, 30s %.3f: want the first far larger", fo.InFlightShare, so.InFlightShare)
+		t.Errorf("in-flight share: 500ms %.3f, 10s %.3f: want the first far larger", fo.InFlightShare, so.InFlightShare)
 	}
 	// Everything else the monitor measures is there.
 	fm := fast.FlinkMetrics
