@@ -67,8 +67,7 @@ $(RUNTIME)/cds/.stamp: $(RUNTIME)/.stamp | $(BUILD)/abload
 	  java -XX:SharedArchiveFile=$$f -Xshare:on -cp "$$lib/*" -version >/dev/null 2>&1 \
 	    || { echo "abload: $$f does not map (partial or mismatched): make cds again"; exit 1; }; \
 	done
-	@mv $(BUILD)/cds-dump $(RUNTIME)/cds && rm -rf $(BUILD)/cds-env $(BUILD)/cds-run \
-	  && echo "$(abspath $(RUNTIME))" > $(RUNTIME)/cds/bundle-dir && touch $@
+	@mv $(BUILD)/cds-dump $(RUNTIME)/cds && rm -rf $(BUILD)/cds-env $(BUILD)/cds-run && touch $@
 
 ## examples: the example "foreign" job, built on its own (jobs/examples/README.md):
 ## jobs/examples/passthrough/target/passthrough.jar
@@ -129,8 +128,8 @@ bench-startup: build
 	$(GO) test -run '^$$' -bench 'Startup' -benchtime 1x -timeout 20m -v ./harness/
 
 ## bench-cost: abload's own CPU per event (produce + consume + decode + record) and its
-## fixed CPU, from runs of the pass-through example job at 1,000 and 100,000 events/s
-## (ABLOAD_COST_RATE) in interleaved pairs on one local environment
+## fixed CPU, from runs of the pass-through example job at 1, 1,000 and 100,000 events/s
+## (ABLOAD_COST_RATE) in interleaved rounds on one local environment
 bench-cost: build examples
 	$(GO) test -run '^$$' -bench 'PerEventCost' -benchtime 1x -timeout 30m -v ./harness/
 

@@ -93,13 +93,13 @@ func BenchmarkPerEventCost(b *testing.B) {
 			if r.Reconciliation != nil {
 				lost = r.Reconciliation.Lost
 			}
-			b.Logf("pair %d: %.0f events/s offered, %.0f/s achieved, processed %.0f/s, e2e p99 %.0f ms, lost %d, valid %v %v",
+			b.Logf("round %d: %.0f events/s offered, %.0f/s achieved, processed %.0f/s, e2e p99 %.0f ms, lost %d, valid %v %v",
 				i+1, r.Events.TargetRate, r.Events.AchievedRate, r.Throughput.InEPS, r.Latency.E2E.P99, lost, r.Valid, r.InvalidReasons)
 			// The cost is of events sent and measured end to end while
 			// measuring: a run that fell behind (and caught up in the
 			// drain, outside the window) would under-state it.
 			if lost != 0 || !r.Valid || r.Events.AchievedRate < 0.98*r.Events.TargetRate || r.Throughput.InEPS < 0.95*r.Events.TargetRate {
-				b.Fatalf("pair %d at %.0f events/s: sent %.0f/s, processed %.0f/s, lost %d, valid %v: the pipeline must keep up for the cost to be abload's per event",
+				b.Fatalf("round %d at %.0f events/s: sent %.0f/s, processed %.0f/s, lost %d, valid %v: the pipeline must keep up for the cost to be abload's per event",
 					i+1, r.Events.TargetRate, r.Events.AchievedRate, r.Throughput.InEPS, lost, r.Valid)
 			}
 		}

@@ -47,6 +47,14 @@ func Capacity(ctx context.Context, opts Options) (res *reports.Capacity, err err
 	if err != nil {
 		return nil, err
 	}
-	defer end()
+	defer func() {
+		end()
+		if res != nil && r.leftChanged != "" {
+			if res.Note != "" {
+				res.Note += " "
+			}
+			res.Note += "Standing environment after the search: " + leftText(r.leftChanged) + "."
+		}
+	}()
 	return r.capacity(ctx, dyn)
 }

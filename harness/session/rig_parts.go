@@ -441,7 +441,9 @@ func (r *rig) capacity(ctx context.Context, dyn *generators.Dynamic) (*reports.C
 		// The warmup's length is the load's: the drain after it is not.
 		out.Warmup = &reports.WarmupDecision{Mode: "fixed", WarmupS: float64(end.LoadEndNs-r.loadNs) / 1e9}
 		if w != nil {
-			d.Settled = end.Settled && d.Settled
+			decided := d.DecidedS
+			d = w.decide(end.Settled) // settled only before the load's planned end
+			d.DecidedS = decided
 			d.MaxS, d.WarmupS = warm.Seconds(), float64(end.LoadEndNs-r.loadNs)/1e9
 			out.Warmup = &d
 			r.con.Logf("abload: capacity warmup: %s", d.Reason)
@@ -478,7 +480,7 @@ func (r *rig) run(ctx context.Context) (res *reports.Result, err error) {
 		if res != nil {
 			res.Phases = r.phases
 			if d := r.leftChanged; d != "" {
-				res.Notes = append(res.Notes, "the run left the standing environment other than it found it: "+d+" (the next run starts from there; abload env down, then env up, resets it)")
+				res.Notes = append(res.Notes, "standing environment after the run: "+leftText(d))
 			}
 		}
 	}()
@@ -524,4 +526,13 @@ func (r *rig) begin(ctx context.Context, sched func() (generators.Schedule, erro
 		}
 		r.metrics.Close()
 	}, nil
+}
+
+// leftText words how a standing environment differs after a run (d from
+// Left: a difference, or why it could not be checked).
+func leftText(d string) string {
+	if strings.HasPrefix(d, "could not be checked") {
+		return d
+	}
+	return "left other than the run found it: " + d + " (the next run starts from there; abload env down, then env up, resets it)"
 }

@@ -77,6 +77,14 @@ func (w *warmupWatch) finish() reports.WarmupDecision {
 	return w.settler.Decision(w.ok)
 }
 
+// decide is the Settler's record as settled or not, after finish (capacity:
+// a settle after the load's planned end does not count).
+func (w *warmupWatch) decide(settled bool) reports.WarmupDecision {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.settler.Decision(settled && w.ok)
+}
+
 // observeWarmup hands the tick's point to an auto warmup being judged.
 func (r *rig) observeWarmup(pt reports.TimePoint) {
 	w := r.warmWatch.Load()

@@ -58,6 +58,10 @@ func CDSOpts(rt *Runtime, name string) []string {
 		if kind != name && !strings.HasSuffix(name, "-1") {
 			return nil
 		}
+		if rt != nil {
+			// What the archive is dumped against, for CDSStale later.
+			_ = WriteCDSManifest(rt, dir, kind)
+		}
 		return []string{"-XX:ArchiveClassesAtExit=" + filepath.Join(dir, kind+".jsa")}
 	}
 	if mode == "off" || rt == nil {

@@ -34,7 +34,8 @@ func TestRecipeFor(t *testing.T) {
 }
 
 // A class-data sharing archive the JVM would silently ignore is stale: a
-// jar of its classpath newer than it, or the bundle moved since make cds.
+// jar of its classpath changed in size or time (newer or older: a copy
+// that kept its time), or the bundle moved since the dump.
 func TestCDSStale(t *testing.T) {
 	dir := t.TempDir()
 	rt := &Runtime{Dir: dir, FlinkLib: filepath.Join(dir, "flink", "lib"), KafkaLib: filepath.Join(dir, "kafka", "lib")}
@@ -43,41 +44,63 @@ func TestCDSStale(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	old := time.Now().Add(-time.Hour)
-	write := func(p string, at time.Time) {
+	at := time.Now().Add(-time.Hour)
+	write := func(p, content string, at time.Time) {
 		t.Helper()
-		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Chtimes(p, at, at); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write(filepath.Join(rt.FlinkLib, "flink-dist.jar"), old)
-	write(filepath.Join(rt.KafkaLib, "kafka.jar"), old)
+	dist := filepath.Join(rt.FlinkLib, "flink-dist.jar")
+	write(dist, "x", at)
+	write(filepath.Join(rt.KafkaLib, "kafka.jar"), "k", at)
 	if why := rt.CDSStale("taskmanager"); why != "" {
 		t.Errorf("no archive: %q, want nothing to say", why)
 	}
-	write(filepath.Join(dir, "cds", "taskmanager.jsa"), old.Add(time.Minute))
-	write(filepath.Join(dir, "cds", "kafka.jsa"), old.Add(time.Minute))
+	t.Setenv(CDSEnv, "auto")
+	for _, kind := range []string{"taskmanager", "kafka"} {
+		write(filepath.Join(dir, "cds", kind+".jsa"), "a", at)
+		if err := WriteCDSManifest(rt, filepath.Join(dir, "cds"), kind); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if why := rt.CDSStale("taskmanager"); why != "" {
 		t.Errorf("fresh archive: stale %q", why)
 	}
-	write(filepath.Join(rt.FlinkLib, "flink-dist.jar"), old.Add(2*time.Minute))
-	if why := rt.CDSStale("taskmanager"); !strings.Contains(why, "flink-dist.jar changed after the archive was built") {
-		t.Errorf("a newer Flink jar: %q", why)
+	if opts := CDSOpts(rt, "taskmanager-1"); len(opts) != 1 || !strings.Contains(opts[0], "taskmanager.jsa") {
+		t.Errorf("auto mode with a fresh archive: %v, want it mapped", opts)
+	}
+	write(dist, "y", at.Add(-time.Minute)) // same size, older: a copy that kept its time
+	if why := rt.CDSStale("taskmanager"); !strings.Contains(why, "flink-dist.jar") {
+		t.Errorf("a Flink jar with another time: %q", why)
 	}
 	if why := rt.CDSStale("kafka"); why != "" {
 		t.Errorf("the Kafka archive does not depend on Flink's jars: %q", why)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "cds", "bundle-dir"), []byte("/elsewhere/runtime\n"), 0o644); err != nil {
+	if opts := CDSOpts(rt, "taskmanager-1"); len(opts) != 0 {
+		t.Errorf("auto mode uses a stale archive: %v", opts)
+	}
+	write(dist, "longer", at) // the dumped time, another size
+	if why := rt.CDSStale("taskmanager"); !strings.Contains(why, "flink-dist.jar") {
+		t.Errorf("a Flink jar with another size: %q", why)
+	}
+	write(dist, "x", at)
+	if why := rt.CDSStale("taskmanager"); why != "" {
+		t.Errorf("the jar restored: stale %q", why)
+	}
+	// The bundle copied elsewhere: the archive's classpath is the old one.
+	moved := &Runtime{Dir: t.TempDir()}
+	moved.FlinkLib, moved.KafkaLib = filepath.Join(moved.Dir, "flink", "lib"), filepath.Join(moved.Dir, "kafka", "lib")
+	if err := os.MkdirAll(filepath.Join(moved.Dir, "cds"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if why := rt.CDSStale("kafka"); !strings.Contains(why, "built for the bundle in /elsewhere/runtime") {
+	b, _ := os.ReadFile(filepath.Join(dir, "cds", "kafka.manifest"))
+	write(filepath.Join(moved.Dir, "cds", "kafka.manifest"), string(b), at)
+	write(filepath.Join(moved.Dir, "cds", "kafka.jsa"), "a", at)
+	if why := moved.CDSStale("kafka"); !strings.Contains(why, "built for the bundle in "+dir) {
 		t.Errorf("a moved bundle: %q", why)
-	}
-	t.Setenv(CDSEnv, "auto")
-	if opts := CDSOpts(rt, "kafka"); len(opts) != 0 {
-		t.Errorf("auto mode uses a stale archive: %v", opts)
 	}
 }

@@ -42,29 +42,62 @@ func (r *Runtime) CDSArchive(kind string) string {
 }
 
 // CDSStale says why the archive of kind no longer matches what the JVM
-// would run ("" when it matches, or there is none). JDK 17 validates an
-// archive against the classpath it was dumped with (each jar's path, size
-// and time) and ignores one that differs, silently: a jar or the JDK
-// replaced after make cds, or the bundle moved, would lose the archive
-// without a word. CDSOpts leaves a stale archive out in auto mode.
+// would run ("" when it matches, or there is none, or it has no manifest
+// to tell). JDK 17 validates an archive against the classpath it was
+// dumped with (each jar's path, size and time) and ignores one that
+// differs, silently: a jar or the JDK replaced after make cds, or the
+// bundle moved, would lose the archive without a word. The dump writes a
+// manifest beside the archive (WriteCDSManifest); CDSOpts leaves an
+// archive whose manifest differs out in auto mode.
 func (r *Runtime) CDSStale(kind string) string {
-	p := r.CDSArchive(kind)
-	if p == "" {
+	if r.CDSArchive(kind) == "" {
 		return ""
 	}
-	st, err := os.Stat(p)
+	b, err := os.ReadFile(filepath.Join(r.Dir, "cds", kind+".manifest"))
 	if err != nil {
-		return err.Error()
+		return ""
 	}
-	if b, err := os.ReadFile(filepath.Join(r.Dir, "cds", "bundle-dir")); err == nil {
-		if was := strings.TrimSpace(string(b)); was != r.Dir {
-			return fmt.Sprintf("built for the bundle in %s, not %s", was, r.Dir)
+	was := strings.Split(strings.TrimSpace(string(b)), "\n")
+	now := strings.Split(cdsManifest(r, kind), "\n")
+	if len(was) == 0 || len(now) == 0 {
+		return "an empty manifest"
+	}
+	// The bundle's directory: the same directory, however it is spelled.
+	wasDir, _ := strings.CutPrefix(was[0], "dir ")
+	a, err1 := os.Stat(wasDir)
+	b2, err2 := os.Stat(r.Dir)
+	if err1 != nil || err2 != nil || !os.SameFile(a, b2) {
+		return fmt.Sprintf("built for the bundle in %s, not %s", wasDir, r.Dir)
+	}
+	seen := map[string]bool{}
+	for _, l := range was[1:] {
+		seen[l] = true
+	}
+	for _, l := range now[1:] {
+		if !seen[l] {
+			return "changed since the archive was built: " + l
 		}
 	}
+	if len(was) != len(now) {
+		return "a jar of its classpath was removed since the archive was built"
+	}
+	return ""
+}
+
+// WriteCDSManifest writes what the archive of kind is being dumped against
+// (dir/<kind>.manifest), for CDSStale.
+func WriteCDSManifest(r *Runtime, dir, kind string) error {
+	return os.WriteFile(filepath.Join(dir, kind+".manifest"), []byte(cdsManifest(r, kind)+"\n"), 0o644)
+}
+
+// cdsManifest is the bundle's directory, then the JDK's modules image and
+// each jar of kind's classpath by name, size and time, one per line.
+func cdsManifest(r *Runtime, kind string) string {
 	lib := r.FlinkLib
 	if kind == "kafka" {
 		lib = r.KafkaLib
 	}
+	lines := []string{"dir " + r.Dir}
 	files, _ := filepath.Glob(filepath.Join(lib, "*.jar"))
 	if java, err := exec.LookPath(JavaBin()); err == nil {
 		if real, err := filepath.EvalSymlinks(java); err == nil {
@@ -72,11 +105,11 @@ func (r *Runtime) CDSStale(kind string) string {
 		}
 	}
 	for _, f := range files {
-		if fi, err := os.Stat(f); err == nil && fi.ModTime().After(st.ModTime()) {
-			return fmt.Sprintf("%s changed after the archive was built", f)
+		if fi, err := os.Stat(f); err == nil {
+			lines = append(lines, fmt.Sprintf("%s %d %d", f, fi.Size(), fi.ModTime().UnixNano()))
 		}
 	}
-	return ""
+	return strings.Join(lines, "\n")
 }
 
 // ErrNoRuntime is returned when no runtime bundle is found.

@@ -217,6 +217,7 @@ type Attached struct {
 	// says it without measuring (and waiting) again.
 	left      string
 	leftKnown bool
+	found     *Shape // the shape Left measured last
 }
 
 // Open reads the environment file at path (the file, or the directory
@@ -288,12 +289,11 @@ func (a *Attached) Left(ctx context.Context, wait time.Duration) string {
 	for {
 		sh, err := Measure(ctx, a.ep)
 		if err != nil {
-			a.left, a.leftKnown = err.Error(), true
-			return a.left
+			return "could not be checked: " + err.Error() // not cached: Stop checks again
 		}
 		d := a.shape.Diff(sh)
 		if d == "" || time.Now().After(deadline) || ctx.Err() != nil {
-			a.left, a.leftKnown = d, true
+			a.left, a.leftKnown, a.found = d, true, &sh
 			return d
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -315,7 +315,12 @@ func (a *Attached) Recheck(ctx context.Context) error {
 	if d := a.Left(ctx, 10*time.Second); d != "" {
 		a.logf("abload: the last run left the environment in %s changed: %s", a.st.Dir, d)
 	}
-	a.leftKnown = false // the next run's teardown asks again
+	// The next run is judged against what it finds, and its teardown
+	// measures again.
+	if a.found != nil {
+		a.shape = *a.found
+	}
+	a.leftKnown = false
 	return nil
 }
 
