@@ -505,7 +505,9 @@ type ResourceSample struct {
 	ThrottledPct float64 `json:"throttled_pct,omitempty"`
 	// JITPct is the time the JVM's JIT compilers spent compiling in the
 	// second, in % of a core (its hsperfdata, as `jstat -compiler` reads
-	// it; summed over a container's JVMs); absent when not readable.
+	// it; summed over a container's JVMs); absent when not readable. It is
+	// the compilations' elapsed time summed over the compiler threads, so
+	// on a contended machine it can exceed the CPU the JVM got.
 	JITPct *float64 `json:"jit_pct,omitempty"`
 }
 
