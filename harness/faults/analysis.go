@@ -49,6 +49,12 @@ func recoveryOf(faults []*faultRecord, ups []upChange, ts []reports.TimePoint, s
 			if !u.up && downNs == 0 {
 				downNs = u.ns
 			}
+			if !u.up && upNs != 0 && u.ns < endOfUp(tl, upNs, limit) {
+				// Down again before any output: that "up" was not a
+				// recovery (Flink reports a restarted job RUNNING while
+				// its tasks still wait for a TaskManager that is not back).
+				upNs = 0
+			}
 			if u.up && downNs != 0 && upNs == 0 {
 				upNs = u.ns
 			}
@@ -220,4 +226,14 @@ func meanReadRate(ts []reports.TimePoint, fromS, toS float64) float64 {
 	}
 	dt := ts[b].TS - ts[a].TS
 	return max(0, (produced+float64(ts[a].Lag-ts[b].Lag))/dt)
+}
+
+// endOfUp is when an up at upNs is confirmed: the first output at or after
+// it (limit when none comes before the window ends). A down before then
+// means the up did not last.
+func endOfUp(tl Timeline, upNs, limit int64) int64 {
+	if o := tl.FirstOutputAtOrAfter(upNs); o != 0 && o < limit {
+		return o
+	}
+	return limit
 }

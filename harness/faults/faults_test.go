@@ -133,6 +133,13 @@ func TestRecoveryOf(t *testing.T) {
 	if p.DetectedS != nil || p.RunningS != nil || f(p.OutputResumedS) != 44 || f(p.LagRecoveredS) != 47 || p.MaxE2EMs != 2500 || p.Restarts != 1 {
 		t.Errorf("pause: %+v; want no detection, output 44, lag 47, max 2500, restarts 1 (numRestarts)", p)
 	}
+	// Up before the TaskManager is back, down again before any output, then
+	// up for good: running again is the up that lasted, restarts count both.
+	flap := []upChange{{start + 11*s, false}, {start + 12*s, true}, {start + 13*s, false}, {start + 15*s, true}}
+	out, _ = recoveryOf([]*faultRecord{kill}, flap, ts, start, 1000, tl)
+	if k := out[0]; f(k.DetectedS) != 11 || f(k.RunningS) != 15 || f(k.OutputResumedS) != 16 {
+		t.Errorf("flapping restart: detected %v running %v output %v; want 11 15 16", f(k.DetectedS), f(k.RunningS), f(k.OutputResumedS))
+	}
 	// A fault noticed but never up again: no output resumption.
 	out, _ = recoveryOf([]*faultRecord{kill}, ups[:2], ts, start, 1000, tl)
 	if out[0].RunningS != nil || out[0].OutputResumedS != nil || out[0].LagRecoveredS != nil {
