@@ -177,3 +177,32 @@ func TestSenderBoundsMovedWhileRunning(t *testing.T) {
 		t.Errorf("first measured event sent at %s, before its slot at %s", got, want)
 	}
 }
+
+// A lane that is early wakes when pacingBatch of its events are due, at
+// most pacingQuantum after the first: at 50,000 events/s after 31 more
+// events (620 µs), at 1,000 events/s after 2 ms (the quantum), at 1 event/s
+// after the quantum too; with two lanes a lane's batch spans twice the time.
+func TestWakeAtBatchOrQuantum(t *testing.T) {
+	const origin = int64(1_000_000_000)
+	cases := []struct {
+		rate       float64
+		seq, step  int64
+		afterFirst time.Duration
+	}{
+		{50_000, 0, 1, 31 * 20 * time.Microsecond},
+		{50_000, 1000, 1, 31 * 20 * time.Microsecond},
+		{50_000, 7, 2, 2 * 31 * 20 * time.Microsecond},
+		{20_000, 0, 1, 31 * 50 * time.Microsecond}, // 1.55 ms: the batch comes before the quantum
+		{1_000, 0, 1, pacingQuantum},
+		{1, 5, 1, pacingQuantum},
+	}
+	for _, c := range cases {
+		sched := generators.ConstantRate(c.rate)
+		s := &Sender{Sched: sched, OriginNs: origin}
+		first := origin + int64(sched.Due(c.seq))
+		got := time.Duration(s.wakeAt(c.seq, c.step, first) - first)
+		if d := got - c.afterFirst; d < -time.Microsecond || d > time.Microsecond {
+			t.Errorf("rate %v seq %d step %d: wakes %v after the first due event, want %v", c.rate, c.seq, c.step, got, c.afterFirst)
+		}
+	}
+}

@@ -26,8 +26,13 @@ type Stats struct {
 }
 
 // SleepCtx sleeps d or until ctx ends; false when ctx ended. Below 2 ms
-// it sleeps without a timer (the sender's short waits).
+// it sleeps without a timer (the sender's short waits), below 1 ms in the
+// kernel (shortSleep).
 func SleepCtx(ctx context.Context, d time.Duration) bool {
+	if d < time.Millisecond {
+		shortSleep(d)
+		return ctx.Err() == nil
+	}
 	if d < 2*time.Millisecond {
 		time.Sleep(d)
 		return ctx.Err() == nil
