@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -46,13 +47,22 @@ func TestPrometheusEndpointsDashboardAndScrape(t *testing.T) {
 		res *reports.Result
 		err error
 	}
+	// The run is planned longer than the checks need (25 s measured; they
+	// are done in about 10), and is aborted once they are: an aborted run
+	// tears down like any other, and the endpoint must not stop early.
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan runOut, 1)
 	go func() {
-		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: out, Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}, MetricsAddr: addr})
+		res, err := Run(ctx, Options{Scenario: sc, OutDir: out, Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}, MetricsAddr: addr})
 		done <- runOut{res, err}
 	}()
+	checked := false
 	defer func() {
-		if r := <-done; r.err != nil {
+		cancel()
+		r := <-done
+		switch {
+		case checked && errors.Is(r.err, ErrAborted):
+		case r.err != nil:
 			t.Errorf("run: %v", r.err)
 		}
 	}()
@@ -210,6 +220,11 @@ scrape_configs:
 			time.Sleep(time.Second)
 		}
 	}
+	// Still measuring: the endpoint served the whole time it was scraped.
+	if fams, err := scrape(harnessURL); err != nil || gaugeWith(fams, "abload_phase", "phase", PhaseMeasure) != 1 {
+		t.Errorf("after the checks the harness endpoint no longer shows phase measure (%v): the run must still be measuring", err)
+	}
+	checked = true
 }
 
 func scrape(u string) (map[string]*dto.MetricFamily, error) {

@@ -291,8 +291,8 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 
 	var unshapedP50 float64
 	t.Run("latency", func(t *testing.T) {
-		base := run(t, "workload.duration=10s")
-		shaped := run(t, "workload.duration=10s", "env.network.latency=150ms")
+		base := run(t, "workload.duration=6s")
+		shaped := run(t, "workload.duration=6s", "env.network.latency=150ms")
 		if !base.Valid || !shaped.Valid {
 			t.Errorf("invalid runs: %v / %v", base.InvalidReasons, shaped.InvalidReasons)
 		}
