@@ -265,7 +265,7 @@ func TestInjectedCheckpointCostShowsInOverhead(t *testing.T) {
 	needEnv(t)
 	const pause = 1000.0 // ms
 	const interval = 8000.0
-	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=48s",
+	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=40s",
 		"job.checkpoint.interval=8s", "job.checkpoint.sync_pause=1s", "job.checkpoint.mode=at_least_once")
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 	if err != nil {
@@ -275,7 +275,7 @@ func TestInjectedCheckpointCostShowsInOverhead(t *testing.T) {
 		t.Errorf("invalid: %v", res.InvalidReasons)
 	}
 	cp := res.Checkpoints
-	if cp == nil || cp.Completed < 5 || cp.Overhead == nil {
+	if cp == nil || cp.Completed < 4 || cp.Overhead == nil {
 		t.Fatalf("checkpoints %+v: want several, with an overhead split", cp)
 	}
 	o := cp.Overhead
@@ -284,10 +284,10 @@ func TestInjectedCheckpointCostShowsInOverhead(t *testing.T) {
 	typical := o.E2EInFlight.P50 - o.E2EBetween.P50
 	t.Logf("%d checkpoints, duration %+v, sync %+v; in flight %.1f%% of the time: e2e p50 %.0f vs %.0f ms, p99 %.0f vs %.0f ms (%+.0f ms); in flight p99 %+.0f ms, p50 %+.0f ms over the p50 between",
 		cp.Completed, cp.DurationMs, cp.SyncMs, 100*o.InFlightShare, o.E2EInFlight.P50, o.E2EBetween.P50, o.E2EInFlight.P99, o.E2EBetween.P99, diff, worst, typical)
-	// 48 s measured at one checkpoint every 8 s: 6, one more or less at the
+	// 40 s measured at one checkpoint every 8 s: 5, one more or less at the
 	// phase boundaries.
-	if cp.Completed < 5 || cp.Completed > 7 {
-		t.Errorf("%d checkpoints completed in 48 s at an 8 s interval: want 5-7", cp.Completed)
+	if cp.Completed < 4 || cp.Completed > 6 {
+		t.Errorf("%d checkpoints completed in 40 s at an 8 s interval: want 4-6", cp.Completed)
 	}
 	// The synchronous phase is the pause plus milliseconds of real work.
 	if cp.SyncMs.P50 < 0.9*pause || cp.SyncMs.P50 > 1.3*pause {

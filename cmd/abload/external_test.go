@@ -123,7 +123,7 @@ func TestExternalSecuredCluster(t *testing.T) {
 
 	scenario := filepath.Join(dir, "external.yaml")
 	if err := os.WriteFile(scenario, []byte(fmt.Sprintf(`name: external-e2e
-workload: {rate: 300, warmup: 3s, duration: 8s, cooldown: 0s, drain_timeout: 60s, max_consumer_delay: 10s}
+workload: {rate: 300, warmup: 2s, duration: 5s, cooldown: 0s, drain_timeout: 60s, max_consumer_delay: 10s}
 env:
   kind: external
   external:
@@ -220,7 +220,7 @@ job:
 	if res.Clock == nil || !res.Clock.Within || res.Clock.OffsetMs < -res.Clock.UncertaintyMs-5 || res.Clock.OffsetMs > res.Clock.UncertaintyMs+5 {
 		t.Errorf("clock check %+v: the broker shares this host's clock, want an offset of 0 within its uncertainty", res.Clock)
 	}
-	if res.Events.Sent < 2400*98/100 || res.Events.Sent > 2400*102/100 || res.Reconciliation.Expected == 0 || res.Reconciliation.Lost != 0 || res.Reconciliation.Duplicated != 0 {
+	if res.Events.Sent < 1500*98/100 || res.Events.Sent > 1500*102/100 || res.Reconciliation.Expected == 0 || res.Reconciliation.Lost != 0 || res.Reconciliation.Duplicated != 0 {
 		t.Errorf("events %+v, reconciliation %+v: want every event through the secured path exactly once", res.Events, res.Reconciliation)
 	}
 	if refused.Load() != 0 {
@@ -280,7 +280,7 @@ job:
 	sb, _ := os.ReadFile(scenario)
 	body := strings.Replace(strings.Replace(string(sb), "name: external-e2e", "name: external-attach", 1),
 		"    topics: {prefix: e2e-}\n", "    topics: {prefix: e2e-, input: team-events, updates: team-updates, allow_write: true}\n    job_id: "+teamJob+"\n", 1)
-	body = strings.Replace(body, "workload: {rate: 300, warmup: 3s, duration: 8s, cooldown: 0s, drain_timeout: 60s, max_consumer_delay: 10s}", "workload: {rate: 200, warmup: 2s, duration: 5s, cooldown: 0s, drain_timeout: 60s}", 1)
+	body = strings.Replace(body, "workload: {rate: 300, warmup: 2s, duration: 5s, cooldown: 0s, drain_timeout: 60s, max_consumer_delay: 10s}", "workload: {rate: 200, warmup: 2s, duration: 5s, cooldown: 0s, drain_timeout: 60s}", 1)
 	body += "  outputs: {windows: false}\n"
 	if err := os.WriteFile(attachScenario, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
