@@ -159,28 +159,29 @@ func (s *Sender) Run(ctx context.Context, sink Sink, lanes int) (Stats, generato
 	return st, gs
 }
 
-// A lane wakes when pacingBatch of its events are due, or pacingQuantum
-// after the first of them is, whichever comes first. At low rates a wake
-// then carries the events of up to 2 ms (waking for every event costs the
-// harness more CPU than sending them, and more the quieter the machine
-// gets); at high rates the first event of a wake waits only for the next
-// pacingBatch−1, a fraction of a millisecond at 50,000 events/s. Each
-// event's send delay says how late it went out, and latency counts from
-// its intended time anyway.
+// A lane that is early sleeps until its next event is due, and then on
+// until pacingBatch of its events are, but no longer than pacingQuantum
+// from when it went to sleep. At low rates a wake then carries the events
+// of up to 2 ms (waking for every event costs the harness more CPU than
+// sending them, and more the quieter the machine gets), and an event due
+// after a long gap goes out on time; at high rates the first event of a
+// wake waits only for the next pacingBatch−1, 0.6 ms at 50,000 events/s.
+// Each event's send delay says how late it went out, and latency counts
+// from its intended time anyway.
 const (
 	pacingQuantum = 2 * time.Millisecond
 	pacingBatch   = 32
 )
 
-// wakeAt is when a lane whose next event (seq, due at first) is not yet
-// due wakes: at the due time of its pacingBatch-th event from seq, but no
-// later than pacingQuantum after first and no earlier than first.
-func (s *Sender) wakeAt(seq, step int64, first int64) int64 {
-	at := first + int64(pacingQuantum)
+// wakeAt is when a lane that is early at now, its next event (seq) due at
+// first, wakes: max(first, min(now + pacingQuantum, the due time of the
+// pacingBatch-th event from seq)).
+func (s *Sender) wakeAt(seq, step, first, now int64) int64 {
+	at := now + int64(pacingQuantum)
 	if d := s.Sched.Due(seq + (pacingBatch-1)*step); d != generators.Never {
-		at = min(at, max(first, s.OriginNs+int64(d)))
+		at = min(at, s.OriginNs+int64(d))
 	}
-	return at
+	return max(first, at)
 }
 
 func (s *Sender) lane(ctx context.Context, sink Sink, l, lanes int) laneResult {
@@ -204,7 +205,7 @@ func (s *Sender) lane(ctx context.Context, sink Sink, l, lanes int) laneResult {
 			wait = time.Duration(first - now)
 			if wait > 0 {
 				// Not due yet: sleep until a batch is due (wakeAt).
-				wait = time.Duration(s.wakeAt(seq, step, first) - now)
+				wait = time.Duration(s.wakeAt(seq, step, first, now) - now)
 			}
 			if s.MaxWait > 0 {
 				wait = min(wait, s.MaxWait)

@@ -178,31 +178,35 @@ func TestSenderBoundsMovedWhileRunning(t *testing.T) {
 	}
 }
 
-// A lane that is early wakes when pacingBatch of its events are due, at
-// most pacingQuantum after the first: at 50,000 events/s after 31 more
-// events (620 µs), at 1,000 events/s after 2 ms (the quantum), at 1 event/s
-// after the quantum too; with two lanes a lane's batch spans twice the time.
+// A lane that is early wakes when its next event is due and pacingBatch
+// of its events are, at most pacingQuantum after it went to sleep, and
+// never before its next event is due: at 50,000 events/s after 31 more
+// events (620 µs), at 1,000 events/s after the quantum, after a long gap
+// when the event is due; with two lanes a lane's batch spans twice the time.
 func TestWakeAtBatchOrQuantum(t *testing.T) {
 	const origin = int64(1_000_000_000)
 	cases := []struct {
-		rate       float64
-		seq, step  int64
-		afterFirst time.Duration
+		rate      float64
+		seq, step int64
+		early     time.Duration // how long before the next event is due
+		after     time.Duration // wake time − the next event's due time
 	}{
-		{50_000, 0, 1, 31 * 20 * time.Microsecond},
-		{50_000, 1000, 1, 31 * 20 * time.Microsecond},
-		{50_000, 7, 2, 2 * 31 * 20 * time.Microsecond},
-		{20_000, 0, 1, 31 * 50 * time.Microsecond}, // 1.55 ms: the batch comes before the quantum
-		{1_000, 0, 1, pacingQuantum},
-		{1, 5, 1, pacingQuantum},
+		{50_000, 0, 1, 10 * time.Microsecond, 31 * 20 * time.Microsecond},
+		{50_000, 1000, 1, 10 * time.Microsecond, 31 * 20 * time.Microsecond},
+		{50_000, 7, 2, 10 * time.Microsecond, 2 * 31 * 20 * time.Microsecond},
+		{20_000, 0, 1, 0, 31 * 50 * time.Microsecond}, // 1.55 ms: the batch comes before the quantum
+		{1_000, 0, 1, 500 * time.Microsecond, pacingQuantum - 500*time.Microsecond},
+		{1_000, 3, 1, 0, pacingQuantum},
+		{1, 5, 1, 700 * time.Millisecond, 0}, // a long gap: on time
+		{1, 5, 1, time.Millisecond, time.Millisecond},
 	}
 	for _, c := range cases {
 		sched := generators.ConstantRate(c.rate)
 		s := &Sender{Sched: sched, OriginNs: origin}
 		first := origin + int64(sched.Due(c.seq))
-		got := time.Duration(s.wakeAt(c.seq, c.step, first) - first)
-		if d := got - c.afterFirst; d < -time.Microsecond || d > time.Microsecond {
-			t.Errorf("rate %v seq %d step %d: wakes %v after the first due event, want %v", c.rate, c.seq, c.step, got, c.afterFirst)
+		got := time.Duration(s.wakeAt(c.seq, c.step, first, first-int64(c.early)) - first)
+		if d := got - c.after; d < -time.Microsecond || d > time.Microsecond {
+			t.Errorf("rate %v seq %d step %d, %v early: wakes %v after the next event is due, want %v", c.rate, c.seq, c.step, c.early, got, c.after)
 		}
 	}
 }
