@@ -194,9 +194,8 @@ func TestWakeAtBatchOrQuantum(t *testing.T) {
 		{50_000, 0, 1, 10 * time.Microsecond, 31 * 20 * time.Microsecond},
 		{50_000, 1000, 1, 10 * time.Microsecond, 31 * 20 * time.Microsecond},
 		{50_000, 7, 2, 10 * time.Microsecond, 2 * 31 * 20 * time.Microsecond},
-		{20_000, 0, 1, 0, 31 * 50 * time.Microsecond}, // 1.55 ms: the batch comes before the quantum
+		{20_000, 0, 1, 10 * time.Microsecond, 31 * 50 * time.Microsecond}, // 1.55 ms: the batch comes before the quantum
 		{1_000, 0, 1, 500 * time.Microsecond, pacingQuantum - 500*time.Microsecond},
-		{1_000, 3, 1, 0, pacingQuantum},
 		{1, 5, 1, 700 * time.Millisecond, 0}, // a long gap: on time
 		{1, 5, 1, time.Millisecond, time.Millisecond},
 	}
@@ -208,5 +207,21 @@ func TestWakeAtBatchOrQuantum(t *testing.T) {
 		if d := got - c.after; d < -time.Microsecond || d > time.Microsecond {
 			t.Errorf("rate %v seq %d step %d, %v early: wakes %v after the next event is due, want %v", c.rate, c.seq, c.step, c.early, got, c.after)
 		}
+	}
+	// The schedule pauses before the batch is due (a capacity search's
+	// pause: Due is Never from there on): the quantum bounds the wake.
+	dyn := generators.NewDynamic(50_000)
+	if err := dyn.Set(time.Second+200*time.Microsecond, 0); err != nil {
+		t.Fatal(err)
+	}
+	s := &Sender{Sched: dyn, OriginNs: origin}
+	seq := int64(50_000) // due at 1 s; 10 more are due before the pause
+	if dyn.Due(seq+pacingBatch-1) != generators.Never {
+		t.Fatalf("the pause does not cover event %d", seq+pacingBatch-1)
+	}
+	first := origin + int64(dyn.Due(seq))
+	now := first - int64(10*time.Microsecond)
+	if got, want := s.wakeAt(seq, 1, first, now), now+int64(pacingQuantum); got != want {
+		t.Errorf("paused before the batch: wakes %v after the next event is due, want %v", time.Duration(got-first), time.Duration(want-first))
 	}
 }

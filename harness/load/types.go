@@ -26,15 +26,13 @@ type Stats struct {
 }
 
 // SleepCtx sleeps d or until ctx ends; false when ctx ended. Below 2 ms
-// it sleeps without a timer (the sender's short waits), below 1 ms in the
-// kernel (shortSleep).
+// (the sender's short waits) it sleeps in the kernel (shortSleep) and
+// notices ctx only when it wakes: the runtime's timers wake in whole
+// milliseconds on Linux (its poller rounds a wait down to them and one
+// under 1 ms up to 1 ms), so a 1.5 ms timer would take about 2.1 ms.
 func SleepCtx(ctx context.Context, d time.Duration) bool {
-	if d < time.Millisecond {
-		shortSleep(d)
-		return ctx.Err() == nil
-	}
 	if d < 2*time.Millisecond {
-		time.Sleep(d)
+		shortSleep(d)
 		return ctx.Err() == nil
 	}
 	t := time.NewTimer(d)
