@@ -52,7 +52,8 @@ cds: $(RUNTIME)/cds/.stamp
 $(RUNTIME)/cds/.stamp: $(RUNTIME)/.stamp | $(BUILD)/abload
 	@echo "abload: building the class-data sharing archives (a short run on the bundle)"
 	@rm -rf $(RUNTIME)/cds $(BUILD)/cds-dump $(BUILD)/cds-run && mkdir -p $(BUILD)/cds-dump
-	@-$(BUILD)/abload env down --dir $(BUILD)/cds-env >/dev/null 2>&1
+	@# An environment an interrupted earlier build left up goes down first.
+	@if [ -e $(BUILD)/cds-env/env.json ]; then $(BUILD)/abload env down --dir $(BUILD)/cds-env >/dev/null 2>&1 || true; fi
 	@# One shell: whatever fails or is interrupted, the environment goes down.
 	@set -e; down() { $(BUILD)/abload env down --dir $(BUILD)/cds-env >/dev/null 2>&1 || true; }; \
 	  trap down EXIT; trap 'down; exit 130' INT TERM; \
@@ -162,6 +163,6 @@ bench-soak: build
 	$(GO) test -run '^$$' -bench 'Soak' -benchtime 1x -timeout 60m -v ./harness/
 
 clean:
-	-$(BUILD)/abload env down --dir $(BUILD)/cds-env >/dev/null 2>&1
+	@if [ -e $(BUILD)/cds-env/env.json ]; then $(BUILD)/abload env down --dir $(BUILD)/cds-env >/dev/null 2>&1 || true; fi
 	rm -rf $(BUILD) results
 	cd jobs && $(MVN) clean
