@@ -94,10 +94,9 @@ test-java:
 
 test-go: build
 	$(GO) vet ./...
-	# -p 1: packages with end-to-end tests each start a real cluster; one at a time on small machines.
-	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload $(GO) test -p 1 -count=1 -timeout 25m $$($(GO) list ./... | grep -v /testcontainers)
-	# The Docker environment's end-to-end tests, verbose: the log shows the containers start and go.
-	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -v -timeout 20m ./testcontainers/
+	# Two lanes of `go test` at once, each starting its own clusters; a test whose claim needs
+	# the machine to itself runs alone (internal/testlock). GOTESTFLAGS=-v for per-test output.
+	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload GO=$(GO) internal/testlock/lanes.sh $(GOTESTFLAGS)
 
 ## test-short: Go unit tests only (no cluster, no Maven)
 test-short:

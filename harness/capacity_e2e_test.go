@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/internal/testlock"
+
 	"github.com/abload/abload/reports"
 )
 
@@ -14,6 +16,7 @@ import (
 // the sustainable rate it reports is near that ceiling (see the bounds
 // below), and the first failing rate is above it and comes with a reason.
 func TestCapacityFindsCostCeiling(t *testing.T) {
+	testlock.Alone(t) // its steps saturate a core: another test's load would lower the ceiling it finds
 	needEnv(t)
 	sc := scenario(t, "job.parallelism=1", "job.cost_per_event=400us", "workload.warmup=8s",
 		"capacity.start_rate=1000", "capacity.growth=2", "capacity.precision=0.25", "capacity.max_rate=20000",

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/internal/testlock"
+
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/reports"
 )
@@ -19,6 +21,7 @@ import (
 // vertex that scores. job.updates_sample makes the job report exactly the
 // 1 in N events with seq % N == 0, and the harness expects exactly those.
 func TestCostPerEventAndUpdatesSample(t *testing.T) {
+	testlock.Alone(t) // Flink's busy time is wall-clock: a CPU-starved subtask reads busy (813 ms/s of a 100 ms/s cost beside another test)
 	needEnv(t)
 	const rate, costUs, sample = 500, 400, 10
 	sc := scenario(t, "workload.rate="+strconv.Itoa(rate), "workload.warmup=3s", "workload.duration=12s",
@@ -142,6 +145,7 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 // network buffers between the source and the scoring step fill, and the
 // source reads faster than the job processes for tens of seconds.
 func TestThroughputFellShort(t *testing.T) {
+	testlock.Alone(t) // the job's shortfall is its one core's: another test's load would deepen it
 	needEnv(t)
 	sc := scenario(t, "workload.rate=1150", "workload.warmup=4s", "workload.duration=30s", "job.parallelism=1", "job.cost_per_event=1ms")
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
@@ -180,6 +184,7 @@ func TestThroughputFellShort(t *testing.T) {
 // spends the configured CPU per event (job_cost.achieved_us, its own thread
 // CPU time over the events it scored) within 10%.
 func TestAchievedCostHoldsBesideACPUHog(t *testing.T) {
+	testlock.Alone(t) // its hog burns a core: nothing else may run beside it
 	needEnv(t)
 	stop := make(chan struct{})
 	var hog sync.WaitGroup

@@ -14,6 +14,7 @@ import (
 
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/local"
+	"github.com/abload/abload/internal/testlock"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -52,6 +53,7 @@ func needEnv(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: needs the real local environment (run without -short)")
 	}
+	testlock.Shared(t)
 	shared.once.Do(func() {
 		rt, err := cluster.FindRuntime("")
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/abload/abload/internal/testlock"
+
 	"github.com/abload/abload/reports"
 )
 
@@ -155,6 +157,7 @@ func deref(p *float64) any {
 // job.checkpoint.control_run pairs a run with a control run without
 // checkpointing on the same environment and reports the ratios.
 func TestCheckpointControlRun(t *testing.T) {
+	testlock.Alone(t) // two runs' tails compared within 30%: both need the same quiet machine
 	needEnv(t)
 	out := t.TempDir()
 	sc := scenario(t, "workload.rate=1000", "workload.warmup=2s", "workload.duration=10s",

@@ -24,6 +24,7 @@ import (
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/internal/testlock"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -38,6 +39,7 @@ func ownCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: needs the real local environment (run without -short)")
 	}
+	testlock.Shared(t)
 	stopShared()
 	if shared.rt == nil {
 		rt, err := cluster.FindRuntime("")
@@ -57,6 +59,7 @@ func ownCluster(t *testing.T) {
 // after it (two slots, catching up on the backlog) well above it, at most
 // twice that.
 func TestReactiveModeRescalesWhenTaskManagerJoins(t *testing.T) {
+	testlock.Alone(t) // the rescale's gain is CPU the new TaskManager brings: another test's load would take it
 	ownCluster(t)
 	sc := scenario(t, "env.scheduler=reactive", "env.taskmanagers=1", "env.slots=1", "job.parallelism=1",
 		"job.cost_per_event=1ms", "workload.rate=1300", "workload.warmup=5s", "workload.duration=40s")

@@ -24,6 +24,7 @@ import (
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/internal/testlock"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -37,6 +38,7 @@ func needDocker(t *testing.T) (*tc.DockerClient, *cluster.Runtime) {
 	if testing.Short() {
 		t.Skip("end-to-end test: needs Docker and the local images (run without -short)")
 	}
+	testlock.Shared(t)
 	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		t.Fatal(err)

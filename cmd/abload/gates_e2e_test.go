@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/abload/abload/internal/testlock"
 )
 
 // gateResult is what these tests read of result.json's gates.
@@ -44,6 +46,7 @@ func readGateResult(t *testing.T, dir string) gateResult {
 // standing environment (abload env up with the network proxy), as a CI job
 // that keeps one up would do; each run starts the proxy and shapes it.
 func TestRunBaselineWorseByGate(t *testing.T) {
+	testlock.Alone(t) // seven runs' medians compared within 10%: all need the same quiet machine
 	needCluster(t)
 	tmp := t.TempDir()
 	bdir := filepath.Join(tmp, "baselines")

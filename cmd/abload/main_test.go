@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/internal/testlock"
 	"github.com/abload/abload/reports"
 )
 
@@ -212,11 +213,13 @@ func needCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: starts a real local Kafka + Flink (run without -short)")
 	}
+	testlock.Shared(t)
 }
 
 // The README's acceptance run: 2000/s for 15 s loses nothing and sends
 // rate × duration, after a warmup that waited for the cold JVMs' JIT.
 func TestRunQuickEndToEnd(t *testing.T) {
+	testlock.Alone(t) // warmup: auto waits for the JIT to settle: beside another test's cluster starts it did not within 60 s
 	needCluster(t)
 	out := filepath.Join(t.TempDir(), "res")
 	stdout, stderr, code := abload(t, "run", quick, "--out", out, "--set", "workload.rate=2000", "--set", "workload.duration=15s",

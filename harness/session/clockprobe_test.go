@@ -12,6 +12,7 @@ import (
 	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/live"
+	"github.com/abload/abload/internal/testlock"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -23,6 +24,7 @@ func TestClockCheckFindsAKnownOffset(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs a real Kafka broker")
 	}
+	testlock.Shared(t)
 	rt, err := cluster.FindRuntime("")
 	if err != nil {
 		t.Fatal(err)

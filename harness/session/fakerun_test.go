@@ -20,6 +20,7 @@ import (
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/flink/flinktest"
+	"github.com/abload/abload/internal/testlock"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
@@ -151,6 +152,7 @@ func fakeRig(t *testing.T, delay time.Duration) (*fakeEnv, *fakeJob, *flinktest.
 // fakeRigOn is fakeRig on the brokers at seeds (a real broker).
 func fakeRigOn(t *testing.T, seeds []string, delay time.Duration) (*fakeEnv, *fakeJob, *flinktest.Server) {
 	t.Helper()
+	testlock.Shared(t)
 	ff := flinktest.NewServer(t, "job-1",
 		flink.Vertex{ID: srcVID, Name: "Source: events-source -> late-filter", Parallelism: 2},
 		flink.Vertex{ID: scoreVID, Name: "dedupe -> scoring", Parallelism: 2})

@@ -1,0 +1,17 @@
+// Package testlock lets the end-to-end tests of several test processes run
+// at the same time on one machine without spoiling the tests whose claims
+// are timing truths.
+//
+// `make test` runs the end-to-end tests in two lanes (lanes.sh): two `go
+// test` processes at once, each with its own clusters. Most end-to-end
+// tests claim counts, reconciliation, files, exit codes or latencies with
+// wide margins, and run beside the other lane's test ([Shared]). A test
+// whose claim needs the machine's CPU to itself — a capacity ceiling, a
+// configured cost per event, a latency difference of a few tens of
+// milliseconds — runs [Alone]: it waits until the other lane's test ends,
+// and the other lane waits for it.
+//
+// The lock is a pair of flock(2) files in the temporary directory, so it
+// also keeps two `make test` runs on one machine from measuring each other.
+// A process that dies releases its locks.
+package testlock

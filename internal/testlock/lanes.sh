@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The Go tests in two lanes: two `go test` processes at once, each starting
+# its own clusters (make test-go runs this). Tests that must have the machine
+# to themselves take the end-to-end lock alone (package testlock); the rest
+# share it. The lanes are balanced by hand from a CI run's per-test times:
+# about 12 minutes of tests each.
+#
+# Usage: lanes.sh [go test flags...]   (e.g. -v; ABLOAD_BIN names the binary)
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+GO=${GO:-go}
+flags=("$@")
+
+# Lane b: the harness tests that start clusters of their own (zz_own_e2e_test.go),
+# the capacity and checkpoint tests, harness/session and the Docker environment.
+# Lane a: everything else (a new test lands there unless named here).
+b_harness='^(TestCapacityFindsCostCeiling|TestCheckpointTruth|TestCheckpointControlRun|TestInjectedCheckpointCostShowsInOverhead|TestReactiveModeRescalesWhenTaskManagerJoins|TestEnvKnobsReachFlink|TestKillTaskManagerExactlyOnce|TestNetworkShapingEndToEnd|TestSecureListener)$'
+mapfile -t pkgs < <($GO list ./... | grep -v -e '/testcontainers$' -e '/harness$' -e '/harness/session$')
+
+lane_a() {
+	local rc=0
+	$GO test -p 1 -count=1 -timeout 25m "${flags[@]}" "${pkgs[@]}" || rc=1
+	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "$b_harness" ./harness || rc=1
+	return $rc
+}
+lane_b() {
+	local rc=0
+	$GO test -count=1 -timeout 25m "${flags[@]}" -run "$b_harness" ./harness || rc=1
+	$GO test -count=1 -timeout 25m "${flags[@]}" ./harness/session || rc=1
+	TESTCONTAINERS_RYUK_DISABLED=true $GO test -count=1 -timeout 20m "${flags[@]}" ./testcontainers || rc=1
+	return $rc
+}
+
+# Each lane in a process group of its own (set -m), its lines prefixed; Ctrl-C
+# or a kill of this script interrupts both lanes, whose tests stop what they started.
+set -m
+(lane_a 2>&1 | sed -u 's/^/a| /'; exit "${PIPESTATUS[0]}") &
+a=$!
+(lane_b 2>&1 | sed -u 's/^/b| /'; exit "${PIPESTATUS[0]}") &
+b=$!
+set +m
+trap 'kill -INT -- -$a -$b 2>/dev/null; wait; exit 130' INT TERM
+rc=0
+wait $a || { echo "lane a failed" >&2; rc=1; }
+wait $b || { echo "lane b failed" >&2; rc=1; }
+exit $rc

@@ -1,0 +1,201 @@
+package testlock
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// helperTB is the testing.TB of the helper process, which runs no test.
+type helperTB struct{ testing.TB }
+
+func (helperTB) Helper()                           {}
+func (helperTB) Name() string                      { return "helper" }
+func (helperTB) Logf(string, ...any)               {}
+func (helperTB) Cleanup(func())                    {}
+func (helperTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+
+// TestMain is also the helper process of these tests: with TESTLOCK_HOLD
+// set it holds the lock so until its stdin closes.
+func TestMain(m *testing.M) {
+	switch os.Getenv("TESTLOCK_HOLD") {
+	case "":
+		os.Exit(m.Run())
+	case "alone":
+		Alone(helperTB{})
+	default:
+		Shared(helperTB{})
+	}
+	os.Stdout.WriteString("held\n")
+	_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+}
+
+// holder starts the helper process holding the lock at path as how; close
+// the returned function to let it go.
+func holder(t *testing.T, path, how string) (letGo func()) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "TESTLOCK_HOLD="+how, PathEnv+"="+path)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "held\n" {
+		t.Fatalf("helper: %q, %v", line, err)
+	}
+	done := false
+	letGo = func() {
+		if !done {
+			done = true
+			in.Close()
+			_ = cmd.Wait()
+		}
+	}
+	t.Cleanup(letGo)
+	return letGo
+}
+
+// reset points this process at a fresh lock file.
+func reset(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "lock")
+	t.Setenv(PathEnv, path)
+	state.Lock()
+	state.main, state.turn, state.held, state.holder = nil, nil, none, ""
+	state.Unlock()
+	return path
+}
+
+// takeIn runs take in a subtest of its own goroutine and reports when it
+// holds; the subtest (and its hold) ends when release is called, which
+// returns once it has.
+func takeIn(t *testing.T, want mode) (held <-chan struct{}, release func()) {
+	h, r, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t.Run("take", func(t *testing.T) {
+			take(t, want)
+			close(h)
+			<-r
+		})
+	}()
+	return h, func() { close(r); <-done }
+}
+
+func TestAloneAndShared(t *testing.T) {
+	cases := []struct {
+		other string
+		want  mode
+		waits bool
+	}{
+		{"shared", shared, false},
+		{"shared", alone, true},
+		{"alone", shared, true},
+		{"alone", alone, true},
+	}
+	for _, c := range cases {
+		path := reset(t)
+		letGo := holder(t, path, c.other)
+		held, release := takeIn(t, c.want)
+		select {
+		case <-held:
+			if c.waits {
+				t.Errorf("%s beside another process's %s: held at once, want a wait", c.want, c.other)
+			}
+		case <-time.After(500 * time.Millisecond):
+			if !c.waits {
+				t.Errorf("%s beside another process's %s: still waiting after 0.5 s, want held at once", c.want, c.other)
+			}
+		}
+		letGo()
+		select {
+		case <-held:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%s: not held 30 s after the other process let go", c.want)
+		}
+		release()
+	}
+}
+
+// A waiting Alone holds the turnstile: a Shared asked for after it waits
+// behind it, though the lock's current holder is shared too.
+func TestAloneIsNotOvertaken(t *testing.T) {
+	path := reset(t)
+	letGoShared := holder(t, path, "shared")
+	// This process waits to run alone...
+	aloneHeld, aloneRelease := takeIn(t, alone)
+	time.Sleep(300 * time.Millisecond)
+	// ...so a third process asking for shared must not get in first.
+	third := exec.Command(os.Args[0])
+	third.Env = append(os.Environ(), "TESTLOCK_HOLD=shared", PathEnv+"="+path)
+	in, _ := third.StdinPipe()
+	out, _ := third.StdoutPipe()
+	if err := third.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { in.Close(); _ = third.Wait() }()
+	thirdHeld := make(chan struct{})
+	go func() {
+		if line, _ := bufio.NewReader(out).ReadString('\n'); line == "held\n" {
+			close(thirdHeld)
+		}
+	}()
+	select {
+	case <-thirdHeld:
+		t.Fatal("a shared request overtook a waiting alone one")
+	case <-time.After(500 * time.Millisecond):
+	}
+	letGoShared()
+	select {
+	case <-aloneHeld:
+	case <-time.After(30 * time.Second):
+		t.Fatal("alone not held after the shared holder let go")
+	}
+	select {
+	case <-thirdHeld:
+		t.Fatal("a shared hold beside an alone one")
+	case <-time.After(300 * time.Millisecond):
+	}
+	aloneRelease()
+	select {
+	case <-thirdHeld:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the shared request not held after alone let go")
+	}
+}
+
+// A subtest runs under its parent's hold; asking for more upgrades it
+// until the subtest ends.
+func TestSubtestUnderParentsHold(t *testing.T) {
+	reset(t)
+	t.Run("parent", func(t *testing.T) {
+		Shared(t)
+		t.Run("child", func(t *testing.T) {
+			Shared(t)
+			if state.holder != "TestSubtestUnderParentsHold/parent" || state.held != shared {
+				t.Errorf("held %v by %q", state.held, state.holder)
+			}
+			Alone(t)
+			if state.held != alone {
+				t.Errorf("held %v after Alone, want alone", state.held)
+			}
+		})
+		if state.held != shared {
+			t.Errorf("held %v after the child that asked for alone ended, want the parent's shared", state.held)
+		}
+	})
+	if state.held != none {
+		t.Errorf("held %v after the parent ended", state.held)
+	}
+}
