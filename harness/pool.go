@@ -59,6 +59,8 @@ func FitsStanding(st *standing.State, sc *scenarios.Scenario, rt *cluster.Runtim
 		return errors.New("--env-file: the scenario scales the cluster (scaling): its runs start their own environment")
 	case len(sc.Faults) > 0:
 		return errors.New("--env-file: the scenario injects faults, which kill, pause or cut processes every later run uses: its runs start their own environment")
+	case st.Kind == scenarios.EnvDocker && (sc.Job.SavepointAtEnd || sc.Job.RestoreFrom != ""):
+		return fmt.Errorf("--env-file: the Docker environment in %s was started without the runs' directories mounted into its containers, and job.savepoint_at_end and job.restore_from need them: run without --env-file (the run starts containers of its own), or on a local environment", st.Dir)
 	}
 	if err := st.Fits(SharedEnvKey(sc)); err != nil {
 		return fmt.Errorf("--env-file: %w", err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+	tc "github.com/testcontainers/testcontainers-go"
 
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
@@ -296,23 +297,23 @@ func (e *Env) Components() []env.Component {
 	var out []env.Component
 	for _, nd := range e.nodes {
 		out = append(out, env.Component{Name: nd.name, CPULimit: nd.cpus, MemLimitBytes: nd.memBytes,
-			Read: func() (env.Usage, error) { return e.usage(nd.id) }})
+			Read: func() (env.Usage, error) { return usage(e.cli, nd.id) }})
 	}
 	return out
 }
 
 // usage reads one container's cumulative usage (a one-shot stats sample).
-func (e *Env) usage(id string) (env.Usage, error) {
+func usage(cli *tc.DockerClient, id string) (env.Usage, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	ins, err := e.cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	ins, err := cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
 	if err != nil {
 		return env.Usage{}, err
 	}
 	if ins.Container.State == nil || !ins.Container.State.Running || ins.Container.State.Paused {
 		return env.Usage{}, errors.New("not running")
 	}
-	st, err := containerStats(ctx, e.cli, id)
+	st, err := containerStats(ctx, cli, id)
 	if err != nil {
 		return env.Usage{}, err
 	}

@@ -116,9 +116,6 @@ func (f *scenarioFlags) load(c *command, path string) (*scenarios.Scenario, int)
 	if sc == nil {
 		return nil, code
 	}
-	if *f.envFile != "" && *f.env != "" && *f.env != scenarios.EnvLocal {
-		return nil, c.failf(exitInput, "--env-file names a local environment started by abload env up; --env %s asks for another", *f.env)
-	}
 	if *f.cleanup && sc.Env.Kind != scenarios.EnvExternal {
 		return nil, c.failf(exitInput, "--cleanup is for env.kind external (the %s environment's topics go with its broker)", sc.Env.Kind)
 	}
@@ -192,6 +189,9 @@ func (f *scenarioFlags) attach(c *command, sc *scenarios.Scenario, rt *cluster.R
 	a, err := standing.Open(*f.envFile, func(format string, args ...any) { fmt.Fprintf(c.stderr, format+"\n", args...) })
 	if err != nil {
 		return nil, c.failf(exitInput, "--env-file %s: %v", *f.envFile, err)
+	}
+	if *f.env != "" && *f.env != a.State().Kind {
+		return nil, c.failf(exitInput, "--env-file %s names a %s environment started by abload env up; --env %s asks for another", *f.envFile, a.State().Kind, *f.env)
 	}
 	for _, p := range sc.Points() {
 		if err := harness.FitsStanding(a.State(), p.Scenario, rt); err != nil {

@@ -19,16 +19,18 @@ import (
 
 func envCmd(args []string, stdout, stderr io.Writer) int {
 	usage := func(w io.Writer) {
-		fmt.Fprintln(w, "Usage: abload env up [SCENARIO.yaml] [--dir DIR] [--set PATH=VALUE]... [--runtime DIR]")
+		fmt.Fprintln(w, "Usage: abload env up [SCENARIO.yaml] [--dir DIR] [--env local|docker] [--set PATH=VALUE]... [--runtime DIR]")
 		fmt.Fprintln(w, "       abload env status [--dir DIR] [--json]")
 		fmt.Fprintln(w, "       abload env down [--dir DIR]")
 		fmt.Fprintln(w, "\nAn environment that stays up between runs, so that iterating (change a knob, run, compare)")
 		fmt.Fprintln(w, "pays the start-up once. `up` starts the local environment (Kafka and a Flink session cluster")
-		fmt.Fprintln(w, "as JVM processes on 127.0.0.1) that SCENARIO.yaml's env section describes (default: the")
-		fmt.Fprintln(w, "defaults), detached from abload, and writes DIR/env.json; `run` and `capacity` use it with")
-		fmt.Fprintln(w, "--env-file DIR (each run creates and deletes its own topics and job on it, one run at a time).")
-		fmt.Fprintln(w, "`status` checks that every process runs and both clusters answer; `down` stops them and")
-		fmt.Fprintln(w, "removes the scratch data (logs stay in DIR/logs). Ctrl-C during `up` stops what it started.")
+		fmt.Fprintln(w, "as JVM processes on 127.0.0.1) or the Docker one (the same as containers, --env docker) that")
+		fmt.Fprintln(w, "SCENARIO.yaml's env section describes (default: the defaults), detached from abload, and")
+		fmt.Fprintln(w, "writes DIR/env.json; `run` and `capacity` use it with --env-file DIR (each run creates and")
+		fmt.Fprintln(w, "deletes its own topics and job on it, one run at a time). `status` checks that every process")
+		fmt.Fprintln(w, "(container) runs and both clusters answer; `down` stops them (removes the containers and")
+		fmt.Fprintln(w, "their network, their logs saved) and removes the scratch data (logs stay in DIR/logs).")
+		fmt.Fprintln(w, "Ctrl-C during `up` stops what it started.")
 		fmt.Fprintln(w, "\nDIR defaults to $ABLOAD_ENV_DIR, else abload/env in the user's cache directory (such as")
 		fmt.Fprintln(w, "~/.cache/abload/env). Nothing restarts a process of a standing environment that dies (env status")
 		fmt.Fprintln(w, "says so); a run killed outright (kill -9) leaves its job and topics on it: env down, then up.")
@@ -70,12 +72,16 @@ func envUp(args []string, stdout, stderr io.Writer, usage func(io.Writer)) int {
 	c, dir := envFlags("up", stderr, usage)
 	var sets multiFlag
 	c.fs.Var(&sets, "set", "override a field of the scenario's env section: PATH=VALUE (repeatable), e.g. --set env.taskmanagers=2")
+	kind := c.fs.String("env", "", "the environment's kind, local or docker (default: the scenario's env.kind)")
 	runtimeDir := c.fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
 	pos, code := parseInterleaved(c.fs, args)
 	if code >= 0 {
 		return code
 	}
 	orDefault(dir)
+	if *kind != "" {
+		sets = append([]string{"env.kind=" + *kind}, sets...)
+	}
 	var sc *scenarios.Scenario
 	switch len(pos) {
 	case 0:
@@ -101,8 +107,8 @@ func envUp(args []string, stdout, stderr io.Writer, usage func(io.Writer)) int {
 	ctx, done := interruptible(stderr)
 	defer done()
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
-	logf("abload: starting the local environment in %s (%d TaskManager(s) × %d slot(s), flink %s, kafka %s)",
-		*dir, sc.Env.TaskManagers, sc.Env.Slots, rt.FlinkVersion(), rt.KafkaVersion())
+	logf("abload: starting the %s environment in %s (%d TaskManager(s) × %d slot(s), flink %s, kafka %s)",
+		sc.Env.Kind, *dir, sc.Env.TaskManagers, sc.Env.Slots, rt.FlinkVersion(), rt.KafkaVersion())
 	st, err := standing.Up(ctx, standing.UpOptions{Scenario: sc, Key: harness.SharedEnvKey(sc), Runtime: rt, Dir: *dir, Logf: logf})
 	if err != nil {
 		var ie *env.InputError
@@ -179,11 +185,15 @@ func envStatus(args []string, stdout, stderr io.Writer, usage func(io.Writer)) i
 		for _, p := range st.Processes {
 			state := "running"
 			for _, g := range h.Gone {
-				if g.PID == p.PID {
+				if g == p {
 					state = "NOT running"
 				}
 			}
-			fmt.Fprintf(stdout, "  %-14s pid %-8d %s\n", p.Name, p.PID, state)
+			id := fmt.Sprintf("pid %-8d", p.PID)
+			if p.Container != "" {
+				id = fmt.Sprintf("container %.12s", p.Container)
+			}
+			fmt.Fprintf(stdout, "  %-14s %s %s\n", p.Name, id, state)
 		}
 		if h.Shape != nil {
 			fmt.Fprintf(stdout, "  %d TaskManager(s), %d of %d slot(s) free, %d job(s) running, %d topic(s)\n",

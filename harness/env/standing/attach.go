@@ -17,6 +17,7 @@ import (
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/harness/proc"
+	"github.com/abload/abload/scenarios"
 )
 
 // heldLock is the environment's run lock, held by this process.
@@ -175,7 +176,7 @@ func Check(ctx context.Context, path string) (*Health, error) {
 	_, h.Gone = st.Running()
 	var problems []string
 	for _, p := range h.Gone {
-		problems = append(problems, fmt.Sprintf("%s (pid %d) is not running (its log: %s)", p.Name, p.PID, p.Log))
+		problems = append(problems, fmt.Sprintf("%s is not running (its log: %s)", p, p.Log))
 	}
 	switch {
 	case st.Status != StatusUp:
@@ -350,8 +351,21 @@ func (a *Attached) Stop(ctx context.Context) error {
 // when the environment was started without one); each run shapes it.
 func (a *Attached) NetProxy() *netproxy.Proxy { return a.proxy }
 
-// Components lists the environment's processes for the monitor.
+// Components lists the environment's processes for the monitor (the
+// Docker kind: its containers, metered through Docker's stats).
 func (a *Attached) Components() []env.Component {
+	if a.st.Kind == scenarios.EnvDocker {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if docker.Components == nil {
+			return nil
+		}
+		cs, err := docker.Components(ctx, a.st.containers())
+		if err != nil {
+			a.logf("abload: the environment's containers can't be metered: %v", err)
+		}
+		return cs
+	}
 	var cs []env.Component
 	for _, p := range a.st.Processes {
 		if procSame(p) {

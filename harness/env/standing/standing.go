@@ -15,6 +15,7 @@ import (
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/local"
+	"github.com/abload/abload/harness/netproxy"
 	"github.com/abload/abload/harness/proc"
 	"github.com/abload/abload/scenarios"
 )
@@ -36,13 +37,23 @@ const (
 	StatusUp       = "up"
 )
 
-// Process is one JVM of a standing environment, identified by pid and
-// start time together (a pid alone may have been reused).
+// Process is one JVM of a standing environment: in the local kind a
+// process identified by pid and start time together (a pid alone may have
+// been reused), in the Docker kind a container identified by its ID.
 type Process struct {
 	Name       string `json:"name"`
-	PID        int    `json:"pid"`
-	StartTicks uint64 `json:"start_ticks"`
+	PID        int    `json:"pid,omitempty"`
+	StartTicks uint64 `json:"start_ticks,omitempty"`
+	Container  string `json:"container,omitempty"`
 	Log        string `json:"log"`
+}
+
+// String names the process and what identifies it.
+func (p Process) String() string {
+	if p.Container != "" {
+		return fmt.Sprintf("%s (container %.12s)", p.Name, p.Container)
+	}
+	return fmt.Sprintf("%s (pid %d)", p.Name, p.PID)
 }
 
 // State is the state file: what `env up` started and where it is.
@@ -67,6 +78,10 @@ type State struct {
 	// Work is the scratch directory (Kafka's log, Flink's checkpoints) that
 	// down removes.
 	Work string `json:"work"`
+	// Label is the Docker kind's run label: every container and the
+	// network carry it, and down removes everything that does (recorded
+	// before the first container starts, so a crashed up is cleaned up).
+	Label string `json:"label,omitempty"`
 	// Proxy is where each run starts the network proxy between the job and
 	// the broker (env.network.proxy): the broker advertises Listen to the
 	// job, and the proxy forwards to Upstream, the broker's JOB listener.
@@ -80,6 +95,43 @@ type ProxySpec struct {
 	Listen   string `json:"listen"`
 	Upstream string `json:"upstream"`
 }
+
+// Container is one container of a Docker environment: its component name
+// (kafka, jobmanager, taskmanager-N) and ID.
+type Container struct {
+	Name string
+	ID   string
+}
+
+// DockerEnv is a Docker environment as Up starts it.
+type DockerEnv interface {
+	env.Environment
+	ID() string // the run label every container and the network carry
+	Containers() []Container
+	FlinkMetricsEndpoints() []env.FlinkMetricsEndpoint
+	NetProxy() *netproxy.Proxy
+}
+
+// DockerKind is the Docker kind's part of a standing environment, which the
+// Docker environment registers from init (RegisterDocker): this package
+// does not import it (its tests import the harness, which imports this).
+type DockerKind struct {
+	// New builds (does not start) the environment a scenario asks for,
+	// with workDir as its scratch directory.
+	New func(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, workDir string, logf func(string, ...any)) (DockerEnv, error)
+	// Running says which containers run (and are not paused), by ID.
+	Running func(ctx context.Context, cs []Container) (map[string]bool, error)
+	// Components meters the containers for the monitor.
+	Components func(ctx context.Context, cs []Container) ([]env.Component, error)
+	// Remove saves the containers' logs into logDir and removes everything
+	// carrying the run label.
+	Remove func(ctx context.Context, label string, cs []Container, logDir string) error
+}
+
+var docker DockerKind
+
+// RegisterDocker makes the Docker kind available to env up, status and down.
+func RegisterDocker(k DockerKind) { docker = k }
 
 // ErrNotUp is returned when no state file is found: nothing is up there.
 var ErrNotUp = errors.New("no environment is up")
@@ -121,6 +173,10 @@ func Read(path string) (*State, error) {
 	if s.Schema != Schema {
 		return nil, fmt.Errorf("%s: schema %q, expected %q (an environment file written by abload env up)", p, s.Schema, Schema)
 	}
+	if s.Kind == scenarios.EnvDocker && s.Endpoints != nil {
+		// Docker's userland proxy stands before the broker's published port.
+		s.Endpoints.KafkaBehindProxy = true
+	}
 	return &s, nil
 }
 
@@ -137,16 +193,36 @@ func (s *State) write() error {
 }
 
 // Running lists the recorded processes still running (same pid, same start
-// time) and the ones that are not.
+// time; a container: running and not paused) and the ones that are not. A
+// Docker daemon that does not answer counts every container as gone.
 func (s *State) Running() (running, gone []Process) {
+	var up map[string]bool
+	if s.Kind == scenarios.EnvDocker {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		if docker.Running != nil {
+			up, _ = docker.Running(ctx, s.containers())
+		}
+		cancel()
+	}
 	for _, p := range s.Processes {
-		if proc.Same(p.PID, p.StartTicks) {
+		if (p.Container != "" && up[p.Container]) || (p.Container == "" && proc.Same(p.PID, p.StartTicks)) {
 			running = append(running, p)
 		} else {
 			gone = append(gone, p)
 		}
 	}
 	return running, gone
+}
+
+// containers are the Docker kind's processes as testcontainers names them.
+func (s *State) containers() []Container {
+	var cs []Container
+	for _, p := range s.Processes {
+		if p.Container != "" {
+			cs = append(cs, Container{Name: p.Name, ID: p.Container})
+		}
+	}
+	return cs
 }
 
 // Fits reports whether a run whose env section's sharing key is key can
@@ -214,12 +290,12 @@ type UpOptions struct {
 }
 
 // Refuse says why a scenario's env section can't stand between runs (nil
-// if it can): only the local kind, and nothing that ends with a job
-// (Reactive Mode).
+// if it can): the local and Docker kinds (an external cluster is up
+// already), and nothing that ends with a job (Reactive Mode).
 func Refuse(sc *scenarios.Scenario) error {
 	switch {
-	case sc.Env.Kind != scenarios.EnvLocal:
-		return fmt.Errorf("env.kind %s: abload env up starts the local environment only", sc.Env.Kind)
+	case sc.Env.Kind != scenarios.EnvLocal && sc.Env.Kind != scenarios.EnvDocker:
+		return fmt.Errorf("env.kind %s: abload env up starts the local or the Docker environment (an external cluster is up already: runs name it in env.external)", sc.Env.Kind)
 	case sc.Env.Scheduler == scenarios.SchedulerReactive:
 		return errors.New("env.scheduler reactive: a Reactive Mode cluster ends with its job, so each run starts its own")
 	}
@@ -262,11 +338,14 @@ func Up(ctx context.Context, o UpOptions) (*State, error) {
 		return nil, err
 	}
 	settings := cluster.SettingsFor(o.Scenario, rec)
-	st := &State{Schema: Schema, Kind: scenarios.EnvLocal, Status: StatusStarting, Dir: dir, StartedAt: time.Now().UTC(),
+	st := &State{Schema: Schema, Kind: o.Scenario.Env.Kind, Status: StatusStarting, Dir: dir, StartedAt: time.Now().UTC(),
 		FlinkVersion: o.Runtime.FlinkVersion(), KafkaVersion: o.Runtime.KafkaVersion(), Env: o.Key,
 		TaskManagers: settings.TaskManagers, Slots: settings.Slots,
 		Work: filepath.Join(dir, "work")}
 	_ = os.RemoveAll(st.Work)
+	if st.Kind == scenarios.EnvDocker {
+		return upDocker(ctx, o, st)
+	}
 	var mu sync.Mutex
 	var recErr error
 	e := local.New(local.Config{
@@ -314,8 +393,51 @@ func Up(ctx context.Context, o UpOptions) (*State, error) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	st.Status, st.Endpoints, st.Metrics = StatusUp, ep, e.FlinkMetricsEndpoints()
-	if np := e.NetProxy(); np != nil {
+	if err := st.ready(ep, e.FlinkMetricsEndpoints(), e.NetProxy()); err != nil {
+		return fail(err)
+	}
+	return st, nil
+}
+
+// upDocker starts the Docker environment. Its containers run on after this
+// process exits (there is no reaper); the run label is recorded before the
+// first starts, and each container by ID once all are up. A failed or
+// interrupted start removes them all.
+func upDocker(ctx context.Context, o UpOptions, st *State) (*State, error) {
+	if docker.New == nil {
+		return nil, errors.New("env.kind docker: this abload is built without the Docker environment")
+	}
+	e, err := docker.New(o.Scenario, o.Runtime, filepath.Join(st.Dir, "logs"), st.Work, o.Logf)
+	if err != nil {
+		return nil, err
+	}
+	st.Label = e.ID()
+	fail := func(err error) (*State, error) {
+		_ = env.Stop(e) // saves the containers' logs, removes them, the network and the work dir
+		_ = os.Remove(filepath.Join(st.Dir, StateFile))
+		return nil, err
+	}
+	if err := st.write(); err != nil {
+		return fail(err)
+	}
+	ep, err := e.Start(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	for _, c := range e.Containers() {
+		st.Processes = append(st.Processes, Process{Name: c.Name, Container: c.ID,
+			Log: fmt.Sprintf("docker logs %.12s; saved into %s at env down", c.ID, filepath.Join(st.Dir, "logs", c.Name+".log"))})
+	}
+	if err := st.ready(ep, e.FlinkMetricsEndpoints(), e.NetProxy()); err != nil {
+		return fail(err)
+	}
+	return st, nil
+}
+
+// ready records a started environment's endpoints and marks it up.
+func (st *State) ready(ep *env.Endpoints, metrics []env.FlinkMetricsEndpoint, np *netproxy.Proxy) error {
+	st.Status, st.Endpoints, st.Metrics = StatusUp, ep, metrics
+	if np != nil {
 		// This process's proxy ends with it; each run starts its own at
 		// the same address (the broker advertises it to the job).
 		st.Proxy = &ProxySpec{Listen: np.Addr(), Upstream: np.Upstream()}
@@ -323,16 +445,15 @@ func Up(ctx context.Context, o UpOptions) (*State, error) {
 	st.ReadyAt = time.Now().UTC()
 	st.UpSeconds = st.ReadyAt.Sub(st.StartedAt).Seconds()
 	sort.Slice(st.Processes, func(i, j int) bool { return st.Processes[i].Name < st.Processes[j].Name })
-	if err := st.write(); err != nil {
-		return fail(err)
-	}
-	return st, nil
+	return st.write()
 }
 
 // Down stops the environment recorded at path (its directory or state
 // file): every recorded process that is still the one started (pid and
-// start time), its scratch directory, and the state file. Logs stay. It
-// refuses while a run holds the environment.
+// start time; the Docker kind: every container and network carrying its
+// run label, their logs saved into logs/ first), its scratch directory,
+// and the state file. Logs stay. It refuses while a run holds the
+// environment.
 func Down(path string, logf func(string, ...any)) error {
 	st, err := Read(path)
 	if err != nil {
@@ -343,6 +464,20 @@ func Down(path string, logf func(string, ...any)) error {
 		return err
 	}
 	defer l.release()
+	if st.Kind == scenarios.EnvDocker {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if docker.Remove == nil {
+			return errors.New("env.kind docker: this abload is built without the Docker environment")
+		}
+		if err := docker.Remove(ctx, st.Label, st.containers(), filepath.Join(st.Dir, "logs")); err != nil {
+			return err
+		}
+		for _, p := range st.Processes {
+			logf("abload: removed %s", p)
+		}
+		return st.removeFiles()
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(st.Processes))
 	for i, p := range st.Processes {
@@ -366,6 +501,12 @@ func Down(path string, logf func(string, ...any)) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	return st.removeFiles()
+}
+
+// removeFiles removes a stopped environment's scratch directory and its
+// state file.
+func (st *State) removeFiles() error {
 	if st.Work != "" && st.Work == filepath.Join(st.Dir, "work") {
 		if err := os.RemoveAll(st.Work); err != nil {
 			return err
