@@ -19,8 +19,8 @@ func TestCapacityFindsCostCeiling(t *testing.T) {
 	testlock.Alone(t) // its steps saturate a core: another test's load would lower the ceiling it finds
 	needEnv(t)
 	sc := scenario(t, "job.parallelism=1", "job.cost_per_event=400us", "workload.warmup=8s",
-		"capacity.start_rate=1000", "capacity.growth=2", "capacity.precision=0.25", "capacity.max_rate=20000",
-		"capacity.settle=4s", "capacity.judge=8s", "capacity.budget=130s", "capacity.drain_timeout=40s",
+		"capacity.start_rate=2000", "capacity.growth=2", "capacity.precision=0.25", "capacity.max_rate=20000",
+		"capacity.settle=3s", "capacity.judge=7s", "capacity.budget=130s", "capacity.drain_timeout=40s",
 		"capacity.slo.e2e_p99=1s", "capacity.slo.lag_slope_ratio=0.05")
 	t0 := time.Now()
 	out := t.TempDir()
@@ -39,7 +39,7 @@ func TestCapacityFindsCostCeiling(t *testing.T) {
 	// The truth: one slot spending 400 µs of CPU per event scores at most
 	// 2500 events/s. A step passes while lag grows by less than 5% of its
 	// rate (capacity.slo.lag_slope_ratio), so a rate up to 5% above the
-	// ceiling can pass a 10 s judge window: that is the upper bound. The
+	// ceiling can pass a judge window: that is the upper bound. The
 	// lower bound is half the ceiling: the rest of the pipeline, Kafka and
 	// abload share the machine's other core, and the search stops within
 	// 25% (capacity.precision); a step failing at 60% of the ceiling would

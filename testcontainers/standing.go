@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/containerd/errdefs"
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/client"
 	tc "github.com/testcontainers/testcontainers-go"
@@ -59,7 +60,8 @@ func dockerClient(ctx context.Context) (*tc.DockerClient, error) {
 }
 
 // ContainersRunning says which of the containers run (and are not paused),
-// by ID; a container that no longer exists does not run.
+// by ID; a container that no longer exists does not run. Any other answer
+// from Docker is an error.
 func ContainersRunning(ctx context.Context, cs []Container) (map[string]bool, error) {
 	cli, err := dockerClient(ctx)
 	if err != nil {
@@ -70,10 +72,10 @@ func ContainersRunning(ctx context.Context, cs []Container) (map[string]bool, er
 	for _, c := range cs {
 		ins, err := cli.ContainerInspect(ctx, c.ID, client.ContainerInspectOptions{})
 		switch {
-		case err != nil && ctx.Err() != nil:
-			return nil, err
+		case errdefs.IsNotFound(err):
+			out[c.ID] = false // removed by hand, or the daemon lost it
 		case err != nil:
-			out[c.ID] = false // gone (removed by hand, or the daemon lost it)
+			return nil, fmt.Errorf("docker: inspect %s (%.12s): %w", c.Name, c.ID, err)
 		default:
 			st := ins.Container.State
 			out[c.ID] = st != nil && st.Running && !st.Paused
@@ -84,18 +86,19 @@ func ContainersRunning(ctx context.Context, cs []Container) (map[string]bool, er
 
 // ContainerComponents are the containers as the monitor meters them
 // (Docker stats: CPU, memory, throttling, the JVMs' JIT), with the limits
-// they were created with. The client stays open for the returned readers.
-func ContainerComponents(ctx context.Context, cs []Container) ([]env.Component, error) {
+// they were created with. close ends the metering (the client the readers
+// share).
+func ContainerComponents(ctx context.Context, cs []Container) (comps []env.Component, close func(), err error) {
 	cli, err := dockerClient(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []env.Component
 	for _, c := range cs {
 		ins, err := cli.ContainerInspect(ctx, c.ID, client.ContainerInspectOptions{})
 		if err != nil {
 			cli.Close()
-			return nil, fmt.Errorf("docker: inspect %s (%s): %w", c.Name, c.ID[:12], err)
+			return nil, nil, fmt.Errorf("docker: inspect %s (%.12s): %w", c.Name, c.ID, err)
 		}
 		comp := env.Component{Name: c.Name, Read: func() (env.Usage, error) { return usage(cli, c.ID) }}
 		if hc := ins.Container.HostConfig; hc != nil {
@@ -103,15 +106,15 @@ func ContainerComponents(ctx context.Context, cs []Container) ([]env.Component, 
 		}
 		out = append(out, comp)
 	}
-	return out, nil
+	return out, func() { cli.Close() }, nil
 }
 
-// RemoveStanding saves each container's log into logDir (<name>.log, as
-// Stop does) and removes every container and network carrying the run
-// label id.
-func RemoveStanding(ctx context.Context, id string, cs []Container, logDir string) error {
+// RemoveStanding saves the log of each container carrying the run label id
+// into logDir (<component>.log, as Stop does), recorded or not (an up
+// killed outright records none), and removes them and the network.
+func RemoveStanding(ctx context.Context, id, logDir string) error {
 	if id == "" {
-		return errors.New("no run label recorded: nothing to remove by")
+		return errors.New("no run label: nothing to remove by")
 	}
 	cli, err := dockerClient(ctx)
 	if err != nil {
@@ -121,8 +124,16 @@ func RemoveStanding(ctx context.Context, id string, cs []Container, logDir strin
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return err
 	}
-	for _, c := range cs {
-		saveLogByID(ctx, cli, c, logDir)
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun+"="+id)})
+	if err != nil {
+		return fmt.Errorf("docker: list containers: %w", err)
+	}
+	for _, c := range cs.Items {
+		name := c.Labels[LabelComponent]
+		if name == "" {
+			name = c.ID
+		}
+		saveLogByID(ctx, cli, Container{Name: name, ID: c.ID}, logDir)
 	}
 	return RemoveLabelled(ctx, cli, id)
 }

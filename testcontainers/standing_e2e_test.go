@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,6 +46,18 @@ func runAbload(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	return o.String(), e.String(), code
 }
 
+// startedAt is when a container last started (Docker's State.StartedAt).
+func startedAt(t *testing.T, cli *tc.DockerClient, id string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ins, err := cli.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	if err != nil || ins.Container.State == nil {
+		t.Fatalf("inspect %.12s: %v", id, err)
+	}
+	return ins.Container.State.StartedAt
+}
+
 // withLabel lists the containers and networks carrying run label id.
 func withLabel(t *testing.T, cli *tc.DockerClient, id string) []string {
 	t.Helper()
@@ -80,6 +93,27 @@ func TestDockerStandingEnvironment(t *testing.T) {
 	cli, _ := needDocker(t)
 	quick := filepath.Join("..", "scenarios", "quick.yaml")
 	dir := filepath.Join(t.TempDir(), "env")
+	down := func() {
+		if stdout, stderr, code := runAbload(t, "env", "down", "--dir", dir); code != 0 {
+			t.Errorf("env down: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+	}
+	downed := false
+	var label string
+	t.Cleanup(func() {
+		if !downed {
+			down()
+		}
+		if label == "" {
+			return
+		}
+		if left := withLabel(t, cli, label); len(left) > 0 {
+			t.Errorf("left behind: %v", left)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			_ = RemoveLabelled(ctx, cli, label)
+			cancel()
+		}
+	})
 	stdout, stderr, code := runAbload(t, "env", "up", quick, "--env", "docker", "--dir", dir, "--set", "env.images=local")
 	if code != 0 {
 		t.Fatalf("env up: exit %d\n%s\n%s", code, stdout, stderr)
@@ -88,45 +122,36 @@ func TestDockerStandingEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	down := func() {
-		if stdout, stderr, code := runAbload(t, "env", "down", "--dir", dir); code != 0 {
-			t.Errorf("env down: exit %d\n%s\n%s", code, stdout, stderr)
-		}
-	}
-	downed := false
-	t.Cleanup(func() {
-		if !downed {
-			down()
-		}
-		if left := withLabel(t, cli, st.Label); len(left) > 0 {
-			t.Errorf("left behind: %v", left)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			_ = RemoveLabelled(ctx, cli, st.Label)
-			cancel()
-		}
-	})
+	label = st.Label
 	if st.Kind != "docker" || st.Label == "" || len(st.Processes) != 3 {
 		t.Fatalf("env.json: kind %q label %q processes %+v: want docker, a label, kafka + jobmanager + 1 taskmanager", st.Kind, st.Label, st.Processes)
 	}
 	ids := map[string]string{}
+	started := map[string]string{} // by container: when it (last) started
 	for _, p := range st.Processes {
 		if p.Container == "" || p.PID != 0 {
 			t.Errorf("process %+v: want a container ID and no pid", p)
 		}
 		ids[p.Name] = p.Container
+		started[p.Container] = startedAt(t, cli, p.Container)
 	}
 	// The containers outlive the abload that started them.
 	if left := withLabel(t, cli, st.Label); len(left) != 4 {
 		t.Errorf("after env up exited: %v, want 3 containers and the network", left)
 	}
 	stdout, stderr, code = runAbload(t, "env", "status", "--dir", dir)
-	if code != 0 || strings.Count(stdout, "running") < 3 || !strings.Contains(stdout, "healthy") {
-		t.Errorf("env status: exit %d\n%s\n%s", code, stdout, stderr)
+	if code != 0 || !strings.Contains(stdout, ": up, healthy") || strings.Contains(stdout, "NOT") {
+		t.Errorf("env status: exit %d, want 0, up and healthy\n%s\n%s", code, stdout, stderr)
+	}
+	for _, p := range st.Processes {
+		if line := fmt.Sprintf("container %.12s running", p.Container); !strings.Contains(stdout, line) {
+			t.Errorf("env status does not say %q for %s:\n%s", line, p.Name, stdout)
+		}
 	}
 
 	for i := 1; i <= 2; i++ {
 		out := filepath.Join(t.TempDir(), "run")
-		stdout, stderr, code := runAbload(t, "run", quick, "--env-file", dir, "--out", out,
+		stdout, stderr, code := runAbload(t, "run", quick, "--env-file", dir, "--out", out, "--set", "env.images=local",
 			"--set", "workload.rate=300", "--set", "workload.warmup=2s", "--set", "workload.duration=6s", "--set", "workload.cooldown=0s")
 		if code != 0 {
 			t.Fatalf("run %d: exit %d\n%s\n%s", i, code, stdout, stderr)
@@ -144,7 +169,8 @@ func TestDockerStandingEnvironment(t *testing.T) {
 			Resources []struct {
 				Component string `json:"component"`
 				Series    []struct {
-					CPUPct float64 `json:"cpu_pct"`
+					CPUPct float64  `json:"cpu_pct"`
+					JITPct *float64 `json:"jit_pct"`
 				} `json:"series"`
 			} `json:"resources"`
 		}
@@ -159,18 +185,23 @@ func TestDockerStandingEnvironment(t *testing.T) {
 			t.Errorf("run %d: valid %v, environment %+v, reconciliation %+v: want a valid run on the standing Docker environment, nothing lost",
 				i, res.Valid, res.Environment, res.Reconciliation)
 		}
-		// The monitor metered the containers (Docker's stats): the
-		// TaskManager worked while the run measured.
+		// The monitor metered the containers (Docker's stats, the JVMs'
+		// hsperfdata): the TaskManager worked and compiled while the run
+		// measured.
 		var tmCPU float64
+		jit := 0
 		for _, r := range res.Resources {
 			if r.Component == "taskmanager-1" {
 				for _, s := range r.Series {
 					tmCPU += s.CPUPct
+					if s.JITPct != nil {
+						jit++
+					}
 				}
 			}
 		}
-		if tmCPU <= 0 {
-			t.Errorf("run %d: no CPU metered for the taskmanager-1 container: %+v", i, res.Resources)
+		if tmCPU <= 0 || jit == 0 {
+			t.Errorf("run %d: taskmanager-1's container metered %.0f %%·s of CPU, %d JIT readings: want both: %+v", i, tmCPU, jit, res.Resources)
 		}
 		if strings.Contains(stderr, "left the environment") {
 			t.Errorf("run %d left the environment changed:\n%s", i, stderr)
@@ -180,19 +211,21 @@ func TestDockerStandingEnvironment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if running, gone := now.Running(); len(running) != 3 || len(gone) != 0 {
-			t.Errorf("after run %d: running %v, gone %v", i, running, gone)
+		if running, gone, err := now.Running(); err != nil || len(running) != 3 || len(gone) != 0 {
+			t.Errorf("after run %d: running %v, gone %v, %v", i, running, gone, err)
 		}
 		for _, p := range now.Processes {
 			if ids[p.Name] != p.Container {
 				t.Errorf("after run %d: %s is container %.12s, was %.12s", i, p.Name, p.Container, ids[p.Name])
+			} else if at := startedAt(t, cli, p.Container); at != started[p.Container] {
+				t.Errorf("after run %d: %s restarted (started %s, then %s)", i, p.Name, started[p.Container], at)
 			}
 		}
 	}
 
 	// A savepoint is written into the run's directory, which the standing
 	// containers don't see: refused before anything starts.
-	_, stderr, code = runAbload(t, "run", quick, "--env-file", dir, "--out", filepath.Join(t.TempDir(), "sp"), "--set", "job.savepoint_at_end=true")
+	_, stderr, code = runAbload(t, "run", quick, "--env-file", dir, "--out", filepath.Join(t.TempDir(), "sp"), "--set", "env.images=local", "--set", "job.savepoint_at_end=true")
 	if code != 2 || !strings.Contains(stderr, "job.savepoint_at_end") {
 		t.Errorf("a run with job.savepoint_at_end on the standing Docker environment: exit %d, want 2 naming the field\n%s", code, stderr)
 	}
@@ -228,9 +261,20 @@ func TestDockerEnvUpInterrupted(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
-	started := make(chan struct{})
+	var label string
+	started, lines := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-lines // the scanner's t.Log ends before the test does
+		_ = cmd.Wait()
+		if label != "" {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			_ = RemoveLabelled(ctx, cli, label)
+			cancel()
+		}
+	})
 	go func() {
+		defer close(lines)
 		sc := bufio.NewScanner(stderr)
 		once := false
 		for sc.Scan() {
@@ -250,24 +294,27 @@ func TestDockerEnvUpInterrupted(t *testing.T) {
 	if err != nil || st.Label == "" || st.Status != standing.StatusStarting {
 		t.Fatalf("while starting: env.json %+v, %v: want status starting with the run label recorded", st, err)
 	}
+	label = st.Label
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-			t.Errorf("exit after SIGINT: %v, want exit code 1", err)
+	exited := make(chan struct{})
+	go func() {
+		select {
+		case <-exited:
+		case <-time.After(time.Minute):
+			t.Error("env up did not exit a minute after SIGINT")
+			_ = cmd.Process.Kill()
 		}
-	case <-time.After(time.Minute):
-		t.Fatal("env up did not exit a minute after SIGINT")
+	}()
+	<-lines // stderr closed: the process is ending
+	err = cmd.Wait()
+	close(exited)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("exit after SIGINT: %v, want exit code 1", err)
 	}
 	if left := withLabel(t, cli, st.Label); len(left) > 0 {
 		t.Errorf("after an interrupted env up: %v", left)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		_ = RemoveLabelled(ctx, cli, st.Label)
-		cancel()
 	}
 	if _, err := os.Stat(filepath.Join(dir, standing.StateFile)); !os.IsNotExist(err) {
 		t.Errorf("env.json still there after an interrupted env up: %v", err)

@@ -109,8 +109,16 @@ func (f *scenarioFlags) load(c *command, path string) (*scenarios.Scenario, int)
 		}
 	}
 	sets := []string(f.sets)
-	if *f.env != "" {
+	switch {
+	case *f.env != "":
 		sets = append([]string{"env.kind=" + *f.env}, sets...)
+	case *f.envFile != "":
+		// The runs are of the environment's kind, whatever the scenario
+		// says (its docker-only fields then validate); attach names a
+		// file that can't be read.
+		if st, err := standing.Read(*f.envFile); err == nil {
+			sets = append([]string{"env.kind=" + st.Kind}, sets...)
+		}
 	}
 	sc, code := loadScenario(path, sets, c.stderr)
 	if sc == nil {

@@ -173,8 +173,11 @@ func Check(ctx context.Context, path string) (*Health, error) {
 		return nil, err
 	}
 	h := &Health{State: st}
-	_, h.Gone = st.Running()
 	var problems []string
+	_, h.Gone, err = st.Running()
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
 	for _, p := range h.Gone {
 		problems = append(problems, fmt.Sprintf("%s is not running (its log: %s)", p, p.Log))
 	}
@@ -219,6 +222,10 @@ type Attached struct {
 	left      string
 	leftKnown bool
 	found     *Shape // the shape Left measured last
+	// comps are the Docker kind's containers as metered (built once per
+	// attachment), closeComps ends their metering.
+	comps      []env.Component
+	closeComps func()
 }
 
 // Open reads the environment file at path (the file, or the directory
@@ -342,6 +349,10 @@ func (a *Attached) Stop(ctx context.Context) error {
 		_ = a.proxy.Close()
 		a.proxy = nil
 	}
+	if a.closeComps != nil {
+		a.closeComps()
+		a.comps, a.closeComps = nil, nil
+	}
 	a.lock.release()
 	a.lock = nil
 	return nil
@@ -355,16 +366,17 @@ func (a *Attached) NetProxy() *netproxy.Proxy { return a.proxy }
 // Docker kind: its containers, metered through Docker's stats).
 func (a *Attached) Components() []env.Component {
 	if a.st.Kind == scenarios.EnvDocker {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if docker.Components == nil {
-			return nil
+		if a.comps == nil && a.closeComps == nil && docker.Components != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			cs, closeFn, err := docker.Components(ctx, a.st.containers())
+			if err != nil {
+				a.logf("abload: the environment's containers can't be metered: %v", err)
+				closeFn = func() {} // said once; not tried again
+			}
+			a.comps, a.closeComps = cs, closeFn
 		}
-		cs, err := docker.Components(ctx, a.st.containers())
-		if err != nil {
-			a.logf("abload: the environment's containers can't be metered: %v", err)
-		}
-		return cs
+		return a.comps
 	}
 	var cs []env.Component
 	for _, p := range a.st.Processes {

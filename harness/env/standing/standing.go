@@ -121,11 +121,12 @@ type DockerKind struct {
 	New func(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, workDir string, logf func(string, ...any)) (DockerEnv, error)
 	// Running says which containers run (and are not paused), by ID.
 	Running func(ctx context.Context, cs []Container) (map[string]bool, error)
-	// Components meters the containers for the monitor.
-	Components func(ctx context.Context, cs []Container) ([]env.Component, error)
-	// Remove saves the containers' logs into logDir and removes everything
-	// carrying the run label.
-	Remove func(ctx context.Context, label string, cs []Container, logDir string) error
+	// Components meters the containers for the monitor; close ends the
+	// metering (its Docker client).
+	Components func(ctx context.Context, cs []Container) (comps []env.Component, close func(), err error)
+	// Remove saves the logs of the containers carrying the run label into
+	// logDir and removes them and the network.
+	Remove func(ctx context.Context, label string, logDir string) error
 }
 
 var docker DockerKind
@@ -193,16 +194,20 @@ func (s *State) write() error {
 }
 
 // Running lists the recorded processes still running (same pid, same start
-// time; a container: running and not paused) and the ones that are not. A
-// Docker daemon that does not answer counts every container as gone.
-func (s *State) Running() (running, gone []Process) {
+// time; a container: running and not paused) and the ones that are not.
+// The error is a Docker daemon that can't say (nothing is then judged).
+func (s *State) Running() (running, gone []Process, err error) {
 	var up map[string]bool
 	if s.Kind == scenarios.EnvDocker {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		if docker.Running != nil {
-			up, _ = docker.Running(ctx, s.containers())
+		if docker.Running == nil {
+			return nil, nil, errDockerMissing
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		up, err = docker.Running(ctx, s.containers())
 		cancel()
+		if err != nil {
+			return nil, nil, fmt.Errorf("the environment in %s: its containers can't be checked: %w", s.Dir, err)
+		}
 	}
 	for _, p := range s.Processes {
 		if (p.Container != "" && up[p.Container]) || (p.Container == "" && proc.Same(p.PID, p.StartTicks)) {
@@ -211,8 +216,10 @@ func (s *State) Running() (running, gone []Process) {
 			gone = append(gone, p)
 		}
 	}
-	return running, gone
+	return running, gone, nil
 }
+
+var errDockerMissing = errors.New("env.kind docker: this abload is built without the Docker environment")
 
 // containers are the Docker kind's processes as testcontainers names them.
 func (s *State) containers() []Container {
@@ -302,10 +309,11 @@ func Refuse(sc *scenarios.Scenario) error {
 	return nil
 }
 
-// Up starts the local environment the scenario's env section describes,
-// detached from abload, in dir, and writes dir/env.json. Each process is
-// recorded as it starts; a failed or interrupted (ctx) start stops them
-// all and removes the file, so nothing is left running.
+// Up starts the local or Docker environment the scenario's env section
+// describes, detached from abload, in dir, and writes dir/env.json. Each
+// process is recorded as it starts (the Docker kind: its run label before
+// the first container); a failed or interrupted (ctx) start stops them all
+// and removes the file, so nothing is left running.
 func Up(ctx context.Context, o UpOptions) (*State, error) {
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
@@ -328,8 +336,22 @@ func Up(ctx context.Context, o UpOptions) (*State, error) {
 	}
 	defer l.release()
 	if old, err := Read(dir); err == nil {
-		if running, _ := old.Running(); len(running) > 0 {
+		running, _, err := old.Running()
+		if err != nil {
+			return nil, fmt.Errorf("%w (abload env down --dir %s removes it once Docker answers)", err, dir)
+		}
+		if len(running) > 0 {
 			return nil, fmt.Errorf("an environment is already up in %s (%d process(es) running): abload env status, abload env down", dir, len(running))
+		}
+		if old.Kind == scenarios.EnvDocker && old.Label != "" {
+			// Stopped or never recorded (an up killed outright): whatever
+			// carries its label goes before the file is replaced.
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+			err := docker.Remove(ctx, old.Label, filepath.Join(dir, "logs"))
+			cancel()
+			if err != nil {
+				return nil, fmt.Errorf("%s records a Docker environment (label %s) that can't be removed: %w (abload env down --dir %s)", filepath.Join(dir, StateFile), old.Label, err, dir)
+			}
 		}
 		o.Logf("abload: %s records an environment none of whose processes runs any more: replacing it", filepath.Join(dir, StateFile))
 	}
@@ -405,7 +427,10 @@ func Up(ctx context.Context, o UpOptions) (*State, error) {
 // interrupted start removes them all.
 func upDocker(ctx context.Context, o UpOptions, st *State) (*State, error) {
 	if docker.New == nil {
-		return nil, errors.New("env.kind docker: this abload is built without the Docker environment")
+		return nil, errDockerMissing
+	}
+	if v := os.Getenv("TESTCONTAINERS_RYUK_DISABLED"); v != "" && v != "true" && v != "1" {
+		return nil, &env.InputError{Err: fmt.Errorf("TESTCONTAINERS_RYUK_DISABLED=%s: testcontainers' reaper would remove the standing containers when env up exits; unset it (abload disables the reaper)", v)}
 	}
 	e, err := docker.New(o.Scenario, o.Runtime, filepath.Join(st.Dir, "logs"), st.Work, o.Logf)
 	if err != nil {
@@ -413,7 +438,11 @@ func upDocker(ctx context.Context, o UpOptions, st *State) (*State, error) {
 	}
 	st.Label = e.ID()
 	fail := func(err error) (*State, error) {
-		_ = env.Stop(e) // saves the containers' logs, removes them, the network and the work dir
+		// Saves the containers' logs, removes them, the network and the
+		// work dir; if that fails, the file (its label) stays for down.
+		if serr := env.Stop(e); serr != nil {
+			return nil, fmt.Errorf("%w; removing its containers failed too (%v): abload env down --dir %s", err, serr, st.Dir)
+		}
 		_ = os.Remove(filepath.Join(st.Dir, StateFile))
 		return nil, err
 	}
@@ -468,9 +497,12 @@ func Down(path string, logf func(string, ...any)) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		if docker.Remove == nil {
-			return errors.New("env.kind docker: this abload is built without the Docker environment")
+			return errDockerMissing
 		}
-		if err := docker.Remove(ctx, st.Label, st.containers(), filepath.Join(st.Dir, "logs")); err != nil {
+		if st.Label == "" {
+			return fmt.Errorf("%s records a Docker environment without its run label: nothing of it can be found (remove the file)", filepath.Join(st.Dir, StateFile))
+		}
+		if err := docker.Remove(ctx, st.Label, filepath.Join(st.Dir, "logs")); err != nil {
 			return err
 		}
 		for _, p := range st.Processes {

@@ -42,7 +42,7 @@ func TestRefuse(t *testing.T) {
 		set  func(*scenarios.Scenario)
 		want string
 	}{
-		{func(sc *scenarios.Scenario) { sc.Env.Kind = scenarios.EnvDocker }, "local environment only"},
+		{func(sc *scenarios.Scenario) { sc.Env.Kind = scenarios.EnvExternal }, "local or the Docker environment"},
 		{func(sc *scenarios.Scenario) { sc.Env.Scheduler = scenarios.SchedulerReactive }, "Reactive Mode"},
 	} {
 		sc := scenarios.Defaults()
@@ -53,6 +53,11 @@ func TestRefuse(t *testing.T) {
 	}
 	if err := Refuse(scenarios.Defaults()); err != nil {
 		t.Errorf("defaults refused: %v", err)
+	}
+	docker := scenarios.Defaults()
+	docker.Env.Kind = scenarios.EnvDocker
+	if err := Refuse(docker); err != nil {
+		t.Errorf("the Docker kind refused: %v", err)
 	}
 	// The network proxy stands too: each run starts its own at the
 	// address the broker advertises to the job.
