@@ -66,6 +66,7 @@ func take(tb testing.TB, want mode) {
 		// Shared to Alone within one test: let go first, so two
 		// processes upgrading at once can't wait for each other.
 		_ = unix.Flock(int(state.main.Fd()), unix.LOCK_UN)
+		state.held = none
 	}
 	if err := acquire(tb, want); err != nil {
 		tb.Fatalf("testlock: %v", err)
@@ -90,11 +91,12 @@ func open() error {
 	if path == "" {
 		path = filepath.Join(os.TempDir(), "abload-e2e.lock")
 	}
-	m, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
+	// Read-only: flock needs no more, and another user's file serves.
+	m, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o666)
 	if err != nil {
 		return err
 	}
-	t, err := os.OpenFile(path+".turnstile", os.O_CREATE|os.O_RDWR, 0o666)
+	t, err := os.OpenFile(path+".turnstile", os.O_CREATE|os.O_RDONLY, 0o666)
 	if err != nil {
 		m.Close()
 		return err
@@ -152,7 +154,8 @@ func downgrade(to mode) {
 	state.Lock()
 	defer state.Unlock()
 	if state.held == alone && to == shared {
-		_ = unix.Flock(int(state.main.Fd()), unix.LOCK_SH)
+		for unix.Flock(int(state.main.Fd()), unix.LOCK_SH) == unix.EINTR {
+		}
 		state.held = shared
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // helperTB is the testing.TB of the helper process, which runs no test.
@@ -175,27 +177,58 @@ func TestAloneIsNotOvertaken(t *testing.T) {
 	}
 }
 
+// free says whether another open file description of the lock at path
+// could take it as how right now (as another process would).
+func free(t *testing.T, path string, how int) bool {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := unix.Flock(int(f.Fd()), how|unix.LOCK_NB); err != nil {
+		return false
+	}
+	_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
+	return true
+}
+
 // A subtest runs under its parent's hold; asking for more upgrades it
-// until the subtest ends.
+// until the subtest ends. What another process could take shows the hold
+// itself, not only this package's record of it.
 func TestSubtestUnderParentsHold(t *testing.T) {
-	reset(t)
+	path := reset(t)
+	holds := func(t *testing.T, what string, want mode) {
+		t.Helper()
+		sh, ex := free(t, path, unix.LOCK_SH), free(t, path, unix.LOCK_EX)
+		var got mode
+		switch {
+		case sh && ex:
+			got = none
+		case sh:
+			got = shared
+		case !sh && !ex:
+			got = alone
+		default:
+			t.Fatalf("%s: exclusive free but shared not", what)
+		}
+		if got != want || state.held != want {
+			t.Errorf("%s: the lock is held %v (recorded %v), want %v", what, got, state.held, want)
+		}
+	}
 	t.Run("parent", func(t *testing.T) {
 		Shared(t)
+		holds(t, "parent's Shared", shared)
 		t.Run("child", func(t *testing.T) {
 			Shared(t)
-			if state.holder != "TestSubtestUnderParentsHold/parent" || state.held != shared {
-				t.Errorf("held %v by %q", state.held, state.holder)
+			if state.holder != "TestSubtestUnderParentsHold/parent" {
+				t.Errorf("held by %q, want the parent", state.holder)
 			}
+			holds(t, "child's Shared under it", shared)
 			Alone(t)
-			if state.held != alone {
-				t.Errorf("held %v after Alone, want alone", state.held)
-			}
+			holds(t, "child's Alone", alone)
 		})
-		if state.held != shared {
-			t.Errorf("held %v after the child that asked for alone ended, want the parent's shared", state.held)
-		}
+		holds(t, "after the child that asked for alone ended", shared)
 	})
-	if state.held != none {
-		t.Errorf("held %v after the parent ended", state.held)
-	}
+	holds(t, "after the parent ended", none)
 }
