@@ -87,10 +87,13 @@ images: runtime
 ## test: Java unit + MiniCluster tests, Go unit tests, and the end-to-end tests
 ## against a real local Kafka + Flink and real Docker containers (needs a running
 ## dockerd and `make images`; .ci/run provides both).
-test: build examples test-java test-go
+test: build examples
+	@# The jobs' Maven tests run beside the Go tests, holding the end-to-end lock shared
+	@# (internal/testlock): a Go test that must run alone waits for them.
+	@$(MAKE) --no-print-directory -j2 test-java test-go
 
 test-java:
-	cd jobs && $(MVN) -pl ab-job,sql-runner verify
+	cd jobs && flock -s "$${ABLOAD_TEST_LOCK:-$${TMPDIR:-/tmp}/abload-e2e.lock}" $(MVN) -pl ab-job,sql-runner verify
 
 test-go: build
 	$(GO) vet ./...
