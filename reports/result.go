@@ -253,7 +253,8 @@ type Latencies struct {
 // broker's append time), per second; without an updates output, the
 // source's progress over the phase. OutRPS is output records read in the
 // phase per second. ReadEPS is the job's source's progress in the input
-// topic over the phase (absent when its position was not known).
+// topic over the phase, per second: over the part of the phase its
+// position was known in (absent when that is less than half of it).
 type Throughput struct {
 	InEPS   float64  `json:"in_eps"`
 	OutRPS  float64  `json:"out_rps"`

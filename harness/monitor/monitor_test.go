@@ -238,6 +238,31 @@ func TestPollPositionReadsTheSourcesProgress(t *testing.T) {
 	}
 }
 
+// SourceRate over a span its samples cover only in part: the rate over
+// the covered part when that is at least half the span, else unknown.
+func TestSourceRateOverTheCoveredPart(t *testing.T) {
+	s := int64(time.Second)
+	m := &Monitor{posHist: []posSample{{4 * s, 400}, {6 * s, 1200}, {10 * s, 2800}}} // 400 events/s
+	for _, c := range []struct {
+		from, to int64
+		want     float64
+		ok       bool
+	}{
+		{4 * s, 10 * s, 400, true}, // covered
+		{2 * s, 10 * s, 400, true}, // the first 2 of 8 s not: 6 s of it
+		{0, 10 * s, 400, true},     // 6 of 10 s
+		{0, 14 * s, 0, false},      // 6 of 14 s: less than half
+		{5 * s, 20 * s, 0, false},  // 5 of 15 s
+		{11 * s, 12 * s, 0, false}, // after the last sample
+		{6 * s, 6 * s, 0, false},   // no span
+	} {
+		got, ok := m.SourceRate(c.from, c.to)
+		if ok != c.ok || math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("SourceRate(%d s, %d s) = %.1f, %v; want %.1f, %v", c.from/s, c.to/s, got, ok, c.want, c.ok)
+		}
+	}
+}
+
 // flinkMetrics is nil before the job's vertices are known; resources keeps
 // a component's series across a restart under the same name.
 func TestMonitorBeforeAnyVertexAndRestartedComponents(t *testing.T) {

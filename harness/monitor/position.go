@@ -268,19 +268,29 @@ func positionAt(hist []posSample, ns int64) (float64, bool) {
 }
 
 // SourceRate is the events/s the job's source read between fromNs and
-// toNs, from its positions; false when they don't cover the span.
+// toNs, from its positions, over the part of the span they cover; false
+// when that is less than half of it. (On a loaded machine the source's
+// offset metrics can first be read seconds into the measurement phase;
+// the rest of the phase still gives its rate.)
 func (m *Monitor) SourceRate(fromNs, toNs int64) (float64, bool) {
 	if m == nil || toNs <= fromNs {
 		return 0, false
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	a, okA := positionAt(m.posHist, fromNs)
-	b, okB := positionAt(m.posHist, toNs)
+	if len(m.posHist) == 0 {
+		return 0, false
+	}
+	lo, hi := max(fromNs, m.posHist[0].ns), min(toNs, m.posHist[len(m.posHist)-1].ns)
+	if hi <= lo || 2*(hi-lo) < toNs-fromNs {
+		return 0, false
+	}
+	a, okA := positionAt(m.posHist, lo)
+	b, okB := positionAt(m.posHist, hi)
 	if !okA || !okB {
 		return 0, false
 	}
-	return max(0, b-a) / (float64(toNs-fromNs) / 1e9), true
+	return max(0, b-a) / (float64(hi-lo) / 1e9), true
 }
 
 // offsetMetrics picks, from a source vertex's metric ids, the KafkaSource's
