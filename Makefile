@@ -2,6 +2,7 @@
 # Prerequisites: Go, JDK 17, Maven (see docs/getting-started.md).
 
 GO      ?= go
+LANES   ?= 1
 MVN     ?= mvn -B -q
 BUILD   := build
 RUNTIME := $(BUILD)/runtime
@@ -87,19 +88,17 @@ images: runtime
 ## test: Java unit + MiniCluster tests, Go unit tests, and the end-to-end tests
 ## against a real local Kafka + Flink and real Docker containers (needs a running
 ## dockerd and `make images`; .ci/run provides both).
-test: build examples
-	@# The jobs' Maven tests run beside the Go tests, holding the end-to-end lock shared
-	@# (internal/testlock): a Go test that must run alone waits for them.
-	@$(MAKE) --no-print-directory -j2 test-java test-go
+test: build examples test-java test-go
 
 test-java:
 	cd jobs && flock -s "$${ABLOAD_TEST_LOCK:-$${TMPDIR:-/tmp}/abload-e2e.lock}" $(MVN) -pl ab-job,sql-runner verify
 
 test-go: build
 	$(GO) vet ./...
-	# Two lanes of `go test` at once, each starting its own clusters; a test whose claim needs
-	# the machine to itself runs alone (internal/testlock). GOTESTFLAGS=-v for per-test output.
-	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload GO=$(GO) internal/testlock/lanes.sh $(GOTESTFLAGS)
+	# The Go tests in two lanes (internal/testlock/lanes.sh), one after the other; LANES=2 runs them
+	# at once, each with its own clusters, a test whose claim needs the machine to itself alone
+	# (faster; docs/building.md, Tests, says why not by default). GOTESTFLAGS=-v: per-test output.
+	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload ABLOAD_TEST_LANES=$(LANES) GO=$(GO) internal/testlock/lanes.sh $(GOTESTFLAGS)
 
 ## test-short: Go unit tests only (no cluster, no Maven)
 test-short:
