@@ -84,24 +84,7 @@ func scenarioWith(sets ...string) (*scenarios.Scenario, error) {
 // labelled lists the containers and networks that carry an abload run label.
 func labelled(t *testing.T, cli *tc.DockerClient) []string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var out []string
-	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: make(client.Filters).Add("label", LabelRun)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cs.Items {
-		out = append(out, "container "+strings.Join(c.Names, ","))
-	}
-	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: make(client.Filters).Add("label", LabelRun)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range ns.Items {
-		out = append(out, "network "+n.Name)
-	}
-	return out
+	return withLabel(t, cli, "")
 }
 
 // A run through the Docker environment: containers with CPU limits, a

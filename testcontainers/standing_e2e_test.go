@@ -58,12 +58,17 @@ func startedAt(t *testing.T, cli *tc.DockerClient, id string) string {
 	return ins.Container.State.StartedAt
 }
 
-// withLabel lists the containers and networks carrying run label id.
+// withLabel lists the containers and networks carrying run label id (any
+// run label when id is "").
 func withLabel(t *testing.T, cli *tc.DockerClient, id string) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	f := make(client.Filters).Add("label", LabelRun+"="+id)
+	label := LabelRun
+	if id != "" {
+		label += "=" + id
+	}
+	f := make(client.Filters).Add("label", label)
 	var out []string
 	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
