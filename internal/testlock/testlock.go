@@ -1,8 +1,10 @@
 package testlock
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -126,7 +128,120 @@ func acquire(tb testing.TB, want mode) error {
 	if !waited.IsZero() {
 		tb.Logf("testlock: waited %.1fs", time.Since(waited).Seconds())
 	}
+	if want == alone {
+		settle(tb)
+	}
 	return nil
+}
+
+// What "quiet" is for a test running alone: the machine's CPU busy below
+// quietCores (of a core, all processes together: the idle clusters the test
+// processes keep up between tests use a few percent) over two windows in a
+// row, waited for at most quietMax. The other lane's last test has ended
+// when the lock is granted, but its JVMs and containers can still be
+// exiting, a Docker container's log still being saved, or a compile still
+// running: seconds of CPU that a capacity or cost claim would measure.
+const (
+	quietCores  = 0.35
+	quietWindow = 500 * time.Millisecond
+)
+
+// quietMax is a variable for this package's own tests, which don't wait.
+var quietMax = 30 * time.Second
+
+// settle waits until the machine is quiet (or quietMax has passed: the test
+// then runs and says how busy the machine was).
+func settle(tb testing.TB) {
+	tb.Helper()
+	if quietMax <= 0 {
+		return
+	}
+	start := time.Now()
+	prev, err := cpuTicks()
+	if err != nil {
+		tb.Logf("testlock: can't read the machine's CPU (%v): not waiting for it to be quiet", err)
+		return
+	}
+	quiet, last := 0, 0.0
+	for time.Since(start) < quietMax {
+		time.Sleep(quietWindow)
+		cur, err := cpuTicks()
+		if err != nil {
+			return
+		}
+		last = cur.busyCores(prev)
+		prev = cur
+		if last < quietCores {
+			quiet++
+			if quiet == 2 {
+				if d := time.Since(start); d > 2*quietWindow+100*time.Millisecond {
+					tb.Logf("testlock: waited %.1fs for the machine to be quiet", d.Seconds())
+				}
+				return
+			}
+		} else {
+			quiet = 0
+		}
+	}
+	tb.Logf("testlock: the machine is still busy (%.2f cores over the last %v) after %v: running anyway", last, quietWindow, quietMax)
+}
+
+// ticks is the first line of /proc/stat: total and idle (idle + iowait)
+// jiffies since boot.
+type ticks struct {
+	total, idle uint64
+	cpus        int // the cpuN lines
+}
+
+func cpuTicks() (ticks, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return ticks{}, err
+	}
+	return parseStat(string(b))
+}
+
+func parseStat(stat string) (ticks, error) {
+	line, _, _ := strings.Cut(stat, "\n")
+	f := strings.Fields(line)
+	if len(f) < 6 || f[0] != "cpu" {
+		return ticks{}, fmt.Errorf("/proc/stat: unexpected first line %q", line)
+	}
+	var t ticks
+	for i, s := range f[1:] {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return ticks{}, fmt.Errorf("/proc/stat: %q: %v", line, err)
+		}
+		if i == 7 { // steal: time the host gave to others, not to us
+			continue
+		}
+		if i >= 8 { // guest time is counted in user already
+			break
+		}
+		t.total += v
+		if i == 3 || i == 4 {
+			t.idle += v
+		}
+	}
+	for _, l := range strings.Split(stat, "\n")[1:] {
+		if len(l) > 3 && strings.HasPrefix(l, "cpu") && l[3] >= '0' && l[3] <= '9' {
+			t.cpus++
+		}
+	}
+	if t.cpus == 0 {
+		t.cpus = 1
+	}
+	return t, nil
+}
+
+// busyCores is how many cores were busy on average between p and t.
+func (t ticks) busyCores(p ticks) float64 {
+	total, idle := float64(t.total-p.total), float64(t.idle-p.idle)
+	if total <= 0 {
+		return 0
+	}
+	return float64(t.cpus) * (total - idle) / total
 }
 
 // flock takes the lock; when it has to wait for another process, it says so

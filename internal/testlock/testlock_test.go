@@ -24,6 +24,7 @@ func (helperTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, a
 // TestMain is also the helper process of these tests: with TESTLOCK_HOLD
 // set it holds the lock so until its stdin closes.
 func TestMain(m *testing.M) {
+	quietMax = 0 // these tests' Alone needn't wait for a quiet machine
 	switch os.Getenv("TESTLOCK_HOLD") {
 	case "":
 		os.Exit(m.Run())
@@ -231,4 +232,39 @@ func TestSubtestUnderParentsHold(t *testing.T) {
 		holds(t, "after the child that asked for alone ended", shared)
 	})
 	holds(t, "after the parent ended", none)
+}
+
+// The machine's busy cores from two /proc/stat samples: user, nice, system,
+// irq and softirq are busy; idle and iowait are not; steal is the host's,
+// and guest time is in user already.
+func TestBusyCores(t *testing.T) {
+	const before = "cpu  1000 0 500 8000 100 0 0 7 3 0\ncpu0 1 2 3\ncpu1 1 2 3\nintr 5\n"
+	// 200 busy jiffies (150 user + 50 system) of 400 (+ 200 idle), with
+	// steal and guest growing too.
+	const after = "cpu  1150 0 550 8180 120 0 0 900 90 0\ncpu0 1 2 3\ncpu1 1 2 3\nintr 5\n"
+	p, err := parseStat(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := parseStat(after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.cpus != 2 {
+		t.Errorf("cpus = %d, want 2", p.cpus)
+	}
+	if got := c.busyCores(p); got < 0.999 || got > 1.001 {
+		t.Errorf("busy %.3f cores, want 1 (half of two)", got)
+	}
+	if got := p.busyCores(p); got != 0 {
+		t.Errorf("busy %.3f cores over no time, want 0", got)
+	}
+	for _, bad := range []string{"", "intr 5\n", "cpu 1 x 3 4 5 6\n"} {
+		if _, err := parseStat(bad); err == nil {
+			t.Errorf("parseStat(%q): no error", bad)
+		}
+	}
+	if _, err := cpuTicks(); err != nil {
+		t.Errorf("this machine's /proc/stat: %v", err)
+	}
 }
