@@ -2,7 +2,7 @@
 # Prerequisites: Go, JDK 17, Maven (see docs/getting-started.md).
 
 GO      ?= go
-LANES   ?= 1
+LANES   ?= 2
 MVN     ?= mvn -B -q
 BUILD   := build
 RUNTIME := $(BUILD)/runtime

@@ -99,7 +99,12 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 		"env.taskmanagers=2", "env.slots=1", "env.restart_delay=3s", "job.parallelism=2",
 		"env.taskmanager.cpus=1", "env.taskmanager_memory=1280m",
 		"job.checkpoint.interval=1s", "job.delivery=exactly_once", "workload.max_consumer_delay=10s",
-		"workload.drain_timeout=90s", "faults=[{at: 12s, kind: kill_taskmanager, taskmanager: 2}]")
+		"workload.drain_timeout=90s", "faults=[{at: 12s, kind: kill_taskmanager, taskmanager: 2}]",
+		// The claims are the recovery's, with bounds of seconds: a generator
+		// that a busy machine (the other test lane's cluster starts) holds
+		// back by a second still times the recovery, so it may fall behind
+		// more than the default 1 s before the run is invalid.
+		"workload.max_send_delay=5s")
 	out := t.TempDir()
 	var running string // the Flink version the containers' cluster reports
 	var scraped []string
@@ -454,6 +459,7 @@ func TestDockerPauseAndBrokerRestart(t *testing.T) {
 	cli, rt := needDocker(t)
 	sc := loadScenario(t, "workload.rate=400", "workload.warmup=3s", "workload.duration=30s",
 		"workload.drain_timeout=90s", "workload.max_consumer_delay=10s",
+		"workload.max_send_delay=5s", // as in TestDockerRunWithKilledTaskManager
 		"job.idleness=60s", // no partition goes idle during the outage (see README, restart_broker)
 		"faults=[{at: 8s, kind: pause_taskmanagers, taskmanager: 0, duration: 3s}, {at: 20s, kind: restart_broker, duration: 3s}]")
 	res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: t.TempDir(), Runtime: rt, Stderr: testWriter{t}})
