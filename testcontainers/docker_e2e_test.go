@@ -460,7 +460,7 @@ func TestDockerPauseAndBrokerRestart(t *testing.T) {
 	sc := loadScenario(t, "workload.rate=400", "workload.warmup=3s", "workload.duration=30s",
 		"workload.drain_timeout=90s", "workload.max_consumer_delay=10s",
 		"workload.max_send_delay=5s", // as in TestDockerRunWithKilledTaskManager
-		"job.idleness=60s", // no partition goes idle during the outage (see README, restart_broker)
+		"job.idleness=60s",           // no partition goes idle during the outage (see README, restart_broker)
 		"faults=[{at: 8s, kind: pause_taskmanagers, taskmanager: 0, duration: 3s}, {at: 20s, kind: restart_broker, duration: 3s}]")
 	res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: t.TempDir(), Runtime: rt, Stderr: testWriter{t}})
 	if err != nil {
