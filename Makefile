@@ -95,9 +95,9 @@ test-java:
 
 test-go: build
 	$(GO) vet ./...
-	# The Go tests in two lanes (internal/testlock/lanes.sh), one after the other; LANES=2 runs them
-	# at once, each with its own clusters, a test whose claim needs the machine to itself alone
-	# (faster; docs/building.md, Tests, says why not by default). GOTESTFLAGS=-v: per-test output.
+	# The Go tests (internal/testlock/lanes.sh): those whose claims need the machine to themselves
+	# one after another, then the rest in two lanes at once, each with its own clusters (LANES=1:
+	# one after the other; docs/building.md, Tests). GOTESTFLAGS=-v: per-test output.
 	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload ABLOAD_TEST_LANES=$(LANES) GO=$(GO) internal/testlock/lanes.sh $(GOTESTFLAGS)
 
 ## test-short: Go unit tests only (no cluster, no Maven)

@@ -2,14 +2,17 @@
 // at the same time on one machine without spoiling the tests whose claims
 // are timing truths.
 //
-// `make test` runs the end-to-end tests in two lanes (lanes.sh): two `go
-// test` processes at once, each with its own clusters. Most end-to-end
-// tests claim counts, reconciliation, files, exit codes or latencies with
-// wide margins, and run beside the other lane's test ([Shared]). A test
-// whose claim needs the machine's CPU to itself — a capacity ceiling, a
+// `make test` runs the Go tests with lanes.sh: first the tests that call
+// [Alone] (found in the source: it is their first statement), one after
+// another with nothing else running, then every other test in two lanes:
+// two `go test` processes at once, each with its own clusters. Those tests
+// claim counts, reconciliation, files, exit codes or latencies with wide
+// margins, and run beside the other lane's test ([Shared]). A test whose
+// claim needs the machine's CPU to itself — a capacity ceiling, a
 // configured cost per event, a latency difference of a few tens of
-// milliseconds — runs [Alone]: it waits until the other lane's test ends,
-// and the other lane waits for it.
+// milliseconds — runs [Alone]: it holds the lock exclusively, so it also
+// waits for (and keeps out) any other process's end-to-end test, and then
+// waits until the machine's CPU is quiet.
 //
 // The lock is a pair of flock(2) files in the temporary directory, so it
 // also keeps two `make test` runs on one machine from measuring each other.
