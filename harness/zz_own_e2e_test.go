@@ -108,8 +108,12 @@ func TestReactiveModeRescalesWhenTaskManagerJoins(t *testing.T) {
 	if rs.OutputGapS <= 0 {
 		t.Errorf("output gap %.2fs: a rescale restarts the job, output must pause", rs.OutputGapS)
 	}
-	if rs.ReadBeforeEPS <= 0 || rs.ReadBeforeEPS > 1050 {
-		t.Errorf("read rate before the rescale %.0f/s: want in (0, 1050] (one slot at 1 ms an event)", rs.ReadBeforeEPS)
+	// The read rate before is the sent count plus the lag's change over
+	// the 10 s before the action, and the lag is the source's position from
+	// Flink's metrics, each read up to a second stale: ±10% of what one slot
+	// reads (1,069/s has been measured while it processed 908/s).
+	if rs.ReadBeforeEPS <= 0 || rs.ReadBeforeEPS > 1150 {
+		t.Errorf("read rate before the rescale %.0f/s: want in (0, 1150] (one slot at 1 ms an event, its position up to a second stale at each end of 10 s)", rs.ReadBeforeEPS)
 	}
 	// The read rate after the rescale bounds nothing: the restarted job
 	// rewinds its source to the last checkpoint, so the source's position

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,7 +13,12 @@ import (
 
 // gateResult is what these tests read of result.json's gates.
 type gateResult struct {
-	Valid bool `json:"valid"`
+	Valid   bool `json:"valid"`
+	Latency struct {
+		E2E struct {
+			P50 float64 `json:"p50"`
+		} `json:"e2e"`
+	} `json:"latency_ms"`
 	Gates []struct {
 		Expr     string      `json:"expr"`
 		Value    float64     `json:"value"`
@@ -45,6 +51,9 @@ func readGateResult(t *testing.T, dir string) gateResult {
 // so the delay is the only difference. Every run is its own `abload run` on one
 // standing environment (abload env up with the network proxy), as a CI job
 // that keeps one up would do; each run starts the proxy and shapes it.
+// The five history runs are also the standing environment's no-drift claim:
+// from the second on (the first warms the new environment's JVMs), the same
+// workload gives the same latency, run after run.
 func TestRunBaselineWorseByGate(t *testing.T) {
 	testlock.Alone(t) // seven runs' medians compared within 10%: all need the same quiet machine
 	needCluster(t)
@@ -66,6 +75,7 @@ func TestRunBaselineWorseByGate(t *testing.T) {
 	// in one CI run and ±37% in another, and with three a history that
 	// noisy can tell only changes beyond about +190%; with five the +100 ms
 	// delay (about +200% on the median) stays clear of it.
+	var p50s []float64
 	for i, name := range []string{"main-1", "main-2", "main-3", "main-4", "main-5"} {
 		out := filepath.Join(tmp, name)
 		if stdout, stderr, code := abload(t, append([]string{"run", quick, "--out", out}, short...)...); code != 0 {
@@ -74,6 +84,11 @@ func TestRunBaselineWorseByGate(t *testing.T) {
 		if stdout, stderr, code := abload(t, "baseline", "save", out, "--name", "main", "--dir", bdir); code != 0 {
 			t.Fatalf("baseline save %d: exit %d\n%s%s", i+1, code, stdout, stderr)
 		}
+		p50s = append(p50s, readGateResult(t, out).Latency.E2E.P50)
+	}
+	t.Logf("e2e p50 of the five history runs: %.1f ms", p50s)
+	if later := p50s[1:]; slices.Min(later) <= 0 || slices.Max(later) > 2*slices.Min(later) {
+		t.Errorf("e2e p50 of runs 2-5 on one standing environment: %.1f ms: more than 2× apart (drift)", later)
 	}
 	gates := []string{"--baseline", "main", "--baselines-dir", bdir, "--gate", "e2e.p50 worse_by > 10%", "--gate", "e2e.p99 worse_by > 10%"}
 

@@ -21,13 +21,20 @@ cd "$(dirname "$0")/../.."
 GO=${GO:-go}
 flags=("$@")
 
-# alone PKGDIR: the regexp of the package's tests that call testlock.Alone(t)
-# as their first statement (empty when none does).
+# alone PKGDIR: the regexp of the package's tests whose first statement
+# (blank and comment lines aside) is testlock.Alone(T), T the test's
+# parameter; empty when there are none. Package testlock fails an Alone test
+# this misses (it finds it running in a lane).
 alone() {
 	local names
 	names=$(awk '
-		/^func Test[A-Za-z0-9_]*\(t \*testing\.T\) \{/ { name = $2; sub(/\(.*/, "", name); next }
-		name != "" && /testlock\.Alone\(t\)/ { print name }
+		match($0, /^func Test[A-Za-z0-9_]*\([A-Za-z_][A-Za-z0-9_]* \*testing\.T\) \{[ \t]*$/) {
+			name = $2; sub(/\(.*/, "", name)
+			param = $0; sub(/^[^(]*\(/, "", param); sub(/ .*/, "", param)
+			next
+		}
+		name != "" && /^[ \t]*(\/\/.*)?$/ { next }
+		name != "" && index($0, "testlock.Alone(" param ")") && $0 ~ /^[ \t]*testlock\.Alone\(/ { print name }
 		{ name = "" }' "$1"/*_test.go | paste -sd'|')
 	[ -n "$names" ] && echo "^($names)\$"
 }
@@ -39,9 +46,11 @@ alone_tc=$(alone testcontainers)
 # matches no test name.
 none='^$'
 
-# Lane b: the harness tests that start clusters of their own (zz_own_e2e_test.go),
-# the capacity and checkpoint tests, harness/session and the Docker environment.
-# Lane a: everything else (a new test lands there unless named here).
+# Lane b: the harness tests that start clusters of their own (zz_own_e2e_test.go)
+# and the checkpoint cost test (the Alone ones among them run in phase 1),
+# harness/session and the Docker environment. Lane a: everything else (a new
+# test lands there unless named here). The unit-test packages are not
+# scanned for Alone tests: they take no cluster, so none may be Alone.
 b_harness='^(TestCapacityFindsCostCeiling|TestCheckpointTruth|TestCheckpointControlRun|TestInjectedCheckpointCostShowsInOverhead|TestReactiveModeRescalesWhenTaskManagerJoins|TestEnvKnobsReachFlink|TestKillTaskManagerExactlyOnce|TestNetworkShapingEndToEnd|TestSecureListener)$'
 mapfile -t units < <($GO list ./... | grep -v -e '/testcontainers$' -e '/harness$' -e '/harness/session$' -e '/cmd/abload$')
 # The lock file package testlock uses: the unit-test packages hold it shared
@@ -86,28 +95,36 @@ lane_b() {
 # the build cache and only link).
 $GO test -count=1 -run '^$' -exec true "${flags[@]}" ./... >/dev/null || exit 1
 
-# Each phase and lane in a process group of its own (set -m), its lines
-# prefixed (1| for the alone phase, a| and b| for the lanes); Ctrl-C or a
-# kill of this script interrupts them (a lane stops at its current go
-# test). As with any go test, an interrupted test binary runs no cleanup:
-# its JVMs die with it (parent-death signal), but cmd/abload's standing
-# environment (abload env down --dir) or a Docker test's containers (label
-# org.abload.run) can stay.
-trap 'exit 130' INT TERM
+# Each phase and lane runs in a process group of its own (set -m), its lines
+# prefixed (1| for the alone phase, a| and b| for the lanes); Ctrl-C, or an
+# INT or TERM to this script (make forwards a CI's cancel to it), interrupts
+# the running ones (each stops at its current go test). As with any go test,
+# an interrupted test binary runs no cleanup: its JVMs die with it
+# (parent-death signal), but cmd/abload's standing environment (abload env
+# down --dir) or a Docker test's containers (label org.abload.run) can stay.
+pids=()
+trap '[ ${#pids[@]} -gt 0 ] && for p in "${pids[@]}"; do kill -INT -- -"$p" 2>/dev/null; done; wait; exit 130' INT TERM
+start() { # start PREFIX FUNC: FUNC in a group of its own, its pid appended to pids
+	set -m
+	("$2" 2>&1 | (trap '' INT; exec sed -u "s/^/$1| /"); exit "${PIPESTATUS[0]}") &
+	pids+=($!)
+	set +m
+}
 rc=0
-phase_alone 2>&1 | (trap '' INT; exec sed -u 's/^/1| /') || rc=1
+start 1 phase_alone
+wait "${pids[0]}" || { echo "alone phase failed" >&2; rc=1; }
+pids=()
+export ABLOAD_TEST_PHASE=lanes # package testlock: no test may run Alone from here on
 if [ "${ABLOAD_TEST_LANES:-2}" = 1 ]; then
-	lane_a 2>&1 | (trap '' INT; exec sed -u 's/^/a| /') || rc=1
-	lane_b 2>&1 | (trap '' INT; exec sed -u 's/^/b| /') || rc=1
+	for lane in a b; do
+		start $lane lane_$lane
+		wait "${pids[0]}" || { echo "lane $lane failed" >&2; rc=1; }
+		pids=()
+	done
 	exit $rc
 fi
-set -m
-(lane_a 2>&1 | (trap '' INT; exec sed -u 's/^/a| /'); exit "${PIPESTATUS[0]}") &
-a=$!
-(lane_b 2>&1 | (trap '' INT; exec sed -u 's/^/b| /'); exit "${PIPESTATUS[0]}") &
-b=$!
-set +m
-trap 'kill -INT -- -$a -$b 2>/dev/null; wait; exit 130' INT TERM
-wait $a || { echo "lane a failed" >&2; rc=1; }
-wait $b || { echo "lane b failed" >&2; rc=1; }
+start a lane_a
+start b lane_b
+wait "${pids[0]}" || { echo "lane a failed" >&2; rc=1; }
+wait "${pids[1]}" || { echo "lane b failed" >&2; rc=1; }
 exit $rc

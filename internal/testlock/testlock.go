@@ -47,9 +47,17 @@ var state struct {
 func Shared(tb testing.TB) { take(tb, shared) }
 
 // Alone holds the end-to-end lock exclusively until tb ends: no other
-// process's end-to-end test runs meanwhile. Call it before the test starts
-// anything (a cluster, a run).
+// process's end-to-end test runs meanwhile; once it has the lock it waits
+// (up to 30 s) for the machine's CPU to be quiet. Make it the test's first
+// statement, with the reason as a comment on the same line: lanes.sh finds
+// the Alone tests there and runs them before the lanes, one after another.
+// In the lanes (PhaseEnv set to "lanes"), an Alone test that lanes.sh did
+// not find fails.
 func Alone(tb testing.TB) { take(tb, alone) }
+
+// PhaseEnv is set to "lanes" by lanes.sh for the tests it runs in two lanes
+// at once: none of them may run Alone.
+const PhaseEnv = "ABLOAD_TEST_PHASE"
 
 func take(tb testing.TB, want mode) {
 	tb.Helper()
@@ -59,6 +67,9 @@ func take(tb testing.TB, want mode) {
 	covered := state.held != none && (name == state.holder || strings.HasPrefix(name, state.holder+"/"))
 	if covered && state.held >= want {
 		return
+	}
+	if want == alone && os.Getenv(PhaseEnv) == "lanes" {
+		tb.Fatalf("testlock: %s runs alone but lanes.sh ran it in a lane: make testlock.Alone(t) its first statement (lanes.sh looks for it there)", name)
 	}
 	if err := open(); err != nil {
 		tb.Fatalf("testlock: %v", err)
@@ -135,12 +146,14 @@ func acquire(tb testing.TB, want mode) error {
 }
 
 // What "quiet" is for a test running alone: the machine's CPU busy below
-// quietCores (of a core, all processes together: the idle clusters the test
-// processes keep up between tests use a few percent) over two windows in a
-// row, waited for at most quietMax. The other lane's last test has ended
-// when the lock is granted, but its JVMs and containers can still be
-// exiting, a Docker container's log still being saved, or a compile still
-// running: seconds of CPU that a capacity or cost claim would measure.
+// quietCores (of a core, all processes together: an idle cluster of the
+// test process uses a few percent) over two windows in a row, waited for at
+// most quietMax. When the lock is granted the previous test has ended, but
+// its JVMs and containers can still be exiting, a Docker container's log
+// still being saved: seconds of CPU that a capacity or cost claim would
+// measure. The figure is the whole machine's (/proc/stat): in a container
+// limited to fewer cores than its host, other tenants' load counts, and a
+// test may wait the whole quietMax and then run.
 const (
 	quietCores  = 0.35
 	quietWindow = 500 * time.Millisecond
@@ -167,6 +180,7 @@ func settle(tb testing.TB) {
 		time.Sleep(quietWindow)
 		cur, err := cpuTicks()
 		if err != nil {
+			tb.Logf("testlock: can't read the machine's CPU (%v): not waiting for it to be quiet", err)
 			return
 		}
 		last = cur.busyCores(prev)
@@ -189,8 +203,8 @@ func settle(tb testing.TB) {
 // ticks is the first line of /proc/stat: total and idle (idle + iowait)
 // jiffies since boot.
 type ticks struct {
-	total, idle uint64
-	cpus        int // the cpuN lines
+	total, idle, steal uint64
+	cpus               int // the cpuN lines
 }
 
 func cpuTicks() (ticks, error) {
@@ -213,15 +227,15 @@ func parseStat(stat string) (ticks, error) {
 		if err != nil {
 			return ticks{}, fmt.Errorf("/proc/stat: %q: %v", line, err)
 		}
-		if i == 7 { // steal: time the host gave to others, not to us
-			continue
-		}
 		if i >= 8 { // guest time is counted in user already
 			break
 		}
 		t.total += v
-		if i == 3 || i == 4 {
+		switch i {
+		case 3, 4: // idle, iowait
 			t.idle += v
+		case 7: // steal: wall time the host gave to others, not busy here
+			t.steal += v
 		}
 	}
 	for _, l := range strings.Split(stat, "\n")[1:] {
@@ -237,11 +251,13 @@ func parseStat(stat string) (ticks, error) {
 
 // busyCores is how many cores were busy on average between p and t.
 func (t ticks) busyCores(p ticks) float64 {
-	total, idle := float64(t.total-p.total), float64(t.idle-p.idle)
-	if total <= 0 {
+	// Differences as signed: iowait can go backwards (proc(5)).
+	total := float64(int64(t.total - p.total))
+	busy := total - float64(int64(t.idle-p.idle)) - float64(int64(t.steal-p.steal))
+	if total <= 0 || busy <= 0 {
 		return 0
 	}
-	return float64(t.cpus) * (total - idle) / total
+	return float64(t.cpus) * busy / total
 }
 
 // flock takes the lock; when it has to wait for another process, it says so
