@@ -47,11 +47,11 @@ alone_tc=$(alone testcontainers)
 none='^$'
 
 # Lane b: the harness tests that start clusters of their own (zz_own_e2e_test.go)
-# and the checkpoint cost test (the Alone ones among them run in phase 1),
-# harness/session and the Docker environment. Lane a: everything else (a new
+# and the capacity and checkpoint truth tests (all Alone but the own-cluster
+# ones: they run in phase 1), harness/session and the Docker environment. Lane a: everything else (a new
 # test lands there unless named here). The unit-test packages are not
 # scanned for Alone tests: they take no cluster, so none may be Alone.
-b_harness='^(TestCapacityFindsCostCeiling|TestCheckpointTruth|TestCheckpointControlRun|TestInjectedCheckpointCostShowsInOverhead|TestReactiveModeRescalesWhenTaskManagerJoins|TestEnvKnobsReachFlink|TestKillTaskManagerExactlyOnce|TestNetworkShapingEndToEnd|TestSecureListener)$'
+b_harness='^(TestCapacityFindsCostCeiling|TestCheckpointTruth|TestCheckpointControlRun|TestReactiveModeRescalesWhenTaskManagerJoins|TestEnvKnobsReachFlink|TestKillTaskManagerExactlyOnce|TestNetworkShapingEndToEnd|TestSecureListener)$'
 mapfile -t units < <($GO list ./... | grep -v -e '/testcontainers$' -e '/harness$' -e '/harness/session$' -e '/cmd/abload$')
 # The lock file package testlock uses: the unit-test packages hold it shared
 # (flock(1) takes the same flock(2) lock), so an Alone test run by hand
