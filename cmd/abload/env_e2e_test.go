@@ -41,11 +41,13 @@ func statusOf(t *testing.T, dir string) (envState, int) {
 }
 
 // abload env up, three runs and a capacity search against it: each run
-// uses it (startup without starting anything), leaves it as it found it
-// (no topics, no job, every slot free, the same processes); one run at a time (a second one, and env down, are
-// refused while a run holds it); scenarios it can't serve are refused
-// before anything starts. Status on nothing up says so (exit 1). The
-// shared environment's env down is TestZZSharedEnvironmentGoesDown.
+// uses it (startup without starting anything) and leaves it as it found it
+// (no topics, no job, every slot free, the same processes); one run at a
+// time (a second one, and env down, are refused while a run holds it);
+// scenarios it can't serve are refused before anything starts. Status on
+// nothing up says so (exit 1). That consecutive runs agree (no drift) is
+// TestRunBaselineWorseByGate's claim; the shared environment's env down is
+// TestZZSharedEnvironmentGoesDown.
 func TestStandingEnvironment(t *testing.T) {
 	needCluster(t)
 	if s, code := statusOf(t, filepath.Join(t.TempDir(), "nothing")); code != 1 || s.Up || !strings.Contains(s.Problem, "no environment is up") {
