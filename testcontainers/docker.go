@@ -204,6 +204,7 @@ logger.kafkaclients.level = WARN
 // and every TaskManager has registered. On error the caller still calls Stop.
 func (e *Env) Start(ctx context.Context) (*env.Endpoints, error) {
 	start := time.Now()
+	live.Store(e.id, struct{}{})
 	if err := os.MkdirAll(e.cfg.LogDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -681,6 +682,39 @@ func (e *Env) Stop(ctx context.Context) error {
 	if e.cfg.WorkDir != "" {
 		if err := os.RemoveAll(e.cfg.WorkDir); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	if len(errs) == 0 {
+		live.Delete(e.id)
+	}
+	return errors.Join(errs...)
+}
+
+// live holds the run labels of the environments this process started and
+// has not stopped (or not without errors).
+var live sync.Map
+
+// RemoveLive force-removes the containers and networks of every environment
+// this process started and has not stopped. It is for a process interrupted
+// without a way to cancel its runs (a test binary: package testcleanup);
+// abload itself stops its environment through the run's context.
+func RemoveLive(ctx context.Context) error {
+	var ids []string
+	live.Range(func(k, _ any) bool { ids = append(ids, k.(string)); return true })
+	if len(ids) == 0 {
+		return nil
+	}
+	cli, err := tc.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return fmt.Errorf("docker: %w", err)
+	}
+	defer cli.Close()
+	var errs []error
+	for _, id := range ids {
+		if err := RemoveLabelled(ctx, cli, id); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", id, err))
+		} else {
+			live.Delete(id)
 		}
 	}
 	return errors.Join(errs...)

@@ -18,6 +18,7 @@ import (
 	tc "github.com/testcontainers/testcontainers-go"
 
 	"github.com/abload/abload/harness/env/standing"
+	"github.com/abload/abload/internal/testcleanup"
 )
 
 // abloadBin is the built binary (make test sets ABLOAD_BIN).
@@ -33,6 +34,13 @@ func abloadBin(t *testing.T) string {
 // runAbload runs the binary to its end.
 func runAbload(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	if len(args) > 1 && args[0] == "env" && args[1] == "up" {
+		for i, a := range args[:len(args)-1] {
+			if a == "--dir" {
+				testcleanup.StandingEnv(abloadBin(t), args[i+1])
+			}
+		}
+	}
 	cmd := exec.Command(abloadBin(t), args...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e

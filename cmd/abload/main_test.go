@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/abload/abload/internal/testcleanup"
 	"github.com/abload/abload/internal/testlock"
 	"github.com/abload/abload/reports"
 )
@@ -42,7 +43,9 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 	}
-	code := m.Run()
+	// Interrupted, the process stops the standing environments its tests
+	// brought up (their JVMs outlive it) before it exits.
+	code := testcleanup.Main(m)
 	if err := downSharedEnv(); err != nil {
 		fmt.Fprintf(os.Stderr, "shared standing environment: %v\n", err)
 		code = 1
@@ -57,6 +60,7 @@ const quick = "../../scenarios/quick.yaml"
 
 func abload(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	registerEnvUp(bin, args)
 	cmd := exec.Command(bin, args...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
@@ -68,6 +72,21 @@ func abload(t *testing.T, args ...string) (stdout, stderr string, code int) {
 		t.Fatalf("run abload: %v", err)
 	}
 	return o.String(), e.String(), code
+}
+
+// registerEnvUp registers, for `abload env up … --dir DIR`, the env down
+// that stops it should the test process be interrupted.
+func registerEnvUp(bin string, args []string) {
+	if len(args) < 2 || args[0] != "env" || args[1] != "up" {
+		return
+	}
+	for i, a := range args {
+		if a == "--dir" && i+1 < len(args) {
+			testcleanup.StandingEnv(bin, args[i+1])
+		} else if d, ok := strings.CutPrefix(a, "--dir="); ok {
+			testcleanup.StandingEnv(bin, d)
+		}
+	}
 }
 
 func writeFile(t *testing.T, name, content string) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/abload/abload/internal/testcleanup"
 )
 
 // The package's standing environment (abload env up with the quick
@@ -40,6 +43,14 @@ func sharedEnv(t *testing.T) string {
 			return
 		}
 		shared.dir = filepath.Join(dir, "env")
+		// Interrupted, after env down (newest first): the directory, once
+		// down has removed the environment's record from it.
+		testcleanup.Register("the directory "+dir, func(context.Context) error {
+			if _, err := os.Stat(filepath.Join(shared.dir, "env.json")); err == nil {
+				return errors.New("kept: the environment is still recorded in it")
+			}
+			return os.RemoveAll(dir)
+		})
 		stdout, stderr, code := abload(t, "env", "up", quick, "--dir", shared.dir)
 		if code != 0 {
 			shared.err = fmt.Errorf("abload env up: exit %d\n%s\n%s", code, stdout, stderr)

@@ -98,10 +98,11 @@ $GO test -count=1 -run '^$' -exec true "${flags[@]}" ./... >/dev/null || exit 1
 # Each phase and lane runs in a process group of its own (set -m), its lines
 # prefixed (1| for the alone phase, a| and b| for the lanes); Ctrl-C, or an
 # INT or TERM to this script (make forwards a CI's cancel to it), interrupts
-# the running ones (each stops at its current go test). As with any go test,
-# an interrupted test binary runs no cleanup: its JVMs die with it
-# (parent-death signal), but cmd/abload's standing environment (abload env
-# down --dir) or a Docker test's containers (label org.abload.run) can stay.
+# the running ones (each stops at its current go test). An interrupted test
+# binary runs no t.Cleanup: its local JVMs die with it (parent-death
+# signal), and cmd/abload's and testcontainers' TestMain stop the standing
+# environments and Docker containers their tests started
+# (internal/testcleanup).
 pids=()
 trap '[ ${#pids[@]} -gt 0 ] && for p in "${pids[@]}"; do kill -INT -- -"$p" 2>/dev/null; done; wait; exit 130' INT TERM
 start() { # start PREFIX FUNC: FUNC in a group of its own, its pid appended to pids
