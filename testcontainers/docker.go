@@ -204,7 +204,15 @@ logger.kafkaclients.level = WARN
 // and every TaskManager has registered. On error the caller still calls Stop.
 func (e *Env) Start(ctx context.Context) (*env.Endpoints, error) {
 	start := time.Now()
+	liveMu.Lock()
+	if closing {
+		liveMu.Unlock()
+		return nil, errors.New("docker: this process is removing its environments (interrupted)")
+	}
+	starting.Add(1)
 	live.Store(e.id, struct{}{})
+	liveMu.Unlock()
+	defer starting.Done()
 	if err := os.MkdirAll(e.cfg.LogDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -691,14 +699,36 @@ func (e *Env) Stop(ctx context.Context) error {
 }
 
 // live holds the run labels of the environments this process started and
-// has not stopped (or not without errors).
-var live sync.Map
+// has not stopped (or not without errors); starting counts the Starts in
+// progress; once closing (RemoveLive), no Start begins.
+var (
+	live     sync.Map
+	liveMu   sync.Mutex
+	closing  bool
+	starting sync.WaitGroup
+)
 
 // RemoveLive force-removes the containers and networks of every environment
-// this process started and has not stopped. It is for a process interrupted
-// without a way to cancel its runs (a test binary: package testcleanup);
-// abload itself stops its environment through the run's context.
+// this process started and has not stopped, after waiting (within ctx) for
+// the Starts in progress; from then on no Start begins (it fails). It is
+// for a process interrupted without a way to cancel its runs (a test
+// binary: package testcleanup); abload itself stops its environment
+// through the run's context.
 func RemoveLive(ctx context.Context) error {
+	liveMu.Lock()
+	closing = true
+	liveMu.Unlock()
+	// A Start in progress creates containers until it returns: wait for it
+	// (within ctx), so none is created after the removal below.
+	started := make(chan struct{})
+	go func() { starting.Wait(); close(started) }()
+	select {
+	case <-started:
+	case <-ctx.Done():
+	}
+	// The removal gets time of its own even if the wait used ctx up.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	var ids []string
 	live.Range(func(k, _ any) bool { ids = append(ids, k.(string)); return true })
 	if len(ids) == 0 {

@@ -1,7 +1,6 @@
 package testcontainers
 
 import (
-	"os"
 	"testing"
 
 	"github.com/abload/abload/internal/testcleanup"
@@ -12,6 +11,6 @@ import (
 // and takes down the standing ones brought up with the binary
 // (runAbload registers those).
 func TestMain(m *testing.M) {
-	testcleanup.Register("the Docker environments this test process started", RemoveLive)
-	os.Exit(testcleanup.Main(m))
+	testcleanup.Register("the Docker environments this test process started (if any)", RemoveLive)
+	testcleanup.Exit(testcleanup.Main(m))
 }

@@ -34,13 +34,7 @@ func abloadBin(t *testing.T) string {
 // runAbload runs the binary to its end.
 func runAbload(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	if len(args) > 1 && args[0] == "env" && args[1] == "up" {
-		for i, a := range args[:len(args)-1] {
-			if a == "--dir" {
-				testcleanup.StandingEnv(abloadBin(t), args[i+1])
-			}
-		}
-	}
+	testcleanup.EnvUp(abloadBin(t), args)
 	cmd := exec.Command(abloadBin(t), args...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
@@ -266,7 +260,9 @@ func TestDockerStandingEnvironment(t *testing.T) {
 func TestDockerEnvUpInterrupted(t *testing.T) {
 	cli, _ := needDocker(t)
 	dir := filepath.Join(t.TempDir(), "env")
-	cmd := exec.Command(abloadBin(t), "env", "up", "--env", "docker", "--dir", dir, "--set", "env.images=local")
+	args := []string{"env", "up", "--env", "docker", "--dir", dir, "--set", "env.images=local"}
+	testcleanup.EnvUp(abloadBin(t), args)
+	cmd := exec.Command(abloadBin(t), args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/abload/abload/internal/testcleanup"
 )
 
 type envState struct {
@@ -205,6 +207,7 @@ func runHolding(t *testing.T, args []string, during func()) (stdout, stderr stri
 func TestEnvUpInterrupted(t *testing.T) {
 	needCluster(t)
 	dir := filepath.Join(t.TempDir(), "env")
+	testcleanup.EnvUp(bin, []string{"env", "up", "--dir", dir})
 	cmd := exec.Command(bin, "env", "up", "--dir", dir)
 	var e strings.Builder
 	cmd.Stderr = &e

@@ -36,6 +36,7 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		tmp = dir
+		testcleanup.Register("the directory "+dir, func(context.Context) error { return os.RemoveAll(dir) })
 		bin = filepath.Join(dir, "abload")
 		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "build abload: %v\n%s", err, out)
@@ -53,14 +54,14 @@ func TestMain(m *testing.M) {
 	if tmp != "" {
 		os.RemoveAll(tmp) // os.Exit skips deferred calls
 	}
-	os.Exit(code)
+	testcleanup.Exit(code)
 }
 
 const quick = "../../scenarios/quick.yaml"
 
 func abload(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	registerEnvUp(bin, args)
+	testcleanup.EnvUp(bin, args)
 	cmd := exec.Command(bin, args...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
@@ -72,21 +73,6 @@ func abload(t *testing.T, args ...string) (stdout, stderr string, code int) {
 		t.Fatalf("run abload: %v", err)
 	}
 	return o.String(), e.String(), code
-}
-
-// registerEnvUp registers, for `abload env up … --dir DIR`, the env down
-// that stops it should the test process be interrupted.
-func registerEnvUp(bin string, args []string) {
-	if len(args) < 2 || args[0] != "env" || args[1] != "up" {
-		return
-	}
-	for i, a := range args {
-		if a == "--dir" && i+1 < len(args) {
-			testcleanup.StandingEnv(bin, args[i+1])
-		} else if d, ok := strings.CutPrefix(a, "--dir="); ok {
-			testcleanup.StandingEnv(bin, d)
-		}
-	}
 }
 
 func writeFile(t *testing.T, name, content string) string {

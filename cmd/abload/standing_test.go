@@ -45,8 +45,9 @@ func sharedEnv(t *testing.T) string {
 		shared.dir = filepath.Join(dir, "env")
 		// Interrupted, after env down (newest first): the directory, once
 		// down has removed the environment's record from it.
+		envDir := shared.dir
 		testcleanup.Register("the directory "+dir, func(context.Context) error {
-			if _, err := os.Stat(filepath.Join(shared.dir, "env.json")); err == nil {
+			if _, err := os.Stat(filepath.Join(envDir, "env.json")); err == nil {
 				return errors.New("kept: the environment is still recorded in it")
 			}
 			return os.RemoveAll(dir)

@@ -6,7 +6,10 @@
 // dies with them anyway (the JVMs of a local environment get a parent-death
 // signal), but not what is meant to outlive its starter: a standing
 // environment's detached JVMs (`abload env up`) and Docker containers (no
-// reaper). A package's TestMain calls [Main]; its helpers [Register] how to
-// stop each such thing as they start it. On SIGINT or SIGTERM the
-// registered functions run, newest first, and the process exits 130.
+// reaper). A package's TestMain runs the tests through [Main] and ends with
+// [Exit]; its helpers [Register] how to stop each such thing before they
+// start it ([EnvUp] and [StandingEnv] for `abload env up --dir`). On SIGINT
+// or SIGTERM the registered functions run, newest first, each within
+// [Timeout], Register blocks (nothing new starts), and the process exits
+// 130; a second signal exits at once.
 package testcleanup

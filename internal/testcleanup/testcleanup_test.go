@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,7 +63,9 @@ func TestInterruptStopsWhatIsRegistered(t *testing.T) {
 	}{{syscall.SIGINT, "1"}, {syscall.SIGTERM, "1"}, {syscall.SIGINT, "early"}} {
 		sig := c.sig
 		t.Run(sig.String()+"/"+c.mode, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0])
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0])
 			cmd.Env = append(os.Environ(), "TESTCLEANUP_HELPER="+c.mode)
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
@@ -98,5 +104,97 @@ func TestInterruptStopsWhatIsRegistered(t *testing.T) {
 				t.Errorf("log:\n%s", stderr.String())
 			}
 		})
+	}
+}
+
+// reset forgets what a test registered and lets Register work again after
+// a StopAll (which, in a real interrupt, ends the process).
+func reset() {
+	reg.Lock()
+	defer reg.Unlock()
+	reg.funcs, reg.stopping = nil, false
+}
+
+// fakeAbload writes a stand-in for the abload binary whose env down says
+// the environment is in use busy times, then removes env.json from its
+// --dir and succeeds; every call is appended to calls.
+func fakeAbload(t *testing.T, busy int, calls string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "abload")
+	script := `#!/bin/sh
+echo "$@" >> ` + calls + `
+n=$(wc -l < ` + calls + `)
+if [ "$n" -le ` + strconv.Itoa(busy) + ` ]; then
+  echo "abload env down: the environment in $4 is in use by pid 1 (one run at a time per environment)" >&2
+  exit 1
+fi
+rm "$4/env.json"
+`
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// StandingEnv's env down: retried while the environment is in use (an
+// interrupted run still exiting), nothing to do once it is down, an error
+// with the output for any other failure; EnvUp registers it only for
+// env up with a --dir.
+func TestStandingEnvDown(t *testing.T) {
+	defer reset()
+	var log []string
+	logf := func(f string, a ...any) { log = append(log, fmt.Sprintf(f, a...)) }
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "env.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	calls := filepath.Join(t.TempDir(), "calls")
+	bin := fakeAbload(t, 2, calls)
+	EnvUp(bin, []string{"run", "x.yaml", "--dir", dir}) // not an env up: nothing registered
+	EnvUp(bin, []string{"env", "up", "x.yaml", "--dir", dir})
+	gone := t.TempDir()
+	StandingEnv(bin, gone) // no env.json: nothing to stop, bin not called
+	StopAll(context.Background(), logf)
+	b, _ := os.ReadFile(calls)
+	if got := strings.Count(string(b), "env down --dir "+dir); got != 3 || strings.Count(string(b), "\n") != 3 {
+		t.Errorf("abload called:\n%s\nwant env down three times (twice in use), for %s only", b, dir)
+	}
+	want := []string{"the standing environment in " + gone + ": " + ErrNothing.Error(), "stopped the standing environment in " + dir}
+	if !slices.Equal(log, want) {
+		t.Errorf("log %q, want %q", log, want)
+	}
+
+	// Any other failure is not retried, and says what abload said.
+	reset()
+	log = nil
+	if err := os.WriteFile(filepath.Join(dir, "env.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(t.TempDir(), "abload")
+	if err := os.WriteFile(broken, []byte("#!/bin/sh\necho 'no such environment kind' >&2\nexit 2\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	StandingEnv(broken, dir)
+	StopAll(context.Background(), logf)
+	if len(log) != 1 || !strings.Contains(log[0], "no such environment kind") {
+		t.Errorf("log %q, want the failure with abload's output", log)
+	}
+}
+
+// Once StopAll has begun, Register blocks: nothing new starts while the
+// process is being interrupted.
+func TestRegisterBlocksOnceStopping(t *testing.T) {
+	defer reset()
+	StopAll(context.Background(), func(string, ...any) {})
+	done := make(chan struct{})
+	go func() {
+		Register("late", func(context.Context) error { return nil })
+		close(done)
+	}()
+	select {
+	case <-done:
+		t.Fatal("Register returned after StopAll began")
+	case <-time.After(200 * time.Millisecond):
 	}
 }
