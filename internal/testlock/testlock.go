@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/procfs"
 	"golang.org/x/sys/unix"
 )
 
@@ -200,60 +200,43 @@ func settle(tb testing.TB) {
 	tb.Logf("testlock: the machine is still busy (%.2f cores over the last %v) after %v: running anyway", last, quietWindow, quietMax)
 }
 
-// ticks is the first line of /proc/stat: total and idle (idle + iowait)
-// jiffies since boot.
+// ticks is the machine's CPU time since boot (/proc/stat's cpu line, in
+// seconds): all of it, idle (idle + iowait) and steal; and its CPU count.
 type ticks struct {
-	total, idle, steal uint64
-	cpus               int // the cpuN lines
+	total, idle, steal float64
+	cpus               int
 }
 
-func cpuTicks() (ticks, error) {
-	b, err := os.ReadFile("/proc/stat")
+func cpuTicks() (ticks, error) { return statTicks(procfs.DefaultMountPoint) }
+
+// statTicks reads the stat file of the proc file system mounted at mount.
+func statTicks(mount string) (ticks, error) {
+	fs, err := procfs.NewFS(mount)
 	if err != nil {
 		return ticks{}, err
 	}
-	return parseStat(string(b))
-}
-
-func parseStat(stat string) (ticks, error) {
-	line, _, _ := strings.Cut(stat, "\n")
-	f := strings.Fields(line)
-	if len(f) < 6 || f[0] != "cpu" {
-		return ticks{}, fmt.Errorf("/proc/stat: unexpected first line %q", line)
+	st, err := fs.Stat()
+	if err != nil {
+		return ticks{}, err
 	}
-	var t ticks
-	for i, s := range f[1:] {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return ticks{}, fmt.Errorf("/proc/stat: %q: %v", line, err)
-		}
-		if i >= 8 { // guest time is counted in user already
-			break
-		}
-		t.total += v
-		switch i {
-		case 3, 4: // idle, iowait
-			t.idle += v
-		case 7: // steal: wall time the host gave to others, not busy here
-			t.steal += v
-		}
+	if len(st.CPU) == 0 {
+		return ticks{}, fmt.Errorf("%s/stat: no cpuN lines", mount)
 	}
-	for _, l := range strings.Split(stat, "\n")[1:] {
-		if len(l) > 3 && strings.HasPrefix(l, "cpu") && l[3] >= '0' && l[3] <= '9' {
-			t.cpus++
-		}
-	}
-	if t.cpus == 0 {
-		t.cpus = 1
-	}
-	return t, nil
+	c := st.CPUTotal
+	// Guest time is counted in user already.
+	return ticks{
+		total: c.User + c.Nice + c.System + c.Idle + c.Iowait + c.IRQ + c.SoftIRQ + c.Steal,
+		idle:  c.Idle + c.Iowait,
+		steal: c.Steal, // wall time the host gave to others: not busy here
+		cpus:  len(st.CPU),
+	}, nil
 }
 
 // busyCores is how many cores were busy on average between p and t.
 func (t ticks) busyCores(p ticks) float64 {
-	// Differences as signed: iowait can go backwards (proc(5)).
-	total := float64(int64(t.total - p.total))
-	busy := total - float64(int64(t.idle-p.idle)) - float64(int64(t.steal-p.steal))
+	// iowait can go backwards (proc(5)): a negative busy counts as none.
+	total := t.total - p.total
+	busy := total - (t.idle - p.idle) - (t.steal - p.steal)
 	if total <= 0 || busy <= 0 {
 		return 0
 	}

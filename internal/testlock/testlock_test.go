@@ -242,15 +242,21 @@ func TestSubtestUnderParentsHold(t *testing.T) {
 // irq and softirq are busy; idle, iowait and steal (the host's) are not;
 // guest time is in user already.
 func TestBusyCores(t *testing.T) {
-	const before = "cpu  1000 0 500 8000 100 0 0 7 3 0\ncpu0 1 2 3\ncpu1 1 2 3\nintr 5\n"
-	// 200 busy jiffies (150 user + 50 system) of 800: 200 idle, 400
-	// stolen by the host; guest time grows too (it is in user already).
-	const after = "cpu  1150 0 550 8180 120 0 0 407 90 0\ncpu0 1 2 3\ncpu1 1 2 3\nintr 5\n"
-	p, err := parseStat(before)
+	stat := func(cpu string) string {
+		dir := t.TempDir()
+		body := cpu + "\ncpu0 1 0 1 1 0 0 0 0 0 0\ncpu1 1 0 1 1 0 0 0 0 0 0\nintr 5\nctxt 9\nbtime 1700000000\n"
+		if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	p, err := statTicks(stat("cpu  1000 0 500 8000 100 0 0 7 3 0"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := parseStat(after)
+	// 200 busy jiffies (150 user + 50 system) of 800: 200 idle, 400
+	// stolen by the host; guest time grows too (it is in user already).
+	c, err := statTicks(stat("cpu  1150 0 550 8180 120 0 0 407 90 0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,10 +269,12 @@ func TestBusyCores(t *testing.T) {
 	if got := p.busyCores(p); got != 0 {
 		t.Errorf("busy %.3f cores over no time, want 0", got)
 	}
-	for _, bad := range []string{"", "intr 5\n", "cpu 1 x 3 4 5 6\n"} {
-		if _, err := parseStat(bad); err == nil {
-			t.Errorf("parseStat(%q): no error", bad)
-		}
+	if _, err := statTicks(t.TempDir()); err == nil {
+		t.Error("no stat file: no error")
+	}
+	bad := stat("cpu 1 x 3 4 5 6")
+	if _, err := statTicks(bad); err == nil {
+		t.Error("a malformed cpu line: no error")
 	}
 	if _, err := cpuTicks(); err != nil {
 		t.Errorf("this machine's /proc/stat: %v", err)
