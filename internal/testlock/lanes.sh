@@ -58,6 +58,19 @@ mapfile -t units < <($GO list ./... | grep -v -e '/testcontainers$' -e '/harness
 # beside `make test` waits for them too.
 lock=${ABLOAD_TEST_LOCK:-${TMPDIR:-/tmp}/abload-e2e.lock}
 
+# cpu: "<busy> <total>" jiffies of the whole machine from /proc/stat (busy:
+# user, nice, system, irq, softirq; total adds idle and iowait; steal is
+# neither, as in package testlock). took SINCE CPU WHAT: how long WHAT took
+# and how busy the machine was meanwhile, in cores: how much room the phase
+# left (a lane more, or a shorter test, is worth it only where there is).
+cpu() { awk '/^cpu /{b=$2+$3+$4+$7+$8; print b, b+$5+$6; exit}' /proc/stat; }
+took() {
+	local b0 t0 b1 t1
+	read -r b0 t0 <<<"$2"
+	read -r b1 t1 <<<"$(cpu)"
+	awk -v s=$((SECONDS - $1)) -v db=$((b1 - b0)) -v dt=$((t1 - t0)) -v n="$(nproc)" -v what="$3" \
+		'BEGIN { printf "lanes.sh: %s took %d s; the machine was %.2f of %d cores busy\n", what, s, (dt > 0 ? db / dt * n : 0), n }' >&2
+}
 phase_alone() {
 	trap 'exit 130' INT TERM
 	local rc=0 pkg re
@@ -75,18 +88,22 @@ phase_alone() {
 }
 lane_a() {
 	trap 'exit 130' INT TERM
-	local rc=0
+	local rc=0 s0=$SECONDS c0
+	c0=$(cpu)
 	flock -s "$lock" $GO test -p 1 -count=1 -timeout 10m "${flags[@]}" "${units[@]}" || rc=1
 	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "${alone_cmd:-$none}" ./cmd/abload || rc=1
 	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "$b_harness${alone_harness:+|$alone_harness}" ./harness || rc=1
+	took "$s0" "$c0" "lane a"
 	return $rc
 }
 lane_b() {
 	trap 'exit 130' INT TERM
-	local rc=0
+	local rc=0 s0=$SECONDS c0
+	c0=$(cpu)
 	$GO test -count=1 -timeout 25m "${flags[@]}" -run "$b_harness" -skip "${alone_harness:-$none}" ./harness || rc=1
 	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "${alone_session:-$none}" ./harness/session || rc=1
 	TESTCONTAINERS_RYUK_DISABLED=true $GO test -count=1 -timeout 20m "${flags[@]}" -skip "${alone_tc:-$none}" ./testcontainers || rc=1
+	took "$s0" "$c0" "lane b"
 	return $rc
 }
 
@@ -112,20 +129,25 @@ start() { # start PREFIX FUNC: FUNC in a group of its own, its pid appended to p
 	set +m
 }
 rc=0
+s0=$SECONDS c0=$(cpu)
 start 1 phase_alone
 wait "${pids[0]}" || { echo "alone phase failed" >&2; rc=1; }
+took "$s0" "$c0" "the alone phase"
 pids=()
 export ABLOAD_TEST_PHASE=lanes # package testlock: no test may run Alone from here on
+s0=$SECONDS c0=$(cpu)
 if [ "${ABLOAD_TEST_LANES:-2}" = 1 ]; then
 	for lane in a b; do
 		start $lane lane_$lane
 		wait "${pids[0]}" || { echo "lane $lane failed" >&2; rc=1; }
 		pids=()
 	done
+	took "$s0" "$c0" "the lanes"
 	exit $rc
 fi
 start a lane_a
 start b lane_b
 wait "${pids[0]}" || { echo "lane a failed" >&2; rc=1; }
 wait "${pids[1]}" || { echo "lane b failed" >&2; rc=1; }
+took "$s0" "$c0" "the lanes"
 exit $rc
