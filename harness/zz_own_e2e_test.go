@@ -156,10 +156,38 @@ func TestEnvKnobsReachFlink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// env.jvm_options: a marker property after whatever the session's
+	// default ($ABLOAD_JVM_OPTIONS) is.
+	const marker = "-Dabload.jvm-options-knob=reached"
+	opts := append(scenarios.DefaultJVMOptions(), marker)
 	sc := scenario(t, "env.network_memory=96m", "env.managed_memory_fraction=0.25",
-		"env.heartbeat_interval=3s", "env.heartbeat_timeout=17s", "env.taskmanager_memory=1600m")
-	_, ep := ownEnv(t, local.Config{Runtime: rt,
-		Settings: cluster.Settings{TaskManagers: 1, Slots: 1, TaskManagerMemory: sc.Env.TaskManagerMemory, FlinkConfig: cluster.FlinkClusterConfig(sc.Env)}})
+		"env.heartbeat_interval=3s", "env.heartbeat_timeout=17s", "env.taskmanager_memory=1600m",
+		"env.jvm_options=["+strings.Join(opts, ",")+"]")
+	le, ep := ownEnv(t, local.Config{Runtime: rt,
+		Settings: cluster.Settings{TaskManagers: 1, Slots: 1, TaskManagerMemory: sc.Env.TaskManagerMemory, FlinkConfig: cluster.FlinkClusterConfig(sc.Env), JVMOptions: sc.Env.JVMOptions}})
+	// Every JVM of the cluster runs with the options, after abload's own
+	// (a -Xmx of the scenario's would otherwise lose to abload's).
+	comps := le.Components()
+	if len(comps) != 3 {
+		t.Errorf("components %+v: want the broker, the JobManager and one TaskManager", comps)
+	}
+	for _, c := range comps {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", c.PID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+		at := slices.Index(args, marker)
+		xmx := slices.IndexFunc(args, func(a string) bool { return strings.HasPrefix(a, "-Xmx") })
+		if at < 0 || xmx < 0 || at < xmx {
+			t.Errorf("%s runs %q: want %s after its -Xmx", c.Name, args, marker)
+		}
+		for _, o := range opts {
+			if !slices.Contains(args, o) {
+				t.Errorf("%s runs without %s", c.Name, o)
+			}
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	f := flink.NewClient(ep.FlinkREST)

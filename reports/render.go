@@ -297,6 +297,9 @@ func envText(e Environment) string {
 	if e.Pin != nil {
 		s += "; CPU pinning " + e.Pin.String()
 	}
+	if len(e.JVMOptions) > 0 {
+		s += "; JVM options " + strings.Join(e.JVMOptions, " ")
+	}
 	return strings.TrimSpace(s)
 }
 

@@ -161,6 +161,10 @@ type Environment struct {
 	Network string `json:"network,omitempty"`
 	// Pin is the run's CPU pinning (env.pin); absent when nothing was pinned.
 	Pin *Pinning `json:"pin,omitempty"`
+	// JVMOptions are the extra options the cluster's JVMs ran with
+	// (env.jvm_options), for the environments whose JVMs abload starts;
+	// absent when there were none.
+	JVMOptions []string `json:"jvm_options,omitempty"`
 	// Standing is the state file of the standing environment (abload env
 	// up) the run used; absent when the run started its own.
 	Standing string `json:"standing,omitempty"`

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"os"
 	"strings"
 	"time"
 
@@ -276,6 +277,11 @@ type Env struct {
 	JobManagerMemory  string   `yaml:"jobmanager_memory" json:"jobmanager_memory"`
 	KafkaHeap         string   `yaml:"kafka_heap" json:"kafka_heap"`
 	StartupTimeout    Duration `yaml:"startup_timeout" json:"startup_timeout"`
+	// JVMOptions are extra options for every JVM of the cluster the local
+	// and Docker environments start (the broker, the JobManager, the
+	// TaskManagers), after abload's own: a garbage collector, a JIT tier.
+	// Default: $ABLOAD_JVM_OPTIONS (DefaultJVMOptions), else none.
+	JVMOptions []string `yaml:"jvm_options" json:"jvm_options,omitempty"`
 	// NetworkMemory, if set, fixes the TaskManagers' network memory
 	// (taskmanager.memory.network.min = max); "" keeps Flink's fraction.
 	NetworkMemory         string   `yaml:"network_memory" json:"network_memory"`
@@ -659,6 +665,7 @@ func defaults() *Scenario {
 			JobManagerMemory:      "1024m",
 			KafkaHeap:             "768m",
 			StartupTimeout:        Duration{180 * time.Second},
+			JVMOptions:            DefaultJVMOptions(),
 			ManagedMemoryFraction: 0.4,
 			HeartbeatInterval:     Duration{2 * time.Second},
 			HeartbeatTimeout:      Duration{10 * time.Second},
@@ -734,4 +741,19 @@ func defaultFunnel() Funnel {
 			Conversion: ln(g.ConversionDelay),
 		},
 	}
+}
+
+// JVMOptionsEnv names the environment variable whose value (options split
+// at whitespace) is env.jvm_options where a scenario does not set it: one
+// setting for every run of a session, such as a test suite's.
+const JVMOptionsEnv = "ABLOAD_JVM_OPTIONS"
+
+// DefaultJVMOptions is env.jvm_options's default: $ABLOAD_JVM_OPTIONS split
+// at whitespace, nil when unset or empty.
+func DefaultJVMOptions() []string {
+	f := strings.Fields(os.Getenv(JVMOptionsEnv))
+	if len(f) == 0 {
+		return nil
+	}
+	return f
 }

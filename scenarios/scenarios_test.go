@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -298,6 +299,11 @@ func TestParseErrors(t *testing.T) {
 				`t.yaml:2: env.taskmanager_memory: malformed memory size "2 gigs" (want a Flink memory size such as 1536m or 2g)`,
 				`t.yaml:3: env.kafka_heap: malformed memory size "1536" (want a JVM heap size such as 768m or 1g)`,
 			},
+		},
+		{
+			name: "jvm options",
+			data: "env:\n  jvm_options: [-XX:+UseSerialGC, 'rm -rf /', -Xss1m]\n",
+			want: []string{`t.yaml:2: env.jvm_options[1]: must be one JVM option such as -XX:+UseParallelGC (a leading -, then letters, digits and :+=._/,%@- only), got "rm -rf /"`},
 		},
 		{
 			name: "parallelism exceeds slots",
@@ -718,5 +724,34 @@ func TestMemoryBytes(t *testing.T) {
 	_, err := Parse("t.yaml", []byte("env:\n  taskmanager_memory: 16777216t\n"), nil)
 	if err == nil || !strings.Contains(err.Error(), "env.taskmanager_memory") || !strings.Contains(err.Error(), "too large") {
 		t.Errorf("an overflowing memory size: %v; want an error naming env.taskmanager_memory", err)
+	}
+}
+
+// env.jvm_options defaults to $ABLOAD_JVM_OPTIONS split at whitespace; a
+// scenario's own list replaces it; an external environment takes the
+// default (its JVMs are not abload's) but refuses options of its own.
+func TestJVMOptionsDefault(t *testing.T) {
+	t.Setenv(JVMOptionsEnv, "")
+	if d := Defaults().Env.JVMOptions; d != nil {
+		t.Errorf("unset: %q, want none", d)
+	}
+	t.Setenv(JVMOptionsEnv, "  -XX:TieredStopAtLevel=1 \t-XX:+UseSerialGC ")
+	want := []string{"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"}
+	if d := Defaults().Env.JVMOptions; !slices.Equal(d, want) {
+		t.Errorf("default %q, want %q", d, want)
+	}
+	s, err := Parse("x.yaml", []byte("name: x\n"), []string{"env.jvm_options=[-Xss1m]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Env.JVMOptions, []string{"-Xss1m"}) {
+		t.Errorf("--set: %q, want [-Xss1m] alone", s.Env.JVMOptions)
+	}
+	if _, err := Parse("x.yaml", []byte(externalBase), nil); err != nil {
+		t.Errorf("external with the default: %v", err)
+	}
+	_, err = Parse("x.yaml", []byte(externalBase+"  jvm_options: [-Xss1m]\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "env.jvm_options: applies to the JVMs abload starts") {
+		t.Errorf("external with options of its own: %v", err)
 	}
 }

@@ -422,8 +422,8 @@ func (e *Env) startKafka(ctx context.Context, image string, hostPort, jobPort in
 	// Format once (a restarted container keeps its storage), then run.
 	script := fmt.Sprintf(`set -e
 java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC %[1]s -cp '%[2]s/*' kafka.tools.StorageTool format --ignore-formatted --cluster-id=%[3]s -c %[4]s/server.properties
-exec java -Xmx%[5]s -Xms%[5]s -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true %[1]s -cp '%[2]s/*' kafka.Kafka %[4]s/server.properties
-`, log, kafkaLibs, clusterID, kafkaConf, e.cfg.KafkaHeap)
+exec java -Xmx%[5]s -Xms%[5]s -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true %[6]s %[1]s -cp '%[2]s/*' kafka.Kafka %[4]s/server.properties
+`, log, kafkaLibs, clusterID, kafkaConf, e.cfg.KafkaHeap, strings.Join(e.cfg.JVMOptions, " "))
 	// Heap plus room for direct buffers, metaspace and threads.
 	lim := e.cfg.limitsOf("kafka", heap+512<<20)
 	req := e.baseRequest("kafka", image, lim, exposed...)
@@ -463,6 +463,7 @@ func (e *Env) startFlinkNode(ctx context.Context, image, name string, conf map[s
 	}
 	cmd := append([]string{}, cluster.FlinkJavaOpts...)
 	cmd = append(cmd, flags.JVM...)
+	cmd = append(cmd, e.cfg.JVMOptions...)
 	cmd = append(cmd, "-Dlog4j.configurationFile="+confDir+"/log4j-console.properties",
 		"-Dlog4j2.configurationFile="+confDir+"/log4j-console.properties",
 		"-cp", flinkLib+"/*", main, "--configDir", confDir)

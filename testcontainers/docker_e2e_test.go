@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -108,10 +109,12 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 		// intended send time, so a generator stall shows as latency, and the
 		// recovery's lower bounds (3 s here, 2.5 s in the pause test) must
 		// stay out of a valid run's reach without the fault.
-		"workload.max_send_delay=2s")
+		"workload.max_send_delay=2s",
+		// A marker after the session's default options: the containers' JVMs get them.
+		"env.jvm_options=["+strings.Join(append(scenarios.DefaultJVMOptions(), "-Dabload.jvm-options-knob=reached"), ",")+"]")
 	out := t.TempDir()
 	var running string // the Flink version the containers' cluster reports
-	var scraped []string
+	var scraped, jmOptions []string
 	kill := &flinklog.Stamp{W: testWriter{t}, Substr: "abload: fault kill_taskmanager"}
 	res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: out, Runtime: rt, Stderr: kill,
 		JobRunning: func(ctx context.Context, fc *flink.Client, _ string) {
@@ -122,6 +125,16 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 				t.Errorf("GET /config: %v", err)
 			}
 			running = cfg.Version
+			// The JobManager container's JVM runs with env.jvm_options.
+			var envInfo struct {
+				JVM struct {
+					Options []string `json:"options"`
+				} `json:"jvm"`
+			}
+			if err := fc.GetJSON(ctx, "/jobmanager/environment", &envInfo); err != nil {
+				t.Errorf("GET /jobmanager/environment: %v", err)
+			}
+			jmOptions = envInfo.JVM.Options
 			scraped = scrapeFlinkReporters(t, filepath.Join(out, "logs", "metrics-endpoints.txt"))
 		}})
 	if err != nil {
@@ -133,6 +146,14 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 	// Flink's Prometheus reporter in every Flink container, published on 127.0.0.1.
 	if want := []string{"jobmanager", "taskmanager-1", "taskmanager-2"}; strings.Join(scraped, " ") != strings.Join(want, " ") {
 		t.Errorf("Flink reporters scraped: %v, want %v", scraped, want)
+	}
+	for _, o := range sc.Env.JVMOptions {
+		if !slices.Contains(jmOptions, o) {
+			t.Errorf("env.jvm_options %v: the JobManager container's JVM runs without %s (%v)", sc.Env.JVMOptions, o, jmOptions)
+		}
+	}
+	if !slices.Equal(res.Environment.JVMOptions, sc.Env.JVMOptions) {
+		t.Errorf("result environment.jvm_options %v, want the scenario's %v", res.Environment.JVMOptions, sc.Env.JVMOptions)
 	}
 	if running != rt.FlinkVersion() {
 		t.Errorf("the containers run Flink %q, the local environment's bundle is %s", running, rt.FlinkVersion())

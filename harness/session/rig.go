@@ -559,15 +559,7 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		FinishedAt:    r.clock.Time().UTC().Format(time.RFC3339),
 		RunID:         r.runID,
 	}
-	host, _ := os.Hostname()
-	res.Environment = reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
-	if st, ok := r.env.(env.Standing); ok {
-		res.Environment.Standing = st.File()
-	}
-	fingerprint(&res.Environment)
-	res.Environment.Limits = envLimits(sc.Env)
-	res.Environment.Network = faults.NetworkText(r.netProxy, r.sc.Env.Network)
-	res.Environment.Pin = envPin(sc.Env)
+	res.Environment = r.environment()
 	res.Clock = r.clockChk
 	if c := r.clockChk; c != nil && c.Error == "" && !c.Within {
 		res.MarkInvalid(fmt.Sprintf("the broker's clock is %+.1f ms ± %.1f ms off this host's, beyond env.max_clock_offset (%s)", c.OffsetMs, c.UncertaintyMs, sc.Env.MaxClockOffset))
@@ -716,6 +708,26 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 // have fallen short (a note, not invalid: the figures are right, the job is
 // too slow).
 const fellShort = 0.95
+
+// environment is result.json's environment section of a run or a
+// capacity search: what ran it and how it was set up.
+func (r *rig) environment() reports.Environment {
+	host, _ := os.Hostname()
+	e := reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
+	if st, ok := r.env.(env.Standing); ok {
+		e.Standing = st.File()
+	}
+	fingerprint(&e)
+	e.Limits = envLimits(r.sc.Env)
+	e.Network = faults.NetworkText(r.netProxy, r.sc.Env.Network)
+	e.Pin = envPin(r.sc.Env)
+	if k := r.env.Kind(); k == scenarios.EnvLocal || k == scenarios.EnvDocker {
+		// abload started the cluster's JVMs with these (a standing
+		// environment too: a run fits it only with the same env section).
+		e.JVMOptions = r.sc.Env.JVMOptions
+	}
+	return e
+}
 
 // envLimits describes the containers' CPU limits, e.g.
 // "taskmanager.cpus=0.5,kafka.cpus=1" ("" when there are none).

@@ -15,7 +15,6 @@ import (
 
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/capacity"
-	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/faults"
 	"github.com/abload/abload/harness/flink"
 	"github.com/abload/abload/harness/live"
@@ -404,15 +403,7 @@ func (r *rig) capacity(ctx context.Context, dyn *generators.Dynamic) (*reports.C
 		SLO: reports.CapacitySLO{E2EP99Ms: float64(k.SLO.E2EP99.Duration) / 1e6, LagSlopeRatio: k.SLO.LagSlopeRatio,
 			MaxSendDelay: float64(sc.Workload.MaxSendDelay.Duration) / 1e6},
 	}
-	host, _ := os.Hostname()
-	out.Environment = reports.Environment{Kind: r.env.Kind(), FlinkVersion: r.env.FlinkVersion(), KafkaVersion: r.env.KafkaVersion(), Host: host}
-	if st, ok := r.env.(env.Standing); ok {
-		out.Environment.Standing = st.File()
-	}
-	fingerprint(&out.Environment)
-	out.Environment.Limits = envLimits(sc.Env)
-	out.Environment.Pin = envPin(sc.Env)
-	out.Environment.Network = faults.NetworkText(r.netProxy, r.sc.Env.Network)
+	out.Environment = r.environment()
 
 	rig := &capacity.Rig{Scenario: sc, Now: r.clock.Now, OriginNs: r.loadNs, StartNs: r.startNs, Load: dyn,
 		Judge: r.col, Source: r.mon, ProducerBuffered: r.producerBuffered, JobEnded: jobEnded, SendDone: sendDone,

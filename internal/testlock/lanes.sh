@@ -129,12 +129,22 @@ start() { # start PREFIX FUNC: FUNC in a group of its own, its pid appended to p
 	set +m
 }
 rc=0
+# The alone phase's clusters run the JVMs' defaults: its claims (a capacity
+# ceiling, a configured cost, the JIT settling before measuring) are about
+# the JVMs as a benchmark runs them.
+unset ABLOAD_JVM_OPTIONS
 s0=$SECONDS c0=$(cpu)
 start 1 phase_alone
 wait "${pids[0]}" || { echo "alone phase failed" >&2; rc=1; }
 took "$s0" "$c0" "the alone phase"
 pids=()
 export ABLOAD_TEST_PHASE=lanes # package testlock: no test may run Alone from here on
+# The lanes' clusters compile with C1 only (env.jvm_options' default, which
+# every test's scenario, shared environment and `abload` run takes; recorded
+# in each result): their claims are about abload's figures, which don't
+# depend on the JIT tier, and C2's compiles were most of the CPU the
+# clusters used. ABLOAD_TEST_JVM_OPTIONS replaces the options ("" for none).
+export ABLOAD_JVM_OPTIONS=${ABLOAD_TEST_JVM_OPTIONS--XX:TieredStopAtLevel=1}
 s0=$SECONDS c0=$(cpu)
 if [ "${ABLOAD_TEST_LANES:-2}" = 1 ]; then
 	for lane in a b; do

@@ -16,6 +16,9 @@ type Settings struct {
 	// such as "1536m"; the Docker containers' memory limits too.
 	TaskManagerMemory, JobManagerMemory string
 	KafkaHeap                           string // the broker's -Xmx/-Xms
+	// JVMOptions go to every JVM of the cluster (broker, JobManager,
+	// TaskManagers) after abload's own (env.jvm_options).
+	JVMOptions []string
 	StartupTimeout                      time.Duration
 	// FlinkConfig holds extra config.yaml entries (flat keys), applied last.
 	FlinkConfig map[string]string
@@ -41,6 +44,7 @@ func SettingsFor(sc *scenarios.Scenario, rec Recipe) Settings {
 		TaskManagerMemory: e.TaskManagerMemory,
 		JobManagerMemory:  e.JobManagerMemory,
 		KafkaHeap:         e.KafkaHeap,
+		JVMOptions:        e.JVMOptions,
 		StartupTimeout:    e.StartupTimeout.Duration,
 		FlinkConfig:       rec.Cluster(e),
 		RestartDelay:      e.RestartDelay.Duration,
@@ -50,7 +54,7 @@ func SettingsFor(sc *scenarios.Scenario, rec Recipe) Settings {
 }
 
 // WithDefaults fills what is unset: one TaskManager with one slot, and a
-// scenario's default memory sizes and startup timeout.
+// scenario's default memory sizes, startup timeout and JVM options.
 func (s Settings) WithDefaults() Settings {
 	d := scenarios.Defaults().Env
 	s.TaskManagers = max(s.TaskManagers, 1)
@@ -66,6 +70,9 @@ func (s Settings) WithDefaults() Settings {
 	}
 	if s.KafkaHeap == "" {
 		s.KafkaHeap = d.KafkaHeap
+	}
+	if s.JVMOptions == nil {
+		s.JVMOptions = d.JVMOptions
 	}
 	return s
 }

@@ -298,6 +298,7 @@ func (e *Env) startKafka(ctx context.Context, log4j string, port, cport, jobPort
 	heap := e.cfg.KafkaHeap
 	argv := append([]string{cluster.JavaBin(), "-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
 		"-Djava.awt.headless=true"}, cluster.CDSOpts(e.cfg.Runtime, "kafka")...)
+	argv = append(argv, e.cfg.JVMOptions...)
 	argv = append(argv, common...)
 	argv = append(argv, "kafka.Kafka", propsPath)
 	e.mu.Lock()
@@ -402,6 +403,7 @@ func (e *Env) startFlink(ctx context.Context, log4j string, restPort, rpcPort in
 		argv = append(argv, cluster.FlinkJavaOpts...)
 		argv = append(argv, cluster.CDSOpts(e.cfg.Runtime, name)...)
 		argv = append(argv, jvm...)
+		argv = append(argv, e.cfg.JVMOptions...)
 		argv = append(argv, "-Dlog.file="+logFile, "-Dlog4j.configurationFile="+log4j,
 			"-Dlog4j2.configurationFile="+log4j, "-cp", cp, mainClass, "--configDir", confDir)
 		argv = append(argv, args...)
