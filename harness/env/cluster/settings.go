@@ -18,8 +18,8 @@ type Settings struct {
 	KafkaHeap                           string // the broker's -Xmx/-Xms
 	// JVMOptions go to every JVM of the cluster (broker, JobManager,
 	// TaskManagers) after abload's own (env.jvm_options).
-	JVMOptions []string
-	StartupTimeout                      time.Duration
+	JVMOptions     []string
+	StartupTimeout time.Duration
 	// FlinkConfig holds extra config.yaml entries (flat keys), applied last.
 	FlinkConfig map[string]string
 	// RestartDelay is how long a TaskManager that died stays down before
