@@ -2,7 +2,7 @@
 # Prerequisites: Go, JDK 17, Maven (see docs/getting-started.md).
 
 GO      ?= go
-LANES   ?= 2
+LANES   ?= 3
 MVN     ?= mvn -B -q
 BUILD   := build
 RUNTIME := $(BUILD)/runtime
@@ -96,7 +96,7 @@ test-java:
 test-go: build
 	$(GO) vet ./...
 	# The Go tests (internal/testlock/lanes.sh): those whose claims need the machine to themselves
-	# one after another, then the rest in two lanes at once, each with its own clusters (LANES=1:
+	# one after another, then the rest in three lanes at once, each with its own clusters (LANES=1:
 	# one after the other; docs/building.md, Tests). GOTESTFLAGS=-v: per-test output.
 	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload ABLOAD_TEST_LANES=$(LANES) GO=$(GO) internal/testlock/lanes.sh $(GOTESTFLAGS)
 

@@ -81,6 +81,9 @@ func resolve(name string, data []byte, doc *yaml.Node, point []matrixSetting, se
 	if _, set := s.origins["workload.cooldown"]; !set {
 		s.Workload.Cooldown = Duration{DefaultCooldown(s.Job)}
 	}
+	if _, set := s.origins["env.jvm_options"]; !set && s.Env.Kind == EnvExternal {
+		s.Env.JVMOptions = nil // $ABLOAD_JVM_OPTIONS is for the JVMs abload starts
+	}
 	s.Workload.resolveWarmup()
 	return s, d
 }

@@ -92,7 +92,7 @@ var fieldDocs = []FieldDoc{
 	{Path: "env.jobmanager_memory", Doc: "Flink jobmanager.memory.process.size, a Flink memory size."},
 	{Path: "env.kafka_heap", Doc: "Kafka broker JVM heap (-Xmx), such as 768m or 1g."},
 	{Path: "env.startup_timeout", Doc: "How long the environment may take to come up. > 0."},
-	{Path: "env.jvm_options", Default: "$ABLOAD_JVM_OPTIONS split at spaces, else none", Doc: "Extra options for every JVM of the cluster the local and Docker environments start (broker, JobManager, TaskManagers), after abload's own, such as [-XX:+UseParallelGC]; recorded in result.json (environment.jvm_options). Each one a leading - and no spaces. Not for env.kind external."},
+	{Path: "env.jvm_options", Default: "$ABLOAD_JVM_OPTIONS split at spaces, else none", Doc: "Extra options for every JVM of the cluster the local and Docker environments start (broker, JobManager, TaskManagers), after abload's own, such as [-XX:+UseParallelGC]; recorded in result.json (environment.jvm_options). Each one a leading -, then letters, digits and :+=._/,%@*- only. A garbage collector chosen here replaces the broker's G1 settings. Not for env.kind external."},
 	{Path: "env.network_memory", Doc: "TaskManager network memory (buffers for batching between tasks), a Flink memory size; \"\" keeps Flink's default share (10% of total Flink memory)."},
 	{Path: "env.managed_memory_fraction", Doc: "Share of TaskManager Flink memory that is managed memory (RocksDB's cache and write buffers). In [0, 1)."},
 	{Path: "env.heartbeat_interval", Doc: "Flink heartbeat interval between JobManager and TaskManagers. > 0."},

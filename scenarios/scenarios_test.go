@@ -303,7 +303,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "jvm options",
 			data: "env:\n  jvm_options: [-XX:+UseSerialGC, 'rm -rf /', -Xss1m]\n",
-			want: []string{`t.yaml:2: env.jvm_options[1]: must be one JVM option such as -XX:+UseParallelGC (a leading -, then letters, digits and :+=._/,%@- only), got "rm -rf /"`},
+			want: []string{`t.yaml:2: env.jvm_options[1]: must be one JVM option such as -XX:+UseParallelGC or -Xlog:gc*:file=gc.log (a leading -, then letters, digits and :+=._/,%@*- only), got "rm -rf /"`},
 		},
 		{
 			name: "parallelism exceeds slots",
@@ -747,9 +747,19 @@ func TestJVMOptionsDefault(t *testing.T) {
 	if !slices.Equal(s.Env.JVMOptions, []string{"-Xss1m"}) {
 		t.Errorf("--set: %q, want [-Xss1m] alone", s.Env.JVMOptions)
 	}
-	if _, err := Parse("x.yaml", []byte(externalBase), nil); err != nil {
-		t.Errorf("external with the default: %v", err)
+	if s, err := Parse("x.yaml", []byte(externalBase), nil); err != nil || s.Env.JVMOptions != nil {
+		t.Errorf("external with the default: %v, options %q; want none (not abload's JVMs)", err, s.Env.JVMOptions)
 	}
+	// An explicit empty list turns the default off.
+	if s, err := Parse("x.yaml", []byte("env:\n  jvm_options: []\n"), nil); err != nil || len(s.Env.JVMOptions) != 0 {
+		t.Errorf("jvm_options: []: %v, %q; want none", err, s.Env.JVMOptions)
+	}
+	// A bad default is named as the variable's.
+	t.Setenv(JVMOptionsEnv, "-Xss1m -XX:OnError=kill;rm")
+	if _, err := Parse("x.yaml", []byte("name: x\n"), nil); err == nil || !strings.Contains(err.Error(), `got "-XX:OnError=kill;rm" (from $ABLOAD_JVM_OPTIONS)`) {
+		t.Errorf("a bad $%s: %v", JVMOptionsEnv, err)
+	}
+	t.Setenv(JVMOptionsEnv, "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
 	_, err = Parse("x.yaml", []byte(externalBase+"  jvm_options: [-Xss1m]\n"), nil)
 	if err == nil || !strings.Contains(err.Error(), "env.jvm_options: applies to the JVMs abload starts") {
 		t.Errorf("external with options of its own: %v", err)

@@ -137,7 +137,7 @@ var (
 	flinkMemoryRE = regexp.MustCompile(`(?i)^([0-9]+)\s*(k|kb|kibibytes|m|mb|mebibytes|g|gb|gibibytes|t|tb|tebibytes)$`)
 	// The JVM's -Xmx syntax.
 	jvmHeapRE   = regexp.MustCompile(`^([0-9]+)[kKmMgG]$`)
-	jvmOptionRE = regexp.MustCompile(`^-[A-Za-z0-9:+=._/,%@-]+$`)
+	jvmOptionRE = regexp.MustCompile(`^-[A-Za-z0-9:+=._/,%@*-]+$`)
 )
 
 // minCheckpointInterval is Flink's lower bound for a checkpoint interval.
@@ -269,12 +269,18 @@ func (s *Scenario) check() []issue {
 	c.memory("env.jobmanager_memory", e.JobManagerMemory, flinkMemoryRE, "a Flink memory size such as 1024m or 1g")
 	c.memory("env.kafka_heap", e.KafkaHeap, jvmHeapRE, "a JVM heap size such as 768m or 1g")
 	c.positive("env.startup_timeout", e.StartupTimeout)
+	_, ownOptions := s.origins["env.jvm_options"]
+	ownOptions = ownOptions || !slices.Equal(e.JVMOptions, DefaultJVMOptions())
+	from := ""
+	if !ownOptions {
+		from = " (from $" + JVMOptionsEnv + ")"
+	}
 	for i, o := range e.JVMOptions {
 		if !jvmOptionRE.MatchString(o) {
-			c.addf(fmt.Sprintf("env.jvm_options[%d]", i), "must be one JVM option such as -XX:+UseParallelGC (a leading -, then letters, digits and :+=._/,%%@- only), got %q", o)
+			c.addf(fmt.Sprintf("env.jvm_options[%d]", i), "must be one JVM option such as -XX:+UseParallelGC or -Xlog:gc*:file=gc.log (a leading -, then letters, digits and :+=._/,%%@*- only), got %q%s", o, from)
 		}
 	}
-	if e.Kind == EnvExternal && len(e.JVMOptions) > 0 && !slices.Equal(e.JVMOptions, DefaultJVMOptions()) {
+	if e.Kind == EnvExternal && len(e.JVMOptions) > 0 && ownOptions {
 		c.addf("env.jvm_options", "applies to the JVMs abload starts (env.kind local or docker); an external cluster's are its operators' to set")
 	}
 	if e.NetworkMemory != "" {

@@ -150,7 +150,10 @@ func New(cfg Config) *Env {
 	return &Env{cfg: cfg, id: "abload-" + hex.EncodeToString(b), nodes: map[string]*node{}, stopCh: make(chan struct{})}
 }
 
-func (e *Env) Kind() string         { return scenarios.EnvDocker }
+func (e *Env) Kind() string { return scenarios.EnvDocker }
+
+// JVMOptions are the extra options of the containers' JVMs (env.JVMOptioned).
+func (e *Env) JVMOptions() []string { return e.cfg.JVMOptions }
 func (e *Env) FlinkVersion() string { return e.cfg.Runtime.FlinkVersion() }
 func (e *Env) KafkaVersion() string { return e.cfg.Runtime.KafkaVersion() }
 
@@ -422,8 +425,8 @@ func (e *Env) startKafka(ctx context.Context, image string, hostPort, jobPort in
 	// Format once (a restarted container keeps its storage), then run.
 	script := fmt.Sprintf(`set -e
 java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC %[1]s -cp '%[2]s/*' kafka.tools.StorageTool format --ignore-formatted --cluster-id=%[3]s -c %[4]s/server.properties
-exec java -Xmx%[5]s -Xms%[5]s -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true %[6]s %[1]s -cp '%[2]s/*' kafka.Kafka %[4]s/server.properties
-`, log, kafkaLibs, clusterID, kafkaConf, e.cfg.KafkaHeap, strings.Join(e.cfg.JVMOptions, " "))
+exec java -Xmx%[5]s -Xms%[5]s %[6]s -Djava.awt.headless=true %[7]s %[1]s -cp '%[2]s/*' kafka.Kafka %[4]s/server.properties
+`, log, kafkaLibs, clusterID, kafkaConf, e.cfg.KafkaHeap, strings.Join(cluster.KafkaGCOpts(e.cfg.JVMOptions), " "), shellWords(e.cfg.JVMOptions))
 	// Heap plus room for direct buffers, metaspace and threads.
 	lim := e.cfg.limitsOf("kafka", heap+512<<20)
 	req := e.baseRequest("kafka", image, lim, exposed...)
@@ -444,6 +447,15 @@ exec java -Xmx%[5]s -Xms%[5]s -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.he
 		{Reader: strings.NewReader(log4jConsole), ContainerFilePath: kafkaConf + "/log4j2.properties", FileMode: 0o644},
 	}
 	return e.run(ctx, "kafka", req, lim)
+}
+
+// shellWords quotes each of ws for the broker's sh -c script.
+func shellWords(ws []string) string {
+	q := make([]string, len(ws))
+	for i, w := range ws {
+		q[i] = cluster.ShellQuote(w)
+	}
+	return strings.Join(q, " ")
 }
 
 // startFlinkNode starts the JobManager (tm = 0) or TaskManager tm.

@@ -115,6 +115,7 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 	out := t.TempDir()
 	var running string // the Flink version the containers' cluster reports
 	var scraped, jmOptions []string
+	var containerCmds map[string]string // name: entrypoint and command
 	kill := &flinklog.Stamp{W: testWriter{t}, Substr: "abload: fault kill_taskmanager"}
 	res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: out, Runtime: rt, Stderr: kill,
 		JobRunning: func(ctx context.Context, fc *flink.Client, _ string) {
@@ -135,6 +136,7 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 				t.Errorf("GET /jobmanager/environment: %v", err)
 			}
 			jmOptions = envInfo.JVM.Options
+			containerCmds = commandsOf(t, cli)
 			scraped = scrapeFlinkReporters(t, filepath.Join(out, "logs", "metrics-endpoints.txt"))
 		}})
 	if err != nil {
@@ -152,8 +154,20 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 			t.Errorf("env.jvm_options %v: the JobManager container's JVM runs without %s (%v)", sc.Env.JVMOptions, o, jmOptions)
 		}
 	}
+	// Every container's JVM is started with them (the broker through its
+	// sh -c script, each option quoted), and the result says so.
+	if len(containerCmds) != 4 {
+		t.Errorf("containers %v: want kafka, the JobManager and two TaskManagers", containerCmds)
+	}
+	for name, cmd := range containerCmds {
+		for _, o := range sc.Env.JVMOptions {
+			if !strings.Contains(cmd, " "+o+" ") && !strings.Contains(cmd, " '"+o+"' ") {
+				t.Errorf("container %s runs without %s: %s", name, o, cmd)
+			}
+		}
+	}
 	if !slices.Equal(res.Environment.JVMOptions, sc.Env.JVMOptions) {
-		t.Errorf("result environment.jvm_options %v, want the scenario's %v", res.Environment.JVMOptions, sc.Env.JVMOptions)
+		t.Errorf("result environment.jvm_options %v, want the %v the containers ran with", res.Environment.JVMOptions, sc.Env.JVMOptions)
 	}
 	if running != rt.FlinkVersion() {
 		t.Errorf("the containers run Flink %q, the local environment's bundle is %s", running, rt.FlinkVersion())
@@ -549,6 +563,30 @@ func scrapeFlinkReporters(t *testing.T, list string) []string {
 	}
 	sort.Strings(ok)
 	return ok
+}
+
+// commandsOf is the entrypoint and command of every container carrying the
+// run label, by name.
+func commandsOf(t *testing.T, cli *tc.DockerClient) map[string]string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{Filters: make(client.Filters).Add("label", LabelRun)})
+	if err != nil {
+		t.Errorf("containers: %v", err)
+		return nil
+	}
+	out := map[string]string{}
+	for _, c := range cs.Items {
+		ins, err := cli.ContainerInspect(ctx, c.ID, client.ContainerInspectOptions{})
+		if err != nil || ins.Container.Config == nil {
+			t.Errorf("inspect %v: %v", c.Names, err)
+			continue
+		}
+		cfg := ins.Container.Config
+		out[strings.Join(c.Names, ",")] = strings.Join(append(append([]string{}, cfg.Entrypoint...), cfg.Cmd...), " ") + " "
+	}
+	return out
 }
 
 // deref shows an optional figure ("nil" when absent).

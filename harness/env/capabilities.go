@@ -70,3 +70,10 @@ type ComponentLister interface {
 type Standing interface {
 	File() string
 }
+
+// JVMOptioned is implemented by an environment whose cluster JVMs abload
+// started: JVMOptions are the extra options they run with
+// (env.jvm_options), recorded in the result.
+type JVMOptioned interface {
+	JVMOptions() []string
+}

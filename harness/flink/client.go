@@ -78,12 +78,39 @@ func (j *JobDetails) Parallelism() int {
 	return p
 }
 
+// AllRunning says the job runs with every subtask of every vertex RUNNING
+// (or FINISHED). A vertex's own status is not enough: Flink aggregates it to
+// RUNNING as soon as one subtask runs, while others still wait for a slot
+// or deploy (after a failover, those of a TaskManager not yet back). A
+// vertex without task counts (a REST API that gives none) goes by its
+// status.
+func (j *JobDetails) AllRunning() bool {
+	if j == nil || j.State != "RUNNING" || len(j.Vertices) == 0 {
+		return false
+	}
+	for _, v := range j.Vertices {
+		if v.Tasks == nil {
+			if v.Status != "RUNNING" {
+				return false
+			}
+			continue
+		}
+		if v.Tasks["RUNNING"]+v.Tasks["FINISHED"] < v.Parallelism || v.Tasks["RUNNING"] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Vertex is one job vertex of GET /jobs/{id}.
 type Vertex struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	Parallelism int    `json:"parallelism"`
 	Status      string `json:"status"`
+	// Tasks counts the vertex's subtasks by execution state (CREATED,
+	// SCHEDULED, DEPLOYING, INITIALIZING, RUNNING, FINISHED, …).
+	Tasks map[string]int `json:"tasks,omitempty"`
 }
 
 // RESTError is a non-2xx answer, with Flink's error text.
@@ -293,7 +320,8 @@ func (c *Client) CancelJob(ctx context.Context, jobID string) error {
 	return c.do(ctx, http.MethodPatch, "/jobs/"+jobID+"?mode=cancel", nil, "", nil)
 }
 
-// WaitRunning waits until the job and all its vertices are RUNNING. A job
+// WaitRunning waits until the job and all its subtasks are RUNNING
+// (JobDetails.AllRunning). A job
 // that fails, or is cancelled, ends the wait with its root exception.
 func (c *Client) WaitRunning(ctx context.Context, jobID string, timeout time.Duration) (*JobDetails, error) {
 	deadline := time.Now().Add(timeout)
@@ -306,13 +334,7 @@ func (c *Client) WaitRunning(ctx context.Context, jobID string, timeout time.Dur
 			case "FAILED", "CANCELED", "CANCELLING", "FINISHED", "FAILING":
 				return j, fmt.Errorf("job %s is %s: %s", jobID, j.State, c.JobExceptions(ctx, jobID))
 			case "RUNNING":
-				all := len(j.Vertices) > 0
-				for _, v := range j.Vertices {
-					if v.Status != "RUNNING" {
-						all = false
-					}
-				}
-				if all {
+				if j.AllRunning() {
 					return j, nil
 				}
 			}

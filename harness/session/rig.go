@@ -375,14 +375,10 @@ func (r *rig) watchJob(ctx context.Context, ended chan<- string) {
 			r.con.Logf("abload: job %s is %s", r.jobID, j.State)
 			last = j.State
 		}
-		// "Up" is the job RUNNING with every vertex RUNNING: a region failover
-		// restarts tasks while the job itself stays RUNNING.
-		up := j.State == "RUNNING" && len(j.Vertices) > 0
-		for _, v := range j.Vertices {
-			if v.Status != "RUNNING" {
-				up = false
-			}
-		}
+		// "Up" is the job RUNNING with every subtask RUNNING: a region
+		// failover restarts tasks while the job itself stays RUNNING, and a
+		// vertex reads RUNNING once one of its subtasks runs.
+		up := j.AllRunning()
 		if up != lastUp {
 			r.actions.NoteUp(up)
 			if up {
@@ -721,10 +717,10 @@ func (r *rig) environment() reports.Environment {
 	e.Limits = envLimits(r.sc.Env)
 	e.Network = faults.NetworkText(r.netProxy, r.sc.Env.Network)
 	e.Pin = envPin(r.sc.Env)
-	if k := r.env.Kind(); k == scenarios.EnvLocal || k == scenarios.EnvDocker {
-		// abload started the cluster's JVMs with these (a standing
-		// environment too: a run fits it only with the same env section).
-		e.JVMOptions = r.sc.Env.JVMOptions
+	if o, ok := r.env.(env.JVMOptioned); ok {
+		// What abload started the cluster's JVMs with (an environment
+		// given to the run may have been started for another scenario).
+		e.JVMOptions = o.JVMOptions()
 	}
 	return e
 }

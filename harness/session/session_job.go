@@ -210,13 +210,8 @@ func (s *session) takeSavepoint(ctx context.Context) {
 func (s *session) parallelismAndSlots(ctx context.Context) (par, slots int) {
 	qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if j, err := s.flink.Job(qctx, s.jobID); err == nil && j.State == "RUNNING" {
+	if j, err := s.flink.Job(qctx, s.jobID); err == nil && j.AllRunning() {
 		par = j.Parallelism()
-		for _, v := range j.Vertices {
-			if v.Status != "RUNNING" {
-				par = 0
-			}
-		}
 	}
 	if ov, err := s.flink.Overview(qctx); err == nil {
 		slots = ov.SlotsTotal

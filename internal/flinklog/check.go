@@ -51,8 +51,8 @@ func LogProblems(t testing.TB, path string, n int) {
 //     give or take the read-committed output's checkpoint cadence.
 //
 // How long Flink takes to recover is Flink's, not abload's: it is bounded
-// only by recovering at all (60 s, the slot request timeout after which
-// Flink would fail the job). On this 2-core machine with a second test lane
+// only by recovering at all (60 s, the slot request timeout, after which
+// Flink gives up waiting for the TaskManager and restarts again). On this 2-core machine with a second test lane
 // busy it took 21–23 s in containers (a new container, a cold JVM,
 // initializing tasks), 34 s when Flink restarted twice, and 8–9 s with
 // local processes. injectedAt is when abload reported the injection (Stamp).

@@ -19,10 +19,11 @@ import (
 var taskRunning = regexp.MustCompile(`^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .* switched from [A-Z]+ to RUNNING\.`)
 
 // LastTaskRunning is the wall time of the last task switch to RUNNING that
-// the JobManager log at path records after from: after a failover, the
-// moment every task ran again. Timestamps are read in loc (Flink's default
-// log pattern has no zone: the JVM's, UTC in abload's containers).
-func LastTaskRunning(path string, from time.Time, loc *time.Location) (time.Time, error) {
+// the JobManager log at path records after from and no later than until:
+// after a failover, the moment every task ran again. Timestamps are read in
+// loc (Flink's default log pattern has no zone: the JVM's, UTC in abload's
+// containers).
+func LastTaskRunning(path string, from, until time.Time, loc *time.Location) (time.Time, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return time.Time{}, err
@@ -40,7 +41,7 @@ func LastTaskRunning(path string, from time.Time, loc *time.Location) (time.Time
 		if err != nil {
 			return time.Time{}, fmt.Errorf("%s: %v", path, err)
 		}
-		if ts.After(from) && ts.After(last) {
+		if ts.After(from) && !ts.After(until) && ts.After(last) {
 			last = ts
 		}
 	}
@@ -48,7 +49,7 @@ func LastTaskRunning(path string, from time.Time, loc *time.Location) (time.Time
 		return time.Time{}, fmt.Errorf("%s: %v", path, err)
 	}
 	if last.IsZero() {
-		return last, fmt.Errorf("%s: no task switched to RUNNING after %s", path, from.Format(time.RFC3339Nano))
+		return last, fmt.Errorf("%s: no task switched to RUNNING between %s and %s", path, from.Format(time.RFC3339Nano), until.Format(time.RFC3339Nano))
 	}
 	return last, nil
 }
@@ -84,19 +85,23 @@ func (s *Stamp) At() time.Time {
 
 // RunningLag is how much later abload timed a fault's recovery (the job
 // running again, rc.RunningS) than the JobManager at jmLog logged its last
-// task running. injectedAt, when abload reported the fault's injection
-// (see Stamp), ties abload's run-relative times to the wall clock.
+// task running before output resumed (rc.OutputResumedS, plus a second
+// for the timeline's resolution: under exactly-once no output is committed
+// before every task runs; a later failover's switches are not this one's).
+// injectedAt, when abload reported the fault's injection (see Stamp), ties
+// abload's run-relative times to the wall clock.
 func RunningLag(rc reports.Recovery, injectedAt time.Time, jmLog string, loc *time.Location) (time.Duration, error) {
-	if rc.RunningS == nil {
-		return 0, fmt.Errorf("recovery %s: not timed running again", rc.Fault)
+	if rc.RunningS == nil || rc.OutputResumedS == nil {
+		return 0, fmt.Errorf("recovery %s: not timed running again and output resumed", rc.Fault)
 	}
 	if injectedAt.IsZero() {
 		return 0, fmt.Errorf("recovery %s: the injection was never reported", rc.Fault)
 	}
-	flinkUp, err := LastTaskRunning(jmLog, injectedAt, loc)
+	wall := func(s float64) time.Time { return injectedAt.Add(time.Duration((s - rc.AtS) * float64(time.Second))) }
+	flinkUp, err := LastTaskRunning(jmLog, injectedAt, wall(*rc.OutputResumedS+1), loc)
 	if err != nil {
 		return 0, err
 	}
-	abloadUp := injectedAt.Add(time.Duration((*rc.RunningS - rc.AtS) * float64(time.Second)))
+	abloadUp := wall(*rc.RunningS)
 	return abloadUp.Sub(flinkUp), nil
 }

@@ -5,10 +5,10 @@
 #     testlock.Alone(t) first: a capacity ceiling, a configured cost, tails
 #     compared within a few percent), one after another with nothing else
 #     running;
-#  2. lanes: every other test, in two lanes: two `go test` processes at once
-#     (ABLOAD_TEST_LANES=2, the default), each starting its own clusters, or
-#     one after the other (ABLOAD_TEST_LANES=1). The lanes are balanced by
-#     hand from a CI run's per-test times.
+#  2. lanes: every other test, in three lanes: three `go test` processes at
+#     once (the default), each starting its own clusters, or one after the
+#     other (ABLOAD_TEST_LANES=1). The lanes are balanced by hand from a CI
+#     run's per-test times (this script prints each lane's).
 #
 # The end-to-end lock (package testlock) still orders the tests: the
 # unit-test packages and every end-to-end test hold it shared, an Alone test
@@ -46,12 +46,14 @@ alone_tc=$(alone testcontainers)
 # matches no test name.
 none='^$'
 
-# Lane b: the harness tests that start clusters of their own (zz_own_e2e_test.go)
-# and the capacity and checkpoint truth tests (all Alone but the own-cluster
-# ones: they run in phase 1), harness/session and the Docker environment. Lane a: everything else (a new
-# test lands there unless named here). The unit-test packages are not
-# scanned for Alone tests: they take no cluster, so none may be Alone.
-b_harness='^(TestCapacityFindsCostCeiling|TestCheckpointTruth|TestCheckpointControlRun|TestReactiveModeRescalesWhenTaskManagerJoins|TestEnvKnobsReachFlink|TestKillTaskManagerExactlyOnce|TestNetworkShapingEndToEnd|TestSecureListener)$'
+# Lane a: the unit-test packages and cmd/abload. Lane b: harness's tests
+# on its shared cluster (a new harness test lands there unless named below)
+# and harness/session. Lane c: the harness tests that start clusters of
+# their own (zz_own_e2e_test.go; the capacity and checkpoint truth tests
+# named here are Alone, so they run in phase 1) and the Docker environment.
+# The unit-test packages are not scanned for Alone tests: they take no
+# cluster, so none may be Alone.
+c_harness='^(TestCapacityFindsCostCeiling|TestCheckpointTruth|TestCheckpointControlRun|TestReactiveModeRescalesWhenTaskManagerJoins|TestEnvKnobsReachFlink|TestKillTaskManagerExactlyOnce|TestNetworkShapingEndToEnd|TestSecureListener)$'
 mapfile -t units < <($GO list ./... | grep -v -e '/testcontainers$' -e '/harness$' -e '/harness/session$' -e '/cmd/abload$')
 # The lock file package testlock uses: the unit-test packages hold it shared
 # (flock(1) takes the same flock(2) lock), so an Alone test run by hand
@@ -92,7 +94,6 @@ lane_a() {
 	c0=$(cpu)
 	flock -s "$lock" $GO test -p 1 -count=1 -timeout 10m "${flags[@]}" "${units[@]}" || rc=1
 	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "${alone_cmd:-$none}" ./cmd/abload || rc=1
-	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "$b_harness${alone_harness:+|$alone_harness}" ./harness || rc=1
 	took "$s0" "$c0" "lane a"
 	return $rc
 }
@@ -100,10 +101,18 @@ lane_b() {
 	trap 'exit 130' INT TERM
 	local rc=0 s0=$SECONDS c0
 	c0=$(cpu)
-	$GO test -count=1 -timeout 25m "${flags[@]}" -run "$b_harness" -skip "${alone_harness:-$none}" ./harness || rc=1
+	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "$c_harness${alone_harness:+|$alone_harness}" ./harness || rc=1
 	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "${alone_session:-$none}" ./harness/session || rc=1
-	TESTCONTAINERS_RYUK_DISABLED=true $GO test -count=1 -timeout 20m "${flags[@]}" -skip "${alone_tc:-$none}" ./testcontainers || rc=1
 	took "$s0" "$c0" "lane b"
+	return $rc
+}
+lane_c() {
+	trap 'exit 130' INT TERM
+	local rc=0 s0=$SECONDS c0
+	c0=$(cpu)
+	$GO test -count=1 -timeout 25m "${flags[@]}" -run "$c_harness" -skip "${alone_harness:-$none}" ./harness || rc=1
+	TESTCONTAINERS_RYUK_DISABLED=true $GO test -count=1 -timeout 20m "${flags[@]}" -skip "${alone_tc:-$none}" ./testcontainers || rc=1
+	took "$s0" "$c0" "lane c"
 	return $rc
 }
 
@@ -113,7 +122,7 @@ lane_b() {
 $GO test -count=1 -run '^$' -exec true "${flags[@]}" ./... >/dev/null || exit 1
 
 # Each phase and lane runs in a process group of its own (set -m), its lines
-# prefixed (1| for the alone phase, a| and b| for the lanes); Ctrl-C, or an
+# prefixed (1| for the alone phase, a|, b| and c| for the lanes); Ctrl-C, or an
 # INT or TERM to this script (make forwards a CI's cancel to it), interrupts
 # the running ones (each stops at its current go test). An interrupted test
 # binary runs no t.Cleanup: its local JVMs die with it (parent-death
@@ -146,8 +155,8 @@ export ABLOAD_TEST_PHASE=lanes # package testlock: no test may run Alone from he
 # clusters used. ABLOAD_TEST_JVM_OPTIONS replaces the options ("" for none).
 export ABLOAD_JVM_OPTIONS=${ABLOAD_TEST_JVM_OPTIONS--XX:TieredStopAtLevel=1}
 s0=$SECONDS c0=$(cpu)
-if [ "${ABLOAD_TEST_LANES:-2}" = 1 ]; then
-	for lane in a b; do
+if [ "${ABLOAD_TEST_LANES:-3}" = 1 ]; then
+	for lane in a b c; do
 		start $lane lane_$lane
 		wait "${pids[0]}" || { echo "lane $lane failed" >&2; rc=1; }
 		pids=()
@@ -157,7 +166,9 @@ if [ "${ABLOAD_TEST_LANES:-2}" = 1 ]; then
 fi
 start a lane_a
 start b lane_b
+start c lane_c
 wait "${pids[0]}" || { echo "lane a failed" >&2; rc=1; }
 wait "${pids[1]}" || { echo "lane b failed" >&2; rc=1; }
+wait "${pids[2]}" || { echo "lane c failed" >&2; rc=1; }
 took "$s0" "$c0" "the lanes"
 exit $rc

@@ -55,7 +55,7 @@ func Shared(tb testing.TB) { take(tb, shared) }
 // not find fails.
 func Alone(tb testing.TB) { take(tb, alone) }
 
-// PhaseEnv is set to "lanes" by lanes.sh for the tests it runs in two lanes
+// PhaseEnv is set to "lanes" by lanes.sh for the tests it runs in lanes
 // at once: none of them may run Alone.
 const PhaseEnv = "ABLOAD_TEST_PHASE"
 

@@ -11,6 +11,24 @@ import (
 // calculation) fast: they compete for CPU with the cluster starting beside them.
 var ToolJVMOpts = []string{"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"}
 
+// KafkaGCOpts is the broker's garbage collector setting (G1 with a 20 ms
+// pause goal, as Kafka's own scripts start it), unless the cluster's extra
+// JVM options (env.jvm_options) choose a collector of their own: the JVM
+// refuses two.
+func KafkaGCOpts(jvmOptions []string) []string {
+	for _, o := range jvmOptions {
+		if strings.HasPrefix(o, "-XX:+Use") && strings.HasSuffix(o, "GC") {
+			return nil
+		}
+	}
+	return []string{"-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"}
+}
+
+// ShellQuote quotes s for a POSIX shell (single quotes).
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 func JavaBin() string {
 	if home := os.Getenv("JAVA_HOME"); home != "" {
 		if p := filepath.Join(home, "bin", "java"); fileExists(p) {

@@ -44,12 +44,13 @@ func SettingsFor(sc *scenarios.Scenario, rec Recipe) Settings {
 		TaskManagerMemory: e.TaskManagerMemory,
 		JobManagerMemory:  e.JobManagerMemory,
 		KafkaHeap:         e.KafkaHeap,
-		JVMOptions:        e.JVMOptions,
-		StartupTimeout:    e.StartupTimeout.Duration,
-		FlinkConfig:       rec.Cluster(e),
-		RestartDelay:      e.RestartDelay.Duration,
-		NetProxy:          sc.NeedsNetProxy(),
-		Network:           e.Network,
+		// Never nil, so WithDefaults leaves a scenario's own empty list be.
+		JVMOptions:     append([]string{}, e.JVMOptions...),
+		StartupTimeout: e.StartupTimeout.Duration,
+		FlinkConfig:    rec.Cluster(e),
+		RestartDelay:   e.RestartDelay.Duration,
+		NetProxy:       sc.NeedsNetProxy(),
+		Network:        e.Network,
 	}
 }
 

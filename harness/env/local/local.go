@@ -115,6 +115,9 @@ func (e *Env) Config() Config { return e.cfg }
 
 func (e *Env) Kind() string { return "local" }
 
+// JVMOptions are the extra options of the cluster's JVMs (env.JVMOptioned).
+func (e *Env) JVMOptions() []string { return e.cfg.JVMOptions }
+
 // Endpoints returns the started environment's endpoints (nil before Start).
 func (e *Env) Endpoints() *env.Endpoints {
 	e.mu.Lock()
@@ -296,8 +299,9 @@ func (e *Env) startKafka(ctx context.Context, log4j string, port, cport, jobPort
 		return fmt.Errorf("kafka: format storage: %w\n%s\n--- last lines of %s ---\n%s", err, hide(string(bytes.TrimSpace(out))), logFile, hide(proc.TailFile(logFile, 20)))
 	}
 	heap := e.cfg.KafkaHeap
-	argv := append([]string{cluster.JavaBin(), "-Xmx" + heap, "-Xms" + heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-		"-Djava.awt.headless=true"}, cluster.CDSOpts(e.cfg.Runtime, "kafka")...)
+	argv := append([]string{cluster.JavaBin(), "-Xmx" + heap, "-Xms" + heap}, cluster.KafkaGCOpts(e.cfg.JVMOptions)...)
+	argv = append(argv, "-Djava.awt.headless=true")
+	argv = append(argv, cluster.CDSOpts(e.cfg.Runtime, "kafka")...)
 	argv = append(argv, e.cfg.JVMOptions...)
 	argv = append(argv, common...)
 	argv = append(argv, "kafka.Kafka", propsPath)

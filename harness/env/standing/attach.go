@@ -393,3 +393,7 @@ func (a *Attached) FlinkMetricsEndpoints() []env.FlinkMetricsEndpoint {
 }
 
 func procSame(p Process) bool { return proc.Same(p.PID, p.StartTicks) }
+
+// JVMOptions are the extra options the environment's JVMs were started
+// with (env.JVMOptioned): its env section's.
+func (a *Attached) JVMOptions() []string { return a.st.Env.JVMOptions }

@@ -1,0 +1,44 @@
+package cluster
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/abload/abload/scenarios"
+)
+
+func TestKafkaGCOpts(t *testing.T) {
+	if got := KafkaGCOpts([]string{"-XX:TieredStopAtLevel=1"}); !slices.Equal(got, []string{"-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20"}) {
+		t.Errorf("no collector chosen: %q, want G1's settings", got)
+	}
+	if got := KafkaGCOpts([]string{"-Xss1m", "-XX:+UseParallelGC"}); got != nil {
+		t.Errorf("-XX:+UseParallelGC chosen: %q, want none of abload's (the JVM refuses two collectors)", got)
+	}
+	if got := KafkaGCOpts([]string{"-XX:-UseAdaptiveSizePolicyWithGC", "-XX:+UseStringDeduplication"}); len(got) != 2 {
+		t.Errorf("no collector chosen (flags that only look like one): %q", got)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{"-Xlog:gc*": `'-Xlog:gc*'`, "a'b": `'a'\''b'`, "": `''`} {
+		if got := ShellQuote(in); got != want {
+			t.Errorf("ShellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// A scenario's own empty env.jvm_options stays empty: the environment's
+// defaults ($ABLOAD_JVM_OPTIONS) fill only Settings built without a scenario.
+func TestSettingsJVMOptions(t *testing.T) {
+	t.Setenv(scenarios.JVMOptionsEnv, "-XX:TieredStopAtLevel=1")
+	sc, err := scenarios.Parse("x.yaml", []byte("env:\n  jvm_options: []\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := SettingsFor(sc, Recipe{Cluster: FlinkClusterConfig}).WithDefaults().JVMOptions; len(got) != 0 {
+		t.Errorf("jvm_options: [] became %q", got)
+	}
+	if got := (Settings{}).WithDefaults().JVMOptions; !slices.Equal(got, []string{"-XX:TieredStopAtLevel=1"}) {
+		t.Errorf("Settings without a scenario: %q, want $%s's", got, scenarios.JVMOptionsEnv)
+	}
+}
