@@ -88,17 +88,23 @@ images: runtime
 ## test: Java unit + MiniCluster tests, Go unit tests, and the end-to-end tests
 ## against a real local Kafka + Flink and real Docker containers (needs a running
 ## dockerd and `make images`; .ci/run provides both).
-test: build examples test-java test-go
+# The Go tests (internal/testlock/lanes.sh): those whose claims need the machine to themselves
+# one after another, then the rest in three lanes at once, each with its own clusters (LANES=1:
+# one after the other; docs/building.md, Tests). GOTESTFLAGS=-v: per-test output. `make test`
+# runs the jobs' Maven tests in the first lane (ABLOAD_TEST_JAVA), beside the others.
+JAVA_TESTS := cd jobs && $(MVN) -pl ab-job,sql-runner verify
+LANES_SH    = ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload ABLOAD_TEST_LANES=$(LANES) GO=$(GO) internal/testlock/lanes.sh $(GOTESTFLAGS)
+
+test: build examples
+	$(GO) vet ./...
+	ABLOAD_TEST_JAVA='$(JAVA_TESTS)' $(LANES_SH)
 
 test-java:
 	cd jobs && flock -s "$${ABLOAD_TEST_LOCK:-$${TMPDIR:-/tmp}/abload-e2e.lock}" $(MVN) -pl ab-job,sql-runner verify
 
 test-go: build
 	$(GO) vet ./...
-	# The Go tests (internal/testlock/lanes.sh): those whose claims need the machine to themselves
-	# one after another, then the rest in three lanes at once, each with its own clusters (LANES=1:
-	# one after the other; docs/building.md, Tests). GOTESTFLAGS=-v: per-test output.
-	ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload ABLOAD_TEST_LANES=$(LANES) GO=$(GO) internal/testlock/lanes.sh $(GOTESTFLAGS)
+	$(LANES_SH)
 
 ## test-short: Go unit tests only (no cluster, no Maven)
 test-short:

@@ -46,7 +46,8 @@ alone_tc=$(alone testcontainers)
 # matches no test name.
 none='^$'
 
-# Lane a: the unit-test packages and cmd/abload. Lane b: harness's tests
+# Lane a: the jobs' Maven tests ($ABLOAD_TEST_JAVA, a shell command: make
+# test sets it), the unit-test packages and cmd/abload. Lane b: harness's tests
 # on its shared cluster (a new harness test lands there unless named below)
 # and harness/session. Lane c: the harness tests that start clusters of
 # their own (zz_own_e2e_test.go; the capacity and checkpoint truth tests
@@ -92,6 +93,11 @@ lane_a() {
 	trap 'exit 130' INT TERM
 	local rc=0 s0=$SECONDS c0
 	c0=$(cpu)
+	if [ -n "${ABLOAD_TEST_JAVA:-}" ]; then
+		# The jobs' Maven tests (make test), holding the lock shared like the
+		# unit-test packages.
+		flock -s "$lock" bash -c "$ABLOAD_TEST_JAVA" || { echo "the jobs' Maven tests failed" >&2; rc=1; }
+	fi
 	flock -s "$lock" $GO test -p 1 -count=1 -timeout 10m "${flags[@]}" "${units[@]}" || rc=1
 	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "${alone_cmd:-$none}" ./cmd/abload || rc=1
 	took "$s0" "$c0" "lane a"
