@@ -95,16 +95,17 @@ images: runtime
 JAVA_TESTS := cd jobs && $(MVN) -pl ab-job,sql-runner verify
 LANES_SH    = ABLOAD_BIN=$(CURDIR)/$(BUILD)/abload ABLOAD_TEST_LANES=$(LANES) GO=$(GO) internal/testlock/lanes.sh $(GOTESTFLAGS)
 
+test: export ABLOAD_TEST_JAVA = $(JAVA_TESTS)
 test: build examples
 	$(GO) vet ./...
-	ABLOAD_TEST_JAVA='$(JAVA_TESTS)' $(LANES_SH)
+	$(LANES_SH)
 
 test-java:
 	cd jobs && flock -s "$${ABLOAD_TEST_LOCK:-$${TMPDIR:-/tmp}/abload-e2e.lock}" $(MVN) -pl ab-job,sql-runner verify
 
 test-go: build
 	$(GO) vet ./...
-	$(LANES_SH)
+	ABLOAD_TEST_JAVA= $(LANES_SH)
 
 ## test-short: Go unit tests only (no cluster, no Maven)
 test-short:

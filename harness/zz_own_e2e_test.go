@@ -159,7 +159,8 @@ func TestEnvKnobsReachFlink(t *testing.T) {
 	// env.jvm_options: a marker property after whatever the session's
 	// default ($ABLOAD_JVM_OPTIONS) is.
 	const marker = "-Dabload.jvm-options-knob=reached"
-	opts := append(scenarios.DefaultJVMOptions(), marker)
+	// And a time zone 5:30 off UTC: the cluster's logs stay in UTC.
+	opts := append(scenarios.DefaultJVMOptions(), marker, "-Duser.timezone=Asia/Kolkata")
 	sc := scenario(t, "env.network_memory=96m", "env.managed_memory_fraction=0.25",
 		"env.heartbeat_interval=3s", "env.heartbeat_timeout=17s", "env.taskmanager_memory=1600m",
 		"env.jvm_options=["+strings.Join(opts, ",")+"]")
@@ -186,6 +187,21 @@ func TestEnvKnobsReachFlink(t *testing.T) {
 			if !slices.Contains(args, o) {
 				t.Errorf("%s runs without %s", c.Name, o)
 			}
+		}
+	}
+	// The logs are timestamped in UTC whatever the JVM's zone
+	// (internal/flinklog reads the JobManager's so).
+	for _, name := range []string{"kafka", "jobmanager", "taskmanager-1"} {
+		b, err := os.ReadFile(filepath.Join(le.Config().LogDir, name+".log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(string(b), "\n")
+		ts, err := time.ParseInLocation("2006-01-02 15:04:05,000", first[:min(len(first), 23)], time.UTC)
+		if err != nil {
+			t.Errorf("%s.log's first line %q: %v", name, first, err)
+		} else if d := time.Since(ts); d < -time.Minute || d > 10*time.Minute {
+			t.Errorf("%s.log's first line is stamped %s, %s from now (UTC %s): not in UTC", name, ts.Format(time.DateTime), d.Round(time.Second), time.Now().UTC().Format(time.DateTime))
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
@@ -267,7 +283,7 @@ func TestKillTaskManagerExactlyOnce(t *testing.T) {
 	}
 	// The TaskManager is down env.restart_delay (3 s); the recovery's
 	// timing against the JobManager's own log and the output gap.
-	flinklog.CheckKillRecovery(t, rc, 3*time.Second, kill.At(), filepath.Join(out, "logs", "jobmanager.log"), time.Local)
+	flinklog.CheckKillRecovery(t, rc, 3*time.Second, kill.At(), filepath.Join(out, "logs", "jobmanager.log"))
 	rec := res.Reconciliation
 	if rec.Lost != 0 || rec.Duplicated != 0 {
 		t.Errorf("exactly-once after a kill: lost %d, duplicated %d", rec.Lost, rec.Duplicated)

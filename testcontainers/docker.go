@@ -192,13 +192,13 @@ const (
 
 // log4jConsole sends every component's log to its container's stdout, which
 // Stop saves into the run's logs/.
-const log4jConsole = `# Written by abload: container logs go to stdout.
+const log4jConsole = `# Written by abload: container logs go to stdout; times in UTC.
 rootLogger.level = INFO
 rootLogger.appenderRef.console.ref = Console
 appender.console.name = Console
 appender.console.type = CONSOLE
 appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-50c{1.} - %m%n
+appender.console.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS}{UTC} %-5p %-50c{1.} - %m%n
 logger.kafkaclients.name = org.apache.kafka.clients
 logger.kafkaclients.level = WARN
 `

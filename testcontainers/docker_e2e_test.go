@@ -205,7 +205,7 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 	} else if !(rc.AtS <= *rc.DetectedS && *rc.DetectedS <= *rc.RunningS && *rc.RunningS <= *rc.OutputResumedS) {
 		t.Errorf("recovery steps out of order: %+v", rc)
 	}
-	flinklog.CheckKillRecovery(t, rc, 3*time.Second, kill.At(), filepath.Join(out, "logs", "jobmanager.log"), time.UTC)
+	flinklog.CheckKillRecovery(t, rc, 3*time.Second, kill.At(), filepath.Join(out, "logs", "jobmanager.log"))
 	rec := res.Reconciliation
 	if rec.Expected == 0 || rec.Lost != 0 || rec.Duplicated != 0 {
 		t.Errorf("exactly-once across a killed container: expected %d, lost %d, duplicated %d", rec.Expected, rec.Lost, rec.Duplicated)

@@ -1,6 +1,7 @@
 package testcontainers
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/moby/moby/api/types/container"
@@ -41,5 +42,13 @@ func TestContainerLimitsFromScenario(t *testing.T) {
 	}
 	if got, want := cfg.limitsOf("taskmanager-1", 1536<<20).String(), "0.5 CPUs, pinned to CPUs 1, 1536 MiB memory limit"; got != want {
 		t.Errorf("log text %q, want %q", got, want)
+	}
+}
+
+// The containers' logs are timestamped in UTC: the end-to-end tests read
+// the JobManager's against abload's clock (internal/flinklog).
+func TestLog4jConsoleInUTC(t *testing.T) {
+	if !strings.Contains(log4jConsole, "pattern = %d{yyyy-MM-dd HH:mm:ss,SSS}{UTC} ") {
+		t.Errorf("the containers' log pattern is not in UTC:\n%s", log4jConsole)
 	}
 }

@@ -41,7 +41,7 @@ func LogProblems(t testing.TB, path string, n int) {
 //   - Flink's restart strategy (abload's cluster config: exponential delay
 //     from 1 s, doubling to at most 8 s, 10% jitter): restarts can't come
 //     faster than its backoff;
-//   - the JobManager's log at jmLog (timestamps in loc): abload's "running
+//   - the JobManager's log at jmLog: abload's "running
 //     again" is when Flink's last task switched to RUNNING, seen through the
 //     REST API (polled every 250 ms, job details cached by Flink for
 //     web.refresh-interval, 1 s), so between 0.5 s before (the log's
@@ -52,11 +52,12 @@ func LogProblems(t testing.TB, path string, n int) {
 //
 // How long Flink takes to recover is Flink's, not abload's: it is bounded
 // only by recovering at all (60 s, the slot request timeout, after which
-// Flink gives up waiting for the TaskManager and restarts again). On this 2-core machine with a second test lane
-// busy it took 21–23 s in containers (a new container, a cold JVM,
+// Flink gives up waiting for the TaskManager and restarts again). On this
+// 2-core machine with the other test lanes busy it took 21–23 s in
+// containers (a new container, a cold JVM,
 // initializing tasks), 34 s when Flink restarted twice, and 8–9 s with
 // local processes. injectedAt is when abload reported the injection (Stamp).
-func CheckKillRecovery(t testing.TB, rc reports.Recovery, downFor time.Duration, injectedAt time.Time, jmLog string, loc *time.Location) {
+func CheckKillRecovery(t testing.TB, rc reports.Recovery, downFor time.Duration, injectedAt time.Time, jmLog string) {
 	t.Helper()
 	if rc.RunningS == nil || rc.OutputResumedS == nil {
 		t.Errorf("recovery not timed: running %v, output resumed %v", rc.RunningS, rc.OutputResumedS)
@@ -73,7 +74,7 @@ func CheckKillRecovery(t testing.TB, rc reports.Recovery, downFor time.Duration,
 		t.Errorf("%d restarts in %.1f s: want 1 to %d with Flink's restart backoff", rc.Restarts, took, limit)
 		ok = false
 	}
-	if lag, err := RunningLag(rc, injectedAt, jmLog, loc); err != nil {
+	if lag, err := RunningLag(rc, injectedAt, jmLog); err != nil {
 		t.Errorf("the JobManager's record of the recovery: %v", err)
 		ok = false
 	} else if lag < -500*time.Millisecond || lag > 4*time.Second {

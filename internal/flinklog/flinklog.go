@@ -20,10 +20,10 @@ var taskRunning = regexp.MustCompile(`^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*
 
 // LastTaskRunning is the wall time of the last task switch to RUNNING that
 // the JobManager log at path records after from and no later than until:
-// after a failover, the moment every task ran again. Timestamps are read in
-// loc (Flink's default log pattern has no zone: the JVM's, UTC in abload's
-// containers).
-func LastTaskRunning(path string, from, until time.Time, loc *time.Location) (time.Time, error) {
+// after a failover, the moment every task ran again. The timestamps are
+// UTC: abload's log4j configuration writes them so (local processes and
+// containers alike); the lines carry no zone marker.
+func LastTaskRunning(path string, from, until time.Time) (time.Time, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return time.Time{}, err
@@ -37,7 +37,7 @@ func LastTaskRunning(path string, from, until time.Time, loc *time.Location) (ti
 		if m == nil {
 			continue
 		}
-		ts, err := time.ParseInLocation("2006-01-02 15:04:05,000", string(m[1]), loc)
+		ts, err := time.ParseInLocation("2006-01-02 15:04:05,000", string(m[1]), time.UTC)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("%s: %v", path, err)
 		}
@@ -90,7 +90,7 @@ func (s *Stamp) At() time.Time {
 // before every task runs; a later failover's switches are not this one's).
 // injectedAt, when abload reported the fault's injection (see Stamp), ties
 // abload's run-relative times to the wall clock.
-func RunningLag(rc reports.Recovery, injectedAt time.Time, jmLog string, loc *time.Location) (time.Duration, error) {
+func RunningLag(rc reports.Recovery, injectedAt time.Time, jmLog string) (time.Duration, error) {
 	if rc.RunningS == nil || rc.OutputResumedS == nil {
 		return 0, fmt.Errorf("recovery %s: not timed running again and output resumed", rc.Fault)
 	}
@@ -98,7 +98,7 @@ func RunningLag(rc reports.Recovery, injectedAt time.Time, jmLog string, loc *ti
 		return 0, fmt.Errorf("recovery %s: the injection was never reported", rc.Fault)
 	}
 	wall := func(s float64) time.Time { return injectedAt.Add(time.Duration((s - rc.AtS) * float64(time.Second))) }
-	flinkUp, err := LastTaskRunning(jmLog, injectedAt, wall(*rc.OutputResumedS+1), loc)
+	flinkUp, err := LastTaskRunning(jmLog, injectedAt, wall(*rc.OutputResumedS+1))
 	if err != nil {
 		return 0, err
 	}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The Go tests in two phases (make test-go runs this):
+# The Go tests in two phases (make test and make test-go run this; make test
+# also has lane a run the jobs' Maven tests, ABLOAD_TEST_JAVA):
 #
 #  1. alone: the tests whose claims need the machine to themselves (they call
 #     testlock.Alone(t) first: a capacity ceiling, a configured cost, tails
@@ -50,8 +51,9 @@ none='^$'
 # test sets it), the unit-test packages and cmd/abload. Lane b: harness's tests
 # on its shared cluster (a new harness test lands there unless named below)
 # and harness/session. Lane c: the harness tests that start clusters of
-# their own (zz_own_e2e_test.go; the capacity and checkpoint truth tests
-# named here are Alone, so they run in phase 1) and the Docker environment.
+# their own (zz_own_e2e_test.go; those named here that are Alone — capacity,
+# checkpoint truth and control run, reactive rescaling — run in phase 1)
+# and the Docker environment.
 # The unit-test packages are not scanned for Alone tests: they take no
 # cluster, so none may be Alone.
 c_harness='^(TestCapacityFindsCostCeiling|TestCheckpointTruth|TestCheckpointControlRun|TestReactiveModeRescalesWhenTaskManagerJoins|TestEnvKnobsReachFlink|TestKillTaskManagerExactlyOnce|TestNetworkShapingEndToEnd|TestSecureListener)$'

@@ -119,7 +119,7 @@ func open() error {
 }
 
 // acquire passes the turnstile first: a test waiting to run Alone holds
-// it, so the other lane's next Shared test waits behind it instead of
+// it, so another lane's next Shared test waits behind it instead of
 // overtaking it for as long as that lane has tests.
 func acquire(tb testing.TB, want mode) error {
 	tb.Helper()

@@ -143,7 +143,7 @@ var FlinkJavaOpts = []string{
 	"--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED",
 }
 
-const Log4jConfig = `# Written by abload: one file per component, named by -Dlog.file.
+const Log4jConfig = `# Written by abload: one file per component, named by -Dlog.file; times in UTC.
 rootLogger.level = INFO
 rootLogger.appenderRef.file.ref = File
 appender.file.name = File
@@ -151,7 +151,7 @@ appender.file.type = File
 appender.file.append = true
 appender.file.fileName = ${sys:log.file}
 appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-50c{1.} - %m%n
+appender.file.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS}{UTC} %-5p %-50c{1.} - %m%n
 logger.kafkaclients.name = org.apache.kafka.clients
 logger.kafkaclients.level = WARN
 `

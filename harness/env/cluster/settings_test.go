@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/abload/abload/scenarios"
@@ -40,5 +41,13 @@ func TestSettingsJVMOptions(t *testing.T) {
 	}
 	if got := (Settings{}).WithDefaults().JVMOptions; !slices.Equal(got, []string{"-XX:TieredStopAtLevel=1"}) {
 		t.Errorf("Settings without a scenario: %q, want $%s's", got, scenarios.JVMOptionsEnv)
+	}
+}
+
+// The local processes' logs are timestamped in UTC: the end-to-end tests
+// read the JobManager's against abload's clock (internal/flinklog).
+func TestLog4jConfigInUTC(t *testing.T) {
+	if !strings.Contains(Log4jConfig, "pattern = %d{yyyy-MM-dd HH:mm:ss,SSS}{UTC} ") {
+		t.Errorf("the log pattern is not in UTC:\n%s", Log4jConfig)
 	}
 }
