@@ -93,8 +93,7 @@ phase_alone() {
 }
 lane_a() {
 	trap 'exit 130' INT TERM
-	local rc=0 s0=$SECONDS c0
-	c0=$(cpu)
+	local rc=0
 	if [ -n "${ABLOAD_TEST_JAVA:-}" ]; then
 		# The jobs' Maven tests (make test), holding the lock shared like the
 		# unit-test packages.
@@ -102,25 +101,20 @@ lane_a() {
 	fi
 	flock -s "$lock" $GO test -p 1 -count=1 -timeout 10m "${flags[@]}" "${units[@]}" || rc=1
 	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "${alone_cmd:-$none}" ./cmd/abload || rc=1
-	took "$s0" "$c0" "lane a"
 	return $rc
 }
 lane_b() {
 	trap 'exit 130' INT TERM
-	local rc=0 s0=$SECONDS c0
-	c0=$(cpu)
+	local rc=0
 	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "$c_harness${alone_harness:+|$alone_harness}" ./harness || rc=1
 	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "${alone_session:-$none}" ./harness/session || rc=1
-	took "$s0" "$c0" "lane b"
 	return $rc
 }
 lane_c() {
 	trap 'exit 130' INT TERM
-	local rc=0 s0=$SECONDS c0
-	c0=$(cpu)
+	local rc=0
 	$GO test -count=1 -timeout 25m "${flags[@]}" -run "$c_harness" -skip "${alone_harness:-$none}" ./harness || rc=1
 	TESTCONTAINERS_RYUK_DISABLED=true $GO test -count=1 -timeout 20m "${flags[@]}" -skip "${alone_tc:-$none}" ./testcontainers || rc=1
-	took "$s0" "$c0" "lane c"
 	return $rc
 }
 
@@ -139,9 +133,18 @@ $GO test -count=1 -run '^$' -exec true "${flags[@]}" ./... >/dev/null || exit 1
 # (internal/testcleanup).
 pids=()
 trap '[ ${#pids[@]} -gt 0 ] && for p in "${pids[@]}"; do kill -INT -- -"$p" 2>/dev/null; done; wait; exit 130' INT TERM
-start() { # start PREFIX FUNC: FUNC in a group of its own, its pid appended to pids
+# timed NAME FUNC: FUNC, then how long it took and how busy the machine was.
+timed() {
+	local s0=$SECONDS c0 rc
+	c0=$(cpu)
+	"$2"
+	rc=$?
+	took "$s0" "$c0" "$1"
+	return $rc
+}
+start() { # start PREFIX NAME FUNC: FUNC in a group of its own, its pid appended to pids
 	set -m
-	("$2" 2>&1 | (trap '' INT; exec sed -u "s/^/$1| /"); exit "${PIPESTATUS[0]}") &
+	(timed "$2" "$3" 2>&1 | (trap '' INT; exec sed -u "s/^/$1| /"); exit "${PIPESTATUS[0]}") &
 	pids+=($!)
 	set +m
 }
@@ -150,10 +153,8 @@ rc=0
 # ceiling, a configured cost, the JIT settling before measuring) are about
 # the JVMs as a benchmark runs them.
 unset ABLOAD_JVM_OPTIONS
-s0=$SECONDS c0=$(cpu)
-start 1 phase_alone
+start 1 "the alone phase" phase_alone
 wait "${pids[0]}" || { echo "alone phase failed" >&2; rc=1; }
-took "$s0" "$c0" "the alone phase"
 pids=()
 export ABLOAD_TEST_PHASE=lanes # package testlock: no test may run Alone from here on
 # The lanes' clusters compile with C1 only (env.jvm_options' default, which
@@ -165,16 +166,16 @@ export ABLOAD_JVM_OPTIONS=${ABLOAD_TEST_JVM_OPTIONS--XX:TieredStopAtLevel=1}
 s0=$SECONDS c0=$(cpu)
 if [ "${ABLOAD_TEST_LANES:-3}" = 1 ]; then
 	for lane in a b c; do
-		start $lane lane_$lane
+		start $lane "lane $lane" lane_$lane
 		wait "${pids[0]}" || { echo "lane $lane failed" >&2; rc=1; }
 		pids=()
 	done
 	took "$s0" "$c0" "the lanes"
 	exit $rc
 fi
-start a lane_a
-start b lane_b
-start c lane_c
+start a "lane a" lane_a
+start b "lane b" lane_b
+start c "lane c" lane_c
 wait "${pids[0]}" || { echo "lane a failed" >&2; rc=1; }
 wait "${pids[1]}" || { echo "lane b failed" >&2; rc=1; }
 wait "${pids[2]}" || { echo "lane c failed" >&2; rc=1; }
