@@ -266,6 +266,7 @@ func TestRestartBrokerRecovers(t *testing.T) {
 // between (by intended time); over 7 s between pauses they stay out of
 // the between p99.
 func TestInjectedCheckpointCostShowsInOverhead(t *testing.T) {
+	testlock.Alone(t) // a 1 s pause in the p99 within 30%: beside two other lanes the p99 between checkpoints rose from about 300 ms to 1,169 ms once
 	needEnv(t)
 	const pause = 1000.0 // ms
 	const interval = 8000.0
