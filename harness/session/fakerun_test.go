@@ -222,8 +222,12 @@ func TestRunAgainstAFakeJob(t *testing.T) {
 	if e2e.Count != rate*4 {
 		t.Errorf("e2e count %d, want the %d events of the measurement phase", e2e.Count, rate*4)
 	}
-	if lo, hi := float64(delay.Milliseconds()), float64(delay.Milliseconds()+150); e2e.P10 < lo || e2e.P50 < lo || e2e.P99 > hi {
-		t.Errorf("e2e p10 %.1f p50 %.1f p99 %.1f ms: want within [%.0f, %.0f] (the job's delay, plus Kafka and the harness)", e2e.P10, e2e.P50, e2e.P99, lo, hi)
+	// At least the job's delay; the typical event little more (a delay
+	// counted twice would show in the p50), the tail what Kafka and the
+	// harness add beside two other test lanes (p99 231 ms once, with 80 ms
+	// of delay).
+	if lo, mid, hi := float64(delay.Milliseconds()), float64(delay.Milliseconds()+60), float64(delay.Milliseconds()+500); e2e.P10 < lo || e2e.P50 < lo || e2e.P50 > mid || e2e.P99 > hi {
+		t.Errorf("e2e p10 %.1f p50 %.1f p99 %.1f ms: want p10 and p50 at least %.0f (the job's delay), p50 at most %.0f, p99 at most %.0f (plus Kafka and the harness)", e2e.P10, e2e.P50, e2e.P99, lo, mid, hi)
 	}
 	if math.Abs(res.Throughput.InEPS-rate) > 0.05*rate {
 		t.Errorf("in_eps %.1f, want %d ± 5%%", res.Throughput.InEPS, rate)
