@@ -44,6 +44,14 @@ func Capacity(ctx context.Context, opts Options) (*reports.Capacity, error) {
 	return session.Capacity(ctx, opts)
 }
 
+// CheckFlinkKeys refuses a scenario with a Flink configuration key the
+// runtime bundle's Flink does not know (an *env.InputError naming it), the
+// cluster's and the job's: the CLI calls it before it creates anything;
+// every run calls it again as it starts.
+func CheckFlinkKeys(sc *scenarios.Scenario, rt *cluster.Runtime) error {
+	return session.CheckFlinkKeys(sc, rt)
+}
+
 // NewEnvironment builds (does not start) the environment a scenario asks
 // for (session.NewEnvironment).
 func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir string, logf func(string, ...any), secrets *redact.Secrets) (env.Environment, error) {

@@ -150,7 +150,7 @@ func TestCostPerEventAndUpdatesSample(t *testing.T) {
 func TestThroughputFellShort(t *testing.T) {
 	testlock.Alone(t) // the job's shortfall is its one core's: another test's load would deepen it
 	needEnv(t)
-	sc := scenario(t, "workload.rate=1150", "workload.warmup=4s", "workload.duration=30s", "job.parallelism=1", "job.cost_per_event=1ms")
+	sc := scenario(t, "workload.rate=1150", "workload.warmup=3s", "workload.duration=30s", "job.parallelism=1", "job.cost_per_event=1ms")
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 	if err != nil {
 		t.Fatalf("run: %v", err)

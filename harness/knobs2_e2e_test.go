@@ -162,7 +162,7 @@ func TestSaltingLowersWindowSkew(t *testing.T) {
 	needEnv(t)
 	skew := map[string]float64{}
 	for _, kind := range []string{"none", "salted"} {
-		sc := scenario(t, "workload.rate=1500", "workload.warmup=2s", "workload.duration=10s", "workload.campaigns=10",
+		sc := scenario(t, "workload.rate=1500", "workload.warmup=2s", "workload.duration=6s", "workload.campaigns=10",
 			"workload.seed=7", "workload.skew.campaigns.kind=zipf", "workload.skew.campaigns.s=1.5",
 			"env.slots=4", "job.parallelism=4", "job.outputs.updates=false", "job.skew_mitigation.kind="+kind)
 		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})

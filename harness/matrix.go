@@ -25,8 +25,12 @@ type MatrixOptions struct {
 	Repetitions int
 	OutDir      string
 	Runtime     *cluster.Runtime
-	Stderr      io.Writer
-	Version     string
+	// Runtimes are the bundles of the Flink lines the points ask for
+	// (env.flink_version, a matrix axis like any other); a point whose
+	// line is not here runs on Runtime.
+	Runtimes map[string]*cluster.Runtime
+	Stderr   io.Writer
+	Version  string
 	// MetricsAddr, when set, serves each run's Prometheus metrics in turn.
 	MetricsAddr string
 	// Cleanup deletes each run's topics when it ends (external).
@@ -59,6 +63,7 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (idx *reports.Index, err er
 		idx.Points = append(idx.Points, reports.IndexPoint{Name: p.Name, Settings: p.Settings})
 	}
 	pool := NewEnvPool(o.Runtime, o.OutDir, con.Logf, o.Secrets)
+	pool.SetRuntimes(o.Runtimes)
 	if o.Standing != nil {
 		pool.UseStanding(o.Standing)
 	}
@@ -80,7 +85,7 @@ func RunMatrix(ctx context.Context, o MatrixOptions) (idx *reports.Index, err er
 		if err != nil {
 			return idx, err
 		}
-		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: o.Runtime, Env: env, Stderr: o.Stderr, Version: o.Version, MetricsAddr: o.MetricsAddr, Cleanup: o.Cleanup, Secrets: o.Secrets})
+		res, err := Run(ctx, Options{Scenario: p.Scenario, OutDir: dir, Runtime: pool.runtimeFor(p.Scenario), Env: env, Stderr: o.Stderr, Version: o.Version, MetricsAddr: o.MetricsAddr, Cleanup: o.Cleanup, Secrets: o.Secrets})
 		entry := reports.IndexRun{Point: p.Name, Repetition: slot.Repetition, Dir: rel}
 		if res != nil {
 			entry.Status, entry.Valid, entry.Reasons = string(res.Status), res.Valid, res.InvalidReasons

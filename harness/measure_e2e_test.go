@@ -47,14 +47,14 @@ func TestSkewIndexMatchesKeyGroupPrediction(t *testing.T) {
 	}
 }
 
-// Checkpoint truth: a 500 ms interval completes ~40 checkpoints in 20 s, a
-// 10 s interval ~2; the in-flight share and state sizes show for both, on
+// Checkpoint truth: a 500 ms interval completes ~20 checkpoints in 10 s, a
+// 10 s interval one; the in-flight share and state sizes show for both, on
 // hashmap and on RocksDB.
 func TestCheckpointTruth(t *testing.T) {
-	testlock.Alone(t) // the two runs' in-flight shares compared (3×): beside another test the 10 s run's RocksDB checkpoints took 225-449 ms and the ratio fell to 2.9
+	testlock.Alone(t) // the two runs' in-flight shares compared (3×): beside another test the 10 s-interval run's RocksDB checkpoints took 225-449 ms and the ratio fell to 2.9
 	needEnv(t)
 	run := func(sets ...string) *reports.Result {
-		sc := scenario(t, append([]string{"workload.rate=1000", "workload.warmup=3s", "workload.duration=20s"}, sets...)...)
+		sc := scenario(t, append([]string{"workload.rate=1000", "workload.warmup=3s", "workload.duration=10s"}, sets...)...)
 		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 		if err != nil {
 			t.Fatalf("run: %v", err)
@@ -72,11 +72,13 @@ func TestCheckpointTruth(t *testing.T) {
 	}
 	fast := run("job.checkpoint.interval=500ms", "job.state_backend=hashmap")
 	slow := run("job.checkpoint.interval=10s", "job.state_backend=rocksdb")
-	if c := fast.Checkpoints.Completed; c < 34 || c > 42 {
-		t.Errorf("500ms interval: %d checkpoints completed in 20 s, want ~40 (34-42)", c)
+	// A 10 s phase holds as many intervals as the slow run's one: the
+	// shares compare one slow checkpoint's duration with the fast ones'.
+	if c := fast.Checkpoints.Completed; c < 17 || c > 21 {
+		t.Errorf("500ms interval: %d checkpoints completed in 10 s, want ~20 (17-21)", c)
 	}
-	if c := slow.Checkpoints.Completed; c < 1 || c > 3 {
-		t.Errorf("10s interval: %d checkpoints completed in 20 s, want ~2 (1-3)", c)
+	if c := slow.Checkpoints.Completed; c < 1 || c > 2 {
+		t.Errorf("10s interval: %d checkpoints completed in 10 s, want one (at most two, at the phase's edges)", c)
 	}
 	for name, res := range map[string]*reports.Result{"hashmap": fast, "rocksdb": slow} {
 		cp := res.Checkpoints
@@ -233,10 +235,15 @@ func TestRestartBrokerRecovers(t *testing.T) {
 	}
 	rc := res.Recovery[0]
 	t.Logf("recovery %+v output %v; reconciliation %+v windows %+v; invalid %v", rc, deref(rc.OutputResumedS), res.Reconciliation, res.Reconciliation.Windows, res.InvalidReasons)
-	// Output resumes once the broker is back (2 s) and within the 30 s the
-	// kill tests allow a whole recovery.
-	if rc.OutputResumedS == nil || *rc.OutputResumedS < rc.AtS+2 || *rc.OutputResumedS > rc.AtS+30 {
-		t.Errorf("output must resume 2-30 s after the broker went down: %+v output %v", rc, deref(rc.OutputResumedS))
+	// Output resumes once the broker is back (2 s down, then its JVM's
+	// start: seconds, tens of seconds on a busy machine) and within the
+	// 30 s the kill tests allow a whole recovery after that.
+	if rc.EndedS == nil || *rc.EndedS-rc.AtS < 2 || *rc.EndedS-rc.AtS > 90 {
+		t.Fatalf("the broker restart ended at %v (at %.1f s): want 2-90 s after (its JVM's start: seconds, not minutes)", deref(rc.EndedS), rc.AtS)
+	}
+	outage := (*rc.EndedS - rc.AtS) * 1000
+	if rc.OutputResumedS == nil || *rc.OutputResumedS < rc.AtS+2 || *rc.OutputResumedS > *rc.EndedS+30 {
+		t.Errorf("output must resume 2 s after the broker went down and within 30 s of its return: %+v output %v ended %v", rc, deref(rc.OutputResumedS), deref(rc.EndedS))
 	}
 	if res.Reconciliation.Lost != 0 {
 		t.Errorf("lost %d events across a broker restart", res.Reconciliation.Lost)
@@ -246,11 +253,11 @@ func TestRestartBrokerRecovers(t *testing.T) {
 	}
 	// The outage happened: the events due while the broker was down were
 	// sent late (the open-loop schedule kept counting) and waited.
-	if res.Latency.E2E.Max < 2000 || res.Latency.E2E.Max > 30000 {
-		t.Errorf("e2e max %.0f ms: want within [2000, 30000] for a 2 s outage", res.Latency.E2E.Max)
+	if res.Latency.E2E.Max < 2000 || res.Latency.E2E.Max > outage+30000 {
+		t.Errorf("e2e max %.0f ms: want within [2000, %.0f] for a 2 s outage that took %.0f ms with the restart", res.Latency.E2E.Max, outage+30000, outage)
 	}
-	if rc.MaxE2EMs < 2000 || rc.MaxE2EMs > 30000 {
-		t.Errorf("max e2e after the outage %.0f ms: want within [2000, 30000]", rc.MaxE2EMs)
+	if rc.MaxE2EMs < 2000 || rc.MaxE2EMs > outage+30000 {
+		t.Errorf("max e2e after the outage %.0f ms: want within [2000, %.0f]", rc.MaxE2EMs, outage+30000)
 	}
 }
 
@@ -270,7 +277,7 @@ func TestInjectedCheckpointCostShowsInOverhead(t *testing.T) {
 	needEnv(t)
 	const pause = 1000.0 // ms
 	const interval = 8000.0
-	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=40s",
+	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=24s",
 		"job.checkpoint.interval=8s", "job.checkpoint.sync_pause=1s", "job.checkpoint.mode=at_least_once")
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: shared.rt, Env: shared.env, Stderr: testWriter{t}})
 	if err != nil {
@@ -280,7 +287,7 @@ func TestInjectedCheckpointCostShowsInOverhead(t *testing.T) {
 		t.Errorf("invalid: %v", res.InvalidReasons)
 	}
 	cp := res.Checkpoints
-	if cp == nil || cp.Completed < 4 || cp.Overhead == nil {
+	if cp == nil || cp.Completed < 2 || cp.Overhead == nil {
 		t.Fatalf("checkpoints %+v: want several, with an overhead split", cp)
 	}
 	o := cp.Overhead
@@ -289,10 +296,10 @@ func TestInjectedCheckpointCostShowsInOverhead(t *testing.T) {
 	typical := o.E2EInFlight.P50 - o.E2EBetween.P50
 	t.Logf("%d checkpoints, duration %+v, sync %+v; in flight %.1f%% of the time: e2e p50 %.0f vs %.0f ms, p99 %.0f vs %.0f ms (%+.0f ms); in flight p99 %+.0f ms, p50 %+.0f ms over the p50 between",
 		cp.Completed, cp.DurationMs, cp.SyncMs, 100*o.InFlightShare, o.E2EInFlight.P50, o.E2EBetween.P50, o.E2EInFlight.P99, o.E2EBetween.P99, diff, worst, typical)
-	// 40 s measured at one checkpoint every 8 s: 5, one more or less at the
+	// 24 s measured at one checkpoint every 8 s: 3, one more or less at the
 	// phase boundaries.
-	if cp.Completed < 4 || cp.Completed > 6 {
-		t.Errorf("%d checkpoints completed in 40 s at an 8 s interval: want 4-6", cp.Completed)
+	if cp.Completed < 2 || cp.Completed > 4 {
+		t.Errorf("%d checkpoints completed in 24 s at an 8 s interval: want 2-4", cp.Completed)
 	}
 	// The synchronous phase is the pause plus milliseconds of real work.
 	if cp.SyncMs.P50 < 0.9*pause || cp.SyncMs.P50 > 1.3*pause {

@@ -21,9 +21,12 @@ import (
 // other stops it and gets a new one, started when asked for; a run that
 // needs its own (NeedsOwnEnvironment) gets none and starts its own.
 type EnvPool struct {
-	rt     *cluster.Runtime
-	outDir string // each environment logs into outDir/logs/env-<run that started it>
-	logf   func(string, ...any)
+	rt *cluster.Runtime
+	// runtimes are the bundles by Flink line (env.flink_version); a
+	// scenario whose line is not here runs on rt.
+	runtimes map[string]*cluster.Runtime
+	outDir   string // each environment logs into outDir/logs/env-<run that started it>
+	logf     func(string, ...any)
 	// newEnv builds an environment (NewEnvironment; tests replace it).
 	newEnv func(sc *scenarios.Scenario, logDir string) (env.Environment, error)
 
@@ -47,6 +50,10 @@ func (p *EnvPool) UseStanding(a *standing.Attached) { p.standing = a }
 // (they kill, pause or cut what every later run uses), the same env
 // section.
 func FitsStanding(st *standing.State, sc *scenarios.Scenario, rt *cluster.Runtime) error {
+	if rt != nil && scenarios.FlinkLineOf(rt.FlinkVersion()) != scenarios.FlinkLineOf(st.FlinkVersion) {
+		return fmt.Errorf("--env-file: the environment in %s runs Flink %s; the scenario asks for Flink %s (env.flink_version): run it with --set env.flink_version=%s, or start an environment of that line",
+			st.Dir, st.FlinkVersion, sc.Env.FlinkVersion, scenarios.FlinkLineOf(st.FlinkVersion))
+	}
 	if rt != nil && (rt.FlinkVersion() != st.FlinkVersion || rt.KafkaVersion() != st.KafkaVersion) {
 		return fmt.Errorf("--env-file: the environment in %s runs flink %s and kafka %s; the runtime bundle %s is flink %s and kafka %s (its job jar is built for it)",
 			st.Dir, st.FlinkVersion, st.KafkaVersion, rt.Dir, rt.FlinkVersion(), rt.KafkaVersion())
@@ -73,9 +80,22 @@ func FitsStanding(st *standing.State, sc *scenarios.Scenario, rt *cluster.Runtim
 func NewEnvPool(rt *cluster.Runtime, outDir string, logf func(string, ...any), secrets *redact.Secrets) *EnvPool {
 	p := &EnvPool{rt: rt, outDir: outDir, logf: logf}
 	p.newEnv = func(sc *scenarios.Scenario, logDir string) (env.Environment, error) {
-		return NewEnvironment(sc, rt, logDir, outDir, logf, secrets)
+		return NewEnvironment(sc, p.runtimeFor(sc), logDir, outDir, logf, secrets)
 	}
 	return p
+}
+
+// SetRuntimes gives the pool the bundles of the Flink lines its runs ask
+// for (env.flink_version), by line; a run of a line not here gets the
+// pool's own bundle, and its start refuses a bundle of another line.
+func (p *EnvPool) SetRuntimes(rts map[string]*cluster.Runtime) { p.runtimes = rts }
+
+// runtimeFor is the bundle of sc's Flink line.
+func (p *EnvPool) runtimeFor(sc *scenarios.Scenario) *cluster.Runtime {
+	if rt, ok := p.runtimes[sc.Env.FlinkVersion]; ok {
+		return rt
+	}
+	return p.rt
 }
 
 // For returns the environment run number run (1-based) of sc uses: the
@@ -84,7 +104,7 @@ func NewEnvPool(rt *cluster.Runtime, outDir string, logf func(string, ...any), s
 // needs an environment of its own.
 func (p *EnvPool) For(ctx context.Context, sc *scenarios.Scenario, run int) (env.Environment, error) {
 	if p.standing != nil {
-		if err := FitsStanding(p.standing.State(), sc, p.rt); err != nil {
+		if err := FitsStanding(p.standing.State(), sc, p.runtimeFor(sc)); err != nil {
 			return nil, err
 		}
 		if run > 1 {

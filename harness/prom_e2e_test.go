@@ -41,14 +41,15 @@ func TestPrometheusEndpointsDashboardAndScrape(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=25s", "job.checkpoint.interval=2s")
+	sc := scenario(t, "workload.rate=500", "workload.warmup=3s", "workload.duration=60s", "job.checkpoint.interval=2s")
 	out := t.TempDir()
 	type runOut struct {
 		res *reports.Result
 		err error
 	}
-	// The run is planned longer than the checks need (25 s measured; they
-	// are done in about 10), and is aborted once they are: an aborted run
+	// The run is planned longer than the checks need (60 s measured; they
+	// wait at most 45 s into it, and are done in about 10 on a quiet
+	// machine), and is aborted once they are: an aborted run
 	// tears down like any other, and the endpoint must not stop early.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan runOut, 1)
@@ -80,14 +81,22 @@ func TestPrometheusEndpointsDashboardAndScrape(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	// A few ticks, and a completed checkpoint (its gauges appear with it).
-	for deadline := time.Now().Add(20 * time.Second); ; {
+	// A few ticks, a completed checkpoint (its gauges appear with it) and the
+	// first measured update read back (the latency histogram and its
+	// quantile gauges appear with it: beside three test lanes the job's
+	// first update of the phase was seen up to tens of seconds in).
+	for deadline := time.Now().Add(45 * time.Second); ; {
 		fams, err := scrape(harnessURL)
-		if err == nil && fams["abload_checkpoint_last_duration_seconds"] != nil {
+		checkpointed := err == nil && fams["abload_checkpoint_last_duration_seconds"] != nil
+		observed := false
+		if h := fams["abload_e2e_latency_seconds"]; err == nil && h != nil && len(h.Metric) == 1 {
+			observed = h.Metric[0].GetHistogram().GetSampleCount() > 0
+		}
+		if checkpointed && observed {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no completed checkpoint on the harness endpoint within 20 s (%v)", err)
+			t.Fatalf("within 45 s of the measurement phase: a completed checkpoint on the harness endpoint %v, an e2e latency observed %v (%v)", checkpointed, observed, err)
 		}
 		time.Sleep(time.Second)
 	}

@@ -166,6 +166,16 @@ func configDiff(a, b *Result) string {
 	var ma, mb any
 	_ = json.Unmarshal(ja, &ma)
 	_ = json.Unmarshal(jb, &mb)
+	// Results written before env.flink_version existed ran the 2.2 line.
+	for _, m := range []any{ma, mb} {
+		if sc, ok := m.(map[string]any); ok {
+			if e, ok := sc["env"].(map[string]any); ok {
+				if _, set := e["flink_version"]; !set {
+					e["flink_version"] = "2.2"
+				}
+			}
+		}
+	}
 	diffs = append(diffs, jsonDiffs("scenario", mb, ma)...)
 	for _, f := range []struct{ name, x, y string }{
 		{"environment.kind", b.Environment.Kind, a.Environment.Kind},

@@ -409,8 +409,12 @@ func recoveryText(rc Recovery) string {
 		}
 		return fmt.Sprintf("+%.1fs", *v-rc.AtS)
 	}
-	return fmt.Sprintf("%s at %.1fs: detected %s, running %s, output resumed %s, lag recovered %s; %d restart(s), max e2e %s ms",
-		rc.Fault, rc.AtS, at(rc.DetectedS), at(rc.RunningS), at(rc.OutputResumedS), at(rc.LagRecoveredS), rc.Restarts, fmtMs(rc.MaxE2EMs))
+	ended := ""
+	if rc.EndedS != nil && *rc.EndedS > rc.AtS {
+		ended = fmt.Sprintf(", over %s", at(rc.EndedS))
+	}
+	return fmt.Sprintf("%s at %.1fs%s: detected %s, running %s, output resumed %s, lag recovered %s; %d restart(s), max e2e %s ms",
+		rc.Fault, rc.AtS, ended, at(rc.DetectedS), at(rc.RunningS), at(rc.OutputResumedS), at(rc.LagRecoveredS), rc.Restarts, fmtMs(rc.MaxE2EMs))
 }
 
 func rescaleText(rs Rescale) string {

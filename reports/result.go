@@ -426,8 +426,12 @@ type VertexSkew struct {
 // time means the step never happened. Each *_s is a moment; the *_after_s
 // fields are the same moments as durations from the fault.
 type Recovery struct {
-	Fault          string   `json:"fault"`
-	AtS            float64  `json:"at_s"`
+	Fault string  `json:"fault"`
+	AtS   float64 `json:"at_s"`
+	// EndedS is when the injection itself was over: a pause thawed, a
+	// restarted broker's container running again, a network fault lifted;
+	// about AtS for a kill.
+	EndedS         *float64 `json:"ended_s,omitempty"`
 	DetectedS      *float64 `json:"detected_s" jsonschema:"nullable"`
 	RunningS       *float64 `json:"running_s" jsonschema:"nullable"`
 	OutputResumedS *float64 `json:"output_resumed_s" jsonschema:"nullable"`

@@ -84,6 +84,12 @@ func resolve(name string, data []byte, doc *yaml.Node, point []matrixSetting, se
 	if _, set := s.origins["env.jvm_options"]; !set && s.Env.Kind == EnvExternal {
 		s.Env.JVMOptions = nil // $ABLOAD_JVM_OPTIONS is for the JVMs abload starts
 	}
+	if _, set := s.origins["env.flink_version"]; !set && s.Env.Kind == EnvExternal {
+		// An external cluster's own line: abload asks its REST API before
+		// anything starts (external.ClusterFlinkVersion) and submits that
+		// line's job.
+		s.Env.FlinkVersion = ""
+	}
 	s.Workload.resolveWarmup()
 	return s, d
 }

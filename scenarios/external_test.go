@@ -486,3 +486,54 @@ func TestSetLabelHidesCredentials(t *testing.T) {
 		}
 	}
 }
+
+// env.flink_version left unset is the external cluster's own line (""),
+// resolved from its REST API before a run starts; set, it is kept; for the
+// environments abload starts it defaults to DefaultFlinkLine, and "" is
+// refused there.
+func TestExternalFlinkVersionUnsetIsTheClusters(t *testing.T) {
+	s, err := Parse("x.yaml", []byte(externalBase), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Env.FlinkVersion != "" {
+		t.Errorf("external, env.flink_version unset: %q, want \"\" (the cluster's own line)", s.Env.FlinkVersion)
+	}
+	s, err = Parse("x.yaml", []byte(externalBase), []string{"env.flink_version=1.20"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Env.FlinkVersion != "1.20" {
+		t.Errorf("external, env.flink_version=1.20: %q", s.Env.FlinkVersion)
+	}
+	s, err = Parse("x.yaml", []byte("env: {kind: local}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Env.FlinkVersion != DefaultFlinkLine {
+		t.Errorf("local, env.flink_version unset: %q, want %s", s.Env.FlinkVersion, DefaultFlinkLine)
+	}
+	if _, err := Parse("x.yaml", []byte("env: {kind: local}\n"), []string{"env.flink_version="}); err == nil || !strings.Contains(err.Error(), "env.flink_version") {
+		t.Errorf("local, env.flink_version empty: %v, want an error naming env.flink_version", err)
+	}
+	// --set env.kind=external over a local file: the cluster's line too.
+	s, err = Parse("x.yaml", []byte("env:\n"+externalEnvYAML), []string{"env.kind=external"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Env.FlinkVersion != "" {
+		t.Errorf("--set env.kind=external: env.flink_version %q, want \"\"", s.Env.FlinkVersion)
+	}
+}
+
+// job.state_backend forst is Flink 2's: refused on the 1.20 line, naming
+// the field; accepted on 2.2.
+func TestForStNeedsAFlink2Line(t *testing.T) {
+	if _, err := Parse("x.yaml", []byte("job: {state_backend: forst}\n"), nil); err != nil {
+		t.Errorf("forst on %s: %v", DefaultFlinkLine, err)
+	}
+	_, err := Parse("x.yaml", []byte("env: {flink_version: \"1.20\"}\njob: {state_backend: forst}\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "job.state_backend") || !strings.Contains(err.Error(), "1.20") {
+		t.Errorf("forst on 1.20: %v, want an error naming job.state_backend and 1.20", err)
+	}
+}

@@ -155,13 +155,13 @@ func TestMatrixErrors(t *testing.T) {
 		want      []string
 	}{
 		{"unknown path", "matrix:\n  job.stat_backend: [hashmap]\n", nil,
-			[]string{`t.yaml:2: matrix.job.stat_backend: unknown field "stat_backend" in job (known: parallelism, max_parallelism, stage_parallelism, window, out_of_orderness, idleness, state_ttl, checkpoint, outputs, sink_linger, delivery, state_backend, serializer, skew_mitigation, buffer_timeout, object_reuse, chaining, restore_from, savepoint_at_end, cost_per_event, updates_sample, jar, entry_class, args, sql); did you mean "state_backend"?`}},
+			[]string{`t.yaml:2: matrix.job.stat_backend: unknown field "stat_backend" in job (known: parallelism, max_parallelism, stage_parallelism, window, out_of_orderness, idleness, state_ttl, checkpoint, outputs, sink_linger, delivery, state_backend, serializer, skew_mitigation, buffer_timeout, object_reuse, chaining, restore_from, savepoint_at_end, cost_per_event, updates_sample, jar, entry_class, args, sql, flink_config); did you mean "state_backend"?`}},
 		{"bad value type", "matrix:\n  job.checkpoint.interval:\n    - 1s\n    - fast\n", nil,
 			[]string{`t.yaml:4: matrix.job.checkpoint.interval[1]: malformed duration "fast" (want a Go duration such as 30s, 1m30s, 200ms)`}},
 		{"list form type", "matrix:\n  - {job.parallelism: 2}\n  - {job.parallelism: many}\n", nil,
 			[]string{`t.yaml:3: matrix[1].job.parallelism: expected an integer, got "many"`}},
 		{"range in a point", "matrix:\n  job.state_backend: [hashmap, rocks]\n", nil,
-			[]string{`t.yaml:2: matrix.job.state_backend[1]: must be one of hashmap, rocksdb, got "rocks" (in point state_backend-rocks)`}},
+			[]string{`t.yaml:2: matrix.job.state_backend[1]: must be one of hashmap, rocksdb, forst, got "rocks" (in point state_backend-rocks)`}},
 		{"cross-field in a point", "job:\n  delivery: exactly_once\nmatrix:\n  job.checkpoint.interval: [10s, 0s]\n", nil,
 			[]string{`t.yaml:4: matrix.job.checkpoint.interval[1]: job.delivery: exactly_once needs checkpointing (job.checkpoint.interval > 0): transactions commit on checkpoints (in point interval-0s)`}},
 		{"cross-field within a list point", "matrix:\n  - {job.state_backend: hashmap}\n  - {job.delivery: exactly_once,\n     job.checkpoint.interval: 0s}\n", nil,
@@ -178,9 +178,9 @@ func TestMatrixErrors(t *testing.T) {
 			[]string{`t.yaml:2: matrix: has more than 256 points; at most 256 are allowed`}},
 		{"everything at once", "matrix:\n  - {job.nope: 1}\n  - {job.state_backend: x, job.window.size: 0s}\n", nil,
 			[]string{
-				`t.yaml:2: matrix[0].job.nope: unknown field "nope" in job (known: parallelism, max_parallelism, stage_parallelism, window, out_of_orderness, idleness, state_ttl, checkpoint, outputs, sink_linger, delivery, state_backend, serializer, skew_mitigation, buffer_timeout, object_reuse, chaining, restore_from, savepoint_at_end, cost_per_event, updates_sample, jar, entry_class, args, sql)`,
+				`t.yaml:2: matrix[0].job.nope: unknown field "nope" in job (known: parallelism, max_parallelism, stage_parallelism, window, out_of_orderness, idleness, state_ttl, checkpoint, outputs, sink_linger, delivery, state_backend, serializer, skew_mitigation, buffer_timeout, object_reuse, chaining, restore_from, savepoint_at_end, cost_per_event, updates_sample, jar, entry_class, args, sql, flink_config)`,
 				`t.yaml:3: matrix[1].job.window.size: must be > 0, got 0s (in point state_backend-x_size-0s)`,
-				`t.yaml:3: matrix[1].job.state_backend: must be one of hashmap, rocksdb, got "x" (in point state_backend-x_size-0s)`,
+				`t.yaml:3: matrix[1].job.state_backend: must be one of hashmap, rocksdb, forst, got "x" (in point state_backend-x_size-0s)`,
 			}},
 		{"a --set still fails", "matrix:\n  job.state_backend: [hashmap, rocksdb]\n", []string{"job.window.size=0s"},
 			[]string{`--set job.window.size=0s: job.window.size: must be > 0, got 0s`}},

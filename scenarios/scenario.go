@@ -270,7 +270,11 @@ func (s *Scenario) NeedsNetProxy() bool {
 
 // Env is the environment the run starts (or, for external, targets).
 type Env struct {
-	Kind              string   `yaml:"kind" json:"kind"`
+	Kind string `yaml:"kind" json:"kind"`
+	// FlinkVersion is the Flink line (FlinkLines) the environment runs: the
+	// runtime bundle of that line (make runtime FLINK=<line>) and its
+	// cluster recipe.
+	FlinkVersion      string   `yaml:"flink_version" json:"flink_version"`
 	TaskManagers      int      `yaml:"taskmanagers" json:"taskmanagers"`
 	Slots             int      `yaml:"slots" json:"slots"`
 	TaskManagerMemory string   `yaml:"taskmanager_memory" json:"taskmanager_memory"`
@@ -282,6 +286,11 @@ type Env struct {
 	// TaskManagers), after abload's own: a garbage collector, a JIT tier.
 	// Default: $ABLOAD_JVM_OPTIONS (DefaultJVMOptions), else none.
 	JVMOptions []string `yaml:"jvm_options" json:"jvm_options,omitempty"`
+	// FlinkConfig is extra Flink configuration for the cluster the local
+	// and Docker environments start, key=value entries applied after
+	// abload's own (FlinkConfigMap); every key is checked against the
+	// Flink version before anything starts.
+	FlinkConfig []string `yaml:"flink_config" json:"flink_config,omitempty"`
 	// NetworkMemory, if set, fixes the TaskManagers' network memory
 	// (taskmanager.memory.network.min = max); "" keeps Flink's fraction.
 	NetworkMemory         string   `yaml:"network_memory" json:"network_memory"`
@@ -503,6 +512,21 @@ type Job struct {
 	// that abload's SQL runner executes as the job; "sql:ab-job" is the A/B
 	// job in Flink SQL that abload ships.
 	SQL string `yaml:"sql" json:"sql"`
+	// FlinkConfig is extra Flink configuration submitted with the job
+	// (flinkConfiguration), key=value entries applied after what abload
+	// derives from the job section; checked like env.flink_config.
+	FlinkConfig []string `yaml:"flink_config" json:"flink_config,omitempty"`
+}
+
+// FlinkConfigMap reads env.flink_config or job.flink_config entries
+// (key=value, split at the first =; validated by Validate) into a map.
+func FlinkConfigMap(entries []string) map[string]string {
+	m := map[string]string{}
+	for _, e := range entries {
+		k, v, _ := strings.Cut(e, "=")
+		m[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return m
 }
 
 // ShippedSQL names the A/B job in Flink SQL shipped in the runtime bundle
@@ -659,6 +683,7 @@ func defaults() *Scenario {
 		},
 		Env: Env{
 			Kind:                  EnvLocal,
+			FlinkVersion:          DefaultFlinkLine,
 			TaskManagers:          1,
 			Slots:                 2,
 			TaskManagerMemory:     "1536m",

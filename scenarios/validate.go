@@ -138,6 +138,8 @@ var (
 	// The JVM's -Xmx syntax.
 	jvmHeapRE   = regexp.MustCompile(`^([0-9]+)[kKmMgG]$`)
 	jvmOptionRE = regexp.MustCompile(`^-[A-Za-z0-9:+=._/,%@*-]+$`)
+	// A Flink configuration key: dotted words of letters, digits, - and _.
+	flinkKeyRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$`)
 )
 
 // minCheckpointInterval is Flink's lower bound for a checkpoint interval.
@@ -194,6 +196,79 @@ func (c *checker) oneOf(path, v string, allowed ...string) {
 		}
 	}
 	c.addf(path, "must be one of %s, got %q", strings.Join(allowed, ", "), v)
+}
+
+// ownedFlinkKeys are the Flink configuration keys abload sets from a
+// scenario field (use the field) or for itself (where the processes bind,
+// their directories, the metrics it reads): env.flink_config and
+// job.flink_config may not set them. "" as the field: abload's own.
+var ownedFlinkKeys = map[string]map[string]string{
+	"env.flink_config": {
+		"taskmanager.numberOfTaskSlots":       "env.slots",
+		"taskmanager.memory.process.size":     "env.taskmanager_memory",
+		"jobmanager.memory.process.size":      "env.jobmanager_memory",
+		"env.java.opts.all":                   "env.jvm_options",
+		"heartbeat.interval":                  "env.heartbeat_interval",
+		"heartbeat.timeout":                   "env.heartbeat_timeout",
+		"taskmanager.memory.managed.fraction": "env.managed_memory_fraction",
+		"taskmanager.memory.network.min":      "env.network_memory",
+		"taskmanager.memory.network.max":      "env.network_memory",
+		"jobmanager.scheduler":                "env.scheduler",
+		"scheduler-mode":                      "env.scheduler",
+		"rest.port":                           "", "rest.address": "", "rest.bind-address": "",
+		"jobmanager.rpc.address": "", "jobmanager.rpc.port": "", "jobmanager.bind-host": "",
+		"taskmanager.bind-host": "", "taskmanager.host": "", "taskmanager.rpc.port": "",
+		"taskmanager.data.port": "", "blob.server.port": "", "io.tmp.dirs": "", "web.tmpdir": "",
+		"execution.checkpointing.dir": "", "metrics.fetcher.update-interval": "",
+	},
+	"job.flink_config": {
+		"parallelism.default":                       "job.parallelism",
+		"pipeline.max-parallelism":                  "job.max_parallelism",
+		"state.backend.type":                        "job.state_backend",
+		"execution.checkpointing.interval":          "job.checkpoint.interval",
+		"execution.checkpointing.mode":              "job.checkpoint.mode",
+		"execution.checkpointing.timeout":           "job.checkpoint.timeout",
+		"execution.checkpointing.min-pause":         "job.checkpoint.min_pause",
+		"execution.checkpointing.unaligned.enabled": "job.checkpoint.unaligned",
+		"execution.checkpointing.incremental":       "job.checkpoint.incremental",
+		"execution.buffer-timeout.interval":         "job.buffer_timeout",
+		"pipeline.object-reuse":                     "job.object_reuse",
+		"pipeline.operator-chaining.enabled":        "job.chaining",
+		"pipeline.force-kryo":                       "job.serializer",
+	},
+}
+
+// flinkConfig checks env.flink_config or job.flink_config: each entry
+// key=value with a Flink configuration key and a value, no key twice, none
+// of the keys abload sets itself (ownedFlinkKeys).
+func (c *checker) flinkConfig(path string, entries []string) {
+	seen := map[string]int{}
+	for i, e := range entries {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		k, v, ok := strings.Cut(e, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		switch {
+		case !ok || v == "":
+			c.addf(p, "want key=value, such as taskmanager.load-balance.mode=SLOTS; got %q", e)
+		case !flinkKeyRE.MatchString(k):
+			c.addf(p, "%q is not a Flink configuration key (dotted words of letters, digits, - and _)", k)
+		default:
+			if j, dup := seen[k]; dup {
+				c.addf(p, "%s is set twice (also %s[%d])", k, path, j)
+			}
+			seen[k] = i
+			field, owned := ownedFlinkKeys[path][k]
+			if !owned && path == "env.flink_config" && strings.HasPrefix(k, "metrics.reporter.prom.") {
+				owned = true
+			}
+			switch {
+			case owned && field != "":
+				c.addf(p, "%s is what %s sets: use %s", k, field, field)
+			case owned:
+				c.addf(p, "%s is abload's own (where the cluster's processes bind, their directories, the metrics abload reads): it may not be set", k)
+			}
+		}
+	}
 }
 
 func (c *checker) memory(path, v string, re *regexp.Regexp, example string) {
@@ -263,6 +338,9 @@ func (s *Scenario) check() []issue {
 
 	e := s.Env
 	c.oneOf("env.kind", e.Kind, EnvLocal, EnvDocker, EnvExternal)
+	if e.Kind != EnvExternal || e.FlinkVersion != "" { // external: "" is the cluster's own line
+		c.oneOf("env.flink_version", e.FlinkVersion, FlinkLines...)
+	}
 	c.atLeast("env.taskmanagers", int64(e.TaskManagers), 1)
 	c.atLeast("env.slots", int64(e.Slots), 1)
 	c.memory("env.taskmanager_memory", e.TaskManagerMemory, flinkMemoryRE, "a Flink memory size such as 1536m or 2g")
@@ -282,6 +360,10 @@ func (s *Scenario) check() []issue {
 	}
 	if e.Kind == EnvExternal && len(e.JVMOptions) > 0 && ownOptions {
 		c.addf("env.jvm_options", "applies to the JVMs abload starts (env.kind local or docker); an external cluster's are its operators' to set")
+	}
+	c.flinkConfig("env.flink_config", e.FlinkConfig)
+	if e.Kind == EnvExternal && len(e.FlinkConfig) > 0 {
+		c.addf("env.flink_config", "applies to the cluster abload starts (env.kind local or docker); an external cluster's configuration is its operators' to set (job.flink_config reaches the job)")
 	}
 	if e.NetworkMemory != "" {
 		c.memory("env.network_memory", e.NetworkMemory, flinkMemoryRE, `"" (Flink's default share) or a Flink memory size such as 64m`)
@@ -332,6 +414,10 @@ func (s *Scenario) check() []issue {
 	if e.Kind != EnvExternal && e.Scheduler == SchedulerDefault && e.TaskManagers >= 1 && e.Slots >= 1 && j.Parallelism > e.TaskManagers*e.Slots {
 		c.addf("job.parallelism", "%d exceeds the %d task slots of env.taskmanagers × env.slots (%d × %d)",
 			j.Parallelism, e.TaskManagers*e.Slots, e.TaskManagers, e.Slots)
+	}
+	c.flinkConfig("job.flink_config", j.FlinkConfig)
+	if len(j.FlinkConfig) > 0 && e.Scheduler == SchedulerReactive {
+		c.addf("job.flink_config", "with env.scheduler reactive the job runs in an application cluster and reads the cluster's configuration: set env.flink_config instead")
 	}
 	checkWindow(&c, j)
 	checkCustomJob(&c, s)
@@ -391,7 +477,10 @@ func (s *Scenario) check() []issue {
 	if j.Delivery == DeliveryExactlyOnce && j.Checkpoint.Interval.Duration == 0 {
 		c.addf("job.delivery", "exactly_once needs checkpointing (job.checkpoint.interval > 0): transactions commit on checkpoints")
 	}
-	c.oneOf("job.state_backend", j.StateBackend, "hashmap", "rocksdb")
+	c.oneOf("job.state_backend", j.StateBackend, "hashmap", "rocksdb", StateBackendForSt)
+	if j.StateBackend == StateBackendForSt && s.Env.FlinkVersion != "" && !ForStLine(s.Env.FlinkVersion) {
+		c.addf("job.state_backend", "forst is Flink 2's state backend: it needs a 2.x line (env.flink_version %s), not %s", DefaultFlinkLine, s.Env.FlinkVersion)
+	}
 	if j.Checkpoint.Incremental && j.StateBackend != "rocksdb" {
 		c.addf("job.checkpoint.incremental", "needs job.state_backend rocksdb (the hashmap backend has no incremental checkpoints)")
 	}

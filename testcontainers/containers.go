@@ -77,6 +77,13 @@ func (e *Env) flinkConfig(ctx context.Context) (map[string]string, cluster.JVMFl
 	for k, v := range e.cfg.FlinkConfig {
 		conf[k] = v
 	}
+	keys, err := e.cfg.Runtime.FlinkKeys()
+	if err != nil {
+		return nil, cluster.JVMFlags{}, cluster.JVMFlags{}, err
+	}
+	if err := keys.Check("the Docker cluster's config.yaml", conf); err != nil {
+		return nil, cluster.JVMFlags{}, cluster.JVMFlags{}, err
+	}
 	jm, tm, err := cluster.FlinkMemoryFlags(ctx, e.cfg.Exec, e.cfg.Runtime, conf)
 	return conf, jm, tm, err
 }

@@ -348,8 +348,16 @@ func (e *Env) waitFlink(ctx context.Context, restURL string) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("flink: not ready with all TaskManagers registered after %s (jobmanager logs: %s)",
-				e.cfg.StartupTimeout, e.logTail(ctx, "jobmanager", 20))
+			var logs strings.Builder
+			for _, n := range names {
+				fmt.Fprintf(&logs, "\n%s's last lines:\n%s", n, e.logTail(ctx, n, 15))
+			}
+			seen := "the REST API not answering"
+			if err == nil {
+				seen = fmt.Sprintf("%d of %d TaskManagers, %d of %d slots", ov.TaskManagers, e.cfg.TaskManagers, ov.SlotsTotal, want)
+			}
+			return fmt.Errorf("flink: not ready after %s (%s)%s\n(flink: not ready after %s: %s)",
+				e.cfg.StartupTimeout, seen, logs.String(), e.cfg.StartupTimeout, seen)
 		}
 		if err := sleepCtx(ctx, 500*time.Millisecond); err != nil {
 			return err
@@ -369,10 +377,14 @@ func (e *Env) exited(name string) error {
 	if err != nil || st.Running {
 		return nil
 	}
-	return fmt.Errorf("%s: container exited (code %d) during startup; last lines:\n%s", name, st.ExitCode, e.logTail(ctx, name, 20))
+	// The headline again after the log: a CI log shown from its end shows it.
+	return fmt.Errorf("%s: container exited (code %d) during startup; last lines:\n%s\n(%s: exited with code %d during startup)",
+		name, st.ExitCode, e.logTail(ctx, name, 20), name, st.ExitCode)
 }
 
-// logTail returns the last n lines of a container's log.
+// logTail returns the last n lines of a container's log, stack frames left
+// out (a JVM's last lines are often one long trace; the lines before it say
+// why).
 func (e *Env) logTail(ctx context.Context, name string, n int) string {
 	nd := e.node(name)
 	if nd == nil {
@@ -384,7 +396,28 @@ func (e *Env) logTail(ctx context.Context, name string, n int) string {
 	}
 	defer rc.Close()
 	b, _ := io.ReadAll(rc)
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return tailLines(b, n)
+}
+
+// tailLines is logTail's: the last n lines of log b, stack frame lines left
+// out and counted.
+func tailLines(b []byte, n int) string {
+	var lines []string
+	frames := 0 // left out since the last line kept
+	for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "at ") || (strings.HasPrefix(t, "... ") && strings.HasSuffix(t, " more")) {
+			frames++
+			continue
+		}
+		if frames > 0 {
+			lines = append(lines, fmt.Sprintf("\t(%d stack frame lines left out)", frames))
+			frames = 0
+		}
+		lines = append(lines, l)
+	}
+	if frames > 0 {
+		lines = append(lines, fmt.Sprintf("\t(%d stack frame lines left out)", frames))
+	}
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}

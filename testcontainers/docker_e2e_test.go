@@ -432,7 +432,11 @@ func TestDockerResultComparableWithLocal(t *testing.T) {
 		// A lag of 0 is a value: a job that keeps up has almost none, and
 		// the position is stamped at the earliest time it can have been
 		// taken, so a small lag reads as 0 (checked below: measured).
-		if !paths["docker"][p] && !strings.HasSuffix(p, ".pid") && !strings.Contains(p, ".scenario.env.") && !strings.HasPrefix(p, ".lag.") {
+		// A second without a garbage collection is 0 too: a short run's
+		// TaskManager may collect in none (CI 35: the Docker one did not;
+		// the series itself must be there).
+		gcRate := strings.HasPrefix(p, ".flink_metrics.gc[].series[].gc_") && strings.HasSuffix(p, "_per_s")
+		if !paths["docker"][p] && !strings.HasSuffix(p, ".pid") && !strings.Contains(p, ".scenario.env.") && !strings.HasPrefix(p, ".lag.") && !gcRate {
 			missing = append(missing, p)
 		}
 	}
@@ -498,24 +502,53 @@ func TestDockerPauseAndBrokerRestart(t *testing.T) {
 	}
 	pause, broker := res.Recovery[0], res.Recovery[1]
 	t.Logf("pause %+v output %v; broker %+v output %v", pause, deref(pause.OutputResumedS), broker, deref(broker.OutputResumedS))
+	// Each injection is timed from its start to its end: the freeze 3 s
+	// (plus the Docker API's lag in thawing), the broker's outage 3 s plus
+	// its container's stop and start.
+	if pause.EndedS == nil || *pause.EndedS-pause.AtS < 3 || *pause.EndedS-pause.AtS > 10 {
+		t.Fatalf("the pause ended at %v (at %.1f s): want 3-10 s after", deref(pause.EndedS), pause.AtS)
+	}
+	// 3 s down, then the container's stop and start: seconds, tens of
+	// seconds on a busy machine (43.8 s once beside three lanes), not minutes.
+	if broker.EndedS == nil || *broker.EndedS-broker.AtS < 3 || *broker.EndedS-broker.AtS > 90 {
+		t.Fatalf("the broker restart ended at %v (at %.1f s): want 3-90 s after", deref(broker.EndedS), broker.AtS)
+	}
 	// A 3 s freeze of every TaskManager shows in the tail of what follows
 	// it: the events born as it starts wait the freeze (less the Docker
 	// API's lag in freezing and thawing the containers), plus the base
 	// latency and the catch-up of 1,200 events, and not seconds more.
-	if pause.MaxE2EMs < 2500 || pause.MaxE2EMs > 6000 {
-		t.Errorf("max e2e after the 3 s pause: %.0f ms, want within [2500, 6000]", pause.MaxE2EMs)
+	if pause.MaxE2EMs < 2500 {
+		t.Errorf("max e2e after the 3 s pause: %.0f ms, want 2500 or more", pause.MaxE2EMs)
 	}
-	if pause.OutputResumedS == nil || *pause.OutputResumedS-pause.AtS < 2.5 || *pause.OutputResumedS-pause.AtS > 8 {
-		t.Errorf("output after the 3 s pause resumed at %v (pause at %.1f s): want 2.5-8 s after", deref(pause.OutputResumedS), pause.AtS)
+	if pause.LagRecoveredS != nil {
+		if pause.MaxE2EMs > 6000 {
+			t.Errorf("max e2e after the 3 s pause: %.0f ms, want 6000 or less (lag back at %.1f s)", pause.MaxE2EMs, *pause.LagRecoveredS)
+		}
+	} else {
+		// Its window ends where the broker restart begins, 12 s later; a
+		// machine too busy for the job to catch up with 1,200 events in
+		// that time leaves the pause's spike running into the broker's
+		// outage: then the two cannot be told apart, and the spike is
+		// bounded by both (the window, the outage and 30 s of recovery).
+		limit := (broker.AtS-pause.AtS)*1000 + (*broker.EndedS-broker.AtS)*1000 + 30000
+		t.Logf("the job had not caught up with the pause when the broker restarted; max e2e %.0f ms, bound %.0f ms", pause.MaxE2EMs, limit)
+		if pause.MaxE2EMs > limit {
+			t.Errorf("max e2e after the 3 s pause: %.0f ms, want %.0f or less", pause.MaxE2EMs, limit)
+		}
 	}
-	// The broker is down 3 s plus its container's restart; the events due
-	// meanwhile wait for it, and the whole recovery stays within 30 s (the
+	if pause.OutputResumedS == nil || *pause.OutputResumedS-pause.AtS < 2.5 || *pause.OutputResumedS-*pause.EndedS > 5 {
+		t.Errorf("output after the 3 s pause resumed at %v (pause %.1f-%.1f s): want 2.5 s after its start, at most 5 s after its end", deref(pause.OutputResumedS), pause.AtS, *pause.EndedS)
+	}
+	// The broker is down 3 s plus its container's restart (seconds; tens of
+	// seconds on a busy machine); the events due meanwhile wait for it, and
+	// the job's recovery after the broker is back stays within 30 s (the
 	// bound the kill tests use).
-	if broker.OutputResumedS == nil || *broker.OutputResumedS-broker.AtS < 3 || *broker.OutputResumedS-broker.AtS > 30 {
-		t.Errorf("output after the broker restart resumed at %v (fault at %.1f s): want 3-30 s after", deref(broker.OutputResumedS), broker.AtS)
+	outage := (*broker.EndedS - broker.AtS) * 1000
+	if broker.OutputResumedS == nil || *broker.OutputResumedS-broker.AtS < 3 || *broker.OutputResumedS-*broker.EndedS > 30 {
+		t.Errorf("output after the broker restart resumed at %v (fault %.1f-%.1f s): want 3 s after its start, at most 30 s after its end", deref(broker.OutputResumedS), broker.AtS, *broker.EndedS)
 	}
-	if broker.MaxE2EMs < 2500 || broker.MaxE2EMs > 30000 {
-		t.Errorf("max e2e after the 3 s broker outage: %.0f ms, want within [2500, 30000]", broker.MaxE2EMs)
+	if broker.MaxE2EMs < 2500 || broker.MaxE2EMs > outage+30000 {
+		t.Errorf("max e2e after the 3 s broker outage: %.0f ms, want within [2500, %.0f] (the outage took %.0f ms)", broker.MaxE2EMs, outage+30000, outage)
 	}
 	if rec := res.Reconciliation; rec.Expected == 0 || rec.Lost != 0 {
 		t.Errorf("reconciliation: expected %d, lost %d", rec.Expected, rec.Lost)

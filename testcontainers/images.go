@@ -60,14 +60,14 @@ func ResolveImages(ctx context.Context, cli *tc.DockerClient, mode, flinkVersion
 				continue
 			}
 			if got := labels[im.key]; got != im.want {
-				return Images{}, fmt.Errorf("image %s carries %s=%q but the runtime bundle is %s: run `make images` to rebuild it", im.name, im.key, got, im.want)
+				return Images{}, fmt.Errorf("image %s carries %s=%q but the runtime bundle is %s: run `make images` to rebuild it (make images FLINK=<line> for a line other than the default)", im.name, im.key, got, im.want)
 			}
 		}
 		if len(missing) == 0 {
 			return local, nil
 		}
 		if mode == scenarios.ImagesLocal {
-			return Images{}, fmt.Errorf("env.images is local but %v not found: run `make images` (builds them from a Debian base and the runtime bundle, no registry needed)", missing)
+			return Images{}, fmt.Errorf("env.images is local but %v not found: run `make images` (builds them from a Debian base and the runtime bundle, no registry needed; make images FLINK=%s for Flink %s)", missing, scenarios.FlinkLineOf(flinkVersion), scenarios.FlinkLineOf(flinkVersion))
 		}
 		return OfficialImages(flinkVersion, kafkaVersion), nil
 	}

@@ -52,3 +52,24 @@ func TestLog4jConsoleInUTC(t *testing.T) {
 		t.Errorf("the containers' log pattern is not in UTC:\n%s", log4jConsole)
 	}
 }
+
+// A container's last log lines name the cause, not the last stack frames:
+// frames are left out and counted, the lines around them kept.
+func TestTailLinesLeavesOutStackFrames(t *testing.T) {
+	log := "12:00:01 INFO starting\n" +
+		"12:00:02 ERROR Fatal error occurred in the cluster entrypoint.\n" +
+		"java.lang.IllegalStateException: boom\n" +
+		"\tat a.B.c(B.java:1) ~[x.jar:2.2.1]\n" +
+		"\tat a.B.d(B.java:2) ~[x.jar:2.2.1]\n" +
+		"Caused by: java.lang.ClassNotFoundException: y\n" +
+		"\t... 9 more\n" +
+		"12:00:03 INFO Shutting down\n"
+	got := tailLines([]byte(log), 5)
+	want := "java.lang.IllegalStateException: boom\n\t(2 stack frame lines left out)\nCaused by: java.lang.ClassNotFoundException: y\n\t(1 stack frame lines left out)\n12:00:03 INFO Shutting down"
+	if got != want {
+		t.Errorf("tailLines:\n%s\nwant:\n%s", got, want)
+	}
+	if got := tailLines([]byte("a\nb\n"), 5); got != "a\nb" {
+		t.Errorf("tailLines without frames = %q, want the lines as they are", got)
+	}
+}

@@ -85,19 +85,22 @@ func TestDockerNetworkProxy(t *testing.T) {
 	// The JVMs are cold in a fresh environment: the shaped run goes first,
 	// with a longer (unmeasured) warmup, so what JIT compilation is left
 	// can only inflate it, never the unshaped baseline (which would shrink
-	// the rise; the band's top, 500 ms, leaves room for it). An unjudged
+	// the rise; the band's top, 650 ms, leaves room for it). An unjudged
 	// warm-up run did the same for a whole run's time more.
-	shaped := run(t, "env.network.latency=100ms", "workload.warmup=8s")
-	unshaped := run(t, "env.network.proxy=true")
+	shaped := run(t, "env.network.latency=100ms", "workload.warmup=8s", "workload.duration=7s")
+	unshaped := run(t, "env.network.proxy=true", "workload.duration=7s")
 	rise := shaped.Latency.E2E.P50 - unshaped.Latency.E2E.P50
 	t.Logf("docker e2e p50 %.1f ms unshaped through the proxy, %.1f ms with 100ms each way (+%.1f ms); p99 %.1f → %.1f ms",
 		unshaped.Latency.E2E.P50, shaped.Latency.E2E.P50, rise, unshaped.Latency.E2E.P99, shaped.Latency.E2E.P99)
 	// The local shaping test's band for d added each way, [2d-30, 4d+100]
 	// ms: the job's fetch and its produce each cross the proxy at least
 	// once, and at most twice more (a fetch in flight, a transaction's
-	// round trips).
-	if shaped.Latency.E2E.P50 < 200 || rise < 170 || rise > 500 {
-		t.Errorf("e2e p50 rose by %.1f ms to %.1f ms with 100 ms added each way, want within [170, 500] ms", rise, shaped.Latency.E2E.P50)
+	// round trips). Its top is 150 ms higher here: the shaped run goes
+	// first on cold containers, and beside three test lanes what is left
+	// of their JIT compiling took the rise to 518 ms once (CI 41; 259 ms
+	// the run before). The local test holds the tight band.
+	if shaped.Latency.E2E.P50 < 200 || rise < 170 || rise > 650 {
+		t.Errorf("e2e p50 rose by %.1f ms to %.1f ms with 100 ms added each way, want within [170, 650] ms", rise, shaped.Latency.E2E.P50)
 	}
 	if unshaped.Environment.Network != "unshaped" || shaped.Environment.Network != "latency=100ms" {
 		t.Errorf("environment.network %q and %q, want unshaped and latency=100ms", unshaped.Environment.Network, shaped.Environment.Network)
@@ -108,8 +111,12 @@ func TestDockerNetworkProxy(t *testing.T) {
 	restarted := run(t, "env.network.proxy=true", "job.idleness=60s", "faults=[{at: 6s, kind: restart_broker, duration: 2s}]")
 	if len(restarted.Recovery) != 1 || restarted.Recovery[0].OutputResumedS == nil {
 		t.Errorf("recovery %+v: want output resumed after the broker restart", restarted.Recovery)
-	} else if rc := restarted.Recovery[0]; *rc.OutputResumedS-rc.AtS < 2 || *rc.OutputResumedS-rc.AtS > 30 || rc.MaxE2EMs < 1500 || rc.MaxE2EMs > 30000 {
-		t.Errorf("recovery %+v output %.1f s: want output 2-30 s after a 2 s broker outage and its max e2e within [1500, 30000] ms", rc, *rc.OutputResumedS)
+	} else if rc := restarted.Recovery[0]; rc.EndedS == nil || *rc.EndedS-rc.AtS < 2 || *rc.EndedS-rc.AtS > 90 {
+		t.Errorf("recovery %+v: the restart ended at %v, want 2-90 s after it began", rc, deref(rc.EndedS))
+	} else if outage := (*rc.EndedS - rc.AtS) * 1000; *rc.OutputResumedS-rc.AtS < 2 || *rc.OutputResumedS-*rc.EndedS > 30 || rc.MaxE2EMs < 1500 || rc.MaxE2EMs > outage+30000 {
+		// The outage is 2 s plus the container's stop and start (seconds,
+		// tens of seconds on a busy machine); the recovery after it 30 s at most.
+		t.Errorf("recovery %+v output %.1f s ended %.1f s: want output 2 s after the broker went down, at most 30 s after it was back, and max e2e within [1500, %.0f] ms", rc, *rc.OutputResumedS, *rc.EndedS, outage+30000)
 	}
 
 	addr := np.Addr()

@@ -76,12 +76,22 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 			return exitInput
 		}
 	}
-	rt, err := cluster.FindRuntime(*f.runtime)
-	if err != nil {
-		fmt.Fprintf(stderr, "abload capacity: %v\n", err)
-		return exitRuntime
+	points := sc.Points()
+	if len(points) == 1 {
+		sc = points[0].Scenario // a one-point matrix searches that point
 	}
-	attached, code := f.attach(c, sc, rt)
+	if _, code := resolveExternalLines(context.Background(), stderr, "capacity", points, false); code != exitOK {
+		return code
+	}
+	rts, code := findRuntimes(stderr, "capacity", *f.runtime, points)
+	if code != exitOK {
+		return code
+	}
+	rt := rts[sc.Env.FlinkVersion]
+	if code := checkFlinkKeys(stderr, "capacity", points, rts); code != exitOK {
+		return code
+	}
+	attached, code := f.attach(c, sc, rts)
 	if code >= 0 {
 		return code
 	}
@@ -105,11 +115,8 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	defer stop()
 
-	if points := sc.Points(); len(points) > 1 {
-		return capacityCurve(ctx, sc, points, dir, rt, *f.metricsAddr, *f.cleanup, attached, stdout, stderr)
-	}
-	if points := sc.Points(); len(points) == 1 {
-		sc = points[0].Scenario
+	if len(points) > 1 {
+		return capacityCurve(ctx, sc, points, dir, rts, *f.metricsAddr, *f.cleanup, attached, stdout, stderr)
 	}
 	opts.Scenario, opts.OutDir, opts.Runtime, opts.Stderr, opts.Version, opts.MetricsAddr, opts.Cleanup = sc, dir, rt, stderr, version, *f.metricsAddr, *f.cleanup
 	res, err := harness.Capacity(ctx, opts)
@@ -135,7 +142,7 @@ func capacityCmd(args []string, stdout, stderr io.Writer) int {
 // points with the same env section, then writes capacity-curve.json and
 // capacity.md and capacity.html with the scaling efficiency and the demand
 // answer.
-func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rt *cluster.Runtime, metricsAddr string, cleanup bool, attached *standing.Attached, stdout, stderr io.Writer) int {
+func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenarios.MatrixPoint, dir string, rts map[string]*cluster.Runtime, metricsAddr string, cleanup bool, attached *standing.Attached, stdout, stderr io.Writer) int {
 	// One set of secrets for the whole curve: the pool's environments and
 	// every search add to it, and everything printed here goes through it.
 	// Capacity gets the raw stderr: its console redacts with the same set
@@ -144,7 +151,8 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 	errw := secrets.Writer(stderr)
 	logf := func(format string, args ...any) { fmt.Fprintf(errw, format+"\n", args...) }
 	curve := &reports.CapacityCurve{Name: sc.Name, TargetEPS: sc.Capacity.TargetRate, Headroom: sc.Capacity.Headroom}
-	pool := harness.NewEnvPool(rt, dir, logf, secrets)
+	pool := harness.NewEnvPool(rts[points[0].Scenario.Env.FlinkVersion], dir, logf, secrets)
+	pool.SetRuntimes(rts)
 	if attached != nil {
 		pool.UseStanding(attached)
 	}
@@ -167,7 +175,7 @@ func capacityCurve(ctx context.Context, sc *scenarios.Scenario, points []scenari
 		}
 		cp := reports.CurvePoint{Name: p.Name, Settings: p.Settings, Dir: p.Name,
 			Parallelism: p.Scenario.Job.Parallelism, TaskManagers: p.Scenario.Env.TaskManagers, TaskManagerCPUs: p.Scenario.Env.TaskManager.CPUs}
-		res, err := harness.Capacity(ctx, harness.Options{Scenario: p.Scenario, OutDir: pdir, Runtime: rt, Env: env, Stderr: stderr, Version: version, MetricsAddr: metricsAddr, Cleanup: cleanup, Secrets: secrets})
+		res, err := harness.Capacity(ctx, harness.Options{Scenario: p.Scenario, OutDir: pdir, Runtime: rts[p.Scenario.Env.FlinkVersion], Env: env, Stderr: stderr, Version: version, MetricsAddr: metricsAddr, Cleanup: cleanup, Secrets: secrets})
 		if res != nil {
 			if werr := reports.WriteCapacity(pdir, res); werr != nil {
 				fmt.Fprintf(errw, "abload: %v\n", werr)

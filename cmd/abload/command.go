@@ -93,7 +93,7 @@ func (c *command) scenarioFlags(setExample, outDefault, forceDoc, cleanupWhat, m
 	f.force = c.fs.Bool("force", false, forceDoc)
 	f.env = c.fs.String("env", "", "environment kind: local, docker or external (default: the scenario's env.kind)")
 	f.cleanup = c.fs.Bool("cleanup", false, "env.kind external: delete the topics "+cleanupWhat+" created when it ends (never a topic it did not create)")
-	f.runtime = c.fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
+	f.runtime = c.fs.String("runtime", "", "runtime bundle directory (default: the env.flink_version line's bundle: $ABLOAD_RUNTIME, runtime[-<line>] next to the binary, or build/runtime[-<line>])")
 	f.metricsAddr = c.fs.String("metrics-addr", "", "serve live Prometheus metrics at http://HOST:PORT/metrics "+metricsWhile+"; loopback only, e.g. 127.0.0.1:9464 (default: off)")
 	f.envFile = c.fs.String("env-file", "", "use the environment abload env up started (its env.json, or the directory holding it) instead of starting one; "+cleanupWhat+" creates and deletes its own topics and job on it")
 	return f
@@ -190,7 +190,7 @@ func noResult(stderr io.Writer, path, what, dir string, err error) int {
 // flag) and checks that every point of sc can use it. A code >= 0 ends the
 // command. The caller starts it (takes its lock, checks its health) once
 // it is ready to run, and stops it (releases the lock) at the end.
-func (f *scenarioFlags) attach(c *command, sc *scenarios.Scenario, rt *cluster.Runtime) (*standing.Attached, int) {
+func (f *scenarioFlags) attach(c *command, sc *scenarios.Scenario, rts map[string]*cluster.Runtime) (*standing.Attached, int) {
 	if *f.envFile == "" {
 		return nil, -1
 	}
@@ -202,7 +202,7 @@ func (f *scenarioFlags) attach(c *command, sc *scenarios.Scenario, rt *cluster.R
 		return nil, c.failf(exitInput, "--env-file %s names a %s environment started by abload env up; --env %s asks for another", *f.envFile, a.State().Kind, *f.env)
 	}
 	for _, p := range sc.Points() {
-		if err := harness.FitsStanding(a.State(), p.Scenario, rt); err != nil {
+		if err := harness.FitsStanding(a.State(), p.Scenario, rts[p.Scenario.Env.FlinkVersion]); err != nil {
 			where := ""
 			if len(sc.Points()) > 1 {
 				where = " (matrix point " + p.Name + ")"

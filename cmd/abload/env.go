@@ -12,7 +12,6 @@ import (
 
 	"github.com/abload/abload/harness"
 	"github.com/abload/abload/harness/env"
-	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/standing"
 	"github.com/abload/abload/scenarios"
 )
@@ -73,7 +72,7 @@ func envUp(args []string, stdout, stderr io.Writer, usage func(io.Writer)) int {
 	var sets multiFlag
 	c.fs.Var(&sets, "set", "override a field of the scenario's env section: PATH=VALUE (repeatable), e.g. --set env.taskmanagers=2")
 	kind := c.fs.String("env", "", "the environment's kind, local or docker (default: the scenario's env.kind)")
-	runtimeDir := c.fs.String("runtime", "", "runtime bundle directory (default: $ABLOAD_RUNTIME, ./runtime next to the binary, or build/runtime)")
+	runtimeDir := c.fs.String("runtime", "", "runtime bundle directory (default: the env.flink_version line's bundle: $ABLOAD_RUNTIME, runtime[-<line>] next to the binary, or build/runtime[-<line>])")
 	pos, code := parseInterleaved(c.fs, args)
 	if code >= 0 {
 		return code
@@ -100,9 +99,13 @@ func envUp(args []string, stdout, stderr io.Writer, usage func(io.Writer)) int {
 	if err := standing.Refuse(sc); err != nil {
 		return c.failf(exitInput, "%v", err)
 	}
-	rt, err := cluster.FindRuntime(*runtimeDir)
-	if err != nil {
-		return c.failf(exitRuntime, "%v", err)
+	rts, code := findRuntimes(stderr, "env up", *runtimeDir, []scenarios.MatrixPoint{{Scenario: sc}})
+	if code != exitOK {
+		return code
+	}
+	rt := rts[sc.Env.FlinkVersion]
+	if code := checkFlinkKeys(stderr, "env up", []scenarios.MatrixPoint{{Scenario: sc}}, rts); code != exitOK {
+		return code
 	}
 	ctx, done := interruptible(stderr)
 	defer done()

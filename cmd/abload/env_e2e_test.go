@@ -61,7 +61,7 @@ func TestStandingEnvironment(t *testing.T) {
 	if code != 0 || !before.Up || before.JobsRunning != 0 || before.SlotsAvailable != before.State.TaskManagers*before.State.Slots {
 		t.Fatalf("status: exit %d %+v", code, before)
 	}
-	short := []string{"--set", "workload.rate=1000", "--set", "workload.warmup=2s", "--set", "workload.duration=5s", "--set", "workload.cooldown=0s"}
+	short := []string{"--set", "workload.rate=1000", "--set", "workload.warmup=1s", "--set", "workload.duration=3s", "--set", "workload.cooldown=0s"}
 	var p50s []float64
 	for i := 1; i <= 3; i++ {
 		out := filepath.Join(t.TempDir(), "run")

@@ -112,6 +112,7 @@ func TestInvalidInputExits2(t *testing.T) {
 		{"negative disorder", []string{quick, "--set", "workload.disorder.max_delay=-1s"}, []string{"workload.disorder.max_delay"}},
 		{"sliding window without slide", []string{quick, "--set", "job.window.kind=sliding"}, []string{"job.window.slide"}},
 		{"restore from a missing savepoint", []string{quick, "--set", "job.restore_from=/nonexistent/sp"}, []string{"job.restore_from", "/nonexistent/sp", "_metadata"}},
+		{"a Flink line abload does not run", []string{quick, "--set", "env.flink_version=1.19"}, []string{"env.flink_version", "1.20, 2.2"}},
 		{"salted session windows", []string{quick, "--set", "job.window.kind=session", "--set", "job.window.gap=2s", "--set", "job.skew_mitigation.kind=salted"}, []string{"job.skew_mitigation.kind"}},
 	}
 	for _, cmd := range []string{"run", "validate"} {
@@ -221,13 +222,13 @@ func needCluster(t *testing.T) {
 	testlock.Shared(t)
 }
 
-// The README's acceptance run: 2000/s for 15 s loses nothing and sends
+// The README's acceptance run: 2000/s for 10 s loses nothing and sends
 // rate × duration, after a warmup that waited for the cold JVMs' JIT.
 func TestRunQuickEndToEnd(t *testing.T) {
 	testlock.Alone(t) // warmup: auto waits for the JIT to settle: beside another test's cluster starts it did not within 60 s
 	needCluster(t)
 	out := filepath.Join(t.TempDir(), "res")
-	stdout, stderr, code := abload(t, "run", quick, "--out", out, "--set", "workload.rate=2000", "--set", "workload.duration=15s",
+	stdout, stderr, code := abload(t, "run", quick, "--out", out, "--set", "workload.rate=2000", "--set", "workload.duration=10s",
 		"--gate", "e2e.p99 < 1h", "--gate", "in_eps >= 1000/s")
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
@@ -247,7 +248,7 @@ func TestRunQuickEndToEnd(t *testing.T) {
 	if res.Reconciliation.Lost != 0 {
 		t.Errorf("reconciliation.lost = %d, want 0", res.Reconciliation.Lost)
 	}
-	if got, want := float64(res.Events.Sent), 2000.0*15; math.Abs(got-want) > 0.02*want {
+	if got, want := float64(res.Events.Sent), 2000.0*10; math.Abs(got-want) > 0.02*want {
 		t.Errorf("events.sent = %v, want %v ±2%%", got, want)
 	}
 	// The job keeps up with the quick scenario's load: it processes what

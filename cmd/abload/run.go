@@ -6,16 +6,22 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
+	"github.com/abload/abload/harness/env/external"
 	"github.com/abload/abload/harness/env/standing"
 	"github.com/abload/abload/harness/kafka"
 	"github.com/abload/abload/harness/load"
+	"github.com/abload/abload/harness/redact"
 	"github.com/abload/abload/reports"
 	"github.com/abload/abload/reports/gate"
 	"github.com/abload/abload/scenarios"
@@ -81,18 +87,31 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "abload run: %s already holds a result (result.json); choose another --out or pass --force\n", dir)
 		return exitInput
 	}
-	rt, err := cluster.FindRuntime(*f.runtime)
-	if err != nil {
-		fmt.Fprintf(stderr, "abload run: %v\n", err)
-		return exitRuntime
+	unresolvedLine, code := resolveExternalLines(context.Background(), stderr, "run", points, *dryRun)
+	if code != exitOK {
+		return code
 	}
-	attached, code := f.attach(c, sc, rt)
+	rts, code := findRuntimes(stderr, "run", *f.runtime, points)
+	if code != exitOK {
+		return code
+	}
+	rt := rts[points[0].Scenario.Env.FlinkVersion]
+	if !matrix {
+		rt = rts[sc.Env.FlinkVersion]
+	}
+	if code := checkFlinkKeys(stderr, "run", points, rts); code != exitOK {
+		return code
+	}
+	attached, code := f.attach(c, sc, rts)
 	if code >= 0 {
 		return code
 	}
 	if *dryRun {
 		if sc.Env.Kind == scenarios.EnvExternal {
 			fmt.Fprintf(stdout, "dry run: %s\n  result directory: %s\n", path, dir)
+			if unresolvedLine {
+				fmt.Fprintf(stdout, "  Flink line: the cluster's own (env.flink_version unset), read from its REST API when the run starts; the job named below is the %s line's\n", scenarios.DefaultFlinkLine)
+			}
 			printExternalPlan(stdout, sc, rt, *f.cleanup)
 		} else {
 			if attached != nil {
@@ -171,7 +190,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	if matrix {
-		return runMatrix(ctx, path, points, sc.Repetitions, dir, rt, *f.metricsAddr, *f.cleanup, attached, gates, baseline, stdout, stderr)
+		return runMatrix(ctx, path, points, sc.Repetitions, dir, rt, rts, *f.metricsAddr, *f.cleanup, attached, gates, baseline, stdout, stderr)
 	}
 	opts.Scenario, opts.OutDir, opts.Runtime, opts.Stderr, opts.Version, opts.MetricsAddr, opts.Cleanup = sc, dir, rt, stderr, version, *f.metricsAddr, *f.cleanup
 	res, err := harness.Run(ctx, opts)
@@ -281,7 +300,7 @@ func writeRunOutputs(dir string, res *reports.Result) error {
 // with an index.json, and exits with the worst outcome: 1 if any run failed or
 // the matrix was aborted, else 4 if any run is invalid, else 3 if any gate
 // failed, else 0.
-func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *cluster.Runtime, metricsAddr string, cleanup bool, attached *standing.Attached,
+func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoint, reps int, dir string, rt *cluster.Runtime, rts map[string]*cluster.Runtime, metricsAddr string, cleanup bool, attached *standing.Attached,
 	gates []*gate.Expr, baseline *reports.Baseline, stdout, stderr io.Writer) int {
 	code := exitOK
 	rank := map[int]int{exitOK: 0, exitGate: 1, exitInvalid: 2, exitRuntime: 3}
@@ -291,7 +310,7 @@ func runMatrix(ctx context.Context, source string, points []scenarios.MatrixPoin
 		}
 	}
 	idx, err := harness.RunMatrix(ctx, harness.MatrixOptions{
-		Source: source, Points: points, Repetitions: reps, OutDir: dir, Runtime: rt, Stderr: stderr, Version: version, MetricsAddr: metricsAddr, Cleanup: cleanup, Standing: attached,
+		Source: source, Points: points, Repetitions: reps, OutDir: dir, Runtime: rt, Runtimes: rts, Stderr: stderr, Version: version, MetricsAddr: metricsAddr, Cleanup: cleanup, Standing: attached,
 		Done: func(runDir string, res *reports.Result, err error) {
 			if res == nil {
 				worst(exitRuntime)
@@ -404,4 +423,112 @@ func jobText(sc *scenarios.Scenario, rt *cluster.Runtime) string {
 		return fmt.Sprintf("the SQL of %s through %s", j.SQL, rt.SQLRunner)
 	}
 	return rt.JobJar
+}
+
+// resolveExternalLines gives every external point that leaves
+// env.flink_version unset its cluster's own line, asked of the cluster's
+// REST API before anything is created (once per cluster), so that the run
+// submits that line's job and checks its keys against that version. A
+// cluster of a line abload has no job for is an input error naming its
+// version and the lines abload supports, as is job.state_backend forst on
+// a line without ForSt; a cluster that does not answer, a runtime error.
+// A point that attaches to a running job (env.external.job_id) submits
+// nothing and runs against any version: it takes the default line. A dry
+// run (dry) connects to nothing: its points take the default line, and
+// unresolved reports which points' line the run would read.
+func resolveExternalLines(ctx context.Context, stderr io.Writer, cmd string, points []scenarios.MatrixPoint, dry bool) (unresolved bool, code int) {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	asked := map[string]string{} // REST URL → version
+	secrets := &redact.Secrets{}
+	for _, p := range points {
+		e := &p.Scenario.Env
+		if e.Kind != scenarios.EnvExternal || e.FlinkVersion != "" {
+			continue
+		}
+		if e.External.JobID != "" || dry {
+			e.FlinkVersion = scenarios.DefaultFlinkLine
+			unresolved = unresolved || e.External.JobID == ""
+			continue
+		}
+		v, ok := asked[e.External.Flink.REST]
+		if !ok {
+			var err error
+			if v, err = external.ClusterFlinkVersion(ctx, e.External.Flink, secrets); err != nil {
+				fmt.Fprintf(stderr, "abload %s: %v\n", cmd, secrets.Error(err))
+				var ie *env.InputError
+				if errors.As(err, &ie) {
+					return false, exitInput
+				}
+				return false, exitRuntime
+			}
+			asked[e.External.Flink.REST] = v
+			line := scenarios.FlinkLineOf(v)
+			if !slices.Contains(scenarios.FlinkLines, line) {
+				fmt.Fprintf(stderr, "abload %s: the external Flink at %s runs Flink %s: abload has no job for the %s line (it supports %s; env.flink_version)\n",
+					cmd, e.External.Flink.REST, v, line, strings.Join(scenarios.FlinkLines, ", "))
+				return false, exitInput
+			}
+			fmt.Fprintf(stderr, "abload: the external Flink at %s runs Flink %s: the run submits the %s line's job (env.flink_version unset)\n", e.External.Flink.REST, v, line)
+		}
+		e.FlinkVersion = scenarios.FlinkLineOf(v)
+		if p.Scenario.Job.StateBackend == scenarios.StateBackendForSt && !scenarios.ForStLine(e.FlinkVersion) {
+			fmt.Fprintf(stderr, "abload %s: job.state_backend forst: the external Flink at %s runs Flink %s, and ForSt is Flink 2's state backend\n", cmd, e.External.Flink.REST, v)
+			return false, exitInput
+		}
+	}
+	return unresolved, exitOK
+}
+
+// findRuntimes finds the runtime bundle of every Flink line the points ask
+// for (env.flink_version), by line; --runtime DIR (dir) must hold the one
+// line they ask for. A line without a bundle is a runtime error (exit 1)
+// naming the command that builds it.
+func findRuntimes(stderr io.Writer, cmd, dir string, points []scenarios.MatrixPoint) (map[string]*cluster.Runtime, int) {
+	rts := map[string]*cluster.Runtime{}
+	for _, p := range points {
+		line := p.Scenario.Env.FlinkVersion
+		if _, ok := rts[line]; ok {
+			continue
+		}
+		if dir != "" && len(rts) > 0 {
+			fmt.Fprintf(stderr, "abload %s: --runtime %s holds one Flink line, and the points ask for several (env.flink_version): leave --runtime out, so each line's bundle is found by its name (build/runtime-<line>)\n", cmd, dir)
+			return nil, exitInput
+		}
+		rt, err := cluster.FindRuntimeFor(dir, line)
+		if err != nil {
+			fmt.Fprintf(stderr, "abload %s: %v\n", cmd, err)
+			var other *cluster.OtherLineError
+			if errors.As(err, &other) {
+				return nil, exitInput // --runtime names a bundle of another line
+			}
+			return nil, exitRuntime
+		}
+		rts[line] = rt
+	}
+	return rts, exitOK
+}
+
+// checkFlinkKeys refuses, before anything is created or started, the
+// points whose Flink configuration holds a key their bundle's Flink does
+// not know (exit 2, the error naming the point, the key, the version and
+// the replacement); a bundle without its keys list is a runtime error.
+func checkFlinkKeys(stderr io.Writer, cmd string, points []scenarios.MatrixPoint, rts map[string]*cluster.Runtime) int {
+	for _, p := range points {
+		err := harness.CheckFlinkKeys(p.Scenario, rts[p.Scenario.Env.FlinkVersion])
+		if err == nil {
+			continue
+		}
+		where := ""
+		if len(points) > 1 {
+			where = "point " + p.Name + ": "
+		}
+		fmt.Fprintf(stderr, "abload %s: %s%v\n", cmd, where, err)
+		var ie *env.InputError
+		if errors.As(err, &ie) {
+			return exitInput
+		}
+		return exitRuntime
+	}
+	return exitOK
 }

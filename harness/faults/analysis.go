@@ -29,6 +29,9 @@ func recoveryOf(faults []*faultRecord, ups []upChange, ts []reports.TimePoint, s
 	s := func(ns int64) *float64 { v := since(ns); return &v }
 	for i, f := range faults {
 		rc := reports.Recovery{Fault: f.fault.Kind + faultTarget(f.fault), AtS: since(f.startNs)}
+		if f.endNs != 0 {
+			rc.EndedS = s(f.endNs)
+		}
 		if f.err != nil {
 			problems = append(problems, fmt.Sprintf("fault %s at %s could not be injected: %v", f.fault.Kind, f.fault.At, f.err))
 		}
@@ -82,7 +85,9 @@ func recoveryOf(faults []*faultRecord, ups []upChange, ts []reports.TimePoint, s
 			if rc.RunningS != nil {
 				after = max(after, *rc.RunningS)
 			}
-			if t, ok := lagRecovered(ts, rc.AtS, after, rate); ok {
+			// Not after the next fault began: a recovery that needed the
+			// next fault's window too is not this fault's.
+			if t, ok := lagRecovered(ts, rc.AtS, after, since(limit), rate); ok {
 				rc.LagRecoveredS = &t
 			}
 		}
@@ -100,10 +105,11 @@ func recoveryOf(faults []*faultRecord, ups []upChange, ts []reports.TimePoint, s
 	return out, problems
 }
 
-// lagRecovered finds the first time point at or after afterS whose input lag
-// is back to what it was in the 5 s before the fault (at most a quarter
-// second of load above it).
-func lagRecovered(ts []reports.TimePoint, faultS, afterS, rate float64) (float64, bool) {
+// lagRecovered finds the first time point at or after afterS, and before
+// untilS (where the next fault or action begins), whose input lag is back
+// to what it was in the 5 s before the fault (at most a quarter second of
+// load above it).
+func lagRecovered(ts []reports.TimePoint, faultS, afterS, untilS, rate float64) (float64, bool) {
 	var before int64 = -1
 	for _, p := range ts {
 		if p.TS >= faultS-5 && p.TS < faultS {
@@ -115,6 +121,9 @@ func lagRecovered(ts []reports.TimePoint, faultS, afterS, rate float64) (float64
 	}
 	limit := before + int64(max(10, rate/4))
 	for _, p := range ts {
+		if p.TS >= untilS {
+			break
+		}
 		if p.TS >= afterS && p.Lag <= limit {
 			return p.TS, true
 		}
@@ -156,7 +165,7 @@ func rescalesOf(recs []*scaleRecord, ts []reports.TimePoint, startNs, nowNs int6
 		} else {
 			end = min(end, rec.startNs+int64(RescaleWatch))
 		}
-		if t, ok := lagRecovered(ts, rs.AtS, since(from), rate); ok {
+		if t, ok := lagRecovered(ts, rs.AtS, since(from), since(limit), rate); ok {
 			rs.LagRecoveredS = &t
 			end = min(end, startNs+int64(t*1e9))
 		}

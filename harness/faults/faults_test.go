@@ -24,22 +24,29 @@ func TestLagRecovered(t *testing.T) {
 		ts = append(ts, reports.TimePoint{TS: float64(10 + i), Lag: l})
 	}
 	// The fault at 15 s: before it, at most 80; limit 80 + 1000/4 = 330.
-	if at, ok := lagRecovered(ts, 15, 16, 1000); !ok || at != 20 {
+	if at, ok := lagRecovered(ts, 15, 16, 1000, 1000); !ok || at != 20 {
 		t.Errorf("recovered at %v (%v), want 20 s (lag 300)", at, ok)
 	}
 	// Not before the fault is over, however low the lag.
-	if at, ok := lagRecovered(ts, 15, 21.5, 1000); !ok || at != 22 {
+	if at, ok := lagRecovered(ts, 15, 21.5, 1000, 1000); !ok || at != 22 {
 		t.Errorf("recovered at %v (%v), want 22 s", at, ok)
 	}
 	// A slow rate: the floor of 10 events → limit 90.
-	if at, ok := lagRecovered(ts, 15, 16, 8); !ok || at != 21 {
+	if at, ok := lagRecovered(ts, 15, 16, 1000, 8); !ok || at != 21 {
 		t.Errorf("recovered at %v (%v), want 21 s (lag 90)", at, ok)
 	}
-	if _, ok := lagRecovered(ts[:9], 15, 16, 8); ok {
+	if _, ok := lagRecovered(ts[:9], 15, 16, 1000, 8); ok {
 		t.Error("never back: want not recovered")
 	}
+	// Back only after the next fault began: not this fault's recovery.
+	if at, ok := lagRecovered(ts, 15, 16, 20, 1000); ok {
+		t.Errorf("recovered at %v before the next fault at 20 s, want not recovered", at)
+	}
+	if at, ok := lagRecovered(ts, 15, 16, 20.5, 1000); !ok || at != 20 {
+		t.Errorf("recovered at %v (%v), want 20 s (next fault at 20.5 s)", at, ok)
+	}
 	// No point before the fault: the level before counts as 0.
-	if at, ok := lagRecovered(ts[5:], 15, 16, 80); !ok || at != 22 {
+	if at, ok := lagRecovered(ts[5:], 15, 16, 1000, 80); !ok || at != 22 {
 		t.Errorf("no history: recovered at %v (%v), want 22 s (lag 20 <= 0 + 80/4)", at, ok)
 	}
 }
@@ -139,6 +146,22 @@ func TestRecoveryOf(t *testing.T) {
 	out, _ = recoveryOf([]*faultRecord{kill}, flap, ts, start, 1000, tl)
 	if k := out[0]; f(k.DetectedS) != 11 || f(k.RunningS) != 15 || f(k.OutputResumedS) != 16 {
 		t.Errorf("flapping restart: detected %v running %v output %v; want 11 15 16", f(k.DetectedS), f(k.RunningS), f(k.OutputResumedS))
+	}
+	if f(k.EndedS) != 10 || f(p.EndedS) != 43 {
+		t.Errorf("ended: kill %v, pause %v; want 10 (a kill ends at once) and 43", f(k.EndedS), f(p.EndedS))
+	}
+	// The next fault begins before the pause's lag is back (at 47 s): the
+	// pause did not recover in its window, and its spike is what was
+	// intended until the next fault (2500 at 41 s), not the 9999 at 60 s.
+	early := &faultRecord{fault: scenarios.Fault{Kind: scenarios.FaultRestartBroker}, startNs: start + 46*s, endNs: start + 58*s}
+	tl.maxBySec[100+45] = 3100
+	tl.maxBySec[100+50] = 7000
+	out, _ = recoveryOf([]*faultRecord{pause, early}, nil, ts, start, 1000, tl)
+	if p := out[0]; p.LagRecoveredS != nil || p.MaxE2EMs != 3100 {
+		t.Errorf("pause cut short by the next fault: lag recovered %v, max e2e %v; want never, 3100", f(p.LagRecoveredS), p.MaxE2EMs)
+	}
+	if b := out[1]; f(b.LagRecoveredS) != 58 || b.MaxE2EMs != 7000 {
+		t.Errorf("the broker restart after it: lag recovered %v (want 58: not before it ended), max e2e %v (want 7000, up to then)", f(b.LagRecoveredS), b.MaxE2EMs)
 	}
 	// A fault noticed but never up again: no output resumption.
 	out, _ = recoveryOf([]*faultRecord{kill}, ups[:2], ts, start, 1000, tl)

@@ -68,7 +68,7 @@ func Placeholders(t Target) map[string]string {
 // scenario's Flink-level knobs to a job abload did not write (job.jar,
 // job.sql), submitted with the jar run request (flinkConfiguration):
 // parallelism, checkpointing, state backend, buffer timeout, chaining,
-// object reuse, max parallelism, Kryo.
+// object reuse, max parallelism, Kryo; then job.flink_config.
 func FlinkConfig(sc *scenarios.Scenario) map[string]string {
 	j := sc.Job
 	ms := func(d scenarios.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) + " ms" }
@@ -96,6 +96,9 @@ func FlinkConfig(sc *scenarios.Scenario) map[string]string {
 	if j.SQL != "" {
 		// Partitions that see no events must not hold the watermark back.
 		m["table.exec.source.idle-timeout"] = ms(j.Idleness)
+	}
+	for k, v := range scenarios.FlinkConfigMap(j.FlinkConfig) {
+		m[k] = v // the scenario's own job.flink_config, last
 	}
 	return m
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -119,10 +120,19 @@ func TestNetProxyJitter(t *testing.T) {
 	if err := np.Shape(40*time.Millisecond, 30*time.Millisecond, 0); err != nil {
 		t.Fatal(err)
 	}
-	lo, hi := minRoundTrip(t, dial(t, np.Addr()), 20)
-	t.Logf("round trips with 40ms ± 30ms each way: %s..%s", lo, hi)
-	if lo < 20*time.Millisecond || hi > 300*time.Millisecond || hi-lo < 15*time.Millisecond {
-		t.Errorf("round trips %s..%s, want within 20ms..300ms and spread by the jitter", lo, hi)
+	c := dial(t, np.Addr())
+	var trips []time.Duration
+	for i := 0; i < 20; i++ {
+		trips = append(trips, roundTrip(t, c))
+	}
+	slices.Sort(trips)
+	lo, med, hi := trips[0], trips[len(trips)/2], trips[len(trips)-1]
+	t.Logf("round trips with 40ms ± 30ms each way: %s..%s, median %s", lo, hi, med)
+	// Each way takes 10..70 ms: a round trip 20..140 ms. None is faster;
+	// a busy machine may delay any one (so the median, not the slowest,
+	// is held to the top), and the jitter spreads them.
+	if lo < 20*time.Millisecond || med > 200*time.Millisecond || hi-lo < 15*time.Millisecond {
+		t.Errorf("round trips %s..%s, median %s: want none under 20ms, the median at most 200ms, spread by the jitter", lo, hi, med)
 	}
 }
 

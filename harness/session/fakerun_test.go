@@ -229,8 +229,12 @@ func TestRunAgainstAFakeJob(t *testing.T) {
 	if lo, mid, hi := float64(delay.Milliseconds()), float64(delay.Milliseconds()+60), float64(delay.Milliseconds()+500); e2e.P10 < lo || e2e.P50 < lo || e2e.P50 > mid || e2e.P99 > hi {
 		t.Errorf("e2e p10 %.1f p50 %.1f p99 %.1f ms: want p10 and p50 at least %.0f (the job's delay), p50 at most %.0f, p99 at most %.0f (plus Kafka and the harness)", e2e.P10, e2e.P50, e2e.P99, lo, mid, hi)
 	}
-	if math.Abs(res.Throughput.InEPS-rate) > 0.05*rate {
-		t.Errorf("in_eps %.1f, want %d ± 5%%", res.Throughput.InEPS, rate)
+	// What the job wrote inside the 4 s phase: the offered rate, give or
+	// take the events that a stall of the job (on a busy machine) moves
+	// across the phase's edges (CI 34: 87 more, written just after the
+	// phase began by a job that had stalled just before).
+	if math.Abs(res.Throughput.InEPS-rate) > 0.10*rate {
+		t.Errorf("in_eps %.1f, want %d ± 10%%", res.Throughput.InEPS, rate)
 	}
 	if rd := res.Throughput.ReadEPS; rd == nil || math.Abs(*rd-rate) > 0.15*rate {
 		t.Errorf("read_eps %v, want %d ± 15%% (from the source's position, stamped to within a poll)", rd, rate)
@@ -360,8 +364,13 @@ func TestAutoWarmupAgainstAFakeJob(t *testing.T) {
 	if w == nil || w.Mode != "auto" || !w.Settled || !strings.Contains(w.Reason, "no JIT reading from the data-path JVMs") {
 		t.Fatalf("warmup %+v: want settled on latency alone", w)
 	}
-	if w.WarmupS < 10 || w.WarmupS > 16 {
-		t.Errorf("warmup %.1f s: want two 5 s windows and the 1 s lead (11–12 s; up to 16 on a busy machine)", w.WarmupS)
+	// Two 5 s windows and the 1 s lead: 11–12 s on a quiet machine. The
+	// settler waits while the per-second p99 moves, and this fake job
+	// shares the cores with three other lanes: CI 29 measured 20.8 s
+	// (p99 steady at 72.1 → 68.8 ms only then). Well below the 40 s max:
+	// it settled, not ran out.
+	if w.WarmupS < 10 || w.WarmupS > 30 {
+		t.Errorf("warmup %.1f s: want two 5 s windows and the 1 s lead (11–12 s; up to 30 on a busy machine, of the 40 s max)", w.WarmupS)
 	}
 	if want := int64(math.Ceil(w.WarmupS * rate)); w.MeasureFirstSeq < want-1 || w.MeasureFirstSeq > want+1 {
 		t.Errorf("measure_first_seq %d, want the event due at %.3f s (%d)", w.MeasureFirstSeq, w.WarmupS, want)
@@ -382,13 +391,17 @@ func TestAutoWarmupAgainstAFakeJob(t *testing.T) {
 	}
 }
 
-// An auto warmup that never settles (the job's latency grows 20 ms every
+// An auto warmup that never settles (the job's latency grows 80 ms every
 // second): the measurement starts at warmup_max as planned, and the record
 // says auto, not settled, with the planned length and seq and what moved.
+// The growth is steep enough to stay beyond the 25% the p99 may move over
+// 5 s on a busy machine too: at 20 ms a second, beside three other lanes,
+// the medians read 264 → 310 ms (+17%, of a nominal +100 ms) at 10 s and
+// the warmup settled; on a quiet machine 40 ms a second read 311 → 630 ms.
 func TestAutoWarmupMaxAgainstAFakeJob(t *testing.T) {
 	const rate, delay = 400, 40 * time.Millisecond
 	env, job, _ := fakeRig(t, delay)
-	job.drift = 20 * time.Millisecond
+	job.drift = 80 * time.Millisecond
 	sc := fakeScenario(t,
 		"workload.rate="+strconv.Itoa(rate), "workload.warmup=auto", "workload.warmup_max=11s", "workload.duration=2s", "workload.drain_timeout=10s")
 	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})

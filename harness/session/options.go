@@ -71,6 +71,14 @@ func (o Options) WithDefaults() Options {
 	if o.Secrets == nil {
 		o.Secrets = &redact.Secrets{}
 	}
+	if sc := o.Scenario; sc != nil && sc.Env.Kind == scenarios.EnvExternal && sc.Env.FlinkVersion == "" && o.Runtime != nil && o.Runtime.FlinkVersion() != "" {
+		// An external cluster's line left unset and not resolved by the
+		// caller (abload run resolves it from the cluster): the bundle's,
+		// whose job the run submits; the environment holds the cluster to it.
+		c := *sc
+		c.Env.FlinkVersion = scenarios.FlinkLineOf(o.Runtime.FlinkVersion())
+		o.Scenario = &c
+	}
 	return o
 }
 

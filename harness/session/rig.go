@@ -691,6 +691,9 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		}
 	}
 	res.Notes = append(res.Notes, outputNotes(sc.Job.Outputs)...)
+	if sc.Job.StateBackend == scenarios.StateBackendForSt && sc.Env.Kind != scenarios.EnvExternal {
+		res.Notes = append(res.Notes, "ForSt (job.state_backend: forst) ran under the job's synchronous state API, with its files on this machine's local disk: its asynchronous mode over the remote storage it is made for (an object store) is not measured.")
+	}
 	if aborted {
 		invalid("the run was aborted")
 	}

@@ -171,6 +171,9 @@ func NewEnvironment(sc *scenarios.Scenario, rt *cluster.Runtime, logDir, outDir 
 
 func (s *session) startup(ctx context.Context, logDir string) error {
 	sc := s.sc
+	if err := CheckFlinkKeys(sc, s.opts.Runtime); err != nil {
+		return err
+	}
 	if cpus := sc.Env.Pin.Harness; cpus != "" {
 		// Before anything starts: the load's goroutines run on threads
 		// created from pinned ones.
@@ -261,7 +264,10 @@ func (s *session) startup(ctx context.Context, logDir string) error {
 			// that outlives the run.
 			s.jarID = jarID
 		}
-		s.jobID, err = s.flink.RunJarFrom(ctx, jarID, "", job.Args(s.jobTarget()), sc.Job.Parallelism, restore)
+		// The A/B job takes the job section's knobs as arguments; only the
+		// scenario's own job.flink_config goes in its Flink configuration.
+		s.jobID, err = s.flink.RunJarWith(ctx, jarID, flink.RunJarRequest{Args: job.Args(s.jobTarget()), Parallelism: sc.Job.Parallelism,
+			Savepoint: restore, Config: scenarios.FlinkConfigMap(sc.Job.FlinkConfig)})
 		if err != nil {
 			if restore != "" {
 				return fmt.Errorf("submit job from savepoint %s (job.restore_from): %w", restore, err)

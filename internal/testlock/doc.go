@@ -4,8 +4,8 @@
 //
 // `make test` runs the Go tests with lanes.sh: first the tests that call
 // [Alone] (found in the source: it is their first statement), one after
-// another with nothing else running, then every other test in three lanes:
-// three `go test` processes at once, each with its own clusters. Those tests
+// another with nothing else running, then every other test in four lanes:
+// four `go test` processes at once, each with its own clusters. Those tests
 // claim counts, reconciliation, files, exit codes or latencies with wide
 // margins, and run beside the other lanes' tests ([Shared]). A test whose
 // claim needs the machine's CPU to itself — a capacity ceiling, a

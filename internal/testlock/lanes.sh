@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The Go tests in two phases (make test and make test-go run this; make test
-# also has lane a run the jobs' Maven tests, ABLOAD_TEST_JAVA):
+# The Go tests in two phases (make test and make test-go run this, after
+# the build and vet; make test also has lane d run the jobs' Maven tests,
+# ABLOAD_TEST_JAVA):
 #
 #  1. alone: the tests whose claims need the machine to themselves (they call
 #     testlock.Alone(t) first: a capacity ceiling, a configured cost, tails
 #     compared within a few percent), one after another with nothing else
 #     running;
-#  2. lanes: every other test, in three lanes: three `go test` processes at
+#  2. lanes: every other test, in four lanes: four `go test` processes at
 #     once (the default), each starting its own clusters, or one after the
 #     other (ABLOAD_TEST_LANES=1). The lanes are balanced by hand from a CI
 #     run's per-test times (this script prints each lane's).
@@ -47,16 +48,19 @@ alone_tc=$(alone testcontainers)
 # matches no test name.
 none='^$'
 
-# Lane a: the jobs' Maven tests ($ABLOAD_TEST_JAVA, a shell command: make
-# test sets it), the unit-test packages and cmd/abload. Lane b: harness's tests
-# on its shared cluster (a new harness test lands there unless named below)
-# and harness/session. Lane c: the harness tests that start clusters of
-# their own (zz_own_e2e_test.go; those named here that are Alone — capacity,
-# checkpoint truth and control run, reactive rescaling — run in phase 1)
-# and the Docker environment.
+# Lane a: the unit-test packages and cmd/abload. Lane b: harness's tests
+# on its shared cluster (a new harness test lands there unless named below),
+# then those of zz_own_e2e_test.go not named below (the env knobs, network
+# shaping and secure listener tests: that file sorts last, so they start
+# their own clusters after the shared one stopped). Lane c: the Docker
+# environment. Lane d: the jobs' Maven tests ($ABLOAD_TEST_JAVA, a shell
+# command: make test sets it), harness/session and the harness tests of
+# d_harness (clusters of their own: the local kill test, the knob read-back on Flink 1.20).
+# The Alone test of zz_own_e2e_test.go
+# (reactive rescaling) runs in phase 1.
 # The unit-test packages are not scanned for Alone tests: they take no
 # cluster, so none may be Alone.
-c_harness='^(TestCapacityFindsCostCeiling|TestCheckpointTruth|TestCheckpointControlRun|TestReactiveModeRescalesWhenTaskManagerJoins|TestEnvKnobsReachFlink|TestKillTaskManagerExactlyOnce|TestNetworkShapingEndToEnd|TestSecureListener)$'
+d_harness='^(TestKillTaskManagerExactlyOnce|TestJobKnobsReachFlink120)$'
 mapfile -t units < <($GO list ./... | grep -v -e '/testcontainers$' -e '/harness$' -e '/harness/session$' -e '/cmd/abload$')
 # The lock file package testlock uses: the unit-test packages hold it shared
 # (flock(1) takes the same flock(2) lock), so an Alone test run by hand
@@ -94,11 +98,6 @@ phase_alone() {
 lane_a() {
 	trap 'exit 130' INT TERM
 	local rc=0
-	if [ -n "${ABLOAD_TEST_JAVA:-}" ]; then
-		# The jobs' Maven tests (make test), holding the lock shared like the
-		# unit-test packages.
-		flock -s "$lock" bash -c "$ABLOAD_TEST_JAVA" || { echo "the jobs' Maven tests failed" >&2; rc=1; }
-	fi
 	flock -s "$lock" $GO test -p 1 -count=1 -timeout 10m "${flags[@]}" "${units[@]}" || rc=1
 	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "${alone_cmd:-$none}" ./cmd/abload || rc=1
 	return $rc
@@ -106,25 +105,38 @@ lane_a() {
 lane_b() {
 	trap 'exit 130' INT TERM
 	local rc=0
-	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "$c_harness${alone_harness:+|$alone_harness}" ./harness || rc=1
-	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "${alone_session:-$none}" ./harness/session || rc=1
+	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "$d_harness${alone_harness:+|$alone_harness}" ./harness || rc=1
 	return $rc
 }
 lane_c() {
 	trap 'exit 130' INT TERM
 	local rc=0
-	$GO test -count=1 -timeout 25m "${flags[@]}" -run "$c_harness" -skip "${alone_harness:-$none}" ./harness || rc=1
 	TESTCONTAINERS_RYUK_DISABLED=true $GO test -count=1 -timeout 20m "${flags[@]}" -skip "${alone_tc:-$none}" ./testcontainers || rc=1
+	return $rc
+}
+lane_d() {
+	trap 'exit 130' INT TERM
+	local rc=0
+	if [ -n "${ABLOAD_TEST_JAVA:-}" ]; then
+		# The jobs' Maven tests (make test), holding the lock shared like the
+		# unit-test packages.
+		flock -s "$lock" bash -c "$ABLOAD_TEST_JAVA" || { echo "the jobs' Maven tests failed" >&2; rc=1; }
+	fi
+	$GO test -count=1 -timeout 25m "${flags[@]}" -skip "${alone_session:-$none}" ./harness/session || rc=1
+	$GO test -count=1 -timeout 25m "${flags[@]}" -run "$d_harness" -skip "${alone_harness:-$none}" ./harness || rc=1
 	return $rc
 }
 
 # Build every test binary first: a lane compiling its next package while the
 # other runs a test would take CPU from it (the lanes' own builds then hit
-# the build cache and only link).
-$GO test -count=1 -run '^$' -exec true "${flags[@]}" ./... >/dev/null || exit 1
+# the build cache and only link). make test and make test-go did it already
+# (ABLOAD_TEST_PREBUILT=1), beside the rest of the build.
+if [ "${ABLOAD_TEST_PREBUILT:-}" != 1 ]; then
+	$GO test -count=1 -run '^$' -exec true "${flags[@]}" ./... >/dev/null || exit 1
+fi
 
 # Each phase and lane runs in a process group of its own (set -m), its lines
-# prefixed (1| for the alone phase, a|, b| and c| for the lanes); Ctrl-C, or an
+# prefixed (1| for the alone phase, a| to d| for the lanes); Ctrl-C, or an
 # INT or TERM to this script (make forwards a CI's cancel to it), interrupts
 # the running ones (each stops at its current go test). An interrupted test
 # binary runs no t.Cleanup: its local JVMs die with it (parent-death
@@ -164,8 +176,8 @@ export ABLOAD_TEST_PHASE=lanes # package testlock: no test may run Alone from he
 # clusters used. ABLOAD_TEST_JVM_OPTIONS replaces the options ("" for none).
 export ABLOAD_JVM_OPTIONS=${ABLOAD_TEST_JVM_OPTIONS--XX:TieredStopAtLevel=1}
 s0=$SECONDS c0=$(cpu)
-if [ "${ABLOAD_TEST_LANES:-3}" = 1 ]; then
-	for lane in a b c; do
+if [ "${ABLOAD_TEST_LANES:-4}" = 1 ]; then
+	for lane in a b c d; do
 		start $lane "lane $lane" lane_$lane
 		wait "${pids[0]}" || { echo "lane $lane failed" >&2; rc=1; }
 		pids=()
@@ -176,8 +188,9 @@ fi
 start a "lane a" lane_a
 start b "lane b" lane_b
 start c "lane c" lane_c
-wait "${pids[0]}" || { echo "lane a failed" >&2; rc=1; }
-wait "${pids[1]}" || { echo "lane b failed" >&2; rc=1; }
-wait "${pids[2]}" || { echo "lane c failed" >&2; rc=1; }
+start d "lane d" lane_d
+for i in 0 1 2 3; do
+	wait "${pids[$i]}" || { echo "lane $(echo abcd | cut -c$((i + 1))) failed" >&2; rc=1; }
+done
 took "$s0" "$c0" "the lanes"
 exit $rc

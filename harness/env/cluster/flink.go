@@ -68,12 +68,14 @@ func FlinkBaseConfig(jmMem, tmMem string, slots int) map[string]string {
 		// A TaskManager that starts before the JobManager's RPC endpoint
 		// answers (they start together) retries after this pause; Flink's
 		// 10 s default made a cold start 15 s instead of 5.
-		"cluster.registration.error-delay":                                 "500 ms",
-		"blob.server.port":                                                 "0",
-		"taskmanager.rpc.port":                                             "0",
-		"taskmanager.data.port":                                            "0",
-		"env.java.opts.all":                                                strings.Join(FlinkJavaOpts, " "),
-		"cluster.evenly-spread-out-slots":                                  "true",
+		"cluster.registration.error-delay": "500 ms",
+		"blob.server.port":                 "0",
+		"taskmanager.rpc.port":             "0",
+		"taskmanager.data.port":            "0",
+		"env.java.opts.all":                strings.Join(FlinkJavaOpts, " "),
+		// Spread a job's slots over the TaskManagers (2.x: the key
+		// cluster.evenly-spread-out-slots is gone; Flink ignored it).
+		"taskmanager.load-balance.mode":                                    "SLOTS",
 		"metrics.reporter.prom.factory.class":                              "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
 		"metrics.reporter.prom.port":                                       "9249",
 		"taskmanager.memory.jvm-overhead.min":                              "128m",

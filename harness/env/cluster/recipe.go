@@ -21,22 +21,20 @@ type Recipe struct {
 
 // recipes are the Flink lines abload starts, by line (a read-only table).
 var recipes = map[string]Recipe{
-	"2.2": {Line: "2.2", Base: FlinkBaseConfig, Cluster: FlinkClusterConfig},
+	"1.20": {Line: "1.20", Base: base120, Cluster: cluster120},
+	"2.2":  {Line: "2.2", Base: FlinkBaseConfig, Cluster: FlinkClusterConfig},
 }
 
 // DefaultLine is the Flink line of the runtime bundle `make runtime`
 // builds.
-const DefaultLine = "2.2"
+const DefaultLine = scenarios.DefaultFlinkLine
 
 // RecipeFor is the recipe of the line a Flink version belongs to
 // ("2.2.1" → "2.2"); a line abload has no recipe for is an error naming
 // the ones it has.
 func RecipeFor(version string) (Recipe, error) {
-	parts := strings.SplitN(version, ".", 3)
-	if len(parts) >= 2 {
-		if r, ok := recipes[parts[0]+"."+parts[1]]; ok {
-			return r, nil
-		}
+	if r, ok := recipes[scenarios.FlinkLineOf(version)]; ok && strings.Count(version, ".") >= 1 {
+		return r, nil
 	}
 	var lines []string
 	for l := range recipes {
@@ -53,4 +51,31 @@ func (r *Runtime) Recipe() (Recipe, error) {
 		return recipes[DefaultLine], nil
 	}
 	return RecipeFor(r.FlinkVersion())
+}
+
+// flink120Keys are the 2.2 recipe's keys that Flink 1.20 reads under
+// another name (the adaptive scheduler's waits were renamed in 2.0).
+var flink120Keys = map[string]string{
+	"jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling":        "jobmanager.adaptive-scheduler.scaling-interval.min",
+	"jobmanager.adaptive-scheduler.executing.resource-stabilization-timeout":  "jobmanager.adaptive-scheduler.scaling-interval.max",
+	"jobmanager.adaptive-scheduler.submission.resource-stabilization-timeout": "jobmanager.adaptive-scheduler.resource-stabilization-timeout",
+}
+
+// base120 and cluster120 are the 2.2 recipe for Flink 1.20: the same
+// settings, each under the key 1.20 reads (and every key is checked
+// against 1.20's own before a cluster starts).
+func base120(jmMem, tmMem string, slots int) map[string]string {
+	return rename120(FlinkBaseConfig(jmMem, tmMem, slots))
+}
+
+func cluster120(e scenarios.Env) map[string]string { return rename120(FlinkClusterConfig(e)) }
+
+func rename120(m map[string]string) map[string]string {
+	for from, to := range flink120Keys {
+		if v, ok := m[from]; ok {
+			delete(m, from)
+			m[to] = v
+		}
+	}
+	return m
 }

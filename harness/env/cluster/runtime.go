@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/abload/abload/scenarios"
 )
 
 // Runtime is the resolved runtime bundle: the Flink and Kafka classpaths and
@@ -27,6 +29,13 @@ type Runtime struct {
 // FlinkVersion and KafkaVersion read the pinned versions the bundle was built with.
 func (r *Runtime) FlinkVersion() string { return r.Versions["flink.version"] }
 func (r *Runtime) KafkaVersion() string { return r.Versions["kafka.version"] }
+
+// HasForSt reports whether the bundle's Flink has ForSt, Flink 2's state
+// backend (job.state_backend: forst): the 2.x lines' bundles do.
+func (r *Runtime) HasForSt() bool {
+	m, _ := filepath.Glob(filepath.Join(r.FlinkLib, "flink-statebackend-forst-*.jar"))
+	return len(m) > 0
+}
 
 // CDSArchive is the bundle's class-data sharing archive for a JVM kind
 // (kafka, jobmanager, taskmanager), "" when the bundle has none: built by
@@ -115,37 +124,75 @@ func cdsManifest(r *Runtime, kind string) string {
 // ErrNoRuntime is returned when no runtime bundle is found.
 var ErrNoRuntime = errors.New("runtime bundle not found (run `make runtime` or set ABLOAD_RUNTIME)")
 
-// FindRuntime locates the runtime bundle: dir if given, else $ABLOAD_RUNTIME,
-// else "runtime" next to the executable, else build/runtime above the working
-// directory (so `go test` and `go run` from the repo find it).
-func FindRuntime(dir string) (*Runtime, error) {
-	var candidates []string
+// FindRuntime locates the default Flink line's runtime bundle
+// (FindRuntimeFor with DefaultLine).
+func FindRuntime(dir string) (*Runtime, error) { return FindRuntimeFor(dir, DefaultLine) }
+
+// BundleName is the directory name of a line's runtime bundle: runtime for
+// the default line, runtime-<line> for the others (make runtime FLINK=<line>).
+func BundleName(line string) string {
+	if line == DefaultLine || line == "" {
+		return "runtime"
+	}
+	return "runtime-" + line
+}
+
+// OtherLineError is a runtime bundle of another Flink line than the one
+// asked for (env.flink_version).
+type OtherLineError struct{ Dir, Version, Line string }
+
+func (e *OtherLineError) Error() string {
+	return fmt.Sprintf("the runtime bundle %s holds Flink %s, not %s (env.flink_version): point --runtime at that line's bundle (build/%s; make runtime FLINK=%s builds it), or leave it out", e.Dir, e.Version, e.Line, BundleName(e.Line), e.Line)
+}
+
+// FindRuntimeFor locates the runtime bundle of a Flink line (env.flink_version):
+// dir if given (it must hold that line), else $ABLOAD_RUNTIME if it holds
+// that line, else BundleName(line) next to the executable, else
+// build/BundleName(line) in the working directory or any parent (so `go
+// test` and `go run` from the repo find it).
+func FindRuntimeFor(dir, line string) (*Runtime, error) {
+	if line == "" {
+		line = DefaultLine
+	}
+	check := func(r *Runtime) error {
+		if scenarios.FlinkLineOf(r.FlinkVersion()) != line {
+			return &OtherLineError{Dir: r.Dir, Version: r.FlinkVersion(), Line: line}
+		}
+		return nil
+	}
 	if dir != "" {
-		candidates = []string{dir}
-	} else {
-		if env := os.Getenv("ABLOAD_RUNTIME"); env != "" {
-			candidates = append(candidates, env)
+		r, err := loadRuntime(dir)
+		if err != nil {
+			return nil, err
 		}
-		if exe, err := os.Executable(); err == nil {
-			candidates = append(candidates, filepath.Join(filepath.Dir(exe), "runtime"))
+		if err := check(r); err != nil {
+			return nil, err
 		}
-		if wd, err := os.Getwd(); err == nil {
-			for d := wd; ; d = filepath.Dir(d) {
-				candidates = append(candidates, filepath.Join(d, "build", "runtime"))
-				if filepath.Dir(d) == d {
-					break
-				}
+		return r, nil
+	}
+	var candidates []string
+	if env := os.Getenv("ABLOAD_RUNTIME"); env != "" {
+		candidates = append(candidates, env)
+	}
+	name := BundleName(line)
+	if exe, err := os.Executable(); err == nil {
+		candidates = append(candidates, filepath.Join(filepath.Dir(exe), name))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		for d := wd; ; d = filepath.Dir(d) {
+			candidates = append(candidates, filepath.Join(d, "build", name))
+			if filepath.Dir(d) == d {
+				break
 			}
 		}
 	}
 	for _, c := range candidates {
-		r, err := loadRuntime(c)
-		if err == nil {
+		if r, err := loadRuntime(c); err == nil && check(r) == nil {
 			return r, nil
 		}
-		if dir != "" {
-			return nil, err
-		}
+	}
+	if line != DefaultLine {
+		return nil, fmt.Errorf("no runtime bundle for Flink %s (env.flink_version): build it with make runtime FLINK=%s; looked in %s", line, line, strings.Join(candidates, ", "))
 	}
 	return nil, fmt.Errorf("%w; looked in %s", ErrNoRuntime, strings.Join(candidates, ", "))
 }

@@ -47,11 +47,21 @@ func SettingsFor(sc *scenarios.Scenario, rec Recipe) Settings {
 		// Never nil, so WithDefaults leaves a scenario's own empty list be.
 		JVMOptions:     append([]string{}, e.JVMOptions...),
 		StartupTimeout: e.StartupTimeout.Duration,
-		FlinkConfig:    rec.Cluster(e),
+		FlinkConfig:    clusterConfig(e, rec),
 		RestartDelay:   e.RestartDelay.Duration,
 		NetProxy:       sc.NeedsNetProxy(),
 		Network:        e.Network,
 	}
+}
+
+// clusterConfig is the recipe's keys for the env section, then the
+// scenario's own env.flink_config on top.
+func clusterConfig(e scenarios.Env, rec Recipe) map[string]string {
+	m := rec.Cluster(e)
+	for k, v := range scenarios.FlinkConfigMap(e.FlinkConfig) {
+		m[k] = v
+	}
+	return m
 }
 
 // WithDefaults fills what is unset: one TaskManager with one slot, and a

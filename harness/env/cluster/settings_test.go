@@ -44,6 +44,19 @@ func TestSettingsJVMOptions(t *testing.T) {
 	}
 }
 
+// env.flink_config goes on top of the recipe's keys (it may not set one a
+// scenario field sets: validation refuses those).
+func TestSettingsFlinkConfig(t *testing.T) {
+	sc, err := scenarios.Parse("x.yaml", []byte("env:\n  flink_config: [web.checkpoints.history=7, 'taskmanager.network.memory.buffer-debloat.enabled = true']\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := SettingsFor(sc, Recipe{Cluster: FlinkClusterConfig}).FlinkConfig
+	if got["web.checkpoints.history"] != "7" || got["taskmanager.network.memory.buffer-debloat.enabled"] != "true" || got["taskmanager.memory.managed.fraction"] == "" {
+		t.Errorf("cluster config %v: want the recipe's with env.flink_config on top", got)
+	}
+}
+
 // The local processes' logs are timestamped in UTC: the end-to-end tests
 // read the JobManager's against abload's clock (internal/flinklog).
 func TestLog4jConfigInUTC(t *testing.T) {

@@ -34,6 +34,7 @@ type Env struct {
 	ep      *env.Endpoints
 	flink   string
 	kafka   string
+	line    string // env.flink_version: the line of the job abload submits
 }
 
 // New returns the external environment of a scenario's env.external
@@ -42,7 +43,7 @@ func New(sc *scenarios.Scenario, logf func(string, ...any), secrets *redact.Secr
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	return &Env{x: sc.Env.External, logf: logf, secrets: secrets}
+	return &Env{x: sc.Env.External, logf: logf, secrets: secrets, line: sc.Env.FlinkVersion}
 }
 
 // FromSpec is New for env.Register.
@@ -101,6 +102,12 @@ func (e *Env) Start(ctx context.Context) (*env.Endpoints, error) {
 		return nil, fmt.Errorf("flink REST %s: %w", ep.FlinkREST, err)
 	}
 	e.flink = o.FlinkVersion
+	if l := scenarios.FlinkLineOf(o.FlinkVersion); e.x.JobID == "" && e.line != "" && l != e.line {
+		// The job, the SQL runner and the configuration keys abload checks
+		// come from the bundle of env.flink_version.
+		return nil, &env.InputError{Err: fmt.Errorf("the external Flink at %s runs Flink %s; the scenario asks for Flink %s (env.flink_version), whose job abload would submit: run with --set env.flink_version=%s (its bundle: make runtime FLINK=%s)",
+			ep.FlinkREST, o.FlinkVersion, e.line, l, l)}
+	}
 	e.logf("abload: external kafka %s (%s, %s) and flink %s at %s (%d TaskManager(s), %d of %d slot(s) free)",
 		strings.Join(ep.KafkaBootstrap, ","), e.kafka, describeSecurity(sec), o.FlinkVersion, ep.FlinkREST, o.TaskManagers, o.SlotsAvailable, o.SlotsTotal)
 	e.ep = ep
@@ -261,4 +268,30 @@ func FlinkAccess(f scenarios.ExternalFlink, secrets *redact.Secrets) (*tls.Confi
 		header = [2]string{f.AuthHeader, v}
 	}
 	return tc, header, nil
+}
+
+// ClusterFlinkVersion asks the external Flink of f which version it runs
+// (its REST API's overview), with the scenario's TLS and credentials: where
+// env.flink_version is left unset, a run submits the job of that version's
+// line. secrets receives the credentials it reads.
+func ClusterFlinkVersion(ctx context.Context, f scenarios.ExternalFlink, secrets *redact.Secrets) (string, error) {
+	ftls, header, err := FlinkAccess(f, secrets)
+	if err != nil {
+		return "", &env.InputError{Err: err}
+	}
+	ep := &env.Endpoints{FlinkREST: strings.TrimRight(f.REST, "/"), FlinkTLS: ftls, FlinkHeader: header}
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	o, err := ep.FlinkClient().Overview(cctx)
+	if err != nil {
+		var re *flink.RESTError
+		if errors.As(err, &re) && (re.Status == 401 || re.Status == 403) {
+			return "", &AuthError{Err: fmt.Errorf("flink REST %s refused abload's credentials (HTTP %d; env.external.flink.auth_header, auth_env/auth_file)", ep.FlinkREST, re.Status)}
+		}
+		return "", fmt.Errorf("flink REST %s: %w", ep.FlinkREST, err)
+	}
+	if o.FlinkVersion == "" {
+		return "", fmt.Errorf("flink REST %s: its overview names no flink-version", ep.FlinkREST)
+	}
+	return o.FlinkVersion, nil
 }

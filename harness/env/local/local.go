@@ -59,6 +59,7 @@ type Env struct {
 	endpoints *env.Endpoints
 	stopped   bool
 	stopCh    chan struct{} // closed by Stop
+	gen       int           // the start attempt (Start tries again when a port was taken)
 
 	launchTM                 func(n int) (*proc.Process, string, error)
 	bootFlink                func(ctx context.Context, jmMain string, jmArgs []string) error
@@ -130,6 +131,63 @@ func (e *Env) KafkaVersion() string { return e.cfg.Runtime.KafkaVersion() }
 
 // Start brings up Kafka and Flink concurrently and waits until both are ready.
 func (e *Env) Start(ctx context.Context) (*env.Endpoints, error) {
+	for attempt := 1; ; attempt++ {
+		ep, err := e.startOnce(ctx)
+		if err == nil || attempt == portAttempts || !portTaken(err) || ctx.Err() != nil {
+			return ep, err
+		}
+		// The ports are free when chosen, and bound by the JVMs seconds
+		// later: another process on the machine (another environment
+		// starting) may take one meanwhile.
+		e.cfg.Logf("abload: a port abload chose was taken before its process bound it (%s); starting again on other ports", firstLine(err))
+		if err := e.undoStart(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// portAttempts bounds Start's attempts when a port it chose is taken.
+const portAttempts = 3
+
+// portTaken reports whether a start failed because a port was taken: the
+// error quotes the failed process's log, which names the bind failure
+// (Java's "BindException: Address already in use", Flink's REST endpoint's
+// "BindException: Could not start rest endpoint on any port", Go's
+// "address already in use" for the network proxy).
+func portTaken(err error) bool {
+	m := strings.ToLower(err.Error())
+	return strings.Contains(m, "address already in use") || strings.Contains(m, "bindexception")
+}
+
+func firstLine(err error) string {
+	l, _, _ := strings.Cut(err.Error(), "\n")
+	return l
+}
+
+// undoStart stops what a failed start started and empties the work
+// directory, so that Start may try again (the logs are kept: the next
+// attempt appends to them).
+func (e *Env) undoStart() error {
+	e.mu.Lock()
+	if e.stopped {
+		e.mu.Unlock()
+		return errors.New("environment is stopping")
+	}
+	procs, np := e.procs, e.proxy
+	e.procs, e.proxy, e.secure = nil, nil, nil
+	e.gen++ // the attempt's TaskManager supervisors end instead of restarting them
+	e.mu.Unlock()
+	proc.StopAll(procs, 5*time.Second)
+	if np != nil {
+		np.Close()
+	}
+	if err := os.RemoveAll(e.cfg.WorkDir); err != nil {
+		return fmt.Errorf("remove %s: %w", e.cfg.WorkDir, err)
+	}
+	return nil
+}
+
+func (e *Env) startOnce(ctx context.Context) (*env.Endpoints, error) {
 	if err := os.MkdirAll(e.cfg.LogDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -380,6 +438,13 @@ func (e *Env) startFlink(ctx context.Context, log4j string, restPort, rpcPort in
 	for k, v := range e.cfg.FlinkConfig {
 		conf[k] = v
 	}
+	keys, err := e.cfg.Runtime.FlinkKeys()
+	if err != nil {
+		return err
+	}
+	if err := keys.Check("the local cluster's config.yaml", conf); err != nil {
+		return err
+	}
 	if err := os.WriteFile(filepath.Join(confDir, "config.yaml"), cluster.FlinkConfigYAML(conf), 0o644); err != nil {
 		return err
 	}
@@ -493,7 +558,7 @@ func (e *Env) startFlink(ctx context.Context, log4j string, restPort, rpcPort in
 		e.nextTM = e.cfg.TaskManagers + 1
 		e.mu.Unlock()
 		for i, tm := range tms {
-			go e.supervise(i+1, tm)
+			go e.supervise(i+1, tm, e.generation())
 		}
 		return nil
 	}

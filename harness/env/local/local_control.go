@@ -54,7 +54,7 @@ func (e *Env) AddTaskManagers(n int) ([]string, error) {
 			return names, fmt.Errorf("start taskmanager-%d: %w", id, err)
 		}
 		names = append(names, p.Name)
-		go e.supervise(id, p)
+		go e.supervise(id, p, e.generation())
 	}
 	return names, nil
 }
@@ -89,7 +89,9 @@ func (e *Env) RemoveTaskManagers(n int) ([]string, error) {
 // supervise plays the TaskManager's supervisor, as Kubernetes would for a
 // pod: when the process ends while the environment runs, it is started
 // again after cfg.RestartDelay (never, if that is negative).
-func (e *Env) supervise(n int, p *proc.Process) {
+// A supervisor of an earlier start attempt (gen; see undoStart) ends
+// instead.
+func (e *Env) supervise(n int, p *proc.Process, gen int) {
 	for {
 		select {
 		case <-p.Done:
@@ -97,7 +99,7 @@ func (e *Env) supervise(n int, p *proc.Process) {
 			return
 		}
 		e.mu.Lock()
-		retired := e.retired[n]
+		retired := e.retired[n] || e.gen != gen
 		e.mu.Unlock()
 		if e.cfg.RestartDelay < 0 || e.isStopped() || retired {
 			return
@@ -108,9 +110,14 @@ func (e *Env) supervise(n int, p *proc.Process) {
 		case <-e.stopCh:
 			return
 		}
+		// Again after the wait: the environment may have stopped, started
+		// again (another attempt), or retired this TaskManager meanwhile.
 		e.mu.Lock()
-		launch := e.launchTM
+		launch, gone := e.launchTM, e.retired[n] || e.gen != gen || e.stopped
 		e.mu.Unlock()
+		if gone {
+			return
+		}
 		np, _, err := launch(n)
 		if err != nil {
 			e.cfg.Logf("abload: restart %s: %v", p.Name, err)
@@ -120,6 +127,13 @@ func (e *Env) supervise(n int, p *proc.Process) {
 		e.cfg.Logf("abload: %s restarted (pid %d)", np.Name, np.Cmd.Process.Pid)
 		p = np
 	}
+}
+
+// generation is the start attempt the environment's processes belong to.
+func (e *Env) generation() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.gen
 }
 
 func (e *Env) isStopped() bool {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -387,7 +388,15 @@ func Up(ctx context.Context, o UpOptions) (*State, error) {
 				recErr = errors.Join(recErr, fmt.Errorf("%s (pid %d): %w", p.Name, pid, err))
 				return
 			}
-			st.Processes = append(st.Processes, Process{Name: p.Name, PID: pid, StartTicks: ticks, Log: p.LogPath})
+			// A process of the same name replaces the one recorded: the
+			// start tried again on other ports (a port was taken), or a
+			// TaskManager was restarted.
+			rec := Process{Name: p.Name, PID: pid, StartTicks: ticks, Log: p.LogPath}
+			if i := slices.IndexFunc(st.Processes, func(q Process) bool { return q.Name == p.Name }); i >= 0 {
+				st.Processes[i] = rec
+			} else {
+				st.Processes = append(st.Processes, rec)
+			}
 			if err := st.write(); err != nil {
 				recErr = errors.Join(recErr, err)
 			}

@@ -47,7 +47,7 @@ public final class JobConfig {
             "true | false; needs --checkpoint-mode exactly_once; applied only if checkpointing is on"});
         OPTIONS.put("delivery", new String[] {"at_least_once",
             "Kafka sink guarantee: at_least_once | exactly_once (transactions; needs checkpointing)"});
-        OPTIONS.put("state-backend", new String[] {"hashmap", "hashmap | rocksdb"});
+        OPTIONS.put("state-backend", new String[] {"hashmap", "hashmap | rocksdb | forst (Flink 2.x)"});
         OPTIONS.put("incremental-checkpoints", new String[] {"false", "true | false; true needs --state-backend rocksdb"});
         OPTIONS.put("buffer-timeout-ms", new String[] {"-2",
             "network buffer timeout: -2 = Flink default (100 ms), -1 = flush only when full, 0 = flush every record, > 0 = ms"});
@@ -126,7 +126,7 @@ public final class JobConfig {
     public final boolean unalignedCheckpoints;
     /** {@code at_least_once} or {@code exactly_once}. */
     public final String delivery;
-    /** {@code hashmap} or {@code rocksdb}. */
+    /** {@code hashmap}, {@code rocksdb} or {@code forst} (ForSt, Flink 2.x). */
     public final String stateBackend;
     public final boolean incrementalCheckpoints;
     /** -2 = Flink default, -1 = flush only when full, 0 = flush every record, > 0 = timeout in ms. */
@@ -188,7 +188,7 @@ public final class JobConfig {
         checkpointMinPauseMs = number(v, "checkpoint-min-pause-ms", 0);
         unalignedCheckpoints = bool(v, "unaligned-checkpoints");
         delivery = choice(v, "delivery", "at_least_once", "exactly_once");
-        stateBackend = choice(v, "state-backend", "hashmap", "rocksdb");
+        stateBackend = choice(v, "state-backend", "hashmap", "rocksdb", "forst");
         incrementalCheckpoints = bool(v, "incremental-checkpoints");
         bufferTimeoutMs = number(v, "buffer-timeout-ms", -2);
         objectReuse = bool(v, "object-reuse");

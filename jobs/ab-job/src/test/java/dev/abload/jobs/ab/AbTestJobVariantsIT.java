@@ -40,10 +40,17 @@ import java.util.stream.Stream;
  * lateness and per-stage parallelism, each checked against a reference model of the window
  * records on input with a hot (campaign, variant).
  *
- * <p>Determinism: the generator source's two readers each read one contiguous split in order;
- * within a split event times never decrease (so no event is ever late, whatever the timing) and
- * the splits have disjoint recipients (so de-duplication does not depend on how the splits
- * interleave). The window records are then fully determined by the input.
+ * <p>Determinism: the generator source cuts the input into two contiguous splits, each read in
+ * order and handed out first to last, but which reader reads which, and when, depends on
+ * timing: a reader still waiting for its split is idle meanwhile (its watermark does not hold
+ * the other's back), and a fast reader may take both splits, one after the other. So event
+ * times never decrease across the whole input (the second split is all later than the first),
+ * and a reader with a split never goes idle ({@code --idleness-ms 0}): no event is ever late,
+ * whichever reader reads it when
+ * (CI 40: with two splits of the same 7.5 s of event time, one reader ran ahead while the other
+ * waited for its split, and the other's events came late). The splits have disjoint recipients,
+ * so de-duplication does not depend on how they interleave. The window records are then fully
+ * determined by the input.
  */
 class AbTestJobVariantsIT {
     private static final long T0 = 1_764_132_000_000L;
@@ -73,17 +80,17 @@ class AbTestJobVariantsIT {
         }
     }
 
-    /** Two splits of ordered events; 70% of them on the hot key (1, "A"). */
+    /** Two splits of events, in event-time order across both; 70% of them on the hot key (1, "A"). */
     private static List<EmailEvent> input() {
         Random rnd = new Random(7);
         EventType[] types = {EventType.SEND, EventType.DELIVERY, EventType.BOUNCE, EventType.OPEN, EventType.CLICK,
             EventType.CONVERSION, EventType.UNSUBSCRIBE};
         Object[][] cold = {{1, "B"}, {2, "A"}, {3, "C"}};
         List<EmailEvent> events = new ArrayList<>();
+        long ts = T0;
         for (int split = 0; split < 2; split++) {
-            long ts = T0 + split * 7;
             for (int i = 0; i < PER_SPLIT; i++) {
-                ts += rnd.nextInt(25); // non-decreasing: ~7.5 s of event time per split
+                ts += rnd.nextInt(13); // non-decreasing over both splits: ~7.5 s of event time in all
                 int campaign = 1;
                 String variant = "A";
                 if (rnd.nextInt(10) >= 7) {
@@ -142,7 +149,7 @@ class AbTestJobVariantsIT {
         JobConfig config = JobConfig.parse(Stream.concat(Stream.of(
                         "--bootstrap-servers", "unused:9092", "--input-topic", "unused",
                         "--updates-topic", "updates", "--windows-topic", "windows", "--group-id", name,
-                        "--out-of-orderness-ms", "50", "--job-name", name),
+                        "--out-of-orderness-ms", "50", "--idleness-ms", "0", "--job-name", name),
                 Arrays.stream(args)).toArray(String[]::new));
         Configuration conf = new Configuration();
         if (!config.forceKryo()) {

@@ -1,8 +1,6 @@
 package dev.abload.jobs.ab;
 
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 import java.util.List;
 import java.util.Map;
@@ -13,7 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * Test sink collecting strings into a static queue per sink name: the MiniCluster runs in
  * this JVM, so the test reads what all sink subtasks wrote once the job has finished.
  */
-final class CollectSink implements Sink<String> {
+final class CollectSink extends LineSink<String> {
     private static final long serialVersionUID = 1L;
     private static final Map<String, ConcurrentLinkedQueue<String>> RESULTS = new ConcurrentHashMap<>();
 
@@ -30,7 +28,7 @@ final class CollectSink implements Sink<String> {
     }
 
     @Override
-    public SinkWriter<String> createWriter(WriterInitContext context) {
+    SinkWriter<String> writer() {
         ConcurrentLinkedQueue<String> queue = RESULTS.get(name);
         return new SinkWriter<>() {
             @Override

@@ -8,8 +8,6 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.metrics.Gauge;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
@@ -21,7 +19,6 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Open/click de-duplication per (campaign, recipient) and event-time expiry of its state. */
@@ -127,14 +124,7 @@ class DedupeFunctionTest {
         ExecutionConfig executionConfig = new ExecutionConfig();
         executionConfig.configure(conf, DedupeFunctionTest.class.getClassLoader());
         InterceptingOperatorMetricGroup operatorMetrics = new InterceptingOperatorMetricGroup();
-        UnregisteredMetricGroups.UnregisteredTaskMetricGroup taskMetrics =
-                new UnregisteredMetricGroups.UnregisteredTaskMetricGroup() {
-                    @Override
-                    public InternalOperatorMetricGroup getOrAddOperator(
-                            OperatorID id, String name, Map<String, String> additionalVariables) {
-                        return operatorMetrics;
-                    }
-                };
+        UnregisteredMetricGroups.UnregisteredTaskMetricGroup taskMetrics = TaskMetrics.intercepting(operatorMetrics);
         DedupeFunction fn = new DedupeFunction(TTL);
         try (MockEnvironment env = new MockEnvironmentBuilder()
                         .setExecutionConfig(executionConfig)

@@ -139,8 +139,8 @@ class JobConfigTest {
                 with.apply(new String[] {"--delivery", "exactly_once"}));
         assertInvalid("--delivery exactly_once needs checkpointing",
                 with.apply(new String[] {"--delivery", "exactly_once", "--checkpoint-interval-ms", "0"}));
-        assertInvalid("--state-backend must be one of hashmap | rocksdb, got 'forst'",
-                with.apply(new String[] {"--state-backend", "forst"}));
+        assertInvalid("--state-backend must be one of hashmap | rocksdb | forst, got 'gemini'",
+                with.apply(new String[] {"--state-backend", "gemini"}));
         assertInvalid("--incremental-checkpoints must be one of true | false",
                 with.apply(new String[] {"--incremental-checkpoints", "1"}));
         assertInvalid("--incremental-checkpoints true needs --state-backend rocksdb",

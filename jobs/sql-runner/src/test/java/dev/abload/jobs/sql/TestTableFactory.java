@@ -5,9 +5,7 @@ import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -262,7 +260,7 @@ public final class TestTableFactory implements DynamicTableSourceFactory, Dynami
         }
     }
 
-    private static final class CollectingSink implements Sink<RowData> {
+    private static final class CollectingSink extends LineSink<RowData> {
         private static final long serialVersionUID = 1L;
         private final String id;
         private final SerializationSchema<RowData> encoder;
@@ -273,9 +271,9 @@ public final class TestTableFactory implements DynamicTableSourceFactory, Dynami
         }
 
         @Override
-        public SinkWriter<RowData> createWriter(WriterInitContext context) throws IOException {
+        SinkWriter<RowData> writer(SerializationSchema.InitializationContext context) throws IOException {
             try {
-                encoder.open(context.asSerializationSchemaInitializationContext());
+                encoder.open(context);
             } catch (Exception e) {
                 throw new IOException(e);
             }
