@@ -102,6 +102,10 @@ func TestDockerRunWithKilledTaskManager(t *testing.T) {
 		"env.taskmanager.cpus=1", "env.taskmanager_memory=1280m",
 		"job.checkpoint.interval=1s", "job.delivery=exactly_once", "workload.max_consumer_delay=10s",
 		"workload.drain_timeout=90s", "faults=[{at: 12s, kind: kill_taskmanager, taskmanager: 2}]",
+		// The fault's clock starts with the warmup, after prefill: the
+		// job has then taken in 200 events, so the kill hits a job that
+		// is processing (not one still starting on a busy machine).
+		"workload.prefill.keys=200",
 		// The claims are the recovery's, with bounds of seconds: a generator
 		// that a busy machine (the other test lane's cluster starts) holds
 		// back by a second still times the recovery, so it may fall behind
@@ -489,6 +493,11 @@ func TestDockerPauseAndBrokerRestart(t *testing.T) {
 		"workload.drain_timeout=90s", "workload.max_consumer_delay=10s",
 		"workload.max_send_delay=2s", // as in TestDockerRunWithKilledTaskManager
 		"job.idleness=60s",           // no partition goes idle during the outage (see README, restart_broker)
+		// The faults' clock starts with the warmup, after prefill: the job
+		// has then taken in 200 events. Without it, the project's CI once
+		// saw a job that read nothing for its first 25 s under load, so
+		// the pause at 8 s froze a job that had not started.
+		"workload.prefill.keys=200",
 		"faults=[{at: 8s, kind: pause_taskmanagers, taskmanager: 0, duration: 3s}, {at: 20s, kind: restart_broker, duration: 3s}]")
 	res, err := harness.Run(context.Background(), harness.Options{Scenario: sc, OutDir: t.TempDir(), Runtime: rt, Stderr: testWriter{t}})
 	if err != nil {
