@@ -48,7 +48,7 @@ $(BUILD)/abload: $(GO_SRC)
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/abload
 
 ## runtime: resolve Flink and Kafka from Maven Central, build the job jar, and list the
-## configuration keys that Flink knows (flink-keys.txt).
+## configuration keys that Flink knows (flink-keys.txt) and their defaults (flink-defaults.txt).
 ## Cached: it reruns only when a pom or the job's sources change, and Maven's
 ## local repository keeps every jar, so a second run downloads nothing.
 runtime: $(RUNTIME)/.stamp
@@ -66,7 +66,7 @@ $(RUNTIME)/.stamp: $(JAVA_SRC)
 	@# Every configuration key this Flink knows (its ConfigOption classes): abload checks the keys
 	@# it writes against them before anything starts (harness/env/cluster, Keys).
 	java -XX:TieredStopAtLevel=1 -cp "jobs/runtime/flink/$(JTARGET)/classes:$(RUNTIME)/flink/lib/*" \
-	  dev.abload.runtime.ConfigKeys $(RUNTIME)/flink/lib $(RUNTIME)/flink-keys.txt
+	  dev.abload.runtime.ConfigKeys $(RUNTIME)/flink/lib $(RUNTIME)/flink-keys.txt $(RUNTIME)/flink-defaults.txt
 	touch $@
 
 ## cds: class-data sharing archives for the local environment's JVMs (Kafka, JobManager,

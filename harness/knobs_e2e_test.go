@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +87,20 @@ func knobsReachFlink(t *testing.T, rt *cluster.Runtime, e env.Environment, sets 
 	// and the result records its exact version.
 	if v := clusterConf.FlinkVersion; scenarios.FlinkLineOf(v) != sc.Env.FlinkVersion || res.Environment.FlinkVersion != v {
 		t.Errorf("the cluster runs Flink %q, the result records %q: want both of line %s", v, res.Environment.FlinkVersion, sc.Env.FlinkVersion)
+	}
+	// The result records the configuration the job ran with: what abload
+	// set (the job's flinkConfiguration here), and for every other key the
+	// line's default, as the running job shows it.
+	if fc := res.FlinkConfig; fc == nil || len(fc.Effective) < 300 {
+		t.Errorf("flink_config: %+v, want the line's defaults and what abload set", fc)
+	} else {
+		if v := fc.Effective["execution.checkpointing.tolerable-failed-checkpoints"]; v != "7" || !slices.Contains(fc.Set, "execution.checkpointing.tolerable-failed-checkpoints") {
+			t.Errorf("flink_config: tolerable-failed-checkpoints %q (set: %v), want 7, set", v, slices.Contains(fc.Set, "execution.checkpointing.tolerable-failed-checkpoints"))
+		}
+		const unset = "execution.checkpointing.max-concurrent-checkpoints"
+		if slices.Contains(fc.Set, unset) || fmt.Sprint(cpConf["max_concurrent"]) != fc.Effective[unset] {
+			t.Errorf("flink_config: %s %q, the running job's max_concurrent %v: want the default the job runs with, not set", unset, fc.Effective[unset], cpConf["max_concurrent"])
+		}
 	}
 	t.Logf("checkpoint config: %v", cpConf)
 	t.Logf("execution config: %+v", jobConf.ExecutionConfig)

@@ -442,6 +442,7 @@ func Compare(configs []Config, baseline int, opts CompareOptions) *Comparison {
 		c.Configs = append(c.Configs, s)
 	}
 	c.environmentWarnings(configs, used, usedDirs, baseline)
+	c.flinkConfigWarnings(configs, used, baseline)
 	c.versionWarning(used)
 
 	base := used[baseline]

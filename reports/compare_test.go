@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -787,5 +788,64 @@ func TestCompareEdgeCases(t *testing.T) {
 	var b bytes.Buffer
 	if err := WriteCompareText(&b, c); err != nil || !strings.Contains(b.String(), "no metric to compare") {
 		t.Errorf("text: %v\n%s", err, b.String())
+	}
+}
+
+// Flink defaults that differ between two versions are listed, the keys a
+// scenario set are not (they are the comparison), and keys that hold a
+// value on one side only are counted; equal configurations warn of nothing.
+func TestCompareFlinkDefaultsDiffer(t *testing.T) {
+	real, err := ReadResult(filepath.Join("testdata", "corpus", "aa", "run-01", ResultFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(name, version string, eff map[string]string, set ...string) Config {
+		r := *real
+		r.Environment.FlinkVersion = version
+		r.FlinkConfig = &FlinkConfig{Effective: eff, Set: set}
+		return Config{Name: name, Results: []*Result{&r}}
+	}
+	old := mk("flink_version-1.20", "1.20.0", map[string]string{
+		"execution.buffer-timeout.interval": "100 ms",
+		"state.backend.type":                "hashmap",
+		"execution.checkpointing.interval":  "5000 ms", // set on both, differently: the comparison itself
+		"table.exec.mini-batch.enabled":     "false",
+		"only.in.old":                       "1",
+	}, "execution.checkpointing.interval")
+	newer := mk("flink_version-2.2", "2.2.1", map[string]string{
+		"execution.buffer-timeout.interval": "100 ms",
+		"state.backend.type":                "rocksdb",
+		"execution.checkpointing.interval":  "10000 ms",
+		"table.exec.mini-batch.enabled":     "true",
+		"only.in.new.a":                     "x",
+		"only.in.new.b":                     "y",
+	}, "execution.checkpointing.interval")
+	c := Compare([]Config{old, newer}, 0, CompareOptions{})
+	var got []string
+	for _, w := range c.Warnings {
+		if strings.Contains(w, "Flink") {
+			got = append(got, w)
+		}
+	}
+	want := []string{
+		"flink_version-2.2: 2 Flink defaults differ from flink_version-1.20's (Flink 1.20.0 → 2.2.1), set by neither scenario; part of any difference may be theirs (set one in env.flink_config or job.flink_config on both sides to leave it out): state.backend.type hashmap → rocksdb, table.exec.mini-batch.enabled false → true",
+		"flink_version-2.2: 1 Flink configuration keys hold a value only in flink_version-1.20's Flink 1.20.0, 2 only in flink_version-2.2's Flink 2.2.1 (an option one version alone has, or has without a default; result.json flink_config)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings about Flink's configuration:\n got %q\nwant %q", got, want)
+	}
+	// A key one scenario set and the other left at a default that differs
+	// is the comparison too (the set side's value is the setting).
+	newer.Results[0].FlinkConfig.Set = append(newer.Results[0].FlinkConfig.Set, "state.backend.type")
+	c = Compare([]Config{old, newer}, 0, CompareOptions{})
+	if w := strings.Join(c.Warnings, "\n"); strings.Contains(w, "state.backend.type") || !strings.Contains(w, "1 Flink defaults differ") {
+		t.Errorf("state.backend.type set on one side is listed as a default: %s", w)
+	}
+	// The same configuration on both sides: nothing to say.
+	c = Compare([]Config{old, mk("again", "1.20.0", old.Results[0].FlinkConfig.Effective, "execution.checkpointing.interval")}, 0, CompareOptions{})
+	for _, w := range c.Warnings {
+		if strings.Contains(w, "Flink") {
+			t.Errorf("equal configurations: %s", w)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -81,6 +83,91 @@ func (c *Comparison) environmentWarnings(configs []Config, used [][]*Result, dir
 				cfg.Name, configs[refCfg].Name, refWhere, len(byDiff[d]), len(used[i]), strings.Join(byDiff[d], ", "), d)
 		}
 	}
+}
+
+// maxDefaultsListed caps the keys a Flink-defaults warning lists; the rest
+// are counted (each result's flink_config has them all).
+const maxDefaultsListed = 40
+
+// flinkConfigWarnings lists, for each configuration against the baseline,
+// the Flink configuration keys whose values differ although neither side's
+// scenario set them: defaults that changed between Flink versions (an
+// upgrade comparison), which would otherwise be read as the version's own
+// effect. Keys that hold a value on one side only are counted. What the
+// scenarios set differently is the comparison itself, and not repeated.
+// Each side's first result that recorded its configuration stands for it.
+func (c *Comparison) flinkConfigWarnings(configs []Config, used [][]*Result, baseline int) {
+	first := func(rs []*Result) *Result {
+		for _, r := range rs {
+			if r.FlinkConfig != nil && len(r.FlinkConfig.Effective) > 0 {
+				return r
+			}
+		}
+		return nil
+	}
+	if baseline < 0 || baseline >= len(used) {
+		return
+	}
+	ref := first(used[baseline])
+	if ref == nil {
+		return
+	}
+	refSet := map[string]bool{}
+	for _, k := range ref.FlinkConfig.Set {
+		refSet[k] = true
+	}
+	for i, cfg := range configs {
+		if i == baseline {
+			continue
+		}
+		r := first(used[i])
+		if r == nil {
+			continue
+		}
+		set := map[string]bool{}
+		for _, k := range r.FlinkConfig.Set {
+			set[k] = true
+		}
+		a, b := ref.FlinkConfig.Effective, r.FlinkConfig.Effective
+		var diffs []string
+		onlyRef, onlyThis := 0, 0
+		for _, k := range slices.Sorted(maps.Keys(a)) {
+			v, ok := b[k]
+			switch {
+			case !ok:
+				onlyRef++
+			case v != a[k] && !refSet[k] && !set[k]:
+				diffs = append(diffs, fmt.Sprintf("%s %s → %s", k, quoteEmpty(a[k]), quoteEmpty(v)))
+			}
+		}
+		for k := range b {
+			if _, ok := a[k]; !ok {
+				onlyThis++
+			}
+		}
+		refName, refVer, ver := configs[baseline].Name, ref.Environment.FlinkVersion, r.Environment.FlinkVersion
+		if len(diffs) > 0 {
+			listed := diffs
+			more := ""
+			if len(diffs) > maxDefaultsListed {
+				listed = diffs[:maxDefaultsListed]
+				more = fmt.Sprintf("; %d more in each result's flink_config", len(diffs)-maxDefaultsListed)
+			}
+			c.warn("%s: %d Flink defaults differ from %s's (Flink %s → %s), set by neither scenario; part of any difference may be theirs (set one in env.flink_config or job.flink_config on both sides to leave it out): %s%s",
+				cfg.Name, len(diffs), refName, refVer, ver, strings.Join(listed, ", "), more)
+		}
+		if onlyRef+onlyThis > 0 {
+			c.warn("%s: %d Flink configuration keys hold a value only in %s's Flink %s, %d only in %s's Flink %s (an option one version alone has, or has without a default; result.json flink_config)",
+				cfg.Name, onlyRef, refName, refVer, onlyThis, cfg.Name, ver)
+		}
+	}
+}
+
+func quoteEmpty(v string) string {
+	if v == "" {
+		return `""`
+	}
+	return v
 }
 
 // versionWarning warns when the results come from different abload

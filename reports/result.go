@@ -58,6 +58,10 @@ type Result struct {
 	// configurations are compared as they were written.
 	scenarioJSON json.RawMessage
 	Environment  Environment `json:"environment"`
+	// FlinkConfig is the Flink configuration the cluster and the job ran
+	// with; absent for an external cluster (its configuration file is not
+	// abload's) and for a bundle built before abload listed defaults.
+	FlinkConfig *FlinkConfig `json:"flink_config,omitempty"`
 	// Clock is the check of this host's clock against the Kafka broker's.
 	Clock *ClockCheck `json:"clock,omitempty"`
 	// Notes say plainly what the run could not measure (a job that emits
@@ -131,6 +135,22 @@ type WarmupDecision struct {
 	// growth over the measurement phase: state that grows for its TTL
 	// (dedupe) never settles in minutes, so it is reported, not waited for.
 	StateGrowthBytesPerS *float64 `json:"state_growth_bytes_per_s,omitempty"`
+}
+
+// FlinkConfig is the Flink configuration a run's cluster and job ran with,
+// as abload knows it: every default of the runtime bundle's Flink version
+// (listed when the bundle was built), overlaid with the cluster
+// configuration abload wrote (the line's recipe and the env section; its
+// addresses, ports and directories left out: they differ from run to run)
+// and the job's flinkConfiguration (the job section). Compare lists the keys
+// whose values differ, so that a default an upgrade changed is not taken for
+// the version's own effect.
+type FlinkConfig struct {
+	// Effective is each key's value, as Flink writes it in a configuration.
+	Effective map[string]string `json:"effective"`
+	// Set are the keys abload wrote (cluster or job), sorted; every other
+	// key of Effective holds the version's default.
+	Set []string `json:"set"`
 }
 
 // Phase is one phase of the run (startup, warmup, measure, drain, teardown),

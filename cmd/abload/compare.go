@@ -276,8 +276,9 @@ alpha 0.05; gate only what you care about (worse_by gates are adjusted as a fami
 
 Warnings (in the output, and on stderr for md, json, html and junit): invalid results
 (valid: false), which are left out of medians, tests, spectra and gates; environments that
-differ from the baseline's first result's (every field of result.json's environment); too
-few runs to estimate the noise.
+differ from the baseline's first result's (every field of result.json's environment); Flink
+defaults that differ from the baseline's and that neither scenario set (result.json's
+flink_config: a Flink upgrade's changed defaults); too few runs to estimate the noise.
 
 Gates (--gate) on each non-baseline configuration:
   METRIC OP VALUE[unit]       a threshold on its median over valid repetitions

@@ -2,9 +2,12 @@ package session
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/job"
+	"github.com/abload/abload/reports"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -37,10 +40,7 @@ func CheckFlinkKeys(sc *scenarios.Scenario, rt *cluster.Runtime) error {
 		if err != nil {
 			return err
 		}
-		conf := rec.Base(sc.Env.JobManagerMemory, sc.Env.TaskManagerMemory, sc.Env.Slots)
-		for k, v := range cluster.SettingsFor(sc, rec).FlinkConfig {
-			conf[k] = v // the recipe's for the env section, and env.flink_config
-		}
+		conf := clusterFlinkConfig(sc.Env, rec)
 		if err := keys.Check("the cluster's configuration (env section, env.flink_config)", conf); err != nil {
 			return &InputError{Err: err}
 		}
@@ -49,4 +49,38 @@ func CheckFlinkKeys(sc *scenarios.Scenario, rt *cluster.Runtime) error {
 		return &InputError{Err: err}
 	}
 	return nil
+}
+
+// clusterFlinkConfig is the configuration abload writes for a cluster of
+// the recipe's line with env section e, where the processes bind and their
+// directories aside (environments add those): the recipe's base, the
+// recipe's keys for the env section, and env.flink_config.
+func clusterFlinkConfig(e scenarios.Env, rec cluster.Recipe) map[string]string {
+	conf := rec.Base(e.JobManagerMemory, e.TaskManagerMemory, e.Slots)
+	maps.Copy(conf, cluster.SettingsFor(&scenarios.Scenario{Env: e}, rec).FlinkConfig)
+	return conf
+}
+
+// EffectiveFlinkConfig is result.json's flink_config: the bundle's Flink
+// defaults, overlaid with the cluster configuration abload writes for the
+// scenario's env section and the
+// job's flinkConfiguration. nil for an external cluster, and for a bundle
+// without a defaults list (built before abload made one).
+func EffectiveFlinkConfig(sc *scenarios.Scenario, rt *cluster.Runtime) (*reports.FlinkConfig, error) {
+	if sc.Env.Kind == scenarios.EnvExternal || rt == nil || rt.Dir == "" {
+		return nil, nil
+	}
+	defaults, err := rt.FlinkDefaults()
+	if err != nil || defaults == nil {
+		return nil, err
+	}
+	rec, err := rt.Recipe()
+	if err != nil {
+		return nil, err
+	}
+	set := clusterFlinkConfig(sc.Env, rec)
+	maps.Copy(set, job.FlinkConfig(sc))
+	eff := maps.Clone(defaults)
+	maps.Copy(eff, set)
+	return &reports.FlinkConfig{Effective: eff, Set: slices.Sorted(maps.Keys(set))}, nil
 }

@@ -556,6 +556,7 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		RunID:         r.runID,
 	}
 	res.Environment = r.environment()
+	res.FlinkConfig = r.flinkConfig()
 	res.Clock = r.clockChk
 	if c := r.clockChk; c != nil && c.Error == "" && !c.Within {
 		res.MarkInvalid(fmt.Sprintf("the broker's clock is %+.1f ms ± %.1f ms off this host's, beyond env.max_clock_offset (%s)", c.OffsetMs, c.UncertaintyMs, sc.Env.MaxClockOffset))
@@ -726,6 +727,17 @@ func (r *rig) environment() reports.Environment {
 		e.JVMOptions = o.JVMOptions()
 	}
 	return e
+}
+
+// flinkConfig is result.json's flink_config (nil: not known, see
+// EffectiveFlinkConfig). A standing environment was started for the same
+// env section (its sharing key), so the scenario's is the cluster's.
+func (r *rig) flinkConfig() *reports.FlinkConfig {
+	fc, err := EffectiveFlinkConfig(r.sc, r.opts.Runtime)
+	if err != nil {
+		r.con.Logf("abload: warning: the Flink configuration is not recorded: %v", err)
+	}
+	return fc
 }
 
 // envLimits describes the containers' CPU limits, e.g.

@@ -157,3 +157,85 @@ func (k *Keys) Check(what string, conf map[string]string) error {
 	sort.Strings(bad)
 	return fmt.Errorf("%s: Flink %s does not know the configuration key %s: it would ignore it without a word", what, k.Version, strings.Join(bad, ", "))
 }
+
+// DefaultsFile is the bundle's list of its Flink version's configuration
+// defaults: key, tab, value as Flink writes it in a configuration, one per
+// option that has a default (ConfigKeys, make runtime).
+const DefaultsFile = "flink-defaults.txt"
+
+// FlinkDefaults reads the defaults of the bundle's Flink version
+// (DefaultsFile); nil, nil for a bundle built before the list existed.
+func (r *Runtime) FlinkDefaults() (map[string]string, error) {
+	if d, ok := defaultsCache.Load(r.Dir); ok {
+		return d.(map[string]string), nil
+	}
+	d, err := ReadDefaults(filepath.Join(r.Dir, DefaultsFile))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	defaultsCache.Store(r.Dir, d)
+	return d, nil
+}
+
+var defaultsCache sync.Map // bundle dir → map[string]string
+
+// ReadDefaults reads a defaults file: key, tab, value (\t, \n, \r and \\
+// escaped); # starts a comment.
+func ReadDefaults(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	d := map[string]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		t := sc.Text()
+		if strings.TrimSpace(t) == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(t, "\t")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("%s:%d: want key<TAB>value, got %q", path, line, t)
+		}
+		d[k] = unescapeDefault(v)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(d) < 100 {
+		return nil, fmt.Errorf("%s: only %d defaults: not a Flink version's defaults (rebuild it with make runtime)", path, len(d))
+	}
+	return d, nil
+}
+
+func unescapeDefault(v string) string {
+	if !strings.Contains(v, `\`) {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] != '\\' || i+1 == len(v) {
+			b.WriteByte(v[i])
+			continue
+		}
+		i++
+		switch v[i] {
+		case 't':
+			b.WriteByte('\t')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		default:
+			b.WriteByte(v[i])
+		}
+	}
+	return b.String()
+}

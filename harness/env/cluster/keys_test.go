@@ -124,3 +124,57 @@ func TestRecipeKeysKnownToTheBundle(t *testing.T) {
 		}
 	}
 }
+
+// A defaults file reads back with its escapes undone; a line without a tab
+// is an error naming the file and line; too few entries are no version's.
+func TestReadDefaults(t *testing.T) {
+	lines := []string{"# comment", `a.key` + "\t" + `100 ms`, `b.key` + "\t" + `x\ty\\n\nz`, "empty.key\t"}
+	for i := 0; i < 100; i++ {
+		lines = append(lines, fmt.Sprintf("filler.key-%d\t%d", i, i))
+	}
+	p := filepath.Join(t.TempDir(), DefaultsFile)
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := ReadDefaults(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d["a.key"] != "100 ms" || d["b.key"] != "x\ty\\n\nz" || d["empty.key"] != "" || len(d) != 103 {
+		t.Errorf("defaults: a %q, b %q, empty %q, %d entries", d["a.key"], d["b.key"], d["empty.key"], len(d))
+	}
+	bad := filepath.Join(t.TempDir(), DefaultsFile)
+	if err := os.WriteFile(bad, []byte("# c\nno-tab-here\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadDefaults(bad); err == nil || !strings.Contains(err.Error(), bad+":2:") {
+		t.Errorf("a line without a tab: %v", err)
+	}
+	short := filepath.Join(t.TempDir(), DefaultsFile)
+	if err := os.WriteFile(short, []byte("a\t1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadDefaults(short); err == nil || !strings.Contains(err.Error(), "only 1 defaults") {
+		t.Errorf("one entry: %v", err)
+	}
+}
+
+// Each line's bundle lists its Flink's defaults (ConfigKeys at make
+// runtime), as Flink writes them: a slot per TaskManager, a 100 ms buffer
+// timeout.
+func TestBundleDefaults(t *testing.T) {
+	for _, line := range scenarios.FlinkLines {
+		rt, err := FindRuntimeFor("", line)
+		if err != nil {
+			t.Fatalf("the runtime bundle of Flink %s (make runtimes): %v", line, err)
+		}
+		d, err := rt.FlinkDefaults()
+		if err != nil || d == nil {
+			t.Fatalf("Flink %s: defaults %v, %v (rebuild the bundle: make runtime)", line, d != nil, err)
+		}
+		if len(d) < 300 || d["taskmanager.numberOfTaskSlots"] != "1" || d["execution.buffer-timeout.interval"] != "100 ms" {
+			t.Errorf("Flink %s: %d defaults; numberOfTaskSlots %q, execution.buffer-timeout.interval %q", line, len(d),
+				d["taskmanager.numberOfTaskSlots"], d["execution.buffer-timeout.interval"])
+		}
+	}
+}

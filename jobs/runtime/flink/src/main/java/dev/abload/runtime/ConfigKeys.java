@@ -18,6 +18,7 @@ import java.util.jar.JarFile;
 
 import org.apache.flink.annotation.docs.Documentation;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.FallbackKey;
 
 /**
@@ -26,18 +27,23 @@ import org.apache.flink.configuration.FallbackKey;
  * ones name the key that replaces them). Run at bundle build (make runtime); the Go harness
  * checks every key it writes against the list before anything starts.
  *
- * <p>Usage: {@code ConfigKeys <flink lib dir> <output file>}. Output: one line per key,
+ * <p>Usage: {@code ConfigKeys <flink lib dir> <output file> [<defaults file>]}. Output: one line per key,
  * sorted: {@code key}, or {@code key<TAB>deprecated<TAB>replacement} for a deprecated
  * fallback key, or {@code key<TAB>fallback<TAB>option} for a fallback that is not deprecated, or
  * {@code key<TAB>suffix<TAB>prefix} for an option read only under a prefix (a metric reporter's,
  * {@code metrics.reporter.<name>}: Flink's {@code @Documentation.SuffixOption}).
+ *
+ * <p>The defaults file has one line per option key that has a default: {@code key<TAB>value},
+ * the value as Flink writes it in a configuration ({@code Configuration#toMap}), tabs and line
+ * breaks escaped. abload compares two lines' defaults with it (what an upgrade changes without a
+ * word).
  */
 public final class ConfigKeys {
     private ConfigKeys() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: ConfigKeys <flink lib dir> <output file>");
+        if (args.length != 2 && args.length != 3) {
+            System.err.println("usage: ConfigKeys <flink lib dir> <output file> [<defaults file>]");
             System.exit(2);
         }
         File[] jars = new File(args[0]).listFiles((d, n) -> n.endsWith(".jar"));
@@ -53,9 +59,10 @@ public final class ConfigKeys {
         // the parent loader's (the same jars are on the classpath that runs this).
         ClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]), ConfigKeys.class.getClassLoader());
         Map<String, String> keys = new TreeMap<>();
+        Map<String, String> defaults = new TreeMap<>();
         int classes = 0;
         for (File j : jars) {
-            classes += scan(j, loader, keys);
+            classes += scan(j, loader, keys, defaults);
         }
         if (keys.size() < 100) {
             System.err.println("ConfigKeys: only " + keys.size() + " keys found in " + args[0] + ": not a Flink lib directory?");
@@ -67,13 +74,21 @@ public final class ConfigKeys {
                 out.println(e.getValue().isEmpty() ? e.getKey() : e.getKey() + "\t" + e.getValue());
             }
         }
-        System.err.println("ConfigKeys: " + keys.size() + " keys from " + classes + " option classes");
+        if (args.length == 3) {
+            try (PrintStream out = new PrintStream(args[2], StandardCharsets.UTF_8)) {
+                out.println("# Flink configuration defaults of this bundle (ConfigKeys, make runtime).");
+                for (Map.Entry<String, String> e : defaults.entrySet()) {
+                    out.println(e.getKey() + "\t" + e.getValue());
+                }
+            }
+        }
+        System.err.println("ConfigKeys: " + keys.size() + " keys (" + defaults.size() + " with a default) from " + classes + " option classes");
         // A class initialized while scanning may have started a thread that would keep the JVM up.
         System.exit(0);
     }
 
     /** Adds the keys of every class of jar that declares a static ConfigOption field. */
-    private static int scan(File jar, ClassLoader loader, Map<String, String> keys) throws IOException {
+    private static int scan(File jar, ClassLoader loader, Map<String, String> keys, Map<String, String> defaults) throws IOException {
         int found = 0;
         try (JarFile jf = new JarFile(jar)) {
             Enumeration<JarEntry> entries = jf.entries();
@@ -114,6 +129,10 @@ public final class ConfigKeys {
                         continue;
                     }
                     keys.put(o.key(), "");
+                    String d = defaultText(o);
+                    if (d != null) {
+                        defaults.put(o.key(), d);
+                    }
                     for (FallbackKey fk : o.fallbackKeys()) {
                         String was = keys.get(fk.getKey());
                         // An option's own key stays one; a key some option reads as deprecated
@@ -129,5 +148,24 @@ public final class ConfigKeys {
             }
         }
         return found;
+    }
+
+    /** The option's default as Flink writes it in a configuration, escaped; null: none. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static String defaultText(ConfigOption<?> o) {
+        if (!o.hasDefaultValue()) {
+            return null;
+        }
+        try {
+            Configuration c = new Configuration();
+            c.set((ConfigOption) o, o.defaultValue());
+            String v = c.toMap().get(o.key());
+            if (v == null) {
+                return null;
+            }
+            return v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+        } catch (Throwable t) {
+            return null; // a default that does not convert to text: not compared
+        }
     }
 }
