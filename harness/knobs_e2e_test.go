@@ -11,6 +11,7 @@ import (
 	"github.com/abload/abload/harness/env"
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/flink"
+	jobcfg "github.com/abload/abload/harness/job"
 	"github.com/abload/abload/scenarios"
 )
 
@@ -62,11 +63,12 @@ func knobsReachFlink(t *testing.T, rt *cluster.Runtime, e env.Environment, sets 
 	var clusterConf struct {
 		FlinkVersion string `json:"flink-version"`
 	}
+	var jmConf []struct{ Key, Value string }
 	hook := func(ctx context.Context, f *flink.Client, id string) {
 		for _, q := range []struct {
 			path string
 			out  any
-		}{{"/jobs/" + id + "/checkpoints/config", &cpConf}, {"/jobs/" + id + "/config", &jobConf}, {"/jobs/" + id, &job}, {"/config", &clusterConf}} {
+		}{{"/jobs/" + id + "/checkpoints/config", &cpConf}, {"/jobs/" + id + "/config", &jobConf}, {"/jobs/" + id, &job}, {"/config", &clusterConf}, {"/jobmanager/config", &jmConf}} {
 			if err := f.GetJSON(ctx, q.path, q.out); err != nil && readErr == nil {
 				readErr = fmt.Errorf("GET %s: %w", q.path, err)
 			}
@@ -100,6 +102,40 @@ func knobsReachFlink(t *testing.T, rt *cluster.Runtime, e env.Environment, sets 
 		const unset = "execution.checkpointing.max-concurrent-checkpoints"
 		if slices.Contains(fc.Set, unset) || fmt.Sprint(cpConf["max_concurrent"]) != fc.Effective[unset] {
 			t.Errorf("flink_config: %s %q, the running job's max_concurrent %v: want the default the job runs with, not set", unset, fc.Effective[unset], cpConf["max_concurrent"])
+		}
+		// The cluster's own keys as its JobManager loaded them; where the
+		// processes bind is the environment's, not recorded.
+		jm := map[string]string{}
+		for _, kv := range jmConf {
+			jm[kv.Key] = kv.Value
+		}
+		for _, k := range []string{"heartbeat.timeout", "taskmanager.numberOfTaskSlots", "restart-strategy.type"} {
+			if !slices.Contains(fc.Set, k) {
+				t.Errorf("flink_config: %s not among the keys set", k)
+			}
+		}
+		inJM := 0
+		jobConf := jobcfg.FlinkConfig(sc)
+		for _, k := range fc.Set {
+			if v, ok := jobConf[k]; ok {
+				// The job's own (flinkConfiguration) over the cluster's.
+				if v != fc.Effective[k] {
+					t.Errorf("flink_config: %s %q, the job's flinkConfiguration %q", k, fc.Effective[k], v)
+				}
+			} else if v, ok := jm[k]; ok {
+				inJM++
+				if v != fc.Effective[k] {
+					t.Errorf("flink_config: %s %q, the JobManager's %q", k, fc.Effective[k], v)
+				}
+			}
+		}
+		if inJM < 10 {
+			t.Errorf("flink_config: only %d of the %d keys set are in the JobManager's configuration", inJM, len(fc.Set))
+		}
+		for _, k := range []string{"rest.port", "jobmanager.rpc.port", "io.tmp.dirs", "metrics.reporter.prom.port"} {
+			if v, ok := fc.Effective[k]; ok {
+				t.Errorf("flink_config records %s %q: the environment's, not a setting", k, v)
+			}
 		}
 	}
 	t.Logf("checkpoint config: %v", cpConf)

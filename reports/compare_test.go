@@ -791,9 +791,11 @@ func TestCompareEdgeCases(t *testing.T) {
 	}
 }
 
-// Flink defaults that differ between two versions are listed, the keys a
-// scenario set are not (they are the comparison), and keys that hold a
-// value on one side only are counted; equal configurations warn of nothing.
+// Flink defaults that differ between two versions are listed, the keys
+// either scenario set are not (they are the comparison), and keys that hold
+// a value on one side only are counted; equal configurations warn of
+// nothing; a side without a recorded configuration is said; a long list is
+// cut and counted.
 func TestCompareFlinkDefaultsDiffer(t *testing.T) {
 	real, err := ReadResult(filepath.Join("testdata", "corpus", "aa", "run-01", ResultFile))
 	if err != nil {
@@ -805,47 +807,78 @@ func TestCompareFlinkDefaultsDiffer(t *testing.T) {
 		r.FlinkConfig = &FlinkConfig{Effective: eff, Set: set}
 		return Config{Name: name, Results: []*Result{&r}}
 	}
+	flinkWarnings := func(c *Comparison) []string {
+		var got []string
+		for _, w := range c.Warnings {
+			if strings.Contains(w, "Flink") {
+				got = append(got, w)
+			}
+		}
+		return got
+	}
 	old := mk("flink_version-1.20", "1.20.0", map[string]string{
 		"execution.buffer-timeout.interval": "100 ms",
 		"state.backend.type":                "hashmap",
 		"execution.checkpointing.interval":  "5000 ms", // set on both, differently: the comparison itself
+		"heartbeat.timeout":                 "10000 ms", // set on the baseline's side only
 		"table.exec.mini-batch.enabled":     "false",
+		"security.ssl.algorithms":           "A,B",
 		"only.in.old":                       "1",
-	}, "execution.checkpointing.interval")
+	}, "execution.checkpointing.interval", "heartbeat.timeout")
 	newer := mk("flink_version-2.2", "2.2.1", map[string]string{
 		"execution.buffer-timeout.interval": "100 ms",
 		"state.backend.type":                "rocksdb",
 		"execution.checkpointing.interval":  "10000 ms",
+		"heartbeat.timeout":                 "50 s",
 		"table.exec.mini-batch.enabled":     "true",
+		"security.ssl.algorithms":           "C",
 		"only.in.new.a":                     "x",
-		"only.in.new.b":                     "y",
+		"only.in.new.b":                     "",
 	}, "execution.checkpointing.interval")
-	c := Compare([]Config{old, newer}, 0, CompareOptions{})
-	var got []string
-	for _, w := range c.Warnings {
-		if strings.Contains(w, "Flink") {
-			got = append(got, w)
-		}
-	}
 	want := []string{
-		"flink_version-2.2: 2 Flink defaults differ from flink_version-1.20's (Flink 1.20.0 → 2.2.1), set by neither scenario; part of any difference may be theirs (set one in env.flink_config or job.flink_config on both sides to leave it out): state.backend.type hashmap → rocksdb, table.exec.mini-batch.enabled false → true",
-		"flink_version-2.2: 1 Flink configuration keys hold a value only in flink_version-1.20's Flink 1.20.0, 2 only in flink_version-2.2's Flink 2.2.1 (an option one version alone has, or has without a default; result.json flink_config)",
+		"flink_version-2.2: 3 Flink defaults differ from flink_version-1.20's (Flink 1.20.0 → 2.2.1), set by neither scenario; part of any difference may be theirs (set one in env.flink_config or job.flink_config on both sides to leave it out): security.ssl.algorithms A,B → C; state.backend.type hashmap → rocksdb; table.exec.mini-batch.enabled false → true",
+		"flink_version-2.2: 1 Flink configuration keys hold a value only in flink_version-1.20's Flink 1.20.0, 2 only in flink_version-2.2's Flink 2.2.1 (an option one version alone has, or has without a default, or a renamed one; result.json flink_config)",
 	}
-	if !slices.Equal(got, want) {
+	if got := flinkWarnings(Compare([]Config{old, newer}, 0, CompareOptions{})); !slices.Equal(got, want) {
 		t.Errorf("warnings about Flink's configuration:\n got %q\nwant %q", got, want)
+	}
+	// The other way round (baseline 1): the same keys, from the other side.
+	if got := flinkWarnings(Compare([]Config{old, newer}, 1, CompareOptions{})); len(got) != 2 ||
+		!strings.HasPrefix(got[0], "flink_version-1.20: 3 Flink defaults differ from flink_version-2.2's (Flink 2.2.1 → 1.20.0)") ||
+		!strings.Contains(got[0], "state.backend.type rocksdb → hashmap") || strings.Contains(got[0], "heartbeat") {
+		t.Errorf("baseline 1: %q", got)
 	}
 	// A key one scenario set and the other left at a default that differs
 	// is the comparison too (the set side's value is the setting).
 	newer.Results[0].FlinkConfig.Set = append(newer.Results[0].FlinkConfig.Set, "state.backend.type")
-	c = Compare([]Config{old, newer}, 0, CompareOptions{})
-	if w := strings.Join(c.Warnings, "\n"); strings.Contains(w, "state.backend.type") || !strings.Contains(w, "1 Flink defaults differ") {
+	if w := strings.Join(flinkWarnings(Compare([]Config{old, newer}, 0, CompareOptions{})), "\n"); strings.Contains(w, "state.backend.type") || !strings.Contains(w, "2 Flink defaults differ") {
 		t.Errorf("state.backend.type set on one side is listed as a default: %s", w)
 	}
 	// The same configuration on both sides: nothing to say.
-	c = Compare([]Config{old, mk("again", "1.20.0", old.Results[0].FlinkConfig.Effective, "execution.checkpointing.interval")}, 0, CompareOptions{})
-	for _, w := range c.Warnings {
-		if strings.Contains(w, "Flink") {
-			t.Errorf("equal configurations: %s", w)
+	if got := flinkWarnings(Compare([]Config{old, mk("again", "1.20.0", old.Results[0].FlinkConfig.Effective, "execution.checkpointing.interval", "heartbeat.timeout")}, 0, CompareOptions{})); len(got) > 0 {
+		t.Errorf("equal configurations: %q", got)
+	}
+	// A side that recorded none (an external cluster) is said, either way.
+	bare := Config{Name: "external", Results: []*Result{real}}
+	for _, cs := range [][]Config{{old, bare}, {bare, old}} {
+		got := flinkWarnings(Compare(cs, 0, CompareOptions{}))
+		if len(got) != 1 || !strings.HasPrefix(got[0], "external's results record no Flink configuration") {
+			t.Errorf("%s vs %s: %q", cs[1].Name, cs[0].Name, got)
 		}
+	}
+	// Neither side recorded one (results from before it was): nothing.
+	if got := flinkWarnings(Compare([]Config{bare, {Name: "bare2", Results: []*Result{real}}}, 0, CompareOptions{})); len(got) > 0 {
+		t.Errorf("no configuration on either side: %q", got)
+	}
+	// More than maxDefaultsListed differences: the first ones, and a count.
+	a, b := map[string]string{}, map[string]string{}
+	for i := 0; i < maxDefaultsListed+5; i++ {
+		k := fmt.Sprintf("k.%03d", i)
+		a[k], b[k] = "1", "2"
+	}
+	got := flinkWarnings(Compare([]Config{mk("a", "1.20.0", a), mk("b", "2.2.1", b)}, 0, CompareOptions{}))
+	if len(got) != 1 || !strings.Contains(got[0], fmt.Sprintf("%d Flink defaults differ", maxDefaultsListed+5)) ||
+		!strings.HasSuffix(got[0], fmt.Sprintf("k.%03d 1 → 2; and 5 more (each result's flink_config)", maxDefaultsListed-1)) {
+		t.Errorf("a long list: %q", got)
 	}
 }

@@ -93,9 +93,14 @@ const maxDefaultsListed = 40
 // the Flink configuration keys whose values differ although neither side's
 // scenario set them: defaults that changed between Flink versions (an
 // upgrade comparison), which would otherwise be read as the version's own
-// effect. Keys that hold a value on one side only are counted. What the
-// scenarios set differently is the comparison itself, and not repeated.
-// Each side's first result that recorded its configuration stands for it.
+// effect. Keys are paired by name: a default changed under a renamed key
+// shows among the keys that hold a value on one side only, which are
+// counted. What the scenarios set differently is the comparison itself, and
+// not repeated. Each side's first result that recorded its configuration
+// stands for it; a side without one (an external cluster, an older bundle
+// or abload) is said, not taken for "no difference". The reference is the
+// baseline's, or the first configuration's with valid results when the
+// baseline has none (as for the environment).
 func (c *Comparison) flinkConfigWarnings(configs []Config, used [][]*Result, baseline int) {
 	first := func(rs []*Result) *Result {
 		for _, r := range rs {
@@ -105,11 +110,25 @@ func (c *Comparison) flinkConfigWarnings(configs []Config, used [][]*Result, bas
 		}
 		return nil
 	}
-	if baseline < 0 || baseline >= len(used) {
-		return
+	refCfg := baseline
+	if len(used[refCfg]) == 0 {
+		refCfg = slices.IndexFunc(used, func(rs []*Result) bool { return len(rs) > 0 })
+		if refCfg < 0 {
+			return
+		}
 	}
-	ref := first(used[baseline])
+	ref := first(used[refCfg])
+	refName := configs[refCfg].Name
+	anyRecorded := false
+	for _, rs := range used {
+		anyRecorded = anyRecorded || first(rs) != nil
+	}
+	if !anyRecorded {
+		return // results from before abload recorded it, or all external: nothing to say
+	}
+	noConfig := "%s's results record no Flink configuration (result.json flink_config: an external cluster, or a runtime bundle or abload from before it was recorded): the Flink defaults that differ could not be listed"
 	if ref == nil {
+		c.warn(noConfig, refName)
 		return
 	}
 	refSet := map[string]bool{}
@@ -117,11 +136,12 @@ func (c *Comparison) flinkConfigWarnings(configs []Config, used [][]*Result, bas
 		refSet[k] = true
 	}
 	for i, cfg := range configs {
-		if i == baseline {
+		if i == refCfg || len(used[i]) == 0 {
 			continue
 		}
 		r := first(used[i])
 		if r == nil {
+			c.warn(noConfig, cfg.Name)
 			continue
 		}
 		set := map[string]bool{}
@@ -145,19 +165,19 @@ func (c *Comparison) flinkConfigWarnings(configs []Config, used [][]*Result, bas
 				onlyThis++
 			}
 		}
-		refName, refVer, ver := configs[baseline].Name, ref.Environment.FlinkVersion, r.Environment.FlinkVersion
+		refVer, ver := ref.Environment.FlinkVersion, r.Environment.FlinkVersion
 		if len(diffs) > 0 {
 			listed := diffs
 			more := ""
 			if len(diffs) > maxDefaultsListed {
 				listed = diffs[:maxDefaultsListed]
-				more = fmt.Sprintf("; %d more in each result's flink_config", len(diffs)-maxDefaultsListed)
+				more = fmt.Sprintf("; and %d more (each result's flink_config)", len(diffs)-maxDefaultsListed)
 			}
 			c.warn("%s: %d Flink defaults differ from %s's (Flink %s → %s), set by neither scenario; part of any difference may be theirs (set one in env.flink_config or job.flink_config on both sides to leave it out): %s%s",
-				cfg.Name, len(diffs), refName, refVer, ver, strings.Join(listed, ", "), more)
+				cfg.Name, len(diffs), refName, refVer, ver, strings.Join(listed, "; "), more)
 		}
 		if onlyRef+onlyThis > 0 {
-			c.warn("%s: %d Flink configuration keys hold a value only in %s's Flink %s, %d only in %s's Flink %s (an option one version alone has, or has without a default; result.json flink_config)",
+			c.warn("%s: %d Flink configuration keys hold a value only in %s's Flink %s, %d only in %s's Flink %s (an option one version alone has, or has without a default, or a renamed one; result.json flink_config)",
 				cfg.Name, onlyRef, refName, refVer, onlyThis, cfg.Name, ver)
 		}
 	}

@@ -138,13 +138,14 @@ type WarmupDecision struct {
 }
 
 // FlinkConfig is the Flink configuration a run's cluster and job ran with,
-// as abload knows it: every default of the runtime bundle's Flink version
-// (listed when the bundle was built), overlaid with the cluster
-// configuration abload wrote (the line's recipe and the env section; its
-// addresses, ports and directories left out: they differ from run to run)
-// and the job's flinkConfiguration (the job section). Compare lists the keys
-// whose values differ, so that a default an upgrade changed is not taken for
-// the version's own effect.
+// as abload knows it: the defaults of the runtime bundle's Flink version
+// (its options that are not deprecated, listed when the bundle was built),
+// overlaid with the cluster configuration abload wrote (the line's recipe
+// and the env section) and the job's flinkConfiguration (the job section);
+// the keys the environment sets for itself (addresses, ports, directories:
+// they differ from run to run) left out. What a job sets in its own code is
+// not in it. Compare lists the defaults that differ, so that a default an
+// upgrade changed is not taken for the version's own effect.
 type FlinkConfig struct {
 	// Effective is each key's value, as Flink writes it in a configuration.
 	Effective map[string]string `json:"effective"`

@@ -238,6 +238,15 @@ var ownedFlinkKeys = map[string]map[string]string{
 	},
 }
 
+// EnvironmentFlinkKey reports whether key is one abload's environments
+// set for themselves (where the processes bind, their directories, the
+// metrics abload reads), whose value differs from run to run and host to
+// host.
+func EnvironmentFlinkKey(key string) bool {
+	field, owned := ownedFlinkKeys["env.flink_config"][key]
+	return owned && field == ""
+}
+
 // flinkConfig checks env.flink_config or job.flink_config: each entry
 // key=value with a Flink configuration key and a value, no key twice, none
 // of the keys abload sets itself (ownedFlinkKeys).

@@ -152,6 +152,16 @@ func (e *Env) Kind() string { return scenarios.EnvDocker }
 
 // JVMOptions are the extra options of the containers' JVMs (env.JVMOptioned).
 func (e *Env) JVMOptions() []string { return e.cfg.JVMOptions }
+
+// ClusterFlinkConfig is the cluster's configuration as written, where the
+// processes bind and their directories aside (env.FlinkConfigured).
+func (e *Env) ClusterFlinkConfig() (map[string]string, error) {
+	rec, err := e.cfg.Runtime.Recipe()
+	if err != nil {
+		return nil, err
+	}
+	return e.cfg.FlinkConfigFor(rec), nil
+}
 func (e *Env) FlinkVersion() string { return e.cfg.Runtime.FlinkVersion() }
 func (e *Env) KafkaVersion() string { return e.cfg.Runtime.KafkaVersion() }
 

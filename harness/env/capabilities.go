@@ -77,3 +77,10 @@ type Standing interface {
 type JVMOptioned interface {
 	JVMOptions() []string
 }
+
+// FlinkConfigured is implemented by an environment that wrote its
+// cluster's Flink configuration: ClusterFlinkConfig is it, where the
+// processes bind and their directories aside (result.json flink_config).
+type FlinkConfigured interface {
+	ClusterFlinkConfig() (map[string]string, error)
+}

@@ -3,7 +3,9 @@ package load
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -94,45 +96,75 @@ func TestSenderKeepsIntendedTimesThroughAStall(t *testing.T) {
 	const n, rate = 1500, 1000.0
 	const stall = 300 * time.Millisecond
 	sched := generators.ConstantRate(rate)
-	clock := wallClock{}
-	col := &countingTally{}
-	sink := &blockingSink{clock: clock, blockAt: 500, blockFor: stall}
-	origin := clock.Now() + int64(10*time.Millisecond)
-	s := &Sender{Gen: g, Sched: sched, Enc: generators.EncodingJSON, Clock: clock, OriginNs: origin, Total: n, MeasureEnd: n, Tally: col, Sample: 1}
-	st, _ := s.Run(context.Background(), sink, 1)
-	if st.Total != n || len(sink.handed) != n || !st.Completed {
-		t.Fatalf("sent %d, handed %d of %d (completed %v)", st.Total, len(sink.handed), n, st.Completed)
-	}
-	var late, blockedFrom int64 = 0, -1
-	for i, h := range sink.handed {
-		if h.seq != int64(i) {
-			t.Fatalf("record %d carries seq %d: events skipped or reordered", i, h.seq)
+	// attempt runs the sender once; disturbed says an event due well before
+	// or well after the stall waited 100 ms or more: the test process itself
+	// was held up (a loaded machine: make test runs it beside three lanes of
+	// clusters), and the stall's count cannot be read off that attempt.
+	attempt := func() (errs []string, disturbed string) {
+		clock := wallClock{}
+		col := &countingTally{}
+		sink := &blockingSink{clock: clock, blockAt: 500, blockFor: stall}
+		origin := clock.Now() + int64(10*time.Millisecond)
+		s := &Sender{Gen: g, Sched: sched, Enc: generators.EncodingJSON, Clock: clock, OriginNs: origin, Total: n, MeasureEnd: n, Tally: col, Sample: 1}
+		st, _ := s.Run(context.Background(), sink, 1)
+		if st.Total != n || len(sink.handed) != n || !st.Completed {
+			t.Fatalf("sent %d, handed %d of %d (completed %v)", st.Total, len(sink.handed), n, st.Completed)
 		}
-		if want := origin + int64(sched.Due(h.seq)); h.intendedNs != want {
-			t.Fatalf("seq %d intended at %d, want its slot %d", h.seq, h.intendedNs, want)
-		}
-		if d := h.handedNs - h.intendedNs; d >= int64(100*time.Millisecond) {
-			late++
-			if blockedFrom < 0 {
-				blockedFrom = h.seq
+		var late, blockedFrom int64 = 0, -1
+		for i, h := range sink.handed {
+			if h.seq != int64(i) {
+				t.Fatalf("record %d carries seq %d: events skipped or reordered", i, h.seq)
+			}
+			if want := origin + int64(sched.Due(h.seq)); h.intendedNs != want {
+				t.Fatalf("seq %d intended at %d, want its slot %d", h.seq, h.intendedNs, want)
+			}
+			if d := h.handedNs - h.intendedNs; d >= int64(100*time.Millisecond) {
+				// Seq 499 is due 499 ms in, the stall holds seq 500 from
+				// 500 to 800 ms; the backlog is out well before seq 900.
+				if (h.seq < 499 || h.seq > 900) && disturbed == "" {
+					disturbed = fmt.Sprintf("seq %d, due %s from the stall, waited %.0f ms", h.seq, time.Duration(h.seq-500)*time.Millisecond, float64(d)/1e6)
+				}
+				late++
+				if blockedFrom < 0 {
+					blockedFrom = h.seq
+				}
 			}
 		}
+		if disturbed != "" {
+			return nil, disturbed
+		}
+		// About 200 events (those due in the stall's first 200 ms) waited
+		// 100 ms or more; the first of them is the one the client blocked on.
+		if late < 150 || late > 260 || blockedFrom < 499 || blockedFrom > 501 {
+			errs = append(errs, fmt.Sprintf("%d events waited >= 100 ms, from seq %d; want about 200, from seq 499", late, blockedFrom))
+		}
+		maxMs := float64(col.maxDelayNs) / 1e6
+		if maxMs < 290 || maxMs > 450 {
+			errs = append(errs, fmt.Sprintf("send delay max %.0f ms, want the stall's %s (up to +150 ms on a busy machine)", maxMs, stall))
+		}
+		if c := col.delays; c != n {
+			errs = append(errs, fmt.Sprintf("%d send delays recorded, want %d", c, n))
+		}
+		if col.sent != n || col.acked.Load() != n {
+			errs = append(errs, fmt.Sprintf("tally: %d sent, %d acknowledged, want %d", col.sent, col.acked.Load(), n))
+		}
+		return errs, ""
 	}
-	// About 200 events (those due in the stall's first 200 ms) waited 100 ms
-	// or more; the first of them is the one the client blocked on.
-	if late < 150 || late > 260 || blockedFrom < 499 || blockedFrom > 501 {
-		t.Errorf("%d events waited >= 100 ms, from seq %d; want about 200, from seq 499", late, blockedFrom)
+	// A sender that delays events outside the stall is disturbed every time
+	// and fails below; one held up by the machine passes on another try.
+	var why []string
+	for try := 1; try <= 3; try++ {
+		errs, disturbed := attempt()
+		if disturbed == "" {
+			for _, e := range errs {
+				t.Error(e)
+			}
+			return
+		}
+		why = append(why, disturbed)
+		t.Logf("attempt %d disturbed: %s", try, disturbed)
 	}
-	maxMs := float64(col.maxDelayNs) / 1e6
-	if maxMs < 290 || maxMs > 450 {
-		t.Errorf("send delay max %.0f ms, want the stall's %s (up to +150 ms on a busy machine)", maxMs, stall)
-	}
-	if c := col.delays; c != n {
-		t.Errorf("%d send delays recorded, want %d", c, n)
-	}
-	if col.sent != n || col.acked.Load() != n {
-		t.Errorf("tally: %d sent, %d acknowledged, want %d", col.sent, col.acked.Load(), n)
-	}
+	t.Errorf("every attempt had events outside the stall wait 100 ms or more: %s", strings.Join(why, "; "))
 }
 
 // An auto warmup moves the phases while the lanes run: SetBounds, called

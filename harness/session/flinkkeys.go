@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/job"
@@ -62,25 +63,47 @@ func clusterFlinkConfig(e scenarios.Env, rec cluster.Recipe) map[string]string {
 }
 
 // EffectiveFlinkConfig is result.json's flink_config: the bundle's Flink
-// defaults, overlaid with the cluster configuration abload writes for the
-// scenario's env section and the
-// job's flinkConfiguration. nil for an external cluster, and for a bundle
-// without a defaults list (built before abload made one).
-func EffectiveFlinkConfig(sc *scenarios.Scenario, rt *cluster.Runtime) (*reports.FlinkConfig, error) {
+// defaults, overlaid with the cluster's configuration and the
+// job's flinkConfiguration, less the keys the environments set for
+// themselves (addresses, ports, directories). nil for an external cluster;
+// an error for a bundle without a defaults list (built before abload made
+// one).
+//
+// clusterConf is the cluster's configuration as its environment wrote it
+// (env.FlinkConfigured: an environment given to the run may have been
+// started for another scenario); nil: the one abload writes for the
+// scenario's env section (a standing environment's, whose env section is
+// the run's: its sharing key).
+func EffectiveFlinkConfig(sc *scenarios.Scenario, rt *cluster.Runtime, clusterConf map[string]string) (*reports.FlinkConfig, error) {
 	if sc.Env.Kind == scenarios.EnvExternal || rt == nil || rt.Dir == "" {
 		return nil, nil
 	}
 	defaults, err := rt.FlinkDefaults()
-	if err != nil || defaults == nil {
+	if err != nil {
 		return nil, err
+	}
+	if defaults == nil {
+		return nil, fmt.Errorf("the runtime bundle %s has no %s (built before abload listed Flink's defaults): rebuild it with make runtime", rt.Dir, cluster.DefaultsFile)
 	}
 	rec, err := rt.Recipe()
 	if err != nil {
 		return nil, err
 	}
-	set := clusterFlinkConfig(sc.Env, rec)
+	set := maps.Clone(clusterConf)
+	if set == nil {
+		set = clusterFlinkConfig(sc.Env, rec)
+	}
 	maps.Copy(set, job.FlinkConfig(sc))
 	eff := maps.Clone(defaults)
 	maps.Copy(eff, set)
+	// Where the processes bind, their directories and ports differ from
+	// run to run (a default such as io.tmp.dirs from host to host): the
+	// environments set them, and they are no setting of the job's.
+	for k := range eff {
+		if scenarios.EnvironmentFlinkKey(k) || strings.HasPrefix(k, "metrics.reporter.") && strings.HasSuffix(k, ".port") {
+			delete(eff, k)
+			delete(set, k)
+		}
+	}
 	return &reports.FlinkConfig{Effective: eff, Set: slices.Sorted(maps.Keys(set))}, nil
 }

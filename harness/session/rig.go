@@ -730,12 +730,31 @@ func (r *rig) environment() reports.Environment {
 }
 
 // flinkConfig is result.json's flink_config (nil: not known, see
-// EffectiveFlinkConfig). A standing environment was started for the same
-// env section (its sharing key), so the scenario's is the cluster's.
+// EffectiveFlinkConfig): the cluster's configuration as its environment
+// wrote it, or for a standing environment (started for the same env
+// section: its sharing key) the scenario's.
 func (r *rig) flinkConfig() *reports.FlinkConfig {
-	fc, err := EffectiveFlinkConfig(r.sc, r.opts.Runtime)
+	if r.sc.Env.Kind == scenarios.EnvExternal {
+		return nil // its configuration file is not abload's
+	}
+	if rt := r.opts.Runtime; rt != nil && r.env.FlinkVersion() != rt.FlinkVersion() {
+		// An environment started from another bundle: its defaults are
+		// not this bundle's to tell.
+		r.con.Logf("abload: warning: the Flink configuration is not recorded (result.json flink_config): the cluster runs Flink %s, the runtime bundle holds %s", r.env.FlinkVersion(), rt.FlinkVersion())
+		return nil
+	}
+	var clusterConf map[string]string
+	if c, ok := r.env.(env.FlinkConfigured); ok {
+		conf, err := c.ClusterFlinkConfig()
+		if err != nil {
+			r.con.Logf("abload: warning: the Flink configuration is not recorded (result.json flink_config): %v", err)
+			return nil
+		}
+		clusterConf = conf
+	}
+	fc, err := EffectiveFlinkConfig(r.sc, r.opts.Runtime, clusterConf)
 	if err != nil {
-		r.con.Logf("abload: warning: the Flink configuration is not recorded: %v", err)
+		r.con.Logf("abload: warning: the Flink configuration is not recorded (result.json flink_config): %v", err)
 	}
 	return fc
 }

@@ -87,3 +87,15 @@ func (s Settings) WithDefaults() Settings {
 	}
 	return s
 }
+
+// FlinkConfigFor is the configuration an environment with these settings
+// writes for a cluster of the recipe's line, where the processes bind and
+// their directories aside (each environment adds its own): the recipe's
+// base, then the settings' FlinkConfig.
+func (s Settings) FlinkConfigFor(rec Recipe) map[string]string {
+	conf := rec.Base(s.JobManagerMemory, s.TaskManagerMemory, s.Slots)
+	for k, v := range s.FlinkConfig {
+		conf[k] = v
+	}
+	return conf
+}

@@ -119,6 +119,16 @@ func (e *Env) Kind() string { return "local" }
 // JVMOptions are the extra options of the cluster's JVMs (env.JVMOptioned).
 func (e *Env) JVMOptions() []string { return e.cfg.JVMOptions }
 
+// ClusterFlinkConfig is the cluster's configuration as written, where the
+// processes bind and their directories aside (env.FlinkConfigured).
+func (e *Env) ClusterFlinkConfig() (map[string]string, error) {
+	rec, err := e.cfg.Runtime.Recipe()
+	if err != nil {
+		return nil, err
+	}
+	return e.cfg.FlinkConfigFor(rec), nil
+}
+
 // Endpoints returns the started environment's endpoints (nil before Start).
 func (e *Env) Endpoints() *env.Endpoints {
 	e.mu.Lock()

@@ -33,7 +33,8 @@ import org.apache.flink.configuration.FallbackKey;
  * {@code key<TAB>suffix<TAB>prefix} for an option read only under a prefix (a metric reporter's,
  * {@code metrics.reporter.<name>}: Flink's {@code @Documentation.SuffixOption}).
  *
- * <p>The defaults file has one line per option key that has a default: {@code key<TAB>value},
+ * <p>The defaults file has one line per option key that has a default and is not deprecated
+ * ({@code @Deprecated}): {@code key<TAB>value},
  * the value as Flink writes it in a configuration ({@code Configuration#toMap}), tabs and line
  * breaks escaped. abload compares two lines' defaults with it (what an upgrade changes without a
  * word).
@@ -129,7 +130,9 @@ public final class ConfigKeys {
                         continue;
                     }
                     keys.put(o.key(), "");
-                    String d = defaultText(o);
+                    // A deprecated option's default is not what a configuration without it runs
+                    // with when a newer option replaced it: left out of the defaults.
+                    String d = f.isAnnotationPresent(Deprecated.class) ? null : defaultText(o);
                     if (d != null) {
                         defaults.put(o.key(), d);
                     }
