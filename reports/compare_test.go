@@ -819,7 +819,7 @@ func TestCompareFlinkDefaultsDiffer(t *testing.T) {
 	old := mk("flink_version-1.20", "1.20.0", map[string]string{
 		"execution.buffer-timeout.interval": "100 ms",
 		"state.backend.type":                "hashmap",
-		"execution.checkpointing.interval":  "5000 ms", // set on both, differently: the comparison itself
+		"execution.checkpointing.interval":  "5000 ms",  // set on both, differently: the comparison itself
 		"heartbeat.timeout":                 "10000 ms", // set on the baseline's side only
 		"table.exec.mini-batch.enabled":     "false",
 		"security.ssl.algorithms":           "A,B",
