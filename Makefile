@@ -8,7 +8,7 @@ BUILD   := build
 # The Flink line of the runtime bundle to build (make runtime FLINK=1.20): 2.2, the default,
 # in build/runtime; any other in build/runtime-<line>, built by Maven's flink-<line> profile
 # into jobs/*/target-flink-<line> (jobs/pom.xml pins each line's versions).
-FLINK_LINES   := 1.20 2.2
+FLINK_LINES   := 1.20 2.2 2.3
 DEFAULT_FLINK := 2.2
 # Only from the command line (make runtime FLINK=1.20): a variable FLINK in the environment
 # is someone else's.

@@ -85,6 +85,11 @@ func knobsReachFlink(t *testing.T, rt *cluster.Runtime, e env.Environment, sets 
 	if readErr != nil {
 		t.Fatal(readErr)
 	}
+	// An experimental line's result says so; no other's does.
+	experimental := slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "experimental line") })
+	if want := scenarios.ExperimentalFlinkLines[sc.Env.FlinkVersion] != ""; experimental != want {
+		t.Errorf("Flink %s: a note calls it experimental: %v, want %v (%q)", sc.Env.FlinkVersion, experimental, want, res.Notes)
+	}
 	// The running cluster (its REST API says) is of the scenario's line,
 	// and the result records its exact version.
 	if v := clusterConf.FlinkVersion; scenarios.FlinkLineOf(v) != sc.Env.FlinkVersion || res.Environment.FlinkVersion != v {

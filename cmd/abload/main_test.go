@@ -112,7 +112,7 @@ func TestInvalidInputExits2(t *testing.T) {
 		{"negative disorder", []string{quick, "--set", "workload.disorder.max_delay=-1s"}, []string{"workload.disorder.max_delay"}},
 		{"sliding window without slide", []string{quick, "--set", "job.window.kind=sliding"}, []string{"job.window.slide"}},
 		{"restore from a missing savepoint", []string{quick, "--set", "job.restore_from=/nonexistent/sp"}, []string{"job.restore_from", "/nonexistent/sp", "_metadata"}},
-		{"a Flink line abload does not run", []string{quick, "--set", "env.flink_version=1.19"}, []string{"env.flink_version", "1.20, 2.2"}},
+		{"a Flink line abload does not run", []string{quick, "--set", "env.flink_version=1.19"}, []string{"env.flink_version", "1.20, 2.2, 2.3"}},
 		{"salted session windows", []string{quick, "--set", "job.window.kind=session", "--set", "job.window.gap=2s", "--set", "job.skew_mitigation.kind=salted"}, []string{"job.skew_mitigation.kind"}},
 	}
 	for _, cmd := range []string{"run", "validate"} {

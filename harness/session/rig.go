@@ -692,6 +692,9 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		}
 	}
 	res.Notes = append(res.Notes, outputNotes(sc.Job.Outputs)...)
+	if v := r.env.FlinkVersion(); scenarios.ExperimentalFlinkLines[scenarios.FlinkLineOf(v)] != "" {
+		res.Notes = append(res.Notes, fmt.Sprintf("Flink %s is an experimental line in abload: %s.", v, scenarios.ExperimentalFlinkLines[scenarios.FlinkLineOf(v)]))
+	}
 	if sc.Job.StateBackend == scenarios.StateBackendForSt && sc.Env.Kind != scenarios.EnvExternal {
 		res.Notes = append(res.Notes, "ForSt (job.state_backend: forst) ran under the job's synchronous state API, with its files on this machine's local disk: its asynchronous mode over the remote storage it is made for (an object store) is not measured.")
 	}
@@ -734,8 +737,8 @@ func (r *rig) environment() reports.Environment {
 // wrote it, or for a standing environment (started for the same env
 // section: its sharing key) the scenario's.
 func (r *rig) flinkConfig() *reports.FlinkConfig {
-	if r.sc.Env.Kind == scenarios.EnvExternal {
-		return nil // its configuration file is not abload's
+	if r.sc.Env.Kind == scenarios.EnvExternal || r.opts.Runtime == nil || r.opts.Runtime.Dir == "" {
+		return nil // its configuration file is not abload's; or no bundle (a runtime assembled in code)
 	}
 	if rt := r.opts.Runtime; rt != nil && r.env.FlinkVersion() != rt.FlinkVersion() {
 		// An environment started from another bundle: its defaults are

@@ -55,12 +55,13 @@ none='^$'
 # their own clusters after the shared one stopped). Lane c: the Docker
 # environment. Lane d: the jobs' Maven tests ($ABLOAD_TEST_JAVA, a shell
 # command: make test sets it), harness/session and the harness tests of
-# d_harness (clusters of their own: the local kill test, the knob read-back on Flink 1.20).
+# d_harness (clusters of their own: the local kill test, the knob read-back on Flink 1.20
+# and 2.3).
 # The Alone test of zz_own_e2e_test.go
 # (reactive rescaling) runs in phase 1.
 # The unit-test packages are not scanned for Alone tests: they take no
 # cluster, so none may be Alone.
-d_harness='^(TestKillTaskManagerExactlyOnce|TestJobKnobsReachFlink120)$'
+d_harness='^(TestKillTaskManagerExactlyOnce|TestJobKnobsReachFlink120|TestJobKnobsReachFlink23)$'
 mapfile -t units < <($GO list ./... | grep -v -e '/testcontainers$' -e '/harness$' -e '/harness/session$' -e '/cmd/abload$')
 # The lock file package testlock uses: the unit-test packages hold it shared
 # (flock(1) takes the same flock(2) lock), so an Alone test run by hand

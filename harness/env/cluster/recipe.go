@@ -23,6 +23,7 @@ type Recipe struct {
 var recipes = map[string]Recipe{
 	"1.20": {Line: "1.20", Base: base120, Cluster: cluster120},
 	"2.2":  {Line: "2.2", Base: FlinkBaseConfig, Cluster: FlinkClusterConfig},
+	"2.3":  {Line: "2.3", Base: FlinkBaseConfig, Cluster: FlinkClusterConfig},
 }
 
 // DefaultLine is the Flink line of the runtime bundle `make runtime`

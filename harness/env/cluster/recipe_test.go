@@ -20,10 +20,13 @@ func TestRecipeFor(t *testing.T) {
 	if got := r.Base("1g", "2g", 3)["taskmanager.numberOfTaskSlots"]; got != "3" {
 		t.Errorf("2.2 base config: slots %q", got)
 	}
-	for _, v := range []string{"1.19.1", "3.0.0", "", "2", "2.3.0"} {
-		if _, err := RecipeFor(v); err == nil || !strings.Contains(err.Error(), "1.20, 2.2") {
-			t.Errorf("%q: %v, want an error naming 2.2", v, err)
+	for _, v := range []string{"1.19.1", "3.0.0", "", "2", "2.4.0"} {
+		if _, err := RecipeFor(v); err == nil || !strings.Contains(err.Error(), "1.20, 2.2, 2.3") {
+			t.Errorf("%q: %v, want an error naming 1.20, 2.2, 2.3", v, err)
 		}
+	}
+	if r23, err := RecipeFor("2.3.0"); err != nil || r23.Line != "2.3" {
+		t.Errorf("2.3.0: %+v, %v", r23, err)
 	}
 	var none *Runtime
 	if r, err := none.Recipe(); err != nil || r.Line != DefaultLine {
