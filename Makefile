@@ -134,8 +134,8 @@ images: runtime
 # d (ABLOAD_TEST_JAVA). GOTESTFLAGS=-v: per-test output. Before them, at once (make -j): the
 # build, the example job, vet and the Go tests' compile.
 # The jobs' Maven tests: make test runs the default line's (the other lines' test sources are
-# compiled by their bundle's build, and TestJobKnobsReachFlink120 runs the 1.20 job end to
-# end; their Maven tests, another minute of CPU beside the lanes, would take the suite past
+# compiled by their bundle's build, and TestJobKnobsReachFlink120 and TestJobKnobsReachFlink23
+# run the 1.20 and 2.3 jobs end to end; their Maven tests, another minute of CPU beside the lanes, would take the suite past
 # 15 minutes); make test-java runs every line's.
 JAVA_TESTS := cd jobs && $(MVN) -pl ab-job,sql-runner verify
 JAVA_TESTS_ALL := $(JAVA_TESTS) $(foreach l,$(filter-out $(DEFAULT_FLINK),$(FLINK_LINES)),&& $(MVN) -P flink-$(l) -pl ab-job,sql-runner test)

@@ -362,11 +362,11 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 		// The job's reads and its writes each cross the proxy: a record
 		// pays at least one delayed round trip in and one out, and the
 		// exactly-once commit another; ten times the delay would be wrong.
-		// The top scales with the machine's load as the unshaped run saw
+		// The top scales (up to 300 ms) with the machine's load as the unshaped run saw
 		// it: on a busy machine the job's own part of the latency grows in
 		// the shaped run too (CI 48: unshaped p50 244 ms, rise 582 ms).
-		if top := 700 + base.Latency.E2E.P50; rise < 270 || rise > top {
-			t.Errorf("e2e p50 rose by %.1f ms with 150 ms added each way, want within [270, %.0f] ms (2 × 150 ms less noise; 4 × 150 ms plus 100, plus the unshaped p50)", rise, top)
+		if top := 700 + min(base.Latency.E2E.P50, 300); rise < 270 || rise > top {
+			t.Errorf("e2e p50 rose by %.1f ms with 150 ms added each way, want within [270, %.0f] ms (2 × 150 ms less noise; 4 × 150 ms plus 100, plus the unshaped p50 up to 300 ms)", rise, top)
 		}
 		if got := base.Environment.Network; got != "unshaped" {
 			t.Errorf("unshaped run: environment.network = %q, want unshaped", got)
@@ -707,8 +707,9 @@ func TestJobKnobsReachFlink23(t *testing.T) {
 	if err != nil || rec.Line != "2.3" {
 		t.Fatalf("recipe %q: %v", rec.Line, err)
 	}
-	e, _ := ownEnv(t, local.Config{Runtime: rt, Settings: cluster.SettingsFor(sc, rec)})
+	e, ep := ownEnv(t, local.Config{Runtime: rt, Settings: cluster.SettingsFor(sc, rec)})
 	knobsReachFlink(t, rt, e, "env.flink_version=2.3")
+	t.Run("external", func(t *testing.T) { externalPicksTheClustersLine(t, ep, "2.3") })
 }
 
 // externalPicksTheClustersLine runs `abload run` against the cluster at ep

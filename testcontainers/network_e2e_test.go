@@ -98,10 +98,11 @@ func TestDockerNetworkProxy(t *testing.T) {
 	// round trips). Its top is 150 ms higher here: the shaped run goes
 	// first on cold containers, and beside three test lanes what is left
 	// of their JIT compiling took the rise to 518 ms once (CI 41; 259 ms
-	// the run before). The top also grows with the unshaped p50: on a busy
-	// machine the job's own part of the latency grows in the shaped run too.
-	if top := 650 + unshaped.Latency.E2E.P50; shaped.Latency.E2E.P50 < 200 || rise < 170 || rise > top {
-		t.Errorf("e2e p50 rose by %.1f ms to %.1f ms with 100 ms added each way, want within [170, %.0f] ms (650 plus the unshaped p50)", rise, shaped.Latency.E2E.P50, top)
+	// the run before). The top also grows with the unshaped p50, up to 300
+	// ms: on a busy machine the job's own part of the latency grows in the
+	// shaped run too.
+	if top := 650 + min(unshaped.Latency.E2E.P50, 300); shaped.Latency.E2E.P50 < 200 || rise < 170 || rise > top {
+		t.Errorf("e2e p50 rose by %.1f ms to %.1f ms with 100 ms added each way, want within [170, %.0f] ms (650 plus the unshaped p50 up to 300 ms)", rise, shaped.Latency.E2E.P50, top)
 	}
 	if unshaped.Environment.Network != "unshaped" || shaped.Environment.Network != "latency=100ms" {
 		t.Errorf("environment.network %q and %q, want unshaped and latency=100ms", unshaped.Environment.Network, shaped.Environment.Network)

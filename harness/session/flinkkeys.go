@@ -83,7 +83,7 @@ func EffectiveFlinkConfig(sc *scenarios.Scenario, rt *cluster.Runtime, clusterCo
 		return nil, err
 	}
 	if defaults == nil {
-		return nil, fmt.Errorf("the runtime bundle %s has no %s (built before abload listed Flink's defaults): rebuild it with make runtime", rt.Dir, cluster.DefaultsFile)
+		return nil, fmt.Errorf("the runtime bundle %s has no %s (built before abload listed Flink's defaults): rebuild it with make runtime FLINK=%s", rt.Dir, cluster.DefaultsFile, scenarios.FlinkLineOf(rt.FlinkVersion()))
 	}
 	rec, err := rt.Recipe()
 	if err != nil {
@@ -106,4 +106,17 @@ func EffectiveFlinkConfig(sc *scenarios.Scenario, rt *cluster.Runtime, clusterCo
 		}
 	}
 	return &reports.FlinkConfig{Effective: eff, Set: slices.Sorted(maps.Keys(set))}, nil
+}
+
+// experimentalLine says why a run on Flink version v is on an experimental
+// line (scenarios.ExperimentalFlinkLines), for a warning and the result's
+// notes; "" when it is not, or when the job is not abload's (the user's own
+// jar, or a job attached to): what is experimental is the A/B job's and
+// the SQL runner's parts on it.
+func experimentalLine(sc *scenarios.Scenario, v string) string {
+	why := scenarios.ExperimentalFlinkLines[scenarios.FlinkLineOf(v)]
+	if why == "" || sc.Env.External.JobID != "" || (sc.Job.Jar != "" && sc.Job.SQL == "") {
+		return ""
+	}
+	return fmt.Sprintf("Flink %s is an experimental line in abload: %s.", v, why)
 }

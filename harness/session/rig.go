@@ -692,8 +692,8 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		}
 	}
 	res.Notes = append(res.Notes, outputNotes(sc.Job.Outputs)...)
-	if v := r.env.FlinkVersion(); scenarios.ExperimentalFlinkLines[scenarios.FlinkLineOf(v)] != "" {
-		res.Notes = append(res.Notes, fmt.Sprintf("Flink %s is an experimental line in abload: %s.", v, scenarios.ExperimentalFlinkLines[scenarios.FlinkLineOf(v)]))
+	if why := experimentalLine(sc, r.env.FlinkVersion()); why != "" {
+		res.Notes = append(res.Notes, why)
 	}
 	if sc.Job.StateBackend == scenarios.StateBackendForSt && sc.Env.Kind != scenarios.EnvExternal {
 		res.Notes = append(res.Notes, "ForSt (job.state_backend: forst) ran under the job's synchronous state API, with its files on this machine's local disk: its asynchronous mode over the remote storage it is made for (an object store) is not measured.")

@@ -206,6 +206,9 @@ func (s *session) startup(ctx context.Context, logDir string) error {
 		s.ep = ep
 		s.con.Logf("abload: environment %s up in %.1fs (kafka %s, flink REST %s)", s.env.Kind(), time.Since(t0).Seconds(), ep.KafkaBootstrap[0], ep.FlinkREST)
 	}
+	if why := experimentalLine(sc, s.env.FlinkVersion()); why != "" {
+		s.con.Logf("abload: warning: %s", why)
+	}
 	var err error
 	if s.netProxy, err = faults.SetupNetwork(s.env, s.sc, s.con.Logf); err != nil {
 		return err
