@@ -42,6 +42,8 @@ func TestUnknownFlinkKeyRefused(t *testing.T) {
 		// Flink 1.20 does not know; it names 1.20's own.
 		{"a 2.x key on Flink 1.20", []string{"run", quick, "--set", "env.flink_version=1.20", "--set", "job.flink_config=[jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling=1 s]"},
 			[]string{`"jobmanager.adaptive-scheduler.executing.cooldown-after-rescaling"`, "Flink 1.20.0", "use jobmanager.adaptive-scheduler.scaling-interval.min"}},
+		{"a dropped key on Flink 2.3", []string{"run", quick, "--set", "env.flink_version=2.3", "--set", "env.flink_config=[cluster.evenly-spread-out-slots=true]"},
+			[]string{`"cluster.evenly-spread-out-slots"`, "Flink 2.3.0", "use taskmanager.load-balance.mode: SLOTS"}},
 		{"a bundle of another line", []string{"run", quick, "--set", "env.flink_version=1.20", "--runtime", "../../build/runtime"}, []string{"holds Flink 2.2", "not 1.20"}},
 		{"not key=value", []string{"run", quick, "--set", "job.flink_config=[pipeline.object-reuse]"}, []string{"job.flink_config[0]", "key=value"}},
 		{"a key twice", []string{"run", quick, "--set", "env.flink_config=[a.b=1, a.b=2]"}, []string{"env.flink_config[1]", "set twice"}},
