@@ -669,47 +669,40 @@ func TestSecureListener(t *testing.T) {
 // external one: abload picks its line by itself.
 func TestJobKnobsReachFlink120(t *testing.T) {
 	ownCluster(t)
-	rt, err := cluster.FindRuntimeFor("", "1.20")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// ForSt is in the 2.x bundle and not in 1.20's (jobs/runtime/flink's
-	// forst profile, off under -P flink-1.20).
-	if rt.HasForSt() {
-		t.Errorf("the 1.20 bundle %s carries ForSt: it is the 2.x lines' (jobs/runtime/flink/pom.xml)", rt.Dir)
-	}
 	if def, err := cluster.FindRuntime(""); err != nil || !def.HasForSt() {
 		t.Errorf("the default line's bundle has no ForSt (%v)", err)
 	}
-	sc := scenario(t, "env.flink_version=1.20")
-	rec, err := rt.Recipe()
-	if err != nil || rec.Line != "1.20" {
-		t.Fatalf("recipe %q: %v", rec.Line, err)
-	}
-	e, ep := ownEnv(t, local.Config{Runtime: rt, Settings: cluster.SettingsFor(sc, rec)})
-	knobsReachFlink(t, rt, e, "env.flink_version=1.20")
-	t.Run("external", func(t *testing.T) { externalPicksTheClustersLine(t, ep, "1.20") })
+	knobsOnOwnLine(t, "1.20")
 }
 
 // The knobs reach Flink 2.3 too, the experimental line (the 2.2 line's
 // Kafka connector on it), and its result says it is experimental.
 func TestJobKnobsReachFlink23(t *testing.T) {
 	ownCluster(t)
-	rt, err := cluster.FindRuntimeFor("", "2.3")
+	knobsOnOwnLine(t, "2.3")
+}
+
+// knobsOnOwnLine reads the knobs back from a cluster of the line's own
+// bundle, recipe and A/B job, then runs abload against the same cluster as
+// an external one. The bundle carries ForSt on the 2.x lines only
+// (jobs/runtime/flink's forst profile, off under -P flink-1.20).
+func knobsOnOwnLine(t *testing.T, line string) {
+	t.Helper()
+	rt, err := cluster.FindRuntimeFor("", line)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rt.HasForSt() {
-		t.Errorf("the 2.3 bundle %s has no ForSt (jobs/runtime/flink/pom.xml, profile flink-2.3)", rt.Dir)
+	if rt.HasForSt() != scenarios.ForStLine(line) {
+		t.Errorf("the %s bundle %s carries ForSt: %v, want %v (jobs/runtime/flink/pom.xml)", line, rt.Dir, rt.HasForSt(), scenarios.ForStLine(line))
 	}
-	sc := scenario(t, "env.flink_version=2.3")
+	sc := scenario(t, "env.flink_version="+line)
 	rec, err := rt.Recipe()
-	if err != nil || rec.Line != "2.3" {
+	if err != nil || rec.Line != line {
 		t.Fatalf("recipe %q: %v", rec.Line, err)
 	}
 	e, ep := ownEnv(t, local.Config{Runtime: rt, Settings: cluster.SettingsFor(sc, rec)})
-	knobsReachFlink(t, rt, e, "env.flink_version=2.3")
-	t.Run("external", func(t *testing.T) { externalPicksTheClustersLine(t, ep, "2.3") })
+	knobsReachFlink(t, rt, e, "env.flink_version="+line)
+	t.Run("external", func(t *testing.T) { externalPicksTheClustersLine(t, ep, line) })
 }
 
 // externalPicksTheClustersLine runs `abload run` against the cluster at ep
