@@ -266,14 +266,13 @@ func (e *Env) Start(ctx context.Context) (*env.Endpoints, error) {
 		return nil, err
 	}
 
-	jmNode := e.node("jobmanager")
-	mp, err := jmNode.c.MappedPort(ctx, restPort)
+	restURL, err := e.restURL(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("docker: jobmanager REST port: %w", err)
+		return nil, err
 	}
 	ep := &env.Endpoints{
 		KafkaBootstrap:    []string{fmt.Sprintf("127.0.0.1:%d", kafkaPort)},
-		FlinkREST:         fmt.Sprintf("http://127.0.0.1:%s", mp.Port()),
+		FlinkREST:         restURL,
 		JobKafkaBootstrap: []string{fmt.Sprintf("kafka:%d", kafkaInternalPort)},
 		// Docker's userland proxy accepts connections to the published port
 		// even while the broker is down (restart_broker) and closes them.
@@ -286,7 +285,7 @@ func (e *Env) Start(ctx context.Context) (*env.Endpoints, error) {
 		return nil, err
 	}
 	e.cfg.Logf("abload: kafka %s ready on %s (container %s)", e.KafkaVersion(), ep.KafkaBootstrap[0], e.node("kafka").id[:12])
-	if err := e.waitFlink(ctx, ep.FlinkREST); err != nil {
+	if ep.FlinkREST, err = e.waitFlink(ctx, ep.FlinkREST); err != nil {
 		return nil, err
 	}
 	e.cfg.Logf("abload: flink %s ready on %s with %d TaskManager container(s) × %d slot(s) in %.1fs",
@@ -336,17 +335,29 @@ func (e *Env) waitKafka(ctx context.Context, bootstrap string, timeout time.Dura
 	}
 }
 
-// waitFlink waits until every TaskManager has registered with all its slots.
-func (e *Env) waitFlink(ctx context.Context, restURL string) error {
+// restURL is the JobManager's REST address on the host (its mapped port).
+func (e *Env) restURL(ctx context.Context) (string, error) {
+	mp, err := e.node("jobmanager").c.MappedPort(ctx, restPort)
+	if err != nil {
+		return "", fmt.Errorf("docker: jobmanager REST port: %w", err)
+	}
+	return fmt.Sprintf("http://127.0.0.1:%s", mp.Port()), nil
+}
+
+// waitFlink waits until every TaskManager has registered with all its
+// slots, and returns the REST address (a JobManager started again may have
+// been given another host port).
+func (e *Env) waitFlink(ctx context.Context, restURL string) (string, error) {
 	rest := flink.NewClient(restURL)
 	want := e.cfg.TaskManagers * e.cfg.Slots
 	deadline := time.Now().Add(e.cfg.StartupTimeout)
+	restarted := map[string]bool{}
 	for {
 		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		ov, err := rest.Overview(rctx)
 		cancel()
 		if err == nil && ov.TaskManagers == e.cfg.TaskManagers && ov.SlotsTotal == want {
-			return nil
+			return restURL, nil
 		}
 		names := []string{"jobmanager"}
 		for i := 1; i <= e.cfg.TaskManagers; i++ {
@@ -354,7 +365,27 @@ func (e *Env) waitFlink(ctx context.Context, restURL string) error {
 		}
 		for _, n := range names {
 			if err := e.exited(n); err != nil {
-				return err
+				// A Flink JVM that dies while the cluster forms (seen once
+				// under full load: the JobManager's entrypoint failed and
+				// exited 1) is started again, once per container, as a
+				// restart policy would; the first failure is reported.
+				if restarted[n] {
+					return "", err
+				}
+				restarted[n] = true
+				e.cfg.Logf("abload: %s exited before the cluster was ready; starting it again once. The failure:\n%v", n, err)
+				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				serr := e.node(n).c.Start(sctx)
+				cancel()
+				if serr != nil {
+					return "", fmt.Errorf("%w\n(starting %s again failed: %v)", err, n, serr)
+				}
+				if n == "jobmanager" {
+					if restURL, err = e.restURL(ctx); err != nil {
+						return "", err
+					}
+					rest = flink.NewClient(restURL)
+				}
 			}
 		}
 		if time.Now().After(deadline) {
@@ -366,11 +397,11 @@ func (e *Env) waitFlink(ctx context.Context, restURL string) error {
 			if err == nil {
 				seen = fmt.Sprintf("%d of %d TaskManagers, %d of %d slots", ov.TaskManagers, e.cfg.TaskManagers, ov.SlotsTotal, want)
 			}
-			return fmt.Errorf("flink: not ready after %s (%s)%s\n(flink: not ready after %s: %s)",
+			return "", fmt.Errorf("flink: not ready after %s (%s)%s\n(flink: not ready after %s: %s)",
 				e.cfg.StartupTimeout, seen, logs.String(), e.cfg.StartupTimeout, seen)
 		}
 		if err := sleepCtx(ctx, 500*time.Millisecond); err != nil {
-			return err
+			return "", err
 		}
 	}
 }
@@ -388,8 +419,43 @@ func (e *Env) exited(name string) error {
 		return nil
 	}
 	// The headline again after the log: a CI log shown from its end shows it.
-	return fmt.Errorf("%s: container exited (code %d) during startup; last lines:\n%s\n(%s: exited with code %d during startup)",
-		name, st.ExitCode, e.logTail(ctx, name, 20), name, st.ExitCode)
+	b, _ := e.logBytes(ctx, name)
+	cause := ""
+	if c := firstError(b, 12); c != "" {
+		cause = "first error:\n" + c + "\n"
+	}
+	return fmt.Errorf("%s: container exited (code %d) during startup; %slast lines:\n%s\n(%s: exited with code %d during startup)",
+		name, st.ExitCode, cause, tailLines(b, 20), name, st.ExitCode)
+}
+
+// firstError returns a log's first ERROR line with the lines after it up to
+// n, stack frames left out: the cause, where the last lines of a JVM that
+// shut down are often only its shutdown's own errors.
+func firstError(b []byte, n int) string {
+	lines := strings.Split(string(b), "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, " ERROR ") {
+			continue
+		}
+		end := i + 1
+		for end < len(lines) && !isLogLine(lines[end]) {
+			end++
+		}
+		// The record without its frames: its head (the message) and its
+		// last causes (the root one is last).
+		rec := strings.Split(tailLines([]byte(strings.Join(lines[i:end], "\n")), end-i), "\n")
+		if len(rec) > n {
+			rec = append(rec[:2:2], append([]string{"\t(…)"}, rec[len(rec)-(n-3):]...)...)
+		}
+		return strings.Join(rec, "\n")
+	}
+	return ""
+}
+
+// isLogLine reports a line that starts a log record (a timestamp), not one
+// that continues the record before it (a stack trace, a "Caused by").
+func isLogLine(l string) bool {
+	return len(l) >= 10 && l[4] == '-' && l[7] == '-' && l[0] >= '0' && l[0] <= '9'
 }
 
 // logTail returns the last n lines of a container's log, stack frames left
@@ -400,13 +466,25 @@ func (e *Env) logTail(ctx context.Context, name string, n int) string {
 	if nd == nil {
 		return ""
 	}
-	rc, err := nd.c.Logs(ctx)
+	b, err := e.logBytes(ctx, name)
 	if err != nil {
 		return err.Error()
 	}
-	defer rc.Close()
-	b, _ := io.ReadAll(rc)
 	return tailLines(b, n)
+}
+
+// logBytes returns a container's whole log.
+func (e *Env) logBytes(ctx context.Context, name string) ([]byte, error) {
+	nd := e.node(name)
+	if nd == nil {
+		return nil, nil
+	}
+	rc, err := nd.c.Logs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
 }
 
 // tailLines is logTail's: the last n lines of log b, stack frame lines left

@@ -1,6 +1,7 @@
 package testcontainers
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -71,5 +72,39 @@ func TestTailLinesLeavesOutStackFrames(t *testing.T) {
 	}
 	if got := tailLines([]byte("a\nb\n"), 5); got != "a\nb" {
 		t.Errorf("tailLines without frames = %q, want the lines as they are", got)
+	}
+}
+
+// A JVM that shut down ends its log with its shutdown's own errors; the
+// exit message names the first ERROR record and its root cause too.
+func TestFirstErrorIsTheCause(t *testing.T) {
+	log := "2026-12-07 18:41:00,001 INFO  o.a.f.X - starting\n" +
+		"2026-12-07 18:41:01,002 ERROR o.a.f.r.e.ClusterEntrypoint - Could not start cluster entrypoint.\n" +
+		"org.apache.flink.runtime.entrypoint.ClusterEntrypointException: Failed to initialize the cluster entrypoint.\n" +
+		"\tat a.B.c(B.java:1)\n" +
+		"Caused by: java.net.UnknownHostException: jobmanager\n" +
+		"\t... 9 more\n" +
+		"2026-12-07 18:41:02,090 ERROR o.a.f.u.FatalExitExceptionHandler - FATAL: Thread 'x' produced an uncaught exception.\n" +
+		"java.lang.NoClassDefFoundError: org/apache/pekko/actor/dungeon/FaultHandling\n"
+	got := firstError([]byte(log), 12)
+	want := "2026-12-07 18:41:01,002 ERROR o.a.f.r.e.ClusterEntrypoint - Could not start cluster entrypoint.\n" +
+		"org.apache.flink.runtime.entrypoint.ClusterEntrypointException: Failed to initialize the cluster entrypoint.\n" +
+		"\t(1 stack frame lines left out)\n" +
+		"Caused by: java.net.UnknownHostException: jobmanager\n" +
+		"\t(1 stack frame lines left out)"
+	if got != want {
+		t.Errorf("firstError:\n%s\nwant:\n%s", got, want)
+	}
+	long := "2026-12-07 18:41:01,002 ERROR x - head\nmsg\n"
+	for i := 0; i < 20; i++ {
+		long += fmt.Sprintf("Caused by: c%d\n", i)
+	}
+	got = firstError([]byte(long), 6)
+	want = "2026-12-07 18:41:01,002 ERROR x - head\nmsg\n\t(…)\nCaused by: c17\nCaused by: c18\nCaused by: c19"
+	if got != want {
+		t.Errorf("firstError of a long record:\n%s\nwant:\n%s", got, want)
+	}
+	if got := firstError([]byte("2026-12-07 18:41:00,001 INFO  fine\n"), 12); got != "" {
+		t.Errorf("firstError without an ERROR = %q, want none", got)
 	}
 }
