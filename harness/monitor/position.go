@@ -208,6 +208,21 @@ func (m *Monitor) notePosProblem(why string) {
 // positionQuery bounds one position poll's request.
 const positionQuery = 2 * time.Second
 
+// Refresh is the cluster's metrics refresh interval
+// (metrics.fetcher.update-interval) as read, 1 s until known: a value read
+// from Flink's REST API may be that old.
+func (m *Monitor) Refresh() time.Duration {
+	if m == nil {
+		return time.Second
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.refresh == 0 {
+		return time.Second
+	}
+	return m.refresh
+}
+
 // AwaitPosition waits until the source's position is known at or after
 // ns (the measurement phase's end: its read rate needs a sample there); a
 // drain that ended soon after the phase would otherwise leave the rate

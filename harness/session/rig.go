@@ -320,8 +320,19 @@ wait:
 		}
 		drainTimedOut, aborted, jobFailure = r.drain(ctx, jobEnded)
 		if !aborted && jobFailure == "" {
+			var skewWG sync.WaitGroup
+			skewWG.Add(1)
+			go func() {
+				defer skewWG.Done()
+				r.skewEnd(ctx, !drainTimedOut, r.mon.Refresh(), skewSettleWait(r.mon.Refresh()))
+			}()
 			r.mon.AwaitPosition(ctx, measureEndNs)
+			skewWG.Wait()
 		}
+	}
+	if r.skew == nil && jobFailure == "" {
+		// Aborted (or the drain was skipped): the counts as they stand.
+		r.skewEnd(context.Background(), false, 0, 0)
 	}
 	if sc.Job.SavepointAtEnd && !aborted && jobFailure == "" {
 		r.takeSavepoint(ctx)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,15 +25,20 @@ import (
 	"github.com/abload/abload/reports"
 )
 
-// snapshotSubtasks reads every vertex's per-subtask records-in at the start
-// (start = true) or the end of the measurement phase; the end snapshot turns
-// the two into the result's skew section. A failed read leaves skew out.
+// snapshotSubtasks reads the scoring step's cost counters at the start
+// (start = true) or the end of the measurement phase, and at the start every
+// vertex's per-subtask records-in; skewEnd reads those again after the drain
+// and turns the two into the result's skew section. A failed read leaves
+// skew out.
 func (r *rig) snapshotSubtasks(start bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if r.sc.Job.CostPerEvent.Duration > 0 {
 		// Read whether or not the records read below work out.
 		r.snapshotCost(ctx, start)
+	}
+	if !start {
+		return
 	}
 	recs, err := r.flink.SubtaskRecordsIn(ctx, r.jobID)
 	r.skewMu.Lock()
@@ -42,11 +48,81 @@ func (r *rig) snapshotSubtasks(start bool) {
 		r.skewFailed = true
 		return
 	}
-	if start {
-		r.skewStart = recs
-	} else if r.skewStart != nil && !r.skewFailed {
-		r.skew = measure.SkewBetween(r.skewStart, recs)
+	r.skewStart = recs
+}
+
+// skewEnd reads every vertex's per-subtask records-in once the drain is
+// over and sets the skew section: what each subtask took in from the
+// phase's start until every measured event was processed. Read at the
+// phase's end instead, a hot subtask that fell behind would count only what
+// it had processed by then and show less than its keys send it (a loaded
+// machine: 2,565 records where its keys sent about 5,400); that it fell
+// behind shows in its busy time and backpressure. settle (the drain ended
+// with every update in) reads until two reads a metrics refresh apart
+// agree, so a cached value from before the last records is not taken; at
+// most maxWait.
+func (r *rig) skewEnd(ctx context.Context, settle bool, refresh, maxWait time.Duration) {
+	r.skewMu.Lock()
+	start, failed := r.skewStart, r.skewFailed
+	r.skewMu.Unlock()
+	if start == nil || failed {
+		return
 	}
+	read := func() ([]flink.SubtaskRecords, error) {
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return r.flink.SubtaskRecordsIn(rctx, r.jobID)
+	}
+	recs, err := read()
+	deadline := time.Now().Add(maxWait)
+	for settle && err == nil && time.Now().Add(refresh).Before(deadline) {
+		select {
+		case <-ctx.Done():
+			settle = false
+			continue
+		case <-time.After(refresh + 100*time.Millisecond):
+		}
+		next, nerr := read()
+		if nerr != nil {
+			break // the last good read stands
+		}
+		same := sameRecords(recs, next)
+		recs = next
+		if same {
+			break
+		}
+	}
+	if err != nil {
+		r.con.Logf("abload: per-subtask records (skew): %v", err)
+		return
+	}
+	sk := measure.SkewBetween(start, recs)
+	r.skewMu.Lock()
+	r.skew = sk
+	r.skewMu.Unlock()
+}
+
+// skewSettleWait bounds skewEnd's reads: a few refreshes where metrics
+// refresh each second (the environments abload starts), one more read where
+// they refresh slowly (an external cluster's default is 10 s).
+func skewSettleWait(refresh time.Duration) time.Duration {
+	if refresh > 2*time.Second {
+		return refresh + 2*time.Second
+	}
+	return 4*refresh + time.Second
+}
+
+// sameRecords reports two reads of per-subtask records-in that agree.
+func sameRecords(a, b []flink.SubtaskRecords) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || !slices.Equal(a[i].RecordsIn, b[i].RecordsIn) {
+			return false
+		}
+	}
+	return true
 }
 
 // snapshotCost reads the scoring step's counters at the start or the end

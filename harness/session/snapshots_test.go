@@ -57,6 +57,7 @@ func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
 	ff.Set(scoreVID, cpuID, 4e7+3000*450e3, 4e7+1000*450e3) // 450 µs an event
 	ff.Set(scoreVID, evID, 3100, 1100)
 	r.snapshotSubtasks(false)
+	r.skewEnd(context.Background(), false, 0, 0)
 	jc := r.jobCost
 	if jc == nil || jc.Unmeasured != "" || jc.Events != 4000 || math.Abs(jc.AchievedUs-450) > 1e-9 || jc.ConfiguredUs != 400 {
 		t.Errorf("job cost %+v: want 4000 events at 450 µs (configured 400)", jc)
@@ -99,7 +100,77 @@ func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
 	if jc := r.jobCost; jc == nil || !strings.Contains(jc.Unmeasured, "could not be read") {
 		t.Errorf("job cost with REST down %+v", jc)
 	}
+	r.skew = nil
+	r.skewEnd(context.Background(), true, time.Millisecond, time.Second)
+	if r.skew != nil {
+		t.Errorf("skew %+v from records-in that could not be read", r.skew)
+	}
+	r.snapshotSubtasks(true)
 	if !r.skewFailed {
 		t.Errorf("a failed skew read is not marked")
+	}
+}
+
+// The skew's end read waits for records-in to settle after the drain: a
+// hot subtask still catching up (or a cached value from before its last
+// records) is read again a refresh later, until two reads agree.
+func TestSkewEndReadsUntilSettled(t *testing.T) {
+	r, ff := snapshotRig(t)
+	ff.ReadRecords[srcVID] = []int64{0, 0}
+	ff.ReadRecords[scoreVID] = []int64{0, 0}
+	r.snapshotSubtasks(true)
+	ff.Lock()
+	ff.ReadRecords[scoreVID] = []int64{1000, 1000} // the hot subtask behind
+	ff.Unlock()
+	path := "/jobs/job-1/vertices/" + scoreVID
+	ff.Lock()
+	before := ff.Requests[path]
+	ff.Unlock()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.skewEnd(context.Background(), true, time.Second, 5*time.Second)
+	}()
+	// Once the first end read is in, the hot subtask catches up.
+	for {
+		ff.Lock()
+		n := ff.Requests[path]
+		if n > before {
+			ff.ReadRecords[scoreVID] = []int64{3000, 1000}
+			ff.Unlock()
+			break
+		}
+		ff.Unlock()
+		time.Sleep(time.Millisecond)
+	}
+	<-done
+	ff.Lock()
+	reads := ff.Requests[path] - before
+	ff.Unlock()
+	if reads != 3 {
+		t.Errorf("%d end reads, want 3 (behind, caught up, the same again)", reads)
+	}
+	if r.skew == nil {
+		t.Fatal("no skew")
+	}
+	for _, v := range r.skew.Vertices {
+		if v.Name == "dedupe -> scoring" && math.Abs(v.MaxOverMean-1.5) > 1e-9 {
+			t.Errorf("scoring skew %+v: want 1.5 (3000 vs 1000, after it caught up)", v)
+		}
+	}
+
+	// Without settling (the drain timed out), the first read stands.
+	r.snapshotSubtasks(true) // start at 3000/1000
+	ff.Lock()
+	ff.ReadRecords[scoreVID] = []int64{4000, 2000}
+	ff.Unlock()
+	r.skewEnd(context.Background(), false, time.Second, 5*time.Second)
+	for _, v := range r.skew.Vertices {
+		if v.Name == "dedupe -> scoring" && math.Abs(v.MaxOverMean-1) > 1e-9 {
+			t.Errorf("scoring skew %+v: want 1 (1000 vs 1000)", v)
+		}
+	}
+	if got := skewSettleWait(10 * time.Second); got != 12*time.Second {
+		t.Errorf("settle wait at a 10 s refresh = %s, want one more read (12s)", got)
 	}
 }
