@@ -30,10 +30,18 @@ func assertWarmupSettled(t *testing.T, out string, rate float64) {
 		t.Errorf("warmup %.1f s: want at least two 5 s windows judged and at most the max %.0f s", w.WarmupS, w.MaxS)
 	}
 	// The measurement starts a lead (1 s) after the decision, at the
-	// announced event: the schedule's event at that time.
+	// announced event: the schedule's event at that time. A warmup that
+	// settled less than the lead before its max (CI 53: at 59-60 s of 60 s
+	// on a slow day) starts measuring at the max, as planned: the max's
+	// timer decides then.
+	atMax := math.Abs(w.WarmupS-w.MaxS) < 1e-6
 	for _, ph := range res.Phases {
 		if ph.Name == "measure" {
-			if d := ph.StartS - w.DecidedS; d < 0.5 || d > 1.6 {
+			d := ph.StartS - w.DecidedS
+			switch {
+			case atMax && (d < -0.1 || d > 0.6):
+				t.Errorf("measure phase starts %.2f s after the decision at the warmup's max, want at once", d)
+			case !atMax && (d < 0.5 || d > 1.6):
 				t.Errorf("measure phase starts %.2f s after the decision, want the 1 s lead", d)
 			}
 		}
