@@ -14,8 +14,10 @@
 #   abload/kafka:<kafka>     + RUNTIME_DIR/kafka/lib/*.jar in /opt/kafka/libs (kafka.Dockerfile)
 #
 # Versions come from RUNTIME_DIR/versions.properties (flink.version, kafka.version).
-# Labels on the flink and kafka images: org.abload.flink.version,
-# org.abload.kafka.version, and org.abload.bundle.digest = the sha256 (hex) of
+# Labels on the flink and kafka images: org.abload.kafka.version (the broker's,
+# the same in every line), org.abload.flink.version (the flink image only: the
+# broker's image is shared by the lines, so switching lines does not rebuild
+# it), and org.abload.bundle.digest = the sha256 (hex) of
 # the lines "<jar file name> <sha256 hex of the jar>\n", sorted with LC_ALL=C,
 # over the jars of that image's lib dir. Each step is skipped when its image is
 # up to date: the base when it exists; the others when their labels match (bundle
@@ -205,13 +207,16 @@ fi
 jre_id="$(image_id "$JRE")"
 
 # --- c, d. Flink and Kafka ---------------------------------------------------
-bundle_image() { # NAME DOCKERFILE LIBDIR
-  local name="$1" dockerfile="$2" lib="$3" t=$SECONDS digest recipe ctx
+# FLINK_LABEL: the Flink version the image is labelled with; empty for the
+# broker's image, which every Flink line shares (switching lines does not
+# rebuild it).
+bundle_image() { # NAME DOCKERFILE LIBDIR FLINK_LABEL
+  local name="$1" dockerfile="$2" lib="$3" flink_label="$4" t=$SECONDS digest recipe ctx
   digest="$(bundle_digest "$lib")"
   recipe="$(file_sha "$dockerfile")"
   if [ -n "$(image_id "$name")" ] &&
     [ "$(label "$name" org.abload.bundle.digest)" = "$digest" ] &&
-    [ "$(label "$name" org.abload.flink.version)" = "$flink_version" ] &&
+    [ "$(label "$name" org.abload.flink.version)" = "$flink_label" ] &&
     [ "$(label "$name" org.abload.kafka.version)" = "$kafka_version" ] &&
     [ "$(label "$name" org.abload.parent.id)" = "$jre_id" ] &&
     [ "$(label "$name" org.abload.recipe.digest)" = "$recipe" ]; then
@@ -222,8 +227,9 @@ bundle_image() { # NAME DOCKERFILE LIBDIR
   ctx="$tmp/ctx-${name//[\/:]/_}"
   mkdir -p "$ctx/lib"
   cp -l "$lib"/*.jar "$ctx/lib/" 2>/dev/null || cp "$lib"/*.jar "$ctx/lib/"
-  build "$name" "$dockerfile" "$ctx" \
-    --label "org.abload.flink.version=$flink_version" \
+  local flink_opt=()
+  [ -z "$flink_label" ] || flink_opt=(--label "org.abload.flink.version=$flink_label")
+  build "$name" "$dockerfile" "$ctx" "${flink_opt[@]}" \
     --label "org.abload.kafka.version=$kafka_version" \
     --label "org.abload.bundle.digest=$digest" \
     --label "org.abload.parent.id=$jre_id" \
@@ -231,8 +237,8 @@ bundle_image() { # NAME DOCKERFILE LIBDIR
   rm -rf "$ctx"
   say "$name built in $(elapsed "$t")"
 }
-bundle_image "$FLINK" "$here/flink.Dockerfile" "$runtime/flink/lib"
-bundle_image "$KAFKA" "$here/kafka.Dockerfile" "$runtime/kafka/lib"
+bundle_image "$FLINK" "$here/flink.Dockerfile" "$runtime/flink/lib" "$flink_version"
+bundle_image "$KAFKA" "$here/kafka.Dockerfile" "$runtime/kafka/lib" ""
 
 # --- replaced images, summary ------------------------------------------------
 # Newest first, so children go before their parents; an image still tagged
