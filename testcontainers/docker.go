@@ -117,6 +117,7 @@ type Env struct {
 	cli       *tc.DockerClient
 	net       *tc.DockerNetwork
 	nodes     map[string]*node // by component name
+	logFrom   map[string]int   // where a restarted container's own log begins (bytes)
 	images    Images
 	endpoints *env.Endpoints
 	proxy     *netproxy.Proxy
@@ -145,7 +146,7 @@ func New(cfg Config) *Env {
 	}
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	return &Env{cfg: cfg, id: "abload-" + hex.EncodeToString(b), nodes: map[string]*node{}, stopCh: make(chan struct{})}
+	return &Env{cfg: cfg, id: "abload-" + hex.EncodeToString(b), nodes: map[string]*node{}, logFrom: map[string]int{}, stopCh: make(chan struct{})}
 }
 
 func (e *Env) Kind() string { return scenarios.EnvDocker }
@@ -374,6 +375,15 @@ func (e *Env) waitFlink(ctx context.Context, restURL string) (string, error) {
 				}
 				restarted[n] = true
 				e.cfg.Logf("abload: %s exited before the cluster was ready; starting it again once. The failure:\n%v", n, err)
+				// Docker keeps one log across a restart: a second failure's
+				// first error is looked for after this point.
+				if b, lerr := e.logBytes(ctx, n); lerr == nil {
+					e.mu.Lock()
+					e.logFrom[n] = len(b)
+					e.mu.Unlock()
+				}
+				// The restarted JVM gets time of its own to start.
+				deadline = later(deadline, time.Now().Add(e.cfg.StartupTimeout/2))
 				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 				serr := e.node(n).c.Start(sctx)
 				cancel()
@@ -420,12 +430,23 @@ func (e *Env) exited(name string) error {
 	}
 	// The headline again after the log: a CI log shown from its end shows it.
 	b, _ := e.logBytes(ctx, name)
+	e.mu.Lock()
+	from := min(e.logFrom[name], len(b))
+	e.mu.Unlock()
 	cause := ""
-	if c := firstError(b, 12); c != "" {
+	if c := firstError(b[from:], 12); c != "" {
 		cause = "first error:\n" + c + "\n"
 	}
 	return fmt.Errorf("%s: container exited (code %d) during startup; %slast lines:\n%s\n(%s: exited with code %d during startup)",
 		name, st.ExitCode, cause, tailLines(b, 20), name, st.ExitCode)
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // firstError returns a log's first ERROR line with the lines after it up to

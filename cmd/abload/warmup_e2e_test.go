@@ -41,6 +41,10 @@ func assertWarmupSettled(t *testing.T, out string, rate float64) {
 			switch {
 			case atMax && (d < -0.1 || d > 0.6):
 				t.Errorf("measure phase starts %.2f s after the decision at the warmup's max, want at once", d)
+			case atMax && len(w.JudgedS) == 2 && w.DecidedS-w.JudgedS[1] > 2:
+				// The settler stops judging once it settles: a settle
+				// well before the max that was ignored shows here.
+				t.Errorf("settled at %.1f s but measured from the max at %.1f s: a settle more than the lead before the max must start the measurement", w.JudgedS[1], w.DecidedS)
 			case !atMax && (d < 0.5 || d > 1.6):
 				t.Errorf("measure phase starts %.2f s after the decision, want the 1 s lead", d)
 			}

@@ -208,19 +208,20 @@ func (m *Monitor) notePosProblem(why string) {
 // positionQuery bounds one position poll's request.
 const positionQuery = 2 * time.Second
 
-// Refresh is the cluster's metrics refresh interval
-// (metrics.fetcher.update-interval) as read, 1 s until known: a value read
-// from Flink's REST API may be that old.
-func (m *Monitor) Refresh() time.Duration {
-	if m == nil {
-		return time.Second
+// FreshAfter is how long after a REST read of a metric a later read
+// surely sees a newer value than the first: the cluster's metrics refresh
+// interval (metrics.fetcher.update-interval, 1 s until read) plus what the
+// refresh the first read started takes (staleMargin).
+func (m *Monitor) FreshAfter() time.Duration {
+	refresh := time.Second
+	if m != nil {
+		m.mu.Lock()
+		if m.refresh > 0 {
+			refresh = m.refresh
+		}
+		m.mu.Unlock()
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.refresh == 0 {
-		return time.Second
-	}
-	return m.refresh
+	return refresh + staleMargin
 }
 
 // AwaitPosition waits until the source's position is known at or after

@@ -46,13 +46,14 @@ type rig struct {
 	hlog   *reports.HlogWriter
 	series []reports.TimePoint
 
-	prefilled  int64 // prefill events sent
-	skewMu     sync.Mutex
-	skewStart  []flink.SubtaskRecords // per-subtask records-in when measuring began
-	skewFailed bool
-	skew       *reports.Skew
-	costStart  *scoringCost // the scoring step's CPU and events when measuring began (job.cost_per_event)
-	jobCost    *reports.JobCost
+	prefilled   int64 // prefill events sent
+	skewMu      sync.Mutex
+	skewStart   []flink.SubtaskRecords // per-subtask records-in when measuring began
+	skewStartNs int64                  // when they were read
+	skewFailed  bool
+	skew        *reports.Skew
+	costStart   *scoringCost // the scoring step's CPU and events when measuring began (job.cost_per_event)
+	jobCost     *reports.JobCost
 
 	mon      *monitor.Monitor
 	actions  *faults.Schedule // the run's faults and scaling actions
@@ -324,15 +325,11 @@ wait:
 			skewWG.Add(1)
 			go func() {
 				defer skewWG.Done()
-				r.skewEnd(ctx, !drainTimedOut, r.mon.Refresh(), skewSettleWait(r.mon.Refresh()))
+				r.skewEnd(ctx, !drainTimedOut, r.mon.FreshAfter(), skewSettleWait(r.mon.FreshAfter()))
 			}()
 			r.mon.AwaitPosition(ctx, measureEndNs)
 			skewWG.Wait()
 		}
-	}
-	if r.skew == nil && jobFailure == "" {
-		// Aborted (or the drain was skipped): the counts as they stand.
-		r.skewEnd(context.Background(), false, 0, 0)
 	}
 	if sc.Job.SavepointAtEnd && !aborted && jobFailure == "" {
 		r.takeSavepoint(ctx)

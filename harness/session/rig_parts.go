@@ -40,6 +40,7 @@ func (r *rig) snapshotSubtasks(start bool) {
 	if !start {
 		return
 	}
+	startNs := r.clock.Now()
 	recs, err := r.flink.SubtaskRecordsIn(ctx, r.jobID)
 	r.skewMu.Lock()
 	defer r.skewMu.Unlock()
@@ -48,7 +49,7 @@ func (r *rig) snapshotSubtasks(start bool) {
 		r.skewFailed = true
 		return
 	}
-	r.skewStart = recs
+	r.skewStart, r.skewStartNs = recs, startNs
 }
 
 // skewEnd reads every vertex's per-subtask records-in once the drain is
@@ -58,12 +59,15 @@ func (r *rig) snapshotSubtasks(start bool) {
 // it had processed by then and show less than its keys send it (a loaded
 // machine: 2,565 records where its keys sent about 5,400); that it fell
 // behind shows in its busy time and backpressure. settle (the drain ended
-// with every update in) reads until two reads a metrics refresh apart
-// agree, so a cached value from before the last records is not taken; at
-// most maxWait.
-func (r *rig) skewEnd(ctx context.Context, settle bool, refresh, maxWait time.Duration) {
+// with every update in) reads again gap later (a metrics refresh and what
+// it takes: monitor.FreshAfter) until two reads agree, so a cached value
+// from before the last records is not taken; at most maxWait. A task
+// restart between the two reads leaves every vertex unmeasured: a restarted
+// subtask counts afresh, and one that has counted past its start value
+// again would look like any other.
+func (r *rig) skewEnd(ctx context.Context, settle bool, gap, maxWait time.Duration) {
 	r.skewMu.Lock()
-	start, failed := r.skewStart, r.skewFailed
+	start, startNs, failed := r.skewStart, r.skewStartNs, r.skewFailed
 	r.skewMu.Unlock()
 	if start == nil || failed {
 		return
@@ -75,12 +79,12 @@ func (r *rig) skewEnd(ctx context.Context, settle bool, refresh, maxWait time.Du
 	}
 	recs, err := read()
 	deadline := time.Now().Add(maxWait)
-	for settle && err == nil && time.Now().Add(refresh).Before(deadline) {
+	for settle && err == nil && time.Now().Add(gap).Before(deadline) {
 		select {
 		case <-ctx.Done():
 			settle = false
 			continue
-		case <-time.After(refresh + 100*time.Millisecond):
+		case <-time.After(gap):
 		}
 		next, nerr := read()
 		if nerr != nil {
@@ -96,20 +100,29 @@ func (r *rig) skewEnd(ctx context.Context, settle bool, refresh, maxWait time.Du
 		r.con.Logf("abload: per-subtask records (skew): %v", err)
 		return
 	}
-	sk := measure.SkewBetween(start, recs)
+	var sk *reports.Skew
+	if n := restartsBetween(r.mon, startNs, r.clock.Now()); n > 0 {
+		sk = &reports.Skew{}
+		for _, v := range recs {
+			sk.Unmeasured = append(sk.Unmeasured, v.Name)
+		}
+		r.con.Logf("abload: skew: the job restarted %.0f time(s) since the measurement began: its per-subtask records are not known", n)
+	} else {
+		sk = measure.SkewBetween(start, recs)
+	}
 	r.skewMu.Lock()
 	r.skew = sk
 	r.skewMu.Unlock()
 }
 
-// skewSettleWait bounds skewEnd's reads: a few refreshes where metrics
-// refresh each second (the environments abload starts), one more read where
-// they refresh slowly (an external cluster's default is 10 s).
-func skewSettleWait(refresh time.Duration) time.Duration {
-	if refresh > 2*time.Second {
-		return refresh + 2*time.Second
+// skewSettleWait bounds skewEnd's reads: a few where metrics refresh each
+// second (the environments abload starts), one more where they refresh
+// slowly (an external cluster's default is 10 s).
+func skewSettleWait(gap time.Duration) time.Duration {
+	if gap > 3*time.Second {
+		return gap + 2*time.Second
 	}
-	return 4*refresh + time.Second
+	return 4*gap + time.Second
 }
 
 // sameRecords reports two reads of per-subtask records-in that agree.
@@ -602,4 +615,13 @@ func leftText(d string) string {
 		return d
 	}
 	return "left other than the run found it: " + d + " (the next run starts from there; abload env down, then env up, resets it)"
+}
+
+// restartsBetween is the job's restarts the monitor saw in [fromNs, toNs);
+// 0 without a monitor.
+func restartsBetween(m *monitor.Monitor, fromNs, toNs int64) float64 {
+	if m == nil {
+		return 0
+	}
+	return m.RestartsBetween(fromNs, toNs)
 }

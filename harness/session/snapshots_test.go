@@ -164,13 +164,36 @@ func TestSkewEndReadsUntilSettled(t *testing.T) {
 	ff.Lock()
 	ff.ReadRecords[scoreVID] = []int64{4000, 2000}
 	ff.Unlock()
+	ff.Lock()
+	before = ff.Requests[path]
+	ff.Unlock()
 	r.skewEnd(context.Background(), false, time.Second, 5*time.Second)
+	ff.Lock()
+	reads = ff.Requests[path] - before
+	ff.Unlock()
+	if reads != 1 {
+		t.Errorf("%d end reads without settling, want 1", reads)
+	}
 	for _, v := range r.skew.Vertices {
 		if v.Name == "dedupe -> scoring" && math.Abs(v.MaxOverMean-1) > 1e-9 {
 			t.Errorf("scoring skew %+v: want 1 (1000 vs 1000)", v)
 		}
 	}
-	if got := skewSettleWait(10 * time.Second); got != 12*time.Second {
-		t.Errorf("settle wait at a 10 s refresh = %s, want one more read (12s)", got)
+	if got := skewSettleWait(10*time.Second + 500*time.Millisecond); got != 12500*time.Millisecond {
+		t.Errorf("settle wait at a 10 s refresh = %s, want one more read (12.5s)", got)
+	}
+
+	// A restart since the start read: a restarted subtask that counted
+	// past its start value again would look like any other; every vertex
+	// is unmeasured.
+	r.snapshotSubtasks(true) // start at 4000/2000
+	ff.Lock()
+	ff.Restarts = 1
+	ff.ReadRecords[scoreVID] = []int64{5000, 2500}
+	ff.Unlock()
+	r.mon.Sample(context.Background())
+	r.skewEnd(context.Background(), false, time.Second, 5*time.Second)
+	if r.skew == nil || len(r.skew.Vertices) != 0 || len(r.skew.Unmeasured) != 2 {
+		t.Errorf("skew after a restart %+v: want both vertices unmeasured", r.skew)
 	}
 }

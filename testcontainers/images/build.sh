@@ -229,7 +229,7 @@ bundle_image() { # NAME DOCKERFILE LIBDIR FLINK_LABEL
   cp -l "$lib"/*.jar "$ctx/lib/" 2>/dev/null || cp "$lib"/*.jar "$ctx/lib/"
   local flink_opt=()
   [ -z "$flink_label" ] || flink_opt=(--label "org.abload.flink.version=$flink_label")
-  build "$name" "$dockerfile" "$ctx" "${flink_opt[@]}" \
+  build "$name" "$dockerfile" "$ctx" ${flink_opt[@]+"${flink_opt[@]}"} \
     --label "org.abload.kafka.version=$kafka_version" \
     --label "org.abload.bundle.digest=$digest" \
     --label "org.abload.parent.id=$jre_id" \
