@@ -235,6 +235,10 @@ func TestPrefillSavepointRestore(t *testing.T) {
 	if !strings.HasPrefix(sp, out1) {
 		t.Errorf("savepoint %s is not inside the run's output directory %s", sp, out1)
 	}
+	// As `abload run` does: the restore reads the version from it.
+	if err := reports.WriteResult(out1, res); err != nil {
+		t.Fatal(err)
+	}
 
 	var cps struct {
 		Latest struct {
@@ -269,6 +273,16 @@ func TestPrefillSavepointRestore(t *testing.T) {
 	}
 	if r := cps.Latest.Restored; r == nil || !r.IsSavepoint || !strings.Contains(r.ExternalPath, filepath.Base(sp)) {
 		t.Errorf("restored = %+v, want the savepoint %s", r, sp)
+	}
+	// The result says so too, with the version that wrote it (run 1's).
+	if res.Restore != nil {
+		t.Errorf("run 1 started without state but records a restore: %+v", res.Restore)
+	}
+	if rs := res2.Restore; rs == nil || !rs.Restored || !rs.IsSavepoint || rs.From != filepath.Clean(sp) || rs.RunningAfterS <= 0 ||
+		rs.FromFlinkVersion == "" || rs.FromFlinkVersion != res.Environment.FlinkVersion {
+		t.Errorf("restore = %+v, want savepoint %s restored, written on Flink %s", rs, sp, res.Environment.FlinkVersion)
+	} else {
+		t.Logf("restore: %s", reports.RestoreText(rs))
 	}
 	// One dedupe entry per prefilled key: the state holds at least a few bytes each.
 	if c := cps.Latest.Completed; c == nil || c.StateSize < keys*8 {

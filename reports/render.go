@@ -108,6 +108,9 @@ func WriteSummary(w io.Writer, r *Result) {
 	for _, rs := range r.Resources {
 		p("resources", "%-14s cpu p50 %.0f%% max %.0f%%, rss max %.0f MB", rs.Component, rs.CPUPct.P50, rs.CPUPct.Max, rs.RSSMb.Max)
 	}
+	if r.Restore != nil {
+		p("restore", "%s", RestoreText(r.Restore))
+	}
 	if r.Savepoint != "" {
 		p("savepoint", "%s", r.Savepoint)
 	}
@@ -241,6 +244,9 @@ func WriteMarkdown(w io.Writer, r *Result) {
 		for _, rs := range r.Resources {
 			fmt.Fprintf(w, "| %s | %.0f%% | %.0f%% | %.0f MB |\n", mdEscape(rs.Component), rs.CPUPct.P50, rs.CPUPct.Max, rs.RSSMb.Max)
 		}
+	}
+	if r.Restore != nil {
+		fmt.Fprintf(w, "\nrestore: %s\n", mdEscape(RestoreText(r.Restore)))
 	}
 	if r.Savepoint != "" {
 		fmt.Fprintf(w, "\nsavepoint: `%s`\n", strings.ReplaceAll(r.Savepoint, "`", "'"))
@@ -494,4 +500,22 @@ func clockText(c *ClockCheck) string {
 		verdict = "BEYOND"
 	}
 	return fmt.Sprintf("%+.1f ms ± %.1f ms off this host's clock (%s the %.0f ms bound; %d probes)", c.OffsetMs, c.UncertaintyMs, verdict, c.BoundMs, c.Probes)
+}
+
+// RestoreText is a restore section in one line: from where, on which
+// version it was written, whether Flink restored it and how long the job
+// took to run with it.
+func RestoreText(rs *Restore) string {
+	from := rs.From
+	if rs.FromFlinkVersion != "" {
+		from += " (written on Flink " + rs.FromFlinkVersion + ")"
+	}
+	if !rs.Restored {
+		return fmt.Sprintf("from %s: not confirmed restored: %s; running %.1f s after submission", from, rs.Note, rs.RunningAfterS)
+	}
+	kind := "checkpoint"
+	if rs.IsSavepoint {
+		kind = "savepoint"
+	}
+	return fmt.Sprintf("from %s: restored (%s %d); running %.1f s after submission", from, kind, rs.CheckpointID, rs.RunningAfterS)
 }

@@ -92,8 +92,34 @@ type Result struct {
 	Resources []Resource `json:"resources,omitempty"`
 	Gates     []Gate     `json:"gates,omitempty"`
 	// Savepoint is where job.savepoint_at_end put the job's savepoint.
-	Savepoint  string      `json:"savepoint,omitempty"`
+	Savepoint string `json:"savepoint,omitempty"`
+	// Restore is how the job started from job.restore_from's savepoint.
+	Restore    *Restore    `json:"restore,omitempty"`
 	Timeseries []TimePoint `json:"timeseries,omitempty"`
+}
+
+// Restore is how a job started from a savepoint (job.restore_from): whether
+// Flink restored it and how long the job took to run with its state, and
+// the Flink version of the run that wrote it when that run's result.json is
+// beside it. An upgrade's state-migration probe: a savepoint of the old
+// line's run restored by the new line's.
+type Restore struct {
+	// From is the savepoint directory, absolute.
+	From string `json:"from"`
+	// Restored: Flink's checkpoint statistics name it as what the job
+	// restored (GET /jobs/{id}/checkpoints, latest.restored).
+	Restored     bool  `json:"restored"`
+	CheckpointID int64 `json:"checkpoint_id,omitempty"`
+	IsSavepoint  bool  `json:"is_savepoint,omitempty"`
+	// RunningAfterS is from the job's submission until every task ran,
+	// the state restored (tasks restore it while INITIALIZING).
+	RunningAfterS float64 `json:"running_after_s"`
+	// FromFlinkVersion is the Flink version of the run whose
+	// job.savepoint_at_end wrote the savepoint (its result.json, two
+	// directories up); "" when not found.
+	FromFlinkVersion string `json:"from_flink_version,omitempty"`
+	// Note says why Restored is false, when Flink said nothing.
+	Note string `json:"note,omitempty"`
 }
 
 // MarkInvalid records that the run's numbers cannot be trusted, and why.

@@ -116,6 +116,29 @@ type CheckpointEntry struct {
 	PersistedData     int64  `json:"persisted_data"`
 }
 
+// Restored is the checkpoint or savepoint a job started from (GET
+// /jobs/{id}/checkpoints, latest.restored).
+type Restored struct {
+	ID               int64  `json:"id"`
+	RestoreTimestamp int64  `json:"restore_timestamp"`
+	IsSavepoint      bool   `json:"is_savepoint"`
+	ExternalPath     string `json:"external_path"`
+}
+
+// RestoredFrom reads what the job restored when it started; nil when it
+// started without state.
+func (c *Client) RestoredFrom(ctx context.Context, jobID string) (*Restored, error) {
+	var out struct {
+		Latest struct {
+			Restored *Restored `json:"restored"`
+		} `json:"latest"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/jobs/"+jobID+"/checkpoints", nil, "", &out); err != nil {
+		return nil, err
+	}
+	return out.Latest.Restored, nil
+}
+
 // CheckpointHistory reads the checkpoint statistics' history (the most
 // recent web.checkpoints.history checkpoints).
 func (c *Client) CheckpointHistory(ctx context.Context, jobID string) ([]CheckpointEntry, error) {

@@ -658,6 +658,7 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		res.Notes = append(res.Notes, fmt.Sprintf("The scoring step spent %.0f µs of CPU per event, not the %.0f µs configured (job.cost_per_event): what the job cost is job_cost.achieved_us.", jc.AchievedUs, jc.ConfiguredUs))
 	}
 	res.Savepoint = r.savepoint
+	res.Restore = r.restore
 	res.Truth = measure.BuildTruth(r.gen, r.genStats, measured)
 	// The timeline's processed rate by the updates' written time, as
 	// throughput.in_eps (the live line could only count them as read);

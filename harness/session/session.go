@@ -71,6 +71,7 @@ type session struct {
 
 	savepoint    string
 	savepointErr string
+	restore      *reports.Restore // job.restore_from: how the job started from it
 	unpin        func() // gives abload its CPU affinity back (env.pin.harness)
 }
 
@@ -284,6 +285,9 @@ func (s *session) startup(ctx context.Context, logDir string) error {
 	}
 	s.live.SetParallelism(jd.Parallelism())
 	s.con.Logf("abload: job %s running (parallelism %d) %.1fs after submission", s.jobID, jd.Parallelism(), time.Since(t1).Seconds())
+	if restore != "" {
+		s.restore = s.restoreRecord(ctx, restore, time.Since(t1))
+	}
 	s.writeEndpoints()
 	if s.opts.JobRunning != nil {
 		s.opts.JobRunning(ctx, s.flink, s.jobID)
