@@ -72,7 +72,7 @@ type session struct {
 	savepoint    string
 	savepointErr string
 	restore      *reports.Restore // job.restore_from: how the job started from it
-	unpin        func() // gives abload its CPU affinity back (env.pin.harness)
+	unpin        func()           // gives abload its CPU affinity back (env.pin.harness)
 }
 
 // newSession is a deployment's state before it starts.
