@@ -90,8 +90,23 @@ func resolve(name string, data []byte, doc *yaml.Node, point []matrixSetting, se
 		// line's job.
 		s.Env.FlinkVersion = ""
 	}
+	// A savepoint path as result.json's savepoint names it ("file:/…").
+	s.Job.RestoreFrom = LocalPath(s.Job.RestoreFrom)
 	s.Workload.resolveWarmup()
 	return s, d
+}
+
+// LocalPath turns a Flink file URI ("file:/a", "file:///a") into the local
+// path it names; any other string is returned as it is.
+func LocalPath(p string) string {
+	if !strings.HasPrefix(p, "file:") {
+		return p
+	}
+	p = strings.TrimPrefix(p, "file:")
+	for strings.HasPrefix(p, "//") {
+		p = p[1:]
+	}
+	return p
 }
 
 // DefaultCooldown is workload.cooldown when not set: with the windows

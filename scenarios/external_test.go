@@ -277,6 +277,8 @@ func TestExternalProblems(t *testing.T) {
 		{"control run of an attached job", []string{jobID, "env.external.topics.input=in", "env.external.topics.updates=up", "env.external.topics.windows=w", "env.external.topics.allow_write=true", "job.checkpoint.control_run=true"}, []string{
 			"job.checkpoint.control_run: an attached job (env.external.job_id) cannot be rerun without checkpoints; leave it out"}},
 		{"control run of abload's job", []string{"job.checkpoint.control_run=true"}, nil},
+		{"restore into an attached job", []string{jobID, "env.external.topics.input=in", "env.external.topics.updates=up", "env.external.topics.windows=w", "env.external.topics.allow_write=true", "job.restore_from=/sp"}, []string{
+			"job.restore_from: an attached job (env.external.job_id) is already running: abload submits nothing to restore a savepoint into; leave it out"}},
 		{"max_clock_offset", []string{"env.max_clock_offset=1500us"}, []string{
 			"env.max_clock_offset: must be a whole number of milliseconds, got 1.5ms"}},
 		{"what external already refused", []string{"env.scheduler=reactive", "faults=[{at: 1s, kind: kill_taskmanager, taskmanager: 1}]", "scaling=[{at: 1s, action: add_taskmanager}]"}, []string{
@@ -535,5 +537,15 @@ func TestForStNeedsAFlink2Line(t *testing.T) {
 	_, err := Parse("x.yaml", []byte("env: {flink_version: \"1.20\"}\njob: {state_backend: forst}\n"), nil)
 	if err == nil || !strings.Contains(err.Error(), "job.state_backend") || !strings.Contains(err.Error(), "1.20") {
 		t.Errorf("forst on 1.20: %v, want an error naming job.state_backend and 1.20", err)
+	}
+}
+
+// A savepoint path as result.json names it (a Flink file URI) is taken as
+// the local path.
+func TestLocalPath(t *testing.T) {
+	for in, want := range map[string]string{"file:/a/b": "/a/b", "file:///a/b": "/a/b", "/a/b": "/a/b", "rel/x": "rel/x", "": "", "hdfs://n/a": "hdfs://n/a"} {
+		if got := LocalPath(in); got != want {
+			t.Errorf("LocalPath(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -75,6 +75,9 @@ func checkExternal(c *checker, s *Scenario) {
 	if s.Job.SavepointAtEnd {
 		c.addNear("job.savepoint_at_end", "env.kind", "needs an environment abload runs (local or docker), not external: the savepoint is written into the run's directory")
 	}
+	if x.JobID != "" && s.Job.RestoreFrom != "" {
+		c.addNear("job.restore_from", "env.external.job_id", "an attached job (env.external.job_id) is already running: abload submits nothing to restore a savepoint into; leave it out")
+	}
 	if x.JobID != "" && s.Job.Checkpoint.ControlRun {
 		c.addNear("job.checkpoint.control_run", "env.external.job_id", "an attached job (env.external.job_id) cannot be rerun without checkpoints; leave it out")
 	}

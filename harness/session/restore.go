@@ -2,13 +2,14 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/abload/abload/reports"
+	"github.com/abload/abload/scenarios"
 )
 
 // restoreRecord is the result's restore section for a job started from the
@@ -39,11 +40,14 @@ func (s *session) restoreRecord(ctx context.Context, dir string, took time.Durat
 		break
 	}
 	if rec.Restored {
-		from := ""
+		from, kind := "", "checkpoint"
 		if rec.FromFlinkVersion != "" {
 			from = " (written on Flink " + rec.FromFlinkVersion + ")"
 		}
-		s.con.Logf("abload: the job restored savepoint %s%s; running %.1f s after submission", dir, from, took.Seconds())
+		if rec.IsSavepoint {
+			kind = "savepoint"
+		}
+		s.con.Logf("abload: the job restored %s %s%s; running %.1f s after submission", kind, dir, from, took.Seconds())
 	} else {
 		s.con.Logf("abload: warning: job.restore_from %s: %s", dir, rec.Note)
 	}
@@ -53,18 +57,41 @@ func (s *session) restoreRecord(ctx context.Context, dir string, took time.Durat
 // samePath reports a Flink path ("file:/a/b", "file:///a/b/") that names
 // the directory dir.
 func samePath(flinkPath, dir string) bool {
-	p := strings.TrimPrefix(flinkPath, "file:")
-	for strings.HasPrefix(p, "//") {
-		p = p[1:]
-	}
-	return filepath.Clean(p) == filepath.Clean(dir)
+	p := scenarios.LocalPath(flinkPath)
+	return p != "" && filepath.Clean(p) == filepath.Clean(dir)
 }
 
-// savepointFlinkVersion is the Flink version of the run whose
-// job.savepoint_at_end wrote dir (OUT/savepoint/savepoint-…): its
-// result.json two directories up, when that result names dir as its
-// savepoint; "" otherwise.
+// SavepointInfoFile is what abload writes beside a savepoint's _metadata
+// (job.savepoint_at_end): the Flink version that wrote it, so a run that
+// restores it says so wherever the savepoint was moved.
+const SavepointInfoFile = "abload-savepoint.json"
+
+// savepointInfo is SavepointInfoFile's content.
+type savepointInfo struct {
+	FlinkVersion string `json:"flink_version"`
+	RunID        string `json:"run_id,omitempty"`
+}
+
+// writeSavepointInfo writes SavepointInfoFile into the savepoint dir.
+func writeSavepointInfo(dir, flinkVersion, runID string) error {
+	b, err := json.MarshalIndent(savepointInfo{FlinkVersion: flinkVersion, RunID: runID}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, SavepointInfoFile), append(b, '\n'), 0o644)
+}
+
+// savepointFlinkVersion is the Flink version that wrote the savepoint dir:
+// from SavepointInfoFile in it, else from the result.json of the run whose
+// job.savepoint_at_end wrote it (OUT/savepoint/savepoint-…, two directories
+// up) when that result names dir as its savepoint; "" otherwise.
 func savepointFlinkVersion(dir string) string {
+	if b, err := os.ReadFile(filepath.Join(dir, SavepointInfoFile)); err == nil {
+		var in savepointInfo
+		if json.Unmarshal(b, &in) == nil && in.FlinkVersion != "" {
+			return in.FlinkVersion
+		}
+	}
 	res := filepath.Join(filepath.Dir(filepath.Dir(dir)), "result.json")
 	if _, err := os.Stat(res); err != nil {
 		return ""

@@ -238,6 +238,7 @@ func (s *session) startup(ctx context.Context, logDir string) error {
 		return s.attach(ctx, id)
 	}
 	t1 := time.Now()
+	tSubmit := t1 // the job's submission: after the wait for slots and the jar upload
 	restore := ""
 	if sc.Job.RestoreFrom != "" {
 		var err error
@@ -250,13 +251,14 @@ func (s *session) startup(ctx context.Context, logDir string) error {
 			return err
 		}
 	}
+	tSubmit = time.Now()
 	if sc.Job.Custom() {
 		if err := s.submitCustom(ctx, restore); err != nil {
-			return err
+			return restoreFailed(restore, err)
 		}
 	} else if sc.Env.Scheduler == scenarios.SchedulerReactive {
 		if err := s.startApplication(ctx, restore); err != nil {
-			return err
+			return restoreFailed(restore, err)
 		}
 	} else {
 		jarID, err := s.flink.UploadJar(ctx, s.opts.Runtime.JobJar)
@@ -270,6 +272,7 @@ func (s *session) startup(ctx context.Context, logDir string) error {
 		}
 		// The A/B job takes the job section's knobs as arguments; only the
 		// scenario's own job.flink_config goes in its Flink configuration.
+		tSubmit = time.Now()
 		s.jobID, err = s.flink.RunJarWith(ctx, jarID, flink.RunJarRequest{Args: job.Args(s.jobTarget()), Parallelism: sc.Job.Parallelism,
 			Savepoint: restore, Config: scenarios.FlinkConfigMap(sc.Job.FlinkConfig)})
 		if err != nil {
@@ -281,18 +284,35 @@ func (s *session) startup(ctx context.Context, logDir string) error {
 	}
 	jd, err := s.flink.WaitRunning(ctx, s.jobID, 60*time.Second)
 	if err != nil {
+		if restore != "" {
+			// A state the new job can't take fails its tasks as they
+			// restore: the job restarts until the wait ends.
+			ectx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			why := flink.FirstLines(s.flink.JobExceptions(ectx, s.jobID), 5)
+			cancel()
+			return fmt.Errorf("job.restore_from %s: the job did not run with it: %w; Flink's exceptions: %s", restore, err, why)
+		}
 		return err
 	}
 	s.live.SetParallelism(jd.Parallelism())
 	s.con.Logf("abload: job %s running (parallelism %d) %.1fs after submission", s.jobID, jd.Parallelism(), time.Since(t1).Seconds())
 	if restore != "" {
-		s.restore = s.restoreRecord(ctx, restore, time.Since(t1))
+		s.restore = s.restoreRecord(ctx, restore, time.Since(tSubmit))
 	}
 	s.writeEndpoints()
 	if s.opts.JobRunning != nil {
 		s.opts.JobRunning(ctx, s.flink, s.jobID)
 	}
 	return nil
+}
+
+// restoreFailed names job.restore_from's savepoint in a submission's
+// error, when there is one.
+func restoreFailed(restore string, err error) error {
+	if restore == "" {
+		return err
+	}
+	return fmt.Errorf("job.restore_from %s: %w", restore, err)
 }
 
 // waitForSlots waits until the cluster has need free task slots before a

@@ -203,6 +203,13 @@ func (s *session) takeSavepoint(ctx context.Context) {
 	}
 	s.savepoint = loc
 	s.con.Logf("abload: savepoint written to %s in %.1fs", loc, time.Since(t0).Seconds())
+	// The version that wrote it, beside it: a run restoring it (another
+	// line's, the upgrade's probe) says so wherever it was moved.
+	if v := s.env.FlinkVersion(); v != "" {
+		if err := writeSavepointInfo(scenarios.LocalPath(loc), v, s.runID); err != nil {
+			s.con.Logf("abload: savepoint: %s: %v", SavepointInfoFile, err)
+		}
+	}
 }
 
 // parallelismAndSlots reads the job's parallelism when every vertex runs

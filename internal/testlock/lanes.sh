@@ -164,7 +164,8 @@ start() { # start PREFIX NAME FUNC: FUNC in a group of its own, its pid appended
 rc=0
 # The alone phase's clusters run the JVMs' defaults: its claims (a capacity
 # ceiling, a configured cost, the JIT settling before measuring) are about
-# the JVMs as a benchmark runs them.
+# the JVMs as a benchmark runs them. (The Reactive Mode rescale test sets
+# C1 only in its own scenario: the TaskManager that joins starts cold.)
 unset ABLOAD_JVM_OPTIONS
 start 1 "the alone phase" phase_alone
 wait "${pids[0]}" || { echo "alone phase failed" >&2; rc=1; }

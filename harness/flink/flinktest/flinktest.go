@@ -32,6 +32,7 @@ type Server struct {
 	ReadRecords map[string][]int64 // vertex id → records-in per subtask
 	TMs         map[string]map[string]float64
 	History     []flink.CheckpointEntry
+	Restored    *flink.Restored     // latest.restored of GET /jobs/{id}/checkpoints (nil: none)
 	Parts       map[string][3]int64 // "cid/vid" → sync, async, alignment max
 	Restarts    float64
 	Config      map[string]string
@@ -188,7 +189,7 @@ func (f *Server) serve(w http.ResponseWriter, req *http.Request) {
 		}
 		reply([]any{})
 	case strings.TrimPrefix(path, "/") == job+"/checkpoints":
-		reply(map[string]any{"history": f.History})
+		reply(map[string]any{"history": f.History, "latest": map[string]any{"restored": f.Restored}})
 	case len(parts) == 7 && parts[2] == "checkpoints" && parts[3] == "details" && parts[5] == "subtasks":
 		p := f.Parts[parts[4]+"/"+parts[6]]
 		reply(map[string]any{"summary": map[string]any{
