@@ -537,6 +537,9 @@ func (m *Monitor) Restarts() float64 {
 // RestartsBetween is how many restarts the samples show from fromNs until
 // toNs: the last sample before toNs minus the last one before fromNs.
 func (m *Monitor) RestartsBetween(fromNs, toNs int64) float64 {
+	if m == nil {
+		return 0 // no monitor, no restarts seen
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var base, last float64

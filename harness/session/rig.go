@@ -325,7 +325,7 @@ wait:
 			skewWG.Add(1)
 			go func() {
 				defer skewWG.Done()
-				r.skewEnd(ctx, !drainTimedOut, r.mon.FreshAfter(), skewSettleWait(r.mon.FreshAfter()))
+				r.skewEnd(ctx, !drainTimedOut, r.mon.FreshAfter())
 			}()
 			r.mon.AwaitPosition(ctx, measureEndNs)
 			skewWG.Wait()

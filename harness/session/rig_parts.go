@@ -61,11 +61,11 @@ func (r *rig) snapshotSubtasks(start bool) {
 // behind shows in its busy time and backpressure. settle (the drain ended
 // with every update in) reads again gap later (a metrics refresh and what
 // it takes: monitor.FreshAfter) until two reads agree, so a cached value
-// from before the last records is not taken; at most maxWait. A task
+// from before the last records is not taken; at most skewSettleWait. A task
 // restart between the two reads leaves every vertex unmeasured: a restarted
 // subtask counts afresh, and one that has counted past its start value
 // again would look like any other.
-func (r *rig) skewEnd(ctx context.Context, settle bool, gap, maxWait time.Duration) {
+func (r *rig) skewEnd(ctx context.Context, settle bool, gap time.Duration) {
 	r.skewMu.Lock()
 	start, startNs, failed := r.skewStart, r.skewStartNs, r.skewFailed
 	r.skewMu.Unlock()
@@ -78,7 +78,7 @@ func (r *rig) skewEnd(ctx context.Context, settle bool, gap, maxWait time.Durati
 		return r.flink.SubtaskRecordsIn(rctx, r.jobID)
 	}
 	recs, err := read()
-	deadline := time.Now().Add(maxWait)
+	deadline := time.Now().Add(skewSettleWait(gap))
 	for settle && err == nil && time.Now().Add(gap).Before(deadline) {
 		select {
 		case <-ctx.Done():
@@ -101,7 +101,7 @@ func (r *rig) skewEnd(ctx context.Context, settle bool, gap, maxWait time.Durati
 		return
 	}
 	var sk *reports.Skew
-	if n := restartsBetween(r.mon, startNs, r.clock.Now()); n > 0 {
+	if n := r.mon.RestartsBetween(startNs, r.clock.Now()); n > 0 {
 		sk = &reports.Skew{}
 		for _, v := range recs {
 			sk.Unmeasured = append(sk.Unmeasured, v.Name)
@@ -160,7 +160,7 @@ func (r *rig) snapshotCost(ctx context.Context, start bool) {
 		jc.Unmeasured = "the scoring step's metrics could not be read at the end of the measurement phase: " + err.Error()
 	case s == nil:
 		jc.Unmeasured = "the scoring step's metrics could not be read when the measurement phase began"
-	case r.mon != nil && r.mon.RestartsBetween(s.atNs, cost.atNs) > 0, cost.events < s.events || cost.cpuNs < s.cpuNs:
+	case r.mon.RestartsBetween(s.atNs, cost.atNs) > 0, cost.events < s.events || cost.cpuNs < s.cpuNs:
 		jc.Unmeasured = "the job restarted during the measurement phase (the scoring step's counters start over)"
 	case cost.events == s.events:
 		jc.Unmeasured = "the scoring step scored no events in the measurement phase"
@@ -344,9 +344,6 @@ func (t runTimeline) MaxE2E(fromNs, toNs int64) float64 {
 }
 
 func (t runTimeline) RestartsBetween(fromNs, toNs int64) float64 {
-	if t.mon == nil {
-		return 0
-	}
 	return t.mon.RestartsBetween(fromNs, toNs)
 }
 
@@ -615,13 +612,4 @@ func leftText(d string) string {
 		return d
 	}
 	return "left other than the run found it: " + d + " (the next run starts from there; abload env down, then env up, resets it)"
-}
-
-// restartsBetween is the job's restarts the monitor saw in [fromNs, toNs);
-// 0 without a monitor.
-func restartsBetween(m *monitor.Monitor, fromNs, toNs int64) float64 {
-	if m == nil {
-		return 0
-	}
-	return m.RestartsBetween(fromNs, toNs)
 }

@@ -276,10 +276,7 @@ func (s *session) startup(ctx context.Context, logDir string) error {
 		s.jobID, err = s.flink.RunJarWith(ctx, jarID, flink.RunJarRequest{Args: job.Args(s.jobTarget()), Parallelism: sc.Job.Parallelism,
 			Savepoint: restore, Config: scenarios.FlinkConfigMap(sc.Job.FlinkConfig)})
 		if err != nil {
-			if restore != "" {
-				return fmt.Errorf("submit job from savepoint %s (job.restore_from): %w", restore, err)
-			}
-			return fmt.Errorf("submit job: %w", err)
+			return restoreFailed(restore, fmt.Errorf("submit job: %w", err))
 		}
 	}
 	jd, err := s.flink.WaitRunning(ctx, s.jobID, 60*time.Second)

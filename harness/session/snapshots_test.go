@@ -57,7 +57,7 @@ func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
 	ff.Set(scoreVID, cpuID, 4e7+3000*450e3, 4e7+1000*450e3) // 450 µs an event
 	ff.Set(scoreVID, evID, 3100, 1100)
 	r.snapshotSubtasks(false)
-	r.skewEnd(context.Background(), false, 0, 0)
+	r.skewEnd(context.Background(), false, 0)
 	jc := r.jobCost
 	if jc == nil || jc.Unmeasured != "" || jc.Events != 4000 || math.Abs(jc.AchievedUs-450) > 1e-9 || jc.ConfiguredUs != 400 {
 		t.Errorf("job cost %+v: want 4000 events at 450 µs (configured 400)", jc)
@@ -101,7 +101,7 @@ func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
 		t.Errorf("job cost with REST down %+v", jc)
 	}
 	r.skew = nil
-	r.skewEnd(context.Background(), true, time.Millisecond, time.Second)
+	r.skewEnd(context.Background(), true, time.Millisecond)
 	if r.skew != nil {
 		t.Errorf("skew %+v from records-in that could not be read", r.skew)
 	}
@@ -129,7 +129,7 @@ func TestSkewEndReadsUntilSettled(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		r.skewEnd(context.Background(), true, time.Second, 5*time.Second)
+		r.skewEnd(context.Background(), true, time.Second)
 	}()
 	// Once the first end read is in, the hot subtask catches up.
 	for {
@@ -167,7 +167,7 @@ func TestSkewEndReadsUntilSettled(t *testing.T) {
 	ff.Lock()
 	before = ff.Requests[path]
 	ff.Unlock()
-	r.skewEnd(context.Background(), false, time.Second, 5*time.Second)
+	r.skewEnd(context.Background(), false, time.Second)
 	ff.Lock()
 	reads = ff.Requests[path] - before
 	ff.Unlock()
@@ -192,7 +192,7 @@ func TestSkewEndReadsUntilSettled(t *testing.T) {
 	ff.ReadRecords[scoreVID] = []int64{5000, 2500}
 	ff.Unlock()
 	r.mon.Sample(context.Background())
-	r.skewEnd(context.Background(), false, time.Second, 5*time.Second)
+	r.skewEnd(context.Background(), false, time.Second)
 	if r.skew == nil || len(r.skew.Vertices) != 0 || len(r.skew.Unmeasured) != 2 {
 		t.Errorf("skew after a restart %+v: want both vertices unmeasured", r.skew)
 	}
