@@ -193,6 +193,42 @@ func fakeRuntime(t *testing.T) *cluster.Runtime {
 	return &cluster.Runtime{JobJar: jar}
 }
 
+// A job whose first output comes after a fixed warmup ended: the result
+// says the measurement includes the job's start (lateStartNote); a job
+// that answered during the warmup gets no such note (TestRunAgainstAFakeJob).
+func TestLateJobStartNoted(t *testing.T) {
+	const delay = 2500 * time.Millisecond // first output 1.5 s into the phase
+	env, _, _ := fakeRig(t, delay)
+	sc := fakeScenario(t, "workload.rate=200", "workload.warmup=1s", "workload.duration=3s", "workload.drain_timeout=10s")
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	note := lateStartNoteIn(res)
+	if note == "" {
+		t.Fatalf("notes %q: want one saying the measurement includes the job's start", res.Notes)
+	}
+	// "… read 2.5 s after the load began, 1.5 s into the measurement phase …",
+	// give or take what Kafka and a busy machine add.
+	var after, into float64
+	if _, err := fmt.Sscanf(note[strings.Index(note, "read ")+5:], "%f s after the load began, %f s into", &after, &into); err != nil {
+		t.Fatalf("note %q: %v", note, err)
+	}
+	if after < 2.5 || after > 4 || math.Abs(after-into-1) > 0.05 {
+		t.Errorf("note %q: want the first output 2.5-4 s after the load began and 1 s (the warmup) less into the phase", note)
+	}
+}
+
+// lateStartNoteIn is the result's note on a job that started late, or "".
+func lateStartNoteIn(res *reports.Result) string {
+	for _, n := range res.Notes {
+		if strings.Contains(n, "so the measurement includes the job's start") {
+			return n
+		}
+	}
+	return ""
+}
+
 // A whole run against a job whose latency is known: every event sent is
 // counted once, the end-to-end latency is the job's delay (plus what Kafka
 // and the harness add, well under 150 ms here), throughput and the
@@ -218,6 +254,9 @@ func TestRunAgainstAFakeJob(t *testing.T) {
 		t.Errorf("the job wrote %d updates for %d events", job.events, res.Events.SentTotal)
 	}
 	job.mu.Unlock()
+	if n := lateStartNoteIn(res); n != "" {
+		t.Errorf("note %q for a job that answered during the warmup", n)
+	}
 	e2e := res.Latency.E2E
 	if e2e.Count != rate*4 {
 		t.Errorf("e2e count %d, want the %d events of the measurement phase", e2e.Count, rate*4)

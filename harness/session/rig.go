@@ -624,6 +624,9 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		res.Notes = append(res.Notes, fmt.Sprintf("The job fell short: it processed %.0f events/s in the measurement phase of the %.0f/s sent (%.0f%%); the rest waited in Kafka (see lag).",
 			res.Throughput.InEPS, sent, 100*res.Throughput.InEPS/sent))
 	}
+	if n := r.lateStartNote(f.MeasureStartNs); n != "" {
+		res.Notes = append(res.Notes, n)
+	}
 	rec := &f.Reconciliation // every event sent (prefill included), or 1 in job.updates_sample
 	switch {
 	case r.topics.Updates == "":
@@ -712,6 +715,24 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		invalid("job.savepoint_at_end: no savepoint: %s", r.savepointErr)
 	}
 	return res
+}
+
+// lateStartNote says when a fixed warmup ended before the job's first
+// output was read: the measurement then holds the job's start (its backlog
+// shows in latency and lag), and the result says so. An auto warmup judges
+// latency, so it can't end before output; prefill waits for the job.
+func (r *rig) lateStartNote(measureStartNs int64) string {
+	if r.sc.Workload.Warmup.Auto || r.prefilled > 0 || measureStartNs <= r.loadNs {
+		return ""
+	}
+	first := r.col.FirstOutputAtOrAfter(r.loadNs)
+	if first <= measureStartNs {
+		return "" // output before the phase began, or none at all (reconciliation says so)
+	}
+	return fmt.Sprintf("The job's first output was read %.1f s after the load began, %.1f s into the measurement phase: "+
+		"the warmup (workload.warmup %s) ended before the job was taking in events, so the measurement includes the job's start. "+
+		"A longer warmup, workload.warmup: auto, or workload.prefill.keys (the warmup then starts once the job has answered) keeps it out.",
+		float64(first-r.loadNs)/1e9, float64(first-measureStartNs)/1e9, r.sc.Workload.Warmup)
 }
 
 // fellShort is the share of the sent rate below which a job is said to
