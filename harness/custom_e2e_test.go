@@ -60,8 +60,16 @@ func TestForeignJarPassThrough(t *testing.T) {
 	if read <= 0 {
 		t.Error("no read rate: the pass-through source's offsets were not found")
 	}
+	// Those two, and no other but the one a 2 s warmup on a busy machine
+	// may earn: the job's first output came after it.
+	var others []string
+	for _, n := range res.Notes {
+		if !strings.Contains(n, "no windows") && !strings.Contains(n, "carry no variant") && !strings.Contains(n, "so the measurement includes the job's start") {
+			others = append(others, n)
+		}
+	}
 	notes := strings.Join(res.Notes, "\n")
-	if len(res.Notes) != 2 || !strings.Contains(notes, "no windows") || !strings.Contains(notes, "carry no variant") {
+	if !strings.Contains(notes, "no windows") || !strings.Contains(notes, "carry no variant") || len(others) > 0 {
 		t.Errorf("notes %q, want: no windows measured; updates without a variant", res.Notes)
 	}
 	if len(rec.Variants) != 0 {
