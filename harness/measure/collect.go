@@ -150,6 +150,12 @@ type Collector struct {
 	// rescales' output gap, exact to within outputMerge; as many entries as
 	// pauses in the output, not records.
 	outRuns []interval
+
+	// firstUpdateNs is when the job wrote the first update the harness
+	// read, quickestNs the least time from an event's intended time to its
+	// update's write (noteStart); 0 before any update.
+	firstUpdateNs, quickestNs int64
+	startNoted                bool
 }
 
 // outputMerge is the longest pause in the output a run of it spans.
@@ -168,6 +174,38 @@ func (c *Collector) noteOutput(nowNs int64) {
 		}
 	}
 	c.outRuns = append(c.outRuns, interval{From: nowNs, To: nowNs})
+}
+
+// noteStart notes an update's write time (its broker append time: an
+// exactly-once update is read only at its commit, long after; else its
+// read time) for JobStart.
+func (c *Collector) noteStart(intendedNs, nowNs, stampNs int64, appended bool) {
+	w := nowNs
+	if appended && stampNs > 0 {
+		w = stampNs
+	}
+	if !c.startNoted || w < c.firstUpdateNs {
+		c.firstUpdateNs = w
+	}
+	if d := w - intendedNs; !c.startNoted || d < c.quickestNs {
+		c.quickestNs = max(0, d)
+	}
+	c.startNoted = true
+}
+
+// JobStart is when the job began taking in events, as its updates tell:
+// the first update's write time less the least time the job took from an
+// event's intended time to its update (a job answering in 2 s from the
+// start, whose first update comes 2 s after the load, started at once).
+// firstNs is that first write, quickestNs the least time; ok is false
+// before any update.
+func (c *Collector) JobStart() (startNs, firstNs, quickestNs int64, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.startNoted {
+		return 0, 0, 0, false
+	}
+	return c.firstUpdateNs - c.quickestNs, c.firstUpdateNs, c.quickestNs, true
 }
 
 // FirstOutputAtOrAfter returns when output was first read at or after ns

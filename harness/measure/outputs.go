@@ -174,6 +174,7 @@ func (c *Collector) onUpdate(value []byte, nowNs, stampNs int64, appended bool) 
 		return
 	}
 	c.seen[word] |= bit
+	c.noteStart(u.IntendedNs, nowNs, stampNs, appended)
 	if u.Status == "late" {
 		c.late++
 		vt.late++

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,7 +52,11 @@ type fakeJob struct {
 	// drift is added to delay for each second since the job started (a
 	// latency that never settles); set before the run.
 	drift time.Duration
-	ff    *flinktest.Server
+	// startDelay: the job takes in nothing until this long after its
+	// first event's intended time (a job that starts late); set before
+	// the run.
+	startDelay time.Duration
+	ff         *flinktest.Server
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -85,6 +90,7 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 		// run can't move its delay against the harness's intended times.
 		clk := NewClock()
 		started := clk.Now()
+		begun := false
 		var next int64 // when the job is free for the next event (clk ns)
 		for ctx.Err() == nil {
 			fs := cl.PollFetches(ctx)
@@ -92,6 +98,18 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 				ev, err := generators.DecodeEvent(rec.Value)
 				if err != nil || ev.Seq == generators.FlushSeq {
 					return
+				}
+				if !begun {
+					// A late start: nothing is taken in until startDelay
+					// after the first event's intended time.
+					begun = true
+					if wait := time.Duration(ev.IntendedNs + int64(j.startDelay) - clk.Now()); j.startDelay > 0 && wait > 0 {
+						select {
+						case <-ctx.Done():
+							return
+						case <-time.After(wait):
+						}
+					}
 				}
 				earliest := ev.IntendedNs + int64(j.delay) + int64(float64(j.drift)*float64(ev.IntendedNs-started)/1e9)
 				due := earliest
@@ -193,30 +211,55 @@ func fakeRuntime(t *testing.T) *cluster.Runtime {
 	return &cluster.Runtime{JobJar: jar}
 }
 
-// A job whose first output comes after a fixed warmup ended: the result
-// says the measurement includes the job's start (lateStartNote); a job
-// that answered during the warmup gets no such note (TestRunAgainstAFakeJob).
+// A job that begins taking in events after a fixed warmup ended: the
+// result says the measurement includes the job's start (lateStartNote),
+// with when it began. A job as slow from the start gets no such note, nor
+// one whose warmup began after prefill (TestRunAgainstAFakeJob: none for a
+// job that answered during the warmup).
 func TestLateJobStartNoted(t *testing.T) {
-	const delay = 2500 * time.Millisecond // first output 1.5 s into the phase
-	env, _, _ := fakeRig(t, delay)
-	sc := fakeScenario(t, "workload.rate=200", "workload.warmup=1s", "workload.duration=3s", "workload.drain_timeout=10s")
-	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
-	if err != nil {
-		t.Fatalf("run: %v", err)
+	run := func(t *testing.T, delay, startDelay time.Duration, sets ...string) *reports.Result {
+		env, job, _ := fakeRig(t, delay)
+		job.startDelay = startDelay
+		sc := fakeScenario(t, append([]string{"workload.rate=200", "workload.warmup=1s", "workload.duration=2s", "workload.drain_timeout=10s"}, sets...)...)
+		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		return res
 	}
-	note := lateStartNoteIn(res)
-	if note == "" {
-		t.Fatalf("notes %q: want one saying the measurement includes the job's start", res.Notes)
-	}
-	// "… read 2.5 s after the load began, 1.5 s into the measurement phase …",
-	// give or take what Kafka and a busy machine add.
-	var after, into float64
-	if _, err := fmt.Sscanf(note[strings.Index(note, "read ")+5:], "%f s after the load began, %f s into", &after, &into); err != nil {
-		t.Fatalf("note %q: %v", note, err)
-	}
-	if after < 2.5 || after > 4 || math.Abs(after-into-1) > 0.05 {
-		t.Errorf("note %q: want the first output 2.5-4 s after the load began and 1 s (the warmup) less into the phase", note)
-	}
+	t.Run("late", func(t *testing.T) {
+		// Taking in events from 2.5 s after the load began: 1.5 s into
+		// the phase.
+		res := run(t, 50*time.Millisecond, 2500*time.Millisecond)
+		note := lateStartNoteIn(res)
+		if note == "" {
+			t.Fatalf("notes %q: want one saying the measurement includes the job's start", res.Notes)
+		}
+		t.Logf("note: %s", note)
+		m := regexp.MustCompile(`about ([0-9.]+) s after the load began, ([0-9.]+) s into the measurement phase`).FindStringSubmatch(note)
+		if m == nil {
+			t.Fatalf("note %q: no start in it", note)
+		}
+		after, _ := strconv.ParseFloat(m[1], 64)
+		into, _ := strconv.ParseFloat(m[2], 64)
+		// Give or take the fake job's first poll and what a busy machine adds.
+		if after < 2.4 || after > 3.5 || math.Abs(after-into-1) > 0.051 {
+			t.Errorf("note %q: want the start 2.4-3.5 s after the load began and 1 s (the warmup) less into the phase", note)
+		}
+	})
+	t.Run("slow from the start", func(t *testing.T) {
+		// Every update 2.5 s after its event, from the first: the first
+		// comes 1.5 s into the phase, but the job was taking in events.
+		if n := lateStartNoteIn(run(t, 2500*time.Millisecond, 0)); n != "" {
+			t.Errorf("note %q for a job that was slow, not late", n)
+		}
+	})
+	t.Run("prefill", func(t *testing.T) {
+		// The warmup starts once the late job answered prefill's events.
+		if n := lateStartNoteIn(run(t, 50*time.Millisecond, 2500*time.Millisecond, "workload.prefill.keys=10")); n != "" {
+			t.Errorf("note %q after prefill", n)
+		}
+	})
 }
 
 // lateStartNoteIn is the result's note on a job that started late, or "".

@@ -717,22 +717,28 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 	return res
 }
 
-// lateStartNote says when a fixed warmup ended before the job's first
-// output was read: the measurement then holds the job's start (its backlog
-// shows in latency and lag), and the result says so. An auto warmup judges
-// latency, so it can't end before output; prefill waits for the job.
+// lateStartNote says when a fixed warmup ended before the job began taking
+// in events (measure.Collector.JobStart: the first update's write time less
+// the job's quickest answer, so a job slow from the start is not taken for
+// one that started late): the measurement then holds the job's start (its
+// backlog shows in latency and lag), and the result says so. Not for a job
+// without updates (a window result comes only as its window closes), one
+// the run did not start (attached), an auto warmup (it judges latency;
+// result.json's warmup says whether it settled), or prefill (it waits for
+// the job).
 func (r *rig) lateStartNote(measureStartNs int64) string {
-	if r.sc.Workload.Warmup.Auto || r.prefilled > 0 || measureStartNs <= r.loadNs {
+	if r.topics.Updates == "" || r.attached || r.sc.Workload.Warmup.Auto || r.prefilled > 0 || measureStartNs <= r.loadNs {
 		return ""
 	}
-	first := r.col.FirstOutputAtOrAfter(r.loadNs)
-	if first <= measureStartNs {
-		return "" // output before the phase began, or none at all (reconciliation says so)
+	start, first, quickest, ok := r.col.JobStart()
+	if !ok || start <= measureStartNs {
+		return "" // taking in events before the phase began, or no update at all (reconciliation says so)
 	}
-	return fmt.Sprintf("The job's first output was read %.1f s after the load began, %.1f s into the measurement phase: "+
-		"the warmup (workload.warmup %s) ended before the job was taking in events, so the measurement includes the job's start. "+
+	return fmt.Sprintf("The job began taking in events about %.1f s after the load began, %.1f s into the measurement phase "+
+		"(its first update was written %.1f s after the load began, and it answered no event in less than %.1f s): "+
+		"the warmup (workload.warmup %s) ended before that, so the measurement includes the job's start. "+
 		"A longer warmup, workload.warmup: auto, or workload.prefill.keys (the warmup then starts once the job has answered) keeps it out.",
-		float64(first-r.loadNs)/1e9, float64(first-measureStartNs)/1e9, r.sc.Workload.Warmup)
+		float64(start-r.loadNs)/1e9, float64(start-measureStartNs)/1e9, float64(first-r.loadNs)/1e9, float64(quickest)/1e9, r.sc.Workload.Warmup)
 }
 
 // fellShort is the share of the sent rate below which a job is said to
