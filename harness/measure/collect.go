@@ -153,9 +153,11 @@ type Collector struct {
 
 	// firstUpdateNs is when the job wrote the first update the harness
 	// read, quickestNs the least time from an event's intended time to its
-	// update's write (noteStart); 0 before any update.
+	// update's write (noteStart); startNoted once there was one;
+	// startReadTime when some of them stood in with their read time (no
+	// broker append time).
 	firstUpdateNs, quickestNs int64
-	startNoted                bool
+	startNoted, startReadTime bool
 }
 
 // outputMerge is the longest pause in the output a run of it spans.
@@ -183,12 +185,14 @@ func (c *Collector) noteStart(intendedNs, nowNs, stampNs int64, appended bool) {
 	w := nowNs
 	if appended && stampNs > 0 {
 		w = stampNs
+	} else {
+		c.startReadTime = true
 	}
 	if !c.startNoted || w < c.firstUpdateNs {
 		c.firstUpdateNs = w
 	}
 	if d := w - intendedNs; !c.startNoted || d < c.quickestNs {
-		c.quickestNs = max(0, d)
+		c.quickestNs = d
 	}
 	c.startNoted = true
 }
@@ -196,16 +200,24 @@ func (c *Collector) noteStart(intendedNs, nowNs, stampNs int64, appended bool) {
 // JobStart is when the job began taking in events, as its updates tell:
 // the first update's write time less the least time the job took from an
 // event's intended time to its update (a job answering in 2 s from the
-// start, whose first update comes 2 s after the load, started at once).
-// firstNs is that first write, quickestNs the least time; ok is false
-// before any update.
-func (c *Collector) JobStart() (startNs, firstNs, quickestNs int64, ok bool) {
+// start, whose first update comes 2 s after the load, started at once; a
+// broker clock offset cancels out). An estimate from above: a first answer
+// slower than the quickest (a cold start) counts as start. firstNs is that
+// first write, quickestNs the least time; readTime says some write times
+// are read times (no broker append time; under exactly-once those are
+// commit times). ok is false before any update, and when an update was
+// written before its intended time (a broker clock behind this host's
+// that the clock check did not correct, or a job's own intended_ns): then
+// nothing can be said.
+func (c *Collector) JobStart() (startNs, firstNs, quickestNs int64, readTime, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.startNoted {
-		return 0, 0, 0, false
+	// LogAppendTime has millisecond resolution.
+	if !c.startNoted || c.quickestNs < -int64(time.Millisecond) {
+		return 0, 0, 0, false, false
 	}
-	return c.firstUpdateNs - c.quickestNs, c.firstUpdateNs, c.quickestNs, true
+	q := max(0, c.quickestNs)
+	return c.firstUpdateNs - q, c.firstUpdateNs, q, c.startReadTime, true
 }
 
 // FirstOutputAtOrAfter returns when output was first read at or after ns

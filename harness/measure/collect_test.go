@@ -49,30 +49,42 @@ func TestProcessedInMeasurement(t *testing.T) {
 // When the job began taking in events: the first update's write time (its
 // broker append time: an exactly-once update is read only at its commit,
 // long after; else its read time) less the job's quickest answer; window
-// results and unreadable updates don't count.
+// results, unreadable updates and duplicates don't count; an update
+// written before its intended time leaves it unknown.
 func TestJobStart(t *testing.T) {
 	c := New(64, load.WindowAssigner{Kind: scenarios.WindowTumbling, Size: 10, Slide: 10})
 	c.setMeasure(0, 1000, 2000)
-	if _, _, _, ok := c.JobStart(); ok {
+	if _, _, _, _, ok := c.JobStart(); ok {
 		t.Error("known before any update")
 	}
 	c.Outputs(5000, []OutputRecord{{Output: Windows, Value: []byte(`{}`), BrokerNs: 100, Appended: true},
 		{Output: Updates, Value: []byte(`{"seq":9}`), BrokerNs: 100, Appended: true}})
-	if _, _, _, ok := c.JobStart(); ok {
+	if _, _, _, _, ok := c.JobStart(); ok {
 		t.Error("known after a window result and an update without intended_ns")
 	}
 	// Event 0 intended at 0, written at 1200, read at 5000 (a commit).
 	c.Outputs(5000, []OutputRecord{{Output: Updates, Value: updateRecord(0, 0), BrokerNs: 1200, Appended: true}})
-	if start, first, quickest, _ := c.JobStart(); start != 0 || first != 1200 || quickest != 1200 {
-		t.Errorf("start %d first %d quickest %d, want 0, 1200, 1200", start, first, quickest)
+	if start, first, quickest, readTime, _ := c.JobStart(); start != 0 || first != 1200 || quickest != 1200 || readTime {
+		t.Errorf("start %d first %d quickest %d read time %v, want 0, 1200, 1200, false", start, first, quickest, readTime)
 	}
 	// Event 1 intended at 900, written at 1100 (another partition, read
-	// later): the first write moves back, and the job answered in 200.
-	// Event 2, producer-stamped, counts by its read time (5100).
+	// later): the first write moves back, and the job answered in 200. A
+	// duplicate of event 0 written earlier is not its first write.
 	c.Outputs(5100, []OutputRecord{{Output: Updates, Value: updateRecord(1, 900), BrokerNs: 1100, Appended: true},
-		{Output: Updates, Value: updateRecord(2, 950), BrokerNs: 1, Appended: false}})
-	if start, first, quickest, _ := c.JobStart(); start != 900 || first != 1100 || quickest != 200 {
+		{Output: Updates, Value: updateRecord(0, 0), BrokerNs: 50, Appended: true}})
+	if start, first, quickest, _, _ := c.JobStart(); start != 900 || first != 1100 || quickest != 200 {
 		t.Errorf("start %d first %d quickest %d, want 900, 1100, 200", start, first, quickest)
+	}
+	// Event 2, producer-stamped, counts by its read time (5100), and says so.
+	c.Outputs(5100, []OutputRecord{{Output: Updates, Value: updateRecord(2, 950), BrokerNs: 1, Appended: false}})
+	if start, _, _, readTime, _ := c.JobStart(); start != 900 || !readTime {
+		t.Errorf("start %d read time %v, want 900, true", start, readTime)
+	}
+	// Written 2 ms before it was intended: a clock that is off, unknown.
+	ms := int64(time.Millisecond)
+	c.Outputs(5200, []OutputRecord{{Output: Updates, Value: updateRecord(3, 10*ms), BrokerNs: 8 * ms, Appended: true}})
+	if _, _, _, _, ok := c.JobStart(); ok {
+		t.Error("known after an update written 2 ms before its intended time")
 	}
 }
 

@@ -236,7 +236,7 @@ func TestLateJobStartNoted(t *testing.T) {
 			t.Fatalf("notes %q: want one saying the measurement includes the job's start", res.Notes)
 		}
 		t.Logf("note: %s", note)
-		m := regexp.MustCompile(`about ([0-9.]+) s after the load began, ([0-9.]+) s into the measurement phase`).FindStringSubmatch(note)
+		m := regexp.MustCompile(`about ([0-9.]+) s after the load began, ([0-9.]+) s into the phase`).FindStringSubmatch(note)
 		if m == nil {
 			t.Fatalf("note %q: no start in it", note)
 		}

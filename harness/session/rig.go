@@ -724,21 +724,25 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 // backlog shows in latency and lag), and the result says so. Not for a job
 // without updates (a window result comes only as its window closes), one
 // the run did not start (attached), an auto warmup (it judges latency;
-// result.json's warmup says whether it settled), or prefill (it waits for
-// the job).
+// result.json's warmup says whether it settled), prefill (it waits for the
+// job), or exactly-once output without broker append times (read at its
+// commits).
 func (r *rig) lateStartNote(measureStartNs int64) string {
 	if r.topics.Updates == "" || r.attached || r.sc.Workload.Warmup.Auto || r.prefilled > 0 || measureStartNs <= r.loadNs {
 		return ""
 	}
-	start, first, quickest, ok := r.col.JobStart()
+	start, first, quickest, readTime, ok := r.col.JobStart()
 	if !ok || start <= measureStartNs {
-		return "" // taking in events before the phase began, or no update at all (reconciliation says so)
+		return "" // taking in events before the phase began, or nothing to tell it by
 	}
-	return fmt.Sprintf("The job began taking in events about %.1f s after the load began, %.1f s into the measurement phase "+
-		"(its first update was written %.1f s after the load began, and it answered no event in less than %.1f s): "+
-		"the warmup (workload.warmup %s) ended before that, so the measurement includes the job's start. "+
+	if readTime && r.sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
+		return "" // read times are commit times: no write time to tell the start by
+	}
+	return fmt.Sprintf("The job was still starting when the measurement phase began: its first update was written %.1f s after the load began, "+
+		"and it answered no event in less than %.1f s, which puts its start about %.1f s after the load began, %.1f s into the phase. "+
+		"The warmup (workload.warmup %s) ended before that, so the measurement includes the job's start. "+
 		"A longer warmup, workload.warmup: auto, or workload.prefill.keys (the warmup then starts once the job has answered) keeps it out.",
-		float64(start-r.loadNs)/1e9, float64(start-measureStartNs)/1e9, float64(first-r.loadNs)/1e9, float64(quickest)/1e9, r.sc.Workload.Warmup)
+		float64(first-r.loadNs)/1e9, float64(quickest)/1e9, float64(start-r.loadNs)/1e9, float64(start-measureStartNs)/1e9, r.sc.Workload.Warmup)
 }
 
 // fellShort is the share of the sent rate below which a job is said to
