@@ -507,7 +507,11 @@ func TestDockerPauseAndBrokerRestart(t *testing.T) {
 	sc := loadScenario(t, "workload.rate=400", "workload.warmup=3s", "workload.duration=30s",
 		"workload.drain_timeout=90s", "workload.max_consumer_delay=10s",
 		"workload.max_send_delay=2s", // as in TestDockerRunWithKilledTaskManager
-		"job.idleness=60s",           // no partition goes idle during the outage (see README, restart_broker)
+		// No partition goes idle during the outage (docs/measurements.md,
+		// restart_broker): above the longest the test allows, 90 s of
+		// restart and 30 s of recovery. The project's CI once saw 60 s
+		// fall short on a machine so busy that the 3 s pause cost 65 s.
+		"job.idleness=5m",
 		// The faults' clock starts with the warmup, after prefill: the job
 		// has then taken in 200 events. Without it, the project's CI once
 		// saw a job that read nothing for its first 25 s under load, so
@@ -578,7 +582,7 @@ func TestDockerPauseAndBrokerRestart(t *testing.T) {
 		t.Errorf("reconciliation: expected %d, lost %d", rec.Expected, rec.Lost)
 	}
 	if !res.Valid {
-		t.Errorf("invalid: %v", res.InvalidReasons)
+		t.Errorf("invalid: %v (windows %+v)", res.InvalidReasons, res.Reconciliation.Windows)
 	}
 }
 

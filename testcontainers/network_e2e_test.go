@@ -115,7 +115,7 @@ func TestDockerNetworkProxy(t *testing.T) {
 
 	// The broker's container restarts behind the proxy: its JOB listener
 	// keeps its published port, and the job reconnects through the proxy.
-	restarted := run(t, "env.network.proxy=true", "job.idleness=60s", "faults=[{at: 6s, kind: restart_broker, duration: 2s}]")
+	restarted := run(t, "env.network.proxy=true", "job.idleness=5m", "faults=[{at: 6s, kind: restart_broker, duration: 2s}]")
 	if len(restarted.Recovery) != 1 || restarted.Recovery[0].OutputResumedS == nil {
 		t.Errorf("recovery %+v: want output resumed after the broker restart", restarted.Recovery)
 	} else if rc := restarted.Recovery[0]; rc.EndedS == nil || *rc.EndedS-rc.AtS < 2 || *rc.EndedS-rc.AtS > 90 {

@@ -56,7 +56,13 @@ type fakeJob struct {
 	// first event's intended time (a job that starts late); set before
 	// the run.
 	startDelay time.Duration
-	ff         *flinktest.Server
+	// With a windows topic, the job counts every event into its tumbling
+	// window (--window-size-ms) per campaign and variant and writes them
+	// all when it reads the end-of-run flush; windowDrops of them are
+	// left out of their windows, as a window operator drops late events
+	// (their updates are written all the same); set before the run.
+	windowDrops int
+	ff          *flinktest.Server
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -69,10 +75,22 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 	for i := 0; i+1 < len(args); i += 2 {
 		arg[args[i]] = args[i+1]
 	}
-	in, out := arg["--input-topic"], arg["--updates-topic"]
+	in, out, winTopic := arg["--input-topic"], arg["--updates-topic"], arg["--windows-topic"]
 	if in == "" || out == "" {
 		return fmt.Errorf("fake job: want --input-topic and --updates-topic, got %v", args)
 	}
+	type winKey struct {
+		start    int64
+		campaign int32
+		variant  string
+	}
+	type winVal struct{ events, maxIntendedNs int64 }
+	windows := map[winKey]*winVal{}
+	size, _ := strconv.ParseInt(arg["--window-size-ms"], 10, 64)
+	if winTopic != "" && size <= 0 {
+		return fmt.Errorf("fake job: a windows topic wants --window-size-ms > 0, got %v", args)
+	}
+	drops, flushed := j.windowDrops, map[int32]bool{}
 	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.ConsumeTopics(in), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.DefaultProduceTopic(out), kgo.ProducerLinger(0), kgo.FetchMaxWait(20*time.Millisecond))
 	if err != nil {
@@ -96,8 +114,37 @@ func (j *fakeJob) start(t *testing.T, seeds []string, args []string) error {
 			fs := cl.PollFetches(ctx)
 			fs.EachRecord(func(rec *kgo.Record) {
 				ev, err := generators.DecodeEvent(rec.Value)
-				if err != nil || ev.Seq == generators.FlushSeq {
+				if err != nil {
 					return
+				}
+				if ev.Seq == generators.FlushSeq {
+					// The windows close once the flush came from both
+					// partitions (fakeScenario's two): every event precedes it.
+					if winTopic != "" && len(flushed) < 2 {
+						if flushed[rec.Partition] = true; len(flushed) < 2 {
+							return
+						}
+						for k, v := range windows {
+							w := fmt.Sprintf(`{"window_start_ms":%d,"window_end_ms":%d,"events":%d,"max_intended_ns":%d,"campaign":%d,"variant":%q}`,
+								k.start, k.start+size, v.events, v.maxIntendedNs, k.campaign, k.variant)
+							cl.Produce(ctx, &kgo.Record{Topic: winTopic, Value: []byte(w)}, nil)
+						}
+					}
+					return
+				}
+				if winTopic != "" {
+					if drops > 0 {
+						drops--
+					} else {
+						k := winKey{ev.EventTimeMs - ev.EventTimeMs%size, ev.Campaign, ev.Variant}
+						v := windows[k]
+						if v == nil {
+							v = &winVal{}
+							windows[k] = v
+						}
+						v.events++
+						v.maxIntendedNs = max(v.maxIntendedNs, ev.IntendedNs)
+					}
 				}
 				if !begun {
 					// A late start: nothing is taken in until startDelay
@@ -498,4 +545,58 @@ func TestAutoWarmupMaxAgainstAFakeJob(t *testing.T) {
 	if res.Latency.E2E.Count != rate*2 || res.Events.SentTotal != rate*13 {
 		t.Errorf("measured %d, sent %d in total; want %d and %d", res.Latency.E2E.Count, res.Events.SentTotal, rate*2, rate*13)
 	}
+}
+
+// A job whose window operator drops events the updates path counted (as it
+// drops late ones): the drain waits for the short windows until its
+// timeout, and the run says what it waited for — no events unaccounted
+// for, the windows short of theirs — rather than only that it timed out.
+// The same job dropping nothing closes every window with the end-of-run
+// flush and drains at once.
+func TestDrainTimeoutNamesShortWindows(t *testing.T) {
+	run := func(t *testing.T, drops int) *reports.Result {
+		env, job, _ := fakeRig(t, 20*time.Millisecond)
+		job.windowDrops = drops
+		sc := fakeScenario(t, "workload.rate=200", "workload.warmup=1s", "workload.duration=2s",
+			"job.outputs.windows=true", "job.window.size=1s", "workload.drain_timeout=4s")
+		res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: testWriter{t}})
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		return res
+	}
+	t.Run("all", func(t *testing.T) {
+		res := run(t, 0)
+		if !res.Valid {
+			t.Errorf("invalid: %v", res.InvalidReasons)
+		}
+		w := res.Reconciliation.Windows
+		if w == nil || w.Expected == 0 || w.Missing != 0 || w.CountMismatch != 0 || w.Received != w.Expected {
+			t.Errorf("window reconciliation %+v: want every window, each with its events", w)
+		}
+		if d := phase(res, "drain"); d > 3 {
+			t.Errorf("the drain took %.1f s: want the windows at the flush, well before the 4 s timeout", d)
+		}
+	})
+	t.Run("dropped", func(t *testing.T) {
+		res := run(t, 3)
+		// A window that lost its only events has no result: missing.
+		if rec := res.Reconciliation; rec.Lost != 0 || rec.Windows == nil || rec.Windows.Missing+rec.Windows.CountMismatch < 1 || rec.Windows.Missing+rec.Windows.CountMismatch > 3 {
+			t.Errorf("reconciliation %+v windows %+v: want nothing lost, 1-3 windows missing or short", rec, rec.Windows)
+		}
+		want := regexp.MustCompile(`^drain timed out after 4s: 0 events unaccounted for; latency excludes them; window results: [0-3] of \d+ missing, [0-3] with another event count \(the job took in every event and the flush was written: its window operator dropped some as late`)
+		if res.Valid || len(res.InvalidReasons) != 1 || !want.MatchString(res.InvalidReasons[0]) {
+			t.Errorf("valid %v, reasons %q: want one, matching %s", res.Valid, res.InvalidReasons, want)
+		}
+	})
+}
+
+// phase is how long the result's phase name took, in seconds (-1: none).
+func phase(res *reports.Result, name string) float64 {
+	for _, p := range res.Phases {
+		if p.Name == name {
+			return p.EndS - p.StartS
+		}
+	}
+	return -1
 }

@@ -316,10 +316,20 @@ wait:
 		// Bounded out-of-orderness: the events' watermark is at most the
 		// largest event time minus the bound.
 		r.col.MarkFlush(st.LastEventMs - sc.Job.OutOfOrderness.Milliseconds())
-		if err := r.flush(ctx, st.LastEventMs); err != nil {
+		// The flush records are written while the drain waits, and retried
+		// until its deadline: the broker may still be coming back from a
+		// fault (a restart took 40 s once on a busy machine), and without
+		// them the run's last windows never close.
+		deadline := time.Now().Add(sc.Workload.DrainTimeout.Duration)
+		fctx, cancelFlush := context.WithDeadline(ctx, deadline)
+		flushed := make(chan error, 1)
+		go func() { flushed <- r.flush(fctx, st.LastEventMs) }()
+		drainTimedOut, aborted, jobFailure = r.drain(ctx, jobEnded, deadline)
+		cancelFlush()
+		if err := <-flushed; err != nil && !errors.Is(err, context.Canceled) {
+			r.flushErr = err.Error()
 			r.con.Logf("abload: flush: %v", err)
 		}
-		drainTimedOut, aborted, jobFailure = r.drain(ctx, jobEnded)
 		if !aborted && jobFailure == "" {
 			var skewWG sync.WaitGroup
 			skewWG.Add(1)
@@ -406,7 +416,8 @@ func (r *rig) watchJob(ctx context.Context, ended chan<- string) {
 }
 
 // flush writes one flush control record to every input partition with an
-// event time past the last window, so every window of the run closes.
+// event time past the last window, so every window of the run closes. It
+// retries until ctx ends.
 func (r *rig) flush(ctx context.Context, lastEventMs int64) error {
 	cl, err := kgo.NewClient(r.ep.ClientOpts(
 		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DefaultProduceTopic(r.topics.Input))...)
@@ -421,15 +432,12 @@ func (r *rig) flush(ctx context.Context, lastEventMs int64) error {
 	for p := 0; p < r.partitions(); p++ {
 		recs = append(recs, &kgo.Record{Partition: int32(p), Value: ev.AppendJSON(nil)})
 	}
-	fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	return cl.ProduceSync(fctx, recs...).FirstErr()
+	return cl.ProduceSync(ctx, recs...).FirstErr()
 }
 
 // drain waits until every sent event is accounted for on the updates path
 // and every expected window result arrived, or the drain timeout passes.
-func (r *rig) drain(ctx context.Context, jobEnded <-chan string) (timedOut, aborted bool, jobFailure string) {
-	deadline := time.Now().Add(r.sc.Workload.DrainTimeout.Duration)
+func (r *rig) drain(ctx context.Context, jobEnded <-chan string, deadline time.Time) (timedOut, aborted bool, jobFailure string) {
 	for {
 		done, sent := r.col.Drained(r.topics.Updates != "", r.topics.Windows != "")
 		if r.topics.Updates == "" && r.topics.Windows == "" && r.mon != nil {
@@ -692,7 +700,20 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		invalid("%d events failed to produce (first: %v)", n, first)
 	}
 	if drainTimedOut {
-		invalid("drain timed out after %s: %d events unaccounted for; latency excludes them", sc.Workload.DrainTimeout, rec.Lost)
+		why := fmt.Sprintf("drain timed out after %s: %d events unaccounted for; latency excludes them", sc.Workload.DrainTimeout, rec.Lost)
+		if w := rec.Windows; w != nil && (w.Missing > 0 || w.CountMismatch > 0) {
+			// What the drain waited for. With the updates path complete and
+			// the flush written, a window missing or short of events the job
+			// did take in was closed before they reached it (dropped as late).
+			why += fmt.Sprintf("; window results: %d of %d missing, %d with another event count", w.Missing, w.Expected, w.CountMismatch)
+			if rec.Lost == 0 && r.flushErr == "" {
+				why += " (the job took in every event and the flush was written: its window operator dropped some as late; see restart_broker and job.idleness in docs/measurements.md)"
+			}
+		}
+		invalid("%s", why)
+		if r.flushErr != "" && r.topics.Windows != "" {
+			invalid("the flush records that close the run's last windows could not be written before the drain timeout: %s", r.flushErr)
+		}
 	}
 	if f.BadRecords > 0 {
 		if len(f.Breaches) > 0 {

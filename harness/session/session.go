@@ -71,6 +71,7 @@ type session struct {
 
 	savepoint    string
 	savepointErr string
+	flushErr     string           // the flush records could not be written (why)
 	restore      *reports.Restore // job.restore_from: how the job started from it
 	unpin        func()           // gives abload its CPU affinity back (env.pin.harness)
 }
