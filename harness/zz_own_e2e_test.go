@@ -380,7 +380,7 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 		//
 		// The bottom is a floor no load can lower: every record crosses the
 		// delayed path twice, so the shaped run's p10 is at least 300 ms
-		// (less 5 ms for the clock check's error on broker timestamps). The
+		// (less 5 ms for the latency histogram's rounding). The
 		// rise of the p50 itself is two sequential runs' difference beside
 		// lanes whose load changes (CI 65: 257.8 ms, the unshaped run's p50
 		// 392 ms): it must be at least half the 300 ms, so that a shaping

@@ -568,6 +568,18 @@ func (c *Collector) windowReconciliation() reports.WindowReconciliation {
 	return r
 }
 
+// windowsShort counts the windows that arrived with fewer events than
+// they are owed (windowReconciliation's CountMismatch counts more too).
+func (c *Collector) windowsShort() int64 {
+	var n int64
+	for k, want := range c.windowsExpected {
+		if g, ok := c.windowsGot[k]; ok && want > 0 && g.events < want {
+			n++
+		}
+	}
+	return n
+}
+
 // recordConsumerDelay records how long after the broker appended an output
 // record the harness read it; a record stamped by its producer instead
 // (a CreateTime topic: Flink's sink stamps the element's event time) says

@@ -31,8 +31,11 @@ type Figures struct {
 	NoVariant      int64
 	// Windows is the reconciliation on the windows path, Measured the
 	// job's window counts per variant (prefill windows left out).
-	Windows  reports.WindowReconciliation
-	Measured map[string]*reports.MeasuredCounts
+	Windows reports.WindowReconciliation
+	// WindowsShort counts the windows of Windows.CountMismatch that came
+	// with fewer events than they were owed.
+	WindowsShort int64
+	Measured     map[string]*reports.MeasuredCounts
 	// WrittenEPS is, per closed timeline interval, the events/s the job
 	// processed in it (owed updates written then, scaled by Sample).
 	WrittenEPS []float64

@@ -453,10 +453,11 @@ func (c *Collector) Figures() Figures {
 			Duplicated:  c.duplicated,
 			LateDropped: c.late,
 		},
-		Windows:    c.windowReconciliation(),
-		Measured:   c.measured(),
-		WrittenEPS: c.writtenEPS(),
-		BadRecords: c.badRecords,
+		Windows:      c.windowReconciliation(),
+		WindowsShort: c.windowsShort(),
+		Measured:     c.measured(),
+		WrittenEPS:   c.writtenEPS(),
+		BadRecords:   c.badRecords,
 	}
 	if c.sample > 1 {
 		f.Reconciliation.UpdatesSample = c.sample
