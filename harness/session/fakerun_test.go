@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/abload/abload/generators"
 	"github.com/abload/abload/harness/env"
@@ -596,4 +600,135 @@ func TestDrainTimeoutNamesShortWindows(t *testing.T) {
 			t.Errorf("valid %v, reasons %q: want one, matching %s", res.Valid, res.InvalidReasons, want)
 		}
 	})
+}
+
+// The broker refuses the end-of-run flush for 12 s, longer than the 10 s a
+// flush was once given: the flush is retried until the drain's deadline
+// (20 s), the last windows close when it is taken, and the run is valid.
+// Refused past the deadline, the flush is a reason of its own.
+func TestFlushOutlastsABrokerThatRefusesIt(t *testing.T) {
+	t.Run("12s of 20s", func(t *testing.T) {
+		res, refusal := flushRefused(t, 12*time.Second, "20s")
+		if !res.Valid {
+			t.Errorf("invalid: %v", res.InvalidReasons)
+		}
+		if w := res.Reconciliation.Windows; w == nil || w.Expected == 0 || w.Missing != 0 || w.CountMismatch != 0 {
+			t.Errorf("window reconciliation %+v: want every window, each with its events", w)
+		}
+		for _, p := range res.Phases {
+			if p.Name == "drain" && p.EndS-p.StartS < refusal.Seconds() {
+				t.Errorf("the drain took %.1f s: want the %s of refusal and more", p.EndS-p.StartS, refusal)
+			}
+		}
+	})
+	t.Run("past the deadline", func(t *testing.T) {
+		res, _ := flushRefused(t, time.Minute, "6s")
+		want := regexp.MustCompile(`^the flush records that close the run's last windows could not be written before the drain timeout: context deadline exceeded`)
+		found := false
+		for _, r := range res.InvalidReasons {
+			found = found || want.MatchString(r)
+		}
+		if res.Valid || !found || strings.Contains(strings.Join(res.InvalidReasons, " "), "most likely dropped") {
+			t.Errorf("valid %v, reasons %q: want one matching %s, and no late-drop hint", res.Valid, res.InvalidReasons, want)
+		}
+	})
+}
+
+// flushRefused runs the fake windowing job with the broker refusing the
+// input topic's produce requests for refusal from the drain's start.
+func flushRefused(t *testing.T, refusal time.Duration, drainTimeout string) (*reports.Result, time.Duration) {
+	kc, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(kc.Close)
+	env, _, _ := fakeRigOn(t, kc.ListenAddrs(), 20*time.Millisecond)
+	var mu sync.Mutex
+	var until time.Time
+	var inputID [16]byte // the input topic's ID, learned as the drain begins
+	refused := 0
+	kc.ControlKey(int16(kmsg.Produce), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		kc.KeepControl()
+		req := kreq.(*kmsg.ProduceRequest)
+		mu.Lock()
+		refuse, id := time.Now().Before(until), inputID
+		mu.Unlock()
+		input := false
+		for _, tp := range req.Topics {
+			// Newer requests name the topic by its ID.
+			input = input || strings.HasSuffix(tp.Topic, "-events") || (refuse && tp.TopicID == id)
+		}
+		if !refuse || !input {
+			return nil, nil, false
+		}
+		mu.Lock()
+		refused++
+		mu.Unlock()
+		resp := req.ResponseKind().(*kmsg.ProduceResponse)
+		for _, tp := range req.Topics {
+			rt := kmsg.NewProduceResponseTopic()
+			rt.Topic = tp.Topic
+			for _, p := range tp.Partitions {
+				rp := kmsg.NewProduceResponseTopicPartition()
+				rp.Partition = p.Partition
+				rp.ErrorCode = kerr.NotLeaderForPartition.Code
+				rt.Partitions = append(rt.Partitions, rp)
+			}
+			resp.Topics = append(resp.Topics, rt)
+		}
+		return resp, nil, true
+	})
+	// The flush goes out as the drain begins: refuse the input topic's
+	// produce requests from the moment the run says so.
+	stderr := lineHook{w: testWriter{t}, on: func(l string) {
+		if !strings.Contains(l, "abload: phase=drain") {
+			return
+		}
+		cl, err := kgo.NewClient(kgo.SeedBrokers(kc.ListenAddrs()...))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer cl.Close()
+		topics, err := kadm.NewClient(cl).ListTopics(context.Background())
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, d := range topics {
+			if strings.HasSuffix(d.Topic, "-events") {
+				inputID = d.ID
+			}
+		}
+		until = time.Now().Add(refusal)
+	}}
+	sc := fakeScenario(t, "workload.rate=200", "workload.warmup=1s", "workload.duration=2s",
+		"job.outputs.windows=true", "job.window.size=1s", "workload.drain_timeout="+drainTimeout)
+	res, err := Run(context.Background(), Options{Scenario: sc, OutDir: t.TempDir(), Runtime: fakeRuntime(t), Env: env, Stderr: &stderr})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	mu.Lock()
+	n := refused
+	mu.Unlock()
+	if n == 0 {
+		t.Fatalf("no flush was refused: the test's broker control did not apply")
+	}
+	t.Logf("%d produce requests refused", n)
+	return res, refusal
+}
+
+// lineHook writes to w and calls on with each line written.
+type lineHook struct {
+	w  io.Writer
+	on func(string)
+}
+
+func (h *lineHook) Write(p []byte) (int, error) {
+	for _, l := range strings.Split(string(p), "\n") {
+		h.on(l)
+	}
+	return h.w.Write(p)
 }

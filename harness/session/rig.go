@@ -455,6 +455,9 @@ func (r *rig) flush(ctx context.Context, lastEventMs int64) error {
 		}
 		select {
 		case <-ctx.Done():
+			if errors.Is(err, ctx.Err()) {
+				return err
+			}
 			return fmt.Errorf("%w (last attempt: %v)", ctx.Err(), err)
 		case <-time.After(500 * time.Millisecond):
 		}
