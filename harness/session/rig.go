@@ -316,32 +316,7 @@ wait:
 		// Bounded out-of-orderness: the events' watermark is at most the
 		// largest event time minus the bound.
 		r.col.MarkFlush(st.LastEventMs - sc.Job.OutOfOrderness.Milliseconds())
-		// The flush records are written while the drain waits, and retried
-		// until its deadline: the broker may still be coming back from a
-		// fault (a restart took 40 s once on a busy machine), and without
-		// them the run's last windows never close.
-		// A drain that completes waits for the flush too (milliseconds
-		// then: the broker is up), so every run's input ends with it.
-		deadline := time.Now().Add(sc.Workload.DrainTimeout.Duration)
-		fctx, cancelFlush := context.WithDeadline(ctx, deadline)
-		flushed := make(chan error, 1)
-		go func() { flushed <- r.flush(fctx, st.LastEventMs) }()
-		drainTimedOut, aborted, jobFailure = r.drain(ctx, jobEnded, deadline)
-		if drainTimedOut || aborted || jobFailure != "" {
-			cancelFlush()
-		}
-		err := <-flushed
-		cancelFlush()
-		switch {
-		case err == nil:
-			r.flushedBy = deadline.Sub(r.flushedAt)
-		case drainTimedOut:
-			// Cancelled at the deadline or failed: either way not written.
-			r.flushErr = err.Error()
-			r.con.Logf("abload: flush: %v", err)
-		case !aborted && jobFailure == "":
-			r.con.Logf("abload: flush: %v", err)
-		}
+		drainTimedOut, aborted, jobFailure = r.drain(ctx, st.LastEventMs, jobEnded)
 		if !aborted && jobFailure == "" {
 			var skewWG sync.WaitGroup
 			skewWG.Add(1)
@@ -423,69 +398,6 @@ func (r *rig) watchJob(ctx context.Context, ended chan<- string) {
 			cancel()
 			ended <- fmt.Sprintf("job %s %s: %s", r.jobID, j.State, flink.FirstLines(why, 3))
 			return
-		}
-	}
-}
-
-// flush writes one flush control record to every input partition with an
-// event time past the last window, so every window of the run closes. It
-// retries until ctx ends (a flush written twice is harmless: the job drops
-// flush records, so the producer is not idempotent, and a request in
-// flight can be given up when ctx ends); on success r.flushedAt is when.
-func (r *rig) flush(ctx context.Context, lastEventMs int64) error {
-	cl, err := kgo.NewClient(r.ep.ClientOpts(
-		kgo.RecordPartitioner(kgo.ManualPartitioner()), kgo.DefaultProduceTopic(r.topics.Input),
-		kgo.DisableIdempotentWrite(), kgo.UnknownTopicRetries(-1))...)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	w := r.sc.Job.Window
-	ts := lastEventMs + max(w.Size.Milliseconds(), w.Gap.Milliseconds()) + r.sc.Job.OutOfOrderness.Milliseconds() + 1000
-	ev := generators.Event{Seq: -1, IntendedNs: r.clock.Now(), EventTimeMs: ts, Type: generators.Flush, Variant: ""}
-	for {
-		var recs []*kgo.Record
-		for p := 0; p < r.partitions(); p++ {
-			recs = append(recs, &kgo.Record{Partition: int32(p), Value: ev.AppendJSON(nil)})
-		}
-		err := cl.ProduceSync(ctx, recs...).FirstErr()
-		if err == nil {
-			r.flushedAt = time.Now()
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			if errors.Is(err, ctx.Err()) {
-				return err
-			}
-			return fmt.Errorf("%w (last attempt: %v)", ctx.Err(), err)
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
-}
-
-// drain waits until every sent event is accounted for on the updates path
-// and every expected window result arrived, or the drain timeout passes.
-func (r *rig) drain(ctx context.Context, jobEnded <-chan string, deadline time.Time) (timedOut, aborted bool, jobFailure string) {
-	for {
-		done, sent := r.col.Drained(r.topics.Updates != "", r.topics.Windows != "")
-		if r.topics.Updates == "" && r.topics.Windows == "" && r.mon != nil {
-			// No output to wait for: wait until the job has read every event.
-			read, _, _, known := r.mon.Read()
-			done = known && read >= sent
-		}
-		if done {
-			return false, false, ""
-		}
-		if time.Now().After(deadline) {
-			return true, false, ""
-		}
-		select {
-		case <-ctx.Done():
-			return false, true, ""
-		case why := <-jobEnded:
-			return false, false, why
-		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
@@ -729,17 +641,8 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		invalid("%d events failed to produce (first: %v)", n, first)
 	}
 	if drainTimedOut {
-		why := fmt.Sprintf("drain timed out after %s: %d events unaccounted for; latency excludes them", sc.Workload.DrainTimeout, rec.Lost)
-		if w := rec.Windows; w != nil && (w.Missing > 0 || w.CountMismatch > 0) {
-			// What the drain waited for.
-			why += fmt.Sprintf("; window results: %d of %d missing, %d short of their events, %d with more", w.Missing, w.Expected, f.WindowsShort, w.CountMismatch-f.WindowsShort)
-			if r.lateDropsLikely(rec, f.WindowsShort) {
-				why += fmt.Sprintf(" (every event reached the job and the flush was written %.0f s before the timeout, yet windows came short: its window operator most likely dropped events as late, as it does for a partition marked idle during an outage; see restart_broker and job.idleness in docs/measurements.md)", r.flushedBy.Seconds())
-			}
-		}
-		invalid("%s", why)
-		if r.flushErr != "" && r.topics.Windows != "" {
-			invalid("the flush records that close the run's last windows could not be written before the drain timeout: %s", r.flushErr)
+		for _, why := range r.drainTimeoutReasons(rec, f.WindowsShort) {
+			invalid("%s", why)
 		}
 	}
 	if f.BadRecords > 0 {
@@ -763,23 +666,6 @@ func (r *rig) result(aborted, drainTimedOut bool) *reports.Result {
 		invalid("job.savepoint_at_end: no savepoint: %s", r.savepointErr)
 	}
 	return res
-}
-
-// lateDropsLikely reports whether windows that came short (short of them)
-// are best explained by the job's window operator dropping events as late:
-// every event's update arrived (every event sampled, so none unseen), and
-// the flush that closes the last windows was written well before the drain
-// timed out (a checkpoint interval more with exactly-once output, whose
-// windows become visible only at a commit).
-func (r *rig) lateDropsLikely(rec *reports.Reconciliation, short int64) bool {
-	if short == 0 || r.topics.Updates == "" || r.sc.Job.UpdatesSample > 1 || rec.Lost != 0 || r.flushErr != "" {
-		return false
-	}
-	margin := 5 * time.Second
-	if r.sc.Job.Delivery == scenarios.DeliveryExactlyOnce {
-		margin += r.sc.Job.Checkpoint.Interval.Duration
-	}
-	return r.flushedBy >= margin
 }
 
 // lateStartNote says when a fixed warmup ended before the job began taking

@@ -72,7 +72,6 @@ type session struct {
 	savepoint    string
 	savepointErr string
 	flushErr     string           // the flush records could not be written by the drain's deadline (why)
-	flushedAt    time.Time        // when they were (set by flush)
 	flushedBy    time.Duration    // how long before the drain's deadline they were
 	restore      *reports.Restore // job.restore_from: how the job started from it
 	unpin        func()           // gives abload its CPU affinity back (env.pin.harness)
