@@ -471,6 +471,18 @@ func TestDockerResultComparableWithLocal(t *testing.T) {
 	}
 }
 
+// p99Before is the largest per-second e2e p99 on the timeline in the span
+// seconds before atS (the latency a fault found), 0 when none was read.
+func p99Before(tl []reports.TimePoint, atS, span float64) float64 {
+	var m float64
+	for _, p := range tl {
+		if p.TS >= atS-span && p.TS < atS {
+			m = max(m, p.E2EP99Ms)
+		}
+	}
+	return m
+}
+
 // filled collects the paths of v that hold a non-zero value (arrays by
 // their elements' union, under "[]").
 func filled(v any, path string, out map[string]bool) {
@@ -543,14 +555,21 @@ func TestDockerPauseAndBrokerRestart(t *testing.T) {
 	}
 	// A 3 s freeze of every TaskManager shows in the tail of what follows
 	// it: the events born as it starts wait the freeze (less the Docker
-	// API's lag in freezing and thawing the containers), plus the base
-	// latency and the catch-up of 1,200 events, and not seconds more.
+	// API's lag in freezing and thawing the containers), plus the latency
+	// the job had as the freeze began and the catch-up of 1,200 events,
+	// and not seconds more. That latency is read from the run itself (the
+	// timeline's p99 in the 3 s before the pause): the project's CI once
+	// saw a job still catching up with its start at 2-3.5 s when the pause
+	// came, and 6.1 s after it.
 	if pause.MaxE2EMs < 2500 {
 		t.Errorf("max e2e after the 3 s pause: %.0f ms, want 2500 or more", pause.MaxE2EMs)
 	}
 	if pause.LagRecoveredS != nil {
-		if pause.MaxE2EMs > 6000 {
-			t.Errorf("max e2e after the 3 s pause: %.0f ms, want 6000 or less (lag back at %.1f s)", pause.MaxE2EMs, *pause.LagRecoveredS)
+		before := p99Before(res.Timeseries, pause.AtS, 3)
+		limit := (*pause.EndedS-pause.AtS)*1000 + before + 3000
+		t.Logf("e2e p99 in the 3 s before the pause %.0f ms; the pause took %.1f s; bound %.0f ms", before, *pause.EndedS-pause.AtS, limit)
+		if pause.MaxE2EMs > limit {
+			t.Errorf("max e2e after the 3 s pause: %.0f ms, want %.0f or less: the pause, the latency before it and 3 s of catch-up (lag back at %.1f s)", pause.MaxE2EMs, limit, *pause.LagRecoveredS)
 		}
 	} else {
 		// Its window ends where the broker restart begins, 12 s later; a
