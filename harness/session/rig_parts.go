@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -58,13 +57,24 @@ func (r *rig) snapshotSubtasks(start bool) {
 // phase's end instead, a hot subtask that fell behind would count only what
 // it had processed by then and show less than its keys send it (a loaded
 // machine: 2,565 records where its keys sent about 5,400); that it fell
-// behind shows in its busy time and backpressure. settle (the drain ended
-// with every update in) reads again gap later (a metrics refresh and what
-// it takes: monitor.FreshAfter) until two reads agree, so a cached value
-// from before the last records is not taken; at most skewSettleWait. A task
-// restart between the two reads leaves every vertex unmeasured: a restarted
-// subtask counts afresh, and one that has counted past its start value
-// again would look like any other.
+// behind shows in its busy time and backpressure.
+//
+// settle (the drain ended with every update in: every event processed, so
+// the counters are final) takes the read gap after the drain's end
+// (monitor.FreshAfter: the cluster's metrics refresh interval and what a
+// refresh takes), reading every gap/6 meanwhile (a quarter second in the
+// environments abload starts, as the source's position is polled): Flink's metric fetcher
+// refreshes when a request finds its values older than its interval, so
+// those reads keep it refreshing (whatever else polls) and the last one
+// serves values taken after the drain ended. (It used to read until two
+// reads a gap apart agreed: the first read, cached from before the last
+// records, nearly always differed, and that took two gaps, 3 s of every
+// run.) Without settle (a timed-out drain) the first read stands; so it
+// does when a later read fails.
+//
+// A task restart since the phase's start leaves every vertex unmeasured: a
+// restarted subtask counts afresh, and one that has counted past its start
+// value again would look like any other.
 func (r *rig) skewEnd(ctx context.Context, settle bool, gap time.Duration) {
 	r.skewMu.Lock()
 	start, startNs, failed := r.skewStart, r.skewStartNs, r.skewFailed
@@ -77,22 +87,24 @@ func (r *rig) skewEnd(ctx context.Context, settle bool, gap time.Duration) {
 		defer cancel()
 		return r.flink.SubtaskRecordsIn(rctx, r.jobID)
 	}
+	fresh := time.Now().Add(gap)
 	recs, err := read()
-	deadline := time.Now().Add(skewSettleWait(gap))
-	for settle && err == nil && time.Now().Add(gap).Before(deadline) {
-		select {
-		case <-ctx.Done():
-			settle = false
-			continue
-		case <-time.After(gap):
+	for settle && err == nil {
+		wait := min(gap/6, time.Until(fresh))
+		if wait > 0 {
+			select {
+			case <-ctx.Done():
+				settle = false
+				continue
+			case <-time.After(wait):
+			}
 		}
 		next, nerr := read()
 		if nerr != nil {
 			break // the last good read stands
 		}
-		same := sameRecords(recs, next)
 		recs = next
-		if same {
+		if !time.Now().Before(fresh) {
 			break
 		}
 	}
@@ -113,29 +125,6 @@ func (r *rig) skewEnd(ctx context.Context, settle bool, gap time.Duration) {
 	r.skewMu.Lock()
 	r.skew = sk
 	r.skewMu.Unlock()
-}
-
-// skewSettleWait bounds skewEnd's reads: a few where metrics refresh each
-// second (the environments abload starts), one more where they refresh
-// slowly (an external cluster's default is 10 s).
-func skewSettleWait(gap time.Duration) time.Duration {
-	if gap > 3*time.Second {
-		return gap + 2*time.Second
-	}
-	return 4*gap + time.Second
-}
-
-// sameRecords reports two reads of per-subtask records-in that agree.
-func sameRecords(a, b []flink.SubtaskRecords) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i].Name != b[i].Name || !slices.Equal(a[i].RecordsIn, b[i].RecordsIn) {
-			return false
-		}
-	}
-	return true
 }
 
 // snapshotCost reads the scoring step's counters at the start or the end

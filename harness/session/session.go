@@ -425,11 +425,14 @@ func (s *session) awaitJobEnd(ctx context.Context, timeout time.Duration) {
 	}
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		d, err := s.flink.Job(ctx, s.jobID)
+		// The dispatcher's list, not the job's details: those are cached
+		// for web.refresh-interval (1 s), and said CANCELED up to a second
+		// after the job was.
+		state, err := s.flink.JobStatus(ctx, s.jobID)
 		if err != nil {
 			return
 		}
-		switch d.State {
+		switch state {
 		case "CANCELED", "FAILED", "FINISHED":
 			return
 		}

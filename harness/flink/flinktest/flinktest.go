@@ -48,9 +48,13 @@ type Server struct {
 	// does (metrics.fetcher.update-interval): a request finding the values
 	// older than the interval starts a refresh that takes them now and
 	// that later requests see; it itself gets the old values.
+	// Records-in (GET /jobs/{id}/vertices/{vid}) come from the same store.
 	FetchInterval time.Duration
 	cache         map[string]map[string][]float64
+	cacheRecs     map[string][]int64
 	cacheAt       time.Time
+	pending       *fetched
+	pendingAt     time.Time
 	// Overview, when set, answers GET /overview (404 otherwise).
 	Overview func() flink.Overview
 }
@@ -172,6 +176,28 @@ func (f *Server) serve(w http.ResponseWriter, req *http.Request) {
 			}
 		}
 		reply(out)
+	case path == "/jobs/overview":
+		state := f.State
+		if state == "" && f.OnRun == nil {
+			state = "RUNNING"
+		}
+		total := 0
+		for _, v := range f.Vertices {
+			total += max(v.Parallelism, 1)
+		}
+		tasks := map[string]int{"total": total, "running": 0, "created": 0}
+		if state == "RUNNING" {
+			tasks["running"] = total
+		} else {
+			tasks["created"] = total
+		}
+		reply(map[string]any{"jobs": []map[string]any{{"jid": f.JobID, "state": state, "tasks": tasks}}})
+	case path == "/jobs" && req.Method == http.MethodGet:
+		state := f.State
+		if state == "" && f.OnRun == nil {
+			state = "RUNNING"
+		}
+		reply(map[string]any{"jobs": []map[string]string{{"id": f.JobID, "status": state}}})
 	case strings.TrimPrefix(path, "/") == job:
 		state := f.State
 		if state == "" && f.OnRun == nil {
@@ -197,29 +223,21 @@ func (f *Server) serve(w http.ResponseWriter, req *http.Request) {
 			"alignment":           map[string]any{"duration": map[string]int64{"max": p[2]}},
 		}})
 	case len(parts) == 4 && parts[2] == "vertices":
+		recs := f.ReadRecords[parts[3]]
+		if f.FetchInterval > 0 {
+			_, served := f.refreshLocked()
+			recs = served[parts[3]]
+		}
 		var subtasks []map[string]any
-		for i, n := range f.ReadRecords[parts[3]] {
+		for i, n := range recs {
 			subtasks = append(subtasks, map[string]any{"subtask": i, "metrics": map[string]int64{"read-records": n}})
 		}
 		reply(map[string]any{"subtasks": subtasks})
 	case len(parts) == 6 && parts[2] == "vertices" && parts[4] == "subtasks" && parts[5] == "metrics":
 		ms := f.Metrics[parts[3]]
 		if f.FetchInterval > 0 {
-			if f.cache == nil {
-				f.cache = map[string]map[string][]float64{}
-			}
-			served := f.cache[parts[3]]
-			if time.Since(f.cacheAt) >= f.FetchInterval {
-				f.cacheAt = time.Now()
-				for vid, m := range f.Metrics {
-					cp := make(map[string][]float64, len(m))
-					for n, v := range m {
-						cp[n] = append([]float64(nil), v...)
-					}
-					f.cache[vid] = cp
-				}
-			}
-			ms = served
+			served, _ := f.refreshLocked()
+			ms = served[parts[3]]
 		}
 		get := req.URL.Query().Get("get")
 		if get == "" {
@@ -261,4 +279,42 @@ func (f *Server) serve(w http.ResponseWriter, req *http.Request) {
 // operator named events-source).
 func OffsetMetric(topic string, subtask, partition int) string {
 	return fmt.Sprintf("%d.Source__events-source.KafkaSourceReader.topic.%s.partition.%d.currentOffset", subtask, topic, partition)
+}
+
+// refreshLocked is the metric fetcher's store (FetchInterval > 0): it
+// returns the values served now (metrics and records-in by vertex). A
+// request that finds them older than the interval starts a refresh that
+// takes the values now; as Flink's (a query to each TaskManager) it lands
+// fetchLatency later, and requests until then get the old values.
+func (f *Server) refreshLocked() (map[string]map[string][]float64, map[string][]int64) {
+	now := time.Now()
+	if f.pending != nil && !now.Before(f.pendingAt.Add(fetchLatency)) {
+		f.cache, f.cacheRecs, f.pending = f.pending.metrics, f.pending.recs, nil
+	}
+	if f.pending == nil && now.Sub(f.cacheAt) >= f.FetchInterval {
+		f.cacheAt, f.pendingAt = now, now
+		next := make(map[string]map[string][]float64, len(f.Metrics))
+		for vid, m := range f.Metrics {
+			cp := make(map[string][]float64, len(m))
+			for n, v := range m {
+				cp[n] = append([]float64(nil), v...)
+			}
+			next[vid] = cp
+		}
+		recs := make(map[string][]int64, len(f.ReadRecords))
+		for vid, r := range f.ReadRecords {
+			recs[vid] = append([]int64(nil), r...)
+		}
+		f.pending = &fetched{next, recs}
+	}
+	return f.cache, f.cacheRecs
+}
+
+// fetchLatency is how long a refresh of the fake's metric store takes.
+const fetchLatency = 20 * time.Millisecond
+
+// fetched is a refresh of the metric store on its way.
+type fetched struct {
+	metrics map[string]map[string][]float64
+	recs    map[string][]int64
 }
