@@ -380,18 +380,22 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 		//
 		// The bottom is a floor no load can lower: every record crosses the
 		// delayed path twice, so the shaped run's p10 is at least 300 ms
-		// (less 5 ms for the latency histogram's rounding). The
-		// rise of the p50 itself is two sequential runs' difference beside
-		// lanes whose load changes (CI 65: 257.8 ms, the unshaped run's p50
-		// 392 ms): it must be at least half the 300 ms, so that a shaping
-		// that did not apply (a rise of 0 ± noise) cannot pass on a busy
-		// machine whose unshaped p10 is high. That each direction is
-		// delayed is package netproxy's test.
+		// (less 5 ms for the latency histogram's rounding). So that a
+		// shaping that did not apply (a rise of 0 ± noise) cannot pass on a
+		// busy machine whose unshaped p10 is high, the p10 must also rise
+		// by at least half the 300 ms: the lower tail, where a load burst in
+		// one of the two sequential runs moves it least. The p50's rise is
+		// no bottom (CI 65: 257.8 ms, the unshaped run's p50 392 ms; the
+		// Docker proxy test's p50 rose 56.1 ms where its p10 rose 200 ms,
+		// CI 73). That each direction is delayed is package netproxy's test.
 		if p10 := shaped.Latency.E2E.P10; p10 < 295 {
 			t.Errorf("shaped run: e2e p10 %.1f ms with 150 ms added each way: want at least 295 (every record crosses the path twice)", p10)
 		}
-		if top := 6*150 + min(base.Latency.E2E.P50, 300); rise < 150 || rise > top {
-			t.Errorf("e2e p50 rose by %.1f ms with 150 ms added each way, want within [150, %.0f] ms (half of 2 × 150 ms, for the noise of two runs; four crossings of 150 ms, 300 ms for the runs' load, plus the unshaped p50 up to 300 ms)", rise, top)
+		if p10rise := shaped.Latency.E2E.P10 - base.Latency.E2E.P10; p10rise < 150 {
+			t.Errorf("e2e p10 rose by %.1f ms with 150 ms added each way, want at least 150 (half of 2 × 150 ms)", p10rise)
+		}
+		if top := 6*150 + min(base.Latency.E2E.P50, 300); rise > top {
+			t.Errorf("e2e p50 rose by %.1f ms with 150 ms added each way, want at most %.0f ms (four crossings of 150 ms, 300 ms for the runs' load, plus the unshaped p50 up to 300 ms)", rise, top)
 		}
 		if got := base.Environment.Network; got != "unshaped" {
 			t.Errorf("unshaped run: environment.network = %q, want unshaped", got)

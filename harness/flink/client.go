@@ -346,9 +346,9 @@ func (c *Client) CancelJob(ctx context.Context, jobID string) error {
 	return c.do(ctx, http.MethodPatch, "/jobs/"+jobID+"?mode=cancel", nil, "", nil)
 }
 
-// WaitRunning waits until the job and all its subtasks are RUNNING
-// (JobDetails.AllRunning). A job
-// that fails, or is cancelled, ends the wait with its root exception.
+// WaitRunning waits until the job and all its subtasks are RUNNING (or,
+// some running, the rest FINISHED). A job that fails, or is cancelled, ends
+// the wait with its root exception.
 //
 // It polls the dispatcher's job overview (GET /jobs/overview: the job's
 // state and its tasks by state, not cached), which says RUNNING as soon as
@@ -374,9 +374,11 @@ func (c *Client) WaitRunning(ctx context.Context, jobID string, timeout time.Dur
 				}
 				return last, fmt.Errorf("job %s is %s: %s", jobID, state, c.JobExceptions(ctx, jobID))
 			case "RUNNING":
+				// The details returned (their vertices give the
+				// parallelism) may be a cached copy from before: wait for
+				// one that says RUNNING too.
 				if up {
-					j, jerr := c.Job(ctx, jobID)
-					if jerr == nil {
+					if j, jerr := c.Job(ctx, jobID); jerr == nil && j.State == "RUNNING" && len(j.Vertices) > 0 {
 						return j, nil
 					}
 				}

@@ -213,6 +213,14 @@ const positionQuery = 2 * time.Second
 // interval (metrics.fetcher.update-interval, 1 s until read) plus what the
 // refresh the first read started takes (staleMargin).
 func (m *Monitor) FreshAfter() time.Duration {
+	refresh, margin := m.Refresh()
+	return refresh + margin
+}
+
+// Refresh is the cluster's metrics refresh interval
+// (metrics.fetcher.update-interval, 1 s until read) and what a refresh
+// takes beyond it before a request sees its values (staleMargin).
+func (m *Monitor) Refresh() (interval, margin time.Duration) {
 	refresh := time.Second
 	if m != nil {
 		m.mu.Lock()
@@ -221,7 +229,7 @@ func (m *Monitor) FreshAfter() time.Duration {
 		}
 		m.mu.Unlock()
 	}
-	return refresh + staleMargin
+	return refresh, staleMargin
 }
 
 // AwaitPosition waits until the source's position is known at or after

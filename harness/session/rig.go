@@ -322,7 +322,8 @@ wait:
 			skewWG.Add(1)
 			go func() {
 				defer skewWG.Done()
-				r.skewEnd(ctx, !drainTimedOut, r.mon.FreshAfter())
+				interval, margin := r.mon.Refresh()
+				r.skewEnd(ctx, !drainTimedOut, interval, margin)
 			}()
 			r.mon.AwaitPosition(ctx, measureEndNs)
 			skewWG.Wait()

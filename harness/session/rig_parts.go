@@ -60,22 +60,23 @@ func (r *rig) snapshotSubtasks(start bool) {
 // behind shows in its busy time and backpressure.
 //
 // settle (the drain ended with every update in: every event processed, so
-// the counters are final) takes the read gap after the drain's end
-// (monitor.FreshAfter: the cluster's metrics refresh interval and what a
-// refresh takes), reading every gap/6 meanwhile (a quarter second in the
-// environments abload starts, as the source's position is polled): Flink's metric fetcher
-// refreshes when a request finds its values older than its interval, so
-// those reads keep it refreshing (whatever else polls) and the last one
-// serves values taken after the drain ended. (It used to read until two
-// reads a gap apart agreed: the first read, cached from before the last
-// records, nearly always differed, and that took two gaps, 3 s of every
-// run.) Without settle (a timed-out drain) the first read stands; so it
-// does when a later read fails.
+// the counters are final) takes a read whose values were taken after the
+// drain ended. Flink's metric fetcher serves what it took at its last
+// refresh, and a request that finds that older than the interval starts a
+// refresh (asynchronous: the request itself gets the old values), which
+// lands within margin. So: a read begun more than interval after the drain
+// ended starts a refresh then (or one began since the drain ended), and a
+// read begun margin after it serves that refresh's values, whatever the
+// reads take and whatever else polls: about 1.5 s in the environments
+// abload starts. (It used to read until two reads a refresh apart agreed:
+// the first read, cached from before the last records, nearly always
+// differed, and that took two such gaps.) Without settle (a timed-out
+// drain) the first read stands; so it does, said, when a later read fails.
 //
 // A task restart since the phase's start leaves every vertex unmeasured: a
 // restarted subtask counts afresh, and one that has counted past its start
 // value again would look like any other.
-func (r *rig) skewEnd(ctx context.Context, settle bool, gap time.Duration) {
+func (r *rig) skewEnd(ctx context.Context, settle bool, interval, margin time.Duration) {
 	r.skewMu.Lock()
 	start, startNs, failed := r.skewStart, r.skewStartNs, r.skewFailed
 	r.skewMu.Unlock()
@@ -87,25 +88,30 @@ func (r *rig) skewEnd(ctx context.Context, settle bool, gap time.Duration) {
 		defer cancel()
 		return r.flink.SubtaskRecordsIn(rctx, r.jobID)
 	}
-	fresh := time.Now().Add(gap)
+	drainEnd := time.Now()
 	recs, err := read()
-	for settle && err == nil {
-		wait := min(gap/6, time.Until(fresh))
-		if wait > 0 {
-			select {
-			case <-ctx.Done():
-				settle = false
-				continue
-			case <-time.After(wait):
-			}
+	// readAt waits until at and reads into recs: when the read began, and
+	// whether it gave values.
+	readAt := func(at time.Time) (time.Time, bool) {
+		select {
+		case <-ctx.Done():
+			return time.Time{}, false
+		case <-time.After(time.Until(at)):
 		}
+		began := time.Now()
 		next, nerr := read()
 		if nerr != nil {
-			break // the last good read stands
+			r.con.Logf("abload: per-subtask records (skew): a read after the drain: %v; taking the one as the drain ended (possibly a refresh old)", nerr)
+			return began, false
 		}
 		recs = next
-		if !time.Now().Before(fresh) {
-			break
+		return began, true
+	}
+	if settle && err == nil {
+		// The read that starts a refresh after the drain's end, then the
+		// one that sees it.
+		if began, ok := readAt(drainEnd.Add(interval + time.Millisecond)); ok {
+			readAt(began.Add(margin))
 		}
 	}
 	if err != nil {

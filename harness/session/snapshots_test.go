@@ -57,7 +57,7 @@ func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
 	ff.Set(scoreVID, cpuID, 4e7+3000*450e3, 4e7+1000*450e3) // 450 µs an event
 	ff.Set(scoreVID, evID, 3100, 1100)
 	r.snapshotSubtasks(false)
-	r.skewEnd(context.Background(), false, 0)
+	r.skewEnd(context.Background(), false, 0, 0)
 	jc := r.jobCost
 	if jc == nil || jc.Unmeasured != "" || jc.Events != 4000 || math.Abs(jc.AchievedUs-450) > 1e-9 || jc.ConfiguredUs != 400 {
 		t.Errorf("job cost %+v: want 4000 events at 450 µs (configured 400)", jc)
@@ -101,7 +101,7 @@ func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
 		t.Errorf("job cost with REST down %+v", jc)
 	}
 	r.skew = nil
-	r.skewEnd(context.Background(), true, time.Millisecond)
+	r.skewEnd(context.Background(), true, time.Millisecond, time.Millisecond)
 	if r.skew != nil {
 		t.Errorf("skew %+v from records-in that could not be read", r.skew)
 	}
@@ -139,12 +139,12 @@ func TestSkewEndReadsAfterARefresh(t *testing.T) {
 	ff.Lock()
 	ff.ReadRecords[scoreVID] = []int64{3000, 1000} // the last records, not in the store yet
 	ff.Unlock()
-	gap := interval + 150*time.Millisecond // as monitor.FreshAfter: the interval and a margin
+	const margin = 150 * time.Millisecond // the fake's refreshes land in 20 ms
 	t0 := time.Now()
-	r.skewEnd(context.Background(), true, gap)
+	r.skewEnd(context.Background(), true, interval, margin)
 	took := time.Since(t0)
-	if took < gap || took > gap+2*time.Second {
-		t.Errorf("the end read took %s, want the gap (%s) and not much more", took, gap)
+	if took < interval+margin || took > interval+margin+2*time.Second {
+		t.Errorf("the end read took %s, want the interval and the margin (%s) and not much more", took, interval+margin)
 	}
 	if r.skew == nil {
 		t.Fatal("no skew")
@@ -174,7 +174,7 @@ func TestSkewEndReadsAfterARefresh(t *testing.T) {
 	ff.Lock()
 	before := ff.Requests[path]
 	ff.Unlock()
-	r.skewEnd(context.Background(), false, time.Second)
+	r.skewEnd(context.Background(), false, time.Second, time.Second)
 	ff.Lock()
 	reads := ff.Requests[path] - before
 	ff.Unlock()
@@ -196,7 +196,7 @@ func TestSkewEndReadsAfterARefresh(t *testing.T) {
 	ff.ReadRecords[scoreVID] = []int64{5000, 2500}
 	ff.Unlock()
 	r.mon.Sample(context.Background())
-	r.skewEnd(context.Background(), false, time.Second)
+	r.skewEnd(context.Background(), false, time.Second, time.Second)
 	if r.skew == nil || len(r.skew.Vertices) != 0 || len(r.skew.Unmeasured) != 2 {
 		t.Errorf("skew after a restart %+v: want both vertices unmeasured", r.skew)
 	}
