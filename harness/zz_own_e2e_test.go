@@ -380,14 +380,11 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 		//
 		// The bottom is a floor no load can lower: every record crosses the
 		// delayed path twice, so the shaped run's p10 is at least 300 ms
-		// (less 5 ms for the latency histogram's rounding). So that a
-		// shaping that did not apply (a rise of 0 ± noise) cannot pass on a
-		// busy machine whose unshaped p10 is high, the p10 must also rise
-		// by at least half the 300 ms: the lower tail, where a load burst in
-		// one of the two sequential runs moves it least. The p50's rise is
-		// no bottom (CI 65: 257.8 ms, the unshaped run's p50 392 ms; the
-		// Docker proxy test's p50 rose 56.1 ms where its p10 rose 200 ms,
-		// CI 73). That each direction is delayed is package netproxy's test.
+		// (less 5 ms for rounding). So that a shaping that did not apply
+		// cannot pass on a busy machine whose unshaped p10 is high, the p10
+		// must also rise by half the 300 ms: a load burst in one of the two
+		// runs moves the lower tail least (the p50's rise is no bottom: CI
+		// 65, 257.8 ms). Each direction's delay is package netproxy's test.
 		if p10 := shaped.Latency.E2E.P10; p10 < 295 {
 			t.Errorf("shaped run: e2e p10 %.1f ms with 150 ms added each way: want at least 295 (every record crosses the path twice)", p10)
 		}
