@@ -25,6 +25,7 @@ import (
 	"github.com/abload/abload/harness/env/cluster"
 	"github.com/abload/abload/harness/env/local"
 	"github.com/abload/abload/harness/flink"
+	"github.com/abload/abload/internal/e2echeck"
 	"github.com/abload/abload/internal/flinklog"
 	"github.com/abload/abload/internal/testlock"
 	"github.com/abload/abload/reports"
@@ -362,38 +363,18 @@ func TestNetworkShapingEndToEnd(t *testing.T) {
 			t.Errorf("invalid runs: %v / %v", base.InvalidReasons, shaped.InvalidReasons)
 		}
 		unshapedP50 = base.Latency.E2E.P50
-		rise := shaped.Latency.E2E.P50 - base.Latency.E2E.P50
-		t.Logf("e2e p50 %.1f ms unshaped, %.1f ms with 150ms each way (+%.1f ms); p10 %.1f → %.1f ms; p99 %.1f → %.1f ms",
-			base.Latency.E2E.P50, shaped.Latency.E2E.P50, rise, base.Latency.E2E.P10, shaped.Latency.E2E.P10, base.Latency.E2E.P99, shaped.Latency.E2E.P99)
-		// A record crosses the path at least twice (the job's fetch response,
-		// the job's produce request): at least 300 ms more, less a margin
-		// for run-to-run noise in the unshaped latency. At most (delivery
-		// at least once, the quick scenario's): a fetch that just left
-		// (its round trip, 300 ms, before the next one can return the
-		// record, then the response's 150) and the produce request (150),
-		// 600 ms. The two runs are sequential beside three lanes whose load
-		// changes, so the top adds 300 ms for that, and up to 300 ms more
-		// as the unshaped p50 shows the machine's load: on a busy machine
-		// the job's own part grows in the shaped run too (CI 48: unshaped
-		// p50 244 ms, rise 582 ms; CI 55: 197.5 ms, rise 913.5 ms). Ten
-		// times the delay, 1.5 s, stays out.
-		//
-		// The bottom is a floor no load can lower: every record crosses the
-		// delayed path twice, so the shaped run's p10 is at least 300 ms
-		// (less 5 ms for rounding). So that a shaping that did not apply
-		// cannot pass on a busy machine whose unshaped p10 is high, the p10
-		// must also rise by half the 300 ms: a load burst in one of the two
-		// runs moves the lower tail least (the p50's rise is no bottom: CI
-		// 65, 257.8 ms). Each direction's delay is package netproxy's test.
-		if p10 := shaped.Latency.E2E.P10; p10 < 295 {
-			t.Errorf("shaped run: e2e p10 %.1f ms with 150 ms added each way: want at least 295 (every record crosses the path twice)", p10)
-		}
-		if p10rise := shaped.Latency.E2E.P10 - base.Latency.E2E.P10; p10rise < 150 {
-			t.Errorf("e2e p10 rose by %.1f ms with 150 ms added each way, want at least 150 (half of 2 × 150 ms)", p10rise)
-		}
-		if top := 6*150 + min(base.Latency.E2E.P50, 300); rise > top {
-			t.Errorf("e2e p50 rose by %.1f ms with 150 ms added each way, want at most %.0f ms (four crossings of 150 ms, 300 ms for the runs' load, plus the unshaped p50 up to 300 ms)", rise, top)
-		}
+		// At most (delivery at least once, the quick scenario's): a fetch
+		// that just left (its round trip, 300 ms, before the next one can
+		// return the record, then the response's 150) and the produce
+		// request (150), 600 ms. The two runs are sequential beside three
+		// lanes whose load changes, so the top adds 300 ms for that, and up
+		// to 300 ms more as the unshaped p50 shows the machine's load: on a
+		// busy machine the job's own part grows in the shaped run too (CI
+		// 48: unshaped p50 244 ms, rise 582 ms; CI 55: 197.5 ms, rise 913.5
+		// ms). Ten times the delay, 1.5 s, stays out. The bottom:
+		// e2echeck.ShapedLatency. Each direction's delay is package
+		// netproxy's test.
+		e2echeck.ShapedLatency(t, base.Latency.E2E, shaped.Latency.E2E, 150*time.Millisecond, 6*150+min(base.Latency.E2E.P50, 300))
 		if got := base.Environment.Network; got != "unshaped" {
 			t.Errorf("unshaped run: environment.network = %q, want unshaped", got)
 		}

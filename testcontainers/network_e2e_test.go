@@ -11,6 +11,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/abload/abload/harness"
+	"github.com/abload/abload/internal/e2echeck"
 	"github.com/abload/abload/reports"
 )
 
@@ -94,9 +95,6 @@ func TestDockerNetworkProxy(t *testing.T) {
 	// warm-up run did the same for a whole run's time more.
 	shaped := run(t, "env.network.latency=100ms", "workload.warmup=8s", "workload.duration=7s")
 	unshaped := run(t, "env.network.proxy=true", "workload.duration=7s")
-	rise := shaped.Latency.E2E.P50 - unshaped.Latency.E2E.P50
-	t.Logf("docker e2e p50 %.1f ms unshaped through the proxy, %.1f ms with 100ms each way (+%.1f ms); p10 %.1f → %.1f ms; p99 %.1f → %.1f ms",
-		unshaped.Latency.E2E.P50, shaped.Latency.E2E.P50, rise, unshaped.Latency.E2E.P10, shaped.Latency.E2E.P10, unshaped.Latency.E2E.P99, shaped.Latency.E2E.P99)
 	// The local shaping test's band for d added each way, [2d-30, 4d+100]
 	// ms: the job's fetch and its produce each cross the proxy at least
 	// once, and at most twice more (a fetch in flight, a transaction's
@@ -105,27 +103,8 @@ func TestDockerNetworkProxy(t *testing.T) {
 	// of their JIT compiling took the rise to 518 ms once (CI 41; 259 ms
 	// the run before). The top also grows with the unshaped p50, up to 300
 	// ms: on a busy machine the job's own part of the latency grows in the
-	// shaped run too.
-	//
-	// The bottom is a floor no load can lower: every record crosses the
-	// delayed path twice, so the shaped run's p10 is at least 200 ms (less
-	// 5 ms for the latency histogram's rounding). So that a shaping that
-	// did not apply cannot pass on a busy machine whose unshaped p10 is
-	// high, the p10 must also rise by at least half the 200 ms: the lower
-	// tail, where a load burst in one of the two sequential runs moves it
-	// least. The p50's rise is no bottom: beside lanes whose load changes
-	// the unshaped run's burst raised its p50 to 451.6 ms (p99 1,897 ms),
-	// and the p50 rose 56.1 ms while the p10 rose 200 ms (CI 73; CI 68:
-	// 147.5 ms against the unshaped p50 364.8 ms).
-	if p10 := shaped.Latency.E2E.P10; p10 < 195 {
-		t.Errorf("shaped run: e2e p10 %.1f ms with 100 ms added each way: want at least 195 (every record crosses the path twice)", p10)
-	}
-	if p10rise := shaped.Latency.E2E.P10 - unshaped.Latency.E2E.P10; p10rise < 100 {
-		t.Errorf("e2e p10 rose by %.1f ms with 100 ms added each way, want at least 100 (half of 2 × 100 ms)", p10rise)
-	}
-	if top := 650 + min(unshaped.Latency.E2E.P50, 300); rise > top {
-		t.Errorf("e2e p50 rose by %.1f ms to %.1f ms with 100 ms added each way, want at most %.0f ms (650 plus the unshaped p50 up to 300 ms)", rise, shaped.Latency.E2E.P50, top)
-	}
+	// shaped run too. The bottom: e2echeck.ShapedLatency.
+	e2echeck.ShapedLatency(t, unshaped.Latency.E2E, shaped.Latency.E2E, 100*time.Millisecond, 650+min(unshaped.Latency.E2E.P50, 300))
 	if unshaped.Environment.Network != "unshaped" || shaped.Environment.Network != "latency=100ms" {
 		t.Errorf("environment.network %q and %q, want unshaped and latency=100ms", unshaped.Environment.Network, shaped.Environment.Network)
 	}

@@ -39,6 +39,24 @@ func snapshotRig(t *testing.T) (*rig, *flinktest.Server) {
 	return r, ff
 }
 
+// checkScoringSkew checks the scoring vertex's max/mean in r's skew
+// section against want (why: the records-in that give it).
+func checkScoringSkew(t *testing.T, r *rig, want float64, why string) {
+	t.Helper()
+	if r.skew == nil {
+		t.Fatal("no skew")
+	}
+	for _, v := range r.skew.Vertices {
+		if v.Name == "dedupe -> scoring" {
+			if math.Abs(v.MaxOverMean-want) > 1e-9 {
+				t.Errorf("scoring skew %+v: want max/mean %v (%s)", v, want, why)
+			}
+			return
+		}
+	}
+	t.Errorf("skew %+v: no scoring vertex", r.skew)
+}
+
 // The skew and the scoring step's cost come from per-subtask counters read
 // at the start and the end of the measurement phase.
 func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
@@ -62,21 +80,7 @@ func TestSnapshotsGiveSkewAndJobCost(t *testing.T) {
 	if jc == nil || jc.Unmeasured != "" || jc.Events != 4000 || math.Abs(jc.AchievedUs-450) > 1e-9 || jc.ConfiguredUs != 400 {
 		t.Errorf("job cost %+v: want 4000 events at 450 µs (configured 400)", jc)
 	}
-	if r.skew == nil {
-		t.Fatal("no skew")
-	}
-	var found bool
-	for _, v := range r.skew.Vertices {
-		if v.Name == "dedupe -> scoring" {
-			found = true
-			if math.Abs(v.MaxOverMean-1.5) > 1e-9 {
-				t.Errorf("scoring skew %+v: want max/mean 1.5 (3000 vs 1000)", v)
-			}
-		}
-	}
-	if !found {
-		t.Errorf("skew %+v: no scoring vertex", r.skew)
-	}
+	checkScoringSkew(t, r, 1.5, "3000 vs 1000")
 
 	// A restart in between: the counters started over, the cost is unmeasured.
 	ff.Set(scoreVID, cpuID, 1e6, 1e6)
@@ -146,21 +150,7 @@ func TestSkewEndReadsAfterARefresh(t *testing.T) {
 	if took < interval+margin || took > interval+margin+2*time.Second {
 		t.Errorf("the end read took %s, want the interval and the margin (%s) and not much more", took, interval+margin)
 	}
-	if r.skew == nil {
-		t.Fatal("no skew")
-	}
-	var found bool
-	for _, v := range r.skew.Vertices {
-		if v.Name == "dedupe -> scoring" {
-			found = true
-			if math.Abs(v.MaxOverMean-1.5) > 1e-9 {
-				t.Errorf("scoring skew %+v: want 1.5 (3000 vs 1000: the values after the drain, not the store's older 1000 vs 1000)", v)
-			}
-		}
-	}
-	if !found {
-		t.Errorf("skew %+v: no scoring vertex", r.skew)
-	}
+	checkScoringSkew(t, r, 1.5, "3000 vs 1000: the values after the drain, not the store's older 1000 vs 1000")
 	ff.Lock()
 	ff.FetchInterval = 0
 	ff.Unlock()
@@ -181,11 +171,7 @@ func TestSkewEndReadsAfterARefresh(t *testing.T) {
 	if reads != 1 {
 		t.Errorf("%d end reads without settling, want 1", reads)
 	}
-	for _, v := range r.skew.Vertices {
-		if v.Name == "dedupe -> scoring" && math.Abs(v.MaxOverMean-1) > 1e-9 {
-			t.Errorf("scoring skew %+v: want 1 (1000 vs 1000)", v)
-		}
-	}
+	checkScoringSkew(t, r, 1, "1000 vs 1000")
 
 	// A restart since the start read: a restarted subtask that counted
 	// past its start value again would look like any other; every vertex
